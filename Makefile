@@ -1,0 +1,68 @@
+# Release Desk: `make run` serves the app with demo data; `make test` runs every test.
+# Both set up a fresh machine first: virtual environment, Python and npm packages, Debian packages.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := app.py
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
+
+.PHONY: run test test-postgres setup setup-dev system-deps browser-deps postgres-deps db clean
+
+run: setup db
+	$(FLASK) seed --demo
+	@echo
+	@echo "Release Desk on http://127.0.0.1:5000 — demo logins (password: demo-pass):"
+	@echo "  rm.sit@demo.test (Release Manager, SIT)    rm.uit@demo.test (Release Manager, UIT)"
+	@echo "  dip@demo.test (Central Party, Avanade)     mprs@demo.test (Central Party, St Clements)"
+	@echo "  helix@demo.test (Central Party, Elexon)    supplier@demo.test (Test Participant)"
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup-dev browser-deps
+	$(PY) -m pytest
+
+# The same suite against a throwaway PostgreSQL server on loopback, removed afterwards.
+test-postgres: setup-dev browser-deps postgres-deps
+	scripts/with-postgres.sh $(PY) -m pytest
+
+setup: system-deps $(VENV)/.deps static/vendor/.installed
+
+setup-dev: setup $(VENV)/.dev-deps
+
+db: setup
+	$(FLASK) db upgrade
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(VENV)/.deps: requirements.txt | $(PY)
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements-dev.txt $(VENV)/.deps
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# Front-end assets come from the npm registry, pinned by package-lock.json, served from static/vendor.
+static/vendor/.installed: package.json package-lock.json
+	command -v npm >/dev/null || ($(APT_INSTALL) nodejs npm)
+	npm ci --no-audit --no-fund
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/@picocss/pico/css/pico.min.css static/vendor/
+	touch $@
+
+# WeasyPrint renders with Pango.
+system-deps:
+	@(ldconfig -p | grep -q libpangoft2-1.0) || ($(APT_INSTALL) libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+
+browser-deps:
+	@command -v chromium >/dev/null || ($(APT_INSTALL) chromium)
+
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ($(APT_INSTALL) postgresql)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance/*.sqlite*

@@ -1,0 +1,3 @@
+from mhhs import create_app
+
+app = create_app()

@@ -1,0 +1,44 @@
+"""Release Desk: releases, environments and PKI certificates of the MHHS test programme."""
+import os
+
+from flask import Flask
+
+from .config import INSTANCE, Config
+from .extensions import csrf, db, htmx, login_manager, migrate
+
+
+def create_app(config=None):
+    app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE))
+    app.config.from_object(config or Config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in to see that page."
+    login_manager.session_protection = "strong"
+
+    from . import models  # noqa: F401  (every model registered before Alembic looks)
+    from .core.db import configure_engine
+    from .core.errors import register_error_handlers
+    from .core.permissions import JINJA_GLOBALS
+    from .core.time import format_london
+
+    with app.app_context():
+        configure_engine(db.engine)
+
+    from .auth.views import bp as auth_bp
+    from .directory.cli import cli as directory_cli
+    from .directory.views import bp as directory_bp
+    from .home import bp as home_bp
+
+    for blueprint in (auth_bp, directory_bp, home_bp, directory_cli):
+        app.register_blueprint(blueprint)
+
+    register_error_handlers(app)
+    app.jinja_env.globals.update(JINJA_GLOBALS)
+    app.jinja_env.filters["london"] = format_london
+    return app

@@ -1,0 +1,1 @@
+"""Login, logout, throttling and password hashing."""

@@ -1,0 +1,31 @@
+"""SQLite pragmas and BEGIN IMMEDIATE for writes, so concurrent writers wait instead of failing."""
+from flask import has_request_context, request
+from sqlalchemy import event
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+def _wants_write():
+    # A request that may write takes the write lock at BEGIN; a read-then-write upgrade
+    # in a deferred transaction would fail at once with "database is locked".
+    return not has_request_context() or request.method not in SAFE_METHODS
+
+
+def configure_engine(engine):
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred only).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")

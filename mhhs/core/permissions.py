@@ -1,0 +1,94 @@
+"""Roles, the per-view access rule, and the can_*() object rules shared by views and templates."""
+import enum
+from functools import wraps
+
+from flask import abort, current_app
+from flask_login import current_user
+
+from ..extensions import login_manager
+
+
+class Role(str, enum.Enum):
+    RELEASE_MANAGER = "release_manager"
+    CENTRAL_PARTY = "central_party"
+    TEST_PARTICIPANT = "test_participant"
+
+    @property
+    def label(self):
+        return self.name.replace("_", " ").title()
+
+
+class Phase(str, enum.Enum):
+    SIT = "SIT"
+    UIT = "UIT"
+
+
+PUBLIC = "public"
+
+
+def public(view):
+    """Marks a view anyone may call, logged in or not."""
+    view.access = PUBLIC
+    return view
+
+
+def role_required(*roles):
+    """Marks a view with the roles that may call it; anyone else gets 403 (or the login page)."""
+    allowed = frozenset(roles or Role)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.access = allowed
+        return wrapped
+
+    return decorator
+
+
+login_required = role_required()
+manager_required = role_required(Role.RELEASE_MANAGER)
+
+
+def is_manager(user):
+    return user.is_authenticated and user.role == Role.RELEASE_MANAGER
+
+
+def can_manage_directory(user):
+    """Users, organisations, systems, environments and market roles: Release Managers only."""
+    return is_manager(user)
+
+
+def can_see_user(user, other):
+    return is_manager(user) or user.id == other.id
+
+
+# The navigation, in the order shown (SPEC §8): label, endpoint, roles that see it.
+NAV = [
+    ("RFCs", "releases.rfcs", set(Role)),
+    ("Approvals", "releases.approvals", {Role.RELEASE_MANAGER}),
+    ("Outages", "outages.index", set(Role)),
+    ("Certificates", "certificates.index", set(Role)),
+    ("Environments", "directory.environments", set(Role)),
+    ("Organisations", "directory.organisations", {Role.RELEASE_MANAGER}),
+    ("Users", "directory.users", {Role.RELEASE_MANAGER}),
+]
+
+
+def nav_items(user):
+    """The navigation links this user may use, for the features this app has."""
+    views = current_app.view_functions
+    return [(endpoint, label) for label, endpoint, roles in NAV if user.role in roles and endpoint in views]
+
+
+JINJA_GLOBALS = {
+    "nav_items": nav_items,
+    "Role": Role,
+    "is_manager": is_manager,
+    "can_manage_directory": can_manage_directory,
+}

@@ -1,0 +1,1 @@
+"""Organisations, users, systems, environments, market roles and the roadmap."""

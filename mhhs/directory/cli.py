@@ -1,0 +1,47 @@
+"""Commands: load reference data (and demo data), create the first Release Manager."""
+import click
+from flask import Blueprint
+from sqlalchemy import select
+
+from ..auth.passwords import hash_password
+from ..core.permissions import Role
+from ..extensions import db
+from . import reference_data as ref
+from .models import Organisation, OrgKind, User
+from .seed import seed_demo, seed_reference
+
+cli = Blueprint("directory_cli", __name__, cli_group=None)
+
+
+@cli.cli.command("seed")
+@click.option("--demo", is_flag=True, help="Also add the demo Test Participants and demo users (never in production).")
+def seed_command(demo):
+    """Load the programme's reference data; running it again changes nothing."""
+    added = seed_reference()
+    if demo:
+        added += seed_demo()
+    click.echo(f"Reference data loaded ({added} rows added).")
+
+
+@cli.cli.command("create-manager")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--phase", type=click.Choice(["SIT", "UIT", "both"]), default="both")
+@click.password_option()
+def create_manager(email, name, phase, password):
+    """Create a Release Manager (the first account of a new installation)."""
+    email = email.strip().lower()
+    if db.session.scalar(select(User).where(User.email == email)):
+        raise click.ClickException(f"A user with e-mail {email} exists already.")
+    if len(password) < 8:
+        raise click.ClickException("Use a password of at least 8 characters.")
+    org = db.session.scalar(select(Organisation).where(Organisation.name == ref.PROGRAMME_ORG))
+    if org is None:
+        org = Organisation(name=ref.PROGRAMME_ORG, kind=OrgKind.PROGRAMME)
+        db.session.add(org)
+        db.session.flush()
+    db.session.add(User(email=email, name=name, role=Role.RELEASE_MANAGER, organisation_id=org.id,
+                        password_hash=hash_password(password),
+                        scope_sit=phase in ("SIT", "both"), scope_uit=phase in ("UIT", "both")))
+    db.session.commit()
+    click.echo(f"Release Manager {email} created ({phase}).")

@@ -1,0 +1,132 @@
+"""Forms for the directory: users and the reference data Release Managers keep."""
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from ..core.permissions import Phase, Role
+from ..extensions import db
+from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, System, User
+
+ROLE_ORG_KIND = {
+    Role.RELEASE_MANAGER: OrgKind.PROGRAMME,
+    Role.CENTRAL_PARTY: OrgKind.CENTRAL_PARTY,
+    Role.TEST_PARTICIPANT: OrgKind.TEST_PARTICIPANT,
+}
+
+
+class UniqueMixin:
+    """Refuses a value another row of the model already has (case-insensitive)."""
+
+    def _check_unique(self, field, model, column, message):
+        value = (field.data or "").strip()
+        query = select(model.id).where(func.lower(column) == value.lower())
+        if self.obj_id is not None:
+            query = query.where(model.id != self.obj_id)
+        if db.session.scalar(query) is not None:
+            raise ValidationError(message)
+
+    def __init__(self, *args, obj_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.obj_id = obj_id
+
+
+def _organisation_choices():
+    orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return [(o.id, f"{o.name} ({o.kind_label})") for o in orgs]
+
+
+class UserForm(UniqueMixin, FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter an e-mail address."), Email("Enter a valid e-mail address."), Length(max=254)])
+    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120)])
+    role = SelectField("Role", choices=[(r.value, r.label) for r in Role], validators=[DataRequired()])
+    organisation_id = SelectField("Organisation", coerce=int, validators=[DataRequired("Choose an organisation.")])
+    scope_sit = BooleanField("SIT approvals")
+    scope_uit = BooleanField("UIT approvals")
+    active = BooleanField("Active", default=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_id.choices = _organisation_choices()
+
+    def validate_email(self, field):
+        field.data = (field.data or "").strip().lower()
+        self._check_unique(field, User, User.email, "Another user already has this e-mail address.")
+
+    def validate_organisation_id(self, field):
+        organisation = db.session.get(Organisation, field.data)
+        if organisation is None:
+            raise ValidationError("Choose an organisation from the list.")
+        role = Role(self.role.data) if self.role.data in {r.value for r in Role} else None
+        if role and organisation.kind != ROLE_ORG_KIND[role]:
+            wanted = dict(OrgKind.CHOICES)[ROLE_ORG_KIND[role]]
+            raise ValidationError(f"A {role.label} belongs to a {wanted} organisation.")
+
+    def validate_scope_sit(self, field):
+        if self.role.data == Role.RELEASE_MANAGER.value and not (self.scope_sit.data or self.scope_uit.data):
+            raise ValidationError("A Release Manager approves for SIT, UIT or both: tick at least one.")
+
+
+class NewUserForm(UserForm):
+    password = PasswordField("Password", validators=[DataRequired("Set a first password."), Length(min=8, max=1024, message="Use at least 8 characters.")])
+
+
+class OrganisationForm(UniqueMixin, FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the organisation's name."), Length(max=120)])
+    kind = SelectField("Kind", choices=OrgKind.CHOICES)
+    fix_forward = BooleanField("Fixes forward (supplies no rollback plan)")
+
+    def validate_name(self, field):
+        self._check_unique(field, Organisation, Organisation.name, "An organisation with this name exists already.")
+
+
+class SystemForm(UniqueMixin, FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the system's name."), Length(max=80)])
+    organisation_id = SelectField("Organisation", coerce=int)
+    support_hours = TextAreaField("Support hours", validators=[Optional(), Length(max=2000)])
+    backup_regime = TextAreaField("Back-up regime", validators=[Optional(), Length(max=2000)])
+    environment_ids = SelectMultipleField("Environments", coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        central = select(Organisation).where(Organisation.kind == OrgKind.CENTRAL_PARTY).order_by(Organisation.name)
+        self.organisation_id.choices = [(o.id, o.name) for o in db.session.scalars(central)]
+        envs = db.session.scalars(select(Environment).order_by(Environment.position))
+        self.environment_ids.choices = [(e.id, e.name) for e in envs]
+
+    def validate_name(self, field):
+        self._check_unique(field, System, System.name, "A system with this name exists already.")
+
+
+class EnvironmentForm(UniqueMixin, FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Enter the environment's name."), Length(max=40)])
+    phase = SelectField("Phase", choices=[(p.value, p.value) for p in Phase])
+    purpose = TextAreaField("Purpose", validators=[Optional(), Length(max=2000)])
+    available_from = DateField("Available from", validators=[Optional()])
+    available_to = DateField("Available to", validators=[Optional()])
+
+    def validate_name(self, field):
+        self._check_unique(field, Environment, Environment.name, "An environment with this name exists already.")
+
+    def validate_available_to(self, field):
+        if field.data and self.available_from.data and field.data < self.available_from.data:
+            raise ValidationError("The last day must be on or after the first day.")
+
+
+class MarketRoleForm(UniqueMixin, FlaskForm):
+    code = StringField("Code", validators=[DataRequired("Enter a short code."), Length(max=40)])
+    name = StringField("Name", validators=[DataRequired("Enter the role's name."), Length(max=120)])
+    central = BooleanField("Central role")
+
+    def validate_code(self, field):
+        self._check_unique(field, MarketRole, MarketRole.code, "A market role with this code exists already.")
+
+
+class MajorReleaseForm(UniqueMixin, FlaskForm):
+    name = StringField("Release", validators=[DataRequired("Enter the release name, e.g. IR9."), Length(max=40)])
+    planned_date = DateField("Planned date", validators=[Optional()])
+    date_confirmed = BooleanField("Date confirmed")
+    purpose = TextAreaField("Purpose", validators=[Optional(), Length(max=2000)])
+
+    def validate_name(self, field):
+        self._check_unique(field, MajorRelease, MajorRelease.name, "This release is on the roadmap already.")

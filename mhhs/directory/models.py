@@ -1,0 +1,122 @@
+"""Organisations, users, systems, environments, market roles and the major-release roadmap."""
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import relationship
+
+from ..core.permissions import Phase, Role
+from ..core.time import utcnow
+from ..extensions import db
+
+environment_systems = Table(
+    "environment_systems",
+    db.metadata,
+    Column("environment_id", ForeignKey("environments.id", ondelete="CASCADE"), primary_key=True),
+    Column("system_id", ForeignKey("systems.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class OrgKind:
+    PROGRAMME = "programme"
+    CENTRAL_PARTY = "central_party"
+    TEST_PARTICIPANT = "test_participant"
+    CHOICES = [
+        (PROGRAMME, "Programme"),
+        (CENTRAL_PARTY, "Central Party"),
+        (TEST_PARTICIPANT, "Test Participant"),
+    ]
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120), nullable=False, unique=True)
+    kind = Column(String(20), nullable=False, index=True)
+    # RCM §12.10: fix-forward organisations supply no rollback plan.
+    fix_forward = Column(Boolean, nullable=False, default=False)
+    systems = relationship("System", back_populates="organisation", order_by="System.name")
+    users = relationship("User", back_populates="organisation")
+
+    @property
+    def kind_label(self):
+        return dict(OrgKind.CHOICES).get(self.kind, self.kind)
+
+
+class System(db.Model):
+    __tablename__ = "systems"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(80), nullable=False, unique=True)
+    organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
+    support_hours = Column(Text, nullable=False, default="")
+    backup_regime = Column(Text, nullable=False, default="")
+    organisation = relationship("Organisation", back_populates="systems")
+    environments = relationship(
+        "Environment", secondary=environment_systems, back_populates="systems", order_by="Environment.position"
+    )
+
+
+class Environment(db.Model):
+    __tablename__ = "environments"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(40), nullable=False, unique=True)
+    phase = Column(Enum(Phase, native_enum=False, length=3), nullable=False)
+    purpose = Column(Text, nullable=False, default="")
+    available_from = Column(Date)
+    available_to = Column(Date)
+    position = Column(Integer, nullable=False, default=0)
+    systems = relationship(
+        "System", secondary=environment_systems, back_populates="environments", order_by="System.name"
+    )
+
+    def is_available_on(self, day):
+        return (self.available_from is None or day >= self.available_from) and (
+            self.available_to is None or day <= self.available_to
+        )
+
+
+class MarketRole(db.Model):
+    __tablename__ = "market_roles"
+    id = Column(Integer, primary_key=True)
+    code = Column(String(40), nullable=False, unique=True)
+    name = Column(String(120), nullable=False)
+    central = Column(Boolean, nullable=False, default=False)
+
+
+class MajorRelease(db.Model):
+    """A line of the major-release roadmap (RCM Table 1)."""
+
+    __tablename__ = "major_releases"
+    id = Column(Integer, primary_key=True)
+    name = Column(String(40), nullable=False, unique=True)
+    planned_date = Column(Date)
+    date_confirmed = Column(Boolean, nullable=False, default=True)
+    purpose = Column(Text, nullable=False, default="")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    email = Column(String(254), nullable=False, unique=True)
+    name = Column(String(120), nullable=False)
+    password_hash = Column(String(255), nullable=False)
+    role = Column(Enum(Role, native_enum=False, length=20), nullable=False, index=True)
+    organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
+    # Release Managers only: which phases' approval queues they act on.
+    scope_sit = Column(Boolean, nullable=False, default=False)
+    scope_uit = Column(Boolean, nullable=False, default=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    organisation = relationship("Organisation", back_populates="users")
+
+    @property
+    def is_active(self):
+        return self.active
+
+    @property
+    def phases(self):
+        if self.role != Role.RELEASE_MANAGER:
+            return set()
+        return {p for p, on in ((Phase.SIT, self.scope_sit), (Phase.UIT, self.scope_uit)) if on}
+
+    @property
+    def scope_label(self):
+        return " + ".join(sorted(p.value for p in self.phases))

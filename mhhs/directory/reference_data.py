@@ -1,0 +1,86 @@
+"""The programme's reference data (SPEC §3, from EAP Tables 1-5 and §12.7, RCM Table 1 and §12.10)."""
+from datetime import date
+
+from ..core.permissions import Phase, Role
+
+PROGRAMME_ORG = "MHHS Programme (SI)"
+
+# name: (fix_forward, {system: (support hours, back-up regime)})
+CENTRAL_PARTIES = {
+    "Avanade": (False, {"DIP": ("Weekdays 09:00–17:00; L1 support team monitors and informs MHHS.",
+                                "Periodic, every 4 hours; retention 7 days.")}),
+    "DCC": (False, {"DSP": ("To be confirmed.", "To be confirmed."),
+                    "CSS": ("To be confirmed.", "To be confirmed.")}),
+    "Electralink": (False, {"DTN": ("To be confirmed.", "To be confirmed.")}),
+    "Elexon (Helix)": (True, {
+        name: ("Operable 24/7; support weekdays 09:00–17:00.", "To be confirmed.")
+        for name in ("ISDS", "LSS", "MDS", "VAS", "PMP", "Settlement Operations")
+    }),
+    "RECCo": (False, {"EES": ("Operable 24/7; support weekdays 08:00–18:00.",
+                              "Data cut taken, augmented and backed up before test execution; "
+                              "no periodic back-ups during test execution.")}),
+    "St Clements": (True, {"MPRS": ("Weekdays 09:00–17:00; gate closure 15:00; end-of-day batch 15:15.",
+                                    "Weekly.")}),
+}
+
+# name: (phase, purpose, from, to, systems not present)
+ENVIRONMENTS = [
+    ("SIT Staging", Phase.SIT, "Readiness for SIT: regression for changes and defect re-testing, so that "
+     "the SIT environments are not broken when new code is deployed.", date(2024, 1, 2), date(2026, 1, 19), {"DTN"}),
+    ("SIT-A", Phase.SIT, "SIT Component Integration and SIT Functional testing.",
+     date(2023, 9, 4), date(2025, 4, 4), set()),
+    ("SIT-B", Phase.SIT, "SIT Migration, SIT Non-Functional and SIT Operational testing.",
+     date(2024, 4, 1), date(2025, 4, 4), set()),
+    ("UIT", Phase.UIT, "Qualification and E2E Sandbox testing: central systems provided as a testing service.",
+     date(2024, 9, 9), date(2026, 1, 19), set()),
+]
+
+# code: (name, central)
+MARKET_ROLES = {
+    "MSS": ("Metering Service Smart", False),
+    "SDS": ("Smart/Non-Smart Data Service", False),
+    "MSA": ("Metering Service Advanced", False),
+    "ADS": ("Advanced Data Service", False),
+    "UMSDS": ("UMS Data Service", False),
+    "DC": ("Data Collector", False),
+    "DA": ("Data Aggregator", False),
+    "MOP": ("Meter Operator", False),
+    "SUP-D": ("Supplier (domestic)", False),
+    "SUP-ND": ("Supplier (non-domestic)", False),
+    "UMSO": ("Unmetered Supplies Operator", False),
+    "NETOPS": ("Network Operations", False),
+    "REGS": ("Registration Services", False),
+    "DIP": ("Data Integration Platform", True),
+    "DSP": ("DCC Data Service Provider", True),
+    "CSS": ("Central Switching Service", True),
+    "EES": ("Electricity Enquiry Service", True),
+    "ISDS": ("Industry Standing Data Service", True),
+    "LSS": ("Load Shaping Service", True),
+    "MDS": ("Market-wide Data Service", True),
+    "VAS": ("Volume Allocation Service", True),
+    "SETTOPS": ("Settlement Operations", True),
+    "DTN": ("Data Transfer Network", True),
+}
+
+# name: (date, confirmed, purpose)
+ROADMAP = {
+    "IR2.1": (date(2023, 10, 23), True, "Code release to enable the CIT test phase."),
+    "IR5.4": (date(2024, 3, 4), True, "Code release to enable the SIT Functional test phase."),
+    "IR7 (SIT A)": (date(2024, 5, 27), True, "Code release to enable the SIT Migration test phase."),
+    "IR7 (SIT B)": (date(2024, 6, 3), True, "Code release to populate SIT-B."),
+    "IR8 (SIT A)": (date(2024, 8, 19), False, "Code release to enable SIT Functional Cycle 3."),
+    "IR8 (SIT B)": (date(2024, 8, 27), False, "Code release to enable SIT Non-Functional Cycle 3."),
+}
+
+# Demo database only: invented Test Participants and the users of SPEC §8.
+DEMO_PARTICIPANTS = ["Northwold Energy", "Brightmeter Services", "Fenland Networks"]
+DEMO_PASSWORD = "demo-pass"
+# email: (name, role, organisation, phases)
+DEMO_USERS = {
+    "rm.sit@demo.test": ("Sam Ashdown", Role.RELEASE_MANAGER, PROGRAMME_ORG, {Phase.SIT}),
+    "rm.uit@demo.test": ("Uma Treadwell", Role.RELEASE_MANAGER, PROGRAMME_ORG, {Phase.UIT}),
+    "dip@demo.test": ("Dana Ingram", Role.CENTRAL_PARTY, "Avanade", set()),
+    "mprs@demo.test": ("Milo Parsons", Role.CENTRAL_PARTY, "St Clements", set()),
+    "helix@demo.test": ("Helen Hale", Role.CENTRAL_PARTY, "Elexon (Helix)", set()),
+    "supplier@demo.test": ("Sunil Patel", Role.TEST_PARTICIPANT, "Northwold Energy", set()),
+}

@@ -1,0 +1,63 @@
+"""Loads the reference data (and, for the demo database, demo participants and users); idempotent."""
+from sqlalchemy import select
+
+from ..auth.passwords import hash_password
+from ..core.permissions import Phase
+from ..extensions import db
+from . import reference_data as ref
+from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, System, User
+
+
+def seed_reference():
+    """Returns the number of rows added."""
+    added = []
+
+    def add(model, key, **values):
+        column, value = next(iter(key.items()))
+        row = db.session.scalar(select(model).where(getattr(model, column) == value))
+        if row is None:
+            row = model(**key, **values)
+            db.session.add(row)
+            db.session.flush()
+            added.append(row)
+        return row
+
+    add(Organisation, {"name": ref.PROGRAMME_ORG}, kind=OrgKind.PROGRAMME)
+    environments = [
+        (add(Environment, {"name": name}, phase=phase, purpose=purpose, available_from=start,
+             available_to=end, position=position), absent)
+        for position, (name, phase, purpose, start, end, absent) in enumerate(ref.ENVIRONMENTS)
+    ]
+    for org_name, (fix_forward, systems) in ref.CENTRAL_PARTIES.items():
+        org = add(Organisation, {"name": org_name}, kind=OrgKind.CENTRAL_PARTY, fix_forward=fix_forward)
+        for system_name, (hours, backups) in systems.items():
+            system = add(System, {"name": system_name}, organisation_id=org.id, support_hours=hours, backup_regime=backups)
+            if system in added:
+                system.environments = [env for env, absent in environments if system_name not in absent]
+    for code, (name, central) in ref.MARKET_ROLES.items():
+        add(MarketRole, {"code": code}, name=name, central=central)
+    for name, (when, confirmed, purpose) in ref.ROADMAP.items():
+        add(MajorRelease, {"name": name}, planned_date=when, date_confirmed=confirmed, purpose=purpose)
+    db.session.commit()
+    return len(added)
+
+
+def seed_demo():
+    """Demo Test Participants and the demo users; returns the number of rows added."""
+    added = 0
+    for name in ref.DEMO_PARTICIPANTS:
+        if db.session.scalar(select(Organisation).where(Organisation.name == name)) is None:
+            db.session.add(Organisation(name=name, kind=OrgKind.TEST_PARTICIPANT))
+            added += 1
+    db.session.flush()
+    password_hash = None
+    for email, (name, role, org_name, phases) in ref.DEMO_USERS.items():
+        if db.session.scalar(select(User).where(User.email == email)) is not None:
+            continue
+        password_hash = password_hash or hash_password(ref.DEMO_PASSWORD)
+        org = db.session.scalar(select(Organisation).where(Organisation.name == org_name))
+        db.session.add(User(email=email, name=name, role=role, organisation_id=org.id, password_hash=password_hash,
+                            scope_sit=Phase.SIT in phases, scope_uit=Phase.UIT in phases))
+        added += 1
+    db.session.commit()
+    return added

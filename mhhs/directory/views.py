@@ -1,0 +1,164 @@
+"""Directory pages: environments (everyone reads), users and reference data (Release Managers keep)."""
+from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from ..core.htmx import render
+from ..core.pagination import paginate
+from ..core.permissions import login_required, manager_required
+from ..extensions import db
+from . import services
+from .forms import (EnvironmentForm, MajorReleaseForm, MarketRoleForm, NewUserForm, OrganisationForm, SystemForm,
+                    UserForm)
+from .models import Environment, MajorRelease, MarketRole, Organisation, System, User
+
+bp = Blueprint("directory", __name__)
+
+
+def _get_or_404(model, obj_id):
+    obj = db.session.get(model, obj_id)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _form_page(form, title, back, status=200, **extra):
+    return render("directory/form_page.html", "directory/_form.html", status=status, form=form, title=title,
+                  action=request.path, back=back, **extra)
+
+
+def _saved(message, target):
+    flash(message, "success")
+    if request.htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+def _edit(model, form_class, obj_id, save, back, noun, **form_kwargs):
+    """The shared new/edit flow: show the form, re-show it with messages, or save and go back."""
+    obj = _get_or_404(model, obj_id) if obj_id is not None else model()
+    form = form_class(obj=obj if obj_id is not None else None, obj_id=obj_id, **form_kwargs)
+    if request.method == "GET" and obj_id is not None and hasattr(form, "environment_ids"):
+        form.environment_ids.data = [e.id for e in obj.environments]
+    if form.validate_on_submit():
+        save(current_user, obj, form)
+        return _saved(f"{noun} saved.", back)
+    title = f"Edit {noun.lower()}" if obj_id is not None else f"New {noun.lower()}"
+    return _form_page(form, title, back)
+
+
+# Environments --------------------------------------------------------------------------------
+
+@bp.route("/environments")
+@login_required
+def environments():
+    envs = db.session.scalars(
+        select(Environment).options(selectinload(Environment.systems).joinedload(System.organisation))
+        .order_by(Environment.position, Environment.name)
+    ).all()
+    roadmap = db.session.scalars(select(MajorRelease).order_by(MajorRelease.planned_date, MajorRelease.name)).all()
+    market_roles = db.session.scalars(select(MarketRole).order_by(MarketRole.central, MarketRole.code)).all()
+    return render("directory/environments.html", "directory/environments.html", environments=envs,
+                  roadmap=roadmap, market_roles=market_roles)
+
+
+@bp.route("/environments/new", methods=["GET", "POST"])
+@bp.route("/environments/<int:obj_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit_environment(obj_id=None):
+    return _edit(Environment, EnvironmentForm, obj_id, services.save_environment,
+                 url_for("directory.environments"), "Environment")
+
+
+@bp.route("/market-roles/new", methods=["GET", "POST"])
+@bp.route("/market-roles/<int:obj_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit_market_role(obj_id=None):
+    def save(by, obj, form):
+        return services.save_reference(by, obj, form, ["code", "name", "central"], "market_role")
+    return _edit(MarketRole, MarketRoleForm, obj_id, save, url_for("directory.environments"), "Market role")
+
+
+@bp.route("/roadmap/new", methods=["GET", "POST"])
+@bp.route("/roadmap/<int:obj_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit_major_release(obj_id=None):
+    def save(by, obj, form):
+        return services.save_reference(by, obj, form, ["name", "planned_date", "date_confirmed", "purpose"],
+                                       "major_release")
+    return _edit(MajorRelease, MajorReleaseForm, obj_id, save, url_for("directory.environments"), "Major release")
+
+
+# Organisations and systems -------------------------------------------------------------------
+
+@bp.route("/organisations")
+@manager_required
+def organisations():
+    orgs = db.session.scalars(
+        select(Organisation).options(selectinload(Organisation.systems)).order_by(Organisation.kind, Organisation.name)
+    ).all()
+    return render("directory/organisations.html", "directory/organisations.html", organisations=orgs)
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@bp.route("/organisations/<int:obj_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit_organisation(obj_id=None):
+    return _edit(Organisation, OrganisationForm, obj_id, services.save_organisation,
+                 url_for("directory.organisations"), "Organisation")
+
+
+@bp.route("/systems/new", methods=["GET", "POST"])
+@bp.route("/systems/<int:obj_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit_system(obj_id=None):
+    return _edit(System, SystemForm, obj_id, services.save_system, url_for("directory.organisations"), "System")
+
+
+# Users ---------------------------------------------------------------------------------------
+
+@bp.route("/users")
+@manager_required
+def users():
+    query = select(User).options(selectinload(User.organisation)).order_by(User.name, User.id)
+    text = request.args.get("q", "").strip()
+    if text:
+        like = f"%{text.lower()}%"
+        query = query.join(User.organisation).where(
+            or_(User.email.ilike(like), User.name.ilike(like), Organisation.name.ilike(like)))
+    page = paginate(query)
+    return render("directory/users.html", "directory/_user_rows.html", page=page, q=text)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@manager_required
+def new_user():
+    form = NewUserForm()
+    if form.validate_on_submit():
+        user = services.create_user(current_user, form)
+        return _saved(f"User {user.email} created.", url_for("directory.users"))
+    return _form_page(form, "New user", url_for("directory.users"))
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit_user(user_id):
+    user = _get_or_404(User, user_id)
+    form = UserForm(obj=user, obj_id=user.id)
+    if form.validate_on_submit():
+        services.update_user(current_user, user, form)
+        return _saved(f"User {user.email} saved.", url_for("directory.users"))
+    return _form_page(form, f"Edit user {user.email}", url_for("directory.users"), user=user)
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+@manager_required
+def reset_password(user_id):
+    user = _get_or_404(User, user_id)
+    password = services.reset_password(current_user, user)
+    flash(f"New password for {user.email}: {password} — give it to them by a separate channel; "
+          "it is not shown again.", "success")
+    return redirect(url_for("directory.edit_user", user_id=user.id), 303)

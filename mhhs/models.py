@@ -1,0 +1,4 @@
+"""Imports every domain's models, so that Alembic and the app see the whole schema."""
+from .audit.models import AuditEvent  # noqa: F401
+from .auth.models import LoginThrottle  # noqa: F401
+from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User  # noqa: F401
