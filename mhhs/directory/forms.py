@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from ..core.forms import options
 from ..core.permissions import Phase, Role
 from ..extensions import db
 from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, System, User
@@ -33,13 +34,16 @@ class UniqueMixin:
 
 def _organisation_choices():
     orgs = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
-    return [(o.id, f"{o.name} ({o.kind_label})") for o in orgs]
+    return options((o.id, f"{o.name} ({o.kind_label})") for o in orgs)
 
 
 class UserForm(UniqueMixin, FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter an e-mail address."), Email("Enter a valid e-mail address."), Length(max=254)])
+    # test_environment admits the reserved .test domain, which the demo and test accounts use.
+    email = EmailField("Email", validators=[DataRequired("Enter an e-mail address."),
+                                            Email("Enter a valid e-mail address.", test_environment=True),
+                                            Length(max=254)])
     name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120)])
-    role = SelectField("Role", choices=[(r.value, r.label) for r in Role], validators=[DataRequired()])
+    role = SelectField("Role", choices=options((r.value, r.label) for r in Role), validators=[DataRequired()])
     organisation_id = SelectField("Organisation", coerce=int, validators=[DataRequired("Choose an organisation.")])
     scope_sit = BooleanField("SIT approvals")
     scope_uit = BooleanField("UIT approvals")
@@ -73,7 +77,7 @@ class NewUserForm(UserForm):
 
 class OrganisationForm(UniqueMixin, FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the organisation's name."), Length(max=120)])
-    kind = SelectField("Kind", choices=OrgKind.CHOICES)
+    kind = SelectField("Kind", choices=options(OrgKind.CHOICES))
     fix_forward = BooleanField("Fixes forward (supplies no rollback plan)")
 
     def validate_name(self, field):
@@ -90,9 +94,9 @@ class SystemForm(UniqueMixin, FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         central = select(Organisation).where(Organisation.kind == OrgKind.CENTRAL_PARTY).order_by(Organisation.name)
-        self.organisation_id.choices = [(o.id, o.name) for o in db.session.scalars(central)]
+        self.organisation_id.choices = options((o.id, o.name) for o in db.session.scalars(central))
         envs = db.session.scalars(select(Environment).order_by(Environment.position))
-        self.environment_ids.choices = [(e.id, e.name) for e in envs]
+        self.environment_ids.choices = options((e.id, e.name) for e in envs)
 
     def validate_name(self, field):
         self._check_unique(field, System, System.name, "A system with this name exists already.")
@@ -100,7 +104,7 @@ class SystemForm(UniqueMixin, FlaskForm):
 
 class EnvironmentForm(UniqueMixin, FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the environment's name."), Length(max=40)])
-    phase = SelectField("Phase", choices=[(p.value, p.value) for p in Phase])
+    phase = SelectField("Phase", choices=options((p.value, p.value) for p in Phase))
     purpose = TextAreaField("Purpose", validators=[Optional(), Length(max=2000)])
     available_from = DateField("Available from", validators=[Optional()])
     available_to = DateField("Available to", validators=[Optional()])

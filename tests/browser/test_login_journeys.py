@@ -1,0 +1,61 @@
+"""Journeys in a real browser: each role logs in, sees its navigation, and logs out."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+NAV = {
+    "rm.sit@demo.test": ["Environments", "Organisations", "Users"],
+    "rm.uit@demo.test": ["Environments", "Organisations", "Users"],
+    "dip@demo.test": ["Environments"],
+    "mprs@demo.test": ["Environments"],
+    "helix@demo.test": ["Environments"],
+    "supplier@demo.test": ["Environments"],
+}
+ALL_LINKS = ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users"]
+
+
+@pytest.mark.parametrize("email", sorted(NAV))
+def test_role_logs_in_sees_navigation_and_logs_out(page, log_in, email):
+    log_in(email)
+    nav = page.locator("header nav")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    for label in ALL_LINKS:
+        link = nav.get_by_role("link", name=label, exact=True)
+        if label in NAV[email]:
+            expect(link).to_be_visible()
+        else:
+            expect(link).to_have_count(0)
+    nav.get_by_role("link", name="Log out").click()
+    expect(page).to_have_url(re.compile(r"/login$"))
+    expect(page.get_by_text("You have logged out.")).to_be_visible()
+    page.goto("/users")
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+def test_wrong_password_shows_the_error_and_keeps_the_email(page, log_in):
+    log_in("dip@demo.test", "wrong-password")
+    expect(page.get_by_role("alert")).to_contain_text("do not match an active account")
+    expect(page.get_by_label("Email")).to_have_value("dip@demo.test")
+    expect(page.get_by_label("Password")).to_have_value("")
+
+
+def test_manager_adds_a_user_with_a_mistake_then_fixes_it(page, log_in):
+    log_in("rm.sit@demo.test")
+    page.get_by_role("link", name="Users", exact=True).click()
+    page.get_by_role("button", name="New user").click()
+    page.get_by_label("Email").fill("dip@demo.test")
+    page.get_by_label("Name").fill("Rosa Quill")
+    page.get_by_label("Role").select_option("Test Participant")
+    page.get_by_label("Organisation").select_option("Northwold Energy (Test Participant)")
+    page.get_by_label("Password").fill("a-first-password")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#email-error")).to_have_text("Another user already has this e-mail address.")
+    expect(page.get_by_label("Name")).to_have_value("Rosa Quill")  # what was typed is kept
+    page.get_by_label("Email").fill("rosa.quill@northwold.test")
+    page.get_by_label("Password").fill("a-first-password")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("User rosa.quill@northwold.test created.")).to_be_visible()
+    page.get_by_role("searchbox").fill("rosa")
+    expect(page.locator("#user-rows tbody tr")).to_have_count(1)
+    expect(page.locator("#user-rows")).to_contain_text("Northwold Energy")

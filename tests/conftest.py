@@ -1,0 +1,117 @@
+"""Shared fixtures: one app per run on a migrated database, reference and demo data reloaded for each test."""
+import os
+import re
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+
+from mhhs import create_app
+from mhhs.config import TestConfig
+from mhhs.directory.seed import seed_demo, seed_reference
+from mhhs.extensions import db
+
+DEMO_PASSWORD = "demo-pass"
+TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    class Config(TestConfig):
+        if not os.environ.get("TEST_DATABASE_URL"):
+            SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+    app = create_app(Config)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()  # the schema comes from the migrations, exactly as in production
+    return app
+
+
+@pytest.fixture(autouse=True)
+def data(app):
+    with app.app_context():
+        seed_reference()
+        seed_demo()
+    yield
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+class Client:
+    """A test client that logs in like a person and sends the CSRF token the page gave it."""
+
+    def __init__(self, app):
+        self.http = app.test_client()
+        self.token = None
+
+    def _refresh_token(self, url="/login"):
+        page = self.http.get(url).get_data(as_text=True)
+        self.token = TOKEN.search(page).group(1)
+
+    def login(self, email, password=DEMO_PASSWORD):
+        self._refresh_token()
+        response = self.http.post("/login", data={"email": email, "password": password, "csrf_token": self.token})
+        self._refresh_token("/" if response.status_code == 303 else "/login")
+        return response
+
+    def get(self, url, htmx=False, **kwargs):
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.http.get(url, headers=headers, **kwargs)
+
+    def post(self, url, data=None, htmx=False, csrf=True, **kwargs):
+        data = dict(data or {})
+        if csrf:
+            data.setdefault("csrf_token", self.token)
+        headers = {"HX-Request": "true"} if htmx else {}
+        return self.http.post(url, data=data, headers=headers, **kwargs)
+
+
+@pytest.fixture
+def client(app):
+    return Client(app)
+
+
+@pytest.fixture
+def as_user(app):
+    """as_user("rm.sit@demo.test") gives a client logged in as that demo user."""
+    def make(email):
+        c = Client(app)
+        assert c.login(email).status_code == 303
+        return c
+    return make
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine = engine
+        self.count = 0
+
+    def _count(self, *args):
+        self.count += 1
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+@pytest.fixture
+def count_queries(app):
+    with app.app_context():
+        engine = db.engine
+    return lambda: QueryCounter(engine)

@@ -1,0 +1,77 @@
+"""Database settings, concurrent writers, the page-or-partial helper and error responses."""
+import threading
+
+import pytest
+from sqlalchemy import select, text
+
+from mhhs.directory.models import MarketRole
+from mhhs.extensions import db
+
+
+def sqlite_only(app):
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite settings")
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(app):
+    sqlite_only(app)
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+
+
+def test_concurrent_writers_wait_for_each_other_instead_of_failing(app):
+    # Outside a request every transaction starts with BEGIN IMMEDIATE; the second writer waits.
+    errors, holding = [], threading.Event()
+
+    def writer(code, hold):
+        try:
+            with app.app_context():
+                db.session.scalar(select(MarketRole.id))  # read first, then write: the risky upgrade
+                if hold:
+                    holding.set()
+                    threading.Event().wait(0.3)
+                else:
+                    holding.wait()
+                db.session.add(MarketRole(code=code, name=code))
+                db.session.commit()
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=writer, args=("W1", True)), threading.Thread(target=writer, args=("W2", False))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with app.app_context():
+        assert set(db.session.scalars(select(MarketRole.code).where(MarketRole.code.in_(["W1", "W2"])))) == {"W1", "W2"}
+
+
+def test_boosted_and_history_requests_get_the_whole_page(as_user):
+    rm = as_user("rm.sit@demo.test")
+    assert "<html" not in rm.get("/users", htmx=True).get_data(as_text=True)
+    boosted = rm.http.get("/users", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    restore = rm.http.get("/users", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in boosted.get_data(as_text=True) and "<html" in restore.get_data(as_text=True)
+
+
+def test_htmx_post_without_csrf_reloads_the_page_with_a_message(as_user):
+    rm = as_user("rm.sit@demo.test")
+    response = rm.post("/market-roles/new", {"code": "X", "name": "Y"}, htmx=True, csrf=False)
+    assert response.status_code == 400 and response.headers["HX-Refresh"] == "true"
+    assert "nothing was saved" in rm.get("/").get_data(as_text=True)
+
+
+def test_forbidden_page_for_the_wrong_role(as_user):
+    response = as_user("supplier@demo.test").get("/users")
+    assert response.status_code == 403 and "You do not have access" in response.get_data(as_text=True)
+
+
+def test_front_end_assets_are_served_by_the_app(client):
+    for path in ("/static/vendor/htmx.min.js", "/static/vendor/pico.min.css", "/static/css/app.css"):
+        assert client.get(path).status_code == 200
+    page = client.get("/login").get_data(as_text=True)
+    assert "http://" not in page and "https://" not in page

@@ -1,0 +1,73 @@
+"""Role × route matrix: every route in the URL map states who may call it, and the server enforces it."""
+import pytest
+from sqlalchemy import select
+
+from mhhs.core.permissions import PUBLIC, Role
+from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from mhhs.extensions import db
+
+USERS = {
+    Role.RELEASE_MANAGER: "rm.sit@demo.test",
+    Role.CENTRAL_PARTY: "dip@demo.test",
+    Role.TEST_PARTICIPANT: "supplier@demo.test",
+}
+
+# For each route argument, how to find a real object to use in the URL.
+ARGUMENTS = {
+    ("directory.edit_environment", "obj_id"): lambda: db.session.scalar(select(Environment.id)),
+    ("directory.edit_market_role", "obj_id"): lambda: db.session.scalar(select(MarketRole.id)),
+    ("directory.edit_major_release", "obj_id"): lambda: db.session.scalar(select(MajorRelease.id)),
+    ("directory.edit_organisation", "obj_id"): lambda: db.session.scalar(select(Organisation.id)),
+    ("directory.edit_system", "obj_id"): lambda: db.session.scalar(select(System.id)),
+    ("directory.edit_user", "user_id"): lambda: db.session.scalar(select(User.id)),
+    ("directory.reset_password", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "supplier@demo.test")),
+}
+# Routes that need more than a plain GET or an empty POST to show their rule; none so far.
+SKIP = {"static"}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint not in SKIP:
+            yield rule
+
+
+def test_every_route_states_who_may_call_it(app):
+    missing = [rule.rule for rule in routes(app) if not hasattr(app.view_functions[rule.endpoint], "access")]
+    assert missing == [], f"routes without an access rule: {missing}"
+
+
+def test_every_route_argument_has_a_sample(app):
+    missing = [(rule.endpoint, arg) for rule in routes(app) for arg in rule.arguments
+               if (rule.endpoint, arg) not in ARGUMENTS]
+    assert missing == [], f"add these to ARGUMENTS: {missing}"
+
+
+def _url(app, rule):
+    with app.app_context():
+        values = {arg: ARGUMENTS[(rule.endpoint, arg)]() for arg in rule.arguments}
+        return rule.build(values)[1]
+
+
+@pytest.mark.parametrize("role", list(Role) + [None], ids=lambda r: r.value if r else "anonymous")
+def test_role_route_matrix(app, as_user, client, role):
+    http = as_user(USERS[role]) if role else client
+    if role is None:
+        http._refresh_token()  # an anonymous visitor has the login page's token
+    failures = []
+    for rule in routes(app):
+        access = app.view_functions[rule.endpoint].access
+        url = _url(app, rule)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = http.get(url) if method == "GET" else http.post(url)
+        if access == PUBLIC:
+            ok = response.status_code in (200, 302)
+        elif role is None:
+            ok = response.status_code == 302 and "/login" in response.location
+        elif role in access:
+            ok = response.status_code in (200, 303)
+        else:
+            ok = response.status_code == 403
+        if not ok:
+            failures.append(f"{method} {url}: {response.status_code}")
+    assert failures == []
