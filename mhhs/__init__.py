@@ -31,11 +31,14 @@ def create_app(config=None):
         configure_engine(db.engine)
 
     from .auth.views import bp as auth_bp
+    from .certificates.cli import cli as certificates_cli
+    from .certificates.views import bp as certificates_bp
     from .directory.cli import cli as directory_cli
     from .directory.views import bp as directory_bp
     from .home import bp as home_bp
+    from .mail.cli import cli as mail_cli
 
-    for blueprint in (auth_bp, directory_bp, home_bp, directory_cli):
+    for blueprint in (auth_bp, directory_bp, home_bp, certificates_bp, directory_cli, certificates_cli, mail_cli):
         app.register_blueprint(blueprint)
 
     register_error_handlers(app)

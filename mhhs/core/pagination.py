@@ -32,5 +32,10 @@ def paginate(statement, per_page=None):
     per_page = per_page or current_app.config["PER_PAGE"]
     page = max(1, request.args.get("page", 1, type=int))
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    items = db.session.scalars(statement.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    window = statement.limit(per_page).offset((page - 1) * per_page)
+    # One entity gives objects; several columns (an object and a computed status, say) give rows.
+    if len(statement.column_descriptions) == 1:
+        items = db.session.scalars(window).unique().all()
+    else:
+        items = db.session.execute(window).all()
     return Page(items=items, page=page, per_page=per_page, total=total)

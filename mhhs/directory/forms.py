@@ -1,4 +1,6 @@
 """Forms for the directory: users and the reference data Release Managers keep."""
+import re
+
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
@@ -8,6 +10,8 @@ from ..core.forms import options
 from ..core.permissions import Phase, Role
 from ..extensions import db
 from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, System, User
+
+MPID = re.compile(r"[A-Z0-9]{4}")
 
 ROLE_ORG_KIND = {
     Role.RELEASE_MANAGER: OrgKind.PROGRAMME,
@@ -79,9 +83,16 @@ class OrganisationForm(UniqueMixin, FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the organisation's name."), Length(max=120)])
     kind = SelectField("Kind", choices=options(OrgKind.CHOICES))
     fix_forward = BooleanField("Fixes forward (supplies no rollback plan)")
+    mpids = StringField("MPIDs (space-separated)", validators=[Optional(), Length(max=200)])
 
     def validate_name(self, field):
         self._check_unique(field, Organisation, Organisation.name, "An organisation with this name exists already.")
+
+    def validate_mpids(self, field):
+        field.data = " ".join(sorted(set((field.data or "").upper().replace(",", " ").split())))
+        bad = [m for m in field.data.split() if not MPID.fullmatch(m)]
+        if bad:
+            raise ValidationError(f"An MPID is four letters or digits: {', '.join(bad)}.")
 
 
 class SystemForm(UniqueMixin, FlaskForm):

@@ -33,8 +33,14 @@ class Organisation(db.Model):
     kind = Column(String(20), nullable=False, index=True)
     # RCM §12.10: fix-forward organisations supply no rollback plan.
     fix_forward = Column(Boolean, nullable=False, default=False)
+    # Market participant IDs the organisation holds, space-separated (e.g. "NWEN NWE2").
+    mpids = Column(String(200), nullable=False, default="", server_default="")
     systems = relationship("System", back_populates="organisation", order_by="System.name")
     users = relationship("User", back_populates="organisation")
+
+    @property
+    def mpid_list(self):
+        return self.mpids.split()
 
     @property
     def kind_label(self):

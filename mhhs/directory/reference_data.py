@@ -73,7 +73,8 @@ ROADMAP = {
 }
 
 # Demo database only: invented Test Participants and the users of SPEC §8.
-DEMO_PARTICIPANTS = ["Northwold Energy", "Brightmeter Services", "Fenland Networks"]
+# name: MPIDs (invented)
+DEMO_PARTICIPANTS = {"Northwold Energy": "NWEN", "Brightmeter Services": "BMSV", "Fenland Networks": "FENN"}
 DEMO_PASSWORD = "demo-pass"
 # email: (name, role, organisation, phases)
 DEMO_USERS = {

@@ -45,9 +45,9 @@ def seed_reference():
 def seed_demo():
     """Demo Test Participants and the demo users; returns the number of rows added."""
     added = 0
-    for name in ref.DEMO_PARTICIPANTS:
+    for name, mpids in ref.DEMO_PARTICIPANTS.items():
         if db.session.scalar(select(Organisation).where(Organisation.name == name)) is None:
-            db.session.add(Organisation(name=name, kind=OrgKind.TEST_PARTICIPANT))
+            db.session.add(Organisation(name=name, kind=OrgKind.TEST_PARTICIPANT, mpids=mpids))
             added += 1
     db.session.flush()
     password_hash = None

@@ -70,7 +70,7 @@ def form_values(form, names):
 
 
 def save_organisation(by, organisation, form):
-    return _save(by, organisation, form_values(form, ["name", "kind", "fix_forward"]), "organisation")
+    return _save(by, organisation, form_values(form, ["name", "kind", "fix_forward", "mpids"]), "organisation")
 
 
 def save_system(by, system, form):

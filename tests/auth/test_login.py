@@ -15,12 +15,12 @@ from mhhs.extensions import db
 from tests.conftest import Client
 
 NAV = {
-    "rm.sit@demo.test": ["Environments", "Organisations", "Users"],
-    "rm.uit@demo.test": ["Environments", "Organisations", "Users"],
-    "dip@demo.test": ["Environments"],
-    "mprs@demo.test": ["Environments"],
-    "helix@demo.test": ["Environments"],
-    "supplier@demo.test": ["Environments"],
+    "rm.sit@demo.test": ["Certificates", "Environments", "Organisations", "Users"],
+    "rm.uit@demo.test": ["Certificates", "Environments", "Organisations", "Users"],
+    "dip@demo.test": ["Certificates", "Environments"],
+    "mprs@demo.test": ["Certificates", "Environments"],
+    "helix@demo.test": ["Certificates", "Environments"],
+    "supplier@demo.test": ["Certificates", "Environments"],
 }
 
 

@@ -5,12 +5,12 @@ import pytest
 from playwright.sync_api import expect
 
 NAV = {
-    "rm.sit@demo.test": ["Environments", "Organisations", "Users"],
-    "rm.uit@demo.test": ["Environments", "Organisations", "Users"],
-    "dip@demo.test": ["Environments"],
-    "mprs@demo.test": ["Environments"],
-    "helix@demo.test": ["Environments"],
-    "supplier@demo.test": ["Environments"],
+    "rm.sit@demo.test": ["Certificates", "Environments", "Organisations", "Users"],
+    "rm.uit@demo.test": ["Certificates", "Environments", "Organisations", "Users"],
+    "dip@demo.test": ["Certificates", "Environments"],
+    "mprs@demo.test": ["Certificates", "Environments"],
+    "helix@demo.test": ["Certificates", "Environments"],
+    "supplier@demo.test": ["Certificates", "Environments"],
 }
 ALL_LINKS = ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users"]
 

@@ -2,9 +2,11 @@
 import pytest
 from sqlalchemy import select
 
+from mhhs.certificates.models import Certificate, PkiOfficer
 from mhhs.core.permissions import PUBLIC, Role
 from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
 from mhhs.extensions import db
+from tests.certificates.factory import make_certificate, make_officer
 
 USERS = {
     Role.RELEASE_MANAGER: "rm.sit@demo.test",
@@ -21,9 +23,29 @@ ARGUMENTS = {
     ("directory.edit_system", "obj_id"): lambda: db.session.scalar(select(System.id)),
     ("directory.edit_user", "user_id"): lambda: db.session.scalar(select(User.id)),
     ("directory.reset_password", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "supplier@demo.test")),
+    ("certificates.detail", "certificate_id"): lambda: sample_certificate(),
+    ("certificates.delete", "certificate_id"): lambda: sample_certificate(),
+    ("certificates.download", "certificate_id"): lambda: sample_certificate(),
+    ("certificates.remove_officer", "officer_id"): lambda: sample_officer(),
 }
-# Routes that need more than a plain GET or an empty POST to show their rule; none so far.
+# Where the route admits the role but the sample object is another organisation's: the status expected.
+OBJECT_RULES = {
+    "certificates.detail": {Role.CENTRAL_PARTY: 404},
+    "certificates.download": {Role.CENTRAL_PARTY: 404},
+    "certificates.delete": {Role.CENTRAL_PARTY: 404},
+    "certificates.remove_officer": {Role.CENTRAL_PARTY: 404},
+}
+# Routes that need more than a plain GET or an empty POST to show their rule.
 SKIP = {"static"}
+
+
+def sample_certificate():
+    """A certificate of the supplier's organisation: others must not reach it (404), managers may look."""
+    return db.session.scalar(select(Certificate.id)) or make_certificate("Northwold Energy", "SIT-A").id
+
+
+def sample_officer():
+    return db.session.scalar(select(PkiOfficer.id)) or make_officer("Northwold Energy").id
 
 
 def routes(app):
@@ -60,7 +82,10 @@ def test_role_route_matrix(app, as_user, client, role):
         url = _url(app, rule)
         method = "GET" if "GET" in rule.methods else "POST"
         response = http.get(url) if method == "GET" else http.post(url)
-        if access == PUBLIC:
+        expected_404 = OBJECT_RULES.get(rule.endpoint, {}).get(role)
+        if expected_404 is not None:
+            ok = response.status_code == expected_404
+        elif access == PUBLIC:
             ok = response.status_code in (200, 302)
         elif role is None:
             ok = response.status_code == 302 and "/login" in response.location

@@ -1,0 +1,1 @@
+"""PKI certificates per organisation and environment, PKI officers, expiry reminders."""

@@ -1,0 +1,100 @@
+"""The certificate upload form and the PKI officer form."""
+import re
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import select
+from wtforms import EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from ..core.forms import options
+from ..extensions import db
+from ..directory.models import Environment, MarketRole, Organisation
+from .models import Kind, OfficerRole
+
+MPID = re.compile(r"[A-Z0-9]{4}")
+
+
+def _environment_choices():
+    return options((e.id, e.name) for e in db.session.scalars(select(Environment).order_by(Environment.position)))
+
+
+def _market_role_choices():
+    roles = db.session.scalars(select(MarketRole).order_by(MarketRole.central, MarketRole.code))
+    return options([("", "—")] + [(r.id, f"{r.code} — {r.name}") for r in roles])
+
+
+def _int_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class MpidMixin:
+    """An MPID is four letters or digits and must not belong to another organisation."""
+
+    def check_mpid(self, field, organisation, required):
+        field.data = (field.data or "").strip().upper()
+        if not field.data:
+            if required:
+                raise ValidationError("Enter the MPID the certificate is for.")
+            return
+        if not MPID.fullmatch(field.data):
+            raise ValidationError("An MPID is four letters or digits, e.g. ABCD.")
+        others = db.session.scalars(select(Organisation).where(Organisation.id != organisation.id,
+                                                               Organisation.mpids.contains(field.data))).all()
+        if any(field.data in o.mpid_list for o in others):
+            raise ValidationError(f"MPID {field.data} belongs to another organisation.")
+        if organisation.mpid_list and field.data not in organisation.mpid_list:
+            raise ValidationError(f"{organisation.name} holds the MPIDs {', '.join(organisation.mpid_list)}.")
+
+
+class CertificateForm(MpidMixin, FlaskForm):
+    certificate_file = FileField("Certificate file")
+    # After the first step, the certificate itself travels in the form (base64 DER: public data, no secret).
+    certificate_data = HiddenField()
+    renews = HiddenField()
+    environment_id = SelectField("Environment", coerce=int)
+    kind = SelectField("Kind", choices=options((k.value, k.value) for k in Kind))
+    mpid = StringField("MPID", validators=[Length(max=10)])
+    market_role_id = SelectField("Market role", coerce=_int_or_none, validators=[Optional()])
+    technical_contact = StringField("Technical contact", validators=[Length(max=200)])
+
+    def __init__(self, organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.environment_id.choices = _environment_choices()
+        self.market_role_id.choices = _market_role_choices()
+
+    def validate_mpid(self, field):
+        self.check_mpid(field, self.organisation, required=True)
+
+
+class OfficerForm(MpidMixin, FlaskForm):
+    role = SelectField("PKI role", choices=options((r.value, r.value) for r in OfficerRole))
+    name = StringField("Name", validators=[DataRequired("Enter the officer's name."), Length(max=120)])
+    email = EmailField("Email", validators=[DataRequired("Enter the officer's e-mail address."),
+                                            Email("Enter a valid e-mail address.", test_environment=True),
+                                            Length(max=254)])
+    mpid = StringField("MPID", validators=[Length(max=10)])
+    market_role_id = SelectField("Market role", coerce=_int_or_none, validators=[Optional()])
+    environment_id = SelectField("Environment", coerce=_int_or_none, validators=[Optional()])
+
+    def __init__(self, organisation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        self.market_role_id.choices = _market_role_choices()
+        self.environment_id.choices = options([("", "—")]) + _environment_choices()
+
+    @property
+    def is_technical_contact(self):
+        return self.role.data == OfficerRole.TECHNICAL_CONTACT.value
+
+    def validate_mpid(self, field):
+        self.check_mpid(field, self.organisation, required=self.is_technical_contact)
+
+    def validate_market_role_id(self, field):
+        if self.is_technical_contact and not field.data:
+            raise ValidationError("A Technical Contact is appointed per market role: choose one.")
+
+    def validate_environment_id(self, field):
+        if self.is_technical_contact and not field.data:
+            raise ValidationError("A Technical Contact is appointed per environment: choose one.")

@@ -1,0 +1,101 @@
+"""Certificates (per organisation AND environment), reminders sent, and PKI officers."""
+import enum
+
+from sqlalchemy import (Column, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint)
+from sqlalchemy.orm import relationship
+
+from ..core.time import utcnow
+from ..extensions import db
+
+
+class Kind(str, enum.Enum):
+    DIP_TLS = "DIP TLS"
+    DIP_JWS = "DIP JWS"
+    DCC_CSS = "DCC CSS"
+    DCC_DSP = "DCC DSP"
+
+
+class Status(str, enum.Enum):
+    EXPIRED = "expired"
+    WITHIN_30 = "expiring within 30 days"
+    WITHIN_90 = "expiring within 90 days"
+    VALID = "valid"
+    REPLACED = "replaced"
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+    id = Column(Integer, primary_key=True)
+    organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
+    environment_id = Column(ForeignKey("environments.id"), nullable=False, index=True)
+    kind = Column(Enum(Kind, native_enum=False, length=10, values_callable=lambda e: [k.value for k in e]),
+                  nullable=False, index=True)
+    mpid = Column(String(4), nullable=False, default="")
+    market_role_id = Column(ForeignKey("market_roles.id"))
+    subject = Column(Text, nullable=False)
+    issuer = Column(Text, nullable=False)
+    serial = Column(String(80), nullable=False)
+    valid_from = Column(DateTime, nullable=False)
+    valid_to = Column(DateTime, nullable=False, index=True)
+    fingerprint = Column(String(95), nullable=False, unique=True)
+    alt_names = Column(Text, nullable=False, default="")
+    technical_contact = Column(String(200), nullable=False, default="")
+    der = Column(LargeBinary, nullable=False)
+    # Renewal: the new certificate names the one it replaces; the old one is then "replaced".
+    replaces_id = Column(ForeignKey("certificates.id", ondelete="SET NULL"), unique=True)
+    uploaded_by_id = Column(ForeignKey("users.id"))
+    uploaded_at = Column(DateTime, nullable=False, default=utcnow)
+
+    organisation = relationship("Organisation")
+    environment = relationship("Environment")
+    market_role = relationship("MarketRole")
+    uploaded_by = relationship("User")
+    replaces = relationship("Certificate", remote_side=[id], foreign_keys=[replaces_id],
+                            backref=db.backref("replaced_by", uselist=False))
+
+    def status(self, now):
+        if self.replaced_by is not None:
+            return Status.REPLACED
+        days = (self.valid_to - now).total_seconds() / 86400
+        if days < 0:
+            return Status.EXPIRED
+        if days <= 30:
+            return Status.WITHIN_30
+        if days <= 90:
+            return Status.WITHIN_90
+        return Status.VALID
+
+
+class ReminderSent(db.Model):
+    """One row per certificate and threshold (days before expiry; 0 = on expiry) already dealt with."""
+
+    __tablename__ = "certificate_reminders"
+    id = Column(Integer, primary_key=True)
+    certificate_id = Column(ForeignKey("certificates.id", ondelete="CASCADE"), nullable=False)
+    threshold = Column(Integer, nullable=False)
+    sent_on = Column(DateTime, nullable=False, default=utcnow)
+    __table_args__ = (UniqueConstraint("certificate_id", "threshold", name="uq_certificate_reminders_threshold"),)
+
+
+class OfficerRole(str, enum.Enum):
+    NOMINATING_OFFICER = "Nominating Officer"
+    SRO = "SRO"
+    ARO = "ARO"
+    TECHNICAL_CONTACT = "Technical Contact"
+
+
+class PkiOfficer(db.Model):
+    """EAP §10.3.1: one Nominating Officer, one SRO, at most one ARO, Technical Contacts per MPID/role/environment."""
+
+    __tablename__ = "pki_officers"
+    id = Column(Integer, primary_key=True)
+    organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
+    role = Column(Enum(OfficerRole, native_enum=False, length=20, values_callable=lambda e: [r.value for r in e]),
+                  nullable=False)
+    name = Column(String(120), nullable=False)
+    email = Column(String(254), nullable=False)
+    mpid = Column(String(4))
+    market_role_id = Column(ForeignKey("market_roles.id"))
+    environment_id = Column(ForeignKey("environments.id"))
+    market_role = relationship("MarketRole")
+    environment = relationship("Environment")

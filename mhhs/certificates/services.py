@@ -1,0 +1,253 @@
+"""Certificate writes, the dashboard's queries, PKI officer rules and expiry reminders."""
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased, joinedload
+
+from ..audit.services import record
+from ..core.permissions import Role, is_manager
+from ..core.time import format_london, utcnow
+from ..directory.models import Environment, Organisation, User
+from ..extensions import db
+from ..mail.services import queue
+from .models import Certificate, Kind, OfficerRole, PkiOfficer, ReminderSent, Status
+
+# Days before expiry at which reminders go out; 0 is the day it expires.
+THRESHOLDS = (60, 30, 14, 7, 1, 0)
+# Every organisation testing in an environment needs both DIP certificates there (EAP §10.2).
+NEEDED_KINDS = (Kind.DIP_TLS, Kind.DIP_JWS)
+SINGLE_OFFICERS = (OfficerRole.NOMINATING_OFFICER, OfficerRole.SRO, OfficerRole.ARO)
+
+
+class Refused(ValueError):
+    """A rule of the domain refused the change; the message says what to do."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+# Queries -------------------------------------------------------------------------------------
+
+Replacement = aliased(Certificate)
+
+
+def status_column(now):
+    return case(
+        (Replacement.id.is_not(None), Status.REPLACED.value),
+        (Certificate.valid_to < now, Status.EXPIRED.value),
+        (Certificate.valid_to <= now + timedelta(days=30), Status.WITHIN_30.value),
+        (Certificate.valid_to <= now + timedelta(days=90), Status.WITHIN_90.value),
+        else_=Status.VALID.value,
+    ).label("status")
+
+
+def visible(query, user, organisation_column=Certificate.organisation_id):
+    """Release Managers see every organisation's; everyone else their own organisation's only."""
+    return query if is_manager(user) else query.where(organisation_column == user.organisation_id)
+
+
+def dashboard_query(user, now, organisation_id=None, environment_id=None, kind=None, status=None):
+    """(certificate, status) rows the user may see, filtered, soonest expiry first."""
+    status_col = status_column(now)
+    query = (select(Certificate, status_col)
+             .outerjoin(Replacement, Replacement.replaces_id == Certificate.id)
+             .options(joinedload(Certificate.organisation), joinedload(Certificate.environment),
+                      joinedload(Certificate.market_role))
+             .order_by(Certificate.valid_to, Certificate.id))
+    query = visible(query, user)
+    if organisation_id:
+        query = query.where(Certificate.organisation_id == organisation_id)
+    if environment_id:
+        query = query.where(Certificate.environment_id == environment_id)
+    if kind:
+        query = query.where(Certificate.kind == kind)
+    if status:
+        query = query.where(status_col == status)
+    return query
+
+
+def status_counts(user, now):
+    status_col = status_column(now)
+    query = visible(select(status_col, func.count()).select_from(Certificate)
+                    .outerjoin(Replacement, Replacement.replaces_id == Certificate.id), user).group_by(status_col)
+    counts = dict(db.session.execute(query).all())
+    return {s: counts.get(s.value, 0) for s in Status}
+
+
+def coverage_gaps(user, now):
+    """Per environment, organisations testing there (a certificate or a Technical Contact) that lack a
+    valid certificate of a kind they need: [(environment, organisation, [missing kinds])]."""
+    present = visible(select(Certificate.environment_id, Certificate.organisation_id, Certificate.kind)
+                      .outerjoin(Replacement, Replacement.replaces_id == Certificate.id)
+                      .where(Replacement.id.is_(None), Certificate.valid_to >= now).distinct(), user)
+    held = {(e, o, k) for e, o, k in db.session.execute(present)}
+    testing = set(db.session.execute(visible(select(Certificate.environment_id, Certificate.organisation_id)
+                                             .distinct(), user)).all())
+    testing |= set(db.session.execute(visible(
+        select(PkiOfficer.environment_id, PkiOfficer.organisation_id).where(PkiOfficer.environment_id.is_not(None))
+        .distinct(), user, PkiOfficer.organisation_id)).all())
+    gaps = []
+    for env_id, org_id in testing:
+        missing = [k for k in NEEDED_KINDS if (env_id, org_id, k) not in held]
+        if missing:
+            gaps.append((env_id, org_id, missing))
+    environments = {e.id: e for e in db.session.scalars(select(Environment))}
+    organisations = {o.id: o for o in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_({o for _, o, _ in gaps})))}
+    return sorted(((environments[e], organisations[o], m) for e, o, m in gaps),
+                  key=lambda g: (g[0].position, g[1].name))
+
+
+def get_visible_certificate(user, certificate_id):
+    query = visible(select(Certificate).where(Certificate.id == certificate_id), user)
+    return db.session.scalar(query)
+
+
+# Writes --------------------------------------------------------------------------------------
+
+def check_new(user, parsed, renews_id, environment_id, kind):
+    """The rules that need the database; raises Refused with the field the message belongs to."""
+    existing = db.session.scalar(select(Certificate).where(Certificate.fingerprint == parsed.fingerprint))
+    if existing is not None:
+        where = (f" (for {existing.environment.name}, uploaded {format_london(existing.uploaded_at)})"
+                 if existing.organisation_id == user.organisation_id else "")
+        raise Refused(f"This certificate is stored already{where}; it is not stored twice.", "certificate_file")
+    if renews_id:
+        old = get_visible_certificate(user, renews_id)
+        if old is None or old.replaced_by is not None:
+            raise Refused("The certificate to renew is not one of your current certificates.", "certificate_file")
+        if old.environment_id != environment_id or old.kind.value != kind:
+            raise Refused(f"A renewal is for the same environment and kind as the certificate it replaces "
+                          f"({old.environment.name}, {old.kind.value}).", "environment_id")
+        return old
+    return None
+
+
+def save_certificate(user, parsed, form):
+    old = check_new(user, parsed, form.renews.data and int(form.renews.data), form.environment_id.data,
+                    form.kind.data)
+    certificate = Certificate(
+        organisation_id=user.organisation_id, environment_id=form.environment_id.data, kind=Kind(form.kind.data),
+        mpid=form.mpid.data, market_role_id=form.market_role_id.data,
+        technical_contact=(form.technical_contact.data or "").strip(),
+        subject=parsed.subject, issuer=parsed.issuer, serial=parsed.serial, valid_from=parsed.valid_from,
+        valid_to=parsed.valid_to, fingerprint=parsed.fingerprint, alt_names=parsed.alt_names, der=parsed.der,
+        replaces_id=old.id if old else None, uploaded_by_id=user.id,
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    summary = f"{certificate.kind.value} for {certificate.mpid}, valid to {certificate.valid_to:%Y-%m-%d}"
+    if old:
+        record("certificate.renewed", actor=user, obj=old, summary=f"replaced by certificate {certificate.id}")
+        summary += f", replaces certificate {old.id}"
+    record("certificate.uploaded", actor=user, obj=certificate, summary=summary)
+    db.session.commit()
+    return certificate
+
+
+def delete_certificate(user, certificate):
+    record("certificate.deleted", actor=user, obj=certificate,
+           summary=f"{certificate.kind.value} {certificate.environment.name} {certificate.fingerprint}")
+    db.session.delete(certificate)
+    db.session.commit()
+
+
+def can_manage_certificates(user, organisation_id):
+    """Central Parties and Test Participants keep their own organisation's; Release Managers only look."""
+    return user.role in (Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT) and user.organisation_id == organisation_id
+
+
+def add_officer(user, organisation, form):
+    role = OfficerRole(form.role.data)
+    if role in SINGLE_OFFICERS:
+        current = db.session.scalar(select(PkiOfficer).where(PkiOfficer.organisation_id == organisation.id,
+                                                             PkiOfficer.role == role))
+        if current is not None:
+            raise Refused(f"{organisation.name} already has a {role.value} ({current.name}); "
+                          "remove them first to appoint someone else.", "role")
+    technical = role == OfficerRole.TECHNICAL_CONTACT
+    officer = PkiOfficer(organisation_id=organisation.id, role=role, name=form.name.data.strip(),
+                         email=form.email.data.strip().lower(),
+                         mpid=form.mpid.data if technical else None,
+                         market_role_id=form.market_role_id.data if technical else None,
+                         environment_id=form.environment_id.data if technical else None)
+    db.session.add(officer)
+    db.session.flush()
+    record("pki_officer.appointed", actor=user, obj=officer, summary=f"{role.value}: {officer.name}")
+    db.session.commit()
+    return officer
+
+
+def remove_officer(user, officer):
+    record("pki_officer.removed", actor=user, obj=officer, summary=f"{officer.role.value}: {officer.name}")
+    db.session.delete(officer)
+    db.session.commit()
+
+
+def officer_gaps(organisation, officers, certificates):
+    """Warnings for EAP §10.3.1: who is missing."""
+    roles = [o.role for o in officers]
+    gaps = [f"No {role.value} appointed." for role in (OfficerRole.NOMINATING_OFFICER, OfficerRole.SRO)
+            if role not in roles]
+    covered = {o.environment_id for o in officers if o.role == OfficerRole.TECHNICAL_CONTACT}
+    for environment in sorted({c.environment for c in certificates}, key=lambda e: e.position):
+        if environment.id not in covered:
+            gaps.append(f"No Technical Contact for {environment.name}, where {organisation.name} holds certificates.")
+    return gaps
+
+
+# Reminders -----------------------------------------------------------------------------------
+
+def _recipients(certificate, managers):
+    officers = db.session.scalars(select(PkiOfficer.email).where(
+        PkiOfficer.organisation_id == certificate.organisation_id,
+        PkiOfficer.role == OfficerRole.TECHNICAL_CONTACT)).all()
+    users = db.session.scalars(select(User.email).where(User.organisation_id == certificate.organisation_id,
+                                                         User.active.is_(True))).all()
+    contact = [certificate.technical_contact] if "@" in certificate.technical_contact else []
+    return set(officers) | set(users) | set(contact) | set(managers)
+
+
+def send_reminders(today: date):
+    """Queues one reminder per certificate whose most urgent reached threshold has not been dealt with.
+    A missed run catches up with that one threshold only; running twice on a day sends nothing new."""
+    horizon = datetime.combine(today + timedelta(days=THRESHOLDS[0] + 1), datetime.min.time())
+    certificates = db.session.scalars(
+        select(Certificate).outerjoin(Replacement, Replacement.replaces_id == Certificate.id)
+        .where(Replacement.id.is_(None), Certificate.valid_to < horizon)
+        .options(joinedload(Certificate.environment), joinedload(Certificate.organisation))).all()
+    sent = {(r.certificate_id, r.threshold) for r in db.session.scalars(select(ReminderSent).where(
+        ReminderSent.certificate_id.in_([c.id for c in certificates])))}
+    managers = db.session.scalars(select(User.email).where(User.role == Role.RELEASE_MANAGER,
+                                                           User.active.is_(True))).all()
+    queued = 0
+    for certificate in certificates:
+        days_left = (certificate.valid_to.date() - today).days
+        reached = [t for t in THRESHOLDS if days_left <= t]
+        if not reached or (certificate.id, min(reached)) in sent:
+            continue
+        for threshold in reached:
+            if (certificate.id, threshold) not in sent:
+                db.session.add(ReminderSent(certificate_id=certificate.id, threshold=threshold))
+        queue(_recipients(certificate, managers), *_reminder_text(certificate, days_left))
+        queued += 1
+    db.session.commit()
+    return queued
+
+
+def _reminder_text(certificate, days_left):
+    what = (f"{certificate.kind.value} certificate for {certificate.mpid} in {certificate.environment.name} "
+            f"({certificate.organisation.name})")
+    when = format_london(certificate.valid_to)
+    if days_left <= 0:
+        subject = f"EXPIRED: {what}"
+        lead = f"The {what} expired on {when}. Testing that depends on it stops until it is renewed."
+    else:
+        subject = f"Expires in {days_left} day{'s' if days_left != 1 else ''}: {what}"
+        lead = f"The {what} expires on {when}, in {days_left} day{'s' if days_left != 1 else ''}."
+    body = (f"{lead}\n\nSubject: {certificate.subject}\nIssuer: {certificate.issuer}\n"
+            f"Serial: {certificate.serial}\nSHA-256: {certificate.fingerprint}\n\n"
+            "Request a new certificate for this environment now, then upload it in Release Desk as a renewal "
+            "of this one: a certificate issued for one environment does not work in another.\n")
+    return subject, body

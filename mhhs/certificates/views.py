@@ -1,0 +1,241 @@
+"""Certificate pages: expiry dashboard, upload and renewal, detail, CSV export, PKI officers."""
+import base64
+import binascii
+import csv
+import io
+
+from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ..audit.models import AuditEvent
+from ..core.htmx import render
+from ..core.pagination import paginate
+from ..core.permissions import Role, is_manager, login_required, role_required
+from ..core.time import format_london, utcnow
+from ..directory.models import Environment, Organisation
+from ..extensions import db
+from . import services
+from .forms import CertificateForm, OfficerForm
+from .models import Certificate, Kind, PkiOfficer, Status
+from .parsing import CertificateRefused, parse_certificate
+
+bp = Blueprint("certificates", __name__, url_prefix="/certificates")
+keepers = role_required(Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT)
+
+
+def _filters():
+    args = request.args
+    return {
+        "organisation_id": args.get("organisation", type=int) if is_manager(current_user) else None,
+        "environment_id": args.get("environment", type=int),
+        "kind": args.get("kind") if args.get("kind") in {k.value for k in Kind} else None,
+        "status": args.get("status") if args.get("status") in {s.value for s in Status} else None,
+    }
+
+
+@bp.route("")
+@login_required
+def index():
+    now = utcnow()
+    filters = _filters()
+    page = paginate(services.dashboard_query(current_user, now, **filters))
+    context = dict(page=page, filters=filters, Status=Status, Kind=Kind)
+    if request.htmx and request.htmx.target == "certificate-rows":
+        return render("certificates/index.html", "certificates/_rows.html", **context)
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all() \
+        if is_manager(current_user) else []
+    return render("certificates/index.html", "certificates/index.html", counts=services.status_counts(current_user, now),
+                  gaps=services.coverage_gaps(current_user, now), organisations=organisations,
+                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
+                  **context)
+
+
+@bp.route("/export.csv")
+@login_required
+def export():
+    rows = db.session.execute(services.dashboard_query(current_user, utcnow(), **_filters()))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Organisation", "Environment", "Kind", "MPID", "Market role", "Subject", "Issuer", "Serial",
+                     "Valid from (UTC)", "Valid to (UTC)", "Status", "SHA-256 fingerprint", "Technical contact"])
+    for certificate, status in rows:
+        writer.writerow([certificate.organisation.name, certificate.environment.name, certificate.kind.value,
+                         certificate.mpid, certificate.market_role.code if certificate.market_role else "",
+                         certificate.subject, certificate.issuer, certificate.serial,
+                         f"{certificate.valid_from:%Y-%m-%d %H:%M}", f"{certificate.valid_to:%Y-%m-%d %H:%M}",
+                         status, certificate.fingerprint, certificate.technical_contact])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=certificates.csv"})
+
+
+def _upload_page(form, parsed=None, renewing=None, status=200):
+    return render("certificates/upload.html", "certificates/_upload_form.html", status=status, form=form,
+                  parsed=parsed, renewing=renewing)
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@keepers
+def upload():
+    organisation = current_user.organisation
+    # A certificate is a few kilobytes: a larger body is refused before it is read.
+    request.max_content_length = current_app.config["CERTIFICATE_MAX_BYTES"]
+    try:
+        form = CertificateForm(organisation)
+    except RequestEntityTooLarge:
+        form = CertificateForm(organisation, formdata=None)
+        form.certificate_file.errors = ["The file is too large for a certificate (over "
+                                        f"{current_app.config['CERTIFICATE_MAX_BYTES'] // 1024} KB). "
+                                        "Choose the certificate file itself, PEM or DER."]
+        return _upload_page(form)
+    renewing = _renewing(form)
+    if request.method == "GET":
+        return _upload_page(form, renewing=renewing)
+
+    parsed = None
+    form_ok = form.validate_on_submit()
+    try:
+        parsed = _parse_submitted(form)
+        form.certificate_data.data = base64.b64encode(parsed.der).decode()
+        services.check_new(current_user, parsed, renewing and renewing.id, form.environment_id.data, form.kind.data)
+    except (CertificateRefused, services.Refused) as refused:
+        field = getattr(form, getattr(refused, "field", None) or "certificate_file")
+        field.errors = list(field.errors) + [str(refused)]
+        if field is form.certificate_file:
+            form.certificate_data.data = ""
+            parsed = None
+        form_ok = False
+    if form_ok and request.form.get("confirm") == "yes":
+        certificate = services.save_certificate(current_user, parsed, form)
+        flash("Certificate saved.", "success")
+        target = url_for("certificates.detail", certificate_id=certificate.id)
+        if request.htmx:
+            response = make_response("", 204)
+            response.headers["HX-Redirect"] = target
+            return response
+        return redirect(target, 303)
+    return _upload_page(form, parsed=parsed, renewing=renewing)
+
+
+def _renewing(form):
+    renews = request.values.get("renews", type=int)
+    if not renews:
+        return None
+    old = services.get_visible_certificate(current_user, renews)
+    if old is None or not services.can_manage_certificates(current_user, old.organisation_id):
+        abort(404)
+    form.renews.data = str(old.id)
+    if request.method == "GET":
+        form.environment_id.data, form.kind.data = old.environment_id, old.kind.value
+        form.mpid.data, form.market_role_id.data = old.mpid, old.market_role_id
+        form.technical_contact.data = old.technical_contact
+    return old
+
+
+def _parse_submitted(form):
+    upload = form.certificate_file.data
+    if upload and upload.filename:
+        return parse_certificate(upload.read())
+    if form.certificate_data.data:
+        try:
+            der = base64.b64decode(form.certificate_data.data, validate=True)
+        except binascii.Error:
+            raise CertificateRefused("Choose the certificate file again.") from None
+        return parse_certificate(der)
+    raise CertificateRefused("Choose the certificate file (PEM or DER).")
+
+
+@bp.route("/<int:certificate_id>")
+@login_required
+def detail(certificate_id):
+    certificate = services.get_visible_certificate(current_user, certificate_id)
+    if certificate is None:
+        abort(404)
+    history = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.object_type == "certificates", AuditEvent.object_id == certificate.id)
+        .order_by(AuditEvent.at)).all()
+    return render("certificates/detail.html", "certificates/detail.html", certificate=certificate,
+                  certificate_status=certificate.status(utcnow()), history=history,
+                  can_manage=services.can_manage_certificates(current_user, certificate.organisation_id))
+
+
+@bp.route("/<int:certificate_id>/delete", methods=["POST"])
+@keepers
+def delete(certificate_id):
+    certificate = services.get_visible_certificate(current_user, certificate_id)
+    if certificate is None or not services.can_manage_certificates(current_user, certificate.organisation_id):
+        abort(404)
+    services.delete_certificate(current_user, certificate)
+    flash("Certificate deleted.", "success")
+    return redirect(url_for("certificates.index"), 303)
+
+
+@bp.route("/<int:certificate_id>/download")
+@login_required
+def download(certificate_id):
+    certificate = services.get_visible_certificate(current_user, certificate_id)
+    if certificate is None:
+        abort(404)
+    return Response(certificate.der, mimetype="application/pkix-cert",
+                    headers={"Content-Disposition": f"attachment; filename=certificate-{certificate.id}.der"})
+
+
+# PKI officers --------------------------------------------------------------------------------
+
+def _officer_organisation():
+    if is_manager(current_user):
+        organisation = db.session.get(Organisation, request.args.get("organisation", type=int) or 0)
+        if organisation is None:
+            organisation = db.session.scalar(select(Organisation).where(Organisation.kind != "programme")
+                                             .order_by(Organisation.name))
+        return organisation
+    return current_user.organisation
+
+
+def _officers_page(organisation, form):
+    officers = db.session.scalars(select(PkiOfficer).where(PkiOfficer.organisation_id == organisation.id)
+                                  .order_by(PkiOfficer.role, PkiOfficer.name)).all()
+    certificates = db.session.scalars(services.visible(select(Certificate), current_user).where(
+        Certificate.organisation_id == organisation.id)).all()
+    organisations = db.session.scalars(select(Organisation).where(Organisation.kind != "programme")
+                                       .order_by(Organisation.name)).all() if is_manager(current_user) else []
+    return render_template("certificates/officers.html", organisation=organisation, officers=officers, form=form, organisations=organisations,
+                  gaps=services.officer_gaps(organisation, officers, certificates),
+                  can_manage=services.can_manage_certificates(current_user, organisation.id))
+
+
+@bp.route("/officers", methods=["GET", "POST"])
+@login_required
+def officers():
+    organisation = _officer_organisation()
+    form = OfficerForm(organisation)
+    if request.method == "POST":
+        if not services.can_manage_certificates(current_user, organisation.id):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                services.add_officer(current_user, organisation, form)
+            except services.Refused as refused:
+                form[refused.field].errors.append(str(refused))
+            else:
+                flash("PKI officer appointed.", "success")
+                return redirect(url_for("certificates.officers"), 303)
+    return _officers_page(organisation, form)
+
+
+@bp.route("/officers/<int:officer_id>/remove", methods=["POST"])
+@keepers
+def remove_officer(officer_id):
+    officer = db.session.get(PkiOfficer, officer_id)
+    if officer is None or officer.organisation_id != current_user.organisation_id:
+        abort(404)
+    services.remove_officer(current_user, officer)
+    flash("PKI officer removed.", "success")
+    return redirect(url_for("certificates.officers"), 303)
+
+
+@bp.app_template_filter("cert_date")
+def cert_date(value):
+    return format_london(value, "%d %b %Y")
