@@ -27,9 +27,8 @@ class Config:
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
-    # A certificate is a few kilobytes; anything much larger is refused before it is read.
-    CERTIFICATE_MAX_BYTES = 256 * 1024
+    # The largest upload is a certificate, a few kilobytes: larger bodies are refused before they are read.
+    MAX_CONTENT_LENGTH = 1024 * 1024
     PER_PAGE = 25
     # Login throttling: after this many failures for one e-mail, it is locked for a while.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))

@@ -75,8 +75,9 @@ class OfficerForm(MpidMixin, FlaskForm):
                                             Email("Enter a valid e-mail address.", test_environment=True),
                                             Length(max=254)])
     mpid = StringField("MPID", validators=[Length(max=10)])
-    market_role_id = SelectField("Market role", coerce=_int_or_none, validators=[Optional()])
-    environment_id = SelectField("Environment", coerce=_int_or_none, validators=[Optional()])
+    # No Optional() here: it would stop the checks that a Technical Contact needs both.
+    market_role_id = SelectField("Market role", coerce=_int_or_none)
+    environment_id = SelectField("Environment", coerce=_int_or_none)
 
     def __init__(self, organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..audit.models import AuditEvent
+from ..core.errors import error_response
 from ..core.htmx import render
 from ..core.pagination import paginate
 from ..core.permissions import Role, is_manager, login_required, role_required
@@ -79,17 +80,7 @@ def _upload_page(form, parsed=None, renewing=None, status=200):
 @bp.route("/upload", methods=["GET", "POST"])
 @keepers
 def upload():
-    organisation = current_user.organisation
-    # A certificate is a few kilobytes: a larger body is refused before it is read.
-    request.max_content_length = current_app.config["CERTIFICATE_MAX_BYTES"]
-    try:
-        form = CertificateForm(organisation)
-    except RequestEntityTooLarge:
-        form = CertificateForm(organisation, formdata=None)
-        form.certificate_file.errors = ["The file is too large for a certificate (over "
-                                        f"{current_app.config['CERTIFICATE_MAX_BYTES'] // 1024} KB). "
-                                        "Choose the certificate file itself, PEM or DER."]
-        return _upload_page(form)
+    form = CertificateForm(current_user.organisation)
     renewing = _renewing(form)
     if request.method == "GET":
         return _upload_page(form, renewing=renewing)
@@ -117,6 +108,18 @@ def upload():
             return response
         return redirect(target, 303)
     return _upload_page(form, parsed=parsed, renewing=renewing)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    # The body was refused unread (MAX_CONTENT_LENGTH), so only the message can be shown, next to the file field.
+    if request.endpoint != "certificates.upload" or not current_user.is_authenticated:
+        return error_response(413)
+    form = CertificateForm(current_user.organisation, formdata=None)
+    limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
+    form.certificate_file.errors = [f"The file is too large for a certificate (over {limit} KB). "
+                                    "Choose the certificate file itself, PEM or DER."]
+    return _upload_page(form)
 
 
 def _renewing(form):

@@ -12,7 +12,8 @@ MESSAGES = {
 }
 
 
-def _error_response(status, message):
+def error_response(status, message=None):
+    message = message or MESSAGES[status]
     if request.htmx:
         response = make_response(render_template("errors/_toast.html", message=message), status)
         # htmx is configured to swap error responses; send them to the toast region only.
@@ -23,8 +24,8 @@ def _error_response(status, message):
 
 
 def register_error_handlers(app):
-    for status, message in MESSAGES.items():
-        app.register_error_handler(status, lambda error, s=status, m=message: _error_response(s, m))
+    for status in MESSAGES:
+        app.register_error_handler(status, lambda error, s=status: error_response(s))
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

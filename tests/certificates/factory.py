@@ -30,13 +30,15 @@ def name(common_name):
 
 def make_x509(common_name="nwen.sit-a.test", days=365, key_kind="ec", issuer=None, issuer_key=None,
               valid_from=None, sans=("nwen.sit-a.test",), serial=None):
-    now = valid_from or datetime.now(timezone.utc) - timedelta(days=1)
+    """A certificate that expires `days` after valid_from (or after now, so negative days give an expired one)."""
+    not_after = (valid_from or datetime.now(timezone.utc)) + timedelta(days=days)
+    not_before = valid_from or min(datetime.now(timezone.utc), not_after) - timedelta(days=1)
     subject_key = key(key_kind)
     builder = (x509.CertificateBuilder().subject_name(name(common_name))
                .issuer_name(issuer.subject if issuer else name(common_name))
                .public_key(subject_key.public_key())
                .serial_number(serial or x509.random_serial_number())
-               .not_valid_before(now).not_valid_after(now + timedelta(days=days)))
+               .not_valid_before(not_before).not_valid_after(not_after))
     if sans:
         builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(s) for s in sans]), critical=False)
     return builder.sign(issuer_key or subject_key, hashes.SHA256())
