@@ -19,7 +19,8 @@ def seed_command(demo):
     """Load the programme's reference data; running it again changes nothing."""
     added = seed_reference()
     if demo:
-        added += seed_demo()
+        from ..certificates.demo import seed_demo_certificates
+        added += seed_demo() + seed_demo_certificates()
     click.echo(f"Reference data loaded ({added} rows added).")
 
 
