@@ -4,3 +4,4 @@ from .auth.models import LoginThrottle  # noqa: F401
 from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User  # noqa: F401
 from .certificates.models import Certificate, PkiOfficer, ReminderSent  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401
+from .releases.models import Approval, ChangeRequest, ControlPoint, Defect, DeployedVersion, Revision, Rfc  # noqa: F401

@@ -8,6 +8,8 @@ from ..core.htmx import render
 from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required
 from ..extensions import db
+from ..releases.queries import deployed_versions, systems_with_emergencies
+from ..releases.services import outstanding_emergency_fixes
 from . import services
 from .forms import (EnvironmentForm, MajorReleaseForm, MarketRoleForm, NewUserForm, OrganisationForm, SystemForm,
                     UserForm)
@@ -61,8 +63,10 @@ def environments():
     ).all()
     roadmap = db.session.scalars(select(MajorRelease).order_by(MajorRelease.planned_date, MajorRelease.name)).all()
     market_roles = db.session.scalars(select(MarketRole).order_by(MarketRole.central, MarketRole.code)).all()
+    emergency_warnings = {system_id: outstanding_emergency_fixes(system_id) for system_id in systems_with_emergencies()}
     return render("directory/environments.html", "directory/environments.html", environments=envs,
-                  roadmap=roadmap, market_roles=market_roles)
+                  roadmap=roadmap, market_roles=market_roles, versions=deployed_versions(),
+                  emergency_warnings={k: v for k, v in emergency_warnings.items() if v})
 
 
 @bp.route("/environments/new", methods=["GET", "POST"])

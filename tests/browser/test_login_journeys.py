@@ -5,12 +5,12 @@ import pytest
 from playwright.sync_api import expect
 
 NAV = {
-    "rm.sit@demo.test": ["Certificates", "Environments", "Organisations", "Users"],
-    "rm.uit@demo.test": ["Certificates", "Environments", "Organisations", "Users"],
-    "dip@demo.test": ["Certificates", "Environments"],
-    "mprs@demo.test": ["Certificates", "Environments"],
-    "helix@demo.test": ["Certificates", "Environments"],
-    "supplier@demo.test": ["Certificates", "Environments"],
+    "rm.sit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users"],
+    "rm.uit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users"],
+    "dip@demo.test": ["RFCs", "Certificates", "Environments"],
+    "mprs@demo.test": ["RFCs", "Certificates", "Environments"],
+    "helix@demo.test": ["RFCs", "Certificates", "Environments"],
+    "supplier@demo.test": ["RFCs", "Certificates", "Environments"],
 }
 ALL_LINKS = ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users"]
 

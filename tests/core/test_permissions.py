@@ -6,7 +6,9 @@ from mhhs.certificates.models import Certificate, PkiOfficer
 from mhhs.core.permissions import PUBLIC, Role
 from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
 from mhhs.extensions import db
+from mhhs.releases.models import Rfc
 from tests.certificates.factory import make_certificate, make_officer
+from tests.releases.factory import make_rfc
 
 USERS = {
     Role.RELEASE_MANAGER: "rm.sit@demo.test",
@@ -27,6 +29,11 @@ ARGUMENTS = {
     ("certificates.delete", "certificate_id"): lambda: sample_certificate(),
     ("certificates.download", "certificate_id"): lambda: sample_certificate(),
     ("certificates.remove_officer", "officer_id"): lambda: sample_officer(),
+    **{(endpoint, "rfc_id"): lambda: sample_rfc() for endpoint in (
+        "releases.detail", "releases.edit", "releases.withdraw", "releases.decide", "releases.governance",
+        "releases.tick", "releases.deployment", "releases.close", "releases.revision")},
+    ("releases.revision", "number"): lambda: 1,
+    ("releases.tick", "number"): lambda: 3,
 }
 # Where the route admits the role but the sample object is another organisation's: the status expected.
 OBJECT_RULES = {
@@ -34,6 +41,8 @@ OBJECT_RULES = {
     "certificates.download": {Role.CENTRAL_PARTY: 404},
     "certificates.delete": {Role.CENTRAL_PARTY: 404},
     "certificates.remove_officer": {Role.CENTRAL_PARTY: 404},
+    "releases.detail": {Role.TEST_PARTICIPANT: 404},
+    "releases.revision": {Role.TEST_PARTICIPANT: 404},
 }
 # Routes that need more than a plain GET or an empty POST to show their rule.
 SKIP = {"static"}
@@ -42,6 +51,11 @@ SKIP = {"static"}
 def sample_certificate():
     """A certificate of the supplier's organisation: others must not reach it (404), managers may look."""
     return db.session.scalar(select(Certificate.id)) or make_certificate("Northwold Energy", "SIT-A").id
+
+
+def sample_rfc():
+    """Avanade's submitted RFC: its Central Party and managers see it, a Test Participant gets 404."""
+    return db.session.scalar(select(Rfc.id)) or make_rfc()
 
 
 def sample_officer():

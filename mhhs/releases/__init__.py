@@ -1,0 +1,1 @@
+"""RFCs, their revisions and release notes, versions, approvals and control points."""

@@ -1,0 +1,219 @@
+"""RFCs with their embedded release notes, revisions, approvals, control points and deployed versions."""
+import enum
+
+from sqlalchemy import (Boolean, Column, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Table, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import relationship
+
+from ..core.permissions import Phase
+from ..core.time import utcnow
+from ..extensions import db
+
+
+def _enum(cls, length):
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class ReleaseType(str, enum.Enum):
+    MAJOR = "Major"
+    MINOR = "Minor"
+    PATCH = "Patch"
+    EMERGENCY = "Emergency"
+
+
+class RfcStatus(str, enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    DEPLOYED = "deployed"
+    ROLLED_BACK = "rolled back"
+    FIXED_FORWARD = "fixed forward"
+    CLOSED = "closed"
+
+
+# Everyone may read these (SPEC §2); the rest only the raising organisation (and managers once submitted).
+PUBLIC_STATUSES = (RfcStatus.APPROVED, RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD,
+                   RfcStatus.CLOSED)
+EDITABLE_STATUSES = (RfcStatus.DRAFT, RfcStatus.CHANGES_REQUESTED)
+WITHDRAWABLE_STATUSES = (RfcStatus.DRAFT, RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED, RfcStatus.APPROVED)
+OUTCOMES = (RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD)
+
+rfc_environments = Table(
+    "rfc_environments",
+    db.metadata,
+    Column("rfc_id", ForeignKey("rfcs.id", ondelete="CASCADE"), primary_key=True),
+    Column("environment_id", ForeignKey("environments.id"), primary_key=True, index=True),
+)
+
+
+class Rfc(db.Model):
+    __tablename__ = "rfcs"
+    id = Column(Integer, primary_key=True)
+    organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
+    system_id = Column(ForeignKey("systems.id"), index=True)  # may be empty while a draft
+    release_type = Column(_enum(ReleaseType, 10), index=True)
+    version = Column(String(40), nullable=False, default="")
+    title = Column(String(200), nullable=False, default="")
+    reason = Column(Text, nullable=False, default="")
+    window_start = Column(DateTime, index=True)  # UTC
+    window_end = Column(DateTime)
+    expected_downtime = Column(Integer)  # minutes
+    implementation_plan = Column(Text, nullable=False, default="")
+    rollback_plan = Column(Text, nullable=False, default="")
+    stakeholders_impacted = Column(Text, nullable=False, default="")
+    known_issues = Column(Text, nullable=False, default="")
+    installation_instructions = Column(Text, nullable=False, default="")
+
+    status = Column(_enum(RfcStatus, 20), nullable=False, default=RfcStatus.DRAFT, index=True)
+    revision = Column(Integer, nullable=False, default=0)  # the last submitted revision; 0 = never submitted
+    created_by_id = Column(ForeignKey("users.id"), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    submitted_at = Column(DateTime, index=True)
+    approved_at = Column(DateTime)
+    gng_reference = Column(String(120))
+    gng_date = Column(Date)
+    actual_start = Column(DateTime)
+    actual_end = Column(DateTime)
+    deployment_issues = Column(Text)
+    deployment_resolutions = Column(Text)
+    lessons_learnt = Column(Text)
+    work_off_actions = Column(Text)
+    closed_at = Column(DateTime)
+    # A lost update (two managers acting at once) becomes a StaleDataError instead of a silent overwrite.
+    row_version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+
+    organisation = relationship("Organisation")
+    system = relationship("System")
+    created_by = relationship("User")
+    environments = relationship("Environment", secondary=rfc_environments, order_by="Environment.position")
+    defects = relationship("Defect", back_populates="rfc", order_by="Defect.position", cascade="all, delete-orphan")
+    change_requests = relationship("ChangeRequest", back_populates="rfc", order_by="ChangeRequest.position",
+                                   cascade="all, delete-orphan")
+    approvals = relationship("Approval", back_populates="rfc", order_by="Approval.at", cascade="all, delete-orphan")
+    revisions = relationship("Revision", back_populates="rfc", order_by="Revision.number",
+                             cascade="all, delete-orphan")
+    control_points = relationship("ControlPoint", back_populates="rfc", order_by="ControlPoint.number",
+                                  cascade="all, delete-orphan")
+
+    @property
+    def number(self):
+        return f"RFC-{self.id:06d}" if self.id else "RFC (new)"
+
+    @property
+    def phases(self):
+        return {e.phase for e in self.environments}
+
+
+class Defect(db.Model):
+    """A defect fixed by the release; retest happens only in the environment where it was found (RCM §7.4)."""
+
+    __tablename__ = "rfc_defects"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False, default=0)
+    defect_id = Column(String(40), nullable=False, default="", index=True)
+    severity = Column(String(20), nullable=False, default="")
+    summary = Column(Text, nullable=False, default="")
+    found_in_id = Column(ForeignKey("environments.id"))
+    ready_for_retest = Column(Boolean, nullable=False, default=False)
+    rfc = relationship("Rfc", back_populates="defects")
+    found_in = relationship("Environment")
+
+
+class ChangeRequest(db.Model):
+    __tablename__ = "rfc_change_requests"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False, default=0)
+    cr_id = Column(String(40), nullable=False, default="")
+    title = Column(String(200), nullable=False, default="")
+    summary = Column(Text, nullable=False, default="")
+    rfc = relationship("Rfc", back_populates="change_requests")
+
+
+class Revision(db.Model):
+    """The content exactly as submitted: what is approved is what was submitted (RCM §12.9)."""
+
+    __tablename__ = "rfc_revisions"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False)
+    number = Column(Integer, nullable=False)
+    submitted_at = Column(DateTime, nullable=False, default=utcnow)
+    submitted_by_id = Column(ForeignKey("users.id"), nullable=False)
+    content = Column(db.JSON, nullable=False)
+    rfc = relationship("Rfc", back_populates="revisions")
+    submitted_by = relationship("User")
+    __table_args__ = (UniqueConstraint("rfc_id", "number", name="uq_rfc_revisions_number"),)
+
+
+class Decision(str, enum.Enum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CHANGES_REQUESTED = "changes requested"
+
+
+class Approval(db.Model):
+    """One manager's decision for one phase on one revision."""
+
+    __tablename__ = "rfc_approvals"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False, index=True)
+    revision = Column(Integer, nullable=False)
+    phase = Column(Enum(Phase, native_enum=False, length=3), nullable=False)
+    decision = Column(_enum(Decision, 20), nullable=False)
+    by_id = Column(ForeignKey("users.id"), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    comment = Column(Text, nullable=False, default="")
+    rfc = relationship("Rfc", back_populates="approvals")
+    by = relationship("User")
+
+
+class ControlPoint(db.Model):
+    """A ticked control point of RCM Table 9 (unticked ones have no row)."""
+
+    __tablename__ = "rfc_control_points"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False)
+    number = Column(Integer, nullable=False)
+    by_id = Column(ForeignKey("users.id"))
+    at = Column(DateTime, nullable=False, default=utcnow)
+    note = Column(String(200), nullable=False, default="")
+    rfc = relationship("Rfc", back_populates="control_points")
+    by = relationship("User")
+    __table_args__ = (UniqueConstraint("rfc_id", "number", name="uq_rfc_control_points_number"),)
+
+
+class DeployedVersion(db.Model):
+    """The version of a system now running in an environment, set by a successful deployment."""
+
+    __tablename__ = "deployed_versions"
+    id = Column(Integer, primary_key=True)
+    environment_id = Column(ForeignKey("environments.id"), nullable=False)
+    system_id = Column(ForeignKey("systems.id"), nullable=False)
+    version = Column(String(40), nullable=False)
+    rfc_id = Column(ForeignKey("rfcs.id"))
+    deployed_at = Column(DateTime, nullable=False, default=utcnow)
+    __table_args__ = (UniqueConstraint("environment_id", "system_id", name="uq_deployed_versions_environment_id"),)
+
+
+Index("ix_rfcs_system_version", Rfc.system_id, Rfc.version)
+
+# RCM Table 9: number, text, process step, the event that ticks it (None: a Release Manager ticks it).
+CONTROL_POINTS = [
+    (1, "RFC raised", "4.1", "submit"),
+    (2, "Programme governance approval (Major releases only)", "4.1", "governance"),
+    (3, "Environments are built / maintained at the required configuration baseline", "4.1", None),
+    (4, "Release package and installation instructions are approved", "4.1", None),
+    (5, "Known issues, workarounds and fixes agreed with the resolving defect teams and distributed", "4.1", None),
+    (6, "Release plans produced and approved by the Release Manager", "4.1", None),
+    (7, "RFC approval", "4.2", "approve"),
+    (8, "Issues and resolutions captured at deployment; amendments to installation instructions noted", "4.4",
+     "deployment"),
+    (9, "Rollout completion / closure is approved", "5.2", "close"),
+    (10, "Rollout report delivered and lessons learnt captured", "5.2", "lessons"),
+]

@@ -1,0 +1,351 @@
+"""RFC pages: list, form (new/edit), detail, approval queue, decisions, deployment, closure, revisions."""
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..audit.models import AuditEvent
+from ..core.htmx import render
+from ..core.pagination import paginate
+from ..core.permissions import Role, login_required, manager_required, role_required
+from ..core.time import london_to_utc, utc_to_london_naive
+from ..directory.models import Environment, Organisation, System
+from ..extensions import db
+from . import queries, services
+from .forms import ClosureForm, DecisionForm, DeploymentForm, GovernanceForm, RfcForm
+from .models import CONTROL_POINTS, Decision, ReleaseType, Rfc, RfcStatus
+from .versions import next_version, version_problem
+
+bp = Blueprint("releases", __name__)
+central_party = role_required(Role.CENTRAL_PARTY)
+DECISIONS = {"approve": Decision.APPROVED, "reject": Decision.REJECTED, "request_changes": Decision.CHANGES_REQUESTED}
+
+
+def _rfc_or_404(rfc_id):
+    rfc = services.get_visible(current_user, rfc_id)
+    if rfc is None:
+        abort(404)
+    return rfc
+
+
+def _done(message, target, category="success"):
+    flash(message, category)
+    if request.htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+def _enum_arg(name, enum):
+    value = request.args.get(name)
+    return enum(value) if value in {m.value for m in enum} else None
+
+
+# List -----------------------------------------------------------------------------------------
+
+@bp.route("/rfcs")
+@login_required
+def rfcs():
+    filters = dict(status=_enum_arg("status", RfcStatus), system_id=request.args.get("system", type=int),
+                   release_type=_enum_arg("type", ReleaseType),
+                   environment_id=request.args.get("environment", type=int),
+                   text=request.args.get("q", "").strip() or None)
+    page = paginate(queries.rfc_list_query(current_user, **filters))
+    context = dict(page=page, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType)
+    if request.htmx and request.htmx.target == "rfc-rows":
+        return render("releases/list.html", "releases/_list_rows.html", **context)
+    return render("releases/list.html", "releases/list.html",
+                  systems=db.session.scalars(select(System).order_by(System.name)).all(),
+                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
+                  **context)
+
+
+# The RFC form ---------------------------------------------------------------------------------
+
+def version_context(user, system_id, release_type, typed, rfc_id=None):
+    """What the form says under Version: the proposal, the last approved version, a problem, emergency fixes."""
+    system = db.session.get(System, system_id) if system_id else None
+    if system is None or system.organisation_id != user.organisation_id:
+        return {}
+    last, taken = services.system_versions(system.id, exclude_rfc_id=rfc_id)
+    context = {"last": last, "proposal": next_version(last, release_type) if release_type else None}
+    if typed:
+        context["problem"] = version_problem(typed, last, taken)
+    if release_type in (ReleaseType.MINOR, ReleaseType.PATCH, ReleaseType.MAJOR):
+        context["outstanding"] = services.outstanding_emergency_fixes(system.id)
+    return context
+
+
+def _form_page(form, rfc, status=200):
+    hint = version_context(current_user, form.system_id.data, form.release_type.data, form.version.data, rfc.id)
+    return render("releases/form_page.html", "releases/_form.html", status=status, form=form, rfc=rfc, hint=hint)
+
+
+def _apply_row_action(form, action):
+    """Adds, removes or carries in release-note rows; returns True when the action was one of these."""
+    if action == "add_defect":
+        form.defects.append_entry()
+    elif action == "add_change_request":
+        form.change_requests.append_entry()
+    elif action.startswith(("remove_defect:", "remove_change_request:")):
+        name, index = action.split(":")
+        rows = form.defects if name == "remove_defect" else form.change_requests
+        kept = [row.data for i, row in enumerate(rows) if i != int(index)]
+        while len(rows):
+            rows.pop_entry()
+        for data in kept:
+            rows.append_entry(data)
+    elif action.startswith("carry:"):
+        emergency = services.get_visible(current_user, int(action.split(":")[1]))
+        present = {row.defect_id.data for row in form.defects}
+        for defect in emergency.defects if emergency else []:
+            if defect.defect_id not in present:
+                form.defects.append_entry({"defect_id": defect.defect_id, "severity": defect.severity,
+                                           "summary": defect.summary, "found_in_id": defect.found_in_id})
+    else:
+        return False
+    form.fill_row_choices()
+    return True
+
+
+def _fill_from(form, rfc):
+    for name in services.CONTENT_FIELDS:
+        if name not in ("window_start", "window_end"):
+            form[name].data = getattr(rfc, name)
+    form.window_start.data = utc_to_london_naive(rfc.window_start)
+    form.window_end.data = utc_to_london_naive(rfc.window_end)
+    form.environment_ids.data = [e.id for e in rfc.environments]
+    for defect in rfc.defects:
+        form.defects.append_entry({"defect_id": defect.defect_id, "severity": defect.severity,
+                                   "summary": defect.summary, "found_in_id": defect.found_in_id})
+    for cr in rfc.change_requests:
+        form.change_requests.append_entry({"cr_id": cr.cr_id, "title": cr.title, "summary": cr.summary})
+    form.row_version.data = rfc.row_version
+    form.fill_row_choices()
+
+
+@bp.route("/rfcs/new", methods=["GET", "POST"])
+@bp.route("/rfcs/<int:rfc_id>/edit", methods=["GET", "POST"])
+@central_party
+def edit(rfc_id=None):
+    rfc = _rfc_or_404(rfc_id) if rfc_id else Rfc(revision=0, status=RfcStatus.DRAFT)
+    if rfc_id and not services.can_edit(current_user, rfc):
+        if not services.owns(current_user, rfc):
+            abort(404)
+        return _done(f"{rfc.number} is {rfc.status.value}: its content is frozen.", url_for(
+            "releases.detail", rfc_id=rfc.id), "error")
+    form = RfcForm(current_user)
+    if request.method == "GET":
+        if rfc_id:
+            _fill_from(form, rfc)
+        return _form_page(form, rfc)
+
+    action = request.form.get("action", "save")
+    if _apply_row_action(form, action) or not form.validate():
+        return _form_page(form, rfc)
+    content = form.content()
+    content["window_start"] = london_to_utc(content["window_start"])
+    content["window_end"] = london_to_utc(content["window_end"])
+    try:
+        services.save_draft(current_user, rfc, content, form.row_version.data or None)
+        if action == "submit":
+            services.submit(current_user, rfc)
+    except services.Invalid as invalid:
+        for field, message in invalid.problems.items():
+            form[field].errors = list(form[field].errors) + [message]
+        form.row_version.data = rfc.row_version
+        if rfc.id:
+            flash("Saved as a draft. To submit, change what is marked below.", "error")
+        return _form_page(form, rfc)
+    except services.Refused as refused:
+        return _done(str(refused), url_for("releases.detail", rfc_id=rfc.id) if rfc.id else url_for("releases.rfcs"),
+                     "error")
+    if action == "submit":
+        return _done(f"{rfc.number} submitted for approval (revision {rfc.revision}).",
+                     url_for("releases.detail", rfc_id=rfc.id))
+    return _done(f"{rfc.number} saved as a draft.", url_for("releases.edit", rfc_id=rfc.id))
+
+
+@bp.route("/rfcs/version-hint")
+@central_party
+def version_hint():
+    form = RfcForm(current_user, formdata=request.args)
+    hint = version_context(current_user, form.system_id.data, form.release_type.data,
+                           None if request.args.get("propose") else form.version.data,
+                           request.args.get("rfc_id", type=int))
+    if request.args.get("propose") and hint.get("proposal"):
+        form.version.data = hint["proposal"]
+    return render_template("releases/_version.html", form=form, hint=hint)
+
+
+# Detail ---------------------------------------------------------------------------------------
+
+@bp.route("/rfcs/<int:rfc_id>")
+@login_required
+def detail(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "rfcs", AuditEvent.object_id == rfc.id)
+                               .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at, AuditEvent.id)).all()
+    outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
+        if rfc.system_id and rfc.release_type == ReleaseType.EMERGENCY else []
+    ticks = {c.number: c for c in rfc.control_points}
+    return render("releases/detail.html", "releases/detail.html", rfc=rfc, audit=audit, outstanding=outstanding,
+                  control_points=CONTROL_POINTS, ticks=ticks, decision_form=DecisionForm(row_version=rfc.row_version),
+                  governance_form=GovernanceForm(), closure_form=ClosureForm(obj=rfc),
+                  phases=services.phases_to_decide(current_user, rfc), services=services,
+                  clashes=queries.clashes([rfc]).get(rfc.id, []), notice_given=queries.notice_given(rfc))
+
+
+@bp.route("/rfcs/<int:rfc_id>/revisions/<int:number>")
+@login_required
+def revision(rfc_id, number):
+    rfc = _rfc_or_404(rfc_id)
+    revisions = {r.number: r for r in rfc.revisions}
+    if number not in revisions:
+        abort(404)
+    current, previous = revisions[number], revisions.get(number - 1)
+    changes = [key for key in current.content if previous and previous.content.get(key) != current.content[key]]
+    return render("releases/revision.html", "releases/revision.html", rfc=rfc, revision=current,
+                  previous=previous, changes=changes)
+
+
+@bp.route("/rfcs/<int:rfc_id>/withdraw", methods=["POST"])
+@central_party
+def withdraw(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    if not services.owns(current_user, rfc):
+        abort(404)
+    try:
+        services.withdraw(current_user, rfc, request.form.get("row_version"))
+    except services.Refused as refused:
+        return _done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
+    return _done(f"{rfc.number} withdrawn.", url_for("releases.detail", rfc_id=rfc.id))
+
+
+# Approval -------------------------------------------------------------------------------------
+
+def _queue_filters():
+    return dict(release_type=_enum_arg("type", ReleaseType), environment_id=request.args.get("environment", type=int),
+                organisation_id=request.args.get("organisation", type=int),
+                text=request.args.get("q", "").strip() or None)
+
+
+@bp.route("/approvals")
+@manager_required
+def approvals():
+    filters = _queue_filters()
+    page = paginate(queries.queue_query(current_user, **filters))
+    context = dict(page=page, filters=filters, clashes=queries.clashes(page.items), notice_given=queries.notice_given,
+                   ReleaseType=ReleaseType, services=services)
+    if request.htmx and request.htmx.target == "queue-rows":
+        return render("releases/approvals.html", "releases/_queue_rows.html", **context)
+    return render("releases/approvals.html", "releases/approvals.html",
+                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
+                  organisations=db.session.scalars(select(Organisation).where(Organisation.kind == "central_party")
+                                                   .order_by(Organisation.name)).all(), **context)
+
+
+@bp.route("/rfcs/<int:rfc_id>/decide", methods=["POST"])
+@manager_required
+def decide(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    decision = DECISIONS.get(request.form.get("decision"))
+    form = DecisionForm()
+    error = None
+    if decision is None or not form.validate():
+        error = "Choose Approve, Reject or Request changes."
+    else:
+        try:
+            services.decide(current_user, rfc, decision, form.comment.data, form.row_version.data or None)
+        except services.Invalid as invalid:
+            error = invalid.problems["comment"]
+        except services.Refused as refused:
+            error = str(refused)
+            db.session.refresh(rfc)
+    if request.htmx and request.form.get("from") == "queue":
+        return render_template("releases/_queue_row.html", rfc=rfc, error=error, comment=form.comment.data,
+                               done=None if error else decision, clashes=queries.clashes([rfc]),
+                               notice_given=queries.notice_given, services=services)
+    target = url_for("releases.approvals") if request.form.get("from") == "queue" else \
+        url_for("releases.detail", rfc_id=rfc.id)
+    if error:
+        return _done(error, target, "error")
+    return _done(f"{rfc.number}: {decision.value}.", target)
+
+
+@bp.route("/rfcs/<int:rfc_id>/governance", methods=["POST"])
+@manager_required
+def governance(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    form = GovernanceForm()
+    if not form.validate():
+        return _done(" ".join(e for errors in form.errors.values() for e in errors),
+                     url_for("releases.detail", rfc_id=rfc.id), "error")
+    try:
+        services.record_governance(current_user, rfc, form.gng_reference.data, form.gng_date.data)
+    except services.Refused as refused:
+        return _done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
+    return _done("Governance approval recorded.", url_for("releases.detail", rfc_id=rfc.id))
+
+
+@bp.route("/rfcs/<int:rfc_id>/control-points/<int:number>", methods=["POST"])
+@manager_required
+def tick(rfc_id, number):
+    rfc = _rfc_or_404(rfc_id)
+    try:
+        services.tick_control_point(current_user, rfc, number)
+    except services.Refused as refused:
+        return _done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
+    return _done(f"Control point {number} ticked.", url_for("releases.detail", rfc_id=rfc.id))
+
+
+# Deployment and closure -----------------------------------------------------------------------
+
+@bp.route("/rfcs/<int:rfc_id>/deployment", methods=["GET", "POST"])
+@role_required(Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
+def deployment(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    if not (services.owns(current_user, rfc) or current_user.role == Role.RELEASE_MANAGER):
+        abort(404)
+    if not services.can_record_deployment(current_user, rfc):
+        return _done(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.",
+                     url_for("releases.detail", rfc_id=rfc.id), "error")
+    form = DeploymentForm()
+    if request.method == "GET":
+        form.actual_start.data = utc_to_london_naive(rfc.window_start)
+        form.actual_end.data = utc_to_london_naive(rfc.window_end)
+    elif form.validate():
+        try:
+            services.record_deployment(current_user, rfc, RfcStatus(form.outcome.data),
+                                       london_to_utc(form.actual_start.data), london_to_utc(form.actual_end.data),
+                                       form.issues.data.strip(), form.resolutions.data.strip())
+        except services.Invalid as invalid:
+            for field, message in invalid.problems.items():
+                form[field].errors = list(form[field].errors) + [message]
+        else:
+            return _done(f"Deployment of {rfc.number} recorded: {form.outcome.data}.",
+                         url_for("releases.detail", rfc_id=rfc.id))
+    return render("releases/deployment.html", "releases/_deployment_form.html", form=form, rfc=rfc)
+
+
+@bp.route("/rfcs/<int:rfc_id>/close", methods=["POST"])
+@role_required(Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
+def close(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    form = ClosureForm()
+    target = url_for("releases.detail", rfc_id=rfc.id)
+    if not form.validate():
+        return _done("The lessons learnt or work-off actions are too long.", target, "error")
+    try:
+        if current_user.role == Role.RELEASE_MANAGER and request.form.get("action") == "close":
+            services.close(current_user, rfc, form.lessons_learnt.data, form.work_off_actions.data)
+            return _done(f"{rfc.number} closed.", target)
+        if not services.owns(current_user, rfc) and current_user.role != Role.RELEASE_MANAGER:
+            abort(404)
+        services.add_lessons(current_user, rfc, form.lessons_learnt.data, form.work_off_actions.data)
+    except services.Invalid as invalid:
+        return _done(next(iter(invalid.problems.values())), target, "error")
+    except services.Refused as refused:
+        return _done(str(refused), target, "error")
+    return _done("Lessons learnt saved.", target)
