@@ -273,7 +273,7 @@ def record_deployment(user, rfc, outcome, actual_start, actual_end, issues, reso
 def add_lessons(user, rfc, lessons, actions):
     if not can_add_lessons(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: lessons learnt come after the deployment.")
-    rfc.lessons_learnt, rfc.work_off_actions = lessons.strip(), actions.strip()
+    rfc.lessons_learnt, rfc.work_off_actions = (lessons or "").strip(), (actions or "").strip()
     if rfc.lessons_learnt:
         _tick(rfc, "lessons", user)
     record("rfc.lessons", actor=user, obj=rfc, summary=rfc.lessons_learnt[:200])

@@ -319,7 +319,7 @@ def deployment(rfc_id):
         try:
             services.record_deployment(current_user, rfc, RfcStatus(form.outcome.data),
                                        london_to_utc(form.actual_start.data), london_to_utc(form.actual_end.data),
-                                       form.issues.data.strip(), form.resolutions.data.strip())
+                                       (form.issues.data or "").strip(), (form.resolutions.data or "").strip())
         except services.Invalid as invalid:
             for field, message in invalid.problems.items():
                 form[field].errors = list(form[field].errors) + [message]
