@@ -1,0 +1,136 @@
+"""RFC journeys in a real browser: raise, request changes, resubmit, approve per phase, deploy, close;
+and the refusals a Central Party meets."""
+import re
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from mhhs.core.time import utc_to_london_naive, utcnow
+
+
+def local(delta):
+    return utc_to_london_naive(utcnow() + delta).strftime("%Y-%m-%dT%H:%M")
+
+
+def fill_rfc(page, release_type="Minor", start=timedelta(days=8), defects=(), crs=()):
+    page.get_by_label("System").select_option("DIP")
+    page.get_by_label("Release type").select_option(release_type)
+    expect(page.get_by_label("Version")).not_to_have_value("")  # proposed from the system's history
+    page.get_by_label("Title", exact=True).fill("DIP ack handling")
+    page.get_by_label("Reason", exact=True).fill("Fixes found in SIT Functional")
+    page.get_by_label("SIT-A (SIT)").check()
+    page.get_by_label("UIT (UIT)").check()
+    page.get_by_label("Window start").fill(local(start))
+    page.get_by_label("Window end").fill(local(start + timedelta(hours=2)))
+    page.get_by_label("Expected downtime (minutes)").fill("30")
+    page.get_by_label("Implementation plan").fill("Blue/green switch-over")
+    page.get_by_label("Rollback plan").fill("Switch back to blue")
+    page.get_by_label("Stakeholders impacted").fill("All SIT and UIT participants")
+    for i, (defect_id, severity, summary, found_in) in enumerate(defects):
+        page.get_by_role("button", name="Add defect").click()
+        expect(page.get_by_label("Defect ID", exact=True)).to_have_count(i + 1)
+        page.get_by_label("Defect ID", exact=True).nth(i).fill(defect_id)
+        page.get_by_label("Severity", exact=True).nth(i).select_option(severity)
+        page.get_by_label("Summary", exact=True).nth(i).fill(summary)
+        page.get_by_label("Found in", exact=True).nth(i).select_option(found_in)
+    for i, (cr_id, title, summary) in enumerate(crs):
+        page.get_by_role("button", name="Add change request").click()
+        expect(page.get_by_label("CR ID", exact=True)).to_have_count(i + 1)
+        page.get_by_label("CR ID", exact=True).nth(i).fill(cr_id)
+        page.get_by_label("CR title", exact=True).nth(i).fill(title)
+        page.get_by_label("CR summary", exact=True).nth(i).fill(summary)
+    page.get_by_label("Known issues").fill("Retry needed after failover")
+    page.get_by_label("Installation instructions").fill("Run the release pipeline")
+
+
+def log_out(page):
+    page.get_by_role("link", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+def test_whole_rfc_journey(page, log_in):
+    log_in("dip@demo.test")
+    page.get_by_role("link", name="RFCs", exact=True).click()
+    page.get_by_role("button", name="New RFC").click()
+    fill_rfc(page, defects=[("DEF-201", "High", "Ack lost on retry", "SIT-A"),
+                            ("DEF-202", "Medium", "Slow schema check", "UIT")],
+             crs=[("CR-31", "New ack code", "Adds code 207")])
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text(re.compile(r"RFC-\d{6} submitted for approval \(revision 1\)"))).to_be_visible()
+    rfc_url = page.url
+    number = page.get_by_role("heading", level=1).inner_text().split(" ")[0]
+    log_out(page)
+
+    log_in("rm.sit@demo.test")
+    page.get_by_role("link", name="Approvals").click()
+    row = page.locator("tr", has_text=number)
+    row.get_by_label(f"Comment for {number}").fill("Please add the rollback timing")
+    row.get_by_role("button", name="Request changes").click()
+    expect(page.locator("tr", has_text=number)).to_contain_text("changes requested")
+    log_out(page)
+
+    log_in("dip@demo.test")
+    page.goto(rfc_url)
+    page.get_by_role("button", name="Edit").click()
+    expect(page.get_by_text("Please add the rollback timing")).to_be_visible()
+    expect(page.get_by_label("Defect ID", exact=True).nth(1)).to_have_value("DEF-202")
+    page.get_by_label("Rollback plan").fill("Switch back to blue within 15 minutes")
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text("(revision 2)")).to_be_visible()
+    log_out(page)
+
+    for manager in ("rm.sit@demo.test", "rm.uit@demo.test"):
+        log_in(manager)
+        page.get_by_role("link", name="Approvals").click()
+        page.locator("tr", has_text=number).get_by_role("button", name="Approve").click()
+        expect(page.locator("tr", has_text=number)).to_contain_text("you: approved")
+        log_out(page)
+
+    log_in("dip@demo.test")
+    page.goto(rfc_url)
+    expect(page.locator(".page-head")).to_contain_text("approved")
+    page.get_by_role("button", name="Record deployment").click()
+    page.get_by_label("Outcome").select_option("deployed")
+    page.get_by_label("Issues met").fill("None")
+    page.get_by_role("button", name="Record deployment").click()
+    expect(page.get_by_text("ready for retest").first).to_be_visible()
+    version = page.locator("dl.details dd").nth(3).inner_text()
+    page.get_by_role("link", name="Environments", exact=True).click()
+    expect(page.locator("tr", has_text="SIT-A").locator(".version").first).to_have_text(version)
+    log_out(page)
+
+    log_in("rm.uit@demo.test")
+    page.goto(rfc_url)
+    page.get_by_label("Work-off actions").fill("Automate the schema check")
+    page.get_by_role("button", name="Close").click()
+    expect(page.get_by_text(f"{number} closed.")).to_be_visible()
+    expect(page.locator(".page-head")).to_contain_text("closed")
+
+
+def test_notice_refusal_and_emergency_warning(page, log_in):
+    log_in("dip@demo.test")
+    page.goto("/rfcs/new")
+    fill_rfc(page, release_type="Patch", start=timedelta(minutes=30),
+             defects=[("DEF-301", "Critical", "Blocking", "SIT-A")])
+    page.get_by_role("button", name="Submit").click()
+    expect(page.locator("#window_start-error")).to_contain_text(
+        "A Patch release needs 1 business day's notice: the earliest allowed window start is")
+    expect(page.get_by_label("Title", exact=True)).to_have_value("DIP ack handling")  # nothing typed is lost
+
+    page.get_by_label("Release type").select_option("Emergency")
+    page.get_by_label("Window start").fill(local(timedelta(hours=2)))
+    page.get_by_label("Window end").fill(local(timedelta(hours=3)))
+    page.get_by_role("button", name="Submit").click()
+    expect(page.get_by_text(re.compile(r"submitted for approval"))).to_be_visible()
+    rfc_url = page.url
+    log_out(page)
+    log_in("rm.sit@demo.test")
+    page.goto(rfc_url)
+    page.get_by_role("button", name="Approve").click()
+    log_out(page)
+    log_in("rm.uit@demo.test")
+    page.goto(rfc_url)
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("Emergency fix not yet carried forward")).to_be_visible()
+    page.get_by_role("link", name="Environments", exact=True).click()
+    expect(page.get_by_text(re.compile(r"DIP: emergency release RFC-\d{6} .* fixed DEF-301"))).to_be_visible()
