@@ -1,0 +1,99 @@
+"""Queries and time of the RFC list and the approval queue at a given number of RFCs; prints figures.
+
+Usage: .venv/bin/python scripts/bench_rfcs.py [rfcs ...] [--rounds N]
+"""
+import argparse
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import event, insert, select  # noqa: E402
+
+from mhhs import create_app  # noqa: E402
+from mhhs.config import Config  # noqa: E402
+from mhhs.core.time import utcnow  # noqa: E402
+from mhhs.directory.models import Environment, System, User  # noqa: E402
+from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
+from mhhs.extensions import db  # noqa: E402
+from mhhs.releases.models import Defect, ReleaseType, Rfc, RfcStatus, rfc_environments  # noqa: E402
+
+
+def fill(total):
+    systems = db.session.scalars(select(System)).all()
+    environments = db.session.scalars(select(Environment.id)).all()
+    author = db.session.scalar(select(User.id).where(User.email == "dip@demo.test"))
+    now, rng = utcnow(), random.Random(3)
+    statuses = [RfcStatus.SUBMITTED, RfcStatus.APPROVED, RfcStatus.DEPLOYED, RfcStatus.CLOSED, RfcStatus.DRAFT]
+    rows = []
+    for i in range(total):
+        system = rng.choice(systems)
+        start = now + timedelta(hours=rng.randint(-2000, 2000))
+        rows.append(dict(id=i + 1, organisation_id=system.organisation_id, system_id=system.id,
+                         release_type=rng.choice(list(ReleaseType)), version=f"{i}.0.0.0", title=f"Release {i}",
+                         reason="Bench", window_start=start, window_end=start + timedelta(hours=2),
+                         expected_downtime=30, status=rng.choice(statuses), revision=1, created_by_id=author,
+                         created_at=now, updated_at=now, submitted_at=now, row_version=1,
+                         implementation_plan="", rollback_plan="", stakeholders_impacted="", known_issues="",
+                         installation_instructions=""))
+    db.session.execute(insert(Rfc), rows)
+    db.session.execute(insert(rfc_environments), [
+        {"rfc_id": i + 1, "environment_id": env} for i in range(total)
+        for env in rng.sample(environments, rng.randint(1, 2))])
+    db.session.execute(insert(Defect), [dict(rfc_id=i + 1, position=0, defect_id=f"DEF-{i}", severity="High",
+                                             summary="Bench", found_in_id=environments[0]) for i in range(total)])
+    db.session.commit()
+
+
+def measure(client, url, rounds, engine):
+    timings, counts = [], []
+    for _ in range(rounds):
+        count = [0]
+
+        def counter(*args):
+            count[0] += 1
+        event.listen(engine, "before_cursor_execute", counter)
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        event.remove(engine, "before_cursor_execute", counter)
+        counts.append(count[0])
+        assert response.status_code == 200
+    return statistics.median(timings), max(counts)
+
+
+def main(sizes, rounds):
+    for total in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            class BenchConfig(Config):
+                SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp}/bench.sqlite"
+
+            app = create_app(BenchConfig)
+            with app.app_context():
+                upgrade()
+                seed_reference()
+                seed_demo()
+                fill(total)
+                engine = db.engine
+            client = app.test_client()
+            token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+            client.post("/login", data={"email": "rm.sit@demo.test", "password": "demo-pass", "csrf_token": token})
+            for label, url in (("RFC list page 1", "/rfcs"), ("RFC list, filtered", "/rfcs?status=approved&q=1"),
+                               ("RFC list page 100", "/rfcs?page=100"), ("approval queue", "/approvals")):
+                ms, queries = measure(client, url, rounds, engine)
+                print(f"{label:20} {total:>6} RFCs: median {ms:7.1f} ms, {queries} queries")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("sizes", nargs="*", type=int, default=[10, 5000])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    main(args.sizes, args.rounds)
