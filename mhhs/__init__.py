@@ -37,9 +37,10 @@ def create_app(config=None):
     from .directory.views import bp as directory_bp
     from .home import bp as home_bp
     from .mail.cli import cli as mail_cli
+    from .mail.views import bp as mail_bp
     from .releases.views import bp as releases_bp
 
-    for blueprint in (auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, directory_cli, certificates_cli, mail_cli):
+    for blueprint in (auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, mail_bp, directory_cli, certificates_cli, mail_cli):
         app.register_blueprint(blueprint)
 
     register_error_handlers(app)

@@ -30,6 +30,7 @@ class Config:
     # The largest upload is a certificate, a few kilobytes: larger bodies are refused before they are read.
     MAX_CONTENT_LENGTH = 1024 * 1024
     PER_PAGE = 25
+    PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "Market-wide Half Hourly Settlement (MHHS) Programme")
     # Login throttling: after this many failures for one e-mail, it is locked for a while.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))

@@ -230,7 +230,7 @@ def send_reminders(today: date):
         for threshold in reached:
             if (certificate.id, threshold) not in sent:
                 db.session.add(ReminderSent(certificate_id=certificate.id, threshold=threshold))
-        queue(_recipients(certificate, managers), *_reminder_text(certificate, days_left))
+        queue(_recipients(certificate, managers), *_reminder_text(certificate, days_left), kind="certificate reminder")
         queued += 1
     db.session.commit()
     return queued

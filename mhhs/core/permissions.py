@@ -77,6 +77,7 @@ NAV = [
     ("Environments", "directory.environments", set(Role)),
     ("Organisations", "directory.organisations", {Role.RELEASE_MANAGER}),
     ("Users", "directory.users", {Role.RELEASE_MANAGER}),
+    ("Outbox", "mail.outbox", {Role.RELEASE_MANAGER}),
 ]
 
 

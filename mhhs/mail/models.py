@@ -1,5 +1,6 @@
 """Every message the app sends is first an outbox row, so nothing is lost when SMTP is down."""
-from sqlalchemy import Column, DateTime, Integer, String, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import deferred, relationship
 
 from ..core.time import utcnow
 from ..extensions import db
@@ -7,13 +8,25 @@ from ..extensions import db
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    PENDING, SENT, FAILED = "pending", "sent", "failed"
+    PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 
     id = Column(Integer, primary_key=True)
     created_at = Column(DateTime, nullable=False, default=utcnow, index=True)
+    kind = Column(String(30), nullable=False, default="notice", server_default="notice")
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="SET NULL"), index=True)
+    created_by_id = Column(ForeignKey("users.id"))
     recipients = Column(Text, nullable=False)  # comma-separated addresses
     subject = Column(String(300), nullable=False)
     body = Column(Text, nullable=False)
+    attachment_name = Column(String(200))
+    # Deferred: lists of messages never load the PDFs.
+    attachment = deferred(Column(LargeBinary))
     status = Column(String(10), nullable=False, default=PENDING, index=True)
+    claimed_at = Column(DateTime)
     sent_at = Column(DateTime)
     error = Column(Text)
+    created_by = relationship("User")
+
+    @property
+    def recipient_count(self):
+        return len([r for r in self.recipients.split(",") if r.strip()])

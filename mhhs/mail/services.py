@@ -1,33 +1,57 @@
-"""Queue messages in the outbox (inside the caller's transaction) and deliver them through SMTP."""
+"""Queue messages in the outbox (inside the caller's transaction) and deliver them through SMTP.
+
+Delivery claims each message first (pending/failed -> sending), so a cron run and a background
+thread never send the same message twice."""
 import smtplib
+import threading
+from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from ..core.time import utcnow
 from ..extensions import db
 from .models import OutboxMessage
 
+# A message claimed this long ago by a process that then died is taken up again.
+STALE_CLAIM = timedelta(minutes=10)
 
-def queue(recipients, subject, body):
-    """Adds a message to the outbox; the caller's commit makes it permanent."""
-    message = OutboxMessage(recipients=", ".join(sorted(set(recipients))), subject=subject, body=body)
+
+def queue(recipients, subject, body, kind="notice", attachment=None, rfc_id=None, created_by=None):
+    """Adds a message to the outbox; the caller's commit makes it permanent. attachment: (filename, bytes)."""
+    message = OutboxMessage(recipients=", ".join(sorted(set(recipients))), subject=subject, body=body, kind=kind,
+                            rfc_id=rfc_id, created_by_id=getattr(created_by, "id", None))
+    if attachment:
+        message.attachment_name, message.attachment = attachment
     db.session.add(message)
     return message
 
 
+def mail_configured():
+    return bool(current_app.config.get("MAIL_SERVER"))
+
+
 def deliver_pending():
-    """Sends every pending or failed message; returns (sent, failed). Without MAIL_SERVER, sends nothing."""
-    config = current_app.config
-    if not config.get("MAIL_SERVER"):
+    """Sends every pending or failed message (cron); returns (sent, failed). Without MAIL_SERVER, sends nothing."""
+    stale = utcnow() - STALE_CLAIM
+    ids = db.session.scalars(select(OutboxMessage.id).where(or_(
+        OutboxMessage.status.in_([OutboxMessage.PENDING, OutboxMessage.FAILED]),
+        (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < stale)))
+        .order_by(OutboxMessage.id)).all()
+    return deliver(ids)
+
+
+def deliver(ids):
+    if not mail_configured():
         return 0, 0
-    messages = db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.status.in_([OutboxMessage.PENDING, OutboxMessage.FAILED])).order_by(OutboxMessage.id)).all()
     sent = failed = 0
-    for message in messages:
+    for message_id in ids:
+        message = _claim(message_id)
+        if message is None:
+            continue
         try:
-            _send(config, message)
+            _send(current_app.config, message)
         except (OSError, smtplib.SMTPException) as error:
             message.status, message.error = OutboxMessage.FAILED, str(error) or error.__class__.__name__
             failed += 1
@@ -38,12 +62,50 @@ def deliver_pending():
     return sent, failed
 
 
+def deliver_in_background(ids):
+    """Delivers after the response has gone: the page shows the outbox rows, which poll for their status."""
+    if not ids or not mail_configured():
+        return None
+    app = current_app._get_current_object()
+
+    def run():
+        with app.app_context():
+            deliver(ids)
+            db.session.remove()
+
+    thread = threading.Thread(target=run, name="outbox-delivery", daemon=True)
+    thread.start()
+    return thread
+
+
+def retry(message):
+    if message.status not in (OutboxMessage.FAILED, OutboxMessage.PENDING):
+        return False
+    message.status, message.error = OutboxMessage.PENDING, None
+    db.session.commit()
+    return True
+
+
+def _claim(message_id):
+    stale = utcnow() - STALE_CLAIM
+    claimed = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id, or_(
+            OutboxMessage.status.in_([OutboxMessage.PENDING, OutboxMessage.FAILED]),
+            (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < stale)))
+        .values(status=OutboxMessage.SENDING, claimed_at=utcnow()))
+    db.session.commit()
+    return db.session.get(OutboxMessage, message_id) if claimed.rowcount == 1 else None
+
+
 def _send(config, message):
     email = EmailMessage()
     email["From"] = config["MAIL_SENDER"]
     email["To"] = message.recipients
     email["Subject"] = message.subject
     email.set_content(message.body)
+    if message.attachment_name:
+        email.add_attachment(message.attachment, maintype="application", subtype="pdf",
+                             filename=message.attachment_name)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
         if config.get("MAIL_USE_TLS"):
             smtp.starttls()

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import options
-from ..directory.models import Environment, System
+from ..directory.models import Environment, Organisation, System
 from ..extensions import db
 from .models import OUTCOMES, ReleaseType
 from .rules import SEVERITIES
@@ -110,3 +110,17 @@ class DeploymentForm(FlaskForm):
 class ClosureForm(FlaskForm):
     lessons_learnt = TextAreaField("Lessons learnt", validators=[Length(max=20_000)])
     work_off_actions = TextAreaField("Work-off actions", validators=[Length(max=20_000)])
+
+
+class CommunicationForm(FlaskForm):
+    organisation_ids = SelectMultipleField("Organisations", coerce=int, widget=ListWidget(prefix_label=False),
+                                           option_widget=CheckboxInput(),
+                                           validators=[DataRequired("Choose at least one organisation.")])
+    subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=300)])
+    body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=20_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = db.session.scalars(select(Organisation).where(Organisation.kind != "programme")
+                                                .order_by(Organisation.kind, Organisation.name)).all()
+        self.organisation_ids.choices = options((o.id, o.name) for o in self.organisations)

@@ -76,6 +76,7 @@ class Rfc(db.Model):
     approved_at = Column(DateTime)
     gng_reference = Column(String(120))
     gng_date = Column(Date)
+    outcome = Column(_enum(RfcStatus, 20))  # deployed, rolled back or fixed forward; kept after closure
     actual_start = Column(DateTime)
     actual_end = Column(DateTime)
     deployment_issues = Column(Text)

@@ -8,6 +8,7 @@ from ..core.permissions import Role, is_manager
 from ..core.time import utcnow
 from ..directory.models import Environment, System
 from ..extensions import db
+from ..mail.services import queue
 from . import rules
 from .models import (CONTROL_POINTS, EDITABLE_STATUSES, OUTCOMES, PUBLIC_STATUSES, WITHDRAWABLE_STATUSES, Approval,
                      ChangeRequest, ControlPoint, Decision, DeployedVersion, Defect, ReleaseType, Revision, Rfc,
@@ -253,7 +254,8 @@ def record_deployment(user, rfc, outcome, actual_start, actual_end, issues, reso
         raise Invalid({"outcome": "Choose the outcome: deployed, rolled back or fixed forward."})
     if actual_end <= actual_start:
         raise Invalid({"actual_end": "The deployment must end after it starts."})
-    rfc.status, rfc.actual_start, rfc.actual_end = outcome, actual_start, actual_end
+    rfc.status = rfc.outcome = outcome
+    rfc.actual_start, rfc.actual_end = actual_start, actual_end
     rfc.deployment_issues, rfc.deployment_resolutions = issues, resolutions
     if outcome == RfcStatus.DEPLOYED:
         for environment in rfc.environments:
@@ -284,7 +286,7 @@ def close(user, rfc, lessons, actions):
     if not can_close(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: it closes once the deployment is recorded.")
     lessons, actions = (lessons or "").strip(), (actions or "").strip()
-    if rfc.status != RfcStatus.DEPLOYED and not lessons:
+    if rfc.outcome != RfcStatus.DEPLOYED and not lessons:
         raise Invalid({"lessons_learnt": f"The release was {rfc.status.value}: record the lessons learnt "
                                          "before closing."})
     rfc.lessons_learnt, rfc.work_off_actions = lessons, actions
@@ -333,3 +335,30 @@ def outstanding_emergency_fixes(system_id):
         if missing:
             outstanding.append((emergency, missing))
     return outstanding
+
+
+# Communications (steps 4.3 and 5.2) ------------------------------------------------------
+
+COMMUNICATION_STATUSES = {"release": PUBLIC_STATUSES, "closure": (RfcStatus.CLOSED,)}
+
+
+def can_communicate(user, rfc, kind):
+    return is_manager(user) and rfc.status in COMMUNICATION_STATUSES[kind]
+
+
+def communicate(user, rfc, kind, organisations, subject, body, attachment):
+    """Queues one message per organisation (its users only see their own colleagues' addresses)."""
+    if not can_communicate(user, rfc, kind):
+        raise Refused(f"{rfc.number} is {rfc.status.value}: there is no {kind} to communicate yet.")
+    messages = []
+    for organisation in organisations:
+        recipients = [u.email for u in organisation.users if u.active]
+        if recipients:
+            messages.append(queue(recipients, subject, body, kind=kind, attachment=attachment, rfc_id=rfc.id,
+                                  created_by=user))
+    if not messages:
+        raise Invalid({"organisation_ids": "None of the chosen organisations has an active user to write to."})
+    record(f"rfc.communicated_{kind}", actor=user, obj=rfc,
+           summary=f"{kind} communication to {len(messages)} organisation(s): {subject}")
+    _commit()
+    return messages

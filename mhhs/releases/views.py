@@ -1,5 +1,6 @@
 """RFC pages: list, form (new/edit), detail, approval queue, decisions, deployment, closure, revisions."""
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -7,12 +8,15 @@ from sqlalchemy.orm import selectinload
 from ..audit.models import AuditEvent
 from ..core.htmx import render
 from ..core.pagination import paginate
-from ..core.permissions import Role, login_required, manager_required, role_required
-from ..core.time import london_to_utc, utc_to_london_naive
+from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
+from ..core.time import format_london, london_to_utc, utc_to_london_naive
 from ..directory.models import Environment, Organisation, System
+from ..exports.pdf import render_pdf
 from ..extensions import db
+from ..mail.models import OutboxMessage
+from ..mail.services import deliver_in_background
 from . import queries, services
-from .forms import ClosureForm, DecisionForm, DeploymentForm, GovernanceForm, RfcForm
+from .forms import ClosureForm, CommunicationForm, DecisionForm, DeploymentForm, GovernanceForm, RfcForm
 from .models import CONTROL_POINTS, Decision, ReleaseType, Rfc, RfcStatus
 from .versions import next_version, version_problem
 
@@ -181,12 +185,16 @@ def version_hint():
 
 # Detail ---------------------------------------------------------------------------------------
 
+def _audit(rfc):
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "rfcs", AuditEvent.object_id == rfc.id)
+                              .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at, AuditEvent.id)).all()
+
+
 @bp.route("/rfcs/<int:rfc_id>")
 @login_required
 def detail(rfc_id):
     rfc = _rfc_or_404(rfc_id)
-    audit = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "rfcs", AuditEvent.object_id == rfc.id)
-                               .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at, AuditEvent.id)).all()
+    audit = _audit(rfc)
     outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
         if rfc.system_id and rfc.release_type == ReleaseType.EMERGENCY else []
     ticks = {c.number: c for c in rfc.control_points}
@@ -194,7 +202,9 @@ def detail(rfc_id):
                   control_points=CONTROL_POINTS, ticks=ticks, decision_form=DecisionForm(row_version=rfc.row_version),
                   governance_form=GovernanceForm(), closure_form=ClosureForm(obj=rfc),
                   phases=services.phases_to_decide(current_user, rfc), services=services,
-                  clashes=queries.clashes([rfc]).get(rfc.id, []), notice_given=queries.notice_given(rfc))
+                  clashes=queries.clashes([rfc]).get(rfc.id, []), notice_given=queries.notice_given(rfc),
+                  communications=db.session.scalars(select(OutboxMessage).where(OutboxMessage.rfc_id == rfc.id)
+                                                    .order_by(OutboxMessage.id)).all() if is_manager(current_user) else [])
 
 
 @bp.route("/rfcs/<int:rfc_id>/revisions/<int:number>")
@@ -349,3 +359,72 @@ def close(rfc_id):
     except services.Refused as refused:
         return _done(str(refused), target, "error")
     return _done("Lessons learnt saved.", target)
+
+
+# PDFs -----------------------------------------------------------------------------------------
+
+def _pdf_response(data, filename):
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/rfcs/<int:rfc_id>/pdf")
+@login_required
+def rfc_pdf(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    data = render_pdf("pdf/rfc.html", rfc=rfc, audit=_audit(rfc), control_points=CONTROL_POINTS,
+                      ticks={c.number: c for c in rfc.control_points},
+                      programme=current_app.config["PROGRAMME_NAME"])
+    return _pdf_response(data, f"{rfc.number}.pdf")
+
+
+@bp.route("/rfcs/<int:rfc_id>/release-note.pdf")
+@login_required
+def release_note_pdf(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    return _pdf_response(release_note(rfc), f"{rfc.number}-release-note.pdf")
+
+
+def release_note(rfc):
+    return render_pdf("pdf/release_note.html", rfc=rfc, programme=current_app.config["PROGRAMME_NAME"])
+
+
+
+# Communications -------------------------------------------------------------------------------
+
+def _default_text(rfc, kind):
+    what = f"{rfc.number} {rfc.system.name} {rfc.version}"
+    if kind == "closure":
+        return (f"{what}: release closed",
+                f"The release {what} ({rfc.title}) is closed.\n\nOutcome: {rfc.outcome.value if rfc.outcome else ''}\n"
+                f"Work-off actions: {rfc.work_off_actions or 'none'}\n\nThe release note is attached.\n")
+    return (f"{what}: release note",
+            f"The release {what} ({rfc.title}) is approved for {', '.join(e.name for e in rfc.environments)}.\n\n"
+            f"Deployment window: {format_london(rfc.window_start)} to {format_london(rfc.window_end)} "
+            f"(Europe/London), expected downtime {rfc.expected_downtime} minutes.\n\n"
+            "The release note, with the defects fixed, known issues and workarounds, is attached.\n")
+
+
+@bp.route("/rfcs/<int:rfc_id>/communicate/<any(release, closure):kind>", methods=["GET", "POST"])
+@manager_required
+def communicate(rfc_id, kind):
+    rfc = _rfc_or_404(rfc_id)
+    if not services.can_communicate(current_user, rfc, kind):
+        return _done(f"{rfc.number} is {rfc.status.value}: there is no {kind} to communicate yet.",
+                     url_for("releases.detail", rfc_id=rfc.id), "error")
+    form = CommunicationForm()
+    if request.method == "GET":
+        form.organisation_ids.data = [o.id for o in form.organisations]  # everyone by default
+        form.subject.data, form.body.data = _default_text(rfc, kind)
+    elif form.validate():
+        chosen = [o for o in form.organisations if o.id in form.organisation_ids.data]
+        try:
+            messages = services.communicate(current_user, rfc, kind, chosen, form.subject.data.strip(),
+                                            form.body.data, (f"{rfc.number}-release-note.pdf", release_note(rfc)))
+        except services.Invalid as invalid:
+            form.organisation_ids.errors = list(invalid.problems.values())
+        else:
+            deliver_in_background([m.id for m in messages])
+            return _done(f"{len(messages)} message(s) queued for {rfc.number}.",
+                         url_for("mail.outbox", rfc=rfc.id))
+    return render("releases/communicate.html", "releases/_communicate_form.html", form=form, rfc=rfc, kind=kind)

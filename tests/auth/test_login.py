@@ -15,8 +15,8 @@ from mhhs.extensions import db
 from tests.conftest import Client
 
 NAV = {
-    "rm.sit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users"],
-    "rm.uit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users"],
+    "rm.sit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
+    "rm.uit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
     "dip@demo.test": ["RFCs", "Certificates", "Environments"],
     "mprs@demo.test": ["RFCs", "Certificates", "Environments"],
     "helix@demo.test": ["RFCs", "Certificates", "Environments"],
@@ -37,7 +37,7 @@ def test_each_demo_user_logs_in_and_sees_their_navigation(client, email):
     assert "Log out" in page
     for label in NAV[email]:
         assert f">{label}</a>" in page
-    hidden = {"Users", "Organisations", "Approvals"} - set(NAV[email])
+    hidden = {"Users", "Organisations", "Approvals", "Outbox"} - set(NAV[email])
     for label in hidden:
         assert f">{label}</a>" not in page
 

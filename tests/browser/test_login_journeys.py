@@ -5,14 +5,14 @@ import pytest
 from playwright.sync_api import expect
 
 NAV = {
-    "rm.sit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users"],
-    "rm.uit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users"],
+    "rm.sit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
+    "rm.uit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
     "dip@demo.test": ["RFCs", "Certificates", "Environments"],
     "mprs@demo.test": ["RFCs", "Certificates", "Environments"],
     "helix@demo.test": ["RFCs", "Certificates", "Environments"],
     "supplier@demo.test": ["RFCs", "Certificates", "Environments"],
 }
-ALL_LINKS = ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users"]
+ALL_LINKS = ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users", "Outbox"]
 
 
 @pytest.mark.parametrize("email", sorted(NAV))

@@ -6,6 +6,8 @@ from mhhs.certificates.models import Certificate, PkiOfficer
 from mhhs.core.permissions import PUBLIC, Role
 from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
 from mhhs.extensions import db
+from mhhs.mail.models import OutboxMessage
+from mhhs.mail.services import queue
 from mhhs.releases.models import Rfc
 from tests.certificates.factory import make_certificate, make_officer
 from tests.releases.factory import make_rfc
@@ -31,7 +33,11 @@ ARGUMENTS = {
     ("certificates.remove_officer", "officer_id"): lambda: sample_officer(),
     **{(endpoint, "rfc_id"): lambda: sample_rfc() for endpoint in (
         "releases.detail", "releases.edit", "releases.withdraw", "releases.decide", "releases.governance",
-        "releases.tick", "releases.deployment", "releases.close", "releases.revision")},
+        "releases.tick", "releases.deployment", "releases.close", "releases.revision", "releases.rfc_pdf",
+        "releases.release_note_pdf", "releases.communicate")},
+    ("releases.communicate", "kind"): lambda: "release",
+    **{(endpoint, "message_id"): lambda: sample_message() for endpoint in (
+        "mail.row", "mail.retry_message", "mail.attachment")},
     ("releases.revision", "number"): lambda: 1,
     ("releases.tick", "number"): lambda: 3,
 }
@@ -43,6 +49,8 @@ OBJECT_RULES = {
     "certificates.remove_officer": {Role.CENTRAL_PARTY: 404},
     "releases.detail": {Role.TEST_PARTICIPANT: 404},
     "releases.revision": {Role.TEST_PARTICIPANT: 404},
+    "releases.rfc_pdf": {Role.TEST_PARTICIPANT: 404},
+    "releases.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
 }
 # Routes that need more than a plain GET or an empty POST to show their rule.
 SKIP = {"static"}
@@ -56,6 +64,14 @@ def sample_certificate():
 def sample_rfc():
     """Avanade's submitted RFC: its Central Party and managers see it, a Test Participant gets 404."""
     return db.session.scalar(select(Rfc.id)) or make_rfc()
+
+
+def sample_message():
+    message = db.session.scalar(select(OutboxMessage))
+    if message is None:
+        message = queue(["someone@demo.test"], "Subject", "Body", attachment=("note.pdf", b"%PDF-1.7"))
+        db.session.commit()
+    return message.id
 
 
 def sample_officer():

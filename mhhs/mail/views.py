@@ -1,0 +1,60 @@
+"""The outbox: every message the app sent or will send, its status, its attachment, and Retry."""
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..core.htmx import render
+from ..core.pagination import paginate
+from ..core.permissions import manager_required
+from ..extensions import db
+from .models import OutboxMessage
+from .services import deliver_in_background, mail_configured, retry
+
+bp = Blueprint("mail", __name__, url_prefix="/outbox")
+
+
+def _message_or_404(message_id):
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    return message
+
+
+@bp.route("")
+@manager_required
+def outbox():
+    query = select(OutboxMessage).options(selectinload(OutboxMessage.created_by)).order_by(OutboxMessage.id.desc())
+    rfc_id = request.args.get("rfc", type=int)
+    if rfc_id:
+        query = query.where(OutboxMessage.rfc_id == rfc_id)
+    page = paginate(query)
+    return render("mail/outbox.html", "mail/_rows.html", page=page, rfc_id=rfc_id, configured=mail_configured())
+
+
+@bp.route("/<int:message_id>/row")
+@manager_required
+def row(message_id):
+    return render_template("mail/_row.html", message=_message_or_404(message_id), configured=mail_configured())
+
+
+@bp.route("/<int:message_id>/retry", methods=["POST"])
+@manager_required
+def retry_message(message_id):
+    message = _message_or_404(message_id)
+    if retry(message):
+        deliver_in_background([message.id])
+    if request.htmx:
+        return render_template("mail/_row.html", message=message, configured=mail_configured())
+    flash("Message queued again." if mail_configured() else "No mail server is configured: the message waits here.",
+          "success")
+    return redirect(url_for("mail.outbox"), 303)
+
+
+@bp.route("/<int:message_id>/attachment")
+@manager_required
+def attachment(message_id):
+    message = _message_or_404(message_id)
+    if not message.attachment_name:
+        abort(404)
+    return Response(message.attachment, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{message.attachment_name}"'})
