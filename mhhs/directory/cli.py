@@ -20,7 +20,8 @@ def seed_command(demo):
     added = seed_reference()
     if demo:
         from ..certificates.demo import seed_demo_certificates
-        added += seed_demo() + seed_demo_certificates()
+        from ..releases.demo import seed_demo_rfcs
+        added += seed_demo() + seed_demo_certificates() + seed_demo_rfcs()
     click.echo(f"Reference data loaded ({added} rows added).")
 
 

@@ -372,10 +372,7 @@ def _pdf_response(data, filename):
 @login_required
 def rfc_pdf(rfc_id):
     rfc = _rfc_or_404(rfc_id)
-    data = render_pdf("pdf/rfc.html", rfc=rfc, audit=_audit(rfc), control_points=CONTROL_POINTS,
-                      ticks={c.number: c for c in rfc.control_points},
-                      programme=current_app.config["PROGRAMME_NAME"])
-    return _pdf_response(data, f"{rfc.number}.pdf")
+    return _pdf_response(rfc_pdf_bytes(rfc), f"{rfc.number}.pdf")
 
 
 @bp.route("/rfcs/<int:rfc_id>/release-note.pdf")
@@ -383,6 +380,11 @@ def rfc_pdf(rfc_id):
 def release_note_pdf(rfc_id):
     rfc = _rfc_or_404(rfc_id)
     return _pdf_response(release_note(rfc), f"{rfc.number}-release-note.pdf")
+
+
+def rfc_pdf_bytes(rfc):
+    return render_pdf("pdf/rfc.html", rfc=rfc, audit=_audit(rfc), control_points=CONTROL_POINTS,
+                      ticks={c.number: c for c in rfc.control_points}, programme=current_app.config["PROGRAMME_NAME"])
 
 
 def release_note(rfc):

@@ -1,0 +1,106 @@
+"""PDFs read back as text: content, page x of y on every page, repeated table headers, hostile text."""
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from mhhs.exports.pdf import StaticOnlyFetcher
+from tests.releases.factory import approve, env_ids, make_rfc
+
+
+def pdf_pages(response):
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    return reader, [page.extract_text() for page in reader.pages]
+
+
+def defects(count, summary="Acknowledgement lost on retry"):
+    found_in = env_ids("SIT-A")[0]
+    return [{"defect_id": f"DEF-{i:04d}", "severity": "High", "summary": f"{summary} {i}", "found_in_id": found_in}
+            for i in range(count)]
+
+
+def approved_rfc(app, **overrides):
+    with app.app_context():
+        rfc_id = make_rfc(**overrides)
+        approve(rfc_id, "rm.sit@demo.test")
+    return rfc_id
+
+
+def test_rfc_pdf_has_everything_and_its_header_on_every_page(app, as_user):
+    rfc_id = approved_rfc(app, change_requests=[{"cr_id": "CR-31", "title": "New ack code", "summary": "Adds 207"}])
+    reader, pages = pdf_pages(as_user("rm.sit@demo.test").get(f"/rfcs/{rfc_id}/pdf"))
+    text = "\n".join(pages)
+    number = f"RFC-{rfc_id:06d}"
+    assert reader.metadata.title == f"{number} DIP 1.1.0.0"
+    for expected in ("DEF-101", "CR-31", "Blue/green switch", "Switch back", "Control points", "RFC approval",
+                     "Sam Ashdown", "rfc.submitted", "Audit trail", "revision 1"):
+        assert expected in text, expected
+    for i, page in enumerate(pages, 1):
+        assert f"{number} · DIP · version 1.1.0.0" in page and f"Page {i} of {len(pages)}" in page
+
+
+def test_a_long_release_note_runs_to_three_pages_with_headers_repeated(app, as_user):
+    rfc_id = approved_rfc(app)
+    with app.app_context():
+        from mhhs.extensions import db
+        from mhhs.releases.models import Defect, Rfc
+        rfc = db.session.get(Rfc, rfc_id)
+        rfc.defects = [Defect(position=i, **d) for i, d in enumerate(defects(75))]
+        db.session.commit()
+    reader, pages = pdf_pages(as_user("supplier@demo.test").get(f"/rfcs/{rfc_id}/release-note.pdf"))
+    assert len(pages) == 3
+    for i, page in enumerate(pages, 1):
+        assert f"Page {i} of 3" in page and "Release note" in page
+    defect_pages = [p for p in pages if "DEF-0" in p]
+    assert len(defect_pages) >= 2 and all("Defect ID" in p and "Found in" in p for p in defect_pages)
+    text = "\n".join(pages)
+    assert all(f"DEF-{i:04d}" in text for i in range(75))
+    assert reader.metadata.title.startswith(f"Release note RFC-{rfc_id:06d}")
+
+
+def test_hostile_text_is_shown_literally_and_nothing_is_fetched(app, as_user):
+    long_word = "X" * 400
+    hostile = ('<img src="file:///etc/passwd"> <link rel="stylesheet" href="http://192.0.2.1/x.css"> '
+               f'<script>alert(1)</script> {long_word}')
+    rfc_id = approved_rfc(app, known_issues=hostile, title="Title <b>bold</b>")
+    with app.app_context():
+        from mhhs.extensions import db
+        from mhhs.releases.models import Defect, Rfc
+        db.session.get(Rfc, rfc_id).defects = [Defect(position=i, **d) for i, d in enumerate(defects(500))]
+        db.session.commit()
+    _reader, pages = pdf_pages(as_user("rm.uit@demo.test").get(f"/rfcs/{rfc_id}/release-note.pdf"))
+    text = "\n".join(pages)
+    flat = "".join(text.split())
+    assert '<imgsrc="file:///etc/passwd">' in flat and "<script>alert(1)</script>" in flat
+    assert "root:x:0:0" not in text  # the file was not read
+    assert long_word in flat  # wrapped, not cut off
+    assert "Title <b>bold</b>" in text
+    assert "DEF-0499" in text
+
+
+def test_the_fetcher_allows_only_static_files(app):
+    static = Path(app.static_folder).resolve()
+    fetcher = StaticOnlyFetcher(static)
+    for url in ("file:///etc/passwd", "http://192.0.2.1/x.css", "https://example.org/font.woff",
+                (static / ".." / "mhhs" / "config.py").as_uri(), "data:text/plain,hello", "file://host/etc/passwd"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    response = fetcher.fetch((static / "css" / "print.css").as_uri())
+    assert b"@page" in response.read()
+    response.close()
+
+
+def test_who_may_download(app, as_user):
+    with app.app_context():
+        draft = make_rfc(submit=False)
+    approved = approved_rfc(app, version="1.2.0.0")
+    supplier = as_user("supplier@demo.test")
+    assert supplier.get(f"/rfcs/{approved}/release-note.pdf").status_code == 200
+    assert supplier.get(f"/rfcs/{approved}/pdf").status_code == 200
+    for url in (f"/rfcs/{draft}/release-note.pdf", f"/rfcs/{draft}/pdf"):
+        assert supplier.get(url).status_code == 404
+        assert as_user("rm.sit@demo.test").get(url).status_code == 404
+        assert as_user("mprs@demo.test").get(url).status_code == 404
+    assert as_user("dip@demo.test").get(f"/rfcs/{draft}/release-note.pdf").status_code == 200

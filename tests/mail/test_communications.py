@@ -1,0 +1,143 @@
+"""Communicate release / closure: messages per organisation, the PDF attached, the outbox, SMTP failures, Retry."""
+import io
+import time
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from mhhs.directory.models import Organisation
+from mhhs.extensions import db
+from mhhs.mail.models import OutboxMessage
+from mhhs.releases.models import Rfc
+from tests.releases.factory import approve, env_ids, make_rfc
+
+
+def approved_rfc(app):
+    with app.app_context():
+        rfc_id = make_rfc(defects=[{"defect_id": f"DEF-{i}", "severity": "High", "summary": f"Fix {i}",
+                                    "found_in_id": env_ids("SIT-A")[0]} for i in (501, 502, 503)])
+        approve(rfc_id, "rm.sit@demo.test")
+    return rfc_id
+
+
+def org_ids(app, *names):
+    with app.app_context():
+        return list(db.session.scalars(select(Organisation.id).where(Organisation.name.in_(names))))
+
+
+def statuses(app):
+    with app.app_context():
+        db.session.expire_all()
+        return [m.status for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def wait_until_settled(app, rounds=200):
+    # Delivery runs in a background thread after the response; wait for it (bounded), then check the outcome.
+    for _ in range(rounds):
+        if not {"pending", "sending"} & set(statuses(app)):
+            return
+        time.sleep(0.05)
+
+
+def communicate(client, rfc_id, organisations, kind="release", **extra):
+    form = client.get(f"/rfcs/{rfc_id}/communicate/{kind}").get_data(as_text=True)
+    subject = form.split('name="subject"')[1].split('value="')[1].split('"')[0]
+    return client.post(f"/rfcs/{rfc_id}/communicate/{kind}", {"organisation_ids": organisations, "subject": subject,
+                                                              "body": "Please read the attached release note.",
+                                                              **extra})
+
+
+def test_release_communication_arrives_with_the_release_note_attached(app, as_user, smtp_server):
+    rfc_id = approved_rfc(app)
+    rm = as_user("rm.sit@demo.test")
+    page = rm.get(f"/rfcs/{rfc_id}/communicate/release").get_data(as_text=True)
+    assert page.count('type="checkbox" value=') == page.count("checked")  # every organisation by default
+    response = communicate(rm, rfc_id, org_ids(app, "Northwold Energy", "Avanade"))
+    assert response.status_code == 303 and response.location == f"/outbox?rfc={rfc_id}"
+    wait_until_settled(app)
+    assert statuses(app) == ["sent", "sent"]
+    by_recipient = {tuple(m.envelope_to): m for m in smtp_server.messages}
+    assert set(by_recipient) == {("supplier@demo.test",), ("dip@demo.test",)}
+    message = by_recipient[("supplier@demo.test",)]
+    assert str(message["Subject"]).strip() == f"RFC-{rfc_id:06d} DIP 1.1.0.0: release note"
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_filename() == f"RFC-{rfc_id:06d}-release-note.pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(attachment.get_content())).pages)
+    for expected in (f"RFC-{rfc_id:06d}", "1.1.0.0", "DEF-501", "DEF-502", "DEF-503"):
+        assert expected in text
+    page = rm.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
+    assert "Communications: release to 1 recipient(s), sent" in page
+
+
+def test_without_a_mail_server_messages_wait_in_the_outbox(app, as_user):
+    rfc_id = approved_rfc(app)
+    rm = as_user("rm.sit@demo.test")
+    communicate(rm, rfc_id, org_ids(app, "Northwold Energy"))
+    assert statuses(app) == ["pending"]
+    page = rm.get("/outbox").get_data(as_text=True)
+    assert "not sent" in page and "No mail server is configured" in page
+    with app.app_context():
+        message_id = db.session.scalar(select(OutboxMessage.id))
+    attachment = rm.get(f"/outbox/{message_id}/attachment")
+    assert attachment.mimetype == "application/pdf" and attachment.data.startswith(b"%PDF")
+
+
+def test_smtp_down_then_retry(app, as_user, smtp_server):
+    rfc_id = approved_rfc(app)
+    port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = 1  # nothing listens there
+    rm = as_user("rm.sit@demo.test")
+    communicate(rm, rfc_id, org_ids(app, "Northwold Energy"))
+    wait_until_settled(app)
+    assert statuses(app) == ["failed"]
+    with app.app_context():
+        message = db.session.scalar(select(OutboxMessage))
+        assert message.error
+    assert "failed" in rm.get("/outbox").get_data(as_text=True) and "Retry" in rm.get("/outbox").get_data(as_text=True)
+    app.config["MAIL_PORT"] = port
+    row = rm.post(f"/outbox/{message.id}/retry", htmx=True).get_data(as_text=True)
+    assert row.lstrip().startswith(f'<tr id="message-{message.id}"')
+    wait_until_settled(app)
+    assert statuses(app) == ["sent"] and len(smtp_server.messages) == 1
+    assert ">sent<" in rm.get(f"/outbox/{message.id}/row").get_data(as_text=True)
+
+
+def test_send_pending_command_delivers_what_waits(app, as_user, smtp_server):
+    rfc_id = approved_rfc(app)
+    server = app.config["MAIL_SERVER"]
+    app.config["MAIL_SERVER"] = None
+    communicate(as_user("rm.sit@demo.test"), rfc_id, org_ids(app, "Northwold Energy", "Fenland Networks"))
+    app.config["MAIL_SERVER"] = server
+    result = app.test_cli_runner().invoke(args=["mail", "send-pending"])
+    assert "1 message(s) sent, 0 failed" in result.output  # Fenland has no users: no message for it
+    assert len(smtp_server.messages) == 1
+
+
+def test_closure_is_communicated_only_once_closed(app, as_user):
+    rfc_id = approved_rfc(app)
+    rm = as_user("rm.sit@demo.test")
+    response = rm.get(f"/rfcs/{rfc_id}/communicate/closure")
+    assert "there is no closure to communicate yet" in rm.get(response.location).get_data(as_text=True)
+    with app.app_context():
+        rfc = db.session.get(Rfc, rfc_id)
+        rfc.status = rfc.outcome = type(rfc.status)("deployed")
+        db.session.commit()
+    rm.post(f"/rfcs/{rfc_id}/close", {"action": "close"})
+    page = rm.get(f"/rfcs/{rfc_id}/communicate/closure").get_data(as_text=True)
+    assert f"RFC-{rfc_id:06d} DIP 1.1.0.0: release closed" in page
+    communicate(rm, rfc_id, org_ids(app, "Northwold Energy"), kind="closure")
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage.kind)) == "closure"
+
+
+def test_choosing_no_organisation_is_refused_and_others_may_not_communicate(app, as_user):
+    rfc_id = approved_rfc(app)
+    rm = as_user("rm.sit@demo.test")
+    page = rm.post(f"/rfcs/{rfc_id}/communicate/release", {"subject": "S", "body": "B"}).get_data(as_text=True)
+    assert "Choose at least one organisation." in page
+    page = rm.post(f"/rfcs/{rfc_id}/communicate/release", {"organisation_ids": org_ids(app, "Fenland Networks"),
+                                                           "subject": "S", "body": "B"}).get_data(as_text=True)
+    assert "None of the chosen organisations has an active user" in page
+    assert as_user("dip@demo.test").get(f"/rfcs/{rfc_id}/communicate/release").status_code == 403
+    assert as_user("dip@demo.test").get("/outbox").status_code == 403
+    assert statuses(app) == []
