@@ -38,12 +38,13 @@ def create_app(config=None):
     from .home import bp as home_bp
     from .mail.cli import cli as mail_cli
     from .mail.views import bp as mail_bp
+    from .outages.views import bp as outages_bp
     from .releases.views import bp as releases_bp
 
-    for blueprint in (auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, mail_bp, directory_cli, certificates_cli, mail_cli):
+    for blueprint in (auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, mail_bp, outages_bp, directory_cli, certificates_cli, mail_cli):
         app.register_blueprint(blueprint)
 
     register_error_handlers(app)
-    app.jinja_env.globals.update(JINJA_GLOBALS)
+    app.jinja_env.globals.update(JINJA_GLOBALS, zip=zip)
     app.jinja_env.filters["london"] = format_london
     return app

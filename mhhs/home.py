@@ -4,6 +4,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .core.permissions import login_required
+from .core.time import utcnow
+from .outages.services import board as outage_board
 from .directory.models import Environment
 from .extensions import db
 
@@ -16,4 +18,5 @@ def index():
     environments = db.session.scalars(
         select(Environment).options(selectinload(Environment.systems)).order_by(Environment.position)
     ).all()
-    return render_template("home/index.html", environments=environments)
+    now = utcnow()
+    return render_template("home/index.html", environments=environments, board=outage_board(now), now=now)

@@ -5,3 +5,4 @@ from .directory.models import Environment, MajorRelease, MarketRole, Organisatio
 from .certificates.models import Certificate, PkiOfficer, ReminderSent  # noqa: F401
 from .mail.models import OutboxMessage  # noqa: F401
 from .releases.models import Approval, ChangeRequest, ControlPoint, Defect, DeployedVersion, Revision, Rfc  # noqa: F401
+from .outages.models import Outage  # noqa: F401

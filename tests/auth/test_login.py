@@ -15,12 +15,12 @@ from mhhs.extensions import db
 from tests.conftest import Client
 
 NAV = {
-    "rm.sit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
-    "rm.uit@demo.test": ["RFCs", "Approvals", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
-    "dip@demo.test": ["RFCs", "Certificates", "Environments"],
-    "mprs@demo.test": ["RFCs", "Certificates", "Environments"],
-    "helix@demo.test": ["RFCs", "Certificates", "Environments"],
-    "supplier@demo.test": ["RFCs", "Certificates", "Environments"],
+    "rm.sit@demo.test": ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
+    "rm.uit@demo.test": ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
+    "dip@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
+    "mprs@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
+    "helix@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
+    "supplier@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
 }
 
 

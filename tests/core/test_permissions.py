@@ -8,8 +8,10 @@ from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organis
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
+from mhhs.outages.models import Outage
 from mhhs.releases.models import Rfc
 from tests.certificates.factory import make_certificate, make_officer
+from tests.outages.factory import make_outage
 from tests.releases.factory import make_rfc
 
 USERS = {
@@ -36,6 +38,9 @@ ARGUMENTS = {
         "releases.tick", "releases.deployment", "releases.close", "releases.revision", "releases.rfc_pdf",
         "releases.release_note_pdf", "releases.communicate")},
     ("releases.communicate", "kind"): lambda: "release",
+    **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",
+                                                                          "outages.end")},
+    ("outages.from_rfc", "rfc_id"): lambda: sample_rfc(),
     **{(endpoint, "message_id"): lambda: sample_message() for endpoint in (
         "mail.row", "mail.retry_message", "mail.attachment")},
     ("releases.revision", "number"): lambda: 1,
@@ -50,6 +55,8 @@ OBJECT_RULES = {
     "releases.detail": {Role.TEST_PARTICIPANT: 404},
     "releases.revision": {Role.TEST_PARTICIPANT: 404},
     "releases.rfc_pdf": {Role.TEST_PARTICIPANT: 404},
+    "outages.edit": {Role.TEST_PARTICIPANT: 404},
+    "outages.end": {Role.TEST_PARTICIPANT: 404},
     "releases.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
 }
 # Routes that need more than a plain GET or an empty POST to show their rule.
@@ -64,6 +71,11 @@ def sample_certificate():
 def sample_rfc():
     """Avanade's submitted RFC: its Central Party and managers see it, a Test Participant gets 404."""
     return db.session.scalar(select(Rfc.id)) or make_rfc()
+
+
+def sample_outage():
+    """An ongoing DIP outage logged by Avanade: a Test Participant may read it but not change it."""
+    return db.session.scalar(select(Outage.id)) or make_outage("dip@demo.test").id
 
 
 def sample_message():
@@ -112,7 +124,7 @@ def test_role_route_matrix(app, as_user, client, role):
         url = _url(app, rule)
         method = "GET" if "GET" in rule.methods else "POST"
         response = http.get(url) if method == "GET" else http.post(url)
-        expected_404 = OBJECT_RULES.get(rule.endpoint, {}).get(role)
+        expected_404 = OBJECT_RULES.get(rule.endpoint, {}).get(role) if rule.arguments else None
         if expected_404 is not None:
             ok = response.status_code == expected_404
         elif access == PUBLIC:

@@ -1,0 +1,1 @@
+"""The environment outage log, the status board and availability figures."""

@@ -1,0 +1,96 @@
+"""The outage form: the category choices follow "Planned", and every rule has its message by its field."""
+import re
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import (BooleanField, DateTimeLocalField, HiddenField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField)
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..core.forms import options
+from ..directory.models import Environment, System
+from ..extensions import db
+from .models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Category
+
+LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+RFC_NUMBER = re.compile(r"(?:RFC-)?0*(\d+)", re.IGNORECASE)
+
+
+def category_choices(planned):
+    return options((c.value, c.value.capitalize()) for c in (PLANNED_CATEGORIES if planned else UNPLANNED_CATEGORIES))
+
+
+class OutageForm(FlaskForm):
+    row_version = HiddenField()
+    environment_id = SelectField("Environment", coerce=int)
+    system_ids = SelectMultipleField("Systems", coerce=int, widget=ListWidget(prefix_label=False),
+                                     option_widget=CheckboxInput())
+    planned = BooleanField("Planned")
+    category = SelectField("Category")
+    start = DateTimeLocalField("Start", format=LOCAL, render_kw={"step": 60},
+                               validators=[DataRequired("Enter when the outage starts, e.g. 2026-11-24 09:30.")])
+    end = DateTimeLocalField("End", format=LOCAL, render_kw={"step": 60}, validators=[Optional()])
+    description = TextAreaField("Description", validators=[DataRequired("Describe what is down."),
+                                                           Length(max=10_000)])
+    impact = TextAreaField("Impact", validators=[Length(max=10_000)])
+    defect_reference = StringField("Defect reference", validators=[Length(max=40)])
+    root_cause = TextAreaField("Root cause", validators=[Length(max=10_000)])
+    rfc_number = StringField("Linked RFC", validators=[Length(max=20)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
+                                               .order_by(Environment.position)).all()
+        self.environment_id.choices = options((e.id, e.name) for e in self.environments)
+        systems = db.session.scalars(select(System).options(selectinload(System.organisation))
+                                     .order_by(System.name)).all()
+        self.systems_by_id = {s.id: s for s in systems}
+        self.system_ids.choices = options((s.id, f"{s.name} ({s.organisation.name})") for s in systems)
+        self.category.choices = category_choices(self.planned.data)
+
+    @property
+    def environment(self):
+        return next((e for e in self.environments if e.id == self.environment_id.data), None)
+
+    @property
+    def chosen_systems(self):
+        return [self.systems_by_id[i] for i in self.system_ids.data or [] if i in self.systems_by_id]
+
+    def validate_system_ids(self, field):
+        systems = self.chosen_systems
+        if not systems:
+            raise ValidationError("Choose at least one system that is down.")
+        environment = self.environment
+        outside = [s.name for s in systems if environment and s not in environment.systems]
+        if outside:
+            raise ValidationError(f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} not in "
+                                  f"{environment.name}.")
+        if len({s.organisation_id for s in systems}) > 1:
+            raise ValidationError("Choose systems of one organisation: log one outage per organisation.")
+
+    def validate_category(self, field):
+        allowed = PLANNED_CATEGORIES if self.planned.data else UNPLANNED_CATEGORIES
+        if field.data not in {c.value for c in allowed}:
+            if self.planned.data:
+                raise ValidationError("A planned outage is a data refresh, data load, infrastructure maintenance, "
+                                      "infrastructure patching, code deployment or rollback.")
+            raise ValidationError("An unplanned outage is an infrastructure failure or a software failure.")
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data <= self.start.data:
+            raise ValidationError("The outage must end after it starts.")
+
+    def validate_rfc_number(self, field):
+        text = (field.data or "").strip()
+        if text and not RFC_NUMBER.fullmatch(text):
+            raise ValidationError("Enter an RFC number like RFC-000123.")
+
+    @property
+    def rfc_id(self):
+        match = RFC_NUMBER.fullmatch((self.rfc_number.data or "").strip())
+        return int(match.group(1)) if match else None
+
+    def category_enum(self):
+        return Category(self.category.data)

@@ -1,0 +1,67 @@
+"""Outages of an environment's systems, planned or unplanned (EAP §12.5, §12.6)."""
+import enum
+
+from sqlalchemy import Boolean, Column, DateTime, Enum, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy.orm import relationship
+
+from ..core.time import utcnow
+from ..extensions import db
+
+
+class Category(str, enum.Enum):
+    DATA_REFRESH = "data refresh"
+    DATA_LOAD = "data load"
+    INFRASTRUCTURE_MAINTENANCE = "infrastructure maintenance"
+    INFRASTRUCTURE_PATCHING = "infrastructure patching"
+    CODE_DEPLOYMENT = "code deployment"
+    ROLLBACK = "rollback"
+    INFRASTRUCTURE_FAILURE = "infrastructure failure"
+    SOFTWARE_FAILURE = "software failure"
+
+
+PLANNED_CATEGORIES = (Category.DATA_REFRESH, Category.DATA_LOAD, Category.INFRASTRUCTURE_MAINTENANCE,
+                      Category.INFRASTRUCTURE_PATCHING, Category.CODE_DEPLOYMENT, Category.ROLLBACK)
+UNPLANNED_CATEGORIES = (Category.INFRASTRUCTURE_FAILURE, Category.SOFTWARE_FAILURE)
+
+outage_systems = Table(
+    "outage_systems",
+    db.metadata,
+    Column("outage_id", ForeignKey("outages.id", ondelete="CASCADE"), primary_key=True),
+    Column("system_id", ForeignKey("systems.id"), primary_key=True, index=True),
+)
+
+
+class Outage(db.Model):
+    __tablename__ = "outages"
+    id = Column(Integer, primary_key=True)
+    environment_id = Column(ForeignKey("environments.id"), nullable=False, index=True)
+    # The organisation whose systems are down (not necessarily the one that reported it).
+    organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
+    planned = Column(Boolean, nullable=False, index=True)
+    category = Column(Enum(Category, native_enum=False, length=30, values_callable=lambda e: [c.value for c in e]),
+                      nullable=False, index=True)
+    start = Column(DateTime, nullable=False, index=True)  # UTC
+    end = Column(DateTime, index=True)  # empty while ongoing
+    description = Column(Text, nullable=False, default="")
+    impact = Column(Text, nullable=False, default="")
+    defect_reference = Column(String(40), nullable=False, default="")
+    root_cause = Column(Text, nullable=False, default="")
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="SET NULL"), index=True)
+    reported_by_id = Column(ForeignKey("users.id"), nullable=False)
+    reporter_organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    row_version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+
+    environment = relationship("Environment")
+    organisation = relationship("Organisation", foreign_keys=[organisation_id])
+    reporter_organisation = relationship("Organisation", foreign_keys=[reporter_organisation_id])
+    reported_by = relationship("User")
+    rfc = relationship("Rfc")
+    systems = relationship("System", secondary=outage_systems, order_by="System.name")
+
+    def is_ongoing(self, now):
+        return self.start <= now and (self.end is None or self.end > now)
+
+
+Index("ix_outages_environment_start", Outage.environment_id, Outage.start)

@@ -1,0 +1,199 @@
+"""Outage writes and the read-side queries: who may log and edit what, the board, the log, availability."""
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..audit.services import record
+from ..core.permissions import Role, is_manager
+from ..core.time import utcnow
+from ..directory.models import Environment
+from ..extensions import db
+from ..releases.models import Rfc, RfcStatus
+from ..releases.services import can_see as can_see_rfc, owns as owns_rfc
+from .availability import figures, periods
+from .models import Category, Outage, outage_systems
+
+
+class Refused(Exception):
+    """A change this user may not make; field names where the message belongs (None: the whole form)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+# Who may do what (SPEC §2) -----------------------------------------------------------------
+
+def check_may_log(user, systems, planned):
+    if is_manager(user):
+        return
+    if user.role == Role.CENTRAL_PARTY:
+        others = [s.name for s in systems if s.organisation_id != user.organisation_id]
+        if others:
+            raise Refused(f"You log outages of your organisation's systems only; {', '.join(others)} "
+                          f"{'is' if len(others) == 1 else 'are'} not yours.", "system_ids")
+        return
+    if planned:
+        raise Refused("Test Participants report unplanned outages they see; planned outages are announced by "
+                      "the system's owner.", "planned")
+
+
+def can_edit(user, outage):
+    if is_manager(user):
+        return True
+    if user.role == Role.CENTRAL_PARTY and outage.organisation_id == user.organisation_id:
+        return True
+    return outage.reporter_organisation_id == user.organisation_id
+
+
+# Writes ---------------------------------------------------------------------------------------
+
+FIELDS = ["environment_id", "planned", "category", "start", "end", "description", "impact", "defect_reference",
+          "root_cause", "rfc_id"]
+
+
+def _commit():
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Refused("Someone else changed this outage at the same moment; nothing was saved. Reload and try again.")
+
+
+def save(user, outage, values, systems):
+    """values: FIELDS with times in UTC; systems: the chosen System objects (one organisation)."""
+    check_may_log(user, systems, values["planned"])
+    if values.get("rfc_id"):
+        rfc = db.session.get(Rfc, values["rfc_id"])
+        if rfc is None or not can_see_rfc(user, rfc):
+            raise Refused("There is no such RFC you can see.", "rfc_number")
+    if values["end"] and not values["planned"] and values["end"] > utcnow():
+        raise Refused("An unplanned outage cannot end in the future: leave End empty while it is ongoing.", "end")
+    is_new = outage.id is None
+    changed = []
+    for name in FIELDS:
+        if getattr(outage, name) != values[name]:
+            setattr(outage, name, values[name])
+            changed.append(name)
+    if set(outage.systems) != set(systems):
+        outage.systems = systems
+        changed.append("systems")
+    outage.organisation_id = systems[0].organisation_id
+    if is_new:
+        outage.reported_by_id, outage.reporter_organisation_id = user.id, user.organisation_id
+        db.session.add(outage)
+        db.session.flush()
+        record("outage.logged", actor=user, obj=outage, summary=_summary(outage))
+    elif changed:
+        record("outage.updated", actor=user, obj=outage, summary="changed " + ", ".join(changed))
+    _commit()
+    return outage
+
+
+def _summary(outage):
+    return (f"{'planned' if outage.planned else 'unplanned'} {outage.category.value} in {outage.environment.name}: "
+            f"{', '.join(s.name for s in outage.systems)}")
+
+
+def end_now(user, outage):
+    if not can_edit(user, outage):
+        raise Refused("You may not change this outage.")
+    now = utcnow()
+    if outage.end is not None and outage.end <= now:
+        raise Refused("This outage has ended already.")
+    if outage.start > now:
+        raise Refused("This outage has not started yet; edit its times instead.")
+    outage.end = now
+    record("outage.ended", actor=user, obj=outage)
+    _commit()
+
+
+def planned_outages_from_rfc(user, rfc):
+    """One planned code-deployment outage per target environment, for the RFC's window."""
+    if not (is_manager(user) or owns_rfc(user, rfc)):
+        raise Refused("Only the RFC's Central Party or a Release Manager can turn its window into outages.")
+    if rfc.status not in (RfcStatus.SUBMITTED, RfcStatus.APPROVED):
+        raise Refused(f"{rfc.number} is {rfc.status.value}: only a submitted or approved window is announced.")
+    existing = set(db.session.scalars(select(Outage.environment_id).where(Outage.rfc_id == rfc.id)))
+    created = []
+    for environment in rfc.environments:
+        if environment.id in existing:
+            continue
+        outage = Outage(environment_id=environment.id, planned=True, category=Category.CODE_DEPLOYMENT,
+                        start=rfc.window_start, end=rfc.window_end, rfc_id=rfc.id,
+                        description=f"Deployment of {rfc.system.name} {rfc.version} ({rfc.number}): {rfc.title}",
+                        impact=f"{rfc.system.name} unavailable; expected downtime {rfc.expected_downtime} minutes.",
+                        organisation_id=rfc.organisation_id, reported_by_id=user.id,
+                        reporter_organisation_id=user.organisation_id, systems=[rfc.system])
+        db.session.add(outage)
+        db.session.flush()
+        record("outage.logged", actor=user, obj=outage, summary=f"planned from {rfc.number}")
+        created.append(outage)
+    _commit()
+    return created
+
+
+# Reads ----------------------------------------------------------------------------------------
+
+def log_query(environment_id=None, system_id=None, organisation_id=None, planned=None, category=None,
+              start=None, end=None, text=None):
+    """The outage log, newest first, filtered; every filter narrows, the period keeps overlapping outages."""
+    query = (select(Outage).options(joinedload(Outage.environment), joinedload(Outage.organisation),
+                                    joinedload(Outage.reported_by), selectinload(Outage.systems))
+             .order_by(Outage.start.desc(), Outage.id.desc()))
+    if environment_id:
+        query = query.where(Outage.environment_id == environment_id)
+    if system_id:
+        query = query.where(Outage.id.in_(select(outage_systems.c.outage_id)
+                                          .where(outage_systems.c.system_id == system_id)))
+    if organisation_id:
+        query = query.where(Outage.organisation_id == organisation_id)
+    if planned is not None:
+        query = query.where(Outage.planned.is_(planned))
+    if category:
+        query = query.where(Outage.category == category)
+    if start:
+        query = query.where(or_(Outage.end.is_(None), Outage.end > start))
+    if end:
+        query = query.where(Outage.start < end)
+    if text:
+        like = f"%{text}%"
+        query = query.where(or_(Outage.description.ilike(like), Outage.impact.ilike(like),
+                                Outage.root_cause.ilike(like), Outage.defect_reference.ilike(like)))
+    return query
+
+
+def board(now, upcoming_per_environment=3):
+    """[(environment, {system id: [ongoing outages]}, ongoing, next planned)] for the status board."""
+    environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
+                                      .order_by(Environment.position)).all()
+    relevant = db.session.scalars(
+        select(Outage).where(or_(Outage.end.is_(None), Outage.end > now),
+                             Outage.start < now + timedelta(days=60))
+        .options(selectinload(Outage.systems), joinedload(Outage.organisation)).order_by(Outage.start)).all()
+    rows = []
+    for environment in environments:
+        mine = [o for o in relevant if o.environment_id == environment.id]
+        ongoing = [o for o in mine if o.is_ongoing(now)]
+        down = {s.id: [o for o in ongoing if s in o.systems] for s in environment.systems}
+        upcoming = [o for o in mine if o.start > now and o.planned][:upcoming_per_environment]
+        rows.append((environment, down, ongoing, upcoming))
+    return rows
+
+
+def availability_table(kind, now, count):
+    """(periods, [(environment, [Figures per period])]) over the last `count` weeks or months."""
+    spans = periods(kind, now, count)
+    first, last = spans[0][1], spans[-1][2]
+    rows = db.session.execute(select(Outage.environment_id, Outage.planned, Outage.category, Outage.start,
+                                     Outage.end)
+                              .where(Outage.start < last, or_(Outage.end.is_(None), Outage.end > first))).all()
+    by_environment = {}
+    for environment_id, *outage in rows:
+        by_environment.setdefault(environment_id, []).append(tuple(outage))
+    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
+    table = [(e, [figures(by_environment.get(e.id, []), start, end, now) for _, start, end in spans])
+             for e in environments]
+    return spans, table

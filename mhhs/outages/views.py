@@ -1,0 +1,240 @@
+"""Outage pages: status board, log with filters and CSV, the form, End now, availability."""
+import csv
+import io
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..audit.models import AuditEvent
+from ..core.htmx import render
+from ..core.pagination import paginate
+from ..core.permissions import Role, login_required, role_required
+from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
+from ..directory.models import Environment, Organisation, System
+from ..extensions import db
+from ..releases.services import get_visible as get_visible_rfc
+from . import services
+from .forms import OutageForm, category_choices
+from .models import Category, Outage
+
+bp = Blueprint("outages", __name__, url_prefix="/outages")
+
+
+def _done(message, target, category="success"):
+    flash(message, category)
+    if request.htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
+
+
+def _filters():
+    args = request.args
+    planned = {"planned": True, "unplanned": False}.get(args.get("planned"))
+    category = args.get("category") if args.get("category") in {c.value for c in Category} else None
+
+    def day(name):
+        try:
+            return london_to_utc(datetime.strptime(args[name], "%Y-%m-%d")) if args.get(name) else None
+        except ValueError:
+            return None
+    return dict(environment_id=args.get("environment", type=int), system_id=args.get("system", type=int),
+                organisation_id=args.get("organisation", type=int), planned=planned, category=category,
+                start=day("from"), end=day("to"), text=args.get("q", "").strip() or None)
+
+
+@bp.route("")
+@login_required
+def index():
+    now = utcnow()
+    page = paginate(services.log_query(**_filters()))
+    context = dict(page=page, now=now, can_edit=services.can_edit)
+    if request.htmx and request.htmx.target == "outage-rows":
+        return render("outages/index.html", "outages/_rows.html", **context)
+    return render("outages/index.html", "outages/index.html", board=services.board(now), Category=Category,
+                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
+                  systems=db.session.scalars(select(System).order_by(System.name)).all(),
+                  organisations=db.session.scalars(select(Organisation).where(Organisation.kind == "central_party")
+                                                   .order_by(Organisation.name)).all(), **context)
+
+
+@bp.route("/board")
+@login_required
+def board():
+    now = utcnow()
+    return render_template("outages/_board.html", board=services.board(now), now=now)
+
+
+@bp.route("/export.csv")
+@login_required
+def export():
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["ID", "Environment", "Systems", "Organisation", "Planned", "Category", "Start (UTC)",
+                     "End (UTC)", "Duration (minutes)", "Description", "Impact", "Defect reference", "Root cause",
+                     "Linked RFC", "Reported by"])
+    now = utcnow()
+    for outage in db.session.scalars(services.log_query(**_filters())):
+        minutes = round(((outage.end or now) - outage.start).total_seconds() / 60)
+        writer.writerow([outage.id, outage.environment.name, " ".join(s.name for s in outage.systems),
+                         outage.organisation.name, "planned" if outage.planned else "unplanned",
+                         outage.category.value, f"{outage.start:%Y-%m-%d %H:%M}",
+                         f"{outage.end:%Y-%m-%d %H:%M}" if outage.end else "", minutes, outage.description,
+                         outage.impact, outage.defect_reference, outage.root_cause,
+                         f"RFC-{outage.rfc_id:06d}" if outage.rfc_id else "", outage.reported_by.name])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=outages.csv"})
+
+
+# The form -------------------------------------------------------------------------------------
+
+def _form_page(form, outage, warnings=()):
+    return render("outages/form_page.html", "outages/_form.html", form=form, outage=outage, warnings=warnings)
+
+
+def _availability_warnings(form):
+    environment = form.environment
+    warnings = []
+    for label, value in (("starts", form.start.data), ("ends", form.end.data)):
+        if environment and value and not environment.is_available_on(value.date()):
+            warnings.append(f"The outage {label} outside {environment.name}'s availability dates "
+                            f"({environment.available_from:%d %b %Y} – {environment.available_to:%d %b %Y}).")
+    return warnings
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@bp.route("/<int:outage_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(outage_id=None):
+    outage = db.session.get(Outage, outage_id) if outage_id else Outage()
+    if outage is None or (outage_id and not services.can_edit(current_user, outage)):
+        abort(404)
+    form = OutageForm(obj=outage if outage_id and request.method == "GET" else None)
+    if request.method == "GET":
+        if outage_id:
+            form.system_ids.data = [s.id for s in outage.systems]
+            form.category.choices = category_choices(outage.planned)
+            form.category.data = outage.category.value
+            form.start.data, form.end.data = utc_to_london_naive(outage.start), utc_to_london_naive(outage.end)
+            form.rfc_number.data = f"RFC-{outage.rfc_id:06d}" if outage.rfc_id else ""
+        else:
+            form.planned.data = False
+            form.category.choices = category_choices(False)
+        return _form_page(form, outage)
+    if form.validate():
+        values = {name: form[name].data for name in services.FIELDS if name in form}
+        values.update(category=form.category_enum(), start=london_to_utc(form.start.data),
+                      end=london_to_utc(form.end.data), rfc_id=form.rfc_id,
+                      defect_reference=(form.defect_reference.data or "").strip())
+        try:
+            services.save(current_user, outage, values, form.chosen_systems)
+        except services.Refused as refused:
+            form[refused.field or "description"].errors = list(form[refused.field or "description"].errors) + [
+                str(refused)]
+        else:
+            warnings = _availability_warnings(form)
+            for warning in warnings:
+                flash(warning, "error")
+            return _done("Outage saved.", url_for("outages.detail", outage_id=outage.id))
+    return _form_page(form, outage, _availability_warnings(form))
+
+
+@bp.route("/categories")
+@login_required
+def categories():
+    """The Category field for the Planned choice: htmx swaps it when Planned changes."""
+    form = OutageForm(formdata=request.args)
+    return render_template("outages/_category.html", form=form)
+
+
+@bp.route("/<int:outage_id>")
+@login_required
+def detail(outage_id):
+    outage = db.session.get(Outage, outage_id)
+    if outage is None:
+        abort(404)
+    history = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "outages",
+                                                          AuditEvent.object_id == outage.id)
+                                 .order_by(AuditEvent.at, AuditEvent.id)).all()
+    return render("outages/detail.html", "outages/detail.html", outage=outage, history=history, now=utcnow(),
+                  can_edit=services.can_edit(current_user, outage))
+
+
+@bp.route("/<int:outage_id>/end", methods=["POST"])
+@login_required
+def end(outage_id):
+    outage = db.session.get(Outage, outage_id)
+    if outage is None or not services.can_edit(current_user, outage):
+        abort(404)
+    error = None
+    try:
+        services.end_now(current_user, outage)
+    except services.Refused as refused:
+        error = str(refused)
+    if request.htmx:
+        return render_template("outages/_row.html", outage=outage, now=utcnow(), can_edit=services.can_edit,
+                               error=error)
+    return _done(error or f"Outage ended at {format_london(outage.end, '%H:%M')}.",
+                 url_for("outages.detail", outage_id=outage.id), "error" if error else "success")
+
+
+@bp.route("/from-rfc/<int:rfc_id>", methods=["POST"])
+@role_required(Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
+def from_rfc(rfc_id):
+    rfc = get_visible_rfc(current_user, rfc_id)
+    if rfc is None:
+        abort(404)
+    try:
+        created = services.planned_outages_from_rfc(current_user, rfc)
+    except services.Refused as refused:
+        return _done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
+    message = (f"{len(created)} planned outage(s) logged for {rfc.number}'s window." if created
+               else f"{rfc.number}'s window is already in the outage log.")
+    return _done(message, url_for("releases.detail", rfc_id=rfc.id))
+
+
+# Availability ---------------------------------------------------------------------------------
+
+def _period_args():
+    kind = "month" if request.args.get("period") == "month" else "week"
+    count = max(1, min(request.args.get("count", 8 if kind == "week" else 6, type=int), 52))
+    return kind, count
+
+
+@bp.route("/availability")
+@login_required
+def availability():
+    kind, count = _period_args()
+    spans, table = services.availability_table(kind, utcnow(), count)
+    return render("outages/availability.html", "outages/availability.html", kind=kind, count=count, spans=spans,
+                  table=table, Category=Category)
+
+
+@bp.route("/availability.csv")
+@login_required
+def availability_csv():
+    kind, count = _period_args()
+    spans, table = services.availability_table(kind, utcnow(), count)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Environment", "Period", "Elapsed (hours)", "Downtime (hours)", "Planned (hours)",
+                     "Unplanned (hours)", "Availability (%)"] + [f"{c.value} (hours)" for c in Category])
+    for environment, cells in table:
+        for (label, _, _), f in zip(spans, cells):
+            writer.writerow([environment.name, label, _hours(f.elapsed), _hours(f.total), _hours(f.planned),
+                             _hours(f.unplanned), "" if f.availability is None else f"{f.availability * 100:.2f}"]
+                            + [_hours(f.by_category.get(c)) for c in Category])
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=availability-{kind}.csv"})
+
+
+def _hours(delta):
+    return f"{delta.total_seconds() / 3600:.2f}" if delta else "0.00"
+
+
+@bp.app_template_filter("hours")
+def hours_filter(delta):
+    return _hours(delta)

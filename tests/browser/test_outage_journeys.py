@@ -1,0 +1,58 @@
+"""A Test Participant reports an outage, sees it on the board; the Central Party ends it; availability follows."""
+import re
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from mhhs.core.time import utc_to_london_naive, utcnow
+
+
+def sit_a_this_week(page):
+    page.goto("/outages/availability?period=week&count=1")
+    return page.locator("section.availability", has=page.get_by_role("heading", name="SIT-A", exact=True)) \
+        .locator("tbody tr").first
+
+
+def test_report_board_end_now_and_availability(page, log_in):
+    log_in("supplier@demo.test")
+    expect(sit_a_this_week(page).locator("td").nth(1)).to_have_text("100.00%")
+    page.get_by_role("link", name="Outages", exact=True).click()
+    page.get_by_role("button", name="Log outage").click()
+    page.get_by_label("Environment").select_option("SIT-A")
+    page.get_by_label("DIP (Avanade)").check()
+    expect(page.get_by_label("Category")).to_have_value("infrastructure failure")
+    page.get_by_label("Planned").check()  # the categories follow "Planned"
+    expect(page.get_by_label("Category").locator("option")).to_have_count(6)
+    page.get_by_label("Planned").uncheck()
+    expect(page.get_by_label("Category").locator("option")).to_have_count(2)
+    page.get_by_label("Category").select_option("software failure")
+    start = utc_to_london_naive(utcnow() - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("Start").fill(start)
+    page.get_by_label("Description").fill("No acknowledgements from the DIP since 10:00")
+    page.get_by_label("Impact").fill("SIT Functional scenarios blocked")
+    page.get_by_label("Defect reference").fill("ADO-5123")
+    page.get_by_role("button", name="Log outage").click()
+    expect(page.get_by_text("Outage saved.")).to_be_visible()
+
+    page.get_by_role("link", name="Outages", exact=True).click()
+    board = page.get_by_role("region", name="Status board")
+    sit_a = board.locator("article", has_text="SIT-A").first
+    expect(sit_a.locator("li.down")).to_have_text(re.compile(r"DIP"))
+    expect(sit_a).to_contain_text("1 outage now")
+    unavailable = sit_a_this_week(page).locator("td").nth(1).inner_text()
+    assert float(unavailable.rstrip("%")) < 100
+    page.get_by_role("link", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+    log_in("dip@demo.test")
+    page.get_by_role("link", name="Outages", exact=True).click()
+    row = page.locator("#outage-rows tr", has_text="No acknowledgements from the DIP")
+    expect(row).to_contain_text("ongoing")
+    row.get_by_role("button", name="End now").click()
+    expect(page.locator("#outage-rows tr", has_text="No acknowledgements from the DIP")).not_to_contain_text("ongoing")
+    page.reload()
+    expect(page.get_by_role("region", name="Status board").locator("article", has_text="SIT-A").first) \
+        .to_contain_text("all up")
+    row = sit_a_this_week(page)
+    assert float(row.locator("td").nth(1).inner_text().rstrip("%")) < 100
+    expect(row.locator("td").nth(5)).to_have_text(re.compile(r"^2\.0\d$"))  # two hours of unplanned downtime

@@ -1,0 +1,21 @@
+"""Outages logged through the real service, as a person would log them."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from mhhs.core.time import utcnow
+from mhhs.directory.models import Environment, System, User
+from mhhs.extensions import db
+from mhhs.outages import services
+from mhhs.outages.models import Category, Outage
+
+
+def make_outage(email, environment="SIT-A", systems=("DIP",), planned=False, category=Category.SOFTWARE_FAILURE,
+                start=None, end=None, description="Messages not acknowledged", **extra):
+    user = db.session.scalar(select(User).where(User.email == email))
+    values = {"environment_id": db.session.scalar(select(Environment.id).where(Environment.name == environment)),
+              "planned": planned, "category": category, "start": start or utcnow() - timedelta(hours=1), "end": end,
+              "description": description, "impact": extra.get("impact", "SIT Functional tests blocked"),
+              "defect_reference": extra.get("defect_reference", ""), "root_cause": "", "rfc_id": None}
+    chosen = db.session.scalars(select(System).where(System.name.in_(systems))).all()
+    return services.save(user, Outage(), values, list(chosen))

@@ -1,0 +1,180 @@
+"""Logging, editing and ending outages; who may do what; the board, the log, CSV and availability pages."""
+import csv
+import io
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from mhhs.audit.models import AuditEvent
+from mhhs.core.time import utc_to_london_naive, utcnow
+from mhhs.directory.models import Environment, System
+from mhhs.extensions import db
+from mhhs.outages.models import Category, Outage
+from tests.outages.factory import make_outage
+from tests.releases.factory import approve, make_rfc
+
+
+def ids(app, model, *names):
+    with app.app_context():
+        return [db.session.scalar(select(model.id).where(model.name == n)) for n in names]
+
+
+def local(moment):
+    return utc_to_london_naive(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def form(app, environment="SIT-A", systems=("DIP",), planned=False, category="software failure", **overrides):
+    data = {"environment_id": ids(app, Environment, environment)[0], "system_ids": ids(app, System, *systems),
+            "category": category, "start": local(utcnow() - timedelta(hours=2)), "end": "",
+            "description": "Acks missing", "impact": "Functional tests blocked", "defect_reference": "ADO-4411",
+            "root_cause": "", "rfc_number": ""}
+    if planned:
+        data["planned"] = "y"
+    data.update(overrides)
+    return data
+
+
+def outages(app):
+    with app.app_context():
+        return db.session.scalars(select(Outage).order_by(Outage.id)).all()
+
+
+def test_participant_reports_an_unplanned_outage_of_a_central_system(app, as_user):
+    tp = as_user("supplier@demo.test")
+    response = tp.post("/outages/new", form(app))
+    assert response.status_code == 303
+    (outage,) = outages(app)
+    assert outage.planned is False and outage.end is None and outage.defect_reference == "ADO-4411"
+    board = tp.get("/outages/board").get_data(as_text=True)
+    assert 'hx-trigger="every 60s"' in board and 'class="down" title="down">DIP' in board
+    assert "1 outage now" in board
+
+
+def test_participants_do_not_announce_planned_outages(app, as_user):
+    page = as_user("supplier@demo.test").post("/outages/new", form(app, planned=True, category="data refresh")
+                                              ).get_data(as_text=True)
+    assert 'id="planned-error"' in page and "planned outages are announced by the system&#39;s owner" in page
+    assert outages(app) == []
+
+
+def test_central_party_logs_only_its_own_systems(app, as_user):
+    page = as_user("dip@demo.test").post("/outages/new", form(app, systems=("MPRS",))).get_data(as_text=True)
+    assert "You log outages of your organisation&#39;s systems only; MPRS is not yours." in page
+    assert outages(app) == []
+
+
+def test_bad_input_is_explained_next_to_each_field_with_input_kept(app, as_user):
+    rm = as_user("rm.sit@demo.test")
+    page = rm.post("/outages/new", form(app, environment="SIT Staging", systems=("DTN",))).get_data(as_text=True)
+    assert "DTN is not in SIT Staging." in page
+    start = utcnow() - timedelta(hours=2)
+    page = rm.post("/outages/new", form(app, end=local(start - timedelta(hours=1)), description="Kept words")
+                   ).get_data(as_text=True)
+    assert "The outage must end after it starts." in page and "Kept words" in page
+    page = rm.post("/outages/new", form(app, end=local(utcnow() + timedelta(hours=3)))).get_data(as_text=True)
+    assert "An unplanned outage cannot end in the future" in page
+    page = rm.post("/outages/new", form(app, category="data refresh")).get_data(as_text=True)
+    assert "An unplanned outage is an infrastructure failure or a software failure." in page
+    page = rm.post("/outages/new", form(app, planned=True, category="software failure")).get_data(as_text=True)
+    assert "A planned outage is a data refresh" in page
+    page = rm.post("/outages/new", form(app, start="23/11/2026 10:00")).get_data(as_text=True)
+    assert 'id="start-error"' in page and "Enter when the outage starts, e.g. 2026-11-24 09:30." in page
+    page = rm.post("/outages/new", form(app, systems=("DIP", "MPRS"))).get_data(as_text=True)
+    assert "Choose systems of one organisation" in page
+    assert outages(app) == []
+
+
+def test_planned_outages_can_be_entered_ahead_and_warn_outside_availability(app, as_user):
+    start = utcnow() + timedelta(days=3)
+    dip = as_user("dip@demo.test")
+    response = dip.post("/outages/new", form(app, planned=True, category="infrastructure patching",
+                                             start=local(start), end=local(start + timedelta(hours=4))))
+    assert response.status_code == 303
+    page = dip.get(response.location).get_data(as_text=True)
+    assert "outside SIT-A&#39;s availability dates" in page  # SIT-A ran to 04 Apr 2025: a warning, not a refusal
+    board = dip.get("/outages/board").get_data(as_text=True)
+    assert "Next planned" in board and "infrastructure patching" in board
+
+
+def test_who_may_edit_and_end(app, as_user):
+    with app.app_context():
+        reported = make_outage("supplier@demo.test").id
+        other = make_outage("dip@demo.test", description="Logged by Avanade").id
+    assert as_user("supplier@demo.test").get(f"/outages/{other}/edit").status_code == 404
+    assert as_user("supplier@demo.test").post(f"/outages/{other}/end").status_code == 404
+    assert as_user("mprs@demo.test").get(f"/outages/{reported}/edit").status_code == 404
+    assert as_user("dip@demo.test").get(f"/outages/{reported}/edit").status_code == 200  # its own system
+    assert as_user("supplier@demo.test").get(f"/outages/{other}").status_code == 200  # everyone reads the log
+
+
+def test_end_now_in_place_and_history(app, as_user):
+    with app.app_context():
+        outage_id = make_outage("supplier@demo.test").id
+    dip = as_user("dip@demo.test")
+    row = dip.post(f"/outages/{outage_id}/end", htmx=True).get_data(as_text=True)
+    assert row.lstrip().startswith(f'<tr id="outage-{outage_id}"') and "End now" not in row and "ongoing" not in row
+    row = dip.post(f"/outages/{outage_id}/end", htmx=True).get_data(as_text=True)
+    assert "This outage has ended already." in row
+    edit = dip.get(f"/outages/{outage_id}/edit").get_data(as_text=True)
+    data = form(app, description="Acks missing after DIP certificate rotation",
+                root_cause="Expired intermediate certificate")
+    data["start"] = edit.split('name="start"')[1].split('value="')[1].split('"')[0]
+    data["end"] = edit.split('name="end"')[1].split('value="')[1].split('"')[0]
+    assert dip.post(f"/outages/{outage_id}/edit", data).status_code == 303
+    page = dip.get(f"/outages/{outage_id}").get_data(as_text=True)
+    history = page.split("<h2>History</h2>")[1]
+    assert "logged" in history and "ended" in history and "description" in history and "root_cause" in history
+
+
+def test_log_filters_csv_and_constant_queries(app, as_user, count_queries):
+    with app.app_context():
+        make_outage("supplier@demo.test", description="Ack storm")
+        make_outage("mprs@demo.test", systems=("MPRS",), planned=True, category=Category.DATA_LOAD,
+                    start=utcnow() - timedelta(days=2), end=utcnow() - timedelta(days=2) + timedelta(hours=1),
+                    description="Gate closure data load")
+    rm = as_user("rm.sit@demo.test")
+    rows = rm.http.get("/outages?planned=planned", headers={"HX-Request": "true", "HX-Target": "outage-rows"})
+    text = rows.get_data(as_text=True)
+    assert "<html" not in text and "Gate closure data load" in text and "Ack storm" not in text
+    table = list(csv.DictReader(io.StringIO(rm.get("/outages/export.csv?q=ack").get_data(as_text=True))))
+    assert [r["Description"] for r in table] == ["Ack storm"] and table[0]["Planned"] == "unplanned"
+    with count_queries() as few:
+        rm.get("/outages")
+    with app.app_context():
+        for i in range(40):
+            make_outage("rm.sit@demo.test", systems=("MPRS",) if i % 2 else ("DIP",), description=f"Bulk {i}",
+                        start=utcnow() - timedelta(days=i + 3), end=utcnow() - timedelta(days=i + 3) + timedelta(hours=1))
+    with count_queries() as many:
+        page = rm.get("/outages").get_data(as_text=True)
+    assert "Page 1 of 2" in page and many.count == few.count
+
+
+def test_availability_page_and_csv(app, as_user):
+    with app.app_context():
+        make_outage("rm.sit@demo.test", start=utcnow() - timedelta(hours=3), end=utcnow() - timedelta(hours=1))
+    rm = as_user("rm.sit@demo.test")
+    page = rm.get("/outages/availability?period=month&count=2").get_data(as_text=True)
+    assert "SIT-A" in page and "software failure 2.00" in page and 'class="bar"' in page
+    table = list(csv.DictReader(io.StringIO(rm.get("/outages/availability.csv?period=week&count=1")
+                                            .get_data(as_text=True))))
+    sit_a = next(r for r in table if r["Environment"] == "SIT-A")
+    assert sit_a["Unplanned (hours)"] == "2.00" and sit_a["software failure (hours)"] == "2.00"
+    elapsed = float(sit_a["Elapsed (hours)"])
+    assert abs(float(sit_a["Availability (%)"]) - (1 - 2 / elapsed) * 100) < 0.01
+
+
+def test_rfc_window_becomes_planned_outages_once(app, as_user):
+    with app.app_context():
+        rfc_id = make_rfc(environments=("SIT-A", "UIT"))
+        approve(rfc_id, "rm.sit@demo.test", "rm.uit@demo.test")
+    dip = as_user("dip@demo.test")
+    assert dip.post(f"/outages/from-rfc/{rfc_id}").status_code == 303
+    dip.post(f"/outages/from-rfc/{rfc_id}")
+    logged = outages(app)
+    assert len(logged) == 2 and all(o.planned and o.category == Category.CODE_DEPLOYMENT and o.rfc_id == rfc_id
+                                    for o in logged)
+    assert as_user("mprs@demo.test").post(f"/outages/from-rfc/{rfc_id}").status_code == 303
+    assert len(outages(app)) == 2  # another Central Party cannot
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.summary).where(AuditEvent.action == "outage.logged")) == \
+            f"planned from RFC-{rfc_id:06d}"
