@@ -214,7 +214,7 @@ def _figures_per_period(outages, spans, now):
 
 
 def export_rows(filters):
-    """The filtered log as flat rows for CSV, in two queries whatever its length, streamed in chunks."""
+    """The filtered log as flat rows for CSV, in two queries whatever its length."""
     ids = log_query(**filters).with_only_columns(Outage.id).order_by(None)
     names = {}
     for outage_id, name in db.session.execute(

@@ -3,8 +3,7 @@ import csv
 import io
 from datetime import datetime
 
-from flask import (Blueprint, Response, abort, flash, make_response, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -72,27 +71,18 @@ def board():
 @bp.route("/export.csv")
 @login_required
 def export():
-    filters, now = _filters(), utcnow()
-
-    def lines():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["ID", "Environment", "Systems", "Organisation", "Planned", "Category", "Start (UTC)",
-                         "End (UTC)", "Duration (minutes)", "Description", "Impact", "Defect reference",
-                         "Root cause", "Linked RFC", "Reported by"])
-        for (outage_id, environment, organisation, planned, category, start, end, description, impact, defect,
-             root_cause, rfc_id, reporter), systems in services.export_rows(filters):
-            writer.writerow([outage_id, environment, " ".join(systems), organisation,
-                             "planned" if planned else "unplanned", category.value, f"{start:%Y-%m-%d %H:%M}",
-                             f"{end:%Y-%m-%d %H:%M}" if end else "", round(((end or now) - start).total_seconds() / 60),
-                             description, impact, defect, root_cause, f"RFC-{rfc_id:06d}" if rfc_id else "", reporter])
-            if buffer.tell() > 64_000:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    return Response(stream_with_context(lines()), mimetype="text/csv",
+    now, buffer = utcnow(), io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["ID", "Environment", "Systems", "Organisation", "Planned", "Category", "Start (UTC)",
+                     "End (UTC)", "Duration (minutes)", "Description", "Impact", "Defect reference", "Root cause",
+                     "Linked RFC", "Reported by"])
+    for (outage_id, environment, organisation, planned, category, start, end, description, impact, defect,
+         root_cause, rfc_id, reporter), systems in services.export_rows(_filters()):
+        writer.writerow([outage_id, environment, " ".join(systems), organisation,
+                         "planned" if planned else "unplanned", category.value, f"{start:%Y-%m-%d %H:%M}",
+                         f"{end:%Y-%m-%d %H:%M}" if end else "", round(((end or now) - start).total_seconds() / 60),
+                         description, impact, defect, root_cause, f"RFC-{rfc_id:06d}" if rfc_id else "", reporter])
+    return Response(buffer.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=outages.csv"})
 
 
