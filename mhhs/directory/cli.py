@@ -20,8 +20,9 @@ def seed_command(demo):
     added = seed_reference()
     if demo:
         from ..certificates.demo import seed_demo_certificates
+        from ..outages.demo import seed_demo_outages
         from ..releases.demo import seed_demo_rfcs
-        added += seed_demo() + seed_demo_certificates() + seed_demo_rfcs()
+        added += seed_demo() + seed_demo_certificates() + seed_demo_rfcs() + seed_demo_outages()
     click.echo(f"Reference data loaded ({added} rows added).")
 
 
