@@ -1,8 +1,12 @@
 """Imports every domain's models, so that Alembic and the app see the whole schema."""
-from .audit.models import AuditEvent  # noqa: F401
-from .auth.models import LoginThrottle  # noqa: F401
-from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User  # noqa: F401
-from .certificates.models import Certificate, PkiOfficer, ReminderSent  # noqa: F401
-from .mail.models import OutboxMessage  # noqa: F401
-from .releases.models import Approval, ChangeRequest, ControlPoint, Defect, DeployedVersion, Revision, Rfc  # noqa: F401
-from .outages.models import Outage  # noqa: F401
+from .audit.models import AuditEvent
+from .auth.models import LoginThrottle
+from .certificates.models import Certificate, PkiOfficer, ReminderSent
+from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from .mail.models import OutboxMessage
+from .outages.models import Outage
+from .releases.models import Approval, ChangeRequest, ControlPoint, Defect, DeployedVersion, Revision, Rfc
+
+__all__ = ["AuditEvent", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "MajorRelease",
+           "MarketRole", "Organisation", "System", "User", "OutboxMessage", "Outage", "Approval", "ChangeRequest",
+           "ControlPoint", "Defect", "DeployedVersion", "Revision", "Rfc"]

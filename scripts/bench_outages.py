@@ -4,26 +4,15 @@ Usage: .venv/bin/python scripts/bench_outages.py [outages ...] [--rounds N]
 """
 import argparse
 import random
-import re
-import statistics
-import sys
-import tempfile
-import time
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchkit import bench_app, logged_in, measure
+from sqlalchemy import insert, select
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, insert, select  # noqa: E402
-
-from mhhs import create_app  # noqa: E402
-from mhhs.config import Config  # noqa: E402
-from mhhs.core.time import utcnow  # noqa: E402
-from mhhs.directory.models import Environment, User  # noqa: E402
-from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
-from mhhs.extensions import db  # noqa: E402
-from mhhs.outages.models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Outage, outage_systems  # noqa: E402
+from mhhs.core.time import utcnow
+from mhhs.directory.models import Environment, User
+from mhhs.extensions import db
+from mhhs.outages.models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Outage, outage_systems
 
 
 def fill(total):
@@ -50,41 +39,12 @@ def fill(total):
     db.session.commit()
 
 
-def measure(client, url, rounds, engine):
-    timings, counts = [], []
-    for _ in range(rounds):
-        count = [0]
-
-        def counter(*args):
-            count[0] += 1
-        event.listen(engine, "before_cursor_execute", counter)
-        start = time.perf_counter()
-        path, headers = url if isinstance(url, tuple) else (url, {})
-        response = client.get(path, headers=headers)
-        size = len(response.get_data())  # a streamed response is produced while it is read
-        timings.append((time.perf_counter() - start) * 1000)
-        event.remove(engine, "before_cursor_execute", counter)
-        counts.append(count[0])
-        assert response.status_code == 200
-    return statistics.median(timings), max(counts), size
-
-
 def main(sizes, rounds):
     for total in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            class BenchConfig(Config):
-                SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp}/bench.sqlite"
-
-            app = create_app(BenchConfig)
+        with bench_app() as app:
             with app.app_context():
-                upgrade()
-                seed_reference()
-                seed_demo()
                 fill(total)
-                engine = db.engine
-            client = app.test_client()
-            token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-            client.post("/login", data={"email": "rm.sit@demo.test", "password": "demo-pass", "csrf_token": token})
+            client = logged_in(app)
             rows_only = {"HX-Request": "true", "HX-Target": "outage-rows"}
             for label, url in (("outages page (board + log)", "/outages"),
                                ("log rows, page 1", ("/outages", rows_only)),
@@ -94,7 +54,8 @@ def main(sizes, rounds):
                                ("availability, 12 months", "/outages/availability?period=month&count=12"),
                                ("availability CSV, 12 months", "/outages/availability.csv?period=month&count=12"),
                                ("log CSV, everything", "/outages/export.csv")):
-                ms, queries, size = measure(client, url, rounds, engine)
+                path, headers = url if isinstance(url, tuple) else (url, None)
+                ms, queries, size = measure(app, client, path, rounds, headers)
                 print(f"{label:28} {total:>7} outages: median {ms:8.1f} ms, {queries:>2} queries, {size:>9} bytes")
 
 

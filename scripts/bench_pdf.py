@@ -5,54 +5,38 @@ Usage: .venv/bin/python scripts/bench_pdf.py [defect counts ...] [--rounds N]
 import argparse
 import io
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchkit import bench_app
+from pypdf import PdfReader
+from sqlalchemy import select
 
-from flask_migrate import upgrade  # noqa: E402
-from pypdf import PdfReader  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-from mhhs import create_app  # noqa: E402
-from mhhs.config import Config  # noqa: E402
-from mhhs.directory.models import Environment  # noqa: E402
-from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
-from mhhs.extensions import db  # noqa: E402
-from mhhs.releases.demo import seed_demo_rfcs  # noqa: E402
-from mhhs.releases.models import Defect, Rfc  # noqa: E402
-from mhhs.releases.views import release_note  # noqa: E402
+from mhhs.directory.models import Environment
+from mhhs.extensions import db
+from mhhs.releases.demo import seed_demo_rfcs
+from mhhs.releases.models import Defect, Rfc
+from mhhs.releases.views import release_note
 
 
 def main(counts, rounds):
-    with tempfile.TemporaryDirectory() as tmp:
-        class BenchConfig(Config):
-            SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp}/bench.sqlite"
-
-        app = create_app(BenchConfig)
-        with app.test_request_context():
-            upgrade()
-            seed_reference()
-            seed_demo()
-            seed_demo_rfcs()
-            rfc = db.session.get(Rfc, 1)
-            sit_a = db.session.scalar(select(Environment.id).where(Environment.name == "SIT-A"))
-            release_note(rfc)  # warm-up: fonts and templates load once per process
-            for count in counts:
-                rfc.defects = [Defect(position=i, defect_id=f"DEF-{i:05d}", severity="High", found_in_id=sit_a,
-                                      summary="Acknowledgement lost when a message is retried after a timeout")
-                               for i in range(count)]
-                db.session.commit()
-                timings = []
-                for _ in range(rounds):
-                    start = time.perf_counter()
-                    data = release_note(rfc)
-                    timings.append((time.perf_counter() - start) * 1000)
-                pages = len(PdfReader(io.BytesIO(data)).pages)
-                print(f"release note, {count:>4} defects: median {statistics.median(timings):7.0f} ms, "
-                      f"min {min(timings):7.0f} ms, {pages} pages, {len(data) // 1024} KiB")
+    with bench_app() as app, app.test_request_context():
+        seed_demo_rfcs()
+        rfc = db.session.get(Rfc, 1)
+        sit_a = db.session.scalar(select(Environment.id).where(Environment.name == "SIT-A"))
+        release_note(rfc)  # warm-up: fonts and templates load once per process
+        for count in counts:
+            rfc.defects = [Defect(position=i, defect_id=f"DEF-{i:05d}", severity="High", found_in_id=sit_a,
+                                  summary="Acknowledgement lost when a message is retried after a timeout")
+                           for i in range(count)]
+            db.session.commit()
+            timings = []
+            for _ in range(rounds):
+                start = time.perf_counter()
+                data = release_note(rfc)
+                timings.append((time.perf_counter() - start) * 1000)
+            pages = len(PdfReader(io.BytesIO(data)).pages)
+            print(f"release note, {count:>4} defects: median {statistics.median(timings):7.0f} ms, "
+                  f"min {min(timings):7.0f} ms, {pages} pages, {len(data) // 1024} KiB")
 
 
 if __name__ == "__main__":

@@ -4,26 +4,15 @@ Usage: .venv/bin/python scripts/bench_rfcs.py [rfcs ...] [--rounds N]
 """
 import argparse
 import random
-import re
-import statistics
-import sys
-import tempfile
-import time
 from datetime import timedelta
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from benchkit import bench_app, logged_in, measure
+from sqlalchemy import insert, select
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, insert, select  # noqa: E402
-
-from mhhs import create_app  # noqa: E402
-from mhhs.config import Config  # noqa: E402
-from mhhs.core.time import utcnow  # noqa: E402
-from mhhs.directory.models import Environment, System, User  # noqa: E402
-from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
-from mhhs.extensions import db  # noqa: E402
-from mhhs.releases.models import Defect, ReleaseType, Rfc, RfcStatus, rfc_environments  # noqa: E402
+from mhhs.core.time import utcnow
+from mhhs.directory.models import Environment, System, User
+from mhhs.extensions import db
+from mhhs.releases.models import Defect, ReleaseType, Rfc, RfcStatus, rfc_environments
 
 
 def fill(total):
@@ -52,42 +41,15 @@ def fill(total):
     db.session.commit()
 
 
-def measure(client, url, rounds, engine):
-    timings, counts = [], []
-    for _ in range(rounds):
-        count = [0]
-
-        def counter(*args):
-            count[0] += 1
-        event.listen(engine, "before_cursor_execute", counter)
-        start = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - start) * 1000)
-        event.remove(engine, "before_cursor_execute", counter)
-        counts.append(count[0])
-        assert response.status_code == 200
-    return statistics.median(timings), max(counts)
-
-
 def main(sizes, rounds):
     for total in sizes:
-        with tempfile.TemporaryDirectory() as tmp:
-            class BenchConfig(Config):
-                SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp}/bench.sqlite"
-
-            app = create_app(BenchConfig)
+        with bench_app() as app:
             with app.app_context():
-                upgrade()
-                seed_reference()
-                seed_demo()
                 fill(total)
-                engine = db.engine
-            client = app.test_client()
-            token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-            client.post("/login", data={"email": "rm.sit@demo.test", "password": "demo-pass", "csrf_token": token})
+            client = logged_in(app)
             for label, url in (("RFC list page 1", "/rfcs"), ("RFC list, filtered", "/rfcs?status=approved&q=1"),
                                ("RFC list page 100", "/rfcs?page=100"), ("approval queue", "/approvals")):
-                ms, queries = measure(client, url, rounds, engine)
+                ms, queries, _size = measure(app, client, url, rounds)
                 print(f"{label:20} {total:>6} RFCs: median {ms:7.1f} ms, {queries} queries")
 
 

@@ -1,6 +1,4 @@
 """`flask certificates remind`: the expiry reminders, meant for a daily cron job."""
-from datetime import date
-
 import click
 from flask import Blueprint
 

@@ -1,12 +1,12 @@
 """Certificate writes, the dashboard's queries, PKI officer rules and expiry reminders."""
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from ..audit.services import record
 from ..core.permissions import Role, is_manager
-from ..core.time import format_london, utcnow
+from ..core.time import format_london
 from ..directory.models import Environment, Organisation, User
 from ..extensions import db
 from ..mail.services import queue

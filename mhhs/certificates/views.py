@@ -4,7 +4,7 @@ import binascii
 import csv
 import io
 
-from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
                    url_for)
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..audit.models import AuditEvent
 from ..core.errors import error_response
-from ..core.htmx import render
+from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import Role, is_manager, login_required, role_required
 from ..core.time import format_london, utcnow
@@ -100,13 +100,7 @@ def upload():
         form_ok = False
     if form_ok and request.form.get("confirm") == "yes":
         certificate = services.save_certificate(current_user, parsed, form)
-        flash("Certificate saved.", "success")
-        target = url_for("certificates.detail", certificate_id=certificate.id)
-        if request.htmx:
-            response = make_response("", 204)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target, 303)
+        return done("Certificate saved.", url_for("certificates.detail", certificate_id=certificate.id))
     return _upload_page(form, parsed=parsed, renewing=renewing)
 
 

@@ -1,5 +1,5 @@
 """One place that decides whether a request gets a whole page or just the swapped region."""
-from flask import make_response, render_template, request
+from flask import flash, make_response, redirect, render_template, request
 
 
 def wants_partial():
@@ -13,3 +13,13 @@ def render(page_template, partial_template, status=200, **context):
     response = make_response(render_template(template, **context), status)
     response.vary.add("HX-Request")
     return response
+
+
+def done(message, target, category="success"):
+    """After a change: flash the message and go to target (303 for a form post, HX-Redirect for htmx)."""
+    flash(message, category)
+    if request.htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)

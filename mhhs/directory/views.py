@@ -1,10 +1,10 @@
 """Directory pages: environments (everyone reads), users and reference data (Release Managers keep)."""
-from flask import Blueprint, abort, flash, make_response, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ..core.htmx import render
+from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required
 from ..extensions import db
@@ -30,13 +30,6 @@ def _form_page(form, title, back, status=200, **extra):
                   action=request.path, back=back, **extra)
 
 
-def _saved(message, target):
-    flash(message, "success")
-    if request.htmx:
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, 303)
 
 
 def _edit(model, form_class, obj_id, save, back, noun, **form_kwargs):
@@ -47,7 +40,7 @@ def _edit(model, form_class, obj_id, save, back, noun, **form_kwargs):
         form.environment_ids.data = [e.id for e in obj.environments]
     if form.validate_on_submit():
         save(current_user, obj, form)
-        return _saved(f"{noun} saved.", back)
+        return done(f"{noun} saved.", back)
     title = f"Edit {noun.lower()}" if obj_id is not None else f"New {noun.lower()}"
     return _form_page(form, title, back)
 
@@ -143,7 +136,7 @@ def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
         user = services.create_user(current_user, form)
-        return _saved(f"User {user.email} created.", url_for("directory.users"))
+        return done(f"User {user.email} created.", url_for("directory.users"))
     return _form_page(form, "New user", url_for("directory.users"))
 
 
@@ -154,7 +147,7 @@ def edit_user(user_id):
     form = UserForm(obj=user, obj_id=user.id)
     if form.validate_on_submit():
         services.update_user(current_user, user, form)
-        return _saved(f"User {user.email} saved.", url_for("directory.users"))
+        return done(f"User {user.email} saved.", url_for("directory.users"))
     return _form_page(form, f"Edit user {user.email}", url_for("directory.users"), user=user)
 
 

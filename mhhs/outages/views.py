@@ -3,12 +3,12 @@ import csv
 import io
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..audit.models import AuditEvent
-from ..core.htmx import render
+from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import Role, login_required, role_required
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
@@ -22,13 +22,6 @@ from .models import Category, Outage
 bp = Blueprint("outages", __name__, url_prefix="/outages")
 
 
-def _done(message, target, category="success"):
-    flash(message, category)
-    if request.htmx:
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, 303)
 
 
 def _filters():
@@ -135,7 +128,7 @@ def edit(outage_id=None):
             warnings = _availability_warnings(form)
             for warning in warnings:
                 flash(warning, "error")
-            return _done("Outage saved.", url_for("outages.detail", outage_id=outage.id))
+            return done("Outage saved.", url_for("outages.detail", outage_id=outage.id))
     return _form_page(form, outage, _availability_warnings(form))
 
 
@@ -174,7 +167,7 @@ def end(outage_id):
     if request.htmx:
         return render_template("outages/_row.html", outage=outage, now=utcnow(), can_edit=services.can_edit,
                                error=error)
-    return _done(error or f"Outage ended at {format_london(outage.end, '%H:%M')}.",
+    return done(error or f"Outage ended at {format_london(outage.end, '%H:%M')}.",
                  url_for("outages.detail", outage_id=outage.id), "error" if error else "success")
 
 
@@ -187,10 +180,10 @@ def from_rfc(rfc_id):
     try:
         created = services.planned_outages_from_rfc(current_user, rfc)
     except services.Refused as refused:
-        return _done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
+        return done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
     message = (f"{len(created)} planned outage(s) logged for {rfc.number}'s window." if created
                else f"{rfc.number}'s window is already in the outage log.")
-    return _done(message, url_for("releases.detail", rfc_id=rfc.id))
+    return done(message, url_for("releases.detail", rfc_id=rfc.id))
 
 
 # Availability ---------------------------------------------------------------------------------

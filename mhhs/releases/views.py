@@ -1,12 +1,12 @@
 """RFC pages: list, form (new/edit), detail, approval queue, decisions, deployment, closure, revisions."""
-from flask import (Blueprint, Response, abort, current_app, flash, make_response, redirect, render_template, request,
+from flask import (Blueprint, Response, abort, current_app, flash, render_template, request,
                    url_for)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..audit.models import AuditEvent
-from ..core.htmx import render
+from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
 from ..core.time import format_london, london_to_utc, utc_to_london_naive
@@ -32,13 +32,6 @@ def _rfc_or_404(rfc_id):
     return rfc
 
 
-def _done(message, target, category="success"):
-    flash(message, category)
-    if request.htmx:
-        response = make_response("", 204)
-        response.headers["HX-Redirect"] = target
-        return response
-    return redirect(target, 303)
 
 
 def _enum_arg(name, enum):
@@ -137,7 +130,7 @@ def edit(rfc_id=None):
     if rfc_id and not services.can_edit(current_user, rfc):
         if not services.owns(current_user, rfc):
             abort(404)
-        return _done(f"{rfc.number} is {rfc.status.value}: its content is frozen.", url_for(
+        return done(f"{rfc.number} is {rfc.status.value}: its content is frozen.", url_for(
             "releases.detail", rfc_id=rfc.id), "error")
     form = RfcForm(current_user)
     if request.method == "GET":
@@ -163,12 +156,12 @@ def edit(rfc_id=None):
             flash("Saved as a draft. To submit, change what is marked below.", "error")
         return _form_page(form, rfc)
     except services.Refused as refused:
-        return _done(str(refused), url_for("releases.detail", rfc_id=rfc.id) if rfc.id else url_for("releases.rfcs"),
+        return done(str(refused), url_for("releases.detail", rfc_id=rfc.id) if rfc.id else url_for("releases.rfcs"),
                      "error")
     if action == "submit":
-        return _done(f"{rfc.number} submitted for approval (revision {rfc.revision}).",
+        return done(f"{rfc.number} submitted for approval (revision {rfc.revision}).",
                      url_for("releases.detail", rfc_id=rfc.id))
-    return _done(f"{rfc.number} saved as a draft.", url_for("releases.edit", rfc_id=rfc.id))
+    return done(f"{rfc.number} saved as a draft.", url_for("releases.edit", rfc_id=rfc.id))
 
 
 @bp.route("/rfcs/version-hint")
@@ -229,8 +222,8 @@ def withdraw(rfc_id):
     try:
         services.withdraw(current_user, rfc, request.form.get("row_version"))
     except services.Refused as refused:
-        return _done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
-    return _done(f"{rfc.number} withdrawn.", url_for("releases.detail", rfc_id=rfc.id))
+        return done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
+    return done(f"{rfc.number} withdrawn.", url_for("releases.detail", rfc_id=rfc.id))
 
 
 # Approval -------------------------------------------------------------------------------------
@@ -280,8 +273,8 @@ def decide(rfc_id):
     target = url_for("releases.approvals") if request.form.get("from") == "queue" else \
         url_for("releases.detail", rfc_id=rfc.id)
     if error:
-        return _done(error, target, "error")
-    return _done(f"{rfc.number}: {decision.value}.", target)
+        return done(error, target, "error")
+    return done(f"{rfc.number}: {decision.value}.", target)
 
 
 @bp.route("/rfcs/<int:rfc_id>/governance", methods=["POST"])
@@ -290,13 +283,13 @@ def governance(rfc_id):
     rfc = _rfc_or_404(rfc_id)
     form = GovernanceForm()
     if not form.validate():
-        return _done(" ".join(e for errors in form.errors.values() for e in errors),
+        return done(" ".join(e for errors in form.errors.values() for e in errors),
                      url_for("releases.detail", rfc_id=rfc.id), "error")
     try:
         services.record_governance(current_user, rfc, form.gng_reference.data, form.gng_date.data)
     except services.Refused as refused:
-        return _done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
-    return _done("Governance approval recorded.", url_for("releases.detail", rfc_id=rfc.id))
+        return done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
+    return done("Governance approval recorded.", url_for("releases.detail", rfc_id=rfc.id))
 
 
 @bp.route("/rfcs/<int:rfc_id>/control-points/<int:number>", methods=["POST"])
@@ -306,8 +299,8 @@ def tick(rfc_id, number):
     try:
         services.tick_control_point(current_user, rfc, number)
     except services.Refused as refused:
-        return _done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
-    return _done(f"Control point {number} ticked.", url_for("releases.detail", rfc_id=rfc.id))
+        return done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
+    return done(f"Control point {number} ticked.", url_for("releases.detail", rfc_id=rfc.id))
 
 
 # Deployment and closure -----------------------------------------------------------------------
@@ -319,7 +312,7 @@ def deployment(rfc_id):
     if not (services.owns(current_user, rfc) or current_user.role == Role.RELEASE_MANAGER):
         abort(404)
     if not services.can_record_deployment(current_user, rfc):
-        return _done(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.",
+        return done(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.",
                      url_for("releases.detail", rfc_id=rfc.id), "error")
     form = DeploymentForm()
     if request.method == "GET":
@@ -334,7 +327,7 @@ def deployment(rfc_id):
             for field, message in invalid.problems.items():
                 form[field].errors = list(form[field].errors) + [message]
         else:
-            return _done(f"Deployment of {rfc.number} recorded: {form.outcome.data}.",
+            return done(f"Deployment of {rfc.number} recorded: {form.outcome.data}.",
                          url_for("releases.detail", rfc_id=rfc.id))
     return render("releases/deployment.html", "releases/_deployment_form.html", form=form, rfc=rfc)
 
@@ -346,19 +339,19 @@ def close(rfc_id):
     form = ClosureForm()
     target = url_for("releases.detail", rfc_id=rfc.id)
     if not form.validate():
-        return _done("The lessons learnt or work-off actions are too long.", target, "error")
+        return done("The lessons learnt or work-off actions are too long.", target, "error")
     try:
         if current_user.role == Role.RELEASE_MANAGER and request.form.get("action") == "close":
             services.close(current_user, rfc, form.lessons_learnt.data, form.work_off_actions.data)
-            return _done(f"{rfc.number} closed.", target)
+            return done(f"{rfc.number} closed.", target)
         if not services.owns(current_user, rfc) and current_user.role != Role.RELEASE_MANAGER:
             abort(404)
         services.add_lessons(current_user, rfc, form.lessons_learnt.data, form.work_off_actions.data)
     except services.Invalid as invalid:
-        return _done(next(iter(invalid.problems.values())), target, "error")
+        return done(next(iter(invalid.problems.values())), target, "error")
     except services.Refused as refused:
-        return _done(str(refused), target, "error")
-    return _done("Lessons learnt saved.", target)
+        return done(str(refused), target, "error")
+    return done("Lessons learnt saved.", target)
 
 
 # PDFs -----------------------------------------------------------------------------------------
@@ -412,7 +405,7 @@ def _default_text(rfc, kind):
 def communicate(rfc_id, kind):
     rfc = _rfc_or_404(rfc_id)
     if not services.can_communicate(current_user, rfc, kind):
-        return _done(f"{rfc.number} is {rfc.status.value}: there is no {kind} to communicate yet.",
+        return done(f"{rfc.number} is {rfc.status.value}: there is no {kind} to communicate yet.",
                      url_for("releases.detail", rfc_id=rfc.id), "error")
     form = CommunicationForm()
     if request.method == "GET":
@@ -427,6 +420,6 @@ def communicate(rfc_id, kind):
             form.organisation_ids.errors = list(invalid.problems.values())
         else:
             deliver_in_background([m.id for m in messages])
-            return _done(f"{len(messages)} message(s) queued for {rfc.number}.",
+            return done(f"{len(messages)} message(s) queued for {rfc.number}.",
                          url_for("mail.outbox", rfc=rfc.id))
     return render("releases/communicate.html", "releases/_communicate_form.html", form=form, rfc=rfc, kind=kind)

@@ -13,15 +13,8 @@ from mhhs.core.time import utcnow
 from mhhs.directory.models import User
 from mhhs.extensions import db
 from tests.conftest import Client
+from tests.nav import NAV
 
-NAV = {
-    "rm.sit@demo.test": ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
-    "rm.uit@demo.test": ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
-    "dip@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
-    "mprs@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
-    "helix@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
-    "supplier@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
-}
 
 
 def audit_actions(app):
@@ -37,8 +30,7 @@ def test_each_demo_user_logs_in_and_sees_their_navigation(client, email):
     assert "Log out" in page
     for label in NAV[email]:
         assert f">{label}</a>" in page
-    hidden = {"Users", "Organisations", "Approvals", "Outbox"} - set(NAV[email])
-    for label in hidden:
+    for label in set(NAV["rm.sit@demo.test"]) - set(NAV[email]):
         assert f">{label}</a>" not in page
 
 

@@ -4,15 +4,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-NAV = {
-    "rm.sit@demo.test": ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
-    "rm.uit@demo.test": ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users", "Outbox"],
-    "dip@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
-    "mprs@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
-    "helix@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
-    "supplier@demo.test": ["RFCs", "Outages", "Certificates", "Environments"],
-}
-ALL_LINKS = ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users", "Outbox"]
+from tests.nav import ALL_LINKS, NAV
+
 
 
 @pytest.mark.parametrize("email", sorted(NAV))

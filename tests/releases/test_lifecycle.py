@@ -7,7 +7,7 @@ from mhhs.audit.models import AuditEvent
 from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.extensions import db
 from mhhs.releases.models import DeployedVersion, ReleaseType, Rfc, RfcStatus
-from tests.releases.factory import approve, content, env_ids, make_rfc, next_week, system_id
+from tests.releases.factory import approve, content, env_ids, make_rfc, next_week
 
 
 def form_data(app, **overrides):

@@ -1,7 +1,6 @@
 """The approval queue (order, warnings, acting in place) and the RFC list (filters, constant queries)."""
 from datetime import timedelta
 
-from sqlalchemy import select
 
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
