@@ -7,7 +7,7 @@ from sqlalchemy import select
 from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from ..core.forms import options
+from ..core.forms import int_or_none, options
 from ..extensions import db
 from ..directory.models import Environment, MarketRole, Organisation
 from .models import Kind, OfficerRole
@@ -23,9 +23,6 @@ def _market_role_choices():
     roles = db.session.scalars(select(MarketRole).order_by(MarketRole.central, MarketRole.code))
     return options([("", "—")] + [(r.id, f"{r.code} — {r.name}") for r in roles])
 
-
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 class MpidMixin:
@@ -55,7 +52,7 @@ class CertificateForm(MpidMixin, FlaskForm):
     environment_id = SelectField("Environment", coerce=int)
     kind = SelectField("Kind", choices=options((k.value, k.value) for k in Kind))
     mpid = StringField("MPID", validators=[Length(max=10)])
-    market_role_id = SelectField("Market role", coerce=_int_or_none, validators=[Optional()])
+    market_role_id = SelectField("Market role", coerce=int_or_none, validators=[Optional()])
     technical_contact = StringField("Technical contact", validators=[Length(max=200)])
 
     def __init__(self, organisation, *args, **kwargs):
@@ -76,8 +73,8 @@ class OfficerForm(MpidMixin, FlaskForm):
                                             Length(max=254)])
     mpid = StringField("MPID", validators=[Length(max=10)])
     # No Optional() here: it would stop the checks that a Technical Contact needs both.
-    market_role_id = SelectField("Market role", coerce=_int_or_none)
-    environment_id = SelectField("Environment", coerce=_int_or_none)
+    market_role_id = SelectField("Market role", coerce=int_or_none)
+    environment_id = SelectField("Environment", coerce=int_or_none)
 
     def __init__(self, organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,9 +1,10 @@
 """Certificates (per organisation AND environment), reminders sent, and PKI officers."""
 import enum
 
-from sqlalchemy import (Column, DateTime, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint)
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
 
+from ..core.db import value_enum
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -28,8 +29,7 @@ class Certificate(db.Model):
     id = Column(Integer, primary_key=True)
     organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
     environment_id = Column(ForeignKey("environments.id"), nullable=False, index=True)
-    kind = Column(Enum(Kind, native_enum=False, length=10, values_callable=lambda e: [k.value for k in e]),
-                  nullable=False, index=True)
+    kind = Column(value_enum(Kind, 10), nullable=False, index=True)
     mpid = Column(String(4), nullable=False, default="")
     market_role_id = Column(ForeignKey("market_roles.id"))
     subject = Column(Text, nullable=False)
@@ -90,8 +90,7 @@ class PkiOfficer(db.Model):
     __tablename__ = "pki_officers"
     id = Column(Integer, primary_key=True)
     organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
-    role = Column(Enum(OfficerRole, native_enum=False, length=20, values_callable=lambda e: [r.value for r in e]),
-                  nullable=False)
+    role = Column(value_enum(OfficerRole, 20), nullable=False)
     name = Column(String(120), nullable=False)
     email = Column(String(254), nullable=False)
     mpid = Column(String(4))

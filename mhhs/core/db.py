@@ -1,6 +1,6 @@
 """SQLite pragmas and BEGIN IMMEDIATE for writes, so concurrent writers wait instead of failing."""
 from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import Enum, event
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -29,3 +29,8 @@ def configure_engine(engine):
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
+
+
+def value_enum(cls, length):
+    """An enum column that stores the members' values (the words users read), not their names."""
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda members: [m.value for m in members])

@@ -1,9 +1,10 @@
 """Outages of an environment's systems, planned or unplanned (EAP §12.5, §12.6)."""
 import enum
 
-from sqlalchemy import Boolean, Column, DateTime, Enum, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import relationship
 
+from ..core.db import value_enum
 from ..core.time import utcnow
 from ..extensions import db
 
@@ -38,8 +39,7 @@ class Outage(db.Model):
     # The organisation whose systems are down (not necessarily the one that reported it).
     organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
     planned = Column(Boolean, nullable=False, index=True)
-    category = Column(Enum(Category, native_enum=False, length=30, values_callable=lambda e: [c.value for c in e]),
-                      nullable=False, index=True)
+    category = Column(value_enum(Category, 30), nullable=False, index=True)
     start = Column(DateTime, nullable=False, index=True)  # UTC
     end = Column(DateTime, index=True)  # empty while ongoing
     description = Column(Text, nullable=False, default="")

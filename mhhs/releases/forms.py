@@ -6,7 +6,7 @@ from wtforms import (DateField, DateTimeLocalField, FieldList, Form, FormField, 
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import options
+from ..core.forms import int_or_none, options
 from ..directory.models import Environment, Organisation, System
 from ..extensions import db
 from .models import OUTCOMES, ReleaseType
@@ -15,9 +15,6 @@ from .rules import SEVERITIES
 LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 DATETIME_MESSAGE = "Enter a date and time like 2026-11-24 09:30."
 
-
-def _int_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
 
 
 def _type_or_none(value):
@@ -28,7 +25,7 @@ class DefectRow(Form):
     defect_id = StringField("Defect ID", validators=[Length(max=40)])
     severity = SelectField("Severity", choices=options([("", "—")] + [(s, s) for s in SEVERITIES]))
     summary = StringField("Summary", validators=[Length(max=2000)])
-    found_in_id = SelectField("Found in", coerce=_int_or_none)
+    found_in_id = SelectField("Found in", coerce=int_or_none)
 
 
 class ChangeRequestRow(Form):
@@ -39,7 +36,7 @@ class ChangeRequestRow(Form):
 
 class RfcForm(FlaskForm):
     row_version = HiddenField()
-    system_id = SelectField("System", coerce=_int_or_none)
+    system_id = SelectField("System", coerce=int_or_none)
     release_type = SelectField("Release type", coerce=_type_or_none,
                                choices=options([("", "—")] + [(t.value, t.value) for t in ReleaseType]))
     version = StringField("Version", validators=[Length(max=40)])

@@ -5,13 +5,11 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Enum, ForeignKey, Index
                         UniqueConstraint)
 from sqlalchemy.orm import relationship
 
+from ..core.db import value_enum
 from ..core.permissions import Phase
 from ..core.time import utcnow
 from ..extensions import db
 
-
-def _enum(cls, length):
-    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class ReleaseType(str, enum.Enum):
@@ -54,7 +52,7 @@ class Rfc(db.Model):
     id = Column(Integer, primary_key=True)
     organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
     system_id = Column(ForeignKey("systems.id"), index=True)  # may be empty while a draft
-    release_type = Column(_enum(ReleaseType, 10), index=True)
+    release_type = Column(value_enum(ReleaseType, 10), index=True)
     version = Column(String(40), nullable=False, default="")
     title = Column(String(200), nullable=False, default="")
     reason = Column(Text, nullable=False, default="")
@@ -67,7 +65,7 @@ class Rfc(db.Model):
     known_issues = Column(Text, nullable=False, default="")
     installation_instructions = Column(Text, nullable=False, default="")
 
-    status = Column(_enum(RfcStatus, 20), nullable=False, default=RfcStatus.DRAFT, index=True)
+    status = Column(value_enum(RfcStatus, 20), nullable=False, default=RfcStatus.DRAFT, index=True)
     revision = Column(Integer, nullable=False, default=0)  # the last submitted revision; 0 = never submitted
     created_by_id = Column(ForeignKey("users.id"), nullable=False)
     created_at = Column(DateTime, nullable=False, default=utcnow)
@@ -76,7 +74,7 @@ class Rfc(db.Model):
     approved_at = Column(DateTime)
     gng_reference = Column(String(120))
     gng_date = Column(Date)
-    outcome = Column(_enum(RfcStatus, 20))  # deployed, rolled back or fixed forward; kept after closure
+    outcome = Column(value_enum(RfcStatus, 20))  # deployed, rolled back or fixed forward; kept after closure
     actual_start = Column(DateTime)
     actual_end = Column(DateTime)
     deployment_issues = Column(Text)
@@ -166,7 +164,7 @@ class Approval(db.Model):
     rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False, index=True)
     revision = Column(Integer, nullable=False)
     phase = Column(Enum(Phase, native_enum=False, length=3), nullable=False)
-    decision = Column(_enum(Decision, 20), nullable=False)
+    decision = Column(value_enum(Decision, 20), nullable=False)
     by_id = Column(ForeignKey("users.id"), nullable=False)
     at = Column(DateTime, nullable=False, default=utcnow)
     comment = Column(Text, nullable=False, default="")

@@ -75,3 +75,12 @@ def test_front_end_assets_are_served_by_the_app(client):
         assert client.get(path).status_code == 200
     page = client.get("/login").get_data(as_text=True)
     assert "http://" not in page and "https://" not in page
+
+
+def test_the_migrations_build_exactly_the_models(app):
+    # A model changed without a migration would make production differ from the tests.
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with app.app_context(), db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
