@@ -95,3 +95,11 @@ def systems_with_emergencies():
         Rfc.release_type == ReleaseType.EMERGENCY, Rfc.status.in_(PUBLIC_STATUSES)).distinct()))
 
 
+
+
+def outside_availability(rfc):
+    """Target environments whose availability dates do not cover the window: a warning, never a refusal."""
+    if not rfc.window_start:
+        return []
+    days = {rfc.window_start.date(), (rfc.window_end or rfc.window_start).date()}
+    return [e for e in rfc.environments if not all(e.is_available_on(day) for day in days)]

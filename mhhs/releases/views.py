@@ -21,6 +21,7 @@ from .models import CONTROL_POINTS, Decision, ReleaseType, Rfc, RfcStatus
 from .versions import next_version, version_problem
 
 bp = Blueprint("releases", __name__)
+bp.add_app_template_global(queries.outside_availability, "outside_availability")
 central_party = role_required(Role.CENTRAL_PARTY)
 DECISIONS = {"approve": Decision.APPROVED, "reject": Decision.REJECTED, "request_changes": Decision.CHANGES_REQUESTED}
 

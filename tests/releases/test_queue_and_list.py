@@ -107,3 +107,12 @@ def test_rfc_list_queries_are_constant(app, as_user, count_queries):
     with count_queries() as queue_many:
         rm.get("/approvals")
     assert queue_many.count == queue_few.count
+
+
+def test_a_window_outside_an_environments_dates_is_a_warning_not_a_refusal(app, as_user):
+    with app.app_context():
+        rfc_id = make_rfc(environments=("SIT-A", "UIT"))  # SIT-A's dates end on 04 Apr 2025
+    page = as_user("rm.sit@demo.test").get("/approvals").get_data(as_text=True)
+    assert "outside SIT-A dates" in page and "outside UIT dates" in page
+    page = as_user("dip@demo.test").get(f"/rfcs/{rfc_id}").get_data(as_text=True)
+    assert "The window falls outside SIT-A's availability dates (04 Sep 2023 – 04 Apr 2025)." in page
