@@ -108,6 +108,9 @@ class SystemForm(UniqueMixin, FlaskForm):
         self.organisation_id.choices = options((o.id, o.name) for o in db.session.scalars(central))
         envs = db.session.scalars(select(Environment).order_by(Environment.position))
         self.environment_ids.choices = options((e.id, e.name) for e in envs)
+        system = kwargs.get("obj")
+        if system is not None and not self.is_submitted():
+            self.environment_ids.data = [e.id for e in system.environments]
 
     def validate_name(self, field):
         self._check_unique(field, System, System.name, "A system with this name exists already.")

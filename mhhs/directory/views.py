@@ -36,8 +36,6 @@ def _edit(model, form_class, obj_id, save, back, noun, **form_kwargs):
     """The shared new/edit flow: show the form, re-show it with messages, or save and go back."""
     obj = _get_or_404(model, obj_id) if obj_id is not None else model()
     form = form_class(obj=obj if obj_id is not None else None, obj_id=obj_id, **form_kwargs)
-    if request.method == "GET" and obj_id is not None and hasattr(form, "environment_ids"):
-        form.environment_ids.data = [e.id for e in obj.environments]
     if form.validate_on_submit():
         save(current_user, obj, form)
         return done(f"{noun} saved.", back)

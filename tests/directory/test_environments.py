@@ -68,3 +68,14 @@ def test_market_role_and_roadmap_are_editable(app, as_user):
     assert rm.post("/roadmap/new", {"name": "IR9", "planned_date": "2025-02-03", "purpose": "Next"}).status_code == 303
     page = rm.get("/environments").get_data(as_text=True)
     assert "Test role" in page and "IR9" in page and "03 Feb 2025" in page
+
+
+def test_system_form_shows_its_current_environments(app, as_user):
+    with app.app_context():
+        dtn = db.session.scalar(select(System).where(System.name == "DTN"))
+        dtn_id, in_envs = dtn.id, {e.id for e in dtn.environments}
+        staging = db.session.scalar(select(Environment.id).where(Environment.name == "SIT Staging"))
+    page = as_user("rm.sit@demo.test").get(f"/systems/{dtn_id}/edit").get_data(as_text=True)
+    for env_id in in_envs:
+        assert f'<option selected value="{env_id}">' in page
+    assert f'<option value="{staging}">' in page
