@@ -24,7 +24,6 @@ def _market_role_choices():
     return options([("", "—")] + [(r.id, f"{r.code} — {r.name}") for r in roles])
 
 
-
 class MpidMixin:
     """An MPID is four letters or digits and must not belong to another organisation."""
 

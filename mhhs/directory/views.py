@@ -30,8 +30,6 @@ def _form_page(form, title, back, status=200, **extra):
                   action=request.path, back=back, **extra)
 
 
-
-
 def _edit(model, form_class, obj_id, save, back, noun, **form_kwargs):
     """The shared new/edit flow: show the form, re-show it with messages, or save and go back."""
     obj = _get_or_404(model, obj_id) if obj_id is not None else model()

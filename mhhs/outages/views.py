@@ -22,8 +22,6 @@ from .models import Category, Outage
 bp = Blueprint("outages", __name__, url_prefix="/outages")
 
 
-
-
 def _filters():
     args = request.args
     planned = {"planned": True, "unplanned": False}.get(args.get("planned"))

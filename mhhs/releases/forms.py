@@ -16,7 +16,6 @@ LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 DATETIME_MESSAGE = "Enter a date and time like 2026-11-24 09:30."
 
 
-
 def _type_or_none(value):
     return ReleaseType(value) if value not in (None, "", "None") else None
 

@@ -11,7 +11,6 @@ from ..core.time import utcnow
 from ..extensions import db
 
 
-
 class ReleaseType(str, enum.Enum):
     MAJOR = "Major"
     MINOR = "Minor"

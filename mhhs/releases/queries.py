@@ -95,8 +95,6 @@ def systems_with_emergencies():
         Rfc.release_type == ReleaseType.EMERGENCY, Rfc.status.in_(PUBLIC_STATUSES)).distinct()))
 
 
-
-
 def outside_availability(rfc):
     """Target environments whose availability dates do not cover the window: a warning, never a refusal."""
     if not rfc.window_start:

@@ -1,6 +1,5 @@
 """RFC pages: list, form (new/edit), detail, approval queue, decisions, deployment, closure, revisions."""
-from flask import (Blueprint, Response, abort, current_app, flash, render_template, request,
-                   url_for)
+from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -31,8 +30,6 @@ def _rfc_or_404(rfc_id):
     if rfc is None:
         abort(404)
     return rfc
-
-
 
 
 def _enum_arg(name, enum):
@@ -383,7 +380,6 @@ def rfc_pdf_bytes(rfc):
 
 def release_note(rfc):
     return render_pdf("pdf/release_note.html", rfc=rfc, programme=current_app.config["PROGRAMME_NAME"])
-
 
 
 # Communications -------------------------------------------------------------------------------
