@@ -6,7 +6,7 @@ import argparse
 import random
 from datetime import timedelta
 
-from benchkit import bench_app, logged_in, measure
+from benchkit import bench_app, logged_in, report
 from sqlalchemy import insert, select
 
 from mhhs.certificates.models import Certificate, Kind
@@ -34,12 +34,10 @@ def main(sizes, rounds):
             with app.app_context():
                 fill(total)
             client = logged_in(app)
-            for label, url in (("dashboard page 1", "/certificates"),
-                               ("dashboard, status filter", "/certificates?status=expiring+within+30+days"),
-                               ("dashboard page 200", "/certificates?page=200"),
-                               ("CSV export (all)", "/certificates/export.csv")):
-                ms, queries, size = measure(app, client, url, rounds)
-                print(f"{label:28} {total:>6} certificates: median {ms:8.1f} ms, {queries} queries, {size:>9} bytes")
+            report(app, client, [("dashboard page 1", "/certificates"),
+                                 ("dashboard, status filter", "/certificates?status=expiring+within+30+days"),
+                                 ("dashboard page 200", "/certificates?page=200"),
+                                 ("CSV export (all)", "/certificates/export.csv")], total, "certificates", rounds)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ import argparse
 import random
 from datetime import timedelta
 
-from benchkit import bench_app, logged_in, measure
+from benchkit import bench_app, logged_in, report
 from sqlalchemy import insert, select
 
 from mhhs.core.time import utcnow
@@ -46,18 +46,15 @@ def main(sizes, rounds):
                 fill(total)
             client = logged_in(app)
             rows_only = {"HX-Request": "true", "HX-Target": "outage-rows"}
-            for label, url in (("outages page (board + log)", "/outages"),
-                               ("log rows, page 1", ("/outages", rows_only)),
-                               ("log rows, filtered", ("/outages?planned=unplanned&q=99", rows_only)),
-                               ("log rows, page 200", ("/outages?page=200", rows_only)),
-                               ("availability, 8 weeks", "/outages/availability"),
-                               ("availability, 12 months", "/outages/availability?period=month&count=12"),
-                               ("availability CSV, 12 months", "/outages/availability.csv?period=month&count=12"),
-                               ("log CSV, everything", "/outages/export.csv")):
-                path, headers = url if isinstance(url, tuple) else (url, None)
-                ms, queries, size = measure(app, client, path, rounds, headers)
-                print(f"{label:28} {total:>7} outages: median {ms:8.1f} ms, {queries:>2} queries, {size:>9} bytes")
-
+            report(app, client, [
+                ("outages page (board + log)", "/outages"),
+                ("log rows, page 1", "/outages", rows_only),
+                ("log rows, filtered", "/outages?planned=unplanned&q=99", rows_only),
+                ("log rows, page 200", "/outages?page=200", rows_only),
+                ("availability, 8 weeks", "/outages/availability"),
+                ("availability, 12 months", "/outages/availability?period=month&count=12"),
+                ("availability CSV, 12 months", "/outages/availability.csv?period=month&count=12"),
+                ("log CSV, everything", "/outages/export.csv")], total, "outages", rounds)
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

@@ -6,7 +6,7 @@ import argparse
 import random
 from datetime import timedelta
 
-from benchkit import bench_app, logged_in, measure
+from benchkit import bench_app, logged_in, report
 from sqlalchemy import insert, select
 
 from mhhs.core.time import utcnow
@@ -47,10 +47,9 @@ def main(sizes, rounds):
             with app.app_context():
                 fill(total)
             client = logged_in(app)
-            for label, url in (("RFC list page 1", "/rfcs"), ("RFC list, filtered", "/rfcs?status=approved&q=1"),
-                               ("RFC list page 100", "/rfcs?page=100"), ("approval queue", "/approvals")):
-                ms, queries, _size = measure(app, client, url, rounds)
-                print(f"{label:20} {total:>6} RFCs: median {ms:7.1f} ms, {queries} queries")
+            report(app, client, [("RFC list page 1", "/rfcs"), ("RFC list, filtered", "/rfcs?status=approved&q=1"),
+                                 ("RFC list page 100", "/rfcs?page=100"), ("approval queue", "/approvals")],
+                   total, "RFCs", rounds)
 
 
 if __name__ == "__main__":

@@ -60,3 +60,10 @@ def measure(app, client, url, rounds, headers=None):
         counts.append(count[0])
         assert response.status_code == 200, f"{url}: {response.status_code}"
     return statistics.median(timings), max(counts), size
+
+
+def report(app, client, pages, total, noun, rounds):
+    """Measures and prints each (label, url[, headers]) page at this many rows."""
+    for label, url, *headers in pages:
+        ms, queries, size = measure(app, client, url, rounds, headers[0] if headers else None)
+        print(f"{label:28} {total:>7} {noun}: median {ms:8.1f} ms, {queries:>2} queries, {size:>9} bytes")

@@ -1,4 +1,7 @@
 """Writing to the audit trail, always inside the caller's transaction (the caller commits)."""
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from ..extensions import db
 from .models import AuditEvent
 
@@ -13,3 +16,10 @@ def record(action, actor=None, obj=None, summary=""):
     )
     db.session.add(event)
     return event
+
+
+def history(obj):
+    """The audit trail of one object, oldest first, with who did each thing loaded in the same go."""
+    return db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == obj.__tablename__, AuditEvent.object_id == obj.id)
+        .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at, AuditEvent.id)).all()

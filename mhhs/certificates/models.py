@@ -53,18 +53,6 @@ class Certificate(db.Model):
     replaces = relationship("Certificate", remote_side=[id], foreign_keys=[replaces_id],
                             backref=db.backref("replaced_by", uselist=False))
 
-    def status(self, now):
-        if self.replaced_by is not None:
-            return Status.REPLACED
-        days = (self.valid_to - now).total_seconds() / 86400
-        if days < 0:
-            return Status.EXPIRED
-        if days <= 30:
-            return Status.WITHIN_30
-        if days <= 90:
-            return Status.WITHIN_90
-        return Status.VALID
-
 
 class ReminderSent(db.Model):
     """One row per certificate and threshold (days before expiry; 0 = on expiry) already dealt with."""

@@ -99,6 +99,13 @@ def coverage_gaps(user, now):
                   key=lambda g: (g[0].position, g[1].name))
 
 
+def status_of(certificate, now):
+    """The dashboard's status of one certificate, from the same SQL expression as the list."""
+    return Status(db.session.scalar(select(status_column(now)).select_from(Certificate)
+                                    .outerjoin(Replacement, Replacement.replaces_id == Certificate.id)
+                                    .where(Certificate.id == certificate.id)))
+
+
 def get_visible_certificate(user, certificate_id):
     query = visible(select(Certificate).where(Certificate.id == certificate_id), user)
     return db.session.scalar(query)

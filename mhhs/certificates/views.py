@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..audit.models import AuditEvent
+from ..audit.services import history
 from ..core.errors import error_response
 from ..core.htmx import done, render
 from ..core.pagination import paginate
@@ -150,11 +150,8 @@ def detail(certificate_id):
     certificate = services.get_visible_certificate(current_user, certificate_id)
     if certificate is None:
         abort(404)
-    history = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.object_type == "certificates", AuditEvent.object_id == certificate.id)
-        .order_by(AuditEvent.at)).all()
     return render("certificates/detail.html", "certificates/detail.html", certificate=certificate,
-                  certificate_status=certificate.status(utcnow()), history=history,
+                  certificate_status=services.status_of(certificate, utcnow()), history=history(certificate),
                   can_manage=services.can_manage_certificates(current_user, certificate.organisation_id))
 
 

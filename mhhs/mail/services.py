@@ -32,13 +32,15 @@ def mail_configured():
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
+def _deliverable():
+    """Pending or failed messages, and any whose sender died mid-way (claimed long ago)."""
+    return or_(OutboxMessage.status.in_([OutboxMessage.PENDING, OutboxMessage.FAILED]),
+               (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < utcnow() - STALE_CLAIM))
+
+
 def deliver_pending():
     """Sends every pending or failed message (cron); returns (sent, failed). Without MAIL_SERVER, sends nothing."""
-    stale = utcnow() - STALE_CLAIM
-    ids = db.session.scalars(select(OutboxMessage.id).where(or_(
-        OutboxMessage.status.in_([OutboxMessage.PENDING, OutboxMessage.FAILED]),
-        (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < stale)))
-        .order_by(OutboxMessage.id)).all()
+    ids = db.session.scalars(select(OutboxMessage.id).where(_deliverable()).order_by(OutboxMessage.id)).all()
     return deliver(ids)
 
 
@@ -87,11 +89,8 @@ def retry(message):
 
 
 def _claim(message_id):
-    stale = utcnow() - STALE_CLAIM
     claimed = db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.id == message_id, or_(
-            OutboxMessage.status.in_([OutboxMessage.PENDING, OutboxMessage.FAILED]),
-            (OutboxMessage.status == OutboxMessage.SENDING) & (OutboxMessage.claimed_at < stale)))
+        update(OutboxMessage).where(OutboxMessage.id == message_id, _deliverable())
         .values(status=OutboxMessage.SENDING, claimed_at=utcnow()))
     db.session.commit()
     return db.session.get(OutboxMessage, message_id) if claimed.rowcount == 1 else None

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, abort, flash, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..audit.models import AuditEvent
+from ..audit.services import history
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import Role, login_required, role_required
@@ -144,10 +144,7 @@ def detail(outage_id):
     outage = db.session.get(Outage, outage_id)
     if outage is None:
         abort(404)
-    history = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "outages",
-                                                          AuditEvent.object_id == outage.id)
-                                 .order_by(AuditEvent.at, AuditEvent.id)).all()
-    return render("outages/detail.html", "outages/detail.html", outage=outage, history=history, now=utcnow(),
+    return render("outages/detail.html", "outages/detail.html", outage=outage, history=history(outage), now=utcnow(),
                   can_edit=services.can_edit(current_user, outage))
 
 

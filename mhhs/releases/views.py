@@ -2,9 +2,8 @@
 from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from ..audit.models import AuditEvent
+from ..audit.services import history
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
@@ -176,16 +175,11 @@ def version_hint():
 
 # Detail ---------------------------------------------------------------------------------------
 
-def _audit(rfc):
-    return db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "rfcs", AuditEvent.object_id == rfc.id)
-                              .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at, AuditEvent.id)).all()
-
-
 @bp.route("/rfcs/<int:rfc_id>")
 @login_required
 def detail(rfc_id):
     rfc = _rfc_or_404(rfc_id)
-    audit = _audit(rfc)
+    audit = history(rfc)
     outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
         if rfc.system_id and rfc.release_type == ReleaseType.EMERGENCY else []
     ticks = {c.number: c for c in rfc.control_points}
@@ -374,7 +368,7 @@ def release_note_pdf(rfc_id):
 
 
 def rfc_pdf_bytes(rfc):
-    return render_pdf("pdf/rfc.html", rfc=rfc, audit=_audit(rfc), control_points=CONTROL_POINTS,
+    return render_pdf("pdf/rfc.html", rfc=rfc, audit=history(rfc), control_points=CONTROL_POINTS,
                       ticks={c.number: c for c in rfc.control_points}, programme=current_app.config["PROGRAMME_NAME"])
 
 
