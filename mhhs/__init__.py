@@ -24,8 +24,11 @@ def create_app(config=None):
     from . import models  # noqa: F401  (every model registered before Alembic looks)
     from .core.db import configure_engine
     from .core.errors import register_error_handlers
-    from .core.permissions import JINJA_GLOBALS
+    from .certificates import permissions as certificate_rules
+    from .core import permissions as core_rules
     from .core.time import format_london
+    from .outages import permissions as outage_rules
+    from .releases import permissions as rfc_rules
 
     with app.app_context():
         configure_engine(db.engine)
@@ -45,6 +48,9 @@ def create_app(config=None):
         app.register_blueprint(blueprint)
 
     register_error_handlers(app)
-    app.jinja_env.globals.update(JINJA_GLOBALS, zip=zip)
+    # Every object rule is a Jinja global too, so a template asks the rule instead of re-deriving it.
+    for rules in (core_rules, rfc_rules, outage_rules, certificate_rules):
+        app.jinja_env.globals.update(rules.JINJA_GLOBALS)
+    app.jinja_env.globals["zip"] = zip
     app.jinja_env.filters["london"] = format_london
     return app

@@ -72,14 +72,15 @@ class Client:
 
     def get(self, url, htmx=False, **kwargs):
         headers = {"HX-Request": "true"} if htmx else {}
-        return self.http.get(url, headers=headers, **kwargs)
+        # buffered: the whole body is read and the response closed at once, as a real server does.
+        return self.http.get(url, headers=headers, buffered=True, **kwargs)
 
     def post(self, url, data=None, htmx=False, csrf=True, **kwargs):
         data = dict(data or {})
         if csrf:
             data.setdefault("csrf_token", self.token)
         headers = {"HX-Request": "true"} if htmx else {}
-        return self.http.post(url, data=data, headers=headers, **kwargs)
+        return self.http.post(url, data=data, headers=headers, buffered=True, **kwargs)
 
 
 @pytest.fixture

@@ -5,8 +5,12 @@ from sqlalchemy import Column, DateTime, ForeignKey, Integer, LargeBinary, Strin
 from sqlalchemy.orm import relationship
 
 from ..core.db import value_enum
-from ..core.time import utcnow
+from ..core.time import to_london, utcnow
 from ..extensions import db
+
+# When a certificate counts as expiring, in one place: the dashboard's two bands and the reminder days.
+SOON_DAYS, LATER_DAYS = 30, 90
+REMINDER_DAYS = (60, 30, 14, 7, 1, 0)  # days before expiry; 0 is the day it expires
 
 
 class Kind(str, enum.Enum):
@@ -18,8 +22,8 @@ class Kind(str, enum.Enum):
 
 class Status(str, enum.Enum):
     EXPIRED = "expired"
-    WITHIN_30 = "expiring within 30 days"
-    WITHIN_90 = "expiring within 90 days"
+    WITHIN_30 = f"expiring within {SOON_DAYS} days"
+    WITHIN_90 = f"expiring within {LATER_DAYS} days"
     VALID = "valid"
     REPLACED = "replaced"
 
@@ -52,6 +56,10 @@ class Certificate(db.Model):
     uploaded_by = relationship("User")
     replaces = relationship("Certificate", remote_side=[id], foreign_keys=[replaces_id],
                             backref=db.backref("replaced_by", uselist=False))
+
+    def days_left(self, today):
+        """Whole days from today (a Europe/London date) to the London date the certificate expires on."""
+        return (to_london(self.valid_to).date() - today).days
 
 
 class ReminderSent(db.Model):

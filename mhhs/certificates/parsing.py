@@ -6,12 +6,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 
+from ..core.services import Refused
+
 PRIVATE_KEY = ("This file holds a private key. Never upload private keys: keep them on your own systems. "
                "Nothing was stored; upload the certificate alone.")
 
 
-class CertificateRefused(ValueError):
-    pass
+class CertificateRefused(Refused):
+    """A file that is not a certificate we may store; the message belongs next to the file field."""
+
+    def __init__(self, message):
+        super().__init__(message, "certificate_file")
 
 
 @dataclass

@@ -4,27 +4,21 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
+from flask import render_template
+
 from ..audit.services import record
-from ..core.permissions import Role, is_manager
+from ..core.permissions import Role
+from ..core.services import Refused, commit
 from ..core.time import format_london
 from ..directory.models import Environment, Organisation, User
 from ..extensions import db
 from ..mail.services import queue
-from .models import Certificate, Kind, OfficerRole, PkiOfficer, ReminderSent, Status
-
-# Days before expiry at which reminders go out; 0 is the day it expires.
-THRESHOLDS = (60, 30, 14, 7, 1, 0)
+from .models import (LATER_DAYS, REMINDER_DAYS, SOON_DAYS, Certificate, Kind, OfficerRole, PkiOfficer, ReminderSent,
+                     Status)
+from .permissions import can_keep_certificates, can_manage_certificates, visible_certificates as visible
 # Every organisation testing in an environment needs both DIP certificates there (EAP §10.2).
 NEEDED_KINDS = (Kind.DIP_TLS, Kind.DIP_JWS)
 SINGLE_OFFICERS = (OfficerRole.NOMINATING_OFFICER, OfficerRole.SRO, OfficerRole.ARO)
-
-
-class Refused(ValueError):
-    """A rule of the domain refused the change; the message says what to do."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 # Queries -------------------------------------------------------------------------------------
@@ -36,15 +30,10 @@ def status_column(now):
     return case(
         (Replacement.id.is_not(None), Status.REPLACED.value),
         (Certificate.valid_to < now, Status.EXPIRED.value),
-        (Certificate.valid_to <= now + timedelta(days=30), Status.WITHIN_30.value),
-        (Certificate.valid_to <= now + timedelta(days=90), Status.WITHIN_90.value),
+        (Certificate.valid_to <= now + timedelta(days=SOON_DAYS), Status.WITHIN_30.value),
+        (Certificate.valid_to <= now + timedelta(days=LATER_DAYS), Status.WITHIN_90.value),
         else_=Status.VALID.value,
     ).label("status")
-
-
-def visible(query, user, organisation_column=Certificate.organisation_id):
-    """Release Managers see every organisation's; everyone else their own organisation's only."""
-    return query if is_manager(user) else query.where(organisation_column == user.organisation_id)
 
 
 def dashboard_query(user, now, organisation_id=None, environment_id=None, kind=None, status=None):
@@ -106,9 +95,13 @@ def status_of(certificate, now):
                                     .where(Certificate.id == certificate.id)))
 
 
+def visible_certificate(user, certificate_id):
+    """The query for one certificate, which finds it only if this user may see it."""
+    return visible(select(Certificate).where(Certificate.id == certificate_id), user)
+
+
 def get_visible_certificate(user, certificate_id):
-    query = visible(select(Certificate).where(Certificate.id == certificate_id), user)
-    return db.session.scalar(query)
+    return db.session.scalar(visible_certificate(user, certificate_id))
 
 
 # Writes --------------------------------------------------------------------------------------
@@ -131,13 +124,18 @@ def check_new(user, parsed, renews_id, environment_id, kind):
     return None
 
 
-def save_certificate(user, parsed, form):
-    old = check_new(user, parsed, form.renews.data and int(form.renews.data), form.environment_id.data,
-                    form.kind.data)
+CERTIFICATE_FIELDS = ["environment_id", "kind", "mpid", "market_role_id", "technical_contact"]
+
+
+def save_certificate(user, parsed, values, renews_id=None):
+    """values: CERTIFICATE_FIELDS as plain data; renews_id: the certificate this one replaces."""
+    if not can_keep_certificates(user):
+        raise Refused("Release Managers see certificates; each organisation uploads its own.")
+    old = check_new(user, parsed, renews_id, values["environment_id"], values["kind"])
     certificate = Certificate(
-        organisation_id=user.organisation_id, environment_id=form.environment_id.data, kind=Kind(form.kind.data),
-        mpid=form.mpid.data, market_role_id=form.market_role_id.data,
-        technical_contact=(form.technical_contact.data or "").strip(),
+        organisation_id=user.organisation_id, environment_id=values["environment_id"], kind=Kind(values["kind"]),
+        mpid=values["mpid"], market_role_id=values["market_role_id"],
+        technical_contact=(values["technical_contact"] or "").strip(),
         subject=parsed.subject, issuer=parsed.issuer, serial=parsed.serial, valid_from=parsed.valid_from,
         valid_to=parsed.valid_to, fingerprint=parsed.fingerprint, alt_names=parsed.alt_names, der=parsed.der,
         replaces_id=old.id if old else None, uploaded_by_id=user.id,
@@ -149,24 +147,27 @@ def save_certificate(user, parsed, form):
         record("certificate.renewed", actor=user, obj=old, summary=f"replaced by certificate {certificate.id}")
         summary += f", replaces certificate {old.id}"
     record("certificate.uploaded", actor=user, obj=certificate, summary=summary)
-    db.session.commit()
+    commit()
     return certificate
 
 
 def delete_certificate(user, certificate):
+    if not can_manage_certificates(user, certificate.organisation_id):
+        raise Refused("You may not delete this certificate.")
     record("certificate.deleted", actor=user, obj=certificate,
            summary=f"{certificate.kind.value} {certificate.environment.name} {certificate.fingerprint}")
     db.session.delete(certificate)
-    db.session.commit()
+    commit()
 
 
-def can_manage_certificates(user, organisation_id):
-    """Central Parties and Test Participants keep their own organisation's; Release Managers only look."""
-    return user.role in (Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT) and user.organisation_id == organisation_id
+OFFICER_FIELDS = ["role", "name", "email", "mpid", "market_role_id", "environment_id"]
 
 
-def add_officer(user, organisation, form):
-    role = OfficerRole(form.role.data)
+def add_officer(user, organisation, values):
+    """values: OFFICER_FIELDS as plain data."""
+    if not can_manage_certificates(user, organisation.id):
+        raise Refused(f"Only {organisation.name}'s own users appoint its PKI officers.", "role")
+    role = OfficerRole(values["role"])
     if role in SINGLE_OFFICERS:
         current = db.session.scalar(select(PkiOfficer).where(PkiOfficer.organisation_id == organisation.id,
                                                              PkiOfficer.role == role))
@@ -174,22 +175,24 @@ def add_officer(user, organisation, form):
             raise Refused(f"{organisation.name} already has a {role.value} ({current.name}); "
                           "remove them first to appoint someone else.", "role")
     technical = role == OfficerRole.TECHNICAL_CONTACT
-    officer = PkiOfficer(organisation_id=organisation.id, role=role, name=form.name.data.strip(),
-                         email=form.email.data.strip().lower(),
-                         mpid=form.mpid.data if technical else None,
-                         market_role_id=form.market_role_id.data if technical else None,
-                         environment_id=form.environment_id.data if technical else None)
+    officer = PkiOfficer(organisation_id=organisation.id, role=role, name=values["name"].strip(),
+                         email=values["email"].strip().lower(),
+                         mpid=values["mpid"] if technical else None,
+                         market_role_id=values["market_role_id"] if technical else None,
+                         environment_id=values["environment_id"] if technical else None)
     db.session.add(officer)
     db.session.flush()
     record("pki_officer.appointed", actor=user, obj=officer, summary=f"{role.value}: {officer.name}")
-    db.session.commit()
+    commit()
     return officer
 
 
 def remove_officer(user, officer):
+    if not can_manage_certificates(user, officer.organisation_id):
+        raise Refused("You may not remove this PKI officer.")
     record("pki_officer.removed", actor=user, obj=officer, summary=f"{officer.role.value}: {officer.name}")
     db.session.delete(officer)
-    db.session.commit()
+    commit()
 
 
 def officer_gaps(organisation, officers, certificates):
@@ -219,7 +222,7 @@ def _recipients(certificate, managers):
 def send_reminders(today: date):
     """Queues one reminder per certificate whose most urgent reached threshold has not been dealt with.
     A missed run catches up with that one threshold only; running twice on a day sends nothing new."""
-    horizon = datetime.combine(today + timedelta(days=THRESHOLDS[0] + 1), datetime.min.time())
+    horizon = datetime.combine(today + timedelta(days=REMINDER_DAYS[0] + 2), datetime.min.time())
     certificates = db.session.scalars(
         select(Certificate).outerjoin(Replacement, Replacement.replaces_id == Certificate.id)
         .where(Replacement.id.is_(None), Certificate.valid_to < horizon)
@@ -230,8 +233,8 @@ def send_reminders(today: date):
                                                            User.active.is_(True))).all()
     queued = 0
     for certificate in certificates:
-        days_left = (certificate.valid_to.date() - today).days
-        reached = [t for t in THRESHOLDS if days_left <= t]
+        days_left = certificate.days_left(today)
+        reached = [t for t in REMINDER_DAYS if days_left <= t]
         if not reached or (certificate.id, min(reached)) in sent:
             continue
         for threshold in reached:
@@ -239,22 +242,12 @@ def send_reminders(today: date):
                 db.session.add(ReminderSent(certificate_id=certificate.id, threshold=threshold))
         queue(_recipients(certificate, managers), *_reminder_text(certificate, days_left), kind="certificate reminder")
         queued += 1
-    db.session.commit()
+    commit()
     return queued
 
 
 def _reminder_text(certificate, days_left):
-    what = (f"{certificate.kind.value} certificate for {certificate.mpid} in {certificate.environment.name} "
-            f"({certificate.organisation.name})")
-    when = format_london(certificate.valid_to)
-    if days_left <= 0:
-        subject = f"EXPIRED: {what}"
-        lead = f"The {what} expired on {when}. Testing that depends on it stops until it is renewed."
-    else:
-        subject = f"Expires in {days_left} day{'s' if days_left != 1 else ''}: {what}"
-        lead = f"The {what} expires on {when}, in {days_left} day{'s' if days_left != 1 else ''}."
-    body = (f"{lead}\n\nSubject: {certificate.subject}\nIssuer: {certificate.issuer}\n"
-            f"Serial: {certificate.serial}\nSHA-256: {certificate.fingerprint}\n\n"
-            "Request a new certificate for this environment now, then upload it in Release Desk as a renewal "
-            "of this one: a certificate issued for one environment does not work in another.\n")
-    return subject, body
+    """(subject, body) from templates/email/certificate_reminder.txt."""
+    text = render_template("email/certificate_reminder.txt", certificate=certificate, days_left=days_left)
+    subject, _, body = text.partition("\n\n")
+    return subject.removeprefix("Subject: "), body

@@ -1,27 +1,29 @@
 """Certificate pages: expiry dashboard, upload and renewal, detail, CSV export, PKI officers."""
 import base64
 import binascii
-import csv
-import io
 
-from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..audit.services import history
 from ..core.errors import error_response
+from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import Role, is_manager, login_required, role_required
+from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, utcnow
 from ..directory.models import Environment, Organisation
+from ..exports.csv import csv_download
+from ..exports import download as downloads
 from ..extensions import db
 from . import services
 from .forms import CertificateForm, OfficerForm
 from .models import Certificate, Kind, PkiOfficer, Status
 from .parsing import CertificateRefused, parse_certificate
+from .permissions import can_manage_certificates, visible_certificates
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
 keepers = role_required(Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT)
@@ -57,19 +59,19 @@ def index():
 @bp.route("/export.csv")
 @login_required
 def export():
-    rows = db.session.execute(services.dashboard_query(current_user, utcnow(), **_filters()))
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Organisation", "Environment", "Kind", "MPID", "Market role", "Subject", "Issuer", "Serial",
-                     "Valid from (UTC)", "Valid to (UTC)", "Status", "SHA-256 fingerprint", "Technical contact"])
-    for certificate, status in rows:
-        writer.writerow([certificate.organisation.name, certificate.environment.name, certificate.kind.value,
-                         certificate.mpid, certificate.market_role.code if certificate.market_role else "",
-                         certificate.subject, certificate.issuer, certificate.serial,
-                         f"{certificate.valid_from:%Y-%m-%d %H:%M}", f"{certificate.valid_to:%Y-%m-%d %H:%M}",
-                         status, certificate.fingerprint, certificate.technical_contact])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=certificates.csv"})
+    filters = _filters()
+
+    def rows():
+        for certificate, status in db.session.execute(services.dashboard_query(current_user, utcnow(), **filters)):
+            yield [certificate.organisation.name, certificate.environment.name, certificate.kind.value,
+                   certificate.mpid, certificate.market_role.code if certificate.market_role else "",
+                   certificate.subject, certificate.issuer, certificate.serial,
+                   f"{certificate.valid_from:%Y-%m-%d %H:%M}", f"{certificate.valid_to:%Y-%m-%d %H:%M}", status,
+                   certificate.fingerprint, certificate.technical_contact]
+
+    return csv_download(["Organisation", "Environment", "Kind", "MPID", "Market role", "Subject", "Issuer", "Serial",
+                         "Valid from (UTC)", "Valid to (UTC)", "Status", "SHA-256 fingerprint", "Technical contact"],
+                        rows(), "certificates.csv")
 
 
 def _upload_page(form, parsed=None, renewing=None, status=200):
@@ -91,15 +93,15 @@ def upload():
         parsed = _parse_submitted(form)
         form.certificate_data.data = base64.b64encode(parsed.der).decode()
         services.check_new(current_user, parsed, renewing and renewing.id, form.environment_id.data, form.kind.data)
-    except (CertificateRefused, services.Refused) as refused:
-        field = getattr(form, getattr(refused, "field", None) or "certificate_file")
-        field.errors = list(field.errors) + [str(refused)]
-        if field is form.certificate_file:
+    except Refused as refused:
+        show_problems(form, refused, "certificate_file")
+        if refused.field in (None, "certificate_file"):
             form.certificate_data.data = ""
             parsed = None
         form_ok = False
     if form_ok and request.form.get("confirm") == "yes":
-        certificate = services.save_certificate(current_user, parsed, form)
+        certificate = services.save_certificate(current_user, parsed,
+                                                form_values(form, services.CERTIFICATE_FIELDS), renewing and renewing.id)
         return done("Certificate saved.", url_for("certificates.detail", certificate_id=certificate.id))
     return _upload_page(form, parsed=parsed, renewing=renewing)
 
@@ -121,7 +123,7 @@ def _renewing(form):
     if not renews:
         return None
     old = services.get_visible_certificate(current_user, renews)
-    if old is None or not services.can_manage_certificates(current_user, old.organisation_id):
+    if old is None or not can_manage_certificates(current_user, old.organisation_id):
         abort(404)
     form.renews.data = str(old.id)
     if request.method == "GET":
@@ -144,22 +146,23 @@ def _parse_submitted(form):
     raise CertificateRefused("Choose the certificate file (PEM or DER).")
 
 
+def _certificate_or_404(certificate_id):
+    return get_visible_or_404(services.visible_certificate(current_user, certificate_id))
+
+
 @bp.route("/<int:certificate_id>")
 @login_required
 def detail(certificate_id):
-    certificate = services.get_visible_certificate(current_user, certificate_id)
-    if certificate is None:
-        abort(404)
+    certificate = _certificate_or_404(certificate_id)
     return render("certificates/detail.html", "certificates/detail.html", certificate=certificate,
-                  certificate_status=services.status_of(certificate, utcnow()), history=history(certificate),
-                  can_manage=services.can_manage_certificates(current_user, certificate.organisation_id))
+                  certificate_status=services.status_of(certificate, utcnow()), history=history(certificate))
 
 
 @bp.route("/<int:certificate_id>/delete", methods=["POST"])
 @keepers
 def delete(certificate_id):
-    certificate = services.get_visible_certificate(current_user, certificate_id)
-    if certificate is None or not services.can_manage_certificates(current_user, certificate.organisation_id):
+    certificate = _certificate_or_404(certificate_id)
+    if not can_manage_certificates(current_user, certificate.organisation_id):
         abort(404)
     services.delete_certificate(current_user, certificate)
     flash("Certificate deleted.", "success")
@@ -169,11 +172,8 @@ def delete(certificate_id):
 @bp.route("/<int:certificate_id>/download")
 @login_required
 def download(certificate_id):
-    certificate = services.get_visible_certificate(current_user, certificate_id)
-    if certificate is None:
-        abort(404)
-    return Response(certificate.der, mimetype="application/pkix-cert",
-                    headers={"Content-Disposition": f"attachment; filename=certificate-{certificate.id}.der"})
+    certificate = _certificate_or_404(certificate_id)
+    return downloads.download(certificate.der, f"certificate-{certificate.id}.der", "application/pkix-cert")
 
 
 # PKI officers --------------------------------------------------------------------------------
@@ -191,13 +191,12 @@ def _officer_organisation():
 def _officers_page(organisation, form):
     officers = db.session.scalars(select(PkiOfficer).where(PkiOfficer.organisation_id == organisation.id)
                                   .order_by(PkiOfficer.role, PkiOfficer.name)).all()
-    certificates = db.session.scalars(services.visible(select(Certificate), current_user).where(
+    certificates = db.session.scalars(visible_certificates(select(Certificate), current_user).where(
         Certificate.organisation_id == organisation.id)).all()
     organisations = db.session.scalars(select(Organisation).where(Organisation.kind != "programme")
                                        .order_by(Organisation.name)).all() if is_manager(current_user) else []
-    return render_template("certificates/officers.html", organisation=organisation, officers=officers, form=form, organisations=organisations,
-                  gaps=services.officer_gaps(organisation, officers, certificates),
-                  can_manage=services.can_manage_certificates(current_user, organisation.id))
+    return render_template("certificates/officers.html", organisation=organisation, officers=officers, form=form,
+                           organisations=organisations, gaps=services.officer_gaps(organisation, officers, certificates))
 
 
 @bp.route("/officers", methods=["GET", "POST"])
@@ -206,13 +205,13 @@ def officers():
     organisation = _officer_organisation()
     form = OfficerForm(organisation)
     if request.method == "POST":
-        if not services.can_manage_certificates(current_user, organisation.id):
+        if not can_manage_certificates(current_user, organisation.id):
             abort(403)
         if form.validate_on_submit():
             try:
-                services.add_officer(current_user, organisation, form)
-            except services.Refused as refused:
-                form[refused.field].errors.append(str(refused))
+                services.add_officer(current_user, organisation, form_values(form, services.OFFICER_FIELDS))
+            except Refused as refused:
+                show_problems(form, refused)
             else:
                 flash("PKI officer appointed.", "success")
                 return redirect(url_for("certificates.officers"), 303)
@@ -223,7 +222,7 @@ def officers():
 @keepers
 def remove_officer(officer_id):
     officer = db.session.get(PkiOfficer, officer_id)
-    if officer is None or officer.organisation_id != current_user.organisation_id:
+    if officer is None or not can_manage_certificates(current_user, officer.organisation_id):
         abort(404)
     services.remove_officer(current_user, officer)
     flash("PKI officer removed.", "success")

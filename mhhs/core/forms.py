@@ -10,3 +10,15 @@ def options(pairs):
 def int_or_none(value):
     """Coerces a select's value to an id, with the empty choice as None."""
     return int(value) if value not in (None, "", "None") else None
+
+
+def show_problems(form, refused, default_field=None):
+    """Puts a refusal's messages next to the fields they concern (the whole form's go to default_field)."""
+    for name, message in refused.problems.items():
+        field = form[name or default_field]
+        field.errors = list(field.errors) + [message]
+
+
+def form_values(form, names):
+    """The named fields' data as plain values for a service (text trimmed)."""
+    return {name: (form[name].data.strip() if isinstance(form[name].data, str) else form[name].data) for name in names}

@@ -18,11 +18,6 @@ class Role(str, enum.Enum):
         return self.name.replace("_", " ").title()
 
 
-class Phase(str, enum.Enum):
-    SIT = "SIT"
-    UIT = "UIT"
-
-
 PUBLIC = "public"
 
 
@@ -74,7 +69,7 @@ NAV = [
     ("Approvals", "releases.approvals", {Role.RELEASE_MANAGER}),
     ("Outages", "outages.index", set(Role)),
     ("Certificates", "certificates.index", set(Role)),
-    ("Environments", "directory.environments", set(Role)),
+    ("Environments", "releases.environments", set(Role)),
     ("Organisations", "directory.organisations", {Role.RELEASE_MANAGER}),
     ("Users", "directory.users", {Role.RELEASE_MANAGER}),
     ("Outbox", "mail.outbox", {Role.RELEASE_MANAGER}),

@@ -3,7 +3,7 @@ import click
 from flask import Blueprint
 from sqlalchemy import select
 
-from ..auth.passwords import hash_password
+from ..core.passwords import hash_password
 from ..core.permissions import Role
 from ..extensions import db
 from . import reference_data as ref

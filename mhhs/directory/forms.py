@@ -7,9 +7,9 @@ from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectFi
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..core.forms import options
-from ..core.permissions import Phase, Role
+from ..core.permissions import Role
 from ..extensions import db
-from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, System, User
+from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
 
 MPID = re.compile(r"[A-Z0-9]{4}")
 

@@ -1,11 +1,19 @@
 """Organisations, users, systems, environments, market roles and the major-release roadmap."""
+import enum
+
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import relationship
 
-from ..core.permissions import Phase, Role
+from ..core.permissions import Role
 from ..core.time import utcnow
 from ..extensions import db
+
+
+class Phase(str, enum.Enum):
+    SIT = "SIT"
+    UIT = "UIT"
+
 
 environment_systems = Table(
     "environment_systems",

@@ -1,7 +1,8 @@
 """The programme's reference data (SPEC §3, from EAP Tables 1-5 and §12.7, RCM Table 1 and §12.10)."""
 from datetime import date
 
-from ..core.permissions import Phase, Role
+from ..core.permissions import Role
+from .models import Phase
 
 PROGRAMME_ORG = "MHHS Programme (SI)"
 

@@ -1,11 +1,10 @@
 """Loads the reference data (and, for the demo database, demo participants and users); idempotent."""
 from sqlalchemy import select
 
-from ..auth.passwords import hash_password
-from ..core.permissions import Phase
+from ..core.passwords import hash_password
 from ..extensions import db
 from . import reference_data as ref
-from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, System, User
+from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
 
 
 def seed_reference():

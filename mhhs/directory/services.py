@@ -1,13 +1,22 @@
-"""Writes to the directory: each function is one unit of work, audited, and the only place that commits."""
+"""Writes to the directory: each function is one unit of work, audited, and the only place that commits.
+They take plain values (the field lists below say which), never forms."""
 import secrets
 
 from sqlalchemy import select
 
 from ..audit.services import record
-from ..auth.passwords import hash_password
+from ..core.passwords import hash_password
 from ..core.permissions import Role
+from ..core.services import commit
 from ..extensions import db
 from .models import Environment, User
+
+USER_FIELDS = ["email", "name", "role", "organisation_id", "scope_sit", "scope_uit", "active"]
+ORGANISATION_FIELDS = ["name", "kind", "fix_forward", "mpids"]
+SYSTEM_FIELDS = ["name", "organisation_id", "support_hours", "backup_regime", "environment_ids"]
+ENVIRONMENT_FIELDS = ["name", "phase", "purpose", "available_from", "available_to"]
+MARKET_ROLE_FIELDS = ["code", "name", "central"]
+MAJOR_RELEASE_FIELDS = ["name", "planned_date", "date_confirmed", "purpose"]
 
 
 def _apply(obj, values):
@@ -20,40 +29,28 @@ def _apply(obj, values):
     return changed
 
 
-def _save(by, obj, values, kind, changed=()):
+def save(by, obj, values, changed=()):
+    """Creates or updates any directory object from plain values, with one audit row naming what changed."""
     is_new = obj.id is None
     changed = list(changed) + _apply(obj, values)
     if is_new:
         db.session.add(obj)
         db.session.flush()
     if is_new or changed:
-        record(f"{kind}.{'created' if is_new else 'updated'}", actor=by, obj=obj,
+        record(f"{obj.__tablename__.removesuffix('s')}.{'created' if is_new else 'updated'}", actor=by, obj=obj,
                summary=", ".join(changed))
-    db.session.commit()
+    commit()
     return obj
 
 
-def _user_values(form):
-    role = Role(form.role.data)
-    manager = role == Role.RELEASE_MANAGER
-    return {
-        "email": form.email.data.strip().lower(),
-        "name": form.name.data.strip(),
-        "role": role,
-        "organisation_id": form.organisation_id.data,
-        "scope_sit": manager and form.scope_sit.data,
-        "scope_uit": manager and form.scope_uit.data,
-        "active": form.active.data,
-    }
-
-
-def create_user(by, form):
-    user = User(password_hash=hash_password(form.password.data))
-    return _save(by, user, _user_values(form), "user")
-
-
-def update_user(by, user, form):
-    return _save(by, user, _user_values(form), "user")
+def save_user(by, user, values, password=None):
+    """values: USER_FIELDS; a new user also needs its first password."""
+    values = dict(values, email=values["email"].lower(), role=Role(values["role"]))
+    manager = values["role"] == Role.RELEASE_MANAGER
+    values.update(scope_sit=manager and bool(values["scope_sit"]), scope_uit=manager and bool(values["scope_uit"]))
+    if password is not None:
+        user.password_hash = hash_password(password)
+    return save(by, user, values)
 
 
 def reset_password(by, user):
@@ -61,33 +58,16 @@ def reset_password(by, user):
     password = secrets.token_urlsafe(12)
     user.password_hash = hash_password(password)
     record("user.password_reset", actor=by, obj=user)
-    db.session.commit()
+    commit()
     return password
 
 
-def form_values(form, names):
-    return {name: (form[name].data.strip() if isinstance(form[name].data, str) else form[name].data) for name in names}
-
-
-def save_organisation(by, organisation, form):
-    return _save(by, organisation, form_values(form, ["name", "kind", "fix_forward", "mpids"]), "organisation")
-
-
-def save_system(by, system, form):
-    values = form_values(form, ["name", "organisation_id", "support_hours", "backup_regime"])
-    chosen = db.session.scalars(select(Environment).where(Environment.id.in_(form.environment_ids.data or []))).all()
+def save_system(by, system, values):
+    """values: SYSTEM_FIELDS, environment_ids the environments the system runs in."""
+    values = dict(values)
+    chosen = db.session.scalars(select(Environment).where(Environment.id.in_(values.pop("environment_ids") or []))).all()
     changed = []
     if set(system.environments) != set(chosen):
         system.environments = chosen
         changed.append("environments")
-    return _save(by, system, values, "system", changed)
-
-
-def save_environment(by, environment, form):
-    values = form_values(form, ["name", "phase", "purpose", "available_from", "available_to"])
-    return _save(by, environment, values, "environment")
-
-
-def save_reference(by, obj, form, names, kind):
-    return _save(by, obj, form_values(form, names), kind)
-
+    return save(by, system, values, changed)

@@ -4,12 +4,11 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from ..core.forms import form_values
 from ..core.htmx import done, render
 from ..core.pagination import paginate
-from ..core.permissions import login_required, manager_required
+from ..core.permissions import manager_required
 from ..extensions import db
-from ..releases.queries import deployed_versions, systems_with_emergencies
-from ..releases.services import outstanding_emergency_fixes
 from . import services
 from .forms import (EnvironmentForm, MajorReleaseForm, MarketRoleForm, NewUserForm, OrganisationForm, SystemForm,
                     UserForm)
@@ -30,12 +29,12 @@ def _form_page(form, title, back, status=200, **extra):
                   action=request.path, back=back, **extra)
 
 
-def _edit(model, form_class, obj_id, save, back, noun, **form_kwargs):
+def _edit(model, form_class, obj_id, fields, back, noun, save=services.save):
     """The shared new/edit flow: show the form, re-show it with messages, or save and go back."""
     obj = _get_or_404(model, obj_id) if obj_id is not None else model()
-    form = form_class(obj=obj if obj_id is not None else None, obj_id=obj_id, **form_kwargs)
+    form = form_class(obj=obj if obj_id is not None else None, obj_id=obj_id)
     if form.validate_on_submit():
-        save(current_user, obj, form)
+        save(current_user, obj, form_values(form, fields))
         return done(f"{noun} saved.", back)
     title = f"Edit {noun.lower()}" if obj_id is not None else f"New {noun.lower()}"
     return _form_page(form, title, back)
@@ -43,46 +42,28 @@ def _edit(model, form_class, obj_id, save, back, noun, **form_kwargs):
 
 # Environments --------------------------------------------------------------------------------
 
-@bp.route("/environments")
-@login_required
-def environments():
-    envs = db.session.scalars(
-        select(Environment).options(selectinload(Environment.systems).joinedload(System.organisation))
-        .order_by(Environment.position, Environment.name)
-    ).all()
-    roadmap = db.session.scalars(select(MajorRelease).order_by(MajorRelease.planned_date, MajorRelease.name)).all()
-    market_roles = db.session.scalars(select(MarketRole).order_by(MarketRole.central, MarketRole.code)).all()
-    emergency_warnings = {system_id: outstanding_emergency_fixes(system_id) for system_id in systems_with_emergencies()}
-    return render("directory/environments.html", "directory/environments.html", environments=envs,
-                  roadmap=roadmap, market_roles=market_roles, versions=deployed_versions(),
-                  emergency_warnings={k: v for k, v in emergency_warnings.items() if v})
-
-
 @bp.route("/environments/new", methods=["GET", "POST"])
 @bp.route("/environments/<int:obj_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit_environment(obj_id=None):
-    return _edit(Environment, EnvironmentForm, obj_id, services.save_environment,
-                 url_for("directory.environments"), "Environment")
+    return _edit(Environment, EnvironmentForm, obj_id, services.ENVIRONMENT_FIELDS,
+                 url_for("releases.environments"), "Environment")
 
 
 @bp.route("/market-roles/new", methods=["GET", "POST"])
 @bp.route("/market-roles/<int:obj_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit_market_role(obj_id=None):
-    def save(by, obj, form):
-        return services.save_reference(by, obj, form, ["code", "name", "central"], "market_role")
-    return _edit(MarketRole, MarketRoleForm, obj_id, save, url_for("directory.environments"), "Market role")
+    return _edit(MarketRole, MarketRoleForm, obj_id, services.MARKET_ROLE_FIELDS, url_for("releases.environments"),
+                 "Market role")
 
 
 @bp.route("/roadmap/new", methods=["GET", "POST"])
 @bp.route("/roadmap/<int:obj_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit_major_release(obj_id=None):
-    def save(by, obj, form):
-        return services.save_reference(by, obj, form, ["name", "planned_date", "date_confirmed", "purpose"],
-                                       "major_release")
-    return _edit(MajorRelease, MajorReleaseForm, obj_id, save, url_for("directory.environments"), "Major release")
+    return _edit(MajorRelease, MajorReleaseForm, obj_id, services.MAJOR_RELEASE_FIELDS,
+                 url_for("releases.environments"), "Major release")
 
 
 # Organisations and systems -------------------------------------------------------------------
@@ -100,7 +81,7 @@ def organisations():
 @bp.route("/organisations/<int:obj_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit_organisation(obj_id=None):
-    return _edit(Organisation, OrganisationForm, obj_id, services.save_organisation,
+    return _edit(Organisation, OrganisationForm, obj_id, services.ORGANISATION_FIELDS,
                  url_for("directory.organisations"), "Organisation")
 
 
@@ -108,7 +89,8 @@ def edit_organisation(obj_id=None):
 @bp.route("/systems/<int:obj_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit_system(obj_id=None):
-    return _edit(System, SystemForm, obj_id, services.save_system, url_for("directory.organisations"), "System")
+    return _edit(System, SystemForm, obj_id, services.SYSTEM_FIELDS, url_for("directory.organisations"), "System",
+                 services.save_system)
 
 
 # Users ---------------------------------------------------------------------------------------
@@ -131,7 +113,7 @@ def users():
 def new_user():
     form = NewUserForm()
     if form.validate_on_submit():
-        user = services.create_user(current_user, form)
+        user = services.save_user(current_user, User(), form_values(form, services.USER_FIELDS), form.password.data)
         return done(f"User {user.email} created.", url_for("directory.users"))
     return _form_page(form, "New user", url_for("directory.users"))
 
@@ -142,7 +124,7 @@ def edit_user(user_id):
     user = _get_or_404(User, user_id)
     form = UserForm(obj=user, obj_id=user.id)
     if form.validate_on_submit():
-        services.update_user(current_user, user, form)
+        services.save_user(current_user, user, form_values(form, services.USER_FIELDS))
         return done(f"User {user.email} saved.", url_for("directory.users"))
     return _form_page(form, f"Edit user {user.email}", url_for("directory.users"), user=user)
 

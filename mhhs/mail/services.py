@@ -28,6 +28,12 @@ def queue(recipients, subject, body, kind="notice", attachment=None, rfc_id=None
     return message
 
 
+def messages_for_rfc(rfc_id):
+    """The communications sent (or waiting) about one RFC, oldest first."""
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.rfc_id == rfc_id)
+                              .order_by(OutboxMessage.id)).all()
+
+
 def mail_configured():
     return bool(current_app.config.get("MAIL_SERVER"))
 

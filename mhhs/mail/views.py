@@ -1,11 +1,12 @@
 """The outbox: every message the app sent or will send, its status, its attachment, and Retry."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..core.htmx import render
 from ..core.pagination import paginate
 from ..core.permissions import manager_required
+from ..exports.download import download
 from ..extensions import db
 from .models import OutboxMessage
 from .services import deliver_in_background, mail_configured, retry
@@ -56,5 +57,4 @@ def attachment(message_id):
     message = _message_or_404(message_id)
     if not message.attachment_name:
         abort(404)
-    return Response(message.attachment, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{message.attachment_name}"'})
+    return download(message.attachment, message.attachment_name, "application/pdf")

@@ -4,49 +4,16 @@ from datetime import timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, raiseload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
-from ..core.permissions import Role, is_manager
+from ..core.services import Refused, commit
 from ..core.time import utcnow
 from ..directory.models import Environment, Organisation, System, User
 from ..extensions import db
-from ..releases.models import Rfc, RfcStatus
-from ..releases.services import can_see as can_see_rfc, owns as owns_rfc
+from ..releases.services import get_visible as get_visible_rfc
 from .availability import figures, periods
 from .models import Category, Outage, outage_systems
-
-
-class Refused(Exception):
-    """A change this user may not make; field names where the message belongs (None: the whole form)."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-# Who may do what (SPEC §2) -----------------------------------------------------------------
-
-def check_may_log(user, systems, planned):
-    if is_manager(user):
-        return
-    if user.role == Role.CENTRAL_PARTY:
-        others = [s.name for s in systems if s.organisation_id != user.organisation_id]
-        if others:
-            raise Refused(f"You log outages of your organisation's systems only; {', '.join(others)} "
-                          f"{'is' if len(others) == 1 else 'are'} not yours.", "system_ids")
-        return
-    if planned:
-        raise Refused("Test Participants report unplanned outages they see; planned outages are announced by "
-                      "the system's owner.", "planned")
-
-
-def can_edit(user, outage):
-    if is_manager(user):
-        return True
-    if user.role == Role.CENTRAL_PARTY and outage.organisation_id == user.organisation_id:
-        return True
-    return outage.reporter_organisation_id == user.organisation_id
+from .permissions import can_announce_window, can_edit_outage, check_may_log
 
 
 # Writes ---------------------------------------------------------------------------------------
@@ -55,21 +22,16 @@ FIELDS = ["environment_id", "planned", "category", "start", "end", "description"
           "root_cause", "rfc_id"]
 
 
-def _commit():
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Refused("Someone else changed this outage at the same moment; nothing was saved. Reload and try again.")
+CONFLICT = "Someone else changed this outage at the same moment; nothing was saved. Reload and try again."
 
 
 def save(user, outage, values, systems):
     """values: FIELDS with times in UTC; systems: the chosen System objects (one organisation)."""
+    if outage.id is not None and not can_edit_outage(user, outage):
+        raise Refused("You may not change this outage.")
     check_may_log(user, systems, values["planned"])
-    if values.get("rfc_id"):
-        rfc = db.session.get(Rfc, values["rfc_id"])
-        if rfc is None or not can_see_rfc(user, rfc):
-            raise Refused("There is no such RFC you can see.", "rfc_number")
+    if values.get("rfc_id") and get_visible_rfc(user, values["rfc_id"]) is None:
+        raise Refused("There is no such RFC you can see.", "rfc_number")
     if values["end"] and not values["planned"] and values["end"] > utcnow():
         raise Refused("An unplanned outage cannot end in the future: leave End empty while it is ongoing.", "end")
     is_new = outage.id is None
@@ -89,7 +51,7 @@ def save(user, outage, values, systems):
         record("outage.logged", actor=user, obj=outage, summary=_summary(outage))
     elif changed:
         record("outage.updated", actor=user, obj=outage, summary="changed " + ", ".join(changed))
-    _commit()
+    commit(CONFLICT)
     return outage
 
 
@@ -99,7 +61,7 @@ def _summary(outage):
 
 
 def end_now(user, outage):
-    if not can_edit(user, outage):
+    if not can_edit_outage(user, outage):
         raise Refused("You may not change this outage.")
     now = utcnow()
     if outage.end is not None and outage.end <= now:
@@ -108,15 +70,14 @@ def end_now(user, outage):
         raise Refused("This outage has not started yet; edit its times instead.")
     outage.end = now
     record("outage.ended", actor=user, obj=outage)
-    _commit()
+    commit(CONFLICT)
 
 
 def planned_outages_from_rfc(user, rfc):
     """One planned code-deployment outage per target environment, for the RFC's window."""
-    if not (is_manager(user) or owns_rfc(user, rfc)):
-        raise Refused("Only the RFC's Central Party or a Release Manager can turn its window into outages.")
-    if rfc.status not in (RfcStatus.SUBMITTED, RfcStatus.APPROVED):
-        raise Refused(f"{rfc.number} is {rfc.status.value}: only a submitted or approved window is announced.")
+    if not can_announce_window(user, rfc):
+        raise Refused(f"{rfc.number} is {rfc.status.value}: only the RFC's Central Party or a Release Manager "
+                      "announces its window, while it is submitted or approved.")
     existing = set(db.session.scalars(select(Outage.environment_id).where(Outage.rfc_id == rfc.id)))
     created = []
     for environment in rfc.environments:
@@ -132,7 +93,7 @@ def planned_outages_from_rfc(user, rfc):
         db.session.flush()
         record("outage.logged", actor=user, obj=outage, summary=f"planned from {rfc.number}")
         created.append(outage)
-    _commit()
+    commit(CONFLICT)
     return created
 
 

@@ -1,23 +1,25 @@
 """Outage pages: status board, log with filters and CSV, the form, End now, availability."""
-import csv
-import io
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..audit.services import history
+from ..core.forms import show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import Role, login_required, role_required
+from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
 from ..directory.models import Environment, Organisation, System
+from ..exports.csv import csv_download
 from ..extensions import db
-from ..releases.services import get_visible as get_visible_rfc
+from ..releases.services import visible_rfc
 from . import services
 from .forms import OutageForm, category_choices
 from .models import Category, Outage
+from .permissions import can_edit_outage
 
 bp = Blueprint("outages", __name__, url_prefix="/outages")
 
@@ -42,7 +44,7 @@ def _filters():
 def index():
     now = utcnow()
     page = paginate(services.log_query(**_filters()))
-    context = dict(page=page, now=now, can_edit=services.can_edit)
+    context = dict(page=page, now=now)
     if request.htmx and request.htmx.target == "outage-rows":
         return render("outages/index.html", "outages/_rows.html", **context)
     return render("outages/index.html", "outages/index.html", board=services.board(now), Category=Category,
@@ -62,19 +64,16 @@ def board():
 @bp.route("/export.csv")
 @login_required
 def export():
-    now, buffer = utcnow(), io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["ID", "Environment", "Systems", "Organisation", "Planned", "Category", "Start (UTC)",
-                     "End (UTC)", "Duration (minutes)", "Description", "Impact", "Defect reference", "Root cause",
-                     "Linked RFC", "Reported by"])
-    for (outage_id, environment, organisation, planned, category, start, end, description, impact, defect,
-         root_cause, rfc_id, reporter), systems in services.export_rows(_filters()):
-        writer.writerow([outage_id, environment, " ".join(systems), organisation,
-                         "planned" if planned else "unplanned", category.value, f"{start:%Y-%m-%d %H:%M}",
-                         f"{end:%Y-%m-%d %H:%M}" if end else "", round(((end or now) - start).total_seconds() / 60),
-                         description, impact, defect, root_cause, f"RFC-{rfc_id:06d}" if rfc_id else "", reporter])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=outages.csv"})
+    now = utcnow()
+    rows = ([outage_id, environment, " ".join(systems), organisation, "planned" if planned else "unplanned",
+             category.value, f"{start:%Y-%m-%d %H:%M}", f"{end:%Y-%m-%d %H:%M}" if end else "",
+             round(((end or now) - start).total_seconds() / 60), description, impact, defect, root_cause,
+             f"RFC-{rfc_id:06d}" if rfc_id else "", reporter]
+            for (outage_id, environment, organisation, planned, category, start, end, description, impact, defect,
+                 root_cause, rfc_id, reporter), systems in services.export_rows(_filters()))
+    return csv_download(["ID", "Environment", "Systems", "Organisation", "Planned", "Category", "Start (UTC)",
+                         "End (UTC)", "Duration (minutes)", "Description", "Impact", "Defect reference", "Root cause",
+                         "Linked RFC", "Reported by"], rows, "outages.csv")
 
 
 # The form -------------------------------------------------------------------------------------
@@ -98,7 +97,7 @@ def _availability_warnings(form):
 @login_required
 def edit(outage_id=None):
     outage = db.session.get(Outage, outage_id) if outage_id else Outage()
-    if outage is None or (outage_id and not services.can_edit(current_user, outage)):
+    if outage is None or (outage_id and not can_edit_outage(current_user, outage)):
         abort(404)
     form = OutageForm(obj=outage if outage_id and request.method == "GET" else None)
     if request.method == "GET":
@@ -119,9 +118,8 @@ def edit(outage_id=None):
                       defect_reference=(form.defect_reference.data or "").strip())
         try:
             services.save(current_user, outage, values, form.chosen_systems)
-        except services.Refused as refused:
-            form[refused.field or "description"].errors = list(form[refused.field or "description"].errors) + [
-                str(refused)]
+        except Refused as refused:
+            show_problems(form, refused, "description")
         else:
             warnings = _availability_warnings(form)
             for warning in warnings:
@@ -144,24 +142,22 @@ def detail(outage_id):
     outage = db.session.get(Outage, outage_id)
     if outage is None:
         abort(404)
-    return render("outages/detail.html", "outages/detail.html", outage=outage, history=history(outage), now=utcnow(),
-                  can_edit=services.can_edit(current_user, outage))
+    return render("outages/detail.html", "outages/detail.html", outage=outage, history=history(outage), now=utcnow())
 
 
 @bp.route("/<int:outage_id>/end", methods=["POST"])
 @login_required
 def end(outage_id):
     outage = db.session.get(Outage, outage_id)
-    if outage is None or not services.can_edit(current_user, outage):
+    if outage is None or not can_edit_outage(current_user, outage):
         abort(404)
     error = None
     try:
         services.end_now(current_user, outage)
-    except services.Refused as refused:
+    except Refused as refused:
         error = str(refused)
     if request.htmx:
-        return render_template("outages/_row.html", outage=outage, now=utcnow(), can_edit=services.can_edit,
-                               error=error)
+        return render_template("outages/_row.html", outage=outage, now=utcnow(), error=error)
     return done(error or f"Outage ended at {format_london(outage.end, '%H:%M')}.",
                  url_for("outages.detail", outage_id=outage.id), "error" if error else "success")
 
@@ -169,12 +165,10 @@ def end(outage_id):
 @bp.route("/from-rfc/<int:rfc_id>", methods=["POST"])
 @role_required(Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
 def from_rfc(rfc_id):
-    rfc = get_visible_rfc(current_user, rfc_id)
-    if rfc is None:
-        abort(404)
+    rfc = get_visible_or_404(visible_rfc(current_user, rfc_id))
     try:
         created = services.planned_outages_from_rfc(current_user, rfc)
-    except services.Refused as refused:
+    except Refused as refused:
         return done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
     message = (f"{len(created)} planned outage(s) logged for {rfc.number}'s window." if created
                else f"{rfc.number}'s window is already in the outage log.")
@@ -203,17 +197,13 @@ def availability():
 def availability_csv():
     kind, count = _period_args()
     spans, table = services.availability_table(kind, utcnow(), count)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["Environment", "Period", "Elapsed (hours)", "Downtime (hours)", "Planned (hours)",
-                     "Unplanned (hours)", "Availability (%)"] + [f"{c.value} (hours)" for c in Category])
-    for environment, cells in table:
-        for (label, _, _), f in zip(spans, cells):
-            writer.writerow([environment.name, label, _hours(f.elapsed), _hours(f.total), _hours(f.planned),
-                             _hours(f.unplanned), "" if f.availability is None else f"{f.availability * 100:.2f}"]
-                            + [_hours(f.by_category.get(c)) for c in Category])
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=availability-{kind}.csv"})
+    rows = ([environment.name, label, _hours(f.elapsed), _hours(f.total), _hours(f.planned), _hours(f.unplanned),
+             "" if f.availability is None else f"{f.availability * 100:.2f}"]
+            + [_hours(f.by_category.get(c)) for c in Category]
+            for environment, cells in table for (label, _, _), f in zip(spans, cells))
+    return csv_download(["Environment", "Period", "Elapsed (hours)", "Downtime (hours)", "Planned (hours)",
+                         "Unplanned (hours)", "Availability (%)"] + [f"{c.value} (hours)" for c in Category],
+                        rows, f"availability-{kind}.csv")
 
 
 def _hours(delta):

@@ -6,7 +6,7 @@ from sqlalchemy import (Boolean, Column, Date, DateTime, Enum, ForeignKey, Index
 from sqlalchemy.orm import relationship
 
 from ..core.db import value_enum
-from ..core.permissions import Phase
+from ..directory.models import Phase
 from ..core.time import utcnow
 from ..extensions import db
 

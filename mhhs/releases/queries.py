@@ -2,7 +2,7 @@
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..core.permissions import Phase
+from ..directory.models import Phase
 from ..directory.models import Environment
 from ..extensions import db
 from .models import PUBLIC_STATUSES, Approval, Decision, DeployedVersion, ReleaseType, Rfc, RfcStatus, rfc_environments

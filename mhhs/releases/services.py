@@ -1,95 +1,33 @@
 """RFC state changes as guarded transitions: each checks the state, records who/when/why, audits, commits."""
+from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from ..audit.services import record
-from ..core.permissions import Role, is_manager
+from ..core.permissions import is_manager
+from ..core.services import Conflict, Invalid, Refused, commit
 from ..core.time import utcnow
 from ..directory.models import Environment, System
 from ..extensions import db
 from ..mail.services import queue
 from . import rules
-from .models import (CONTROL_POINTS, EDITABLE_STATUSES, OUTCOMES, PUBLIC_STATUSES, WITHDRAWABLE_STATUSES, Approval,
-                     ChangeRequest, ControlPoint, Decision, DeployedVersion, Defect, ReleaseType, Revision, Rfc,
-                     RfcStatus)
-from .versions import parse
+from .models import (CONTROL_POINTS, OUTCOMES, PUBLIC_STATUSES, Approval, ChangeRequest, ControlPoint, Decision,
+                     DeployedVersion, Defect, ReleaseType, Revision, Rfc, RfcStatus)
+from .permissions import (approved_phases, can_add_lessons, can_close_rfc, can_communicate, can_edit_rfc,
+                          can_record_deployment, can_record_governance, can_tick_control_points,
+                          can_withdraw_rfc, needs_governance, phases_to_decide, visible_clause)
+from .versions import next_version, parse, version_problem
+
+CONFLICT = "Someone else changed this RFC at the same moment; nothing was saved. Reload and try again."
 
 
-class Refused(Exception):
-    """A transition that may not happen now; the message says why and what to do."""
-
-
-class Invalid(Exception):
-    """Content that cannot be submitted: problems maps form fields to messages."""
-
-    def __init__(self, problems):
-        super().__init__("; ".join(problems.values()))
-        self.problems = problems
-
-
-class Conflict(Refused):
-    pass
-
-
-# Who may see and do what (SPEC §2) --------------------------------------------------------
-
-def visible_clause(user):
-    """The SQL condition for the RFCs this user may see."""
-    public = Rfc.status.in_(PUBLIC_STATUSES)
-    if user.role == Role.RELEASE_MANAGER:
-        return Rfc.submitted_at.is_not(None)
-    if user.role == Role.CENTRAL_PARTY:
-        return public | (Rfc.organisation_id == user.organisation_id)
-    return public
-
-
-def can_see(user, rfc):
-    if user.role == Role.RELEASE_MANAGER:
-        return rfc.submitted_at is not None
-    if user.role == Role.CENTRAL_PARTY and rfc.organisation_id == user.organisation_id:
-        return True
-    return rfc.status in PUBLIC_STATUSES
-
-
-def owns(user, rfc):
-    return user.role == Role.CENTRAL_PARTY and rfc.organisation_id == user.organisation_id
-
-
-def can_edit(user, rfc):
-    return owns(user, rfc) and rfc.status in EDITABLE_STATUSES
-
-
-def can_withdraw(user, rfc):
-    return owns(user, rfc) and rfc.status in WITHDRAWABLE_STATUSES
-
-
-def phases_to_decide(user, rfc):
-    """The phases this manager can still decide on the current revision."""
-    if not is_manager(user) or rfc.status != RfcStatus.SUBMITTED:
-        return set()
-    return (user.phases & rfc.phases) - approved_phases(rfc)
-
-
-def approved_phases(rfc):
-    return {a.phase for a in rfc.approvals if a.revision == rfc.revision and a.decision == Decision.APPROVED}
-
-
-def can_record_deployment(user, rfc):
-    return rfc.status == RfcStatus.APPROVED and (is_manager(user) or owns(user, rfc))
-
-
-def can_close(user, rfc):
-    return is_manager(user) and rfc.status in OUTCOMES
-
-
-def can_add_lessons(user, rfc):
-    return (is_manager(user) or owns(user, rfc)) and rfc.status in OUTCOMES + (RfcStatus.CLOSED,)
+def visible_rfc(user, rfc_id):
+    """The query for one RFC, which finds it only if this user may see it."""
+    return select(Rfc).where(Rfc.id == rfc_id, visible_clause(user))
 
 
 def get_visible(user, rfc_id):
-    rfc = db.session.get(Rfc, rfc_id)
-    return rfc if rfc is not None and can_see(user, rfc) else None
+    return db.session.scalar(visible_rfc(user, rfc_id))
 
 
 # Versions --------------------------------------------------------------------------------
@@ -105,6 +43,20 @@ def system_versions(system_id, exclude_rfc_id=None):
     return (max(approved, key=parse) if approved else None), taken
 
 
+def version_context(user, system_id, release_type, typed, rfc_id=None):
+    """What the form says under Version: the proposal, the last approved version, a problem, emergency fixes."""
+    system = db.session.get(System, system_id) if system_id else None
+    if system is None or system.organisation_id != user.organisation_id:
+        return {}
+    last, taken = system_versions(system.id, exclude_rfc_id=rfc_id)
+    context = {"last": last, "proposal": next_version(last, release_type) if release_type else None}
+    if typed:
+        context["problem"] = version_problem(typed, last, taken)
+    if release_type in (ReleaseType.MINOR, ReleaseType.PATCH, ReleaseType.MAJOR):
+        context["outstanding"] = outstanding_emergency_fixes(system.id)
+    return context
+
+
 # Drafts and submission -------------------------------------------------------------------
 
 CONTENT_FIELDS = ["system_id", "release_type", "version", "title", "reason", "window_start", "window_end",
@@ -118,20 +70,12 @@ def _check_row_version(rfc, expected):
                        "saved. Reload to see the latest, then try again.")
 
 
-def _commit():
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict("Someone else changed this RFC at the same moment; nothing was saved. Reload and try again.")
-
-
 def save_draft(user, rfc, content, expected_version=None):
     """Stores whatever was typed, however incomplete. content: the form's plain data."""
     if rfc.id is None:
         rfc.organisation_id, rfc.created_by_id, rfc.status = user.organisation_id, user.id, RfcStatus.DRAFT
         db.session.add(rfc)
-    elif not can_edit(user, rfc):
+    elif not can_edit_rfc(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: its content is frozen. To change it, a Release "
                       "Manager requests changes.")
     _check_row_version(rfc, expected_version)
@@ -151,7 +95,7 @@ def save_draft(user, rfc, content, expected_version=None):
                            for i, c in enumerate(content.get("change_requests", []))]
     db.session.flush()
     record("rfc.saved", actor=user, obj=rfc, summary=f"draft saved ({rfc.status.value})")
-    _commit()
+    commit(CONFLICT)
     return rfc
 
 
@@ -176,7 +120,7 @@ def snapshot(rfc):
 
 def submit(user, rfc, now=None):
     now = now or utcnow()
-    if not can_edit(user, rfc):
+    if not can_edit_rfc(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value} and cannot be submitted.")
     last, taken = system_versions(rfc.system_id, exclude_rfc_id=rfc.id) if rfc.system_id else (None, set())
     problems = rules.submission_problems(rfc, now, last, taken)
@@ -188,16 +132,16 @@ def submit(user, rfc, now=None):
                             content=snapshot(rfc)))
     _tick(rfc, "submit", user)
     record("rfc.submitted", actor=user, obj=rfc, summary=f"revision {rfc.revision}")
-    _commit()
+    commit(CONFLICT)
 
 
 def withdraw(user, rfc, expected_version=None):
-    if not can_withdraw(user, rfc):
+    if not can_withdraw_rfc(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value} and can no longer be withdrawn.")
     _check_row_version(rfc, expected_version)
     rfc.status = RfcStatus.WITHDRAWN
     record("rfc.withdrawn", actor=user, obj=rfc)
-    _commit()
+    commit(CONFLICT)
 
 
 # Approval -------------------------------------------------------------------------------------
@@ -216,7 +160,7 @@ def decide(user, rfc, decision, comment="", expected_version=None):
     comment = (comment or "").strip()
     if decision != Decision.APPROVED and not comment:
         raise Invalid({"comment": f"Say why: a comment is needed to {'reject' if decision == Decision.REJECTED else 'request changes'}."})
-    if decision == Decision.APPROVED and rfc.release_type == ReleaseType.MAJOR and not (rfc.gng_reference and rfc.gng_date):
+    if decision == Decision.APPROVED and needs_governance(rfc):
         raise Refused("A Major release needs the programme governance (GNG) approval reference and date "
                       "recorded before it can be approved.")
     now = utcnow()
@@ -233,16 +177,16 @@ def decide(user, rfc, decision, comment="", expected_version=None):
         _tick(rfc, "approve", user)
     record(f"rfc.{decision.name.lower()}", actor=user, obj=rfc,
            summary=f"{phase_text}, revision {rfc.revision}" + (f": {comment}" if comment else ""))
-    _commit()
+    commit(CONFLICT)
 
 
 def record_governance(user, rfc, reference, day):
-    if not is_manager(user) or rfc.status not in (RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED, RfcStatus.DRAFT):
-        raise Refused("Governance approval is recorded while the RFC awaits approval.")
+    if not can_record_governance(user, rfc):
+        raise Refused("Governance approval is recorded for a Major release while it awaits approval.")
     rfc.gng_reference, rfc.gng_date = reference.strip(), day
     _tick(rfc, "governance", user)
     record("rfc.governance", actor=user, obj=rfc, summary=f"GNG {rfc.gng_reference} on {day:%Y-%m-%d}")
-    _commit()
+    commit(CONFLICT)
 
 
 # Deployment and closure --------------------------------------------------------------------
@@ -269,7 +213,7 @@ def record_deployment(user, rfc, outcome, actual_start, actual_end, issues, reso
             defect.ready_for_retest = True
     _tick(rfc, "deployment", user)
     record("rfc.deployment", actor=user, obj=rfc, summary=f"{outcome.value}; issues: {issues or 'none'}")
-    _commit()
+    commit(CONFLICT)
 
 
 def add_lessons(user, rfc, lessons, actions):
@@ -279,11 +223,13 @@ def add_lessons(user, rfc, lessons, actions):
     if rfc.lessons_learnt:
         _tick(rfc, "lessons", user)
     record("rfc.lessons", actor=user, obj=rfc, summary=rfc.lessons_learnt[:200])
-    _commit()
+    commit(CONFLICT)
 
 
 def close(user, rfc, lessons, actions):
-    if not can_close(user, rfc):
+    if not is_manager(user):
+        raise Refused("A Release Manager closes the RFC; you can save lessons learnt.")
+    if not can_close_rfc(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: it closes once the deployment is recorded.")
     lessons, actions = (lessons or "").strip(), (actions or "").strip()
     if rfc.outcome != RfcStatus.DEPLOYED and not lessons:
@@ -295,7 +241,7 @@ def close(user, rfc, lessons, actions):
     if lessons:
         _tick(rfc, "lessons", user)
     record("rfc.closed", actor=user, obj=rfc, summary=f"lessons learnt: {lessons or 'none'}; actions: {actions or 'none'}")
-    _commit()
+    commit(CONFLICT)
 
 
 # Control points ----------------------------------------------------------------------------
@@ -307,15 +253,15 @@ def _tick(rfc, event, user, note=""):
 
 
 def tick_control_point(user, rfc, number):
-    if not is_manager(user):
-        raise Refused("Only a Release Manager ticks control points.")
+    if not can_tick_control_points(user, rfc):
+        raise Refused(f"{rfc.number} is {rfc.status.value}: its control points can no longer be ticked.")
     if number not in {n for n, *_ in CONTROL_POINTS}:
         raise Refused("There is no such control point.")
     if number in {c.number for c in rfc.control_points}:
         raise Refused(f"Control point {number} is ticked already.")
     rfc.control_points.append(ControlPoint(number=number, by_id=user.id, note="ticked by hand"))
     record("rfc.control_point", actor=user, obj=rfc, summary=f"control point {number}")
-    _commit()
+    commit(CONFLICT)
 
 
 # Emergency follow-up (RCM §12.8) --------------------------------------------------------
@@ -339,11 +285,11 @@ def outstanding_emergency_fixes(system_id):
 
 # Communications (steps 4.3 and 5.2) ------------------------------------------------------
 
-COMMUNICATION_STATUSES = {"release": PUBLIC_STATUSES, "closure": (RfcStatus.CLOSED,)}
-
-
-def can_communicate(user, rfc, kind):
-    return is_manager(user) and rfc.status in COMMUNICATION_STATUSES[kind]
+def communication_text(rfc, kind):
+    """The proposed subject and body of a release or closure communication (templates/email/)."""
+    body = render_template(f"email/rfc_{kind}.txt", rfc=rfc)
+    subject, _, body = body.partition("\n\n")
+    return subject.removeprefix("Subject: "), body
 
 
 def communicate(user, rfc, kind, organisations, subject, body, attachment):
@@ -360,5 +306,5 @@ def communicate(user, rfc, kind, organisations, subject, body, attachment):
         raise Invalid({"organisation_ids": "None of the chosen organisations has an active user to write to."})
     record(f"rfc.communicated_{kind}", actor=user, obj=rfc,
            summary=f"{kind} communication to {len(messages)} organisation(s): {subject}")
-    _commit()
+    commit(CONFLICT)
     return messages

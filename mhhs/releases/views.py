@@ -1,22 +1,25 @@
 """RFC pages: list, form (new/edit), detail, approval queue, decisions, deployment, closure, revisions."""
-from flask import Blueprint, Response, abort, current_app, flash, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..audit.services import history
 from ..core.htmx import done, render
 from ..core.pagination import paginate
+from ..core.forms import show_problems
 from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
-from ..core.time import format_london, london_to_utc, utc_to_london_naive
-from ..directory.models import Environment, Organisation, System
+from ..core.services import Invalid, Refused, get_visible_or_404
+from ..core.time import london_to_utc, utc_to_london_naive
+from ..directory.models import Environment, MajorRelease, MarketRole, Organisation, System
+from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
-from ..mail.models import OutboxMessage
-from ..mail.services import deliver_in_background
+from ..mail.services import deliver_in_background, messages_for_rfc
 from . import queries, services
 from .forms import ClosureForm, CommunicationForm, DecisionForm, DeploymentForm, GovernanceForm, RfcForm
 from .models import CONTROL_POINTS, Decision, ReleaseType, Rfc, RfcStatus
-from .versions import next_version, version_problem
+from .permissions import can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
 
 bp = Blueprint("releases", __name__)
 bp.add_app_template_global(queries.outside_availability, "outside_availability")
@@ -25,10 +28,7 @@ DECISIONS = {"approve": Decision.APPROVED, "reject": Decision.REJECTED, "request
 
 
 def _rfc_or_404(rfc_id):
-    rfc = services.get_visible(current_user, rfc_id)
-    if rfc is None:
-        abort(404)
-    return rfc
+    return get_visible_or_404(services.visible_rfc(current_user, rfc_id))
 
 
 def _enum_arg(name, enum):
@@ -55,24 +55,29 @@ def rfcs():
                   **context)
 
 
+# Environments ---------------------------------------------------------------------------------
+
+@bp.route("/environments")
+@login_required
+def environments():
+    """The environments with the versions running in them, the roadmap and the market roles."""
+    envs = db.session.scalars(
+        select(Environment).options(selectinload(Environment.systems).joinedload(System.organisation))
+        .order_by(Environment.position, Environment.name)
+    ).all()
+    roadmap = db.session.scalars(select(MajorRelease).order_by(MajorRelease.planned_date, MajorRelease.name)).all()
+    market_roles = db.session.scalars(select(MarketRole).order_by(MarketRole.central, MarketRole.code)).all()
+    emergency_warnings = {system_id: services.outstanding_emergency_fixes(system_id)
+                          for system_id in queries.systems_with_emergencies()}
+    return render("releases/environments.html", "releases/environments.html", environments=envs,
+                  roadmap=roadmap, market_roles=market_roles, versions=queries.deployed_versions(),
+                  emergency_warnings={k: v for k, v in emergency_warnings.items() if v})
+
+
 # The RFC form ---------------------------------------------------------------------------------
 
-def version_context(user, system_id, release_type, typed, rfc_id=None):
-    """What the form says under Version: the proposal, the last approved version, a problem, emergency fixes."""
-    system = db.session.get(System, system_id) if system_id else None
-    if system is None or system.organisation_id != user.organisation_id:
-        return {}
-    last, taken = services.system_versions(system.id, exclude_rfc_id=rfc_id)
-    context = {"last": last, "proposal": next_version(last, release_type) if release_type else None}
-    if typed:
-        context["problem"] = version_problem(typed, last, taken)
-    if release_type in (ReleaseType.MINOR, ReleaseType.PATCH, ReleaseType.MAJOR):
-        context["outstanding"] = services.outstanding_emergency_fixes(system.id)
-    return context
-
-
 def _form_page(form, rfc, status=200):
-    hint = version_context(current_user, form.system_id.data, form.release_type.data, form.version.data, rfc.id)
+    hint = services.version_context(current_user, form.system_id.data, form.release_type.data, form.version.data, rfc.id)
     return render("releases/form_page.html", "releases/_form.html", status=status, form=form, rfc=rfc, hint=hint)
 
 
@@ -124,8 +129,8 @@ def _fill_from(form, rfc):
 @central_party
 def edit(rfc_id=None):
     rfc = _rfc_or_404(rfc_id) if rfc_id else Rfc(revision=0, status=RfcStatus.DRAFT)
-    if rfc_id and not services.can_edit(current_user, rfc):
-        if not services.owns(current_user, rfc):
+    if rfc_id and not can_edit_rfc(current_user, rfc):
+        if not owns_rfc(current_user, rfc):
             abort(404)
         return done(f"{rfc.number} is {rfc.status.value}: its content is frozen.", url_for(
             "releases.detail", rfc_id=rfc.id), "error")
@@ -145,14 +150,13 @@ def edit(rfc_id=None):
         services.save_draft(current_user, rfc, content, form.row_version.data or None)
         if action == "submit":
             services.submit(current_user, rfc)
-    except services.Invalid as invalid:
-        for field, message in invalid.problems.items():
-            form[field].errors = list(form[field].errors) + [message]
+    except Invalid as invalid:
+        show_problems(form, invalid)
         form.row_version.data = rfc.row_version
         if rfc.id:
             flash("Saved as a draft. To submit, change what is marked below.", "error")
         return _form_page(form, rfc)
-    except services.Refused as refused:
+    except Refused as refused:
         return done(str(refused), url_for("releases.detail", rfc_id=rfc.id) if rfc.id else url_for("releases.rfcs"),
                      "error")
     if action == "submit":
@@ -165,7 +169,7 @@ def edit(rfc_id=None):
 @central_party
 def version_hint():
     form = RfcForm(current_user, formdata=request.args)
-    hint = version_context(current_user, form.system_id.data, form.release_type.data,
+    hint = services.version_context(current_user, form.system_id.data, form.release_type.data,
                            None if request.args.get("propose") else form.version.data,
                            request.args.get("rfc_id", type=int))
     if request.args.get("propose") and hint.get("proposal"):
@@ -186,10 +190,9 @@ def detail(rfc_id):
     return render("releases/detail.html", "releases/detail.html", rfc=rfc, audit=audit, outstanding=outstanding,
                   control_points=CONTROL_POINTS, ticks=ticks, decision_form=DecisionForm(row_version=rfc.row_version),
                   governance_form=GovernanceForm(), closure_form=ClosureForm(obj=rfc),
-                  phases=services.phases_to_decide(current_user, rfc), services=services,
+                  phases=phases_to_decide(current_user, rfc),
                   clashes=queries.clashes([rfc]).get(rfc.id, []), notice_given=queries.notice_given(rfc),
-                  communications=db.session.scalars(select(OutboxMessage).where(OutboxMessage.rfc_id == rfc.id)
-                                                    .order_by(OutboxMessage.id)).all() if is_manager(current_user) else [])
+                  communications=messages_for_rfc(rfc.id) if is_manager(current_user) else [])
 
 
 @bp.route("/rfcs/<int:rfc_id>/revisions/<int:number>")
@@ -209,11 +212,11 @@ def revision(rfc_id, number):
 @central_party
 def withdraw(rfc_id):
     rfc = _rfc_or_404(rfc_id)
-    if not services.owns(current_user, rfc):
+    if not owns_rfc(current_user, rfc):
         abort(404)
     try:
         services.withdraw(current_user, rfc, request.form.get("row_version"))
-    except services.Refused as refused:
+    except Refused as refused:
         return done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
     return done(f"{rfc.number} withdrawn.", url_for("releases.detail", rfc_id=rfc.id))
 
@@ -232,7 +235,7 @@ def approvals():
     filters = _queue_filters()
     page = paginate(queries.queue_query(current_user, **filters))
     context = dict(page=page, filters=filters, clashes=queries.clashes(page.items), notice_given=queries.notice_given,
-                   ReleaseType=ReleaseType, services=services)
+                   ReleaseType=ReleaseType)
     if request.htmx and request.htmx.target == "queue-rows":
         return render("releases/approvals.html", "releases/_queue_rows.html", **context)
     return render("releases/approvals.html", "releases/approvals.html",
@@ -253,15 +256,15 @@ def decide(rfc_id):
     else:
         try:
             services.decide(current_user, rfc, decision, form.comment.data, form.row_version.data or None)
-        except services.Invalid as invalid:
+        except Invalid as invalid:
             error = invalid.problems["comment"]
-        except services.Refused as refused:
+        except Refused as refused:
             error = str(refused)
             db.session.refresh(rfc)
     if request.htmx and request.form.get("from") == "queue":
         return render_template("releases/_queue_row.html", rfc=rfc, error=error, comment=form.comment.data,
                                done=None if error else decision, clashes=queries.clashes([rfc]),
-                               notice_given=queries.notice_given, services=services)
+                               notice_given=queries.notice_given)
     target = url_for("releases.approvals") if request.form.get("from") == "queue" else \
         url_for("releases.detail", rfc_id=rfc.id)
     if error:
@@ -279,7 +282,7 @@ def governance(rfc_id):
                      url_for("releases.detail", rfc_id=rfc.id), "error")
     try:
         services.record_governance(current_user, rfc, form.gng_reference.data, form.gng_date.data)
-    except services.Refused as refused:
+    except Refused as refused:
         return done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
     return done("Governance approval recorded.", url_for("releases.detail", rfc_id=rfc.id))
 
@@ -290,7 +293,7 @@ def tick(rfc_id, number):
     rfc = _rfc_or_404(rfc_id)
     try:
         services.tick_control_point(current_user, rfc, number)
-    except services.Refused as refused:
+    except Refused as refused:
         return done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
     return done(f"Control point {number} ticked.", url_for("releases.detail", rfc_id=rfc.id))
 
@@ -301,9 +304,9 @@ def tick(rfc_id, number):
 @role_required(Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
 def deployment(rfc_id):
     rfc = _rfc_or_404(rfc_id)
-    if not (services.owns(current_user, rfc) or current_user.role == Role.RELEASE_MANAGER):
+    if not (owns_rfc(current_user, rfc) or is_manager(current_user)):
         abort(404)
-    if not services.can_record_deployment(current_user, rfc):
+    if not can_record_deployment(current_user, rfc):
         return done(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.",
                      url_for("releases.detail", rfc_id=rfc.id), "error")
     form = DeploymentForm()
@@ -315,9 +318,8 @@ def deployment(rfc_id):
             services.record_deployment(current_user, rfc, RfcStatus(form.outcome.data),
                                        london_to_utc(form.actual_start.data), london_to_utc(form.actual_end.data),
                                        (form.issues.data or "").strip(), (form.resolutions.data or "").strip())
-        except services.Invalid as invalid:
-            for field, message in invalid.problems.items():
-                form[field].errors = list(form[field].errors) + [message]
+        except Invalid as invalid:
+            show_problems(form, invalid)
         else:
             return done(f"Deployment of {rfc.number} recorded: {form.outcome.data}.",
                          url_for("releases.detail", rfc_id=rfc.id))
@@ -332,39 +334,34 @@ def close(rfc_id):
     target = url_for("releases.detail", rfc_id=rfc.id)
     if not form.validate():
         return done("The lessons learnt or work-off actions are too long.", target, "error")
+    if not (owns_rfc(current_user, rfc) or is_manager(current_user)):
+        abort(404)
     try:
-        if current_user.role == Role.RELEASE_MANAGER and request.form.get("action") == "close":
+        if request.form.get("action") == "close":
             services.close(current_user, rfc, form.lessons_learnt.data, form.work_off_actions.data)
             return done(f"{rfc.number} closed.", target)
-        if not services.owns(current_user, rfc) and current_user.role != Role.RELEASE_MANAGER:
-            abort(404)
         services.add_lessons(current_user, rfc, form.lessons_learnt.data, form.work_off_actions.data)
-    except services.Invalid as invalid:
+    except Invalid as invalid:
         return done(next(iter(invalid.problems.values())), target, "error")
-    except services.Refused as refused:
+    except Refused as refused:
         return done(str(refused), target, "error")
     return done("Lessons learnt saved.", target)
 
 
 # PDFs -----------------------------------------------------------------------------------------
 
-def _pdf_response(data, filename):
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
 @bp.route("/rfcs/<int:rfc_id>/pdf")
 @login_required
 def rfc_pdf(rfc_id):
     rfc = _rfc_or_404(rfc_id)
-    return _pdf_response(rfc_pdf_bytes(rfc), f"{rfc.number}.pdf")
+    return download(rfc_pdf_bytes(rfc), f"{rfc.number}.pdf")
 
 
 @bp.route("/rfcs/<int:rfc_id>/release-note.pdf")
 @login_required
 def release_note_pdf(rfc_id):
     rfc = _rfc_or_404(rfc_id)
-    return _pdf_response(release_note(rfc), f"{rfc.number}-release-note.pdf")
+    return download(release_note(rfc), f"{rfc.number}-release-note.pdf")
 
 
 def rfc_pdf_bytes(rfc):
@@ -378,37 +375,24 @@ def release_note(rfc):
 
 # Communications -------------------------------------------------------------------------------
 
-def _default_text(rfc, kind):
-    what = f"{rfc.number} {rfc.system.name} {rfc.version}"
-    if kind == "closure":
-        return (f"{what}: release closed",
-                f"The release {what} ({rfc.title}) is closed.\n\nOutcome: {rfc.outcome.value if rfc.outcome else ''}\n"
-                f"Work-off actions: {rfc.work_off_actions or 'none'}\n\nThe release note is attached.\n")
-    return (f"{what}: release note",
-            f"The release {what} ({rfc.title}) is approved for {', '.join(e.name for e in rfc.environments)}.\n\n"
-            f"Deployment window: {format_london(rfc.window_start)} to {format_london(rfc.window_end)} "
-            f"(Europe/London), expected downtime {rfc.expected_downtime} minutes.\n\n"
-            "The release note, with the defects fixed, known issues and workarounds, is attached.\n")
-
-
 @bp.route("/rfcs/<int:rfc_id>/communicate/<any(release, closure):kind>", methods=["GET", "POST"])
 @manager_required
 def communicate(rfc_id, kind):
     rfc = _rfc_or_404(rfc_id)
-    if not services.can_communicate(current_user, rfc, kind):
+    if not can_communicate(current_user, rfc, kind):
         return done(f"{rfc.number} is {rfc.status.value}: there is no {kind} to communicate yet.",
                      url_for("releases.detail", rfc_id=rfc.id), "error")
     form = CommunicationForm()
     if request.method == "GET":
         form.organisation_ids.data = [o.id for o in form.organisations]  # everyone by default
-        form.subject.data, form.body.data = _default_text(rfc, kind)
+        form.subject.data, form.body.data = services.communication_text(rfc, kind)
     elif form.validate():
         chosen = [o for o in form.organisations if o.id in form.organisation_ids.data]
         try:
             messages = services.communicate(current_user, rfc, kind, chosen, form.subject.data.strip(),
                                             form.body.data, (f"{rfc.number}-release-note.pdf", release_note(rfc)))
-        except services.Invalid as invalid:
-            form.organisation_ids.errors = list(invalid.problems.values())
+        except Invalid as invalid:
+            show_problems(form, invalid)
         else:
             deliver_in_background([m.id for m in messages])
             return done(f"{len(messages)} message(s) queued for {rfc.number}.",

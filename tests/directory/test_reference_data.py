@@ -3,7 +3,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from mhhs.core.permissions import Phase
+from mhhs.directory.models import Phase
 from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
 from mhhs.directory.seed import seed_demo, seed_reference
 from mhhs.extensions import db

@@ -1,0 +1,53 @@
+"""What every domain's services share: refusals with the field they concern, conflicts, the commit, 404s."""
+from flask import abort
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..extensions import db
+
+CONFLICT = "Someone else changed this at the same moment; nothing was saved. Reload and try again."
+
+
+class Refused(Exception):
+    """A change that may not happen now; the message says why and what to do. field: where it belongs."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+    @property
+    def problems(self):
+        """{field: message}, the shape a view puts next to its fields."""
+        return {self.field: str(self)}
+
+
+class Invalid(Refused):
+    """Content that cannot go ahead: several messages, each keyed by the form field it concerns."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(problems.values()), next(iter(problems)))
+        self._problems = dict(problems)
+
+    @property
+    def problems(self):
+        return self._problems
+
+
+class Conflict(Refused):
+    """Someone else changed the object first (a lost update turned into a clear message)."""
+
+
+def commit(conflict=CONFLICT):
+    """Ends a unit of work: everything it wrote (its audit rows included) is kept, or none of it is."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(conflict) from None
+
+
+def get_visible_or_404(query):
+    """The one object a query already scoped to the user finds, or 404: a hidden object is not there."""
+    obj = db.session.scalar(query)
+    if obj is None:
+        abort(404)
+    return obj

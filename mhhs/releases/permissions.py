@@ -1,0 +1,86 @@
+"""Who may see and do what with an RFC (SPEC §2): used by views, the services' guards and templates."""
+from ..core.permissions import Role, is_manager
+from .models import EDITABLE_STATUSES, OUTCOMES, PUBLIC_STATUSES, WITHDRAWABLE_STATUSES, Decision, ReleaseType, Rfc, RfcStatus
+
+# A Release Manager's decision on an RFC's control points is pointless once it can no longer go ahead.
+FINISHED = (RfcStatus.REJECTED, RfcStatus.WITHDRAWN, RfcStatus.CLOSED)
+COMMUNICATION_STATUSES = {"release": PUBLIC_STATUSES, "closure": (RfcStatus.CLOSED,)}
+
+
+def visible_clause(user):
+    """The SQL condition for the RFCs this user may see."""
+    public = Rfc.status.in_(PUBLIC_STATUSES)
+    if user.role == Role.RELEASE_MANAGER:
+        return Rfc.submitted_at.is_not(None)
+    if user.role == Role.CENTRAL_PARTY:
+        return public | (Rfc.organisation_id == user.organisation_id)
+    return public
+
+
+def can_see_rfc(user, rfc):
+    if user.role == Role.RELEASE_MANAGER:
+        return rfc.submitted_at is not None
+    return owns_rfc(user, rfc) or rfc.status in PUBLIC_STATUSES
+
+
+def can_raise_rfc(user):
+    return user.role == Role.CENTRAL_PARTY
+
+
+def owns_rfc(user, rfc):
+    return user.role == Role.CENTRAL_PARTY and rfc.organisation_id == user.organisation_id
+
+
+def can_edit_rfc(user, rfc):
+    return owns_rfc(user, rfc) and rfc.status in EDITABLE_STATUSES
+
+
+def can_withdraw_rfc(user, rfc):
+    return owns_rfc(user, rfc) and rfc.status in WITHDRAWABLE_STATUSES
+
+
+def approved_phases(rfc):
+    return {a.phase for a in rfc.approvals if a.revision == rfc.revision and a.decision == Decision.APPROVED}
+
+
+def phases_to_decide(user, rfc):
+    """The phases this manager can still decide on the current revision."""
+    if not is_manager(user) or rfc.status != RfcStatus.SUBMITTED:
+        return set()
+    return (user.phases & rfc.phases) - approved_phases(rfc)
+
+
+def needs_governance(rfc):
+    """RCM Table 3: a Major release needs its GNG approval recorded before it can be approved."""
+    return rfc.release_type == ReleaseType.MAJOR and not (rfc.gng_reference and rfc.gng_date)
+
+
+def can_record_governance(user, rfc):
+    return (is_manager(user) and rfc.release_type == ReleaseType.MAJOR
+            and rfc.status in (RfcStatus.DRAFT, RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED))
+
+
+def can_tick_control_points(user, rfc):
+    return is_manager(user) and rfc.status not in FINISHED
+
+
+def can_record_deployment(user, rfc):
+    return rfc.status == RfcStatus.APPROVED and (is_manager(user) or owns_rfc(user, rfc))
+
+
+def can_close_rfc(user, rfc):
+    return is_manager(user) and rfc.status in OUTCOMES
+
+
+def can_add_lessons(user, rfc):
+    return (is_manager(user) or owns_rfc(user, rfc)) and rfc.status in OUTCOMES + (RfcStatus.CLOSED,)
+
+
+def can_communicate(user, rfc, kind):
+    return is_manager(user) and rfc.status in COMMUNICATION_STATUSES[kind]
+
+
+JINJA_GLOBALS = {f.__name__: f for f in (
+    can_raise_rfc, owns_rfc, can_edit_rfc, can_withdraw_rfc, phases_to_decide, needs_governance,
+    can_record_governance, can_tick_control_points, can_record_deployment, can_close_rfc, can_add_lessons,
+    can_communicate)}
