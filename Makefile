@@ -6,7 +6,9 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask
 export FLASK_APP := app.py
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
-APT_INSTALL := $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
+# Wait for another install's package lock (up to 10 minutes) instead of failing at once.
+APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
+APT_INSTALL := $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends
 
 .PHONY: run test test-postgres setup setup-dev system-deps browser-deps postgres-deps db clean
 
@@ -21,6 +23,7 @@ run: setup db
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup-dev browser-deps
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 # The same suite against a throwaway PostgreSQL server on loopback, removed afterwards.

@@ -36,6 +36,7 @@ def create_app(config=None):
     from .auth.views import bp as auth_bp
     from .certificates.cli import cli as certificates_cli
     from .certificates.views import bp as certificates_bp
+    from .demo import cli as demo_cli
     from .directory.cli import cli as directory_cli
     from .directory.views import bp as directory_bp
     from .home import bp as home_bp
@@ -44,7 +45,7 @@ def create_app(config=None):
     from .outages.views import bp as outages_bp
     from .releases.views import bp as releases_bp
 
-    for blueprint in (auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, mail_bp, outages_bp, directory_cli, certificates_cli, mail_cli):
+    for blueprint in (auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, mail_bp, outages_bp, directory_cli, demo_cli, certificates_cli, mail_cli):
         app.register_blueprint(blueprint)
 
     register_error_handlers(app)

@@ -1,4 +1,4 @@
-"""Commands: load reference data (and demo data), create the first Release Manager."""
+"""`flask create-manager`: the first Release Manager of a new installation."""
 import click
 from flask import Blueprint
 from sqlalchemy import select
@@ -8,22 +8,8 @@ from ..core.permissions import Role
 from ..extensions import db
 from . import reference_data as ref
 from .models import Organisation, OrgKind, User
-from .seed import seed_demo, seed_reference
 
 cli = Blueprint("directory_cli", __name__, cli_group=None)
-
-
-@cli.cli.command("seed")
-@click.option("--demo", is_flag=True, help="Also add the demo Test Participants and demo users (never in production).")
-def seed_command(demo):
-    """Load the programme's reference data; running it again changes nothing."""
-    added = seed_reference()
-    if demo:
-        from ..certificates.demo import seed_demo_certificates
-        from ..outages.demo import seed_demo_outages
-        from ..releases.demo import seed_demo_rfcs
-        added += seed_demo() + seed_demo_certificates() + seed_demo_rfcs() + seed_demo_outages()
-    click.echo(f"Reference data loaded ({added} rows added).")
 
 
 @cli.cli.command("create-manager")

@@ -95,3 +95,13 @@ def test_without_a_mail_server_reminders_wait_in_the_outbox(app):
     assert "1 reminder(s) queued; 0 message(s) sent" in remind(app, EXPIRY - timedelta(days=1))
     with app.app_context():
         assert db.session.scalar(select(OutboxMessage.status)) == OutboxMessage.PENDING
+
+
+def test_days_left_count_london_dates_around_midnight_in_summer(app, smtp_server):
+    # Expires at 23:30 UTC on 9 July, which is 00:30 on 10 July in London (BST): on 9 July, London time,
+    # that is 1 day left, not 0 (a UTC date taken for a London one would say "EXPIRED" a day early).
+    with app.app_context():
+        make_certificate("Northwold Energy", "SIT-A", days=1,
+                         valid_from=datetime(2026, 7, 8, 23, 30, tzinfo=timezone.utc))
+    remind(app, date(2026, 7, 9))
+    assert [subject(m).split(":")[0] for m in smtp_server.messages] == ["Expires in 1 day"]

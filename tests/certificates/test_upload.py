@@ -142,14 +142,19 @@ def test_release_managers_see_all_but_upload_nothing(app, as_user):
 def test_other_organisations_certificates_are_hidden(app, as_user):
     with app.app_context():
         theirs = make_certificate("Northwold Energy", "SIT-A").id
+        make_certificate("Avanade", "UIT", mpid="")
     dip = as_user("dip@demo.test")
-    assert "Northwold" not in dip.get("/certificates").get_data(as_text=True)
-    assert "Northwold" not in dip.get("/certificates/export.csv").get_data(as_text=True)
+    # Positive controls: the page and the CSV answer and show Avanade's own certificate, just not Northwold's.
+    page, csv_text = dip.get("/certificates"), dip.get("/certificates/export.csv")
+    assert page.status_code == 200 and "Avanade" in page.get_data(as_text=True)
+    assert csv_text.status_code == 200 and "Avanade,UIT" in csv_text.get_data(as_text=True)
+    assert f'href="/certificates/{theirs}"' not in page.get_data(as_text=True)
+    assert "Northwold Energy,SIT-A" not in csv_text.get_data(as_text=True)
     for url in (f"/certificates/{theirs}", f"/certificates/{theirs}/download"):
         assert dip.get(url).status_code == 404
     assert dip.post(f"/certificates/{theirs}/delete").status_code == 404
     assert dip.get(f"/certificates/upload?renews={theirs}").status_code == 404
-    assert stored(app) == 1
+    assert stored(app) == 2  # theirs and Avanade's own: nothing was deleted
 
 
 def test_delete_is_audited(app, as_user):

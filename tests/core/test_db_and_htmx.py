@@ -33,18 +33,20 @@ def test_concurrent_writers_wait_for_each_other_instead_of_failing(app):
                 if hold:
                     holding.set()
                     threading.Event().wait(0.3)
-                else:
-                    holding.wait()
                 db.session.add(MarketRole(code=code, name=code))
                 db.session.commit()
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=writer, args=("W1", True)), threading.Thread(target=writer, args=("W2", False))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    first = threading.Thread(target=writer, args=("W1", True))
+    first.start()
+    # The second writer starts only once the first holds its transaction open (every wait has a limit).
+    assert holding.wait(timeout=10), "the first writer never began"
+    second = threading.Thread(target=writer, args=("W2", False))
+    second.start()
+    for thread in (first, second):
+        thread.join(timeout=30)
+        assert not thread.is_alive(), "a writer is still waiting after 30 s"
     assert errors == []
     with app.app_context():
         assert set(db.session.scalars(select(MarketRole.code).where(MarketRole.code.in_(["W1", "W2"])))) == {"W1", "W2"}
@@ -52,7 +54,9 @@ def test_concurrent_writers_wait_for_each_other_instead_of_failing(app):
 
 def test_boosted_and_history_requests_get_the_whole_page(as_user):
     rm = as_user("rm.sit@demo.test")
-    assert "<html" not in rm.get("/users", htmx=True).get_data(as_text=True)
+    partial = rm.get("/users", htmx=True)
+    assert partial.status_code == 200 and "rm.uit@demo.test" in partial.get_data(as_text=True)
+    assert "<html" not in partial.get_data(as_text=True)
     boosted = rm.http.get("/users", headers={"HX-Request": "true", "HX-Boosted": "true"})
     restore = rm.http.get("/users", headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in boosted.get_data(as_text=True) and "<html" in restore.get_data(as_text=True)
@@ -74,6 +78,7 @@ def test_front_end_assets_are_served_by_the_app(client):
     for path in ("/static/vendor/htmx.min.js", "/static/vendor/pico.min.css", "/static/css/app.css"):
         assert client.get(path).status_code == 200
     page = client.get("/login").get_data(as_text=True)
+    assert "Log in" in page and "/static/vendor/htmx.min.js" in page
     assert "http://" not in page and "https://" not in page
 
 

@@ -138,3 +138,59 @@ def test_role_route_matrix(app, as_user, client, role):
         if not ok:
             failures.append(f"{method} {url}: {response.status_code}")
     assert failures == []
+
+
+# Object-level refusals: for every route that takes an object, the object belongs to one organisation and a
+# user of another organisation (whose role may call the route) asks for it: the answer is 404, as if absent.
+FOREIGN_OBJECTS = {
+    # A draft of Avanade's: St Clements (a Central Party too) and a Test Participant may not know it exists.
+    "rfc_id": (lambda: make_rfc(submit=False), ("mprs@demo.test", "supplier@demo.test")),
+    # Northwold's certificate and PKI officer: Avanade's Central Party may not reach them.
+    "certificate_id": (lambda: make_certificate("Northwold Energy", "SIT-A").id, ("dip@demo.test",)),
+    "officer_id": (lambda: make_officer("Northwold Energy").id, ("dip@demo.test", "mprs@demo.test")),
+}
+# Outages are readable by everyone (SPEC §5); changing another organisation's is what is refused.
+FOREIGN_OUTAGE_CHANGES = ("outages.edit", "outages.end")
+
+
+def _object_routes(app, argument):
+    return [rule for rule in routes(app) if argument in rule.arguments]
+
+
+@pytest.mark.parametrize("argument", sorted(FOREIGN_OBJECTS))
+def test_another_organisations_object_answers_404_on_every_route(app, as_user, argument):
+    make, outsiders = FOREIGN_OBJECTS[argument]
+    with app.app_context():
+        object_id = make()
+    checked, failures = 0, []
+    for email in outsiders:
+        http = as_user(email)
+        with app.app_context():
+            user_role = db.session.scalar(select(User.role).where(User.email == email))
+        for rule in _object_routes(app, argument):
+            if user_role not in app.view_functions[rule.endpoint].access:
+                continue  # the role itself is refused (403): the matrix above covers it
+            values = {arg: object_id if arg == argument else ARGUMENTS[(rule.endpoint, arg)]()
+                      for arg in rule.arguments if arg != argument}
+            values[argument] = object_id
+            url = rule.build(values)[1]
+            response = http.get(url) if "GET" in rule.methods else http.post(url)
+            checked += 1
+            if response.status_code != 404:
+                failures.append(f"{email} {url}: {response.status_code}")
+    assert checked > 0 and failures == []
+
+
+def test_another_organisations_outage_cannot_be_changed(app, as_user):
+    with app.app_context():
+        outage_id = make_outage("dip@demo.test").id
+    for email in ("mprs@demo.test", "supplier@demo.test"):
+        http = as_user(email)
+        # Positive control: the outage itself is visible to them (the log is public)...
+        assert http.get(f"/outages/{outage_id}").status_code == 200
+        for endpoint in FOREIGN_OUTAGE_CHANGES:
+            url = f"/outages/{outage_id}/{'edit' if endpoint == 'outages.edit' else 'end'}"
+            response = http.get(url) if endpoint == "outages.edit" else http.post(url)
+            assert response.status_code == 404, (email, url)
+    # ...and its own Central Party may change it.
+    assert as_user("dip@demo.test").get(f"/outages/{outage_id}/edit").status_code == 200

@@ -123,6 +123,8 @@ def test_rows_are_added_and_removed_in_place_without_saving(app, as_user):
     page = dip.post("/rfcs/new", {**data, "action": "add_change_request"}, htmx=True).get_data(as_text=True)
     assert 'name="change_requests-0-cr_id"' in page
     page = dip.post("/rfcs/new", {**data, "action": "remove_defect:0"}, htmx=True).get_data(as_text=True)
+    # Positive control: the form came back with what was typed; only the removed row is gone.
+    assert 'id="defect-rows"' in page and f'value="{data["title"]}"' in page
     assert "DEF-101" not in page
     with app.app_context():
         assert db.session.scalar(select(Rfc)) is None
@@ -197,7 +199,9 @@ def test_changes_requested_then_resubmitted_as_a_new_revision(app, as_user):
     assert (again.status, again.revision) == (RfcStatus.SUBMITTED, 2)
     page = dip.get(f"/rfcs/{rfc_id}/revisions/2").get_data(as_text=True)
     assert "Changed since revision 1" in page and "title" in page and "change requests" in page
-    assert "CR-7" not in dip.get(f"/rfcs/{rfc_id}/revisions/1").get_data(as_text=True)
+    first = dip.get(f"/rfcs/{rfc_id}/revisions/1")
+    assert first.status_code == 200 and "revision 1</h1>" in first.get_data(as_text=True)
+    assert "CR-7" not in first.get_data(as_text=True)
     sit.post(f"/rfcs/{rfc_id}/decide", {"decision": "approve"})
     assert rfc(app, rfc_id).status == RfcStatus.APPROVED
 
@@ -335,4 +339,18 @@ def test_emergency_fixes_are_warned_until_a_regular_release_carries_them(app, as
         data.update({"defects-0-defect_id": "DEF-9", "defects-0-severity": "Critical", "defects-0-summary": "Blocking",
                      "defects-0-found_in_id": env_ids("SIT-A")[0]})
     assert dip.post("/rfcs/new", {**data, "action": "submit"}).status_code == 303
-    assert "not yet carried" not in dip.get("/environments").get_data(as_text=True)
+    environments = dip.get("/environments")
+    # Positive control: the page answered with its environments; only the warning has gone.
+    assert environments.status_code == 200 and "SIT-A" in environments.get_data(as_text=True)
+    assert "not yet carried" not in environments.get_data(as_text=True)
+
+
+def test_control_points_of_a_withdrawn_rfc_cannot_be_ticked(app, as_user):
+    with app.app_context():
+        rfc_id = make_rfc()
+    assert as_user("dip@demo.test").post(f"/rfcs/{rfc_id}/withdraw").status_code == 303
+    rm = as_user("rm.sit@demo.test")
+    response = rm.post(f"/rfcs/{rfc_id}/control-points/4")
+    assert "its control points can no longer be ticked" in rm.get(response.location).get_data(as_text=True)
+    page = rm.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
+    assert ">withdrawn<" in page and "☐</td><td>4</td>" in page and ">Tick</button>" not in page

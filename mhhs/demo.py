@@ -1,0 +1,26 @@
+"""`flask seed [--demo]`: the programme's reference data, and for a demo database each domain's demo data."""
+import click
+from flask import Blueprint
+
+from .certificates.demo import seed_demo_certificates
+from .directory.seed import seed_demo, seed_reference
+from .outages.demo import seed_demo_outages
+from .releases.demo import seed_demo_rfcs
+
+cli = Blueprint("demo_cli", __name__, cli_group=None)
+
+
+def seed_everything(demo=False):
+    """Returns the number of rows added; running it again adds nothing."""
+    added = seed_reference()
+    if demo:
+        added += seed_demo() + seed_demo_certificates() + seed_demo_rfcs() + seed_demo_outages()
+    return added
+
+
+@cli.cli.command("seed")
+@click.option("--demo", is_flag=True, help="Also add the demo participants, users, RFCs, outages and certificates "
+                                           "(never in production).")
+def seed_command(demo):
+    """Load the programme's reference data; running it again changes nothing."""
+    click.echo(f"Reference data loaded ({seed_everything(demo)} rows added).")
