@@ -11,6 +11,7 @@ from ..directory.models import Environment, Organisation, System
 from ..extensions import db
 from .models import OUTCOMES, ReleaseType
 from .rules import SEVERITIES
+from .services import CONTENT_FIELDS
 
 LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 DATETIME_MESSAGE = "Enter a date and time like 2026-11-24 09:30."
@@ -73,10 +74,7 @@ class RfcForm(FlaskForm):
 
     def content(self):
         """The typed content as plain data for the service (times still London wall-clock)."""
-        data = {name: self[name].data for name in (
-            "system_id", "release_type", "version", "title", "reason", "window_start", "window_end",
-            "expected_downtime", "implementation_plan", "rollback_plan", "stakeholders_impacted", "known_issues",
-            "installation_instructions", "environment_ids")}
+        data = {name: self[name].data for name in CONTENT_FIELDS + ["environment_ids"]}
         data["defects"] = [row.data for row in self.defects]
         data["change_requests"] = [row.data for row in self.change_requests]
         return data
