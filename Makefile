@@ -12,15 +12,19 @@ APT_INSTALL := $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) instal
 
 .PHONY: run test test-postgres setup setup-dev system-deps browser-deps postgres-deps db clean
 
+# The development server's key: made once under instance/ and reused, so sessions survive a restart.
+DEV_KEY := instance/secret_key
+DEV_ENV = SECRET_KEY="$$(cat $(DEV_KEY))"
+
 run: setup db
-	$(FLASK) seed --demo
+	$(DEV_ENV) $(FLASK) seed --demo
 	@echo
 	@echo "Release Desk on http://127.0.0.1:5000 — demo logins (password: demo-pass):"
 	@echo "  rm.sit@demo.test (Release Manager, SIT)    rm.uit@demo.test (Release Manager, UIT)"
 	@echo "  dip@demo.test (Central Party, Avanade)     mprs@demo.test (Central Party, St Clements)"
 	@echo "  helix@demo.test (Central Party, Elexon)    supplier@demo.test (Test Participant)"
 	@echo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: setup-dev browser-deps
 	$(VENV)/bin/lint-imports
@@ -34,8 +38,12 @@ setup: system-deps $(VENV)/.deps static/vendor/.installed
 
 setup-dev: setup $(VENV)/.dev-deps
 
-db: setup
-	$(FLASK) db upgrade
+db: setup $(DEV_KEY)
+	$(DEV_ENV) $(FLASK) db upgrade
+
+$(DEV_KEY):
+	mkdir -p instance
+	umask 077 && python3 -c 'import secrets; print(secrets.token_hex(32))' > $@
 
 $(PY):
 	python3 -m venv $(VENV)

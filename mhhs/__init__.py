@@ -1,16 +1,42 @@
 """Release Desk: releases, environments and PKI certificates of the MHHS test programme."""
+import logging
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
-from .config import INSTANCE, Config
+from .config import INSTANCE, NO_SECRET_KEY, Config
 from .extensions import csrf, db, htmx, login_manager, migrate
+
+
+class DatabaseId(IntegerConverter):
+    def __init__(self, url_map, **kwargs):
+        super().__init__(url_map, max=2**31 - 1, **kwargs)
+
+
+def _configure_logging(app):
+    logger = logging.getLogger("mhhs")
+    logger.setLevel(app.config["LOG_LEVEL"])
+    if not logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
 
 
 def create_app(config=None):
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE))
     app.config.from_object(config or Config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(NO_SECRET_KEY)
     os.makedirs(app.instance_path, exist_ok=True)
+
+    if app.config["PROXY_COUNT"]:
+        # Client address, scheme and host as the reverse proxy saw them (only as many hops as configured).
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    # An id in a URL beyond a 32-bit integer is no object of ours: 404, never an overflow in the database.
+    app.url_map.converters["int"] = DatabaseId
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE.parent / "migrations"), render_as_batch=True)
@@ -24,6 +50,8 @@ def create_app(config=None):
     from . import models  # noqa: F401  (every model registered before Alembic looks)
     from .core.db import configure_engine
     from .core.errors import register_error_handlers
+    from .core.health import bp as health_bp
+    from .core.security import register_security
     from .certificates import permissions as certificate_rules
     from .core import permissions as core_rules
     from .core.time import format_london
@@ -45,10 +73,12 @@ def create_app(config=None):
     from .outages.views import bp as outages_bp
     from .releases.views import bp as releases_bp
 
-    for blueprint in (auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, mail_bp, outages_bp, directory_cli, demo_cli, certificates_cli, mail_cli):
+    for blueprint in (health_bp, auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, mail_bp, outages_bp, directory_cli, demo_cli, certificates_cli, mail_cli):
         app.register_blueprint(blueprint)
 
     register_error_handlers(app)
+    register_security(app)
+    _configure_logging(app)
     # Every object rule is a Jinja global too, so a template asks the rule instead of re-deriving it.
     for rules in (core_rules, rfc_rules, outage_rules, certificate_rules):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)

@@ -15,7 +15,8 @@ def database_url(value):
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    # Signs the session cookie: no default, create_app refuses to start without one.
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE / 'release-desk.sqlite'}")
     )
@@ -25,6 +26,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # Strict-Transport-Security when served over HTTPS (0 turns it off).
+    HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none, trust no header).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     # The largest upload is a certificate, a few kilobytes: larger bodies are refused before they are read.
@@ -34,6 +40,8 @@ class Config:
     # Login throttling: after this many failures for one e-mail, it is locked for a while.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+    # ...and one network address may fail this many times (over any e-mails) in that many minutes.
+    LOGIN_MAX_ADDRESS_FAILURES = int(os.environ.get("LOGIN_MAX_ADDRESS_FAILURES", "30"))
     # Outgoing mail: with no MAIL_SERVER, messages wait in the outbox unsent.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -44,6 +52,11 @@ class Config:
     # Argon2id cost (argon2-cffi defaults, RFC 9106 low-memory profile).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
+
+
+NO_SECRET_KEY = ("SECRET_KEY is not set, so sessions could be forged; Release Desk will not start without it. "
+                 "Set it once per installation and keep it: "
+                 "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')")
 
 
 class TestConfig(Config):

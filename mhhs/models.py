@@ -1,12 +1,12 @@
 """Imports every domain's models, so that Alembic and the app see the whole schema."""
 from .audit.models import AuditEvent
-from .auth.models import LoginThrottle
+from .auth.models import AddressThrottle, LoginThrottle
 from .certificates.models import Certificate, PkiOfficer, ReminderSent
 from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
 from .mail.models import OutboxMessage
 from .outages.models import Outage
 from .releases.models import Approval, ChangeRequest, ControlPoint, Defect, DeployedVersion, Revision, Rfc
 
-__all__ = ["AuditEvent", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "MajorRelease",
+__all__ = ["AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "MajorRelease",
            "MarketRole", "Organisation", "System", "User", "OutboxMessage", "Outage", "Approval", "ChangeRequest",
            "ControlPoint", "Defect", "DeployedVersion", "Revision", "Rfc"]

@@ -24,6 +24,7 @@ def bench_app(**settings):
     """A production-configured app (real Argon2 cost) on a fresh SQLite file, migrated and seeded."""
     with tempfile.TemporaryDirectory() as tmp:
         config = type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
+                                                 "SECRET_KEY": "bench-only",
                                                  **settings})
         app = create_app(config)
         with app.app_context():

@@ -15,6 +15,9 @@ class AuditEvent(db.Model):
     object_type = Column(String(40))
     object_id = Column(Integer)
     summary = Column(Text, nullable=False, default="")
+    # Where the request came from (client address and browser), when the event happened in a request.
+    address = Column(String(64))
+    user_agent = Column(String(300))
     actor = relationship("User")
 
     __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)

@@ -1,4 +1,5 @@
 """Writing to the audit trail, always inside the caller's transaction (the caller commits)."""
+from flask import has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +15,9 @@ def record(action, actor=None, obj=None, summary=""):
         object_id=getattr(obj, "id", None),
         summary=summary,
     )
+    if has_request_context():
+        event.address = request.remote_addr
+        event.user_agent = (request.user_agent.string or "")[:300]
     db.session.add(event)
     return event
 

@@ -10,3 +10,13 @@ class LoginThrottle(db.Model):
     email = Column(String(254), primary_key=True)
     failures = Column(Integer, nullable=False, default=0)
     locked_until = Column(DateTime)
+
+
+class AddressThrottle(db.Model):
+    """Failed logins per client address in the current window, so spraying many e-mails from one place is
+    limited too; kept in the database so the limit holds across server processes."""
+
+    __tablename__ = "login_address_throttles"
+    address = Column(String(64), primary_key=True)
+    window_start = Column(DateTime, nullable=False)
+    failures = Column(Integer, nullable=False, default=0)

@@ -1,4 +1,5 @@
-"""Authentication with a per-e-mail lock-out after repeated failures, all written to the audit trail."""
+"""Authentication with a per-e-mail lock-out and a per-address limit, all written to the audit trail.
+Both counts live in the database, so they hold across every server process."""
 from datetime import timedelta
 
 from flask import current_app
@@ -8,11 +9,13 @@ from ..audit.services import record
 from ..core.time import format_london, utcnow
 from ..directory.models import User
 from ..extensions import db
-from .models import LoginThrottle
+from .models import AddressThrottle, LoginThrottle
 from ..core.passwords import hash_password, needs_rehash, verify_password
 
 REFUSED = "That e-mail and password do not match an active account."
 LOCKED = "Too many failed attempts for this e-mail. Try again after {until}."
+ADDRESS_LIMITED = ("Too many failed logins from your network address. Try again after {until}, or ask a Release "
+                   "Manager.")
 
 
 class LoginRefused(Exception):
@@ -35,10 +38,28 @@ def _locked_message(until):
     return LOCKED.format(until=format_london(until, "%H:%M"))
 
 
-def authenticate(email, password):
-    """Returns the user for a correct e-mail and password, or raises LoginRefused with the message to show."""
+def _address_throttle(address, now):
+    """The address's failure count in the current window (a window older than the lock time starts afresh)."""
+    throttle = db.session.get(AddressThrottle, address, with_for_update=True)
+    window = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    if throttle is None:
+        throttle = AddressThrottle(address=address, window_start=now, failures=0)
+        db.session.add(throttle)
+    elif throttle.window_start + window <= now:
+        throttle.window_start, throttle.failures = now, 0
+    return throttle, throttle.window_start + window
+
+
+def authenticate(email, password, address="unknown"):
+    """Returns the user for a correct e-mail and password, or raises LoginRefused with the message to show.
+    address: the client's network address (one address may fail LOGIN_MAX_ADDRESS_FAILURES times a window)."""
     email = normalise_email(email)
     now = utcnow()
+    by_address, address_until = _address_throttle(address[:64], now)
+    if by_address.failures >= current_app.config["LOGIN_MAX_ADDRESS_FAILURES"]:
+        record("login.refused_address", summary=f"{email} from {address}")
+        db.session.commit()
+        raise LoginRefused(ADDRESS_LIMITED.format(until=format_london(address_until, "%H:%M")))
     throttle = db.session.get(LoginThrottle, email, with_for_update=True)
     if throttle and throttle.locked_until and throttle.locked_until > now:
         record("login.refused_locked", summary=email)
@@ -60,6 +81,7 @@ def authenticate(email, password):
         throttle = LoginThrottle(email=email, failures=0)
         db.session.add(throttle)
     throttle.failures += 1
+    by_address.failures += 1
     reason = "inactive account" if matches else "wrong e-mail or password"
     record("login.failed", actor=user, obj=user, summary=f"{email}: {reason}")
     message = REFUSED
@@ -72,6 +94,23 @@ def authenticate(email, password):
     raise LoginRefused(message)
 
 
-def log_logout(user):
+def locked_until(email):
+    """When the lock on this e-mail ends, or None when it may log in."""
+    throttle = db.session.get(LoginThrottle, normalise_email(email))
+    return throttle.locked_until if throttle and throttle.locked_until and throttle.locked_until > utcnow() else None
+
+
+def unlock(by, user):
+    """A Release Manager lifts the lock on a user's e-mail (someone else may have typed it on purpose)."""
+    throttle = db.session.get(LoginThrottle, user.email)
+    if throttle is not None:
+        db.session.delete(throttle)
+    record("login.unlocked", actor=by, obj=user, summary=user.email)
+    db.session.commit()
+
+
+def log_out(user):
+    """Ends every session of this user (a copied cookie stops working too) and records it."""
+    user.end_sessions()
     record("logout", actor=user, obj=user)
     db.session.commit()

@@ -1,22 +1,29 @@
 """Login and logout."""
+import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..core.permissions import login_required, public
+from ..core.htmx import done
+from ..core.permissions import login_required, manager_required, public
 from ..directory.models import User
 from ..extensions import db, login_manager
 from .forms import LoginForm
-from .services import LoginRefused, authenticate, log_logout
+from .services import LoginRefused, authenticate, locked_until, log_out, unlock as unlock_user
 
 bp = Blueprint("auth", __name__)
+bp.add_app_template_global(locked_until, "login_locked_until")
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(session_id):
+    """The session names the user and their current session token; an ended session finds nobody."""
+    user_id, _, token = session_id.partition(":")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
+    if user is None or not user.active or not token or not hmac.compare_digest(token, user.session_token):
+        return None
+    return user
 
 
 def _safe_next(target):
@@ -38,7 +45,7 @@ def login():
     error = None
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data, form.password.data)
+            user = authenticate(form.email.data, form.password.data, request.remote_addr or "unknown")
         except LoginRefused as refused:
             error = str(refused)
         else:
@@ -56,7 +63,7 @@ def logout():
     if request.method == "GET":
         # Logging out changes state, so it is a POST; this page is the no-JavaScript route to it.
         return render_template("auth/logout.html")
-    log_logout(current_user)
+    log_out(current_user)
     logout_user()
     session.clear()
     flash("You have logged out.", "info")
@@ -65,3 +72,13 @@ def logout():
         response.headers["HX-Redirect"] = url_for("auth.login")
         return response
     return redirect(url_for("auth.login"), 303)
+
+
+@bp.route("/users/<int:user_id>/unlock", methods=["POST"])
+@manager_required
+def unlock(user_id):
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    unlock_user(current_user, user)
+    return done(f"{user.email} can log in again.", url_for("directory.edit_user", user_id=user.id))

@@ -9,7 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..audit.services import history
 from ..core.errors import error_response
-from ..core.forms import form_values, show_problems
+from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import Role, is_manager, login_required, role_required
@@ -32,8 +32,8 @@ keepers = role_required(Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT)
 def _filters():
     args = request.args
     return {
-        "organisation_id": args.get("organisation", type=int) if is_manager(current_user) else None,
-        "environment_id": args.get("environment", type=int),
+        "organisation_id": args.get("organisation", type=database_id) if is_manager(current_user) else None,
+        "environment_id": args.get("environment", type=database_id),
         "kind": args.get("kind") if args.get("kind") in {k.value for k in Kind} else None,
         "status": args.get("status") if args.get("status") in {s.value for s in Status} else None,
     }
@@ -119,7 +119,7 @@ def too_large(error):
 
 
 def _renewing(form):
-    renews = request.values.get("renews", type=int)
+    renews = request.values.get("renews", type=database_id)
     if not renews:
         return None
     old = services.get_visible_certificate(current_user, renews)
@@ -180,7 +180,7 @@ def download(certificate_id):
 
 def _officer_organisation():
     if is_manager(current_user):
-        organisation = db.session.get(Organisation, request.args.get("organisation", type=int) or 0)
+        organisation = db.session.get(Organisation, request.args.get("organisation", type=database_id) or 0)
         if organisation is None:
             organisation = db.session.scalar(select(Organisation).where(Organisation.kind != "programme")
                                              .order_by(Organisation.name))

@@ -1,6 +1,12 @@
-"""403/404/CSRF/413 handlers: a full page, or a toast partial for htmx requests."""
+"""403/404/CSRF/413/500 handlers: a full page, or a toast partial for htmx requests. They never fail themselves."""
+import logging
+
 from flask import flash, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+
+from ..extensions import db
+
+log = logging.getLogger("mhhs.errors")
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -14,21 +20,35 @@ MESSAGES = {
 
 def error_response(status, message=None):
     message = message or MESSAGES[status]
-    if request.htmx:
-        response = make_response(render_template("errors/_toast.html", message=message), status)
-        # htmx is configured to swap error responses; send them to the toast region only.
-        response.headers["HX-Retarget"] = "#toasts"
-        response.headers["HX-Reswap"] = "beforeend"
-        return response
-    return make_response(render_template("errors/page.html", status=status, message=message), status)
+    if status in (403, 400):
+        log.warning("refused %s %s: %s (%s)", request.method, request.path, status, request.remote_addr)
+    try:
+        if request.htmx:
+            response = make_response(render_template("errors/_toast.html", message=message), status)
+            # htmx is configured to swap error responses; send them to the toast region only.
+            response.headers["HX-Retarget"] = "#toasts"
+            response.headers["HX-Reswap"] = "beforeend"
+            return response
+        return make_response(render_template("errors/page.html", status=status, message=message), status)
+    except Exception:  # the page itself failed (the database gone, say): plain words still reach the user
+        log.exception("error page %s failed to render", status)
+        return make_response(message, status, {"Content-Type": "text/plain; charset=utf-8"})
 
 
 def register_error_handlers(app):
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, s=status: error_response(s))
 
+    @app.errorhandler(500)
+    def server_error(error):
+        # Whatever failed left the transaction unusable: end it, so the page can load the user again.
+        db.session.rollback()
+        return error_response(500)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
+        log.warning("refused %s %s: CSRF %s (%s)", request.method, request.path, error.description,
+                    request.remote_addr)
         message = "Your session form had expired, so nothing was saved. The page has been reloaded; please try again."
         if request.htmx:
             flash(message, "error")

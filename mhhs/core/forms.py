@@ -22,3 +22,12 @@ def show_problems(form, refused, default_field=None):
 def form_values(form, names):
     """The named fields' data as plain values for a service (text trimmed)."""
     return {name: (form[name].data.strip() if isinstance(form[name].data, str) else form[name].data) for name in names}
+
+
+def database_id(value):
+    """A query-string id (`request.args.get("environment", type=database_id)`): anything that cannot be a row id
+    of ours (not a number, negative, beyond 32 bits) is treated as absent."""
+    number = int(value)
+    if not 0 < number < 2**31:
+        raise ValueError(value)
+    return number

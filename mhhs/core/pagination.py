@@ -30,8 +30,9 @@ class Page:
 
 def paginate(statement, per_page=None):
     per_page = per_page or current_app.config["PER_PAGE"]
-    page = max(1, request.args.get("page", 1, type=int))
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    # Past the last page (or a page number no database could offset by) shows the last page.
+    page = min(max(1, request.args.get("page", 1, type=int)), max(1, ceil(total / per_page)))
     window = statement.limit(per_page).offset((page - 1) * per_page)
     # One entity gives objects; several columns (an object and a computed status, say) give rows.
     if len(statement.column_descriptions) == 1:

@@ -1,5 +1,6 @@
 """Organisations, users, systems, environments, market roles and the major-release roadmap."""
 import enum
+import secrets
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text
@@ -119,11 +120,20 @@ class User(UserMixin, db.Model):
     scope_uit = Column(Boolean, nullable=False, default=False)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # Part of every session cookie: a new token ends all of this user's sessions (logout, password, deactivation).
+    session_token = Column(String(64), nullable=False, default=lambda: secrets.token_hex(16), server_default="")
     organisation = relationship("Organisation", back_populates="users")
 
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self):
+        """Every session cookie issued so far stops working at the next request."""
+        self.session_token = secrets.token_hex(16)
 
     @property
     def phases(self):

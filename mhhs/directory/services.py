@@ -50,6 +50,8 @@ def save_user(by, user, values, password=None):
     values.update(scope_sit=manager and bool(values["scope_sit"]), scope_uit=manager and bool(values["scope_uit"]))
     if password is not None:
         user.password_hash = hash_password(password)
+    if user.id is not None and user.active and not values["active"]:
+        user.end_sessions()  # a deactivated user is logged out everywhere at once
     return save(by, user, values)
 
 
@@ -57,6 +59,7 @@ def reset_password(by, user):
     """Sets a new random password and returns it, to be shown once to the manager."""
     password = secrets.token_urlsafe(12)
     user.password_hash = hash_password(password)
+    user.end_sessions()
     record("user.password_reset", actor=by, obj=user)
     commit()
     return password

@@ -1,5 +1,5 @@
 """Directory pages: environments (everyone reads), users and reference data (Release Managers keep)."""
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -134,6 +134,8 @@ def edit_user(user_id):
 def reset_password(user_id):
     user = _get_or_404(User, user_id)
     password = services.reset_password(current_user, user)
-    flash(f"New password for {user.email}: {password} — give it to them by a separate channel; "
-          "it is not shown again.", "success")
-    return redirect(url_for("directory.edit_user", user_id=user.id), 303)
+    # Shown once on this page: never in a flash message or the session cookie, and never cached.
+    response = make_response(render_template("directory/password_reset.html", user=user, password=password))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..core.forms import database_id
 from ..core.htmx import render
 from ..core.pagination import paginate
 from ..core.permissions import manager_required
@@ -25,7 +26,7 @@ def _message_or_404(message_id):
 @manager_required
 def outbox():
     query = select(OutboxMessage).options(selectinload(OutboxMessage.created_by)).order_by(OutboxMessage.id.desc())
-    rfc_id = request.args.get("rfc", type=int)
+    rfc_id = request.args.get("rfc", type=database_id)
     if rfc_id:
         query = query.where(OutboxMessage.rfc_id == rfc_id)
     page = paginate(query)

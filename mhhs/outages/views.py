@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..audit.services import history
-from ..core.forms import show_problems
+from ..core.forms import database_id, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import Role, login_required, role_required
@@ -34,8 +34,9 @@ def _filters():
             return london_to_utc(datetime.strptime(args[name], "%Y-%m-%d")) if args.get(name) else None
         except ValueError:
             return None
-    return dict(environment_id=args.get("environment", type=int), system_id=args.get("system", type=int),
-                organisation_id=args.get("organisation", type=int), planned=planned, category=category,
+    return dict(environment_id=args.get("environment", type=database_id),
+                system_id=args.get("system", type=database_id),
+                organisation_id=args.get("organisation", type=database_id), planned=planned, category=category,
                 start=day("from"), end=day("to"), text=args.get("q", "").strip() or None)
 
 

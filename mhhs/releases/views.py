@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..audit.services import history
 from ..core.htmx import done, render
 from ..core.pagination import paginate
-from ..core.forms import show_problems
+from ..core.forms import database_id, show_problems
 from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
 from ..core.services import Invalid, Refused, get_visible_or_404
 from ..core.time import london_to_utc, utc_to_london_naive
@@ -41,9 +41,10 @@ def _enum_arg(name, enum):
 @bp.route("/rfcs")
 @login_required
 def rfcs():
-    filters = dict(status=_enum_arg("status", RfcStatus), system_id=request.args.get("system", type=int),
+    filters = dict(status=_enum_arg("status", RfcStatus),
+                   system_id=request.args.get("system", type=database_id),
                    release_type=_enum_arg("type", ReleaseType),
-                   environment_id=request.args.get("environment", type=int),
+                   environment_id=request.args.get("environment", type=database_id),
                    text=request.args.get("q", "").strip() or None)
     page = paginate(queries.rfc_list_query(current_user, **filters))
     context = dict(page=page, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType)
@@ -171,7 +172,7 @@ def version_hint():
     form = RfcForm(current_user, formdata=request.args)
     hint = services.version_context(current_user, form.system_id.data, form.release_type.data,
                            None if request.args.get("propose") else form.version.data,
-                           request.args.get("rfc_id", type=int))
+                           request.args.get("rfc_id", type=database_id))
     if request.args.get("propose") and hint.get("proposal"):
         form.version.data = hint["proposal"]
     return render_template("releases/_version.html", form=form, hint=hint)
@@ -224,8 +225,9 @@ def withdraw(rfc_id):
 # Approval -------------------------------------------------------------------------------------
 
 def _queue_filters():
-    return dict(release_type=_enum_arg("type", ReleaseType), environment_id=request.args.get("environment", type=int),
-                organisation_id=request.args.get("organisation", type=int),
+    return dict(release_type=_enum_arg("type", ReleaseType),
+                environment_id=request.args.get("environment", type=database_id),
+                organisation_id=request.args.get("organisation", type=database_id),
                 text=request.args.get("q", "").strip() or None)
 
 

@@ -29,6 +29,7 @@ ARGUMENTS = {
     ("directory.edit_system", "obj_id"): lambda: db.session.scalar(select(System.id)),
     ("directory.edit_user", "user_id"): lambda: db.session.scalar(select(User.id)),
     ("directory.reset_password", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "supplier@demo.test")),
+    ("auth.unlock", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "helix@demo.test")),
     ("certificates.detail", "certificate_id"): lambda: sample_certificate(),
     ("certificates.delete", "certificate_id"): lambda: sample_certificate(),
     ("certificates.download", "certificate_id"): lambda: sample_certificate(),

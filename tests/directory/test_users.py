@@ -92,13 +92,19 @@ def test_changing_role_and_phase_scope(app, as_user):
 def test_reset_password_shows_a_new_one_once(app, as_user, client):
     rm = as_user("rm.sit@demo.test")
     target = user_by_email(app, "helix@demo.test")
+    helix = as_user("helix@demo.test")
     response = rm.post(f"/users/{target.id}/reset-password")
-    assert response.status_code == 303
-    page = rm.get(response.location).get_data(as_text=True)
-    password = page.split("New password for helix@demo.test: ")[1].split(" ")[0]
+    # Shown once on the page itself: not in a flash message or the cookie, and not cached.
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    password = response.get_data(as_text=True).split('id="new-password" type="text" readonly value="')[1].split('"')[0]
+    assert len(password) >= 16 and password not in response.headers.get("Set-Cookie", "")
     assert client.login("helix@demo.test").status_code == 200  # the old one no longer works
     assert client.login("helix@demo.test", password).status_code == 303
-    assert password not in rm.get(response.location).get_data(as_text=True)
+    # The reset ended helix's existing session, and nothing shows the password again.
+    assert helix.get("/rfcs").status_code == 302
+    edit = rm.get(f"/users/{target.id}/edit")
+    assert edit.status_code == 200 and "helix@demo.test" in edit.get_data(as_text=True)
+    assert password not in edit.get_data(as_text=True)
 
 
 def test_unknown_user_is_a_404_and_an_htmx_toast(as_user):

@@ -1,0 +1,44 @@
+"""`/healthz` for monitoring: 200 when the database answers and its schema is at the migrations' head."""
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from alembic.config import Config as AlembicConfig
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..extensions import db
+from .permissions import public
+
+bp = Blueprint("health", __name__)
+
+
+def migration_heads():
+    directory = Path(current_app.extensions["migrate"].directory)
+    return set(ScriptDirectory.from_config(_alembic_config(directory)).get_heads())
+
+
+def _alembic_config(directory):
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(directory))
+    return config
+
+
+def database_revisions():
+    return set(db.session.scalars(text("SELECT version_num FROM alembic_version")))
+
+
+@bp.route("/healthz")
+@public
+def healthz():
+    try:
+        current = database_revisions()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        return jsonify(status="unavailable", database=f"unreachable: {error.__class__.__name__}"), 503
+    heads = migration_heads()
+    if current != heads:
+        return jsonify(status="unavailable", database="reachable",
+                       schema=f"at {', '.join(sorted(current)) or 'nothing'}, migrations at {', '.join(sorted(heads))}: "
+                              "run flask db upgrade"), 503
+    return jsonify(status="ok", database="reachable", schema=", ".join(sorted(heads)))
