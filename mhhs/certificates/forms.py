@@ -7,7 +7,7 @@ from sqlalchemy import select
 from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from ..core.forms import int_or_none, options
+from ..core.forms import database_id, int_or_none, options
 from ..extensions import db
 from ..directory.models import Environment, MarketRole, Organisation
 from .models import Kind, OfficerRole
@@ -48,7 +48,7 @@ class CertificateForm(MpidMixin, FlaskForm):
     # After the first step, the certificate itself travels in the form (base64 DER: public data, no secret).
     certificate_data = HiddenField()
     renews = HiddenField()
-    environment_id = SelectField("Environment", coerce=int)
+    environment_id = SelectField("Environment", coerce=database_id)
     kind = SelectField("Kind", choices=options((k.value, k.value) for k in Kind))
     mpid = StringField("MPID", validators=[Length(max=10)])
     market_role_id = SelectField("Market role", coerce=int_or_none, validators=[Optional()])

@@ -1,6 +1,5 @@
 """Certificate pages: expiry dashboard, upload and renewal, detail, CSV export, PKI officers."""
 import base64
-import binascii
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -140,7 +139,7 @@ def _parse_submitted(form):
     if form.certificate_data.data:
         try:
             der = base64.b64decode(form.certificate_data.data, validate=True)
-        except binascii.Error:
+        except ValueError:  # not base64 (binascii.Error) or not even ASCII
             raise CertificateRefused("Choose the certificate file again.") from None
         return parse_certificate(der)
     raise CertificateRefused("Choose the certificate file (PEM or DER).")

@@ -7,9 +7,18 @@ def options(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def database_id(value):
+    """An id from a form or query string (`coerce=database_id`, `args.get(..., type=database_id)`): anything that
+    cannot be a row id of ours (not a number, negative, beyond 32 bits) is refused as a choice or taken as absent."""
+    number = int(value)
+    if not 0 < number < 2**31:
+        raise ValueError(value)
+    return number
+
+
 def int_or_none(value):
     """Coerces a select's value to an id, with the empty choice as None."""
-    return int(value) if value not in (None, "", "None") else None
+    return database_id(value) if value not in (None, "", "None") else None
 
 
 def show_problems(form, refused, default_field=None):
@@ -24,10 +33,6 @@ def form_values(form, names):
     return {name: (form[name].data.strip() if isinstance(form[name].data, str) else form[name].data) for name in names}
 
 
-def database_id(value):
-    """A query-string id (`request.args.get("environment", type=database_id)`): anything that cannot be a row id
-    of ours (not a number, negative, beyond 32 bits) is treated as absent."""
-    number = int(value)
-    if not 0 < number < 2**31:
-        raise ValueError(value)
-    return number
+def search_text(value, limit=200):
+    """A search box's text, trimmed and cut to a length any database's LIKE handles; None when empty."""
+    return (value or "").strip()[:limit] or None

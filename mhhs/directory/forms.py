@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from ..core.forms import options
+from ..core.forms import database_id, options
 from ..core.permissions import Role
 from ..extensions import db
 from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
@@ -48,7 +48,7 @@ class UserForm(UniqueMixin, FlaskForm):
                                             Length(max=254)])
     name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120)])
     role = SelectField("Role", choices=options((r.value, r.label) for r in Role), validators=[DataRequired()])
-    organisation_id = SelectField("Organisation", coerce=int, validators=[DataRequired("Choose an organisation.")])
+    organisation_id = SelectField("Organisation", coerce=database_id, validators=[DataRequired("Choose an organisation.")])
     scope_sit = BooleanField("SIT approvals")
     scope_uit = BooleanField("UIT approvals")
     active = BooleanField("Active", default=True)
@@ -97,10 +97,10 @@ class OrganisationForm(UniqueMixin, FlaskForm):
 
 class SystemForm(UniqueMixin, FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the system's name."), Length(max=80)])
-    organisation_id = SelectField("Organisation", coerce=int)
+    organisation_id = SelectField("Organisation", coerce=database_id)
     support_hours = TextAreaField("Support hours", validators=[Optional(), Length(max=2000)])
     backup_regime = TextAreaField("Back-up regime", validators=[Optional(), Length(max=2000)])
-    environment_ids = SelectMultipleField("Environments", coerce=int)
+    environment_ids = SelectMultipleField("Environments", coerce=database_id)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

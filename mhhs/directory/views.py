@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ..core.forms import form_values
+from ..core.forms import form_values, search_text
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import manager_required
@@ -99,7 +99,7 @@ def edit_system(obj_id=None):
 @manager_required
 def users():
     query = select(User).options(selectinload(User.organisation)).order_by(User.name, User.id)
-    text = request.args.get("q", "").strip()
+    text = search_text(request.args.get("q")) or ""
     if text:
         like = f"%{text.lower()}%"
         query = query.join(User.organisation).where(

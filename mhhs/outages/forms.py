@@ -9,7 +9,7 @@ from wtforms import (BooleanField, DateTimeLocalField, HiddenField, SelectField,
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import options
+from ..core.forms import database_id, options
 from ..directory.models import Environment, System
 from ..extensions import db
 from .models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Category
@@ -24,8 +24,8 @@ def category_choices(planned):
 
 class OutageForm(FlaskForm):
     row_version = HiddenField()
-    environment_id = SelectField("Environment", coerce=int)
-    system_ids = SelectMultipleField("Systems", coerce=int, widget=ListWidget(prefix_label=False),
+    environment_id = SelectField("Environment", coerce=database_id)
+    system_ids = SelectMultipleField("Systems", coerce=database_id, widget=ListWidget(prefix_label=False),
                                      option_widget=CheckboxInput())
     planned = BooleanField("Planned")
     category = SelectField("Category")

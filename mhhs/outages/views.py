@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..audit.services import history
-from ..core.forms import database_id, show_problems
+from ..core.forms import database_id, search_text, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import Role, login_required, role_required
@@ -37,7 +37,7 @@ def _filters():
     return dict(environment_id=args.get("environment", type=database_id),
                 system_id=args.get("system", type=database_id),
                 organisation_id=args.get("organisation", type=database_id), planned=planned, category=category,
-                start=day("from"), end=day("to"), text=args.get("q", "").strip() or None)
+                start=day("from"), end=day("to"), text=search_text(args.get("q")))
 
 
 @bp.route("")

@@ -6,7 +6,7 @@ from wtforms import (DateField, DateTimeLocalField, FieldList, Form, FormField, 
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import int_or_none, options
+from ..core.forms import database_id, int_or_none, options
 from ..directory.models import Environment, Organisation, System
 from ..extensions import db
 from .models import OUTCOMES, ReleaseType
@@ -42,7 +42,7 @@ class RfcForm(FlaskForm):
     version = StringField("Version", validators=[Length(max=40)])
     title = StringField("Title", validators=[Length(max=200)])
     reason = TextAreaField("Reason", validators=[Length(max=5000)])
-    environment_ids = SelectMultipleField("Target environments", coerce=int,
+    environment_ids = SelectMultipleField("Target environments", coerce=database_id,
                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional()])
     window_end = DateTimeLocalField("Window end", format=LOCAL, validators=[Optional()])
@@ -107,7 +107,7 @@ class ClosureForm(FlaskForm):
 
 
 class CommunicationForm(FlaskForm):
-    organisation_ids = SelectMultipleField("Organisations", coerce=int, widget=ListWidget(prefix_label=False),
+    organisation_ids = SelectMultipleField("Organisations", coerce=database_id, widget=ListWidget(prefix_label=False),
                                            option_widget=CheckboxInput(),
                                            validators=[DataRequired("Choose at least one organisation.")])
     subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=300)])

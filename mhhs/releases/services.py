@@ -65,7 +65,7 @@ CONTENT_FIELDS = ["system_id", "release_type", "version", "title", "reason", "wi
 
 
 def _check_row_version(rfc, expected):
-    if expected is not None and int(expected) != rfc.row_version:
+    if expected is not None and str(expected) != str(rfc.row_version):
         raise Conflict(f"{rfc.number} changed while you had it open (it is now {rfc.status.value}); nothing was "
                        "saved. Reload to see the latest, then try again.")
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..audit.services import history
 from ..core.htmx import done, render
 from ..core.pagination import paginate
-from ..core.forms import database_id, show_problems
+from ..core.forms import database_id, search_text, show_problems
 from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
 from ..core.services import Invalid, Refused, get_visible_or_404
 from ..core.time import london_to_utc, utc_to_london_naive
@@ -45,7 +45,7 @@ def rfcs():
                    system_id=request.args.get("system", type=database_id),
                    release_type=_enum_arg("type", ReleaseType),
                    environment_id=request.args.get("environment", type=database_id),
-                   text=request.args.get("q", "").strip() or None)
+                   text=search_text(request.args.get("q")))
     page = paginate(queries.rfc_list_query(current_user, **filters))
     context = dict(page=page, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType)
     if request.htmx and request.htmx.target == "rfc-rows":
@@ -83,21 +83,23 @@ def _form_page(form, rfc, status=200):
 
 
 def _apply_row_action(form, action):
-    """Adds, removes or carries in release-note rows; returns True when the action was one of these."""
+    """Adds, removes or carries in release-note rows; returns True when the action was one of these
+    (a malformed one, such as "remove_defect:x", changes nothing and re-shows the form)."""
+    name, _, argument = action.partition(":")
+    index = int(argument) if argument.isdigit() and len(argument) < 10 else None
     if action == "add_defect":
         form.defects.append_entry()
     elif action == "add_change_request":
         form.change_requests.append_entry()
-    elif action.startswith(("remove_defect:", "remove_change_request:")):
-        name, index = action.split(":")
+    elif name in ("remove_defect", "remove_change_request"):
         rows = form.defects if name == "remove_defect" else form.change_requests
-        kept = [row.data for i, row in enumerate(rows) if i != int(index)]
+        kept = [row.data for i, row in enumerate(rows) if i != index]
         while len(rows):
             rows.pop_entry()
         for data in kept:
             rows.append_entry(data)
-    elif action.startswith("carry:"):
-        emergency = services.get_visible(current_user, int(action.split(":")[1]))
+    elif name == "carry":
+        emergency = services.get_visible(current_user, index) if index else None
         present = {row.defect_id.data for row in form.defects}
         for defect in emergency.defects if emergency else []:
             if defect.defect_id not in present:
@@ -228,7 +230,7 @@ def _queue_filters():
     return dict(release_type=_enum_arg("type", ReleaseType),
                 environment_id=request.args.get("environment", type=database_id),
                 organisation_id=request.args.get("organisation", type=database_id),
-                text=request.args.get("q", "").strip() or None)
+                text=search_text(request.args.get("q")))
 
 
 @bp.route("/approvals")

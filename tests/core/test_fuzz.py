@@ -1,0 +1,112 @@
+"""Every route, as every role, with generated values in every form field and query parameter: wrong types, huge
+and negative numbers, 100 KB strings, control characters, missing fields, bad dates, malformed row actions.
+Never a 5xx, and nothing stored half (the invariants below hold after every request)."""
+import os
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from sqlalchemy import text
+
+from mhhs.extensions import db
+from tests.conftest import Client
+from tests.core.test_permissions import ARGUMENTS, SKIP
+
+EMAILS = [None, "rm.sit@demo.test", "dip@demo.test", "mprs@demo.test", "supplier@demo.test"]
+
+
+NAME = re.compile(r'name="([^"]+)"')
+# What POST-only routes read, which no page of their own lists.
+POSTED = ["action", "decision", "from", "comment", "row_version", "confirm", "renews", "gng_reference", "gng_date",
+          "lessons_learnt", "work_off_actions", "certificate_data", "defects-0-found_in_id", "defects-7-defect_id",
+          "change_requests-0-cr_id"]
+
+
+def _field_names(client, url):
+    """The names of the fields the page at url offers (its forms), plus those POST-only routes read."""
+    response = client.get(url)
+    page = response.get_data(as_text=True) if response.status_code == 200 and response.mimetype == "text/html" else ""
+    return sorted(set(NAME.findall(page)) - {"csrf_token"} | set(POSTED))
+
+
+QUERY = ["page", "status", "type", "environment", "system", "organisation", "q", "from", "to", "planned",
+         "category", "kind", "period", "count", "renews", "rfc", "propose", "rfc_id", "system_id", "release_type",
+         "version", "next"]
+ODD = ["", "0", "-1", "1", "99999999999999999999", "-99999999999999999999", "1e99", "NaN", "2026-13-45T25:61",
+       "2026-02-30 10:00", "0000-00-00", "carry:abc", "carry:", "carry:99999999999999999999", "remove_defect:1:2",
+       "remove_defect:x", "remove_change_request:-1", "add_defect", "add_change_request", "submit", "save",
+       "approve", "reject", "request_changes", "queue", "yes", "Major", "Emergency", "SIT-A", "\x00", "\r\n",
+       "../../etc/passwd", "=HYPERLINK(\"x\")", "☃ Zürich", "<script>alert(1)</script>", "x" * 100_000]
+values = st.one_of(st.sampled_from(ODD), st.integers(-10**25, 10**25).map(str), st.text(max_size=40))
+
+
+def params(names):
+    return st.dictionaries(st.sampled_from(names), values, max_size=8)
+
+# After every request these hold: what a refused request began is never left half-written.
+INVARIANTS = {
+    "a submitted RFC without its revision": """SELECT count(*) FROM rfcs r WHERE r.revision > 0 AND NOT EXISTS
+        (SELECT 1 FROM rfc_revisions v WHERE v.rfc_id = r.id AND v.number = r.revision)""",
+    "an RFC past draft never submitted": "SELECT count(*) FROM rfcs WHERE status NOT IN ('draft', 'withdrawn') "
+                                        "AND submitted_at IS NULL",
+    "an outage without systems": """SELECT count(*) FROM outages o WHERE NOT EXISTS
+        (SELECT 1 FROM outage_systems s WHERE s.outage_id = o.id)""",
+    "an approved RFC without an approval": """SELECT count(*) FROM rfcs r WHERE r.status = 'approved' AND NOT EXISTS
+        (SELECT 1 FROM rfc_approvals a WHERE a.rfc_id = r.id)""",
+}
+
+
+@pytest.fixture
+def fuzz(app):
+    clients = {}
+
+    def client(email):
+        if email not in clients:
+            clients[email] = Client(app)
+            if email:
+                assert clients[email].login(email).status_code == 303
+            else:
+                clients[email]._refresh_token()
+        return clients[email]
+
+    with app.app_context():
+        rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIP]
+        urls = sorted((r.rule, sorted(r.methods), r.build({a: ARGUMENTS[(r.endpoint, a)]() for a in r.arguments})[1])
+                      for r in rules)
+    # Each URL with the fields any role's page there offers (a manager and a Central Party see most forms).
+    fields = {url: sorted(set(_field_names(client("rm.sit@demo.test"), url))
+                          | set(_field_names(client("dip@demo.test"), url))) for _, _, url in urls}
+    return client, urls, fields
+
+
+def _check(app, response, what):
+    assert response.status_code < 500, f"{what}: {response.status_code}"
+    with app.app_context():
+        broken = {name: db.session.scalar(text(sql)) for name, sql in INVARIANTS.items()}
+    assert not any(broken.values()), f"{what}: {broken}"
+
+
+# CI runs a fixed set of examples; FUZZ_RANDOM=1 FUZZ_EXAMPLES=5000 explores new ones.
+SETTINGS = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "400")), deadline=None,
+                    derandomize=not os.environ.get("FUZZ_RANDOM"), database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(data=st.data())
+def test_no_post_answers_5xx_or_stores_half(app, fuzz, data):
+    client, urls, fields = fuzz
+    url = data.draw(st.sampled_from([url for _, methods, url in urls if "POST" in methods]))
+    email, form = data.draw(st.sampled_from(EMAILS)), data.draw(params(fields[url]))
+    response = client(email).post(url, form, htmx=data.draw(st.booleans()))
+    _check(app, response, f"POST {url} as {email} with {str(form)[:300]}")
+
+
+@SETTINGS
+@given(data=st.data())
+def test_no_get_answers_5xx(app, fuzz, data):
+    client, urls, _ = fuzz
+    url = data.draw(st.sampled_from([url for _, methods, url in urls if "GET" in methods]))
+    email, query = data.draw(st.sampled_from(EMAILS)), data.draw(params(QUERY))
+    response = client(email).get(url, query_string=query, htmx=data.draw(st.booleans()))
+    _check(app, response, f"GET {url} as {email} with {str(query)[:300]}")
