@@ -49,6 +49,7 @@ def create_app(config=None):
 
     from . import models  # noqa: F401  (every model registered before Alembic looks)
     from .core.db import configure_engine
+    from .core import backup  # noqa: F401  (adds `flask db backup` and `flask db restore`)
     from .core.errors import register_error_handlers
     from .core.health import bp as health_bp
     from .core.security import register_security

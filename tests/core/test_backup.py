@@ -1,0 +1,93 @@
+"""`flask db backup` while the app is writing, then `flask db restore`; and the files restore refuses."""
+import sqlite3
+import threading
+
+from sqlalchemy import func, select, text
+
+from mhhs.directory.models import MarketRole
+from mhhs.extensions import db
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=["db", *args])
+
+
+def market_roles(app):
+    with app.app_context():
+        return set(db.session.scalars(select(MarketRole.code)))
+
+
+def test_a_backup_taken_under_concurrent_writes_restores_a_consistent_database(app, tmp_path):
+    stop, written, errors = threading.Event(), [], []
+
+    def writer():
+        # Another "worker" keeps committing while the backup runs (every wait below has a limit).
+        with app.app_context():
+            n = 0
+            while not stop.is_set() and n < 5000:
+                n += 1
+                try:
+                    db.session.add(MarketRole(code=f"W{n}", name=f"Written {n}"))
+                    db.session.commit()
+                    written.append(f"W{n}")
+                except Exception as error:  # pragma: no cover - reported below
+                    errors.append(error)
+                    db.session.rollback()
+            db.session.remove()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(written) < 20 and thread.is_alive():
+            stop.wait(0.01)
+        result = run(app, "backup", str(tmp_path / "backup.db"))
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive() and errors == []
+    assert result.exit_code == 0, result.output
+    assert "integrity ok" in result.output and " MB in " in result.output
+
+    everything_written = market_roles(app)
+    with app.app_context():
+        db.session.add(MarketRole(code="AFTER", name="Added after the backup"))
+        db.session.commit()
+    result = run(app, "restore", "--yes", str(tmp_path / "backup.db"))
+    assert result.exit_code == 0, result.output
+    restored = market_roles(app)
+    # The copy is one moment: the reference roles and a prefix of the writer's rows, nothing after the backup.
+    assert "AFTER" not in restored and {"MSS", "SDS"} <= restored
+    numbers = sorted(int(code[1:]) for code in restored if code.startswith("W") and code[1:].isdigit())
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 20
+    assert restored <= everything_written | {"AFTER"}
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(MarketRole)) == len(restored)
+
+
+def test_restore_refuses_a_file_that_is_not_a_release_desk_database(app, tmp_path):
+    before = market_roles(app)
+    (tmp_path / "notes.txt").write_text("not a database")
+    other = tmp_path / "other.sqlite"
+    sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.commit()
+    for path, message in ((tmp_path / "notes.txt", "not a Release Desk database"),
+                          (other, "not a Release Desk database")):
+        result = run(app, "restore", "--yes", str(path))
+        assert result.exit_code != 0 and message in result.output, result.output
+    assert market_roles(app) == before and "MSS" in before
+
+
+def test_restore_refuses_a_backup_at_another_schema(app, tmp_path):
+    assert run(app, "backup", str(tmp_path / "backup.db")).exit_code == 0
+    with app.app_context():
+        head = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+        db.session.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+        db.session.commit()
+    try:
+        assert run(app, "backup", str(tmp_path / "older.db")).exit_code == 0
+    finally:
+        with app.app_context():
+            db.session.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+            db.session.commit()
+    result = run(app, "restore", "--yes", str(tmp_path / "older.db"))
+    assert result.exit_code != 0 and "This backup is at schema older" in result.output
+    assert run(app, "restore", "--yes", str(tmp_path / "backup.db")).exit_code == 0
