@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 APT_INSTALL := $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends
 
-.PHONY: run test test-postgres setup setup-dev system-deps browser-deps postgres-deps db clean
+.PHONY: run serve test test-postgres setup setup-dev system-deps browser-deps postgres-deps db clean
 
 # The development server's key: made once under instance/ and reused, so sessions survive a restart.
 DEV_KEY := instance/secret_key
@@ -25,6 +25,10 @@ run: setup db
 	@echo "  helix@demo.test (Central Party, Elexon)    supplier@demo.test (Test Participant)"
 	@echo
 	$(DEV_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+# The production server (gunicorn.conf.py) on the same database: what `make run` serves, with 2 workers.
+serve: setup db
+	$(DEV_ENV) $(VENV)/bin/gunicorn app:app
 
 test: setup-dev browser-deps
 	$(VENV)/bin/lint-imports

@@ -33,8 +33,13 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server)
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # The strict CSP must hold in every journey: chromium reports anything it refused on the console.
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
     yield page
     context.close()
+    assert refused == [], f"the page broke its Content-Security-Policy: {refused}"
 
 
 @pytest.fixture

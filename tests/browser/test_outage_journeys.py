@@ -56,3 +56,11 @@ def test_report_board_end_now_and_availability(page, log_in):
     row = sit_a_this_week(page)
     assert float(row.locator("td").nth(1).inner_text().rstrip("%")) < 100
     expect(row.locator("td").nth(5)).to_have_text(re.compile(r"^2\.0\d$"))  # two hours of unplanned downtime
+
+
+def test_choosing_a_period_shows_it_at_once_under_the_strict_csp(page, log_in):
+    log_in("rm.sit@demo.test")
+    page.goto("/outages/availability")
+    page.get_by_label("Period").select_option("Calendar month")  # no button pressed: the static script submits
+    expect(page).to_have_url(re.compile(r"period=month"))
+    expect(page.get_by_role("columnheader", name="Month").first).to_be_visible()

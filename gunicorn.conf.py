@@ -1,0 +1,23 @@
+"""Gunicorn settings for Release Desk: `gunicorn app:app` reads this file from the working directory.
+Each can be overridden from the environment (or on the command line)."""
+import os
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+# Two workers per core is gunicorn's usual starting point; SQLite writes wait for each other (BEGIN IMMEDIATE).
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# A PDF of a long release note takes about two seconds; nothing takes thirty.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so nothing slowly accumulates.
+max_requests = 2000
+max_requests_jitter = 200
+# The app logs one line per request with its id, user, status and duration (mhhs.requests); gunicorn's access
+# log adds the client, size and user agent.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
+# Trust X-Forwarded-* only through the app's ProxyFix (PROXY_COUNT), not gunicorn's own list.
+forwarded_allow_ips = "127.0.0.1"
