@@ -15,7 +15,7 @@ max_requests = 2000
 max_requests_jitter = 200
 # The app logs one line per request with its id, user, status and duration (mhhs.requests); gunicorn's access
 # log adds the client, size and user agent.
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'

@@ -17,7 +17,7 @@ class DatabaseId(IntegerConverter):
 
 def _configure_logging(app):
     logger = logging.getLogger("mhhs")
-    logger.setLevel(app.config["LOG_LEVEL"])
+    logger.setLevel(app.config["LOG_LEVEL"].upper())
     if not logger.handlers and not logging.getLogger().handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
