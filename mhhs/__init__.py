@@ -74,7 +74,8 @@ def create_app(config=None):
     from .outages.views import bp as outages_bp
     from .releases.views import bp as releases_bp
 
-    for blueprint in (health_bp, auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, mail_bp, outages_bp, directory_cli, demo_cli, certificates_cli, mail_cli):
+    for blueprint in (health_bp, auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, mail_bp, outages_bp,
+                      directory_cli, demo_cli, certificates_cli, mail_cli):
         app.register_blueprint(blueprint)
 
     register_error_handlers(app)

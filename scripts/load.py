@@ -305,7 +305,8 @@ def main():
     print(f"{'kind':24} {'count':>7} {'p50 ms':>8} {'p95 ms':>8}")
     for kind, times in sorted(stats.times.items()):
         times = sorted(times)
-        print(f"{kind:24} {len(times):7d} {statistics.median(times):8.1f} {times[int(len(times) * 0.95) - 1 if len(times) > 1 else 0]:8.1f}")
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        print(f"{kind:24} {len(times):7d} {statistics.median(times):8.1f} {p95:8.1f}")
     print("statuses: " + ", ".join(f"{s}: {n}" for s, n in sorted(stats.statuses.items())))
     missing = verify(app, stats.written)
     for what, ids_missing in missing:

@@ -99,8 +99,8 @@ def upload():
             parsed = None
         form_ok = False
     if form_ok and request.form.get("confirm") == "yes":
-        certificate = services.save_certificate(current_user, parsed,
-                                                form_values(form, services.CERTIFICATE_FIELDS), renewing and renewing.id)
+        values = form_values(form, services.CERTIFICATE_FIELDS)
+        certificate = services.save_certificate(current_user, parsed, values, renewing and renewing.id)
         return done("Certificate saved.", url_for("certificates.detail", certificate_id=certificate.id))
     return _upload_page(form, parsed=parsed, renewing=renewing)
 
@@ -195,7 +195,8 @@ def _officers_page(organisation, form):
     organisations = db.session.scalars(select(Organisation).where(Organisation.kind != "programme")
                                        .order_by(Organisation.name)).all() if is_manager(current_user) else []
     return render_template("certificates/officers.html", organisation=organisation, officers=officers, form=form,
-                           organisations=organisations, gaps=services.officer_gaps(organisation, officers, certificates))
+                           organisations=organisations,
+                           gaps=services.officer_gaps(organisation, officers, certificates))
 
 
 @bp.route("/officers", methods=["GET", "POST"])

@@ -38,7 +38,6 @@ def healthz():
         return jsonify(status="unavailable", database=f"unreachable: {error.__class__.__name__}"), 503
     heads = migration_heads()
     if current != heads:
-        return jsonify(status="unavailable", database="reachable",
-                       schema=f"at {', '.join(sorted(current)) or 'nothing'}, migrations at {', '.join(sorted(heads))}: "
-                              "run flask db upgrade"), 503
+        schema = f"at {', '.join(sorted(current)) or 'nothing'}, migrations at {', '.join(sorted(heads))}"
+        return jsonify(status="unavailable", database="reachable", schema=f"{schema}: run flask db upgrade"), 503
     return jsonify(status="ok", database="reachable", schema=", ".join(sorted(heads)))

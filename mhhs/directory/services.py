@@ -68,7 +68,8 @@ def reset_password(by, user):
 def save_system(by, system, values):
     """values: SYSTEM_FIELDS, environment_ids the environments the system runs in."""
     values = dict(values)
-    chosen = db.session.scalars(select(Environment).where(Environment.id.in_(values.pop("environment_ids") or []))).all()
+    chosen = db.session.scalars(select(Environment).where(
+        Environment.id.in_(values.pop("environment_ids") or []))).all()
     changed = []
     if set(system.environments) != set(chosen):
         system.environments = chosen

@@ -1,6 +1,7 @@
 """Who may see and do what with an RFC (SPEC §2): used by views, the services' guards and templates."""
 from ..core.permissions import Role, is_manager
-from .models import EDITABLE_STATUSES, OUTCOMES, PUBLIC_STATUSES, WITHDRAWABLE_STATUSES, Decision, ReleaseType, Rfc, RfcStatus
+from .models import (EDITABLE_STATUSES, OUTCOMES, PUBLIC_STATUSES, WITHDRAWABLE_STATUSES, Decision, ReleaseType, Rfc,
+                     RfcStatus)
 
 # A Release Manager's decision on an RFC's control points is pointless once it can no longer go ahead.
 FINISHED = (RfcStatus.REJECTED, RfcStatus.WITHDRAWN, RfcStatus.CLOSED)
@@ -8,19 +9,13 @@ COMMUNICATION_STATUSES = {"release": PUBLIC_STATUSES, "closure": (RfcStatus.CLOS
 
 
 def visible_clause(user):
-    """The SQL condition for the RFCs this user may see."""
+    """The SQL condition for the RFCs this user may see (every lookup of an RFC goes through it)."""
     public = Rfc.status.in_(PUBLIC_STATUSES)
     if user.role == Role.RELEASE_MANAGER:
         return Rfc.submitted_at.is_not(None)
     if user.role == Role.CENTRAL_PARTY:
         return public | (Rfc.organisation_id == user.organisation_id)
     return public
-
-
-def can_see_rfc(user, rfc):
-    if user.role == Role.RELEASE_MANAGER:
-        return rfc.submitted_at is not None
-    return owns_rfc(user, rfc) or rfc.status in PUBLIC_STATUSES
 
 
 def can_raise_rfc(user):

@@ -78,7 +78,8 @@ def environments():
 # The RFC form ---------------------------------------------------------------------------------
 
 def _form_page(form, rfc, status=200):
-    hint = services.version_context(current_user, form.system_id.data, form.release_type.data, form.version.data, rfc.id)
+    hint = services.version_context(current_user, form.system_id.data, form.release_type.data, form.version.data,
+                                    rfc.id)
     return render("releases/form_page.html", "releases/_form.html", status=status, form=form, rfc=rfc, hint=hint)
 
 
