@@ -249,7 +249,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--users", type=int, default=12, help="simulated people (cycling through the demo roles)")
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--database-url", help="an empty database to fill (default: a fresh SQLite file)")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="release-desk-load-")
@@ -257,10 +257,6 @@ def main():
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test-only", "FLASK_APP": "app.py",
            "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "", "LOG_LEVEL": "warning"}
     flask = [str(ROOT / ".venv/bin/flask")]
-    if url.startswith("postgresql"):
-        subprocess.run(flask + ["shell", "-c", "from mhhs.extensions import db; from sqlalchemy import text\n"
-                                "with db.engine.begin() as c: c.execute(text('DROP SCHEMA public CASCADE; "
-                                "CREATE SCHEMA public'))"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run(flask + ["db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     subprocess.run(flask + ["seed", "--demo"], env=env, cwd=ROOT, check=True, capture_output=True)
     app = app_for(url)

@@ -3,10 +3,12 @@
 Usage: .venv/bin/python scripts/render_pdfs.py [RFC id, default 1] [folder, default test-artifacts/pdf]
 Then:  pdftoppm -png -r 60 test-artifacts/pdf/RFC-000001.pdf test-artifacts/pdf/rfc
 """
+import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("SECRET_KEY", "render-pdfs-signs-no-cookie")  # the app needs one; this script serves no one
 
 from mhhs import create_app  # noqa: E402
 from mhhs.extensions import db  # noqa: E402

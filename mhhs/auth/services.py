@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..audit.services import record
+from ..core.db import insert_if_missing
 from ..core.time import format_london, utcnow
 from ..directory.models import User
 from ..extensions import db
@@ -40,12 +41,10 @@ def _locked_message(until):
 
 def _address_throttle(address, now):
     """The address's failure count in the current window (a window older than the lock time starts afresh)."""
-    throttle = db.session.get(AddressThrottle, address, with_for_update=True)
+    insert_if_missing(AddressThrottle, address=address, window_start=now, failures=0)
+    throttle = db.session.get(AddressThrottle, address, with_for_update=True, populate_existing=True)
     window = timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-    if throttle is None:
-        throttle = AddressThrottle(address=address, window_start=now, failures=0)
-        db.session.add(throttle)
-    elif throttle.window_start + window <= now:
+    if throttle.window_start + window <= now:
         throttle.window_start, throttle.failures = now, 0
     return throttle, throttle.window_start + window
 
@@ -60,8 +59,9 @@ def authenticate(email, password, address="unknown"):
         record("login.refused_address", summary=f"{email} from {address}")
         db.session.commit()
         raise LoginRefused(ADDRESS_LIMITED.format(until=format_london(address_until, "%H:%M")))
-    throttle = db.session.get(LoginThrottle, email, with_for_update=True)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
+    insert_if_missing(LoginThrottle, email=email, failures=0)
+    throttle = db.session.get(LoginThrottle, email, with_for_update=True, populate_existing=True)
+    if throttle.locked_until and throttle.locked_until > now:
         record("login.refused_locked", summary=email)
         db.session.commit()
         raise LoginRefused(_locked_message(throttle.locked_until))
@@ -69,17 +69,13 @@ def authenticate(email, password, address="unknown"):
     user = db.session.scalar(select(User).where(User.email == email))
     matches = verify_password(user.password_hash if user else _dummy_hash(), password)
     if matches and user.active:
-        if throttle:
-            db.session.delete(throttle)
+        db.session.delete(throttle)
         if needs_rehash(user.password_hash):
             user.password_hash = hash_password(password)
         record("login", actor=user, obj=user)
         db.session.commit()
         return user
 
-    if throttle is None:
-        throttle = LoginThrottle(email=email, failures=0)
-        db.session.add(throttle)
     throttle.failures += 1
     by_address.failures += 1
     reason = "inactive account" if matches else "wrong e-mail or password"

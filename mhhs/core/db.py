@@ -1,6 +1,9 @@
 """SQLite pragmas and BEGIN IMMEDIATE for writes, so concurrent writers wait instead of failing."""
 from flask import has_request_context, request
 from sqlalchemy import Enum, event
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -34,3 +37,10 @@ def configure_engine(engine):
 def value_enum(cls, length):
     """An enum column that stores the members' values (the words users read), not their names."""
     return Enum(cls, native_enum=False, length=length, values_callable=lambda members: [m.value for m in members])
+
+
+def insert_if_missing(model, **values):
+    """INSERT … ON CONFLICT DO NOTHING: two requests creating the same row at once both go on, no error.
+    Then lock the row (`db.session.get(..., with_for_update=True)`) to change it."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())

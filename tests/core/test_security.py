@@ -1,6 +1,7 @@
 """Production safety: the secret key, sessions that end on the server, security headers, the per-address login
 limit, unlocking, /healthz, odd query values, and the request log."""
 import logging
+import threading
 
 import pytest
 from flask.sessions import SecureCookieSessionInterface
@@ -254,3 +255,24 @@ def test_a_search_of_100_kb_is_cut_not_a_crash(as_user):
     for url in ("/approvals", "/rfcs", "/outages", "/users"):
         response = as_user("rm.sit@demo.test").get(url, query_string={"q": "%_" * 50_000})
         assert response.status_code == 200, url
+
+
+def test_simultaneous_first_logins_from_one_address_all_succeed(app):
+    # Each first login creates the address's throttle row; on PostgreSQL two at once once collided (500).
+    results, start = [], threading.Barrier(8, timeout=30)
+
+    def log_in(email):
+        client = Client(app)
+        client._refresh_token()
+        start.wait()
+        results.append(client.http.post("/login", data={"email": email, "password": "demo-pass",
+                                                        "csrf_token": client.token}).status_code)
+
+    emails = ["rm.sit@demo.test", "rm.uit@demo.test", "dip@demo.test", "mprs@demo.test", "helix@demo.test",
+              "supplier@demo.test", "dip@demo.test", "rm.sit@demo.test"]
+    threads = [threading.Thread(target=log_in, args=(email,)) for email in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert results == [303] * 8
