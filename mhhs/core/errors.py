@@ -3,6 +3,7 @@ import logging
 
 from flask import flash, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 
@@ -13,6 +14,7 @@ MESSAGES = {
     403: "You do not have access to this page.",
     404: "There is nothing here, or you do not have access to it.",
     405: "That action is not available here.",
+    409: "Someone else changed this at the same moment; nothing was saved. Reload and try again.",
     413: "The file is too large.",
     500: "Something went wrong on our side. Nothing you sent was half-saved; please try again.",
 }
@@ -44,6 +46,13 @@ def register_error_handlers(app):
         # Whatever failed left the transaction unusable: end it, so the page can load the user again.
         db.session.rollback()
         return error_response(500)
+
+    @app.errorhandler(StaleDataError)
+    def lost_update(error):
+        # The net under every service's own Conflict: a lost update never becomes a 500.
+        db.session.rollback()
+        log.warning("lost update on %s %s", request.method, request.path)
+        return error_response(409)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -1,4 +1,6 @@
 """What every domain's services share: refusals with the field they concern, conflicts, the commit, 404s."""
+from functools import wraps
+
 from flask import abort
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -43,6 +45,21 @@ def commit(conflict=CONFLICT):
     except StaleDataError:
         db.session.rollback()
         raise Conflict(conflict) from None
+
+
+def unit_of_work(conflict=CONFLICT):
+    """Marks a service function as one unit of work on versioned rows: a lost update found anywhere in it (at an
+    autoflush as much as at the commit) undoes all of it and becomes a Conflict with this message."""
+    def decorator(service):
+        @wraps(service)
+        def run(*args, **kwargs):
+            try:
+                return service(*args, **kwargs)
+            except StaleDataError:
+                db.session.rollback()
+                raise Conflict(conflict) from None
+        return run
+    return decorator
 
 
 def get_visible_or_404(query):

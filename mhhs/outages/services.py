@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
-from ..core.services import Refused, commit
+from ..core.services import Refused, commit, unit_of_work
 from ..core.time import utcnow
 from ..directory.models import Environment, Organisation, System, User
 from ..extensions import db
@@ -25,6 +25,7 @@ FIELDS = ["environment_id", "planned", "category", "start", "end", "description"
 CONFLICT = "Someone else changed this outage at the same moment; nothing was saved. Reload and try again."
 
 
+@unit_of_work(CONFLICT)
 def save(user, outage, values, systems):
     """values: FIELDS with times in UTC; systems: the chosen System objects (one organisation)."""
     if outage.id is not None and not can_edit_outage(user, outage):
@@ -60,6 +61,7 @@ def _summary(outage):
             f"{', '.join(s.name for s in outage.systems)}")
 
 
+@unit_of_work(CONFLICT)
 def end_now(user, outage):
     if not can_edit_outage(user, outage):
         raise Refused("You may not change this outage.")
@@ -73,6 +75,7 @@ def end_now(user, outage):
     commit(CONFLICT)
 
 
+@unit_of_work(CONFLICT)
 def planned_outages_from_rfc(user, rfc):
     """One planned code-deployment outage per target environment, for the RFC's window."""
     if not can_announce_window(user, rfc):

@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..core.permissions import is_manager
-from ..core.services import Conflict, Invalid, Refused, commit
+from ..core.services import Conflict, Invalid, Refused, commit, unit_of_work
 from ..core.time import utcnow
 from ..directory.models import Environment, System
 from ..extensions import db
@@ -70,6 +70,7 @@ def _check_row_version(rfc, expected):
                        "saved. Reload to see the latest, then try again.")
 
 
+@unit_of_work(CONFLICT)
 def save_draft(user, rfc, content, expected_version=None):
     """Stores whatever was typed, however incomplete. content: the form's plain data."""
     if rfc.id is None:
@@ -118,6 +119,7 @@ def snapshot(rfc):
     }
 
 
+@unit_of_work(CONFLICT)
 def submit(user, rfc, now=None):
     now = now or utcnow()
     if not can_edit_rfc(user, rfc):
@@ -135,6 +137,7 @@ def submit(user, rfc, now=None):
     commit(CONFLICT)
 
 
+@unit_of_work(CONFLICT)
 def withdraw(user, rfc, expected_version=None):
     if not can_withdraw_rfc(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value} and can no longer be withdrawn.")
@@ -146,6 +149,7 @@ def withdraw(user, rfc, expected_version=None):
 
 # Approval -------------------------------------------------------------------------------------
 
+@unit_of_work(CONFLICT)
 def decide(user, rfc, decision, comment="", expected_version=None):
     """Approve, reject or request changes for the manager's phases on the current revision."""
     _check_row_version(rfc, expected_version)
@@ -180,6 +184,7 @@ def decide(user, rfc, decision, comment="", expected_version=None):
     commit(CONFLICT)
 
 
+@unit_of_work(CONFLICT)
 def record_governance(user, rfc, reference, day):
     if not can_record_governance(user, rfc):
         raise Refused("Governance approval is recorded for a Major release while it awaits approval.")
@@ -191,6 +196,7 @@ def record_governance(user, rfc, reference, day):
 
 # Deployment and closure --------------------------------------------------------------------
 
+@unit_of_work(CONFLICT)
 def record_deployment(user, rfc, outcome, actual_start, actual_end, issues, resolutions):
     if not can_record_deployment(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.")
@@ -216,6 +222,7 @@ def record_deployment(user, rfc, outcome, actual_start, actual_end, issues, reso
     commit(CONFLICT)
 
 
+@unit_of_work(CONFLICT)
 def add_lessons(user, rfc, lessons, actions):
     if not can_add_lessons(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: lessons learnt come after the deployment.")
@@ -226,6 +233,7 @@ def add_lessons(user, rfc, lessons, actions):
     commit(CONFLICT)
 
 
+@unit_of_work(CONFLICT)
 def close(user, rfc, lessons, actions):
     if not is_manager(user):
         raise Refused("A Release Manager closes the RFC; you can save lessons learnt.")
@@ -252,6 +260,7 @@ def _tick(rfc, event, user, note=""):
             rfc.control_points.append(ControlPoint(number=number, by_id=user.id, note=note))
 
 
+@unit_of_work(CONFLICT)
 def tick_control_point(user, rfc, number):
     if not can_tick_control_points(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: its control points can no longer be ticked.")
@@ -292,6 +301,7 @@ def communication_text(rfc, kind):
     return subject.removeprefix("Subject: "), body
 
 
+@unit_of_work(CONFLICT)
 def communicate(user, rfc, kind, organisations, subject, body, attachment):
     """Queues one message per organisation (its users only see their own colleagues' addresses)."""
     if not can_communicate(user, rfc, kind):

@@ -1,13 +1,16 @@
 """The RFC lifecycle through the web: drafts, submission refusals, approval per phase, changes, deployment, closure."""
 from datetime import timedelta
 
+import pytest
+
 from sqlalchemy import select
 
 from mhhs.audit.models import AuditEvent
 from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.extensions import db
+from mhhs.releases import services
 from mhhs.releases.models import DeployedVersion, ReleaseType, Rfc, RfcStatus
-from tests.releases.factory import approve, content, env_ids, make_rfc, next_week
+from tests.releases.factory import approve, content, env_ids, make_rfc, next_week, user
 
 
 def form_data(app, **overrides):
@@ -354,3 +357,26 @@ def test_control_points_of_a_withdrawn_rfc_cannot_be_ticked(app, as_user):
     assert "its control points can no longer be ticked" in rm.get(response.location).get_data(as_text=True)
     page = rm.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
     assert ">withdrawn<" in page and "☐</td><td>4</td>" in page and ">Tick</button>" not in page
+
+
+def test_a_lost_update_found_at_an_autoflush_is_a_conflict_not_a_crash(app):
+    # Found by scripts/load.py on PostgreSQL: two requests approve the same RFC; the later one's flush (while it
+    # ticks control points, before its commit) matches no row. Two sessions reproduce it without timing.
+    with app.app_context():
+        rfc_id = make_rfc()
+    first, second = app.app_context(), app.app_context()
+    with second:
+        stale = db.session.get(Rfc, rfc_id)
+        stale.approvals  # noqa: B018  (loaded now, as the second request had them)
+        manager = user("rm.sit@demo.test")
+        db.session().expire_on_commit = False
+        db.session.commit()  # ends the read (SQLite lets one writer at a time) but keeps what it read
+        with first:
+            services.decide(user("rm.sit@demo.test"), db.session.get(Rfc, rfc_id), services.Decision.APPROVED)
+            db.session.remove()
+        with pytest.raises(services.Conflict):
+            services.decide(manager, stale, services.Decision.APPROVED)
+        db.session.remove()
+    with app.app_context():
+        rfc = db.session.get(Rfc, rfc_id)
+        assert rfc.status == RfcStatus.APPROVED and len(rfc.approvals) == 1
