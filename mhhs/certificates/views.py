@@ -164,8 +164,7 @@ def delete(certificate_id):
     if not can_manage_certificates(current_user, certificate.organisation_id):
         abort(404)
     services.delete_certificate(current_user, certificate)
-    flash("Certificate deleted.", "success")
-    return redirect(url_for("certificates.index"), 303)
+    return done("Certificate deleted.", url_for("certificates.index"))
 
 
 @bp.route("/<int:certificate_id>/download")

@@ -37,6 +37,17 @@ def test_participant_uploads_a_pem_and_sees_it_expiring(page, log_in, tmp_path):
     expect(page.locator("#certificate-rows")).to_contain_text("No certificates match.")
     expect(page).to_have_url(re.compile(r"status=valid"))
 
+    # Deleting asks first (hx-confirm, no inline handler), then goes back to the dashboard.
+    page.goto("/certificates")
+    page.locator("#certificate-rows tbody tr").filter(has_text="nwen.sit-a.journey.test").get_by_role("link").first.click()
+    dialogs = []
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
+    page.get_by_role("button", name="Delete").click()
+    expect(page.get_by_text("Certificate deleted.")).to_be_visible()
+    assert dialogs == ["Delete this certificate?"]
+    expect(page).to_have_url(re.compile(r"/certificates$"))
+    expect(page.locator("#certificate-rows")).not_to_contain_text("nwen.sit-a.journey.test")
+
 
 def test_private_key_upload_is_refused_in_the_browser(page, log_in, tmp_path):
     key_file = tmp_path / "key.pem"

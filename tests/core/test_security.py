@@ -259,12 +259,12 @@ def test_a_search_of_100_kb_is_cut_not_a_crash(as_user):
 
 def test_simultaneous_first_logins_from_one_address_all_succeed(app):
     # Each first login creates the address's throttle row; on PostgreSQL two at once once collided (500).
-    results, start = [], threading.Barrier(8, timeout=30)
+    results, start = [], threading.Barrier(8)
 
     def log_in(email):
         client = Client(app)
         client._refresh_token()
-        start.wait()
+        start.wait(timeout=30)
         results.append(client.http.post("/login", data={"email": email, "password": "demo-pass",
                                                         "csrf_token": client.token}).status_code)
 
