@@ -8,7 +8,7 @@ from flask import render_template
 
 from ..audit.services import record
 from ..core.permissions import Role
-from ..core.services import Refused, commit
+from ..core.services import Refused
 from ..core.time import format_london
 from ..directory.models import Environment, Organisation, User
 from ..extensions import db
@@ -147,7 +147,7 @@ def save_certificate(user, parsed, values, renews_id=None):
         record("certificate.renewed", actor=user, obj=old, summary=f"replaced by certificate {certificate.id}")
         summary += f", replaces certificate {old.id}"
     record("certificate.uploaded", actor=user, obj=certificate, summary=summary)
-    commit()
+    db.session.commit()
     return certificate
 
 
@@ -157,7 +157,7 @@ def delete_certificate(user, certificate):
     record("certificate.deleted", actor=user, obj=certificate,
            summary=f"{certificate.kind.value} {certificate.environment.name} {certificate.fingerprint}")
     db.session.delete(certificate)
-    commit()
+    db.session.commit()
 
 
 OFFICER_FIELDS = ["role", "name", "email", "mpid", "market_role_id", "environment_id"]
@@ -183,7 +183,7 @@ def add_officer(user, organisation, values):
     db.session.add(officer)
     db.session.flush()
     record("pki_officer.appointed", actor=user, obj=officer, summary=f"{role.value}: {officer.name}")
-    commit()
+    db.session.commit()
     return officer
 
 
@@ -192,7 +192,7 @@ def remove_officer(user, officer):
         raise Refused("You may not remove this PKI officer.")
     record("pki_officer.removed", actor=user, obj=officer, summary=f"{officer.role.value}: {officer.name}")
     db.session.delete(officer)
-    commit()
+    db.session.commit()
 
 
 def officer_gaps(organisation, officers, certificates):
@@ -242,7 +242,7 @@ def send_reminders(today: date):
                 db.session.add(ReminderSent(certificate_id=certificate.id, threshold=threshold))
         queue(_recipients(certificate, managers), *_reminder_text(certificate, days_left), kind="certificate reminder")
         queued += 1
-    commit()
+    db.session.commit()
     return queued
 
 

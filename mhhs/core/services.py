@@ -38,18 +38,9 @@ class Conflict(Refused):
     """Someone else changed the object first (a lost update turned into a clear message)."""
 
 
-def commit(conflict=CONFLICT):
-    """Ends a unit of work: everything it wrote (its audit rows included) is kept, or none of it is."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(conflict) from None
-
-
 def unit_of_work(conflict=CONFLICT):
-    """Marks a service function as one unit of work on versioned rows: a lost update found anywhere in it (at an
-    autoflush as much as at the commit) undoes all of it and becomes a Conflict with this message."""
+    """Marks a service function that writes versioned rows (RFCs, outages) as one unit of work: a lost update found
+    anywhere in it, at an autoflush as much as at its commit, undoes all of it and becomes a Conflict."""
     def decorator(service):
         @wraps(service)
         def run(*args, **kwargs):

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..core.passwords import hash_password
 from ..core.permissions import Role
-from ..core.services import commit
 from ..extensions import db
 from .models import Environment, User
 
@@ -39,7 +38,7 @@ def save(by, obj, values, changed=()):
     if is_new or changed:
         record(f"{obj.__tablename__.removesuffix('s')}.{'created' if is_new else 'updated'}", actor=by, obj=obj,
                summary=", ".join(changed))
-    commit()
+    db.session.commit()
     return obj
 
 
@@ -61,7 +60,7 @@ def reset_password(by, user):
     user.password_hash = hash_password(password)
     user.end_sessions()
     record("user.password_reset", actor=by, obj=user)
-    commit()
+    db.session.commit()
     return password
 
 

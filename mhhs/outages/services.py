@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
-from ..core.services import Refused, commit, unit_of_work
+from ..core.services import Refused, unit_of_work
 from ..core.time import utcnow
 from ..directory.models import Environment, Organisation, System, User
 from ..extensions import db
@@ -52,7 +52,7 @@ def save(user, outage, values, systems):
         record("outage.logged", actor=user, obj=outage, summary=_summary(outage))
     elif changed:
         record("outage.updated", actor=user, obj=outage, summary="changed " + ", ".join(changed))
-    commit(CONFLICT)
+    db.session.commit()
     return outage
 
 
@@ -72,7 +72,7 @@ def end_now(user, outage):
         raise Refused("This outage has not started yet; edit its times instead.")
     outage.end = now
     record("outage.ended", actor=user, obj=outage)
-    commit(CONFLICT)
+    db.session.commit()
 
 
 @unit_of_work(CONFLICT)
@@ -96,7 +96,7 @@ def planned_outages_from_rfc(user, rfc):
         db.session.flush()
         record("outage.logged", actor=user, obj=outage, summary=f"planned from {rfc.number}")
         created.append(outage)
-    commit(CONFLICT)
+    db.session.commit()
     return created
 
 

@@ -5,7 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
 from ..core.permissions import is_manager
-from ..core.services import Conflict, Invalid, Refused, commit, unit_of_work
+from ..core.services import Conflict, Invalid, Refused, unit_of_work
 from ..core.time import utcnow
 from ..directory.models import Environment, System
 from ..extensions import db
@@ -96,7 +96,7 @@ def save_draft(user, rfc, content, expected_version=None):
                            for i, c in enumerate(content.get("change_requests", []))]
     db.session.flush()
     record("rfc.saved", actor=user, obj=rfc, summary=f"draft saved ({rfc.status.value})")
-    commit(CONFLICT)
+    db.session.commit()
     return rfc
 
 
@@ -134,7 +134,7 @@ def submit(user, rfc, now=None):
                             content=snapshot(rfc)))
     _tick(rfc, "submit", user)
     record("rfc.submitted", actor=user, obj=rfc, summary=f"revision {rfc.revision}")
-    commit(CONFLICT)
+    db.session.commit()
 
 
 @unit_of_work(CONFLICT)
@@ -144,7 +144,7 @@ def withdraw(user, rfc, expected_version=None):
     _check_row_version(rfc, expected_version)
     rfc.status = RfcStatus.WITHDRAWN
     record("rfc.withdrawn", actor=user, obj=rfc)
-    commit(CONFLICT)
+    db.session.commit()
 
 
 # Approval -------------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def decide(user, rfc, decision, comment="", expected_version=None):
         _tick(rfc, "approve", user)
     record(f"rfc.{decision.name.lower()}", actor=user, obj=rfc,
            summary=f"{phase_text}, revision {rfc.revision}" + (f": {comment}" if comment else ""))
-    commit(CONFLICT)
+    db.session.commit()
 
 
 @unit_of_work(CONFLICT)
@@ -191,7 +191,7 @@ def record_governance(user, rfc, reference, day):
     rfc.gng_reference, rfc.gng_date = reference.strip(), day
     _tick(rfc, "governance", user)
     record("rfc.governance", actor=user, obj=rfc, summary=f"GNG {rfc.gng_reference} on {day:%Y-%m-%d}")
-    commit(CONFLICT)
+    db.session.commit()
 
 
 # Deployment and closure --------------------------------------------------------------------
@@ -219,7 +219,7 @@ def record_deployment(user, rfc, outcome, actual_start, actual_end, issues, reso
             defect.ready_for_retest = True
     _tick(rfc, "deployment", user)
     record("rfc.deployment", actor=user, obj=rfc, summary=f"{outcome.value}; issues: {issues or 'none'}")
-    commit(CONFLICT)
+    db.session.commit()
 
 
 @unit_of_work(CONFLICT)
@@ -230,7 +230,7 @@ def add_lessons(user, rfc, lessons, actions):
     if rfc.lessons_learnt:
         _tick(rfc, "lessons", user)
     record("rfc.lessons", actor=user, obj=rfc, summary=rfc.lessons_learnt[:200])
-    commit(CONFLICT)
+    db.session.commit()
 
 
 @unit_of_work(CONFLICT)
@@ -249,7 +249,7 @@ def close(user, rfc, lessons, actions):
     if lessons:
         _tick(rfc, "lessons", user)
     record("rfc.closed", actor=user, obj=rfc, summary=f"lessons learnt: {lessons or 'none'}; actions: {actions or 'none'}")
-    commit(CONFLICT)
+    db.session.commit()
 
 
 # Control points ----------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def tick_control_point(user, rfc, number):
         raise Refused(f"Control point {number} is ticked already.")
     rfc.control_points.append(ControlPoint(number=number, by_id=user.id, note="ticked by hand"))
     record("rfc.control_point", actor=user, obj=rfc, summary=f"control point {number}")
-    commit(CONFLICT)
+    db.session.commit()
 
 
 # Emergency follow-up (RCM §12.8) --------------------------------------------------------
@@ -316,5 +316,5 @@ def communicate(user, rfc, kind, organisations, subject, body, attachment):
         raise Invalid({"organisation_ids": "None of the chosen organisations has an active user to write to."})
     record(f"rfc.communicated_{kind}", actor=user, obj=rfc,
            summary=f"{kind} communication to {len(messages)} organisation(s): {subject}")
-    commit(CONFLICT)
+    db.session.commit()
     return messages
