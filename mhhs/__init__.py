@@ -7,12 +7,13 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, NO_SECRET_KEY, Config
+from .core.forms import MAX_ID
 from .extensions import csrf, db, htmx, login_manager, migrate
 
 
 class DatabaseId(IntegerConverter):
     def __init__(self, url_map, **kwargs):
-        super().__init__(url_map, max=2**31 - 1, **kwargs)
+        super().__init__(url_map, max=MAX_ID, **kwargs)
 
 
 def _configure_logging(app):

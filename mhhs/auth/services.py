@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..core.db import insert_if_missing
+from ..core.passwords import hash_password, needs_rehash, verify_password
 from ..core.time import format_london, utcnow
 from ..directory.models import User
 from ..extensions import db
 from .models import AddressThrottle, LoginThrottle
-from ..core.passwords import hash_password, needs_rehash, verify_password
 
 REFUSED = "That e-mail and password do not match an active account."
 LOCKED = "Too many failed attempts for this e-mail. Try again after {until}."

@@ -20,7 +20,7 @@ class BackupRefused(click.ClickException):
 
 
 def _sqlite_check(connection):
-    """(integrity, schema revision) of a SQLite database, refusing one that is not Release Desk's."""
+    """The schema revision of an intact SQLite database; refuses a damaged one or one that is not Release Desk's."""
     try:
         integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
         revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()

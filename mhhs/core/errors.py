@@ -22,6 +22,9 @@ MESSAGES = {
 
 def error_response(status, message=None):
     message = message or MESSAGES[status]
+    if status == 500:
+        # Whatever failed left the transaction unusable: end it, so the page can load the user again.
+        db.session.rollback()
     if status in (403, 400):
         log.warning("refused %s %s: %s (%s)", request.method, request.path, status, request.remote_addr)
     try:
@@ -40,12 +43,6 @@ def error_response(status, message=None):
 def register_error_handlers(app):
     for status in MESSAGES:
         app.register_error_handler(status, lambda error, s=status: error_response(s))
-
-    @app.errorhandler(500)
-    def server_error(error):
-        # Whatever failed left the transaction unusable: end it, so the page can load the user again.
-        db.session.rollback()
-        return error_response(500)
 
     @app.errorhandler(StaleDataError)
     def lost_update(error):

@@ -7,11 +7,15 @@ def options(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+# Every id column is a 32-bit integer (PostgreSQL's INTEGER): nothing beyond it can name a row.
+MAX_ID = 2**31 - 1
+
+
 def database_id(value):
     """An id from a form or query string (`coerce=database_id`, `args.get(..., type=database_id)`): anything that
     cannot be a row id of ours (not a number, negative, beyond 32 bits) is refused as a choice or taken as absent."""
     number = int(value)
-    if not 0 < number < 2**31:
+    if not 0 < number <= MAX_ID:
         raise ValueError(value)
     return number
 

@@ -8,7 +8,7 @@ from ..audit.services import record
 from ..core.passwords import hash_password
 from ..core.permissions import Role
 from ..extensions import db
-from .models import Environment, User
+from .models import Environment
 
 USER_FIELDS = ["email", "name", "role", "organisation_id", "scope_sit", "scope_uit", "active"]
 ORGANISATION_FIELDS = ["name", "kind", "fix_forward", "mpids"]
