@@ -5,8 +5,9 @@ from .certificates.models import Certificate, PkiOfficer, ReminderSent
 from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
 from .mail.models import OutboxMessage
 from .outages.models import Outage
-from .releases.models import Approval, ChangeRequest, ControlPoint, Defect, DeployedVersion, Revision, Rfc
+from .releases.models import (Approval, BaselineChange, ChangeRequest, ControlPoint, Defect, Deployment, DeployedVersion,
+                              Retest, Revision, Rfc)
 
 __all__ = ["AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "MajorRelease",
            "MarketRole", "Organisation", "System", "User", "OutboxMessage", "Outage", "Approval", "ChangeRequest",
-           "ControlPoint", "Defect", "DeployedVersion", "Revision", "Rfc"]
+           "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest", "Revision", "Rfc"]

@@ -70,6 +70,8 @@ NAV = [
     ("Outages", "outages.index", set(Role)),
     ("Certificates", "certificates.index", set(Role)),
     ("Environments", "releases.environments", set(Role)),
+    ("Baseline", "baseline.grid", set(Role)),
+    ("Retests", "baseline.retests", set(Role)),
     ("Organisations", "directory.organisations", {Role.RELEASE_MANAGER}),
     ("Users", "directory.users", {Role.RELEASE_MANAGER}),
     ("Outbox", "mail.outbox", {Role.RELEASE_MANAGER}),

@@ -1,16 +1,18 @@
 """The RFC form (one for new and edit, with release-note rows), and the decision, deployment and closure forms."""
+import re
+
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, IntegerField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import database_id, int_or_none, options
 from ..directory.models import Environment, Organisation, System
 from ..extensions import db
-from .models import OUTCOMES, ReleaseType
-from .rules import SEVERITIES
+from .models import ReleaseType, RetestResult, RfcStatus
+from .rules import SEVERITIES, SHA256, outcomes_offered
 from .services import CONTENT_FIELDS
 
 LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -42,6 +44,7 @@ class RfcForm(FlaskForm):
     version = StringField("Version", validators=[Length(max=40)])
     title = StringField("Title", validators=[Length(max=200)])
     reason = TextAreaField("Reason", validators=[Length(max=5000)])
+    promotion_reason = TextAreaField("Reason for UIT first", validators=[Length(max=2000)])
     environment_ids = SelectMultipleField("Target environments", coerce=database_id,
                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional()])
@@ -53,6 +56,9 @@ class RfcForm(FlaskForm):
     stakeholders_impacted = TextAreaField("Stakeholders impacted", validators=[Length(max=5000)])
     known_issues = TextAreaField("Known issues", validators=[Length(max=20_000)])
     installation_instructions = TextAreaField("Installation instructions", validators=[Length(max=20_000)])
+    build_reference = StringField("Build / package reference", validators=[Length(max=120)])
+    build_sha256 = StringField("SHA-256 checksum", validators=[
+        Optional(), Regexp(SHA256.pattern, re.IGNORECASE, "A SHA-256 checksum is 64 hexadecimal characters.")])
     defects = FieldList(FormField(DefectRow), max_entries=1000)
     change_requests = FieldList(FormField(ChangeRequestRow), max_entries=1000)
 
@@ -91,17 +97,55 @@ class GovernanceForm(FlaskForm):
     gng_date = DateField("GNG date", validators=[DataRequired("Enter the date of the governance approval.")])
 
 
+OUTCOME_LABELS = {RfcStatus.DEPLOYED: "Success", RfcStatus.ROLLED_BACK: "Rolled back",
+                  RfcStatus.FIXED_FORWARD: "Fixed forward"}
+
+
 class DeploymentForm(FlaskForm):
+    environment_id = SelectField("Environment", coerce=int_or_none)
     actual_start = DateTimeLocalField("Actual start", format=LOCAL, validators=[
         DataRequired(DATETIME_MESSAGE)], render_kw={"step": 60})
     actual_end = DateTimeLocalField("Actual end", format=LOCAL, validators=[
         DataRequired(DATETIME_MESSAGE)], render_kw={"step": 60})
-    outcome = SelectField("Outcome", choices=options((o.value, o.value.capitalize()) for o in OUTCOMES))
+    outcome = SelectField("Outcome", coerce=lambda v: RfcStatus(v) if v in {s.value for s in RfcStatus} else None)
+    version = StringField("Version running after the fix", validators=[Length(max=40)])
     issues = TextAreaField("Issues met", validators=[Length(max=20_000)])
     resolutions = TextAreaField("Resolutions", validators=[Length(max=20_000)])
 
+    def __init__(self, rfc, environments, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environment_id.choices = options((e.id, e.name) for e in environments)
+        self.outcome.choices = options((o.value, OUTCOME_LABELS[o]) for o in outcomes_offered(rfc.organisation))
+
+
+class ControlPointForm(FlaskForm):
+    note = StringField("Evidence or reason", validators=[Length(max=500)])
+
+
+class RetestForm(FlaskForm):
+    result = SelectField("Result", choices=options((r.value, r.value.capitalize()) for r in RetestResult),
+                         coerce=lambda v: RetestResult(v) if v in {r.value for r in RetestResult} else None)
+    note = StringField("Note", validators=[Length(max=2000)])
+    follow_up = StringField("Follow-up (failed only)", validators=[Length(max=200)])
+
+
+class BaselineForm(FlaskForm):
+    system_id = SelectField("System", coerce=int_or_none)
+    environment_id = SelectField("Environment", coerce=int_or_none)
+    version = StringField("Version", validators=[Length(max=40)])
+    since = DateTimeLocalField("Running since", format=LOCAL, validators=[Optional()], render_kw={"step": 60})
+    reason = TextAreaField("Reason", validators=[Length(max=2000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.system_id.choices = options([("", "—")] + [(s.id, f"{s.name} ({s.organisation.name})") for s in
+                                                        db.session.scalars(select(System).order_by(System.name))])
+        self.environment_id.choices = options([("", "—")] + [(e.id, e.name) for e in db.session.scalars(
+            select(Environment).order_by(Environment.position))])
+
 
 class ClosureForm(FlaskForm):
+    rollout_report = TextAreaField("Rollout report", validators=[Length(max=20_000)])
     lessons_learnt = TextAreaField("Lessons learnt", validators=[Length(max=20_000)])
     work_off_actions = TextAreaField("Work-off actions", validators=[Length(max=20_000)])
 

@@ -73,11 +73,14 @@ class Rfc(db.Model):
     approved_at = Column(DateTime)
     gng_reference = Column(String(120))
     gng_date = Column(Date)
-    outcome = Column(value_enum(RfcStatus, 20))  # deployed, rolled back or fixed forward; kept after closure
-    actual_start = Column(DateTime)
-    actual_end = Column(DateTime)
-    deployment_issues = Column(Text)
-    deployment_resolutions = Column(Text)
+    # RCM §12.9: what exactly is deployed (optional).
+    build_reference = Column(String(120), nullable=False, default="", server_default="")
+    build_sha256 = Column(String(64), nullable=False, default="", server_default="")
+    # RCM §8.1: why a version goes to UIT before it runs in SIT-A or SIT-B.
+    promotion_reason = Column(Text, nullable=False, default="", server_default="")
+    # Once every target environment has its outcome: deployed, rolled back or fixed forward; kept after closure.
+    outcome = Column(value_enum(RfcStatus, 20))
+    rollout_report = Column(Text)
     lessons_learnt = Column(Text)
     work_off_actions = Column(Text)
     closed_at = Column(DateTime)
@@ -97,6 +100,8 @@ class Rfc(db.Model):
                              cascade="all, delete-orphan")
     control_points = relationship("ControlPoint", back_populates="rfc", order_by="ControlPoint.number",
                                   cascade="all, delete-orphan")
+    deployments = relationship("Deployment", back_populates="rfc", order_by="Deployment.id",
+                               cascade="all, delete-orphan")
 
     @property
     def number(self):
@@ -105,6 +110,11 @@ class Rfc(db.Model):
     @property
     def phases(self):
         return {e.phase for e in self.environments}
+
+    @property
+    def deviations(self):
+        """RCM 5.1: the deployments that left the approved plan (outside the window, rolled back, fixed forward)."""
+        return [d for d in self.deployments if d.deviation]
 
 
 class Defect(db.Model):
@@ -117,10 +127,16 @@ class Defect(db.Model):
     defect_id = Column(String(40), nullable=False, default="", index=True)
     severity = Column(String(20), nullable=False, default="")
     summary = Column(Text, nullable=False, default="")
-    found_in_id = Column(ForeignKey("environments.id"))
+    found_in_id = Column(ForeignKey("environments.id"), index=True)
+    # Set when the environment the defect was found in received the fix (RCM §7.4: retest only there).
     ready_for_retest = Column(Boolean, nullable=False, default=False)
     rfc = relationship("Rfc", back_populates="defects")
     found_in = relationship("Environment")
+    retests = relationship("Retest", back_populates="defect", order_by="Retest.id", cascade="all, delete-orphan")
+
+    @property
+    def last_retest(self):
+        return self.retests[-1] if self.retests else None
 
 
 class ChangeRequest(db.Model):
@@ -172,7 +188,8 @@ class Approval(db.Model):
 
 
 class ControlPoint(db.Model):
-    """A ticked control point of RCM Table 9 (unticked ones have no row)."""
+    """A control point of RCM Table 9 that is met (ticked, with evidence) or not applicable (with the reason);
+    open ones have no row."""
 
     __tablename__ = "rfc_control_points"
     id = Column(Integer, primary_key=True)
@@ -180,28 +197,106 @@ class ControlPoint(db.Model):
     number = Column(Integer, nullable=False)
     by_id = Column(ForeignKey("users.id"))
     at = Column(DateTime, nullable=False, default=utcnow)
-    note = Column(String(200), nullable=False, default="")
+    note = Column(String(500), nullable=False, default="")
+    not_applicable = Column(Boolean, nullable=False, default=False, server_default="0")
     rfc = relationship("Rfc", back_populates="control_points")
     by = relationship("User")
     __table_args__ = (UniqueConstraint("rfc_id", "number", name="uq_rfc_control_points_number"),)
 
 
+class Deployment(db.Model):
+    """What happened when an RFC was deployed to one of its target environments."""
+
+    __tablename__ = "rfc_deployments"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False)
+    environment_id = Column(ForeignKey("environments.id"), nullable=False)
+    outcome = Column(value_enum(RfcStatus, 20), nullable=False)
+    actual_start = Column(DateTime, nullable=False)
+    actual_end = Column(DateTime, nullable=False)
+    version = Column(String(40), nullable=False, default="")  # running afterwards ("" after a rollback)
+    issues = Column(Text, nullable=False, default="")
+    resolutions = Column(Text, nullable=False, default="")
+    by_id = Column(ForeignKey("users.id"))
+    at = Column(DateTime, nullable=False, default=utcnow)
+    rfc = relationship("Rfc", back_populates="deployments")
+    environment = relationship("Environment")
+    by = relationship("User")
+    __table_args__ = (UniqueConstraint("rfc_id", "environment_id", name="uq_rfc_deployments_environment"),)
+
+    @property
+    def received(self):
+        """Whether the environment now runs the release (or its fix forward)."""
+        return self.outcome != RfcStatus.ROLLED_BACK
+
+    @property
+    def outside_window(self):
+        return bool(self.rfc.window_start and (self.actual_start < self.rfc.window_start
+                                               or self.actual_end > self.rfc.window_end))
+
+    @property
+    def deviation(self):
+        return self.outcome != RfcStatus.DEPLOYED or self.outside_window
+
+
 class DeployedVersion(db.Model):
-    """The version of a system now running in an environment, set by a successful deployment."""
+    """A cell of the configuration baseline: the version of a system running now in an environment, since when,
+    and the RFC that put it there (none when a Release Manager recorded it)."""
 
     __tablename__ = "deployed_versions"
     id = Column(Integer, primary_key=True)
     environment_id = Column(ForeignKey("environments.id"), nullable=False)
-    system_id = Column(ForeignKey("systems.id"), nullable=False)
+    system_id = Column(ForeignKey("systems.id"), nullable=False, index=True)
     version = Column(String(40), nullable=False)
     rfc_id = Column(ForeignKey("rfcs.id"))
     deployed_at = Column(DateTime, nullable=False, default=utcnow)
+    rfc = relationship("Rfc")
     __table_args__ = (UniqueConstraint("environment_id", "system_id", name="uq_deployed_versions_environment_id"),)
+
+
+class BaselineChange(db.Model):
+    """One line of a cell's history: a deployment's outcome, or a version a Release Manager recorded or imported."""
+
+    __tablename__ = "baseline_changes"
+    id = Column(Integer, primary_key=True)
+    environment_id = Column(ForeignKey("environments.id"), nullable=False)
+    system_id = Column(ForeignKey("systems.id"), nullable=False)
+    version = Column(String(40), nullable=False)  # running afterwards
+    since = Column(DateTime, nullable=False)
+    what = Column(String(20), nullable=False)  # recorded, imported, deployed, rolled back, fixed forward
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="SET NULL"))
+    reason = Column(Text, nullable=False, default="")
+    by_id = Column(ForeignKey("users.id"))
+    at = Column(DateTime, nullable=False, default=utcnow)
+    rfc = relationship("Rfc")
+    by = relationship("User")
+    __table_args__ = (Index("ix_baseline_changes_cell", "environment_id", "system_id", "since"),)
+
+
+class RetestResult(str, enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class Retest(db.Model):
+    """A retest of a fixed defect in the environment where it was found (RCM §7.4)."""
+
+    __tablename__ = "rfc_retests"
+    id = Column(Integer, primary_key=True)
+    defect_id = Column(ForeignKey("rfc_defects.id", ondelete="CASCADE"), nullable=False, index=True)
+    result = Column(value_enum(RetestResult, 10), nullable=False)
+    note = Column(Text, nullable=False, default="")
+    follow_up = Column(String(200), nullable=False, default="")  # a failed retest: the defect or RFC that follows
+    by_id = Column(ForeignKey("users.id"), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    defect = relationship("Defect", back_populates="retests")
+    by = relationship("User")
 
 
 Index("ix_rfcs_system_version", Rfc.system_id, Rfc.version)
 
 # RCM Table 9: number, text, process step, the event that ticks it (None: a Release Manager ticks it).
+# A control point "can block the following implementation" (RCM §12.7): these gate approval and closure.
 CONTROL_POINTS = [
     (1, "RFC raised", "4.1", "submit"),
     (2, "Programme governance approval (Major releases only)", "4.1", "governance"),
@@ -215,3 +310,5 @@ CONTROL_POINTS = [
     (9, "Rollout completion / closure is approved", "5.2", "close"),
     (10, "Rollout report delivered and lessons learnt captured", "5.2", "lessons"),
 ]
+APPROVAL_GATE = (1, 2, 3, 4, 5, 6)
+CLOSURE_GATE = (8, 9, 10)

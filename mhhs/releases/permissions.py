@@ -71,6 +71,15 @@ def can_add_lessons(user, rfc):
     return (is_manager(user) or owns_rfc(user, rfc)) and rfc.status in OUTCOMES + (RfcStatus.CLOSED,)
 
 
+def ready_for_retest(defect):
+    """Its fix reached the environment it was found in, and nobody has retested it yet."""
+    return defect.ready_for_retest and not defect.retests
+
+
+def can_record_retest(user, defect):
+    return ready_for_retest(defect) and (is_manager(user) or owns_rfc(user, defect.rfc))
+
+
 def can_communicate(user, rfc, kind):
     return is_manager(user) and rfc.status in COMMUNICATION_STATUSES[kind]
 
@@ -78,4 +87,4 @@ def can_communicate(user, rfc, kind):
 JINJA_GLOBALS = {f.__name__: f for f in (
     can_raise_rfc, owns_rfc, can_edit_rfc, can_withdraw_rfc, phases_to_decide, needs_governance,
     can_record_governance, can_tick_control_points, can_record_deployment, can_close_rfc, can_add_lessons,
-    can_communicate)}
+    can_communicate, ready_for_retest, can_record_retest)}

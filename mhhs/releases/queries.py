@@ -3,7 +3,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..directory.models import Phase
-from ..directory.models import Environment
+from ..directory.models import Environment, System
 from ..extensions import db
 from .models import PUBLIC_STATUSES, Approval, Decision, DeployedVersion, ReleaseType, Rfc, RfcStatus, rfc_environments
 from .rules import earliest_start
@@ -39,8 +39,8 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
                                                   Approval.phase.in_(phases))
     # An RFC whose every in-scope phase has approved drops out; one with a phase still open stays.
     query = (select(Rfc).where(Rfc.status == RfcStatus.SUBMITTED, Rfc.id.in_(in_phase))
-             .options(joinedload(Rfc.organisation), joinedload(Rfc.system), selectinload(Rfc.environments),
-                      selectinload(Rfc.approvals))
+             .options(joinedload(Rfc.organisation), joinedload(Rfc.system).selectinload(System.environments),
+                      selectinload(Rfc.environments), selectinload(Rfc.approvals), selectinload(Rfc.control_points))
              .order_by((Rfc.release_type == ReleaseType.EMERGENCY).desc(), Rfc.window_start, Rfc.id))
     if len(phases) == 1:
         query = query.where(~approved_here.exists())

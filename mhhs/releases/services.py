@@ -10,11 +10,12 @@ from ..core.time import utcnow
 from ..directory.models import Environment, System
 from ..extensions import db
 from ..mail.services import queue
-from . import rules
-from .models import (CONTROL_POINTS, OUTCOMES, PUBLIC_STATUSES, Approval, ChangeRequest, ControlPoint, Decision,
-                     DeployedVersion, Defect, ReleaseType, Revision, Rfc, RfcStatus)
+from . import baseline, rules
+from .models import (APPROVAL_GATE, CLOSURE_GATE, CONTROL_POINTS, PUBLIC_STATUSES, Approval, ChangeRequest,
+                     ControlPoint, Decision, Defect, Deployment, ReleaseType, Retest, RetestResult, Revision, Rfc,
+                     RfcStatus)
 from .permissions import (approved_phases, can_add_lessons, can_close_rfc, can_communicate, can_edit_rfc,
-                          can_record_deployment, can_record_governance, can_tick_control_points,
+                          can_record_deployment, can_record_governance, can_record_retest, can_tick_control_points,
                           can_withdraw_rfc, needs_governance, phases_to_decide, visible_clause)
 from .versions import next_version, parse, version_problem
 
@@ -33,14 +34,17 @@ def get_visible(user, rfc_id):
 # Versions --------------------------------------------------------------------------------
 
 def system_versions(system_id, exclude_rfc_id=None):
-    """(last approved version, every version used) for a system."""
-    query = select(Rfc.version, Rfc.status).where(Rfc.system_id == system_id, Rfc.version != "")
+    """(the version a new release builds on, every version used) for a system. It builds on the higher of its last
+    approved release (one rolled back everywhere no longer counts) and the highest version running anywhere."""
+    query = select(Rfc.version, Rfc.status, Rfc.outcome).where(Rfc.system_id == system_id, Rfc.version != "")
     if exclude_rfc_id:
         query = query.where(Rfc.id != exclude_rfc_id)
     rows = db.session.execute(query).all()
-    taken = {v for v, s in rows if s not in (RfcStatus.DRAFT, RfcStatus.REJECTED, RfcStatus.WITHDRAWN)}
-    approved = [v for v, s in rows if s in PUBLIC_STATUSES and parse(v)]
-    return (max(approved, key=parse) if approved else None), taken
+    taken = {v for v, s, _ in rows if s not in (RfcStatus.DRAFT, RfcStatus.REJECTED, RfcStatus.WITHDRAWN)}
+    known = [v for v, s, outcome in rows if s in PUBLIC_STATUSES and outcome != RfcStatus.ROLLED_BACK and parse(v)]
+    known.append(baseline.highest_running(system_id))
+    known = [v for v in known if v]
+    return (max(known, key=parse) if known else None), taken
 
 
 def version_context(user, system_id, release_type, typed, rfc_id=None):
@@ -49,7 +53,7 @@ def version_context(user, system_id, release_type, typed, rfc_id=None):
     if system is None or system.organisation_id != user.organisation_id:
         return {}
     last, taken = system_versions(system.id, exclude_rfc_id=rfc_id)
-    context = {"last": last, "proposal": next_version(last, release_type) if release_type else None}
+    context = {"last": last, "proposal": next_version(last, release_type, taken) if release_type else None}
     if typed:
         context["problem"] = version_problem(typed, last, taken)
     if release_type in (ReleaseType.MINOR, ReleaseType.PATCH, ReleaseType.MAJOR):
@@ -59,9 +63,9 @@ def version_context(user, system_id, release_type, typed, rfc_id=None):
 
 # Drafts and submission -------------------------------------------------------------------
 
-CONTENT_FIELDS = ["system_id", "release_type", "version", "title", "reason", "window_start", "window_end",
-                  "expected_downtime", "implementation_plan", "rollback_plan", "stakeholders_impacted",
-                  "known_issues", "installation_instructions"]
+CONTENT_FIELDS = ["system_id", "release_type", "version", "title", "reason", "promotion_reason", "window_start",
+                  "window_end", "expected_downtime", "implementation_plan", "rollback_plan", "stakeholders_impacted",
+                  "known_issues", "installation_instructions", "build_reference", "build_sha256"]
 
 
 def _check_row_version(rfc, expected):
@@ -85,7 +89,9 @@ def save_draft(user, rfc, content, expected_version=None):
         raise Invalid({"system_id": "Choose one of your organisation's systems."})
     for field in CONTENT_FIELDS:
         setattr(rfc, field, content.get(field))
-    rfc.version = (rfc.version or "").strip()
+    for field in ("version", "promotion_reason", "build_reference", "build_sha256"):
+        setattr(rfc, field, (getattr(rfc, field) or "").strip())
+    rfc.build_sha256 = rfc.build_sha256.lower()
     rfc.environments = db.session.scalars(select(Environment).where(
         Environment.id.in_(content.get("environment_ids") or []))).all()
     rfc.defects = [Defect(position=i, defect_id=(d["defect_id"] or "").strip(), severity=d["severity"] or "",
@@ -113,6 +119,8 @@ def snapshot(rfc):
         "implementation_plan": rfc.implementation_plan, "rollback_plan": rfc.rollback_plan,
         "stakeholders_impacted": rfc.stakeholders_impacted, "known_issues": rfc.known_issues,
         "installation_instructions": rfc.installation_instructions,
+        "promotion_reason": rfc.promotion_reason, "build_reference": rfc.build_reference,
+        "build_sha256": rfc.build_sha256,
         "defects": [{"defect_id": d.defect_id, "severity": d.severity, "summary": d.summary,
                      "found_in": d.found_in.name if d.found_in else ""} for d in rfc.defects],
         "change_requests": [{"cr_id": c.cr_id, "title": c.title, "summary": c.summary} for c in rfc.change_requests],
@@ -125,7 +133,8 @@ def submit(user, rfc, now=None):
     if not can_edit_rfc(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value} and cannot be submitted.")
     last, taken = system_versions(rfc.system_id, exclude_rfc_id=rfc.id) if rfc.system_id else (None, set())
-    problems = rules.submission_problems(rfc, now, last, taken)
+    problems = rules.submission_problems(rfc, now, last, taken,
+                                         baseline.sit_versions(rfc.system_id) if rfc.system_id else set())
     if problems:
         raise Invalid(problems)
     rfc.revision += 1
@@ -164,9 +173,17 @@ def decide(user, rfc, decision, comment="", expected_version=None):
     comment = (comment or "").strip()
     if decision != Decision.APPROVED and not comment:
         raise Invalid({"comment": f"Say why: a comment is needed to {'reject' if decision == Decision.REJECTED else 'request changes'}."})
-    if decision == Decision.APPROVED and needs_governance(rfc):
-        raise Refused("A Major release needs the programme governance (GNG) approval reference and date "
-                      "recorded before it can be approved.")
+    if decision == Decision.APPROVED:
+        if needs_governance(rfc):
+            raise Refused("A Major release needs the programme governance (GNG) approval reference and date "
+                          "recorded before it can be approved.")
+        gate = rules.open_control_points(rfc, APPROVAL_GATE)
+        if gate:
+            raise Refused(rules.gate_message(gate, "approving"))
+        higher = overtaken_by([rfc]).get(rfc.id)
+        if higher and not comment:
+            raise Invalid({"comment": f"{version_order_text(rfc, higher)}: confirm with a comment that "
+                                      f"{rfc.version} should still go ahead."})
     now = utcnow()
     for phase in sorted(phases):
         rfc.approvals.append(Approval(revision=rfc.revision, phase=phase, decision=decision, by_id=user.id, at=now,
@@ -196,59 +213,97 @@ def record_governance(user, rfc, reference, day):
 
 # Deployment and closure --------------------------------------------------------------------
 
+def deployment_environments(rfc):
+    """The target environments still waiting for their outcome."""
+    recorded = {d.environment_id for d in rfc.deployments}
+    return [e for e in rfc.environments if e.id not in recorded]
+
+
 @unit_of_work(CONFLICT)
-def record_deployment(user, rfc, outcome, actual_start, actual_end, issues, resolutions):
+def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_end, version="", issues="",
+                      resolutions="", now=None):
+    """The outcome in one target environment; the RFC takes its overall outcome once every target has one."""
     if not can_record_deployment(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.")
-    if outcome not in OUTCOMES:
-        raise Invalid({"outcome": "Choose the outcome: deployed, rolled back or fixed forward."})
-    if actual_end <= actual_start:
-        raise Invalid({"actual_end": "The deployment must end after it starts."})
-    rfc.status = rfc.outcome = outcome
-    rfc.actual_start, rfc.actual_end = actual_start, actual_end
-    rfc.deployment_issues, rfc.deployment_resolutions = issues, resolutions
-    if outcome == RfcStatus.DEPLOYED:
-        for environment in rfc.environments:
-            current = db.session.scalar(select(DeployedVersion).where(
-                DeployedVersion.environment_id == environment.id, DeployedVersion.system_id == rfc.system_id))
-            if current is None:
-                current = DeployedVersion(environment_id=environment.id, system_id=rfc.system_id)
-                db.session.add(current)
-            current.version, current.rfc_id, current.deployed_at = rfc.version, rfc.id, utcnow()
+    environment = next((e for e in deployment_environments(rfc) if e.id == environment_id), None)
+    problems = rules.deployment_problems(rfc, outcome, actual_start, actual_end, (version or "").strip(),
+                                         now or utcnow())
+    if environment is None:
+        problems["environment_id"] = "Choose a target environment whose outcome is not recorded yet."
+    if problems:
+        raise Invalid(problems)
+    running = rfc.version if outcome == RfcStatus.DEPLOYED else (version or "").strip()
+    if outcome == RfcStatus.FIXED_FORWARD:
+        running = ".".join(map(str, parse(running)))
+    deployment = Deployment(environment_id=environment.id, environment=environment, outcome=outcome,
+                            actual_start=actual_start, actual_end=actual_end,
+                            version="" if outcome == RfcStatus.ROLLED_BACK else running,
+                            issues=(issues or "").strip(), resolutions=(resolutions or "").strip(), by_id=user.id)
+    rfc.deployments.append(deployment)
+    rfc.updated_at = utcnow()  # a new row version: two people recording the same environment at once conflict
+    baseline.set_cell(environment.id, rfc.system_id, running, actual_end, outcome.value, by=user, rfc=rfc)
+    if deployment.received:
         for defect in rfc.defects:
-            defect.ready_for_retest = True
-    _tick(rfc, "deployment", user)
-    record("rfc.deployment", actor=user, obj=rfc, summary=f"{outcome.value}; issues: {issues or 'none'}")
+            if defect.found_in_id == environment.id:
+                defect.ready_for_retest = True
+    if not deployment_environments(rfc):
+        rfc.status = rfc.outcome = rules.overall_outcome(rfc.deployments)
+        _tick(rfc, "deployment", user)
+    record("rfc.deployment", actor=user, obj=rfc,
+           summary=f"{environment.name}: {outcome.value}" + (f" ({running})" if outcome == RfcStatus.FIXED_FORWARD
+                                                             else "") + f"; issues: {deployment.issues or 'none'}")
     db.session.commit()
+    return deployment
+
+
+def _closure_fields(rfc, report, lessons, actions):
+    rfc.rollout_report, rfc.lessons_learnt, rfc.work_off_actions = (
+        (report or "").strip(), (lessons or "").strip(), (actions or "").strip())
+    if not rules.closure_problems(rfc, rfc.rollout_report, rfc.lessons_learnt):
+        _tick(rfc, "lessons", None, note="rollout report and lessons learnt recorded")
 
 
 @unit_of_work(CONFLICT)
-def add_lessons(user, rfc, lessons, actions):
+def add_lessons(user, rfc, report, lessons, actions):
     if not can_add_lessons(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: lessons learnt come after the deployment.")
-    rfc.lessons_learnt, rfc.work_off_actions = (lessons or "").strip(), (actions or "").strip()
-    if rfc.lessons_learnt:
-        _tick(rfc, "lessons", user)
+    _closure_fields(rfc, report, lessons, actions)
     record("rfc.lessons", actor=user, obj=rfc, summary=rfc.lessons_learnt[:200])
     db.session.commit()
 
 
 @unit_of_work(CONFLICT)
-def close(user, rfc, lessons, actions):
+def close(user, rfc, report, lessons, actions):
     if not is_manager(user):
-        raise Refused("A Release Manager closes the RFC; you can save lessons learnt.")
+        raise Refused("A Release Manager closes the RFC; you can save the rollout report and lessons learnt.")
     if not can_close_rfc(user, rfc):
-        raise Refused(f"{rfc.number} is {rfc.status.value}: it closes once the deployment is recorded.")
-    lessons, actions = (lessons or "").strip(), (actions or "").strip()
-    if rfc.outcome != RfcStatus.DEPLOYED and not lessons:
-        raise Invalid({"lessons_learnt": f"The release was {rfc.status.value}: record the lessons learnt "
-                                         "before closing."})
-    rfc.lessons_learnt, rfc.work_off_actions = lessons, actions
+        raise Refused(f"{rfc.number} is {rfc.status.value}: it closes once every deployment outcome is recorded.")
+    problems = rules.closure_problems(rfc, (report or "").strip(), (lessons or "").strip())
+    if problems and not any(c.number == 10 and c.not_applicable for c in rfc.control_points):
+        raise Invalid(problems)
+    _closure_fields(rfc, report, lessons, actions)
+    gate = [n for n in rules.open_control_points(rfc, CLOSURE_GATE) if n != 9]  # closing is control point 9
+    if gate:
+        raise Refused(rules.gate_message(gate, "closing"))
     rfc.status, rfc.closed_at = RfcStatus.CLOSED, utcnow()
     _tick(rfc, "close", user)
-    if lessons:
-        _tick(rfc, "lessons", user)
-    record("rfc.closed", actor=user, obj=rfc, summary=f"lessons learnt: {lessons or 'none'}; actions: {actions or 'none'}")
+    record("rfc.closed", actor=user, obj=rfc,
+           summary=f"lessons learnt: {rfc.lessons_learnt or 'none'}; actions: {rfc.work_off_actions or 'none'}")
+    db.session.commit()
+
+
+# Retests (RCM §7.4) ------------------------------------------------------------------------------
+
+def record_retest(user, defect, result, note, follow_up):
+    if not can_record_retest(user, defect):
+        raise Refused(f"{defect.defect_id} is not ready for retest in {defect.found_in.name}.")
+    note, follow_up = (note or "").strip(), (follow_up or "").strip()
+    if result == RetestResult.FAILED and not follow_up:
+        raise Invalid({"follow_up": "A failed retest needs its follow-up: the defect or RFC that takes it on."})
+    defect.retests.append(Retest(result=result, note=note, follow_up=follow_up, by_id=user.id))
+    record("rfc.retest", actor=user, obj=defect.rfc,
+           summary=f"{defect.defect_id} in {defect.found_in.name}: {result.value}"
+                   + (f"; follow-up {follow_up}" if follow_up else "") + (f"; {note}" if note else ""))
     db.session.commit()
 
 
@@ -257,20 +312,58 @@ def close(user, rfc, lessons, actions):
 def _tick(rfc, event, user, note=""):
     for number, _text, _step, ticked_by in CONTROL_POINTS:
         if ticked_by == event and number not in {c.number for c in rfc.control_points}:
-            rfc.control_points.append(ControlPoint(number=number, by_id=user.id, note=note))
+            rfc.control_points.append(ControlPoint(number=number, by_id=getattr(user, "id", None), note=note))
 
 
 @unit_of_work(CONFLICT)
-def tick_control_point(user, rfc, number):
+def set_control_point(user, rfc, number, not_applicable=False, note=""):
+    """A Release Manager ticks a control point with its evidence, or marks it not applicable with the reason."""
     if not can_tick_control_points(user, rfc):
-        raise Refused(f"{rfc.number} is {rfc.status.value}: its control points can no longer be ticked.")
+        raise Refused(f"{rfc.number} is {rfc.status.value}: its control points can no longer be changed.")
     if number not in {n for n, *_ in CONTROL_POINTS}:
         raise Refused("There is no such control point.")
-    if number in {c.number for c in rfc.control_points}:
-        raise Refused(f"Control point {number} is ticked already.")
-    rfc.control_points.append(ControlPoint(number=number, by_id=user.id, note="ticked by hand"))
-    record("rfc.control_point", actor=user, obj=rfc, summary=f"control point {number}")
+    if number in {c.number for c in rfc.control_points} or not rules.control_point_applies(rfc, number):
+        raise Refused(f"Control point {number} is closed already.")
+    note = (note or "").strip()
+    if number == 3 and not note:
+        running, base, met = baseline.target_baseline(rfc)
+        if met:
+            note = "Baseline: " + ", ".join(f"{e.name} runs {v}" for e, v in running)
+    if not note:
+        raise Invalid({"note": "Say why it does not apply." if not_applicable else
+                       "Give the evidence (the baseline does not show it)." if number == 3 else
+                       "Give the evidence, e.g. where it was approved."})
+    rfc.control_points.append(ControlPoint(number=number, by_id=user.id, note=note[:500],
+                                           not_applicable=not_applicable))
+    record("rfc.control_point", actor=user, obj=rfc,
+           summary=f"{'marked' if not_applicable else 'ticked'} control point {number}"
+                   f"{' not applicable' if not_applicable else ''}: {note}")
     db.session.commit()
+
+
+# Version order at approval -------------------------------------------------------------------------
+
+def overtaken_by(rfcs):
+    """{rfc id: the highest-versioned RFC of the same system approved since it was submitted, with a higher version}."""
+    rfcs = [r for r in rfcs if r.system_id and r.submitted_at and parse(r.version)]
+    if not rfcs:
+        return {}
+    others = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.approved_at).where(
+        Rfc.system_id.in_({r.system_id for r in rfcs}), Rfc.approved_at.is_not(None),
+        Rfc.status.in_(PUBLIC_STATUSES), Rfc.outcome.is_distinct_from(RfcStatus.ROLLED_BACK),
+        Rfc.approved_at > min(r.submitted_at for r in rfcs))).all()
+    result = {}
+    for rfc in rfcs:
+        higher = [o for o in others if o.system_id == rfc.system_id and o.id != rfc.id and parse(o.version)
+                  and parse(o.version) > parse(rfc.version) and o.approved_at > rfc.submitted_at]
+        if higher:
+            result[rfc.id] = max(higher, key=lambda o: parse(o.version))
+    return result
+
+
+def version_order_text(rfc, higher):
+    return (f"{rfc.system.name} {higher.version} (RFC-{higher.id:06d}) was approved after this RFC was submitted, "
+            f"and is higher than {rfc.version}")
 
 
 # Emergency follow-up (RCM §12.8) --------------------------------------------------------
@@ -306,15 +399,18 @@ def communicate(user, rfc, kind, organisations, subject, body, attachment):
     """Queues one message per organisation (its users only see their own colleagues' addresses)."""
     if not can_communicate(user, rfc, kind):
         raise Refused(f"{rfc.number} is {rfc.status.value}: there is no {kind} to communicate yet.")
-    messages = []
+    messages, skipped = [], []
     for organisation in organisations:
         recipients = [u.email for u in organisation.users if u.active]
         if recipients:
             messages.append(queue(recipients, subject, body, kind=kind, attachment=attachment, rfc_id=rfc.id,
                                   created_by=user))
+        else:
+            skipped.append(organisation.name)
     if not messages:
         raise Invalid({"organisation_ids": "None of the chosen organisations has an active user to write to."})
     record(f"rfc.communicated_{kind}", actor=user, obj=rfc,
-           summary=f"{kind} communication to {len(messages)} organisation(s): {subject}")
+           summary=f"{kind} communication to {len(messages)} organisation(s): {subject}"
+                   + (f"; not sent to {', '.join(skipped)} (no active users)" if skipped else ""))
     db.session.commit()
-    return messages
+    return messages, skipped

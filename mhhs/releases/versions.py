@@ -12,14 +12,18 @@ def parse(version):
     return tuple(int(p) for p in match.groups()) if match else None
 
 
-def next_version(last, release_type):
-    """The part of the chosen type goes up by one and every part to its right resets to 0.
-    A system with no release yet counts from 0.0.0.0, so its first Major is 1.0.0.0."""
+def next_version(last, release_type, taken=()):
+    """The part of the chosen type goes up by one and every part to its right resets to 0; a version already used
+    (say, by a release that was rolled back) is skipped. A system with no release yet counts from 0.0.0.0, so its
+    first Major is 1.0.0.0."""
     parts = list(parse(last) if last else (0, 0, 0, 0))
     index = PART[release_type]
-    parts[index] += 1
-    parts[index + 1:] = [0] * (3 - index)
-    return ".".join(map(str, parts))
+    while True:
+        parts[index] += 1
+        parts[index + 1:] = [0] * (3 - index)
+        proposal = ".".join(map(str, parts))
+        if proposal not in taken:
+            return proposal
 
 
 def version_problem(typed, last, taken):

@@ -16,14 +16,34 @@ from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
 from ..mail.services import deliver_in_background, messages_for_rfc
-from . import queries, services
-from .forms import ClosureForm, CommunicationForm, DecisionForm, DeploymentForm, GovernanceForm, RfcForm
-from .models import CONTROL_POINTS, Decision, ReleaseType, Rfc, RfcStatus
+from . import baseline, queries, services
+from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
+                    RfcForm)
+from .models import APPROVAL_GATE, CONTROL_POINTS, Decision, ReleaseType, Rfc, RfcStatus
 from .permissions import can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
+from .rules import control_point_applies, deviation_text, open_control_points
 
 bp = Blueprint("releases", __name__)
-bp.add_app_template_global(queries.outside_availability, "outside_availability")
+for helper in (queries.outside_availability, baseline.drift_warning, control_point_applies, deviation_text,
+               services.version_order_text):
+    bp.add_app_template_global(helper)
 central_party = role_required(Role.CENTRAL_PARTY)
+# The audit trail of an RFC read as sentences after the person's name (page and PDF alike).
+AUDIT_WORDS = {
+    "rfc.saved": "saved the draft", "rfc.submitted": "submitted {}", "rfc.withdrawn": "withdrew the RFC",
+    "rfc.approved": "approved {}", "rfc.rejected": "rejected {}", "rfc.changes_requested": "requested changes to {}",
+    "rfc.governance": "recorded the governance approval: {}", "rfc.control_point": "{}",
+    "rfc.deployment": "recorded the deployment in {}", "rfc.retest": "recorded the retest of {}",
+    "rfc.lessons": "saved the rollout report and lessons learnt", "rfc.closed": "closed the RFC ({})",
+    "rfc.communicated_release": "sent the release communication: {}",
+    "rfc.communicated_closure": "sent the closure communication: {}",
+}
+
+
+@bp.app_template_filter()
+def audit_sentence(event):
+    who = event.actor.name if event.actor else "The system"
+    return f"{who} {AUDIT_WORDS.get(event.action, event.action + ' {}').format(event.summary)}".strip()
 DECISIONS = {"approve": Decision.APPROVED, "reject": Decision.REJECTED, "request_changes": Decision.CHANGES_REQUESTED}
 
 
@@ -164,8 +184,7 @@ def edit(rfc_id=None):
         return done(str(refused), url_for("releases.detail", rfc_id=rfc.id) if rfc.id else url_for("releases.rfcs"),
                      "error")
     if action == "submit":
-        return done(f"{rfc.number} submitted for approval (revision {rfc.revision}).",
-                     url_for("releases.detail", rfc_id=rfc.id))
+        return done(f"{rfc.number} submitted (revision {rfc.revision}).", url_for("releases.detail", rfc_id=rfc.id))
     return done(f"{rfc.number} saved as a draft.", url_for("releases.edit", rfc_id=rfc.id))
 
 
@@ -186,17 +205,25 @@ def version_hint():
 @bp.route("/rfcs/<int:rfc_id>")
 @login_required
 def detail(rfc_id):
-    rfc = _rfc_or_404(rfc_id)
-    audit = history(rfc)
+    return _detail_page(_rfc_or_404(rfc_id))
+
+
+def _detail_page(rfc, closure_form=None):
     outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
         if rfc.system_id and rfc.release_type == ReleaseType.EMERGENCY else []
-    ticks = {c.number: c for c in rfc.control_points}
-    return render("releases/detail.html", "releases/detail.html", rfc=rfc, audit=audit, outstanding=outstanding,
-                  control_points=CONTROL_POINTS, ticks=ticks, decision_form=DecisionForm(row_version=rfc.row_version),
-                  governance_form=GovernanceForm(), closure_form=ClosureForm(obj=rfc),
-                  phases=phases_to_decide(current_user, rfc),
+    return render("releases/detail.html", "releases/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
+                  decision_form=DecisionForm(row_version=rfc.row_version), governance_form=GovernanceForm(),
+                  closure_form=closure_form or ClosureForm(obj=rfc), phases=phases_to_decide(current_user, rfc),
                   clashes=queries.clashes([rfc]).get(rfc.id, []), notice_given=queries.notice_given(rfc),
-                  communications=messages_for_rfc(rfc.id) if is_manager(current_user) else [])
+                  overtaken=services.overtaken_by([rfc]).get(rfc.id),
+                  communications=messages_for_rfc(rfc.id) if is_manager(current_user) else [],
+                  **_control_point_context(rfc))
+
+
+def _control_point_context(rfc):
+    running, base, met = baseline.target_baseline(rfc)
+    return dict(control_points=CONTROL_POINTS, ticks={c.number: c for c in rfc.control_points},
+                target_baseline=running, builds_on=base, baseline_met=met, cp_form=ControlPointForm(formdata=None))
 
 
 @bp.route("/rfcs/<int:rfc_id>/revisions/<int:number>")
@@ -227,6 +254,12 @@ def withdraw(rfc_id):
 
 # Approval -------------------------------------------------------------------------------------
 
+def _queue_context(rfcs):
+    """What each queue row shows beside the RFC itself, computed for the page's rows only."""
+    return dict(clashes=queries.clashes(rfcs), notice_given=queries.notice_given, overtaken=services.overtaken_by(rfcs),
+                open_points={r.id: open_control_points(r, APPROVAL_GATE) for r in rfcs})
+
+
 def _queue_filters():
     return dict(release_type=_enum_arg("type", ReleaseType),
                 environment_id=request.args.get("environment", type=database_id),
@@ -239,8 +272,7 @@ def _queue_filters():
 def approvals():
     filters = _queue_filters()
     page = paginate(queries.queue_query(current_user, **filters))
-    context = dict(page=page, filters=filters, clashes=queries.clashes(page.items), notice_given=queries.notice_given,
-                   ReleaseType=ReleaseType)
+    context = dict(page=page, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("releases/approvals.html", "releases/_queue_rows.html", **context)
     return render("releases/approvals.html", "releases/approvals.html",
@@ -268,8 +300,7 @@ def decide(rfc_id):
             db.session.refresh(rfc)
     if request.htmx and request.form.get("from") == "queue":
         return render_template("releases/_queue_row.html", rfc=rfc, error=error, comment=form.comment.data,
-                               done=None if error else decision, clashes=queries.clashes([rfc]),
-                               notice_given=queries.notice_given)
+                               done=None if error else decision, **_queue_context([rfc]))
     target = url_for("releases.approvals") if request.form.get("from") == "queue" else \
         url_for("releases.detail", rfc_id=rfc.id)
     if error:
@@ -295,12 +326,29 @@ def governance(rfc_id):
 @bp.route("/rfcs/<int:rfc_id>/control-points/<int:number>", methods=["POST"])
 @manager_required
 def tick(rfc_id, number):
+    """Ticks a control point (with its evidence) or marks it not applicable, in place on the RFC or the queue."""
     rfc = _rfc_or_404(rfc_id)
-    try:
-        services.tick_control_point(current_user, rfc, number)
-    except Refused as refused:
-        return done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
-    return done(f"Control point {number} ticked.", url_for("releases.detail", rfc_id=rfc.id))
+    form = ControlPointForm()
+    not_applicable = request.form.get("action") == "not_applicable"
+    error = None
+    if not form.validate():
+        error = " ".join(form.note.errors)
+    else:
+        try:
+            services.set_control_point(current_user, rfc, number, not_applicable, form.note.data)
+        except Refused as refused:
+            error = str(refused)
+            db.session.rollback()
+    from_queue = request.form.get("from") == "queue"
+    if request.htmx:
+        context = dict(rfc=rfc, cp_error=(number, error) if error else None, cp_note=form.note.data)
+        if from_queue:
+            return render_template("releases/_queue_row.html", **context, **_queue_context([rfc]))
+        return render_template("releases/_control_points.html", **context, **_control_point_context(rfc))
+    target = url_for("releases.approvals") if from_queue else url_for("releases.detail", rfc_id=rfc.id)
+    if error:
+        return done(error, target, "error")
+    return done(f"Control point {number} {'marked not applicable' if not_applicable else 'ticked'}.", target)
 
 
 # Deployment and closure -----------------------------------------------------------------------
@@ -314,20 +362,21 @@ def deployment(rfc_id):
     if not can_record_deployment(current_user, rfc):
         return done(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.",
                      url_for("releases.detail", rfc_id=rfc.id), "error")
-    form = DeploymentForm()
+    form = DeploymentForm(rfc, services.deployment_environments(rfc))
     if request.method == "GET":
         form.actual_start.data = utc_to_london_naive(rfc.window_start)
         form.actual_end.data = utc_to_london_naive(rfc.window_end)
     elif form.validate():
         try:
-            services.record_deployment(current_user, rfc, RfcStatus(form.outcome.data),
+            services.record_deployment(current_user, rfc, form.environment_id.data, form.outcome.data,
                                        london_to_utc(form.actual_start.data), london_to_utc(form.actual_end.data),
-                                       (form.issues.data or "").strip(), (form.resolutions.data or "").strip())
+                                       form.version.data, form.issues.data, form.resolutions.data)
         except Invalid as invalid:
             show_problems(form, invalid)
         else:
-            return done(f"Deployment of {rfc.number} recorded: {form.outcome.data}.",
-                         url_for("releases.detail", rfc_id=rfc.id))
+            environment = db.session.get(Environment, form.environment_id.data)
+            return done(f"{rfc.number} in {environment.name}: {form.outcome.data.value} recorded.",
+                        url_for("releases.detail", rfc_id=rfc.id))
     return render("releases/deployment.html", "releases/_deployment_form.html", form=form, rfc=rfc)
 
 
@@ -337,20 +386,23 @@ def close(rfc_id):
     rfc = _rfc_or_404(rfc_id)
     form = ClosureForm()
     target = url_for("releases.detail", rfc_id=rfc.id)
-    if not form.validate():
-        return done("The lessons learnt or work-off actions are too long.", target, "error")
     if not (owns_rfc(current_user, rfc) or is_manager(current_user)):
         abort(404)
-    try:
-        if request.form.get("action") == "close":
-            services.close(current_user, rfc, form.lessons_learnt.data, form.work_off_actions.data)
-            return done(f"{rfc.number} closed.", target)
-        services.add_lessons(current_user, rfc, form.lessons_learnt.data, form.work_off_actions.data)
-    except Invalid as invalid:
-        return done(next(iter(invalid.problems.values())), target, "error")
-    except Refused as refused:
-        return done(str(refused), target, "error")
-    return done("Lessons learnt saved.", target)
+    if form.validate():
+        fields = (form.rollout_report.data, form.lessons_learnt.data, form.work_off_actions.data)
+        try:
+            if request.form.get("action") == "close":
+                services.close(current_user, rfc, *fields)
+                return done(f"{rfc.number} closed.", target)
+            services.add_lessons(current_user, rfc, *fields)
+            return done("Rollout report and lessons learnt saved.", target)
+        except Invalid as invalid:
+            db.session.rollback()
+            show_problems(form, invalid)
+        except Refused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+    return _detail_page(_rfc_or_404(rfc_id), closure_form=form)  # what was typed stays, each message by its field
 
 
 # PDFs -----------------------------------------------------------------------------------------
@@ -374,6 +426,7 @@ def rfc_pdf_bytes(rfc):
                       ticks={c.number: c for c in rfc.control_points}, programme=current_app.config["PROGRAMME_NAME"])
 
 
+
 def release_note(rfc):
     return render_pdf("pdf/release_note.html", rfc=rfc, programme=current_app.config["PROGRAMME_NAME"])
 
@@ -394,12 +447,14 @@ def communicate(rfc_id, kind):
     elif form.validate():
         chosen = [o for o in form.organisations if o.id in form.organisation_ids.data]
         try:
-            messages = services.communicate(current_user, rfc, kind, chosen, form.subject.data.strip(),
-                                            form.body.data, (f"{rfc.number}-release-note.pdf", release_note(rfc)))
+            messages, skipped = services.communicate(current_user, rfc, kind, chosen, form.subject.data.strip(),
+                                                     form.body.data,
+                                                     (f"{rfc.number}-release-note.pdf", release_note(rfc)))
         except Invalid as invalid:
             show_problems(form, invalid)
         else:
             deliver_in_background([m.id for m in messages])
-            return done(f"{len(messages)} message(s) queued for {rfc.number}.",
-                         url_for("mail.outbox", rfc=rfc.id))
+            return done(f"{len(messages)} message(s) queued for {rfc.number}."
+                        + (f" Not sent to {', '.join(skipped)}: no active users." if skipped else ""),
+                        url_for("mail.outbox", rfc=rfc.id))
     return render("releases/communicate.html", "releases/_communicate_form.html", form=form, rfc=rfc, kind=kind)

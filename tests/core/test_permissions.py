@@ -9,7 +9,7 @@ from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
 from mhhs.outages.models import Outage
-from mhhs.releases.models import Rfc
+from mhhs.releases.models import Defect, Rfc
 from tests.certificates.factory import make_certificate, make_officer
 from tests.outages.factory import make_outage
 from tests.releases.factory import make_rfc
@@ -46,6 +46,9 @@ ARGUMENTS = {
         "mail.row", "mail.retry_message", "mail.attachment")},
     ("releases.revision", "number"): lambda: 1,
     ("releases.tick", "number"): lambda: 3,
+    ("baseline.cell", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
+    ("baseline.cell", "system_id"): lambda: db.session.scalar(select(System.id)),
+    ("baseline.retest", "defect_id"): lambda: sample_defect(),
 }
 # Where the route admits the role but the sample object is another organisation's: the status expected.
 OBJECT_RULES = {
@@ -59,6 +62,7 @@ OBJECT_RULES = {
     "outages.edit": {Role.TEST_PARTICIPANT: 404},
     "outages.end": {Role.TEST_PARTICIPANT: 404},
     "releases.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
+    "baseline.retest": {Role.TEST_PARTICIPANT: 404},
 }
 # Routes that need more than a plain GET or an empty POST to show their rule.
 SKIP = {"static"}
@@ -72,6 +76,11 @@ def sample_certificate():
 def sample_rfc():
     """Avanade's submitted RFC: its Central Party and managers see it, a Test Participant gets 404."""
     return db.session.scalar(select(Rfc.id)) or make_rfc()
+
+
+def sample_defect():
+    """A defect of Avanade's submitted RFC (not yet public, not yet ready for retest)."""
+    return db.session.scalar(select(Defect.id).where(Defect.rfc_id == sample_rfc()))
 
 
 def sample_outage():

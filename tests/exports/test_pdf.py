@@ -6,7 +6,10 @@ import pytest
 from pypdf import PdfReader
 
 from mhhs.exports.pdf import StaticOnlyFetcher
-from tests.releases.factory import approve, env_ids, make_rfc
+from mhhs.core.time import format_london
+from mhhs.extensions import db
+from mhhs.releases.models import Rfc, RfcStatus
+from tests.releases.factory import approve, approved_earlier, deploy, env_ids, make_rfc
 
 
 def pdf_pages(response):
@@ -35,10 +38,33 @@ def test_rfc_pdf_has_everything_and_its_header_on_every_page(app, as_user):
     number = f"RFC-{rfc_id:06d}"
     assert reader.metadata.title == f"{number} DIP 1.1.0.0"
     for expected in ("DEF-101", "CR-31", "Blue/green switch", "Switch back", "Control points", "RFC approval",
-                     "Sam Ashdown", "rfc.submitted", "Audit trail", "revision 1"):
+                     "Dana Ingram submitted revision 1", "Audit trail", "Build / package", "Not given"):
         assert expected in text, expected
     for i, page in enumerate(pages, 1):
         assert f"{number} · DIP · version 1.1.0.0" in page and f"Page {i} of {len(pages)}" in page
+
+
+def test_pdfs_tell_each_environments_outcome_the_build_and_the_deviation(app, as_user):
+    checksum = "ab" * 32
+    with app.app_context():
+        rfc_id = make_rfc(environments=("SIT-A", "SIT-B"), build_reference="dip-1.1.0.0.tar.gz", build_sha256=checksum)
+        approved_earlier(rfc_id)
+    rm = as_user("rm.sit@demo.test")
+    _, pages = pdf_pages(rm.get(f"/rfcs/{rfc_id}/release-note.pdf"))
+    assert "Planned release date" in pages[0] and "dip-1.1.0.0.tar.gz" in pages[0] and checksum in "".join("".join(pages).split())
+    with app.app_context():
+        deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
+        day = format_london(db.session.get(Rfc, rfc_id).deployments[0].actual_end, "%d %b %Y")
+    _, pages = pdf_pages(rm.get(f"/rfcs/{rfc_id}/release-note.pdf"))
+    text = " ".join(" ".join(pages).split())
+    assert f"Deployed SIT-A: deployed, {day}; SIT-B: not yet deployed" in text and "Planned release date" not in text
+    with app.app_context():
+        deploy(rfc_id, "SIT-B", RfcStatus.ROLLED_BACK)
+    _, pages = pdf_pages(rm.get(f"/rfcs/{rfc_id}/pdf"))
+    text = " ".join(" ".join(pages).split())
+    assert "SIT-B: rolled back" in text or "SIT-B rolled back" in text
+    assert "Deviation: SIT-B rolled back. Lessons learnt are required to close (RCM 5.1)." in text
+    assert "Met: Sam Ashdown" in text and "Not applicable (not a Major release)" in text
 
 
 def test_a_long_release_note_runs_to_three_pages_with_headers_repeated(app, as_user):

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from mhhs.directory.models import Organisation
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
-from mhhs.releases.models import Rfc
-from tests.releases.factory import approve, env_ids, make_rfc
+from mhhs.releases.models import Rfc, RfcStatus
+from tests.releases.factory import approve, approved_earlier, deploy, env_ids, make_rfc
 
 
 def approved_rfc(app):
@@ -106,7 +106,10 @@ def test_send_pending_command_delivers_what_waits(app, as_user, smtp_server):
     rfc_id = approved_rfc(app)
     server = app.config["MAIL_SERVER"]
     app.config["MAIL_SERVER"] = None
-    communicate(as_user("rm.sit@demo.test"), rfc_id, org_ids(app, "Northwold Energy", "Fenland Networks"))
+    rm = as_user("rm.sit@demo.test")
+    response = communicate(rm, rfc_id, org_ids(app, "Northwold Energy", "Fenland Networks"))
+    # An organisation without users is named, not dropped silently.
+    assert "Not sent to Fenland Networks: no active users." in rm.get(response.location).get_data(as_text=True)
     app.config["MAIL_SERVER"] = server
     result = app.test_cli_runner().invoke(args=["mail", "send-pending"])
     assert "1 message(s) sent, 0 failed" in result.output  # Fenland has no users: no message for it
@@ -119,10 +122,11 @@ def test_closure_is_communicated_only_once_closed(app, as_user):
     response = rm.get(f"/rfcs/{rfc_id}/communicate/closure")
     assert "there is no closure to communicate yet" in rm.get(response.location).get_data(as_text=True)
     with app.app_context():
-        rfc = db.session.get(Rfc, rfc_id)
-        rfc.status = rfc.outcome = type(rfc.status)("deployed")
-        db.session.commit()
-    rm.post(f"/rfcs/{rfc_id}/close", {"action": "close"})
+        approved_earlier(rfc_id)
+        deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
+    release = rm.get(f"/rfcs/{rfc_id}/communicate/release").get_data(as_text=True)
+    assert "has been deployed:\n- SIT-A: deployed" in release and "is approved for" not in release
+    rm.post(f"/rfcs/{rfc_id}/close", {"action": "close", "rollout_report": "Deployed in the window"})
     page = rm.get(f"/rfcs/{rfc_id}/communicate/closure").get_data(as_text=True)
     assert f"RFC-{rfc_id:06d} DIP 1.1.0.0: release closed" in page
     communicate(rm, rfc_id, org_ids(app, "Northwold Energy"), kind="closure")

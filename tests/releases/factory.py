@@ -7,7 +7,7 @@ from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
 from mhhs.releases import services
-from mhhs.releases.models import ReleaseType, Rfc
+from mhhs.releases.models import ReleaseType, Rfc, RfcStatus
 
 
 def user(email):
@@ -44,16 +44,47 @@ def content(system="DIP", release_type=ReleaseType.MINOR, version="1.1.0.0", env
     return data
 
 
-def make_rfc(email="dip@demo.test", submit=True, **overrides):
-    """Saves (and by default submits) an RFC; returns its id."""
+def make_rfc(email="dip@demo.test", submit=True, gate=True, **overrides):
+    """Saves (and by default submits) an RFC; returns its id. gate: also meet control points 3 to 6, so that only
+    the decision itself stands between it and approval."""
     rfc = Rfc(revision=0)
     author = user(email)
     services.save_draft(author, rfc, content(**overrides))
     if submit:
         services.submit(author, rfc)
+        if gate:
+            meet_approval_gate(rfc.id)
     return rfc.id
+
+
+def meet_approval_gate(rfc_id, email="rm.sit@demo.test"):
+    """A Release Manager ticks control points 3 to 6 (RCM Table 9), as the queue lets them."""
+    for number in (3, 4, 5, 6):
+        if number not in {c.number for c in db.session.get(Rfc, rfc_id).control_points}:
+            services.set_control_point(user(email), db.session.get(Rfc, rfc_id), number, note="checked")
 
 
 def approve(rfc_id, *emails):
     for email in emails:
         services.decide(user(email), db.session.get(Rfc, rfc_id), services.Decision.APPROVED)
+
+
+def approved_earlier(rfc_id, *emails, days=3):
+    """Approves the RFC, then moves its approval and window into the past so its deployment can be recorded as
+    having happened (a deployment is never in the future, nor before the approval)."""
+    if db.session.get(Rfc, rfc_id).status != RfcStatus.APPROVED:
+        approve(rfc_id, *(emails or ("rm.sit@demo.test",)))
+    rfc = db.session.get(Rfc, rfc_id)
+    rfc.approved_at = utcnow() - timedelta(days=days)
+    rfc.window_start = rfc.approved_at + timedelta(days=1)
+    rfc.window_end = rfc.window_start + timedelta(hours=2)
+    db.session.commit()
+    return rfc_id
+
+
+def deploy(rfc_id, environment, outcome, version="", email="dip@demo.test", late=False):
+    """Records the outcome in one environment, inside the window (or an hour after it ends when late)."""
+    rfc = db.session.get(Rfc, rfc_id)
+    start = rfc.window_start + (timedelta(hours=3) if late else timedelta(minutes=10))
+    return services.record_deployment(user(email), rfc, env_ids(environment)[0], outcome, start,
+                                      start + timedelta(minutes=30), version, "", "")

@@ -19,7 +19,7 @@ def test_queue_orders_emergencies_first_then_by_window(app, as_user):
         sooner = make_rfc(version="1.2.0.0", window_start=next_week())
         emergency = make_rfc(release_type=ReleaseType.EMERGENCY, version="1.2.0.1",
                              window_start=utcnow() + timedelta(hours=2))
-        uit_only = make_rfc(version="1.3.0.0", environments=("UIT",))
+        uit_only = make_rfc(version="1.3.0.0", environments=("UIT",), promotion_reason="UIT first: defect found in UIT")
     page = as_user("rm.sit@demo.test").get("/approvals").get_data(as_text=True)
     assert queue_numbers(page) == [str(emergency), str(sooner), str(later)]
     assert str(uit_only) in queue_numbers(as_user("rm.uit@demo.test").get("/approvals").get_data(as_text=True))

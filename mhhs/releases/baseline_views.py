@@ -1,0 +1,122 @@
+"""The configuration baseline grid with each cell's history, recording a baseline, and the Retests page."""
+from flask import Blueprint, abort, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..core.forms import database_id, show_problems
+from ..core.htmx import done, render
+from ..core.permissions import login_required, manager_required
+from ..core.services import Invalid, Refused
+from ..core.time import london_to_utc, utc_to_london_naive, utcnow
+from ..directory.models import Environment, Organisation, OrgKind, System
+from ..extensions import db
+from . import baseline, services
+from .forms import BaselineForm, RetestForm
+from .models import Defect, Rfc
+from .permissions import can_record_retest, ready_for_retest, visible_clause
+
+bp = Blueprint("baseline", __name__)
+
+
+@bp.route("/baseline")
+@login_required
+def grid():
+    filters = dict(organisation_id=request.args.get("organisation", type=database_id),
+                   system_id=request.args.get("system", type=database_id),
+                   drift_only=request.args.get("drift") == "1")
+    context = dict(grid=baseline.grid(**filters), filters=filters, now=utcnow())
+    if request.htmx and request.htmx.target == "baseline-grid":
+        return render("releases/baseline.html", "releases/_baseline_grid.html", **context)
+    return render("releases/baseline.html", "releases/baseline.html",
+                  organisations=db.session.scalars(select(Organisation).where(
+                      Organisation.kind == OrgKind.CENTRAL_PARTY).order_by(Organisation.name)).all(),
+                  systems=db.session.scalars(select(System).order_by(System.name)).all(), **context)
+
+
+@bp.route("/baseline/<int:environment_id>/<int:system_id>")
+@login_required
+def cell(environment_id, system_id):
+    """A cell's history, shown in place under the grid (or as its own page without JavaScript)."""
+    environment, system = db.session.get(Environment, environment_id), db.session.get(System, system_id)
+    if environment is None or system is None:
+        abort(404)
+    return render("releases/baseline_cell.html", "releases/_baseline_history.html", environment=environment,
+                  system=system, history=baseline.cell_history(environment_id, system_id))
+
+
+@bp.route("/baseline/record", methods=["GET", "POST"])
+@manager_required
+def record():
+    form = BaselineForm()
+    if request.method == "GET":
+        form.system_id.data = request.args.get("system", type=database_id)
+        form.environment_id.data = request.args.get("environment", type=database_id)
+    elif form.validate():
+        try:
+            baseline.record_baseline(current_user, form.system_id.data, form.environment_id.data, form.version.data,
+                                     london_to_utc(form.since.data), form.reason.data or "")
+        except Invalid as invalid:
+            show_problems(form, invalid)
+        except Refused as refused:
+            return done(str(refused), url_for("baseline.grid"), "error")
+        else:
+            return done("Baseline recorded.", url_for("baseline.grid", system=form.system_id.data))
+    running = baseline.current_cells([form.system_id.data]).get((form.environment_id.data, form.system_id.data)) \
+        if form.system_id.data and form.environment_id.data else None
+    if form.since.data is None and request.method == "GET":
+        form.since.data = utc_to_london_naive(utcnow()).replace(second=0, microsecond=0)
+    return render("releases/baseline_record.html", "releases/_baseline_form.html", form=form, running=running)
+
+
+# Retests ---------------------------------------------------------------------------------------
+
+def _retest_query(environment_id):
+    return (select(Defect).join(Rfc).where(visible_clause(current_user), Defect.ready_for_retest.is_(True),
+                                           Defect.found_in_id == environment_id)
+            .options(joinedload(Defect.rfc).joinedload(Rfc.system), selectinload(Defect.retests)
+                     .joinedload(services.Retest.by), joinedload(Defect.found_in))
+            .order_by(Rfc.id.desc(), Defect.position))
+
+
+def _retests_page(environment_id, forms=None):
+    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
+    environment = next((e for e in environments if e.id == environment_id), environments[0] if environments else None)
+    defects = db.session.scalars(_retest_query(environment.id).limit(500)).all() if environment else []
+    ready = [d for d in defects if ready_for_retest(d)]
+    forms = forms or {}
+    for defect in ready:
+        forms.setdefault(defect.id, RetestForm(formdata=None, prefix=f"defect-{defect.id}"))
+    return render("releases/retests.html", "releases/retests.html", environments=environments,
+                  environment=environment, ready=ready, retested=[d for d in defects if d.retests][:50], forms=forms)
+
+
+@bp.route("/retests")
+@login_required
+def retests():
+    return _retests_page(request.args.get("environment", type=database_id))
+
+
+@bp.route("/defects/<int:defect_id>/retest", methods=["POST"])
+@login_required
+def retest(defect_id):
+    defect = db.session.scalar(select(Defect).join(Rfc).where(Defect.id == defect_id, visible_clause(current_user)))
+    if defect is None:
+        abort(404)
+    target = url_for("baseline.retests", environment=defect.found_in_id)
+    if not ready_for_retest(defect):
+        return done(f"{defect.defect_id} is not waiting for a retest.", target, "error")
+    if not can_record_retest(current_user, defect):
+        abort(403)
+    form = RetestForm(prefix=f"defect-{defect.id}")
+    if form.validate():
+        try:
+            services.record_retest(current_user, defect, form.result.data, form.note.data, form.follow_up.data)
+        except Invalid as invalid:
+            show_problems(form, invalid)
+        else:
+            return done(f"Retest of {defect.defect_id} in {defect.found_in.name} recorded: {form.result.data.value}.",
+                        target)
+    if request.htmx:
+        return render("releases/retests.html", "releases/_retest_form.html", defect=defect, form=form)
+    return _retests_page(defect.found_in_id, {defect.id: form})
