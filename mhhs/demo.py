@@ -3,7 +3,8 @@ import click
 from flask import Blueprint
 
 from .certificates.demo import seed_demo_certificates
-from .directory.seed import seed_demo, seed_reference
+from .core.time import utcnow
+from .directory.seed import cover_demo_period, seed_demo, seed_reference
 from .outages.demo import seed_demo_outages
 from .releases.demo import seed_demo_rfcs
 
@@ -14,6 +15,7 @@ def seed_everything(demo=False):
     """Returns the number of rows added; running it again adds nothing."""
     added = seed_reference()
     if demo:
+        cover_demo_period(utcnow().date())
         added += seed_demo() + seed_demo_certificates() + seed_demo_rfcs() + seed_demo_outages()
     return added
 

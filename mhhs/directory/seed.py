@@ -1,4 +1,6 @@
 """Loads the reference data (and, for the demo database, demo participants and users); idempotent."""
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from ..core.passwords import hash_password
@@ -60,3 +62,12 @@ def seed_demo():
         added += 1
     db.session.commit()
     return added
+
+
+def cover_demo_period(today, before_days=200, after_days=365):
+    """Demo database only: every environment is available over the demo's period, so that its windows (weeks
+    before and after today) raise no availability warning. The reference seed keeps the EAP's published dates."""
+    for environment in db.session.scalars(select(Environment)):
+        environment.available_from = today - timedelta(days=before_days)
+        environment.available_to = today + timedelta(days=after_days)
+    db.session.commit()

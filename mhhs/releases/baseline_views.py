@@ -71,9 +71,14 @@ def record():
 
 # Retests ---------------------------------------------------------------------------------------
 
+def _ready(*columns):
+    """Defects this user may see whose fix reached the environment that found them."""
+    return select(*columns).join(Rfc, Rfc.id == Defect.rfc_id).where(visible_clause(current_user),
+                                                                     Defect.ready_for_retest.is_(True))
+
+
 def _retest_query(environment_id):
-    return (select(Defect).join(Rfc).where(visible_clause(current_user), Defect.ready_for_retest.is_(True),
-                                           Defect.found_in_id == environment_id)
+    return (_ready(Defect).where(Defect.found_in_id == environment_id)
             .options(joinedload(Defect.rfc).joinedload(Rfc.system), selectinload(Defect.retests)
                      .joinedload(services.Retest.by), joinedload(Defect.found_in))
             .order_by(Rfc.id.desc(), Defect.position))
@@ -81,6 +86,8 @@ def _retest_query(environment_id):
 
 def _retests_page(environment_id, forms=None):
     environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
+    if environment_id is None:  # the first environment with something to retest
+        environment_id = db.session.scalar(_ready(Defect.found_in_id).where(~Defect.retests.any()).limit(1))
     environment = next((e for e in environments if e.id == environment_id), environments[0] if environments else None)
     defects = db.session.scalars(_retest_query(environment.id).limit(500)).all() if environment else []
     ready = [d for d in defects if ready_for_retest(d)]

@@ -119,6 +119,8 @@ class DeploymentForm(FlaskForm):
 
 
 class ControlPointForm(FlaskForm):
+    numbers = SelectMultipleField("Control points", coerce=int_or_none, widget=ListWidget(prefix_label=False),
+                                  option_widget=CheckboxInput(), choices=options((n, str(n)) for n in range(1, 11)))
     note = StringField("Evidence or reason", validators=[Length(max=500)])
 
 

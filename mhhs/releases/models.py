@@ -312,3 +312,5 @@ CONTROL_POINTS = [
 ]
 APPROVAL_GATE = (1, 2, 3, 4, 5, 6)
 CLOSURE_GATE = (8, 9, 10)
+# What a Release Manager settles by hand (ticked with evidence, or not applicable); the others are met by their step.
+BY_HAND = (3, 4, 5, 6, 8, 10)

@@ -3,7 +3,7 @@ import re
 from datetime import timedelta
 
 from ..core.time import add_business_days, format_london
-from .models import CONTROL_POINTS, ReleaseType, RfcStatus
+from .models import BY_HAND, CONTROL_POINTS, ReleaseType, RfcStatus
 from .versions import parse, version_problem
 
 SEVERITIES = ["Critical", "High", "Medium", "Low"]
@@ -126,8 +126,17 @@ def open_control_points(rfc, numbers):
     return [n for n in numbers if n not in closed and control_point_applies(rfc, n)]
 
 
+def open_by_hand(rfc, numbers=BY_HAND):
+    """The open control points a Release Manager can settle in place."""
+    return [n for n in open_control_points(rfc, numbers) if n in BY_HAND]
+
+
+def control_point_text(number):
+    return CONTROL_POINTS[number - 1][1]
+
+
 def gate_message(open_points, action):
-    names = "; ".join(f"{n} ({CONTROL_POINTS[n - 1][1]})" for n in open_points)
+    names = "; ".join(f"{n} ({control_point_text(n)})" for n in open_points)
     return (f"Control point{'s' if len(open_points) > 1 else ''} {names} {'are' if len(open_points) > 1 else 'is'} "
             f"open: tick {'them' if len(open_points) > 1 else 'it'} or mark not applicable before {action}.")
 

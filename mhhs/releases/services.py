@@ -11,7 +11,7 @@ from ..directory.models import Environment, System
 from ..extensions import db
 from ..mail.services import queue
 from . import baseline, rules
-from .models import (APPROVAL_GATE, CLOSURE_GATE, CONTROL_POINTS, PUBLIC_STATUSES, Approval, ChangeRequest,
+from .models import (APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, PUBLIC_STATUSES, Approval, ChangeRequest,
                      ControlPoint, Decision, Defect, Deployment, ReleaseType, Retest, RetestResult, Revision, Rfc,
                      RfcStatus)
 from .permissions import (approved_phases, can_add_lessons, can_close_rfc, can_communicate, can_edit_rfc,
@@ -54,7 +54,9 @@ def version_context(user, system_id, release_type, typed, rfc_id=None):
         return {}
     last, taken = system_versions(system.id, exclude_rfc_id=rfc_id)
     context = {"last": last, "proposal": next_version(last, release_type, taken) if release_type else None}
-    if typed:
+    if typed and typed.strip() in baseline.sit_versions(system.id):
+        context["promotion"] = typed.strip()  # allowed for an RFC that targets UIT only (rules.is_promotion)
+    elif typed:
         context["problem"] = version_problem(typed, last, taken)
     if release_type in (ReleaseType.MINOR, ReleaseType.PATCH, ReleaseType.MAJOR):
         context["outstanding"] = outstanding_emergency_fixes(system.id)
@@ -316,28 +318,38 @@ def _tick(rfc, event, user, note=""):
 
 
 @unit_of_work(CONFLICT)
-def set_control_point(user, rfc, number, not_applicable=False, note=""):
-    """A Release Manager ticks a control point with its evidence, or marks it not applicable with the reason."""
+def set_control_points(user, rfc, numbers, not_applicable=False, note=""):
+    """A Release Manager ticks control points with their evidence, or marks them not applicable with the reason.
+    Control point 3 takes its evidence from the baseline when the target environments run what the RFC builds on."""
     if not can_tick_control_points(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: its control points can no longer be changed.")
-    if number not in {n for n, *_ in CONTROL_POINTS}:
-        raise Refused("There is no such control point.")
-    if number in {c.number for c in rfc.control_points} or not rules.control_point_applies(rfc, number):
-        raise Refused(f"Control point {number} is closed already.")
+    if not numbers:
+        raise Invalid({"numbers": "Choose the control points."})
+    if set(numbers) - set(BY_HAND):
+        raise Refused("Control points 1, 2, 7 and 9 are met by their own step: submission, the governance "
+                      "approval, the approval and the closure.")
+    closed = [n for n in numbers if n in {c.number for c in rfc.control_points}
+              or not rules.control_point_applies(rfc, n)]
+    if closed:
+        raise Refused(f"Control point {', '.join(map(str, closed))} is closed already.")
     note = (note or "").strip()
-    if number == 3 and not note:
-        running, base, met = baseline.target_baseline(rfc)
+    evidence = {n: note for n in numbers}
+    if 3 in numbers and not note and not not_applicable:
+        running, _base, met = baseline.target_baseline(rfc)
         if met:
-            note = "Baseline: " + ", ".join(f"{e.name} runs {v}" for e, v in running)
-    if not note:
+            evidence[3] = "Baseline: " + ", ".join(f"{e.name} runs {v}" for e, v in running)
+    if not all(evidence.values()):
         raise Invalid({"note": "Say why it does not apply." if not_applicable else
-                       "Give the evidence (the baseline does not show it)." if number == 3 else
-                       "Give the evidence, e.g. where it was approved."})
-    rfc.control_points.append(ControlPoint(number=number, by_id=user.id, note=note[:500],
-                                           not_applicable=not_applicable))
+                       "Give the evidence (the baseline does not show control point 3)." if evidence.get(3) == ""
+                       else "Give the evidence, e.g. where it was approved."})
+    for number in sorted(numbers):
+        rfc.control_points.append(ControlPoint(number=number, by_id=user.id, note=evidence[number][:500],
+                                               not_applicable=not_applicable))
+    rfc.updated_at = utcnow()  # a new row version: two managers at once conflict instead of colliding
     record("rfc.control_point", actor=user, obj=rfc,
-           summary=f"{'marked' if not_applicable else 'ticked'} control point {number}"
-                   f"{' not applicable' if not_applicable else ''}: {note}")
+           summary=f"{'marked' if not_applicable else 'ticked'} control point{'s' if len(numbers) > 1 else ''} "
+                   f"{', '.join(map(str, sorted(numbers)))}{' not applicable' if not_applicable else ''}: "
+                   + "; ".join(dict.fromkeys(evidence[n] for n in sorted(numbers))))
     db.session.commit()
 
 

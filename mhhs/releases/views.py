@@ -1,4 +1,6 @@
 """RFC pages: list, form (new/edit), detail, approval queue, decisions, deployment, closure, revisions."""
+from datetime import datetime
+
 from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -10,7 +12,7 @@ from ..core.pagination import paginate
 from ..core.forms import database_id, search_text, show_problems
 from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
 from ..core.services import Invalid, Refused, get_visible_or_404
-from ..core.time import london_to_utc, utc_to_london_naive
+from ..core.time import format_london, london_to_utc, utc_to_london_naive
 from ..directory.models import Environment, MajorRelease, MarketRole, Organisation, System
 from ..exports.download import download
 from ..exports.pdf import render_pdf
@@ -21,11 +23,11 @@ from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionFo
                     RfcForm)
 from .models import APPROVAL_GATE, CONTROL_POINTS, Decision, ReleaseType, Rfc, RfcStatus
 from .permissions import can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
-from .rules import control_point_applies, deviation_text, open_control_points
+from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
 
 bp = Blueprint("releases", __name__)
-for helper in (queries.outside_availability, baseline.drift_warning, control_point_applies, deviation_text,
-               services.version_order_text):
+for helper in (queries.outside_availability, baseline.drift_warning, control_point_applies, control_point_text,
+               deviation_text, services.version_order_text):
     bp.add_app_template_global(helper)
 central_party = role_required(Role.CENTRAL_PARTY)
 # The audit trail of an RFC read as sentences after the person's name (page and PDF alike).
@@ -38,6 +40,12 @@ AUDIT_WORDS = {
     "rfc.communicated_release": "sent the release communication: {}",
     "rfc.communicated_closure": "sent the closure communication: {}",
 }
+
+
+@bp.app_template_filter()
+def revision_time(value):
+    """A time frozen in a revision (ISO, UTC) as people write it: Europe/London."""
+    return format_london(datetime.fromisoformat(value)) + " (Europe/London)"
 
 
 @bp.app_template_filter()
@@ -223,6 +231,7 @@ def _detail_page(rfc, closure_form=None):
 def _control_point_context(rfc):
     running, base, met = baseline.target_baseline(rfc)
     return dict(control_points=CONTROL_POINTS, ticks={c.number: c for c in rfc.control_points},
+                to_settle=open_by_hand(rfc),
                 target_baseline=running, builds_on=base, baseline_met=met, cp_form=ControlPointForm(formdata=None))
 
 
@@ -257,7 +266,7 @@ def withdraw(rfc_id):
 def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
     return dict(clashes=queries.clashes(rfcs), notice_given=queries.notice_given, overtaken=services.overtaken_by(rfcs),
-                open_points={r.id: open_control_points(r, APPROVAL_GATE) for r in rfcs})
+                open_points={r.id: open_by_hand(r, APPROVAL_GATE) for r in rfcs})
 
 
 def _queue_filters():
@@ -323,32 +332,33 @@ def governance(rfc_id):
     return done("Governance approval recorded.", url_for("releases.detail", rfc_id=rfc.id))
 
 
-@bp.route("/rfcs/<int:rfc_id>/control-points/<int:number>", methods=["POST"])
+@bp.route("/rfcs/<int:rfc_id>/control-points", methods=["POST"])
 @manager_required
-def tick(rfc_id, number):
-    """Ticks a control point (with its evidence) or marks it not applicable, in place on the RFC or the queue."""
+def tick(rfc_id):
+    """Ticks control points (with their evidence) or marks them not applicable, in place on the RFC or the queue."""
     rfc = _rfc_or_404(rfc_id)
     form = ControlPointForm()
     not_applicable = request.form.get("action") == "not_applicable"
     error = None
     if not form.validate():
-        error = " ".join(form.note.errors)
+        error = " ".join(e for errors in form.errors.values() for e in errors)
     else:
         try:
-            services.set_control_point(current_user, rfc, number, not_applicable, form.note.data)
+            services.set_control_points(current_user, rfc, form.numbers.data, not_applicable, form.note.data)
         except Refused as refused:
             error = str(refused)
             db.session.rollback()
     from_queue = request.form.get("from") == "queue"
     if request.htmx:
-        context = dict(rfc=rfc, cp_error=(number, error) if error else None, cp_note=form.note.data)
+        context = dict(rfc=rfc, cp_form=form, cp_error=error)
         if from_queue:
             return render_template("releases/_queue_row.html", **context, **_queue_context([rfc]))
-        return render_template("releases/_control_points.html", **context, **_control_point_context(rfc))
+        return render_template("releases/_control_points.html", **dict(_control_point_context(rfc), **context))
     target = url_for("releases.approvals") if from_queue else url_for("releases.detail", rfc_id=rfc.id)
     if error:
         return done(error, target, "error")
-    return done(f"Control point {number} {'marked not applicable' if not_applicable else 'ticked'}.", target)
+    numbers = ", ".join(map(str, form.numbers.data))
+    return done(f"Control point {numbers} {'marked not applicable' if not_applicable else 'ticked'}.", target)
 
 
 # Deployment and closure -----------------------------------------------------------------------

@@ -45,7 +45,6 @@ ARGUMENTS = {
     **{(endpoint, "message_id"): lambda: sample_message() for endpoint in (
         "mail.row", "mail.retry_message", "mail.attachment")},
     ("releases.revision", "number"): lambda: 1,
-    ("releases.tick", "number"): lambda: 3,
     ("baseline.cell", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
     ("baseline.cell", "system_id"): lambda: db.session.scalar(select(System.id)),
     ("baseline.retest", "defect_id"): lambda: sample_defect(),

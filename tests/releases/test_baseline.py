@@ -215,17 +215,19 @@ def test_approval_is_refused_while_control_points_1_to_6_are_open(app, as_user):
     assert "6 (Release plans" in message and "before approving" in message
     assert " 2 (Programme governance" not in message  # not a Major release: 2 does not apply
     page = rm.get("/approvals").get_data(as_text=True)
-    assert "Open control points: 3, 4, 5, 6" in page
-    row = rm.post(f"/rfcs/{rfc_id}/control-points/4", {"action": "not_applicable", "from": "queue"},
-                  htmx=True).get_data(as_text=True)
-    assert "Say why it does not apply." in row and 'id="queue-rfc-' in row
-    for number in (4, 5, 6):
-        row = rm.post(f"/rfcs/{rfc_id}/control-points/{number}", {"note": "Agreed at the release call",
-                                                                   "from": "queue"}, htmx=True).get_data(as_text=True)
-    assert "Open control points: 3" in row
+    row = page.split(f'id="queue-rfc-{rfc_id}"')[1].split("</tr>")[0]
+    assert all(f'name="numbers" value="{n}" checked' in row for n in (3, 4, 5, 6)) and 'value="2"' not in row
+    row = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": ["4", "5"], "action": "not_applicable",
+                                                     "from": "queue"}, htmx=True).get_data(as_text=True)
+    assert "Say why it does not apply." in row and row.lstrip().startswith(f'<tr id="queue-rfc-{rfc_id}"')
+    assert 'value="3" >' in row and 'value="4" checked' in row  # the choice made is kept with the message
+    row = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": ["4", "5", "6"], "note": "Agreed at the release call",
+                                                     "from": "queue"}, htmx=True).get_data(as_text=True)
+    assert 'name="numbers" value="3" checked' in row and 'name="numbers" value="4"' not in row
     # Control point 3 asks for evidence when the baseline does not show it.
-    row = rm.post(f"/rfcs/{rfc_id}/control-points/3", {"from": "queue"}, htmx=True).get_data(as_text=True)
-    assert "Give the evidence (the baseline does not show it)." in row
+    row = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "3", "from": "queue"}, htmx=True).get_data(as_text=True)
+    assert "Give the evidence (the baseline does not show control point 3)." in row
+    assert rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "7", "note": "x"}).status_code == 303
     with app.app_context():
         assert db.session.get(Rfc, rfc_id).status == RfcStatus.SUBMITTED
 
@@ -237,10 +239,12 @@ def test_control_point_3_is_ticked_from_the_baseline(app, as_user):
     rm = as_user("rm.sit@demo.test")
     page = rm.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
     assert "SIT-A runs 1.0.0.0; this release builds on 1.0.0.0 — matches" in page
-    section = rm.post(f"/rfcs/{rfc_id}/control-points/3", {"note": ""}, htmx=True).get_data(as_text=True)
+    section = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "3", "note": ""}, htmx=True).get_data(as_text=True)
     assert section.lstrip().startswith('<section id="control-points">') and "Baseline: SIT-A runs 1.0.0.0" in section
-    response = rm.post(f"/rfcs/{rfc_id}/control-points/3", {"note": "again"})
+    response = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "3", "note": "again"})
     assert "Control point 3 is closed already" in rm.get(response.location).get_data(as_text=True)
+    response = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "7", "note": "x"})
+    assert "met by their own step" in rm.get(response.location).get_data(as_text=True)
 
 
 def test_closure_needs_control_points_8_and_10(app, as_user):

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from mhhs.audit.models import AuditEvent
-from mhhs.core.time import utc_to_london_naive, utcnow
+from mhhs.core.time import format_london, utc_to_london_naive, utcnow
 from mhhs.extensions import db
 from mhhs.releases import services
 from mhhs.releases.models import ReleaseType, Rfc, RfcStatus
@@ -67,7 +67,7 @@ def test_version_refusals(app, as_user):
     assert "1.0.0.0 is already used for this system." in page
     hint = dip.get(f"/rfcs/version-hint?system_id={form_data(app)['system_id']}&release_type=Emergency&propose=1"
                    ).get_data(as_text=True)
-    assert 'value="1.0.0.1"' in hint and "Last approved: 1.0.0.0" in hint
+    assert 'value="1.0.0.1"' in hint and "Builds on 1.0.0.0" in hint
     hint = dip.get(f"/rfcs/version-hint?system_id={form_data(app)['system_id']}&release_type=Minor&version=0.9.0.0"
                    ).get_data(as_text=True)
     assert "higher than the system&#39;s last approved release, 1.0.0.0" in hint
@@ -202,6 +202,9 @@ def test_changes_requested_then_resubmitted_as_a_new_revision(app, as_user):
     assert (again.status, again.revision) == (RfcStatus.SUBMITTED, 2)
     page = dip.get(f"/rfcs/{rfc_id}/revisions/2").get_data(as_text=True)
     assert "Changed since revision 1" in page and "title" in page and "change requests" in page
+    assert '<tr class="changed">\n      <th scope="row">Title <small>(changed)</small>' in page
+    start = format_london(rfc(app, rfc_id).window_start)
+    assert f"{start} (Europe/London)" in page and "T10:00:00" not in page  # times as people write them
     first = dip.get(f"/rfcs/{rfc_id}/revisions/1")
     assert first.status_code == 200 and "revision 1</h1>" in first.get_data(as_text=True)
     assert "CR-7" not in first.get_data(as_text=True)
@@ -291,10 +294,10 @@ def test_control_points_of_a_withdrawn_rfc_cannot_be_ticked(app, as_user):
         rfc_id = make_rfc(gate=False)
     assert as_user("dip@demo.test").post(f"/rfcs/{rfc_id}/withdraw").status_code == 303
     rm = as_user("rm.sit@demo.test")
-    response = rm.post(f"/rfcs/{rfc_id}/control-points/4", {"note": "Approved by e-mail"})
+    response = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "4", "note": "Approved by e-mail"})
     assert "its control points can no longer be changed" in rm.get(response.location).get_data(as_text=True)
     page = rm.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
-    assert ">withdrawn<" in page and '<tr id="control-point-4">\n        <td>☐' in page and "Tick 4" not in page
+    assert ">withdrawn<" in page and '<tr id="control-point-4">\n        <td>☐' in page and ">Tick<" not in page
 
 
 def test_a_lost_update_found_at_an_autoflush_is_a_conflict_not_a_crash(app):
