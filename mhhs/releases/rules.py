@@ -3,7 +3,7 @@ import re
 from datetime import timedelta
 
 from ..core.time import add_business_days, format_london
-from .models import BY_HAND, CONTROL_POINTS, ReleaseType, RfcStatus
+from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, ReleaseType, RfcStatus
 from .versions import parse, version_problem
 
 SEVERITIES = ["Critical", "High", "Medium", "Low"]
@@ -126,9 +126,15 @@ def open_control_points(rfc, numbers):
     return [n for n in numbers if n not in closed and control_point_applies(rfc, n)]
 
 
-def open_by_hand(rfc, numbers=BY_HAND):
-    """The open control points a Release Manager can settle in place."""
-    return [n for n in open_control_points(rfc, numbers) if n in BY_HAND]
+def current_gate(rfc):
+    """The gate the RFC faces next: approval until it is approved, then closure."""
+    return APPROVAL_GATE if rfc.status in (RfcStatus.DRAFT, RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED) \
+        else CLOSURE_GATE
+
+
+def open_by_hand(rfc):
+    """The open control points of the RFC's next gate that a Release Manager can settle in place."""
+    return [n for n in open_control_points(rfc, current_gate(rfc)) if n in BY_HAND]
 
 
 def control_point_text(number):
@@ -158,7 +164,7 @@ def deployment_problems(rfc, outcome, start, end, version, now):
                                "Choose the outcome: success, rolled back or fixed forward.")
     if start and start > now:
         problems["actual_start"] = "The deployment cannot start in the future: record it once it has happened."
-    elif start and rfc.approved_at and start < rfc.approved_at:
+    elif start and rfc.approved_at and start < rfc.approved_at.replace(second=0, microsecond=0):  # typed to the minute
         problems["actual_start"] = (f"The deployment cannot start before {rfc.number} was approved "
                                     f"({format_london(rfc.approved_at)}).")
     if end and end > now:

@@ -328,6 +328,10 @@ def set_control_points(user, rfc, numbers, not_applicable=False, note=""):
     if set(numbers) - set(BY_HAND):
         raise Refused("Control points 1, 2, 7 and 9 are met by their own step: submission, the governance "
                       "approval, the approval and the closure.")
+    later = sorted(set(numbers) - set(rules.current_gate(rfc)))
+    if later:
+        raise Refused(f"Control point {', '.join(map(str, later))} comes "
+                      f"{'after the deployment' if rules.current_gate(rfc) == APPROVAL_GATE else 'before the approval'}.")
     closed = [n for n in numbers if n in {c.number for c in rfc.control_points}
               or not rules.control_point_applies(rfc, n)]
     if closed:

@@ -21,7 +21,7 @@ from ..mail.services import deliver_in_background, messages_for_rfc
 from . import baseline, queries, services
 from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
                     RfcForm)
-from .models import APPROVAL_GATE, CONTROL_POINTS, Decision, ReleaseType, Rfc, RfcStatus
+from .models import CONTROL_POINTS, Decision, ReleaseType, Rfc, RfcStatus
 from .permissions import can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
 from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
 
@@ -266,7 +266,7 @@ def withdraw(rfc_id):
 def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
     return dict(clashes=queries.clashes(rfcs), notice_given=queries.notice_given, overtaken=services.overtaken_by(rfcs),
-                open_points={r.id: open_by_hand(r, APPROVAL_GATE) for r in rfcs})
+                open_points={r.id: open_by_hand(r) for r in rfcs})
 
 
 def _queue_filters():
@@ -349,10 +349,10 @@ def tick(rfc_id):
             error = str(refused)
             db.session.rollback()
     from_queue = request.form.get("from") == "queue"
-    if request.htmx:
-        context = dict(rfc=rfc, cp_form=form, cp_error=error)
-        if from_queue:
-            return render_template("releases/_queue_row.html", **context, **_queue_context([rfc]))
+    context = dict(rfc=rfc, cp_form=form, cp_error=error)
+    if request.htmx and from_queue:  # the whole row: its decision form carries the RFC's new row version
+        return render_template("releases/_queue_row.html", **context, **_queue_context([rfc]))
+    if request.htmx and error:
         return render_template("releases/_control_points.html", **dict(_control_point_context(rfc), **context))
     target = url_for("releases.approvals") if from_queue else url_for("releases.detail", rfc_id=rfc.id)
     if error:

@@ -9,9 +9,11 @@ PAGES = {
     None: ["/login"],
     "rm.sit@demo.test": ["/", "/rfcs", "/approvals", "/rfcs/1", "/outages", "/outages/availability",
                          "/certificates", "/certificates/officers", "/environments", "/users", "/organisations",
-                         "/outbox", "/users/1/edit"],
+                         "/outbox", "/users/1/edit", "/baseline", "/baseline/record", "/baseline/2/1", "/retests",
+                         "/rfcs/2", "/rfcs/3", "/rfcs/3/deployment", "/rfcs/1/revisions/1"],
     "dip@demo.test": ["/", "/rfcs/new", "/outages/new", "/certificates/upload"],
-    "supplier@demo.test": ["/", "/rfcs", "/certificates"],
+    "helix@demo.test": ["/retests?environment=2", "/rfcs/2"],
+    "supplier@demo.test": ["/", "/rfcs", "/certificates", "/baseline", "/retests"],
 }
 
 

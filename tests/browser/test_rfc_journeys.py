@@ -6,20 +6,23 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from mhhs.core.time import utc_to_london_naive, utcnow
+from mhhs.extensions import db
+from mhhs.releases.models import Rfc
 
 
 def local(delta):
     return utc_to_london_naive(utcnow() + delta).strftime("%Y-%m-%dT%H:%M")
 
 
-def fill_rfc(page, release_type="Minor", start=timedelta(days=8), defects=(), crs=()):
+def fill_rfc(page, release_type="Minor", start=timedelta(days=8), defects=(), crs=(),
+             environments=("SIT-A (SIT)", "UIT (UIT)")):
     page.get_by_label("System").select_option("DIP")
     page.get_by_label("Release type").select_option(release_type)
     expect(page.get_by_label("Version")).not_to_have_value("")  # proposed from the system's history
     page.get_by_label("Title", exact=True).fill("DIP ack handling")
     page.get_by_label("Reason", exact=True).fill("Fixes found in SIT Functional")
-    page.get_by_label("SIT-A (SIT)").check()
-    page.get_by_label("UIT (UIT)").check()
+    for environment in environments:
+        page.get_by_label(environment).check()
     page.get_by_label("Window start").fill(local(start))
     page.get_by_label("Window end").fill(local(start + timedelta(hours=2)))
     page.get_by_label("Expected downtime (minutes)").fill("30")
@@ -48,7 +51,15 @@ def log_out(page):
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
 
-def test_whole_rfc_journey(page, log_in):
+def approved_yesterday(app, rfc_url):
+    """The deployment happened after the approval and is recorded afterwards: the approval moves a day back."""
+    with app.app_context():
+        rfc = db.session.get(Rfc, int(rfc_url.rstrip("/").rsplit("/", 1)[1]))
+        rfc.approved_at = utcnow() - timedelta(days=1)
+        db.session.commit()
+
+
+def test_whole_rfc_journey(app, page, log_in):
     log_in("dip@demo.test")
     page.get_by_role("link", name="RFCs", exact=True).click()
     page.get_by_role("button", name="New RFC").click()
@@ -56,7 +67,7 @@ def test_whole_rfc_journey(page, log_in):
                             ("DEF-202", "Medium", "Slow schema check", "UIT")],
              crs=[("CR-31", "New ack code", "Adds code 207")])
     page.get_by_role("button", name="Submit").click()
-    expect(page.get_by_text(re.compile(r"RFC-\d{6} submitted for approval \(revision 1\)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"RFC-\d{6} submitted \(revision 1\)\."))).to_be_visible()
     rfc_url = page.url
     number = page.get_by_role("heading", level=1).inner_text().split(" ")[0]
     log_out(page)
@@ -82,17 +93,28 @@ def test_whole_rfc_journey(page, log_in):
     for manager in ("rm.sit@demo.test", "rm.uit@demo.test"):
         log_in(manager)
         page.get_by_role("link", name="Approvals").click()
+        row = page.locator("tr", has_text=number)
+        if manager == "rm.sit@demo.test":  # control points 3 to 6 first, in place
+            row.get_by_label(f"Evidence or reason for the chosen control points of {number}").fill("Release call")
+            row.get_by_role("button", name="Tick").click()
+            expect(page.locator("tr", has_text=number)).not_to_contain_text("Open control points")
         page.locator("tr", has_text=number).get_by_role("button", name="Approve").click()
         expect(page.locator("tr", has_text=number)).to_contain_text("you: approved")
         log_out(page)
 
+    approved_yesterday(app, rfc_url)
     log_in("dip@demo.test")
     page.goto(rfc_url)
     expect(page.locator(".page-head")).to_contain_text("approved")
-    page.get_by_role("button", name="Record deployment").click()
-    page.get_by_label("Outcome").select_option("deployed")
-    page.get_by_label("Issues met").fill("None")
-    page.get_by_role("button", name="Record deployment").click()
+    for environment in ("SIT-A", "UIT"):
+        page.get_by_role("button", name="Record deployment").click()
+        page.get_by_label("Environment").select_option(environment)
+        page.get_by_label("Actual start").fill(local(timedelta(hours=-2)))
+        page.get_by_label("Actual end").fill(local(timedelta(hours=-1)))
+        page.get_by_label("Outcome").select_option("Success")
+        page.get_by_label("Issues met").fill("None")
+        page.get_by_role("button", name="Record deployment").click()
+        expect(page.get_by_text(f"in {environment}: deployed recorded")).to_be_visible()
     expect(page.get_by_text("ready for retest").first).to_be_visible()
     version = page.locator("dl.details dd").nth(3).inner_text()
     page.get_by_role("link", name="Environments", exact=True).click()
@@ -101,7 +123,13 @@ def test_whole_rfc_journey(page, log_in):
 
     log_in("rm.uit@demo.test")
     page.goto(rfc_url)
+    expect(page.get_by_text("outside the approved window").first).to_be_visible()  # deployed a week early
     page.get_by_label("Work-off actions").fill("Automate the schema check")
+    page.get_by_role("button", name="Close").click()
+    expect(page.locator("#lessons_learnt-error")).to_contain_text("record the lessons learnt before closing")
+    expect(page.get_by_label("Work-off actions")).to_have_value("Automate the schema check")
+    page.get_by_label("Rollout report").fill("Both environments deployed")
+    page.get_by_label("Lessons learnt").fill("Keep to the approved window")
     page.get_by_role("button", name="Close").click()
     expect(page.get_by_text(f"{number} closed.")).to_be_visible()
     expect(page.locator(".page-head")).to_contain_text("closed")
@@ -121,12 +149,16 @@ def test_notice_refusal_and_emergency_warning(page, log_in):
     page.get_by_label("Window start").fill(local(timedelta(hours=2)))
     page.get_by_label("Window end").fill(local(timedelta(hours=3)))
     page.get_by_role("button", name="Submit").click()
-    expect(page.get_by_text(re.compile(r"submitted for approval"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"RFC-\d{6} submitted"))).to_be_visible()
     rfc_url = page.url
     log_out(page)
     log_in("rm.sit@demo.test")
     page.goto(rfc_url)
+    page.get_by_label(re.compile("Evidence or reason for the chosen control points")).fill("Emergency call")
+    page.get_by_role("button", name="Tick").click()
+    expect(page.locator("#control-point-6")).to_contain_text("Emergency call")
     page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status").filter(has_text="approved")).to_be_visible()
     log_out(page)
     log_in("rm.uit@demo.test")
     page.goto(rfc_url)

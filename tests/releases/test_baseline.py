@@ -239,8 +239,11 @@ def test_control_point_3_is_ticked_from_the_baseline(app, as_user):
     rm = as_user("rm.sit@demo.test")
     page = rm.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
     assert "SIT-A runs 1.0.0.0; this release builds on 1.0.0.0 — matches" in page
-    section = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "3", "note": ""}, htmx=True).get_data(as_text=True)
-    assert section.lstrip().startswith('<section id="control-points">') and "Baseline: SIT-A runs 1.0.0.0" in section
+    section = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "4", "note": ""}, htmx=True).get_data(as_text=True)
+    assert section.lstrip().startswith('<section id="control-points">') and "Give the evidence" in section
+    response = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "3", "note": ""}, htmx=True)
+    assert response.headers["HX-Redirect"] == f"/rfcs/{rfc_id}"  # the whole page: its forms' row version changed
+    assert "Baseline: SIT-A runs 1.0.0.0" in rm.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
     response = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "3", "note": "again"})
     assert "Control point 3 is closed already" in rm.get(response.location).get_data(as_text=True)
     response = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "7", "note": "x"})
