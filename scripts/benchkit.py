@@ -63,8 +63,26 @@ def measure(app, client, url, rounds, headers=None):
     return statistics.median(timings), max(counts), size
 
 
+def hello_world_ms(rounds=200):
+    """The median time of a bare Flask hello-world through the same test client, on this machine, now:
+    the yardstick every figure is divided by, so figures from different machines compare."""
+    from flask import Flask
+    hello = Flask("hello")
+    hello.add_url_rule("/", "hello", lambda: "Hello, World!")
+    client = hello.test_client()
+    timings = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        client.get("/").get_data()
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings)
+
+
 def report(app, client, pages, total, noun, rounds):
-    """Measures and prints each (label, url[, headers]) page at this many rows."""
+    """Measures and prints each (label, url[, headers]) page at this many rows, also as a multiple of hello-world."""
+    hello = hello_world_ms()
+    print(f"{'hello-world (bare Flask)':28} {'':>7} {'':{len(noun)}}  median {hello:8.3f} ms")
     for label, url, *headers in pages:
         ms, queries, size = measure(app, client, url, rounds, headers[0] if headers else None)
-        print(f"{label:28} {total:>7} {noun}: median {ms:8.1f} ms, {queries:>2} queries, {size:>9} bytes")
+        print(f"{label:28} {total:>7} {noun}: median {ms:8.1f} ms = {ms / hello:7.0f} x hello-world, "
+              f"{queries:>2} queries, {size:>9} bytes")

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.forms import database_id, show_problems
 from ..core.htmx import done, render
+from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required
 from ..core.services import Invalid, Refused
 from ..core.time import london_to_utc, utc_to_london_naive, utcnow
@@ -89,13 +90,16 @@ def _retests_page(environment_id, forms=None):
     if environment_id is None:  # the first environment with something to retest
         environment_id = db.session.scalar(_ready(Defect.found_in_id).where(~Defect.retests.any()).limit(1))
     environment = next((e for e in environments if e.id == environment_id), environments[0] if environments else None)
-    defects = db.session.scalars(_retest_query(environment.id).limit(500)).all() if environment else []
-    ready = [d for d in defects if ready_for_retest(d)]
+    ready = paginate(_retest_query(environment.id).where(~Defect.retests.any())) if environment else None
+    retested = db.session.scalars(_retest_query(environment.id).where(Defect.retests.any()).limit(50)).all() \
+        if environment else []
     forms = forms or {}
-    for defect in ready:
+    for defect in ready.items if ready else []:
         forms.setdefault(defect.id, RetestForm(formdata=None, prefix=f"defect-{defect.id}"))
-    return render("releases/retests.html", "releases/retests.html", environments=environments,
-                  environment=environment, ready=ready, retested=[d for d in defects if d.retests][:50], forms=forms)
+    partial = "releases/_retest_ready.html" if request.htmx and request.htmx.target == "retest-ready" \
+        else "releases/retests.html"
+    return render("releases/retests.html", partial, environments=environments, environment=environment, ready=ready,
+                  retested=retested, forms=forms)
 
 
 @bp.route("/retests")
