@@ -1,6 +1,9 @@
 """The configuration baseline grid with each cell's history, recording a baseline, and the Retests page."""
+import re
+
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -18,6 +21,14 @@ from .models import Defect, Rfc
 from .permissions import can_record_retest, ready_for_retest, visible_clause
 
 bp = Blueprint("baseline", __name__)
+RFC_NUMBER = re.compile(r"RFC-(\d{1,9})")
+
+
+@bp.app_template_filter()
+def follow_up(text):
+    """A failed retest's follow-up, with an RFC number in it as a link to that RFC."""
+    return Markup(RFC_NUMBER.sub(lambda m: Markup('<a href="{}">{}</a>').format(
+        url_for("releases.detail", rfc_id=int(m.group(1))), m.group(0)), escape(text)))
 
 
 @bp.route("/baseline")

@@ -352,9 +352,10 @@ def test_retests_are_recorded_by_the_raising_party_where_the_defect_was_found(ap
                     htmx=True).get_data(as_text=True)
     assert "A failed retest needs its follow-up" in page and 'value="Still times out"' in page
     dip.post(f"/defects/{defect_id}/retest", {field + "result": "failed", field + "note": "Still times out",
-                                              field + "follow_up": "DEF-2001"})
+                                              field + "follow_up": "DEF-2001 <b>, RFC-000042"})
     page = dip.get(f"/retests?environment={sit_a}").get_data(as_text=True)
-    assert "Nothing is waiting for a retest here." in page and "follow-up: DEF-2001" in page
+    assert "Nothing is waiting for a retest here." in page
+    assert 'follow-up: DEF-2001 &lt;b&gt;, <a href="/rfcs/42">RFC-000042</a>' in page  # linked, and escaped
     response = dip.post(f"/defects/{defect_id}/retest", {field + "result": "passed"})
     assert "DEF-101 is not waiting for a retest" in dip.get(response.location).get_data(as_text=True)
     with app.app_context():
