@@ -93,6 +93,12 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations rebuild a table (copy, drop, rename): foreign keys are checked once they are done,
+            # not while the table another one points to is briefly gone. The pragma only works outside a
+            # transaction, so it goes to the driver before Alembic begins one.
+            driver = connection.connection.driver_connection
+            driver.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -101,6 +107,12 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+        if connection.dialect.name == "sqlite":
+            connection.invalidate()  # the pool makes a fresh connection, with foreign keys on, for what follows
 
 
 if context.is_offline_mode():

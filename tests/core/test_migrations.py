@@ -1,0 +1,58 @@
+"""A migration that moves data is run on data: an installation at the previous schema upgrades with its rows."""
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from mhhs import create_app
+from mhhs.config import TestConfig
+from mhhs.extensions import db
+
+BEFORE_BASELINE = "37f4e68fa368"
+ROWS = """
+INSERT INTO organisations (id, name, kind, fix_forward, mpids) VALUES (1, 'Avanade', 'central_party', 0, '');
+INSERT INTO users (id, email, name, password_hash, role, organisation_id, scope_sit, scope_uit, active, created_at,
+                   session_token)
+  VALUES (1, 'dip@example.test', 'Dana', 'x', 'CENTRAL_PARTY', 1, 0, 0, 1, '2026-01-01', 'token');
+INSERT INTO systems (id, name, organisation_id, support_hours, backup_regime) VALUES (1, 'DIP', 1, '', '');
+INSERT INTO environments (id, name, phase, purpose, position) VALUES (1, 'SIT-A', 'SIT', '', 1), (2, 'UIT', 'UIT', '', 2);
+INSERT INTO rfcs (id, organisation_id, system_id, release_type, version, title, reason, implementation_plan,
+                  rollback_plan, stakeholders_impacted, known_issues, installation_instructions, status, revision,
+                  created_by_id, created_at, updated_at, row_version, outcome, actual_start, actual_end,
+                  deployment_issues, deployment_resolutions)
+  VALUES (1, 1, 1, 'Minor', '1.1.0.0', 'T', 'R', '', '', '', '', '', 'rolled back', 1, 1, '2026-01-01', '2026-01-01',
+          1, 'rolled back', '2026-01-02 10:00', '2026-01-02 11:00', 'Smoke test failed', 'Redeployed 1.0'),
+         (2, 1, 1, 'Minor', '1.2.0.0', 'T', 'R', '', '', '', '', '', 'deployed', 1, 1, '2026-01-01', '2026-01-01',
+          1, 'deployed', '2026-01-09 10:00', '2026-01-09 11:00', NULL, NULL);
+INSERT INTO rfc_environments (rfc_id, environment_id) VALUES (1, 1), (1, 2), (2, 1);
+INSERT INTO deployed_versions (id, environment_id, system_id, version, rfc_id, deployed_at)
+  VALUES (1, 1, 1, '1.2.0.0', 2, '2026-01-09 11:00');
+"""
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="a throwaway SQLite file of its own")
+def test_deployments_and_the_baseline_survive_the_upgrade(tmp_path):
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'old.sqlite'}"
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision=BEFORE_BASELINE)
+        with db.engine.begin() as connection:
+            for statement in ROWS.split(";"):
+                if statement.strip():
+                    connection.execute(text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            deployments = connection.execute(text(
+                "SELECT rfc_id, environment_id, outcome, version, issues, resolutions FROM rfc_deployments "
+                "ORDER BY rfc_id, environment_id")).all()
+            history = connection.execute(text(
+                "SELECT environment_id, system_id, version, what, rfc_id FROM baseline_changes")).all()
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    # One deployment per target environment, a rollback running no version of its own; the cell's history begins.
+    assert deployments == [(1, 1, "rolled back", "", "Smoke test failed", "Redeployed 1.0"),
+                           (1, 2, "rolled back", "", "Smoke test failed", "Redeployed 1.0"),
+                           (2, 1, "deployed", "1.2.0.0", "", "")]
+    assert history == [(1, 1, "1.2.0.0", "deployed", 2)]
