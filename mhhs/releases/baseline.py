@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..audit.services import record
 from ..core.permissions import is_manager
 from ..core.services import Invalid, Refused
-from ..core.time import utcnow
+from ..core.time import london_to_utc, utcnow
 from ..directory.models import Environment, Phase, System
 from ..extensions import db
 from .models import BaselineChange, DeployedVersion, Rfc, RfcStatus
@@ -103,7 +103,8 @@ def record_baseline(user, system_id, environment_id, version, since, reason, now
 
 
 def import_baseline(text, source, now=None):
-    """Imports CSV rows system,environment,version,since (YYYY-MM-DD or YYYY-MM-DD HH:MM, UTC): all or nothing.
+    """Imports CSV rows system,environment,version,since (YYYY-MM-DD or YYYY-MM-DD HH:MM, Europe/London time, as
+    people write it): all or nothing.
     Returns the number of cells set; raises Invalid({"line N": message}) when any row is bad."""
     now = now or utcnow()
     systems = {s.name.lower(): s for s in db.session.scalars(select(System).options(selectinload(System.environments)))}
@@ -150,7 +151,7 @@ def import_baseline(text, source, now=None):
 def _parse_since(text):
     for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
         try:
-            return datetime.strptime(text, fmt)
+            return london_to_utc(datetime.strptime(text, fmt))
         except ValueError:
             pass
     return None

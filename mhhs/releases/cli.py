@@ -13,7 +13,7 @@ cli = Blueprint("releases_cli", __name__, cli_group="baseline")
 @cli.cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(path):
-    """Import rows "system,environment,version,since" (since in UTC, e.g. 2026-11-02 09:00)."""
+    """Import rows "system,environment,version,since" (since in Europe/London time, e.g. 2026-11-02 09:00)."""
     try:
         count = baseline.import_baseline(path.read_text(encoding="utf-8-sig"), path.name)
     except UnicodeDecodeError:

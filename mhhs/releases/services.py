@@ -258,18 +258,19 @@ def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_e
     return deployment
 
 
-def _closure_fields(rfc, report, lessons, actions):
+def _closure_fields(user, rfc, report, lessons, actions):
+    """Control point 10 is met once the rollout report (and, after a deviation, the lessons learnt) are in."""
     rfc.rollout_report, rfc.lessons_learnt, rfc.work_off_actions = (
         (report or "").strip(), (lessons or "").strip(), (actions or "").strip())
     if not rules.closure_problems(rfc, rfc.rollout_report, rfc.lessons_learnt):
-        _tick(rfc, "lessons", None, note="rollout report and lessons learnt recorded")
+        _tick(rfc, "lessons", user, note="Rollout report" + (" and lessons learnt" if rfc.lessons_learnt else ""))
 
 
 @unit_of_work(CONFLICT)
 def add_lessons(user, rfc, report, lessons, actions):
     if not can_add_lessons(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: lessons learnt come after the deployment.")
-    _closure_fields(rfc, report, lessons, actions)
+    _closure_fields(user, rfc, report, lessons, actions)
     record("rfc.lessons", actor=user, obj=rfc, summary=rfc.lessons_learnt[:200])
     db.session.commit()
 
@@ -281,9 +282,11 @@ def close(user, rfc, report, lessons, actions):
     if not can_close_rfc(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: it closes once every deployment outcome is recorded.")
     problems = rules.closure_problems(rfc, (report or "").strip(), (lessons or "").strip())
-    if problems and not any(c.number == 10 and c.not_applicable for c in rfc.control_points):
+    if any(c.number == 10 and c.not_applicable for c in rfc.control_points):
+        problems.pop("rollout_report", None)  # lessons after a deviation are still required (RCM 5.1)
+    if problems:
         raise Invalid(problems)
-    _closure_fields(rfc, report, lessons, actions)
+    _closure_fields(user, rfc, report, lessons, actions)
     gate = [n for n in rules.open_control_points(rfc, CLOSURE_GATE) if n != 9]  # closing is control point 9
     if gate:
         raise Refused(rules.gate_message(gate, "closing"))

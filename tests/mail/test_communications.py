@@ -8,7 +8,7 @@ from sqlalchemy import select
 from mhhs.directory.models import Organisation
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
-from mhhs.releases.models import Rfc, RfcStatus
+from mhhs.releases.models import RfcStatus
 from tests.releases.factory import approve, approved_earlier, deploy, env_ids, make_rfc
 
 
