@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 APT := $(SUDO) apt-get -o DPkg::Lock::Timeout=600
 APT_INSTALL := $(APT) update -qq && DEBIAN_FRONTEND=noninteractive $(APT) install -y -qq --no-install-recommends
 
-.PHONY: run serve test test-postgres setup setup-dev system-deps browser-deps postgres-deps db clean
+.PHONY: run serve test test-postgres bench setup setup-dev system-deps browser-deps postgres-deps bench-deps db clean
 
 # The development server's key: made once under instance/ and reused, so sessions survive a restart.
 DEV_KEY := instance/secret_key
@@ -37,6 +37,11 @@ test: setup-dev browser-deps
 # The same suite against a throwaway PostgreSQL server on loopback, removed afterwards.
 test-postgres: setup-dev browser-deps postgres-deps
 	scripts/with-postgres.sh $(PY) -m pytest
+
+# The heavy pages under gunicorn beside a hello-world, driven by wrk: p50, p95, req/s and ratios (SQLite; then
+# `.venv/bin/python scripts/bench_http.py --postgres` for PostgreSQL).
+bench: setup-dev bench-deps postgres-deps
+	$(PY) scripts/bench_http.py
 
 setup: system-deps $(VENV)/.deps static/vendor/.installed
 
@@ -75,6 +80,9 @@ system-deps:
 
 browser-deps:
 	@command -v chromium >/dev/null || ($(APT_INSTALL) chromium)
+
+bench-deps:
+	@command -v wrk >/dev/null || ($(APT_INSTALL) wrk)
 
 postgres-deps:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ($(APT_INSTALL) postgresql)

@@ -1,0 +1,260 @@
+"""The heavy pages over HTTP, side by side with a hello-world: both served by gunicorn (2 workers) on loopback,
+both driven by wrk (8 connections) in the same run. Prints p50, p95 and requests/s of every page and its ratio to
+the hello-world, at a small database and at the large one, then approvals/s committed by 10 concurrent writers.
+
+    .venv/bin/python scripts/bench_http.py                 # SQLite: 1,000 RFCs, then 50,000 / 100,000 / 10,000
+    .venv/bin/python scripts/bench_http.py --postgres      # the same on a throwaway PostgreSQL server
+    .venv/bin/python scripts/bench_http.py --seconds 10 --sizes 1000 50000
+
+Needs wrk (Debian package `wrk`; `make bench` installs it).
+"""
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+SCRIPTS = Path(__file__).resolve().parent
+ROOT = SCRIPTS.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(SCRIPTS))
+
+import bench_certificates  # noqa: E402
+import bench_outages  # noqa: E402
+import bench_rfcs  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, insert, select, text  # noqa: E402
+
+from mhhs import create_app  # noqa: E402
+from mhhs.config import Config  # noqa: E402
+from mhhs.directory.models import Environment, System, User  # noqa: E402
+from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
+from mhhs.extensions import db  # noqa: E402
+from mhhs.releases.models import Approval, ControlPoint, ReleaseType, Rfc, RfcStatus, rfc_environments  # noqa: E402
+from mhhs.core.time import utcnow  # noqa: E402
+
+TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
+BENCH_LINE = re.compile(r"BENCH p50=(\d+) p95=(\d+) requests=(\d+) seconds=([\d.]+) non2xx=(\d+) errors=(\d+)")
+PAGES = [("RFC list, page 1", "/rfcs"), ("RFC list, last page", "/rfcs?page=last"),
+         ("Approvals queue", "/approvals"), ("Outages page (board + log)", "/outages"),
+         ("Certificates dashboard", "/certificates"), ("Availability, 8 weeks", "/outages/availability"),
+         ("Availability, 12 months", "/outages/availability?period=month&count=12")]
+USER_AGENT = "release-desk-bench"
+WRITERS = 10
+WRITER_RFCS = 3000
+
+
+def app_for(url):
+    config = type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-only"})
+    return create_app(config)
+
+
+def fill(url, rfcs, outages, certificates):
+    """A fresh database at the given sizes, plus RFCs waiting for the SIT approval with control points 1-6 met,
+    for the concurrent writers."""
+    app = app_for(url)
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+        seed_reference()
+        seed_demo()
+        bench_rfcs.fill(rfcs)
+        bench_outages.fill(outages)
+        bench_certificates.fill(certificates)
+        first = db.session.scalar(select(func.max(Rfc.id))) + 1
+        author = db.session.scalar(select(User.id).where(User.email == "dip@demo.test"))
+        system = db.session.scalar(select(System).where(System.name == "DIP"))
+        sit_a = db.session.scalar(select(Environment.id).where(Environment.name == "SIT-A"))
+        now = utcnow()
+        ids = list(range(first, first + WRITER_RFCS))
+        db.session.execute(insert(Rfc), [dict(
+            id=i, organisation_id=system.organisation_id, system_id=system.id, release_type=ReleaseType.MINOR,
+            version=f"900.{i}.0.0", title=f"Writer {i}", reason="Bench", window_start=now + timedelta(days=30),
+            window_end=now + timedelta(days=30, hours=2), expected_downtime=0,
+            status=RfcStatus.SUBMITTED, revision=1, created_by_id=author, created_at=now, updated_at=now,
+            submitted_at=now, row_version=1, implementation_plan="", rollback_plan="", stakeholders_impacted="",
+            known_issues="", installation_instructions="") for i in ids])
+        db.session.execute(insert(rfc_environments), [{"rfc_id": i, "environment_id": sit_a} for i in ids])
+        db.session.execute(insert(ControlPoint), [dict(rfc_id=i, number=n, note="bench", at=now)
+                                                  for i in ids for n in (1, 3, 4, 5, 6)])
+        db.session.commit()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("ANALYZE"))
+    return ids
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(target, env, log_path, cwd=ROOT):
+    port = free_port()
+    log = open(log_path, "w")
+    process = subprocess.Popen([str(ROOT / ".venv/bin/gunicorn"), target, "-c", str(ROOT / "gunicorn.conf.py"),
+                                "--bind", f"127.0.0.1:{port}", "--chdir", str(cwd)],
+                               env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2)
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.terminate()
+                raise SystemExit(f"gunicorn did not answer in 30 s; see {log_path}")
+            time.sleep(0.2)
+    return process, base
+
+
+class Session:
+    """A logged-in person: the session cookie wrk sends, and a CSRF token for the writers' posts."""
+
+    def __init__(self, base, email="rm.sit@demo.test"):
+        self.base, self.jar = base, http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+        self.opener.addheaders = [("User-Agent", USER_AGENT)]  # the session is bound to it ("strong" protection)
+        self.token = TOKEN.search(self.get("/login")).group(1)
+        self.post("/login", {"email": email, "password": "demo-pass"})
+        self.token = TOKEN.search(self.get("/")).group(1)
+
+    def get(self, path):
+        return self.opener.open(self.base + path, timeout=30).read().decode()
+
+    def post(self, path, data):
+        body = urllib.parse.urlencode({**data, "csrf_token": self.token}).encode()
+        try:
+            return self.opener.open(self.base + path, body, timeout=30).status
+        except urllib.error.HTTPError as error:
+            return error.code
+
+    @property
+    def cookie(self):
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+def wrk(url, seconds, cookie=None):
+    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "20s", "-s", str(SCRIPTS / "wrk_report.lua"), url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {USER_AGENT}"]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    found = BENCH_LINE.search(output)
+    if not found:
+        raise SystemExit(f"wrk printed no figures for {url}:\n{output}")
+    p50, p95, requests, elapsed, non2xx, errors = found.groups()
+    return int(p50) / 1000, int(p95) / 1000, int(requests) / float(elapsed), int(non2xx) + int(errors)
+
+
+def last_page(session, path):
+    """The URL of a list's last page, as its pager links it."""
+    page = session.get(path)
+    links = re.findall(r'href="(/rfcs\?[^"]*)"[^>]*>Last', page)
+    if links:
+        return links[0].replace("&amp;", "&")
+    pages = re.search(r"Page 1 of (\d+)", page)
+    return f"{path}?page={pages.group(1)}" if pages else path
+
+
+def writers(base, ids, seconds):
+    """10 Release Managers' sessions approving distinct RFCs as fast as they can; approvals committed per second."""
+    sessions = [Session(base) for _ in range(WRITERS)]
+    queue, lock, statuses = iter(ids), threading.Lock(), []
+    until = time.monotonic() + seconds
+
+    def work(session):
+        while time.monotonic() < until:
+            with lock:
+                rfc_id = next(queue, None)
+            if rfc_id is None:
+                return
+            statuses.append(session.post(f"/rfcs/{rfc_id}/decide", {"decision": "approve", "row_version": 1}))
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=work, args=(s,)) for s in sessions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    return time.monotonic() - started, statuses
+
+
+def run(postgres_url, sizes, seconds, tmp):
+    env = {**os.environ, "SECRET_KEY": "bench-only", "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "",
+           "LOG_LEVEL": "warning"}
+    hello, hello_base = serve("hello_world:app", env, tmp / "hello.log", cwd=SCRIPTS)
+    try:
+        for rfcs in sizes:
+            url = postgres_url or f"sqlite:///{tmp}/bench-{rfcs}.sqlite"
+            env["DATABASE_URL"] = url
+            outages, certificates = (100_000, 10_000) if rfcs >= 50_000 else (rfcs * 2, rfcs // 5)
+            started = time.monotonic()
+            writer_ids = fill(url, rfcs, outages, certificates)
+            print(f"\n{rfcs:,} RFCs, {outages:,} outages, {certificates:,} certificates "
+                  f"(filled in {time.monotonic() - started:.0f} s); wrk -t2 -c8 -d{seconds}s")
+            app, base = serve("app:app", env, tmp / f"app-{rfcs}.log")
+            try:
+                session = Session(base)
+                h50, h95, hps, _ = wrk(hello_base + "/", seconds)
+                print(f"{'hello-world':30} p50 {h50:7.1f} ms  p95 {h95:7.1f} ms  {hps:8.0f} req/s")
+                for label, path in PAGES:
+                    if "page=last" in path:
+                        path = last_page(session, "/rfcs")
+                    session.get(path)  # a 200 for this session, not a redirect to the login page
+                    p50, p95, rps, bad = wrk(base + path, seconds, session.cookie)
+                    print(f"{label:30} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {rps:8.1f} req/s   "
+                          f"p95 {p95 / h95:6.1f} x hello-world, throughput 1/{hps / rps:.0f}"
+                          + (f"   {bad} non-2xx or errors" if bad else ""))
+                elapsed, statuses = writers(base, writer_ids, seconds)
+            finally:
+                app.terminate()
+                app.wait(timeout=30)
+            with app_for(url).app_context():
+                committed = db.session.scalar(select(func.count()).select_from(Approval))
+            locked = (tmp / f"app-{rfcs}.log").read_text().count("database is locked")
+            print(f"{'approvals, 10 writers':30} {committed / elapsed:7.1f} committed/s ({committed} in {elapsed:.1f} s, "
+                  f"{sum(1 for s in statuses if s >= 500)} 5xx, {locked} 'database is locked')")
+    finally:
+        hello.terminate()
+        hello.wait(timeout=30)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 50_000], help="numbers of RFCs")
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per page")
+    parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL server")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `make bench` installs it (Debian package wrk).")
+    if args.postgres and not os.environ.get("TEST_DATABASE_URL"):
+        os.execv(str(SCRIPTS / "with-postgres.sh"), [str(SCRIPTS / "with-postgres.sh"), sys.executable, *sys.argv])
+    tmp = Path(tempfile.mkdtemp(prefix="release-desk-bench-"))
+    print(f"{'PostgreSQL' if args.postgres else 'SQLite'}; gunicorn 2 workers for the app and for the hello-world")
+    run(os.environ["TEST_DATABASE_URL"] if args.postgres else None, args.sizes, args.seconds, tmp)
+
+
+if __name__ == "__main__":
+    main()
