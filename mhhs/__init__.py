@@ -8,7 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, NO_SECRET_KEY, Config
 from .core.forms import MAX_ID
-from .extensions import csrf, db, htmx, login_manager, migrate
+from .extensions import compress, csrf, db, htmx, login_manager, migrate
 
 
 class DatabaseId(IntegerConverter):
@@ -43,6 +43,7 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=str(INSTANCE.parent / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     htmx.init_app(app)
+    compress.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to see that page."

@@ -43,6 +43,7 @@ from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
 from mhhs.extensions import db  # noqa: E402
 from mhhs.releases.models import Approval, ControlPoint, ReleaseType, Rfc, RfcStatus, rfc_environments  # noqa: E402
 from mhhs.core.time import utcnow  # noqa: E402
+from mhhs.releases.services import rebuild_pending  # noqa: E402
 
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 BENCH_LINE = re.compile(r"BENCH p50=(\d+) p95=(\d+) requests=(\d+) seconds=([\d.]+) non2xx=(\d+) errors=(\d+)")
@@ -91,6 +92,7 @@ def fill(url, rfcs, outages, certificates):
         db.session.execute(insert(ControlPoint), [dict(rfc_id=i, number=n, note="bench", at=now)
                                                   for i in ids for n in (1, 3, 4, 5, 6)])
         db.session.commit()
+        rebuild_pending()
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
                 connection.execute(text("ANALYZE"))

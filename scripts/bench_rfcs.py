@@ -13,6 +13,7 @@ from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
 from mhhs.releases.models import Defect, ReleaseType, Rfc, RfcStatus, rfc_environments
+from mhhs.releases.services import rebuild_pending
 
 
 def fill(total):
@@ -39,6 +40,7 @@ def fill(total):
     db.session.execute(insert(Defect), [dict(rfc_id=i + 1, position=0, defect_id=f"DEF-{i}", severity="High",
                                              summary="Bench", found_in_id=environments[0]) for i in range(total)])
     db.session.commit()
+    rebuild_pending()  # the approval queue's rows, as the services would have kept them
 
 
 def main(sizes, rounds):

@@ -43,7 +43,8 @@ def _filters():
 def index():
     now = utcnow()
     filters = _filters()
-    page = paginate(services.dashboard_query(current_user, now, **filters))
+    page = paginate(services.dashboard_query(current_user, now, **filters), [Certificate.valid_to, Certificate.id],
+                    key_of=lambda row: (row[0].valid_to, row[0].id))
     context = dict(page=page, filters=filters, Status=Status, Kind=Kind)
     if request.htmx and request.htmx.target == "certificate-rows":
         return render("certificates/index.html", "certificates/_rows.html", **context)

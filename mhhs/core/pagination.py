@@ -1,42 +1,96 @@
-"""One paginator for every list: a page of rows from a select, with the count for the pager."""
-from dataclasses import dataclass
-from math import ceil
+"""One paginator for every list: keyset pages (the next and previous pages are found by the sort key of the rows
+at the edges, so the last page costs what the first does, whatever the size of the list) and a count that stops at
+COUNT_LIMIT instead of reading a whole large table on every page."""
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from flask import current_app, request
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 
 from ..extensions import db
+
+COUNT_LIMIT = 1000
+CURSOR_ARGS = ("after", "before", "last", "page")
 
 
 @dataclass
 class Page:
     items: list
-    page: int
-    per_page: int
-    total: int
+    total: int  # at most COUNT_LIMIT + 1: "more than COUNT_LIMIT"
+    has_prev: bool = False
+    has_next: bool = False
+    prev_args: dict = field(default_factory=dict)
+    next_args: dict = field(default_factory=dict)
 
     @property
-    def pages(self):
-        return max(1, ceil(self.total / self.per_page))
+    def total_text(self):
+        return f"more than {COUNT_LIMIT:,}" if self.total > COUNT_LIMIT else f"{self.total:,}"
 
     @property
-    def has_prev(self):
-        return self.page > 1
-
-    @property
-    def has_next(self):
-        return self.page < self.pages
+    def several(self):
+        return self.has_prev or self.has_next
 
 
-def paginate(statement, per_page=None):
+def _encode(values):
+    plain = [v.isoformat() if isinstance(v, (datetime, date)) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode(name, order):
+    """The sort-key values in request arg `name`, or None when absent or not a cursor of this list."""
+    raw = request.args.get(name, "")
+    if not raw or len(raw) > 1000:
+        return None
+    try:
+        values = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        if not isinstance(values, list) or len(values) != len(order):
+            return None
+        typed = []
+        for column, value in zip(order, values):
+            kind = column.type.python_type
+            if value is None or (kind is datetime and not isinstance(value, str)):
+                return None
+            typed.append(datetime.fromisoformat(value) if kind is datetime else kind(value))
+        return typed
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, NotImplementedError):
+        return None
+
+
+def paginate(statement, order, descending=False, per_page=None, key_of=None):
+    """A page of the list `statement` (a select without ORDER BY), sorted by the columns `order` (the last one
+    unique; all ascending, or all descending). key_of(item) gives an item's values of `order` (default: its
+    attributes of those names)."""
     per_page = per_page or current_app.config["PER_PAGE"]
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    # Past the last page (or a page number no database could offset by) shows the last page.
-    page = min(max(1, request.args.get("page", 1, type=int)), max(1, ceil(total / per_page)))
-    window = statement.limit(per_page).offset((page - 1) * per_page)
-    # One entity gives objects; several columns (an object and a computed status, say) give rows.
+    key_of = key_of or (lambda item: [getattr(item, column.key) for column in order])
+    statement = statement.order_by(None)
+    total = db.session.scalar(select(func.count()).select_from(statement.limit(COUNT_LIMIT + 1).subquery()))
+    after, before = _decode("after", order), _decode("before", order)
+    last = request.args.get("last") == "1"
+    forward = not (before or (last and not after))
+    key = tuple_(*order)
+    if after and forward:
+        statement = statement.where(key < tuple_(*after) if descending else key > tuple_(*after))
+    elif before:
+        statement = statement.where(key > tuple_(*before) if descending else key < tuple_(*before))
+    newest_first = descending == forward
+    statement = statement.order_by(*(c.desc() if newest_first else c.asc() for c in order)).limit(per_page + 1)
     if len(statement.column_descriptions) == 1:
-        items = db.session.scalars(window).unique().all()
+        items = db.session.scalars(statement).unique().all()
     else:
-        items = db.session.execute(window).all()
-    return Page(items=items, page=page, per_page=per_page, total=total)
+        items = db.session.execute(statement).all()
+    more = len(items) > per_page
+    items = items[:per_page]
+    if not forward:
+        items.reverse()
+    if forward:
+        has_prev, has_next = bool(after), more
+    else:
+        has_prev, has_next = more, not last or bool(before)
+    page = Page(items=items, total=total, has_prev=has_prev, has_next=has_next)
+    if items:
+        page.prev_args = {"before": _encode(key_of(items[0]))}
+        page.next_args = {"after": _encode(key_of(items[-1]))}
+    return page

@@ -104,7 +104,7 @@ def users():
         like = f"%{text.lower()}%"
         query = query.join(User.organisation).where(
             or_(User.email.ilike(like), User.name.ilike(like), Organisation.name.ilike(like)))
-    page = paginate(query)
+    page = paginate(query, [User.name, User.id])
     return render("directory/users.html", "directory/_user_rows.html", page=page, q=text)
 
 

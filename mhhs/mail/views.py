@@ -29,7 +29,7 @@ def outbox():
     rfc_id = request.args.get("rfc", type=database_id)
     if rfc_id:
         query = query.where(OutboxMessage.rfc_id == rfc_id)
-    page = paginate(query)
+    page = paginate(query, [OutboxMessage.id], descending=True)
     return render("mail/outbox.html", "mail/_rows.html", page=page, rfc_id=rfc_id, configured=mail_configured())
 
 

@@ -2,7 +2,7 @@
 from bisect import bisect_left
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, union_all
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
@@ -130,13 +130,21 @@ def log_query(environment_id=None, system_id=None, organisation_id=None, planned
     return query
 
 
+def overlapping(first, last):
+    """The condition for outages overlapping [first, last): those still open, or ending after first, found through
+    the index on end (one OR across both would read every outage that ever started before last)."""
+    columns = Outage.__table__.c
+    still_open = select(columns.id).where(columns.end.is_(None))
+    ending_after = select(columns.id).where(columns.end > first)
+    return and_(columns.id.in_(union_all(still_open, ending_after)), columns.start < last)
+
+
 def board(now, upcoming_per_environment=3):
     """[(environment, {system id: [ongoing outages]}, ongoing, next planned)] for the status board."""
     environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
                                       .order_by(Environment.position)).all()
     relevant = db.session.scalars(
-        select(Outage).where(or_(Outage.end.is_(None), Outage.end > now),
-                             Outage.start < now + timedelta(days=60))
+        select(Outage).where(overlapping(now, now + timedelta(days=60)))
         .options(selectinload(Outage.systems), joinedload(Outage.organisation)).order_by(Outage.start)).all()
     rows = []
     for environment in environments:
@@ -156,7 +164,7 @@ def availability_table(kind, now, count):
     columns = Outage.__table__.c
     rows = db.session.connection().execute(
         select(columns.environment_id, columns.planned, columns.category, columns.start, columns.end)
-        .where(columns.start < last, or_(columns.end.is_(None), columns.end > first))).all()
+        .where(overlapping(first, last))).all()
     by_environment = {}
     for environment_id, *outage in rows:
         by_environment.setdefault(environment_id, []).append(tuple(outage))

@@ -1,7 +1,9 @@
 """Outage pages: status board, log with filters and CSV, the form, End now, availability."""
+import hashlib
+
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -44,7 +46,7 @@ def _filters():
 @login_required
 def index():
     now = utcnow()
-    page = paginate(services.log_query(**_filters()))
+    page = paginate(services.log_query(**_filters()), [Outage.start, Outage.id], descending=True)
     context = dict(page=page, now=now)
     if request.htmx and request.htmx.target == "outage-rows":
         return render("outages/index.html", "outages/_rows.html", **context)
@@ -58,8 +60,18 @@ def index():
 @bp.route("/board")
 @login_required
 def board():
+    """The board every open tab polls each minute. Its ETag is taken on what it shows, without the time it was
+    sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when."""
     now = utcnow()
-    return render_template("outages/_board.html", board=services.board(now), now=now)
+    rows = services.board(now)
+    etag = hashlib.sha256(render_template("outages/_board.html", board=rows, since=None).encode()).hexdigest()[:32]
+    if etag in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        response = make_response(render_template("outages/_board.html", board=rows, since=now))
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
 
 
 @bp.route("/export.csv")

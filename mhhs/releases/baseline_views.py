@@ -93,7 +93,7 @@ def _retest_query(environment_id):
     return (_ready(Defect).where(Defect.found_in_id == environment_id)
             .options(joinedload(Defect.rfc).joinedload(Rfc.system), selectinload(Defect.retests)
                      .joinedload(services.Retest.by), joinedload(Defect.found_in))
-            .order_by(Rfc.id.desc(), Defect.position))
+            .order_by(Defect.id.desc()))  # newest releases first
 
 
 def _retests_page(environment_id, forms=None):
@@ -101,7 +101,8 @@ def _retests_page(environment_id, forms=None):
     if environment_id is None:  # the first environment with something to retest
         environment_id = db.session.scalar(_ready(Defect.found_in_id).where(~Defect.retests.any()).limit(1))
     environment = next((e for e in environments if e.id == environment_id), environments[0] if environments else None)
-    ready = paginate(_retest_query(environment.id).where(~Defect.retests.any())) if environment else None
+    ready = paginate(_retest_query(environment.id).where(~Defect.retests.any()), [Defect.id], descending=True) \
+        if environment else None
     retested = db.session.scalars(_retest_query(environment.id).where(Defect.retests.any()).limit(50)).all() \
         if environment else []
     forms = forms or {}

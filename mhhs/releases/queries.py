@@ -1,11 +1,10 @@
 """Read-side queries for RFC lists, the approval queue, clashes and the environments page."""
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..directory.models import Phase
-from ..directory.models import Environment, System
+from ..directory.models import System
 from ..extensions import db
-from .models import PUBLIC_STATUSES, Approval, Decision, DeployedVersion, ReleaseType, Rfc, RfcStatus, rfc_environments
+from .models import PUBLIC_STATUSES, DeployedVersion, PendingApproval, ReleaseType, Rfc, RfcStatus, rfc_environments
 from .rules import earliest_start
 from .services import visible_clause
 
@@ -30,20 +29,21 @@ def rfc_list_query(user, status=None, system_id=None, release_type=None, environ
 
 
 def queue_query(user, release_type=None, environment_id=None, organisation_id=None, text=None):
-    """Submitted RFCs touching the manager's phases that their phase has not yet approved;
-    emergencies first, then by window start."""
-    phases = [p for p in Phase if p in user.phases]
-    in_phase = select(rfc_environments.c.rfc_id).join(Environment).where(Environment.phase.in_(phases))
-    approved_here = select(Approval.rfc_id).where(Approval.rfc_id == Rfc.id, Approval.revision == Rfc.revision,
-                                                  Approval.decision == Decision.APPROVED,
-                                                  Approval.phase.in_(phases))
-    # An RFC whose every in-scope phase has approved drops out; one with a phase still open stays.
-    query = (select(Rfc).where(Rfc.status == RfcStatus.SUBMITTED, Rfc.id.in_(in_phase))
+    """Submitted RFCs whose revision waits for one of the manager's phases (the pending-approval rows, read through
+    their index); emergencies first, then by window start. Returns (the select, its sort columns)."""
+    phases = sorted(user.phases)
+    if len(phases) == 1:
+        waiting = select(PendingApproval.rfc_id, PendingApproval.priority, PendingApproval.window_start) \
+            .where(PendingApproval.phase == phases[0]).subquery()
+    else:  # a manager of both phases sees an RFC once, however many of its phases wait
+        waiting = select(PendingApproval.rfc_id, func.min(PendingApproval.priority).label("priority"),
+                         func.min(PendingApproval.window_start).label("window_start")) \
+            .where(PendingApproval.phase.in_(phases)).group_by(PendingApproval.rfc_id).subquery()
+    order = [waiting.c.priority, waiting.c.window_start, waiting.c.rfc_id]
+    query = (select(Rfc).join(waiting, waiting.c.rfc_id == Rfc.id)
              .options(joinedload(Rfc.organisation), joinedload(Rfc.system).selectinload(System.environments),
                       selectinload(Rfc.environments), selectinload(Rfc.approvals), selectinload(Rfc.control_points))
-             .order_by((Rfc.release_type == ReleaseType.EMERGENCY).desc(), Rfc.window_start, Rfc.id))
-    if len(phases) == 1:
-        query = query.where(~approved_here.exists())
+             .order_by(*order))
     if release_type:
         query = query.where(Rfc.release_type == release_type)
     if environment_id:
@@ -54,28 +54,33 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
     if text:
         like = f"%{text}%"
         query = query.where(or_(Rfc.title.ilike(like), Rfc.version.ilike(like)))
-    return query
+    return query, order
 
 
 def clashes(rfcs):
-    """{rfc id: [approved RFCs in a shared environment with an overlapping window]} in one query."""
+    """{rfc id: [approved RFCs in a shared environment with an overlapping window]}, for these RFCs only (a page's):
+    the candidates come as plain (id, window, environment) rows through the index on (status, window end), and only
+    the RFCs that do clash are loaded whole."""
     rfcs = [r for r in rfcs if r.window_start and r.window_end]
     if not rfcs:
         return {}
     env_ids = {e.id for r in rfcs for e in r.environments}
-    approved = db.session.scalars(
-        select(Rfc).where(Rfc.status == RfcStatus.APPROVED, Rfc.window_start < max(r.window_end for r in rfcs),
-                          Rfc.window_end > min(r.window_start for r in rfcs),
-                          Rfc.id.in_(select(rfc_environments.c.rfc_id)
-                                     .where(rfc_environments.c.environment_id.in_(env_ids))))
-        .options(selectinload(Rfc.environments), joinedload(Rfc.system))).all()
-    result = {}
+    candidates = db.session.execute(
+        select(Rfc.id, Rfc.window_start, Rfc.window_end, rfc_environments.c.environment_id)
+        .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
+        .where(Rfc.status == RfcStatus.APPROVED, Rfc.window_end > min(r.window_start for r in rfcs),
+               Rfc.window_start < max(r.window_end for r in rfcs),
+               rfc_environments.c.environment_id.in_(env_ids))).all()
+    found = {}
     for rfc in rfcs:
         mine = {e.id for e in rfc.environments}
-        result[rfc.id] = [other for other in approved if other.id != rfc.id
-                          and mine & {e.id for e in other.environments}
-                          and other.window_start < rfc.window_end and other.window_end > rfc.window_start]
-    return result
+        found[rfc.id] = sorted({other for other, start, end, environment in candidates
+                                if other != rfc.id and environment in mine
+                                and start < rfc.window_end and end > rfc.window_start})
+    clashing = {o.id: o for o in db.session.scalars(
+        select(Rfc).where(Rfc.id.in_({i for ids in found.values() for i in ids}))
+        .options(selectinload(Rfc.environments), joinedload(Rfc.system)))} if any(found.values()) else {}
+    return {rfc_id: [clashing[i] for i in ids] for rfc_id, ids in found.items()}
 
 
 def notice_given(rfc):

@@ -1,6 +1,6 @@
 """RFC state changes as guarded transitions: each checks the state, records who/when/why, audits, commits."""
 from flask import render_template
-from sqlalchemy import select
+from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
@@ -12,8 +12,8 @@ from ..extensions import db
 from ..mail.services import queue
 from . import baseline, rules
 from .models import (APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, PUBLIC_STATUSES, Approval, ChangeRequest,
-                     ControlPoint, Decision, Defect, Deployment, ReleaseType, Retest, RetestResult, Revision, Rfc,
-                     RfcStatus)
+                     ControlPoint, Decision, Defect, Deployment, PendingApproval, ReleaseType, Retest, RetestResult,
+                     Revision, Rfc, RfcStatus, priority_of, rfc_environments)
 from .permissions import (approved_phases, can_add_lessons, can_close_rfc, can_communicate, can_edit_rfc,
                           can_record_deployment, can_record_governance, can_record_retest, can_tick_control_points,
                           can_withdraw_rfc, needs_governance, phases_to_decide, visible_clause)
@@ -144,6 +144,7 @@ def submit(user, rfc, now=None):
     db.session.add(Revision(rfc=rfc, number=rfc.revision, submitted_by_id=user.id, submitted_at=now,
                             content=snapshot(rfc)))
     _tick(rfc, "submit", user)
+    sync_pending(rfc)
     record("rfc.submitted", actor=user, obj=rfc, summary=f"revision {rfc.revision}")
     db.session.commit()
 
@@ -154,11 +155,37 @@ def withdraw(user, rfc, expected_version=None):
         raise Refused(f"{rfc.number} is {rfc.status.value} and can no longer be withdrawn.")
     _check_row_version(rfc, expected_version)
     rfc.status = RfcStatus.WITHDRAWN
+    sync_pending(rfc)
     record("rfc.withdrawn", actor=user, obj=rfc)
     db.session.commit()
 
 
 # Approval -------------------------------------------------------------------------------------
+
+def sync_pending(rfc):
+    """The RFC's rows in the approval queue: one per phase still to approve its current revision, none once it is
+    no longer submitted. Called by every service that moves an RFC into, through or out of the queue."""
+    waiting = rfc.phases - approved_phases(rfc) if rfc.status == RfcStatus.SUBMITTED else set()
+    keep = [p for p in rfc.pending if p.phase in waiting]
+    rfc.pending = keep + [PendingApproval(phase=phase, priority=priority_of(rfc), window_start=rfc.window_start)
+                          for phase in sorted(waiting - {p.phase for p in keep})]
+
+
+def rebuild_pending():
+    """Every queue row made again from the RFCs and their approvals (after a bulk load); returns how many."""
+    approved = select(Approval.rfc_id).where(Approval.rfc_id == Rfc.id, Approval.revision == Rfc.revision,
+                                             Approval.decision == Decision.APPROVED,
+                                             Approval.phase == Environment.phase)
+    rows = select(Rfc.id, Environment.phase, case((Rfc.release_type == ReleaseType.EMERGENCY, 0), else_=1),
+                  Rfc.window_start).distinct() \
+        .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id) \
+        .join(Environment, Environment.id == rfc_environments.c.environment_id) \
+        .where(Rfc.status == RfcStatus.SUBMITTED, ~approved.exists())
+    db.session.execute(delete(PendingApproval))
+    db.session.execute(insert(PendingApproval).from_select(["rfc_id", "phase", "priority", "window_start"], rows))
+    db.session.commit()
+    return db.session.scalar(select(func.count()).select_from(PendingApproval))
+
 
 @unit_of_work(CONFLICT)
 def decide(user, rfc, decision, comment="", expected_version=None):
@@ -198,6 +225,7 @@ def decide(user, rfc, decision, comment="", expected_version=None):
     elif approved_phases(rfc) | phases >= rfc.phases:
         rfc.status, rfc.approved_at = RfcStatus.APPROVED, now
         _tick(rfc, "approve", user)
+    sync_pending(rfc)
     record(f"rfc.{decision.name.lower()}", actor=user, obj=rfc,
            summary=f"{phase_text}, revision {rfc.revision}" + (f": {comment}" if comment else ""))
     db.session.commit()
@@ -367,10 +395,13 @@ def overtaken_by(rfcs):
     rfcs = [r for r in rfcs if r.system_id and r.submitted_at and parse(r.version)]
     if not rfcs:
         return {}
-    others = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.approved_at).where(
-        Rfc.system_id.in_({r.system_id for r in rfcs}), Rfc.approved_at.is_not(None),
-        Rfc.status.in_(PUBLIC_STATUSES), Rfc.outcome.is_distinct_from(RfcStatus.ROLLED_BACK),
-        Rfc.approved_at > min(r.submitted_at for r in rfcs))).all()
+    # Only the index on approved_at can answer this (few RFCs are approved after any one submission); the rest of
+    # the conditions are tested here, so that no planner prefers the index on status and reads every RFC.
+    rows = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.approved_at, Rfc.status, Rfc.outcome)
+                              .where(Rfc.approved_at > min(r.submitted_at for r in rfcs))).all()
+    systems = {r.system_id for r in rfcs}
+    others = [o for o in rows if o.system_id in systems and o.status in PUBLIC_STATUSES
+              and o.outcome != RfcStatus.ROLLED_BACK]
     result = {}
     for rfc in rfcs:
         higher = [o for o in others if o.system_id == rfc.system_id and o.id != rfc.id and parse(o.version)

@@ -21,7 +21,7 @@ from ..mail.services import deliver_in_background, messages_for_rfc
 from . import baseline, queries, services
 from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
                     RfcForm)
-from .models import CONTROL_POINTS, Decision, ReleaseType, Rfc, RfcStatus
+from .models import CONTROL_POINTS, priority_of, Decision, ReleaseType, Rfc, RfcStatus
 from .permissions import can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
 from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
 
@@ -74,7 +74,7 @@ def rfcs():
                    release_type=_enum_arg("type", ReleaseType),
                    environment_id=request.args.get("environment", type=database_id),
                    text=search_text(request.args.get("q")))
-    page = paginate(queries.rfc_list_query(current_user, **filters))
+    page = paginate(queries.rfc_list_query(current_user, **filters), [Rfc.id], descending=True)
     context = dict(page=page, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType)
     if request.htmx and request.htmx.target == "rfc-rows":
         return render("releases/list.html", "releases/_list_rows.html", **context)
@@ -280,7 +280,8 @@ def _queue_filters():
 @manager_required
 def approvals():
     filters = _queue_filters()
-    page = paginate(queries.queue_query(current_user, **filters))
+    query, order = queries.queue_query(current_user, **filters)
+    page = paginate(query, order, key_of=lambda rfc: (priority_of(rfc), rfc.window_start, rfc.id))
     context = dict(page=page, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("releases/approvals.html", "releases/_queue_rows.html", **context)

@@ -89,7 +89,7 @@ def test_dashboard_queries_do_not_grow_with_certificates(app, as_user, count_que
                              days=30 + i, mpid="")
     with count_queries() as many:
         page = rm.get("/certificates").get_data(as_text=True)
-    assert "Page 1 of 3" in page
+    assert "61 in all" in page and ">Next</a>" in page
     assert many.count == few.count
 
 

@@ -89,3 +89,12 @@ def test_the_migrations_build_exactly_the_models(app):
 
     with app.app_context(), db.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
+
+
+def test_csv_and_scripts_are_compressed_and_pages_are_not(as_user):
+    rm = as_user("rm.sit@demo.test")
+    browser = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+    for url in ("/static/vendor/htmx.min.js", "/outages/export.csv"):
+        assert rm.http.get(url, headers=browser, buffered=True).headers.get("Content-Encoding") in ("zstd", "br"), url
+    # A page carries the CSRF token: compressing it would open the BREACH side channel.
+    assert "Content-Encoding" not in rm.http.get("/rfcs", headers=browser, buffered=True).headers

@@ -24,8 +24,13 @@ INSERT INTO rfcs (id, organisation_id, system_id, release_type, version, title, 
   VALUES (1, 1, 1, 'Minor', '1.1.0.0', 'T', 'R', '', '', '', '', '', 'rolled back', 1, 1, '2026-01-01', '2026-01-01',
           1, 'rolled back', '2026-01-02 10:00', '2026-01-02 11:00', 'Smoke test failed', 'Redeployed 1.0'),
          (2, 1, 1, 'Minor', '1.2.0.0', 'T', 'R', '', '', '', '', '', 'deployed', 1, 1, '2026-01-01', '2026-01-01',
-          1, 'deployed', '2026-01-09 10:00', '2026-01-09 11:00', NULL, NULL);
-INSERT INTO rfc_environments (rfc_id, environment_id) VALUES (1, 1), (1, 2), (2, 1);
+          1, 'deployed', '2026-01-09 10:00', '2026-01-09 11:00', NULL, NULL),
+         (3, 1, 1, 'Emergency', '1.2.0.1', 'T', 'R', '', '', '', '', '', 'submitted', 1, 1, '2026-01-01', '2026-01-01',
+          1, NULL, NULL, NULL, NULL, NULL);
+UPDATE rfcs SET window_start = '2026-02-01 09:00' WHERE id = 3;
+INSERT INTO rfc_environments (rfc_id, environment_id) VALUES (1, 1), (1, 2), (2, 1), (3, 1), (3, 2);
+INSERT INTO rfc_approvals (id, rfc_id, revision, phase, decision, by_id, at, comment)
+  VALUES (1, 3, 1, 'SIT', 'approved', 1, '2026-01-10', '');
 INSERT INTO deployed_versions (id, environment_id, system_id, version, rfc_id, deployed_at)
   VALUES (1, 1, 1, '1.2.0.0', 2, '2026-01-09 11:00');
 """
@@ -50,9 +55,13 @@ def test_deployments_and_the_baseline_survive_the_upgrade(tmp_path):
                 "ORDER BY rfc_id, environment_id")).all()
             history = connection.execute(text(
                 "SELECT environment_id, system_id, version, what, rfc_id FROM baseline_changes")).all()
+            pending = connection.execute(text(
+                "SELECT rfc_id, phase, priority, window_start FROM rfc_pending_approvals")).all()
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     # One deployment per target environment, a rollback running no version of its own; the cell's history begins.
     assert deployments == [(1, 1, "rolled back", "", "Smoke test failed", "Redeployed 1.0"),
                            (1, 2, "rolled back", "", "Smoke test failed", "Redeployed 1.0"),
                            (2, 1, "deployed", "1.2.0.0", "", "")]
     assert history == [(1, 1, "1.2.0.0", "deployed", 2)]
+    # The submitted emergency waits for UIT only (SIT approved its revision), first in that queue.
+    assert pending == [(3, "UIT", 0, "2026-02-01 09:00")]

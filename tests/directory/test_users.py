@@ -135,5 +135,5 @@ def test_user_list_queries_do_not_grow_with_users(app, as_user, count_queries):
         db.session.commit()
     with count_queries() as large:
         page = rm.get("/users").get_data(as_text=True)
-    assert "Page 1 of 4" in page
+    assert ">Next</a>" in page and ">Previous</a>" not in page
     assert large.count == small.count

@@ -1,11 +1,15 @@
 """The approval queue (order, warnings, acting in place) and the RFC list (filters, constant queries)."""
+import re
 from datetime import timedelta
 
+from sqlalchemy import select
 
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
-from mhhs.releases.models import ReleaseType, Rfc, RfcStatus
-from tests.releases.factory import approve, env_ids, make_rfc, next_week
+from mhhs.releases import services
+from mhhs.releases.models import Decision, PendingApproval, ReleaseType, Rfc, RfcStatus
+from mhhs.releases.services import rebuild_pending
+from tests.releases.factory import approve, env_ids, make_rfc, next_week, user
 
 
 def queue_numbers(page):
@@ -102,8 +106,11 @@ def test_rfc_list_queries_are_constant(app, as_user, count_queries):
             make_rfc(version=f"2.{i}.0.0", environments=("SIT-A", "UIT") if i % 2 else ("SIT-B",))
     with count_queries() as many:
         page = rm.get("/rfcs").get_data(as_text=True)
-    assert "Page 1 of 2" in page
+    assert "41 in all" in page and ">Next</a>" in page
     assert many.count == few.count
+    with count_queries() as last:
+        rm.get("/rfcs?last=1")
+    assert last.count == few.count  # the last page costs what the first does
     with count_queries() as queue_many:
         rm.get("/approvals")
     assert queue_many.count == queue_few.count
@@ -116,3 +123,46 @@ def test_a_window_outside_an_environments_dates_is_a_warning_not_a_refusal(app, 
     assert "outside SIT-A dates" in page and "outside UIT dates" in page
     page = as_user("dip@demo.test").get(f"/rfcs/{rfc_id}").get_data(as_text=True)
     assert "The window falls outside SIT-A's availability dates (04 Sep 2023 – 04 Apr 2025)." in page
+
+
+def test_the_services_keep_the_queue_rows_as_a_rebuild_makes_them(ctx):
+    def rows():
+        return sorted(db.session.execute(select(PendingApproval.rfc_id, PendingApproval.phase,
+                                                PendingApproval.priority, PendingApproval.window_start)).all())
+
+    both = make_rfc(environments=("SIT-A", "UIT"))
+    emergency = make_rfc(release_type=ReleaseType.EMERGENCY, version="1.1.0.1", window_start=utcnow() + timedelta(hours=2))
+    changed = make_rfc(version="1.2.0.0")
+    withdrawn = make_rfc(version="1.3.0.0")
+    services.decide(user("rm.sit@demo.test"), db.session.get(Rfc, both), Decision.APPROVED)
+    services.decide(user("rm.sit@demo.test"), db.session.get(Rfc, changed), Decision.CHANGES_REQUESTED, "More")
+    services.withdraw(user("dip@demo.test"), db.session.get(Rfc, withdrawn))
+    kept = rows()
+    assert [(r.rfc_id, r.phase.value, r.priority) for r in kept] == [(both, "UIT", 1), (emergency, "SIT", 0)]
+    rebuild_pending()
+    assert rows() == kept
+
+
+def test_keyset_pages_walk_the_whole_list_both_ways_and_keep_filters(app, as_user, monkeypatch):
+    from mhhs.core import pagination
+    monkeypatch.setattr(pagination, "COUNT_LIMIT", 30)
+    with app.app_context():
+        made = [make_rfc(version=f"3.{i}.0.0", submit=False) for i in range(60)]
+    dip = as_user("dip@demo.test")
+
+    def walk(url, direction):
+        seen, pages = [], 0
+        while url and pages < 10:
+            page = dip.get(url).get_data(as_text=True).replace("&amp;", "&")
+            rows = page.split('id="rfc-rows"')[1]
+            seen += [int(n) for n in re.findall(r'href="/rfcs/(\d+)"', rows)]
+            found = re.search(rf'href="(/rfcs\?[^"]*)"[^>]*>{direction}<', rows)
+            url, pages = (found.group(1) if found else None), pages + 1
+        return seen, page
+
+    forward, first = walk("/rfcs?status=draft", "Next")
+    assert forward == sorted(made, reverse=True)  # newest first, each once, none missed
+    assert "more than 30 in all" in first
+    backward, _ = walk("/rfcs?status=draft&last=1", "Previous")
+    assert sorted(backward) == sorted(made) and len(backward) == 60
+    assert dip.get("/rfcs?after=not-a-cursor").status_code == 200  # a bad cursor shows the first page
