@@ -73,13 +73,14 @@ def create_app(config=None):
     from .home import bp as home_bp
     from .mail.cli import cli as mail_cli
     from .mail.views import bp as mail_bp
+    from .outages.cli import cli as outages_cli
     from .outages.views import bp as outages_bp
     from .releases.baseline_views import bp as baseline_bp
     from .releases.cli import cli as releases_cli
     from .releases.views import bp as releases_bp
 
     for blueprint in (health_bp, auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, baseline_bp, mail_bp,
-                      outages_bp, directory_cli, demo_cli, certificates_cli, mail_cli, releases_cli):
+                      outages_bp, directory_cli, demo_cli, certificates_cli, mail_cli, releases_cli, outages_cli):
         app.register_blueprint(blueprint)
 
     register_error_handlers(app)

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, User
 from mhhs.extensions import db
+from mhhs.outages import downtime
 from mhhs.outages.models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Outage, outage_systems
 
 
@@ -37,6 +38,7 @@ def fill(total):
         db.session.execute(insert(Outage), rows[chunk:chunk + 20_000])
         db.session.execute(insert(outage_systems), links[chunk:chunk + 20_000])
     db.session.commit()
+    downtime.rebuild(now)  # the stored downtime days, as `flask outages rebuild-downtime` makes them
 
 
 def main(sizes, rounds):

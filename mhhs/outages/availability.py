@@ -63,6 +63,11 @@ def _midnight(day):
     return london_to_utc(datetime(day.year, day.month, day.day))
 
 
+def day_bounds(day):
+    """A Europe/London day as (start, end) in naive UTC (23 or 25 hours long when the clocks change)."""
+    return _midnight(day), _midnight(day + timedelta(days=1))
+
+
 def periods(kind, now, count):
     """The last `count` ISO weeks or calendar months up to now (Europe/London boundaries), oldest first:
     [(label, start UTC, end UTC)]."""

@@ -1,7 +1,7 @@
 """Outages of an environment's systems, planned or unplanned (EAP §12.5, §12.6)."""
 import enum
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import relationship
 
 from ..core.db import value_enum
@@ -65,3 +65,23 @@ class Outage(db.Model):
 
 
 Index("ix_outages_environment_start", Outage.environment_id, Outage.start)
+
+
+class DowntimeDay(db.Model):
+    """The downtime of one environment on one Europe/London day that has ended, by kind (total, planned, unplanned
+    or a category's value): what the availability figures add up instead of reading every outage. Kept by the
+    outage services (downtime.py); `flask outages rebuild-downtime` makes them again from the outages."""
+
+    __tablename__ = "outage_downtime_days"
+    environment_id = Column(ForeignKey("environments.id", ondelete="CASCADE"), primary_key=True)
+    day = Column(Date, primary_key=True, index=True)
+    kind = Column(String(30), primary_key=True)
+    microseconds = Column(BigInteger, nullable=False)  # exact: the days of a period add up to its figure
+
+
+class DowntimeState(db.Model):
+    """How far the downtime days are complete: every day up to complete_through has its rows."""
+
+    __tablename__ = "outage_downtime_state"
+    id = Column(Integer, primary_key=True)
+    complete_through = Column(Date)

@@ -1,17 +1,18 @@
 """Outage writes and the read-side queries: who may log and edit what, the board, the log, availability."""
-from bisect import bisect_left
 from datetime import timedelta
 
-from sqlalchemy import and_, or_, select, union_all
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
 from ..core.services import Refused, unit_of_work
-from ..core.time import utcnow
+from ..core.time import to_london, utcnow
 from ..directory.models import Environment, Organisation, System, User
 from ..extensions import db
 from ..releases.services import get_visible as get_visible_rfc
-from .availability import figures, periods
+from . import downtime
+from .availability import day_bounds, figures, periods
+from .downtime import overlapping
 from .models import Category, Outage, outage_systems
 from .permissions import can_announce_window, can_edit_outage, check_may_log
 
@@ -36,6 +37,7 @@ def save(user, outage, values, systems):
     if values["end"] and not values["planned"] and values["end"] > utcnow():
         raise Refused("An unplanned outage cannot end in the future: leave End empty while it is ongoing.", "end")
     is_new = outage.id is None
+    before = (outage.environment_id, outage.start, outage.end)
     changed = []
     for name in FIELDS:
         if getattr(outage, name) != values[name]:
@@ -52,8 +54,20 @@ def save(user, outage, values, systems):
         record("outage.logged", actor=user, obj=outage, summary=_summary(outage))
     elif changed:
         record("outage.updated", actor=user, obj=outage, summary="changed " + ", ".join(changed))
+    _keep_downtime([before, (outage.environment_id, outage.start, outage.end)])
     db.session.commit()
     return outage
+
+
+def _keep_downtime(intervals):
+    """The stored downtime days stay true: the days that ended since the last write are added, and the days the
+    outage's (environment, start, end) touched before and after the change are computed again."""
+    db.session.flush()
+    now = utcnow()
+    downtime.catch_up(now)
+    for environment_id, start, end in set(intervals):
+        if environment_id is not None:
+            downtime.touched(environment_id, start, end, now)
 
 
 def _summary(outage):
@@ -70,8 +84,10 @@ def end_now(user, outage):
         raise Refused("This outage has ended already.")
     if outage.start > now:
         raise Refused("This outage has not started yet; edit its times instead.")
+    before = (outage.environment_id, outage.start, outage.end)
     outage.end = now
     record("outage.ended", actor=user, obj=outage)
+    _keep_downtime([before, (outage.environment_id, outage.start, outage.end)])
     db.session.commit()
 
 
@@ -96,6 +112,7 @@ def planned_outages_from_rfc(user, rfc):
         db.session.flush()
         record("outage.logged", actor=user, obj=outage, summary=f"planned from {rfc.number}")
         created.append(outage)
+    _keep_downtime([(o.environment_id, o.start, o.end) for o in created])
     db.session.commit()
     return created
 
@@ -130,15 +147,6 @@ def log_query(environment_id=None, system_id=None, organisation_id=None, planned
     return query
 
 
-def overlapping(first, last):
-    """The condition for outages overlapping [first, last): those still open, or ending after first, found through
-    the index on end (one OR across both would read every outage that ever started before last)."""
-    columns = Outage.__table__.c
-    still_open = select(columns.id).where(columns.end.is_(None))
-    ending_after = select(columns.id).where(columns.end > first)
-    return and_(columns.id.in_(union_all(still_open, ending_after)), columns.start < last)
-
-
 def board(now, upcoming_per_environment=3):
     """[(environment, {system id: [ongoing outages]}, ongoing, next planned)] for the status board."""
     environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
@@ -157,32 +165,43 @@ def board(now, upcoming_per_environment=3):
 
 
 def availability_table(kind, now, count):
-    """(periods, [(environment, [Figures per period])]) over the last `count` weeks or months."""
+    """(periods, [(environment, [Figures per period])]) over the last `count` weeks or months: the stored days'
+    downtime added up, and the days not stored yet (today at least) computed from their outages."""
     spans = periods(kind, now, count)
-    first, last = spans[0][1], spans[-1][2]
-    # Plain columns through the connection: no ORM row processing for what can be 100,000 rows.
-    columns = Outage.__table__.c
-    rows = db.session.connection().execute(
-        select(columns.environment_id, columns.planned, columns.category, columns.start, columns.end)
-        .where(overlapping(first, last))).all()
-    by_environment = {}
-    for environment_id, *outage in rows:
-        by_environment.setdefault(environment_id, []).append(tuple(outage))
+    first_day, last_day = to_london(spans[0][1]).date(), to_london(spans[-1][2]).date() - timedelta(days=1)
+    through = min(downtime.complete_through() or first_day - timedelta(days=1), last_day)
+    days = downtime.stored(first_day, through)
+    live_from = day_bounds(through)[1] if through >= first_day else spans[0][1]
+    live = downtime.outages_between(live_from, spans[-1][2]) if live_from < min(spans[-1][2], now) else {}
     environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
-    table = [(e, _figures_per_period(by_environment.get(e.id, []), spans, now)) for e in environments]
+    table = []
+    for environment in environments:
+        cells = []
+        for _, period_start, period_end in spans:
+            result = figures([], period_start, period_end, now)  # the elapsed time of the whole period
+            day, stop = to_london(period_start).date(), min(to_london(period_end).date() - timedelta(days=1), through)
+            while day <= stop:
+                _add(result, days.get((environment.id, day), {}))
+                day += timedelta(days=1)
+            if live_from < period_end:
+                rest = figures(live.get(environment.id, []), max(period_start, live_from), period_end, now)
+                result.total, result.planned, result.unplanned = (
+                    result.total + rest.total, result.planned + rest.planned, result.unplanned + rest.unplanned)
+                for category, length in rest.by_category.items():
+                    result.by_category[category] = result.by_category.get(category, timedelta(0)) + length
+            cells.append(result)
+        table.append((environment, cells))
     return spans, table
 
 
-def _figures_per_period(outages, spans, now):
-    """Figures for each period, handing each only the outages that can overlap it (sorted by start)."""
-    outages = sorted(outages, key=lambda o: o[2])
-    starts = [o[2] for o in outages]
-    longest = max(((end or now) - start for _, _, start, end in outages), default=timedelta(0))
-    cells = []
-    for _, period_start, period_end in spans:
-        candidates = outages[bisect_left(starts, period_start - longest):bisect_left(starts, period_end)]
-        cells.append(figures(candidates, period_start, period_end, now))
-    return cells
+def _add(result, lengths):
+    """Adds a stored day's downtime, {kind: timedelta}, to a period's Figures."""
+    for kind, length in lengths.items():
+        if kind in ("total", "planned", "unplanned"):
+            setattr(result, kind, getattr(result, kind) + length)
+        else:
+            category = Category(kind)
+            result.by_category[category] = result.by_category.get(category, timedelta(0)) + length
 
 
 def export_rows(filters):

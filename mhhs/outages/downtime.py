@@ -1,0 +1,129 @@
+"""Downtime per environment and Europe/London day, stored once each day has ended, so that the availability of a
+year reads a few thousand rows instead of every outage. The days up to DowntimeState.complete_through have rows;
+later days (today at least) are computed from the outages as they are read.
+
+Kept true by the outage services: a change to an outage recomputes the days its old and new times touch; the days
+that end as time goes on are added by the next write (or `flask outages rebuild-downtime`, which a daily cron can
+run). Every figure is the union of the outages' intervals, so the sum of the days is the period's figure."""
+from datetime import timedelta
+
+from sqlalchemy import and_, delete, insert, select, union_all
+
+from ..core.db import insert_if_missing
+from ..core.time import to_london
+from ..extensions import db
+from .availability import day_bounds, figures
+from .models import DowntimeDay, DowntimeState, Outage
+
+# A write adds the days that have ended since the last one; a longer gap is left to the command (it may be long).
+CATCH_UP_DAYS = 62
+MICROSECOND = timedelta(microseconds=1)
+
+
+def kinds(result):
+    """{kind: microseconds} of a day's Figures, the kinds with any downtime only."""
+    found = {"total": result.total, "planned": result.planned, "unplanned": result.unplanned,
+             **{category.value: length for category, length in result.by_category.items()}}
+    return {kind: length // MICROSECOND for kind, length in found.items() if length}
+
+
+def outages_between(first, last, environment_ids=None):
+    """{environment id: [(planned, category, start, end)]} of the outages overlapping [first, last)."""
+    columns = Outage.__table__.c
+    query = select(columns.environment_id, columns.planned, columns.category, columns.start, columns.end) \
+        .where(overlapping(first, last))
+    if environment_ids is not None:
+        query = query.where(columns.environment_id.in_(environment_ids))
+    found = {}
+    for environment_id, *outage in db.session.connection().execute(query):
+        found.setdefault(environment_id, []).append(tuple(outage))
+    return found
+
+
+def overlapping(first, last):
+    """The condition for outages overlapping [first, last): those still open, or ending after first, found through
+    the index on end (one OR across both would read every outage that ever started before last)."""
+    columns = Outage.__table__.c
+    still_open = select(columns.id).where(columns.end.is_(None))
+    ending_after = select(columns.id).where(columns.end > first)
+    return and_(columns.id.in_(union_all(still_open, ending_after)), columns.start < last)
+
+
+def stored(first_day, last_day):
+    """{(environment id, day): {kind: timedelta}} of the stored days in that range."""
+    found = {}
+    for environment_id, day, kind, length in db.session.execute(
+            select(DowntimeDay.environment_id, DowntimeDay.day, DowntimeDay.kind, DowntimeDay.microseconds)
+            .where(DowntimeDay.day >= first_day, DowntimeDay.day <= last_day)):
+        found.setdefault((environment_id, day), {})[kind] = length * MICROSECOND
+    return found
+
+
+def complete_through():
+    state = db.session.get(DowntimeState, 1)
+    return state.complete_through if state else None
+
+
+def _state():
+    """The one state row, locked: two writers catching up at once take turns (and neither fails creating it)."""
+    insert_if_missing(DowntimeState, id=1)
+    return db.session.get(DowntimeState, 1, with_for_update=True, populate_existing=True)
+
+
+def compute_days(first_day, last_day, environment_ids=None):
+    """Replaces the rows of the days first_day..last_day (of these environments, or all)."""
+    if last_day < first_day:
+        return
+    query = delete(DowntimeDay).where(DowntimeDay.day >= first_day, DowntimeDay.day <= last_day)
+    if environment_ids is not None:
+        query = query.where(DowntimeDay.environment_id.in_(environment_ids))
+    db.session.execute(query)
+    start, end = day_bounds(first_day)[0], day_bounds(last_day)[1]
+    outages = outages_between(start, end, environment_ids)
+    rows, day = [], first_day
+    while day <= last_day:
+        day_start, day_end = day_bounds(day)
+        for environment_id, mine in outages.items():
+            touching = [o for o in mine if o[2] < day_end and (o[3] is None or o[3] > day_start)]
+            if touching:
+                rows += [dict(environment_id=environment_id, day=day, kind=kind, microseconds=length) for kind, length
+                         in kinds(figures(touching, day_start, day_end, day_end)).items()]
+        day += timedelta(days=1)
+    for chunk in range(0, len(rows), 5000):
+        db.session.execute(insert(DowntimeDay), rows[chunk:chunk + 5000])
+
+
+def catch_up(now, limit=CATCH_UP_DAYS):
+    """Adds the days that have ended since the rows were last complete; False when the gap is over `limit` days
+    (or nothing was ever computed while outages exist), which the command then does."""
+    state = _state()
+    yesterday = to_london(now).date() - timedelta(days=1)
+    if state.complete_through is None:
+        earliest = db.session.scalar(select(Outage.start).order_by(Outage.start).limit(1))
+        first = to_london(earliest).date() if earliest else yesterday + timedelta(days=1)
+    else:
+        first = state.complete_through + timedelta(days=1)
+    if limit is not None and (yesterday - first).days > limit:
+        return False
+    compute_days(first, yesterday)
+    state.complete_through = max(yesterday, state.complete_through or yesterday)
+    return True
+
+
+def touched(environment_id, start, end, now):
+    """Recomputes the stored days an outage's interval touches (call with its times before and after a change)."""
+    state = db.session.get(DowntimeState, 1)
+    if state is None or state.complete_through is None or start is None:
+        return
+    first = to_london(start).date()
+    last = min(to_london(end or now).date(), state.complete_through)
+    compute_days(first, last, [environment_id])
+
+
+def rebuild(now):
+    """Every row made again from the outages; returns how many."""
+    db.session.execute(delete(DowntimeDay))
+    _state().complete_through = None
+    catch_up(now, limit=None)
+    db.session.commit()
+    return db.session.query(DowntimeDay).count()

@@ -1,0 +1,76 @@
+"""The stored downtime days: kept by every outage change exactly as a rebuild makes them, and adding up to the
+same availability figures as reading every outage."""
+import random
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+
+from mhhs.core.time import utcnow
+from mhhs.extensions import db
+from mhhs.outages import downtime, services
+from mhhs.outages.models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, DowntimeDay, DowntimeState, Outage
+from mhhs.directory.models import User
+from tests.outages.factory import make_outage
+
+
+def rows():
+    return sorted(db.session.execute(select(DowntimeDay.environment_id, DowntimeDay.day, DowntimeDay.kind,
+                                            DowntimeDay.microseconds)).all())
+
+
+def table(kind, count, now):
+    spans, found = services.availability_table(kind, now, count)
+    return [(environment.name, [(f.elapsed, f.total, f.planned, f.unplanned, f.by_category) for f in cells])
+            for environment, cells in found]
+
+
+def test_random_changes_keep_the_days_as_a_rebuild_makes_them(ctx):
+    rng, now = random.Random(5), utcnow()
+    rm = db.session.scalar(select(User).where(User.email == "rm.sit@demo.test"))
+    downtime.rebuild(now)
+    made = []
+    for i in range(40):
+        planned = rng.random() < 0.4
+        start = now - timedelta(days=rng.randint(0, 70), minutes=rng.randint(0, 1440))
+        end = None if rng.random() < 0.1 else min(start + timedelta(minutes=rng.randint(10, 3000)), now)
+        made.append(make_outage("rm.sit@demo.test", environment=rng.choice(["SIT-A", "SIT-B", "UIT"]),
+                                planned=planned, start=start, end=end,
+                                category=rng.choice(PLANNED_CATEGORIES if planned else UNPLANNED_CATEGORIES)))
+    for outage in rng.sample(made, 15):  # moved, lengthened, put in another environment
+        outage = db.session.get(Outage, outage.id)
+        values = {name: getattr(outage, name) for name in services.FIELDS}
+        values["start"] = outage.start - timedelta(hours=rng.randint(1, 60))
+        values["environment_id"] = made[rng.randrange(len(made))].environment_id
+        services.save(rm, outage, values, list(outage.systems))
+    for outage in [o for o in made if db.session.get(Outage, o.id).end is None][:3]:
+        services.end_now(rm, db.session.get(Outage, outage.id))
+    moment = utcnow()
+    kept, kept_table = rows(), table("week", 12, moment)
+    assert kept and db.session.get(DowntimeState, 1).complete_through is not None
+    downtime.rebuild(utcnow())
+    assert rows() == kept
+    # And the stored days add up to what reading every outage gives.
+    db.session.execute(delete(DowntimeDay))
+    db.session.execute(delete(DowntimeState))
+    db.session.commit()
+    assert table("week", 12, moment) == kept_table
+
+
+def test_a_year_reads_the_stored_days_not_the_outages(app, as_user, count_queries):
+    with app.app_context():
+        for days in (300, 200, 100, 3):
+            make_outage("rm.sit@demo.test", start=utcnow() - timedelta(days=days),
+                        end=utcnow() - timedelta(days=days) + timedelta(hours=5))
+        downtime.rebuild(utcnow())
+    rm = as_user("rm.sit@demo.test")
+    page = rm.get("/outages/availability?period=month&count=12").get_data(as_text=True)
+    assert "5.00" in page
+    with count_queries() as few:
+        rm.get("/outages/availability?period=month&count=12")
+    with app.app_context():
+        for days in range(5, 60):
+            make_outage("rm.sit@demo.test", start=utcnow() - timedelta(days=days),
+                        end=utcnow() - timedelta(days=days) + timedelta(hours=1))
+    with count_queries() as many:
+        rm.get("/outages/availability?period=month&count=12")
+    assert many.count == few.count
