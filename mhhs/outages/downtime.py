@@ -7,7 +7,7 @@ that end as time goes on are added by the next write (or `flask outages rebuild-
 run). Every figure is the union of the outages' intervals, so the sum of the days is the period's figure."""
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, insert, select, union_all
+from sqlalchemy import and_, case, delete, func, insert, select, union_all
 
 from ..core.db import insert_if_missing
 from ..core.time import to_london
@@ -49,13 +49,18 @@ def overlapping(first, last):
     return and_(columns.id.in_(union_all(still_open, ending_after)), columns.start < last)
 
 
-def stored(first_day, last_day):
-    """{(environment id, day): {kind: timedelta}} of the stored days in that range."""
+def stored(period_days, through):
+    """{(environment id, period index): {kind: timedelta}}: the stored days up to `through`, added up in the
+    database per period. period_days: each period's (first day, last day), in order."""
+    if not period_days or through < period_days[0][0]:
+        return {}
+    period = case(*((DowntimeDay.day <= last, index) for index, (_, last) in enumerate(period_days)))
     found = {}
-    for environment_id, day, kind, length in db.session.execute(
-            select(DowntimeDay.environment_id, DowntimeDay.day, DowntimeDay.kind, DowntimeDay.microseconds)
-            .where(DowntimeDay.day >= first_day, DowntimeDay.day <= last_day)):
-        found.setdefault((environment_id, day), {})[kind] = length * MICROSECOND
+    for environment_id, index, kind, length in db.session.execute(
+            select(DowntimeDay.environment_id, period, DowntimeDay.kind, func.sum(DowntimeDay.microseconds))
+            .where(DowntimeDay.day >= period_days[0][0], DowntimeDay.day <= min(through, period_days[-1][1]))
+            .group_by(DowntimeDay.environment_id, period, DowntimeDay.kind)):
+        found.setdefault((environment_id, index), {})[kind] = int(length) * MICROSECOND
     return found
 
 

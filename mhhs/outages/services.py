@@ -166,37 +166,34 @@ def board(now, upcoming_per_environment=3):
 
 def availability_table(kind, now, count):
     """(periods, [(environment, [Figures per period])]) over the last `count` weeks or months: the stored days'
-    downtime added up, and the days not stored yet (today at least) computed from their outages."""
+    downtime added up by the database, and the days not stored yet (today at least) computed from their outages."""
     spans = periods(kind, now, count)
-    first_day, last_day = to_london(spans[0][1]).date(), to_london(spans[-1][2]).date() - timedelta(days=1)
-    through = min(downtime.complete_through() or first_day - timedelta(days=1), last_day)
-    days = downtime.stored(first_day, through)
-    live_from = day_bounds(through)[1] if through >= first_day else spans[0][1]
+    period_days = [(to_london(start).date(), to_london(end).date() - timedelta(days=1)) for _, start, end in spans]
+    through = min(downtime.complete_through() or period_days[0][0] - timedelta(days=1), period_days[-1][1])
+    totals = downtime.stored(period_days, through)
+    live_from = day_bounds(through)[1] if through >= period_days[0][0] else spans[0][1]
     live = downtime.outages_between(live_from, spans[-1][2]) if live_from < min(spans[-1][2], now) else {}
     environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
     table = []
     for environment in environments:
         cells = []
-        for _, period_start, period_end in spans:
+        for index, (_, period_start, period_end) in enumerate(spans):
             result = figures([], period_start, period_end, now)  # the elapsed time of the whole period
-            day, stop = to_london(period_start).date(), min(to_london(period_end).date() - timedelta(days=1), through)
-            while day <= stop:
-                _add(result, days.get((environment.id, day), {}))
-                day += timedelta(days=1)
+            _add(result, totals.get((environment.id, index), {}))
             if live_from < period_end:
                 rest = figures(live.get(environment.id, []), max(period_start, live_from), period_end, now)
-                result.total, result.planned, result.unplanned = (
-                    result.total + rest.total, result.planned + rest.planned, result.unplanned + rest.unplanned)
-                for category, length in rest.by_category.items():
-                    result.by_category[category] = result.by_category.get(category, timedelta(0)) + length
+                _add(result, {"total": rest.total, "planned": rest.planned, "unplanned": rest.unplanned,
+                              **{c.value: length for c, length in rest.by_category.items()}})
             cells.append(result)
         table.append((environment, cells))
     return spans, table
 
 
 def _add(result, lengths):
-    """Adds a stored day's downtime, {kind: timedelta}, to a period's Figures."""
+    """Adds downtime, {kind: timedelta}, to a period's Figures."""
     for kind, length in lengths.items():
+        if not length:
+            continue
         if kind in ("total", "planned", "unplanned"):
             setattr(result, kind, getattr(result, kind) + length)
         else:
