@@ -11,7 +11,7 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then, so nothing slowly accumulates.
-max_requests = 2000
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))  # 0: never (benchmarks)
 max_requests_jitter = 200
 # The app logs one line per request with its id, user, status and duration (mhhs.requests); gunicorn's access
 # log adds the client, size and user agent.

@@ -195,6 +195,7 @@ def writers(base, ids, seconds):
 
 def run(postgres_url, sizes, seconds, tmp):
     env = {**os.environ, "SECRET_KEY": "bench-only", "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "",
+           "GUNICORN_MAX_REQUESTS": "0",  # no worker recycled in the middle of a measurement
            "LOG_LEVEL": "warning"}
     hello, hello_base = serve("hello_world:app", env, tmp / "hello.log", cwd=SCRIPTS)
     try:

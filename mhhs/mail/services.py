@@ -16,10 +16,14 @@ from .models import OutboxMessage
 
 # A message claimed this long ago by a process that then died is taken up again.
 STALE_CLAIM = timedelta(minutes=10)
+# Attachments made when they are first needed (delivery, or a download from the outbox), not in the request that
+# queued the message: {message kind: function(message) -> bytes}, registered by the domain that owns the kind.
+RENDERERS = {}
 
 
 def queue(recipients, subject, body, kind="notice", attachment=None, rfc_id=None, created_by=None):
-    """Adds a message to the outbox; the caller's commit makes it permanent. attachment: (filename, bytes)."""
+    """Adds a message to the outbox; the caller's commit makes it permanent. attachment: (filename, bytes), or
+    (filename, None) for one that RENDERERS[kind] makes later."""
     message = OutboxMessage(recipients=", ".join(sorted(set(recipients))), subject=subject, body=body, kind=kind,
                             rfc_id=rfc_id, created_by_id=getattr(created_by, "id", None))
     if attachment:
@@ -32,6 +36,14 @@ def messages_for_rfc(rfc_id):
     """The communications sent (or waiting) about one RFC, oldest first."""
     return db.session.scalars(select(OutboxMessage).where(OutboxMessage.rfc_id == rfc_id)
                               .order_by(OutboxMessage.id)).all()
+
+
+def attachment_of(message):
+    """The message's attachment bytes, made (and kept) by its kind's renderer the first time they are needed."""
+    if message.attachment_name and message.attachment is None:
+        message.attachment = RENDERERS[message.kind](message)
+        db.session.commit()
+    return message.attachment
 
 
 def mail_configured():
@@ -59,6 +71,7 @@ def deliver(ids):
         if message is None:
             continue
         try:
+            attachment_of(message)
             _send(current_app.config, message)
         except (OSError, smtplib.SMTPException) as error:
             message.status, message.error = OutboxMessage.FAILED, str(error) or error.__class__.__name__

@@ -10,7 +10,7 @@ from ..core.permissions import manager_required
 from ..exports.download import download
 from ..extensions import db
 from .models import OutboxMessage
-from .services import deliver_in_background, mail_configured, retry
+from .services import attachment_of, deliver_in_background, mail_configured, retry
 
 bp = Blueprint("mail", __name__, url_prefix="/outbox")
 
@@ -58,4 +58,4 @@ def attachment(message_id):
     message = _message_or_404(message_id)
     if not message.attachment_name:
         abort(404)
-    return download(message.attachment, message.attachment_name, "application/pdf")
+    return download(attachment_of(message), message.attachment_name, "application/pdf")

@@ -17,12 +17,12 @@ from ..directory.models import Environment, MajorRelease, MarketRole, Organisati
 from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
-from ..mail.services import deliver_in_background, messages_for_rfc
+from ..mail.services import RENDERERS, deliver_in_background, messages_for_rfc
 from . import baseline, queries, services
 from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
                     RfcForm)
 from .models import CONTROL_POINTS, priority_of, Decision, ReleaseType, Rfc, RfcStatus
-from .permissions import can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
+from .permissions import COMMUNICATION_STATUSES, can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
 from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
 
 bp = Blueprint("releases", __name__)
@@ -442,6 +442,11 @@ def release_note(rfc):
     return render_pdf("pdf/release_note.html", rfc=rfc, programme=current_app.config["PROGRAMME_NAME"])
 
 
+# A release or closure communication carries its RFC's release note, made at delivery.
+for _kind in COMMUNICATION_STATUSES:
+    RENDERERS[_kind] = lambda message: release_note(db.session.get(Rfc, message.rfc_id))
+
+
 # Communications -------------------------------------------------------------------------------
 
 @bp.route("/rfcs/<int:rfc_id>/communicate/<any(release, closure):kind>", methods=["GET", "POST"])
@@ -458,9 +463,9 @@ def communicate(rfc_id, kind):
     elif form.validate():
         chosen = [o for o in form.organisations if o.id in form.organisation_ids.data]
         try:
+            # The release note is rendered when the message is delivered, not while the manager waits.
             messages, skipped = services.communicate(current_user, rfc, kind, chosen, form.subject.data.strip(),
-                                                     form.body.data,
-                                                     (f"{rfc.number}-release-note.pdf", release_note(rfc)))
+                                                     form.body.data, (f"{rfc.number}-release-note.pdf", None))
         except Invalid as invalid:
             show_problems(form, invalid)
         else:
