@@ -40,7 +40,7 @@ def fill(system_count, deployment_count):
                          release_type=ReleaseType.MINOR, title=f"Release {i}", status=RfcStatus.CLOSED,
                          outcome=RfcStatus.DEPLOYED, revision=1, created_by_id=author.id, created_at=when,
                          updated_at=when, submitted_at=when, approved_at=when, window_start=when,
-                         window_end=when + timedelta(hours=2), row_version=1))
+                         window_end=when + timedelta(hours=2), window_minutes=121, row_version=1))
         links.append({"rfc_id": i + 1, "environment_id": environment.id})
         deployments.append(dict(rfc_id=i + 1, environment_id=environment.id, outcome=RfcStatus.DEPLOYED,
                                 actual_start=when, actual_end=when + timedelta(hours=1), version=version, at=when))

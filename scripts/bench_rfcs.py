@@ -28,7 +28,7 @@ def fill(total):
         start = now + timedelta(hours=rng.randint(-2000, 2000))
         rows.append(dict(id=i + 1, organisation_id=system.organisation_id, system_id=system.id,
                          release_type=rng.choice(list(ReleaseType)), version=f"{i}.0.0.0", title=f"Release {i}",
-                         reason="Bench", window_start=start, window_end=start + timedelta(hours=2),
+                         reason="Bench", window_start=start, window_end=start + timedelta(hours=2), window_minutes=121,
                          expected_downtime=30, status=rng.choice(statuses), revision=1, created_by_id=author,
                          created_at=now, updated_at=now, submitted_at=now, row_version=1,
                          implementation_plan="", rollback_plan="", stakeholders_impacted="", known_issues="",

@@ -2,7 +2,7 @@
 import enum
 
 from sqlalchemy import (Boolean, Column, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Table, Text,
-                        UniqueConstraint)
+                        UniqueConstraint, event)
 from sqlalchemy.orm import relationship
 
 from ..core.db import value_enum
@@ -57,6 +57,8 @@ class Rfc(db.Model):
     reason = Column(Text, nullable=False, default="")
     window_start = Column(DateTime, index=True)  # UTC
     window_end = Column(DateTime)
+    # Kept from the window on every write (below): the longest approved window bounds the clash search.
+    window_minutes = Column(Integer)
     expected_downtime = Column(Integer)  # minutes
     implementation_plan = Column(Text, nullable=False, default="")
     rollback_plan = Column(Text, nullable=False, default="")
@@ -312,7 +314,15 @@ class Retest(db.Model):
 
 
 Index("ix_rfcs_system_version", Rfc.system_id, Rfc.version)
-Index("ix_rfcs_status_window_end", Rfc.status, Rfc.window_end)  # clashes: approved windows still to end
+Index("ix_rfcs_status_window_start", Rfc.status, Rfc.window_start)  # clashes: approved windows by start
+Index("ix_rfcs_status_window_minutes", Rfc.status, Rfc.window_minutes)  # clashes: the longest approved window
+
+
+@event.listens_for(Rfc, "before_insert")
+@event.listens_for(Rfc, "before_update")
+def _window_minutes(_mapper, _connection, rfc):
+    both = rfc.window_start and rfc.window_end
+    rfc.window_minutes = int((rfc.window_end - rfc.window_start).total_seconds() // 60) + 1 if both else None
 Index("ix_rfcs_approved_at", Rfc.approved_at)  # version order: what was approved since a submission
 
 # RCM Table 9: number, text, process step, the event that ticks it (None: a Release Manager ticks it).

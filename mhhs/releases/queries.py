@@ -1,5 +1,7 @@
 """Read-side queries for RFC lists, the approval queue, clashes and the environments page."""
-from sqlalchemy import func, or_, select
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..directory.models import System
@@ -59,18 +61,23 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
 
 def clashes(rfcs):
     """{rfc id: [approved RFCs in a shared environment with an overlapping window]}, for these RFCs only (a page's):
-    the candidates come as plain (id, window, environment) rows through the index on (status, window end), and only
-    the RFCs that do clash are loaded whole."""
+    the candidates come as plain (id, window, environment) rows, and only the RFCs that do clash are loaded whole."""
     rfcs = [r for r in rfcs if r.window_start and r.window_end]
     if not rfcs:
         return {}
     env_ids = {e.id for r in rfcs for e in r.environments}
-    candidates = db.session.execute(
+    longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status == RfcStatus.APPROVED))
+    if longest is None:
+        return {r.id: [] for r in rfcs}
+    # An approved window overlapping r starts after r.start - longest and before r.end: both ends bounded, each row
+    # a short range of the index on (status, window start).
+    reach = timedelta(minutes=longest)
+    candidates = db.session.execute(union_all(*(
         select(Rfc.id, Rfc.window_start, Rfc.window_end, rfc_environments.c.environment_id)
         .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
-        .where(Rfc.status == RfcStatus.APPROVED, Rfc.window_end > min(r.window_start for r in rfcs),
-               Rfc.window_start < max(r.window_end for r in rfcs),
-               rfc_environments.c.environment_id.in_(env_ids))).all()
+        .where(Rfc.status == RfcStatus.APPROVED, Rfc.window_start > r.window_start - reach,
+               Rfc.window_start < r.window_end, rfc_environments.c.environment_id.in_(env_ids))
+        for r in rfcs))).all()
     found = {}
     for rfc in rfcs:
         mine = {e.id for e in rfc.environments}

@@ -27,7 +27,7 @@ INSERT INTO rfcs (id, organisation_id, system_id, release_type, version, title, 
           1, 'deployed', '2026-01-09 10:00', '2026-01-09 11:00', NULL, NULL),
          (3, 1, 1, 'Emergency', '1.2.0.1', 'T', 'R', '', '', '', '', '', 'submitted', 1, 1, '2026-01-01', '2026-01-01',
           1, NULL, NULL, NULL, NULL, NULL);
-UPDATE rfcs SET window_start = '2026-02-01 09:00' WHERE id = 3;
+UPDATE rfcs SET window_start = '2026-02-01 09:00', window_end = '2026-02-01 11:30' WHERE id = 3;
 INSERT INTO rfc_environments (rfc_id, environment_id) VALUES (1, 1), (1, 2), (2, 1), (3, 1), (3, 2);
 INSERT INTO rfc_approvals (id, rfc_id, revision, phase, decision, by_id, at, comment)
   VALUES (1, 3, 1, 'SIT', 'approved', 1, '2026-01-10', '');
@@ -55,6 +55,7 @@ def test_deployments_and_the_baseline_survive_the_upgrade(tmp_path):
                 "ORDER BY rfc_id, environment_id")).all()
             history = connection.execute(text(
                 "SELECT environment_id, system_id, version, what, rfc_id FROM baseline_changes")).all()
+            minutes = connection.execute(text("SELECT id, window_minutes FROM rfcs ORDER BY id")).all()
             pending = connection.execute(text(
                 "SELECT rfc_id, phase, priority, window_start FROM rfc_pending_approvals")).all()
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -65,3 +66,4 @@ def test_deployments_and_the_baseline_survive_the_upgrade(tmp_path):
     assert history == [(1, 1, "1.2.0.0", "deployed", 2)]
     # The submitted emergency waits for UIT only (SIT approved its revision), first in that queue.
     assert pending == [(3, "UIT", 0, "2026-02-01 09:00")]
+    assert minutes == [(1, None), (2, None), (3, 151)]  # 150 minutes, rounded up as the model keeps it
