@@ -13,7 +13,7 @@ from sqlalchemy import func, select, tuple_
 from ..extensions import db
 
 COUNT_LIMIT = 1000
-CURSOR_ARGS = ("after", "before", "last", "page")
+CURSOR_ARGS = ("after", "before", "last", "page")  # what a page link replaces; the rest (filters) it keeps
 
 
 @dataclass
@@ -24,6 +24,7 @@ class Page:
     has_next: bool = False
     prev_args: dict = field(default_factory=dict)
     next_args: dict = field(default_factory=dict)
+    base_args: dict = field(default_factory=dict)
 
     @property
     def total_text(self):
@@ -89,7 +90,8 @@ def paginate(statement, order, descending=False, per_page=None, key_of=None):
         has_prev, has_next = bool(after), more
     else:
         has_prev, has_next = more, not last or bool(before)
-    page = Page(items=items, total=total, has_prev=has_prev, has_next=has_next)
+    page = Page(items=items, total=total, has_prev=has_prev, has_next=has_next,
+                base_args={k: v for k, v in request.args.items() if k not in CURSOR_ARGS})
     if items:
         page.prev_args = {"before": _encode(key_of(items[0]))}
         page.next_args = {"after": _encode(key_of(items[-1]))}
