@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
+from ..core.db import insert_if_missing
 from ..core.permissions import is_manager
 from ..core.services import Invalid, Refused
 from ..core.time import london_to_utc, utcnow
@@ -32,12 +33,14 @@ def current_cells(system_ids=None):
 
 def set_cell(environment_id, system_id, version, since, what, by=None, rfc=None, reason=""):
     """Puts a version in a cell (or records that it stayed, for a rollback) and writes the line of its history."""
+    moves = what != RfcStatus.ROLLED_BACK.value
+    if moves:  # two first versions of one cell at once: both go on, neither fails on the unique cell
+        insert_if_missing(DeployedVersion, environment_id=environment_id, system_id=system_id, version=version,
+                          deployed_at=since)
     cell = db.session.scalar(select(DeployedVersion).where(DeployedVersion.environment_id == environment_id,
-                                                           DeployedVersion.system_id == system_id))
-    if what != RfcStatus.ROLLED_BACK.value:
-        if cell is None:
-            cell = DeployedVersion(environment_id=environment_id, system_id=system_id)
-            db.session.add(cell)
+                                                           DeployedVersion.system_id == system_id)
+                             .with_for_update().execution_options(populate_existing=True))
+    if moves:
         cell.version, cell.deployed_at, cell.rfc_id = version, since, rfc.id if rfc else None
     db.session.add(BaselineChange(environment_id=environment_id, system_id=system_id, since=since, what=what,
                                   version=cell.version if cell else "", rfc_id=rfc.id if rfc else None,
