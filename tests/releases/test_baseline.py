@@ -401,3 +401,40 @@ def test_grid_queries_do_not_grow_with_systems_or_history(app, as_user, count_qu
         page = rm.get("/baseline").get_data(as_text=True)
     assert "9.0.0.0" in page and "SIT-A and SIT-B differ" in page
     assert large.count <= small.count + 1  # the drift history is one query whatever the number of drifting systems
+
+
+def test_the_central_party_saves_the_rollout_report_and_only_a_manager_closes(app, as_user):
+    with app.app_context():
+        rfc_id = approved_earlier(make_rfc())
+        deploy(rfc_id, "SIT-A", DEPLOYED)
+    dip = as_user("dip@demo.test")
+    response = dip.post(f"/rfcs/{rfc_id}/close", {"action": "lessons", "rollout_report": "Deployed in 20 minutes"})
+    assert "Rollout report and lessons learnt saved." in dip.get(response.location).get_data(as_text=True)
+    page = dip.post(f"/rfcs/{rfc_id}/close", {"action": "close", "rollout_report": "Deployed in 20 minutes"}
+                    ).get_data(as_text=True)
+    assert "A Release Manager closes the RFC" in page and "Deployed in 20 minutes" in page
+    with app.app_context():
+        rfc = db.session.get(Rfc, rfc_id)
+        assert rfc.status == RfcStatus.DEPLOYED and 10 in {c.number for c in rfc.control_points}
+    as_user("rm.sit@demo.test").post(f"/rfcs/{rfc_id}/close", {"action": "close",
+                                                               "rollout_report": "Deployed in 20 minutes"})
+    with app.app_context():
+        assert db.session.get(Rfc, rfc_id).status == RfcStatus.CLOSED
+
+
+def test_retests_page_queries_do_not_grow_with_defects(app, as_user, count_queries):
+    with app.app_context():
+        sit_a = env_ids("SIT-A")[0]
+        deploy(approved_earlier(make_rfc()), "SIT-A", DEPLOYED)
+    rm = as_user("rm.sit@demo.test")
+    rm.get(f"/retests?environment={sit_a}")
+    with count_queries() as few:
+        rm.get(f"/retests?environment={sit_a}")
+    with app.app_context():
+        defects = [{"defect_id": f"DEF-{i}", "severity": "Low", "summary": "S", "found_in_id": sit_a}
+                   for i in range(30)]
+        deploy(approved_earlier(make_rfc(version="1.2.0.0", defects=defects)), "SIT-A", DEPLOYED)
+    with count_queries() as many:
+        page = rm.get(f"/retests?environment={sit_a}").get_data(as_text=True)
+    assert "Ready to retest (31)" in page and ">Next</a>" in page
+    assert many.count == few.count
