@@ -1,7 +1,7 @@
 """Read-side queries for RFC lists, the approval queue, clashes and the environments page."""
 from datetime import timedelta
 
-from sqlalchemy import func, or_, select, union_all
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..directory.models import System
@@ -65,25 +65,25 @@ def clashes(rfcs):
     rfcs = [r for r in rfcs if r.window_start and r.window_end]
     if not rfcs:
         return {}
-    env_ids = {e.id for r in rfcs for e in r.environments}
     longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status == RfcStatus.APPROVED))
     if longest is None:
         return {r.id: [] for r in rfcs}
     # An approved window overlapping r starts after r.start - longest and before r.end: both ends bounded, each row
-    # a short range of the index on (status, window start).
+    # a short range of the index on (status, window start), in r's own environments, tagged with r's id.
     reach = timedelta(minutes=longest)
     candidates = db.session.execute(union_all(*(
-        select(Rfc.id, Rfc.window_start, Rfc.window_end, rfc_environments.c.environment_id)
+        select(literal(r.id).label("rfc_id"), Rfc.id, Rfc.window_end)
         .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
-        .where(Rfc.status == RfcStatus.APPROVED, Rfc.window_start > r.window_start - reach,
-               Rfc.window_start < r.window_end, rfc_environments.c.environment_id.in_(env_ids))
+        .where(Rfc.status == RfcStatus.APPROVED, Rfc.id != r.id, Rfc.window_start > r.window_start - reach,
+               Rfc.window_start < r.window_end,
+               rfc_environments.c.environment_id.in_([e.id for e in r.environments]))
         for r in rfcs))).all()
-    found = {}
-    for rfc in rfcs:
-        mine = {e.id for e in rfc.environments}
-        found[rfc.id] = sorted({other for other, start, end, environment in candidates
-                                if other != rfc.id and environment in mine
-                                and start < rfc.window_end and end > rfc.window_start})
+    starts = {r.id: r.window_start for r in rfcs}
+    found = {r.id: set() for r in rfcs}
+    for rfc_id, other, end in candidates:
+        if end > starts[rfc_id]:
+            found[rfc_id].add(other)
+    found = {rfc_id: sorted(ids) for rfc_id, ids in found.items()}
     clashing = {o.id: o for o in db.session.scalars(
         select(Rfc).where(Rfc.id.in_({i for ids in found.values() for i in ids}))
         .options(selectinload(Rfc.environments), joinedload(Rfc.system)))} if any(found.values()) else {}
