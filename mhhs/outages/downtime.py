@@ -20,11 +20,11 @@ CATCH_UP_DAYS = 62
 MICROSECOND = timedelta(microseconds=1)
 
 
-def kinds(result):
-    """{kind: microseconds} of a day's Figures, the kinds with any downtime only."""
+def lengths(result):
+    """{kind: timedelta} of Figures, the kinds with any downtime only: total, planned, unplanned, categories."""
     found = {"total": result.total, "planned": result.planned, "unplanned": result.unplanned,
              **{category.value: length for category, length in result.by_category.items()}}
-    return {kind: length // MICROSECOND for kind, length in found.items() if length}
+    return {kind: length for kind, length in found.items() if length}
 
 
 def outages_between(first, last, environment_ids=None):
@@ -91,8 +91,8 @@ def compute_days(first_day, last_day, environment_ids=None):
         for environment_id, mine in outages.items():
             touching = [o for o in mine if o[2] < day_end and (o[3] is None or o[3] > day_start)]
             if touching:
-                rows += [dict(environment_id=environment_id, day=day, kind=kind, microseconds=length) for kind, length
-                         in kinds(figures(touching, day_start, day_end, day_end)).items()]
+                rows += [dict(environment_id=environment_id, day=day, kind=kind, microseconds=length // MICROSECOND)
+                         for kind, length in lengths(figures(touching, day_start, day_end, day_end)).items()]
         day += timedelta(days=1)
     for chunk in range(0, len(rows), 5000):
         db.session.execute(insert(DowntimeDay), rows[chunk:chunk + 5000])

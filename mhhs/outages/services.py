@@ -181,9 +181,8 @@ def availability_table(kind, now, count):
             result = figures([], period_start, period_end, now)  # the elapsed time of the whole period
             _add(result, totals.get((environment.id, index), {}))
             if live_from < period_end:
-                rest = figures(live.get(environment.id, []), max(period_start, live_from), period_end, now)
-                _add(result, {"total": rest.total, "planned": rest.planned, "unplanned": rest.unplanned,
-                              **{c.value: length for c, length in rest.by_category.items()}})
+                _add(result, downtime.lengths(
+                    figures(live.get(environment.id, []), max(period_start, live_from), period_end, now)))
             cells.append(result)
         table.append((environment, cells))
     return spans, table
@@ -192,8 +191,6 @@ def availability_table(kind, now, count):
 def _add(result, lengths):
     """Adds downtime, {kind: timedelta}, to a period's Figures."""
     for kind, length in lengths.items():
-        if not length:
-            continue
         if kind in ("total", "planned", "unplanned"):
             setattr(result, kind, getattr(result, kind) + length)
         else:

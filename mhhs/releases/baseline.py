@@ -15,7 +15,7 @@ from ..core.services import Invalid, Refused
 from ..core.time import london_to_utc, utcnow
 from ..directory.models import Environment, Phase, System
 from ..extensions import db
-from .models import BaselineChange, DeployedVersion, Rfc, RfcStatus
+from .models import BaselineChange, DeployedVersion, Rfc, RfcStatus, stands
 from .versions import parse
 
 # RCM §7.4: "Design Release/Build equivalence needs to be maintained across SIT-A and SIT-B".
@@ -271,10 +271,9 @@ def builds_on(rfc, cells):
     if own is None:
         return None
     known = [c.version for (_, system_id), c in cells.items() if system_id == rfc.system_id]
-    known += db.session.scalars(select(Rfc.version).where(
-        Rfc.system_id == rfc.system_id, Rfc.id != rfc.id, Rfc.status.in_(
-            [RfcStatus.APPROVED, RfcStatus.DEPLOYED, RfcStatus.FIXED_FORWARD, RfcStatus.CLOSED]),
-        Rfc.outcome.is_distinct_from(RfcStatus.ROLLED_BACK)))
+    known += [version for version, status, outcome in db.session.execute(
+        select(Rfc.version, Rfc.status, Rfc.outcome).where(Rfc.system_id == rfc.system_id, Rfc.id != rfc.id))
+        if stands(status, outcome)]
     lower = [v for v in known if parse(v) and parse(v) < own]
     return max(lower, key=parse) if lower else None
 

@@ -17,7 +17,7 @@ from ..directory.models import Environment, Organisation, OrgKind, System
 from ..extensions import db
 from . import baseline, services
 from .forms import BaselineForm, RetestForm
-from .models import Defect, Rfc
+from .models import Defect, Retest, Rfc
 from .permissions import can_record_retest, ready_for_retest, visible_clause
 
 bp = Blueprint("baseline", __name__)
@@ -92,7 +92,7 @@ def _ready(*columns):
 def _retest_query(environment_id):
     return (_ready(Defect).where(Defect.found_in_id == environment_id)
             .options(joinedload(Defect.rfc).joinedload(Rfc.system), selectinload(Defect.retests)
-                     .joinedload(services.Retest.by), joinedload(Defect.found_in))
+                     .joinedload(Retest.by), joinedload(Defect.found_in))
             .order_by(Defect.id.desc()))  # newest releases first
 
 

@@ -38,6 +38,11 @@ EDITABLE_STATUSES = (RfcStatus.DRAFT, RfcStatus.CHANGES_REQUESTED)
 WITHDRAWABLE_STATUSES = (RfcStatus.DRAFT, RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED, RfcStatus.APPROVED)
 OUTCOMES = (RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD)
 
+
+def stands(status, outcome):
+    """Whether an RFC's version counts as approved: approved or later, and not rolled back everywhere."""
+    return status in PUBLIC_STATUSES and outcome != RfcStatus.ROLLED_BACK
+
 rfc_environments = Table(
     "rfc_environments",
     db.metadata,

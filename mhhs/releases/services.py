@@ -13,7 +13,7 @@ from ..mail.services import queue
 from . import baseline, rules
 from .models import (APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, PUBLIC_STATUSES, Approval, ChangeRequest,
                      ControlPoint, Decision, Defect, Deployment, PendingApproval, ReleaseType, Retest, RetestResult,
-                     Revision, Rfc, RfcStatus, priority_of, rfc_environments)
+                     Revision, Rfc, RfcStatus, priority_of, rfc_environments, stands)
 from .permissions import (approved_phases, can_add_lessons, can_close_rfc, can_communicate, can_edit_rfc,
                           can_record_deployment, can_record_governance, can_record_retest, can_tick_control_points,
                           can_withdraw_rfc, needs_governance, phases_to_decide, visible_clause)
@@ -41,7 +41,7 @@ def system_versions(system_id, exclude_rfc_id=None):
         query = query.where(Rfc.id != exclude_rfc_id)
     rows = db.session.execute(query).all()
     taken = {v for v, s, _ in rows if s not in (RfcStatus.DRAFT, RfcStatus.REJECTED, RfcStatus.WITHDRAWN)}
-    known = [v for v, s, outcome in rows if s in PUBLIC_STATUSES and outcome != RfcStatus.ROLLED_BACK and parse(v)]
+    known = [v for v, s, outcome in rows if stands(s, outcome) and parse(v)]
     known.append(baseline.highest_running(system_id))
     known = [v for v in known if v]
     return (max(known, key=parse) if known else None), taken
@@ -256,18 +256,17 @@ def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_e
     if not can_record_deployment(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.")
     environment = next((e for e in deployment_environments(rfc) if e.id == environment_id), None)
-    problems = rules.deployment_problems(rfc, outcome, actual_start, actual_end, (version or "").strip(),
-                                         now or utcnow())
+    version = (version or "").strip()
+    problems = rules.deployment_problems(rfc, outcome, actual_start, actual_end, version, now or utcnow())
     if environment is None:
         problems["environment_id"] = "Choose a target environment whose outcome is not recorded yet."
     if problems:
         raise Invalid(problems)
-    running = rfc.version if outcome == RfcStatus.DEPLOYED else (version or "").strip()
-    if outcome == RfcStatus.FIXED_FORWARD:
-        running = ".".join(map(str, parse(running)))
+    running = {RfcStatus.DEPLOYED: rfc.version, RfcStatus.FIXED_FORWARD: ".".join(map(str, parse(version) or ()))
+               }.get(outcome, "")
     deployment = Deployment(environment_id=environment.id, environment=environment, outcome=outcome,
                             actual_start=actual_start, actual_end=actual_end,
-                            version="" if outcome == RfcStatus.ROLLED_BACK else running,
+                            version=running,
                             issues=(issues or "").strip(), resolutions=(resolutions or "").strip(), by_id=user.id)
     rfc.deployments.append(deployment)
     rfc.updated_at = utcnow()  # a new row version: two people recording the same environment at once conflict
@@ -359,10 +358,11 @@ def set_control_points(user, rfc, numbers, not_applicable=False, note=""):
     if set(numbers) - set(BY_HAND):
         raise Refused("Control points 1, 2, 7 and 9 are met by their own step: submission, the governance "
                       "approval, the approval and the closure.")
-    later = sorted(set(numbers) - set(rules.current_gate(rfc)))
+    gate = rules.current_gate(rfc)
+    later = sorted(set(numbers) - set(gate))
     if later:
         raise Refused(f"Control point {', '.join(map(str, later))} comes "
-                      f"{'after the deployment' if rules.current_gate(rfc) == APPROVAL_GATE else 'before the approval'}.")
+                      f"{'after the deployment' if gate == APPROVAL_GATE else 'before the approval'}.")
     closed = [n for n in numbers if n in {c.number for c in rfc.control_points}
               or not rules.control_point_applies(rfc, n)]
     if closed:
@@ -400,8 +400,7 @@ def overtaken_by(rfcs):
     rows = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.approved_at, Rfc.status, Rfc.outcome)
                               .where(Rfc.approved_at > min(r.submitted_at for r in rfcs))).all()
     systems = {r.system_id for r in rfcs}
-    others = [o for o in rows if o.system_id in systems and o.status in PUBLIC_STATUSES
-              and o.outcome != RfcStatus.ROLLED_BACK]
+    others = [o for o in rows if o.system_id in systems and stands(o.status, o.outcome)]
     result = {}
     for rfc in rfcs:
         higher = [o for o in others if o.system_id == rfc.system_id and o.id != rfc.id and parse(o.version)
