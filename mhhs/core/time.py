@@ -45,6 +45,11 @@ def _bank_holidays(year):
     return holidays.country_holidays("GB", subdiv="ENG", years=year)
 
 
+def bank_holiday(day):
+    """The bank holiday's name, or None."""
+    return _bank_holidays(day.year).get(day)
+
+
 def is_business_day(day):
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 

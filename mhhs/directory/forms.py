@@ -3,13 +3,16 @@ import re
 
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField, TimeField)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..core.forms import database_id, options
 from ..core.permissions import Role
 from ..extensions import db
 from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
+from .support import DAY_NAMES, SupportKind
 
 MPID = re.compile(r"[A-Z0-9]{4}")
 
@@ -98,7 +101,14 @@ class OrganisationForm(UniqueMixin, FlaskForm):
 class SystemForm(UniqueMixin, FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the system's name."), Length(max=80)])
     organisation_id = SelectField("Organisation", coerce=database_id)
-    support_hours = TextAreaField("Support hours", validators=[Optional(), Length(max=2000)])
+    support_kind = SelectField("Support hours", choices=SupportKind.CHOICES, default=SupportKind.TBC)
+    support_days = SelectMultipleField("Support days (closed on bank holidays)", choices=list(enumerate(DAY_NAMES)),
+                                       coerce=int, widget=ListWidget(prefix_label=False),
+                                       option_widget=CheckboxInput())
+    support_start = TimeField("Support from (Europe/London)", validators=[Optional()])
+    support_end = TimeField("Support until", validators=[Optional()])
+    gate_closure = TimeField("Gate closure: windows end by (optional)", validators=[Optional()])
+    support_hours = TextAreaField("Support notes", validators=[Optional(), Length(max=2000)])
     backup_regime = TextAreaField("Back-up regime", validators=[Optional(), Length(max=2000)])
     environment_ids = SelectMultipleField("Environments", coerce=database_id)
 
@@ -111,9 +121,31 @@ class SystemForm(UniqueMixin, FlaskForm):
         system = kwargs.get("obj")
         if system is not None and not self.is_submitted():
             self.environment_ids.data = [e.id for e in system.environments]
+            self.support_days.data = [int(d) for d in system.support_days]
 
     def validate_name(self, field):
         self._check_unique(field, System, System.name, "A system with this name exists already.")
+
+    def validate_support_days(self, field):
+        if self.support_kind.data == SupportKind.HOURS and not field.data:
+            raise ValidationError("Tick the days the support desk is open.")
+
+    def validate_support_start(self, field):
+        if self.support_kind.data == SupportKind.HOURS and field.data is None:
+            raise ValidationError("Enter when support starts, e.g. 09:00.")
+
+    def validate_support_end(self, field):
+        if self.support_kind.data != SupportKind.HOURS:
+            return
+        if field.data is None:
+            raise ValidationError("Enter when support ends, e.g. 17:00.")
+        if self.support_start.data and field.data <= self.support_start.data:
+            raise ValidationError("Support must end after it starts.")
+
+    def validate_gate_closure(self, field):
+        if field.data and self.support_kind.data == SupportKind.HOURS and self.support_start.data \
+                and field.data <= self.support_start.data:
+            raise ValidationError("The gate closure must come after support starts.")
 
 
 class EnvironmentForm(UniqueMixin, FlaskForm):

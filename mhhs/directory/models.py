@@ -3,11 +3,13 @@ import enum
 import secrets
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text
+from datetime import datetime, timedelta
+
+from sqlalchemy import Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text, Time
 from sqlalchemy.orm import relationship
 
 from ..core.permissions import Role
-from ..core.time import utcnow
+from ..core.time import london_to_utc, utcnow
 from ..extensions import db
 
 
@@ -61,7 +63,14 @@ class System(db.Model):
     id = Column(Integer, primary_key=True)
     name = Column(String(80), nullable=False, unique=True)
     organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
-    support_hours = Column(Text, nullable=False, default="")
+    support_hours = Column(Text, nullable=False, default="")  # notes beside the hours below
+    # EAP §12.7 as data (directory/support.py reads it): SupportKind, the weekdays (0 = Monday) and the hours in
+    # Europe/London, and the time a window must end by on each day (St Clements' gate closure).
+    support_kind = Column(String(5), nullable=False, default="tbc", server_default="tbc")
+    support_days = Column(String(7), nullable=False, default="01234", server_default="01234")
+    support_start = Column(Time)
+    support_end = Column(Time)
+    gate_closure = Column(Time)
     backup_regime = Column(Text, nullable=False, default="")
     organisation = relationship("Organisation", back_populates="systems")
     environments = relationship(
@@ -107,6 +116,54 @@ class MajorRelease(db.Model):
     purpose = Column(Text, nullable=False, default="")
 
 
+def london_day_start(day):
+    """The moment (naive UTC) a Europe/London day begins."""
+    return london_to_utc(datetime.combine(day, datetime.min.time()))
+
+
+class DayPeriod:
+    """Whole Europe/London days from first_day to last_day inclusive, as an interval [starts, ends) in UTC."""
+
+    @property
+    def starts(self):
+        return london_day_start(self.first_day)
+
+    @property
+    def ends(self):
+        return london_day_start(self.last_day + timedelta(days=1))
+
+
+class Freeze(DayPeriod, db.Model):
+    """A period in which only Emergency releases may deploy, in one environment or all (a critical test stage)."""
+
+    __tablename__ = "freezes"
+    id = Column(Integer, primary_key=True)
+    environment_id = Column(ForeignKey("environments.id", ondelete="CASCADE"), index=True)  # empty: every one
+    first_day = Column(Date, nullable=False, index=True)
+    last_day = Column(Date, nullable=False, index=True)
+    reason = Column(Text, nullable=False)
+    created_by_id = Column(ForeignKey("users.id"), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    environment = relationship("Environment")
+
+    @property
+    def scope(self):
+        return self.environment.name if self.environment else "Every environment"
+
+
+class TestPhase(DayPeriod, db.Model):
+    """A test phase in an environment (EAP §12.1.1: the centralised Gantt chart), e.g. "SIT Functional"."""
+
+    __tablename__ = "test_phases"
+    __test__ = False  # not a pytest class, whatever its name
+    id = Column(Integer, primary_key=True)
+    name = Column(String(120), nullable=False)
+    environment_id = Column(ForeignKey("environments.id", ondelete="CASCADE"), nullable=False, index=True)
+    first_day = Column(Date, nullable=False)
+    last_day = Column(Date, nullable=False)
+    environment = relationship("Environment")
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     id = Column(Integer, primary_key=True)
@@ -122,6 +179,8 @@ class User(UserMixin, db.Model):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     # Part of every session cookie: a new token ends all of this user's sessions (logout, password, deactivation).
     session_token = Column(String(64), nullable=False, default=lambda: secrets.token_hex(16), server_default="")
+    # The secret part of the user's calendar feed URLs; a new one makes the old URLs answer 404.
+    calendar_token = Column(String(64), unique=True)
     organisation = relationship("Organisation", back_populates="users")
 
     @property

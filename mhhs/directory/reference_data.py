@@ -1,5 +1,5 @@
 """The programme's reference data (SPEC §3, from EAP Tables 1-5 and §12.7, RCM Table 1 and §12.10)."""
-from datetime import date
+from datetime import date, time
 
 from ..core.permissions import Role
 from .models import Phase
@@ -22,6 +22,16 @@ CENTRAL_PARTIES = {
                               "no periodic back-ups during test execution.")}),
     "St Clements": (True, {"MPRS": ("Weekdays 09:00–17:00; gate closure 15:00; end-of-day batch 15:15.",
                                     "Weekly.")}),
+}
+
+# EAP §12.7 as data, system: (kind, weekdays with 0 = Monday, from, until, gate closure); the rest "to be confirmed".
+WEEKDAYS = "01234"
+SUPPORT_HOURS = {
+    "DIP": ("hours", WEEKDAYS, time(9), time(17), None),
+    **{name: ("hours", WEEKDAYS, time(9), time(17), None)
+       for name in ("ISDS", "LSS", "MDS", "VAS", "PMP", "Settlement Operations")},
+    "EES": ("hours", WEEKDAYS, time(8), time(18), None),
+    "MPRS": ("hours", WEEKDAYS, time(9), time(17), time(15)),
 }
 
 # name: (phase, purpose, from, to, systems not present)

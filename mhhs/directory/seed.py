@@ -32,7 +32,9 @@ def seed_reference():
     for org_name, (fix_forward, systems) in ref.CENTRAL_PARTIES.items():
         org = add(Organisation, {"name": org_name}, kind=OrgKind.CENTRAL_PARTY, fix_forward=fix_forward)
         for system_name, (hours, backups) in systems.items():
-            system = add(System, {"name": system_name}, organisation_id=org.id, support_hours=hours, backup_regime=backups)
+            kind, days, start, end, gate = ref.SUPPORT_HOURS.get(system_name, ("tbc", ref.WEEKDAYS, None, None, None))
+            system = add(System, {"name": system_name}, organisation_id=org.id, support_hours=hours, backup_regime=backups,
+                         support_kind=kind, support_days=days, support_start=start, support_end=end, gate_closure=gate)
             if system in added:
                 system.environments = [env for env, absent in environments if system_name not in absent]
     for code, (name, central) in ref.MARKET_ROLES.items():

@@ -12,7 +12,8 @@ from .models import Environment
 
 USER_FIELDS = ["email", "name", "role", "organisation_id", "scope_sit", "scope_uit", "active"]
 ORGANISATION_FIELDS = ["name", "kind", "fix_forward", "mpids"]
-SYSTEM_FIELDS = ["name", "organisation_id", "support_hours", "backup_regime", "environment_ids"]
+SYSTEM_FIELDS = ["name", "organisation_id", "support_kind", "support_days", "support_start", "support_end",
+                 "gate_closure", "support_hours", "backup_regime", "environment_ids"]
 ENVIRONMENT_FIELDS = ["name", "phase", "purpose", "available_from", "available_to"]
 MARKET_ROLE_FIELDS = ["code", "name", "central"]
 MAJOR_RELEASE_FIELDS = ["name", "planned_date", "date_confirmed", "purpose"]
@@ -66,7 +67,7 @@ def reset_password(by, user):
 
 def save_system(by, system, values):
     """values: SYSTEM_FIELDS, environment_ids the environments the system runs in."""
-    values = dict(values)
+    values = dict(values, support_days="".join(str(d) for d in sorted(values["support_days"] or [])))
     chosen = db.session.scalars(select(Environment).where(
         Environment.id.in_(values.pop("environment_ids") or []))).all()
     changed = []

@@ -6,9 +6,10 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
 from ..core.services import Refused, unit_of_work
-from ..core.time import to_london, utcnow
+from ..core.time import format_london, to_london, utcnow
 from ..directory.models import Environment, Organisation, System, User
 from ..extensions import db
+from ..releases import schedule
 from ..releases.services import get_visible as get_visible_rfc
 from . import downtime
 from .availability import day_bounds, figures, periods
@@ -118,6 +119,28 @@ def planned_outages_from_rfc(user, rfc):
 
 
 # Reads ----------------------------------------------------------------------------------------
+
+def planned_outage_clashes(spans, user=None):
+    """[(span key, Clash)]: the planned outages of each span's environments that overlap it (every outage is public),
+    found through the index on end; an outage announced from the span's own RFC is no clash."""
+    found = []
+    for span in spans:
+        query = (select(Outage).options(joinedload(Outage.environment))
+                 .where(overlapping(span.start, span.end), Outage.planned.is_(True),
+                        Outage.environment_id.in_(span.environment_ids), *([or_(
+                            Outage.rfc_id.is_(None), Outage.rfc_id != span.rfc_id)] if span.rfc_id else []))
+                 .order_by(Outage.start))
+        for outage in db.session.scalars(query):
+            until = format_london(outage.end, "%H:%M") if outage.end else "no end set"
+            found.append((span.key, schedule.Clash(
+                "outage", f"planned {outage.category.value} outage of {outage.environment.name}, "
+                f"{format_london(outage.start)}–{until}", "outages.detail", {"outage_id": outage.id},
+                outage.start, outage.end or span.end)))
+    return found
+
+
+schedule.SOURCES.append(planned_outage_clashes)
+
 
 def log_query(environment_id=None, system_id=None, organisation_id=None, planned=None, category=None,
               start=None, end=None, text=None):

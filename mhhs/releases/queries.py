@@ -1,12 +1,10 @@
-"""Read-side queries for RFC lists, the approval queue, clashes and the environments page."""
-from datetime import timedelta
-
-from sqlalchemy import func, literal, or_, select, union_all
+"""Read-side queries for RFC lists, the approval queue and the environments page."""
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..directory.models import System
 from ..extensions import db
-from .models import PUBLIC_STATUSES, DeployedVersion, PendingApproval, ReleaseType, Rfc, RfcStatus, rfc_environments
+from .models import PUBLIC_STATUSES, DeployedVersion, PendingApproval, ReleaseType, Rfc, rfc_environments
 from .rules import earliest_start
 from .services import visible_clause
 
@@ -57,37 +55,6 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
         like = f"%{text}%"
         query = query.where(or_(Rfc.title.ilike(like), Rfc.version.ilike(like)))
     return query, order
-
-
-def clashes(rfcs):
-    """{rfc id: [approved RFCs in a shared environment with an overlapping window]}, for these RFCs only (a page's):
-    the candidates come as plain (id, window, environment) rows, and only the RFCs that do clash are loaded whole."""
-    rfcs = [r for r in rfcs if r.window_start and r.window_end]
-    if not rfcs:
-        return {}
-    longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status == RfcStatus.APPROVED))
-    if longest is None:
-        return {r.id: [] for r in rfcs}
-    # An approved window overlapping r starts after r.start - longest and before r.end: both ends bounded, each row
-    # a short range of the index on (status, window start), in r's own environments, tagged with r's id.
-    reach = timedelta(minutes=longest)
-    candidates = db.session.execute(union_all(*(
-        select(literal(r.id).label("rfc_id"), Rfc.id, Rfc.window_end)
-        .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
-        .where(Rfc.status == RfcStatus.APPROVED, Rfc.id != r.id, Rfc.window_start > r.window_start - reach,
-               Rfc.window_start < r.window_end,
-               rfc_environments.c.environment_id.in_([e.id for e in r.environments]))
-        for r in rfcs))).all()
-    starts = {r.id: r.window_start for r in rfcs}
-    found = {r.id: set() for r in rfcs}
-    for rfc_id, other, end in candidates:
-        if end > starts[rfc_id]:
-            found[rfc_id].add(other)
-    found = {rfc_id: sorted(ids) for rfc_id, ids in found.items()}
-    clashing = {o.id: o for o in db.session.scalars(
-        select(Rfc).where(Rfc.id.in_({i for ids in found.values() for i in ids}))
-        .options(selectinload(Rfc.environments), joinedload(Rfc.system)))} if any(found.values()) else {}
-    return {rfc_id: [clashing[i] for i in ids] for rfc_id, ids in found.items()}
 
 
 def notice_given(rfc):

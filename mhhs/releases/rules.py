@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 
 from ..core.time import add_business_days, format_london
+from ..directory.support import freeze_text
 from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, ReleaseType, RfcStatus
 from .versions import parse, version_problem
 
@@ -96,6 +97,14 @@ def submission_problems(rfc, now, last_version, taken_versions, sit_versions=())
         problems["change_requests"] = (f"Complete change request row {', '.join(incomplete)}: CR ID, CR title and "
                                        "CR summary are all needed.")
     return problems
+
+
+def freeze_problem(rfc, freezes):
+    """A window inside a freeze is for Emergency releases only."""
+    if freezes and rfc.release_type != ReleaseType.EMERGENCY:
+        return (f"{freeze_text(freezes[0])}: only an Emergency release may deploy in a freeze. "
+                "Choose a window outside it.")
+    return None
 
 
 def is_promotion(rfc, sit_versions):

@@ -8,6 +8,7 @@ from ..core.permissions import is_manager
 from ..core.services import Conflict, Invalid, Refused, unit_of_work
 from ..core.time import utcnow
 from ..directory.models import Environment, System
+from ..directory.support import freezes_between
 from ..extensions import db
 from ..mail.services import queue
 from . import baseline, rules
@@ -137,6 +138,11 @@ def submit(user, rfc, now=None):
     last, taken = system_versions(rfc.system_id, exclude_rfc_id=rfc.id) if rfc.system_id else (None, set())
     problems = rules.submission_problems(rfc, now, last, taken,
                                          baseline.sit_versions(rfc.system_id) if rfc.system_id else set())
+    if "window_start" not in problems and "window_end" not in problems:
+        problem = rules.freeze_problem(rfc, freezes_between([e.id for e in rfc.environments], rfc.window_start,
+                                                            rfc.window_end) if rfc.window_start else [])
+        if problem:
+            problems["window_start"] = problem
     if problems:
         raise Invalid(problems)
     rfc.revision += 1

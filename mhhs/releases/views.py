@@ -18,11 +18,12 @@ from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
 from ..mail.services import RENDERERS, deliver_in_background, messages_for_rfc
-from . import baseline, queries, services
+from . import baseline, queries, schedule, services
 from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
                     RfcForm)
 from .models import CONTROL_POINTS, priority_of, Decision, ReleaseType, Rfc, RfcStatus
 from .permissions import COMMUNICATION_STATUSES, can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
+from .schedule import SCHEDULED
 from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
 
 bp = Blueprint("releases", __name__)
@@ -222,7 +223,8 @@ def _detail_page(rfc, closure_form=None):
     return render("releases/detail.html", "releases/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
                   decision_form=DecisionForm(row_version=rfc.row_version), governance_form=GovernanceForm(),
                   closure_form=closure_form or ClosureForm(obj=rfc), phases=phases_to_decide(current_user, rfc),
-                  clashes=queries.clashes([rfc]).get(rfc.id, []), notice_given=queries.notice_given(rfc),
+                  clashes=schedule.clashes([rfc], current_user).get(rfc.id, []) if rfc.status in SCHEDULED + (RfcStatus.DRAFT,)
+                  else [], notice_given=queries.notice_given(rfc),
                   overtaken=services.overtaken_by([rfc]).get(rfc.id),
                   communications=messages_for_rfc(rfc.id) if is_manager(current_user) else [],
                   **_control_point_context(rfc))
@@ -265,7 +267,7 @@ def withdraw(rfc_id):
 
 def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
-    return dict(clashes=queries.clashes(rfcs), notice_given=queries.notice_given, overtaken=services.overtaken_by(rfcs),
+    return dict(clashes=schedule.clashes(rfcs, current_user), notice_given=queries.notice_given, overtaken=services.overtaken_by(rfcs),
                 open_points={r.id: open_by_hand(r) for r in rfcs})
 
 

@@ -1,0 +1,1 @@
+"""The release schedule: the calendar, freezes, support hours, the test-phase plan and calendar feeds."""

@@ -1,0 +1,163 @@
+"""What the calendar shows for a run of Europe/London days: deployment windows, outages, freezes, certificate
+expiries, environment dates and bank holidays, only what the user may see. Busy days show their first entries and
+say there are more, so a month reads a bounded number of rows however many RFCs and outages there are."""
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import or_, select, union_all
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..certificates.models import Certificate
+from ..certificates.permissions import visible_certificates
+from ..core.time import bank_holiday, format_london, to_london
+from ..directory.models import Environment, london_day_start
+from ..directory.support import freezes_between
+from ..extensions import db
+from ..outages.models import Outage, outage_systems
+from ..releases.models import ReleaseType, Rfc, RfcStatus, rfc_environments
+from ..releases.schedule import SCHEDULED, clashes
+from ..releases.services import visible_clause
+
+# Drafts are not on the schedule; withdrawn and rejected windows are gone from it.
+SHOWN = tuple(s for s in RfcStatus if s not in (RfcStatus.DRAFT, RfcStatus.WITHDRAWN, RfcStatus.REJECTED))
+
+
+@dataclass
+class Entry:
+    kind: str  # the CSS class and the word a screen reader hears first
+    label: str
+    text: str
+    endpoint: str = None
+    args: dict = field(default_factory=dict)
+    clashes: list = field(default_factory=list)
+
+
+@dataclass
+class Day:
+    date: object
+    entries: list = field(default_factory=list)
+    more: bool = False  # more windows or outages than a day shows
+
+
+@dataclass
+class Filters:
+    environment_id: int = None
+    system_id: int = None
+    organisation_id: int = None
+
+
+def calendar_days(user, first_day, last_day, filters, per_day):
+    """[Day] from first_day to last_day, each with at most `per_day` windows and `per_day` outages."""
+    days = {first_day + timedelta(days=n): Day(first_day + timedelta(days=n))
+            for n in range((last_day - first_day).days + 1)}
+    bounds = [(day, london_day_start(day), london_day_start(day + timedelta(days=1))) for day in days]
+    start, end = bounds[0][1], bounds[-1][2]
+    for day in days.values():
+        holiday = bank_holiday(day.date)
+        if holiday:
+            day.entries.append(Entry("holiday", "Bank holiday", holiday))
+    for environment in _environments(filters):
+        for when, words in ((environment.available_from, "available from today"),
+                            (environment.available_to, "last day available")):
+            if when in days:
+                days[when].entries.append(Entry("environment", "Environment", f"{environment.name} {words}",
+                                                "releases.environments"))
+    for freeze in freezes_between(_environment_ids(filters), start, end):
+        for day in days.values():
+            if freeze.first_day <= day.date <= freeze.last_day:
+                day.entries.append(Entry("freeze", "Freeze", f"{freeze.scope}: {freeze.reason}", "schedule.freezes"))
+    rfcs = _by_day(_rfc_query(user, filters), Rfc.window_start, Rfc.id, bounds, per_day)
+    loaded = {r.id: r for r in db.session.scalars(
+        select(Rfc).where(Rfc.id.in_({i for ids in rfcs.values() for i in ids}))
+        .options(joinedload(Rfc.system), selectinload(Rfc.environments)))}
+    found = clashes([r for r in loaded.values() if r.status in SCHEDULED], user)
+    outages = _by_day(_outage_query(filters), Outage.start, Outage.id, bounds, per_day)
+    loaded_outages = {o.id: o for o in db.session.scalars(
+        select(Outage).where(Outage.id.in_({i for ids in outages.values() for i in ids}))
+        .options(joinedload(Outage.environment)))}
+    for day in days.values():
+        ids = rfcs.get(day.date, [])
+        day.entries += [_rfc_entry(loaded[i], found.get(i, [])) for i in ids[:per_day]]
+        outage_ids = outages.get(day.date, [])
+        day.entries += [_outage_entry(loaded_outages[i]) for i in outage_ids[:per_day]]
+        day.more = len(ids) > per_day or len(outage_ids) > per_day
+    certificates = visible_certificates(select(Certificate), user).where(
+        Certificate.valid_to >= start, Certificate.valid_to < end, Certificate.replaced_by == None)  # noqa: E711
+    if filters.environment_id:
+        certificates = certificates.where(Certificate.environment_id == filters.environment_id)
+    if filters.organisation_id:
+        certificates = certificates.where(Certificate.organisation_id == filters.organisation_id)
+    if not filters.system_id:  # a certificate belongs to an organisation, not to a system
+        for certificate in db.session.scalars(certificates.options(joinedload(Certificate.environment))
+                                              .order_by(Certificate.valid_to).limit(per_day * len(days))):
+            days[to_london(certificate.valid_to).date()].entries.append(Entry(
+                "certificate", "Certificate expires", f"{certificate.subject_cn} ({certificate.environment.name})",
+                "certificates.detail", {"certificate_id": certificate.id}))
+    return list(days.values())
+
+
+def _environments(filters):
+    query = select(Environment).order_by(Environment.position)
+    if filters.environment_id:
+        query = query.where(Environment.id == filters.environment_id)
+    return db.session.scalars(query).all()
+
+
+def _environment_ids(filters):
+    return [filters.environment_id] if filters.environment_id else [e.id for e in _environments(filters)]
+
+
+def _rfc_query(user, filters):
+    query = select(Rfc.id).where(visible_clause(user), Rfc.status.in_(SHOWN))
+    if filters.environment_id:
+        query = query.where(Rfc.id.in_(select(rfc_environments.c.rfc_id)
+                                       .where(rfc_environments.c.environment_id == filters.environment_id)))
+    if filters.system_id:
+        query = query.where(Rfc.system_id == filters.system_id)
+    if filters.organisation_id:
+        query = query.where(Rfc.organisation_id == filters.organisation_id)
+    return query
+
+
+def _outage_query(filters):
+    query = select(Outage.id)
+    if filters.environment_id:
+        query = query.where(Outage.environment_id == filters.environment_id)
+    if filters.system_id:
+        query = query.where(Outage.id.in_(select(outage_systems.c.outage_id)
+                                          .where(outage_systems.c.system_id == filters.system_id)))
+    if filters.organisation_id:
+        query = query.where(Outage.organisation_id == filters.organisation_id)
+    return query
+
+
+def _by_day(query, start_column, id_column, bounds, per_day):
+    """{day: [ids]}: up to per_day + 1 rows starting on each day (one more says there are more), in one statement
+    of short index ranges."""
+    parts = [query.add_columns(start_column.label("at")).where(start_column >= start, start_column < end)
+             .order_by(start_column, id_column).limit(per_day + 1).subquery() for _, start, end in bounds]
+    found = {}
+    rows = db.session.execute(union_all(*(select(part.c.id, part.c.at) for part in parts))).all()
+    for row_id, at in sorted(rows, key=lambda r: (r.at, r.id)):
+        found.setdefault(to_london(at).date(), []).append(row_id)
+    return found
+
+
+def _rfc_entry(rfc, found):
+    if rfc.release_type == ReleaseType.EMERGENCY:
+        kind, label = "emergency", "Emergency window"
+    elif rfc.status in (RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED):
+        kind, label = "pending", f"Window {rfc.status.value}"
+    else:
+        kind, label = "window", f"Window {rfc.status.value}"
+    environments = ", ".join(e.name for e in rfc.environments)
+    text = (f"{format_london(rfc.window_start, '%H:%M')}–{format_london(rfc.window_end, '%H:%M')} {rfc.number} "
+            f"{rfc.system.name if rfc.system else ''} {rfc.version} ({environments})")
+    return Entry(kind, label, text, "releases.detail", {"rfc_id": rfc.id}, found)
+
+
+def _outage_entry(outage):
+    until = format_london(outage.end, "%H:%M") if outage.end else "ongoing"
+    kind, label = ("planned", "Planned outage") if outage.planned else ("unplanned", "Unplanned outage")
+    return Entry(kind, label, f"{format_london(outage.start, '%H:%M')}–{until} {outage.environment.name}: "
+                 f"{outage.category.value}", "outages.detail", {"outage_id": outage.id})
