@@ -2,12 +2,12 @@
 from .audit.models import AuditEvent
 from .auth.models import AddressThrottle, LoginThrottle
 from .certificates.models import Certificate, PkiOfficer, ReminderSent
-from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from .directory.models import Environment, Freeze, MajorRelease, MarketRole, Organisation, System, TestPhase, User
 from .mail.models import OutboxMessage
 from .outages.models import DowntimeDay, DowntimeState, Outage
 from .releases.models import (Approval, BaselineChange, ChangeRequest, ControlPoint, Defect, Deployment, DeployedVersion,
                               Retest, Revision, Rfc)
 
-__all__ = ["AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "MajorRelease",
+__all__ = ["AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "Freeze", "TestPhase", "MajorRelease",
            "MarketRole", "Organisation", "System", "User", "OutboxMessage", "DowntimeDay", "DowntimeState", "Outage", "Approval", "ChangeRequest",
            "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest", "Revision", "Rfc"]

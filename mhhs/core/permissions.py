@@ -67,6 +67,7 @@ def can_see_user(user, other):
 NAV = [
     ("RFCs", "releases.rfcs", set(Role)),
     ("Approvals", "releases.approvals", {Role.RELEASE_MANAGER}),
+    ("Calendar", "schedule.calendar", set(Role)),
     ("Outages", "outages.index", set(Role)),
     ("Certificates", "certificates.index", set(Role)),
     ("Environments", "releases.environments", set(Role)),

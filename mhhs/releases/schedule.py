@@ -17,6 +17,7 @@ from .services import visible_clause
 SCHEDULED = (RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED, RfcStatus.APPROVED)
 SLOT_STEP = timedelta(minutes=15)
 LOOK_AHEAD = timedelta(days=90)
+DEFAULT_LENGTH = timedelta(hours=1)  # a suggested window's length when none is typed
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,15 @@ def window_clash(other, environment_ids):
 
 
 def freezes(spans, user=None):
-    """[(span key, Clash)]: the freezes over each span."""
+    """[(span key, Clash)]: the freezes over each span, read once for all of them."""
+    if not spans:
+        return []
+    every = freezes_between({i for span in spans for i in span.environment_ids}, min(s.start for s in spans),
+                            max(s.end for s in spans))
     return [(span.key, Clash("freeze", freeze_text(f), "schedule.freezes", {}, f.starts, f.ends))
-            for span in spans for f in freezes_between(span.environment_ids, span.start, span.end)]
+            for span in spans for f in every
+            if (f.environment_id is None or f.environment_id in span.environment_ids)
+            and f.starts < span.end and span.start < f.ends]
 
 
 # What a window clashes with, source by source: (spans, user) -> [(span key, Clash)]. The outage log adds planned
@@ -131,6 +138,11 @@ def next_free_window(system, release_type, environment_ids, length, now, rfc_id=
                 return start, start + length
             start = _round_up(max(blocking))
     return None
+
+
+def length_text(length):
+    hours, minutes = divmod(int(length.total_seconds()) // 60, 60)
+    return " ".join(p for p in (f"{hours} h" if hours else "", f"{minutes} min" if minutes else "") if p)
 
 
 def _round_up(moment):

@@ -12,7 +12,7 @@ from ..core.pagination import paginate
 from ..core.forms import database_id, search_text, show_problems
 from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
 from ..core.services import Invalid, Refused, get_visible_or_404
-from ..core.time import format_london, london_to_utc, utc_to_london_naive
+from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
 from ..directory.models import Environment, MajorRelease, MarketRole, Organisation, System
 from ..exports.download import download
 from ..exports.pdf import render_pdf
@@ -106,10 +106,38 @@ def environments():
 
 # The RFC form ---------------------------------------------------------------------------------
 
-def _form_page(form, rfc, status=200):
+def _form_page(form, rfc, status=200, suggestion=None):
     hint = services.version_context(current_user, form.system_id.data, form.release_type.data, form.version.data,
                                     rfc.id)
-    return render("releases/form_page.html", "releases/_form.html", status=status, form=form, rfc=rfc, hint=hint)
+    return render("releases/form_page.html", "releases/_form.html", status=status, form=form, rfc=rfc, hint=hint,
+                  suggestion=suggestion)
+
+
+def _suggest_window(form, rfc):
+    """Fills in the next free window (releases/schedule.py) of the typed length, or of an hour; returns what to
+    say about it. Nothing is saved."""
+    system = db.session.get(System, form.system_id.data) if form.system_id.data else None
+    needs = [(form.system_id, "Choose the system first: the window must fall within its support hours.",
+              system is None or system.organisation_id != current_user.organisation_id),
+             (form.release_type, "Choose the release type first: it sets the notice needed.",
+              not form.release_type.data),
+             (form.environment_ids, "Choose the target environments first.", not form.environment_ids.data)]
+    for f, message, missing in needs:
+        if missing:
+            f.errors = list(f.errors) + [message]
+    if any(missing for *_, missing in needs):
+        return None
+    start, end = form.window_start.data, form.window_end.data
+    length = end - start if start and end and end > start else schedule.DEFAULT_LENGTH
+    found = schedule.next_free_window(system, form.release_type.data, form.environment_ids.data, length, utcnow(),
+                                      rfc.id)
+    if found is None:
+        return (f"No free window of {schedule.length_text(length)} in the next 90 days: choose one by hand and "
+                "look at its clashes.")
+    form.window_start.data, form.window_end.data = (utc_to_london_naive(t) for t in found)
+    return (f"Suggested the earliest free window of {schedule.length_text(length)}: {format_london(found[0])}–"
+            f"{format_london(found[1], '%H:%M')}, within {system.name}'s support hours and clear of other "
+            "windows, planned outages and freezes. Save to keep it.")
 
 
 def _apply_row_action(form, action):
@@ -176,6 +204,8 @@ def edit(rfc_id=None):
     action = request.form.get("action", "save")
     if _apply_row_action(form, action) or not form.validate():
         return _form_page(form, rfc)
+    if action == "suggest_window":
+        return _form_page(form, rfc, suggestion=_suggest_window(form, rfc))
     content = form.content()
     content["window_start"] = london_to_utc(content["window_start"])
     content["window_end"] = london_to_utc(content["window_end"])

@@ -4,7 +4,7 @@ say there are more, so a month reads a bounded number of rows however many RFCs 
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import or_, select, union_all
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..certificates.models import Certificate
@@ -82,7 +82,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         day.entries += [_outage_entry(loaded_outages[i]) for i in outage_ids[:per_day]]
         day.more = len(ids) > per_day or len(outage_ids) > per_day
     certificates = visible_certificates(select(Certificate), user).where(
-        Certificate.valid_to >= start, Certificate.valid_to < end, Certificate.replaced_by == None)  # noqa: E711
+        Certificate.valid_to >= start, Certificate.valid_to < end, ~Certificate.replaced_by.has())
     if filters.environment_id:
         certificates = certificates.where(Certificate.environment_id == filters.environment_id)
     if filters.organisation_id:
@@ -91,7 +91,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         for certificate in db.session.scalars(certificates.options(joinedload(Certificate.environment))
                                               .order_by(Certificate.valid_to).limit(per_day * len(days))):
             days[to_london(certificate.valid_to).date()].entries.append(Entry(
-                "certificate", "Certificate expires", f"{certificate.subject_cn} ({certificate.environment.name})",
+                "certificate", "Certificate expires", f"{certificate.subject} ({certificate.environment.name})",
                 "certificates.detail", {"certificate_id": certificate.id}))
     return list(days.values())
 

@@ -1,15 +1,18 @@
 """Role × route matrix: every route in the URL map states who may call it, and the server enforces it."""
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
 from mhhs.certificates.models import Certificate, PkiOfficer
 from mhhs.core.permissions import PUBLIC, Role
-from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from mhhs.directory.models import Environment, Freeze, MajorRelease, MarketRole, Organisation, System, TestPhase, User
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
 from mhhs.outages.models import Outage
 from mhhs.releases.models import Defect, Rfc
+from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
 from tests.certificates.factory import make_certificate, make_officer
 from tests.outages.factory import make_outage
 from tests.releases.factory import make_rfc
@@ -48,6 +51,10 @@ ARGUMENTS = {
     ("baseline.cell", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
     ("baseline.cell", "system_id"): lambda: db.session.scalar(select(System.id)),
     ("baseline.retest", "defect_id"): lambda: sample_defect(),
+    ("schedule.lift_freeze", "freeze_id"): lambda: sample_freeze(),
+    ("schedule.remove_test_phase", "phase_id"): lambda: sample_test_phase(),
+    ("schedule.feed", "token"): lambda: sample_feed_token(),
+    ("schedule.feed", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
 }
 # Where the route admits the role but the sample object is another organisation's: the status expected.
 OBJECT_RULES = {
@@ -97,6 +104,23 @@ def sample_message():
 
 def sample_officer():
     return db.session.scalar(select(PkiOfficer.id)) or make_officer("Northwold Energy").id
+
+
+def sample_freeze():
+    manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
+    return db.session.scalar(select(Freeze.id)) or add_freeze(manager, None, date(2030, 1, 1), date(2030, 1, 2),
+                                                              "Sample").id
+
+
+def sample_test_phase():
+    manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
+    return db.session.scalar(select(TestPhase.id)) or add_test_phase(
+        manager, "SIT Functional", db.session.scalar(select(Environment.id)), date(2030, 1, 1), date(2030, 2, 1)).id
+
+
+def sample_feed_token():
+    """The Test Participant's feed: anyone holding the URL reads it, logged in or not."""
+    return feed_token(db.session.scalar(select(User).where(User.email == USERS[Role.TEST_PARTICIPANT])))
 
 
 def routes(app):

@@ -1,0 +1,82 @@
+"""Forms of the schedule: the calendar's view and filters (a query string), freezes and test phases."""
+import re
+from datetime import date
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, Form, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from ..core.forms import int_or_none, options
+from ..directory.models import Environment, Organisation, System
+from ..extensions import db
+
+MONTH = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+
+
+def _environment_choices(every):
+    return options([("", every)] + [(e.id, e.name) for e in db.session.scalars(
+        select(Environment).order_by(Environment.position))])
+
+
+class LastDayMixin:
+    def validate_last_day(self, field):
+        if field.data and self.first_day.data and field.data < self.first_day.data:
+            raise ValidationError("The last day must be on or after the first day.")
+
+
+class CalendarForm(Form):
+    """Read from the query string; a bad value gets its message and the calendar shows what is valid."""
+    view = SelectField("View", choices=[("month", "Month"), ("week", "Week")], default="month")
+    date = StringField("Month or day", description="YYYY-MM or YYYY-MM-DD")
+    environment = SelectField("Environment", coerce=int_or_none)
+    system = SelectField("System", coerce=int_or_none)
+    organisation = SelectField("Organisation", coerce=int_or_none)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environment.choices = _environment_choices("All environments")
+        self.system.choices = options([("", "All systems")] + [(s.id, s.name) for s in db.session.scalars(
+            select(System).order_by(System.name))])
+        self.organisation.choices = options([("", "All organisations")] + [(o.id, o.name) for o in db.session.scalars(
+            select(Organisation).order_by(Organisation.name))])
+
+    def validate_date(self, field):
+        if field.data and self.day() is None:
+            raise ValidationError("Enter a month as YYYY-MM (e.g. 2026-12) or a day as YYYY-MM-DD.")
+
+    def day(self):
+        """The day the view is about, or None when the text is no real date."""
+        match = MONTH.fullmatch((self.date.data or "").strip())
+        if not match:
+            return None
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3] or 1))
+        except ValueError:
+            return None
+
+
+class FreezeForm(LastDayMixin, FlaskForm):
+    environment_id = SelectField("Environment", coerce=int_or_none)
+    first_day = DateField("First day", validators=[DataRequired("Enter the first day of the freeze.")])
+    last_day = DateField("Last day", validators=[DataRequired("Enter the last day of the freeze.")])
+    reason = TextAreaField("Reason", validators=[DataRequired("Say why, e.g. the test stage it protects."),
+                                                 Length(max=500)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environment_id.choices = _environment_choices("Every environment")
+
+
+class TestPhaseForm(LastDayMixin, FlaskForm):
+    __test__ = False  # not a pytest class, whatever its name
+    name = StringField("Test phase", validators=[DataRequired("Name the test phase, e.g. SIT Functional."),
+                                                 Length(max=120)])
+    environment_id = SelectField("Environment", coerce=int_or_none,
+                                 validators=[DataRequired("Choose the environment it runs in.")])
+    first_day = DateField("First day", validators=[DataRequired("Enter the first day.")])
+    last_day = DateField("Last day", validators=[DataRequired("Enter the last day.")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.environment_id.choices = _environment_choices("Choose…")

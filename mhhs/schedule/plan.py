@@ -1,0 +1,93 @@
+"""The test-phase plan as a Gantt chart (EAP §12.1.1): environments' availability, test phases, freezes and the
+roadmap's interim releases against time, laid out here as plain numbers that a template draws as SVG."""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..directory.models import Environment, Freeze, MajorRelease, TestPhase
+from ..extensions import db
+
+WIDTH = 1000  # the chart's drawing width, in SVG units; the label column sits to its left
+LABEL = 220
+ROW = 26
+
+
+@dataclass
+class Bar:
+    kind: str  # available, phase, freeze
+    text: str
+    first_day: date
+    last_day: date
+    x: float = 0
+    width: float = 0
+
+
+@dataclass
+class Row:
+    label: str
+    bars: list = field(default_factory=list)
+    y: int = 0
+
+
+@dataclass
+class Chart:
+    rows: list
+    milestones: list  # (x, MajorRelease)
+    ticks: list  # (x, label)
+    today_x: object
+    first_day: date
+    last_day: date
+    height: int
+    width: int = WIDTH + LABEL
+    label_width: int = LABEL
+
+
+def chart(today):
+    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
+    phases = db.session.scalars(select(TestPhase).order_by(TestPhase.first_day)).all()
+    freezes = db.session.scalars(select(Freeze).options(joinedload(Freeze.environment))
+                                 .order_by(Freeze.first_day)).all()
+    roadmap = db.session.scalars(select(MajorRelease).where(MajorRelease.planned_date.is_not(None))
+                                 .order_by(MajorRelease.planned_date)).all()
+    rows = []
+    for environment in environments:
+        rows.append(Row(environment.name, [Bar("available", f"{environment.name} available",
+                                               environment.available_from or today,
+                                               environment.available_to or today + timedelta(days=365))]
+                        if environment.available_from or environment.available_to else []))
+        rows += [Row(f"{environment.name} · {p.name}", [Bar("phase", p.name, p.first_day, p.last_day)])
+                 for p in phases if p.environment_id == environment.id]
+        mine = [f for f in freezes if f.environment_id == environment.id]
+        if mine:
+            rows.append(Row(f"{environment.name} · freezes", [Bar("freeze", f.reason, f.first_day, f.last_day)
+                                                              for f in mine]))
+    shared = [f for f in freezes if f.environment_id is None]
+    if shared:
+        rows.append(Row("Every environment · freezes", [Bar("freeze", f.reason, f.first_day, f.last_day)
+                                                          for f in shared]))
+    days = [d for row in rows for bar in row.bars for d in (bar.first_day, bar.last_day)] \
+        + [r.planned_date for r in roadmap] + [today]
+    first, last = min(days).replace(day=1), _next_month(max(days))
+    scale = WIDTH / max((last - first).days, 1)
+
+    def x(day):
+        return LABEL + (day - first).days * scale
+
+    for index, row in enumerate(rows):
+        row.y = 30 + index * ROW
+        for bar in row.bars:
+            bar.x, bar.width = x(bar.first_day), max((bar.last_day - bar.first_day).days + 1, 1) * scale
+    ticks, month = [], first
+    step = 1 if (last - first).days < 500 else 3
+    while month < last:
+        ticks.append((x(month), month.strftime("%b %Y")))
+        for _ in range(step):
+            month = _next_month(month)
+    height = 30 + len(rows) * ROW + 40
+    return Chart(rows, [(x(r.planned_date), r) for r in roadmap], ticks, x(today), first, last, height)
+
+
+def _next_month(day):
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)

@@ -1,0 +1,188 @@
+"""Schedule pages: the calendar, freezes, support hours, the test-phase plan (and its PDF) and calendar feeds."""
+from datetime import timedelta
+
+from flask import Blueprint, abort, make_response, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..core.forms import form_values
+from ..core.htmx import done, render
+from ..core.permissions import login_required, manager_required, public
+from ..core.time import to_london, utcnow
+from ..directory.models import Environment, Freeze, Organisation, System, TestPhase, User
+from ..directory.support import describe
+from ..exports.download import download
+from ..exports.pdf import render_pdf
+from ..extensions import db
+from . import feeds, plan, services
+from .calendar import Filters, calendar_days
+from .forms import CalendarForm, FreezeForm, TestPhaseForm
+
+bp = Blueprint("schedule", __name__)
+PER_DAY = {"month": 4, "week": 25}  # windows and outages a day shows before it says there are more
+
+
+def _today():
+    return to_london(utcnow()).date()
+
+
+# Calendar -------------------------------------------------------------------------------------
+
+@bp.route("/calendar")
+@login_required
+def calendar():
+    form = CalendarForm(request.args)
+    form.validate()
+    for f in (form.environment, form.system, form.organisation):
+        if f.errors:
+            f.errors = [f"That {f.label.text.lower()} is unknown: choose one from the list."]
+    view = form.view.data if form.view.data in PER_DAY else "month"
+    today = _today()
+    day = form.day() or today
+    if view == "month":
+        month = day.replace(day=1)
+        first = month - timedelta(days=month.weekday())
+        following = (month + timedelta(days=32)).replace(day=1)
+        last = following - timedelta(days=1)
+        last += timedelta(days=6 - last.weekday())
+        heading = month.strftime("%B %Y")
+        moves = {"previous": (month - timedelta(days=1)).strftime("%Y-%m"), "next": following.strftime("%Y-%m")}
+    else:
+        first = day - timedelta(days=day.weekday())
+        last = first + timedelta(days=6)
+        heading = f"Week of {first:%d %B %Y}"
+        moves = {"previous": f"{first - timedelta(days=7)}", "next": f"{first + timedelta(days=7)}"}
+    filters = Filters(*(None if f.errors else f.data for f in (form.environment, form.system, form.organisation)))
+    days = calendar_days(current_user, first, last, filters, PER_DAY[view])
+    args = {k: v for k, v in dict(view=view, environment=filters.environment_id, system=filters.system_id,
+                                  organisation=filters.organisation_id).items() if v}
+    context = dict(form=form, view=view, days=days, heading=heading, today=today, args=args, moves=moves,
+                   month=day.month if view == "month" else None, feeds_token=current_user.calendar_token)
+    if request.htmx and request.htmx.target == "calendar":
+        return render("schedule/calendar.html", "schedule/_calendar.html", **context)
+    return render("schedule/calendar.html", "schedule/calendar.html", **context)
+
+
+# Freezes ----------------------------------------------------------------------------------------
+
+def _freezes_page(form, status=200):
+    freezes = db.session.scalars(select(Freeze).options(joinedload(Freeze.environment))
+                                 .where(Freeze.last_day >= _today() - timedelta(days=90))
+                                 .order_by(Freeze.first_day)).all()
+    return render("schedule/freezes.html", "schedule/_freeze_form.html", status=status, freezes=freezes, form=form,
+                  today=_today())
+
+
+@bp.route("/freezes")
+@login_required
+def freezes():
+    return _freezes_page(FreezeForm())
+
+
+@bp.route("/freezes", methods=["POST"])
+@manager_required
+def declare_freeze():
+    form = FreezeForm()
+    if not form.validate_on_submit():
+        return _freezes_page(form)
+    freeze = services.add_freeze(current_user, **form_values(form, ["environment_id", "first_day", "last_day",
+                                                                    "reason"]))
+    return done(f"Freeze declared: {freeze.scope}, {freeze.first_day:%d %b} to {freeze.last_day:%d %b %Y}.",
+                url_for("schedule.freezes"))
+
+
+@bp.route("/freezes/<int:freeze_id>/lift", methods=["POST"])
+@manager_required
+def lift_freeze(freeze_id):
+    freeze = db.get_or_404(Freeze, freeze_id)
+    services.lift_freeze(current_user, freeze)
+    return done(f"Freeze lifted: {freeze.scope}, {freeze.first_day:%d %b} to {freeze.last_day:%d %b %Y}.",
+                url_for("schedule.freezes"))
+
+
+# Support hours ----------------------------------------------------------------------------------
+
+@bp.route("/support-hours")
+@login_required
+def support_hours():
+    systems = db.session.scalars(select(System).join(Organisation).options(joinedload(System.organisation))
+                                 .order_by(Organisation.name, System.name)).all()
+    return render("schedule/support_hours.html", "schedule/support_hours.html", systems=systems, describe=describe)
+
+
+# The test-phase plan ------------------------------------------------------------------------------
+
+def _plan_page(form, status=200):
+    phases = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment))
+                                .order_by(TestPhase.first_day)).all()
+    return render("schedule/plan.html", "schedule/_phase_form.html", status=status, chart=plan.chart(_today()),
+                  phases=phases, form=form)
+
+
+@bp.route("/plan")
+@login_required
+def test_plan():
+    return _plan_page(TestPhaseForm())
+
+
+@bp.route("/plan/phases", methods=["POST"])
+@manager_required
+def add_test_phase():
+    form = TestPhaseForm()
+    if not form.validate_on_submit():
+        return _plan_page(form)
+    phase = services.add_test_phase(current_user, **form_values(form, ["name", "environment_id", "first_day",
+                                                                       "last_day"]))
+    return done(f"Test phase added: {phase.name}.", url_for("schedule.test_plan"))
+
+
+@bp.route("/plan/phases/<int:phase_id>/remove", methods=["POST"])
+@manager_required
+def remove_test_phase(phase_id):
+    phase = db.get_or_404(TestPhase, phase_id)
+    services.remove_test_phase(current_user, phase)
+    return done(f"Test phase removed: {phase.name}.", url_for("schedule.test_plan"))
+
+
+@bp.route("/plan.pdf")
+@login_required
+def plan_pdf():
+    today = _today()
+    pdf = render_pdf("pdf/plan.html", chart=plan.chart(today), today=today, phases=db.session.scalars(
+        select(TestPhase).options(joinedload(TestPhase.environment)).order_by(TestPhase.first_day)).all())
+    return download(pdf, f"test-phase-plan-{today}.pdf")
+
+
+# Calendar feeds -----------------------------------------------------------------------------------
+
+@bp.route("/calendar/feeds")
+@login_required
+def calendar_feeds():
+    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
+    return render("schedule/feeds.html", "schedule/feeds.html", token=current_user.calendar_token,
+                  environments=environments)
+
+
+@bp.route("/calendar/feeds", methods=["POST"])
+@login_required
+def new_feed_urls():
+    renewed = bool(current_user.calendar_token)
+    services.new_feed_token(current_user)
+    return done("New feed URLs made: the old ones no longer work." if renewed else "Your feed URLs are ready.",
+                url_for("schedule.calendar_feeds"))
+
+
+@bp.route("/calendar/feed/<token>.ics")
+@bp.route("/calendar/feed/<token>/<int:environment_id>.ics")
+@public
+def feed(token, environment_id=None):
+    user = db.session.scalar(select(User).where(User.calendar_token == token)) if len(token) < 100 else None
+    environment = db.session.get(Environment, environment_id) if environment_id else None
+    if user is None or not user.active or (environment_id and environment is None):
+        abort(404)
+    response = make_response(feeds.feed(user, lambda endpoint, **args: url_for(endpoint, _external=True, **args),
+                                         environment))
+    response.mimetype = "text/calendar"
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
