@@ -7,6 +7,7 @@ from .core.time import utcnow
 from .directory.seed import cover_demo_period, seed_demo, seed_reference
 from .outages.demo import seed_demo_outages
 from .releases.demo import seed_demo_rfcs
+from .schedule.demo import seed_demo_schedule
 
 cli = Blueprint("demo_cli", __name__, cli_group=None)
 
@@ -16,7 +17,7 @@ def seed_everything(demo=False):
     added = seed_reference()
     if demo:
         cover_demo_period(utcnow().date())
-        added += seed_demo() + seed_demo_certificates() + seed_demo_rfcs() + seed_demo_outages()
+        added += seed_demo() + seed_demo_certificates() + seed_demo_rfcs() + seed_demo_outages() + seed_demo_schedule()
     return added
 
 

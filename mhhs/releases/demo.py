@@ -1,9 +1,9 @@
 """Demo RFCs (demo database only), made through the same services a person's clicks go through."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
-from ..core.time import add_business_days, utcnow
+from ..core.time import add_business_days, london_to_utc, to_london, utcnow
 from ..directory.models import Environment, System, User
 from ..extensions import db
 from . import baseline, services
@@ -126,9 +126,14 @@ def seed_demo_rfcs():
                  build_reference="dip-release-1.1.0.0+build.412",
                  build_sha256="3f9a6c1e0b7d4a2f8e5c9b1d7a3e6f0c2b8d4e1a9c7f5b3d0e2a4c6f8b1d3e5a")
     _approve(dip, "rm.sit@demo.test", "rm.uit@demo.test")
+    # Next week's schedule: LSS asks for a window over DIP's in SIT-A, and MPRS's runs into its gate closure.
+    _raise("helix@demo.test", "LSS", ReleaseType.MINOR, "1.7.0.0", "LSS load-shaping profiles for cycle 3",
+           ("SIT-A",), next_week + timedelta(hours=1), rollback_plan="",
+           reason="New load-shaping profiles needed by SIT Functional cycle 3.")
+    mprs_day = to_london(next_week + timedelta(days=1)).date()
     _raise("mprs@demo.test", "MPRS", ReleaseType.PATCH, "1.0.1.0", "MPRS weekly patch", ("SIT-A",),
-           next_week + timedelta(days=1), defects=[("DEF-1101", "High", "Gate closure batch skips late reads", "SIT-A")],
-           rollback_plan="")
+           london_to_utc(datetime.combine(mprs_day, time(14))),
+           defects=[("DEF-1101", "High", "Gate closure batch skips late reads", "SIT-A")], rollback_plan="")
     _raise("dip@demo.test", "DIP", ReleaseType.EMERGENCY, "1.1.0.1", "DIP emergency fix for blocked SIT-A testing",
            ("SIT-A",), now + timedelta(hours=3), defects=[("DEF-1120", "Critical", "Inbound queue stalls", "SIT-A")])
-    return 5
+    return 6

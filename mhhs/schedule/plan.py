@@ -34,12 +34,13 @@ class Row:
 @dataclass
 class Chart:
     rows: list
-    milestones: list  # (x, MajorRelease)
+    milestones: list  # (x, MajorRelease) of those within the chart
     ticks: list  # (x, label)
     today_x: object
     first_day: date
     last_day: date
     height: int
+    roadmap: list  # every interim release with a date, drawn or not
     width: int = WIDTH + LABEL
     label_width: int = LABEL
 
@@ -67,8 +68,7 @@ def chart(today):
     if shared:
         rows.append(Row("Every environment · freezes", [Bar("freeze", f.reason, f.first_day, f.last_day)
                                                           for f in shared]))
-    days = [d for row in rows for bar in row.bars for d in (bar.first_day, bar.last_day)] \
-        + [r.planned_date for r in roadmap] + [today]
+    days = [d for row in rows for bar in row.bars for d in (bar.first_day, bar.last_day)] + [today]
     first, last = min(days).replace(day=1), _next_month(max(days))
     scale = WIDTH / max((last - first).days, 1)
 
@@ -82,11 +82,13 @@ def chart(today):
     ticks, month = [], first
     step = 1 if (last - first).days < 500 else 3
     while month < last:
-        ticks.append((x(month), month.strftime("%b %Y")))
+        if x(month) < LABEL + WIDTH - 50:  # a label at the very end would be cut off
+            ticks.append((x(month), month.strftime("%b %Y")))
         for _ in range(step):
             month = _next_month(month)
-    height = 30 + len(rows) * ROW + 40
-    return Chart(rows, [(x(r.planned_date), r) for r in roadmap], ticks, x(today), first, last, height)
+    height = 30 + len(rows) * ROW + 52
+    milestones = [(x(r.planned_date), r) for r in roadmap if first <= r.planned_date <= last]
+    return Chart(rows, milestones, ticks, x(today), first, last, height, roadmap)
 
 
 def _next_month(day):

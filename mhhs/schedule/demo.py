@@ -1,0 +1,34 @@
+"""Demo freezes and test phases (demo database only), through the same services a Release Manager's clicks use."""
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from ..core.time import to_london, utcnow
+from ..directory.models import Environment, Freeze, MajorRelease, User
+from ..extensions import db
+from . import services
+
+# name, environment, first day and last day counted from today
+TEST_PHASES = [("SIT Migration", "SIT-B", -60, 20), ("SIT Functional cycle 3", "SIT-A", -30, 40),
+               ("SIT Non-Functional cycle 3", "SIT-B", 21, 70), ("Qualification", "UIT", -10, 120)]
+
+
+def seed_demo_schedule():
+    """Adds the demo freeze and test phases once; returns how many rows were added."""
+    if db.session.scalar(select(func.count()).select_from(Freeze)):
+        return 0
+    manager = db.session.scalar(select(User).where(User.email == "rm.sit@demo.test"))
+    environments = {e.name: e.id for e in db.session.scalars(select(Environment))}
+    today = to_london(utcnow()).date()
+    # The week after next, from Monday to Friday: SIT-B's performance runs need a stable environment.
+    monday = today + timedelta(days=14 - today.weekday())
+    services.add_freeze(manager, environments["SIT-B"], monday, monday + timedelta(days=4),
+                        "SIT Non-Functional cycle 3 performance runs")
+    for name, environment, first, last in TEST_PHASES:
+        services.add_test_phase(manager, name, environments[environment], today + timedelta(days=first),
+                                today + timedelta(days=last))
+    # The roadmap's next interim release, date not yet confirmed (the reference seed keeps the EAP's past ones).
+    db.session.add(MajorRelease(name="IR9 (SIT A)", planned_date=today + timedelta(days=35), date_confirmed=False,
+                                purpose="Code release to enable SIT Operational testing."))
+    db.session.commit()
+    return 2 + len(TEST_PHASES)
