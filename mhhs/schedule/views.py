@@ -59,9 +59,7 @@ def calendar():
                                   organisation=filters.organisation_id).items() if v}
     context = dict(form=form, view=view, days=days, heading=heading, today=today, args=args, moves=moves,
                    month=day.month if view == "month" else None, feeds_token=current_user.calendar_token)
-    if request.htmx and request.htmx.target == "calendar":
-        return render("schedule/calendar.html", "schedule/_calendar.html", **context)
-    return render("schedule/calendar.html", "schedule/calendar.html", **context)
+    return render("schedule/calendar.html", "schedule/_calendar.html", **context)
 
 
 # Freezes ----------------------------------------------------------------------------------------
