@@ -101,8 +101,8 @@ class OrganisationForm(UniqueMixin, FlaskForm):
 class SystemForm(UniqueMixin, FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the system's name."), Length(max=80)])
     organisation_id = SelectField("Organisation", coerce=database_id)
-    support_kind = SelectField("Support hours", choices=SupportKind.CHOICES, default=SupportKind.TBC)
-    support_days = SelectMultipleField("Support days (closed on bank holidays)", choices=list(enumerate(DAY_NAMES)),
+    support_kind = SelectField("Support hours", choices=options(SupportKind.CHOICES), default=SupportKind.TBC)
+    support_days = SelectMultipleField("Support days (closed on bank holidays)", choices=options(enumerate(DAY_NAMES)),
                                        coerce=int, widget=ListWidget(prefix_label=False),
                                        option_widget=CheckboxInput())
     support_start = TimeField("Support from (Europe/London)", validators=[Optional()])

@@ -134,7 +134,8 @@ def _suggest_window(form, rfc):
     if found is None:
         return (f"No free window of {schedule.length_text(length)} in the next 90 days: choose one by hand and "
                 "look at its clashes.")
-    form.window_start.data, form.window_end.data = (utc_to_london_naive(t) for t in found)
+    for f, moment in zip((form.window_start, form.window_end), found):
+        f.data, f.raw_data = utc_to_london_naive(moment), None  # shown from data, not from what was typed
     return (f"Suggested the earliest free window of {schedule.length_text(length)}: {format_london(found[0])}–"
             f"{format_london(found[1], '%H:%M')}, within {system.name}'s support hours and clear of other "
             "windows, planned outages and freezes. Save to keep it.")

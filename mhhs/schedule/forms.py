@@ -27,7 +27,7 @@ class LastDayMixin:
 
 class CalendarForm(Form):
     """Read from the query string; a bad value gets its message and the calendar shows what is valid."""
-    view = SelectField("View", choices=[("month", "Month"), ("week", "Week")], default="month")
+    view = SelectField("View", choices=options([("month", "Month"), ("week", "Week")]), default="month")
     date = StringField("Month or day", description="YYYY-MM or YYYY-MM-DD")
     environment = SelectField("Environment", coerce=int_or_none)
     system = SelectField("System", coerce=int_or_none)
