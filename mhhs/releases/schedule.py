@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..core.time import format_london, to_london
+from ..core.time import format_london, to_london, utcnow
 from ..directory.support import freeze_text, freezes_between, support_days_between, support_problem
 from ..extensions import db
 from .models import ReleaseType, Rfc, RfcStatus, rfc_environments
@@ -107,11 +107,13 @@ def busy(spans, user):
     return found
 
 
-def clashes(rfcs, user):
+def clashes(rfcs, user, now=None):
     """{rfc id: [Clash]} for these RFCs (a page's): the windows, planned outages and freezes their windows overlap
     in their target environments, and their system's support hours. An Emergency may deploy in a freeze, but the
-    freeze is still named."""
-    rfcs = [r for r in rfcs if r.window_start and r.window_end and r.window_end > r.window_start]
+    freeze is still named. A window that is over clashes with nothing any more (and its search would read the
+    whole past)."""
+    now = now or utcnow()
+    rfcs = [r for r in rfcs if r.window_start and r.window_end and r.window_end > max(r.window_start, now)]
     found = busy([Span(r.id, tuple(e.id for e in r.environments), r.window_start, r.window_end, r.id)
                   for r in rfcs], user)
     for rfc in rfcs:

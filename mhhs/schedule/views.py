@@ -159,7 +159,7 @@ def plan_pdf():
 def calendar_feeds():
     environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
     return render("schedule/feeds.html", "schedule/feeds.html", token=current_user.calendar_token,
-                  environments=environments)
+                  environments=environments, horizon=feeds.HORIZON_WORDS)
 
 
 @bp.route("/calendar/feeds", methods=["POST"])
@@ -179,8 +179,13 @@ def feed(token, environment_id=None):
     environment = db.session.get(Environment, environment_id) if environment_id else None
     if user is None or not user.active or (environment_id and environment is None):
         abort(404)
-    response = make_response(feeds.feed(user, lambda endpoint, **args: url_for(endpoint, _external=True, **args),
-                                         environment))
-    response.mimetype = "text/calendar"
-    response.headers["Cache-Control"] = "private, max-age=300"
+    feed = feeds.Feed(user, environment)
+    etag = feed.fingerprint()
+    if etag in request.if_none_match:
+        response = make_response("", 304)
+    else:
+        response = make_response(feed.to_ical(lambda endpoint, **args: url_for(endpoint, _external=True, **args)))
+        response.mimetype = "text/calendar"
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, no-cache"
     return response

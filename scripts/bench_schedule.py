@@ -1,0 +1,49 @@
+"""Times the calendar (month and week views, as a Release Manager, a Central Party and a Test Participant) and the
+calendar feed with 50,000 RFCs, 100,000 outages and 10,000 certificates in the database; prints the median time,
+the SQL queries and the size of each, also as a multiple of a bare Flask hello-world timed in the same run.
+
+Usage: .venv/bin/python scripts/bench_schedule.py [--rfcs 50000] [--outages 100000] [--certificates 10000]
+"""
+import argparse
+
+import bench_certificates
+import bench_outages
+import bench_rfcs
+from benchkit import bench_app, logged_in, report
+from sqlalchemy import select
+
+from mhhs.core.time import to_london, utcnow
+from mhhs.directory.models import User
+from mhhs.extensions import db
+from mhhs.schedule.services import feed_token
+
+
+def main(rfcs, outages, certificates, rounds):
+    with bench_app() as app:
+        with app.app_context():
+            bench_rfcs.fill(rfcs)
+            bench_outages.fill(outages)
+            bench_certificates.fill(certificates)
+            tokens = {email: feed_token(db.session.scalar(select(User).where(User.email == email)))
+                      for email in ("rm.sit@demo.test", "supplier@demo.test")}
+        today = to_london(utcnow()).date()
+        print(f"{rfcs:,} RFCs, {outages:,} outages, {certificates:,} certificates")
+        for email in ("rm.sit@demo.test", "dip@demo.test", "supplier@demo.test"):
+            print(f"\n{email}")
+            pages = [("calendar, month", f"/calendar?date={today:%Y-%m}"),
+                     ("calendar, week", f"/calendar?view=week&date={today}"),
+                     ("calendar, month, SIT-A", f"/calendar?date={today:%Y-%m}&environment=2")]
+            if email in tokens:
+                pages += [("feed, everything", f"/calendar/feed/{tokens[email]}.ics"),
+                          ("feed, SIT-A", f"/calendar/feed/{tokens[email]}/2.ics")]
+            report(app, logged_in(app, email), pages, rfcs, "RFCs", rounds)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rfcs", type=int, default=50_000)
+    parser.add_argument("--outages", type=int, default=100_000)
+    parser.add_argument("--certificates", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    arguments = parser.parse_args()
+    main(arguments.rfcs, arguments.outages, arguments.certificates, arguments.rounds)
