@@ -97,7 +97,7 @@ def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
     url = f"/calendar/feed/{token}.ics"
     response = client.get(url)
     first, second = _events(response), _events(client.get(url))
-    assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304  # unchanged
+    assert client.http.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304  # unchanged
     uid = f"rfc-{rfc_id}@release-desk.mhhs"
     assert uid in first and set(first) == set(second)
     event = first[uid]
@@ -109,7 +109,7 @@ def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
         later = content(window_start=next_week(hour=11))
         services.save_draft(user("dip@demo.test"), rfc, later)
         services.submit(user("dip@demo.test"), rfc)
-    assert client.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 200  # changed
+    assert client.http.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 200  # changed
     moved = _events(client.get(url))[uid]
     assert moved["SEQUENCE"] > event["SEQUENCE"] and moved.decoded("DTSTART") > event.decoded("DTSTART")
     with app.app_context():
