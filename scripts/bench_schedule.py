@@ -33,10 +33,13 @@ def main(rfcs, outages, certificates, rounds):
             pages = [("calendar, month", f"/calendar?date={today:%Y-%m}"),
                      ("calendar, week", f"/calendar?view=week&date={today}"),
                      ("calendar, month, SIT-A", f"/calendar?date={today:%Y-%m}&environment=2")]
+            client = logged_in(app, email)
             if email in tokens:
-                pages += [("feed, everything", f"/calendar/feed/{tokens[email]}.ics"),
-                          ("feed, SIT-A", f"/calendar/feed/{tokens[email]}/2.ics")]
-            report(app, logged_in(app, email), pages, rfcs, "RFCs", rounds)
+                feed = f"/calendar/feed/{tokens[email]}.ics"
+                etag = client.get(feed).headers["ETag"]
+                pages += [("feed, everything", feed), ("feed, SIT-A", f"/calendar/feed/{tokens[email]}/2.ics"),
+                          ("feed, unchanged poll (304)", feed, {"If-None-Match": etag})]
+            report(app, client, pages, rfcs, "RFCs", rounds)
 
 
 if __name__ == "__main__":

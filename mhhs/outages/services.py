@@ -1,7 +1,7 @@
 """Outage writes and the read-side queries: who may log and edit what, the board, the log, availability."""
 from datetime import timedelta
 
-from sqlalchemy import literal, or_, select, union_all
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
@@ -121,27 +121,26 @@ def planned_outages_from_rfc(user, rfc):
 # Reads ----------------------------------------------------------------------------------------
 
 def planned_outage_clashes(spans, user=None):
-    """[(span key, Clash)]: the planned outages of each span's environments that overlap it (every outage is public),
-    found through the index on end, in one statement; an outage announced from the span's own RFC is no clash."""
+    """[(span key, Clash)]: the planned outages of each span's environments that overlap it (every outage is public).
+    One read for all spans, through the index on end: the outages still open or ending after the earliest span
+    starts (spans are windows still to come, so these are few); an outage announced from the span's own RFC is no
+    clash."""
     if not spans:
         return []
-    rows = db.session.execute(union_all(*(
-        select(literal(index).label("span"), Outage.id)
-        .where(overlapping(span.start, span.end), Outage.planned.is_(True),
-               Outage.environment_id.in_(span.environment_ids),
-               *([or_(Outage.rfc_id.is_(None), Outage.rfc_id != span.rfc_id)] if span.rfc_id else []))
-        for index, span in enumerate(spans)))).all()
-    outages = {o.id: o for o in db.session.scalars(
-        select(Outage).where(Outage.id.in_({outage_id for _, outage_id in rows}))
-        .options(joinedload(Outage.environment)))} if rows else {}
+    outages = db.session.scalars(
+        select(Outage).where(overlapping(min(s.start for s in spans), max(s.end for s in spans)))
+        .options(joinedload(Outage.environment)).order_by(Outage.start)).all()
     found = []
-    for index, outage_id in sorted(rows, key=lambda row: (row[0], outages[row[1]].start)):
-        outage, span = outages[outage_id], spans[index]
-        until = format_london(outage.end, "%H:%M") if outage.end else "no end set"
-        found.append((span.key, schedule.Clash(
-            "outage", f"planned {outage.category.value} outage of {outage.environment.name}, "
-            f"{format_london(outage.start)}–{until}", "outages.detail", {"outage_id": outage.id},
-            outage.start, outage.end or span.end)))
+    for span in spans:
+        for outage in outages:
+            if outage.planned and outage.environment_id in span.environment_ids and outage.start < span.end \
+                    and (outage.end is None or outage.end > span.start) \
+                    and not (span.rfc_id and outage.rfc_id == span.rfc_id):
+                until = format_london(outage.end, "%H:%M") if outage.end else "no end set"
+                found.append((span.key, schedule.Clash(
+                    "outage", f"planned {outage.category.value} outage of {outage.environment.name}, "
+                    f"{format_london(outage.start)}–{until}", "outages.detail", {"outage_id": outage.id},
+                    outage.start, outage.end or span.end)))
     return found
 
 
