@@ -9,6 +9,11 @@ from sqlalchemy.orm import joinedload
 from ..directory.models import Environment, Freeze, MajorRelease, TestPhase
 from ..extensions import db
 
+# The chart's colours, as SVG attributes (the PDF renderer does not style SVG from the page's CSS): fill, stroke.
+COLOURS = {"available": ("#bbf7d0", "#15803d"), "phase": ("#1d4ed8", "none"), "freeze": ("#0e7490", "none"),
+           "milestone": ("#7c3aed", "#7c3aed"), "unconfirmed": ("#ffffff", "#7c3aed"), "today": ("#b91c1c", "#b91c1c"),
+           "tick": ("#334155", "#cbd5e1")}
+KEY = [("available", "environment available"), ("phase", "test phase"), ("freeze", "freeze")]
 WIDTH = 1000  # the chart's drawing width, in SVG units; the label column sits to its left
 LABEL = 220
 ROW = 26
@@ -82,7 +87,7 @@ def chart(today):
     ticks, month = [], first
     step = 1 if (last - first).days < 500 else 3
     while month < last:
-        if x(month) < LABEL + WIDTH - 50:  # a label at the very end would be cut off
+        if x(month) < LABEL + WIDTH - 60:  # a label at the very end would be cut off
             ticks.append((x(month), month.strftime("%b %Y")))
         for _ in range(step):
             month = _next_month(month)

@@ -111,11 +111,15 @@ def support_hours():
 
 # The test-phase plan ------------------------------------------------------------------------------
 
-def _plan_page(form, status=200):
+def _plan(today):
+    """What the plan's page and PDF show."""
     phases = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment))
                                 .order_by(TestPhase.first_day)).all()
-    return render("schedule/plan.html", "schedule/_phase_form.html", status=status, chart=plan.chart(_today()),
-                  phases=phases, form=form)
+    return dict(chart=plan.chart(today), phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today)
+
+
+def _plan_page(form, status=200):
+    return render("schedule/plan.html", "schedule/_phase_form.html", status=status, form=form, **_plan(_today()))
 
 
 @bp.route("/plan")
@@ -147,9 +151,7 @@ def remove_test_phase(phase_id):
 @login_required
 def plan_pdf():
     today = _today()
-    pdf = render_pdf("pdf/plan.html", chart=plan.chart(today), today=today, phases=db.session.scalars(
-        select(TestPhase).options(joinedload(TestPhase.environment)).order_by(TestPhase.first_day)).all())
-    return download(pdf, f"test-phase-plan-{today}.pdf")
+    return download(render_pdf("pdf/plan.html", **_plan(today)), f"test-phase-plan-{today}.pdf")
 
 
 # Calendar feeds -----------------------------------------------------------------------------------
