@@ -72,6 +72,7 @@ class Feed:
         calendar = Calendar()
         calendar.add("prodid", "-//MHHS Release Desk//Calendar feed//EN")
         calendar.add("version", "2.0")
+        calendar.add("method", "PUBLISH")  # a published calendar to subscribe to (what Outlook expects)
         calendar.add("x-wr-calname",
                      f"Release Desk — {self.environment.name if self.environment else 'all I may see'}")
         for rfc in db.session.scalars(self.rfcs().options(joinedload(Rfc.system), selectinload(Rfc.environments))

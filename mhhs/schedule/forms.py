@@ -12,6 +12,7 @@ from ..directory.models import Environment, Organisation, System
 from ..extensions import db
 
 MONTH = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+YEARS = range(2000, 2101)  # the calendar's reach: far enough either way, and never past what dates can hold
 
 
 def _environment_choices(every):
@@ -20,7 +21,12 @@ def _environment_choices(every):
 
 
 class LastDayMixin:
+    def validate_first_day(self, field):
+        if field.data and field.data.year not in YEARS:
+            raise ValidationError(f"Enter a day between {YEARS.start} and {YEARS.stop - 1}.")
+
     def validate_last_day(self, field):
+        self.validate_first_day(field)
         if field.data and self.first_day.data and field.data < self.first_day.data:
             raise ValidationError("The last day must be on or after the first day.")
 
@@ -43,12 +49,13 @@ class CalendarForm(Form):
 
     def validate_date(self, field):
         if field.data and self.day() is None:
-            raise ValidationError("Enter a month as YYYY-MM (e.g. 2026-12) or a day as YYYY-MM-DD.")
+            raise ValidationError(f"Enter a month as YYYY-MM (e.g. 2026-12) or a day as YYYY-MM-DD, between "
+                                  f"{YEARS.start} and {YEARS.stop - 1}.")
 
     def day(self):
-        """The day the view is about, or None when the text is no real date."""
+        """The day the view is about, or None when the text is no real date (or far outside the programme)."""
         match = MONTH.fullmatch((self.date.data or "").strip())
-        if not match:
+        if not match or int(match[1]) not in YEARS:
             return None
         try:
             return date(int(match[1]), int(match[2]), int(match[3] or 1))

@@ -31,9 +31,9 @@ def _field_names(client, url):
 
 QUERY = ["page", "status", "type", "environment", "system", "organisation", "q", "from", "to", "planned",
          "category", "kind", "period", "count", "renews", "rfc", "propose", "rfc_id", "system_id", "release_type",
-         "version", "next"]
+         "version", "next", "date", "view"]
 ODD = ["", "0", "-1", "1", "99999999999999999999", "-99999999999999999999", "1e99", "NaN", "2026-13-45T25:61",
-       "2026-02-30 10:00", "0000-00-00", "carry:abc", "carry:", "carry:99999999999999999999", "remove_defect:1:2",
+       "2026-02-30 10:00", "0000-00-00", "9999-12", "9999-12-31", "0001-01-01", "2026-13", "week", "carry:abc", "carry:", "carry:99999999999999999999", "remove_defect:1:2",
        "remove_defect:x", "remove_change_request:-1", "add_defect", "add_change_request", "submit", "save",
        "approve", "reject", "request_changes", "queue", "yes", "Major", "Emergency", "SIT-A", "\x00", "\r\n",
        "../../etc/passwd", "=HYPERLINK(\"x\")", "☃ Zürich", "<script>alert(1)</script>", "x" * 100_000]

@@ -71,6 +71,7 @@ def test_the_calendar_moves_by_month_and_week_and_filters(app, as_user):
 def test_bad_calendar_input_is_named_next_to_its_field(as_user):
     rm = as_user("rm.sit@demo.test")
     for query, message in (("date=2026-13", "Enter a month as YYYY-MM"), ("date=soon", "Enter a month as YYYY-MM"),
+                           ("date=9999-12", "between 2000 and 2100"), ("view=week&date=0001-01-01", "between 2000"),
                            ("environment=999999", "That environment is unknown"),
                            ("system=abc", "That system is unknown"),
                            ("organisation=-4", "That organisation is unknown")):
@@ -149,6 +150,9 @@ def test_freezes_and_test_phases_refuse_bad_dates_and_store_nothing(app, as_user
     page = rm.post("/plan/phases", {"name": "SIT Functional", "environment_id": "", "first_day": "2026-12-10",
                                     "last_day": "2026-12-01"}).get_data(as_text=True)
     assert "The last day must be on or after the first day." in page and "Choose the environment" in page
+    page = rm.post("/freezes", {"environment_id": "", "first_day": "9999-12-31", "last_day": "9999-12-31",
+                                "reason": "Far away"}).get_data(as_text=True)
+    assert "Enter a day between 2000 and 2100." in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Freeze)) == 0
         assert db.session.scalar(select(func.count()).select_from(TestPhase)) == 0
