@@ -1,10 +1,9 @@
 """Organisations, users, systems, environments, market roles and the major-release roadmap."""
 import enum
 import secrets
-
-from flask_login import UserMixin
 from datetime import datetime, timedelta
 
+from flask_login import UserMixin
 from sqlalchemy import Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text, Time
 from sqlalchemy.orm import relationship
 

@@ -76,5 +76,5 @@ def freezes_between(environment_ids, start, end):
 
 
 def freeze_text(freeze):
-    return (f"{freeze.scope} {'is' if freeze.environment else 'are'} frozen from {freeze.first_day:%d %b} to "
+    return (f"{freeze.scope} is frozen from {freeze.first_day:%d %b} to "
             f"{freeze.last_day:%d %b %Y} ({freeze.reason})")

@@ -15,6 +15,8 @@ from .services import visible_clause
 
 # The windows on the schedule: submitted (pending), sent back, or approved and not yet deployed.
 SCHEDULED = (RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED, RfcStatus.APPROVED)
+# The RFCs whose page names their clashes: those on the schedule, and drafts (seen before they are submitted).
+CHECKED = SCHEDULED + (RfcStatus.DRAFT,)
 SLOT_STEP = timedelta(minutes=15)
 LOOK_AHEAD = timedelta(days=90)
 DEFAULT_LENGTH = timedelta(hours=1)  # a suggested window's length when none is typed
@@ -55,21 +57,20 @@ def scheduled_windows(spans, user):
     if longest is None or not spans:
         return []
     reach = timedelta(minutes=longest)
-    keys = {index: span for index, span in enumerate(spans)}
     rows = db.session.execute(union_all(*(
         select(literal(index).label("span"), Rfc.id, Rfc.window_end)
         .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
         .where(Rfc.status.in_(SCHEDULED), Rfc.window_start > span.start - reach, Rfc.window_start < span.end,
                rfc_environments.c.environment_id.in_(span.environment_ids),
                *([Rfc.id != span.rfc_id] if span.rfc_id else []), *([visible_clause(user)] if user else []))
-        for index, span in keys.items()))).all()
-    found = {(index, rfc_id) for index, rfc_id, end in rows if end > keys[index].start}
+        for index, span in enumerate(spans)))).all()
+    found = {(index, rfc_id) for index, rfc_id, end in rows if end > spans[index].start}
     if not found:
         return []
     others = {o.id: o for o in db.session.scalars(
         select(Rfc).where(Rfc.id.in_({rfc_id for _, rfc_id in found}))
         .options(selectinload(Rfc.environments), joinedload(Rfc.system)))}
-    return [(keys[index].key, window_clash(others[rfc_id], keys[index].environment_ids))
+    return [(spans[index].key, window_clash(others[rfc_id], spans[index].environment_ids))
             for index, rfc_id in sorted(found, key=lambda f: (f[0], others[f[1]].window_start))]
 
 
@@ -94,7 +95,7 @@ def freezes(spans, user=None):
 
 
 # What a window clashes with, source by source: (spans, user) -> [(span key, Clash)]. The outage log adds planned
-# outages (outages/schedule.py); it sits above this package and registers itself when the app is made.
+# outages (outages.services.planned_outage_clashes): it sits above this package, and registers itself on import.
 SOURCES = [scheduled_windows, freezes]
 
 

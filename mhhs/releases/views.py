@@ -23,7 +23,6 @@ from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionFo
                     RfcForm)
 from .models import CONTROL_POINTS, priority_of, Decision, ReleaseType, Rfc, RfcStatus
 from .permissions import COMMUNICATION_STATUSES, can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
-from .schedule import SCHEDULED
 from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
 
 bp = Blueprint("releases", __name__)
@@ -254,7 +253,7 @@ def _detail_page(rfc, closure_form=None):
     return render("releases/detail.html", "releases/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
                   decision_form=DecisionForm(row_version=rfc.row_version), governance_form=GovernanceForm(),
                   closure_form=closure_form or ClosureForm(obj=rfc), phases=phases_to_decide(current_user, rfc),
-                  clashes=schedule.clashes([rfc], current_user).get(rfc.id, []) if rfc.status in SCHEDULED + (RfcStatus.DRAFT,)
+                  clashes=schedule.clashes([rfc], current_user).get(rfc.id, []) if rfc.status in schedule.CHECKED
                   else [], notice_given=queries.notice_given(rfc),
                   overtaken=services.overtaken_by([rfc]).get(rfc.id),
                   communications=messages_for_rfc(rfc.id) if is_manager(current_user) else [],
@@ -298,8 +297,8 @@ def withdraw(rfc_id):
 
 def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
-    return dict(clashes=schedule.clashes(rfcs, current_user), notice_given=queries.notice_given, overtaken=services.overtaken_by(rfcs),
-                open_points={r.id: open_by_hand(r) for r in rfcs})
+    return dict(clashes=schedule.clashes(rfcs, current_user), notice_given=queries.notice_given,
+                overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs})
 
 
 def _queue_filters():

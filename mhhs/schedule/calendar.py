@@ -46,6 +46,21 @@ class Filters:
     organisation_id: int = None
 
 
+def view_range(view, day):
+    """(first day, last day, heading, {"previous": …, "next": …} as the date argument) of the month or week view
+    that shows `day`; a month runs from the Monday before its first day to the Sunday after its last."""
+    if view == "month":
+        month = day.replace(day=1)
+        following = (month + timedelta(days=32)).replace(day=1)
+        last = following - timedelta(days=1)
+        return (month - timedelta(days=month.weekday()), last + timedelta(days=6 - last.weekday()),
+                month.strftime("%B %Y"),
+                {"previous": (month - timedelta(days=1)).strftime("%Y-%m"), "next": following.strftime("%Y-%m")})
+    first = day - timedelta(days=day.weekday())
+    return (first, first + timedelta(days=6), f"Week of {first:%d %B %Y}",
+            {"previous": f"{first - timedelta(days=7)}", "next": f"{first + timedelta(days=7)}"})
+
+
 def calendar_days(user, first_day, last_day, filters, per_day):
     """[Day] from first_day to last_day, each with at most `per_day` windows and `per_day` outages."""
     days = {first_day + timedelta(days=n): Day(first_day + timedelta(days=n))

@@ -16,7 +16,7 @@ from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
 from . import feeds, plan, services
-from .calendar import Filters, calendar_days
+from .calendar import Filters, calendar_days, view_range
 from .forms import CalendarForm, FreezeForm, TestPhaseForm
 
 bp = Blueprint("schedule", __name__)
@@ -40,26 +40,13 @@ def calendar():
     view = form.view.data if form.view.data in PER_DAY else "month"
     today = _today()
     day = form.day() or today
-    if view == "month":
-        month = day.replace(day=1)
-        first = month - timedelta(days=month.weekday())
-        following = (month + timedelta(days=32)).replace(day=1)
-        last = following - timedelta(days=1)
-        last += timedelta(days=6 - last.weekday())
-        heading = month.strftime("%B %Y")
-        moves = {"previous": (month - timedelta(days=1)).strftime("%Y-%m"), "next": following.strftime("%Y-%m")}
-    else:
-        first = day - timedelta(days=day.weekday())
-        last = first + timedelta(days=6)
-        heading = f"Week of {first:%d %B %Y}"
-        moves = {"previous": f"{first - timedelta(days=7)}", "next": f"{first + timedelta(days=7)}"}
+    first, last, heading, moves = view_range(view, day)
     filters = Filters(*(None if f.errors else f.data for f in (form.environment, form.system, form.organisation)))
     days = calendar_days(current_user, first, last, filters, PER_DAY[view])
     args = {k: v for k, v in dict(view=view, environment=filters.environment_id, system=filters.system_id,
                                   organisation=filters.organisation_id).items() if v}
-    context = dict(form=form, view=view, days=days, heading=heading, today=today, args=args, moves=moves,
-                   month=day.month if view == "month" else None, feeds_token=current_user.calendar_token)
-    return render("schedule/calendar.html", "schedule/_calendar.html", **context)
+    return render("schedule/calendar.html", "schedule/_calendar.html", form=form, view=view, days=days,
+                  heading=heading, today=today, args=args, moves=moves, month=day.month if view == "month" else None)
 
 
 # Freezes ----------------------------------------------------------------------------------------

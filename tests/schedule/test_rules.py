@@ -86,7 +86,7 @@ def test_a_window_inside_a_freeze_is_for_emergencies_only(ctx, freeze_in, releas
             services.submit(author, rfc)
         message = refusal.value.problems["window_start"]
         assert "SIT Functional cycle 3 regression" in message and "only an Emergency release" in message
-        assert ("SIT-A is frozen" if freeze_in else "Every environment are frozen") in message
+        assert ("SIT-A is frozen" if freeze_in else "Every environment is frozen") in message
     else:
         services.submit(author, rfc)
         assert rfc.revision == 1
