@@ -4,15 +4,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased, joinedload
 
-from flask import render_template
-
 from ..audit.services import record
 from ..core.permissions import Role
 from ..core.services import Refused
 from ..core.time import format_london
 from ..directory.models import Environment, Organisation, User
 from ..extensions import db
-from ..mail.services import queue
+from ..mail.services import email_text, queue
 from .models import (LATER_DAYS, REMINDER_DAYS, SOON_DAYS, Certificate, Kind, OfficerRole, PkiOfficer, ReminderSent,
                      Status)
 from .permissions import can_keep_certificates, can_manage_certificates, visible_certificates as visible
@@ -248,6 +246,4 @@ def send_reminders(today: date):
 
 def _reminder_text(certificate, days_left):
     """(subject, body) from templates/email/certificate_reminder.txt."""
-    text = render_template("email/certificate_reminder.txt", certificate=certificate, days_left=days_left)
-    subject, _, body = text.partition("\n\n")
-    return subject.removeprefix("Subject: "), body
+    return email_text("email/certificate_reminder.txt", certificate=certificate, days_left=days_left)

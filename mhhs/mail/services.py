@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, render_template
 from sqlalchemy import or_, select, update
 
 from ..core.time import utcnow
@@ -30,6 +30,12 @@ def queue(recipients, subject, body, kind="notice", attachment=None, rfc_id=None
         message.attachment_name, message.attachment = attachment
     db.session.add(message)
     return message
+
+
+def email_text(template, **context):
+    """(subject, body) of an e-mail template: its first line is "Subject: …", then a blank line, then the body."""
+    subject, _, body = render_template(template, **context).partition("\n\n")
+    return subject.removeprefix("Subject: ").strip(), body
 
 
 def messages_for_rfc(rfc_id):

@@ -349,3 +349,25 @@ APPROVAL_GATE = (1, 2, 3, 4, 5, 6)
 CLOSURE_GATE = (8, 9, 10)
 # What a Release Manager settles by hand (ticked with evidence, or not applicable); the others are met by their step.
 BY_HAND = (3, 4, 5, 6, 8, 10)
+
+
+class ReleaseAudience(db.Model):
+    """An organisation sent an RFC's release communication (RCM §12.11): its users are asked to acknowledge the
+    release note."""
+
+    __tablename__ = "rfc_release_audiences"
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id = Column(ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True)
+    communicated_at = Column(DateTime, nullable=False, default=utcnow)
+    organisation = relationship("Organisation")
+
+
+class Acknowledgement(db.Model):
+    """A user has read an RFC's release note as it stood then (note_hash): once the note changes, it asks again."""
+
+    __tablename__ = "rfc_acknowledgements"
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), primary_key=True)
+    user_id = Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    note_hash = Column(String(64), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    user = relationship("User")

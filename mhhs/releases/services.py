@@ -1,5 +1,4 @@
 """RFC state changes as guarded transitions: each checks the state, records who/when/why, audits, commits."""
-from flask import render_template
 from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import selectinload
 
@@ -10,8 +9,8 @@ from ..core.time import utcnow
 from ..directory.models import Environment, System
 from ..directory.support import freezes_between
 from ..extensions import db
-from ..mail.services import queue
-from . import baseline, rules
+from ..mail.services import email_text, queue
+from . import acknowledgements, baseline, rules
 from .models import (APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, PUBLIC_STATUSES, Approval, ChangeRequest,
                      ControlPoint, Decision, Defect, Deployment, PendingApproval, ReleaseType, Retest, RetestResult,
                      Revision, Rfc, RfcStatus, priority_of, rfc_environments, stands)
@@ -444,9 +443,7 @@ def outstanding_emergency_fixes(system_id):
 
 def communication_text(rfc, kind):
     """The proposed subject and body of a release or closure communication (templates/email/)."""
-    body = render_template(f"email/rfc_{kind}.txt", rfc=rfc)
-    subject, _, body = body.partition("\n\n")
-    return subject.removeprefix("Subject: "), body
+    return email_text(f"email/rfc_{kind}.txt", rfc=rfc)
 
 
 @unit_of_work(CONFLICT)
@@ -464,6 +461,8 @@ def communicate(user, rfc, kind, organisations, subject, body, attachment):
             skipped.append(organisation.name)
     if not messages:
         raise Invalid({"organisation_ids": "None of the chosen organisations has an active user to write to."})
+    if kind == "release":
+        acknowledgements.add_audience(rfc, [o for o in organisations if o.name not in skipped])
     record(f"rfc.communicated_{kind}", actor=user, obj=rfc,
            summary=f"{kind} communication to {len(messages)} organisation(s): {subject}"
                    + (f"; not sent to {', '.join(skipped)} (no active users)" if skipped else ""))

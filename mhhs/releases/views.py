@@ -18,7 +18,7 @@ from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
 from ..mail.services import RENDERERS, deliver_in_background, messages_for_rfc
-from . import baseline, queries, schedule, services
+from . import acknowledgements, baseline, queries, schedule, services
 from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
                     RfcForm)
 from .models import CONTROL_POINTS, priority_of, Decision, ReleaseType, Rfc, RfcStatus
@@ -39,6 +39,8 @@ AUDIT_WORDS = {
     "rfc.lessons": "saved the rollout report and lessons learnt", "rfc.closed": "closed the RFC ({})",
     "rfc.communicated_release": "sent the release communication: {}",
     "rfc.communicated_closure": "sent the closure communication: {}",
+    "rfc.acknowledged": "marked the release note read ({})",
+    "rfc.acknowledgement_reminder": "sent a reminder to read the release note to {}",
 }
 
 
@@ -257,7 +259,39 @@ def _detail_page(rfc, closure_form=None):
                   else [], notice_given=queries.notice_given(rfc),
                   overtaken=services.overtaken_by([rfc]).get(rfc.id),
                   communications=messages_for_rfc(rfc.id) if is_manager(current_user) else [],
-                  **_control_point_context(rfc))
+                  **_control_point_context(rfc), **_acknowledgement_context(rfc))
+
+
+def _acknowledgement_context(rfc):
+    """Managers see who has read the release note; a reader sees whether they have."""
+    if is_manager(current_user):
+        return dict(readers=acknowledgements.readers(rfc))
+    if acknowledgements.is_reader(current_user, rfc):
+        return dict(my_acknowledgement=acknowledgements.state(current_user, rfc))
+    return {}
+
+
+@bp.route("/rfcs/<int:rfc_id>/acknowledge", methods=["POST"])
+@role_required(Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT)
+def acknowledge(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    if not acknowledgements.is_reader(current_user, rfc):
+        abort(404)  # the note was not sent to this user's organisation
+    acknowledgements.acknowledge(current_user, rfc)
+    back = url_for("home.index") if request.form.get("from") == "home" else url_for("releases.detail", rfc_id=rfc.id)
+    return done(f"Release note of {rfc.number} marked read.", back)
+
+
+@bp.route("/rfcs/<int:rfc_id>/acknowledgements/remind", methods=["POST"])
+@manager_required
+def remind_readers(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    messages = acknowledgements.remind(current_user, rfc)
+    deliver_in_background([m.id for m in messages])
+    people = sum(m.recipient_count for m in messages)
+    return done(f"Reminder queued for {people} {'person' if people == 1 else 'people'}." if messages else
+                "Everyone sent the release note has read it as it stands: no reminder needed.",
+                url_for("releases.detail", rfc_id=rfc.id))
 
 
 def _control_point_context(rfc):

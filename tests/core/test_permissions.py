@@ -40,7 +40,7 @@ ARGUMENTS = {
     **{(endpoint, "rfc_id"): lambda: sample_rfc() for endpoint in (
         "releases.detail", "releases.edit", "releases.withdraw", "releases.decide", "releases.governance",
         "releases.tick", "releases.deployment", "releases.close", "releases.revision", "releases.rfc_pdf",
-        "releases.release_note_pdf", "releases.communicate")},
+        "releases.release_note_pdf", "releases.communicate", "releases.acknowledge", "releases.remind_readers")},
     ("releases.communicate", "kind"): lambda: "release",
     **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",
                                                                           "outages.end")},
@@ -69,6 +69,7 @@ OBJECT_RULES = {
     "outages.end": {Role.TEST_PARTICIPANT: 404},
     "releases.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
     "baseline.retest": {Role.TEST_PARTICIPANT: 404},
+    "releases.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
 }
 # Routes that need more than a plain GET or an empty POST to show their rule.
 SKIP = {"static"}
