@@ -50,6 +50,19 @@ def state(user, rfc):
     return ("current" if found.note_hash == note_hash(rfc) else "earlier"), found.at
 
 
+def states(user, rfcs):
+    """{rfc id: 'current', 'earlier', None (not read) or 'not sent'} for many RFCs (their deployments loaded), in two
+    queries."""
+    ids = [rfc.id for rfc in rfcs]
+    sent = set(db.session.scalars(select(ReleaseAudience.rfc_id).where(
+        ReleaseAudience.organisation_id == user.organisation_id, ReleaseAudience.rfc_id.in_(ids))))
+    read = dict(db.session.execute(select(Acknowledgement.rfc_id, Acknowledgement.note_hash).where(
+        Acknowledgement.user_id == user.id, Acknowledgement.rfc_id.in_(ids))).all())
+    return {rfc.id: "not sent" if rfc.id not in sent else
+            None if rfc.id not in read else "current" if read[rfc.id] == note_hash(rfc) else "earlier"
+            for rfc in rfcs}
+
+
 def acknowledge(user, rfc):
     """The user has read the note as it stands now (again, if it changed)."""
     current = note_hash(rfc)

@@ -4,9 +4,9 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 
 from ..core.time import add_business_days, london_to_utc, to_london, utcnow
-from ..directory.models import Environment, System, User
+from ..directory.models import Environment, Organisation, OrgKind, System, User
 from ..extensions import db
-from . import baseline, services
+from . import acknowledgements, baseline, services
 from .models import Decision, ReleaseType, RetestResult, Rfc, RfcStatus
 
 # The versions each system ran when the programme adopted Release Desk (ISDS: SIT-B one patch behind SIT-A).
@@ -114,6 +114,13 @@ def seed_demo_rfcs():
     _deployed(isds, 5, {"SIT-A": (RfcStatus.FIXED_FORWARD, "3.4.2.1")},
               issues="Start-up failed on a missing configuration key.",
               resolutions="Fixed forward with 3.4.2.1, adding the key.")
+    # Both release notes went to every organisation; Northwold has read the DIP one, not yet the ISDS one.
+    organisations = db.session.scalars(select(Organisation).where(Organisation.kind != OrgKind.PROGRAMME)).all()
+    for rfc in (patch, isds):
+        subject, body = services.communication_text(rfc, "release")
+        services.communicate(_user(MANAGER), rfc, "release", organisations, subject, body,
+                             (f"{rfc.number}-release-note.pdf", None))
+    acknowledgements.acknowledge(_user("supplier@demo.test"), patch)
     helix = _user("helix@demo.test")
     first, second = isds.defects[0], isds.defects[1]
     services.record_retest(helix, first, RetestResult.PASSED, "Accepted in the settlement-day run.", "")

@@ -34,7 +34,7 @@ def test_next_free_window_then_a_clash_on_the_calendar_and_in_the_queue(app, pag
         second = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.1.0", rollback_plan="",
                           window_start=first.window_start, window_end=first.window_end)
     log_in("rm.sit@demo.test")
-    page.get_by_role("link", name="Calendar").click()
+    page.get_by_role("link", name="Calendar", exact=True).click()
     page.get_by_label("View").select_option("Week")  # the form follows by itself (htmx), and so does the URL
     page.get_by_label("Month or day").fill(day.isoformat())
     page.get_by_role("button", name="Show").click()

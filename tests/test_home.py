@@ -1,0 +1,93 @@
+"""Home pages as work lists: what waits for each role, each block linking to its full list; their queries do not
+grow with the data."""
+from datetime import timedelta
+
+from mhhs.core.time import utcnow
+from mhhs.releases.models import RfcStatus
+from tests.certificates.factory import make_certificate
+from tests.mail.test_communications import communicate, org_ids
+from tests.outages.factory import make_outage
+from tests.releases.factory import approve, approved_earlier, deploy, make_rfc, next_week
+
+
+def section(page, block_id):
+    return page.split(f'id="{block_id}"')[1].split("</section>")[0]
+
+
+def test_a_release_managers_work_list(app, as_user):
+    with app.app_context():
+        waiting = make_rfc()
+        soon = make_rfc(version="1.2.0.0", window_start=utcnow() + timedelta(days=3))
+        approve(soon, "rm.sit@demo.test")
+        later = make_rfc(version="1.3.0.0", window_start=utcnow() + timedelta(days=20))
+        approve(later, "rm.sit@demo.test")
+        make_outage("mprs@demo.test", environment="SIT-B", systems=("MPRS",))
+        make_certificate("Northwold Energy", "SIT-A", days=10)
+    page = as_user("rm.sit@demo.test").get("/").get_data(as_text=True)
+    assert f"RFC-{waiting:06d}" in section(page, "waiting") and "1 in all" in section(page, "waiting")
+    assert 'href="/approvals"' in section(page, "waiting")
+    deployments = section(page, "deployments")
+    assert f"RFC-{soon:06d}" in deployments and f"RFC-{later:06d}" not in deployments
+    assert "SIT-B: MPRS" in section(page, "outages-now")
+    assert "Northwold Energy" in section(page, "expiring") and "1 in all" in section(page, "expiring")
+    assert "None: both run the same versions." in section(page, "drift")
+
+
+def test_a_central_partys_work_list(app, as_user):
+    with app.app_context():
+        draft = make_rfc(submit=False)
+        upcoming = make_rfc(version="1.2.0.0", window_start=next_week())
+        theirs = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.1.0", rollback_plan="",
+                          window_start=next_week())
+        make_outage("dip@demo.test")
+        make_outage("mprs@demo.test", systems=("MPRS",))
+    page = as_user("dip@demo.test").get("/").get_data(as_text=True)
+    assert f"RFC-{draft:06d}" in section(page, "to-do")
+    windows = section(page, "windows")
+    assert f"RFC-{upcoming:06d}" in windows and f"RFC-{theirs:06d}" not in windows
+    outages = section(page, "outages-now")
+    assert "DIP" in outages and "MPRS" not in outages  # only its own systems' outages
+
+
+def test_a_test_participant_reads_release_notes_from_home(app, as_user):
+    with app.app_context():
+        read_later = make_rfc()
+        approved_earlier(read_later)
+        deploy(read_later, "SIT-A", RfcStatus.DEPLOYED)
+        not_sent = make_rfc(version="1.2.0.0")
+        approved_earlier(not_sent)
+        deploy(not_sent, "SIT-A", RfcStatus.DEPLOYED)
+    communicate(as_user("rm.sit@demo.test"), read_later, org_ids(app, "Northwold Energy"))
+    supplier = as_user("supplier@demo.test")
+    notes = section(supplier.get("/").get_data(as_text=True), "notes")
+    assert notes.index(f"RFC-{read_later:06d}") < notes.index(f"RFC-{not_sent:06d}")  # waiting for reading first
+    assert "not read yet" in notes and "not sent to Northwold Energy" in notes
+    response = supplier.post(f"/rfcs/{read_later}/acknowledge", {"from": "home"})
+    assert response.status_code == 303 and response.location == "/"
+    notes = section(supplier.get("/").get_data(as_text=True), "notes")
+    assert "· read" in notes and "Mark read" not in notes
+
+
+def test_home_queries_do_not_grow(app, as_user, count_queries):
+    with app.app_context():  # from the start: two windows that clash, and a release note deployed
+        make_rfc()
+        make_rfc(version="1.1.1.0")
+        deployed = make_rfc(version="1.0.1.0")
+        approved_earlier(deployed)
+        deploy(deployed, "SIT-A", RfcStatus.DEPLOYED)
+    clients = {email: as_user(email) for email in ("rm.sit@demo.test", "dip@demo.test", "supplier@demo.test")}
+    few = {}
+    for email, client in clients.items():
+        with count_queries() as counter:
+            client.get("/")
+        few[email] = counter.count
+    with app.app_context():
+        for i in range(12):
+            rfc_id = make_rfc(version=f"2.{i}.0.0", window_start=next_week() + timedelta(hours=i))
+            if i % 2:
+                approved_earlier(rfc_id)
+                deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
+    for email, client in clients.items():
+        with count_queries() as counter:
+            client.get("/")
+        assert counter.count == few[email], email
