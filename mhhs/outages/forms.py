@@ -12,7 +12,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..core.forms import database_id, options
 from ..directory.models import Environment, System
 from ..extensions import db
-from .models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Category
+from .models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Category, UpdateStatus
 
 LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 RFC_NUMBER = re.compile(r"(?:RFC-)?0*(\d+)", re.IGNORECASE)
@@ -94,3 +94,9 @@ class OutageForm(FlaskForm):
 
     def category_enum(self):
         return Category(self.category.data)
+
+
+class UpdateForm(FlaskForm):
+    status = SelectField("Status", choices=options((s.value, s.value.capitalize()) for s in UpdateStatus))
+    note = TextAreaField("Update", validators=[DataRequired("Say what is known now, e.g. the cause or the next step."),
+                                               Length(max=5000)])

@@ -59,12 +59,36 @@ class Outage(db.Model):
     reported_by = relationship("User")
     rfc = relationship("Rfc")
     systems = relationship("System", secondary=outage_systems, order_by="System.name")
+    updates = relationship("OutageUpdate", back_populates="outage", order_by="OutageUpdate.at.desc()",
+                           cascade="all, delete-orphan")
 
     def is_ongoing(self, now):
         return self.start <= now and (self.end is None or self.end > now)
 
 
 Index("ix_outages_environment_start", Outage.environment_id, Outage.start)
+
+
+class UpdateStatus(str, enum.Enum):
+    """Where an outage in progress stands, as status pages say it."""
+    INVESTIGATING = "investigating"
+    IDENTIFIED = "identified"
+    MONITORING = "monitoring"
+    RESOLVED = "resolved"
+
+
+class OutageUpdate(db.Model):
+    """One line of an outage's timeline: where it stands, a note, who and when."""
+
+    __tablename__ = "outage_updates"
+    id = Column(Integer, primary_key=True)
+    outage_id = Column(ForeignKey("outages.id", ondelete="CASCADE"), nullable=False, index=True)
+    status = Column(value_enum(UpdateStatus, 15), nullable=False)
+    note = Column(Text, nullable=False)
+    by_id = Column(ForeignKey("users.id"), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    outage = relationship("Outage", back_populates="updates")
+    by = relationship("User")
 
 
 class DowntimeDay(db.Model):

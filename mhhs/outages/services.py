@@ -14,7 +14,7 @@ from ..releases.services import get_visible as get_visible_rfc
 from . import downtime
 from .availability import day_bounds, figures, periods
 from .downtime import overlapping
-from .models import Category, Outage, outage_systems
+from .models import Category, Outage, OutageUpdate, UpdateStatus, outage_systems
 from .permissions import can_announce_window, can_edit_outage, check_may_log
 
 
@@ -76,19 +76,39 @@ def _summary(outage):
             f"{', '.join(s.name for s in outage.systems)}")
 
 
-@unit_of_work(CONFLICT)
-def end_now(user, outage):
+def _check_in_progress(user, outage, now):
     if not can_edit_outage(user, outage):
         raise Refused("You may not change this outage.")
-    now = utcnow()
     if outage.end is not None and outage.end <= now:
         raise Refused("This outage has ended already.")
     if outage.start > now:
         raise Refused("This outage has not started yet; edit its times instead.")
+
+
+def _end(user, outage, now):
     before = (outage.environment_id, outage.start, outage.end)
     outage.end = now
     record("outage.ended", actor=user, obj=outage)
     _keep_downtime([before, (outage.environment_id, outage.start, outage.end)])
+
+
+@unit_of_work(CONFLICT)
+def end_now(user, outage):
+    now = utcnow()
+    _check_in_progress(user, outage, now)
+    _end(user, outage, now)
+    db.session.commit()
+
+
+@unit_of_work(CONFLICT)
+def post_update(user, outage, status, note):
+    """A line of the timeline of an outage in progress; "resolved" also ends it now."""
+    now = utcnow()
+    _check_in_progress(user, outage, now)
+    outage.updates.append(OutageUpdate(status=status, note=note, by_id=user.id, at=now))
+    record("outage.update", actor=user, obj=outage, summary=f"{status.value}: {note}")
+    if status == UpdateStatus.RESOLVED:
+        _end(user, outage, now)
     db.session.commit()
 
 
@@ -181,7 +201,8 @@ def board(now, upcoming_per_environment=3):
                                       .order_by(Environment.position)).all()
     relevant = db.session.scalars(
         select(Outage).where(overlapping(now, now + timedelta(days=60)))
-        .options(selectinload(Outage.systems), joinedload(Outage.organisation)).order_by(Outage.start)).all()
+        .options(selectinload(Outage.systems), joinedload(Outage.organisation),
+                 selectinload(Outage.updates)).order_by(Outage.start)).all()
     rows = []
     for environment in environments:
         mine = [o for o in relevant if o.environment_id == environment.id]

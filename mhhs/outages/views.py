@@ -19,8 +19,8 @@ from ..exports.csv import csv_download
 from ..extensions import db
 from ..releases.services import visible_rfc
 from . import services
-from .forms import OutageForm, category_choices
-from .models import Category, Outage
+from .forms import OutageForm, UpdateForm, category_choices
+from .models import Category, Outage, UpdateStatus
 from .permissions import can_edit_outage
 
 bp = Blueprint("outages", __name__, url_prefix="/outages")
@@ -155,7 +155,29 @@ def detail(outage_id):
     outage = db.session.get(Outage, outage_id)
     if outage is None:
         abort(404)
-    return render("outages/detail.html", "outages/detail.html", outage=outage, history=history(outage), now=utcnow())
+    return _detail_page(outage, UpdateForm(formdata=None))
+
+
+def _detail_page(outage, update_form):
+    return render("outages/detail.html", "outages/detail.html", outage=outage, history=history(outage), now=utcnow(),
+                  update_form=update_form)
+
+
+@bp.route("/<int:outage_id>/updates", methods=["POST"])
+@login_required
+def post_update(outage_id):
+    outage = db.session.get(Outage, outage_id)
+    if outage is None or not can_edit_outage(current_user, outage):
+        abort(404)
+    form = UpdateForm()
+    if not form.validate():
+        return _detail_page(outage, form)
+    try:
+        services.post_update(current_user, outage, UpdateStatus(form.status.data), form.note.data.strip())
+    except Refused as refused:
+        return done(str(refused), url_for("outages.detail", outage_id=outage.id), "error")
+    return done(f"Update posted: {form.status.data}." + (" The outage has ended." if outage.end else ""),
+                url_for("outages.detail", outage_id=outage.id))
 
 
 @bp.route("/<int:outage_id>/end", methods=["POST"])

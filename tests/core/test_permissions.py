@@ -43,7 +43,7 @@ ARGUMENTS = {
         "releases.release_note_pdf", "releases.communicate", "releases.acknowledge", "releases.remind_readers")},
     ("releases.communicate", "kind"): lambda: "release",
     **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",
-                                                                          "outages.end")},
+                                                                          "outages.end", "outages.post_update")},
     ("outages.from_rfc", "rfc_id"): lambda: sample_rfc(),
     **{(endpoint, "message_id"): lambda: sample_message() for endpoint in (
         "mail.row", "mail.retry_message", "mail.attachment")},
@@ -67,6 +67,7 @@ OBJECT_RULES = {
     "releases.rfc_pdf": {Role.TEST_PARTICIPANT: 404},
     "outages.edit": {Role.TEST_PARTICIPANT: 404},
     "outages.end": {Role.TEST_PARTICIPANT: 404},
+    "outages.post_update": {Role.TEST_PARTICIPANT: 404},
     "releases.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
     "baseline.retest": {Role.TEST_PARTICIPANT: 404},
     "releases.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
@@ -184,7 +185,7 @@ FOREIGN_OBJECTS = {
     "officer_id": (lambda: make_officer("Northwold Energy").id, ("dip@demo.test", "mprs@demo.test")),
 }
 # Outages are readable by everyone (SPEC §5); changing another organisation's is what is refused.
-FOREIGN_OUTAGE_CHANGES = ("outages.edit", "outages.end")
+FOREIGN_OUTAGE_CHANGES = ("outages.edit", "outages.end", "outages.post_update")
 
 
 def _object_routes(app, argument):
