@@ -1,10 +1,14 @@
 """`flask seed [--demo]`: the programme's reference data, and for a demo database each domain's demo data."""
 import click
 from flask import Blueprint
+from sqlalchemy import select
 
 from .certificates.demo import seed_demo_certificates
 from .core.time import utcnow
+from .directory.models import Environment, System, User
+from .directory.notifications import preferences, save_preferences
 from .directory.seed import cover_demo_period, seed_demo, seed_reference
+from .extensions import db
 from .outages.demo import seed_demo_outages
 from .releases.demo import seed_demo_rfcs
 from .schedule.demo import seed_demo_schedule
@@ -18,7 +22,19 @@ def seed_everything(demo=False):
     if demo:
         cover_demo_period(utcnow().date())
         added += seed_demo() + seed_demo_certificates() + seed_demo_rfcs() + seed_demo_outages() + seed_demo_schedule()
+        follow_demo_systems()
     return added
+
+
+def follow_demo_systems():
+    """The Test Participant follows SIT-A, Helix follows the DIP it depends on (demo database only)."""
+    for email, systems, environments in (("supplier@demo.test", [], ["SIT-A"]), ("helix@demo.test", ["DIP"], [])):
+        user = db.session.scalar(select(User).where(User.email == email))
+        kinds, followed_systems, followed_environments = preferences(user)
+        if not (followed_systems or followed_environments):
+            save_preferences(user, kinds, db.session.scalars(select(System.id).where(System.name.in_(systems))).all(),
+                             db.session.scalars(select(Environment.id).where(Environment.name.in_(environments)))
+                             .all())
 
 
 @cli.cli.command("seed")

@@ -202,3 +202,21 @@ class User(UserMixin, db.Model):
     @property
     def scope_label(self):
         return " + ".join(sorted(p.value for p in self.phases))
+
+
+class Subscription(db.Model):
+    """A user follows a system or an environment: its release communications, planned outages and updates."""
+
+    __tablename__ = "subscriptions"
+    SYSTEM, ENVIRONMENT = "system", "environment"
+    user_id = Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind = Column(String(12), primary_key=True)
+    target_id = Column(Integer, primary_key=True)
+
+
+class NotificationOptOut(db.Model):
+    """A kind of notification (directory/notifications.py: KINDS) a user has turned off; the rest are on."""
+
+    __tablename__ = "notification_opt_outs"
+    user_id = Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind = Column(String(30), primary_key=True)

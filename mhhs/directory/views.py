@@ -7,11 +7,12 @@ from sqlalchemy.orm import selectinload
 from ..core.forms import form_values, search_text
 from ..core.htmx import done, render
 from ..core.pagination import paginate
-from ..core.permissions import manager_required
+from ..core.permissions import login_required, manager_required
 from ..extensions import db
 from . import services
-from .forms import (EnvironmentForm, MajorReleaseForm, MarketRoleForm, NewUserForm, OrganisationForm, SystemForm,
-                    UserForm)
+from .forms import (EnvironmentForm, MajorReleaseForm, MarketRoleForm, NewUserForm, NotificationsForm,
+                    OrganisationForm, SystemForm, UserForm)
+from .notifications import kinds_for, preferences, save_preferences
 from .models import Environment, MajorRelease, MarketRole, Organisation, System, User
 
 bp = Blueprint("directory", __name__)
@@ -139,3 +140,17 @@ def reset_password(user_id):
     response.headers["Cache-Control"] = "no-store"
     return response
 
+
+
+# A user's own notifications and follows ------------------------------------------------------------
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def notifications():
+    form = NotificationsForm(kinds_for(current_user))
+    if request.method == "GET":
+        form.kinds.data, form.system_ids.data, form.environment_ids.data = preferences(current_user)
+    elif form.validate_on_submit():
+        save_preferences(current_user, form.kinds.data, form.system_ids.data, form.environment_ids.data)
+        return done("Your notification settings are saved.", url_for("directory.notifications"))
+    return render("directory/notifications.html", "directory/notifications.html", form=form)

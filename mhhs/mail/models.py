@@ -19,6 +19,8 @@ class OutboxMessage(db.Model):
     subject = Column(String(300), nullable=False)
     body = Column(Text, nullable=False)
     attachment_name = Column(String(200))
+    # Notifications: where the recipient turns them off (sent as the List-Unsubscribe header).
+    unsubscribe_url = Column(String(500))
     # Deferred: lists of messages never load the PDFs.
     attachment = deferred(Column(LargeBinary))
     status = Column(String(10), nullable=False, default=PENDING, index=True)

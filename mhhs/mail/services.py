@@ -7,8 +7,8 @@ import threading
 from datetime import timedelta
 from email.message import EmailMessage
 
-from flask import current_app, render_template
-from sqlalchemy import or_, select, update
+from flask import current_app, g, has_request_context, render_template, url_for
+from sqlalchemy import inspect, or_, select, update
 
 from ..core.time import utcnow
 from ..extensions import db
@@ -21,15 +21,35 @@ STALE_CLAIM = timedelta(minutes=10)
 RENDERERS = {}
 
 
-def queue(recipients, subject, body, kind="notice", attachment=None, rfc_id=None, created_by=None):
-    """Adds a message to the outbox; the caller's commit makes it permanent. attachment: (filename, bytes), or
-    (filename, None) for one that RENDERERS[kind] makes later."""
+def queue(recipients, subject, body, kind="notice", attachment=None, rfc_id=None, created_by=None,
+          unsubscribe_url=None):
+    """Adds a message to the outbox; the caller's commit makes it permanent, and a request's messages are sent
+    in the background once it has answered (deliver_queued). attachment: (filename, bytes), or (filename, None)
+    for one that RENDERERS[kind] makes later."""
     message = OutboxMessage(recipients=", ".join(sorted(set(recipients))), subject=subject, body=body, kind=kind,
-                            rfc_id=rfc_id, created_by_id=getattr(created_by, "id", None))
+                            rfc_id=rfc_id, created_by_id=getattr(created_by, "id", None),
+                            unsubscribe_url=unsubscribe_url)
     if attachment:
         message.attachment_name, message.attachment = attachment
     db.session.add(message)
+    if has_request_context():
+        g.setdefault("queued", []).append(message)
     return message
+
+
+def deliver_queued():
+    """After a request: sends in the background what it queued and committed (a rolled-back message has no
+    identity, and is not sent)."""
+    ids = [identity[0] for identity in (inspect(m).identity for m in g.pop("queued", [])) if identity]
+    deliver_in_background(ids)
+
+
+def absolute_url(endpoint, **values):
+    """A link for an e-mail: from the request being answered, or from PUBLIC_URL outside one (cron, seeding)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
+        return url_for(endpoint, _external=True, **values)
 
 
 def email_text(template, **context):
@@ -126,6 +146,8 @@ def _send(config, message):
     email["From"] = config["MAIL_SENDER"]
     email["To"] = message.recipients
     email["Subject"] = message.subject
+    if message.unsubscribe_url:
+        email["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
     email.set_content(message.body)
     if message.attachment_name:
         email.add_attachment(message.attachment, maintype="application", subtype="pdf",

@@ -10,9 +10,15 @@ from ..core.permissions import manager_required
 from ..exports.download import download
 from ..extensions import db
 from .models import OutboxMessage
-from .services import attachment_of, deliver_in_background, mail_configured, retry
+from .services import attachment_of, deliver_in_background, deliver_queued, mail_configured, retry
 
 bp = Blueprint("mail", __name__, url_prefix="/outbox")
+
+
+@bp.after_app_request
+def send_what_was_queued(response):
+    deliver_queued()
+    return response
 
 
 def _message_or_404(message_id):

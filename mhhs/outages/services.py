@@ -8,6 +8,7 @@ from ..audit.services import record
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
 from ..directory.models import Environment, Organisation, System, User
+from ..directory.notifications import notify, subscribers
 from ..extensions import db
 from ..releases import schedule
 from ..releases.services import get_visible as get_visible_rfc
@@ -55,9 +56,17 @@ def save(user, outage, values, systems):
         record("outage.logged", actor=user, obj=outage, summary=_summary(outage))
     elif changed:
         record("outage.updated", actor=user, obj=outage, summary="changed " + ", ".join(changed))
+    if outage.planned and (is_new or {"environment_id", "start", "end", "planned"} & set(changed)):
+        _tell_followers(outage, "announced" if is_new or "planned" in changed else "moved")
     _keep_downtime([before, (outage.environment_id, outage.start, outage.end)])
     db.session.commit()
     return outage
+
+
+def _tell_followers(outage, change):
+    """Followers of the environment or the systems hear of a planned outage announced, moved or ended."""
+    notify("outage_planned", subscribers([s.id for s in outage.systems], [outage.environment_id]), "outages.detail",
+           {"outage_id": outage.id}, outage=outage, change=change)
 
 
 def _keep_downtime(intervals):
@@ -89,6 +98,8 @@ def _end(user, outage, now):
     before = (outage.environment_id, outage.start, outage.end)
     outage.end = now
     record("outage.ended", actor=user, obj=outage)
+    if outage.planned:
+        _tell_followers(outage, "ended")
     _keep_downtime([before, (outage.environment_id, outage.start, outage.end)])
 
 
@@ -105,8 +116,11 @@ def post_update(user, outage, status, note):
     """A line of the timeline of an outage in progress; "resolved" also ends it now."""
     now = utcnow()
     _check_in_progress(user, outage, now)
-    outage.updates.append(OutageUpdate(status=status, note=note, by_id=user.id, at=now))
+    update = OutageUpdate(status=status, note=note, by=user, at=now)
+    outage.updates.insert(0, update)
     record("outage.update", actor=user, obj=outage, summary=f"{status.value}: {note}")
+    notify("outage_update", subscribers([s.id for s in outage.systems], [outage.environment_id]), "outages.detail",
+           {"outage_id": outage.id}, outage=outage, update=update)
     if status == UpdateStatus.RESOLVED:
         _end(user, outage, now)
     db.session.commit()
@@ -132,6 +146,7 @@ def planned_outages_from_rfc(user, rfc):
         db.session.add(outage)
         db.session.flush()
         record("outage.logged", actor=user, obj=outage, summary=f"planned from {rfc.number}")
+        _tell_followers(outage, "announced")
         created.append(outage)
     _keep_downtime([(o.environment_id, o.start, o.end) for o in created])
     db.session.commit()

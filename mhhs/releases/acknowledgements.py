@@ -4,7 +4,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -13,7 +12,7 @@ from ..core.permissions import Role
 from ..core.time import utcnow
 from ..directory.models import Organisation, OrgKind
 from ..extensions import db
-from ..mail.services import email_text, queue
+from ..mail.services import absolute_url, email_text, queue
 from .models import Acknowledgement, ReleaseAudience
 
 # Who reads release notes: the Central Parties and Test Participants the communication went to.
@@ -112,7 +111,7 @@ def remind(by, rfc):
         waiting = row.unread + [user for user, _ in row.earlier]
         if waiting:
             subject, body = email_text("email/acknowledgement_reminder.txt", rfc=rfc,
-                                       link=url_for("releases.detail", rfc_id=rfc.id, _external=True))
+                                       link=absolute_url("releases.detail", rfc_id=rfc.id))
             messages.append(queue([u.email for u in waiting], subject, body, kind="acknowledgement_reminder",
                                   rfc_id=rfc.id, created_by=by))
     if messages:

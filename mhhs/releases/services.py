@@ -7,6 +7,7 @@ from ..core.permissions import is_manager
 from ..core.services import Conflict, Invalid, Refused, unit_of_work
 from ..core.time import utcnow
 from ..directory.models import Environment, System
+from ..directory.notifications import managers_of, notify, subscribers, users_of
 from ..directory.support import freezes_between
 from ..extensions import db
 from ..mail.services import email_text, queue
@@ -151,6 +152,7 @@ def submit(user, rfc, now=None):
     _tick(rfc, "submit", user)
     sync_pending(rfc)
     record("rfc.submitted", actor=user, obj=rfc, summary=f"revision {rfc.revision}")
+    notify("rfc_submitted", managers_of(rfc.phases), "releases.detail", {"rfc_id": rfc.id}, rfc=rfc)
     db.session.commit()
 
 
@@ -233,6 +235,9 @@ def decide(user, rfc, decision, comment="", expected_version=None):
     sync_pending(rfc)
     record(f"rfc.{decision.name.lower()}", actor=user, obj=rfc,
            summary=f"{phase_text}, revision {rfc.revision}" + (f": {comment}" if comment else ""))
+    if rfc.status != RfcStatus.SUBMITTED:  # decided: the raising organisation hears
+        notify("rfc_decided", users_of(rfc.organisation_id), "releases.detail", {"rfc_id": rfc.id}, rfc=rfc, by=user,
+               comment=comment)
     db.session.commit()
 
 
@@ -463,6 +468,11 @@ def communicate(user, rfc, kind, organisations, subject, body, attachment):
         raise Invalid({"organisation_ids": "None of the chosen organisations has an active user to write to."})
     if kind == "release":
         acknowledgements.add_audience(rfc, [o for o in organisations if o.name not in skipped])
+        # Followers of the system or its environments hear too, unless their organisation's message reached them.
+        reached = {o.id for o in organisations}
+        notify("release_communicated", [u for u in subscribers([rfc.system_id], [e.id for e in rfc.environments])
+                                        if u.organisation_id not in reached],
+               "releases.detail", {"rfc_id": rfc.id}, rfc=rfc)
     record(f"rfc.communicated_{kind}", actor=user, obj=rfc,
            summary=f"{kind} communication to {len(messages)} organisation(s): {subject}"
                    + (f"; not sent to {', '.join(skipped)} (no active users)" if skipped else ""))

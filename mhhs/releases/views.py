@@ -17,7 +17,7 @@ from ..directory.models import Environment, MajorRelease, MarketRole, Organisati
 from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
-from ..mail.services import RENDERERS, deliver_in_background, messages_for_rfc
+from ..mail.services import RENDERERS, messages_for_rfc
 from . import acknowledgements, baseline, queries, schedule, services
 from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
                     RfcForm)
@@ -287,7 +287,6 @@ def acknowledge(rfc_id):
 def remind_readers(rfc_id):
     rfc = _rfc_or_404(rfc_id)
     messages = acknowledgements.remind(current_user, rfc)
-    deliver_in_background([m.id for m in messages])
     people = sum(m.recipient_count for m in messages)
     return done(f"Reminder queued for {people} {'person' if people == 1 else 'people'}." if messages else
                 "Everyone sent the release note has read it as it stands: no reminder needed.",
@@ -535,7 +534,6 @@ def communicate(rfc_id, kind):
         except Invalid as invalid:
             show_problems(form, invalid)
         else:
-            deliver_in_background([m.id for m in messages])
             return done(f"{len(messages)} message(s) queued for {rfc.number}."
                         + (f" Not sent to {', '.join(skipped)}: no active users." if skipped else ""),
                         url_for("mail.outbox", rfc=rfc.id))

@@ -12,10 +12,12 @@ PAGES = {
                          "/outbox", "/users/1/edit", "/baseline", "/baseline/record", "/baseline/2/1", "/retests",
                          "/rfcs/2", "/rfcs/3", "/rfcs/3/deployment", "/rfcs/1/revisions/1", "/calendar",
                          "/calendar?view=week", "/calendar?date=2026-13", "/plan", "/freezes", "/support-hours",
-                         "/calendar/feeds", "/systems/1/edit", "/outages/1"],
+                         "/calendar/feeds", "/systems/1/edit", "/outages/1",
+                         "/account/notifications"],
     "dip@demo.test": ["/", "/rfcs/new", "/outages/new", "/certificates/upload", "/calendar", "/plan"],
     "helix@demo.test": ["/retests?environment=2", "/rfcs/2"],
-    "supplier@demo.test": ["/", "/rfcs", "/certificates", "/baseline", "/retests", "/calendar", "/freezes"],
+    "supplier@demo.test": ["/", "/rfcs", "/certificates", "/baseline", "/retests", "/calendar", "/freezes",
+                           "/account/notifications", "/rfcs/2"],
 }
 
 

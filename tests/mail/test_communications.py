@@ -3,7 +3,7 @@ import io
 import time
 
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from mhhs.directory.models import Organisation
 from mhhs.extensions import db
@@ -17,6 +17,9 @@ def approved_rfc(app):
         rfc_id = make_rfc(defects=[{"defect_id": f"DEF-{i}", "severity": "High", "summary": f"Fix {i}",
                                     "found_in_id": env_ids("SIT-A")[0]} for i in (501, 502, 503)])
         approve(rfc_id, "rm.sit@demo.test")
+        # The notifications of its submission and approval (tests/mail/test_notifications.py) are set aside.
+        db.session.execute(delete(OutboxMessage))
+        db.session.commit()
     return rfc_id
 
 
