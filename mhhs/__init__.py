@@ -78,10 +78,13 @@ def create_app(config=None):
     from .releases.baseline_views import bp as baseline_bp
     from .releases.cli import cli as releases_cli
     from .releases.views import bp as releases_bp
+    from .reports.cli import cli as reports_cli
+    from .reports.views import bp as reports_bp
     from .schedule.views import bp as schedule_bp
 
     for blueprint in (health_bp, auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, baseline_bp, mail_bp,
-                      outages_bp, schedule_bp, directory_cli, demo_cli, certificates_cli, mail_cli, releases_cli, outages_cli):
+                      outages_bp, schedule_bp, reports_bp, directory_cli, demo_cli, certificates_cli, mail_cli, releases_cli,
+                      outages_cli, reports_cli):
         app.register_blueprint(blueprint)
 
     register_error_handlers(app)

@@ -23,6 +23,10 @@ def seed_everything(demo=False):
         cover_demo_period(utcnow().date())
         added += seed_demo() + seed_demo_certificates() + seed_demo_rfcs() + seed_demo_outages() + seed_demo_schedule()
         follow_demo_systems()
+        for environment in db.session.scalars(select(Environment)):  # what the weekly report measures against
+            environment.availability_target = environment.availability_target or (98 if "SIT-" in environment.name
+                                                                                  else 95)
+        db.session.commit()
     return added
 
 
@@ -30,11 +34,11 @@ def follow_demo_systems():
     """The Test Participant follows SIT-A, Helix follows the DIP it depends on (demo database only)."""
     for email, systems, environments in (("supplier@demo.test", [], ["SIT-A"]), ("helix@demo.test", ["DIP"], [])):
         user = db.session.scalar(select(User).where(User.email == email))
-        kinds, followed_systems, followed_environments = preferences(user)
+        kinds, followed_systems, followed_environments, _ = preferences(user)
         if not (followed_systems or followed_environments):
             save_preferences(user, kinds, db.session.scalars(select(System.id).where(System.name.in_(systems))).all(),
                              db.session.scalars(select(Environment.id).where(Environment.name.in_(environments)))
-                             .all())
+                             .all(), weekly_report=True)
 
 
 @cli.cli.command("seed")

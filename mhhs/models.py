@@ -5,10 +5,11 @@ from .certificates.models import Certificate, PkiOfficer, ReminderSent
 from .directory.models import (Environment, Freeze, MajorRelease, MarketRole, NotificationOptOut, Organisation,
                                Subscription, System, TestPhase, User)
 from .mail.models import OutboxMessage
+from .reports.models import WeeklyReportSent
 from .outages.models import DowntimeDay, DowntimeState, Outage, OutageUpdate
 from .releases.models import (Acknowledgement, Approval, BaselineChange, ChangeRequest, ControlPoint, Defect, Deployment, DeployedVersion,
                               ReleaseAudience, Retest, Revision, Rfc)
 
 __all__ = ["AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase", "MajorRelease",
            "MarketRole", "Organisation", "System", "User", "OutboxMessage", "DowntimeDay", "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest", "ReleaseAudience",
-           "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest", "Revision", "Rfc"]
+           "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest", "Revision", "Rfc", "WeeklyReportSent"]

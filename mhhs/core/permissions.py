@@ -73,6 +73,7 @@ NAV = [
     ("Environments", "releases.environments", set(Role)),
     ("Baseline", "baseline.grid", set(Role)),
     ("Retests", "baseline.retests", set(Role)),
+    ("Weekly report", "reports.weekly_report", set(Role)),
     ("Organisations", "directory.organisations", {Role.RELEASE_MANAGER}),
     ("Users", "directory.users", {Role.RELEASE_MANAGER}),
     ("Outbox", "mail.outbox", {Role.RELEASE_MANAGER}),

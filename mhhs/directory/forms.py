@@ -3,10 +3,10 @@ import re
 
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import (BooleanField, DateField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
+from wtforms import (BooleanField, DateField, DecimalField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
                      TextAreaField, TimeField)
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from ..core.forms import database_id, options
 from ..core.permissions import Role
@@ -154,6 +154,8 @@ class EnvironmentForm(UniqueMixin, FlaskForm):
     purpose = TextAreaField("Purpose", validators=[Optional(), Length(max=2000)])
     available_from = DateField("Available from", validators=[Optional()])
     available_to = DateField("Available to", validators=[Optional()])
+    availability_target = DecimalField("Availability target (%)", places=2, validators=[
+        Optional(), NumberRange(0, 100, "Enter a percentage from 0 to 100, e.g. 98.5.")])
 
     def validate_name(self, field):
         self._check_unique(field, Environment, Environment.name, "An environment with this name exists already.")
@@ -189,6 +191,7 @@ class NotificationsForm(FlaskForm):
                                      option_widget=CheckboxInput())
     environment_ids = SelectMultipleField("Environments I follow", coerce=database_id,
                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    weekly_report = BooleanField("E-mail me the weekly testing and readiness report")
 
     def __init__(self, kinds, *args, **kwargs):
         super().__init__(*args, **kwargs)

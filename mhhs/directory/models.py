@@ -4,7 +4,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text, Time
+from sqlalchemy import (Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Table, Text,
+                        Time)
 from sqlalchemy.orm import relationship
 
 from ..core.permissions import Role
@@ -85,6 +86,8 @@ class Environment(db.Model):
     purpose = Column(Text, nullable=False, default="")
     available_from = Column(Date)
     available_to = Column(Date)
+    # The availability the programme expects, in percent (the weekly report marks a week below it); empty: none.
+    availability_target = Column(Numeric(5, 2))
     position = Column(Integer, nullable=False, default=0)
     systems = relationship(
         "System", secondary=environment_systems, back_populates="environments", order_by="System.name"
@@ -208,7 +211,7 @@ class Subscription(db.Model):
     """A user follows a system or an environment: its release communications, planned outages and updates."""
 
     __tablename__ = "subscriptions"
-    SYSTEM, ENVIRONMENT = "system", "environment"
+    SYSTEM, ENVIRONMENT, WEEKLY_REPORT = "system", "environment", "weekly_report"  # the report's target_id is 0
     user_id = Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     kind = Column(String(12), primary_key=True)
     target_id = Column(Integer, primary_key=True)

@@ -23,29 +23,40 @@ def kinds_for(user):
     return {kind: text for kind, (text, roles) in KINDS.items() if user.role in roles}
 
 
-def save_preferences(user, kinds_on, system_ids, environment_ids):
-    """The kinds of notification the user receives (the others turned off) and what they follow."""
+def save_preferences(user, kinds_on, system_ids, environment_ids, weekly_report=False):
+    """The kinds of notification the user receives (the others turned off), what they follow, and whether they
+    receive the weekly report."""
     db.session.query(NotificationOptOut).filter_by(user_id=user.id).delete()
     db.session.add_all(NotificationOptOut(user_id=user.id, kind=kind) for kind in kinds_for(user)
                        if kind not in kinds_on)
     db.session.query(Subscription).filter_by(user_id=user.id).delete()
     db.session.add_all([Subscription(user_id=user.id, kind=Subscription.SYSTEM, target_id=i) for i in set(system_ids)]
                        + [Subscription(user_id=user.id, kind=Subscription.ENVIRONMENT, target_id=i)
-                          for i in set(environment_ids)])
+                          for i in set(environment_ids)]
+                       + ([Subscription(user_id=user.id, kind=Subscription.WEEKLY_REPORT, target_id=0)]
+                          if weekly_report else []))
     record("user.notifications", actor=user, obj=user,
            summary=f"{len(kinds_on)} kinds on; following {len(set(system_ids))} systems, "
                    f"{len(set(environment_ids))} environments")
     db.session.commit()
 
 
+def weekly_report_readers():
+    """Who receives the weekly report: the active Release Managers and everyone who asked for it."""
+    return db.session.scalars(select(User).where(User.active.is_(True), or_(
+        User.role == Role.RELEASE_MANAGER, User.id.in_(select(Subscription.user_id).where(
+            Subscription.kind == Subscription.WEEKLY_REPORT))))).all()
+
+
 def preferences(user):
-    """(kinds on, followed system ids, followed environment ids)"""
+    """(kinds on, followed system ids, followed environment ids, weekly report)"""
     off = set(db.session.scalars(select(NotificationOptOut.kind).where(NotificationOptOut.user_id == user.id)))
     follows = db.session.execute(select(Subscription.kind, Subscription.target_id)
                                  .where(Subscription.user_id == user.id)).all()
     return ([k for k in kinds_for(user) if k not in off],
             [i for kind, i in follows if kind == Subscription.SYSTEM],
-            [i for kind, i in follows if kind == Subscription.ENVIRONMENT])
+            [i for kind, i in follows if kind == Subscription.ENVIRONMENT],
+            any(kind == Subscription.WEEKLY_REPORT for kind, _ in follows))
 
 
 def managers_of(phases):

@@ -14,7 +14,7 @@ USER_FIELDS = ["email", "name", "role", "organisation_id", "scope_sit", "scope_u
 ORGANISATION_FIELDS = ["name", "kind", "fix_forward", "mpids"]
 SYSTEM_FIELDS = ["name", "organisation_id", "support_kind", "support_days", "support_start", "support_end",
                  "gate_closure", "support_hours", "backup_regime", "environment_ids"]
-ENVIRONMENT_FIELDS = ["name", "phase", "purpose", "available_from", "available_to"]
+ENVIRONMENT_FIELDS = ["name", "phase", "purpose", "available_from", "available_to", "availability_target"]
 MARKET_ROLE_FIELDS = ["code", "name", "central"]
 MAJOR_RELEASE_FIELDS = ["name", "planned_date", "date_confirmed", "purpose"]
 

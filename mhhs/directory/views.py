@@ -149,8 +149,10 @@ def reset_password(user_id):
 def notifications():
     form = NotificationsForm(kinds_for(current_user))
     if request.method == "GET":
-        form.kinds.data, form.system_ids.data, form.environment_ids.data = preferences(current_user)
+        (form.kinds.data, form.system_ids.data, form.environment_ids.data,
+         form.weekly_report.data) = preferences(current_user)
     elif form.validate_on_submit():
-        save_preferences(current_user, form.kinds.data, form.system_ids.data, form.environment_ids.data)
+        save_preferences(current_user, form.kinds.data, form.system_ids.data, form.environment_ids.data,
+                         form.weekly_report.data)
         return done("Your notification settings are saved.", url_for("directory.notifications"))
     return render("directory/notifications.html", "directory/notifications.html", form=form)

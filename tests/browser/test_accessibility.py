@@ -13,11 +13,11 @@ PAGES = {
                          "/rfcs/2", "/rfcs/3", "/rfcs/3/deployment", "/rfcs/1/revisions/1", "/calendar",
                          "/calendar?view=week", "/calendar?date=2026-13", "/plan", "/freezes", "/support-hours",
                          "/calendar/feeds", "/systems/1/edit", "/outages/1",
-                         "/account/notifications"],
+                         "/account/notifications", "/reports/weekly", "/reports/weekly?week=2026-W60"],
     "dip@demo.test": ["/", "/rfcs/new", "/outages/new", "/certificates/upload", "/calendar", "/plan"],
     "helix@demo.test": ["/retests?environment=2", "/rfcs/2"],
     "supplier@demo.test": ["/", "/rfcs", "/certificates", "/baseline", "/retests", "/calendar", "/freezes",
-                           "/account/notifications", "/rfcs/2"],
+                           "/account/notifications", "/rfcs/2", "/reports/weekly"],
 }
 
 

@@ -1,0 +1,1 @@
+"""Reports: the weekly testing and readiness report (EAP §12.1.1)."""

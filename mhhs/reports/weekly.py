@@ -1,0 +1,167 @@
+"""The weekly testing and readiness report (EAP §12.1.1): per environment the week's availability against its
+target, per system 24/7 and within its support hours, the week's outages, releases deployed and planned, defects
+ready for retest, certificates expiring, SIT-A/SIT-B drift and release notes not yet read. Built for one user:
+what they may not see stays out."""
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..certificates.models import Status
+from ..certificates.services import dashboard_query
+from ..core.permissions import is_manager
+from ..directory.models import Environment, london_day_start
+from ..directory.support import support_days_between
+from ..extensions import db
+from ..outages.availability import Figures, figures, merged_length
+from ..outages.downtime import overlapping
+from ..outages.models import Outage
+from ..releases import acknowledgements, baseline
+from ..releases.models import PUBLIC_STATUSES, Defect, Deployment, ReleaseAudience, Retest, Rfc, RfcStatus
+from ..releases.services import visible_clause
+
+WEEK = re.compile(r"(\d{4})-W(\d{2})")
+LISTED = 50  # outages listed in full; the rest are counted and linked
+
+
+def parse_week(text, today):
+    """(Monday, None) of an ISO week like 2026-W48, or (None, the reason it is no week to report on)."""
+    match = WEEK.fullmatch((text or "").strip())
+    if not match:
+        return None, "Enter a week as YYYY-Www, e.g. 2026-W48."
+    try:
+        monday = date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        return None, f"{text.strip()} is no week: ISO weeks run from W01 to W52 or W53."
+    if monday > today:
+        return None, f"{text.strip()} has not begun yet: choose this week or an earlier one."
+    return monday, None
+
+
+def week_name(monday):
+    year, week, _ = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def last_complete_week(today):
+    return today - timedelta(days=today.weekday() + 7)
+
+
+@dataclass
+class SystemFigures:
+    system: object
+    round_the_clock: object  # availability 24/7, or None
+    in_support_hours: object  # availability within support hours, or None (no support hours in the week)
+
+
+@dataclass
+class EnvironmentFigures:
+    environment: object
+    figures: Figures
+    systems: list = field(default_factory=list)
+
+    @property
+    def breach(self):
+        target = self.environment.availability_target
+        return (target is not None and self.figures.availability is not None
+                and self.figures.availability * 100 < float(target))
+
+
+@dataclass
+class Report:
+    week: str
+    monday: object
+    start: object
+    end: object
+    environments: list
+    outages: list
+    outage_count: int
+    deployed: list
+    planned: list
+    retests: dict
+    certificates: object
+    drift: list
+    unread: list  # (rfc, organisation, [users]) of the release notes sent in the last 30 days
+
+    @property
+    def sunday(self):
+        return self.monday + timedelta(days=6)
+
+
+def build(user, monday, now):
+    """The report of the week from `monday` as `user` may see it; user None: the parts everyone may see (the
+    e-mail), without certificates and unread release notes."""
+    start, end = london_day_start(monday), london_day_start(monday + timedelta(days=7))
+    stop = min(end, now)
+    environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
+                                      .order_by(Environment.position)).all()
+    week_outages = db.session.scalars(select(Outage).where(overlapping(start, end))
+                                      .options(selectinload(Outage.systems), joinedload(Outage.environment))
+                                      .order_by(Outage.start)).all()
+    table = []
+    for environment in environments:
+        mine = [o for o in week_outages if o.environment_id == environment.id]
+        row = EnvironmentFigures(environment, figures([(o.planned, o.category, o.start, o.end) for o in mine],
+                                                      start, end, now))
+        for system in environment.systems:
+            down = [(max(o.start, start), min(o.end or stop, stop)) for o in mine
+                    if not o.planned and system in o.systems]
+            row.systems.append(SystemFigures(system, _availability(down, [(start, stop)]),
+                                             _availability(down, _support_spans(system, monday, start, stop))))
+        table.append(row)
+    next_monday = monday + timedelta(days=7)
+    deployed = db.session.execute(
+        select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id)
+        .where(Deployment.actual_end >= start, Deployment.actual_end < end)
+        .options(joinedload(Deployment.environment), joinedload(Rfc.system)).order_by(Deployment.actual_end)).all()
+    planned = db.session.scalars(
+        select(Rfc).where(Rfc.status == RfcStatus.APPROVED, Rfc.window_start >= end,
+                          Rfc.window_start < london_day_start(next_monday + timedelta(days=7)))
+        .options(joinedload(Rfc.system), selectinload(Rfc.environments)).order_by(Rfc.window_start)).all()
+    retests = dict(db.session.execute(
+        select(Environment.name, func.count()).join(Defect, Defect.found_in_id == Environment.id)
+        .join(Rfc, Rfc.id == Defect.rfc_id)
+        .where(Defect.ready_for_retest.is_(True), ~select(Retest.id).where(Retest.defect_id == Defect.id).exists(),
+               visible_clause(user) if user else Rfc.status.in_(PUBLIC_STATUSES))
+        .group_by(Environment.name)).all())
+    return Report(week_name(monday), monday, start, end, table, week_outages[:LISTED], len(week_outages), deployed, planned,
+                  retests, _expiring(user, now) if user else None, list(baseline.grid().drift.values()),
+                  _unread(user, now) if user else None)
+
+
+def _availability(down, spans):
+    """1 - the unplanned downtime inside the spans / the spans' length; None when the spans are empty."""
+    length = sum((b - a for a, b in spans), timedelta(0))
+    if length <= timedelta(0):
+        return None
+    inside = [(max(a, s), min(b, e)) for a, b in down for s, e in spans if max(a, s) < min(b, e)]
+    return 1 - merged_length(inside) / length
+
+
+def _support_spans(system, monday, start, stop):
+    spans = support_days_between(system, monday, monday + timedelta(days=6))
+    spans = [(start, stop)] if spans is None else spans
+    return [(max(a, start), min(b, stop)) for a, b in spans if max(a, start) < min(b, stop)]
+
+
+def _expiring(user, now):
+    query = dashboard_query(user, now, status=Status.WITHIN_30.value)
+    return db.session.execute(query.limit(10)).all(), db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def _unread(user, now):
+    """Release notes sent in the last 30 days not yet read as they stand: everyone's for a manager, one's own
+    organisation's for anyone else."""
+    query = select(Rfc).join(ReleaseAudience).where(ReleaseAudience.communicated_at >= now - timedelta(days=30)) \
+        .options(selectinload(Rfc.deployments), joinedload(Rfc.system)).distinct()
+    found = []
+    for rfc in db.session.scalars(query):
+        for row in acknowledgements.readers(rfc):
+            waiting = row.unread + [u for u, _ in row.earlier]
+            if waiting and (is_manager(user) or row.organisation.id == user.organisation_id):
+                found.append((rfc, row.organisation, waiting))
+    return found
+

@@ -1,0 +1,93 @@
+"""The weekly testing and readiness report: its figures against hand-computed ones, its bad weeks, what each role
+sees, and `flask reports weekly --send`: once per week, catching up a missed week, through a real SMTP server."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from mhhs.core.time import london_to_utc
+from mhhs.directory.models import Environment
+from mhhs.extensions import db
+from mhhs.mail.models import OutboxMessage
+from mhhs.mail.services import deliver_pending
+from mhhs.outages.models import Category
+from tests.certificates.factory import make_certificate
+from tests.outages.factory import make_outage
+
+
+def london(*args):
+    return london_to_utc(datetime(*args))
+
+
+def test_figures_match_the_hand_computed_ones(app, as_user):
+    with app.app_context():
+        db.session.scalar(select(Environment).where(Environment.name == "SIT-A")).availability_target = 99
+        db.session.commit()
+        # 2026-W45 runs from Monday 2 November (GMT). DIP down 6 hours on Tuesday, inside its 09:00-17:00 desk hours;
+        # a 2-hour planned data load on Wednesday counts as planned downtime only.
+        make_outage("dip@demo.test", start=london(2026, 11, 3, 10), end=london(2026, 11, 3, 16))
+        make_outage("dip@demo.test", planned=True, category=Category.DATA_LOAD, start=london(2026, 11, 4, 20),
+                    end=london(2026, 11, 4, 22))
+    page = as_user("rm.sit@demo.test").get("/reports/weekly?week=2026-W45").get_data(as_text=True)
+    sit_a = page.split("<td>SIT-A</td>")[1].split("</tr>")[0]
+    assert "96.43%" in sit_a and "below target" in sit_a  # 1 - 6 / 168
+    assert "<td>2.00</td><td>6.00</td>" in sit_a.replace("\n", "").replace("      ", "")
+    dip = page.split("<td>SIT-A</td><td>DIP</td>")[1].split("</tr>")[0]
+    assert "96.43%" in dip and "85.00%" in dip  # within 5 x 8 support hours: 1 - 6 / 40
+    mpr = page.split("<td>SIT-A</td><td>MPRS</td>")[1].split("</tr>")[0]
+    assert mpr.count("100.00%") == 2
+    assert "Monday 02 November to Sunday 08 November 2026" in page
+    pdf = as_user("rm.sit@demo.test").get("/reports/weekly.pdf?week=2026-W45")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+
+
+def test_bad_weeks_are_named_by_the_field(as_user):
+    rm = as_user("rm.sit@demo.test")
+    for week, message in (("2026-W60", "2026-W60 is no week"), ("soon", "Enter a week as YYYY-Www"),
+                          ("2099-W10", "2099-W10 has not begun yet")):
+        page = rm.get(f"/reports/weekly?week={week}").get_data(as_text=True)
+        assert message in page and f'value="{week}"' in page and "Availability per environment" not in page
+
+
+def test_each_role_sees_only_its_own_certificates(app, as_user):
+    with app.app_context():
+        make_certificate("Northwold Energy", "SIT-A", days=10)
+        make_certificate("Avanade", "SIT-A", days=10, mpid="AVAN")
+    supplier = as_user("supplier@demo.test").get("/reports/weekly").get_data(as_text=True)
+    assert "Northwold Energy, SIT-A" in supplier and "Avanade, SIT-A" not in supplier
+    manager = as_user("rm.sit@demo.test").get("/reports/weekly").get_data(as_text=True)
+    assert "Northwold Energy, SIT-A" in manager and "Avanade, SIT-A" in manager
+
+
+def test_sent_once_per_week_and_a_missed_week_catches_up(app, as_user, smtp_server):
+    from mhhs.reports.cli import send_weekly  # after the app has mapped every model
+    supplier = as_user("supplier@demo.test")
+    supplier.post("/account/notifications", {"weekly_report": "y"})
+    monday = datetime(2026, 11, 23, 9)  # Monday of 2026-W48, by cron
+    with app.app_context():
+        assert send_weekly(monday) == ["2026-W47"]
+        assert send_weekly(monday + timedelta(hours=1)) == []  # a second run sends nothing
+        assert send_weekly(monday + timedelta(days=14)) == ["2026-W48", "2026-W49"]  # W48's run was missed
+        sent, failed = deliver_pending()
+        assert failed == 0
+    subjects = {}
+    for message in smtp_server.messages:
+        subjects.setdefault(str(message["Subject"]), set()).update(message.envelope_to)
+    assert set(subjects) == {f"Testing and readiness report, 2026-W{n}" for n in (47, 48, 49)}
+    assert subjects["Testing and readiness report, 2026-W47"] == {"rm.sit@demo.test", "rm.uit@demo.test",
+                                                                  "supplier@demo.test"}
+    body = next(m for m in smtp_server.messages if "W47" in str(m["Subject"])).get_content()
+    assert "week=2026-W47" in body and "Northwold" not in body  # certificates and readers stay on the page
+    with app.app_context():
+        assert db.session.scalar(select(OutboxMessage.unsubscribe_url).where(
+            OutboxMessage.kind == "weekly_report").limit(1)).endswith("/account/notifications")
+
+
+def test_an_availability_target_is_a_percentage(app, as_user):
+    with app.app_context():
+        sit_a = db.session.scalar(select(Environment).where(Environment.name == "SIT-A"))
+        form = {"name": "SIT-A", "phase": "SIT", "purpose": sit_a.purpose, "availability_target": "120"}
+        environment_id = sit_a.id
+    page = as_user("rm.sit@demo.test").post(f"/environments/{environment_id}/edit", form).get_data(as_text=True)
+    assert "Enter a percentage from 0 to 100" in page
+    with app.app_context():
+        assert db.session.get(Environment, environment_id).availability_target is None
