@@ -13,7 +13,7 @@ KINDS = {
     "rfc_submitted": ("An RFC is submitted (or resubmitted) for a phase I approve", {Role.RELEASE_MANAGER}),
     "rfc_decided": ("An RFC of my organisation is approved, rejected or sent back", {Role.CENTRAL_PARTY}),
     "release_communicated": ("A release of a system or environment I follow is communicated", set(Role)),
-    "outage_planned": ("A planned outage of a system or environment I follow is announced, moved or ended",
+    "outage_planned": ("A planned outage of a system or environment I follow is announced, moved, cancelled or ended",
                        set(Role)),
     "outage_update": ("An outage of a system or environment I follow has an update", set(Role)),
 }

@@ -64,9 +64,10 @@ def save(user, outage, values, systems):
 
 
 def _tell_followers(outage, change):
-    """Followers of the environment or the systems hear of a planned outage announced, moved or ended."""
-    notify("outage_planned", subscribers([s.id for s in outage.systems], [outage.environment_id]), "outages.detail",
-           {"outage_id": outage.id}, outage=outage, change=change)
+    """Followers of the environment or the systems hear of a planned outage announced, moved, cancelled or ended."""
+    link = ("outages.index", {}) if change == "cancelled" else ("outages.detail", {"outage_id": outage.id})
+    notify("outage_planned", subscribers([s.id for s in outage.systems], [outage.environment_id]), *link,
+           outage=outage, change=change)
 
 
 def _keep_downtime(intervals):
@@ -108,6 +109,19 @@ def end_now(user, outage):
     now = utcnow()
     _check_in_progress(user, outage, now)
     _end(user, outage, now)
+    db.session.commit()
+
+
+@unit_of_work(CONFLICT)
+def cancel(user, outage):
+    """A planned outage that has not begun is called off: its followers hear, and it leaves the log."""
+    if not can_edit_outage(user, outage):
+        raise Refused("You may not change this outage.")
+    if not outage.planned or outage.start <= utcnow():
+        raise Refused("Only a planned outage that has not begun can be cancelled; end this one instead.")
+    _tell_followers(outage, "cancelled")
+    record("outage.cancelled", actor=user, obj=outage, summary=_summary(outage))
+    db.session.delete(outage)
     db.session.commit()
 
 

@@ -163,6 +163,20 @@ def _detail_page(outage, update_form):
                   update_form=update_form)
 
 
+@bp.route("/<int:outage_id>/cancel", methods=["POST"])
+@login_required
+def cancel(outage_id):
+    outage = db.session.get(Outage, outage_id)
+    if outage is None or not can_edit_outage(current_user, outage):
+        abort(404)
+    described = f"{outage.environment.name} {outage.category.value} of {format_london(outage.start)}"
+    try:
+        services.cancel(current_user, outage)
+    except Refused as refused:
+        return done(str(refused), url_for("outages.detail", outage_id=outage.id), "error")
+    return done(f"Planned outage cancelled: {described}.", url_for("outages.index"))
+
+
 @bp.route("/<int:outage_id>/updates", methods=["POST"])
 @login_required
 def post_update(outage_id):

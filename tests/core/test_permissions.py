@@ -43,7 +43,8 @@ ARGUMENTS = {
         "releases.release_note_pdf", "releases.communicate", "releases.acknowledge", "releases.remind_readers")},
     ("releases.communicate", "kind"): lambda: "release",
     **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",
-                                                                          "outages.end", "outages.post_update")},
+                                                                          "outages.end", "outages.post_update",
+                                                                          "outages.cancel")},
     ("outages.from_rfc", "rfc_id"): lambda: sample_rfc(),
     **{(endpoint, "message_id"): lambda: sample_message() for endpoint in (
         "mail.row", "mail.retry_message", "mail.attachment")},
@@ -68,6 +69,7 @@ OBJECT_RULES = {
     "outages.edit": {Role.TEST_PARTICIPANT: 404},
     "outages.end": {Role.TEST_PARTICIPANT: 404},
     "outages.post_update": {Role.TEST_PARTICIPANT: 404},
+    "outages.cancel": {Role.TEST_PARTICIPANT: 404},
     "releases.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
     "baseline.retest": {Role.TEST_PARTICIPANT: 404},
     "releases.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
@@ -185,7 +187,7 @@ FOREIGN_OBJECTS = {
     "officer_id": (lambda: make_officer("Northwold Energy").id, ("dip@demo.test", "mprs@demo.test")),
 }
 # Outages are readable by everyone (SPEC §5); changing another organisation's is what is refused.
-FOREIGN_OUTAGE_CHANGES = ("outages.edit", "outages.end", "outages.post_update")
+FOREIGN_OUTAGE_CHANGES = ("outages.edit", "outages.end", "outages.post_update", "outages.cancel")
 
 
 def _object_routes(app, argument):

@@ -83,6 +83,14 @@ def test_planned_outages_and_updates_reach_followers_of_the_environment(app, as_
     wait_until_settled(app)
     ((to, subject),) = received(smtp_server)
     assert to == ("supplier@demo.test",) and subject == "Planned outage announced: SIT-A DIP"
+    planned_id = dip.post("/outages/new", form).location.rsplit("/", 1)[1]
+    wait_until_settled(app)
+    smtp_server.messages.clear()
+    assert dip.post(f"/outages/{planned_id}/cancel").status_code == 303
+    wait_until_settled(app)
+    ((to, subject),) = received(smtp_server)
+    assert subject == "Planned outage cancelled: SIT-A DIP"
+    assert as_user("rm.sit@demo.test").get(f"/outages/{planned_id}").status_code == 404
 
     smtp_server.messages.clear()
     response = dip.post("/outages/new", {**form, "planned": "", "category": "software failure",
