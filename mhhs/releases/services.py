@@ -428,20 +428,32 @@ def version_order_text(rfc, higher):
 # Emergency follow-up (RCM §12.8) --------------------------------------------------------
 
 def outstanding_emergency_fixes(system_id):
-    """[(emergency RFC, [defect IDs])] whose fixes no later regular release of the system lists yet."""
-    rfcs = db.session.scalars(select(Rfc).where(
-        Rfc.system_id == system_id, Rfc.status.not_in([RfcStatus.DRAFT, RfcStatus.REJECTED, RfcStatus.WITHDRAWN]))
-        .options(selectinload(Rfc.defects))).all()
-    regular = [r for r in rfcs if r.release_type != ReleaseType.EMERGENCY and parse(r.version)]
-    outstanding = []
-    for emergency in rfcs:
-        if emergency.release_type != ReleaseType.EMERGENCY or emergency.status not in PUBLIC_STATUSES:
-            continue
-        later = {d.defect_id for r in regular if parse(r.version) > parse(emergency.version) for d in r.defects}
-        missing = [d.defect_id for d in emergency.defects if d.defect_id not in later]
+    """[(emergency RFC, [defect IDs])] of the system whose fixes no later regular release lists yet."""
+    return carry_overs(db.session.scalars(select(Rfc).where(
+        Rfc.system_id == system_id, Rfc.release_type == ReleaseType.EMERGENCY, Rfc.status.in_(PUBLIC_STATUSES))
+        .options(selectinload(Rfc.defects)).order_by(Rfc.id)).all())
+
+
+def carry_overs(emergencies):
+    """[(emergency RFC, [defect IDs])] of these emergency RFCs whose fixes no later regular release of their system
+    lists yet (RCM §12.8): the highest regular version listing each of their defect IDs, read for those IDs only."""
+    defect_ids = {d.defect_id for e in emergencies for d in e.defects}
+    highest = {}
+    for system_id, version, defect_id in db.session.execute(
+            select(Rfc.system_id, Rfc.version, Defect.defect_id).join(Defect, Defect.rfc_id == Rfc.id)
+            .where(Defect.defect_id.in_(defect_ids), Rfc.release_type != ReleaseType.EMERGENCY,
+                   Rfc.status.not_in([RfcStatus.DRAFT, RfcStatus.REJECTED, RfcStatus.WITHDRAWN]))) \
+            if defect_ids else []:
+        parsed = parse(version)
+        if parsed and parsed > highest.get((system_id, defect_id), ()):
+            highest[(system_id, defect_id)] = parsed
+    found = []
+    for emergency in emergencies:
+        mine = parse(emergency.version) or ()
+        missing = [d.defect_id for d in emergency.defects if highest.get((emergency.system_id, d.defect_id), ()) <= mine]
         if missing:
-            outstanding.append((emergency, missing))
-    return outstanding
+            found.append((emergency, missing))
+    return found
 
 
 # Communications (steps 4.3 and 5.2) ------------------------------------------------------
