@@ -75,7 +75,7 @@ def _manager(user, now):
         .limit(CARRY_OVER_LIMIT)).all())
     return dict(blocks="manager", waiting=waiting, deployments=deployments,
                 clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now),
-                expiring=_expiring(user, now), drift=list(baseline.grid().drift.values()), emergencies=emergencies)
+                expiring=_expiring(user, now), drift=baseline.drifting(), emergencies=emergencies)
 
 
 def _central_party(user, now):

@@ -206,6 +206,13 @@ def grid(organisation_id=None, system_id=None, drift_only=False):
     return result
 
 
+def drifting():
+    """[Drift] of every system SIT-A and SIT-B run in different versions (the grid without its other parts)."""
+    environments = db.session.scalars(select(Environment)).all()
+    systems = db.session.scalars(select(System).options(selectinload(System.environments))).all()
+    return list(drift(systems, environments, current_cells([s.id for s in systems])).values())
+
+
 def drift(systems, environments, cells):
     """{system id: Drift} where SIT-A and SIT-B run different versions of a system present in both."""
     pair = [e for e in environments if e.name in PAIRED]

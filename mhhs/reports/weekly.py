@@ -127,7 +127,7 @@ def build(user, monday, now):
                visible_clause(user) if user else Rfc.status.in_(PUBLIC_STATUSES))
         .group_by(Environment.name)).all())
     return Report(week_name(monday), monday, start, end, table, week_outages[:LISTED], len(week_outages), deployed, planned,
-                  retests, _expiring(user, now) if user else None, list(baseline.grid().drift.values()),
+                  retests, _expiring(user, now) if user else None, baseline.drifting(),
                   _unread(user, now) if user else None)
 
 
