@@ -13,6 +13,7 @@ from .core.pagination import paginate
 from .core.permissions import Role, login_required
 from .core.time import utcnow
 from .extensions import db
+from .outages.downtime import MICROSECOND, overlapping
 from .outages.models import Outage
 from .outages.services import board as outage_board
 from .releases import acknowledgements, baseline, queries, services
@@ -48,8 +49,7 @@ def _expiring(user, now):
 
 
 def _ongoing(now, organisation_id=None):
-    query = select(Outage).where(Outage.start <= now, Outage.id.in_(
-        select(Outage.id).where(Outage.end.is_(None)).union_all(select(Outage.id).where(Outage.end > now)))) \
+    query = select(Outage).where(overlapping(now, now + MICROSECOND)) \
         .options(joinedload(Outage.environment), selectinload(Outage.systems))
     if organisation_id:
         query = query.where(Outage.organisation_id == organisation_id)

@@ -16,6 +16,8 @@ KINDS = {
     "outage_planned": ("A planned outage of a system or environment I follow is announced, moved, cancelled or ended",
                        set(Role)),
     "outage_update": ("An outage of a system or environment I follow has an update", set(Role)),
+    # Release Managers receive the weekly report unless they turn it off; anyone else asks for it (a subscription).
+    "weekly_report": ("The weekly testing and readiness report is out", {Role.RELEASE_MANAGER}),
 }
 
 
@@ -42,10 +44,13 @@ def save_preferences(user, kinds_on, system_ids, environment_ids, weekly_report=
 
 
 def weekly_report_readers():
-    """Who receives the weekly report: the active Release Managers and everyone who asked for it."""
-    return db.session.scalars(select(User).where(User.active.is_(True), or_(
-        User.role == Role.RELEASE_MANAGER, User.id.in_(select(Subscription.user_id).where(
-            Subscription.kind == Subscription.WEEKLY_REPORT))))).all()
+    """Who receives the weekly report: the active Release Managers who have not turned it off, and everyone else
+    who asked for it."""
+    managers = (User.role == Role.RELEASE_MANAGER) & User.id.not_in(
+        select(NotificationOptOut.user_id).where(NotificationOptOut.kind == "weekly_report"))
+    others = (User.role != Role.RELEASE_MANAGER) & User.id.in_(
+        select(Subscription.user_id).where(Subscription.kind == Subscription.WEEKLY_REPORT))
+    return db.session.scalars(select(User).where(User.active.is_(True), or_(managers, others))).all()
 
 
 def preferences(user):

@@ -29,9 +29,10 @@ def send_weekly(now):
         readers = weekly_report_readers()
         subject, body = email_text("email/weekly_report.txt", report=weekly.build(None, monday, now),
                                    link=absolute_url("reports.weekly_report", week=weekly.week_name(monday)))
+        unsubscribe = absolute_url("directory.notifications")
         for reader in readers:  # each reader alone: the link shows them what they may see
-            queue([reader.email], subject, body, kind="weekly_report",
-                  unsubscribe_url=absolute_url("directory.notifications"))
+            queue([reader.email], subject, body + f"\nTurn these e-mails off: {unsubscribe}\n", kind="weekly_report",
+                  unsubscribe_url=unsubscribe)
         db.session.add(WeeklyReportSent(week=weekly.week_name(monday), recipients=len(readers)))
         db.session.commit()
         weeks.append(weekly.week_name(monday))
