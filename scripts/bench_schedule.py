@@ -4,12 +4,7 @@ the SQL queries and the size of each, also as a multiple of a bare Flask hello-w
 
 Usage: .venv/bin/python scripts/bench_schedule.py [--rfcs 50000] [--outages 100000] [--certificates 10000]
 """
-import argparse
-
-import bench_certificates
-import bench_outages
-import bench_rfcs
-from benchkit import bench_app, logged_in, report
+from benchkit import at_scale, bench_app, fill_at_scale, logged_in, report
 from sqlalchemy import select
 
 from mhhs.core.time import to_london, utcnow
@@ -18,16 +13,15 @@ from mhhs.extensions import db
 from mhhs.schedule.services import feed_token
 
 
-def main(rfcs, outages, certificates, rounds):
+def main(arguments):
+    rfcs, rounds = arguments.rfcs, arguments.rounds
     with bench_app() as app:
         with app.app_context():
-            bench_rfcs.fill(rfcs)
-            bench_outages.fill(outages)
-            bench_certificates.fill(certificates)
+            sizes = fill_at_scale(arguments)
             tokens = {email: feed_token(db.session.scalar(select(User).where(User.email == email)))
                       for email in ("rm.sit@demo.test", "supplier@demo.test")}
         today = to_london(utcnow()).date()
-        print(f"{rfcs:,} RFCs, {outages:,} outages, {certificates:,} certificates")
+        print(sizes)
         for email in ("rm.sit@demo.test", "dip@demo.test", "supplier@demo.test"):
             print(f"\n{email}")
             pages = [("calendar, month", f"/calendar?date={today:%Y-%m}"),
@@ -43,10 +37,4 @@ def main(rfcs, outages, certificates, rounds):
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rfcs", type=int, default=50_000)
-    parser.add_argument("--outages", type=int, default=100_000)
-    parser.add_argument("--certificates", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=5)
-    arguments = parser.parse_args()
-    main(arguments.rfcs, arguments.outages, arguments.certificates, arguments.rounds)
+    main(at_scale())

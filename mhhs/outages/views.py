@@ -163,12 +163,18 @@ def _detail_page(outage, update_form):
                   update_form=update_form)
 
 
-@bp.route("/<int:outage_id>/cancel", methods=["POST"])
-@login_required
-def cancel(outage_id):
+def _outage_to_change(outage_id):
+    """The outage, if this user may change it; 404 otherwise (as if absent)."""
     outage = db.session.get(Outage, outage_id)
     if outage is None or not can_edit_outage(current_user, outage):
         abort(404)
+    return outage
+
+
+@bp.route("/<int:outage_id>/cancel", methods=["POST"])
+@login_required
+def cancel(outage_id):
+    outage = _outage_to_change(outage_id)
     described = f"{outage.environment.name} {outage.category.value} of {format_london(outage.start)}"
     try:
         services.cancel(current_user, outage)
@@ -180,9 +186,7 @@ def cancel(outage_id):
 @bp.route("/<int:outage_id>/updates", methods=["POST"])
 @login_required
 def post_update(outage_id):
-    outage = db.session.get(Outage, outage_id)
-    if outage is None or not can_edit_outage(current_user, outage):
-        abort(404)
+    outage = _outage_to_change(outage_id)
     form = UpdateForm()
     if not form.validate():
         return _detail_page(outage, form)
@@ -197,9 +201,7 @@ def post_update(outage_id):
 @bp.route("/<int:outage_id>/end", methods=["POST"])
 @login_required
 def end(outage_id):
-    outage = db.session.get(Outage, outage_id)
-    if outage is None or not can_edit_outage(current_user, outage):
-        abort(404)
+    outage = _outage_to_change(outage_id)
     error = None
     try:
         services.end_now(current_user, outage)
