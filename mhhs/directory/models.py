@@ -213,7 +213,7 @@ class Subscription(db.Model):
     __tablename__ = "subscriptions"
     SYSTEM, ENVIRONMENT, WEEKLY_REPORT = "system", "environment", "weekly_report"  # the report's target_id is 0
     user_id = Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    kind = Column(String(12), primary_key=True)
+    kind = Column(String(20), primary_key=True)
     target_id = Column(Integer, primary_key=True)
 
 

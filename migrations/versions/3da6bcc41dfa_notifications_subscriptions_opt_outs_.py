@@ -26,7 +26,7 @@ def upgrade():
     )
     op.create_table('subscriptions',
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('kind', sa.String(length=12), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('target_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_subscriptions_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', 'kind', 'target_id', name=op.f('pk_subscriptions'))

@@ -31,20 +31,22 @@ def test_submission_and_decision_reach_the_right_people_once(app, as_user, smtp_
     # Following DIP does not show a Test Participant a submitted RFC, which it may not see.
     settings(as_user("supplier@demo.test"), ["release_communicated"], systems=ids(app, System, "DIP"))
     dip = as_user("dip@demo.test")
-    assert dip.post("/rfcs/new", {**form_data(app), "action": "submit"}).status_code == 303
+    response = dip.post("/rfcs/new", {**form_data(app), "action": "submit"})
+    assert response.status_code == 303
+    rfc_id = int(response.location.rsplit("/", 1)[1])
     wait_until_settled(app)
     (to, subject), = received(smtp_server)  # the SIT manager only: the RFC targets SIT-A
-    assert to == ("rm.sit@demo.test",) and subject.startswith("RFC-000001 DIP 1.1.0.0 waits for your approval")
+    assert to == ("rm.sit@demo.test",) and subject.startswith(f"RFC-{rfc_id:06d} DIP 1.1.0.0 waits for your approval")
     message = next(iter(received(smtp_server).values()))
     assert message["List-Unsubscribe"] == "<http://localhost/account/notifications>"
-    assert "http://localhost/rfcs/1" in message.get_content()
+    assert f"http://localhost/rfcs/{rfc_id}" in message.get_content()
 
     smtp_server.messages.clear()
     with app.app_context():
-        meet_approval_gate(1)
-    as_user("rm.sit@demo.test").post("/rfcs/1/decide", {"decision": "approve"})
+        meet_approval_gate(rfc_id)
+    as_user("rm.sit@demo.test").post(f"/rfcs/{rfc_id}/decide", {"decision": "approve"})
     wait_until_settled(app)
-    assert set(received(smtp_server)) == {(("dip@demo.test",), "RFC-000001 DIP 1.1.0.0: approved")}
+    assert set(received(smtp_server)) == {(("dip@demo.test",), f"RFC-{rfc_id:06d} DIP 1.1.0.0: approved")}
 
 
 def test_turning_a_kind_off_stops_it(app, as_user, smtp_server):

@@ -194,7 +194,7 @@ def test_the_month_view_queries_do_not_grow_with_rfcs(app, as_user, count_querie
             make_rfc(version=f"2.{i}.0.0", window_start=start + timedelta(days=i % 9, hours=i % 3))
     with count_queries() as many:
         page = rm.get(url).get_data(as_text=True)
-    assert "More on" in page or "RFC-000032" in page
+    assert "More on" in page  # a busy day says there are more
     assert many.count == few.count
 
 
