@@ -3,7 +3,8 @@ grow with the data."""
 from datetime import timedelta
 
 from mhhs.core.time import utcnow
-from mhhs.releases.models import RfcStatus
+from mhhs.releases.models import ReleaseType, RfcStatus
+from mhhs.releases.rules import earliest_start
 from tests.certificates.factory import make_certificate
 from tests.mail.test_communications import communicate, org_ids
 from tests.outages.factory import make_outage
@@ -17,7 +18,8 @@ def section(page, block_id):
 def test_a_release_managers_work_list(app, as_user):
     with app.app_context():
         waiting = make_rfc()
-        soon = make_rfc(version="1.2.0.0", window_start=utcnow() + timedelta(days=3))
+        # The earliest window the notice rule allows (on a Friday, three days on is a few moments too early).
+        soon = make_rfc(version="1.2.0.0", window_start=earliest_start(ReleaseType.MINOR, utcnow()) + timedelta(hours=1))
         approve(soon, "rm.sit@demo.test")
         later = make_rfc(version="1.3.0.0", window_start=utcnow() + timedelta(days=20))
         approve(later, "rm.sit@demo.test")
