@@ -8,7 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, NO_SECRET_KEY, Config
 from .core.forms import MAX_ID
-from .extensions import compress, csrf, db, htmx, login_manager, migrate
+from .extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 
 
 class DatabaseId(IntegerConverter):
@@ -44,6 +44,7 @@ def create_app(config=None):
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Log in to see that page."
@@ -64,6 +65,8 @@ def create_app(config=None):
     with app.app_context():
         configure_engine(db.engine)
 
+    from .api.endpoints import init_api
+    from .api.views import bp as api_pages_bp
     from .auth.views import bp as auth_bp
     from .certificates.cli import cli as certificates_cli
     from .certificates.views import bp as certificates_bp
@@ -82,11 +85,12 @@ def create_app(config=None):
     from .reports.views import bp as reports_bp
     from .schedule.views import bp as schedule_bp
 
-    for blueprint in (health_bp, auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, baseline_bp, mail_bp,
+    for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, baseline_bp, mail_bp,
                       outages_bp, schedule_bp, reports_bp, directory_cli, demo_cli, certificates_cli, mail_cli, releases_cli,
                       outages_cli, reports_cli):
         app.register_blueprint(blueprint)
 
+    init_api(app)
     register_error_handlers(app)
     register_security(app)
     _configure_logging(app)

@@ -54,6 +54,14 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Release Desk <release-desk@localhost>")
     # Where people reach Release Desk: the links in e-mails sent outside a request (cron, seeding).
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # The API (/api/v1): requests per token, counted in RATELIMIT_STORAGE_URI ("memory://" counts per server process;
+    # a shared "redis://…" or "memcached://…" counts across them). 429 with Retry-After beyond it.
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    API_TITLE = "Release Desk API"
+    API_VERSION = "1"
+    OPENAPI_VERSION = "3.1.0"
     # Argon2id cost (argon2-cffi defaults, RFC 9106 low-memory profile).
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

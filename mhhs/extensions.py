@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and bound to an app in create_app()."""
 from flask_compress import Compress
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -22,3 +24,5 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = Htmx()
 compress = Compress()
+# Only the routes given a limit are limited (the API, per token); storage from RATELIMIT_STORAGE_URI.
+limiter = Limiter(key_func=get_remote_address)

@@ -1,4 +1,5 @@
 """Imports every domain's models, so that Alembic and the app see the whole schema."""
+from .api.models import ApiToken, IdempotencyKey
 from .audit.models import AuditEvent
 from .auth.models import AddressThrottle, LoginThrottle
 from .certificates.models import Certificate, PkiOfficer, ReminderSent
@@ -10,6 +11,6 @@ from .outages.models import DowntimeDay, DowntimeState, Outage, OutageUpdate
 from .releases.models import (Acknowledgement, Approval, BaselineChange, ChangeRequest, ControlPoint, Defect, Deployment, DeployedVersion,
                               ReleaseAudience, Retest, Revision, Rfc)
 
-__all__ = ["AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase", "MajorRelease",
+__all__ = ["ApiToken", "IdempotencyKey", "AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase", "MajorRelease",
            "MarketRole", "Organisation", "System", "User", "OutboxMessage", "DowntimeDay", "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest", "ReleaseAudience",
            "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest", "Revision", "Rfc", "WeeklyReportSent"]

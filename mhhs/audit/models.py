@@ -18,6 +18,8 @@ class AuditEvent(db.Model):
     # Where the request came from (client address and browser), when the event happened in a request.
     address = Column(String(64))
     user_agent = Column(String(300))
+    # How the change was made when not through the pages: e.g. the API token's name.
+    via = Column(String(120))
     actor = relationship("User")
 
     __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)

@@ -1,5 +1,5 @@
 """Writing to the audit trail, always inside the caller's transaction (the caller commits)."""
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -18,6 +18,7 @@ def record(action, actor=None, obj=None, summary=""):
     if has_request_context():
         event.address = request.remote_addr
         event.user_agent = (request.user_agent.string or "")[:300]
+        event.via = g.get("audit_via")  # set by the API for a request made with a token
     db.session.add(event)
     return event
 

@@ -1,9 +1,13 @@
-"""403/404/CSRF/413/500 handlers: a full page, or a toast partial for htmx requests. They never fail themselves."""
+"""403/404/CSRF/413/500 handlers: a full page, or a toast partial for htmx requests; under /api/, RFC 9457 problem
+details in JSON. They never fail themselves."""
+import json
 import logging
 
 from flask import flash, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from ..extensions import db
 
@@ -20,13 +24,52 @@ MESSAGES = {
 }
 
 
-def error_response(status, message=None):
-    message = message or MESSAGES[status]
+API_PREFIX = "/api/"
+
+
+def problem(status, detail, errors=None, headers=None):
+    """An RFC 9457 problem-details answer; errors: [{"field": ..., "detail": ...}] for validation."""
+    body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status,
+            "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return make_response(json.dumps(body), status, {"Content-Type": "application/problem+json", **(headers or {})})
+
+
+def _own_description(error):
+    """The message a view gave abort(), or None for the exception's stock text."""
+    description = getattr(error, "description", None)
+    return description if description and description != type(error).description else None
+
+
+def _validation_errors(error):
+    """webargs's {location: {field: [messages]}} as one entry per field (nested fields joined with dots)."""
+    found = []
+
+    def walk(path, value):
+        if isinstance(value, dict):
+            for key, inner in value.items():
+                walk(path + [str(key)], inner)
+        else:
+            found.append({"field": ".".join(path), "detail": " ".join(map(str, value)) if isinstance(value, list)
+                          else str(value)})
+
+    for location_errors in (getattr(error, "data", None) or {}).get("messages", {}).values():
+        walk([], location_errors)
+    return found
+
+
+def error_response(status, message=None, error=None):
     if status == 500:
         # Whatever failed left the transaction unusable: end it, so the page can load the user again.
         db.session.rollback()
     if status in (403, 400):
         log.warning("refused %s %s: %s (%s)", request.method, request.path, status, request.remote_addr)
+    if request.path.startswith(API_PREFIX):
+        return problem(status, message or _own_description(error) or MESSAGES.get(status)
+                       or getattr(error, "description", ""), _validation_errors(error),
+                       {"WWW-Authenticate": 'Bearer realm="Release Desk"'} if status == 401 else None)
+    message = message or MESSAGES[status]
     try:
         if request.htmx:
             response = make_response(render_template("errors/_toast.html", message=message), status)
@@ -42,7 +85,12 @@ def error_response(status, message=None):
 
 def register_error_handlers(app):
     for status in MESSAGES:
-        app.register_error_handler(status, lambda error, s=status: error_response(s))
+        app.register_error_handler(status, lambda error, s=status: error_response(s, error=error))
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(error):
+        # 401, 415, 422, 429 and the rest: problem details under /api/, the stock answer elsewhere.
+        return error_response(error.code, error=error) if request.path.startswith(API_PREFIX) else error
 
     @app.errorhandler(StaleDataError)
     def lost_update(error):

@@ -10,8 +10,10 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import database_id, options
+from ..core.time import london_to_utc
 from ..directory.models import Environment, System
 from ..extensions import db
+from .services import FIELDS
 from .models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Category, UpdateStatus
 
 LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
@@ -92,8 +94,13 @@ class OutageForm(FlaskForm):
         match = RFC_NUMBER.fullmatch((self.rfc_number.data or "").strip())
         return int(match.group(1)) if match else None
 
-    def category_enum(self):
-        return Category(self.category.data)
+    def values(self):
+        """The outage's fields as the service takes them (services.FIELDS, times in UTC)."""
+        values = {name: self[name].data for name in FIELDS if name in self}
+        values.update(category=Category(self.category.data), start=london_to_utc(self.start.data),
+                      end=london_to_utc(self.end.data), rfc_id=self.rfc_id,
+                      defect_reference=(self.defect_reference.data or "").strip())
+        return values
 
 
 class UpdateForm(FlaskForm):

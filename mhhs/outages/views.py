@@ -125,10 +125,7 @@ def edit(outage_id=None):
             form.category.choices = category_choices(False)
         return _form_page(form, outage)
     if form.validate():
-        values = {name: form[name].data for name in services.FIELDS if name in form}
-        values.update(category=form.category_enum(), start=london_to_utc(form.start.data),
-                      end=london_to_utc(form.end.data), rfc_id=form.rfc_id,
-                      defect_reference=(form.defect_reference.data or "").strip())
+        values = form.values()
         try:
             services.save(current_user, outage, values, form.chosen_systems)
         except Refused as refused:

@@ -53,7 +53,8 @@ def revision_time(value):
 @bp.app_template_filter()
 def audit_sentence(event):
     who = event.actor.name if event.actor else "The system"
-    return f"{who} {AUDIT_WORDS.get(event.action, event.action + ' {}').format(event.summary)}".strip()
+    sentence = f"{who} {AUDIT_WORDS.get(event.action, event.action + ' {}').format(event.summary)}".strip()
+    return f"{sentence}, through {event.via}" if event.via else sentence
 DECISIONS = {"approve": Decision.APPROVED, "reject": Decision.REJECTED, "request_changes": Decision.CHANGES_REQUESTED}
 
 

@@ -1,9 +1,11 @@
 """Role × route matrix: every route in the URL map states who may call it, and the server enforces it."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from mhhs.api.models import ApiToken
+from mhhs.api.services import create_token
 from mhhs.certificates.models import Certificate, PkiOfficer
 from mhhs.core.permissions import PUBLIC, Role
 from mhhs.directory.models import Environment, Freeze, MajorRelease, MarketRole, Organisation, System, TestPhase, User
@@ -56,6 +58,7 @@ ARGUMENTS = {
     ("schedule.remove_test_phase", "phase_id"): lambda: sample_test_phase(),
     ("schedule.feed", "token"): lambda: sample_feed_token(),
     ("schedule.feed", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
+    ("api_pages.revoke_token", "token_id"): lambda: sample_token(),
 }
 # Where the route admits the role but the sample object is another organisation's: the status expected.
 OBJECT_RULES = {
@@ -73,9 +76,12 @@ OBJECT_RULES = {
     "releases.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
     "baseline.retest": {Role.TEST_PARTICIPANT: 404},
     "releases.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
+    "api_pages.revoke_token": {Role.RELEASE_MANAGER: 404, Role.TEST_PARTICIPANT: 404},  # the Central Party's token
 }
 # Routes that need more than a plain GET or an empty POST to show their rule.
 SKIP = {"static"}
+# The API takes tokens, not the session: its own matrix is in tests/api/test_api.py.
+API = "api."
 
 
 def sample_certificate():
@@ -122,6 +128,13 @@ def sample_test_phase():
         manager, "SIT Functional", db.session.scalar(select(Environment.id)), date(2030, 1, 1), date(2030, 2, 1)).id
 
 
+def sample_token():
+    """The Central Party's API token: only its owner may revoke it."""
+    owner = db.session.scalar(select(User).where(User.email == USERS[Role.CENTRAL_PARTY]))
+    return db.session.scalar(select(ApiToken.id)) or create_token(owner, "Sample", ["read"],
+                                                                  date.today() + timedelta(days=9))[0].id
+
+
 def sample_feed_token():
     """The Test Participant's feed: anyone holding the URL reads it, logged in or not."""
     return feed_token(db.session.scalar(select(User).where(User.email == USERS[Role.TEST_PARTICIPANT])))
@@ -129,7 +142,7 @@ def sample_feed_token():
 
 def routes(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint not in SKIP:
+        if rule.endpoint not in SKIP and not rule.endpoint.startswith(API):
             yield rule
 
 

@@ -1,0 +1,23 @@
+"""The form that makes an API token."""
+from datetime import timedelta
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectMultipleField, StringField
+from wtforms.validators import Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..core.forms import options
+from ..core.time import to_london, utcnow
+from .permissions import SCOPES
+
+
+class TokenForm(FlaskForm):
+    name = StringField("Token name", validators=[Length(max=80)])
+    scopes = SelectMultipleField("Scopes", choices=options((s, f"{s} — {text}") for s, text in SCOPES.items()),
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    expires_on = DateField("Expires on", validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.expires_on.data is None and not self.is_submitted():
+            self.expires_on.data = to_london(utcnow()).date() + timedelta(days=90)
