@@ -21,7 +21,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 SCRIPTS = Path(__file__).resolve().parent
@@ -41,6 +41,7 @@ from mhhs.directory.models import Environment, System, User  # noqa: E402
 from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
 from mhhs.extensions import db  # noqa: E402
 from mhhs.releases.models import Approval, ControlPoint, ReleaseType, Rfc, RfcStatus, rfc_environments  # noqa: E402
+from mhhs.api.services import create_token  # noqa: E402
 from mhhs.core.time import utcnow  # noqa: E402
 from mhhs.releases.services import rebuild_pending  # noqa: E402
 
@@ -50,6 +51,10 @@ PAGES = [("RFC list, page 1", "/rfcs"), ("RFC list, last page", "/rfcs?last=1"),
          ("Approvals queue", "/approvals"), ("Outages page (board + log)", "/outages"),
          ("Certificates dashboard", "/certificates"), ("Availability, 8 weeks", "/outages/availability"),
          ("Availability, 12 months", "/outages/availability?period=month&count=12")]
+# The API's read endpoints, with a Central Party's token (its RFC list shows its drafts too).
+API_PAGES = [("API: RFC list", "/api/v1/rfcs"), ("API: one RFC (poll)", "/api/v1/rfcs/{poll}"),
+             ("API: baseline", "/api/v1/baseline"), ("API: outages", "/api/v1/outages"),
+             ("API: certificates", "/api/v1/certificates")]
 USER_AGENT = "release-desk-bench"
 WRITERS = 10
 WRITER_RFCS = 8000
@@ -92,10 +97,12 @@ def fill(url, rfcs, outages, certificates):
                                                   for i in ids for n in (1, 3, 4, 5, 6)])
         db.session.commit()
         rebuild_pending()
+        _token, secret = create_token(db.session.get(User, author), "bench", ["read"], date.today() + timedelta(days=2))
+        poll = db.session.scalar(select(func.max(Rfc.id)).where(Rfc.status == RfcStatus.APPROVED))
         if db.engine.dialect.name == "postgresql":
             with db.engine.begin() as connection:
                 connection.execute(text("ANALYZE"))
-    return ids
+    return ids, secret, poll
 
 
 def free_port():
@@ -157,10 +164,12 @@ class Session:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
-def wrk(url, seconds, cookie=None):
+def wrk(url, seconds, cookie=None, headers=()):
     command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "20s", "-s", str(SCRIPTS / "wrk_report.lua"), url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {USER_AGENT}"]
+    for header in headers:
+        command[1:1] = ["-H", header]
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
     found = BENCH_LINE.search(output)
     if not found:
@@ -186,7 +195,7 @@ def writers(base, first_id, seconds, cookie, token):
 def run(postgres_url, sizes, seconds, tmp):
     env = {**os.environ, "SECRET_KEY": "bench-only", "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "",
            "GUNICORN_MAX_REQUESTS": "0",  # no worker recycled in the middle of a measurement
-           "LOG_LEVEL": "warning"}
+           "LOG_LEVEL": "warning", "API_RATE_LIMIT": "1000000 per minute"}
     hello, hello_base = serve("hello_world:app", env, tmp / "hello.log", cwd=SCRIPTS)
     try:
         for rfcs in sizes:
@@ -194,7 +203,7 @@ def run(postgres_url, sizes, seconds, tmp):
             env["DATABASE_URL"] = url
             outages, certificates = (100_000, 10_000) if rfcs >= 50_000 else (rfcs * 2, rfcs // 5)
             started = time.monotonic()
-            writer_ids = fill(url, rfcs, outages, certificates)
+            writer_ids, secret, poll = fill(url, rfcs, outages, certificates)
             print(f"\n{rfcs:,} RFCs, {outages:,} outages, {certificates:,} certificates "
                   f"(filled in {time.monotonic() - started:.0f} s); wrk -t2 -c8 -d{seconds}s")
             app, base = serve("app:app", env, tmp / f"app-{rfcs}.log")
@@ -202,9 +211,13 @@ def run(postgres_url, sizes, seconds, tmp):
                 session = Session(base)
                 h50, h95, hps, _ = wrk(hello_base + "/", seconds)
                 print(f"{'hello-world':30} p50 {h50:7.1f} ms  p95 {h95:7.1f} ms  {hps:8.0f} req/s")
-                for label, path in PAGES:
-                    session.get(path)  # a 200 for this session, not a redirect to the login page
-                    p50, p95, rps, bad = wrk(base + path, seconds, session.cookie)
+                for label, path in PAGES + API_PAGES:
+                    if path in dict(API_PAGES).values():
+                        p50, p95, rps, bad = wrk(base + path.format(poll=poll), seconds,
+                                                 headers=[f"Authorization: Bearer {secret}"])
+                    else:
+                        session.get(path)  # a 200 for this session, not a redirect to the login page
+                        p50, p95, rps, bad = wrk(base + path, seconds, session.cookie)
                     print(f"{label:30} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {rps:8.1f} req/s   "
                           f"p95 {p95 / h95:6.1f} x hello-world, throughput 1/{hps / rps:.0f}"
                           + (f"   {bad} non-2xx or errors" if bad else ""))
