@@ -238,7 +238,7 @@ def _rfc_or_404(rfc_id):
 @bp.arguments(schemas.RfcFilters, location="query")
 @bp.response(200, schemas.RfcPage)
 def rfcs(filters):
-    """RFCs you may see, newest first, 25 a page (follow `next`)."""
+    """RFCs you may see, newest first, 25 a page (follow next)."""
     names = Names()
     system = names.system(filters["system"], "system") if "system" in filters else None
     environment = names.environment(filters["environment"], "environment") if "environment" in filters else None
@@ -333,6 +333,7 @@ def submit_rfc(rfc_id):
 @api_access("rfcs", *CENTRAL_PARTY)
 @bp.response(200, schemas.RfcOut)
 def withdraw_rfc(rfc_id):
+    """Withdraw an RFC that is not yet deployed."""
     rfc = _rfc_or_404(rfc_id)
     releases.withdraw(current_user, rfc)
     return rfc_out(rfc)
@@ -405,7 +406,7 @@ def outage_out(outage):
 @bp.arguments(schemas.OutageFilters, location="query")
 @bp.response(200, schemas.OutagePage)
 def outage_list(filters):
-    """The outage log, newest first, 25 a page (follow `next`)."""
+    """The outage log, newest first, 25 a page (follow next)."""
     names = Names()
     system = names.system(filters["system"], "system") if "system" in filters else None
     environment = names.environment(filters["environment"], "environment") if "environment" in filters else None
@@ -466,7 +467,7 @@ def certificate_out(certificate, status):
 @bp.arguments(schemas.CertificateFilters, location="query")
 @bp.response(200, schemas.CertificatePage)
 def certificate_list(filters):
-    """Certificates you may see with their expiry status, soonest expiry first, 25 a page (follow `next`)."""
+    """Certificates you may see with their expiry status, soonest expiry first, 25 a page (follow next)."""
     names = Names()
     environment = names.environment(filters["environment"], "environment") if "environment" in filters else None
     names.check()
@@ -521,7 +522,7 @@ class JsonApi(Api):
 def init_api(app):
     api = JsonApi(app, spec_kwargs={"security": [{"bearer": []}], "info": {"description": (
         "Raise and submit RFCs, record deployments, upload certificates, log outages and read the baseline from a "
-        "delivery pipeline. Send a personal token made on the API tokens page as `Authorization: Bearer rd_…`; "
+        "delivery pipeline. Send a personal token made on the API tokens page as Authorization: Bearer rd_…; "
         "errors are RFC 9457 problem details.")}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     csrf.exempt(bp)  # a bearer token, never a cookie: nothing another site could forge

@@ -15,9 +15,5 @@ class TokenForm(FlaskForm):
     name = StringField("Token name", validators=[Length(max=80)])
     scopes = SelectMultipleField("Scopes", choices=options((s, f"{s} — {text}") for s, text in SCOPES.items()),
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    expires_on = DateField("Expires on", validators=[Optional()])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.expires_on.data is None and not self.is_submitted():
-            self.expires_on.data = to_london(utcnow()).date() + timedelta(days=90)
+    expires_on = DateField("Expires at the end of", validators=[Optional()],
+                           default=lambda: to_london(utcnow()).date() + timedelta(days=90))

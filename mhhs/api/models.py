@@ -1,8 +1,10 @@
 """Personal API tokens (only a hash of the secret is kept) and the Idempotency-Keys of RFCs created through them."""
+from datetime import timedelta
+
 from sqlalchemy import Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import relationship
 
-from ..core.time import utcnow
+from ..core.time import to_london, utcnow
 from ..extensions import db
 
 
@@ -19,6 +21,11 @@ class ApiToken(db.Model):
     revoked_at = Column(DateTime)
     last_used_at = Column(DateTime)
     user = relationship("User")
+
+    @property
+    def last_day(self):
+        """The Europe/London day at whose end the token stops working."""
+        return to_london(self.expires_at - timedelta(seconds=1)).date()
 
     @property
     def scope_set(self):

@@ -100,7 +100,7 @@ class RfcFilters(Schema):
     status = fields.String(validate=validate.OneOf([s.value for s in RfcStatus]))
     environment = _environment()
     updated_since = _time()
-    after = fields.String(metadata={"description": "The cursor of the next page (the `next` link carries it)."})
+    after = fields.String(metadata={"description": "The cursor of the next page (the next link carries it)."})
 
 
 class OutageFilters(Schema):
