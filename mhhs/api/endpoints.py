@@ -8,7 +8,7 @@ from datetime import timezone
 from flask import abort, current_app, g, jsonify, request, url_for
 from flask_login import current_user
 from flask_smorest import Api, Blueprint
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import MultiDict
@@ -141,7 +141,7 @@ class Names:
         return found
 
     def system(self, name, field, own=False):
-        query = select(System).where(System.name.ilike((name or "").strip()))
+        query = select(System).where(func.lower(System.name) == (name or "").strip().lower())
         found = db.session.scalar(query.where(System.organisation_id == current_user.organisation_id) if own
                                   else query)
         if found is None:
