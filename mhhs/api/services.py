@@ -3,10 +3,11 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..core.db import writing
 from ..core.services import Invalid, Refused
 from ..core.time import to_london, utcnow
 from ..directory.models import london_day_start
@@ -71,6 +72,10 @@ def token_for(secret, now=None):
     if token is None or not token.is_usable(now):
         return None
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
-        token.last_used_at = now
-        db.session.commit()
+        token_id = token.id
+        db.session.rollback()  # a read cannot become a write on SQLite while another request writes
+        with writing():
+            db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+            db.session.commit()
+        token = db.session.get(ApiToken, token_id)
     return token

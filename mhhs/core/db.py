@@ -1,5 +1,7 @@
 """SQLite pragmas and BEGIN IMMEDIATE for writes, so concurrent writers wait instead of failing."""
-from flask import has_request_context, request
+from contextlib import contextmanager
+
+from flask import g, has_request_context, request
 from sqlalchemy import Enum, event
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -11,7 +13,18 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 def _wants_write():
     # A request that may write takes the write lock at BEGIN; a read-then-write upgrade
     # in a deferred transaction would fail at once with "database is locked".
-    return not has_request_context() or request.method not in SAFE_METHODS
+    return not has_request_context() or request.method not in SAFE_METHODS or g.get("writing", False)
+
+
+@contextmanager
+def writing():
+    """A write inside a reading request (GET): the transactions begun within take the write lock at BEGIN, as a
+    writing request's do. End the reading transaction first (commit or rollback)."""
+    g.writing = True
+    try:
+        yield
+    finally:
+        g.writing = False
 
 
 def configure_engine(engine):

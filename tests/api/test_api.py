@@ -3,13 +3,14 @@ for every kind of bad input, idempotent creates, conditional polls, the audit tr
 import base64
 import json
 import os
+import sqlite3
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from cryptography.hazmat.primitives import serialization
 from openapi_spec_validator import validate
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from mhhs.api import schemas, services as tokens
 from mhhs.api.permissions import SCOPES
@@ -401,3 +402,31 @@ def test_no_api_write_answers_5xx_or_stores_half(app, api, fuzz_api, data):
     answer = api(method, path, data.draw(st.sampled_from(secrets)), body)
     _check(app, answer, f"{method} {path} with {str(body)[:300]}")
     assert answer.status_code < 400 or answer.content_type == PROBLEM
+
+
+def test_a_read_records_the_tokens_use_while_another_request_writes(app, api, make_token):
+    """SQLite: a reading transaction cannot become a writing one once another connection has committed, so the
+    token's "last used" is written in a transaction of its own that takes the write lock first."""
+    secret = make_token()
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's locking only")
+    fired = []
+
+    def another_request_writes(connection, cursor, statement, *args):
+        if not fired and "FROM api_tokens" in statement:
+            fired.append(statement)
+            other = sqlite3.connect(engine.url.database, timeout=5)
+            other.execute("UPDATE organisations SET name = name")
+            other.commit()
+            other.close()
+
+    event.listen(engine, "after_cursor_execute", another_request_writes)
+    try:
+        answer = api("GET", "/baseline", secret)
+    finally:
+        event.remove(engine, "after_cursor_execute", another_request_writes)
+    assert fired and answer.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(tokens.ApiToken.last_used_at)) is not None
