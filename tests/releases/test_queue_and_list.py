@@ -2,11 +2,12 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
-from mhhs.releases import services
+from mhhs.releases import queries, services
 from mhhs.releases.models import Decision, PendingApproval, ReleaseType, Rfc, RfcStatus
 from mhhs.releases.services import rebuild_pending
 from tests.releases.factory import approve, env_ids, make_rfc, next_week, user
@@ -168,3 +169,16 @@ def test_keyset_pages_walk_the_whole_list_both_ways_and_keep_filters(app, as_use
     backward, _ = walk("/rfcs?status=draft&last=1", "Previous")
     assert sorted(backward) == sorted(made) and len(backward) == 60
     assert dip.get("/rfcs?after=not-a-cursor").status_code == 200  # a bad cursor shows the first page
+
+
+@pytest.mark.parametrize("email", ["dip@demo.test", "supplier@demo.test", "rm.sit@demo.test"])
+def test_the_newest_first_list_reads_only_its_page(app, email):
+    """Most RFCs are visible to everyone, so the list walks the primary key newest first and stops at its page; it
+    never reads every visible RFC through an index and sorts them (50 ms instead of 1 at 50,000 RFCs)."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's plan; PostgreSQL plans by its statistics")
+        statement = queries.rfc_list_query(user(email)).limit(26)
+        sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        plan = " ".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
+    assert "SCAN rfcs" in plan and "TEMP B-TREE" not in plan, plan
