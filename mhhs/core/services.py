@@ -5,6 +5,7 @@ from flask import abort
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
+from .db import writing
 
 CONFLICT = "Someone else changed this at the same moment; nothing was saved. Reload and try again."
 
@@ -39,13 +40,15 @@ class Conflict(Refused):
 
 
 def unit_of_work(conflict=CONFLICT):
-    """Marks a service function that writes versioned rows (RFCs, outages) as one unit of work: a lost update found
-    anywhere in it, at an autoflush as much as at its commit, undoes all of it and becomes a Conflict."""
+    """Marks a service function that writes versioned rows (RFCs, outages) as one unit of work: it holds SQLite's
+    write lock from its first read (core.db.writing); a lost update found anywhere in it, at an autoflush as much as
+    at its commit, undoes all of it and becomes a Conflict."""
     def decorator(service):
         @wraps(service)
         def run(*args, **kwargs):
             try:
-                return service(*args, **kwargs)
+                with writing():
+                    return service(*args, **kwargs)
             except StaleDataError:
                 db.session.rollback()
                 raise Conflict(conflict) from None

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import history
+from ..core.db import reads_first
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.forms import database_id, search_text, show_problems
@@ -358,6 +359,7 @@ def approvals():
 
 
 @bp.route("/rfcs/<int:rfc_id>/decide", methods=["POST"])
+@reads_first
 @manager_required
 def decide(rfc_id):
     rfc = _rfc_or_404(rfc_id)
@@ -400,6 +402,7 @@ def governance(rfc_id):
 
 
 @bp.route("/rfcs/<int:rfc_id>/control-points", methods=["POST"])
+@reads_first
 @manager_required
 def tick(rfc_id):
     """Ticks control points (with their evidence) or marks them not applicable, in place on the RFC or the queue."""

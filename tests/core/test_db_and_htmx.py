@@ -1,8 +1,9 @@
 """Database settings, concurrent writers, the page-or-partial helper and error responses."""
+import sqlite3
 import threading
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from mhhs.directory.models import MarketRole
 from mhhs.extensions import db
@@ -98,3 +99,39 @@ def test_csv_and_scripts_are_compressed_and_pages_are_not(as_user):
         assert rm.http.get(url, headers=browser, buffered=True).headers.get("Content-Encoding") in ("zstd", "br"), url
     # A page carries the CSRF token: compressing it would open the BREACH side channel.
     assert "Content-Encoding" not in rm.http.get("/rfcs", headers=browser, buffered=True).headers
+
+
+def test_a_decision_reads_without_the_write_lock_and_decides_on_what_is_there_under_it(app, as_user):
+    """The approval queue's actions read (user, RFC, form) in a plain transaction and take SQLite's write lock only
+    for the unit of work, which reads the RFC again under it: a change made in between is seen, never overwritten."""
+    sqlite_only(app)
+    from mhhs.releases.models import Rfc, RfcStatus
+    from tests.releases.factory import make_rfc
+    with app.app_context():
+        rfc_id = make_rfc()
+        engine, path = db.engine, db.engine.url.database
+    manager = as_user("rm.sit@demo.test")
+    begins, changed = [], []
+
+    def watch(connection, cursor, statement, *args):
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+        elif not changed and statement.startswith("SELECT rfcs.id") and begins == ["BEGIN"]:
+            # Another manager withdraws it between this request's read and its write (WAL lets them).
+            changed.append(statement)
+            other = sqlite3.connect(path, timeout=5)
+            other.execute("UPDATE rfcs SET status = 'withdrawn', row_version = row_version + 1 WHERE id = ?",
+                          (rfc_id,))
+            other.commit()
+            other.close()
+
+    event.listen(engine, "after_cursor_execute", watch)
+    try:
+        answer = manager.post(f"/rfcs/{rfc_id}/decide", {"decision": "approve", "row_version": "1"})
+    finally:
+        event.remove(engine, "after_cursor_execute", watch)
+    assert changed and begins[:2] == ["BEGIN", "BEGIN IMMEDIATE"], begins
+    assert answer.status_code == 303
+    assert "changed while you had it open" in manager.get(answer.location).get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Rfc, rfc_id).status == RfcStatus.WITHDRAWN
