@@ -1,6 +1,7 @@
 """The heavy pages over HTTP, side by side with a hello-world: both served by gunicorn (2 workers) on loopback,
 both driven by wrk (8 connections) in the same run. Prints p50, p95 and requests/s of every page and its ratio to
-the hello-world, at a small database and at the large one, then approvals/s committed by 10 concurrent writers.
+the hello-world (pages as a Release Manager unless named; the API with a token), at a small database and at the
+large one, then approvals/s committed by 10 concurrent writers.
 
     .venv/bin/python scripts/bench_http.py                 # SQLite: 1,000 RFCs, then 50,000 / 100,000 / 10,000
     .venv/bin/python scripts/bench_http.py --postgres      # the same on a throwaway PostgreSQL server
@@ -47,14 +48,17 @@ from mhhs.releases.services import rebuild_pending  # noqa: E402
 
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 BENCH_LINE = re.compile(r"BENCH p50=(\d+) p95=(\d+) requests=(\d+) seconds=([\d.]+) non2xx=(\d+) errors=(\d+)")
-PAGES = [("RFC list, page 1", "/rfcs"), ("RFC list, last page", "/rfcs?last=1"),
-         ("Approvals queue", "/approvals"), ("Outages page (board + log)", "/outages"),
-         ("Certificates dashboard", "/certificates"), ("Availability, 8 weeks", "/outages/availability"),
-         ("Availability, 12 months", "/outages/availability?period=month&count=12")]
-# The API's read endpoints, with a Central Party's token (its RFC list shows its drafts too).
-API_PAGES = [("API: RFC list", "/api/v1/rfcs"), ("API: one RFC (poll)", "/api/v1/rfcs/{poll}"),
-             ("API: baseline", "/api/v1/baseline"), ("API: outages", "/api/v1/outages"),
-             ("API: certificates", "/api/v1/certificates")]
+MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supplier@demo.test"
+PAGES = [("RFC list, page 1", "/rfcs", MANAGER), ("RFC list, last page", "/rfcs?last=1", MANAGER),
+         ("RFC list, Central Party", "/rfcs", CENTRAL_PARTY), ("RFC list, Test Participant", "/rfcs", PARTICIPANT),
+         ("Approvals queue", "/approvals", MANAGER), ("Outages page (board + log)", "/outages", MANAGER),
+         ("Certificates dashboard", "/certificates", MANAGER),
+         ("Availability, 8 weeks", "/outages/availability", MANAGER),
+         ("Availability, 12 months", "/outages/availability?period=month&count=12", MANAGER)]
+# The API's read endpoints, with a Central Party's token (no session: None).
+API_PAGES = [("API: RFC list", "/api/v1/rfcs", None), ("API: one RFC (poll)", "/api/v1/rfcs/{poll}", None),
+             ("API: baseline", "/api/v1/baseline", None), ("API: outages", "/api/v1/outages", None),
+             ("API: certificates", "/api/v1/certificates", None)]
 USER_AGENT = "release-desk-bench"
 WRITERS = 10
 WRITER_RFCS = 8000
@@ -208,16 +212,17 @@ def run(postgres_url, sizes, seconds, tmp):
                   f"(filled in {time.monotonic() - started:.0f} s); wrk -t2 -c8 -d{seconds}s")
             app, base = serve("app:app", env, tmp / f"app-{rfcs}.log")
             try:
-                session = Session(base)
+                sessions = {email: Session(base, email) for email in (MANAGER, CENTRAL_PARTY, PARTICIPANT)}
+                session = sessions[MANAGER]
                 h50, h95, hps, _ = wrk(hello_base + "/", seconds)
                 print(f"{'hello-world':30} p50 {h50:7.1f} ms  p95 {h95:7.1f} ms  {hps:8.0f} req/s")
-                for label, path in PAGES + API_PAGES:
-                    if path in dict(API_PAGES).values():
+                for label, path, email in PAGES + API_PAGES:
+                    if email is None:  # the API, with a Central Party's token
                         p50, p95, rps, bad = wrk(base + path.format(poll=poll), seconds,
                                                  headers=[f"Authorization: Bearer {secret}"])
                     else:
-                        session.get(path)  # a 200 for this session, not a redirect to the login page
-                        p50, p95, rps, bad = wrk(base + path, seconds, session.cookie)
+                        sessions[email].get(path)  # a 200 for this session, not a redirect to the login page
+                        p50, p95, rps, bad = wrk(base + path, seconds, sessions[email].cookie)
                     print(f"{label:30} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {rps:8.1f} req/s   "
                           f"p95 {p95 / h95:6.1f} x hello-world, throughput 1/{hps / rps:.0f}"
                           + (f"   {bad} non-2xx or errors" if bad else ""))
