@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_smorest import Api, Blueprint
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from ..certificates import services as certificates
@@ -43,7 +43,8 @@ CENTRAL_PARTY, KEEPERS = (Role.CENTRAL_PARTY,), (Role.CENTRAL_PARTY, Role.TEST_P
 # The forms' and services' field names as the API names them.
 FIELDS = {"system_id": "system", "environment_ids": "environments", "environment_id": "environment",
           "system_ids": "systems", "market_role_id": "market_role", "certificate_file": "certificate",
-          "rfc_number": "rfc", "found_in_id": "found_in", "numbers": "control_points"}
+          "rfc_number": "rfc", "found_in_id": "found_in"}
+NEEDS_ATTENTION = "Some fields need attention; nothing was saved."
 LOCAL = "%Y-%m-%dT%H:%M"  # the pages' forms take London wall-clock times to the minute
 
 
@@ -78,14 +79,14 @@ def _refused(error):
     db.session.rollback()
     if isinstance(error, Conflict) or not (isinstance(error, Invalid) or error.field):
         return problem(409, str(error))
-    return problem(422, "Some fields need attention; nothing was saved.", _problems(error.problems))
+    return problem(422, NEEDS_ATTENTION, _problems(error.problems))
 
 
 bp.register_error_handler(Refused, _refused)
 
 
 def _invalid(problems):
-    abort(problem(422, "Some fields need attention; nothing was saved.", problems))
+    abort(problem(422, NEEDS_ATTENTION, problems))
 
 
 def _form_errors(form):
@@ -152,6 +153,20 @@ class Names:
     def check(self):
         if self.problems:
             _invalid(self.problems)
+
+
+def _filtered_by(filters):
+    """The system and the environment a list is filtered by (None when not given); an unknown name is a 422."""
+    names = Names()
+    system = names.system(filters["system"], "system") if filters.get("system") else None
+    environment = names.environment(filters["environment"], "environment") if filters.get("environment") else None
+    names.check()
+    return system, environment
+
+
+def _next_link(page, endpoint):
+    """The next page's URL (the list's filters and the cursor after its last row), or None on the last page."""
+    return _page_link(endpoint, **page.base_args, **page.next_args) if page.has_next else None
 
 
 # RFCs ---------------------------------------------------------------------------------------
@@ -239,10 +254,7 @@ def _rfc_or_404(rfc_id):
 @bp.response(200, schemas.RfcPage)
 def rfcs(filters):
     """RFCs you may see, newest first, 25 a page (follow next)."""
-    names = Names()
-    system = names.system(filters["system"], "system") if "system" in filters else None
-    environment = names.environment(filters["environment"], "environment") if "environment" in filters else None
-    names.check()
+    system, environment = _filtered_by(filters)
     query = queries.rfc_list_query(current_user, status=RfcStatus(filters["status"]) if "status" in filters else None,
                                    system_id=system and system.id, environment_id=environment and environment.id)
     if "updated_since" in filters:
@@ -252,7 +264,7 @@ def rfcs(filters):
                           selectinload(Rfc.deployments).joinedload(Deployment.environment))
     page = paginate(query, [Rfc.id], descending=True)
     return {"items": [rfc_out(r) for r in page.items],
-            "next": _page_link("api.rfcs", **page.base_args, **page.next_args) if page.has_next else None}
+            "next": _next_link(page, "api.rfcs")}
 
 
 @bp.route("/rfcs", methods=["POST"])
@@ -377,10 +389,7 @@ def record_deployment(data, rfc_id):
 @bp.response(200, schemas.CellOut(many=True))
 def baseline_cells(filters):
     """The version of every system in every environment."""
-    names = Names()
-    system = names.system(filters["system"], "system") if "system" in filters else None
-    environment = names.environment(filters["environment"], "environment") if "environment" in filters else None
-    names.check()
+    system, environment = _filtered_by(filters)
     cells = baseline.current_cells([system.id] if system else None).values()
     systems = {s.id: s.name for s in db.session.scalars(select(System))}
     environments = {e.id: e for e in db.session.scalars(select(Environment))}
@@ -407,14 +416,11 @@ def outage_out(outage):
 @bp.response(200, schemas.OutagePage)
 def outage_list(filters):
     """The outage log, newest first, 25 a page (follow next)."""
-    names = Names()
-    system = names.system(filters["system"], "system") if "system" in filters else None
-    environment = names.environment(filters["environment"], "environment") if "environment" in filters else None
-    names.check()
+    system, environment = _filtered_by(filters)
     page = paginate(outages.log_query(environment_id=environment and environment.id, system_id=system and system.id,
                                       planned=filters.get("planned")), [Outage.start, Outage.id], descending=True)
     return {"items": [outage_out(o) for o in page.items],
-            "next": _page_link("api.outage_list", **page.base_args, **page.next_args) if page.has_next else None}
+            "next": _next_link(page, "api.outage_list")}
 
 
 @bp.route("/outages", methods=["POST"])
@@ -468,14 +474,12 @@ def certificate_out(certificate, status):
 @bp.response(200, schemas.CertificatePage)
 def certificate_list(filters):
     """Certificates you may see with their expiry status, soonest expiry first, 25 a page (follow next)."""
-    names = Names()
-    environment = names.environment(filters["environment"], "environment") if "environment" in filters else None
-    names.check()
+    _, environment = _filtered_by(filters)
     page = paginate(certificates.dashboard_query(current_user, utcnow(), environment_id=environment and environment.id,
                                                  kind=filters.get("kind")),
                     [Certificate.valid_to, Certificate.id], key_of=lambda row: (row[0].valid_to, row[0].id))
     return {"items": [certificate_out(c, status) for c, status in page.items],
-            "next": _page_link("api.certificate_list", **page.base_args, **page.next_args) if page.has_next else None}
+            "next": _next_link(page, "api.certificate_list")}
 
 
 def _certificate_bytes(text):
