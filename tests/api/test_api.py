@@ -16,7 +16,7 @@ from mhhs.api import schemas, services as tokens
 from mhhs.api.permissions import SCOPES
 from mhhs.audit.models import AuditEvent
 from mhhs.core.permissions import Role
-from mhhs.core.time import utcnow
+from mhhs.core.time import to_london, utcnow
 from mhhs.extensions import db
 from mhhs.outages.models import Outage
 from mhhs.releases.models import Rfc
@@ -32,7 +32,8 @@ PROBLEM = "application/problem+json"
 def make_token(app):
     def make(email="dip@demo.test", scopes=ALL, days=30, name="DIP pipeline"):
         with app.app_context():
-            _token, secret = tokens.create_token(user(email), name, scopes, date.today() + timedelta(days=days))
+            today = to_london(utcnow()).date()  # the token's days are London's
+            _token, secret = tokens.create_token(user(email), name, scopes, today + timedelta(days=days))
             return secret
     return make
 
