@@ -522,6 +522,14 @@ class JsonApi(Api):
     def _register_error_handlers(self):
         pass
 
+    def _register_responses(self):
+        # The error responses it describes are problem details, as core/errors.py sends them.
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = "application/problem+json"
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE  # the class's application/json again, for the answers
+
 
 def init_api(app):
     api = JsonApi(app, spec_kwargs={"security": [{"bearer": []}], "info": {"description": (

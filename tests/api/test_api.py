@@ -336,6 +336,8 @@ def test_the_openapi_description_validates_and_the_reference_shows_it(app, as_us
     document = app.test_client().get("/api/v1/openapi.json").json
     validate(document)
     assert document["openapi"].startswith("3.1") and "/api/v1/rfcs/{rfc_id}/deployments" in document["paths"]
+    assert list(document["components"]["responses"]["DEFAULT_ERROR"]["content"]) == [PROBLEM]
+    assert "application/json" in document["paths"]["/api/v1/rfcs"]["post"]["responses"]["201"]["content"]
     page = as_user("supplier@demo.test").get("/api-reference").get_data(as_text=True)
     assert "POST /api/v1/rfcs" in page and 'id="schema-RfcIn"' in page
 
