@@ -92,4 +92,10 @@ def test_a_pipeline_raises_waits_for_approval_and_records_its_deployment(app, pa
     page.goto(created["page"].replace(live_server, ""))
     expect(page.get_by_text("through the API (token “DIP pipeline”)").first).to_be_visible()
     page.goto("/api-tokens")
-    expect(page.locator("tr", has_text="DIP pipeline")).not_to_contain_text("never")  # its last use is shown
+    row = page.locator("tr", has_text="DIP pipeline")
+    expect(row).not_to_contain_text("never")  # its last use is shown
+    page.once("dialog", lambda dialog: dialog.accept())  # "Revoke “DIP pipeline”? Pipelines using it stop at once."
+    row.get_by_role("button", name="Revoke DIP pipeline").click()
+    expect(page.get_by_text("Token “DIP pipeline” revoked: it no longer works.")).to_be_visible()
+    expect(page.locator("tr", has_text="DIP pipeline")).to_contain_text("revoked")
+    assert pipeline.call("GET", "/baseline")[0] == 401
