@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..audit.services import history
+from ..core.db import reads_first
 from ..core.forms import database_id, search_text, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
@@ -107,6 +108,7 @@ def _availability_warnings(form):
 
 @bp.route("/new", methods=["GET", "POST"])
 @bp.route("/<int:outage_id>/edit", methods=["GET", "POST"])
+@reads_first
 @login_required
 def edit(outage_id=None):
     outage = db.session.get(Outage, outage_id) if outage_id else Outage()
@@ -169,6 +171,7 @@ def _outage_to_change(outage_id):
 
 
 @bp.route("/<int:outage_id>/cancel", methods=["POST"])
+@reads_first
 @login_required
 def cancel(outage_id):
     outage = _outage_to_change(outage_id)
@@ -181,6 +184,7 @@ def cancel(outage_id):
 
 
 @bp.route("/<int:outage_id>/updates", methods=["POST"])
+@reads_first
 @login_required
 def post_update(outage_id):
     outage = _outage_to_change(outage_id)
@@ -196,6 +200,7 @@ def post_update(outage_id):
 
 
 @bp.route("/<int:outage_id>/end", methods=["POST"])
+@reads_first
 @login_required
 def end(outage_id):
     outage = _outage_to_change(outage_id)
@@ -211,6 +216,7 @@ def end(outage_id):
 
 
 @bp.route("/from-rfc/<int:rfc_id>", methods=["POST"])
+@reads_first
 @role_required(Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
 def from_rfc(rfc_id):
     rfc = get_visible_or_404(visible_rfc(current_user, rfc_id))

@@ -191,6 +191,7 @@ def _fill_from(form, rfc):
 
 @bp.route("/rfcs/new", methods=["GET", "POST"])
 @bp.route("/rfcs/<int:rfc_id>/edit", methods=["GET", "POST"])
+@reads_first
 @central_party
 def edit(rfc_id=None):
     rfc = _rfc_or_404(rfc_id) if rfc_id else Rfc(revision=0, status=RfcStatus.DRAFT)
@@ -316,6 +317,7 @@ def revision(rfc_id, number):
 
 
 @bp.route("/rfcs/<int:rfc_id>/withdraw", methods=["POST"])
+@reads_first
 @central_party
 def withdraw(rfc_id):
     rfc = _rfc_or_404(rfc_id)
@@ -387,6 +389,7 @@ def decide(rfc_id):
 
 
 @bp.route("/rfcs/<int:rfc_id>/governance", methods=["POST"])
+@reads_first
 @manager_required
 def governance(rfc_id):
     rfc = _rfc_or_404(rfc_id)
@@ -434,6 +437,7 @@ def tick(rfc_id):
 # Deployment and closure -----------------------------------------------------------------------
 
 @bp.route("/rfcs/<int:rfc_id>/deployment", methods=["GET", "POST"])
+@reads_first
 @role_required(Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
 def deployment(rfc_id):
     rfc = _rfc_or_404(rfc_id)
@@ -461,6 +465,7 @@ def deployment(rfc_id):
 
 
 @bp.route("/rfcs/<int:rfc_id>/close", methods=["POST"])
+@reads_first
 @role_required(Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
 def close(rfc_id):
     rfc = _rfc_or_404(rfc_id)
@@ -519,6 +524,7 @@ for _kind in COMMUNICATION_STATUSES:
 # Communications -------------------------------------------------------------------------------
 
 @bp.route("/rfcs/<int:rfc_id>/communicate/<any(release, closure):kind>", methods=["GET", "POST"])
+@reads_first
 @manager_required
 def communicate(rfc_id, kind):
     rfc = _rfc_or_404(rfc_id)
