@@ -502,7 +502,8 @@ def upload_certificate(data):
     role = db.session.scalar(select(MarketRole).where(MarketRole.code == data["market_role"])) \
         if data["market_role"] else None
     if data["market_role"] and role is None:
-        names.problems.append({"field": "market_role", "detail": f"There is no market role “{data['market_role']}”."})
+        names.problems.append({"field": "market_role",
+                               "detail": f"There is no market role “{data['market_role']}”."})
     names.check()
     form = _checked(CertificateForm(current_user.organisation, formdata=MultiDict([
         ("environment_id", environment.id), ("kind", data["kind"]), ("mpid", data["mpid"]),

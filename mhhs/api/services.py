@@ -39,7 +39,8 @@ def create_token(user, name, scopes, expires_on, now=None):
         raise Invalid(problems)
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name[:80], scopes=" ".join(s for s in SCOPES if s in scopes),
-                     secret_hash=_hash(secret), hint=secret[:10], created_at=now, expires_at=london_day_start(expires_on + timedelta(days=1)))
+                     secret_hash=_hash(secret), hint=secret[:10], created_at=now,
+                     expires_at=london_day_start(expires_on + timedelta(days=1)))  # at the end of that London day
     db.session.add(token)
     db.session.flush()
     record("api_token.created", actor=user, obj=token, summary=f"“{token.name}” ({token.scopes}), expires "
