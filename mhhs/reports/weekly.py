@@ -3,6 +3,7 @@ target, per system 24/7 and within its support hours, the week's outages, releas
 ready for retest, certificates expiring, SIT-A/SIT-B drift and release notes not yet read. Built for one user:
 what they may not see stays out."""
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,7 +18,7 @@ from ..directory.support import support_days_between
 from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
-from ..outages.models import Outage
+from ..outages.models import Outage, outage_systems
 from ..releases import acknowledgements, baseline
 from ..releases.models import PUBLIC_STATUSES, Defect, Deployment, ReleaseAudience, Retest, Rfc, RfcStatus
 from ..releases.services import visible_clause
@@ -97,17 +98,31 @@ def build(user, monday, now):
     stop = min(end, now)
     environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
                                       .order_by(Environment.position)).all()
-    week_outages = db.session.scalars(select(Outage).where(overlapping(start, end))
-                                      .options(selectinload(Outage.systems), joinedload(Outage.environment))
-                                      .order_by(Outage.start)).all()
+    # The figures need a few columns of every outage of the week (a thousand or more in a busy one); only those
+    # listed in full are loaded as objects.
+    week_outages = db.session.execute(select(Outage.id, Outage.environment_id, Outage.planned, Outage.category,
+                                             Outage.start, Outage.end).where(overlapping(start, end))
+                                      .order_by(Outage.start, Outage.id)).all()
+    systems_of = defaultdict(set)
+    for outage_id, system_id in db.session.execute(select(outage_systems.c.outage_id, outage_systems.c.system_id)
+                                                   .join(Outage, Outage.id == outage_systems.c.outage_id)
+                                                   .where(overlapping(start, end))):
+        systems_of[outage_id].add(system_id)
+    listed = db.session.scalars(select(Outage).where(Outage.id.in_([o.id for o in week_outages[:LISTED]]))
+                                .options(selectinload(Outage.systems), joinedload(Outage.environment))
+                                .order_by(Outage.start, Outage.id)).all()
     table = []
     for environment in environments:
         mine = [o for o in week_outages if o.environment_id == environment.id]
         row = EnvironmentFigures(environment, figures([(o.planned, o.category, o.start, o.end) for o in mine],
                                                       start, end, now))
+        down_by_system = defaultdict(list)  # the unplanned downtime of each system, in one pass over the outages
+        for o in mine:
+            if not o.planned:
+                for system_id in systems_of[o.id]:
+                    down_by_system[system_id].append((max(o.start, start), min(o.end or stop, stop)))
         for system in environment.systems:
-            down = [(max(o.start, start), min(o.end or stop, stop)) for o in mine
-                    if not o.planned and system in o.systems]
+            down = down_by_system[system.id]
             row.systems.append(SystemFigures(system, _availability(down, [(start, stop)]),
                                              _availability(down, _support_spans(system, monday, start, stop))))
         table.append(row)
@@ -126,7 +141,7 @@ def build(user, monday, now):
         .where(Defect.ready_for_retest.is_(True), ~select(Retest.id).where(Retest.defect_id == Defect.id).exists(),
                visible_clause(user) if user else Rfc.status.in_(PUBLIC_STATUSES))
         .group_by(Environment.name)).all())
-    return Report(week_name(monday), monday, start, end, table, week_outages[:LISTED], len(week_outages), deployed, planned,
+    return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, now) if user else None, baseline.drifting(),
                   _unread(user, now) if user else None)
 
