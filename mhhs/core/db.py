@@ -1,4 +1,5 @@
-"""SQLite pragmas and BEGIN IMMEDIATE for writes, so concurrent writers wait instead of failing."""
+"""SQLite pragmas and BEGIN IMMEDIATE for writes, so concurrent writers wait instead of failing; views that read
+first (@reads_first) take the write lock only in their units of work (writing)."""
 import time
 from contextlib import contextmanager
 from functools import wraps
