@@ -538,5 +538,6 @@ def init_api(app):
         "delivery pipeline. Send a personal token made on the API tokens page as Authorization: Bearer rd_…; "
         "errors are RFC 9457 problem details.")}})
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    app.extensions["openapi_spec"] = api.spec  # what /api/v1/openapi.json and the reference page show
     csrf.exempt(bp)  # a bearer token, never a cookie: nothing another site could forge
     api.register_blueprint(bp)

@@ -53,7 +53,7 @@ def revoke_token(token_id):
 
 
 def openapi_document():
-    return current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
+    return current_app.extensions["openapi_spec"].to_dict()
 
 
 @bp.route("/api/v1/openapi.json")
