@@ -7,10 +7,10 @@ from .directory.models import (Environment, Freeze, MajorRelease, MarketRole, No
                                Subscription, System, TestPhase, User)
 from .mail.models import OutboxMessage
 from .reports.models import WeeklyReportSent
-from .outages.models import DowntimeDay, DowntimeState, Outage, OutageUpdate
+from .outages.models import DowntimeDay, DowntimeMonth, DowntimeState, Outage, OutageUpdate
 from .releases.models import (Acknowledgement, Approval, BaselineChange, ChangeRequest, ControlPoint, Defect, Deployment, DeployedVersion,
                               ReleaseAudience, Retest, Revision, Rfc)
 
 __all__ = ["ApiToken", "IdempotencyKey", "AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase", "MajorRelease",
-           "MarketRole", "Organisation", "System", "User", "OutboxMessage", "DowntimeDay", "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest", "ReleaseAudience",
+           "MarketRole", "Organisation", "System", "User", "OutboxMessage", "DowntimeDay", "DowntimeMonth", "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest", "ReleaseAudience",
            "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest", "Revision", "Rfc", "WeeklyReportSent"]

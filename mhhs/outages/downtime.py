@@ -4,16 +4,18 @@ later days (today at least) are computed from the outages as they are read.
 
 Kept true by the outage services: a change to an outage recomputes the days its old and new times touch; the days
 that end as time goes on are added by the next write (or `flask outages rebuild-downtime`, which a daily cron can
-run). Every figure is the union of the outages' intervals, so the sum of the days is the period's figure."""
+run). Every figure is the union of the outages' intervals, so the sum of the days is the period's figure. Each month's
+days are also kept added up (DowntimeMonth), so that a year reads a few hundred rows: whole months from those,
+the days of a month not complete yet from the days."""
 from datetime import timedelta
 
-from sqlalchemy import and_, case, delete, func, insert, select, union_all
+from sqlalchemy import Date, and_, case, delete, func, insert, literal, select, union_all
 
 from ..core.db import insert_if_missing
 from ..core.time import to_london
 from ..extensions import db
 from .availability import day_bounds, figures
-from .models import DowntimeDay, DowntimeState, Outage
+from .models import DowntimeDay, DowntimeMonth, DowntimeState, Outage
 
 # A write adds the days that have ended since the last one; a longer gap is left to the command (it may be long).
 CATCH_UP_DAYS = 62
@@ -51,17 +53,33 @@ def overlapping(first, last):
 
 def stored(period_days, through):
     """{(environment id, period index): {kind: timedelta}}: the stored days up to `through`, added up in the
-    database per period. period_days: each period's (first day, last day), in order."""
+    database per period; a period that is a whole calendar month ended by `through` is read from its month's row.
+    period_days: each period's (first day, last day), in order."""
     if not period_days or through < period_days[0][0]:
         return {}
-    period = case(*((DowntimeDay.day <= last, index) for index, (_, last) in enumerate(period_days)))
+    months = {first: index for index, (first, last) in enumerate(period_days)
+              if first.day == 1 and last == _month_end(first) and last <= through}
     found = {}
-    for environment_id, index, kind, length in db.session.execute(
-            select(DowntimeDay.environment_id, period, DowntimeDay.kind, func.sum(DowntimeDay.microseconds))
-            .where(DowntimeDay.day >= period_days[0][0], DowntimeDay.day <= min(through, period_days[-1][1]))
-            .group_by(DowntimeDay.environment_id, period, DowntimeDay.kind)):
-        found.setdefault((environment_id, index), {})[kind] = int(length) * MICROSECOND
+    if months:
+        for environment_id, month, kind, length in db.session.execute(
+                select(DowntimeMonth.environment_id, DowntimeMonth.month, DowntimeMonth.kind,
+                       DowntimeMonth.microseconds).where(DowntimeMonth.month.in_(months))):
+            found.setdefault((environment_id, months[month]), {})[kind] = length * MICROSECOND
+    rest = [(index, first, min(last, through)) for index, (first, last) in enumerate(period_days)
+            if first not in months and first <= through]
+    if rest:
+        period = case(*((DowntimeDay.day.between(first, last), index) for index, first, last in rest))
+        for environment_id, index, kind, length in db.session.execute(
+                select(DowntimeDay.environment_id, period, DowntimeDay.kind, func.sum(DowntimeDay.microseconds))
+                .where(DowntimeDay.day >= rest[0][1], DowntimeDay.day <= rest[-1][2])
+                .group_by(DowntimeDay.environment_id, period, DowntimeDay.kind)):
+            if index is not None:  # not a day of a month read from its row
+                found.setdefault((environment_id, index), {})[kind] = int(length) * MICROSECOND
     return found
+
+
+def _month_end(first):
+    return (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
 
 
 def complete_through():
@@ -96,6 +114,25 @@ def compute_days(first_day, last_day, environment_ids=None):
         day += timedelta(days=1)
     for chunk in range(0, len(rows), 5000):
         db.session.execute(insert(DowntimeDay), rows[chunk:chunk + 5000])
+    _add_up_months(first_day, last_day, environment_ids)
+
+
+def _add_up_months(first_day, last_day, environment_ids):
+    """The month rows of the months first_day..last_day touch, added up again from their days."""
+    month = first_day.replace(day=1)
+    while month <= last_day:
+        end = _month_end(month)
+        query = delete(DowntimeMonth).where(DowntimeMonth.month == month)
+        days = select(DowntimeDay.environment_id, literal(month, Date), DowntimeDay.kind,
+                      func.sum(DowntimeDay.microseconds)).where(DowntimeDay.day >= month, DowntimeDay.day <= end)
+        if environment_ids is not None:
+            query = query.where(DowntimeMonth.environment_id.in_(environment_ids))
+            days = days.where(DowntimeDay.environment_id.in_(environment_ids))
+        db.session.execute(query)
+        db.session.execute(insert(DowntimeMonth).from_select(
+            ["environment_id", "month", "kind", "microseconds"],
+            days.group_by(DowntimeDay.environment_id, DowntimeDay.kind)))
+        month = end + timedelta(days=1)
 
 
 def catch_up(now, limit=CATCH_UP_DAYS):
@@ -128,6 +165,7 @@ def touched(environment_id, start, end, now):
 def rebuild(now):
     """Every row made again from the outages; returns how many."""
     db.session.execute(delete(DowntimeDay))
+    db.session.execute(delete(DowntimeMonth))
     _state().complete_through = None
     catch_up(now, limit=None)
     db.session.commit()

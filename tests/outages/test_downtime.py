@@ -8,7 +8,7 @@ from sqlalchemy import delete, select
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
 from mhhs.outages import downtime, services
-from mhhs.outages.models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, DowntimeDay, DowntimeState, Outage
+from mhhs.outages.models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, DowntimeDay, DowntimeMonth, DowntimeState, Outage
 from mhhs.directory.models import User
 from tests.outages.factory import make_outage
 
@@ -16,6 +16,20 @@ from tests.outages.factory import make_outage
 def rows():
     return sorted(db.session.execute(select(DowntimeDay.environment_id, DowntimeDay.day, DowntimeDay.kind,
                                             DowntimeDay.microseconds)).all())
+
+
+def month_rows():
+    return sorted(db.session.execute(select(DowntimeMonth.environment_id, DowntimeMonth.month, DowntimeMonth.kind,
+                                            DowntimeMonth.microseconds)).all())
+
+
+def days_added_up():
+    """What the month rows must be: the stored days added up per environment, month and kind."""
+    found = {}
+    for environment_id, day, kind, microseconds in rows():
+        key = (environment_id, day.replace(day=1), kind)
+        found[key] = found.get(key, 0) + microseconds
+    return sorted((*key, value) for key, value in found.items())
 
 
 def table(kind, count, now):
@@ -45,15 +59,18 @@ def test_random_changes_keep_the_days_as_a_rebuild_makes_them(ctx):
     for outage in [o for o in made if db.session.get(Outage, o.id).end is None][:3]:
         services.end_now(rm, db.session.get(Outage, outage.id))
     moment = utcnow()
-    kept, kept_table = rows(), table("week", 12, moment)
+    kept, kept_months = rows(), month_rows()
+    kept_tables = table("week", 12, moment), table("month", 4, moment)
     assert kept and db.session.get(DowntimeState, 1).complete_through is not None
+    assert kept_months == days_added_up() and len(kept_months) < len(kept)
     downtime.rebuild(utcnow())
-    assert rows() == kept
-    # And the stored days add up to what reading every outage gives.
+    assert rows() == kept and month_rows() == kept_months
+    # And the stored days and months add up to what reading every outage gives.
     db.session.execute(delete(DowntimeDay))
+    db.session.execute(delete(DowntimeMonth))
     db.session.execute(delete(DowntimeState))
     db.session.commit()
-    assert table("week", 12, moment) == kept_table
+    assert (table("week", 12, moment), table("month", 4, moment)) == kept_tables
 
 
 def test_a_year_reads_the_stored_days_not_the_outages(app, as_user, count_queries):
