@@ -1,8 +1,9 @@
 """Certificates (per organisation AND environment), reminders sent, and PKI officers."""
 import enum
 
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
+from sqlalchemy.sql import false
 
 from ..core.db import value_enum
 from ..core.time import to_london, utcnow
@@ -32,7 +33,7 @@ class Certificate(db.Model):
     __tablename__ = "certificates"
     id = Column(Integer, primary_key=True)
     organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
-    environment_id = Column(ForeignKey("environments.id"), nullable=False, index=True)
+    environment_id = Column(ForeignKey("environments.id"), nullable=False)
     kind = Column(value_enum(Kind, 10), nullable=False, index=True)
     mpid = Column(String(4), nullable=False, default="")
     market_role_id = Column(ForeignKey("market_roles.id"))
@@ -47,6 +48,9 @@ class Certificate(db.Model):
     der = Column(LargeBinary, nullable=False)
     # Renewal: the new certificate names the one it replaces; the old one is then "replaced".
     replaces_id = Column(ForeignKey("certificates.id", ondelete="SET NULL"), unique=True)
+    # True while a certificate replaces this one: kept by the services beside replaces_id, so that the dashboard
+    # counts and finds current certificates through indexes instead of looking up a replacement for every row.
+    replaced = Column(Boolean, nullable=False, default=False, server_default=false())
     uploaded_by_id = Column(ForeignKey("users.id"))
     uploaded_at = Column(DateTime, nullable=False, default=utcnow)
 
@@ -56,6 +60,13 @@ class Certificate(db.Model):
     uploaded_by = relationship("User")
     replaces = relationship("Certificate", remote_side=[id], foreign_keys=[replaces_id],
                             backref=db.backref("replaced_by", uselist=False))
+    __table_args__ = (
+        # The dashboard's counts per status (ranges of valid_to among current or replaced certificates) and the
+        # kinds each organisation holds, current and valid, per environment: both read from this index alone.
+        Index("ix_certificates_current", "replaced", "valid_to", "environment_id", "organisation_id", "kind"),
+        # Which organisations test in which environments.
+        Index("ix_certificates_environment_organisation", "environment_id", "organisation_id"),
+    )
 
     def days_left(self, today):
         """Whole days from today (a Europe/London date) to the London date the certificate expires on."""

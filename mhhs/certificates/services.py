@@ -1,8 +1,8 @@
 """Certificate writes, the dashboard's queries, PKI officer rules and expiry reminders."""
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import case, func, select, true
+from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..core.permissions import Role
@@ -19,26 +19,28 @@ NEEDED_KINDS = (Kind.DIP_TLS, Kind.DIP_JWS)
 SINGLE_OFFICERS = (OfficerRole.NOMINATING_OFFICER, OfficerRole.SRO, OfficerRole.ARO)
 
 
-# Queries -------------------------------------------------------------------------------------
+# Queries ---------------------------------------------------------------------------------------
 
-Replacement = aliased(Certificate)
+def _statuses(now):
+    """(status, condition) in the order a certificate's status is decided. After "replaced" the conditions are on
+    valid_to only and nested (each holds wherever the one before it does), so a status's count among the current
+    certificates is its condition's count less the one before's."""
+    return [(Status.REPLACED, Certificate.replaced),
+            (Status.EXPIRED, Certificate.valid_to < now),
+            (Status.WITHIN_30, Certificate.valid_to <= now + timedelta(days=SOON_DAYS)),
+            (Status.WITHIN_90, Certificate.valid_to <= now + timedelta(days=LATER_DAYS)),
+            (Status.VALID, true())]
 
 
 def status_column(now):
-    return case(
-        (Replacement.id.is_not(None), Status.REPLACED.value),
-        (Certificate.valid_to < now, Status.EXPIRED.value),
-        (Certificate.valid_to <= now + timedelta(days=SOON_DAYS), Status.WITHIN_30.value),
-        (Certificate.valid_to <= now + timedelta(days=LATER_DAYS), Status.WITHIN_90.value),
-        else_=Status.VALID.value,
-    ).label("status")
+    *decided, (last, _) = _statuses(now)
+    return case(*((condition, status.value) for status, condition in decided), else_=last.value).label("status")
 
 
 def dashboard_query(user, now, organisation_id=None, environment_id=None, kind=None, status=None):
     """(certificate, status) rows the user may see, filtered, soonest expiry first."""
     status_col = status_column(now)
     query = (select(Certificate, status_col)
-             .outerjoin(Replacement, Replacement.replaces_id == Certificate.id)
              .options(joinedload(Certificate.organisation), joinedload(Certificate.environment),
                       joinedload(Certificate.market_role))
              .order_by(Certificate.valid_to, Certificate.id))
@@ -55,19 +57,25 @@ def dashboard_query(user, now, organisation_id=None, environment_id=None, kind=N
 
 
 def status_counts(user, now):
-    status_col = status_column(now)
-    query = visible(select(status_col, func.count()).select_from(Certificate)
-                    .outerjoin(Replacement, Replacement.replaces_id == Certificate.id), user).group_by(status_col)
-    counts = dict(db.session.execute(query).all())
-    return {s: counts.get(s.value, 0) for s in Status}
+    """{status: count} of the certificates the user may see: each a range of an index, however many there are."""
+    (replaced, is_replaced), *current = _statuses(now)
+
+    def count(*conditions):
+        return visible(select(func.count()).select_from(Certificate), user).where(*conditions).scalar_subquery()
+
+    counted = db.session.execute(select(count(is_replaced), *(count(~Certificate.replaced, condition)
+                                                              for _, condition in current))).one()
+    counts, before = {replaced: counted[0]}, 0
+    for (status, _), upto in zip(current, counted[1:]):
+        counts[status], before = upto - before, upto
+    return counts
 
 
 def coverage_gaps(user, now):
     """Per environment, organisations testing there (a certificate or a Technical Contact) that lack a
     valid certificate of a kind they need: [(environment, organisation, [missing kinds])]."""
     present = visible(select(Certificate.environment_id, Certificate.organisation_id, Certificate.kind)
-                      .outerjoin(Replacement, Replacement.replaces_id == Certificate.id)
-                      .where(Replacement.id.is_(None), Certificate.valid_to >= now).distinct(), user)
+                      .where(~Certificate.replaced, Certificate.valid_to >= now).distinct(), user)
     held = {(e, o, k) for e, o, k in db.session.execute(present)}
     testing = set(db.session.execute(visible(select(Certificate.environment_id, Certificate.organisation_id)
                                              .distinct(), user)).all())
@@ -88,9 +96,7 @@ def coverage_gaps(user, now):
 
 def status_of(certificate, now):
     """The dashboard's status of one certificate, from the same SQL expression as the list."""
-    return Status(db.session.scalar(select(status_column(now)).select_from(Certificate)
-                                    .outerjoin(Replacement, Replacement.replaces_id == Certificate.id)
-                                    .where(Certificate.id == certificate.id)))
+    return Status(db.session.scalar(select(status_column(now)).where(Certificate.id == certificate.id)))
 
 
 def visible_certificate(user, certificate_id):
@@ -113,7 +119,7 @@ def check_new(user, parsed, renews_id, environment_id, kind):
         raise Refused(f"This certificate is stored already{where}; it is not stored twice.", "certificate_file")
     if renews_id:
         old = get_visible_certificate(user, renews_id)
-        if old is None or old.replaced_by is not None:
+        if old is None or old.replaced:
             raise Refused("The certificate to renew is not one of your current certificates.", "certificate_file")
         if old.environment_id != environment_id or old.kind.value != kind:
             raise Refused(f"A renewal is for the same environment and kind as the certificate it replaces "
@@ -142,6 +148,7 @@ def save_certificate(user, parsed, values, renews_id=None):
     db.session.flush()
     summary = f"{certificate.kind.value} for {certificate.mpid}, valid to {certificate.valid_to:%Y-%m-%d}"
     if old:
+        old.replaced = True
         record("certificate.renewed", actor=user, obj=old, summary=f"replaced by certificate {certificate.id}")
         summary += f", replaces certificate {old.id}"
     record("certificate.uploaded", actor=user, obj=certificate, summary=summary)
@@ -154,6 +161,8 @@ def delete_certificate(user, certificate):
         raise Refused("You may not delete this certificate.")
     record("certificate.deleted", actor=user, obj=certificate,
            summary=f"{certificate.kind.value} {certificate.environment.name} {certificate.fingerprint}")
+    if certificate.replaces is not None:  # the certificate it renewed is current again
+        certificate.replaces.replaced = False
     db.session.delete(certificate)
     db.session.commit()
 
@@ -222,8 +231,7 @@ def send_reminders(today: date):
     A missed run catches up with that one threshold only; running twice on a day sends nothing new."""
     horizon = datetime.combine(today + timedelta(days=REMINDER_DAYS[0] + 2), datetime.min.time())
     certificates = db.session.scalars(
-        select(Certificate).outerjoin(Replacement, Replacement.replaces_id == Certificate.id)
-        .where(Replacement.id.is_(None), Certificate.valid_to < horizon)
+        select(Certificate).where(~Certificate.replaced, Certificate.valid_to < horizon)
         .options(joinedload(Certificate.environment), joinedload(Certificate.organisation))).all()
     sent = {(r.certificate_id, r.threshold) for r in db.session.scalars(select(ReminderSent).where(
         ReminderSent.certificate_id.in_([c.id for c in certificates])))}

@@ -97,7 +97,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         day.entries += [_outage_entry(loaded_outages[i]) for i in outage_ids[:per_day]]
         day.more = len(ids) > per_day or len(outage_ids) > per_day
     certificates = visible_certificates(select(Certificate), user).where(
-        Certificate.valid_to >= start, Certificate.valid_to < end, ~Certificate.replaced_by.has())
+        Certificate.valid_to >= start, Certificate.valid_to < end, ~Certificate.replaced)
     if filters.environment_id:
         certificates = certificates.where(Certificate.environment_id == filters.environment_id)
     if filters.organisation_id:

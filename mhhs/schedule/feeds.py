@@ -55,7 +55,7 @@ class Feed:
     def certificates(self):
         return visible_certificates(select(Certificate), self.user).where(
             Certificate.valid_to >= self.since, Certificate.valid_to < self.since + CERTIFICATES_AHEAD,
-            Certificate.environment_id.in_(self.environment_ids), ~Certificate.replaced_by.has())
+            Certificate.environment_id.in_(self.environment_ids), ~Certificate.replaced)
 
     def fingerprint(self):
         """Changes whenever an event of the feed does (or the day does): counts and last changes, no events."""

@@ -20,6 +20,7 @@ def test_statuses_and_order(app, as_user):
             make_certificate("Northwold Energy", "SIT-A", days=days + 1)
         replaced = make_certificate("Northwold Energy", "SIT-B", days=10, kind=Kind.DIP_JWS)
         make_certificate("Northwold Energy", "SIT-B", days=300, kind=Kind.DIP_JWS).replaces_id = replaced.id
+        replaced.replaced = True
         db.session.commit()
     page = rows(as_user("supplier@demo.test").get("/certificates").get_data(as_text=True))
     order = [s for s in ("expired", "replaced", "expiring within 30 days", "expiring within 90 days", "valid")

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from mhhs.certificates.models import Kind, OfficerRole
+from mhhs.certificates.models import Certificate, Kind, OfficerRole
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from tests.certificates.factory import make_certificate, make_officer
@@ -59,6 +59,7 @@ def test_replaced_certificates_get_no_reminders(app, smtp_server):
     old = certificate(app)
     with app.app_context():
         make_certificate("Northwold Energy", "SIT-A", days=400).replaces_id = old
+        db.session.get(Certificate, old).replaced = True
         db.session.commit()
     remind(app, EXPIRY - timedelta(days=7))
     assert smtp_server.messages == []

@@ -5,8 +5,10 @@ import re
 from sqlalchemy import func, select
 
 from mhhs.audit.models import AuditEvent
-from mhhs.certificates.models import Certificate
-from mhhs.directory.models import Environment, MarketRole
+from mhhs.certificates import services
+from mhhs.certificates.models import Certificate, Status
+from mhhs.core.time import utcnow
+from mhhs.directory.models import Environment, MarketRole, User
 from mhhs.extensions import db
 from tests.certificates.factory import der, key, make_certificate, make_x509, pem
 
@@ -119,6 +121,15 @@ def test_renewal_links_and_replaces(app, as_user):
         assert new is not None and "new.nwen.test" in new.subject
     assert "replaced" in tp.get(f"/certificates/{old_id}").get_data(as_text=True)
     assert "Renew" not in tp.get(f"/certificates/{old_id}").get_data(as_text=True).split("History")[0].split("Download")[1]
+    assert "replaced" in tp.get("/certificates?status=replaced").get_data(as_text=True).split("certificate-rows")[1]
+    # Deleting the renewal makes the old certificate current again: expiring, renewable, counted so.
+    assert tp.post(f"/certificates/{new.id}/delete").status_code == 303
+    detail = tp.get(f"/certificates/{old_id}").get_data(as_text=True)
+    assert "expiring within 30 days" in detail and "Renew" in detail.split("History")[0].split("Download")[1]
+    with app.app_context():
+        supplier = db.session.scalar(select(User).where(User.email == "supplier@demo.test"))
+        counts = services.status_counts(supplier, utcnow())
+    assert counts[Status.REPLACED] == 0 and counts[Status.WITHIN_30] == 1
 
 
 def test_renewal_must_keep_environment_and_kind(app, as_user):
