@@ -328,7 +328,7 @@ Index("ix_rfcs_status_window_minutes", Rfc.status, Rfc.window_minutes)  # clashe
 def _window_minutes(_mapper, _connection, rfc):
     both = rfc.window_start and rfc.window_end
     rfc.window_minutes = int((rfc.window_end - rfc.window_start).total_seconds() // 60) + 1 if both else None
-Index("ix_rfcs_approved_at", Rfc.approved_at)  # version order: what was approved since a submission
+Index("ix_rfcs_system_approved_at", Rfc.system_id, Rfc.approved_at)  # version order: approved since a submission
 
 # RCM Table 9: number, text, process step, the event that ticks it (None: a Release Manager ticks it).
 # A control point "can block the following implementation" (RCM §12.7): these gate approval and closure.

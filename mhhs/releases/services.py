@@ -405,18 +405,19 @@ def overtaken_by(rfcs):
     rfcs = [r for r in rfcs if r.system_id and r.submitted_at and parse(r.version)]
     if not rfcs:
         return {}
-    # Only the index on approved_at can answer this (few RFCs are approved after any one submission); the rest of
-    # the conditions are tested here, so that no planner prefers the index on status and reads every RFC.
+    # The index on system and approved_at finds them (few RFCs of a system are approved after any one submission);
+    # the rest of the conditions are tested here, so that no planner prefers the index on status.
     rows = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.approved_at, Rfc.status, Rfc.outcome)
-                              .where(Rfc.approved_at > min(r.submitted_at for r in rfcs))).all()
-    systems = {r.system_id for r in rfcs}
-    others = [o for o in rows if o.system_id in systems and stands(o.status, o.outcome)]
+                              .where(Rfc.system_id.in_({r.system_id for r in rfcs}),
+                                     Rfc.approved_at > min(r.submitted_at for r in rfcs))).all()
+    others = [(version, o) for o in rows if stands(o.status, o.outcome) and (version := parse(o.version))]
     result = {}
     for rfc in rfcs:
-        higher = [o for o in others if o.system_id == rfc.system_id and o.id != rfc.id and parse(o.version)
-                  and parse(o.version) > parse(rfc.version) and o.approved_at > rfc.submitted_at]
+        version = parse(rfc.version)
+        higher = [(v, o) for v, o in others if o.system_id == rfc.system_id and o.id != rfc.id and v > version
+                  and o.approved_at > rfc.submitted_at]
         if higher:
-            result[rfc.id] = max(higher, key=lambda o: parse(o.version))
+            result[rfc.id] = max(higher, key=lambda found: found[0])[1]
     return result
 
 
