@@ -410,14 +410,20 @@ def overtaken_by(rfcs):
     rows = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.approved_at, Rfc.status, Rfc.outcome)
                               .where(Rfc.system_id.in_({r.system_id for r in rfcs}),
                                      Rfc.approved_at > min(r.submitted_at for r in rfcs))).all()
-    others = [(version, o) for o in rows if stands(o.status, o.outcome) and (version := parse(o.version))]
+    # Each system's candidates, highest version first: an RFC's answer is the first approved since its submission.
+    candidates = {}
+    for version, other in sorted(((version, o) for o in rows if stands(o.status, o.outcome)
+                                  and (version := parse(o.version))), key=lambda found: found[0], reverse=True):
+        candidates.setdefault(other.system_id, []).append((version, other))
     result = {}
     for rfc in rfcs:
         version = parse(rfc.version)
-        higher = [(v, o) for v, o in others if o.system_id == rfc.system_id and o.id != rfc.id and v > version
-                  and o.approved_at > rfc.submitted_at]
-        if higher:
-            result[rfc.id] = max(higher, key=lambda found: found[0])[1]
+        for higher, other in candidates.get(rfc.system_id, []):
+            if higher <= version:
+                break
+            if other.id != rfc.id and other.approved_at > rfc.submitted_at:
+                result[rfc.id] = other
+                break
     return result
 
 
