@@ -315,12 +315,13 @@ def test_one_of_sit_a_and_sit_b_warns_of_drift_on_the_rfc_and_in_the_queue(app, 
 def test_a_higher_version_approved_since_submission_needs_a_confirming_comment(app, as_user):
     with app.app_context():
         lower = make_rfc(version="1.1.0.0")
-        higher = make_rfc(version="1.2.0.0")
-        approve(higher, "rm.sit@demo.test")
+        higher = [make_rfc(version=version) for version in ("1.2.0.0", "1.10.0.0")]
+        for rfc_id in higher:  # both approved since; the highest is named, in version order (10 > 2)
+            approve(rfc_id, "rm.sit@demo.test")
     rm = as_user("rm.sit@demo.test")
-    assert "1.2.0.0 approved since" in rm.get("/approvals").get_data(as_text=True)
+    assert "1.10.0.0 approved since" in rm.get("/approvals").get_data(as_text=True)
     row = rm.post(f"/rfcs/{lower}/decide", {"decision": "approve", "from": "queue"}, htmx=True).get_data(as_text=True)
-    assert "DIP 1.2.0.0 (RFC-" in row and "confirm with a comment that 1.1.0.0 should still go ahead" in row
+    assert "DIP 1.10.0.0 (RFC-" in row and "confirm with a comment that 1.1.0.0 should still go ahead" in row
     rm.post(f"/rfcs/{lower}/decide", {"decision": "approve", "comment": "Fixes needed in SIT-B first"})
     with app.app_context():
         assert db.session.get(Rfc, lower).status == RfcStatus.APPROVED
