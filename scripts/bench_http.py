@@ -49,12 +49,14 @@ from mhhs.releases.services import rebuild_pending  # noqa: E402
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 BENCH_LINE = re.compile(r"BENCH p50=(\d+) p95=(\d+) requests=(\d+) seconds=([\d.]+) non2xx=(\d+) errors=(\d+)")
 MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supplier@demo.test"
-PAGES = [("RFC list, page 1", "/rfcs", MANAGER), ("RFC list, last page", "/rfcs?last=1", MANAGER),
+PAGES = [("Floor: page with no data", "/outages/categories", MANAGER),  # session, header, layout: every page's share
+         ("RFC list, page 1", "/rfcs", MANAGER), ("RFC list, last page", "/rfcs?last=1", MANAGER),
          ("RFC list, Central Party", "/rfcs", CENTRAL_PARTY), ("RFC list, Test Participant", "/rfcs", PARTICIPANT),
          ("Approvals queue", "/approvals", MANAGER), ("Outages page (board + log)", "/outages", MANAGER),
          ("Certificates dashboard", "/certificates", MANAGER),
          ("Availability, 8 weeks", "/outages/availability", MANAGER),
-         ("Availability, 12 months", "/outages/availability?period=month&count=12", MANAGER)]
+         ("Availability, 12 months", "/outages/availability?period=month&count=12", MANAGER),
+         ("Board poll, unchanged (304)", "/outages/board", MANAGER)]
 # The API's read endpoints, with a Central Party's token (no session: None).
 API_PAGES = [("API: RFC list", "/api/v1/rfcs", None), ("API: one RFC (poll)", "/api/v1/rfcs/{poll}", None),
              ("API: baseline", "/api/v1/baseline", None), ("API: outages", "/api/v1/outages", None),
@@ -156,6 +158,10 @@ class Session:
     def get(self, path):
         return self.opener.open(self.base + path, timeout=30).read().decode()
 
+    def etag(self, path):
+        with self.opener.open(self.base + path, timeout=30) as response:
+            return response.headers.get("ETag")
+
     def post(self, path, data):
         body = urllib.parse.urlencode({**data, "csrf_token": self.token}).encode()
         try:
@@ -221,8 +227,9 @@ def run(postgres_url, sizes, seconds, tmp):
                         p50, p95, rps, bad = wrk(base + path.format(poll=poll), seconds,
                                                  headers=[f"Authorization: Bearer {secret}"])
                     else:
-                        sessions[email].get(path)  # a 200 for this session, not a redirect to the login page
-                        p50, p95, rps, bad = wrk(base + path, seconds, sessions[email].cookie)
+                        etag = sessions[email].etag(path)  # a 200 for this session, not a redirect to the login page
+                        conditional = [f"If-None-Match: {etag}"] if "304" in label else []
+                        p50, p95, rps, bad = wrk(base + path, seconds, sessions[email].cookie, conditional)
                     print(f"{label:30} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {rps:8.1f} req/s   "
                           f"p95 {p95 / h95:6.1f} x hello-world, throughput 1/{hps / rps:.0f}"
                           + (f"   {bad} non-2xx or errors" if bad else ""))
