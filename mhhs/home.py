@@ -17,7 +17,7 @@ from .outages.downtime import MICROSECOND, overlapping
 from .outages.models import Outage
 from .outages.services import board as outage_board
 from .releases import acknowledgements, baseline, queries, services
-from .releases.models import PUBLIC_STATUSES, Deployment, ReleaseType, Rfc, RfcStatus, priority_of
+from .releases.models import PUBLIC_STATUSES, Deployment, Rfc, RfcStatus, priority_of
 from .releases.schedule import SCHEDULED, clashes
 
 bp = Blueprint("home", __name__)
@@ -25,8 +25,6 @@ ROWS = 5  # each block's first rows; its link leads to the whole list
 AHEAD = timedelta(days=7)  # "deployments in the next 7 days"
 RECENT = timedelta(days=14)  # "release notes deployed in the last 14 days"
 RECENT_LIMIT = 200  # the newest deployments read for that block, however busy the fortnight
-CARRY_OVER = timedelta(days=90)  # emergency releases whose carry-over is followed on the home page
-CARRY_OVER_LIMIT = 200
 
 
 @bp.route("/")
@@ -68,11 +66,7 @@ def _manager(user, now):
     waiting_query, order = queries.queue_query(user)
     waiting = _block(waiting_query, order, key_of=lambda rfc: (priority_of(rfc), rfc.window_start, rfc.id))
     deployments = _upcoming_windows(select(Rfc).where(Rfc.status == RfcStatus.APPROVED), now, now + AHEAD)
-    emergencies = services.carry_overs(db.session.scalars(
-        select(Rfc).where(Rfc.release_type == ReleaseType.EMERGENCY, Rfc.status.in_(PUBLIC_STATUSES),
-                          Rfc.window_start >= now - CARRY_OVER)
-        .options(joinedload(Rfc.system), selectinload(Rfc.defects)).order_by(Rfc.window_start.desc())
-        .limit(CARRY_OVER_LIMIT)).all())
+    emergencies = services.outstanding_emergency_fixes(now=now)
     return dict(blocks="manager", waiting=waiting, deployments=deployments,
                 clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now),
                 expiring=_expiring(user, now), drift=baseline.drifting(), emergencies=emergencies)

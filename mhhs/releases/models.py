@@ -56,7 +56,7 @@ class Rfc(db.Model):
     id = Column(Integer, primary_key=True)
     organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
     system_id = Column(ForeignKey("systems.id"), index=True)  # may be empty while a draft
-    release_type = Column(value_enum(ReleaseType, 10), index=True)
+    release_type = Column(value_enum(ReleaseType, 10))
     version = Column(String(40), nullable=False, default="")
     title = Column(String(200), nullable=False, default="")
     reason = Column(Text, nullable=False, default="")
@@ -318,7 +318,7 @@ class Retest(db.Model):
     by = relationship("User")
 
 
-Index("ix_rfcs_system_version", Rfc.system_id, Rfc.version)
+Index("ix_rfcs_system_version", Rfc.system_id, Rfc.version, Rfc.status, Rfc.outcome)  # a system's versions, read from it alone
 Index("ix_rfcs_status_window_start", Rfc.status, Rfc.window_start)  # clashes: approved windows by start
 Index("ix_rfcs_status_window_minutes", Rfc.status, Rfc.window_minutes)  # clashes: the longest approved window
 
@@ -329,6 +329,7 @@ def _window_minutes(_mapper, _connection, rfc):
     both = rfc.window_start and rfc.window_end
     rfc.window_minutes = int((rfc.window_end - rfc.window_start).total_seconds() // 60) + 1 if both else None
 Index("ix_rfcs_system_approved_at", Rfc.system_id, Rfc.approved_at)  # version order: approved since a submission
+Index("ix_rfcs_type_window_start", Rfc.release_type, Rfc.window_start)  # the emergency releases followed lately
 
 # RCM Table 9: number, text, process step, the event that ticks it (None: a Release Manager ticks it).
 # A control point "can block the following implementation" (RCM §12.7): these gate approval and closure.

@@ -4,7 +4,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ..directory.models import System
 from ..extensions import db
-from .models import PUBLIC_STATUSES, DeployedVersion, PendingApproval, ReleaseType, Rfc, rfc_environments
+from .models import DeployedVersion, PendingApproval, Rfc, rfc_environments
 from .rules import earliest_start
 from .services import visible_clause
 
@@ -67,11 +67,6 @@ def notice_given(rfc):
 def deployed_versions():
     """{(environment id, system id): version}"""
     return {(d.environment_id, d.system_id): d.version for d in db.session.scalars(select(DeployedVersion))}
-
-
-def systems_with_emergencies():
-    return set(db.session.scalars(select(Rfc.system_id).where(
-        Rfc.release_type == ReleaseType.EMERGENCY, Rfc.status.in_(PUBLIC_STATUSES)).distinct()))
 
 
 def outside_availability(rfc):

@@ -100,11 +100,9 @@ def environments():
     ).all()
     roadmap = db.session.scalars(select(MajorRelease).order_by(MajorRelease.planned_date, MajorRelease.name)).all()
     market_roles = db.session.scalars(select(MarketRole).order_by(MarketRole.central, MarketRole.code)).all()
-    emergency_warnings = {system_id: services.outstanding_emergency_fixes(system_id)
-                          for system_id in queries.systems_with_emergencies()}
     return render("releases/environments.html", "releases/environments.html", environments=envs,
                   roadmap=roadmap, market_roles=market_roles, versions=queries.deployed_versions(),
-                  emergency_warnings={k: v for k, v in emergency_warnings.items() if v})
+                  carry_overs=services.outstanding_emergency_fixes())
 
 
 # The RFC form ---------------------------------------------------------------------------------
@@ -253,8 +251,7 @@ def detail(rfc_id):
 
 
 def _detail_page(rfc, closure_form=None):
-    outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
-        if rfc.system_id and rfc.release_type == ReleaseType.EMERGENCY else []
+    outstanding = services.carry_overs([rfc]) if rfc.release_type == ReleaseType.EMERGENCY else []
     return render("releases/detail.html", "releases/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
                   decision_form=DecisionForm(row_version=rfc.row_version), governance_form=GovernanceForm(),
                   closure_form=closure_form or ClosureForm(obj=rfc), phases=phases_to_decide(current_user, rfc),

@@ -92,6 +92,9 @@ def test_dashboard_queries_do_not_grow_with_certificates(app, as_user, count_que
         page = rm.get("/certificates").get_data(as_text=True)
     assert "61 in all" in page and ">Next</a>" in page
     assert many.count == few.count
+    with count_queries() as last:
+        page = rm.get("/certificates?last=1").get_data(as_text=True)
+    assert ">Previous</a>" in page and last.count == few.count  # the last page costs what the first does
 
 
 def test_officer_rules_and_gaps(app, as_user):

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from mhhs.directory.models import Organisation
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
+from mhhs.mail.services import queue
 from mhhs.releases.models import RfcStatus
 from tests.releases.factory import approve, approved_earlier, deploy, env_ids, make_rfc
 
@@ -150,3 +151,22 @@ def test_choosing_no_organisation_is_refused_and_others_may_not_communicate(app,
     assert as_user("dip@demo.test").get(f"/rfcs/{rfc_id}/communicate/release").status_code == 403
     assert as_user("dip@demo.test").get("/outbox").status_code == 403
     assert statuses(app) == []
+
+
+def test_outbox_queries_do_not_grow_with_messages(app, as_user, count_queries):
+    rm = as_user("rm.sit@demo.test")
+    with app.app_context():
+        queue(["a@example.test"], "Oldest message", "Body")
+        db.session.commit()
+    with count_queries() as few:
+        rm.get("/outbox")
+    with app.app_context():
+        for i in range(60):
+            queue([f"r{i}@example.test"], f"Bulk {i}", "Body")
+        db.session.commit()
+    with count_queries() as many:
+        page = rm.get("/outbox").get_data(as_text=True)
+    assert "Bulk 59" in page and "Oldest message" not in page and ">Next</a>" in page and many.count == few.count
+    with count_queries() as last:
+        page = rm.get("/outbox?last=1").get_data(as_text=True)
+    assert "Oldest message" in page and "Bulk 59" not in page and last.count == few.count

@@ -147,6 +147,27 @@ def test_log_filters_csv_and_constant_queries(app, as_user, count_queries):
     with count_queries() as many:
         page = rm.get("/outages").get_data(as_text=True)
     assert ">Next</a>" in page and many.count == few.count
+    with count_queries() as last:
+        page = rm.get("/outages?last=1").get_data(as_text=True)
+    assert "Ack storm" not in page and "Bulk 39" in page and last.count == few.count  # the oldest, at the same cost
+
+
+def test_board_queries_do_not_grow_with_ongoing_outages(app, as_user, count_queries):
+    with app.app_context():
+        make_outage("supplier@demo.test", description="First down")
+    tp = as_user("supplier@demo.test")
+    with count_queries() as few:
+        tp.get("/outages/board")
+    with app.app_context():
+        for i in range(30):
+            make_outage("rm.sit@demo.test", environment=["SIT-A", "SIT-B", "UIT"][i % 3],
+                        systems=("MPRS",) if i % 2 else ("DIP",), description=f"Down {i}")
+            make_outage("rm.sit@demo.test", planned=True, category=Category.DATA_LOAD, description=f"Planned {i}",
+                        start=utcnow() + timedelta(days=i + 1), end=utcnow() + timedelta(days=i + 1, hours=2))
+    with count_queries() as many:
+        board = tp.get("/outages/board").get_data(as_text=True)
+    assert board.count('class="ongoing"') == 31 and board.count("data load") == 3  # SIT-A's next 3 planned
+    assert many.count == few.count
 
 
 def test_availability_page_and_csv(app, as_user):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from mhhs.core.services import Invalid
 from mhhs.core.time import london_to_utc
-from mhhs.directory.models import Environment, System
+from mhhs.directory.models import System
 from mhhs.directory.support import support_problem
 from mhhs.extensions import db
 from mhhs.outages.models import Category
