@@ -1,5 +1,4 @@
-"""version order: RFCs approved since a submission found per system, a system's versions from one index;
-recent emergency releases by type and window
+"""version order per system, a system's versions from one index, recent emergency releases by type and window
 
 Revision ID: 9d2f4b6c8e13
 Revises: 7b3e9f1a2c45
