@@ -318,7 +318,8 @@ class Retest(db.Model):
     by = relationship("User")
 
 
-Index("ix_rfcs_system_version", Rfc.system_id, Rfc.version, Rfc.status, Rfc.outcome)  # a system's versions, read from it alone
+# A system's versions, read from the index alone.
+Index("ix_rfcs_system_version", Rfc.system_id, Rfc.version, Rfc.status, Rfc.outcome)
 Index("ix_rfcs_status_window_start", Rfc.status, Rfc.window_start)  # clashes: approved windows by start
 Index("ix_rfcs_status_window_minutes", Rfc.status, Rfc.window_minutes)  # clashes: the longest approved window
 

@@ -22,7 +22,8 @@ def upgrade():
     sa.Column('month', sa.Date(), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('microseconds', sa.BigInteger(), nullable=False),
-    sa.ForeignKeyConstraint(['environment_id'], ['environments.id'], name=op.f('fk_outage_downtime_months_environment_id_environments'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['environment_id'], ['environments.id'],
+                            name=op.f('fk_outage_downtime_months_environment_id_environments'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('environment_id', 'month', 'kind', name=op.f('pk_outage_downtime_months'))
     )
     # The months of the days already stored.
