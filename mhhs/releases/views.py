@@ -22,7 +22,7 @@ from ..mail.services import RENDERERS, messages_for_rfc
 from . import acknowledgements, baseline, queries, schedule, services
 from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
                     RfcForm)
-from .models import CONTROL_POINTS, priority_of, Decision, ReleaseType, Rfc, RfcStatus
+from .models import CONTROL_POINTS, PUBLIC_STATUSES, priority_of, Decision, ReleaseType, Rfc, RfcStatus
 from .permissions import COMMUNICATION_STATUSES, can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
 from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
 
@@ -251,7 +251,8 @@ def detail(rfc_id):
 
 
 def _detail_page(rfc, closure_form=None):
-    outstanding = services.carry_overs([rfc]) if rfc.release_type == ReleaseType.EMERGENCY else []
+    outstanding = services.carry_overs([rfc]) \
+        if rfc.release_type == ReleaseType.EMERGENCY and rfc.status in PUBLIC_STATUSES else []
     return render("releases/detail.html", "releases/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
                   decision_form=DecisionForm(row_version=rfc.row_version), governance_form=GovernanceForm(),
                   closure_form=closure_form or ClosureForm(obj=rfc), phases=phases_to_decide(current_user, rfc),

@@ -270,9 +270,13 @@ def test_emergency_fixes_are_warned_until_a_regular_release_carries_them(app, as
                              defects=[{"defect_id": "DEF-9", "severity": "Critical", "summary": "Blocking",
                                        "found_in_id": env_ids("SIT-A")[0]}])
         approve(emergency, "rm.sit@demo.test")
+        draft = make_rfc(release_type=ReleaseType.EMERGENCY, version="0.0.0.2", submit=False,
+                         defects=[{"defect_id": "DEF-10", "severity": "High", "summary": "Draft only",
+                                   "found_in_id": env_ids("SIT-A")[0]}])
     dip = as_user("dip@demo.test")
     assert "not yet carried into a later regular release" in dip.get("/environments").get_data(as_text=True)
     assert "Emergency fix not yet carried forward" in dip.get(f"/rfcs/{emergency}").get_data(as_text=True)
+    assert "not yet carried" not in dip.get(f"/rfcs/{draft}").get_data(as_text=True)  # a draft fixes nothing yet
     hint = dip.get(f"/rfcs/version-hint?system_id={form_data(app)['system_id']}&release_type=Patch&propose=1"
                    ).get_data(as_text=True)
     assert "fixed DEF-9" in hint and f'value="carry:{emergency}"' in hint and 'value="0.0.1.0"' in hint
