@@ -53,7 +53,9 @@ PAGES = [("Floor: page with no data", "/outages/categories", MANAGER),  # sessio
          ("RFC list, page 1", "/rfcs", MANAGER), ("RFC list, last page", "/rfcs?last=1", MANAGER),
          ("RFC list, Central Party", "/rfcs", CENTRAL_PARTY), ("RFC list, Test Participant", "/rfcs", PARTICIPANT),
          ("Approvals queue", "/approvals", MANAGER), ("Outages page (board + log)", "/outages", MANAGER),
+         ("Outages page, last page", "/outages?last=1", MANAGER),
          ("Certificates dashboard", "/certificates", MANAGER),
+         ("Certificates, last page", "/certificates?last=1", MANAGER),
          ("Availability, 8 weeks", "/outages/availability", MANAGER),
          ("Availability, 12 months", "/outages/availability?period=month&count=12", MANAGER),
          ("Board poll, unchanged (304)", "/outages/board", MANAGER)]
