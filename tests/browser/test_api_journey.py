@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from mhhs.api.permissions import SCOPES
 from mhhs.core.time import utcnow
+from tests.api.test_api import rfc_body
 from tests.browser.test_rfc_journeys import approved_yesterday, log_out
 
 
@@ -48,14 +49,7 @@ def test_a_pipeline_raises_waits_for_approval_and_records_its_deployment(app, pa
 
     status, _, proposal = pipeline.call("GET", "/versions/next?system=DIP&release_type=Minor")
     assert status == 200 and proposal["proposal"]
-    start = utcnow() + timedelta(days=8)
-    body = {"system": "DIP", "release_type": "Minor", "version": proposal["proposal"], "title": "DIP from CI",
-            "reason": "Weekly fixes", "environments": ["SIT-A"], "window_start": iso(start),
-            "window_end": iso(start + timedelta(hours=2)), "expected_downtime": 15,
-            "implementation_plan": "Pipeline deploys", "rollback_plan": "Pipeline rolls back",
-            "stakeholders_impacted": "SIT participants", "known_issues": "None",
-            "installation_instructions": "None",
-            "defects": [{"defect_id": "DEF-901", "severity": "High", "summary": "Ack lost", "found_in": "SIT-A"}]}
+    body = rfc_body(version=proposal["proposal"], title="DIP from CI")
     status, _, created = pipeline.call("POST", "/rfcs", body, {"Idempotency-Key": "build-4411"})
     assert status == 201 and created["status"] == "draft"
     status, headers, retried = pipeline.call("POST", "/rfcs", body, {"Idempotency-Key": "build-4411"})
