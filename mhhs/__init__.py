@@ -51,52 +51,85 @@ def create_app(config=None):
     login_manager.session_protection = "strong"
 
     from . import models  # noqa: F401  (every model registered before Alembic looks)
-    from .core.db import configure_engine
     from .core import backup  # noqa: F401  (adds `flask db backup` and `flask db restore`)
-    from .core.errors import register_error_handlers
-    from .core.health import bp as health_bp
-    from .core.security import register_security
-    from .certificates import permissions as certificate_rules
-    from .core import permissions as core_rules
-    from .core.time import format_london
-    from .outages import permissions as outage_rules
-    from .releases import permissions as rfc_rules
+    from .core.db import configure_engine
 
     with app.app_context():
         configure_engine(db.engine)
 
+    _register_blueprints(app)
+    _register_hooks(app)
+    _register_template_globals(app)
     from .api.endpoints import init_api
+    from .core.errors import register_error_handlers
+    from .core.security import register_security
+    init_api(app)
+    register_error_handlers(app)
+    register_security(app)
+    _configure_logging(app)
+    return app
+
+
+def _register_blueprints(app):
     from .api.views import bp as api_pages_bp
     from .auth.views import bp as auth_bp
+    from .baseline.cli import cli as baseline_cli
+    from .baseline.views import bp as baseline_bp
     from .certificates.cli import cli as certificates_cli
     from .certificates.views import bp as certificates_bp
+    from .core.health import bp as health_bp
     from .demo import cli as demo_cli
     from .directory.cli import cli as directory_cli
     from .directory.views import bp as directory_bp
     from .home import bp as home_bp
     from .mail.cli import cli as mail_cli
     from .mail.views import bp as mail_bp
+    from .notifications.views import bp as notifications_bp
     from .outages.cli import cli as outages_cli
     from .outages.views import bp as outages_bp
-    from .releases.baseline_views import bp as baseline_bp
-    from .releases.cli import cli as releases_cli
-    from .releases.views import bp as releases_bp
+    from .release_notes.views import bp as release_notes_bp
     from .reports.cli import cli as reports_cli
+    from .reports.environments import bp as environments_bp
     from .reports.views import bp as reports_bp
+    from .rfcs.retests import bp as retests_bp
+    from .rfcs.views import bp as rfcs_bp
     from .schedule.views import bp as schedule_bp
 
-    for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, baseline_bp, mail_bp,
-                      outages_bp, schedule_bp, reports_bp, directory_cli, demo_cli, certificates_cli, mail_cli, releases_cli,
+    for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, notifications_bp, home_bp, certificates_bp,
+                      rfcs_bp, retests_bp, release_notes_bp, baseline_bp, environments_bp, mail_bp, outages_bp,
+                      schedule_bp, reports_bp, directory_cli, demo_cli, certificates_cli, mail_cli, baseline_cli,
                       outages_cli, reports_cli):
         app.register_blueprint(blueprint)
 
-    init_api(app)
-    register_error_handlers(app)
-    register_security(app)
-    _configure_logging(app)
-    # Every object rule is a Jinja global too, so a template asks the rule instead of re-deriving it.
-    for rules in (core_rules, rfc_rules, outage_rules, certificate_rules):
+
+def _register_hooks(app):
+    """What a lower package calls without importing the higher one that provides it (core/registry.py)."""
+    from .baseline.services import NEXT_IN_CELL
+    from .core.registry import register
+    from .outages.services import planned_outage_clashes
+    from .release_notes import views as release_notes
+    from .rfcs.clashes import scheduled_windows
+    from .rfcs.targets import next_in_cells
+    from .windows.clashes import SOURCES
+
+    register(app, SOURCES, scheduled_windows)
+    register(app, SOURCES, planned_outage_clashes)
+    register(app, NEXT_IN_CELL, next_in_cells)
+    release_notes.register(app)
+
+
+def _register_template_globals(app):
+    """Every object rule is a Jinja global, so a template asks the rule instead of re-deriving it."""
+    from .certificates import permissions as certificate_rules
+    from .core import permissions as core_rules
+    from .core.time import format_london
+    from .outages import permissions as outage_rules
+    from .rfcs import permissions as rfc_rules
+    from .rfcs import views as rfc_views
+    from .rfcs.retests import follow_up
+
+    for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
     app.jinja_env.globals["zip"] = zip
-    app.jinja_env.filters["london"] = format_london
-    return app
+    app.jinja_env.filters.update(london=format_london, follow_up=follow_up, revision_time=rfc_views.revision_time,
+                                 audit_sentence=rfc_views.audit_sentence)

@@ -16,9 +16,13 @@ from .extensions import db
 from .outages.downtime import MICROSECOND, overlapping
 from .outages.models import Outage
 from .outages.services import board as outage_board
-from .releases import acknowledgements, baseline, queries, services
-from .releases.models import PUBLIC_STATUSES, Deployment, Rfc, RfcStatus, priority_of
-from .releases.schedule import SCHEDULED, clashes
+from .release_notes import acknowledgements
+from .baseline import services as baseline
+from .rfcs import queries, services
+from .rfcs.states import PUBLIC_STATUSES, RfcStatus
+from .rfcs.models import Deployment, Rfc, priority_of
+from .rfcs.states import SCHEDULED
+from .rfcs.clashes import clashes
 
 bp = Blueprint("home", __name__)
 ROWS = 5  # each block's first rows; its link leads to the whole list

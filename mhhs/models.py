@@ -3,13 +3,16 @@ from .api.models import ApiToken, IdempotencyKey
 from .audit.models import AuditEvent
 from .auth.models import AddressThrottle, LoginThrottle
 from .certificates.models import Certificate, PkiOfficer, ReminderSent
-from .directory.models import (Environment, Freeze, MajorRelease, MarketRole, NotificationOptOut, Organisation,
-                               Subscription, System, TestPhase, User)
+from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from .windows.models import Freeze
+from .notifications.models import NotificationOptOut, Subscription
+from .schedule.models import TestPhase
 from .mail.models import OutboxMessage
 from .reports.models import WeeklyReportSent
 from .outages.models import DowntimeDay, DowntimeMonth, DowntimeState, Outage, OutageUpdate
-from .releases.models import (Acknowledgement, Approval, BaselineChange, ChangeRequest, ControlPoint, Defect, Deployment, DeployedVersion,
-                              ReleaseAudience, Retest, Revision, Rfc)
+from .release_notes.models import Acknowledgement, ReleaseAudience
+from .rfcs.models import Approval, ChangeRequest, ControlPoint, Defect, Deployment, Retest, Revision, Rfc
+from .baseline.models import BaselineChange, DeployedVersion
 
 __all__ = ["ApiToken", "IdempotencyKey", "AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase", "MajorRelease",
            "MarketRole", "Organisation", "System", "User", "OutboxMessage", "DowntimeDay", "DowntimeMonth", "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest", "ReleaseAudience",

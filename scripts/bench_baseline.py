@@ -13,8 +13,9 @@ from sqlalchemy import insert, select
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, Organisation, System, User, environment_systems
 from mhhs.extensions import db
-from mhhs.releases.models import (BaselineChange, Defect, Deployment, DeployedVersion, ReleaseType, Rfc, RfcStatus,
-                                  rfc_environments)
+from mhhs.baseline.models import BaselineChange, DeployedVersion
+from mhhs.rfcs.models import Defect, Deployment, Rfc, rfc_environments
+from mhhs.rfcs.states import ReleaseType, RfcStatus
 
 
 def fill(system_count, deployment_count):

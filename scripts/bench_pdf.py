@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from mhhs.directory.models import Environment
 from mhhs.extensions import db
-from mhhs.releases.demo import seed_demo_rfcs
-from mhhs.releases.models import Defect, Rfc
-from mhhs.releases.views import release_note
+from mhhs.rfcs.demo import seed_demo_rfcs
+from mhhs.rfcs.models import Defect, Rfc
+from mhhs.rfcs.views import release_note
 
 
 def main(counts, rounds):

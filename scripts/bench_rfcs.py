@@ -12,8 +12,9 @@ from sqlalchemy import insert, select
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
-from mhhs.releases.models import Defect, ReleaseType, Rfc, RfcStatus, rfc_environments
-from mhhs.releases.services import rebuild_pending
+from mhhs.rfcs.models import Defect, Rfc, rfc_environments
+from mhhs.rfcs.states import ReleaseType, RfcStatus
+from mhhs.rfcs.services import rebuild_pending
 
 
 def fill(total):

@@ -218,7 +218,8 @@ def app_for(url):
 def reference_ids(app):
     from mhhs.directory.models import Environment, System, User
     from mhhs.extensions import db
-    from mhhs.releases.models import PUBLIC_STATUSES, Rfc
+    from mhhs.rfcs.states import PUBLIC_STATUSES
+    from mhhs.rfcs.models import Rfc
     with app.app_context():
         systems = {u.email: u.organisation.systems[0].name for u in db.session.scalars(select(User))
                    if u.organisation.systems}
@@ -233,7 +234,8 @@ def verify(app, written):
     from mhhs.certificates.models import Certificate
     from mhhs.extensions import db
     from mhhs.outages.models import Outage
-    from mhhs.releases.models import Approval, Rfc, RfcStatus
+    from mhhs.rfcs.models import Approval, Rfc
+    from mhhs.rfcs.states import RfcStatus
     checks = {
         "rfc submitted": select(Rfc.id).where(Rfc.submitted_at.is_not(None), Rfc.status != RfcStatus.DRAFT),
         "approval": select(Approval.rfc_id).where(Approval.decision == "approved"),

@@ -3,12 +3,12 @@ grow with the data."""
 from datetime import timedelta
 
 from mhhs.core.time import utcnow
-from mhhs.releases.models import ReleaseType, RfcStatus
-from mhhs.releases.rules import earliest_start
+from mhhs.rfcs.states import ReleaseType, RfcStatus
+from mhhs.rfcs.rules import earliest_start
 from tests.certificates.factory import make_certificate
 from tests.mail.test_communications import communicate, org_ids
 from tests.outages.factory import make_outage
-from tests.releases.factory import approve, approved_earlier, deploy, make_rfc, next_week
+from tests.rfcs.factory import approve, approved_earlier, deploy, make_rfc, next_week
 
 
 def section(page, block_id):

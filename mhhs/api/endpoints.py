@@ -29,10 +29,13 @@ from ..outages import services as outages
 from ..outages.forms import OutageForm
 from ..outages.models import Outage
 from ..outages.permissions import can_edit_outage
-from ..releases import baseline, queries, services as releases
-from ..releases.forms import RfcForm
-from ..releases.permissions import can_edit_rfc
-from ..releases.models import Approval, Defect, Deployment, ReleaseType, Rfc, RfcStatus
+from ..baseline import services as baseline
+from ..rfcs import queries, services as releases
+from ..rfcs.forms import RfcForm
+from ..rfcs.numbers import rfc_number
+from ..rfcs.permissions import can_edit_rfc
+from ..rfcs.models import Approval, Defect, Deployment, Rfc
+from ..rfcs.states import ReleaseType, RfcStatus
 from . import schemas
 from .models import IdempotencyKey
 from .permissions import api_access
@@ -205,7 +208,7 @@ def rfc_out(rfc):
                              "actual_start": _iso(d.actual_start), "actual_end": _iso(d.actual_end),
                              "version": d.version, "issues": d.issues, "resolutions": d.resolutions}
                             for d in rfc.deployments],
-            "updated_at": _iso(rfc.updated_at), "page": _page_link("releases.detail", rfc_id=rfc.id)}
+            "updated_at": _iso(rfc.updated_at), "page": _page_link("rfcs.detail", rfc_id=rfc.id)}
 
 
 def _rfc_form(data, current=None):
@@ -244,7 +247,7 @@ def _rfc_form(data, current=None):
 def _rfc_or_404(rfc_id):
     rfc = releases.get_visible(current_user, rfc_id)
     if rfc is None:
-        abort(404, f"There is no RFC-{rfc_id:06d} you can see.")
+        abort(404, f"There is no {rfc_number(rfc_id)} you can see.")
     return rfc
 
 
@@ -394,7 +397,7 @@ def baseline_cells(filters):
     systems = {s.id: s.name for s in db.session.scalars(select(System))}
     environments = {e.id: e for e in db.session.scalars(select(Environment))}
     return [{"system": systems[c.system_id], "environment": environments[c.environment_id].name,
-             "version": c.version, "since": _iso(c.deployed_at), "rfc": f"RFC-{c.rfc_id:06d}" if c.rfc_id else None}
+             "version": c.version, "since": _iso(c.deployed_at), "rfc": rfc_number(c.rfc_id) if c.rfc_id else None}
             for c in sorted(cells, key=lambda c: (systems[c.system_id], environments[c.environment_id].position))
             if environment is None or c.environment_id == environment.id]
 
@@ -406,7 +409,7 @@ def outage_out(outage):
             "organisation": outage.organisation.name, "planned": outage.planned, "category": outage.category.value,
             "start": _iso(outage.start), "end": _iso(outage.end), "description": outage.description,
             "impact": outage.impact, "defect_reference": outage.defect_reference, "root_cause": outage.root_cause,
-            "rfc": f"RFC-{outage.rfc_id:06d}" if outage.rfc_id else None,
+            "rfc": rfc_number(outage.rfc_id) if outage.rfc_id else None,
             "page": _page_link("outages.detail", outage_id=outage.id)}
 
 

@@ -4,8 +4,8 @@ from marshmallow import Schema, fields, validate
 
 from ..certificates.models import Kind
 from ..outages.models import Category
-from ..releases.models import ReleaseType, RfcStatus
-from ..releases.rules import SEVERITIES
+from ..rfcs.states import ReleaseType, RfcStatus
+from ..rfcs.rules import SEVERITIES
 
 OUTCOMES = {"success": RfcStatus.DEPLOYED, "rolled back": RfcStatus.ROLLED_BACK,
             "fixed forward": RfcStatus.FIXED_FORWARD}

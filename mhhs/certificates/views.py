@@ -22,10 +22,10 @@ from . import services
 from .forms import CertificateForm, OfficerForm
 from .models import Certificate, Kind, PkiOfficer, Status
 from .parsing import CertificateRefused, parse_certificate
-from .permissions import can_manage_certificates, visible_certificates
+from .permissions import can_keep_certificates, can_manage_certificates, visible_certificates
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
-keepers = role_required(Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT)
+keepers = role_required(can_keep_certificates)
 
 
 def _filters():

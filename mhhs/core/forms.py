@@ -7,6 +7,11 @@ def options(pairs):
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+# What a datetime-local field accepts: London wall-clock times to the minute, as browsers send and people type them.
+LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+DATETIME_MESSAGE = "Enter a date and time like 2026-11-24 09:30."
+
+
 # Every id column is a 32-bit integer (PostgreSQL's INTEGER): nothing beyond it can name a row.
 MAX_ID = 2**31 - 1
 

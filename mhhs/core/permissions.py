@@ -27,9 +27,19 @@ def public(view):
     return view
 
 
-def role_required(*roles):
-    """Marks a view with the roles that may call it; anyone else gets 403 (or the login page)."""
-    allowed = frozenset(roles or Role)
+class _RoleOnly:
+    """A stand-in user with nothing but a role, to read which roles a role rule lets through."""
+
+    is_authenticated = True
+
+    def __init__(self, role):
+        self.role = role
+
+
+def role_required(rule=None):
+    """Marks a view with who may call it: a rule by role (`can_raise_rfc(user)`, the one statement of that role
+    set, which services and templates ask too), or everyone logged in; anyone else gets 403 (or the login page)."""
+    allowed = frozenset(r for r in Role if rule is None or rule(_RoleOnly(r)))
 
     def decorator(view):
         @wraps(view)
@@ -46,12 +56,12 @@ def role_required(*roles):
     return decorator
 
 
-login_required = role_required()
-manager_required = role_required(Role.RELEASE_MANAGER)
-
-
 def is_manager(user):
     return user.is_authenticated and user.role == Role.RELEASE_MANAGER
+
+
+login_required = role_required()
+manager_required = role_required(is_manager)
 
 
 def can_manage_directory(user):
@@ -65,14 +75,14 @@ def can_see_user(user, other):
 
 # The navigation, in the order shown (SPEC §8): label, endpoint, roles that see it.
 NAV = [
-    ("RFCs", "releases.rfcs", set(Role)),
-    ("Approvals", "releases.approvals", {Role.RELEASE_MANAGER}),
+    ("RFCs", "rfcs.rfcs", set(Role)),
+    ("Approvals", "rfcs.approvals", {Role.RELEASE_MANAGER}),
     ("Calendar", "schedule.calendar", set(Role)),
     ("Outages", "outages.index", set(Role)),
     ("Certificates", "certificates.index", set(Role)),
-    ("Environments", "releases.environments", set(Role)),
+    ("Environments", "environments.index", set(Role)),
     ("Baseline", "baseline.grid", set(Role)),
-    ("Retests", "baseline.retests", set(Role)),
+    ("Retests", "retests.retests", set(Role)),
     ("Weekly report", "reports.weekly_report", set(Role)),
     ("Organisations", "directory.organisations", {Role.RELEASE_MANAGER}),
     ("Users", "directory.users", {Role.RELEASE_MANAGER}),

@@ -37,6 +37,17 @@ class OrgKind:
     ]
 
 
+class SupportKind:
+    """How a system's support hours are given (windows/support.py reads them)."""
+    HOURS = "hours"
+    ALWAYS = "24/7"
+    TBC = "tbc"
+    CHOICES = [(HOURS, "Set days and hours"), (ALWAYS, "24/7"), (TBC, "To be confirmed")]
+
+
+DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
 class Organisation(db.Model):
     __tablename__ = "organisations"
     id = Column(Integer, primary_key=True)
@@ -64,7 +75,7 @@ class System(db.Model):
     name = Column(String(80), nullable=False, unique=True)
     organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
     support_hours = Column(Text, nullable=False, default="")  # notes beside the hours below
-    # EAP §12.7 as data (directory/support.py reads it): SupportKind, the weekdays (0 = Monday) and the hours in
+    # EAP §12.7 as data (windows/support.py reads it): SupportKind, the weekdays (0 = Monday) and the hours in
     # Europe/London, and the time a window must end by on each day (St Clements' gate closure).
     support_kind = Column(String(5), nullable=False, default="tbc", server_default="tbc")
     support_days = Column(String(7), nullable=False, default="01234", server_default="01234")
@@ -135,37 +146,6 @@ class DayPeriod:
         return london_day_start(self.last_day + timedelta(days=1))
 
 
-class Freeze(DayPeriod, db.Model):
-    """A period in which only Emergency releases may deploy, in one environment or all (a critical test stage)."""
-
-    __tablename__ = "freezes"
-    id = Column(Integer, primary_key=True)
-    environment_id = Column(ForeignKey("environments.id", ondelete="CASCADE"), index=True)  # empty: every one
-    first_day = Column(Date, nullable=False, index=True)
-    last_day = Column(Date, nullable=False, index=True)
-    reason = Column(Text, nullable=False)
-    created_by_id = Column(ForeignKey("users.id"), nullable=False)
-    created_at = Column(DateTime, nullable=False, default=utcnow)
-    environment = relationship("Environment")
-
-    @property
-    def scope(self):
-        return self.environment.name if self.environment else "Every environment"
-
-
-class TestPhase(DayPeriod, db.Model):
-    """A test phase in an environment (EAP §12.1.1: the centralised Gantt chart), e.g. "SIT Functional"."""
-
-    __tablename__ = "test_phases"
-    __test__ = False  # not a pytest class, whatever its name
-    id = Column(Integer, primary_key=True)
-    name = Column(String(120), nullable=False)
-    environment_id = Column(ForeignKey("environments.id", ondelete="CASCADE"), nullable=False, index=True)
-    first_day = Column(Date, nullable=False)
-    last_day = Column(Date, nullable=False)
-    environment = relationship("Environment")
-
-
 class User(UserMixin, db.Model):
     __tablename__ = "users"
     id = Column(Integer, primary_key=True)
@@ -207,19 +187,3 @@ class User(UserMixin, db.Model):
         return " + ".join(sorted(p.value for p in self.phases))
 
 
-class Subscription(db.Model):
-    """A user follows a system or an environment: its release communications, planned outages and updates."""
-
-    __tablename__ = "subscriptions"
-    SYSTEM, ENVIRONMENT, WEEKLY_REPORT = "system", "environment", "weekly_report"  # the report's target_id is 0
-    user_id = Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    kind = Column(String(20), primary_key=True)
-    target_id = Column(Integer, primary_key=True)
-
-
-class NotificationOptOut(db.Model):
-    """A kind of notification (directory/notifications.py: KINDS) a user has turned off; the rest are on."""
-
-    __tablename__ = "notification_opt_outs"
-    user_id = Column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    kind = Column(String(30), primary_key=True)

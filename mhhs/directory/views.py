@@ -10,9 +10,7 @@ from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required
 from ..extensions import db
 from . import services
-from .forms import (EnvironmentForm, MajorReleaseForm, MarketRoleForm, NewUserForm, NotificationsForm,
-                    OrganisationForm, SystemForm, UserForm)
-from .notifications import kinds_for, preferences, save_preferences
+from .forms import (EnvironmentForm, MajorReleaseForm, MarketRoleForm, NewUserForm, OrganisationForm, SystemForm, UserForm)
 from .models import Environment, MajorRelease, MarketRole, Organisation, System, User
 
 bp = Blueprint("directory", __name__)
@@ -48,14 +46,14 @@ def _edit(model, form_class, obj_id, fields, back, noun, save=services.save):
 @manager_required
 def edit_environment(obj_id=None):
     return _edit(Environment, EnvironmentForm, obj_id, services.ENVIRONMENT_FIELDS,
-                 url_for("releases.environments"), "Environment")
+                 url_for("environments.index"), "Environment")
 
 
 @bp.route("/market-roles/new", methods=["GET", "POST"])
 @bp.route("/market-roles/<int:obj_id>/edit", methods=["GET", "POST"])
 @manager_required
 def edit_market_role(obj_id=None):
-    return _edit(MarketRole, MarketRoleForm, obj_id, services.MARKET_ROLE_FIELDS, url_for("releases.environments"),
+    return _edit(MarketRole, MarketRoleForm, obj_id, services.MARKET_ROLE_FIELDS, url_for("environments.index"),
                  "Market role")
 
 
@@ -64,7 +62,7 @@ def edit_market_role(obj_id=None):
 @manager_required
 def edit_major_release(obj_id=None):
     return _edit(MajorRelease, MajorReleaseForm, obj_id, services.MAJOR_RELEASE_FIELDS,
-                 url_for("releases.environments"), "Major release")
+                 url_for("environments.index"), "Major release")
 
 
 # Organisations and systems -------------------------------------------------------------------
@@ -139,20 +137,3 @@ def reset_password(user_id):
     response = make_response(render_template("directory/password_reset.html", user=user, password=password))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-
-# A user's own notifications and follows ------------------------------------------------------------
-
-@bp.route("/account/notifications", methods=["GET", "POST"])
-@login_required
-def notifications():
-    form = NotificationsForm(kinds_for(current_user))
-    if request.method == "GET":
-        (form.kinds.data, form.system_ids.data, form.environment_ids.data,
-         form.weekly_report.data) = preferences(current_user)
-    elif form.validate_on_submit():
-        save_preferences(current_user, form.kinds.data, form.system_ids.data, form.environment_ids.data,
-                         form.weekly_report.data)
-        return done("Your notification settings are saved.", url_for("directory.notifications"))
-    return render("directory/notifications.html", "directory/notifications.html", form=form)

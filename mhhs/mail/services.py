@@ -10,22 +10,27 @@ from email.message import EmailMessage
 from flask import current_app, g, has_request_context, render_template, url_for
 from sqlalchemy import inspect, or_, select, update
 
+from ..core import registry
 from ..core.time import utcnow
 from ..extensions import db
 from .models import OutboxMessage
 
 # A message claimed this long ago by a process that then died is taken up again.
 STALE_CLAIM = timedelta(minutes=10)
-# Attachments made when they are first needed (delivery, or a download from the outbox), not in the request that
-# queued the message: {message kind: function(message) -> bytes}, registered by the domain that owns the kind.
-RENDERERS = {}
+
+
+def attachment_hook(kind):
+    """Attachments are made when they are first needed (delivery, or a download from the outbox), not in the request
+    that queued the message: by the function(message) -> bytes that the package owning the kind registers under
+    this hook in create_app."""
+    return f"mail.attachment.{kind}"
 
 
 def queue(recipients, subject, body, kind="notice", attachment=None, rfc_id=None, created_by=None,
           unsubscribe_url=None):
     """Adds a message to the outbox; the caller's commit makes it permanent, and a request's messages are sent
     in the background once it has answered (deliver_queued). attachment: (filename, bytes), or (filename, None)
-    for one that RENDERERS[kind] makes later."""
+    for one that the attachment hook of its kind makes later."""
     message = OutboxMessage(recipients=", ".join(sorted(set(recipients))), subject=subject, body=body, kind=kind,
                             rfc_id=rfc_id, created_by_id=getattr(created_by, "id", None),
                             unsubscribe_url=unsubscribe_url)
@@ -67,7 +72,7 @@ def messages_for_rfc(rfc_id):
 def attachment_of(message):
     """The message's attachment bytes, made (and kept) by its kind's renderer the first time they are needed."""
     if message.attachment_name and message.attachment is None:
-        message.attachment = RENDERERS[message.kind](message)
+        message.attachment = registry.call_one(attachment_hook(message.kind), message)
         db.session.commit()
     return message.attachment
 

@@ -9,15 +9,14 @@ from wtforms import (BooleanField, DateTimeLocalField, HiddenField, SelectField,
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import database_id, options
+from ..core.forms import LOCAL, database_id, options
+from ..rfcs.numbers import parse_rfc_number
 from ..core.time import london_to_utc
 from ..directory.models import Environment, System
 from ..extensions import db
 from .services import FIELDS
 from .models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Category, UpdateStatus
 
-LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-RFC_NUMBER = re.compile(r"(?:RFC-)?0*(\d+)", re.IGNORECASE)
 
 
 def category_choices(planned):
@@ -86,13 +85,12 @@ class OutageForm(FlaskForm):
 
     def validate_rfc_number(self, field):
         text = (field.data or "").strip()
-        if text and not RFC_NUMBER.fullmatch(text):
+        if text and parse_rfc_number(text) is None:
             raise ValidationError("Enter an RFC number like RFC-000123.")
 
     @property
     def rfc_id(self):
-        match = RFC_NUMBER.fullmatch((self.rfc_number.data or "").strip())
-        return int(match.group(1)) if match else None
+        return parse_rfc_number(self.rfc_number.data)
 
     def values(self):
         """The outage's fields as the service takes them (services.FIELDS, times in UTC)."""

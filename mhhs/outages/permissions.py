@@ -1,11 +1,7 @@
 """Who may log, change and announce outages (SPEC §2): used by views, the services' guards and templates."""
 from ..core.permissions import Role, is_manager
 from ..core.services import Refused
-from ..releases.models import RfcStatus
-from ..releases.permissions import owns_rfc
-
-# A window is announced as planned outages while it is awaiting approval or approved.
-ANNOUNCEABLE = (RfcStatus.SUBMITTED, RfcStatus.APPROVED)
+from ..rfcs.permissions import owns_rfc
 
 
 def check_may_log(user, systems, planned):
@@ -33,7 +29,7 @@ def can_edit_outage(user, outage):
 
 def can_announce_window(user, rfc):
     """Turning an RFC's deployment window into planned outages: its Central Party or a Release Manager."""
-    return (is_manager(user) or owns_rfc(user, rfc)) and rfc.status in ANNOUNCEABLE
+    return (is_manager(user) or owns_rfc(user, rfc)) and rfc.is_announceable
 
 
 JINJA_GLOBALS = {f.__name__: f for f in (can_edit_outage, can_announce_window)}

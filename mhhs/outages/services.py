@@ -8,10 +8,10 @@ from ..audit.services import record
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
 from ..directory.models import Environment, Organisation, System, User
-from ..directory.notifications import notify, subscribers
+from ..notifications.services import notify, subscribers
 from ..extensions import db
-from ..releases import schedule
-from ..releases.services import get_visible as get_visible_rfc
+from ..windows.clashes import Clash
+from ..rfcs.services import get_visible as get_visible_rfc
 from . import downtime
 from .availability import day_bounds, figures, periods
 from .downtime import overlapping
@@ -186,14 +186,11 @@ def planned_outage_clashes(spans, user=None):
                     and (outage.end is None or outage.end > span.start) \
                     and not (span.rfc_id and outage.rfc_id == span.rfc_id):
                 until = format_london(outage.end, "%H:%M") if outage.end else "no end set"
-                found.append((span.key, schedule.Clash(
+                found.append((span.key, Clash(
                     "outage", f"planned {outage.category.value} outage of {outage.environment.name}, "
                     f"{format_london(outage.start)}–{until}", "outages.detail", {"outage_id": outage.id},
                     outage.start, outage.end or span.end)))
     return found
-
-
-schedule.SOURCES.append(planned_outage_clashes)
 
 
 def log_query(environment_id=None, system_id=None, organisation_id=None, planned=None, category=None,

@@ -18,7 +18,9 @@ from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcno
 from ..directory.models import Environment, Organisation, System
 from ..exports.csv import csv_download
 from ..extensions import db
-from ..releases.services import visible_rfc
+from ..rfcs.numbers import rfc_number
+from ..rfcs.permissions import takes_part_in_rollout
+from ..rfcs.services import visible_rfc
 from . import services
 from .forms import OutageForm, UpdateForm, category_choices
 from .models import Category, Outage, UpdateStatus
@@ -82,7 +84,7 @@ def export():
     rows = ([outage_id, environment, " ".join(systems), organisation, "planned" if planned else "unplanned",
              category.value, f"{start:%Y-%m-%d %H:%M}", f"{end:%Y-%m-%d %H:%M}" if end else "",
              round(((end or now) - start).total_seconds() / 60), description, impact, defect, root_cause,
-             f"RFC-{rfc_id:06d}" if rfc_id else "", reporter]
+             rfc_number(rfc_id) if rfc_id else "", reporter]
             for (outage_id, environment, organisation, planned, category, start, end, description, impact, defect,
                  root_cause, rfc_id, reporter), systems in services.export_rows(_filters()))
     return csv_download(["ID", "Environment", "Systems", "Organisation", "Planned", "Category", "Start (UTC)",
@@ -121,7 +123,7 @@ def edit(outage_id=None):
             form.category.choices = category_choices(outage.planned)
             form.category.data = outage.category.value
             form.start.data, form.end.data = utc_to_london_naive(outage.start), utc_to_london_naive(outage.end)
-            form.rfc_number.data = f"RFC-{outage.rfc_id:06d}" if outage.rfc_id else ""
+            form.rfc_number.data = rfc_number(outage.rfc_id) if outage.rfc_id else ""
         else:
             form.planned.data = False
             form.category.choices = category_choices(False)
@@ -217,16 +219,16 @@ def end(outage_id):
 
 @bp.route("/from-rfc/<int:rfc_id>", methods=["POST"])
 @reads_first
-@role_required(Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
+@role_required(takes_part_in_rollout)
 def from_rfc(rfc_id):
     rfc = get_visible_or_404(visible_rfc(current_user, rfc_id))
     try:
         created = services.planned_outages_from_rfc(current_user, rfc)
     except Refused as refused:
-        return done(str(refused), url_for("releases.detail", rfc_id=rfc.id), "error")
+        return done(str(refused), url_for("rfcs.detail", rfc_id=rfc.id), "error")
     message = (f"{len(created)} planned outage(s) logged for {rfc.number}'s window." if created
                else f"{rfc.number}'s window is already in the outage log.")
-    return done(message, url_for("releases.detail", rfc_id=rfc.id))
+    return done(message, url_for("rfcs.detail", rfc_id=rfc.id))
 
 
 # Availability ---------------------------------------------------------------------------------

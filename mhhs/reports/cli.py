@@ -7,7 +7,7 @@ from flask import Blueprint
 from sqlalchemy import func, select
 
 from ..core.time import to_london, utcnow
-from ..directory.notifications import weekly_report_readers
+from ..notifications.services import weekly_report_readers
 from ..extensions import db
 from ..mail.services import absolute_url, email_text, queue
 from . import weekly
@@ -29,7 +29,7 @@ def send_weekly(now):
         readers = weekly_report_readers()
         subject, body = email_text("email/weekly_report.txt", report=weekly.build(None, monday, now),
                                    link=absolute_url("reports.weekly_report", week=weekly.week_name(monday)))
-        unsubscribe = absolute_url("directory.notifications")
+        unsubscribe = absolute_url("notifications.settings")
         for reader in readers:  # each reader alone: the link shows them what they may see
             queue([reader.email], subject, body + f"\nTurn these e-mails off: {unsubscribe}\n", kind="weekly_report",
                   unsubscribe_url=unsubscribe)

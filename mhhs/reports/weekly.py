@@ -14,14 +14,17 @@ from ..certificates.models import Status
 from ..certificates.services import dashboard_query
 from ..core.permissions import is_manager
 from ..directory.models import Environment, london_day_start
-from ..directory.support import support_days_between
+from ..windows.support import support_days_between
 from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
-from ..releases import acknowledgements, baseline
-from ..releases.models import PUBLIC_STATUSES, Defect, Deployment, ReleaseAudience, Retest, Rfc, RfcStatus
-from ..releases.services import visible_clause
+from ..release_notes import acknowledgements
+from ..baseline import services as baseline
+from ..rfcs.states import PUBLIC_STATUSES, RfcStatus
+from ..rfcs.models import Defect, Deployment, Retest, Rfc
+from ..release_notes.models import ReleaseAudience
+from ..rfcs.services import visible_clause
 
 WEEK = re.compile(r"(\d{4})-W(\d{2})")
 LISTED = 50  # outages listed in full; the rest are counted and linked

@@ -11,12 +11,14 @@ from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
 from ..core.time import bank_holiday, format_london, to_london
 from ..directory.models import Environment, london_day_start
-from ..directory.support import freezes_between
+from ..windows.support import freezes_between
 from ..extensions import db
 from ..outages.models import Outage, outage_systems
-from ..releases.models import ReleaseType, Rfc, RfcStatus, rfc_environments
-from ..releases.schedule import SCHEDULED, clashes
-from ..releases.services import visible_clause
+from ..rfcs.states import ReleaseType, RfcStatus
+from ..rfcs.models import Rfc, rfc_environments
+from ..rfcs.states import SCHEDULED
+from ..rfcs.clashes import clashes
+from ..rfcs.services import visible_clause
 
 # Drafts are not on the schedule; withdrawn and rejected windows are gone from it.
 SHOWN = tuple(s for s in RfcStatus if s not in (RfcStatus.DRAFT, RfcStatus.WITHDRAWN, RfcStatus.REJECTED))
@@ -76,7 +78,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
                             (environment.available_to, "last day available")):
             if when in days:
                 days[when].entries.append(Entry("environment", "Environment", f"{environment.name} {words}",
-                                                "releases.environments"))
+                                                "environments.index"))
     for freeze in freezes_between(_environment_ids(filters), start, end):
         for day in days.values():
             if freeze.first_day <= day.date <= freeze.last_day:
@@ -168,7 +170,7 @@ def _rfc_entry(rfc, found):
     environments = ", ".join(e.name for e in rfc.environments)
     text = (f"{format_london(rfc.window_start, '%H:%M')}–{format_london(rfc.window_end, '%H:%M')} {rfc.number} "
             f"{rfc.system.name if rfc.system else ''} {rfc.version} ({environments})")
-    return Entry(kind, label, text, "releases.detail", {"rfc_id": rfc.id}, found)
+    return Entry(kind, label, text, "rfcs.detail", {"rfc_id": rfc.id}, found)
 
 
 def _outage_entry(outage):

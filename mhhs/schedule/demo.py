@@ -4,7 +4,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from ..core.time import to_london, utcnow
-from ..directory.models import Environment, Freeze, MajorRelease, User
+from ..directory.models import Environment, MajorRelease, User
+from ..windows.models import Freeze
 from ..extensions import db
 from . import services
 

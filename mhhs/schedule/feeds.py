@@ -11,14 +11,16 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
 from ..core.time import to_london, utcnow
-from ..directory.models import Environment, Freeze, london_day_start
-from ..directory.support import freezes_between
+from ..directory.models import Environment, london_day_start
+from ..windows.models import Freeze
+from ..windows.support import freezes_between
 from ..extensions import db
 from ..outages.downtime import overlapping
 from ..outages.models import Outage
-from ..releases.models import Rfc, RfcStatus, rfc_environments
-from ..releases.schedule import SCHEDULED
-from ..releases.services import visible_clause
+from ..rfcs.models import Rfc, rfc_environments
+from ..rfcs.states import RfcStatus
+from ..rfcs.states import SCHEDULED
+from ..rfcs.services import visible_clause
 from .calendar import SHOWN
 
 # What a feed covers, counted from the start of today (Europe/London), so it stays the same all day.
@@ -82,7 +84,7 @@ class Feed:
                 f"rfc-{rfc.id}", rfc.row_version, rfc.updated_at,
                 f"{'Cancelled: ' if status == 'CANCELLED' else ''}{rfc.system.name} {rfc.version} deployment "
                 f"({rfc.number}, {rfc.status.value})", f"{rfc.title}\nEnvironments: "
-                f"{', '.join(e.name for e in rfc.environments)}", link("releases.detail", rfc_id=rfc.id), status,
+                f"{', '.join(e.name for e in rfc.environments)}", link("rfcs.detail", rfc_id=rfc.id), status,
                 _utc(rfc.window_start), _utc(rfc.window_end)))
         for outage in db.session.scalars(self.outages().options(joinedload(Outage.environment))
                                          .order_by(Outage.start)):

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..directory.models import Environment, Freeze, MajorRelease, TestPhase
+from ..directory.models import Environment, MajorRelease
+from ..windows.models import Freeze
+from .models import TestPhase
 from ..extensions import db
 
 # The chart's colours, as SVG attributes (the PDF renderer does not style SVG from the page's CSS): fill, stroke.

@@ -2,7 +2,8 @@
 import secrets
 
 from ..audit.services import record
-from ..directory.models import Freeze, TestPhase
+from ..windows.models import Freeze
+from .models import TestPhase
 from ..extensions import db
 
 

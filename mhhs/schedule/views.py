@@ -10,8 +10,10 @@ from ..core.forms import form_values
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
 from ..core.time import to_london, utcnow
-from ..directory.models import Environment, Freeze, Organisation, System, TestPhase, User
-from ..directory.support import describe
+from ..directory.models import Environment, Organisation, System, User
+from ..windows.models import Freeze
+from .models import TestPhase
+from ..windows.support import describe
 from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db

@@ -20,10 +20,10 @@ from mhhs.core.permissions import Role
 from mhhs.core.time import to_london, utcnow
 from mhhs.extensions import db
 from mhhs.outages.models import Outage
-from mhhs.releases.models import Rfc
+from mhhs.rfcs.models import Rfc
 from tests.certificates.factory import key, make_x509
 from tests.core.test_fuzz import ODD, _check
-from tests.releases.factory import approve, approved_earlier, make_rfc, meet_approval_gate, next_week, user
+from tests.rfcs.factory import approve, approved_earlier, make_rfc, meet_approval_gate, next_week, user
 
 ALL = list(SCOPES)
 PROBLEM = "application/problem+json"

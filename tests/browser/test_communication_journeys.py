@@ -3,9 +3,9 @@ and the outbox holds the notification; once the release is communicated, a Test 
 note read from its home page and the Release Manager sees who has read it."""
 from playwright.sync_api import expect
 
-from mhhs.releases.models import RfcStatus
+from mhhs.rfcs.states import RfcStatus
 from tests.browser.test_rfc_journeys import fill_rfc, log_out
-from tests.releases.factory import approved_earlier, deploy, meet_approval_gate
+from tests.rfcs.factory import approved_earlier, deploy, meet_approval_gate
 
 
 def test_submitted_waiting_communicated_and_read(app, page, log_in):

@@ -2,7 +2,7 @@
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from tests.releases.factory import approve, make_rfc
+from tests.rfcs.factory import approve, make_rfc
 
 
 def test_participant_and_manager_download_the_pdfs(app, page, log_in, tmp_path):

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.extensions import db
-from mhhs.releases.models import Rfc
+from mhhs.rfcs.models import Rfc
 
 
 def local(delta):

@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 
 from mhhs.core.time import to_london
 from mhhs.extensions import db
-from mhhs.releases.models import Rfc
+from mhhs.rfcs.models import Rfc
 from tests.browser.test_rfc_journeys import fill_rfc, log_out
-from tests.releases.factory import make_rfc
+from tests.rfcs.factory import make_rfc
 
 
 def test_next_free_window_then_a_clash_on_the_calendar_and_in_the_queue(app, page, log_in):

@@ -105,8 +105,9 @@ def test_a_decision_reads_without_the_write_lock_and_decides_on_what_is_there_un
     """The approval queue's actions read (user, RFC, form) in a plain transaction and take SQLite's write lock only
     for the unit of work, which reads the RFC again under it: a change made in between is seen, never overwritten."""
     sqlite_only(app)
-    from mhhs.releases.models import Rfc, RfcStatus
-    from tests.releases.factory import make_rfc
+    from mhhs.rfcs.models import Rfc
+    from mhhs.rfcs.states import RfcStatus
+    from tests.rfcs.factory import make_rfc
     with app.app_context():
         rfc_id = make_rfc()
         engine, path = db.engine, db.engine.url.database

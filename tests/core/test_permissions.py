@@ -8,16 +8,18 @@ from mhhs.api.models import ApiToken
 from mhhs.api.services import create_token
 from mhhs.certificates.models import Certificate, PkiOfficer
 from mhhs.core.permissions import PUBLIC, Role
-from mhhs.directory.models import Environment, Freeze, MajorRelease, MarketRole, Organisation, System, TestPhase, User
+from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from mhhs.windows.models import Freeze
+from mhhs.schedule.models import TestPhase
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
 from mhhs.outages.models import Outage
-from mhhs.releases.models import Defect, Rfc
+from mhhs.rfcs.models import Defect, Rfc
 from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
 from tests.certificates.factory import make_certificate, make_officer
 from tests.outages.factory import make_outage
-from tests.releases.factory import make_rfc
+from tests.rfcs.factory import make_rfc
 
 USERS = {
     Role.RELEASE_MANAGER: "rm.sit@demo.test",
@@ -40,20 +42,20 @@ ARGUMENTS = {
     ("certificates.download", "certificate_id"): lambda: sample_certificate(),
     ("certificates.remove_officer", "officer_id"): lambda: sample_officer(),
     **{(endpoint, "rfc_id"): lambda: sample_rfc() for endpoint in (
-        "releases.detail", "releases.edit", "releases.withdraw", "releases.decide", "releases.governance",
-        "releases.tick", "releases.deployment", "releases.close", "releases.revision", "releases.rfc_pdf",
-        "releases.release_note_pdf", "releases.communicate", "releases.acknowledge", "releases.remind_readers")},
-    ("releases.communicate", "kind"): lambda: "release",
+        "rfcs.detail", "rfcs.edit", "rfcs.withdraw", "rfcs.decide", "rfcs.governance",
+        "rfcs.tick", "rfcs.deployment", "rfcs.close", "rfcs.revision", "rfcs.rfc_pdf",
+        "release_notes.release_note_pdf", "release_notes.communicate", "release_notes.acknowledge", "release_notes.remind_readers")},
+    ("release_notes.communicate", "kind"): lambda: "release",
     **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",
                                                                           "outages.end", "outages.post_update",
                                                                           "outages.cancel")},
     ("outages.from_rfc", "rfc_id"): lambda: sample_rfc(),
     **{(endpoint, "message_id"): lambda: sample_message() for endpoint in (
         "mail.row", "mail.retry_message", "mail.attachment")},
-    ("releases.revision", "number"): lambda: 1,
+    ("rfcs.revision", "number"): lambda: 1,
     ("baseline.cell", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
     ("baseline.cell", "system_id"): lambda: db.session.scalar(select(System.id)),
-    ("baseline.retest", "defect_id"): lambda: sample_defect(),
+    ("retests.retest", "defect_id"): lambda: sample_defect(),
     ("schedule.lift_freeze", "freeze_id"): lambda: sample_freeze(),
     ("schedule.remove_test_phase", "phase_id"): lambda: sample_test_phase(),
     ("schedule.feed", "token"): lambda: sample_feed_token(),
@@ -66,16 +68,16 @@ OBJECT_RULES = {
     "certificates.download": {Role.CENTRAL_PARTY: 404},
     "certificates.delete": {Role.CENTRAL_PARTY: 404},
     "certificates.remove_officer": {Role.CENTRAL_PARTY: 404},
-    "releases.detail": {Role.TEST_PARTICIPANT: 404},
-    "releases.revision": {Role.TEST_PARTICIPANT: 404},
-    "releases.rfc_pdf": {Role.TEST_PARTICIPANT: 404},
+    "rfcs.detail": {Role.TEST_PARTICIPANT: 404},
+    "rfcs.revision": {Role.TEST_PARTICIPANT: 404},
+    "rfcs.rfc_pdf": {Role.TEST_PARTICIPANT: 404},
     "outages.edit": {Role.TEST_PARTICIPANT: 404},
     "outages.end": {Role.TEST_PARTICIPANT: 404},
     "outages.post_update": {Role.TEST_PARTICIPANT: 404},
     "outages.cancel": {Role.TEST_PARTICIPANT: 404},
-    "releases.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
-    "baseline.retest": {Role.TEST_PARTICIPANT: 404},
-    "releases.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
+    "release_notes.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
+    "retests.retest": {Role.TEST_PARTICIPANT: 404},
+    "release_notes.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
     "api_pages.revoke_token": {Role.RELEASE_MANAGER: 404, Role.TEST_PARTICIPANT: 404},  # the Central Party's token
 }
 # Routes that need more than a plain GET or an empty POST to show their rule.

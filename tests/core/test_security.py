@@ -13,7 +13,7 @@ from mhhs.config import NO_SECRET_KEY, Config, TestConfig
 from mhhs.directory.models import User
 from mhhs.extensions import db
 from tests.conftest import Client
-from tests.releases.factory import make_rfc
+from tests.rfcs.factory import make_rfc
 
 
 def user_id(app, email):

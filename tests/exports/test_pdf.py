@@ -8,8 +8,9 @@ from pypdf import PdfReader
 from mhhs.exports.pdf import StaticOnlyFetcher
 from mhhs.core.time import format_london
 from mhhs.extensions import db
-from mhhs.releases.models import Rfc, RfcStatus
-from tests.releases.factory import approve, approved_earlier, deploy, env_ids, make_rfc
+from mhhs.rfcs.models import Rfc
+from mhhs.rfcs.states import RfcStatus
+from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, make_rfc
 
 
 def pdf_pages(response):
@@ -71,7 +72,7 @@ def test_a_long_release_note_runs_to_three_pages_with_headers_repeated(app, as_u
     rfc_id = approved_rfc(app)
     with app.app_context():
         from mhhs.extensions import db
-        from mhhs.releases.models import Defect, Rfc
+        from mhhs.rfcs.models import Defect, Rfc
         rfc = db.session.get(Rfc, rfc_id)
         rfc.defects = [Defect(position=i, **d) for i, d in enumerate(defects(75))]
         db.session.commit()
@@ -93,7 +94,7 @@ def test_hostile_text_is_shown_literally_and_nothing_is_fetched(app, as_user):
     rfc_id = approved_rfc(app, known_issues=hostile, title="Title <b>bold</b>")
     with app.app_context():
         from mhhs.extensions import db
-        from mhhs.releases.models import Defect, Rfc
+        from mhhs.rfcs.models import Defect, Rfc
         db.session.get(Rfc, rfc_id).defects = [Defect(position=i, **d) for i, d in enumerate(defects(500))]
         db.session.commit()
     _reader, pages = pdf_pages(as_user("rm.uit@demo.test").get(f"/rfcs/{rfc_id}/release-note.pdf"))

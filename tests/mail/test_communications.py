@@ -9,8 +9,8 @@ from mhhs.directory.models import Organisation
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
-from mhhs.releases.models import RfcStatus
-from tests.releases.factory import approve, approved_earlier, deploy, env_ids, make_rfc
+from mhhs.rfcs.states import RfcStatus
+from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, make_rfc
 
 
 def approved_rfc(app):

@@ -9,8 +9,8 @@ from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.directory.models import Environment, System
 from mhhs.extensions import db
 from tests.mail.test_communications import communicate, org_ids, wait_until_settled
-from tests.releases.factory import meet_approval_gate
-from tests.releases.test_lifecycle import form_data
+from tests.rfcs.factory import meet_approval_gate
+from tests.rfcs.test_lifecycle import form_data
 
 
 def received(smtp_server):

@@ -11,7 +11,7 @@ from mhhs.directory.models import Environment, System
 from mhhs.extensions import db
 from mhhs.outages.models import Category, Outage
 from tests.outages.factory import make_outage
-from tests.releases.factory import approve, make_rfc
+from tests.rfcs.factory import approve, make_rfc
 
 
 def ids(app, model, *names):

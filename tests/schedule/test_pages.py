@@ -6,13 +6,16 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from mhhs.core.time import to_london, utcnow
-from mhhs.directory.models import Freeze, System, TestPhase
+from mhhs.windows.models import Freeze
+from mhhs.directory.models import System
+from mhhs.schedule.models import TestPhase
 from mhhs.extensions import db
-from mhhs.releases import services
-from mhhs.releases.models import Decision, Rfc
+from mhhs.rfcs import services
+from mhhs.rfcs.states import Decision
+from mhhs.rfcs.models import Rfc
 from tests.certificates.factory import make_certificate
 from tests.exports.test_pdf import pdf_pages
-from tests.releases.factory import approve, content, env_ids, make_rfc, next_week, user
+from tests.rfcs.factory import approve, content, env_ids, make_rfc, next_week, user
 
 
 def month_of(moment):

@@ -8,15 +8,17 @@ from sqlalchemy import select
 from mhhs.core.services import Invalid
 from mhhs.core.time import london_to_utc
 from mhhs.directory.models import System
-from mhhs.directory.support import support_problem
+from mhhs.windows.support import support_problem
 from mhhs.extensions import db
 from mhhs.outages.models import Category
-from mhhs.releases import services
-from mhhs.releases.models import ReleaseType, Rfc
-from mhhs.releases.schedule import clashes, next_free_window
+from mhhs.rfcs import services
+from mhhs.rfcs.states import ReleaseType
+from mhhs.rfcs.models import Rfc
+from mhhs.rfcs.clashes import clashes
+from mhhs.rfcs.clashes import next_free_window
 from mhhs.schedule.services import add_freeze
 from tests.outages.factory import make_outage
-from tests.releases.factory import content, env_ids, make_rfc, next_week, user
+from tests.rfcs.factory import content, env_ids, make_rfc, next_week, user
 
 DIP = System(name="DIP", support_kind="hours", support_days="01234", support_start=time(9), support_end=time(17))
 MPRS = System(name="MPRS", support_kind="hours", support_days="01234", support_start=time(9), support_end=time(17),

@@ -1,0 +1,24 @@
+"""The release or closure communication: to which organisations, with what subject and words."""
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..core.forms import database_id, options
+from ..directory.models import Organisation
+from ..extensions import db
+
+
+class CommunicationForm(FlaskForm):
+    organisation_ids = SelectMultipleField("Organisations", coerce=database_id, widget=ListWidget(prefix_label=False),
+                                           option_widget=CheckboxInput(),
+                                           validators=[DataRequired("Choose at least one organisation.")])
+    subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=300)])
+    body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=20_000)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = db.session.scalars(select(Organisation).where(Organisation.kind != "programme")
+                                                .order_by(Organisation.kind, Organisation.name)).all()
+        self.organisation_ids.choices = options((o.id, o.name) for o in self.organisations)

@@ -1,0 +1,141 @@
+"""Demo RFCs (demo database only), made through the same services a person's clicks go through."""
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from ..core.time import add_business_days, london_to_utc, to_london, utcnow
+from ..directory.models import Environment, Organisation, OrgKind, System, User
+from ..extensions import db
+from ..baseline import services as baseline
+from . import services, targets
+from .states import Decision, ReleaseType, RfcStatus
+from .models import RetestResult, Rfc
+
+# The versions each system ran when the programme adopted Release Desk (ISDS: SIT-B one patch behind SIT-A).
+BASELINE = {"DIP": "1.0.0.0", "MPRS": "1.0.0.0", "ISDS": "3.4.1.0", "DSP": "2.3.0.0", "CSS": "5.1.0.0",
+            "DTN": "4.0.2.0", "LSS": "1.6.0.0", "MDS": "2.0.0.0", "VAS": "1.9.3.0", "PMP": "1.2.0.0",
+            "Settlement Operations": "1.0.4.0", "EES": "2.2.0.0"}
+MANAGER = "rm.sit@demo.test"
+
+
+def _user(email):
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _envs(*names):
+    return list(db.session.scalars(select(Environment.id).where(Environment.name.in_(names))))
+
+
+def _approve(rfc, *emails):
+    """Control points 3 to 6 met (as a Release Manager does from the queue), then each phase's approval."""
+    manager = _user(MANAGER)
+    if not targets.target_baseline(rfc)[2]:
+        services.set_control_points(manager, rfc, [3], note="Environments checked by the environment manager")
+    services.set_control_points(manager, rfc, [n for n in (3, 4, 5, 6) if n not in {c.number for c in
+                                                                                      rfc.control_points}],
+                                note="Agreed at the weekly release call")
+    for email in emails:
+        services.decide(_user(email), rfc, Decision.APPROVED)
+
+
+def _deployed(rfc, days_ago, outcomes, issues="", resolutions=""):
+    """History: the approval and window moved back in time, then each environment's outcome recorded in it."""
+    rfc.submitted_at = rfc.revisions[-1].submitted_at = utcnow() - timedelta(days=days_ago + 3)
+    rfc.approved_at = utcnow() - timedelta(days=days_ago + 1)
+    rfc.window_start = utcnow() - timedelta(days=days_ago)
+    rfc.window_end = rfc.window_start + timedelta(hours=2)
+    db.session.commit()
+    for environment, (outcome, version) in outcomes.items():
+        services.record_deployment(_user(MANAGER), rfc, _envs(environment)[0], outcome,
+                                   rfc.window_start + timedelta(minutes=15), rfc.window_start + timedelta(minutes=80),
+                                   version, issues, resolutions)
+
+
+def seed_demo_baseline(since_days=60):
+    """Every system's version in every environment it runs in, as recorded at adoption."""
+    manager, since = _user(MANAGER), utcnow() - timedelta(days=since_days)
+    for system in db.session.scalars(select(System)).all():
+        for environment in system.environments:
+            version = BASELINE.get(system.name, "1.0.0.0")
+            if system.name == "ISDS" and environment.name == "UIT":
+                version = "3.4.0.0"
+            baseline.record_baseline(manager, system.id, environment.id, version, since,
+                                     "Versions in place when the programme adopted Release Desk")
+
+
+def _raise(email, system, release_type, version, title, environments, start, defects=(), crs=(), **extra):
+    author = _user(email)
+    rfc = Rfc(revision=0)
+    services.save_draft(author, rfc, {
+        "system_id": db.session.scalar(select(System.id).where(System.name == system)),
+        "release_type": release_type, "version": version, "title": title,
+        "reason": extra.get("reason", "Defect fixes and changes needed for SIT Functional testing."),
+        "window_start": start, "window_end": start + timedelta(hours=2), "expected_downtime": 45,
+        "implementation_plan": "1. Freeze message flow at the start of the window.\n2. Deploy through the release "
+                               "pipeline.\n3. Smoke test with the SIT test harness.\n4. Re-open message flow.",
+        "rollback_plan": extra.get("rollback_plan", "Redeploy the previous package; restore configuration from "
+                                                    "the pre-release snapshot."),
+        "stakeholders_impacted": "All SIT participants connected to the DIP.",
+        "known_issues": "Acknowledgements may arrive out of order during the first hour after deployment; "
+                        "resend if none is received after 10 minutes.",
+        "installation_instructions": "Deployed by the Central Party through its release pipeline; no participant "
+                                     "action needed.",
+        "environment_ids": _envs(*environments),
+        "defects": [{"defect_id": d, "severity": s, "summary": t, "found_in_id": _envs(f)[0]}
+                    for d, s, t, f in defects],
+        "change_requests": [{"cr_id": c, "title": t, "summary": s} for c, t, s in crs],
+        "build_reference": extra.get("build_reference", ""), "build_sha256": extra.get("build_sha256", ""),
+    })
+    services.submit(author, rfc)
+    return rfc
+
+
+def seed_demo_rfcs():
+    """Adds the demo RFCs once; returns how many were added."""
+    if db.session.scalar(select(func.count()).select_from(Rfc)):
+        return 0
+    now = utcnow()
+    seed_demo_baseline()
+    next_week = add_business_days(now, 5).replace(hour=9, minute=0, second=0, microsecond=0)
+    soon = add_business_days(now, 2).replace(hour=9, minute=0, second=0, microsecond=0)
+
+    # History: a clean patch to both SIT environments, closed; and an ISDS patch to SIT-A that needed a fix forward
+    # (so SIT-A and SIT-B now differ), whose defects have been retested: one passed, one failed, one waits.
+    patch = _raise("dip@demo.test", "DIP", ReleaseType.PATCH, "1.0.1.0", "DIP weekly patch", ("SIT-A", "SIT-B"), soon,
+                   defects=[("DEF-0987", "Medium", "Duplicate acknowledgement on reconnect", "SIT-B")])
+    _approve(patch, "rm.sit@demo.test")
+    _deployed(patch, 12, {"SIT-A": (RfcStatus.DEPLOYED, ""), "SIT-B": (RfcStatus.DEPLOYED, "")})
+    services.close(_user(MANAGER), patch, "Deployed to SIT-A and SIT-B inside the window; smoke tests passed.", "",
+                   "")
+    isds = _raise("helix@demo.test", "ISDS", ReleaseType.PATCH, "3.4.2.0", "ISDS settlement-day fixes", ("SIT-A",),
+                  soon, rollback_plan="", reason="Fixes for SIT Settlement testing; SIT-B follows next week.",
+                  defects=[("DEF-2001", "High", "Standing data rejected for new GSP group", "SIT-A"),
+                           ("DEF-2002", "Medium", "Wrong effective date on LLF changes", "SIT-A"),
+                           ("DEF-2003", "Low", "Audit report misses the run time", "SIT-A")])
+    _approve(isds, "rm.sit@demo.test")
+    _deployed(isds, 5, {"SIT-A": (RfcStatus.FIXED_FORWARD, "3.4.2.1")},
+              issues="Start-up failed on a missing configuration key.",
+              resolutions="Fixed forward with 3.4.2.1, adding the key.")
+    helix = _user("helix@demo.test")
+    first, second = isds.defects[0], isds.defects[1]
+    services.record_retest(helix, first, RetestResult.PASSED, "Accepted in the settlement-day run.", "")
+    services.record_retest(helix, second, RetestResult.FAILED, "Effective date still one day late.", "DEF-2107")
+    dip = _raise("dip@demo.test", "DIP", ReleaseType.MINOR, "1.1.0.0", "DIP 1.1 for SIT Functional cycle 3",
+                 ("SIT-A", "UIT"), next_week,
+                 defects=[("DEF-1042", "High", "Acknowledgement lost when a message is retried", "SIT-A"),
+                          ("DEF-1057", "Medium", "Schema validation slow for large payloads", "UIT")],
+                 crs=[("CR-031", "New acknowledgement code", "Adds code 207 for duplicate messages")],
+                 build_reference="dip-release-1.1.0.0+build.412",
+                 build_sha256="3f9a6c1e0b7d4a2f8e5c9b1d7a3e6f0c2b8d4e1a9c7f5b3d0e2a4c6f8b1d3e5a")
+    _approve(dip, "rm.sit@demo.test", "rm.uit@demo.test")
+    # Next week's schedule: LSS asks for a window over DIP's in SIT-A, and MPRS's runs into its gate closure.
+    _raise("helix@demo.test", "LSS", ReleaseType.MINOR, "1.7.0.0", "LSS load-shaping profiles for cycle 3",
+           ("SIT-A",), next_week + timedelta(hours=1), rollback_plan="",
+           reason="New load-shaping profiles needed by SIT Functional cycle 3.")
+    mprs_day = to_london(next_week + timedelta(days=1)).date()
+    _raise("mprs@demo.test", "MPRS", ReleaseType.PATCH, "1.0.1.0", "MPRS weekly patch", ("SIT-A",),
+           london_to_utc(datetime.combine(mprs_day, time(14))),
+           defects=[("DEF-1101", "High", "Gate closure batch skips late reads", "SIT-A")], rollback_plan="")
+    _raise("dip@demo.test", "DIP", ReleaseType.EMERGENCY, "1.1.0.1", "DIP emergency fix for blocked SIT-A testing",
+           ("SIT-A",), now + timedelta(hours=3), defects=[("DEF-1120", "Critical", "Inbound queue stalls", "SIT-A")])
+    return 6

@@ -1,0 +1,341 @@
+"""RFCs with their embedded release notes, revisions, approvals, control points, deployments and retests."""
+import enum
+
+from sqlalchemy import (Boolean, Column, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Table, Text,
+                        UniqueConstraint, event)
+from sqlalchemy.orm import relationship
+
+from ..core.db import value_enum
+from ..directory.models import Phase
+from ..core.time import utcnow
+from ..extensions import db
+from .numbers import rfc_number
+from .states import (ANNOUNCEABLE, CHECKED, DROPPED, EDITABLE_STATUSES, FINISHED, PUBLIC_STATUSES, Decision, ReleaseType, RfcStatus,
+                     stands)
+
+
+rfc_environments = Table(
+    "rfc_environments",
+    db.metadata,
+    Column("rfc_id", ForeignKey("rfcs.id", ondelete="CASCADE"), primary_key=True),
+    Column("environment_id", ForeignKey("environments.id"), primary_key=True, index=True),
+)
+
+
+class Rfc(db.Model):
+    __tablename__ = "rfcs"
+    id = Column(Integer, primary_key=True)
+    organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
+    system_id = Column(ForeignKey("systems.id"), index=True)  # may be empty while a draft
+    release_type = Column(value_enum(ReleaseType, 10))
+    version = Column(String(40), nullable=False, default="")
+    title = Column(String(200), nullable=False, default="")
+    reason = Column(Text, nullable=False, default="")
+    window_start = Column(DateTime, index=True)  # UTC
+    window_end = Column(DateTime)
+    # Kept from the window on every write (below): the longest approved window bounds the clash search.
+    window_minutes = Column(Integer)
+    expected_downtime = Column(Integer)  # minutes
+    implementation_plan = Column(Text, nullable=False, default="")
+    rollback_plan = Column(Text, nullable=False, default="")
+    stakeholders_impacted = Column(Text, nullable=False, default="")
+    known_issues = Column(Text, nullable=False, default="")
+    installation_instructions = Column(Text, nullable=False, default="")
+
+    status = Column(value_enum(RfcStatus, 20), nullable=False, default=RfcStatus.DRAFT, index=True)
+    revision = Column(Integer, nullable=False, default=0)  # the last submitted revision; 0 = never submitted
+    created_by_id = Column(ForeignKey("users.id"), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    submitted_at = Column(DateTime, index=True)
+    approved_at = Column(DateTime)
+    gng_reference = Column(String(120))
+    gng_date = Column(Date)
+    # RCM §12.9: what exactly is deployed (optional).
+    build_reference = Column(String(120), nullable=False, default="", server_default="")
+    build_sha256 = Column(String(64), nullable=False, default="", server_default="")
+    # RCM §8.1: why a version goes to UIT before it runs in SIT-A or SIT-B.
+    promotion_reason = Column(Text, nullable=False, default="", server_default="")
+    # Once every target environment has its outcome: deployed, rolled back or fixed forward; kept after closure.
+    outcome = Column(value_enum(RfcStatus, 20))
+    rollout_report = Column(Text)
+    lessons_learnt = Column(Text)
+    work_off_actions = Column(Text)
+    closed_at = Column(DateTime)
+    # A lost update (two managers acting at once) becomes a StaleDataError instead of a silent overwrite.
+    row_version = Column(Integer, nullable=False, default=1)
+    __mapper_args__ = {"version_id_col": row_version}
+
+    organisation = relationship("Organisation")
+    system = relationship("System")
+    created_by = relationship("User")
+    environments = relationship("Environment", secondary=rfc_environments, order_by="Environment.position")
+    defects = relationship("Defect", back_populates="rfc", order_by="Defect.position", cascade="all, delete-orphan")
+    change_requests = relationship("ChangeRequest", back_populates="rfc", order_by="ChangeRequest.position",
+                                   cascade="all, delete-orphan")
+    approvals = relationship("Approval", back_populates="rfc", order_by="Approval.at", cascade="all, delete-orphan")
+    revisions = relationship("Revision", back_populates="rfc", order_by="Revision.number",
+                             cascade="all, delete-orphan")
+    control_points = relationship("ControlPoint", back_populates="rfc", order_by="ControlPoint.number",
+                                  cascade="all, delete-orphan")
+    deployments = relationship("Deployment", back_populates="rfc", order_by="Deployment.id",
+                               cascade="all, delete-orphan")
+    pending = relationship("PendingApproval", cascade="all, delete-orphan")
+
+    @property
+    def number(self):
+        return rfc_number(self.id) if self.id else "RFC (new)"
+
+    @property
+    def phases(self):
+        return {e.phase for e in self.environments}
+
+    # What pages ask of the status (the groups are stated in states.py).
+    @property
+    def is_public(self):
+        """Approved or later: everyone may read it, and it has (or will have) deployments."""
+        return self.status in PUBLIC_STATUSES
+
+    @property
+    def is_draft(self):
+        return self.status == RfcStatus.DRAFT
+
+    @property
+    def is_editable(self):
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def is_submitted(self):
+        return self.status == RfcStatus.SUBMITTED
+
+    @property
+    def changes_requested(self):
+        return self.status == RfcStatus.CHANGES_REQUESTED
+
+    @property
+    def is_dropped(self):
+        """Rejected or withdrawn: nothing of it will run anywhere."""
+        return self.status in DROPPED
+
+    @property
+    def is_finished(self):
+        return self.status in FINISHED
+
+    @property
+    def is_closed(self):
+        return self.status == RfcStatus.CLOSED
+
+    @property
+    def is_checked_for_clashes(self):
+        return self.status in CHECKED
+
+    @property
+    def is_announceable(self):
+        return self.status in ANNOUNCEABLE
+
+    @property
+    def stands(self):
+        return stands(self.status, self.outcome)
+
+    @property
+    def deviations(self):
+        """RCM 5.1: the deployments that left the approved plan (outside the window, rolled back, fixed forward)."""
+        return [d for d in self.deployments if d.deviation]
+
+
+class Defect(db.Model):
+    """A defect fixed by the release; retest happens only in the environment where it was found (RCM §7.4)."""
+
+    __tablename__ = "rfc_defects"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False, default=0)
+    defect_id = Column(String(40), nullable=False, default="", index=True)
+    severity = Column(String(20), nullable=False, default="")
+    summary = Column(Text, nullable=False, default="")
+    found_in_id = Column(ForeignKey("environments.id"), index=True)
+    # Set when the environment the defect was found in received the fix (RCM §7.4: retest only there).
+    ready_for_retest = Column(Boolean, nullable=False, default=False)
+    rfc = relationship("Rfc", back_populates="defects")
+    found_in = relationship("Environment")
+    retests = relationship("Retest", back_populates="defect", order_by="Retest.id", cascade="all, delete-orphan")
+
+    @property
+    def last_retest(self):
+        return self.retests[-1] if self.retests else None
+
+
+class ChangeRequest(db.Model):
+    __tablename__ = "rfc_change_requests"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False, index=True)
+    position = Column(Integer, nullable=False, default=0)
+    cr_id = Column(String(40), nullable=False, default="")
+    title = Column(String(200), nullable=False, default="")
+    summary = Column(Text, nullable=False, default="")
+    rfc = relationship("Rfc", back_populates="change_requests")
+
+
+class Revision(db.Model):
+    """The content exactly as submitted: what is approved is what was submitted (RCM §12.9)."""
+
+    __tablename__ = "rfc_revisions"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False)
+    number = Column(Integer, nullable=False)
+    submitted_at = Column(DateTime, nullable=False, default=utcnow)
+    submitted_by_id = Column(ForeignKey("users.id"), nullable=False)
+    content = Column(db.JSON, nullable=False)
+    rfc = relationship("Rfc", back_populates="revisions")
+    submitted_by = relationship("User")
+    __table_args__ = (UniqueConstraint("rfc_id", "number", name="uq_rfc_revisions_number"),)
+
+
+class Approval(db.Model):
+    """One manager's decision for one phase on one revision."""
+
+    __tablename__ = "rfc_approvals"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False, index=True)
+    revision = Column(Integer, nullable=False)
+    phase = Column(Enum(Phase, native_enum=False, length=3), nullable=False)
+    decision = Column(value_enum(Decision, 20), nullable=False)
+    by_id = Column(ForeignKey("users.id"), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    comment = Column(Text, nullable=False, default="")
+    rfc = relationship("Rfc", back_populates="approvals")
+    by = relationship("User")
+
+    @property
+    def asks_changes(self):
+        return self.decision == Decision.CHANGES_REQUESTED
+
+
+class PendingApproval(db.Model):
+    """An RFC waiting for one phase's approval, with the queue's sort keys: the queue reads it through one index
+    instead of testing every submitted RFC's approvals (kept by services.sync_pending)."""
+
+    __tablename__ = "rfc_pending_approvals"
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), primary_key=True)
+    phase = Column(Enum(Phase, native_enum=False, length=3), primary_key=True)
+    priority = Column(Integer, nullable=False)  # 0 for an emergency: first in the queue
+    window_start = Column(DateTime)
+    __table_args__ = (Index("ix_rfc_pending_approvals_queue", "phase", "priority", "window_start", "rfc_id"),)
+
+
+def priority_of(rfc):
+    """An RFC's place in the approval queue before its window start: emergencies first."""
+    return 0 if rfc.release_type == ReleaseType.EMERGENCY else 1
+
+
+class ControlPoint(db.Model):
+    """A control point of RCM Table 9 that is met (ticked, with evidence) or not applicable (with the reason);
+    open ones have no row."""
+
+    __tablename__ = "rfc_control_points"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False)
+    number = Column(Integer, nullable=False)
+    by_id = Column(ForeignKey("users.id"))
+    at = Column(DateTime, nullable=False, default=utcnow)
+    note = Column(String(500), nullable=False, default="")
+    not_applicable = Column(Boolean, nullable=False, default=False, server_default="0")
+    rfc = relationship("Rfc", back_populates="control_points")
+    by = relationship("User")
+    __table_args__ = (UniqueConstraint("rfc_id", "number", name="uq_rfc_control_points_number"),)
+
+
+class Deployment(db.Model):
+    """What happened when an RFC was deployed to one of its target environments."""
+
+    __tablename__ = "rfc_deployments"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False)
+    environment_id = Column(ForeignKey("environments.id"), nullable=False)
+    outcome = Column(value_enum(RfcStatus, 20), nullable=False)
+    actual_start = Column(DateTime, nullable=False)
+    actual_end = Column(DateTime, nullable=False)
+    version = Column(String(40), nullable=False, default="")  # running afterwards ("" after a rollback)
+    issues = Column(Text, nullable=False, default="")
+    resolutions = Column(Text, nullable=False, default="")
+    by_id = Column(ForeignKey("users.id"))
+    at = Column(DateTime, nullable=False, default=utcnow)
+    rfc = relationship("Rfc", back_populates="deployments")
+    environment = relationship("Environment")
+    by = relationship("User")
+    __table_args__ = (UniqueConstraint("rfc_id", "environment_id", name="uq_rfc_deployments_environment"),)
+
+    @property
+    def fixed_forward(self):
+        return self.outcome == RfcStatus.FIXED_FORWARD
+
+    @property
+    def received(self):
+        """Whether the environment now runs the release (or its fix forward)."""
+        return self.outcome != RfcStatus.ROLLED_BACK
+
+    @property
+    def outside_window(self):
+        return bool(self.rfc.window_start and (self.actual_start < self.rfc.window_start
+                                               or self.actual_end > self.rfc.window_end))
+
+    @property
+    def deviation(self):
+        return self.outcome != RfcStatus.DEPLOYED or self.outside_window
+
+
+class RetestResult(str, enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+class Retest(db.Model):
+    """A retest of a fixed defect in the environment where it was found (RCM §7.4)."""
+
+    __tablename__ = "rfc_retests"
+    id = Column(Integer, primary_key=True)
+    defect_id = Column(ForeignKey("rfc_defects.id", ondelete="CASCADE"), nullable=False, index=True)
+    result = Column(value_enum(RetestResult, 10), nullable=False)
+    note = Column(Text, nullable=False, default="")
+    follow_up = Column(String(200), nullable=False, default="")  # a failed retest: the defect or RFC that follows
+    by_id = Column(ForeignKey("users.id"), nullable=False)
+    at = Column(DateTime, nullable=False, default=utcnow)
+    defect = relationship("Defect", back_populates="retests")
+    by = relationship("User")
+
+
+# A system's versions, read from the index alone.
+Index("ix_rfcs_system_version", Rfc.system_id, Rfc.version, Rfc.status, Rfc.outcome)
+Index("ix_rfcs_status_window_start", Rfc.status, Rfc.window_start)  # clashes: approved windows by start
+Index("ix_rfcs_status_window_minutes", Rfc.status, Rfc.window_minutes)  # clashes: the longest approved window
+
+
+@event.listens_for(Rfc, "before_insert")
+@event.listens_for(Rfc, "before_update")
+def _window_minutes(_mapper, _connection, rfc):
+    both = rfc.window_start and rfc.window_end
+    rfc.window_minutes = int((rfc.window_end - rfc.window_start).total_seconds() // 60) + 1 if both else None
+Index("ix_rfcs_system_approved_at", Rfc.system_id, Rfc.approved_at)  # version order: approved since a submission
+Index("ix_rfcs_type_window_start", Rfc.release_type, Rfc.window_start)  # the emergency releases followed lately
+
+# RCM Table 9: number, text, process step, the event that ticks it (None: a Release Manager ticks it).
+# A control point "can block the following implementation" (RCM §12.7): these gate approval and closure.
+CONTROL_POINTS = [
+    (1, "RFC raised", "4.1", "submit"),
+    (2, "Programme governance approval (Major releases only)", "4.1", "governance"),
+    (3, "Environments are built / maintained at the required configuration baseline", "4.1", None),
+    (4, "Release package and installation instructions are approved", "4.1", None),
+    (5, "Known issues, workarounds and fixes agreed with the resolving defect teams and distributed", "4.1", None),
+    (6, "Release plans produced and approved by the Release Manager", "4.1", None),
+    (7, "RFC approval", "4.2", "approve"),
+    (8, "Issues and resolutions captured at deployment; amendments to installation instructions noted", "4.4",
+     "deployment"),
+    (9, "Rollout completion / closure is approved", "5.2", "close"),
+    (10, "Rollout report delivered and lessons learnt captured", "5.2", "lessons"),
+]
+APPROVAL_GATE = (1, 2, 3, 4, 5, 6)
+CLOSURE_GATE = (8, 9, 10)
+# What a Release Manager settles by hand (ticked with evidence, or not applicable); the others are met by their step.
+BY_HAND = (3, 4, 5, 6, 8, 10)
+
+

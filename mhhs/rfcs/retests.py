@@ -1,0 +1,94 @@
+"""The Retests page (RCM §7.4, §14): per environment, the defects whose fix now runs where they were found, and
+recording a retest's result."""
+from flask import Blueprint, abort, request, url_for
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..core.forms import database_id, show_problems
+from ..core.htmx import done, render
+from ..core.pagination import paginate
+from ..core.permissions import login_required
+from ..core.services import Invalid
+from ..directory.models import Environment
+from ..extensions import db
+from . import services
+from .forms import RetestForm
+from .models import Defect, Retest, Rfc
+from .numbers import numbers_in
+from .permissions import can_record_retest, ready_for_retest, visible_clause
+
+bp = Blueprint("retests", __name__)
+
+
+def follow_up(text):
+    """A failed retest's follow-up, with an RFC number in it as a link to that RFC."""
+    parts, end = [], 0
+    for match, rfc_id in numbers_in(text):
+        parts += [escape(text[end:match.start()]),
+                  Markup('<a href="{}">{}</a>').format(url_for("rfcs.detail", rfc_id=rfc_id), match.group(0))]
+        end = match.end()
+    return Markup("").join(parts + [escape(text[end:])])
+
+
+def _ready(*columns):
+    """Defects this user may see whose fix reached the environment that found them."""
+    return select(*columns).join(Rfc, Rfc.id == Defect.rfc_id).where(visible_clause(current_user),
+                                                                     Defect.ready_for_retest.is_(True))
+
+
+def _retest_query(environment_id):
+    return (_ready(Defect).where(Defect.found_in_id == environment_id)
+            .options(joinedload(Defect.rfc).joinedload(Rfc.system), selectinload(Defect.retests)
+                     .joinedload(Retest.by), joinedload(Defect.found_in))
+            .order_by(Defect.id.desc()))  # newest releases first
+
+
+def _retests_page(environment_id, forms=None):
+    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
+    if environment_id is None:  # the first environment with something to retest
+        environment_id = db.session.scalar(_ready(Defect.found_in_id).where(~Defect.retests.any()).limit(1))
+    environment = next((e for e in environments if e.id == environment_id), environments[0] if environments else None)
+    ready = paginate(_retest_query(environment.id).where(~Defect.retests.any()), [Defect.id], descending=True) \
+        if environment else None
+    retested = db.session.scalars(_retest_query(environment.id).where(Defect.retests.any()).limit(50)).all() \
+        if environment else []
+    forms = forms or {}
+    for defect in ready.items if ready else []:
+        forms.setdefault(defect.id, RetestForm(formdata=None, prefix=f"defect-{defect.id}"))
+    partial = "rfcs/_retest_ready.html" if request.htmx and request.htmx.target == "retest-ready" \
+        else "rfcs/retests.html"
+    return render("rfcs/retests.html", partial, environments=environments, environment=environment, ready=ready,
+                  retested=retested, forms=forms)
+
+
+@bp.route("/retests")
+@login_required
+def retests():
+    return _retests_page(request.args.get("environment", type=database_id))
+
+
+@bp.route("/defects/<int:defect_id>/retest", methods=["POST"])
+@login_required
+def retest(defect_id):
+    defect = db.session.scalar(select(Defect).join(Rfc).where(Defect.id == defect_id, visible_clause(current_user)))
+    if defect is None:
+        abort(404)
+    target = url_for("retests.retests", environment=defect.found_in_id)
+    if not ready_for_retest(defect):
+        return done(f"{defect.defect_id} is not waiting for a retest.", target, "error")
+    if not can_record_retest(current_user, defect):
+        abort(403)
+    form = RetestForm(prefix=f"defect-{defect.id}")
+    if form.validate():
+        try:
+            services.record_retest(current_user, defect, form.result.data, form.note.data, form.follow_up.data)
+        except Invalid as invalid:
+            show_problems(form, invalid)
+        else:
+            return done(f"Retest of {defect.defect_id} in {defect.found_in.name} recorded: {form.result.data.value}.",
+                        target)
+    if request.htmx:
+        return render("rfcs/retests.html", "rfcs/_retest_form.html", defect=defect, form=form)
+    return _retests_page(defect.found_in_id, {defect.id: form})

@@ -1,0 +1,216 @@
+"""The rules an RFC must meet to be submitted (RCM §10-§12), as messages keyed by the form field they concern."""
+import re
+from datetime import timedelta
+
+from ..core.time import add_business_days, format_london
+from ..windows.support import freeze_text
+from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS
+from .states import ReleaseType, RfcStatus
+from ..baseline.versions import parse
+from .versions import version_problem
+
+SEVERITIES = ["Critical", "High", "Medium", "Low"]
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def earliest_start(release_type, now):
+    """RCM Table 3: Minor and Patch need 1 business day's notice, Emergency 1 hour, Major none."""
+    if release_type in (ReleaseType.MINOR, ReleaseType.PATCH):
+        return add_business_days(now, 1)
+    if release_type == ReleaseType.EMERGENCY:
+        return now + timedelta(hours=1)
+    return now
+
+
+def notice_problem(release_type, window_start, now):
+    if window_start is None or release_type is None:
+        return None
+    if window_start < now:
+        return "The window starts in the past: choose a start in the future."
+    earliest = earliest_start(release_type, now)
+    if window_start < earliest:
+        notice = "1 hour" if release_type == ReleaseType.EMERGENCY else "1 business day"
+        return (f"A {release_type.value} release needs {notice}'s notice: the earliest allowed window start "
+                f"is {format_london(earliest, '%a %d %b %Y %H:%M')}.")
+    return None
+
+
+def submission_problems(rfc, now, last_version, taken_versions, sit_versions=()):
+    """Everything that stops this RFC being submitted now; {} when it may go.
+    sit_versions: the versions of the system running in SIT environments (for the promotion path)."""
+    problems = {}
+
+    def need(field, value, message):
+        if value in (None, "", []) or (isinstance(value, str) and not value.strip()):
+            problems[field] = message
+
+    if rfc.system is None:
+        problems["system_id"] = "Choose the system this release is for."
+    elif rfc.system.organisation_id != rfc.organisation_id:
+        problems["system_id"] = "Choose one of your organisation's systems."
+    need("release_type", rfc.release_type, "Choose the release type.")
+    if "system_id" not in problems and not is_promotion(rfc, sit_versions):
+        problem = version_problem(rfc.version, last_version, taken_versions)
+        if problem:
+            problems["version"] = problem
+    need("title", rfc.title, "Give the release a title.")
+    need("reason", rfc.reason, "Say why this release is needed.")
+    need("environment_ids", list(rfc.environments), "Choose at least one target environment.")
+    need("window_start", rfc.window_start, "Enter when the deployment window starts.")
+    need("window_end", rfc.window_end, "Enter when the deployment window ends.")
+    if rfc.window_start and rfc.window_end and rfc.window_end <= rfc.window_start:
+        problems["window_end"] = "The window must end after it starts."
+    problem = notice_problem(rfc.release_type, rfc.window_start, now)
+    if problem:
+        problems["window_start"] = problem
+    if rfc.expected_downtime is None or rfc.expected_downtime < 0:
+        problems["expected_downtime"] = "Enter the expected downtime in minutes (0 if none)."
+    need("implementation_plan", rfc.implementation_plan, "Describe the implementation plan.")
+    if not rfc.organisation.fix_forward:
+        need("rollback_plan", rfc.rollback_plan,
+             f"Add a rollback plan: only fix-forward organisations may leave it out, and {rfc.organisation.name} "
+             "is not one.")
+    need("stakeholders_impacted", rfc.stakeholders_impacted, "Say which stakeholders are impacted.")
+    need("installation_instructions", rfc.installation_instructions, "Add the installation instructions.")
+    if rfc.build_sha256 and not SHA256.fullmatch(rfc.build_sha256):
+        problems["build_sha256"] = "A SHA-256 checksum is 64 hexadecimal characters."
+
+    problem = promotion_problem(rfc, sit_versions)
+    if problem:
+        problems["promotion_reason"] = problem
+    incomplete = [str(i) for i, d in enumerate(rfc.defects, 1)
+                  if not (d.defect_id.strip() and d.severity and d.summary.strip() and d.found_in_id)]
+    targets = {e.id for e in rfc.environments}
+    elsewhere = [f"row {i} ({d.found_in.name})" for i, d in enumerate(rfc.defects, 1)
+                 if d.found_in_id and d.found_in_id not in targets]
+    if incomplete:
+        problems["defects"] = (f"Complete defect row {', '.join(incomplete)}: Defect ID, Severity, Summary and "
+                               "Found in are all needed.")
+    elif elsewhere:
+        problems["defects"] = (f"Found in must be one of the target environments: a defect is retested only where it "
+                               f"was found (RCM §7.4). Change {', '.join(elsewhere)}, or add that environment.")
+    elif rfc.release_type == ReleaseType.PATCH and not rfc.defects:
+        problems["defects"] = "A Patch release lists at least one defect it fixes."
+    elif rfc.release_type == ReleaseType.EMERGENCY and not rfc.defects:
+        problems["defects"] = "An Emergency release lists the blocking defect it fixes."
+    incomplete = [str(i) for i, c in enumerate(rfc.change_requests, 1)
+                  if not (c.cr_id.strip() and c.title.strip() and c.summary.strip())]
+    if incomplete:
+        problems["change_requests"] = (f"Complete change request row {', '.join(incomplete)}: CR ID, CR title and "
+                                       "CR summary are all needed.")
+    return problems
+
+
+def freeze_problem(rfc, freezes):
+    """A window inside a freeze is for Emergency releases only."""
+    if freezes and rfc.release_type != ReleaseType.EMERGENCY:
+        return (f"{freeze_text(freezes[0])}: only an Emergency release may deploy in a freeze. "
+                "Choose a window outside it.")
+    return None
+
+
+def is_promotion(rfc, sit_versions):
+    """RCM §8.1: the build a SIT environment runs goes on to UIT under the version it already has."""
+    return rfc.version in sit_versions and {e.phase.value for e in rfc.environments} == {"UIT"}
+
+
+def promotion_problem(rfc, sit_versions):
+    """RCM §8.1: code reaches UIT through SIT; UIT first (a defect found in UIT) needs its reason."""
+    phases = {e.phase.value for e in rfc.environments}
+    if "UIT" in phases and "SIT" not in phases and rfc.version and rfc.version not in sit_versions \
+            and not (rfc.promotion_reason or "").strip():
+        return (f"{rfc.version} is not running in SIT-A or SIT-B: say why it goes to UIT first, e.g. "
+                "\"UIT first: defect found in UIT\" (RCM §8.1).")
+    return None
+
+
+# Control points (RCM Table 9) as gates -----------------------------------------------------------
+
+def control_point_applies(rfc, number):
+    """Control point 2 (programme governance) concerns Major releases only."""
+    return number != 2 or rfc.release_type == ReleaseType.MAJOR
+
+
+def open_control_points(rfc, numbers):
+    """The control points of `numbers` neither met nor marked not applicable."""
+    closed = {c.number for c in rfc.control_points}
+    return [n for n in numbers if n not in closed and control_point_applies(rfc, n)]
+
+
+def current_gate(rfc):
+    """The gate the RFC faces next: approval until it is approved, then closure."""
+    return APPROVAL_GATE if rfc.status in (RfcStatus.DRAFT, RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED) \
+        else CLOSURE_GATE
+
+
+def open_by_hand(rfc):
+    """The open control points of the RFC's next gate that a Release Manager can settle in place."""
+    return [n for n in open_control_points(rfc, current_gate(rfc)) if n in BY_HAND]
+
+
+def control_point_text(number):
+    return CONTROL_POINTS[number - 1][1]
+
+
+def gate_message(open_points, action):
+    names = "; ".join(f"{n} ({control_point_text(n)})" for n in open_points)
+    return (f"Control point{'s' if len(open_points) > 1 else ''} {names} {'are' if len(open_points) > 1 else 'is'} "
+            f"open: tick {'them' if len(open_points) > 1 else 'it'} or mark not applicable before {action}.")
+
+
+# Deployment and closure ----------------------------------------------------------------------------
+
+def outcomes_offered(organisation):
+    """RCM §12.10: an organisation that supplies no rollback plan cannot have rolled back."""
+    outcomes = [RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD]
+    return [o for o in outcomes if not (organisation.fix_forward and o == RfcStatus.ROLLED_BACK)]
+
+
+def deployment_problems(rfc, outcome, start, end, version, now):
+    """Messages keyed by the deployment form's fields; {} when the outcome may be recorded."""
+    problems = {}
+    if outcome not in outcomes_offered(rfc.organisation):
+        problems["outcome"] = (f"{rfc.organisation.name} fixes forward and supplies no rollback plan: choose success "
+                               "or fixed forward." if outcome == RfcStatus.ROLLED_BACK else
+                               "Choose the outcome: success, rolled back or fixed forward.")
+    if start and start > now:
+        problems["actual_start"] = "The deployment cannot start in the future: record it once it has happened."
+    elif start and rfc.approved_at and start < rfc.approved_at.replace(second=0, microsecond=0):  # typed to the minute
+        problems["actual_start"] = (f"The deployment cannot start before {rfc.number} was approved "
+                                    f"({format_london(rfc.approved_at)}).")
+    if end and end > now:
+        problems["actual_end"] = "The deployment cannot end in the future: record it once it has happened."
+    elif start and end and end <= start:
+        problems["actual_end"] = "The deployment must end after it starts."
+    if outcome == RfcStatus.FIXED_FORWARD:
+        if parse(version) is None:
+            problems["version"] = "Enter the version running after the fix, four numbers like 1.2.0.1."
+        elif parse(rfc.version) and parse(version) <= parse(rfc.version):
+            problems["version"] = f"The version after a fix forward must be higher than {rfc.version}."
+    return problems
+
+
+def overall_outcome(deployments):
+    """The RFC's outcome once every target has one: rolled back only if no environment kept it."""
+    outcomes = {d.outcome for d in deployments}
+    if outcomes == {RfcStatus.ROLLED_BACK}:
+        return RfcStatus.ROLLED_BACK
+    return RfcStatus.FIXED_FORWARD if RfcStatus.FIXED_FORWARD in outcomes else RfcStatus.DEPLOYED
+
+
+def closure_problems(rfc, rollout_report, lessons):
+    """Control point 10 (RCM 5.1, 5.2): the rollout report, and lessons learnt after any deviation."""
+    problems = {}
+    if not rollout_report:
+        problems["rollout_report"] = "Write the rollout report (control point 10)."
+    if rfc.deviations and not lessons:
+        problems["lessons_learnt"] = ("The deployment deviated (" + "; ".join(deviation_text(d) for d in rfc.deviations)
+                                      + "): record the lessons learnt before closing.")
+    return problems
+
+
+def deviation_text(deployment):
+    words = [] if deployment.outcome == RfcStatus.DEPLOYED else [deployment.outcome.value]
+    if deployment.outside_window:
+        words.append("outside the approved window")
+    return f"{deployment.environment.name} {' and '.join(words)}"

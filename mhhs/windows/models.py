@@ -1,0 +1,25 @@
+"""Freezes: periods in which only Emergency releases may deploy."""
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, Text
+from sqlalchemy.orm import relationship
+
+from ..core.time import utcnow
+from ..directory.models import DayPeriod
+from ..extensions import db
+
+
+class Freeze(DayPeriod, db.Model):
+    """A period in which only Emergency releases may deploy, in one environment or all (a critical test stage)."""
+
+    __tablename__ = "freezes"
+    id = Column(Integer, primary_key=True)
+    environment_id = Column(ForeignKey("environments.id", ondelete="CASCADE"), index=True)  # empty: every one
+    first_day = Column(Date, nullable=False, index=True)
+    last_day = Column(Date, nullable=False, index=True)
+    reason = Column(Text, nullable=False)
+    created_by_id = Column(ForeignKey("users.id"), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    environment = relationship("Environment")
+
+    @property
+    def scope(self):
+        return self.environment.name if self.environment else "Every environment"

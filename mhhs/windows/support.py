@@ -1,0 +1,71 @@
+"""Support hours as data (EAP §12.7) and freezes: when a deployment window may run for a system and environment."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select
+
+from ..core.time import bank_holiday, london_to_utc, to_london
+from ..extensions import db
+from ..directory.models import DAY_NAMES, SupportKind
+from .models import Freeze
+
+
+def _days_text(days):
+    if days == "01234":
+        return "weekdays"
+    if days == "0123456":
+        return "every day"
+    return ", ".join(DAY_NAMES[int(d)][:3] for d in days)
+
+
+def describe(system):
+    """The support hours in words, e.g. "weekdays 09:00–17:00 (gate closure 15:00)"."""
+    if system.support_kind == SupportKind.ALWAYS:
+        return "24/7"
+    if system.support_kind != SupportKind.HOURS:
+        return "to be confirmed"
+    text = f"{_days_text(system.support_days)} {system.support_start:%H:%M}–{system.support_end:%H:%M}"
+    return text + (f" (gate closure {system.gate_closure:%H:%M})" if system.gate_closure else "")
+
+
+def deploy_until(system):
+    """The wall-clock time a window must end by on a support day: the gate closure if there is one."""
+    return min(system.support_end, system.gate_closure) if system.gate_closure else system.support_end
+
+
+def support_days_between(system, first_day, last_day):
+    """[(start, end)] in naive UTC: the periods from first_day to last_day (Europe/London days) in which a window of
+    this system may run; None when any time will do (24/7, or hours not yet confirmed). Bank holidays are closed."""
+    if system.support_kind != SupportKind.HOURS:
+        return None
+    spans, day = [], first_day
+    while day <= last_day:
+        if str(day.weekday()) in system.support_days and not bank_holiday(day):
+            spans.append((london_to_utc(datetime.combine(day, system.support_start)),
+                          london_to_utc(datetime.combine(day, deploy_until(system)))))
+        day += timedelta(days=1)
+    return [(start, end) for start, end in spans if end > start]
+
+
+def support_problem(system, start, end):
+    """Why the window [start, end) (naive UTC) is outside the system's support hours, or None."""
+    spans = support_days_between(system, to_london(start).date(), to_london(start).date())
+    if spans is None or any(a <= start and end <= b for a, b in spans):
+        return None
+    if spans and system.gate_closure and spans[0][0] <= start < spans[0][1] < end:
+        return (f"runs into {system.name}'s gate closure at {system.gate_closure:%H:%M} "
+                f"(support {describe(system)})")
+    return f"is outside {system.name}'s support hours ({describe(system)})"
+
+
+def freezes_between(environment_ids, start, end):
+    """The freezes of these environments (or of every environment) that overlap [start, end), naive UTC."""
+    first, last = to_london(start).date(), to_london(end).date()
+    query = (select(Freeze).where(Freeze.first_day <= last, Freeze.last_day >= first,
+                                  or_(Freeze.environment_id.is_(None), Freeze.environment_id.in_(environment_ids)))
+             .order_by(Freeze.first_day))
+    return [f for f in db.session.scalars(query) if f.starts < end and start < f.ends]
+
+
+def freeze_text(freeze):
+    return (f"{freeze.scope} is frozen from {freeze.first_day:%d %b} to "
+            f"{freeze.last_day:%d %b %Y} ({freeze.reason})")

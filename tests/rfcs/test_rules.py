@@ -1,0 +1,53 @@
+"""Notice periods in business days (England & Wales bank holidays) and hours, and the other submission rules."""
+from datetime import datetime, timedelta
+
+import pytest
+
+from mhhs.core.time import add_business_days, is_business_day, london_to_utc
+from mhhs.rfcs.states import ReleaseType
+from mhhs.rfcs.rules import earliest_start, notice_problem
+
+
+def utc(text):
+    return london_to_utc(datetime.fromisoformat(text))
+
+
+@pytest.mark.parametrize("submitted, expected", [
+    ("2026-11-24 10:00", "2026-11-25 10:00"),  # Tuesday → Wednesday
+    ("2026-11-27 16:30", "2026-11-30 16:30"),  # Friday → Monday
+    ("2026-11-28 09:00", "2026-11-30 09:00"),  # Saturday → Monday
+    ("2026-12-24 12:00", "2026-12-29 12:00"),  # Christmas Day, Boxing Day (observed Monday 28th) skipped
+    ("2026-04-02 11:00", "2026-04-07 11:00"),  # Good Friday and Easter Monday skipped
+    ("2026-03-27 12:00", "2026-03-30 12:00"),  # across the clocks going forward: same London wall-clock time
+])
+def test_one_business_day_of_notice(submitted, expected):
+    assert add_business_days(utc(submitted), 1) == utc(expected)
+    assert earliest_start(ReleaseType.PATCH, utc(submitted)) == utc(expected)
+    assert earliest_start(ReleaseType.MINOR, utc(submitted)) == utc(expected)
+
+
+def test_bank_holidays_come_from_the_holidays_package():
+    assert not is_business_day(datetime(2026, 8, 31).date())   # Late Summer Bank Holiday (England & Wales)
+    assert is_business_day(datetime(2026, 8, 3).date())        # Scotland's summer holiday is not one here
+    assert not is_business_day(datetime(2026, 11, 28).date())  # Saturday
+
+
+def test_emergency_needs_an_hour_and_major_none():
+    now = utc("2026-11-24 10:00")
+    assert earliest_start(ReleaseType.EMERGENCY, now) == now + timedelta(hours=1)
+    assert earliest_start(ReleaseType.MAJOR, now) == now
+
+
+def test_notice_refusal_names_the_earliest_start():
+    now = utc("2026-11-27 16:30")
+    message = notice_problem(ReleaseType.PATCH, utc("2026-11-30 09:00"), now)
+    assert message == ("A Patch release needs 1 business day's notice: the earliest allowed window start is "
+                       "Mon 30 Nov 2026 16:30.")
+    assert notice_problem(ReleaseType.PATCH, utc("2026-11-30 16:30"), now) is None
+    assert "1 hour's notice" in notice_problem(ReleaseType.EMERGENCY, now + timedelta(minutes=30), now)
+    assert notice_problem(ReleaseType.EMERGENCY, now + timedelta(minutes=61), now) is None
+
+
+def test_a_window_in_the_past_is_refused():
+    now = utc("2026-11-24 10:00")
+    assert "in the past" in notice_problem(ReleaseType.MAJOR, now - timedelta(minutes=1), now)
