@@ -19,9 +19,8 @@ from .outages.services import board as outage_board
 from .release_notes import acknowledgements
 from .baseline import services as baseline
 from .rfcs import queries, services
-from .rfcs.states import PUBLIC_STATUSES, RfcStatus
+from .rfcs.states import PUBLIC_STATUSES, SCHEDULED, Outcome, RfcStatus
 from .rfcs.models import Deployment, Rfc, priority_of
-from .rfcs.states import SCHEDULED
 from .rfcs.clashes import clashes
 
 bp = Blueprint("home", __name__)
@@ -89,7 +88,7 @@ def _participant(user, now):
     """Release notes deployed in the last 14 days, per environment, those waiting for the user's reading first."""
     recent = db.session.execute(
         select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id)
-        .where(Deployment.actual_end >= now - RECENT, Deployment.outcome != RfcStatus.ROLLED_BACK,
+        .where(Deployment.actual_end >= now - RECENT, Deployment.outcome != Outcome.ROLLED_BACK,
                Rfc.status.in_(PUBLIC_STATUSES))
         .options(joinedload(Deployment.environment), joinedload(Rfc.system), selectinload(Rfc.deployments))
         .order_by(Deployment.actual_end.desc()).limit(RECENT_LIMIT)).all()

@@ -4,7 +4,8 @@ the size of each, also as a multiple of a bare Flask hello-world timed in the sa
 
 Usage: .venv/bin/python scripts/bench_communications.py [--rfcs 50000] [--outages 100000] [--certificates 10000]
 """
-from benchkit import at_scale, bench_app, fill_at_scale, logged_in, report
+from bench_scale import at_scale, fill_at_scale
+from benchkit import bench_app, logged_in, report
 
 from mhhs.core.time import to_london, utcnow
 from mhhs.reports.weekly import last_complete_week, week_name

@@ -15,7 +15,7 @@ from mhhs.directory.models import Environment
 from mhhs.extensions import db
 from mhhs.rfcs.demo import seed_demo_rfcs
 from mhhs.rfcs.models import Defect, Rfc
-from mhhs.rfcs.views import release_note
+from mhhs.release_notes.views import release_note
 
 
 def main(counts, rounds):

@@ -86,25 +86,3 @@ def report(app, client, pages, total, noun, rounds):
         ms, queries, size = measure(app, client, url, rounds, headers[0] if headers else None)
         print(f"{label:28} {total:>7} {noun}: median {ms:8.1f} ms = {ms / hello:7.0f} x hello-world, "
               f"{queries:>2} queries, {size:>9} bytes")
-
-
-def at_scale():
-    """The sizes of the large-data benchmarks (--rfcs, --outages, --certificates, --rounds) from the command line."""
-    import argparse
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rfcs", type=int, default=50_000)
-    parser.add_argument("--outages", type=int, default=100_000)
-    parser.add_argument("--certificates", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=5)
-    return parser.parse_args()
-
-
-def fill_at_scale(arguments):
-    """The project's fill functions at those sizes (inside an app context)."""
-    import bench_certificates
-    import bench_outages
-    import bench_rfcs
-    bench_rfcs.fill(arguments.rfcs)
-    bench_outages.fill(arguments.outages)
-    bench_certificates.fill(arguments.certificates)
-    return f"{arguments.rfcs:,} RFCs, {arguments.outages:,} outages, {arguments.certificates:,} certificates"

@@ -22,7 +22,7 @@ from ..core.forms import form_values
 from ..core.pagination import paginate
 from ..core.permissions import Role
 from ..core.services import Conflict, Invalid, Refused
-from ..core.time import london_to_utc, utc_to_london_naive, utcnow
+from ..core.time import utc_to_london_naive, utcnow
 from ..directory.models import Environment, MarketRole, System
 from ..extensions import csrf, db, limiter
 from ..outages import services as outages
@@ -35,7 +35,7 @@ from ..rfcs.forms import RfcForm
 from ..rfcs.numbers import rfc_number
 from ..rfcs.permissions import can_edit_rfc
 from ..rfcs.models import Approval, Defect, Deployment, Rfc
-from ..rfcs.states import ReleaseType, RfcStatus
+from ..rfcs.states import Outcome, ReleaseType, RfcStatus
 from . import schemas
 from .models import IdempotencyKey
 from .permissions import api_access
@@ -238,10 +238,7 @@ def _rfc_form(data, current=None):
             formdata.add(f"change_requests-{i}-{key}", row.get(key) or "")
     names.check()
     form = _checked(RfcForm(current_user, formdata=formdata, meta={"csrf": False}))
-    values = form.content()
-    values["window_start"] = london_to_utc(values["window_start"])
-    values["window_end"] = london_to_utc(values["window_end"])
-    return values
+    return form.content()
 
 
 def _rfc_or_404(rfc_id):
@@ -380,7 +377,7 @@ def record_deployment(data, rfc_id):
     names = Names()
     environment = names.environment(data["environment"], "environment")
     names.check()
-    releases.record_deployment(current_user, rfc, environment.id, schemas.OUTCOMES[data["outcome"]],
+    releases.record_deployment(current_user, rfc, environment.id, Outcome.from_api(data["outcome"]),
                                _utc(data["actual_start"]), _utc(data["actual_end"]), data["version"], data["issues"],
                                data["resolutions"])
     return rfc_out(rfc)

@@ -4,11 +4,9 @@ from marshmallow import Schema, fields, validate
 
 from ..certificates.models import Kind
 from ..outages.models import Category
-from ..rfcs.states import ReleaseType, RfcStatus
+from ..rfcs.states import Outcome, ReleaseType, RfcStatus
 from ..rfcs.rules import SEVERITIES
 
-OUTCOMES = {"success": RfcStatus.DEPLOYED, "rolled back": RfcStatus.ROLLED_BACK,
-            "fixed forward": RfcStatus.FIXED_FORWARD}
 TIME = "An ISO 8601 date and time with its offset, e.g. 2026-12-14T09:30:00Z or 2026-12-14T09:30:00+00:00."
 
 
@@ -62,7 +60,7 @@ class RfcIn(Schema):
 
 class DeploymentIn(Schema):
     environment = _environment(required=True)
-    outcome = fields.String(required=True, validate=validate.OneOf(list(OUTCOMES)))
+    outcome = fields.String(required=True, validate=validate.OneOf([o.api_name for o in Outcome]))
     actual_start = _time(required=True)
     actual_end = _time(required=True)
     version = fields.String(load_default="", metadata={"description": "After a fix forward: the version running."})

@@ -1,5 +1,4 @@
 """The certificate upload form and the PKI officer form."""
-import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -9,10 +8,9 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from ..core.forms import database_id, int_or_none, options
 from ..extensions import db
-from ..directory.models import Environment, MarketRole, Organisation
+from ..directory.models import MPID, Environment, MarketRole, Organisation
 from .models import Kind, OfficerRole
 
-MPID = re.compile(r"[A-Z0-9]{4}")
 
 
 def _environment_choices():

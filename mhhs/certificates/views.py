@@ -11,7 +11,7 @@ from ..core.errors import error_response
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
-from ..core.permissions import Role, is_manager, login_required, role_required
+from ..core.permissions import is_manager, login_required, role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, utcnow
 from ..directory.models import Environment, Organisation

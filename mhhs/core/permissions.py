@@ -69,6 +69,18 @@ def can_manage_directory(user):
     return is_manager(user)
 
 
+def can_keep_schedule(user):
+    """Freezes and the test-phase plan: Release Managers only."""
+    return is_manager(user)
+
+
+def require(allowed, message="You may not do that."):
+    """A service's own check of its permission (the view has checked it too): refuses when not allowed."""
+    if not allowed:
+        from .services import Refused
+        raise Refused(message)
+
+
 def can_see_user(user, other):
     return is_manager(user) or user.id == other.id
 
@@ -101,4 +113,5 @@ JINJA_GLOBALS = {
     "Role": Role,
     "is_manager": is_manager,
     "can_manage_directory": can_manage_directory,
+    "can_keep_schedule": can_keep_schedule,
 }

@@ -42,7 +42,8 @@ class Conflict(Refused):
 def unit_of_work(conflict=CONFLICT):
     """Marks a service function that writes versioned rows (RFCs, outages) as one unit of work: it holds SQLite's
     write lock from its first read (core.db.writing); a lost update found anywhere in it, at an autoflush as much as
-    at its commit, undoes all of it and becomes a Conflict."""
+    at its commit, undoes all of it and becomes a Conflict; a refusal undoes what it had not committed, so no view
+    rolls back."""
     def decorator(service):
         @wraps(service)
         def run(*args, **kwargs):
@@ -52,6 +53,9 @@ def unit_of_work(conflict=CONFLICT):
             except StaleDataError:
                 db.session.rollback()
                 raise Conflict(conflict) from None
+            except (Refused, Invalid):
+                db.session.rollback()
+                raise
         return run
     return decorator
 

@@ -1,5 +1,4 @@
 """Forms for the directory: users and the reference data Release Managers keep."""
-import re
 
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -11,9 +10,8 @@ from wtforms.validators import DataRequired, Email, Length, NumberRange, Optiona
 from ..core.forms import database_id, options
 from ..core.permissions import Role
 from ..extensions import db
-from .models import DAY_NAMES, Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, SupportKind, System, User
+from .models import DAY_NAMES, MPID, Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, SupportKind, System, User
 
-MPID = re.compile(r"[A-Z0-9]{4}")
 
 ROLE_ORG_KIND = {
     Role.RELEASE_MANAGER: OrgKind.PROGRAMME,

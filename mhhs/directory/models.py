@@ -1,5 +1,6 @@
 """Organisations, users, systems, environments, market roles and the major-release roadmap."""
 import enum
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -35,6 +36,10 @@ class OrgKind:
         (CENTRAL_PARTY, "Central Party"),
         (TEST_PARTICIPANT, "Test Participant"),
     ]
+
+
+# A Market Participant Id (an organisation's, and the one a certificate is for): four letters or digits.
+MPID = re.compile(r"[A-Z0-9]{4}")
 
 
 class SupportKind:

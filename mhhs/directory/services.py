@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..audit.services import record
 from ..core.passwords import hash_password
-from ..core.permissions import Role
+from ..core.permissions import Role, can_manage_directory, require
 from ..extensions import db
 from .models import Environment
 
@@ -17,6 +17,7 @@ SYSTEM_FIELDS = ["name", "organisation_id", "support_kind", "support_days", "sup
 ENVIRONMENT_FIELDS = ["name", "phase", "purpose", "available_from", "available_to", "availability_target"]
 MARKET_ROLE_FIELDS = ["code", "name", "central"]
 MAJOR_RELEASE_FIELDS = ["name", "planned_date", "date_confirmed", "purpose"]
+MANAGERS_ONLY = "Only a Release Manager keeps the directory."
 
 
 def _apply(obj, values):
@@ -31,6 +32,7 @@ def _apply(obj, values):
 
 def save(by, obj, values, changed=()):
     """Creates or updates any directory object from plain values, with one audit row naming what changed."""
+    require(can_manage_directory(by), MANAGERS_ONLY)
     is_new = obj.id is None
     changed = list(changed) + _apply(obj, values)
     if is_new:
@@ -57,6 +59,7 @@ def save_user(by, user, values, password=None):
 
 def reset_password(by, user):
     """Sets a new random password and returns it, to be shown once to the manager."""
+    require(can_manage_directory(by), MANAGERS_ONLY)
     password = secrets.token_urlsafe(12)
     user.password_hash = hash_password(password)
     user.end_sessions()

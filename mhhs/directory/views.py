@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..core.forms import form_values, search_text
 from ..core.htmx import done, render
 from ..core.pagination import paginate
-from ..core.permissions import login_required, manager_required
+from ..core.permissions import manager_required
 from ..extensions import db
 from . import services
 from .forms import (EnvironmentForm, MajorReleaseForm, MarketRoleForm, NewUserForm, OrganisationForm, SystemForm, UserForm)

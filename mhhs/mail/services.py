@@ -26,13 +26,15 @@ def attachment_hook(kind):
     return f"mail.attachment.{kind}"
 
 
-def queue(recipients, subject, body, kind="notice", attachment=None, rfc_id=None, created_by=None,
+def queue(recipients, subject, body, kind="notice", attachment=None, about=None, created_by=None,
           unsubscribe_url=None):
     """Adds a message to the outbox; the caller's commit makes it permanent, and a request's messages are sent
     in the background once it has answered (deliver_queued). attachment: (filename, bytes), or (filename, None)
     for one that the attachment hook of its kind makes later."""
     message = OutboxMessage(recipients=", ".join(sorted(set(recipients))), subject=subject, body=body, kind=kind,
-                            rfc_id=rfc_id, created_by_id=getattr(created_by, "id", None),
+                            object_type=about.__tablename__ if about is not None else None,
+                            object_id=about.id if about is not None else None,
+                            created_by_id=getattr(created_by, "id", None),
                             unsubscribe_url=unsubscribe_url)
     if attachment:
         message.attachment_name, message.attachment = attachment
@@ -63,9 +65,10 @@ def email_text(template, **context):
     return subject.removeprefix("Subject: ").strip(), body
 
 
-def messages_for_rfc(rfc_id):
-    """The communications sent (or waiting) about one RFC, oldest first."""
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.rfc_id == rfc_id)
+def messages_about(obj):
+    """The messages sent (or waiting) about one object (an RFC's communications), oldest first."""
+    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.object_type == obj.__tablename__,
+                                                          OutboxMessage.object_id == obj.id)
                               .order_by(OutboxMessage.id)).all()
 
 

@@ -34,7 +34,7 @@ def outbox():
     query = select(OutboxMessage).options(selectinload(OutboxMessage.created_by)).order_by(OutboxMessage.id.desc())
     rfc_id = request.args.get("rfc", type=database_id)
     if rfc_id:
-        query = query.where(OutboxMessage.rfc_id == rfc_id)
+        query = query.where(OutboxMessage.object_type == "rfcs", OutboxMessage.object_id == rfc_id)
     page = paginate(query, [OutboxMessage.id], descending=True)
     return render("mail/outbox.html", "mail/_rows.html", page=page, rfc_id=rfc_id, configured=mail_configured())
 

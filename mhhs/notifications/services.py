@@ -100,5 +100,5 @@ def notify(kind, users, link_endpoint, link_args, **context):
                                **context)
     unsubscribe = absolute_url("notifications.settings")
     return [queue([user.email], subject, body + f"\nTurn these e-mails off: {unsubscribe}\n", kind=f"notify:{kind}",
-                  rfc_id=context["rfc"].id if "rfc" in context else None, unsubscribe_url=unsubscribe)
+                  about=context.get("rfc"), unsubscribe_url=unsubscribe)
             for user in chosen.values()]

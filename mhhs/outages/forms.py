@@ -1,5 +1,4 @@
 """The outage form: the category choices follow "Planned", and every rule has its message by its field."""
-import re
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select

@@ -12,7 +12,7 @@ from ..core.db import reads_first
 from ..core.forms import database_id, search_text, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
-from ..core.permissions import Role, login_required, role_required
+from ..core.permissions import login_required, role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
 from ..directory.models import Environment, Organisation, System

@@ -113,7 +113,7 @@ def remind(by, rfc):
             subject, body = email_text("email/acknowledgement_reminder.txt", rfc=rfc,
                                        link=absolute_url("rfcs.detail", rfc_id=rfc.id))
             messages.append(queue([u.email for u in waiting], subject, body, kind="acknowledgement_reminder",
-                                  rfc_id=rfc.id, created_by=by))
+                                  about=rfc, created_by=by))
     if messages:
         people = sum(m.recipient_count for m in messages)
         record("rfc.acknowledgement_reminder", actor=by, obj=rfc,

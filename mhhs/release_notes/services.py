@@ -28,7 +28,7 @@ def communicate(user, rfc, kind, organisations, subject, body, attachment):
     for organisation in organisations:
         recipients = [u.email for u in organisation.users if u.active]
         if recipients:
-            messages.append(queue(recipients, subject, body, kind=kind, attachment=attachment, rfc_id=rfc.id,
+            messages.append(queue(recipients, subject, body, kind=kind, attachment=attachment, about=rfc,
                                   created_by=user))
         else:
             skipped.append(organisation.name)

@@ -11,7 +11,7 @@ from ..core.services import Invalid
 from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
-from ..mail.services import messages_for_rfc
+from ..mail.services import messages_about
 from ..rfcs.models import Rfc
 from ..rfcs.permissions import can_communicate, is_reader_role
 from ..rfcs.services import rfc_or_404
@@ -45,7 +45,7 @@ def rfc_page_context(rfc, user):
     """The RFC page's release-note regions: managers see who has read it and the communications sent; a reader
     sees whether they have read it."""
     if is_manager(user):
-        return dict(readers=acknowledgements.readers(rfc), communications=messages_for_rfc(rfc.id))
+        return dict(readers=acknowledgements.readers(rfc), communications=messages_about(rfc))
     if acknowledgements.is_reader(user, rfc):
         return dict(my_acknowledgement=acknowledgements.state(user, rfc))
     return {}

@@ -4,11 +4,11 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, select
 
 from ..core.time import add_business_days, london_to_utc, to_london, utcnow
-from ..directory.models import Environment, Organisation, OrgKind, System, User
+from ..directory.models import Environment, System, User
 from ..extensions import db
 from ..baseline import services as baseline
 from . import services, targets
-from .states import Decision, ReleaseType, RfcStatus
+from .states import Decision, Outcome, ReleaseType
 from .models import RetestResult, Rfc
 
 # The versions each system ran when the programme adopted Release Desk (ISDS: SIT-B one patch behind SIT-A).
@@ -104,7 +104,7 @@ def seed_demo_rfcs():
     patch = _raise("dip@demo.test", "DIP", ReleaseType.PATCH, "1.0.1.0", "DIP weekly patch", ("SIT-A", "SIT-B"), soon,
                    defects=[("DEF-0987", "Medium", "Duplicate acknowledgement on reconnect", "SIT-B")])
     _approve(patch, "rm.sit@demo.test")
-    _deployed(patch, 12, {"SIT-A": (RfcStatus.DEPLOYED, ""), "SIT-B": (RfcStatus.DEPLOYED, "")})
+    _deployed(patch, 12, {"SIT-A": (Outcome.DEPLOYED, ""), "SIT-B": (Outcome.DEPLOYED, "")})
     services.close(_user(MANAGER), patch, "Deployed to SIT-A and SIT-B inside the window; smoke tests passed.", "",
                    "")
     isds = _raise("helix@demo.test", "ISDS", ReleaseType.PATCH, "3.4.2.0", "ISDS settlement-day fixes", ("SIT-A",),
@@ -113,7 +113,7 @@ def seed_demo_rfcs():
                            ("DEF-2002", "Medium", "Wrong effective date on LLF changes", "SIT-A"),
                            ("DEF-2003", "Low", "Audit report misses the run time", "SIT-A")])
     _approve(isds, "rm.sit@demo.test")
-    _deployed(isds, 5, {"SIT-A": (RfcStatus.FIXED_FORWARD, "3.4.2.1")},
+    _deployed(isds, 5, {"SIT-A": (Outcome.FIXED_FORWARD, "3.4.2.1")},
               issues="Start-up failed on a missing configuration key.",
               resolutions="Fixed forward with 3.4.2.1, adding the key.")
     helix = _user("helix@demo.test")

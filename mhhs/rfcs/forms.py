@@ -8,10 +8,11 @@ from wtforms import (DateField, DateTimeLocalField, FieldList, Form, FormField, 
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.time import london_to_utc
 from ..core.forms import DATETIME_MESSAGE, LOCAL, database_id, int_or_none, options
-from ..directory.models import Environment, Organisation, System
+from ..directory.models import Environment, System
 from ..extensions import db
-from .states import ReleaseType, RfcStatus
+from .states import Outcome, ReleaseType
 from .models import RetestResult
 from .rules import SEVERITIES, SHA256, outcomes_offered
 from .services import CONTENT_FIELDS
@@ -78,8 +79,9 @@ class RfcForm(FlaskForm):
             entry.form.found_in_id.choices = choices
 
     def content(self):
-        """The typed content as plain data for the service (times still London wall-clock)."""
+        """The typed content as plain data for the service, times in UTC."""
         data = {name: self[name].data for name in CONTENT_FIELDS + ["environment_ids"]}
+        data["window_start"], data["window_end"] = london_to_utc(data["window_start"]), london_to_utc(data["window_end"])
         data["defects"] = [row.data for row in self.defects]
         data["change_requests"] = [row.data for row in self.change_requests]
         return data
@@ -96,17 +98,13 @@ class GovernanceForm(FlaskForm):
     gng_date = DateField("GNG date", validators=[DataRequired("Enter the date of the governance approval.")])
 
 
-OUTCOME_LABELS = {RfcStatus.DEPLOYED: "Success", RfcStatus.ROLLED_BACK: "Rolled back",
-                  RfcStatus.FIXED_FORWARD: "Fixed forward"}
-
-
 class DeploymentForm(FlaskForm):
     environment_id = SelectField("Environment", coerce=int_or_none)
     actual_start = DateTimeLocalField("Actual start", format=LOCAL, validators=[
         DataRequired(DATETIME_MESSAGE)], render_kw={"step": 60})
     actual_end = DateTimeLocalField("Actual end", format=LOCAL, validators=[
         DataRequired(DATETIME_MESSAGE)], render_kw={"step": 60})
-    outcome = SelectField("Outcome", coerce=lambda v: RfcStatus(v) if v in {s.value for s in RfcStatus} else None)
+    outcome = SelectField("Outcome", coerce=lambda v: Outcome(v) if v in {o.value for o in Outcome} else None)
     version = StringField("Version running after the fix", validators=[Length(max=40)])
     issues = TextAreaField("Issues met", validators=[Length(max=20_000)])
     resolutions = TextAreaField("Resolutions", validators=[Length(max=20_000)])
@@ -114,7 +112,7 @@ class DeploymentForm(FlaskForm):
     def __init__(self, rfc, environments, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.environment_id.choices = options((e.id, e.name) for e in environments)
-        self.outcome.choices = options((o.value, OUTCOME_LABELS[o]) for o in outcomes_offered(rfc.organisation))
+        self.outcome.choices = options((o.value, o.label) for o in outcomes_offered(rfc.organisation))
 
 
 class ControlPointForm(FlaskForm):

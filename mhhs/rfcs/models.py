@@ -10,7 +10,7 @@ from ..directory.models import Phase
 from ..core.time import utcnow
 from ..extensions import db
 from .numbers import rfc_number
-from .states import (ANNOUNCEABLE, CHECKED, DROPPED, EDITABLE_STATUSES, FINISHED, PUBLIC_STATUSES, Decision, ReleaseType, RfcStatus,
+from .states import (ANNOUNCEABLE, Outcome, CHECKED, DROPPED, EDITABLE_STATUSES, FINISHED, PUBLIC_STATUSES, Decision, ReleaseType, RfcStatus,
                      stands)
 
 
@@ -101,6 +101,10 @@ class Rfc(db.Model):
         return self.status == RfcStatus.DRAFT
 
     @property
+    def is_approved(self):
+        return self.status == RfcStatus.APPROVED
+
+    @property
     def is_editable(self):
         return self.status in EDITABLE_STATUSES
 
@@ -136,6 +140,20 @@ class Rfc(db.Model):
     @property
     def stands(self):
         return stands(self.status, self.outcome)
+
+    @property
+    def awaiting_outcome(self):
+        """The target environments whose deployment outcome is not recorded yet."""
+        recorded = {d.environment_id for d in self.deployments}
+        return [e for e in self.environments if e.id not in recorded]
+
+    @property
+    def rollback_text(self):
+        """The rollback plan, or what stands in for it: an organisation that fixes forward (RCM §12.10)."""
+        if self.rollback_plan:
+            return self.rollback_plan
+        return f"Fix forward: {self.organisation.name} does not roll back (RCM §12.10)." \
+            if self.organisation and self.organisation.fix_forward else "—"
 
     @property
     def deviations(self):
@@ -252,7 +270,7 @@ class Deployment(db.Model):
     id = Column(Integer, primary_key=True)
     rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False)
     environment_id = Column(ForeignKey("environments.id"), nullable=False)
-    outcome = Column(value_enum(RfcStatus, 20), nullable=False)
+    outcome = Column(value_enum(Outcome, 20), nullable=False)
     actual_start = Column(DateTime, nullable=False)
     actual_end = Column(DateTime, nullable=False)
     version = Column(String(40), nullable=False, default="")  # running afterwards ("" after a rollback)
@@ -267,12 +285,12 @@ class Deployment(db.Model):
 
     @property
     def fixed_forward(self):
-        return self.outcome == RfcStatus.FIXED_FORWARD
+        return self.outcome == Outcome.FIXED_FORWARD
 
     @property
     def received(self):
         """Whether the environment now runs the release (or its fix forward)."""
-        return self.outcome != RfcStatus.ROLLED_BACK
+        return self.outcome != Outcome.ROLLED_BACK
 
     @property
     def outside_window(self):
@@ -281,7 +299,7 @@ class Deployment(db.Model):
 
     @property
     def deviation(self):
-        return self.outcome != RfcStatus.DEPLOYED or self.outside_window
+        return self.outcome != Outcome.DEPLOYED or self.outside_window
 
 
 class RetestResult(str, enum.Enum):

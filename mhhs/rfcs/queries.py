@@ -3,8 +3,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..directory.models import System
-from ..extensions import db
-from ..baseline.models import DeployedVersion
 from .models import PendingApproval, Rfc, rfc_environments
 from .rules import earliest_start
 from .services import visible_clause

@@ -10,14 +10,14 @@ from ..core.forms import database_id, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import login_required
-from ..core.services import Invalid
+from ..core.services import Invalid, Refused
 from ..directory.models import Environment
 from ..extensions import db
 from . import services
 from .forms import RetestForm
 from .models import Defect, Retest, Rfc
 from .numbers import numbers_in
-from .permissions import can_record_retest, ready_for_retest, visible_clause
+from .permissions import can_record_retest, visible_clause
 
 bp = Blueprint("retests", __name__)
 
@@ -76,8 +76,10 @@ def retest(defect_id):
     if defect is None:
         abort(404)
     target = url_for("retests.retests", environment=defect.found_in_id)
-    if not ready_for_retest(defect):
-        return done(f"{defect.defect_id} is not waiting for a retest.", target, "error")
+    try:
+        services.check_waits_for_retest(defect)
+    except Refused as refused:
+        return done(str(refused), target, "error")
     if not can_record_retest(current_user, defect):
         abort(403)
     form = RetestForm(prefix=f"defect-{defect.id}")

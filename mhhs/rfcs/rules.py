@@ -5,7 +5,7 @@ from datetime import timedelta
 from ..core.time import add_business_days, format_london
 from ..windows.support import freeze_text
 from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS
-from .states import ReleaseType, RfcStatus
+from .states import Outcome, ReleaseType, RfcStatus
 from ..baseline.versions import parse
 from .versions import version_problem
 
@@ -162,8 +162,7 @@ def gate_message(open_points, action):
 
 def outcomes_offered(organisation):
     """RCM §12.10: an organisation that supplies no rollback plan cannot have rolled back."""
-    outcomes = [RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD]
-    return [o for o in outcomes if not (organisation.fix_forward and o == RfcStatus.ROLLED_BACK)]
+    return [o for o in Outcome if not (organisation.fix_forward and o == Outcome.ROLLED_BACK)]
 
 
 def deployment_problems(rfc, outcome, start, end, version, now):
@@ -171,7 +170,7 @@ def deployment_problems(rfc, outcome, start, end, version, now):
     problems = {}
     if outcome not in outcomes_offered(rfc.organisation):
         problems["outcome"] = (f"{rfc.organisation.name} fixes forward and supplies no rollback plan: choose success "
-                               "or fixed forward." if outcome == RfcStatus.ROLLED_BACK else
+                               "or fixed forward." if outcome == Outcome.ROLLED_BACK else
                                "Choose the outcome: success, rolled back or fixed forward.")
     if start and start > now:
         problems["actual_start"] = "The deployment cannot start in the future: record it once it has happened."
@@ -182,7 +181,7 @@ def deployment_problems(rfc, outcome, start, end, version, now):
         problems["actual_end"] = "The deployment cannot end in the future: record it once it has happened."
     elif start and end and end <= start:
         problems["actual_end"] = "The deployment must end after it starts."
-    if outcome == RfcStatus.FIXED_FORWARD:
+    if outcome == Outcome.FIXED_FORWARD:
         if parse(version) is None:
             problems["version"] = "Enter the version running after the fix, four numbers like 1.2.0.1."
         elif parse(rfc.version) and parse(version) <= parse(rfc.version):
@@ -193,9 +192,9 @@ def deployment_problems(rfc, outcome, start, end, version, now):
 def overall_outcome(deployments):
     """The RFC's outcome once every target has one: rolled back only if no environment kept it."""
     outcomes = {d.outcome for d in deployments}
-    if outcomes == {RfcStatus.ROLLED_BACK}:
+    if outcomes == {Outcome.ROLLED_BACK}:
         return RfcStatus.ROLLED_BACK
-    return RfcStatus.FIXED_FORWARD if RfcStatus.FIXED_FORWARD in outcomes else RfcStatus.DEPLOYED
+    return RfcStatus.FIXED_FORWARD if Outcome.FIXED_FORWARD in outcomes else RfcStatus.DEPLOYED
 
 
 def closure_problems(rfc, rollout_report, lessons):
@@ -210,7 +209,7 @@ def closure_problems(rfc, rollout_report, lessons):
 
 
 def deviation_text(deployment):
-    words = [] if deployment.outcome == RfcStatus.DEPLOYED else [deployment.outcome.value]
+    words = [] if deployment.outcome == Outcome.DEPLOYED else [deployment.outcome.value]
     if deployment.outside_window:
         words.append("outside the approved window")
     return f"{deployment.environment.name} {' and '.join(words)}"

@@ -9,16 +9,15 @@ from ..core.permissions import is_manager
 from ..core.services import Conflict, Invalid, Refused, get_visible_or_404, unit_of_work
 from ..core.time import utcnow
 from ..directory.models import Environment, System
-from ..notifications.services import managers_of, notify, subscribers, users_of
+from ..notifications.services import managers_of, notify, users_of
 from ..windows.support import freezes_between
 from ..extensions import db
-from ..mail.services import email_text, queue
 from ..baseline import services as baseline
 from . import rules, targets
 from .numbers import rfc_number
 from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, Approval, ChangeRequest, ControlPoint, Defect, Deployment, PendingApproval, Retest, RetestResult, Revision, Rfc, priority_of, rfc_environments
-from .states import PUBLIC_STATUSES, Decision, ReleaseType, RfcStatus, stands
-from .permissions import (approved_phases, can_add_lessons, can_close_rfc, can_communicate, can_edit_rfc,
+from .states import PUBLIC_STATUSES, Decision, Outcome, ReleaseType, RfcStatus, stands
+from .permissions import (ready_for_retest, approved_phases, can_add_lessons, can_close_rfc, can_edit_rfc,
                           can_record_deployment, can_record_governance, can_record_retest, can_tick_control_points,
                           can_withdraw_rfc, needs_governance, phases_to_decide, visible_clause)
 from .versions import next_version, version_problem
@@ -86,15 +85,33 @@ def _check_row_version(rfc, expected):
                        "saved. Reload to see the latest, then try again.")
 
 
+def check_may_edit(user, rfc):
+    if not can_edit_rfc(user, rfc):
+        raise Refused(f"{rfc.number} is {rfc.status.value}: its content is frozen. To change it, a Release "
+                      "Manager requests changes.")
+
+
 @unit_of_work(CONFLICT)
-def save_draft(user, rfc, content, expected_version=None):
-    """Stores whatever was typed, however incomplete. content: the form's plain data."""
+def save_draft(user, rfc, content, expected_version=None, submit=False, now=None):
+    """Stores whatever was typed, however incomplete (content: plain data, times in UTC); with `submit`, submits it
+    too, in the same transaction. A submission that is refused keeps the draft: it is committed, then the problems
+    are raised."""
+    _store_draft(user, rfc, content, expected_version)
+    problems = _submission_problems(user, rfc, now or utcnow()) if submit else {}
+    if submit and not problems:
+        _submit(user, rfc, now or utcnow())
+    db.session.commit()
+    if problems:
+        raise Invalid(problems)
+    return rfc
+
+
+def _store_draft(user, rfc, content, expected_version):
     if rfc.id is None:
         rfc.organisation_id, rfc.created_by_id, rfc.status = user.organisation_id, user.id, RfcStatus.DRAFT
         db.session.add(rfc)
-    elif not can_edit_rfc(user, rfc):
-        raise Refused(f"{rfc.number} is {rfc.status.value}: its content is frozen. To change it, a Release "
-                      "Manager requests changes.")
+    else:
+        check_may_edit(user, rfc)
     _check_row_version(rfc, expected_version)
     system = db.session.get(System, content["system_id"]) if content.get("system_id") else None
     if system is not None and system.organisation_id != user.organisation_id:
@@ -114,8 +131,6 @@ def save_draft(user, rfc, content, expected_version=None):
                            for i, c in enumerate(content.get("change_requests", []))]
     db.session.flush()
     record("rfc.saved", actor=user, obj=rfc, summary=f"draft saved ({rfc.status.value})")
-    db.session.commit()
-    return rfc
 
 
 def snapshot(rfc):
@@ -142,6 +157,15 @@ def snapshot(rfc):
 @unit_of_work(CONFLICT)
 def submit(user, rfc, now=None):
     now = now or utcnow()
+    problems = _submission_problems(user, rfc, now)
+    if problems:
+        raise Invalid(problems)
+    _submit(user, rfc, now)
+    db.session.commit()
+
+
+def _submission_problems(user, rfc, now):
+    """{field: message} that stop this RFC being submitted now; refuses one that cannot be submitted at all."""
     if not can_edit_rfc(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value} and cannot be submitted.")
     last, taken = system_versions(rfc.system_id, exclude_rfc_id=rfc.id) if rfc.system_id else (None, set())
@@ -152,8 +176,10 @@ def submit(user, rfc, now=None):
                                                             rfc.window_end) if rfc.window_start else [])
         if problem:
             problems["window_start"] = problem
-    if problems:
-        raise Invalid(problems)
+    return problems
+
+
+def _submit(user, rfc, now):
     rfc.revision += 1
     rfc.status, rfc.submitted_at = RfcStatus.SUBMITTED, now
     db.session.add(Revision(rfc=rfc, number=rfc.revision, submitted_by_id=user.id, submitted_at=now,
@@ -162,7 +188,6 @@ def submit(user, rfc, now=None):
     sync_pending(rfc)
     record("rfc.submitted", actor=user, obj=rfc, summary=f"revision {rfc.revision}")
     notify("rfc_submitted", managers_of(rfc.phases), "rfcs.detail", {"rfc_id": rfc.id}, rfc=rfc)
-    db.session.commit()
 
 
 @unit_of_work(CONFLICT)
@@ -262,26 +287,24 @@ def record_governance(user, rfc, reference, day):
 
 # Deployment and closure --------------------------------------------------------------------
 
-def deployment_environments(rfc):
-    """The target environments still waiting for their outcome."""
-    recorded = {d.environment_id for d in rfc.deployments}
-    return [e for e in rfc.environments if e.id not in recorded]
+def check_may_record_deployment(user, rfc):
+    if not can_record_deployment(user, rfc):
+        raise Refused(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.")
 
 
 @unit_of_work(CONFLICT)
 def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_end, version="", issues="",
                       resolutions="", now=None):
     """The outcome in one target environment; the RFC takes its overall outcome once every target has one."""
-    if not can_record_deployment(user, rfc):
-        raise Refused(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.")
-    environment = next((e for e in deployment_environments(rfc) if e.id == environment_id), None)
+    check_may_record_deployment(user, rfc)
+    environment = next((e for e in rfc.awaiting_outcome if e.id == environment_id), None)
     version = (version or "").strip()
     problems = rules.deployment_problems(rfc, outcome, actual_start, actual_end, version, now or utcnow())
     if environment is None:
         problems["environment_id"] = "Choose a target environment whose outcome is not recorded yet."
     if problems:
         raise Invalid(problems)
-    running = {RfcStatus.DEPLOYED: rfc.version, RfcStatus.FIXED_FORWARD: ".".join(map(str, parse(version) or ()))
+    running = {Outcome.DEPLOYED: rfc.version, Outcome.FIXED_FORWARD: ".".join(map(str, parse(version) or ()))
                }.get(outcome, "")
     deployment = Deployment(environment_id=environment.id, environment=environment, outcome=outcome,
                             actual_start=actual_start, actual_end=actual_end,
@@ -290,16 +313,16 @@ def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_e
     rfc.deployments.append(deployment)
     rfc.updated_at = utcnow()  # a new row version: two people recording the same environment at once conflict
     baseline.set_cell(environment.id, rfc.system_id, running, actual_end, outcome.value, by=user, rfc=rfc,
-                      moves=outcome != RfcStatus.ROLLED_BACK)
+                      moves=outcome != Outcome.ROLLED_BACK)
     if deployment.received:
         for defect in rfc.defects:
             if defect.found_in_id == environment.id:
                 defect.ready_for_retest = True
-    if not deployment_environments(rfc):
+    if not rfc.awaiting_outcome:
         rfc.status = rfc.outcome = rules.overall_outcome(rfc.deployments)
         _tick(rfc, "deployment", user)
     record("rfc.deployment", actor=user, obj=rfc,
-           summary=f"{environment.name}: {outcome.value}" + (f" ({running})" if outcome == RfcStatus.FIXED_FORWARD
+           summary=f"{environment.name}: {outcome.value}" + (f" ({running})" if outcome == Outcome.FIXED_FORWARD
                                                              else "") + f"; issues: {deployment.issues or 'none'}")
     db.session.commit()
     return deployment
@@ -346,9 +369,15 @@ def close(user, rfc, report, lessons, actions):
 
 # Retests (RCM §7.4) ------------------------------------------------------------------------------
 
+def check_waits_for_retest(defect):
+    if not ready_for_retest(defect):
+        raise Refused(f"{defect.defect_id} is not waiting for a retest in {defect.found_in.name}.")
+
+
 def record_retest(user, defect, result, note, follow_up):
+    check_waits_for_retest(defect)
     if not can_record_retest(user, defect):
-        raise Refused(f"{defect.defect_id} is not ready for retest in {defect.found_in.name}.")
+        raise Refused(f"You do not record retests of {defect.defect_id}.")
     note, follow_up = (note or "").strip(), (follow_up or "").strip()
     if result == RetestResult.FAILED and not follow_up:
         raise Invalid({"follow_up": "A failed retest needs its follow-up: the defect or RFC that takes it on."})

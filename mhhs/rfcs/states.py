@@ -29,6 +29,32 @@ class Decision(str, enum.Enum):
     CHANGES_REQUESTED = "changes requested"
 
 
+class Outcome(str, enum.Enum):
+    """A deployment's outcome in one target environment (RCM 4.4); once every target has one, the RFC takes the
+    status of the same name (rules.overall_outcome)."""
+    DEPLOYED = "deployed"
+    ROLLED_BACK = "rolled back"
+    FIXED_FORWARD = "fixed forward"
+
+    @property
+    def label(self):
+        """What the deployment form offers."""
+        return "Success" if self is Outcome.DEPLOYED else self.value.capitalize()
+
+    @property
+    def api_name(self):
+        """What the API takes and gives (a pipeline reports "success")."""
+        return "success" if self is Outcome.DEPLOYED else self.value
+
+    @classmethod
+    def from_api(cls, name):
+        return next(o for o in cls if o.api_name == name)
+
+    @property
+    def status(self):
+        return RfcStatus(self.value)
+
+
 # Everyone may read these (SPEC §2); the rest only the raising organisation (and managers once submitted).
 PUBLIC_STATUSES = (RfcStatus.APPROVED, RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD,
                    RfcStatus.CLOSED)

@@ -4,7 +4,6 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..audit.services import history
 from ..core.db import reads_first
@@ -13,9 +12,9 @@ from ..core.pagination import paginate
 from ..core.forms import database_id, search_text, show_problems
 from ..core import registry
 from ..core.permissions import is_manager, login_required, manager_required, role_required
-from ..core.services import Invalid, Refused, get_visible_or_404
+from ..core.services import Invalid, Refused
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
-from ..directory.models import Environment, MajorRelease, MarketRole, Organisation, System
+from ..directory.models import Environment, Organisation, System
 from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
@@ -24,9 +23,9 @@ from . import queries, services, targets
 from .clashes import clashes, next_free_window
 from .forms import ClosureForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm, RfcForm
 from .models import CONTROL_POINTS, Rfc, priority_of
-from .permissions import (can_edit_rfc, can_raise_rfc, can_record_deployment, owns_rfc, phases_to_decide,
+from .permissions import (can_raise_rfc, owns_rfc, phases_to_decide,
                           takes_part_in_rollout)
-from .rules import control_point_applies, control_point_text, deviation_text, earliest_start, open_by_hand
+from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
 from .states import Decision, ReleaseType, RfcStatus
 
 bp = Blueprint("rfcs", __name__)
@@ -36,19 +35,8 @@ PAGE_REGIONS = "rfcs.page_regions"
 # What the RFC templates ask beside the permissions (registered as Jinja globals in create_app).
 JINJA_GLOBALS = {f.__name__: f for f in (queries.outside_availability, targets.drift_warning, control_point_applies,
                                          control_point_text, deviation_text, services.version_order_text)}
+JINJA_GLOBALS["RfcStatus"] = RfcStatus  # for links that filter the RFC list by a status
 central_party = role_required(can_raise_rfc)
-# The audit trail of an RFC read as sentences after the person's name (page and PDF alike).
-AUDIT_WORDS = {
-    "rfc.saved": "saved the draft", "rfc.submitted": "submitted {}", "rfc.withdrawn": "withdrew the RFC",
-    "rfc.approved": "approved {}", "rfc.rejected": "rejected {}", "rfc.changes_requested": "requested changes to {}",
-    "rfc.governance": "recorded the governance approval: {}", "rfc.control_point": "{}",
-    "rfc.deployment": "recorded the deployment in {}", "rfc.retest": "recorded the retest of {}",
-    "rfc.lessons": "saved the rollout report and lessons learnt", "rfc.closed": "closed the RFC ({})",
-    "rfc.communicated_release": "sent the release communication: {}",
-    "rfc.communicated_closure": "sent the closure communication: {}",
-    "rfc.acknowledged": "marked the release note read ({})",
-    "rfc.acknowledgement_reminder": "sent a reminder to read the release note to {}",
-}
 
 
 def revision_time(value):
@@ -56,10 +44,6 @@ def revision_time(value):
     return format_london(datetime.fromisoformat(value)) + " (Europe/London)"
 
 
-def audit_sentence(event):
-    who = event.actor.name if event.actor else "The system"
-    sentence = f"{who} {AUDIT_WORDS.get(event.action, event.action + ' {}').format(event.summary)}".strip()
-    return f"{sentence}, through {event.via}" if event.via else sentence
 DECISIONS = {"approve": Decision.APPROVED, "reject": Decision.REJECTED, "request_changes": Decision.CHANGES_REQUESTED}
 
 
@@ -179,11 +163,13 @@ def _fill_from(form, rfc):
 @central_party
 def edit(rfc_id=None):
     rfc = _rfc_or_404(rfc_id) if rfc_id else Rfc(revision=0, status=RfcStatus.DRAFT)
-    if rfc_id and not can_edit_rfc(current_user, rfc):
-        if not owns_rfc(current_user, rfc):
-            abort(404)
-        return done(f"{rfc.number} is {rfc.status.value}: its content is frozen.", url_for(
-            "rfcs.detail", rfc_id=rfc.id), "error")
+    if rfc_id and not owns_rfc(current_user, rfc):
+        abort(404)
+    try:
+        if rfc_id:
+            services.check_may_edit(current_user, rfc)
+    except Refused as refused:
+        return done(str(refused), url_for("rfcs.detail", rfc_id=rfc.id), "error")
     form = RfcForm(current_user)
     if request.method == "GET":
         if rfc_id:
@@ -195,13 +181,9 @@ def edit(rfc_id=None):
         return _form_page(form, rfc)
     if action == "suggest_window":
         return _form_page(form, rfc, suggestion=_suggest_window(form, rfc))
-    content = form.content()
-    content["window_start"] = london_to_utc(content["window_start"])
-    content["window_end"] = london_to_utc(content["window_end"])
     try:
-        services.save_draft(current_user, rfc, content, form.row_version.data or None)
-        if action == "submit":
-            services.submit(current_user, rfc)
+        services.save_draft(current_user, rfc, form.content(), form.row_version.data or None,
+                            submit=action == "submit")
     except Invalid as invalid:
         show_problems(form, invalid)
         form.row_version.data = rfc.row_version
@@ -372,7 +354,6 @@ def tick(rfc_id):
             services.set_control_points(current_user, rfc, form.numbers.data, not_applicable, form.note.data)
         except Refused as refused:
             error = str(refused)
-            db.session.rollback()
     from_queue = request.form.get("from") == "queue"
     context = dict(rfc=rfc, cp_form=form, cp_error=error)
     if request.htmx and from_queue:  # the whole row: its decision form carries the RFC's new row version
@@ -395,10 +376,11 @@ def deployment(rfc_id):
     rfc = _rfc_or_404(rfc_id)
     if not (owns_rfc(current_user, rfc) or is_manager(current_user)):
         abort(404)
-    if not can_record_deployment(current_user, rfc):
-        return done(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.",
-                     url_for("rfcs.detail", rfc_id=rfc.id), "error")
-    form = DeploymentForm(rfc, services.deployment_environments(rfc))
+    try:
+        services.check_may_record_deployment(current_user, rfc)
+    except Refused as refused:
+        return done(str(refused), url_for("rfcs.detail", rfc_id=rfc.id), "error")
+    form = DeploymentForm(rfc, rfc.awaiting_outcome)
     if request.method == "GET":
         form.actual_start.data = utc_to_london_naive(rfc.window_start)
         form.actual_end.data = utc_to_london_naive(rfc.window_end)
@@ -434,10 +416,8 @@ def close(rfc_id):
             services.add_lessons(current_user, rfc, *fields)
             return done("Rollout report and lessons learnt saved.", target)
         except Invalid as invalid:
-            db.session.rollback()
             show_problems(form, invalid)
         except Refused as refused:
-            db.session.rollback()
             flash(str(refused), "error")
     return _detail_page(_rfc_or_404(rfc_id), closure_form=form)  # what was typed stays, each message by its field
 

@@ -2,12 +2,14 @@
 import secrets
 
 from ..audit.services import record
+from ..core.permissions import can_keep_schedule, require
 from ..windows.models import Freeze
 from .models import TestPhase
 from ..extensions import db
 
 
 def add_freeze(by, environment_id, first_day, last_day, reason):
+    require(can_keep_schedule(by), "Only a Release Manager keeps freezes and the test-phase plan.")
     freeze = Freeze(environment_id=environment_id, first_day=first_day, last_day=last_day, reason=reason,
                     created_by_id=by.id)
     db.session.add(freeze)
@@ -18,12 +20,14 @@ def add_freeze(by, environment_id, first_day, last_day, reason):
 
 
 def lift_freeze(by, freeze):
+    require(can_keep_schedule(by), "Only a Release Manager keeps freezes and the test-phase plan.")
     record("freeze.lifted", actor=by, obj=freeze, summary=f"{freeze.scope} {freeze.first_day}–{freeze.last_day}")
     db.session.delete(freeze)
     db.session.commit()
 
 
 def add_test_phase(by, name, environment_id, first_day, last_day):
+    require(can_keep_schedule(by), "Only a Release Manager keeps freezes and the test-phase plan.")
     phase = TestPhase(name=name, environment_id=environment_id, first_day=first_day, last_day=last_day)
     db.session.add(phase)
     db.session.flush()
@@ -33,6 +37,7 @@ def add_test_phase(by, name, environment_id, first_day, last_day):
 
 
 def remove_test_phase(by, phase):
+    require(can_keep_schedule(by), "Only a Release Manager keeps freezes and the test-phase plan.")
     record("test_phase.removed", actor=by, obj=phase, summary=phase.name)
     db.session.delete(phase)
     db.session.commit()

@@ -3,8 +3,6 @@ The sources above this package (other RFCs' windows, planned outages) are regist
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
 
 from ..core import registry
 from ..core.time import to_london

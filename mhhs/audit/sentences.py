@@ -1,0 +1,44 @@
+"""The audit trail read as sentences after the person's name, for every object (RFCs, outages, certificates,
+officers, the baseline, the directory): one renderer, so no page shows an internal action key."""
+
+# action: the words after the person's name; {} takes the event's summary.
+WORDS = {
+    "rfc.saved": "saved the draft", "rfc.submitted": "submitted {}", "rfc.withdrawn": "withdrew the RFC",
+    "rfc.approved": "approved {}", "rfc.rejected": "rejected {}", "rfc.changes_requested": "requested changes to {}",
+    "rfc.governance": "recorded the governance approval: {}", "rfc.control_point": "{}",
+    "rfc.deployment": "recorded the deployment in {}", "rfc.retest": "recorded the retest of {}",
+    "rfc.lessons": "saved the rollout report and lessons learnt", "rfc.closed": "closed the RFC ({})",
+    "rfc.communicated_release": "sent the release communication: {}",
+    "rfc.communicated_closure": "sent the closure communication: {}",
+    "rfc.acknowledged": "marked the release note read ({})",
+    "rfc.acknowledgement_reminder": "sent a reminder to read the release note to {}",
+    "outage.logged": "logged the outage: {}", "outage.updated": "changed the outage: {}",
+    "outage.update": "posted an update: {}", "outage.ended": "ended the outage: {}",
+    "outage.cancelled": "cancelled the outage: {}",
+    "certificate.uploaded": "uploaded the certificate: {}", "certificate.renewed": "uploaded a renewal: {}",
+    "certificate.deleted": "deleted the certificate: {}",
+    "pki_officer.appointed": "appointed a PKI officer: {}", "pki_officer.removed": "removed a PKI officer: {}",
+    "baseline.recorded": "recorded a baseline: {}", "baseline.imported": "imported a baseline: {}",
+    "freeze.declared": "declared a freeze: {}", "freeze.lifted": "lifted a freeze: {}",
+    "test_phase.added": "added a test phase: {}", "test_phase.removed": "removed a test phase: {}",
+    "user.password_reset": "reset the password", "user.calendar_token": "made new calendar feed URLs",
+    "user.notifications": "changed the notification settings: {}",
+    "api_token.created": "created an API token: {}", "api_token.revoked": "revoked an API token: {}",
+    "login": "logged in", "logout": "logged out", "login.failed": "failed to log in: {}",
+    "login.locked": "was locked out: {}", "login.unlocked": "was unlocked: {}",
+    "login.refused_address": "was refused a login from a throttled address: {}",
+    "login.refused_locked": "was refused a login while locked out: {}",
+}
+
+
+def _fallback(action):
+    """An action not listed ("organisation.created"): its words in the order people say them."""
+    thing, _, verb = action.partition(".")
+    return f"{verb.replace('_', ' ')} the {thing.replace('_', ' ')}" + (": {}" if verb else "")
+
+
+def sentence(event):
+    who = event.actor.name if event.actor else "The system"
+    words = WORDS.get(event.action) or _fallback(event.action)
+    text = f"{who} {words.format(event.summary) if event.summary else words.replace(': {}', '').replace(' ({})', '').replace(' {}', '')}".strip()
+    return f"{text}, through {event.via}" if event.via else text
