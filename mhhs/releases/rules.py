@@ -48,7 +48,7 @@ def submission_problems(rfc, now, last_version, taken_versions, sit_versions=())
         problems["system_id"] = "Choose one of your organisation's systems."
     need("release_type", rfc.release_type, "Choose the release type.")
     if "system_id" not in problems and not is_promotion(rfc, sit_versions):
-        problem = version_problem(rfc.version, last_version, taken_versions)
+        problem = version_problem(rfc.version, last_version, taken_versions, rfc.release_type)
         if problem:
             problems["version"] = problem
     need("title", rfc.title, "Give the release a title.")

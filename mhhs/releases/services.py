@@ -61,7 +61,7 @@ def version_context(user, system_id, release_type, typed, rfc_id=None):
     if typed and typed.strip() in baseline.sit_versions(system.id):
         context["promotion"] = typed.strip()  # allowed for an RFC that targets UIT only (rules.is_promotion)
     elif typed:
-        context["problem"] = version_problem(typed, last, taken)
+        context["problem"] = version_problem(typed, last, taken, release_type)
     if release_type in (ReleaseType.MINOR, ReleaseType.PATCH, ReleaseType.MAJOR):
         context["outstanding"] = outstanding_emergency_fixes(system.id)
     return context
