@@ -8,6 +8,31 @@ from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, Releas
 from .versions import parse, version_problem
 
 SEVERITIES = ["Critical", "High", "Medium", "Low"]
+
+# RCM §12.8, Table 10: an Emergency release's process is three steps (plan, build & test; deployment; review and
+# closure). The control points of Table 9 those steps do not have are not applicable by themselves, with this reason.
+EMERGENCY_STEPS = "RCM §12.8, Table 10: plan, build & test; deployment; review and closure"
+EMERGENCY_NOT_APPLICABLE = {
+    4: f"Not part of the Emergency release process ({EMERGENCY_STEPS}): no approval of the release package and "
+       "installation instructions before the RFC.",
+    5: f"Not part of the Emergency release process ({EMERGENCY_STEPS}): known issues are not agreed with the "
+       "resolving defect teams before deployment.",
+}
+
+
+def emergency_problems(rfc):
+    """RCM §12.8: an Emergency release relates to a critical or blocking defect and brings the evidence of testing
+    completed in development environments (Table 10 step 1)."""
+    problems = {}
+    if rfc.release_type != ReleaseType.EMERGENCY:
+        return problems
+    if not (rfc.dev_test_evidence or "").strip():
+        problems["dev_test_evidence"] = ("An Emergency release needs the evidence of testing completed in development "
+                                         "environments (RCM §12.8, Table 10 step 1).")
+    if rfc.defects and not any(d.severity == "Critical" or d.blocking for d in rfc.defects):
+        problems["defects"] = ("An Emergency release fixes at least one defect of Critical severity or marked "
+                               "blocking (RCM §12.8): otherwise raise a Patch or a Minor release.")
+    return problems
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -90,7 +115,9 @@ def submission_problems(rfc, now, last_version, taken_versions, sit_versions=())
     elif rfc.release_type == ReleaseType.PATCH and not rfc.defects:
         problems["defects"] = "A Patch release lists at least one defect it fixes."
     elif rfc.release_type == ReleaseType.EMERGENCY and not rfc.defects:
-        problems["defects"] = "An Emergency release lists the blocking defect it fixes."
+        problems["defects"] = ("An Emergency release lists the Critical or blocking defect it fixes (RCM §12.8).")
+    for field, message in emergency_problems(rfc).items():
+        problems.setdefault(field, message)
     incomplete = [str(i) for i, c in enumerate(rfc.change_requests, 1)
                   if not (c.cr_id.strip() and c.title.strip() and c.summary.strip())]
     if incomplete:

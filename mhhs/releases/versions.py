@@ -45,12 +45,12 @@ def version_problem(typed, last, taken, release_type=None):
 
 def part_problem(parts, last, taken, release_type):
     """RCM §11, Table 4: the first part that changed from `last` must be the release type's own, and the parts
-    after it must be 0."""
+    after it must be 0. A system with no known version yet (nothing approved, nothing recorded running) has no part
+    that changed to judge: only the parts after the type's own must be 0."""
     if release_type is None:
         return None
     own = PART[release_type]
-    base = parse(last) if last else (0, 0, 0, 0)
-    changed = next((i for i in range(4) if parts[i] != base[i]), None)
+    changed = own if last is None else next((i for i in range(4) if parts[i] != parse(last)[i]), None)
     if changed == own and not any(parts[own + 1:]):
         return None
     expected = next_version(last, release_type, taken)

@@ -164,7 +164,8 @@ def _apply_row_action(form, action):
         for defect in emergency.defects if emergency else []:
             if defect.defect_id not in present:
                 form.defects.append_entry({"defect_id": defect.defect_id, "severity": defect.severity,
-                                           "summary": defect.summary, "found_in_id": defect.found_in_id})
+                                           "summary": defect.summary, "found_in_id": defect.found_in_id,
+                                           "blocking": defect.blocking})
     else:
         return False
     form.fill_row_choices()
@@ -180,7 +181,8 @@ def _fill_from(form, rfc):
     form.environment_ids.data = [e.id for e in rfc.environments]
     for defect in rfc.defects:
         form.defects.append_entry({"defect_id": defect.defect_id, "severity": defect.severity,
-                                   "summary": defect.summary, "found_in_id": defect.found_in_id})
+                                   "summary": defect.summary, "found_in_id": defect.found_in_id,
+                                   "blocking": defect.blocking})
     for cr in rfc.change_requests:
         form.change_requests.append_entry({"cr_id": cr.cr_id, "title": cr.title, "summary": cr.summary})
     form.row_version.data = rfc.row_version
@@ -251,7 +253,7 @@ def detail(rfc_id):
 
 
 def _detail_page(rfc, closure_form=None):
-    outstanding = services.carry_overs([rfc]) \
+    outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
         if rfc.release_type == ReleaseType.EMERGENCY and rfc.status in PUBLIC_STATUSES else []
     return render("releases/detail.html", "releases/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
                   decision_form=DecisionForm(row_version=rfc.row_version), governance_form=GovernanceForm(),

@@ -56,6 +56,7 @@ def test_typed_versions_that_are_accepted(typed, last, taken):
     ("1.0.1.0", "1.0.0.0", EMERGENCY, "changes the third (Patch) part (RCM §11): expected 1.0.0.1."),
     ("1.1.0.0", "1.0.0.0", MAJOR, "expected 2.0.0.0."),
     ("1.1.0.3", "1.0.0.0", MINOR, "resets the parts after the second (Minor) part to 0 (RCM §11): expected 1.1.0.0."),
+    ("1.0.0.1", None, MINOR, "resets the parts after the second (Minor) part to 0 (RCM §11): expected 0.1.0.0."),
 ])
 def test_rcm_11_table_4_a_version_changes_the_part_of_its_release_type(typed, last, release_type, message):
     """RCM §11, Table 4: Major is the first part, Minor the second, Patch the third, Emergency the fourth; a release
@@ -66,6 +67,7 @@ def test_rcm_11_table_4_a_version_changes_the_part_of_its_release_type(typed, la
 @pytest.mark.parametrize("typed, last, release_type", [
     ("1.1.0.0", "1.0.0.7", MINOR), ("1.0.1.0", "1.0.0.7", PATCH), ("1.0.0.8", "1.0.0.7", EMERGENCY),
     ("2.0.0.0", "1.3.2.5", MAJOR), ("1.0.0.0", None, MAJOR), ("1.2.0.0", "1.0.0.0", MINOR),  # 1.1.0.0 rolled back
+    ("1.1.0.0", None, MINOR),  # no version known yet: nothing to compare, the parts after Minor are 0
 ])
 def test_rcm_11_versions_of_their_own_part_are_accepted(typed, last, release_type):
     taken = {last, "1.1.0.0"} if typed == "1.2.0.0" else {last}

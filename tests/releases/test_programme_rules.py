@@ -1,0 +1,74 @@
+"""Issue 25: the RFC flows hold the RCM exactly where they contradicted it (each test names the section it holds)."""
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from mhhs.core.time import utcnow
+from mhhs.extensions import db
+from mhhs.releases.models import ControlPoint, ReleaseType, Rfc, RfcStatus
+from mhhs.releases.rules import EMERGENCY_NOT_APPLICABLE
+from tests.releases.factory import approve, env_ids, make_rfc
+from tests.releases.test_lifecycle import form_data
+
+EMERGENCY = ReleaseType.EMERGENCY
+
+
+def emergency_form(app, defects, **overrides):
+    with app.app_context():
+        sit_a = env_ids("SIT-A")[0]
+    data = form_data(app, release_type=EMERGENCY, version="0.0.0.1", window_start=utcnow() + timedelta(hours=3),
+                     defects=[], **overrides)
+    for i, (severity, blocking) in enumerate(defects):
+        data.update({f"defects-{i}-defect_id": f"DEF-{i + 1}", f"defects-{i}-severity": severity,
+                     f"defects-{i}-summary": "Inbound queue stalls", f"defects-{i}-found_in_id": sit_a})
+        if blocking:
+            data[f"defects-{i}-blocking"] = "y"
+    return data
+
+
+@pytest.mark.parametrize("defects, evidence, refused", [
+    ([("High", False)], "Component tests passed in DEV", "defects"),
+    ([("Medium", False), ("Low", False)], "Component tests passed in DEV", "defects"),
+    ([("Critical", False)], "", "dev_test_evidence"),
+    ([("Critical", False)], "Component tests passed in DEV", None),
+    ([("High", True)], "Component tests passed in DEV", None),  # blocking, though not Critical
+    ([("Low", False), ("Critical", False)], "Component tests passed in DEV", None),
+])
+def test_rcm_12_8_an_emergency_needs_a_critical_or_blocking_defect_and_dev_test_evidence(
+        app, as_user, defects, evidence, refused):
+    """RCM §12.8: Emergency releases "should be related to critical or blocking defects"; Table 10 step 1's output is
+    "evidence of testing completed in development environments"."""
+    dip = as_user("dip@demo.test")
+    data = emergency_form(app, defects, dev_test_evidence=evidence)
+    response = dip.post("/rfcs/new", {**data, "action": "submit"})
+    with app.app_context():
+        saved = db.session.scalar(select(Rfc))
+        status, typed = saved.status, (saved.dev_test_evidence, [(d.severity, d.blocking) for d in saved.defects])
+    if refused is None:
+        assert response.status_code == 303 and status == RfcStatus.SUBMITTED
+        return
+    page = response.get_data(as_text=True)
+    assert status == RfcStatus.DRAFT and typed == (evidence, defects)  # nothing typed is lost
+    messages = {"defects": "An Emergency release fixes at least one defect of Critical severity or marked blocking "
+                           "(RCM §12.8)",
+                "dev_test_evidence": "An Emergency release needs the evidence of testing completed in development "
+                                     "environments (RCM §12.8, Table 10 step 1)."}
+    assert f'id="{refused}-error"' in page and messages[refused] in page.split(f'id="{refused}-error"')[1][:400]
+
+
+def test_rcm_12_8_table_10_control_points_outside_the_three_steps_are_not_applicable_by_themselves(app, as_user):
+    """RCM §12.8, Table 10: an Emergency's process is plan/build/test, deployment, review and closure; control
+    points 4 and 5 of Table 9 are not in it, so they are not applicable with the reason, by no one's hand."""
+    with app.app_context():
+        emergency = make_rfc(release_type=EMERGENCY, version="0.0.0.1", window_start=utcnow() + timedelta(hours=3),
+                             gate=False, defects=[{"defect_id": "DEF-9", "severity": "Critical", "summary": "Stall",
+                                                   "found_in_id": env_ids("SIT-A")[0]}])
+        minor = make_rfc(gate=False)
+        points = {c.number: c for c in db.session.scalars(select(ControlPoint).where(ControlPoint.rfc_id == emergency))}
+        assert {n for n, c in points.items() if c.not_applicable} == set(EMERGENCY_NOT_APPLICABLE) == {4, 5}
+        assert all(points[n].by_id is None and "RCM §12.8, Table 10" in points[n].note for n in (4, 5))
+        assert not db.session.scalars(select(ControlPoint).where(ControlPoint.rfc_id == minor,
+                                                                 ControlPoint.not_applicable)).all()
+    page = as_user("rm.sit@demo.test").get(f"/rfcs/{emergency}").get_data(as_text=True)
+    assert "Not part of the Emergency release process" in page
