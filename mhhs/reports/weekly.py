@@ -21,7 +21,7 @@ from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
 from ..releases import acknowledgements, baseline
 from ..releases.models import PUBLIC_STATUSES, Defect, Deployment, ReleaseAudience, Retest, Rfc, RfcStatus
-from ..releases.services import visible_clause
+from ..releases.services import outstanding_emergency_fixes, visible_clause
 
 WEEK = re.compile(r"(\d{4})-W(\d{2})")
 LISTED = 50  # outages listed in full; the rest are counted and linked
@@ -85,6 +85,7 @@ class Report:
     certificates: object
     drift: list
     unread: list  # (rfc, organisation, [users]) of the release notes sent in the last 30 days
+    not_carried: list = field(default_factory=list)  # (emergency RFC, [defect IDs]) not yet carried (RCM §12.8 NB)
 
     @property
     def sunday(self):
@@ -143,7 +144,7 @@ def build(user, monday, now):
         .group_by(Environment.name)).all())
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, now) if user else None, baseline.drifting(),
-                  _unread(user, now) if user else None)
+                  _unread(user, now) if user else None, outstanding_emergency_fixes())
 
 
 def _availability(down, spans):

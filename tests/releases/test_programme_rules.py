@@ -72,3 +72,65 @@ def test_rcm_12_8_table_10_control_points_outside_the_three_steps_are_not_applic
                                                                  ControlPoint.not_applicable)).all()
     page = as_user("rm.sit@demo.test").get(f"/rfcs/{emergency}").get_data(as_text=True)
     assert "Not part of the Emergency release process" in page
+
+
+def approved_emergency(app, days_ago=0):
+    with app.app_context():
+        emergency = make_rfc(release_type=EMERGENCY, version="0.0.0.1", window_start=utcnow() + timedelta(hours=3),
+                             defects=[{"defect_id": "DEF-9", "severity": "Critical", "summary": "Inbound queue stalls",
+                                       "found_in_id": env_ids("SIT-A")[0]}])
+        approve(emergency, "rm.sit@demo.test")
+        rfc = db.session.get(Rfc, emergency)
+        rfc.window_start -= timedelta(days=days_ago)  # its age
+        rfc.window_end -= timedelta(days=days_ago)
+        db.session.commit()
+    return emergency
+
+
+@pytest.mark.parametrize("carried, reason, submitted", [
+    (False, "", False),  # neither carried nor explained: refused next to the reason, nothing lost
+    (True, "", True),    # the emergency's defect listed: carried
+    (False, "DEF-9 was fixed differently in 0.1.0.0's new queue module; no code of 0.0.0.1 remains.", True),
+])
+def test_rcm_12_8_nb_the_next_regular_release_carries_the_emergency_or_says_why_not(
+        app, as_user, carried, reason, submitted):
+    """RCM §12.8 NB: "All emergency patches/hotfixes must be included into the next available release"; the emergency
+    stays "not carried" on its RFC, the environments page and the weekly report until then, whatever its age."""
+    emergency = approved_emergency(app, days_ago=200)  # older than the 90 days the warning used to last
+    dip, rm = as_user("dip@demo.test"), as_user("rm.sit@demo.test")
+    data = form_data(app, version="0.1.0.0", defects=[], not_carried_reason=reason)
+    if carried:
+        data = {**data, **{"defects-0-defect_id": "DEF-9", "defects-0-severity": "Critical",
+                           "defects-0-summary": "Inbound queue stalls", "defects-0-found_in_id": data["environment_ids"][0]}}
+    response = dip.post("/rfcs/new", {**data, "action": "submit"})
+    with app.app_context():
+        regular = db.session.scalar(select(Rfc).where(Rfc.id != emergency))
+        assert regular.status == (RfcStatus.SUBMITTED if submitted else RfcStatus.DRAFT)
+        assert regular.not_carried_reason == reason and regular.title == data["title"]
+    pages = (dip.get(f"/rfcs/{emergency}"), dip.get("/environments"), rm.get("/reports/weekly"))
+    texts = [p.get_data(as_text=True) for p in pages]
+    assert all(p.status_code == 200 for p in pages)
+    if submitted:
+        assert response.status_code == 303 and not any("DEF-9 not carried" in t or "not yet carried" in t for t in texts)
+        assert "None: every emergency fix is in a later regular release, or its absence is explained." in texts[2]
+        return
+    page = response.get_data(as_text=True)
+    assert 'id="not_carried_reason-error"' in page
+    assert f"RFC-{emergency:06d} (0.0.0.1) fixed DEF-9" in page.split('id="not_carried_reason-error"')[1][:400]
+    assert "Emergency fix not yet carried forward" in texts[0]
+    assert "not yet carried into a later regular release" in texts[1]
+    assert "DEF-9 not carried into a later regular release (RCM §12.8)" in texts[2]
+
+
+def test_rcm_12_8_nb_an_emergency_is_offered_pre_filled_to_the_next_minor(app, as_user):
+    """RCM §12.8 NB: the form offers the emergency's defects, and carrying them fills the rows in."""
+    emergency = approved_emergency(app)
+    dip = as_user("dip@demo.test")
+    with app.app_context():
+        from tests.releases.factory import system_id
+        dip_id = system_id("DIP")
+    hint = dip.get(f"/rfcs/version-hint?system_id={dip_id}&release_type=Minor&propose=1").get_data(as_text=True)
+    assert "fixed DEF-9" in hint and f'value="carry:{emergency}"' in hint
+    page = dip.post("/rfcs/new", {**form_data(app, version="0.1.0.0", defects=[]), "action": f"carry:{emergency}"},
+                    htmx=True).get_data(as_text=True)
+    assert 'value="DEF-9"' in page and 'value="Inbound queue stalls"' in page
