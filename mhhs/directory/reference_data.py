@@ -97,6 +97,9 @@ ROADMAP = {
 # Demo database only: invented Test Participants and the users of SPEC §8.
 # name: MPIDs (invented)
 DEMO_PARTICIPANTS = {"Northwold Energy": "NWEN", "Brightmeter Services": "BMSV", "Fenland Networks": "FENN"}
+# name: the environments it tests in (RCM §14: its users retest the defects found there)
+DEMO_TESTS_IN = {"Northwold Energy": ("SIT-A", "SIT-B"), "Brightmeter Services": ("SIT-B",),
+                 "Fenland Networks": ("SIT-A", "UIT")}
 DEMO_PASSWORD = "demo-pass"
 # email: (name, role, organisation, phases)
 DEMO_USERS = {

@@ -134,3 +134,56 @@ def test_rcm_12_8_nb_an_emergency_is_offered_pre_filled_to_the_next_minor(app, a
     page = dip.post("/rfcs/new", {**form_data(app, version="0.1.0.0", defects=[]), "action": f"carry:{emergency}"},
                     htmx=True).get_data(as_text=True)
     assert 'value="DEF-9"' in page and 'value="Inbound queue stalls"' in page
+
+
+@pytest.mark.parametrize("email, tests_in, allowed", [
+    ("supplier@demo.test", ("SIT-A",), True),            # a Test Participant that tests in SIT-A
+    ("supplier@demo.test", ("SIT-B", "UIT"), False),     # ... that tests elsewhere only
+    ("supplier@demo.test", (), False),
+    ("mprs@demo.test", ("SIT-A",), True),                # any organisation that tests there, a Central Party too
+    ("mprs@demo.test", (), False),
+    ("dip@demo.test", (), True),                         # the raising Central Party still may
+    ("rm.uit@demo.test", (), True),                      # and Release Managers
+])
+def test_rcm_14_retests_are_recorded_by_whoever_tests_in_the_environment_where_the_defect_was_found(
+        app, as_user, email, tests_in, allowed):
+    """RCM §14: the Tester and each participant's Test Defect Manager retest and close defects: a user of any
+    organisation that tests in the environment where the defect was found records the result there."""
+    from mhhs.directory.models import Environment, User
+    from mhhs.releases.models import Defect, RfcStatus as S
+    from tests.releases.factory import approved_earlier, deploy
+    with app.app_context():
+        rfc_id = approved_earlier(make_rfc(environments=("SIT-A",)))
+        deploy(rfc_id, "SIT-A", S.DEPLOYED)
+        defect_id = db.session.scalar(select(Defect.id).where(Defect.rfc_id == rfc_id))
+        organisation = db.session.scalar(select(User).where(User.email == email)).organisation
+        organisation.tests_in = db.session.scalars(select(Environment).where(Environment.name.in_(tests_in))).all()
+        db.session.commit()
+    client = as_user(email)
+    page = client.get(f"/retests?environment={env_ids_in(app, 'SIT-A')}").get_data(as_text=True)
+    assert ("Record retest" in page) == allowed
+    response = client.post(f"/defects/{defect_id}/retest", {f"defect-{defect_id}-result": "passed"})
+    assert response.status_code == (303 if allowed else 403)
+    with app.app_context():
+        assert len(db.session.get(Defect, defect_id).retests) == (1 if allowed else 0)
+
+
+def env_ids_in(app, name):
+    with app.app_context():
+        return env_ids(name)[0]
+
+
+def test_rcm_14_release_managers_keep_the_environments_an_organisation_tests_in(app, as_user):
+    """RCM §14: the organisation × environment where it tests is data a Release Manager keeps (and only they)."""
+    from mhhs.directory.models import Organisation
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == "Brightmeter Services"))
+        org_id, sit_a, uit = org.id, env_ids("SIT-A")[0], env_ids("UIT")[0]
+    rm = as_user("rm.sit@demo.test")
+    form = {"name": "Brightmeter Services", "kind": "test_participant", "mpids": "BMSV",
+            "tests_in_ids": [str(sit_a), str(uit)]}
+    assert rm.post(f"/organisations/{org_id}/edit", form).status_code == 303
+    with app.app_context():
+        assert [e.name for e in db.session.get(Organisation, org_id).tests_in] == ["SIT-A", "UIT"]
+    assert "SIT-A, UIT" in rm.get("/organisations").get_data(as_text=True)
+    assert as_user("supplier@demo.test").post(f"/organisations/{org_id}/edit", form).status_code == 403
