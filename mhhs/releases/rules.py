@@ -79,6 +79,11 @@ def submission_problems(rfc, now, last_version, taken_versions, sit_versions=())
     need("title", rfc.title, "Give the release a title.")
     need("reason", rfc.reason, "Say why this release is needed.")
     need("environment_ids", list(rfc.environments), "Choose at least one target environment.")
+    absent = [e.name for e in rfc.environments if rfc.system is not None and e not in rfc.system.environments]
+    if absent and "environment_ids" not in problems:
+        where = ", ".join(e.name for e in rfc.system.environments) or "no test environment"
+        problems["environment_ids"] = (f"{rfc.system.name} is not present in {', '.join(absent)}: it runs in {where} "
+                                       "(EAP §9.3.5-§9.3.6; a Release Manager keeps where each system runs).")
     need("window_start", rfc.window_start, "Enter when the deployment window starts.")
     need("window_end", rfc.window_end, "Enter when the deployment window ends.")
     if rfc.window_start and rfc.window_end and rfc.window_end <= rfc.window_start:

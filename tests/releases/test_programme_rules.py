@@ -187,3 +187,32 @@ def test_rcm_14_release_managers_keep_the_environments_an_organisation_tests_in(
         assert [e.name for e in db.session.get(Organisation, org_id).tests_in] == ["SIT-A", "UIT"]
     assert "SIT-A, UIT" in rm.get("/organisations").get_data(as_text=True)
     assert as_user("supplier@demo.test").post(f"/organisations/{org_id}/edit", form).status_code == 403
+
+
+@pytest.mark.parametrize("system, environments, refused", [
+    ("DSP", ("SIT-A",), None),
+    ("DSP", ("SIT-B",), "DSP is not present in SIT-B: it runs in SIT-A"),
+    ("CSS", ("SIT-A", "UIT"), "CSS is not present in UIT: it runs in SIT-A"),
+    ("DTN", ("SIT-A",), "DTN is not present in SIT-A: it runs in no test environment"),
+])
+def test_eap_9_3_5_an_rfc_targets_only_environments_where_its_system_is_present(app, as_user, system, environments,
+                                                                                refused):
+    """EAP §9.3.5-§9.3.6, §9.8.2, §10.3.1: DCC offers a single test instance (SIT-A here), Electralink none; an RFC
+    for a system where it does not run would make false clashes, drift and version proposals."""
+    from mhhs.core.passwords import hash_password
+    from mhhs.core.permissions import Role
+    from mhhs.directory.models import Organisation, System, User
+    with app.app_context():
+        owner = db.session.scalar(select(System).where(System.name == system)).organisation
+        db.session.add(User(email="cp@dcc.test", name="Dee Collins", role=Role.CENTRAL_PARTY, organisation_id=owner.id,
+                            password_hash=hash_password("demo-pass")))
+        db.session.commit()
+    data = form_data(app, system=system, version="9.1.0.0", environments=environments)
+    response = as_user("cp@dcc.test").post("/rfcs/new", {**data, "action": "submit"})
+    if refused is None:
+        assert response.status_code == 303
+        return
+    page = response.get_data(as_text=True)
+    assert 'id="environment_ids-error"' in page and refused in page.split('id="environment_ids-error"')[1][:300]
+    with app.app_context():
+        assert db.session.scalar(select(Rfc)).status == RfcStatus.DRAFT
