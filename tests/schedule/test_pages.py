@@ -9,7 +9,7 @@ from mhhs.core.time import to_london, utcnow
 from mhhs.directory.models import Freeze, System, TestPhase
 from mhhs.extensions import db
 from mhhs.releases import services
-from mhhs.releases.models import Decision, Rfc
+from mhhs.releases.models import Decision, ReleaseType, Rfc
 from tests.certificates.factory import make_certificate
 from tests.exports.test_pdf import pdf_pages
 from tests.releases.factory import approve, content, env_ids, make_rfc, next_week, user
@@ -184,7 +184,7 @@ def test_the_month_view_queries_do_not_grow_with_rfcs(app, as_user, count_querie
     start = next_week()
     with app.app_context():
         make_rfc(window_start=start)
-        make_rfc(version="1.1.1.0", window_start=start)
+        make_rfc(release_type=ReleaseType.PATCH, version="1.1.1.0", window_start=start)
     rm = as_user("rm.sit@demo.test")
     url = f"/calendar?date={month_of(start)}"
     with count_queries() as few:
