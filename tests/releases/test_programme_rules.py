@@ -216,3 +216,18 @@ def test_eap_9_3_5_an_rfc_targets_only_environments_where_its_system_is_present(
     assert 'id="environment_ids-error"' in page and refused in page.split('id="environment_ids-error"')[1][:300]
     with app.app_context():
         assert db.session.scalar(select(Rfc)).status == RfcStatus.DRAFT
+
+
+def test_rcm_12_8_the_rfc_page_shows_the_evidence_the_blocking_flag_and_why_fixes_are_not_carried(app, as_user):
+    """RCM §12.8: what the Emergency was accepted on, and a regular release's reason for not carrying, are read
+    on the RFC's page."""
+    approved_emergency(app)
+    dip = as_user("dip@demo.test")
+    with app.app_context():
+        blocked = make_rfc(release_type=EMERGENCY, version="0.0.0.2", window_start=utcnow() + timedelta(hours=3),
+                           defects=[{"defect_id": "DEF-7", "severity": "High", "summary": "Stall", "blocking": True,
+                                     "found_in_id": env_ids("SIT-A")[0]}])
+        regular = make_rfc(version="0.1.0.0", not_carried_reason="Superseded by the new queue module")
+    page = dip.get(f"/rfcs/{blocked}").get_data(as_text=True)
+    assert "Unit and component tests passed in DEV" in page and "blocking</span>" in page
+    assert "Superseded by the new queue module" in dip.get(f"/rfcs/{regular}").get_data(as_text=True)
