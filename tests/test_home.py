@@ -39,7 +39,7 @@ def test_a_central_partys_work_list(app, as_user):
     with app.app_context():
         draft = make_rfc(submit=False)
         upcoming = make_rfc(version="1.2.0.0", window_start=next_week())
-        theirs = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.1.0", rollback_plan="",
+        theirs = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH, version="1.0.1.0", rollback_plan="",
                           window_start=next_week())
         make_outage("dip@demo.test")
         make_outage("mprs@demo.test", systems=("MPRS",))
@@ -73,8 +73,8 @@ def test_a_test_participant_reads_release_notes_from_home(app, as_user):
 def test_home_queries_do_not_grow(app, as_user, count_queries):
     with app.app_context():  # from the start: two windows that clash, and a release note deployed
         make_rfc()
-        make_rfc(version="1.1.1.0")
-        deployed = make_rfc(version="1.0.1.0")
+        make_rfc(release_type=ReleaseType.PATCH, version="1.1.1.0")
+        deployed = make_rfc(release_type=ReleaseType.PATCH, version="1.0.1.0")
         approved_earlier(deployed)
         deploy(deployed, "SIT-A", RfcStatus.DEPLOYED)
     clients = {email: as_user(email) for email in ("rm.sit@demo.test", "dip@demo.test", "supplier@demo.test")}
@@ -85,7 +85,7 @@ def test_home_queries_do_not_grow(app, as_user, count_queries):
         few[email] = counter.count
     with app.app_context():
         for i in range(12):
-            rfc_id = make_rfc(version=f"2.{i}.0.0", window_start=next_week() + timedelta(hours=i))
+            rfc_id = make_rfc(version=f"1.{i + 2}.0.0", window_start=next_week() + timedelta(hours=i))
             if i % 2:
                 approved_earlier(rfc_id)
                 deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)

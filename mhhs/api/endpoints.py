@@ -175,7 +175,8 @@ def _next_link(page, endpoint):
 # RFCs ---------------------------------------------------------------------------------------
 
 RFC_TEXT = ["version", "title", "reason", "promotion_reason", "implementation_plan", "rollback_plan",
-            "stakeholders_impacted", "known_issues", "installation_instructions", "build_reference", "build_sha256"]
+            "stakeholders_impacted", "known_issues", "installation_instructions", "build_reference", "build_sha256",
+            "dev_test_evidence", "not_carried_reason"]
 
 
 def _rfc_content(rfc):
@@ -187,7 +188,8 @@ def _rfc_content(rfc):
             "window_start": rfc.window_start, "window_end": rfc.window_end,
             "expected_downtime": rfc.expected_downtime,
             "defects": [{"defect_id": d.defect_id, "severity": d.severity, "summary": d.summary,
-                         "found_in": d.found_in.name if d.found_in else None} for d in rfc.defects],
+                         "blocking": d.blocking, "found_in": d.found_in.name if d.found_in else None}
+                        for d in rfc.defects],
             "change_requests": [{"cr_id": c.cr_id, "title": c.title, "summary": c.summary}
                                 for c in rfc.change_requests]}
 
@@ -233,6 +235,8 @@ def _rfc_form(data, current=None):
         for key, value in (("defect_id", defect["defect_id"]), ("severity", defect.get("severity") or ""),
                            ("summary", defect.get("summary") or ""), ("found_in_id", found_in.id if found_in else "")):
             formdata.add(f"defects-{i}-{key}", value)
+        if defect.get("blocking"):
+            formdata.add(f"defects-{i}-blocking", "y")
     for i, row in enumerate(content.get("change_requests") or []):
         for key in ("cr_id", "title", "summary"):
             formdata.add(f"change_requests-{i}-{key}", row.get(key) or "")

@@ -24,6 +24,7 @@ class DefectIn(Schema):
     defect_id = fields.String(required=True)
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
     summary = fields.String(load_default="")
+    blocking = fields.Boolean(load_default=False, metadata={"description": "The defect blocks testing (RCM §12.8)."})
     found_in = _environment(load_default=None)
 
 
@@ -54,6 +55,10 @@ class RfcIn(Schema):
     installation_instructions = fields.String()
     build_reference = fields.String()
     build_sha256 = fields.String()
+    dev_test_evidence = fields.String(metadata={"description": "Emergency releases: the evidence of testing "
+                                                               "completed in development environments (RCM §12.8)."})
+    not_carried_reason = fields.String(metadata={"description": "Why this regular release does not carry an earlier "
+                                                                "emergency release's defects (RCM §12.8 NB)."})
     defects = fields.List(fields.Nested(DefectIn))
     change_requests = fields.List(fields.Nested(ChangeRequestIn))
 
@@ -130,6 +135,7 @@ class DefectOut(Schema):
     defect_id = fields.String()
     severity = fields.String()
     summary = fields.String()
+    blocking = fields.Boolean()
     found_in = fields.String(allow_none=True)
     ready_for_retest = fields.Boolean()
 
@@ -165,6 +171,8 @@ class RfcOut(Schema):
     title = fields.String()
     reason = fields.String()
     promotion_reason = fields.String()
+    dev_test_evidence = fields.String()
+    not_carried_reason = fields.String()
     environments = fields.List(fields.String())
     window_start = fields.DateTime(allow_none=True)
     window_end = fields.DateTime(allow_none=True)

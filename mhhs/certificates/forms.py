@@ -9,7 +9,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from ..core.forms import database_id, int_or_none, options
 from ..extensions import db
 from ..directory.models import MPID, Environment, MarketRole, Organisation
-from .models import Kind, OfficerRole
+from .models import Kind, OfficerRole, Scheme
 
 
 
@@ -63,6 +63,8 @@ class CertificateForm(MpidMixin, FlaskForm):
 
 
 class OfficerForm(MpidMixin, FlaskForm):
+    scheme = SelectField("Registration scheme", choices=options((s.value, s.value) for s in Scheme),
+                         default=Scheme.DIP.value)
     role = SelectField("PKI role", choices=options((r.value, r.value) for r in OfficerRole))
     name = StringField("Name", validators=[DataRequired("Enter the officer's name."), Length(max=120)])
     email = EmailField("Email", validators=[DataRequired("Enter the officer's e-mail address."),

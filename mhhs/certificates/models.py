@@ -92,6 +92,12 @@ class OfficerRole(str, enum.Enum):
     TECHNICAL_CONTACT = "Technical Contact"
 
 
+class Scheme(str, enum.Enum):
+    """EAP §10.3.1, Table 10, §11.3.1.1: the registration scheme an officer is appointed for."""
+    DIP = "DIP"  # GlobalSign: a Senior Responsible Officer, at most one ARO, Technical Contacts per environment
+    DCC_CSS = "DCC CSS"  # DCC's PKI: its Nominating Officer
+
+
 class PkiOfficer(db.Model):
     """EAP §10.3.1: one Nominating Officer, one SRO, at most one ARO, Technical Contacts per MPID/role/environment."""
 
@@ -99,6 +105,7 @@ class PkiOfficer(db.Model):
     id = Column(Integer, primary_key=True)
     organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
     role = Column(value_enum(OfficerRole, 20), nullable=False)
+    scheme = Column(value_enum(Scheme, 10), nullable=False, default=Scheme.DIP, server_default="DIP")
     name = Column(String(120), nullable=False)
     email = Column(String(254), nullable=False)
     mpid = Column(String(4))

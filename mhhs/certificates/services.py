@@ -8,11 +8,11 @@ from ..audit.services import record
 from ..core.permissions import Role
 from ..core.services import Refused
 from ..core.time import format_london
-from ..directory.models import Environment, Organisation, User
+from ..directory.models import Environment, Organisation, OrgKind, User
 from ..extensions import db
 from ..mail.services import email_text, queue
 from .models import (LATER_DAYS, REMINDER_DAYS, SOON_DAYS, Certificate, Kind, OfficerRole, PkiOfficer, ReminderSent,
-                     Status)
+                     Scheme, Status)
 from .permissions import can_keep_certificates, can_manage_certificates, visible_certificates as visible
 # Every organisation testing in an environment needs both DIP certificates there (EAP §10.2).
 NEEDED_KINDS = (Kind.DIP_TLS, Kind.DIP_JWS)
@@ -167,29 +167,39 @@ def delete_certificate(user, certificate):
     db.session.commit()
 
 
-OFFICER_FIELDS = ["role", "name", "email", "mpid", "market_role_id", "environment_id"]
+OFFICER_FIELDS = ["scheme", "role", "name", "email", "mpid", "market_role_id", "environment_id"]
+
+# EAP §10.3.1, Table 10, §11.3.1.1: the officers each registration scheme needs, and the certificates it issues.
+# DIP (GlobalSign, registered at DIP onboarding): a Senior Responsible Officer, at most one ARO, Technical Contacts
+# per environment. DCC CSS (DCC's PKI, which also issues DSP certificates): its Nominating Officer and SRO, at most
+# one ARO, Technical Contacts per environment.
+SCHEME_OFFICERS = {Scheme.DIP: (OfficerRole.SRO,), Scheme.DCC_CSS: (OfficerRole.NOMINATING_OFFICER, OfficerRole.SRO)}
+SCHEME_KINDS = {Scheme.DIP: (Kind.DIP_TLS, Kind.DIP_JWS), Scheme.DCC_CSS: (Kind.DCC_CSS, Kind.DCC_DSP)}
 
 
 def add_officer(user, organisation, values):
     """values: OFFICER_FIELDS as plain data."""
     if not can_manage_certificates(user, organisation.id):
         raise Refused(f"Only {organisation.name}'s own users appoint its PKI officers.", "role")
-    role = OfficerRole(values["role"])
+    role, scheme = OfficerRole(values["role"]), Scheme(values.get("scheme") or Scheme.DIP)
+    if role == OfficerRole.NOMINATING_OFFICER and scheme != Scheme.DCC_CSS:
+        raise Refused("A Nominating Officer belongs to the DCC CSS scheme (EAP §10.3.1): choose DCC CSS, or another "
+                      "role for the DIP.", "role")
     if role in SINGLE_OFFICERS:
         current = db.session.scalar(select(PkiOfficer).where(PkiOfficer.organisation_id == organisation.id,
-                                                             PkiOfficer.role == role))
+                                                             PkiOfficer.scheme == scheme, PkiOfficer.role == role))
         if current is not None:
-            raise Refused(f"{organisation.name} already has a {role.value} ({current.name}); "
+            raise Refused(f"{organisation.name} already has a {scheme.value} {role.value} ({current.name}); "
                           "remove them first to appoint someone else.", "role")
     technical = role == OfficerRole.TECHNICAL_CONTACT
-    officer = PkiOfficer(organisation_id=organisation.id, role=role, name=values["name"].strip(),
+    officer = PkiOfficer(organisation_id=organisation.id, role=role, scheme=scheme, name=values["name"].strip(),
                          email=values["email"].strip().lower(),
                          mpid=values["mpid"] if technical else None,
                          market_role_id=values["market_role_id"] if technical else None,
                          environment_id=values["environment_id"] if technical else None)
     db.session.add(officer)
     db.session.flush()
-    record("pki_officer.appointed", actor=user, obj=officer, summary=f"{role.value}: {officer.name}")
+    record("pki_officer.appointed", actor=user, obj=officer, summary=f"{scheme.value} {role.value}: {officer.name}")
     db.session.commit()
     return officer
 
@@ -202,15 +212,30 @@ def remove_officer(user, officer):
     db.session.commit()
 
 
+def schemes_of(organisation, officers, certificates):
+    """The registration schemes the organisation takes part in: the DIP for every Test Participant (DIP onboarding
+    registers their PKI officers, EAP §11.3.1.1), and any scheme it holds a certificate or an officer of."""
+    taking_part = {o.scheme for o in officers}
+    taking_part |= {scheme for scheme, kinds in SCHEME_KINDS.items() if any(c.kind in kinds for c in certificates)}
+    if organisation.kind == OrgKind.TEST_PARTICIPANT:
+        taking_part.add(Scheme.DIP)
+    return [scheme for scheme in Scheme if scheme in taking_part]
+
+
 def officer_gaps(organisation, officers, certificates):
-    """Warnings for EAP §10.3.1: who is missing."""
-    roles = [o.role for o in officers]
-    gaps = [f"No {role.value} appointed." for role in (OfficerRole.NOMINATING_OFFICER, OfficerRole.SRO)
-            if role not in roles]
-    covered = {o.environment_id for o in officers if o.role == OfficerRole.TECHNICAL_CONTACT}
-    for environment in sorted({c.environment for c in certificates}, key=lambda e: e.position):
-        if environment.id not in covered:
-            gaps.append(f"No Technical Contact for {environment.name}, where {organisation.name} holds certificates.")
+    """Warnings for EAP §10.3.1, Table 10: who is missing, per scheme the organisation takes part in (a DIP-only
+    participant is not asked for a Nominating Officer)."""
+    gaps = []
+    for scheme in schemes_of(organisation, officers, certificates):
+        mine = [o for o in officers if o.scheme == scheme]
+        roles = [o.role for o in mine]
+        gaps += [f"No {scheme.value} {role.value} appointed." for role in SCHEME_OFFICERS[scheme] if role not in roles]
+        covered = {o.environment_id for o in mine if o.role == OfficerRole.TECHNICAL_CONTACT}
+        held = {c.environment for c in certificates if c.kind in SCHEME_KINDS[scheme]}
+        for environment in sorted(held, key=lambda e: e.position):
+            if environment.id not in covered:
+                gaps.append(f"No {scheme.value} Technical Contact for {environment.name}, where {organisation.name} "
+                            f"holds {scheme.value} certificates.")
     return gaps
 
 

@@ -189,7 +189,7 @@ def _officer_organisation():
 
 def _officers_page(organisation, form):
     officers = db.session.scalars(select(PkiOfficer).where(PkiOfficer.organisation_id == organisation.id)
-                                  .order_by(PkiOfficer.role, PkiOfficer.name)).all()
+                                  .order_by(PkiOfficer.scheme, PkiOfficer.role, PkiOfficer.name)).all()
     certificates = db.session.scalars(visible_certificates(select(Certificate), current_user).where(
         Certificate.organisation_id == organisation.id)).all()
     organisations = db.session.scalars(select(Organisation).where(Organisation.kind != "programme")

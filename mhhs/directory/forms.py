@@ -84,6 +84,17 @@ class OrganisationForm(UniqueMixin, FlaskForm):
     kind = SelectField("Kind", choices=options(OrgKind.CHOICES))
     fix_forward = BooleanField("Fixes forward (supplies no rollback plan)")
     mpids = StringField("MPIDs (space-separated)", validators=[Optional(), Length(max=200)])
+    # RCM §14: the environments it tests in; its users retest the defects found there.
+    tests_in_ids = SelectMultipleField("Tests in (its users retest defects found there)", coerce=database_id,
+                                       widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        envs = db.session.scalars(select(Environment).order_by(Environment.position))
+        self.tests_in_ids.choices = options((e.id, e.name) for e in envs)
+        organisation = kwargs.get("obj")
+        if organisation is not None and not self.is_submitted():
+            self.tests_in_ids.data = [e.id for e in organisation.tests_in]
 
     def validate_name(self, field):
         self._check_unique(field, Organisation, Organisation.name, "An organisation with this name exists already.")

@@ -26,6 +26,14 @@ environment_systems = Table(
     Column("system_id", ForeignKey("systems.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# RCM §14: the environments an organisation tests in (kept by Release Managers); its users retest defects found there.
+organisation_environments = Table(
+    "organisation_environments",
+    db.metadata,
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True),
+    Column("environment_id", ForeignKey("environments.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 
 class OrgKind:
     PROGRAMME = "programme"
@@ -64,6 +72,7 @@ class Organisation(db.Model):
     mpids = Column(String(200), nullable=False, default="", server_default="")
     systems = relationship("System", back_populates="organisation", order_by="System.name")
     users = relationship("User", back_populates="organisation")
+    tests_in = relationship("Environment", secondary=organisation_environments, order_by="Environment.position")
 
     @property
     def mpid_list(self):

@@ -34,16 +34,27 @@ SUPPORT_HOURS = {
     "MPRS": ("hours", WEEKDAYS, time(9), time(17), time(15)),
 }
 
+# Where the central systems exist (EAP §9.3.5-§9.3.6, §9.4.2-§9.4.3, §9.8.2, §10.3.1; the EAP stands for environments):
+# DCC offers a single test instance (UIT-B) that SIT-A and SIT-B cannot both use; it serves SIT Functional, so SIT-A.
+# Electralink provides no test environment of its own (DTN routes test flows by 'test flags'), so DTN is in none.
+# Release Managers keep this presence on each system's page.
+DCC_ONLY_IN = "SIT-A"
+NOWHERE = {"DTN"}
+DCC_SYSTEMS = {"DSP", "CSS"}
+
 # name: (phase, purpose, from, to, systems not present)
 ENVIRONMENTS = [
     ("SIT Staging", Phase.SIT, "Readiness for SIT: regression for changes and defect re-testing, so that "
-     "the SIT environments are not broken when new code is deployed.", date(2024, 1, 2), date(2026, 1, 19), {"DTN"}),
-    ("SIT-A", Phase.SIT, "SIT Component Integration and SIT Functional testing.",
-     date(2023, 9, 4), date(2025, 4, 4), set()),
-    ("SIT-B", Phase.SIT, "SIT Migration, SIT Non-Functional and SIT Operational testing.",
-     date(2024, 4, 1), date(2025, 4, 4), set()),
+     "the SIT environments are not broken when new code is deployed.", date(2024, 1, 2), date(2026, 1, 19), NOWHERE | DCC_SYSTEMS),
+    # RCM §7.4 and Table 2 (the RCM stands for test stages over the older EAP Table 1, which put Migration in SIT-B).
+    ("SIT-A", Phase.SIT, "SIT Component Integration, SIT Functional, SIT Migration and SIT Functional Regression "
+     "testing (RCM §7.4, Table 2).",
+     date(2023, 9, 4), date(2025, 4, 4), NOWHERE),
+    ("SIT-B", Phase.SIT, "SIT Functional Settlement testing, followed by SIT Non-Functional and SIT Operational "
+     "testing (RCM §7.4, Table 2).",
+     date(2024, 4, 1), date(2025, 4, 4), NOWHERE | DCC_SYSTEMS),
     ("UIT", Phase.UIT, "Qualification and E2E Sandbox testing: central systems provided as a testing service.",
-     date(2024, 9, 9), date(2026, 1, 19), set()),
+     date(2024, 9, 9), date(2026, 1, 19), NOWHERE | DCC_SYSTEMS),
 ]
 
 # code: (name, central)
@@ -86,6 +97,9 @@ ROADMAP = {
 # Demo database only: invented Test Participants and the users of SPEC §8.
 # name: MPIDs (invented)
 DEMO_PARTICIPANTS = {"Northwold Energy": "NWEN", "Brightmeter Services": "BMSV", "Fenland Networks": "FENN"}
+# name: the environments it tests in (RCM §14: its users retest the defects found there)
+DEMO_TESTS_IN = {"Northwold Energy": ("SIT-A", "SIT-B"), "Brightmeter Services": ("SIT-B",),
+                 "Fenland Networks": ("SIT-A", "UIT")}
 DEMO_PASSWORD = "demo-pass"
 # email: (name, role, organisation, phases)
 DEMO_USERS = {

@@ -50,7 +50,9 @@ def seed_demo():
     added = 0
     for name, mpids in ref.DEMO_PARTICIPANTS.items():
         if db.session.scalar(select(Organisation).where(Organisation.name == name)) is None:
-            db.session.add(Organisation(name=name, kind=OrgKind.TEST_PARTICIPANT, mpids=mpids))
+            tests_in = db.session.scalars(select(Environment).where(
+                Environment.name.in_(ref.DEMO_TESTS_IN.get(name, ())))).all()
+            db.session.add(Organisation(name=name, kind=OrgKind.TEST_PARTICIPANT, mpids=mpids, tests_in=tests_in))
             added += 1
     db.session.flush()
     password_hash = None

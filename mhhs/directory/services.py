@@ -11,7 +11,7 @@ from ..extensions import db
 from .models import Environment
 
 USER_FIELDS = ["email", "name", "role", "organisation_id", "scope_sit", "scope_uit", "active"]
-ORGANISATION_FIELDS = ["name", "kind", "fix_forward", "mpids"]
+ORGANISATION_FIELDS = ["name", "kind", "fix_forward", "mpids", "tests_in_ids"]
 SYSTEM_FIELDS = ["name", "organisation_id", "support_kind", "support_days", "support_start", "support_end",
                  "gate_closure", "support_hours", "backup_regime", "environment_ids"]
 ENVIRONMENT_FIELDS = ["name", "phase", "purpose", "available_from", "available_to", "availability_target"]
@@ -66,6 +66,18 @@ def reset_password(by, user):
     record("user.password_reset", actor=by, obj=user)
     db.session.commit()
     return password
+
+
+def save_organisation(by, organisation, values):
+    """values: ORGANISATION_FIELDS, tests_in_ids the environments it tests in (RCM §14: its users retest there)."""
+    values = dict(values)
+    chosen = db.session.scalars(select(Environment).where(
+        Environment.id.in_(values.pop("tests_in_ids") or []))).all()
+    changed = []
+    if set(organisation.tests_in) != set(chosen):
+        organisation.tests_in = chosen
+        changed.append("tests in")
+    return save(by, organisation, values, changed)
 
 
 def save_system(by, system, values):

@@ -71,7 +71,8 @@ def edit_major_release(obj_id=None):
 @manager_required
 def organisations():
     orgs = db.session.scalars(
-        select(Organisation).options(selectinload(Organisation.systems)).order_by(Organisation.kind, Organisation.name)
+        select(Organisation).options(selectinload(Organisation.systems), selectinload(Organisation.tests_in))
+        .order_by(Organisation.kind, Organisation.name)
     ).all()
     return render("directory/organisations.html", "directory/organisations.html", organisations=orgs)
 
@@ -81,7 +82,7 @@ def organisations():
 @manager_required
 def edit_organisation(obj_id=None):
     return _edit(Organisation, OrganisationForm, obj_id, services.ORGANISATION_FIELDS,
-                 url_for("directory.organisations"), "Organisation")
+                 url_for("directory.organisations"), "Organisation", services.save_organisation)
 
 
 @bp.route("/systems/new", methods=["GET", "POST"])

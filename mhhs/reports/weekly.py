@@ -19,12 +19,12 @@ from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
-from ..release_notes import acknowledgements
 from ..baseline import services as baseline
-from ..rfcs.states import PUBLIC_STATUSES, RfcStatus
-from ..rfcs.models import Defect, Deployment, Retest, Rfc
+from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
-from ..rfcs.services import visible_clause
+from ..rfcs.models import Defect, Deployment, Retest, Rfc
+from ..rfcs.services import outstanding_emergency_fixes, visible_clause
+from ..rfcs.states import PUBLIC_STATUSES, RfcStatus
 
 WEEK = re.compile(r"(\d{4})-W(\d{2})")
 LISTED = 50  # outages listed in full; the rest are counted and linked
@@ -88,6 +88,7 @@ class Report:
     certificates: object
     drift: list
     unread: list  # (rfc, organisation, [users]) of the release notes sent in the last 30 days
+    not_carried: list = field(default_factory=list)  # (emergency RFC, [defect IDs]) not yet carried (RCM §12.8 NB)
 
     @property
     def sunday(self):
@@ -146,7 +147,7 @@ def build(user, monday, now):
         .group_by(Environment.name)).all())
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, now) if user else None, baseline.drifting(),
-                  _unread(user, now) if user else None)
+                  _unread(user, now) if user else None, outstanding_emergency_fixes())
 
 
 def _availability(down, spans):

@@ -85,6 +85,7 @@ def _raise(email, system, release_type, version, title, environments, start, def
                     for d, s, t, f in defects],
         "change_requests": [{"cr_id": c, "title": t, "summary": s} for c, t, s in crs],
         "build_reference": extra.get("build_reference", ""), "build_sha256": extra.get("build_sha256", ""),
+        "dev_test_evidence": extra.get("dev_test_evidence", ""), "not_carried_reason": "",
     })
     services.submit(author, rfc)
     return rfc
@@ -137,5 +138,7 @@ def seed_demo_rfcs():
            london_to_utc(datetime.combine(mprs_day, time(14))),
            defects=[("DEF-1101", "High", "Gate closure batch skips late reads", "SIT-A")], rollback_plan="")
     _raise("dip@demo.test", "DIP", ReleaseType.EMERGENCY, "1.1.0.1", "DIP emergency fix for blocked SIT-A testing",
-           ("SIT-A",), now + timedelta(hours=3), defects=[("DEF-1120", "Critical", "Inbound queue stalls", "SIT-A")])
+           ("SIT-A",), now + timedelta(hours=3), defects=[("DEF-1120", "Critical", "Inbound queue stalls", "SIT-A")],
+           dev_test_evidence="Replayed the stalled queue in DEV: 5,000 messages drained, component tests green "
+                             "(pipeline run 1187).")
     return 6

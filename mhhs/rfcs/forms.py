@@ -3,7 +3,7 @@ import re
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import (DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, IntegerField,
+from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, IntegerField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -28,6 +28,7 @@ class DefectRow(Form):
     severity = SelectField("Severity", choices=options([("", "—")] + [(s, s) for s in SEVERITIES]))
     summary = StringField("Summary", validators=[Length(max=2000)])
     found_in_id = SelectField("Found in", coerce=int_or_none)
+    blocking = BooleanField("Blocking")  # RCM §12.8: blocks testing
 
 
 class ChangeRequestRow(Form):
@@ -45,6 +46,9 @@ class RfcForm(FlaskForm):
     title = StringField("Title", validators=[Length(max=200)])
     reason = TextAreaField("Reason", validators=[Length(max=5000)])
     promotion_reason = TextAreaField("Reason for UIT first", validators=[Length(max=2000)])
+    dev_test_evidence = TextAreaField("Evidence of testing in development environments",
+                                      validators=[Length(max=20_000)])
+    not_carried_reason = TextAreaField("Why the emergency fixes are not carried", validators=[Length(max=5000)])
     environment_ids = SelectMultipleField("Target environments", coerce=database_id,
                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional()])

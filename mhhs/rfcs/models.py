@@ -56,6 +56,10 @@ class Rfc(db.Model):
     build_sha256 = Column(String(64), nullable=False, default="", server_default="")
     # RCM §8.1: why a version goes to UIT before it runs in SIT-A or SIT-B.
     promotion_reason = Column(Text, nullable=False, default="", server_default="")
+    # RCM §12.8, Table 10 step 1: an Emergency release's evidence of testing completed in development environments.
+    dev_test_evidence = Column(Text, nullable=False, default="", server_default="")
+    # RCM §12.8 NB: why this regular release does not carry the fixes of its system's earlier emergency releases.
+    not_carried_reason = Column(Text, nullable=False, default="", server_default="")
     # Once every target environment has its outcome: deployed, rolled back or fixed forward; kept after closure.
     outcome = Column(value_enum(RfcStatus, 20))
     rollout_report = Column(Text)
@@ -171,6 +175,7 @@ class Defect(db.Model):
     defect_id = Column(String(40), nullable=False, default="", index=True)
     severity = Column(String(20), nullable=False, default="")
     summary = Column(Text, nullable=False, default="")
+    blocking = Column(Boolean, nullable=False, default=False, server_default="0")  # blocks testing (RCM §12.8)
     found_in_id = Column(ForeignKey("environments.id"), index=True)
     # Set when the environment the defect was found in received the fix (RCM §7.4: retest only there).
     ready_for_retest = Column(Boolean, nullable=False, default=False)

@@ -92,8 +92,17 @@ def ready_for_retest(defect):
     return defect.ready_for_retest and not defect.retests
 
 
+def tests_in(user, environment_id):
+    """RCM §14: the user's organisation tests in this environment (kept by Release Managers)."""
+    return any(e.id == environment_id for e in user.organisation.tests_in)
+
+
 def can_record_retest(user, defect):
-    return ready_for_retest(defect) and (is_manager(user) or owns_rfc(user, defect.rfc))
+    """RCM §14: the Tester and each participant's Test Defect Manager retest and close defects: a user of any
+    organisation that tests in the environment where the defect was found; the raising Central Party and Release
+    Managers still may."""
+    return ready_for_retest(defect) and (is_manager(user) or owns_rfc(user, defect.rfc)
+                                         or tests_in(user, defect.found_in_id))
 
 
 def can_communicate(user, rfc, kind):

@@ -10,6 +10,31 @@ from ..baseline.versions import parse
 from .versions import version_problem
 
 SEVERITIES = ["Critical", "High", "Medium", "Low"]
+
+# RCM §12.8, Table 10: an Emergency release's process is three steps (plan, build & test; deployment; review and
+# closure). The control points of Table 9 those steps do not have are not applicable by themselves, with this reason.
+EMERGENCY_STEPS = "RCM §12.8, Table 10: plan, build & test; deployment; review and closure"
+EMERGENCY_NOT_APPLICABLE = {
+    4: f"Not part of the Emergency release process ({EMERGENCY_STEPS}): no approval of the release package and "
+       "installation instructions before the RFC.",
+    5: f"Not part of the Emergency release process ({EMERGENCY_STEPS}): known issues are not agreed with the "
+       "resolving defect teams before deployment.",
+}
+
+
+def emergency_problems(rfc):
+    """RCM §12.8: an Emergency release relates to a critical or blocking defect and brings the evidence of testing
+    completed in development environments (Table 10 step 1)."""
+    problems = {}
+    if rfc.release_type != ReleaseType.EMERGENCY:
+        return problems
+    if not (rfc.dev_test_evidence or "").strip():
+        problems["dev_test_evidence"] = ("An Emergency release needs the evidence of testing completed in development "
+                                         "environments (RCM §12.8, Table 10 step 1).")
+    if rfc.defects and not any(d.severity == "Critical" or d.blocking for d in rfc.defects):
+        problems["defects"] = ("An Emergency release fixes at least one defect of Critical severity or marked "
+                               "blocking (RCM §12.8): otherwise raise a Patch or a Minor release.")
+    return problems
 SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -50,12 +75,17 @@ def submission_problems(rfc, now, last_version, taken_versions, sit_versions=())
         problems["system_id"] = "Choose one of your organisation's systems."
     need("release_type", rfc.release_type, "Choose the release type.")
     if "system_id" not in problems and not is_promotion(rfc, sit_versions):
-        problem = version_problem(rfc.version, last_version, taken_versions)
+        problem = version_problem(rfc.version, last_version, taken_versions, rfc.release_type)
         if problem:
             problems["version"] = problem
     need("title", rfc.title, "Give the release a title.")
     need("reason", rfc.reason, "Say why this release is needed.")
     need("environment_ids", list(rfc.environments), "Choose at least one target environment.")
+    absent = [e.name for e in rfc.environments if rfc.system is not None and e not in rfc.system.environments]
+    if absent and "environment_ids" not in problems:
+        where = ", ".join(e.name for e in rfc.system.environments) or "no test environment"
+        problems["environment_ids"] = (f"{rfc.system.name} is not present in {', '.join(absent)}: it runs in {where} "
+                                       "(EAP §9.3.5-§9.3.6; a Release Manager keeps where each system runs).")
     need("window_start", rfc.window_start, "Enter when the deployment window starts.")
     need("window_end", rfc.window_end, "Enter when the deployment window ends.")
     if rfc.window_start and rfc.window_end and rfc.window_end <= rfc.window_start:
@@ -92,7 +122,9 @@ def submission_problems(rfc, now, last_version, taken_versions, sit_versions=())
     elif rfc.release_type == ReleaseType.PATCH and not rfc.defects:
         problems["defects"] = "A Patch release lists at least one defect it fixes."
     elif rfc.release_type == ReleaseType.EMERGENCY and not rfc.defects:
-        problems["defects"] = "An Emergency release lists the blocking defect it fixes."
+        problems["defects"] = ("An Emergency release lists the Critical or blocking defect it fixes (RCM §12.8).")
+    for field, message in emergency_problems(rfc).items():
+        problems.setdefault(field, message)
     incomplete = [str(i) for i, c in enumerate(rfc.change_requests, 1)
                   if not (c.cr_id.strip() and c.title.strip() and c.summary.strip())]
     if incomplete:

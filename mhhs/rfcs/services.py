@@ -1,8 +1,7 @@
 """RFC state changes as guarded transitions: each checks the state, records who/when/why, audits, commits."""
-from datetime import timedelta
 
 from sqlalchemy import case, delete, func, insert, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..audit.services import record
 from ..core.permissions import is_manager
@@ -66,7 +65,7 @@ def version_context(user, system_id, release_type, typed, rfc_id=None):
     if typed and typed.strip() in baseline.sit_versions(system.id):
         context["promotion"] = typed.strip()  # allowed for an RFC that targets UIT only (rules.is_promotion)
     elif typed:
-        context["problem"] = version_problem(typed, last, taken)
+        context["problem"] = version_problem(typed, last, taken, release_type)
     if release_type in (ReleaseType.MINOR, ReleaseType.PATCH, ReleaseType.MAJOR):
         context["outstanding"] = outstanding_emergency_fixes(system.id)
     return context
@@ -76,7 +75,8 @@ def version_context(user, system_id, release_type, typed, rfc_id=None):
 
 CONTENT_FIELDS = ["system_id", "release_type", "version", "title", "reason", "promotion_reason", "window_start",
                   "window_end", "expected_downtime", "implementation_plan", "rollback_plan", "stakeholders_impacted",
-                  "known_issues", "installation_instructions", "build_reference", "build_sha256"]
+                  "known_issues", "installation_instructions", "build_reference", "build_sha256", "dev_test_evidence",
+                  "not_carried_reason"]
 
 
 def _check_row_version(rfc, expected):
@@ -118,13 +118,15 @@ def _store_draft(user, rfc, content, expected_version):
         raise Invalid({"system_id": "Choose one of your organisation's systems."})
     for field in CONTENT_FIELDS:
         setattr(rfc, field, content.get(field))
+    for field in ("dev_test_evidence", "not_carried_reason"):
+        setattr(rfc, field, getattr(rfc, field) or "")
     for field in ("version", "promotion_reason", "build_reference", "build_sha256"):
         setattr(rfc, field, (getattr(rfc, field) or "").strip())
     rfc.build_sha256 = rfc.build_sha256.lower()
     rfc.environments = db.session.scalars(select(Environment).where(
         Environment.id.in_(content.get("environment_ids") or []))).all()
     rfc.defects = [Defect(position=i, defect_id=(d["defect_id"] or "").strip(), severity=d["severity"] or "",
-                          summary=d["summary"] or "", found_in_id=d["found_in_id"])
+                          summary=d["summary"] or "", found_in_id=d["found_in_id"], blocking=bool(d.get("blocking")))
                    for i, d in enumerate(content.get("defects", []))]
     rfc.change_requests = [ChangeRequest(position=i, cr_id=(c["cr_id"] or "").strip(), title=c["title"] or "",
                                          summary=c["summary"] or "")
@@ -147,8 +149,9 @@ def snapshot(rfc):
         "stakeholders_impacted": rfc.stakeholders_impacted, "known_issues": rfc.known_issues,
         "installation_instructions": rfc.installation_instructions,
         "promotion_reason": rfc.promotion_reason, "build_reference": rfc.build_reference,
-        "build_sha256": rfc.build_sha256,
-        "defects": [{"defect_id": d.defect_id, "severity": d.severity, "summary": d.summary,
+        "build_sha256": rfc.build_sha256, "dev_test_evidence": rfc.dev_test_evidence,
+        "not_carried_reason": rfc.not_carried_reason,
+        "defects": [{"defect_id": d.defect_id, "severity": d.severity, "summary": d.summary, "blocking": d.blocking,
                      "found_in": d.found_in.name if d.found_in else ""} for d in rfc.defects],
         "change_requests": [{"cr_id": c.cr_id, "title": c.title, "summary": c.summary} for c in rfc.change_requests],
     }
@@ -176,6 +179,11 @@ def _submission_problems(user, rfc, now):
                                                             rfc.window_end) if rfc.window_start else [])
         if problem:
             problems["window_start"] = problem
+    owed = [] if rfc.not_carried_reason.strip() else owed_by(rfc)
+    if owed:
+        problems.setdefault("not_carried_reason", (
+            f"All emergency fixes go into the next available release (RCM §12.8 NB): {not_carried_text(owed)}. "
+            "Carry them into the defects (the Version field offers them) or say here why not."))
     return problems
 
 
@@ -185,6 +193,7 @@ def _submit(user, rfc, now):
     db.session.add(Revision(rfc=rfc, number=rfc.revision, submitted_by_id=user.id, submitted_at=now,
                             content=snapshot(rfc)))
     _tick(rfc, "submit", user)
+    _emergency_not_applicable(rfc)
     sync_pending(rfc)
     record("rfc.submitted", actor=user, obj=rfc, summary=f"revision {rfc.revision}")
     notify("rfc_submitted", managers_of(rfc.phases), "rfcs.detail", {"rfc_id": rfc.id}, rfc=rfc)
@@ -396,6 +405,20 @@ def _tick(rfc, event, user, note=""):
             rfc.control_points.append(ControlPoint(number=number, by_id=getattr(user, "id", None), note=note))
 
 
+def _emergency_not_applicable(rfc):
+    """RCM §12.8, Table 10: the control points an Emergency release's three steps do not have are not applicable by
+    themselves, with the reason (no one's name); a revision that is no longer an Emergency opens them again."""
+    emergency = rfc.release_type == ReleaseType.EMERGENCY
+    for point in list(rfc.control_points):
+        if not emergency and point.by_id is None and point.not_applicable \
+                and point.number in rules.EMERGENCY_NOT_APPLICABLE:
+            rfc.control_points.remove(point)
+    if emergency:
+        for number, reason in rules.EMERGENCY_NOT_APPLICABLE.items():
+            if number not in {c.number for c in rfc.control_points}:
+                rfc.control_points.append(ControlPoint(number=number, not_applicable=True, note=reason))
+
+
 @unit_of_work(CONFLICT)
 def set_control_points(user, rfc, numbers, not_applicable=False, note=""):
     """A Release Manager ticks control points with their evidence, or marks them not applicable with the reason.
@@ -473,22 +496,45 @@ def version_order_text(rfc, higher):
 
 # Emergency follow-up (RCM §12.8) --------------------------------------------------------
 
-# The emergency releases whose carry-over is followed (home page, environments, the RFC form's hint): those of the
-# last CARRY_OVER, the newest CARRY_OVER_LIMIT at most, however many emergencies the programme has had.
-CARRY_OVER = timedelta(days=90)
+# The emergency releases whose carry-over is followed (home page, environments, the weekly report, the RFC form):
+# every one not yet carried, whatever its age (RCM §12.8 NB), the newest CARRY_OVER_LIMIT at most.
 CARRY_OVER_LIMIT = 200
+COUNTED = (RfcStatus.DRAFT, RfcStatus.REJECTED, RfcStatus.WITHDRAWN)  # statuses of a regular RFC that carries nothing
 
 
 def outstanding_emergency_fixes(system_id=None, now=None):
-    """[(emergency RFC, [defect IDs])], newest first, of the followed emergency releases (of one system, or all) whose
-    fixes no later regular release lists yet."""
+    """[(emergency RFC, [defect IDs])], newest first, of the emergency releases (of one system, or all) whose fixes no
+    later regular release lists yet, nor says why not (Rfc.not_carried_reason)."""
+    waiver = aliased(Rfc)
+    waived = select(waiver.id).where(
+        waiver.system_id == Rfc.system_id, waiver.release_type != ReleaseType.EMERGENCY,
+        waiver.status.not_in(COUNTED), waiver.not_carried_reason != "", waiver.submitted_at > Rfc.submitted_at)
     query = select(Rfc).where(Rfc.release_type == ReleaseType.EMERGENCY, Rfc.status.in_(PUBLIC_STATUSES),
-                              Rfc.window_start >= (now or utcnow()) - CARRY_OVER)
+                              ~waived.exists())
     if system_id is not None:
         query = query.where(Rfc.system_id == system_id)
     return carry_overs(db.session.scalars(
         query.options(joinedload(Rfc.system), selectinload(Rfc.defects))
         .order_by(Rfc.window_start.desc(), Rfc.id.desc()).limit(CARRY_OVER_LIMIT)).all())
+
+
+def owed_by(rfc):
+    """RCM §12.8 NB: [(emergency RFC, [defect IDs])] a regular RFC must carry (or say why not): the fixes of its
+    system's earlier emergency releases that it does not list and no later regular release lists yet."""
+    mine = parse(rfc.version)
+    if rfc.release_type in (None, ReleaseType.EMERGENCY) or rfc.system_id is None or mine is None:
+        return []
+    listed = {d.defect_id for d in rfc.defects}
+    owed = []
+    for emergency, defect_ids in outstanding_emergency_fixes(rfc.system_id):
+        missing = [d for d in defect_ids if d not in listed]
+        if emergency.id != rfc.id and (parse(emergency.version) or ()) < mine and missing:
+            owed.append((emergency, missing))
+    return owed
+
+
+def not_carried_text(owed):
+    return "; ".join(f"{e.number} ({e.version}) fixed {', '.join(ids)}" for e, ids in owed)
 
 
 def carry_overs(emergencies):
@@ -499,7 +545,7 @@ def carry_overs(emergencies):
     for system_id, version, defect_id in db.session.execute(
             select(Rfc.system_id, Rfc.version, Defect.defect_id).join(Defect, Defect.rfc_id == Rfc.id)
             .where(Defect.defect_id.in_(defect_ids), Rfc.release_type != ReleaseType.EMERGENCY,
-                   Rfc.status.not_in([RfcStatus.DRAFT, RfcStatus.REJECTED, RfcStatus.WITHDRAWN]))) \
+                   Rfc.status.not_in(COUNTED))) \
             if defect_ids else []:
         parsed = parse(version)
         if parsed and parsed > highest.get((system_id, defect_id), ()):

@@ -134,7 +134,8 @@ def _apply_row_action(form, action):
         for defect in emergency.defects if emergency else []:
             if defect.defect_id not in present:
                 form.defects.append_entry({"defect_id": defect.defect_id, "severity": defect.severity,
-                                           "summary": defect.summary, "found_in_id": defect.found_in_id})
+                                           "summary": defect.summary, "found_in_id": defect.found_in_id,
+                                           "blocking": defect.blocking})
     else:
         return False
     form.fill_row_choices()
@@ -150,7 +151,8 @@ def _fill_from(form, rfc):
     form.environment_ids.data = [e.id for e in rfc.environments]
     for defect in rfc.defects:
         form.defects.append_entry({"defect_id": defect.defect_id, "severity": defect.severity,
-                                   "summary": defect.summary, "found_in_id": defect.found_in_id})
+                                   "summary": defect.summary, "found_in_id": defect.found_in_id,
+                                   "blocking": defect.blocking})
     for cr in rfc.change_requests:
         form.change_requests.append_entry({"cr_id": cr.cr_id, "title": cr.title, "summary": cr.summary})
     form.row_version.data = rfc.row_version
@@ -219,7 +221,8 @@ def detail(rfc_id):
 
 
 def _detail_page(rfc, closure_form=None):
-    outstanding = services.carry_overs([rfc]) if rfc.release_type == ReleaseType.EMERGENCY and rfc.is_public else []
+    outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
+        if rfc.release_type == ReleaseType.EMERGENCY and rfc.is_public else []
     return render("rfcs/detail.html", "rfcs/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
                   decision_form=DecisionForm(row_version=rfc.row_version), governance_form=GovernanceForm(),
                   closure_form=closure_form or ClosureForm(obj=rfc), phases=phases_to_decide(current_user, rfc),

@@ -10,8 +10,12 @@ from ..extensions import db
 from . import services
 
 # name, environment, first day and last day counted from today
-TEST_PHASES = [("SIT Migration", "SIT-B", -60, 20), ("SIT Functional cycle 3", "SIT-A", -30, 40),
-               ("SIT Non-Functional cycle 3", "SIT-B", 21, 70), ("Qualification", "UIT", -10, 120)]
+# RCM §7.4 and Table 2: Functional, Migration and Functional Regression in SIT-A; Settlement in SIT-B, followed by
+# Non-Functional and Operational there.
+TEST_PHASES = [("SIT Functional cycle 3", "SIT-A", -30, 40), ("SIT Migration", "SIT-A", -60, 20),
+               ("SIT Functional Regression", "SIT-A", 41, 70), ("SIT Settlement", "SIT-B", -45, 20),
+               ("SIT Non-Functional cycle 3", "SIT-B", 21, 70), ("SIT Operational", "SIT-B", 71, 100),
+               ("Qualification", "UIT", -10, 120)]
 
 
 def seed_demo_schedule():

@@ -2,7 +2,7 @@
 foreign key into the RFCs, which sit in a higher layer
 
 Revision ID: b3e5a7c9d1f2
-Revises: 9d2f4b6c8e13
+Revises: e25a7c4d1b90
 Create Date: 2026-12-06 20:50:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'b3e5a7c9d1f2'
-down_revision = '9d2f4b6c8e13'
+down_revision = 'e25a7c4d1b90'
 branch_labels = None
 depends_on = None
 

@@ -438,3 +438,23 @@ def test_a_read_records_the_tokens_use_while_another_request_writes(app, api, ma
     assert fired and answer.status_code == 200
     with app.app_context():
         assert db.session.scalar(select(tokens.ApiToken.last_used_at)) is not None
+
+
+def test_rcm_12_8_an_emergency_through_the_api_needs_a_blocking_or_critical_defect_and_dev_evidence(app, api,
+                                                                                                    make_token):
+    """RCM §12.8: the API takes the pages' rules: the refusals come back by field, and a blocking defect counts."""
+    secret = make_token()
+    start = utcnow() + timedelta(hours=3)
+    body = rfc_body(release_type="Emergency", version="0.0.0.1", window_start=iso(start),
+                    window_end=iso(start + timedelta(hours=1)))
+    draft = api("POST", "/rfcs", secret, body).json
+    problems = fields(api("POST", f"/rfcs/{draft['id']}/submit", secret))
+    assert "Critical severity or marked blocking" in problems["defects"]
+    assert "evidence of testing completed in development environments" in problems["dev_test_evidence"]
+    changed = api("PATCH", f"/rfcs/{draft['id']}", secret, {
+        "dev_test_evidence": "Replay in DEV passed",
+        "defects": [{"defect_id": "DEF-101", "severity": "High", "summary": "Stall", "found_in": "SIT-A",
+                     "blocking": True}]})
+    assert changed.status_code == 200 and changed.json["defects"][0]["blocking"] is True
+    submitted = api("POST", f"/rfcs/{draft['id']}/submit", secret)
+    assert submitted.status_code == 200 and submitted.json["status"] == "submitted"

@@ -146,6 +146,7 @@ def test_notice_refusal_and_emergency_warning(page, log_in):
     expect(page.get_by_label("Title", exact=True)).to_have_value("DIP ack handling")  # nothing typed is lost
 
     page.get_by_label("Release type").select_option("Emergency")
+    page.get_by_label("Evidence of testing in development environments").fill("Component tests passed in DEV")
     page.get_by_label("Window start").fill(local(timedelta(hours=2)))
     page.get_by_label("Window end").fill(local(timedelta(hours=3)))
     page.get_by_role("button", name="Submit").click()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from mhhs.core.time import to_london
 from mhhs.extensions import db
 from mhhs.rfcs.models import Rfc
+from mhhs.rfcs.states import ReleaseType
 from tests.browser.test_rfc_journeys import fill_rfc, log_out
 from tests.rfcs.factory import make_rfc
 
@@ -31,7 +32,8 @@ def test_next_free_window_then_a_clash_on_the_calendar_and_in_the_queue(app, pag
     with app.app_context():
         first = db.session.get(Rfc, rfc_id)
         day = to_london(first.window_start).date()
-        second = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.1.0", rollback_plan="",
+        second = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH, version="1.0.1.0",
+                          rollback_plan="",
                           window_start=first.window_start, window_end=first.window_end)
     log_in("rm.sit@demo.test")
     page.get_by_role("link", name="Calendar", exact=True).click()

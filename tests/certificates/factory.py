@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 
-from mhhs.certificates.models import Certificate, Kind, OfficerRole, PkiOfficer
+from mhhs.certificates.models import Certificate, Kind, OfficerRole, PkiOfficer, Scheme
 from mhhs.certificates.parsing import parse_certificate
 from mhhs.directory.models import Environment, Organisation
 from mhhs.extensions import db
@@ -68,7 +68,8 @@ def make_certificate(organisation_name, environment_name, days=365, kind=Kind.DI
 
 def make_officer(organisation_name, role=OfficerRole.SRO, name="Olive Officer", email="olive@northwold.test"):
     organisation = db.session.scalar(select(Organisation).where(Organisation.name == organisation_name))
-    officer = PkiOfficer(organisation_id=organisation.id, role=role, name=name, email=email)
+    officer = PkiOfficer(organisation_id=organisation.id, role=role, name=name, email=email,
+                         scheme=Scheme.DCC_CSS if role == OfficerRole.NOMINATING_OFFICER else Scheme.DIP)
     db.session.add(officer)
     db.session.commit()
     return officer

@@ -1,6 +1,9 @@
 """The expiry dashboard: soonest first, statuses, filters, counts, gaps, CSV; constant queries per page."""
 import csv
 import io
+import re
+
+import pytest
 
 from sqlalchemy import select
 
@@ -100,20 +103,20 @@ def test_dashboard_queries_do_not_grow_with_certificates(app, as_user, count_que
 def test_officer_rules_and_gaps(app, as_user):
     tp = as_user("supplier@demo.test")
     page = tp.get("/certificates/officers").get_data(as_text=True)
-    assert "No Nominating Officer appointed." in page and "No SRO appointed." in page
+    assert "No DIP SRO appointed." in page and "Nominating Officer appointed" not in page  # DIP only (EAP §10.3.1)
     assert tp.post("/certificates/officers", {"role": "SRO", "name": "Sara Reed", "email": "sara@northwold.test"}
                    ).status_code == 303
     page = tp.post("/certificates/officers", {"role": "SRO", "name": "Second", "email": "second@northwold.test"}
                    ).get_data(as_text=True)
-    assert "already has a SRO (Sara Reed)" in page and 'value="Second"' in page
+    assert "already has a DIP SRO (Sara Reed)" in page and 'value="Second"' in page
     page = tp.post("/certificates/officers", {"role": "Technical Contact", "name": "Tom Tech",
                                               "email": "tom@northwold.test"}).get_data(as_text=True)
     assert "Enter the MPID" in page and "choose one" in page
     with app.app_context():
         make_certificate("Northwold Energy", "SIT-B")
     page = tp.get("/certificates/officers").get_data(as_text=True)
-    assert "Sara Reed" in page and "No SRO appointed." not in page
-    assert "No Technical Contact for SIT-B, where Northwold Energy holds certificates." in page
+    assert "Sara Reed" in page and "No DIP SRO appointed." not in page
+    assert "No DIP Technical Contact for SIT-B, where Northwold Energy holds DIP certificates." in page
 
 
 def test_officers_of_another_organisation_cannot_be_removed(app, as_user):
@@ -130,3 +133,52 @@ def test_certificate_rows_carry_no_html_from_the_certificate(app, as_user):
         make_certificate("Northwold Energy", "SIT-A", common_name="<script>alert(1)</script>", sans=())
     page = as_user("supplier@demo.test").get("/certificates").get_data(as_text=True)
     assert "<script>alert" not in page and "&lt;script" in page
+
+
+@pytest.mark.parametrize("officers, certificates, gaps", [
+    # A DIP-only participant: no Nominating Officer asked for.
+    ([], [], ["No DIP SRO appointed."]),
+    ([("DIP", "SRO", None)], [("SIT-A", Kind.DIP_TLS)], ["No DIP Technical Contact for SIT-A, where Northwold Energy "
+                                                          "holds DIP certificates."]),
+    ([("DIP", "SRO", None), ("DIP", "Technical Contact", "SIT-A")], [("SIT-A", Kind.DIP_TLS)], []),
+    # Taking part in DCC CSS (a DCC certificate): its Nominating Officer and SRO, and its own Technical Contacts.
+    ([("DIP", "SRO", None), ("DIP", "Technical Contact", "SIT-A")], [("SIT-A", Kind.DIP_TLS), ("SIT-A", Kind.DCC_CSS)],
+     ["No DCC CSS Nominating Officer appointed.", "No DCC CSS SRO appointed.",
+      "No DCC CSS Technical Contact for SIT-A, where Northwold Energy holds DCC CSS certificates."]),
+    ([("DIP", "SRO", None), ("DCC CSS", "Nominating Officer", None), ("DCC CSS", "SRO", None)], [],
+     []),
+])
+def test_eap_10_3_1_officer_gaps_per_registration_scheme(app, as_user, officers, certificates, gaps):
+    """EAP §10.3.1, Table 10, §11.3.1.1: DIP registration (GlobalSign) needs a Senior Responsible Officer, at most one
+    ARO and Technical Contacts per environment; DCC CSS needs its Nominating Officer. Gaps per scheme taken part in."""
+    from mhhs.certificates.models import PkiOfficer, Scheme
+    from mhhs.directory.models import Environment, Organisation
+    from mhhs.extensions import db
+    from sqlalchemy import select
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == "Northwold Energy"))
+        for scheme, role, environment in officers:
+            env = db.session.scalar(select(Environment).where(Environment.name == environment)) if environment else None
+            db.session.add(PkiOfficer(organisation_id=org.id, scheme=Scheme(scheme), role=OfficerRole(role), name=role,
+                                      email="o@northwold.test", environment_id=env.id if env else None))
+        db.session.commit()
+        for environment, kind in certificates:
+            make_certificate("Northwold Energy", environment, kind=kind)
+    page = as_user("supplier@demo.test").get("/certificates/officers").get_data(as_text=True)
+    shown = re.findall(r'<p class="flash flash-error warning">([^<]*)</p>', page)
+    assert shown == gaps
+
+
+def test_eap_10_3_1_a_nominating_officer_is_of_the_dcc_css_scheme(app, as_user):
+    """EAP §10.3.1: the Nominating Officer is DCC CSS's; appointed for the DIP, it is refused next to the role."""
+    tp = as_user("supplier@demo.test")
+    page = tp.post("/certificates/officers", {"scheme": "DIP", "role": "Nominating Officer", "name": "Nia Nom",
+                                              "email": "nia@northwold.test"}).get_data(as_text=True)
+    assert 'id="role-error"' in page and "A Nominating Officer belongs to the DCC CSS scheme" in page
+    assert 'value="Nia Nom"' in page
+    assert tp.post("/certificates/officers", {"scheme": "DCC CSS", "role": "Nominating Officer", "name": "Nia Nom",
+                                              "email": "nia@northwold.test"}).status_code == 303
+    assert tp.post("/certificates/officers", {"scheme": "DIP", "role": "SRO", "name": "Sid",
+                                              "email": "sid@northwold.test"}).status_code == 303
+    assert tp.post("/certificates/officers", {"scheme": "DCC CSS", "role": "SRO", "name": "Sue",
+                                              "email": "sue@northwold.test"}).status_code == 303  # one per scheme

@@ -67,3 +67,43 @@ def test_deployments_and_the_baseline_survive_the_upgrade(tmp_path):
     # The submitted emergency waits for UIT only (SIT approved its revision), first in that queue.
     assert pending == [(3, "UIT", 0, "2026-02-01 09:00")]
     assert minutes == [(1, None), (2, None), (3, 151)]  # 150 minutes, rounded up as the model keeps it
+
+
+ISSUE_25_ROWS = """
+INSERT INTO organisations (id, name, kind, fix_forward, mpids) VALUES (1, 'DCC', 'central_party', 0, ''),
+  (2, 'Electralink', 'central_party', 0, ''), (3, 'Northwold', 'test_participant', 0, 'NWEN');
+INSERT INTO systems (id, name, organisation_id, support_hours, backup_regime) VALUES (1, 'DSP', 1, '', ''),
+  (2, 'CSS', 1, '', ''), (3, 'DTN', 2, '', '');
+INSERT INTO environments (id, name, phase, purpose, position) VALUES
+  (1, 'SIT-A', 'SIT', 'SIT Component Integration and SIT Functional testing.', 1),
+  (2, 'SIT-B', 'SIT', 'Our own words for SIT-B.', 2), (3, 'UIT', 'UIT', '', 3);
+INSERT INTO environment_systems (environment_id, system_id) VALUES (1, 1), (2, 1), (3, 1), (1, 2), (2, 2), (1, 3),
+  (2, 3);
+INSERT INTO pki_officers (id, organisation_id, role, name, email) VALUES (1, 3, 'Nominating Officer', 'N', 'n@x.test'),
+  (2, 3, 'SRO', 'S', 's@x.test');
+"""
+
+
+@pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")), reason="a throwaway SQLite file of its own")
+def test_issue_25_upgrade_places_central_systems_per_the_eap_and_officers_in_their_scheme(tmp_path):
+    """EAP §9.3.5-§9.3.6 (DCC in SIT-A only, DTN nowhere), RCM §7.4 (SIT-A's purpose, unless a Release Manager
+    rewrote it) and EAP §10.3.1 (a Nominating Officer is DCC CSS's) on an installation's existing rows."""
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'old.sqlite'}"
+
+    app = create_app(Config)
+    with app.app_context():
+        upgrade(revision="9d2f4b6c8e13")
+        with db.engine.begin() as connection:
+            for statement in ISSUE_25_ROWS.split(";"):
+                if statement.strip():
+                    connection.execute(text(statement))
+        upgrade()
+        with db.engine.connect() as connection:
+            presence = connection.execute(text("SELECT system_id, environment_id FROM environment_systems "
+                                               "ORDER BY system_id, environment_id")).all()
+            purposes = dict(connection.execute(text("SELECT name, purpose FROM environments")).all())
+            schemes = connection.execute(text("SELECT role, scheme FROM pki_officers ORDER BY id")).all()
+    assert presence == [(1, 1), (2, 1)]
+    assert "SIT Migration" in purposes["SIT-A"] and purposes["SIT-B"] == "Our own words for SIT-B."
+    assert schemes == [("Nominating Officer", "DCC CSS"), ("SRO", "DIP")]

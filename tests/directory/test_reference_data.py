@@ -1,6 +1,7 @@
 """Reference data (SPEC §3): what the seed loads, and that loading it again changes nothing."""
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from mhhs.directory.models import Phase
@@ -23,8 +24,26 @@ def test_environments_have_their_phase_and_dates(ctx):
     assert (envs["SIT-B"].available_from, envs["SIT-B"].available_to) == (date(2024, 4, 1), date(2025, 4, 4))
     assert (envs["UIT"].phase, envs["UIT"].available_from, envs["UIT"].available_to) == (
         Phase.UIT, date(2024, 9, 9), date(2026, 1, 19))
-    assert "DTN" not in {s.name for s in envs["SIT Staging"].systems}
-    assert "DTN" in {s.name for s in envs["SIT-A"].systems}
+
+
+@pytest.mark.parametrize("system, present_in", [
+    ("DSP", ["SIT-A"]), ("CSS", ["SIT-A"]),  # DCC's single test instance (UIT-B), which SIT-A and SIT-B cannot share
+    ("DTN", []),  # Electralink provides no test environment of its own
+    ("DIP", ["SIT Staging", "SIT-A", "SIT-B", "UIT"]), ("MPRS", ["SIT Staging", "SIT-A", "SIT-B", "UIT"]),
+])
+def test_eap_9_3_5_to_9_3_6_and_9_8_2_central_systems_exist_only_where_the_eap_places_them(ctx, system, present_in):
+    """EAP §9.3.5-§9.3.6, §9.8.2, §10.3.1: DCC offers a single test instance, Electralink none."""
+    row = db.session.scalar(select(System).where(System.name == system))
+    assert [e.name for e in row.environments] == present_in
+
+
+def test_rcm_7_4_table_2_sit_a_and_sit_b_purposes(ctx):
+    """RCM §7.4, Table 2: Functional, Migration and Functional Regression run in SIT-A; Settlement in SIT-B, followed
+    by Non-Functional and Operational (the older EAP Table 1 put Migration in SIT-B)."""
+    envs = {e.name: e.purpose for e in db.session.scalars(select(Environment))}
+    assert "SIT Migration" in envs["SIT-A"] and "SIT Functional Regression" in envs["SIT-A"]
+    assert "Migration" not in envs["SIT-B"]
+    assert "Settlement" in envs["SIT-B"] and "followed by SIT Non-Functional and SIT Operational" in envs["SIT-B"]
 
 
 def test_central_parties_own_their_systems_and_fix_forward_flag(ctx):

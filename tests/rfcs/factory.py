@@ -6,9 +6,9 @@ from sqlalchemy import select
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
-from mhhs.rfcs import services
-from mhhs.rfcs.states import ReleaseType, RfcStatus
+from mhhs.rfcs import rules, services
 from mhhs.rfcs.models import Rfc
+from mhhs.rfcs.states import ReleaseType, RfcStatus
 
 
 def user(email):
@@ -36,8 +36,10 @@ def content(system="DIP", release_type=ReleaseType.MINOR, version="1.1.0.0", env
         "window_start": start, "window_end": overrides.pop("window_end", None) or start + timedelta(hours=2),
         "expected_downtime": 30, "implementation_plan": "Blue/green switch", "rollback_plan": "Switch back",
         "stakeholders_impacted": "All SIT participants", "known_issues": "None", "installation_instructions": "Run the pipeline",
+        "dev_test_evidence": "Unit and component tests passed in DEV" if release_type == ReleaseType.EMERGENCY else "",
         "environment_ids": env_ids(*environments),
-        "defects": [{"defect_id": "DEF-101", "severity": "High", "summary": "Timeout on ack",
+        "defects": [{"defect_id": "DEF-101", "severity": "Critical" if release_type == ReleaseType.EMERGENCY else "High",
+                     "summary": "Timeout on ack",
                      "found_in_id": env_ids(environments[0])[0]}],
         "change_requests": [],
     }
@@ -59,8 +61,10 @@ def make_rfc(email="dip@demo.test", submit=True, gate=True, **overrides):
 
 
 def meet_approval_gate(rfc_id, email="rm.sit@demo.test"):
-    """A Release Manager ticks control points 3 to 6 (RCM Table 9), as the queue lets them."""
-    services.set_control_points(user(email), db.session.get(Rfc, rfc_id), [3, 4, 5, 6], note="checked")
+    """A Release Manager ticks control points 3 to 6 (RCM Table 9) that are open, as the queue lets them (an Emergency
+    release has 4 and 5 not applicable by themselves, RCM §12.8)."""
+    rfc = db.session.get(Rfc, rfc_id)
+    services.set_control_points(user(email), rfc, rules.open_control_points(rfc, [3, 4, 5, 6]), note="checked")
 
 
 def approve(rfc_id, *emails):

@@ -104,7 +104,7 @@ def test_emergency_and_patch_need_defects_and_rows_must_be_complete(app, as_user
     dip = as_user("dip@demo.test")
     page = dip.post("/rfcs/new", {**form_data(app, release_type=ReleaseType.EMERGENCY, version="0.0.0.1",
                                               defects=[]), "action": "submit"}).get_data(as_text=True)
-    assert "An Emergency release lists the blocking defect it fixes." in page
+    assert "An Emergency release lists the Critical or blocking defect it fixes (RCM §12.8)." in page
     data = form_data(app)
     data["defects-0-severity"] = ""
     page = dip.post("/rfcs/new", {**data, "action": "submit"}).get_data(as_text=True)

@@ -100,7 +100,7 @@ def test_rfc_list_queries_are_constant(app, as_user, count_queries):
     rm = as_user("rm.sit@demo.test")
     with app.app_context():  # two windows that clash from the start: the clashing RFCs' loading is counted in both
         make_rfc(version="1.0.0.0")
-        make_rfc(version="1.0.1.0")
+        make_rfc(version="1.0.1.0", release_type=ReleaseType.PATCH)
     with count_queries() as few:
         rm.get("/rfcs")
     with count_queries() as queue_few:

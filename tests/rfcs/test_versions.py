@@ -45,3 +45,30 @@ def test_typed_versions_that_are_refused(typed, last, taken, message):
 ])
 def test_typed_versions_that_are_accepted(typed, last, taken):
     assert version_problem(typed, last, taken) is None
+
+
+@pytest.mark.parametrize("typed, last, release_type, message", [
+    ("1.0.0.1", "1.0.0.0", MINOR, "A Minor release changes the second (Minor) part, but this version changes the "
+                                  "fourth (Emergency) part (RCM §11): expected 1.1.0.0."),
+    ("2.0.0.0", "1.0.0.0", MINOR, "changes the first (Major) part (RCM §11): expected 1.1.0.0."),
+    ("1.1.0.0", "1.0.0.0", PATCH, "A Patch release changes the third (Patch) part, but this version changes the "
+                                  "second (Minor) part (RCM §11): expected 1.0.1.0."),
+    ("1.0.1.0", "1.0.0.0", EMERGENCY, "changes the third (Patch) part (RCM §11): expected 1.0.0.1."),
+    ("1.1.0.0", "1.0.0.0", MAJOR, "expected 2.0.0.0."),
+    ("1.1.0.3", "1.0.0.0", MINOR, "resets the parts after the second (Minor) part to 0 (RCM §11): expected 1.1.0.0."),
+    ("1.0.0.1", None, MINOR, "resets the parts after the second (Minor) part to 0 (RCM §11): expected 0.1.0.0."),
+])
+def test_rcm_11_table_4_a_version_changes_the_part_of_its_release_type(typed, last, release_type, message):
+    """RCM §11, Table 4: Major is the first part, Minor the second, Patch the third, Emergency the fourth; a release
+    increments its own part and resets the parts after it. The refusal names the part and the version expected."""
+    assert message in version_problem(typed, last, {last}, release_type)
+
+
+@pytest.mark.parametrize("typed, last, release_type", [
+    ("1.1.0.0", "1.0.0.7", MINOR), ("1.0.1.0", "1.0.0.7", PATCH), ("1.0.0.8", "1.0.0.7", EMERGENCY),
+    ("2.0.0.0", "1.3.2.5", MAJOR), ("1.0.0.0", None, MAJOR), ("1.2.0.0", "1.0.0.0", MINOR),  # 1.1.0.0 rolled back
+    ("1.1.0.0", None, MINOR),  # no version known yet: nothing to compare, the parts after Minor are 0
+])
+def test_rcm_11_versions_of_their_own_part_are_accepted(typed, last, release_type):
+    taken = {last, "1.1.0.0"} if typed == "1.2.0.0" else {last}
+    assert version_problem(typed, last, taken, release_type) is None

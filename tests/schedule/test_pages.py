@@ -11,8 +11,8 @@ from mhhs.directory.models import System
 from mhhs.schedule.models import TestPhase
 from mhhs.extensions import db
 from mhhs.rfcs import services
-from mhhs.rfcs.states import Decision
 from mhhs.rfcs.models import Rfc
+from mhhs.rfcs.states import Decision, ReleaseType
 from tests.certificates.factory import make_certificate
 from tests.exports.test_pdf import pdf_pages
 from tests.rfcs.factory import approve, content, env_ids, make_rfc, next_week, user
@@ -187,7 +187,7 @@ def test_the_month_view_queries_do_not_grow_with_rfcs(app, as_user, count_querie
     start = next_week()
     with app.app_context():
         make_rfc(window_start=start)
-        make_rfc(version="1.1.1.0", window_start=start)
+        make_rfc(release_type=ReleaseType.PATCH, version="1.1.1.0", window_start=start)
     rm = as_user("rm.sit@demo.test")
     url = f"/calendar?date={month_of(start)}"
     with count_queries() as few:
