@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from mhhs.core.time import to_london
 from mhhs.extensions import db
 from mhhs.rfcs.models import Rfc
-from tests.browser.test_rfc_journeys import fill_rfc, log_out
+from tests.helpers import fill_rfc, log_out
 from tests.rfcs.factory import make_rfc
 
 

@@ -1,67 +1,16 @@
 """Role × route matrix: every route in the URL map states who may call it, and the server enforces it."""
-from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from mhhs.api.models import ApiToken
-from mhhs.api.services import create_token
-from mhhs.certificates.models import Certificate, PkiOfficer
 from mhhs.core.permissions import PUBLIC, Role
-from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
-from mhhs.windows.models import Freeze
-from mhhs.schedule.models import TestPhase
+from mhhs.directory.models import User
 from mhhs.extensions import db
-from mhhs.mail.models import OutboxMessage
-from mhhs.mail.services import queue
-from mhhs.outages.models import Outage
-from mhhs.rfcs.models import Defect, Rfc
-from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
 from tests.certificates.factory import make_certificate, make_officer
+from tests.helpers import API, ARGUMENTS, SKIP, USERS
 from tests.outages.factory import make_outage
 from tests.rfcs.factory import make_rfc
 
-USERS = {
-    Role.RELEASE_MANAGER: "rm.sit@demo.test",
-    Role.CENTRAL_PARTY: "dip@demo.test",
-    Role.TEST_PARTICIPANT: "supplier@demo.test",
-}
-
-# For each route argument, how to find a real object to use in the URL.
-ARGUMENTS = {
-    ("directory.edit_environment", "obj_id"): lambda: db.session.scalar(select(Environment.id)),
-    ("directory.edit_market_role", "obj_id"): lambda: db.session.scalar(select(MarketRole.id)),
-    ("directory.edit_major_release", "obj_id"): lambda: db.session.scalar(select(MajorRelease.id)),
-    ("directory.edit_organisation", "obj_id"): lambda: db.session.scalar(select(Organisation.id)),
-    ("directory.edit_system", "obj_id"): lambda: db.session.scalar(select(System.id)),
-    ("directory.edit_user", "user_id"): lambda: db.session.scalar(select(User.id)),
-    ("directory.reset_password", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "supplier@demo.test")),
-    ("auth.unlock", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "helix@demo.test")),
-    ("certificates.detail", "certificate_id"): lambda: sample_certificate(),
-    ("certificates.delete", "certificate_id"): lambda: sample_certificate(),
-    ("certificates.download", "certificate_id"): lambda: sample_certificate(),
-    ("certificates.remove_officer", "officer_id"): lambda: sample_officer(),
-    **{(endpoint, "rfc_id"): lambda: sample_rfc() for endpoint in (
-        "rfcs.detail", "rfcs.edit", "rfcs.withdraw", "rfcs.decide", "rfcs.governance",
-        "rfcs.tick", "rfcs.deployment", "rfcs.close", "rfcs.revision", "rfcs.rfc_pdf",
-        "release_notes.release_note_pdf", "release_notes.communicate", "release_notes.acknowledge", "release_notes.remind_readers")},
-    ("release_notes.communicate", "kind"): lambda: "release",
-    **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",
-                                                                          "outages.end", "outages.post_update",
-                                                                          "outages.cancel")},
-    ("outages.from_rfc", "rfc_id"): lambda: sample_rfc(),
-    **{(endpoint, "message_id"): lambda: sample_message() for endpoint in (
-        "mail.row", "mail.retry_message", "mail.attachment")},
-    ("rfcs.revision", "number"): lambda: 1,
-    ("baseline.cell", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
-    ("baseline.cell", "system_id"): lambda: db.session.scalar(select(System.id)),
-    ("retests.retest", "defect_id"): lambda: sample_defect(),
-    ("schedule.lift_freeze", "freeze_id"): lambda: sample_freeze(),
-    ("schedule.remove_test_phase", "phase_id"): lambda: sample_test_phase(),
-    ("schedule.feed", "token"): lambda: sample_feed_token(),
-    ("schedule.feed", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
-    ("api_pages.revoke_token", "token_id"): lambda: sample_token(),
-}
 # Where the route admits the role but the sample object is another organisation's: the status expected.
 OBJECT_RULES = {
     "certificates.detail": {Role.CENTRAL_PARTY: 404},
@@ -80,68 +29,6 @@ OBJECT_RULES = {
     "release_notes.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
     "api_pages.revoke_token": {Role.RELEASE_MANAGER: 404, Role.TEST_PARTICIPANT: 404},  # the Central Party's token
 }
-# Routes that need more than a plain GET or an empty POST to show their rule.
-SKIP = {"static"}
-# The API takes tokens, not the session: its own matrix is in tests/api/test_api.py.
-API = "api."
-
-
-def sample_certificate():
-    """A certificate of the supplier's organisation: others must not reach it (404), managers may look."""
-    return db.session.scalar(select(Certificate.id)) or make_certificate("Northwold Energy", "SIT-A").id
-
-
-def sample_rfc():
-    """Avanade's submitted RFC: its Central Party and managers see it, a Test Participant gets 404."""
-    return db.session.scalar(select(Rfc.id)) or make_rfc()
-
-
-def sample_defect():
-    """A defect of Avanade's submitted RFC (not yet public, not yet ready for retest)."""
-    return db.session.scalar(select(Defect.id).where(Defect.rfc_id == sample_rfc()))
-
-
-def sample_outage():
-    """An ongoing DIP outage logged by Avanade: a Test Participant may read it but not change it."""
-    return db.session.scalar(select(Outage.id)) or make_outage("dip@demo.test").id
-
-
-def sample_message():
-    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.attachment_name.is_not(None)))
-    if message is None:
-        message = queue(["someone@demo.test"], "Subject", "Body", attachment=("note.pdf", b"%PDF-1.7"))
-        db.session.commit()
-    return message.id
-
-
-def sample_officer():
-    return db.session.scalar(select(PkiOfficer.id)) or make_officer("Northwold Energy").id
-
-
-def sample_freeze():
-    manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
-    return db.session.scalar(select(Freeze.id)) or add_freeze(manager, None, date(2030, 1, 1), date(2030, 1, 2),
-                                                              "Sample").id
-
-
-def sample_test_phase():
-    manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
-    return db.session.scalar(select(TestPhase.id)) or add_test_phase(
-        manager, "SIT Functional", db.session.scalar(select(Environment.id)), date(2030, 1, 1), date(2030, 2, 1)).id
-
-
-def sample_token():
-    """The Central Party's API token: only its owner may revoke it."""
-    owner = db.session.scalar(select(User).where(User.email == USERS[Role.CENTRAL_PARTY]))
-    return db.session.scalar(select(ApiToken.id)) or create_token(owner, "Sample", ["read"],
-                                                                  date.today() + timedelta(days=9))[0].id
-
-
-def sample_feed_token():
-    """The Test Participant's feed: anyone holding the URL reads it, logged in or not."""
-    return feed_token(db.session.scalar(select(User).where(User.email == USERS[Role.TEST_PARTICIPANT])))
-
-
 def routes(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint not in SKIP and not rule.endpoint.startswith(API):
