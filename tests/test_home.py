@@ -6,7 +6,7 @@ from mhhs.core.time import utcnow
 from mhhs.rfcs.states import ReleaseType, RfcStatus
 from mhhs.rfcs.rules import earliest_start
 from tests.certificates.factory import make_certificate
-from tests.mail.test_communications import communicate, org_ids
+from tests.helpers import communicate, org_ids
 from tests.outages.factory import make_outage
 from tests.rfcs.factory import approve, approved_earlier, deploy, make_rfc, next_week
 

@@ -22,8 +22,8 @@ from mhhs.extensions import db
 from mhhs.outages.models import Outage
 from mhhs.rfcs.models import Rfc
 from tests.certificates.factory import key, make_x509
-from tests.core.test_fuzz import ODD, _check
-from tests.rfcs.factory import approve, approved_earlier, make_rfc, meet_approval_gate, next_week, user
+from tests.helpers import ODD, check_invariants, iso, rfc_body
+from tests.rfcs.factory import approve, approved_earlier, make_rfc, meet_approval_gate, user
 
 ALL = list(SCOPES)
 PROBLEM = "application/problem+json"
@@ -53,23 +53,6 @@ def api(app):
             headers.setdefault("Content-Type", "application/json")
         return http.open(f"/api/v1{url}", method=method, headers=headers, **kwargs)
     return call
-
-
-def iso(moment):
-    return moment.isoformat() + "Z"
-
-
-def rfc_body(**overrides):
-    start = next_week()
-    body = {"system": "DIP", "release_type": "Minor", "version": "1.1.0.0", "title": "DIP 1.1.0.0",
-            "reason": "Fixes for SIT Functional testing", "environments": ["SIT-A"], "window_start": iso(start),
-            "window_end": iso(start + timedelta(hours=2)), "expected_downtime": 30,
-            "implementation_plan": "Blue/green switch", "rollback_plan": "Switch back",
-            "stakeholders_impacted": "All SIT participants", "known_issues": "None",
-            "installation_instructions": "Run the pipeline",
-            "defects": [{"defect_id": "DEF-101", "severity": "High", "summary": "Timeout on ack", "found_in": "SIT-A"}]}
-    body.update(overrides)
-    return body
 
 
 def fields(response):
@@ -408,7 +391,7 @@ def test_no_api_write_answers_5xx_or_stores_half(app, api, fuzz_api, data):
     path = path.replace("<int:rfc_id>", data.draw(st.sampled_from(["1", "2"])))
     body = data.draw(st.one_of(st.dictionaries(st.sampled_from(NAMES), ODD_JSON, max_size=8), ODD_JSON))
     answer = api(method, path, data.draw(st.sampled_from(secrets)), body)
-    _check(app, answer, f"{method} {path} with {str(body)[:300]}")
+    check_invariants(app, answer, f"{method} {path} with {str(body)[:300]}")
     assert answer.status_code < 400 or answer.content_type == PROBLEM
 
 

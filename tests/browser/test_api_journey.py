@@ -10,8 +10,7 @@ from playwright.sync_api import expect
 
 from mhhs.api.permissions import SCOPES
 from mhhs.core.time import utcnow
-from tests.api.test_api import rfc_body
-from tests.browser.test_rfc_journeys import approved_yesterday, log_out
+from tests.helpers import approved_yesterday, log_out, rfc_body
 
 
 class Pipeline:

@@ -4,7 +4,7 @@ note read from its home page and the Release Manager sees who has read it."""
 from playwright.sync_api import expect
 
 from mhhs.rfcs.states import RfcStatus
-from tests.browser.test_rfc_journeys import fill_rfc, log_out
+from tests.helpers import fill_rfc, log_out
 from tests.rfcs.factory import approved_earlier, deploy, meet_approval_gate
 
 

@@ -4,59 +4,8 @@ import re
 from datetime import timedelta
 
 from playwright.sync_api import expect
+from tests.helpers import approved_yesterday, fill_rfc, local, log_out
 
-from mhhs.core.time import utc_to_london_naive, utcnow
-from mhhs.extensions import db
-from mhhs.rfcs.models import Rfc
-
-
-def local(delta):
-    return utc_to_london_naive(utcnow() + delta).strftime("%Y-%m-%dT%H:%M")
-
-
-def fill_rfc(page, release_type="Minor", start=timedelta(days=8), defects=(), crs=(),
-             environments=("SIT-A (SIT)", "UIT (UIT)")):
-    page.get_by_label("System").select_option("DIP")
-    page.get_by_label("Release type").select_option(release_type)
-    expect(page.get_by_label("Version")).not_to_have_value("")  # proposed from the system's history
-    page.get_by_label("Title", exact=True).fill("DIP ack handling")
-    page.get_by_label("Reason", exact=True).fill("Fixes found in SIT Functional")
-    for environment in environments:
-        page.get_by_label(environment).check()
-    page.get_by_label("Window start").fill(local(start))
-    page.get_by_label("Window end").fill(local(start + timedelta(hours=2)))
-    page.get_by_label("Expected downtime (minutes)").fill("30")
-    page.get_by_label("Implementation plan").fill("Blue/green switch-over")
-    page.get_by_label("Rollback plan").fill("Switch back to blue")
-    page.get_by_label("Stakeholders impacted").fill("All SIT and UIT participants")
-    for i, (defect_id, severity, summary, found_in) in enumerate(defects):
-        page.get_by_role("button", name="Add defect").click()
-        expect(page.get_by_label("Defect ID", exact=True)).to_have_count(i + 1)
-        page.get_by_label("Defect ID", exact=True).nth(i).fill(defect_id)
-        page.get_by_label("Severity", exact=True).nth(i).select_option(severity)
-        page.get_by_label("Summary", exact=True).nth(i).fill(summary)
-        page.get_by_label("Found in", exact=True).nth(i).select_option(found_in)
-    for i, (cr_id, title, summary) in enumerate(crs):
-        page.get_by_role("button", name="Add change request").click()
-        expect(page.get_by_label("CR ID", exact=True)).to_have_count(i + 1)
-        page.get_by_label("CR ID", exact=True).nth(i).fill(cr_id)
-        page.get_by_label("CR title", exact=True).nth(i).fill(title)
-        page.get_by_label("CR summary", exact=True).nth(i).fill(summary)
-    page.get_by_label("Known issues").fill("Retry needed after failover")
-    page.get_by_label("Installation instructions").fill("Run the release pipeline")
-
-
-def log_out(page):
-    page.get_by_role("link", name="Log out").click()
-    expect(page.get_by_role("button", name="Log in")).to_be_visible()
-
-
-def approved_yesterday(app, rfc_url):
-    """The deployment happened after the approval and is recorded afterwards: the approval moves a day back."""
-    with app.app_context():
-        rfc = db.session.get(Rfc, int(rfc_url.rstrip("/").rsplit("/", 1)[1]))
-        rfc.approved_at = utcnow() - timedelta(days=1)
-        db.session.commit()
 
 
 def test_whole_rfc_journey(app, page, log_in):

@@ -9,7 +9,7 @@ from mhhs.core.time import to_london
 from mhhs.extensions import db
 from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.states import ReleaseType
-from tests.browser.test_rfc_journeys import fill_rfc, log_out
+from tests.helpers import fill_rfc, log_out
 from tests.rfcs.factory import make_rfc
 
 

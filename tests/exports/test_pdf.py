@@ -1,22 +1,15 @@
 """PDFs read back as text: content, page x of y on every page, repeated table headers, hostile text."""
-import io
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 
 from mhhs.exports.pdf import StaticOnlyFetcher
 from mhhs.core.time import format_london
 from mhhs.extensions import db
 from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.states import RfcStatus
+from tests.helpers import pdf_pages
 from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, make_rfc
-
-
-def pdf_pages(response):
-    assert response.status_code == 200 and response.mimetype == "application/pdf"
-    reader = PdfReader(io.BytesIO(response.data))
-    return reader, [page.extract_text() for page in reader.pages]
 
 
 def defects(count, summary="Acknowledgement lost on retry"):

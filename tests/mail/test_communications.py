@@ -1,54 +1,15 @@
 """Communicate release / closure: messages per organisation, the PDF attached, the outbox, SMTP failures, Retry."""
 import io
-import time
 
 from pypdf import PdfReader
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
-from mhhs.directory.models import Organisation
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
 from mhhs.rfcs.states import RfcStatus
-from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, make_rfc
-
-
-def approved_rfc(app):
-    with app.app_context():
-        rfc_id = make_rfc(defects=[{"defect_id": f"DEF-{i}", "severity": "High", "summary": f"Fix {i}",
-                                    "found_in_id": env_ids("SIT-A")[0]} for i in (501, 502, 503)])
-        approve(rfc_id, "rm.sit@demo.test")
-        # The notifications of its submission and approval (tests/mail/test_notifications.py) are set aside.
-        db.session.execute(delete(OutboxMessage))
-        db.session.commit()
-    return rfc_id
-
-
-def org_ids(app, *names):
-    with app.app_context():
-        return list(db.session.scalars(select(Organisation.id).where(Organisation.name.in_(names))))
-
-
-def statuses(app):
-    with app.app_context():
-        db.session.expire_all()
-        return [m.status for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
-
-
-def wait_until_settled(app, rounds=200):
-    # Delivery runs in a background thread after the response; wait for it (bounded), then check the outcome.
-    for _ in range(rounds):
-        if not {"pending", "sending"} & set(statuses(app)):
-            return
-        time.sleep(0.05)
-
-
-def communicate(client, rfc_id, organisations, kind="release", **extra):
-    form = client.get(f"/rfcs/{rfc_id}/communicate/{kind}").get_data(as_text=True)
-    subject = form.split('name="subject"')[1].split('value="')[1].split('"')[0]
-    return client.post(f"/rfcs/{rfc_id}/communicate/{kind}", {"organisation_ids": organisations, "subject": subject,
-                                                              "body": "Please read the attached release note.",
-                                                              **extra})
+from tests.helpers import approved_rfc, communicate, org_ids, statuses, wait_until_settled
+from tests.rfcs.factory import approved_earlier, deploy
 
 
 def test_release_communication_arrives_with_the_release_note_attached(app, as_user, smtp_server):

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.directory.models import Environment, System
 from mhhs.extensions import db
-from tests.mail.test_communications import communicate, org_ids, wait_until_settled
+from tests.helpers import approved_rfc, communicate, org_ids, wait_until_settled
 from tests.rfcs.factory import meet_approval_gate
-from tests.rfcs.test_lifecycle import form_data
+from tests.rfcs.factory import form_data
 
 
 def received(smtp_server):
@@ -64,7 +64,6 @@ def test_release_communication_reaches_followers_each_once(app, as_user, smtp_se
     helix, supplier = as_user("helix@demo.test"), as_user("supplier@demo.test")
     settings(helix, ["release_communicated"], systems=ids(app, System, "DIP"))
     settings(supplier, ["release_communicated"], environments=ids(app, Environment, "SIT-A"))
-    from tests.mail.test_communications import approved_rfc
     rfc_id = approved_rfc(app)
     communicate(as_user("rm.sit@demo.test"), rfc_id, org_ids(app, "Northwold Energy"))
     wait_until_settled(app)

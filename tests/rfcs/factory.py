@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from mhhs.core.time import utcnow
+from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
 from mhhs.rfcs import rules, services
@@ -91,3 +91,18 @@ def deploy(rfc_id, environment, outcome, version="", email="dip@demo.test", late
     start = rfc.window_start + (timedelta(hours=3) if late else timedelta(minutes=10))
     return services.record_deployment(user(email), rfc, env_ids(environment)[0], outcome, start,
                                       start + timedelta(minutes=30), version, "", "")
+
+
+def form_data(app, **overrides):
+    """The RFC form as a browser posts it (London wall-clock times, ids as strings)."""
+    with app.app_context():
+        data = content(**overrides)
+    out = {k: ("" if v is None else v) for k, v in data.items() if k not in ("defects", "change_requests")}
+    out["release_type"] = data["release_type"].value if data["release_type"] else ""
+    for key in ("window_start", "window_end"):
+        out[key] = utc_to_london_naive(data[key]).strftime("%Y-%m-%dT%H:%M") if data[key] else ""
+    for i, d in enumerate(data["defects"]):
+        out.update({f"defects-{i}-{k}": v for k, v in d.items()})
+    for i, c in enumerate(data["change_requests"]):
+        out.update({f"change_requests-{i}-{k}": v for k, v in c.items()})
+    return out

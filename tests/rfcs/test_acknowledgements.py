@@ -5,7 +5,7 @@ from sqlalchemy import select
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.rfcs.states import RfcStatus
-from tests.mail.test_communications import communicate, org_ids, wait_until_settled
+from tests.helpers import communicate, org_ids, wait_until_settled
 from tests.rfcs.factory import approved_earlier, deploy, make_rfc
 
 

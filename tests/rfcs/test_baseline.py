@@ -13,7 +13,7 @@ from mhhs.rfcs import services
 from mhhs.baseline.models import BaselineChange
 from mhhs.rfcs.models import Defect, RetestResult, Rfc
 from mhhs.rfcs.states import ReleaseType, RfcStatus
-from tests.rfcs.test_lifecycle import form_data
+from tests.rfcs.factory import form_data
 from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, make_rfc, system_id, user
 
 DEPLOYED, ROLLED_BACK, FIXED_FORWARD = RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD

@@ -6,27 +6,12 @@ import pytest
 from sqlalchemy import select
 
 from mhhs.audit.models import AuditEvent
-from mhhs.core.time import format_london, utc_to_london_naive, utcnow
+from mhhs.core.time import format_london, utcnow
 from mhhs.extensions import db
 from mhhs.rfcs import services
 from mhhs.rfcs.states import ReleaseType, RfcStatus
 from mhhs.rfcs.models import Rfc
-from tests.rfcs.factory import approve, content, env_ids, make_rfc, next_week, user
-
-
-def form_data(app, **overrides):
-    """The RFC form as a browser posts it (London wall-clock times, ids as strings)."""
-    with app.app_context():
-        data = content(**overrides)
-    out = {k: ("" if v is None else v) for k, v in data.items() if k not in ("defects", "change_requests")}
-    out["release_type"] = data["release_type"].value if data["release_type"] else ""
-    for key in ("window_start", "window_end"):
-        out[key] = utc_to_london_naive(data[key]).strftime("%Y-%m-%dT%H:%M") if data[key] else ""
-    for i, d in enumerate(data["defects"]):
-        out.update({f"defects-{i}-{k}": v for k, v in d.items()})
-    for i, c in enumerate(data["change_requests"]):
-        out.update({f"change_requests-{i}-{k}": v for k, v in c.items()})
-    return out
+from tests.rfcs.factory import approve, env_ids, form_data, make_rfc, next_week, user
 
 
 def rfc(app, rfc_id=None):

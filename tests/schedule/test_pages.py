@@ -14,7 +14,7 @@ from mhhs.rfcs import services
 from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.states import Decision, ReleaseType
 from tests.certificates.factory import make_certificate
-from tests.exports.test_pdf import pdf_pages
+from tests.helpers import pdf_pages
 from tests.rfcs.factory import approve, content, env_ids, make_rfc, next_week, user
 
 

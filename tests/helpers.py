@@ -1,0 +1,280 @@
+"""Helpers shared by several test modules (no test module imports another): logging in and filling forms in the
+browser, the mail outbox, the API's JSON body, PDF text, the fuzzers' odd values and invariants, and the route
+samples of the role x route matrix. Objects themselves are made by the factories (tests/*/factory.py)."""
+import io
+import time
+from datetime import date, timedelta
+
+from playwright.sync_api import expect
+from pypdf import PdfReader
+from sqlalchemy import delete, select, text
+
+from mhhs.api.models import ApiToken
+from mhhs.api.services import create_token
+from mhhs.certificates.models import Certificate, PkiOfficer
+from mhhs.core.permissions import Role
+from mhhs.core.time import utc_to_london_naive, utcnow
+from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from mhhs.extensions import db
+from mhhs.mail.models import OutboxMessage
+from mhhs.mail.services import queue
+from mhhs.outages.models import Outage
+from mhhs.rfcs.models import Defect, Rfc
+from mhhs.schedule.models import TestPhase
+from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
+from mhhs.windows.models import Freeze
+from tests.certificates.factory import make_certificate, make_officer
+from tests.outages.factory import make_outage
+from tests.rfcs.factory import approve, env_ids, make_rfc, next_week
+
+
+# Browser journeys -------------------------------------------------------------------------------------------------
+
+def local(delta):
+    return utc_to_london_naive(utcnow() + delta).strftime("%Y-%m-%dT%H:%M")
+
+
+def fill_rfc(page, release_type="Minor", start=timedelta(days=8), defects=(), crs=(),
+             environments=("SIT-A (SIT)", "UIT (UIT)")):
+    page.get_by_label("System").select_option("DIP")
+    page.get_by_label("Release type").select_option(release_type)
+    expect(page.get_by_label("Version")).not_to_have_value("")  # proposed from the system's history
+    page.get_by_label("Title", exact=True).fill("DIP ack handling")
+    page.get_by_label("Reason", exact=True).fill("Fixes found in SIT Functional")
+    for environment in environments:
+        page.get_by_label(environment).check()
+    page.get_by_label("Window start").fill(local(start))
+    page.get_by_label("Window end").fill(local(start + timedelta(hours=2)))
+    page.get_by_label("Expected downtime (minutes)").fill("30")
+    page.get_by_label("Implementation plan").fill("Blue/green switch-over")
+    page.get_by_label("Rollback plan").fill("Switch back to blue")
+    page.get_by_label("Stakeholders impacted").fill("All SIT and UIT participants")
+    for i, (defect_id, severity, summary, found_in) in enumerate(defects):
+        page.get_by_role("button", name="Add defect").click()
+        expect(page.get_by_label("Defect ID", exact=True)).to_have_count(i + 1)
+        page.get_by_label("Defect ID", exact=True).nth(i).fill(defect_id)
+        page.get_by_label("Severity", exact=True).nth(i).select_option(severity)
+        page.get_by_label("Summary", exact=True).nth(i).fill(summary)
+        page.get_by_label("Found in", exact=True).nth(i).select_option(found_in)
+    for i, (cr_id, title, summary) in enumerate(crs):
+        page.get_by_role("button", name="Add change request").click()
+        expect(page.get_by_label("CR ID", exact=True)).to_have_count(i + 1)
+        page.get_by_label("CR ID", exact=True).nth(i).fill(cr_id)
+        page.get_by_label("CR title", exact=True).nth(i).fill(title)
+        page.get_by_label("CR summary", exact=True).nth(i).fill(summary)
+    page.get_by_label("Known issues").fill("Retry needed after failover")
+    page.get_by_label("Installation instructions").fill("Run the release pipeline")
+
+
+def log_out(page):
+    page.get_by_role("link", name="Log out").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+def approved_yesterday(app, rfc_url):
+    """The deployment happened after the approval and is recorded afterwards: the approval moves a day back."""
+    with app.app_context():
+        rfc = db.session.get(Rfc, int(rfc_url.rstrip("/").rsplit("/", 1)[1]))
+        rfc.approved_at = utcnow() - timedelta(days=1)
+        db.session.commit()
+
+# Mail and communications ------------------------------------------------------------------------------------------
+
+def approved_rfc(app):
+    with app.app_context():
+        rfc_id = make_rfc(defects=[{"defect_id": f"DEF-{i}", "severity": "High", "summary": f"Fix {i}",
+                                    "found_in_id": env_ids("SIT-A")[0]} for i in (501, 502, 503)])
+        approve(rfc_id, "rm.sit@demo.test")
+        # The notifications of its submission and approval (tests/mail/test_notifications.py) are set aside.
+        db.session.execute(delete(OutboxMessage))
+        db.session.commit()
+    return rfc_id
+
+
+def org_ids(app, *names):
+    with app.app_context():
+        return list(db.session.scalars(select(Organisation.id).where(Organisation.name.in_(names))))
+
+
+def statuses(app):
+    with app.app_context():
+        db.session.expire_all()
+        return [m.status for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def wait_until_settled(app, rounds=200):
+    # Delivery runs in a background thread after the response; wait for it (bounded), then check the outcome.
+    for _ in range(rounds):
+        if not {"pending", "sending"} & set(statuses(app)):
+            return
+        time.sleep(0.05)
+
+
+def communicate(client, rfc_id, organisations, kind="release", **extra):
+    form = client.get(f"/rfcs/{rfc_id}/communicate/{kind}").get_data(as_text=True)
+    subject = form.split('name="subject"')[1].split('value="')[1].split('"')[0]
+    return client.post(f"/rfcs/{rfc_id}/communicate/{kind}", {"organisation_ids": organisations, "subject": subject,
+                                                              "body": "Please read the attached release note.",
+                                                              **extra})
+
+# The API ----------------------------------------------------------------------------------------------------------
+
+def iso(moment):
+    return moment.isoformat() + "Z"
+
+
+def rfc_body(**overrides):
+    start = next_week()
+    body = {"system": "DIP", "release_type": "Minor", "version": "1.1.0.0", "title": "DIP 1.1.0.0",
+            "reason": "Fixes for SIT Functional testing", "environments": ["SIT-A"], "window_start": iso(start),
+            "window_end": iso(start + timedelta(hours=2)), "expected_downtime": 30,
+            "implementation_plan": "Blue/green switch", "rollback_plan": "Switch back",
+            "stakeholders_impacted": "All SIT participants", "known_issues": "None",
+            "installation_instructions": "Run the pipeline",
+            "defects": [{"defect_id": "DEF-101", "severity": "High", "summary": "Timeout on ack", "found_in": "SIT-A"}]}
+    body.update(overrides)
+    return body
+
+# PDFs -------------------------------------------------------------------------------------------------------------
+
+def pdf_pages(response):
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    return reader, [page.extract_text() for page in reader.pages]
+
+# Fuzzing (tests/core/test_fuzz.py, tests/api/test_api.py) ---------------------------------------------------------
+
+ODD = ["", "0", "-1", "1", "99999999999999999999", "-99999999999999999999", "1e99", "NaN", "2026-13-45T25:61",
+       "2026-02-30 10:00", "0000-00-00", "9999-12", "9999-12-31", "0001-01-01", "2026-13", "week", "carry:abc", "carry:", "carry:99999999999999999999", "remove_defect:1:2",
+       "remove_defect:x", "remove_change_request:-1", "add_defect", "add_change_request", "submit", "save",
+       "approve", "reject", "request_changes", "queue", "yes", "Major", "Emergency", "SIT-A", "\x00", "\r\n",
+       "../../etc/passwd", "=HYPERLINK(\"x\")", "☃ Zürich", "<script>alert(1)</script>", "x" * 100_000]
+
+
+# After every request these hold: what a refused request began is never left half-written.
+INVARIANTS = {
+    "a submitted RFC without its revision": """SELECT count(*) FROM rfcs r WHERE r.revision > 0 AND NOT EXISTS
+        (SELECT 1 FROM rfc_revisions v WHERE v.rfc_id = r.id AND v.number = r.revision)""",
+    "an RFC past draft never submitted": "SELECT count(*) FROM rfcs WHERE status NOT IN ('draft', 'withdrawn') "
+                                        "AND submitted_at IS NULL",
+    "an outage without systems": """SELECT count(*) FROM outages o WHERE NOT EXISTS
+        (SELECT 1 FROM outage_systems s WHERE s.outage_id = o.id)""",
+    "an approved RFC without an approval": """SELECT count(*) FROM rfcs r WHERE r.status = 'approved' AND NOT EXISTS
+        (SELECT 1 FROM rfc_approvals a WHERE a.rfc_id = r.id)""",
+}
+
+
+def check_invariants(app, response, what):
+    assert response.status_code < 500, f"{what}: {response.status_code}"
+    with app.app_context():
+        broken = {name: db.session.scalar(text(sql)) for name, sql in INVARIANTS.items()}
+    assert not any(broken.values()), f"{what}: {broken}"
+
+# Route samples (tests/core/test_permissions.py, tests/core/test_fuzz.py) ------------------------------------------
+
+USERS = {
+    Role.RELEASE_MANAGER: "rm.sit@demo.test",
+    Role.CENTRAL_PARTY: "dip@demo.test",
+    Role.TEST_PARTICIPANT: "supplier@demo.test",
+}
+
+
+# For each route argument, how to find a real object to use in the URL.
+ARGUMENTS = {
+    ("directory.edit_environment", "obj_id"): lambda: db.session.scalar(select(Environment.id)),
+    ("directory.edit_market_role", "obj_id"): lambda: db.session.scalar(select(MarketRole.id)),
+    ("directory.edit_major_release", "obj_id"): lambda: db.session.scalar(select(MajorRelease.id)),
+    ("directory.edit_organisation", "obj_id"): lambda: db.session.scalar(select(Organisation.id)),
+    ("directory.edit_system", "obj_id"): lambda: db.session.scalar(select(System.id)),
+    ("directory.edit_user", "user_id"): lambda: db.session.scalar(select(User.id)),
+    ("directory.reset_password", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "supplier@demo.test")),
+    ("auth.unlock", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "helix@demo.test")),
+    ("certificates.detail", "certificate_id"): lambda: sample_certificate(),
+    ("certificates.delete", "certificate_id"): lambda: sample_certificate(),
+    ("certificates.download", "certificate_id"): lambda: sample_certificate(),
+    ("certificates.remove_officer", "officer_id"): lambda: sample_officer(),
+    **{(endpoint, "rfc_id"): lambda: sample_rfc() for endpoint in (
+        "rfcs.detail", "rfcs.edit", "rfcs.withdraw", "rfcs.decide", "rfcs.governance",
+        "rfcs.tick", "rfcs.deployment", "rfcs.close", "rfcs.revision", "rfcs.rfc_pdf",
+        "release_notes.release_note_pdf", "release_notes.communicate", "release_notes.acknowledge", "release_notes.remind_readers")},
+    ("release_notes.communicate", "kind"): lambda: "release",
+    **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",
+                                                                          "outages.end", "outages.post_update",
+                                                                          "outages.cancel")},
+    ("outages.from_rfc", "rfc_id"): lambda: sample_rfc(),
+    **{(endpoint, "message_id"): lambda: sample_message() for endpoint in (
+        "mail.row", "mail.retry_message", "mail.attachment")},
+    ("rfcs.revision", "number"): lambda: 1,
+    ("baseline.cell", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
+    ("baseline.cell", "system_id"): lambda: db.session.scalar(select(System.id)),
+    ("retests.retest", "defect_id"): lambda: sample_defect(),
+    ("schedule.lift_freeze", "freeze_id"): lambda: sample_freeze(),
+    ("schedule.remove_test_phase", "phase_id"): lambda: sample_test_phase(),
+    ("schedule.feed", "token"): lambda: sample_feed_token(),
+    ("schedule.feed", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
+    ("api_pages.revoke_token", "token_id"): lambda: sample_token(),
+}
+
+
+# Routes that need more than a plain GET or an empty POST to show their rule.
+SKIP = {"static"}
+
+
+# The API takes tokens, not the session: its own matrix is in tests/api/test_api.py.
+API = "api."
+
+
+def sample_certificate():
+    """A certificate of the supplier's organisation: others must not reach it (404), managers may look."""
+    return db.session.scalar(select(Certificate.id)) or make_certificate("Northwold Energy", "SIT-A").id
+
+
+def sample_rfc():
+    """Avanade's submitted RFC: its Central Party and managers see it, a Test Participant gets 404."""
+    return db.session.scalar(select(Rfc.id)) or make_rfc()
+
+
+def sample_defect():
+    """A defect of Avanade's submitted RFC (not yet public, not yet ready for retest)."""
+    return db.session.scalar(select(Defect.id).where(Defect.rfc_id == sample_rfc()))
+
+
+def sample_outage():
+    """An ongoing DIP outage logged by Avanade: a Test Participant may read it but not change it."""
+    return db.session.scalar(select(Outage.id)) or make_outage("dip@demo.test").id
+
+
+def sample_message():
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.attachment_name.is_not(None)))
+    if message is None:
+        message = queue(["someone@demo.test"], "Subject", "Body", attachment=("note.pdf", b"%PDF-1.7"))
+        db.session.commit()
+    return message.id
+
+
+def sample_officer():
+    return db.session.scalar(select(PkiOfficer.id)) or make_officer("Northwold Energy").id
+
+
+def sample_freeze():
+    manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
+    return db.session.scalar(select(Freeze.id)) or add_freeze(manager, None, date(2030, 1, 1), date(2030, 1, 2),
+                                                              "Sample").id
+
+
+def sample_test_phase():
+    manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
+    return db.session.scalar(select(TestPhase.id)) or add_test_phase(
+        manager, "SIT Functional", db.session.scalar(select(Environment.id)), date(2030, 1, 1), date(2030, 2, 1)).id
+
+
+def sample_token():
+    """The Central Party's API token: only its owner may revoke it."""
+    owner = db.session.scalar(select(User).where(User.email == USERS[Role.CENTRAL_PARTY]))
+    return db.session.scalar(select(ApiToken.id)) or create_token(owner, "Sample", ["read"],
+                                                                  date.today() + timedelta(days=9))[0].id
+
+
+def sample_feed_token():
+    """The Test Participant's feed: anyone holding the URL reads it, logged in or not."""
+    return feed_token(db.session.scalar(select(User).where(User.email == USERS[Role.TEST_PARTICIPANT])))
