@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from tests.browser.test_rfc_journeys import approved_yesterday, fill_rfc, local, log_out
+from tests.helpers import approved_yesterday, fill_rfc, local, log_out
 
 
 def test_rcm_12_8_emergency_raised_approved_deployed_retested_and_carried(app, page, log_in):

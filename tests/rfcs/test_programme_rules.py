@@ -10,7 +10,7 @@ from mhhs.rfcs.models import ControlPoint, Rfc
 from mhhs.rfcs.states import ReleaseType, RfcStatus
 from mhhs.rfcs.rules import EMERGENCY_NOT_APPLICABLE
 from tests.rfcs.factory import approve, env_ids, make_rfc
-from tests.rfcs.test_lifecycle import form_data
+from tests.rfcs.factory import form_data
 
 EMERGENCY = ReleaseType.EMERGENCY
 
