@@ -40,7 +40,9 @@ def create_app(config=None):
     app.url_map.converters["int"] = DatabaseId
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(INSTANCE.parent / "migrations"), render_as_batch=True)
+    from .core.search import included_in_autogenerate
+    migrate.init_app(app, db, directory=str(INSTANCE.parent / "migrations"), render_as_batch=True,
+                     include_name=included_in_autogenerate)
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
@@ -84,10 +86,12 @@ def create_app(config=None):
     from .reports.cli import cli as reports_cli
     from .reports.views import bp as reports_bp
     from .schedule.views import bp as schedule_bp
+    from .search.cli import cli as search_cli
+    from .search.views import bp as search_bp
 
     for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, home_bp, certificates_bp, releases_bp, baseline_bp, mail_bp,
                       outages_bp, schedule_bp, reports_bp, directory_cli, demo_cli, certificates_cli, mail_cli, releases_cli,
-                      outages_cli, reports_cli):
+                      outages_cli, reports_cli, search_bp, search_cli):
         app.register_blueprint(blueprint)
 
     init_api(app)

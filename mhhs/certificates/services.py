@@ -5,6 +5,7 @@ from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..core import search
 from ..core.permissions import Role
 from ..core.services import Refused
 from ..core.time import format_london
@@ -152,6 +153,7 @@ def save_certificate(user, parsed, values, renews_id=None):
         record("certificate.renewed", actor=user, obj=old, summary=f"replaced by certificate {certificate.id}")
         summary += f", replaces certificate {old.id}"
     record("certificate.uploaded", actor=user, obj=certificate, summary=summary)
+    index_for_search(certificate)
     db.session.commit()
     return certificate
 
@@ -163,8 +165,25 @@ def delete_certificate(user, certificate):
            summary=f"{certificate.kind.value} {certificate.environment.name} {certificate.fingerprint}")
     if certificate.replaces is not None:  # the certificate it renewed is current again
         certificate.replaces.replaced = False
+    search.drop("certificate", [certificate.id])
     db.session.delete(certificate)
     db.session.commit()
+
+
+def index_for_search(certificate):
+    """A certificate is found by its kind, MPID, environment, subject, organisation and serial number."""
+    search.put("certificate", certificate.id, " ".join([certificate.kind.value, certificate.mpid,
+                                                        db.session.get(Environment, certificate.environment_id).name]),
+               certificate.subject, db.session.get(Organisation, certificate.organisation_id).name, certificate.serial)
+
+
+def _reindex_named(kind, object_id):
+    if kind == "organisation":
+        for certificate in db.session.scalars(select(Certificate).where(Certificate.organisation_id == object_id)):
+            index_for_search(certificate)
+
+
+search.DEPENDENTS.append(_reindex_named)
 
 
 OFFICER_FIELDS = ["role", "name", "email", "mpid", "market_role_id", "environment_id"]

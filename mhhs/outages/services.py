@@ -5,6 +5,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
+from ..core import search
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
 from ..directory.models import Environment, Organisation, System, User
@@ -59,8 +60,34 @@ def save(user, outage, values, systems):
     if outage.planned and (is_new or {"environment_id", "start", "end", "planned"} & set(changed)):
         _tell_followers(outage, "announced" if is_new or "planned" in changed else "moved")
     _keep_downtime([before, (outage.environment_id, outage.start, outage.end)])
+    index_for_search(outage)
     db.session.commit()
     return outage
+
+
+def index_for_search(outage):
+    """An outage is found by its environment, systems, organisation, category, words and defect reference."""
+    db.session.flush()
+    search.put("outage", outage.id, " ".join(["Planned outage" if outage.planned else "Outage",
+                                              db.session.get(Environment, outage.environment_id).name,
+                                              *(s.name for s in sorted(outage.systems, key=lambda s: s.name))]),
+               db.session.get(Organisation, outage.organisation_id).name, outage.category.value,
+               outage.description, outage.impact, outage.defect_reference, outage.root_cause)
+
+
+def _reindex_named(kind, object_id):
+    if kind == "system":
+        statement = select(Outage).where(Outage.id.in_(select(outage_systems.c.outage_id)
+                                                       .where(outage_systems.c.system_id == object_id)))
+    elif kind == "organisation":
+        statement = select(Outage).where(Outage.organisation_id == object_id)
+    else:
+        return
+    for outage in db.session.scalars(statement.options(selectinload(Outage.systems))):
+        index_for_search(outage)
+
+
+search.DEPENDENTS.append(_reindex_named)
 
 
 def _tell_followers(outage, change):
@@ -121,6 +148,7 @@ def cancel(user, outage):
         raise Refused("Only a planned outage that has not begun can be cancelled; end this one instead.")
     _tell_followers(outage, "cancelled")
     record("outage.cancelled", actor=user, obj=outage, summary=_summary(outage))
+    search.drop("outage", [outage.id])
     db.session.delete(outage)
     db.session.commit()
 
