@@ -67,11 +67,11 @@ def _backfill(connection):
         rows.append(dict(kind="outage", object_id=id_, parent_id=None,
                          title=_words("Planned outage" if planned else "Outage", env, *systems_of.get(id_, []))[:400],
                          body=_words(org, category, description, impact, defect, cause)))
-    for id_, kind, mpid, subject, serial, env, org in q(
-            "SELECT c.id, c.kind, c.mpid, c.subject, c.serial, e.name, o.name FROM certificates c "
+    for id_, kind, mpid, subject, env, org in q(
+            "SELECT c.id, c.kind, c.mpid, c.subject, e.name, o.name FROM certificates c "
             "JOIN environments e ON e.id = c.environment_id JOIN organisations o ON o.id = c.organisation_id"):
         rows.append(dict(kind="certificate", object_id=id_, parent_id=None, title=_words(kind, mpid, env)[:400],
-                         body=_words(subject, org, serial)))
+                         body=_words(subject, org)))
     for id_, name, org in q("SELECT s.id, s.name, o.name FROM systems s JOIN organisations o ON o.id = s.organisation_id"):
         rows.append(dict(kind="system", object_id=id_, parent_id=None, title=name, body=org))
     if rows:
