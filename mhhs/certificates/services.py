@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..core import search
+from ..core.pagination import SortColumn
 from ..core.permissions import Role
 from ..core.services import Refused
 from ..core.time import format_london
@@ -36,6 +37,20 @@ def _statuses(now):
 def status_column(now):
     *decided, (last, _) = _statuses(now)
     return case(*((condition, status.value) for status, condition in decided), else_=last.value).label("status")
+
+
+def _row_key(*names):
+    return lambda row: tuple(getattr(row[0], name) for name in names)
+
+
+# The dashboard's sortable columns: the soonest expiry first by default.
+DASHBOARD_SORTS = {
+    "expires": SortColumn([Certificate.valid_to, Certificate.id], key_of=_row_key("valid_to", "id")),
+    "kind": SortColumn([Certificate.kind, Certificate.valid_to, Certificate.id],
+                       key_of=_row_key("kind", "valid_to", "id")),
+    "mpid": SortColumn([Certificate.mpid, Certificate.valid_to, Certificate.id],
+                       key_of=_row_key("mpid", "valid_to", "id")),
+}
 
 
 def dashboard_query(user, now, organisation_id=None, environment_id=None, kind=None, status=None):

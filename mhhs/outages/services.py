@@ -1,11 +1,12 @@
 """Outage writes and the read-side queries: who may log and edit what, the board, the log, availability."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import DateTime, func, literal, or_, select
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
 from ..core import search
+from ..core.pagination import SortColumn
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
 from ..directory.models import Environment, Organisation, System, User
@@ -222,6 +223,16 @@ def planned_outage_clashes(spans, user=None):
 
 
 schedule.SOURCES.append(planned_outage_clashes)
+
+
+# An ongoing outage has no end yet: it sorts as ending after every ended one.
+STILL_ONGOING = datetime(9999, 12, 31)
+LOG_SORTS = {
+    "start": SortColumn([Outage.start, Outage.id], descending=True),
+    "end": SortColumn([func.coalesce(Outage.end, literal(STILL_ONGOING, DateTime)), Outage.id], descending=True,
+                      key_of=lambda outage: (outage.end or STILL_ONGOING, outage.id)),
+    "category": SortColumn([Outage.category, Outage.start, Outage.id]),
+}
 
 
 def log_query(environment_id=None, system_id=None, organisation_id=None, planned=None, category=None,

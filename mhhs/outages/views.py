@@ -11,7 +11,7 @@ from ..audit.services import history
 from ..core.db import reads_first
 from ..core.forms import database_id, search_text, show_problems
 from ..core.htmx import done, render
-from ..core.pagination import paginate
+from ..core.pagination import paginate_sorted, sort_of
 from ..core.permissions import Role, login_required, role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
@@ -47,8 +47,9 @@ def _filters():
 @login_required
 def index():
     now = utcnow()
-    page = paginate(services.log_query(**_filters()), [Outage.start, Outage.id], descending=True)
-    context = dict(page=page, now=now)
+    sort = sort_of(services.LOG_SORTS, "start")
+    page = paginate_sorted(services.log_query(**_filters()), sort)
+    context = dict(page=page, sort=sort, now=now)
     if request.htmx and request.htmx.target == "outage-rows":
         return render("outages/index.html", "outages/_rows.html", **context)
     return render("outages/index.html", "outages/index.html", board=services.board(now), Category=Category,

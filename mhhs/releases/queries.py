@@ -1,12 +1,38 @@
 """Read-side queries for RFC lists, the approval queue and the environments page."""
-from sqlalchemy import func, or_, select
+from datetime import datetime
+
+from sqlalchemy import DateTime, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..core.pagination import SortColumn
 from ..directory.models import System
 from ..extensions import db
-from .models import DeployedVersion, PendingApproval, Rfc, rfc_environments
+from .models import DeployedVersion, PendingApproval, Rfc, priority_of, rfc_environments
 from .rules import earliest_start
 from .services import visible_clause
+
+
+# A draft without a window sorts as the earliest (keyset pages need a value in every row).
+NO_WINDOW = datetime(1900, 1, 1)
+_WINDOW = func.coalesce(Rfc.window_start, literal(NO_WINDOW, DateTime))
+# The RFC list's sortable columns: newest first by default.
+RFC_SORTS = {
+    "number": SortColumn([Rfc.id], descending=True),
+    "status": SortColumn([Rfc.status, Rfc.id]),
+    "version": SortColumn([Rfc.version, Rfc.id]),
+    "title": SortColumn([Rfc.title, Rfc.id]),
+    "window": SortColumn([_WINDOW, Rfc.id], descending=True,
+                         key_of=lambda rfc: (rfc.window_start or NO_WINDOW, rfc.id)),
+}
+
+
+def queue_sorts(order):
+    """The approval queue's sortable columns: by default emergencies first, then the earliest window (order, from
+    queue_query); or by number, the oldest raised first."""
+    return {
+        "window": SortColumn(order, key_of=lambda rfc: (priority_of(rfc), rfc.window_start, rfc.id)),
+        "number": SortColumn([Rfc.id]),
+    }
 
 
 def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..audit.services import history
 from ..core.db import reads_first
 from ..core.htmx import done, render
-from ..core.pagination import paginate
+from ..core.pagination import paginate_sorted, sort_of
 from ..core.forms import database_id, search_text, show_problems
 from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
 from ..core.services import Invalid, Refused, get_visible_or_404
@@ -22,7 +22,7 @@ from ..mail.services import RENDERERS, messages_for_rfc
 from . import acknowledgements, baseline, queries, schedule, services
 from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
                     RfcForm)
-from .models import CONTROL_POINTS, PUBLIC_STATUSES, priority_of, Decision, ReleaseType, Rfc, RfcStatus
+from .models import CONTROL_POINTS, PUBLIC_STATUSES, Decision, ReleaseType, Rfc, RfcStatus
 from .permissions import COMMUNICATION_STATUSES, can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
 from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
 
@@ -78,8 +78,9 @@ def rfcs():
                    release_type=_enum_arg("type", ReleaseType),
                    environment_id=request.args.get("environment", type=database_id),
                    text=search_text(request.args.get("q")))
-    page = paginate(queries.rfc_list_query(current_user, **filters), [Rfc.id], descending=True)
-    context = dict(page=page, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType)
+    sort = sort_of(queries.RFC_SORTS, "number")
+    page = paginate_sorted(queries.rfc_list_query(current_user, **filters), sort)
+    context = dict(page=page, sort=sort, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType)
     if request.htmx and request.htmx.target == "rfc-rows":
         return render("releases/list.html", "releases/_list_rows.html", **context)
     return render("releases/list.html", "releases/list.html",
@@ -348,8 +349,9 @@ def _queue_filters():
 def approvals():
     filters = _queue_filters()
     query, order = queries.queue_query(current_user, **filters)
-    page = paginate(query, order, key_of=lambda rfc: (priority_of(rfc), rfc.window_start, rfc.id))
-    context = dict(page=page, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
+    sort = sort_of(queries.queue_sorts(order), "window")
+    page = paginate_sorted(query, sort)
+    context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("releases/approvals.html", "releases/_queue_rows.html", **context)
     return render("releases/approvals.html", "releases/approvals.html",

@@ -134,4 +134,7 @@ def test_the_search_page_costs_the_same_however_much_matches(app, as_user, count
         page = rm.get("/search?q=zephyr").get_data(as_text=True)
     assert "The first 50 matches" in page
     assert many.count == few.count, (few.count, many.count)
-    assert few.count == 4  # BEGIN, the user, the visible matching documents, the header's organisation: none per row
+    with app.app_context():
+        begin = db.engine.dialect.name == "sqlite"  # SQLite's reads begin with a BEGIN of their own (core/db.py)
+    # the user, the visible matching documents, the header's organisation: nothing per row
+    assert few.count == 3 + begin
