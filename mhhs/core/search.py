@@ -16,6 +16,7 @@ WORD = re.compile(r"[^\W_]+")  # what both engines' tokenizers keep: letters and
 # on PostgreSQL the generated column turns everything else into spaces before to_tsvector)
 ENGINE_OWNED_TABLES = ("search_index",)  # FTS5's virtual table and its shadow tables (search_index_data, …)
 ENGINE_OWNED_COLUMNS = {("search_documents", "document")}  # PostgreSQL's generated tsvector
+ENGINE_OWNED_INDEXES = ("ix_search_documents_document",)  # and its GIN index
 
 
 class SearchDocument(db.Model):
@@ -37,6 +38,8 @@ def included_in_autogenerate(name, type_, parent_names):
         return not name.startswith(ENGINE_OWNED_TABLES)
     if type_ == "column":
         return (parent_names.get("table_name"), name) not in ENGINE_OWNED_COLUMNS
+    if type_ == "index":
+        return name not in ENGINE_OWNED_INDEXES
     return True
 
 

@@ -1,13 +1,14 @@
 """Read-side queries for RFC lists, the approval queue and the environments page."""
 from datetime import datetime
 
-from sqlalchemy import DateTime, func, literal, or_, select
+from sqlalchemy import DateTime, and_, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.pagination import SortColumn
+from ..core.time import utcnow
 from ..directory.models import System
 from ..extensions import db
-from .models import DeployedVersion, PendingApproval, Rfc, priority_of, rfc_environments
+from .models import OUTCOMES, DeployedVersion, PendingApproval, Rfc, RfcStatus, priority_of, rfc_environments
 from .rules import earliest_start
 from .services import visible_clause
 
@@ -26,6 +27,15 @@ RFC_SORTS = {
 }
 
 
+# What a Release Manager still has to follow up once a window is over (RCM §5.1, §5.2), each as the RFC list's
+# `follow_up` filter and a card of the manager's home page: (words, condition given now, the list's order).
+FOLLOW_UPS = {
+    "outcome-due": ("Window passed, no outcome recorded",
+                    lambda now: and_(Rfc.status == RfcStatus.APPROVED, Rfc.window_end < now), "window"),
+    "closure-due": ("Outcome recorded, awaiting closure", lambda now: Rfc.status.in_(OUTCOMES), "window"),
+}
+
+
 def queue_sorts(order):
     """The approval queue's sortable columns: by default emergencies first, then the earliest window (order, from
     queue_query); or by number, the oldest raised first."""
@@ -35,12 +45,15 @@ def queue_sorts(order):
     }
 
 
-def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None):
+def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None,
+                   follow_up=None):
     query = (select(Rfc).where(visible_clause(user))
              .options(joinedload(Rfc.organisation), joinedload(Rfc.system), selectinload(Rfc.environments))
              .order_by(Rfc.id.desc()))
     if status:
         query = query.where(Rfc.status == status)
+    if follow_up in FOLLOW_UPS:
+        query = query.where(FOLLOW_UPS[follow_up][1](utcnow()))
     if system_id:
         query = query.where(Rfc.system_id == system_id)
     if release_type:

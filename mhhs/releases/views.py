@@ -77,10 +77,13 @@ def rfcs():
                    system_id=request.args.get("system", type=database_id),
                    release_type=_enum_arg("type", ReleaseType),
                    environment_id=request.args.get("environment", type=database_id),
-                   text=search_text(request.args.get("q")))
+                   text=search_text(request.args.get("q")),
+                   follow_up=request.args.get("follow_up") if request.args.get("follow_up") in queries.FOLLOW_UPS
+                   else None)
     sort = sort_of(queries.RFC_SORTS, "number")
     page = paginate_sorted(queries.rfc_list_query(current_user, **filters), sort)
-    context = dict(page=page, sort=sort, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType)
+    context = dict(page=page, sort=sort, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType,
+                   follow_ups=queries.FOLLOW_UPS)
     if request.htmx and request.htmx.target == "rfc-rows":
         return render("releases/list.html", "releases/_list_rows.html", **context)
     return render("releases/list.html", "releases/list.html",
