@@ -26,7 +26,7 @@ def test_search_from_the_header_and_refine_it(demo, page, log_in, width):
     page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width])))
     log_in("supplier@demo.test")
     page.wait_for_url("**/")
-    box = page.get_by_role("searchbox", name="Search RFCs, defects, outages, certificates and systems")
+    box = page.get_by_role("searchbox", name="Find an RFC, defect, outage or certificate")
     box.fill("DIP")
     box.press("Enter")
     page.wait_for_url("**/search?q=DIP")
