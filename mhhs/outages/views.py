@@ -63,15 +63,21 @@ def index():
 @login_required
 def board():
     """The board every open tab polls each minute. Its ETag is taken on what it shows, without the time it was
-    sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when."""
+    sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when.
+    Opened alone (not by htmx), it is a page of its own for a wall display, which then polls the same way."""
     now = utcnow()
     rows = services.board(now)
+    if not request.htmx:
+        response = make_response(render_template("outages/wall.html", board=rows, since=now))
+        response.vary.add("HX-Request")
+        return response
     etag = hashlib.sha256(render_template("outages/_board.html", board=rows, since=None).encode()).hexdigest()[:32]
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
         response = make_response(render_template("outages/_board.html", board=rows, since=now))
     response.set_etag(etag)
+    response.vary.add("HX-Request")
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

@@ -1,9 +1,8 @@
-"""The header's search box in chromium: typed, sent with Enter, refined as one types; axe at desktop and phone."""
+"""The header's search box in chromium: typed, sent with Enter, refined as one types (axe: test_new_pages_axe.py)."""
 import os
 
 import pytest
 
-from tests.browser.test_accessibility import AXE, RULES
 
 SHOTS = os.environ.get("SHOTS_DIR")  # set to keep screenshots of what the journey saw
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
@@ -41,27 +40,3 @@ def test_search_from_the_header_and_refine_it(demo, page, log_in, width):
     assert "DIP 1.1" in page.locator("#search-results p").first.inner_text()
     titles = page.locator("ol.search-results a").all_inner_texts()
     assert titles and all("DIP 1.1" in title for title in titles), titles
-
-
-@pytest.mark.parametrize("width", list(WIDTHS))
-@pytest.mark.parametrize("email", ["rm.sit@demo.test", "supplier@demo.test"])
-def test_search_pages_pass_axe_at_both_widths(demo, browser, live_server, email, width):
-    context = browser.new_context(base_url=live_server, bypass_csp=True,
-                                  viewport=dict(zip(("width", "height"), WIDTHS[width])))
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        page.goto("/login")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill("demo-pass")
-        page.get_by_role("button", name="Log in").click()
-        page.wait_for_url("**/")
-        found = []
-        for url in ("/search", "/search?q=dip", "/search?q=nothing-like-it"):
-            page.goto(url)
-            page.add_script_tag(path=str(AXE))
-            found += page.evaluate("rules => axe.run(document, {runOnly: {type: 'tag', values: rules}})"
-                                   ".then(r => r.violations.map(v => v.id + ': ' + v.help))", RULES)
-        assert found == []
-    finally:
-        context.close()
