@@ -187,8 +187,8 @@ def delete_certificate(user, certificate):
 
 def index_for_search(certificate):
     """A certificate is found by its kind, MPID, environment, subject and organisation."""
-    search.put("certificate", certificate.id, " ".join([certificate.kind.value, certificate.mpid,
-                                                        db.session.get(Environment, certificate.environment_id).name]),
+    search.put("certificate", certificate.id, [certificate.kind.value, certificate.mpid,
+                                               db.session.get(Environment, certificate.environment_id).name],
                certificate.subject, db.session.get(Organisation, certificate.organisation_id).name)
 
 

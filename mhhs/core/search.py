@@ -43,13 +43,14 @@ def included_in_autogenerate(name, type_, parent_names):
     return True
 
 
-def _text(*parts):
+def words(*parts):
+    """The non-empty parts joined by spaces (what a headline or the further words are made of)."""
     return " ".join(str(p) for p in parts if p)
 
 
-def put(kind, object_id, title, *words, parent_id=None):
-    """Adds or refreshes one object's document, in the caller's transaction."""
-    title, body = _text(title)[:400], _text(*words)
+def put(kind, object_id, title, *more, parent_id=None):
+    """Adds or refreshes one object's document, in the caller's transaction. title: the headline's parts."""
+    title, body = words(*title)[:400], words(*more)
     document = db.session.scalar(select(SearchDocument).where(SearchDocument.kind == kind,
                                                               SearchDocument.object_id == object_id))
     if document is None:
@@ -64,12 +65,12 @@ def drop(kind, object_ids):
 
 
 def put_children(kind, parent_id, rows):
-    """Replaces the documents of kind belonging to parent_id by rows [(object_id, title, *words)]."""
+    """Replaces the documents of kind belonging to parent_id by rows [(object_id, title's parts, *words)]."""
     db.session.execute(delete(SearchDocument).where(SearchDocument.kind == kind, SearchDocument.parent_id == parent_id))
     db.session.flush()
-    for object_id, title, *words in rows:
-        db.session.add(SearchDocument(kind=kind, object_id=object_id, parent_id=parent_id, title=_text(title)[:400],
-                                      body=_text(*words)))
+    for object_id, title, *more in rows:
+        db.session.add(SearchDocument(kind=kind, object_id=object_id, parent_id=parent_id, title=words(*title)[:400],
+                                      body=words(*more)))
 
 
 # Functions (kind, object_id) that refresh the documents naming that object (an RFC names its system): a service

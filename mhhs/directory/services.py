@@ -47,7 +47,7 @@ def save(by, obj, values, changed=()):
 
 def index_system(system):
     """A system is found by its name and its organisation's."""
-    search.put("system", system.id, system.name, db.session.get(Organisation, system.organisation_id).name)
+    search.put("system", system.id, [system.name], db.session.get(Organisation, system.organisation_id).name)
 
 
 def _index_for_search(obj, changed):

@@ -69,9 +69,9 @@ def save(user, outage, values, systems):
 def index_for_search(outage):
     """An outage is found by its environment, systems, organisation, category, words and defect reference."""
     db.session.flush()
-    search.put("outage", outage.id, " ".join(["Planned outage" if outage.planned else "Outage",
-                                              db.session.get(Environment, outage.environment_id).name,
-                                              *(s.name for s in sorted(outage.systems, key=lambda s: s.name))]),
+    search.put("outage", outage.id, ["Planned outage" if outage.planned else "Outage",
+                                     db.session.get(Environment, outage.environment_id).name,
+                                     *(s.name for s in sorted(outage.systems, key=lambda s: s.name))],
                db.session.get(Organisation, outage.organisation_id).name, outage.category.value,
                outage.description, outage.impact, outage.defect_reference, outage.root_cause)
 

@@ -143,4 +143,13 @@ def seed_demo_rfcs():
            defects=[("DEF-1101", "High", "Gate closure batch skips late reads", "SIT-A")], rollback_plan="")
     _raise("dip@demo.test", "DIP", ReleaseType.EMERGENCY, "1.1.0.1", "DIP emergency fix for blocked SIT-A testing",
            ("SIT-A",), now + timedelta(hours=3), defects=[("DEF-1120", "Critical", "Inbound queue stalls", "SIT-A")])
-    return 6
+    # A window that passed two days ago with no outcome recorded yet: on the Release Manager's home to follow up.
+    mds = _raise("helix@demo.test", "MDS", ReleaseType.PATCH, "2.0.1.0", "MDS meter data validation patch",
+                 ("SIT-B",), soon, rollback_plan="",
+                 defects=[("DEF-1133", "Medium", "Half-hourly reads rejected after a clock change", "SIT-B")])
+    _approve(mds, "rm.sit@demo.test")
+    mds.window_start = utcnow() - timedelta(days=2)
+    mds.window_end = mds.window_start + timedelta(hours=2)
+    mds.approved_at = mds.window_start - timedelta(days=1)
+    db.session.commit()
+    return 7
