@@ -40,7 +40,9 @@ def create_app(config=None):
     app.url_map.converters["int"] = DatabaseId
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(INSTANCE.parent / "migrations"), render_as_batch=True)
+    from .core.search import included_in_autogenerate
+    migrate.init_app(app, db, directory=str(INSTANCE.parent / "migrations"), render_as_batch=True,
+                     include_name=included_in_autogenerate)
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
@@ -94,20 +96,26 @@ def _register_blueprints(app):
     from .rfcs.retests import bp as retests_bp
     from .rfcs.views import bp as rfcs_bp
     from .schedule.views import bp as schedule_bp
+    from .search.cli import cli as search_cli
+    from .search.views import bp as search_bp
 
     for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, notifications_bp, home_bp, certificates_bp,
                       rfcs_bp, retests_bp, release_notes_bp, baseline_bp, environments_bp, mail_bp, outages_bp,
-                      schedule_bp, reports_bp, directory_cli, demo_cli, certificates_cli, mail_cli, baseline_cli,
-                      outages_cli, reports_cli):
+                      schedule_bp, reports_bp, search_bp, directory_cli, demo_cli, certificates_cli, mail_cli,
+                      baseline_cli, outages_cli, reports_cli, search_cli):
         app.register_blueprint(blueprint)
 
 
 def _register_hooks(app):
     """What a lower package calls without importing the higher one that provides it (core/registry.py)."""
     from .baseline.services import NEXT_IN_CELL
+    from .certificates import services as certificates
     from .core.registry import register
+    from .core.search import RENAMED
+    from .outages import services as outages
     from .outages.services import planned_outage_clashes
     from .release_notes import views as release_notes
+    from .rfcs import services as rfc_services
     from .rfcs.clashes import scheduled_windows
     from .rfcs.targets import next_in_cells
     from .windows.clashes import SOURCES
@@ -115,6 +123,8 @@ def _register_hooks(app):
     register(app, SOURCES, scheduled_windows)
     register(app, SOURCES, planned_outage_clashes)
     register(app, NEXT_IN_CELL, next_in_cells)
+    for domain in (rfc_services, outages, certificates):  # renaming a system or organisation re-indexes what names it
+        register(app, RENAMED, domain.reindex_named)
     release_notes.register(app)
 
 

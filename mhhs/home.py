@@ -70,7 +70,13 @@ def _manager(user, now):
     waiting = _block(waiting_query, order, key_of=lambda rfc: (priority_of(rfc), rfc.window_start, rfc.id))
     deployments = _upcoming_windows(select(Rfc).where(Rfc.status == RfcStatus.APPROVED), now, now + AHEAD)
     emergencies = services.outstanding_emergency_fixes(now=now)
-    return dict(blocks="manager", waiting=waiting, deployments=deployments,
+    follow_ups = {}
+    for key, (words, condition, order) in queries.FOLLOW_UPS.items():
+        query = select(Rfc).where(condition(now)).options(
+            joinedload(Rfc.system), selectinload(Rfc.environments), selectinload(Rfc.deployments))
+        follow_ups[key] = (words, _block(query, queries.RFC_SORTS[order].order,
+                                         key_of=queries.RFC_SORTS[order].key_of))
+    return dict(blocks="manager", waiting=waiting, deployments=deployments, follow_ups=follow_ups,
                 clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now),
                 expiring=_expiring(user, now), drift=baseline.drifting(), emergencies=emergencies)
 

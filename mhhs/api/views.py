@@ -1,5 +1,5 @@
 """Pages about the API: a user's tokens (made, shown once, revoked), the reference, and the OpenAPI document."""
-from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from ..core.forms import form_values, show_problems
@@ -9,6 +9,7 @@ from ..core.services import Invalid
 from ..core.time import utcnow
 from ..extensions import db
 from . import services
+from .examples import curl_examples
 from .forms import TokenForm
 from .models import ApiToken
 from .permissions import can_manage_token
@@ -65,4 +66,5 @@ def openapi():
 @bp.route("/api-reference")
 @login_required
 def reference():
-    return render_template("api/reference.html", spec=openapi_document())
+    spec = openapi_document()
+    return render_template("api/reference.html", spec=spec, examples=curl_examples(spec, request.url_root))

@@ -11,6 +11,7 @@ from ..directory.models import Environment, Organisation
 from ..extensions import db
 from .models import Certificate, Kind
 from .parsing import parse_certificate
+from .services import index_for_search
 
 # organisation, environment, kind, MPID, days until expiry
 DEMO = [
@@ -38,11 +39,14 @@ def seed_demo_certificates():
                        .not_valid_before(not_after - timedelta(days=365)).not_valid_after(not_after)
                        .sign(key, hashes.SHA256()))
         parsed = parse_certificate(certificate.public_bytes(serialization.Encoding.DER))
-        db.session.add(Certificate(
+        demo = Certificate(
             organisation_id=db.session.scalar(select(Organisation.id).where(Organisation.name == org_name)),
             environment_id=db.session.scalar(select(Environment.id).where(Environment.name == env_name)),
             kind=kind, mpid=mpid, subject=parsed.subject, issuer=parsed.issuer, serial=parsed.serial,
             valid_from=parsed.valid_from, valid_to=parsed.valid_to, fingerprint=parsed.fingerprint,
-            alt_names=parsed.alt_names, der=parsed.der))
+            alt_names=parsed.alt_names, der=parsed.der)
+        db.session.add(demo)
+        db.session.flush()
+        index_for_search(demo)
     db.session.commit()
     return len(DEMO)

@@ -5,6 +5,8 @@ from sqlalchemy import case, func, select, true
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..core import search
+from ..core.pagination import SortColumn
 from ..core.permissions import Role
 from ..core.services import Refused
 from ..core.time import format_london
@@ -35,6 +37,20 @@ def _statuses(now):
 def status_column(now):
     *decided, (last, _) = _statuses(now)
     return case(*((condition, status.value) for status, condition in decided), else_=last.value).label("status")
+
+
+def _row_key(*names):
+    return lambda row: tuple(getattr(row[0], name) for name in names)
+
+
+# The dashboard's sortable columns: the soonest expiry first by default.
+DASHBOARD_SORTS = {
+    "expires": SortColumn([Certificate.valid_to, Certificate.id], key_of=_row_key("valid_to", "id")),
+    "kind": SortColumn([Certificate.kind, Certificate.valid_to, Certificate.id],
+                       key_of=_row_key("kind", "valid_to", "id")),
+    "mpid": SortColumn([Certificate.mpid, Certificate.valid_to, Certificate.id],
+                       key_of=_row_key("mpid", "valid_to", "id")),
+}
 
 
 def dashboard_query(user, now, organisation_id=None, environment_id=None, kind=None, status=None):
@@ -152,6 +168,7 @@ def save_certificate(user, parsed, values, renews_id=None):
         record("certificate.renewed", actor=user, obj=old, summary=f"replaced by certificate {certificate.id}")
         summary += f", replaces certificate {old.id}"
     record("certificate.uploaded", actor=user, obj=certificate, summary=summary)
+    index_for_search(certificate)
     db.session.commit()
     return certificate
 
@@ -163,8 +180,23 @@ def delete_certificate(user, certificate):
            summary=f"{certificate.kind.value} {certificate.environment.name} {certificate.fingerprint}")
     if certificate.replaces is not None:  # the certificate it renewed is current again
         certificate.replaces.replaced = False
+    search.drop("certificate", [certificate.id])
     db.session.delete(certificate)
     db.session.commit()
+
+
+def index_for_search(certificate):
+    """A certificate is found by its kind, MPID, environment, subject and organisation."""
+    search.put("certificate", certificate.id, [certificate.kind.value, certificate.mpid,
+                                               db.session.get(Environment, certificate.environment_id).name],
+               certificate.subject, db.session.get(Organisation, certificate.organisation_id).name)
+
+
+def reindex_named(kind, object_id):
+    """A renamed organisation: its certificates are found by the new name (registered in create_app)."""
+    if kind == "organisation":
+        for certificate in db.session.scalars(select(Certificate).where(Certificate.organisation_id == object_id)):
+            index_for_search(certificate)
 
 
 OFFICER_FIELDS = ["scheme", "role", "name", "email", "mpid", "market_role_id", "environment_id"]

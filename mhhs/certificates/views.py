@@ -10,7 +10,7 @@ from ..audit.services import history
 from ..core.errors import error_response
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
-from ..core.pagination import paginate
+from ..core.pagination import paginate_sorted, sort_of
 from ..core.permissions import is_manager, login_required, role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, utcnow
@@ -43,9 +43,9 @@ def _filters():
 def index():
     now = utcnow()
     filters = _filters()
-    page = paginate(services.dashboard_query(current_user, now, **filters), [Certificate.valid_to, Certificate.id],
-                    key_of=lambda row: (row[0].valid_to, row[0].id))
-    context = dict(page=page, filters=filters, Status=Status, Kind=Kind)
+    sort = sort_of(services.DASHBOARD_SORTS, "expires")
+    page = paginate_sorted(services.dashboard_query(current_user, now, **filters), sort)
+    context = dict(page=page, sort=sort, filters=filters, Status=Status, Kind=Kind)
     if request.htmx and request.htmx.target == "certificate-rows":
         return render("certificates/index.html", "certificates/_rows.html", **context)
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all() \

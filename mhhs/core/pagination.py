@@ -14,6 +14,7 @@ from ..extensions import db
 
 COUNT_LIMIT = 1000
 CURSOR_ARGS = ("after", "before", "last", "page")  # what a page link replaces; the rest (filters) it keeps
+SORT_ARGS = ("sort", "dir")  # what a column header's link replaces (a new order starts at its first page)
 
 
 @dataclass
@@ -33,6 +34,56 @@ class Page:
     @property
     def several(self):
         return self.has_prev or self.has_next
+
+
+@dataclass
+class SortColumn:
+    """One way to order a list: its sort columns (the last unique; a nullable one wrapped in coalesce), the
+    direction it starts in, and key_of(item) giving an item's values of them (default: its attributes)."""
+    order: list
+    descending: bool = False
+    key_of: object = None
+
+
+@dataclass
+class Sort:
+    """The order a list is shown in, from the request's `sort` and `dir`: the column headers' links and aria-sort
+    come from it, and paginate() pages through it."""
+    columns: dict
+    key: str
+    descending: bool
+
+    @property
+    def column(self):
+        return self.columns[self.key]
+
+    def aria(self, key):
+        """The header's aria-sort value: only the sorted column has one."""
+        if key != self.key:
+            return None
+        return "descending" if self.descending else "ascending"
+
+    def args(self, key):
+        """The link of a column header: the sorted column turns round, another starts in its own direction."""
+        descending = not self.descending if key == self.key else self.columns[key].descending
+        return {"sort": key, "dir": "desc" if descending else "asc"}
+
+    def base_args(self):
+        return {k: v for k, v in request.args.items() if k not in CURSOR_ARGS + SORT_ARGS}
+
+
+def sort_of(columns, default):
+    """The Sort the request asks for among columns ({name: SortColumn}); anything else gives the default."""
+    key = request.args.get("sort")
+    key = key if key in columns else default
+    direction = request.args.get("dir")
+    descending = direction == "desc" if direction in ("asc", "desc") else columns[key].descending
+    return Sort(columns, key, descending)
+
+
+def paginate_sorted(statement, sort, per_page=None):
+    """A page of statement in the order the request chose (see sort_of)."""
+    return paginate(statement, sort.column.order, sort.descending, per_page, sort.column.key_of)
 
 
 def _encode(values):

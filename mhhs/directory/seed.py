@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ..core.passwords import hash_password
 from ..extensions import db
 from . import reference_data as ref
+from .services import index_system
 from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
 
 
@@ -36,6 +37,7 @@ def seed_reference():
             system = add(System, {"name": system_name}, organisation_id=org.id, support_hours=hours, backup_regime=backups,
                          support_kind=kind, support_days=days, support_start=start, support_end=end, gate_closure=gate)
             if system in added:
+                index_system(system)
                 system.environments = [env for env, absent in environments if system_name not in absent]
     for code, (name, central) in ref.MARKET_ROLES.items():
         add(MarketRole, {"code": code}, name=name, central=central)

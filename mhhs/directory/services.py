@@ -5,10 +5,11 @@ import secrets
 from sqlalchemy import select
 
 from ..audit.services import record
+from ..core import search
 from ..core.passwords import hash_password
 from ..core.permissions import Role, can_manage_directory, require
 from ..extensions import db
-from .models import Environment
+from .models import Environment, Organisation, System
 
 USER_FIELDS = ["email", "name", "role", "organisation_id", "scope_sit", "scope_uit", "active"]
 ORGANISATION_FIELDS = ["name", "kind", "fix_forward", "mpids", "tests_in_ids"]
@@ -41,8 +42,21 @@ def save(by, obj, values, changed=()):
     if is_new or changed:
         record(f"{obj.__tablename__.removesuffix('s')}.{'created' if is_new else 'updated'}", actor=by, obj=obj,
                summary=", ".join(changed))
+    _index_for_search(obj, changed)
     db.session.commit()
     return obj
+
+
+def index_system(system):
+    """A system is found by its name and its organisation's."""
+    search.put("system", system.id, [system.name], db.session.get(Organisation, system.organisation_id).name)
+
+
+def _index_for_search(obj, changed):
+    if isinstance(obj, System):
+        index_system(obj)
+    if isinstance(obj, (System, Organisation)) and "name" in changed:
+        search.renamed(obj.__tablename__.removesuffix("s"), obj.id)
 
 
 def save_user(by, user, values, password=None):

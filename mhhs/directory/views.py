@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from ..core.forms import form_values, search_text
 from ..core.htmx import done, render
-from ..core.pagination import paginate
+from ..core.pagination import SortColumn, paginate_sorted, sort_of
 from ..core.permissions import manager_required
 from ..extensions import db
 from . import services
@@ -95,6 +95,10 @@ def edit_system(obj_id=None):
 
 # Users ---------------------------------------------------------------------------------------
 
+USER_SORTS = {"name": SortColumn([User.name, User.id]), "email": SortColumn([User.email, User.id]),
+              "role": SortColumn([User.role, User.name, User.id])}
+
+
 @bp.route("/users")
 @manager_required
 def users():
@@ -104,8 +108,9 @@ def users():
         like = f"%{text.lower()}%"
         query = query.join(User.organisation).where(
             or_(User.email.ilike(like), User.name.ilike(like), Organisation.name.ilike(like)))
-    page = paginate(query, [User.name, User.id])
-    return render("directory/users.html", "directory/_user_rows.html", page=page, q=text)
+    sort = sort_of(USER_SORTS, "name")
+    page = paginate_sorted(query, sort)
+    return render("directory/users.html", "directory/_user_rows.html", page=page, sort=sort, q=text)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

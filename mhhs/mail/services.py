@@ -26,6 +26,39 @@ def attachment_hook(kind):
     return f"mail.attachment.{kind}"
 
 
+# The outbox's kinds of message in words (its Kind filter); every kind the services queue is here.
+KIND_WORDS = {
+    "release": "Release communication",
+    "closure": "Closure communication",
+    "notify:rfc_submitted": "Notification: RFC submitted",
+    "notify:rfc_decided": "Notification: RFC decided",
+    "notify:release_communicated": "Notification: release communicated",
+    "notify:outage_planned": "Notification: planned outage",
+    "notify:outage_update": "Notification: outage update",
+    "acknowledgement_reminder": "Reminder to read a release note",
+    "certificate reminder": "Certificate expiry reminder",
+    "weekly_report": "Weekly report",
+    "notice": "Other notice",
+}
+# The outbox's states in words (its State filter).
+STATE_WORDS = {OutboxMessage.PENDING: "Waiting to be sent", OutboxMessage.SENDING: "Being sent",
+               OutboxMessage.SENT: "Sent", OutboxMessage.FAILED: "Failed"}
+
+
+def outbox_query(rfc_id=None, kind=None, state=None, recipient=None):
+    """The outbox, filtered: by RFC, kind, state and any part of a recipient's address."""
+    query = select(OutboxMessage)
+    if rfc_id:
+        query = query.where(OutboxMessage.object_type == "rfcs", OutboxMessage.object_id == rfc_id)
+    if kind in KIND_WORDS:
+        query = query.where(OutboxMessage.kind == kind)
+    if state in STATE_WORDS:
+        query = query.where(OutboxMessage.status == state)
+    if recipient:
+        query = query.where(OutboxMessage.recipients.ilike(f"%{recipient}%"))
+    return query
+
+
 def queue(recipients, subject, body, kind="notice", attachment=None, about=None, created_by=None,
           unsubscribe_url=None):
     """Adds a message to the outbox; the caller's commit makes it permanent, and a request's messages are sent

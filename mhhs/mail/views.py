@@ -1,16 +1,16 @@
 """The outbox: every message the app sent or will send, its status, its attachment, and Retry."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..core.forms import database_id
+from ..core.forms import database_id, search_text
 from ..core.htmx import render
 from ..core.pagination import paginate
 from ..core.permissions import manager_required
 from ..exports.download import download
 from ..extensions import db
 from .models import OutboxMessage
-from .services import attachment_of, deliver_in_background, deliver_queued, mail_configured, retry
+from .services import (KIND_WORDS, STATE_WORDS, attachment_of, deliver_in_background, deliver_queued, mail_configured,
+                       outbox_query, retry)
 
 bp = Blueprint("mail", __name__, url_prefix="/outbox")
 
@@ -31,12 +31,12 @@ def _message_or_404(message_id):
 @bp.route("")
 @manager_required
 def outbox():
-    query = select(OutboxMessage).options(selectinload(OutboxMessage.created_by)).order_by(OutboxMessage.id.desc())
-    rfc_id = request.args.get("rfc", type=database_id)
-    if rfc_id:
-        query = query.where(OutboxMessage.object_type == "rfcs", OutboxMessage.object_id == rfc_id)
+    filters = dict(rfc_id=request.args.get("rfc", type=database_id), kind=request.args.get("kind") or None,
+                   state=request.args.get("state") or None, recipient=search_text(request.args.get("recipient")))
+    query = outbox_query(**filters).options(selectinload(OutboxMessage.created_by))
     page = paginate(query, [OutboxMessage.id], descending=True)
-    return render("mail/outbox.html", "mail/_rows.html", page=page, rfc_id=rfc_id, configured=mail_configured())
+    return render("mail/outbox.html", "mail/_rows.html", page=page, rfc_id=filters["rfc_id"], filters=filters,
+                  kinds=KIND_WORDS, states=STATE_WORDS, configured=mail_configured())
 
 
 @bp.route("/<int:message_id>/row")

@@ -1,10 +1,12 @@
 """Outage writes and the read-side queries: who may log and edit what, the board, the log, availability."""
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import DateTime, func, literal, or_, select
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
+from ..core import search
+from ..core.pagination import SortColumn
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
 from ..directory.models import Environment, Organisation, System, User
@@ -59,8 +61,32 @@ def save(user, outage, values, systems):
     if outage.planned and (is_new or {"environment_id", "start", "end", "planned"} & set(changed)):
         _tell_followers(outage, "announced" if is_new or "planned" in changed else "moved")
     _keep_downtime([before, (outage.environment_id, outage.start, outage.end)])
+    index_for_search(outage)
     db.session.commit()
     return outage
+
+
+def index_for_search(outage):
+    """An outage is found by its environment, systems, organisation, category, words and defect reference."""
+    db.session.flush()
+    search.put("outage", outage.id, ["Planned outage" if outage.planned else "Outage",
+                                     db.session.get(Environment, outage.environment_id).name,
+                                     *(s.name for s in sorted(outage.systems, key=lambda s: s.name))],
+               db.session.get(Organisation, outage.organisation_id).name, outage.category.value,
+               outage.description, outage.impact, outage.defect_reference, outage.root_cause)
+
+
+def reindex_named(kind, object_id):
+    if kind == "system":
+        statement = select(Outage).where(Outage.id.in_(select(outage_systems.c.outage_id)
+                                                       .where(outage_systems.c.system_id == object_id)))
+    elif kind == "organisation":
+        statement = select(Outage).where(Outage.organisation_id == object_id)
+    else:
+        return
+    for outage in db.session.scalars(statement.options(selectinload(Outage.systems))):
+        index_for_search(outage)
+
 
 
 def _tell_followers(outage, change):
@@ -121,6 +147,7 @@ def cancel(user, outage):
         raise Refused("Only a planned outage that has not begun can be cancelled; end this one instead.")
     _tell_followers(outage, "cancelled")
     record("outage.cancelled", actor=user, obj=outage, summary=_summary(outage))
+    search.drop("outage", [outage.id])
     db.session.delete(outage)
     db.session.commit()
 
@@ -191,6 +218,16 @@ def planned_outage_clashes(spans, user=None):
                     f"{format_london(outage.start)}–{until}", "outages.detail", {"outage_id": outage.id},
                     outage.start, outage.end or span.end)))
     return found
+
+
+# An ongoing outage has no end yet: it sorts as ending after every ended one.
+STILL_ONGOING = datetime(9999, 12, 31)
+LOG_SORTS = {
+    "start": SortColumn([Outage.start, Outage.id], descending=True),
+    "end": SortColumn([func.coalesce(Outage.end, literal(STILL_ONGOING, DateTime)), Outage.id], descending=True,
+                      key_of=lambda outage: (outage.end or STILL_ONGOING, outage.id)),
+    "category": SortColumn([Outage.category, Outage.start, Outage.id]),
+}
 
 
 def log_query(environment_id=None, system_id=None, organisation_id=None, planned=None, category=None,

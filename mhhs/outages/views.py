@@ -11,7 +11,7 @@ from ..audit.services import history
 from ..core.db import reads_first
 from ..core.forms import database_id, search_text, show_problems
 from ..core.htmx import done, render
-from ..core.pagination import paginate
+from ..core.pagination import paginate_sorted, sort_of
 from ..core.permissions import login_required, role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
@@ -49,8 +49,9 @@ def _filters():
 @login_required
 def index():
     now = utcnow()
-    page = paginate(services.log_query(**_filters()), [Outage.start, Outage.id], descending=True)
-    context = dict(page=page, now=now)
+    sort = sort_of(services.LOG_SORTS, "start")
+    page = paginate_sorted(services.log_query(**_filters()), sort)
+    context = dict(page=page, sort=sort, now=now)
     if request.htmx and request.htmx.target == "outage-rows":
         return render("outages/index.html", "outages/_rows.html", **context)
     return render("outages/index.html", "outages/index.html", board=services.board(now), Category=Category,
@@ -64,15 +65,21 @@ def index():
 @login_required
 def board():
     """The board every open tab polls each minute. Its ETag is taken on what it shows, without the time it was
-    sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when."""
+    sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when.
+    Opened alone (not by htmx), it is a page of its own for a wall display, which then polls the same way."""
     now = utcnow()
     rows = services.board(now)
+    if not request.htmx:
+        response = make_response(render_template("outages/wall.html", board=rows, since=now))
+        response.vary.add("HX-Request")
+        return response
     etag = hashlib.sha256(render_template("outages/_board.html", board=rows, since=None).encode()).hexdigest()[:32]
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
         response = make_response(render_template("outages/_board.html", board=rows, since=now))
     response.set_etag(etag)
+    response.vary.add("HX-Request")
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

@@ -1,19 +1,59 @@
 """Read-side queries for RFC lists, the approval queue and the environments page."""
-from sqlalchemy import func, or_, select
+from datetime import datetime
+
+from sqlalchemy import DateTime, and_, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..core.pagination import SortColumn
+from ..core.time import utcnow
 from ..directory.models import System
-from .models import PendingApproval, Rfc, rfc_environments
+from .models import PendingApproval, Rfc, priority_of, rfc_environments
+from .states import OUTCOMES, RfcStatus
 from .rules import earliest_start
 from .services import visible_clause
 
 
-def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None):
+# A draft without a window sorts as the earliest (keyset pages need a value in every row).
+NO_WINDOW = datetime(1900, 1, 1)
+_WINDOW = func.coalesce(Rfc.window_start, literal(NO_WINDOW, DateTime))
+# The RFC list's sortable columns: newest first by default.
+RFC_SORTS = {
+    "number": SortColumn([Rfc.id], descending=True),
+    "status": SortColumn([Rfc.status, Rfc.id]),
+    "version": SortColumn([Rfc.version, Rfc.id]),
+    "title": SortColumn([Rfc.title, Rfc.id]),
+    "window": SortColumn([_WINDOW, Rfc.id], descending=True,
+                         key_of=lambda rfc: (rfc.window_start or NO_WINDOW, rfc.id)),
+}
+
+
+# What a Release Manager still has to follow up once a window is over (RCM §5.1, §5.2), each as the RFC list's
+# `follow_up` filter and a card of the manager's home page: (words, condition given now, the list's order).
+FOLLOW_UPS = {
+    "outcome-due": ("Window passed, no outcome recorded",
+                    lambda now: and_(Rfc.status == RfcStatus.APPROVED, Rfc.window_end < now), "window"),
+    "closure-due": ("Outcome recorded, awaiting closure", lambda now: Rfc.status.in_(OUTCOMES), "window"),
+}
+
+
+def queue_sorts(order):
+    """The approval queue's sortable columns: by default emergencies first, then the earliest window (order, from
+    queue_query); or by number, the oldest raised first."""
+    return {
+        "window": SortColumn(order, key_of=lambda rfc: (priority_of(rfc), rfc.window_start, rfc.id)),
+        "number": SortColumn([Rfc.id]),
+    }
+
+
+def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None,
+                   follow_up=None):
     query = (select(Rfc).where(visible_clause(user))
              .options(joinedload(Rfc.organisation), joinedload(Rfc.system), selectinload(Rfc.environments))
              .order_by(Rfc.id.desc()))
     if status:
         query = query.where(Rfc.status == status)
+    if follow_up in FOLLOW_UPS:
+        query = query.where(FOLLOW_UPS[follow_up][1](utcnow()))
     if system_id:
         query = query.where(Rfc.system_id == system_id)
     if release_type:

@@ -4,6 +4,7 @@ from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ..audit.services import record
+from ..core import search
 from ..core.permissions import is_manager
 from ..core.services import Conflict, Invalid, Refused, get_visible_or_404, unit_of_work
 from ..core.time import utcnow
@@ -132,7 +133,26 @@ def _store_draft(user, rfc, content, expected_version):
                                          summary=c["summary"] or "")
                            for i, c in enumerate(content.get("change_requests", []))]
     db.session.flush()
+    index_for_search(rfc, system, user.organisation)
     record("rfc.saved", actor=user, obj=rfc, summary=f"draft saved ({rfc.status.value})")
+
+
+def index_for_search(rfc, system, organisation):
+    """The RFC (number, system, version, title) and each defect it fixes (by its ID) in the search index."""
+    search.put("rfc", rfc.id, [rfc.number, system.name if system else "", rfc.version, rfc.title],
+               organisation.name, rfc.release_type.value if rfc.release_type else "")
+    search.put_children("defect", rfc.id, [(d.id, [d.defect_id, d.summary], rfc.number, d.severity,
+                                             d.found_in.name if d.found_in else "") for d in rfc.defects if d.defect_id])
+
+
+def reindex_named(kind, object_id):
+    column = {"system": Rfc.system_id, "organisation": Rfc.organisation_id}.get(kind)
+    if column is not None:
+        for rfc in db.session.scalars(select(Rfc).where(column == object_id)
+                                      .options(joinedload(Rfc.system), joinedload(Rfc.organisation),
+                                               selectinload(Rfc.defects).joinedload(Defect.found_in))):
+            index_for_search(rfc, rfc.system, rfc.organisation)
+
 
 
 def snapshot(rfc):

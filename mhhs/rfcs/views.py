@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..audit.services import history
 from ..core.db import reads_first
 from ..core.htmx import done, render
-from ..core.pagination import paginate
+from ..core.pagination import paginate_sorted, sort_of
 from ..core.forms import database_id, search_text, show_problems
 from ..core import registry
 from ..core.permissions import is_manager, login_required, manager_required, role_required
@@ -22,7 +22,7 @@ from ..windows import clashes as windows
 from . import queries, services, targets
 from .clashes import clashes, next_free_window
 from .forms import ClosureForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm, RfcForm
-from .models import CONTROL_POINTS, Rfc, priority_of
+from .models import CONTROL_POINTS, Rfc
 from .permissions import (can_raise_rfc, owns_rfc, phases_to_decide,
                           takes_part_in_rollout)
 from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
@@ -65,9 +65,13 @@ def rfcs():
                    system_id=request.args.get("system", type=database_id),
                    release_type=_enum_arg("type", ReleaseType),
                    environment_id=request.args.get("environment", type=database_id),
-                   text=search_text(request.args.get("q")))
-    page = paginate(queries.rfc_list_query(current_user, **filters), [Rfc.id], descending=True)
-    context = dict(page=page, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType)
+                   text=search_text(request.args.get("q")),
+                   follow_up=request.args.get("follow_up") if request.args.get("follow_up") in queries.FOLLOW_UPS
+                   else None)
+    sort = sort_of(queries.RFC_SORTS, "number")
+    page = paginate_sorted(queries.rfc_list_query(current_user, **filters), sort)
+    context = dict(page=page, sort=sort, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType,
+                   follow_ups=queries.FOLLOW_UPS)
     if request.htmx and request.htmx.target == "rfc-rows":
         return render("rfcs/list.html", "rfcs/_list_rows.html", **context)
     return render("rfcs/list.html", "rfcs/list.html",
@@ -287,8 +291,9 @@ def _queue_filters():
 def approvals():
     filters = _queue_filters()
     query, order = queries.queue_query(current_user, **filters)
-    page = paginate(query, order, key_of=lambda rfc: (priority_of(rfc), rfc.window_start, rfc.id))
-    context = dict(page=page, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
+    sort = sort_of(queries.queue_sorts(order), "window")
+    page = paginate_sorted(query, sort)
+    context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("rfcs/approvals.html", "rfcs/_queue_rows.html", **context)
     return render("rfcs/approvals.html", "rfcs/approvals.html",

@@ -32,6 +32,41 @@ class Entry:
     endpoint: str = None
     args: dict = field(default_factory=dict)
     clashes: list = field(default_factory=list)
+    start: object = None  # UTC, for windows and outages: where the week view's time axis places them
+    end: object = None  # UTC; empty while an outage is ongoing
+
+
+# The week view's time of day: rows of SLOT_MINUTES from midnight (Europe/London); static/css/app.css has a class
+# for each row a timed entry may start at (slot-from-N) and each number of rows it may span (slot-rows-N).
+SLOT_MINUTES = 15
+SLOTS = 24 * 60 // SLOT_MINUTES
+
+
+@dataclass
+class Placed:
+    """A timed entry on one day of the week view: its first row and how many it spans, cut at midnight."""
+    entry: Entry
+    first: int
+    rows: int
+    before: bool  # it began on an earlier day
+    after: bool  # it goes on past midnight (or is ongoing)
+
+
+def timeline(day):
+    """(the day's entries without a time, [Placed] in order of start) for the week view's time axis."""
+    midnight = london_day_start(day.date)
+    next_midnight = london_day_start(day.date + timedelta(days=1))
+    untimed, placed = [], []
+    for entry in day.entries:
+        if entry.start is None:
+            untimed.append(entry)
+            continue
+        start, end = max(entry.start, midnight), min(entry.end or next_midnight, next_midnight)
+        first = min(SLOTS - 1, int((start - midnight).total_seconds() // 60 // SLOT_MINUTES))
+        last = max(first + 1, min(SLOTS, -int(-(end - midnight).total_seconds() // 60 // SLOT_MINUTES)))
+        placed.append(Placed(entry, first, last - first, entry.start < midnight,
+                             entry.end is None or entry.end > next_midnight))
+    return untimed, sorted(placed, key=lambda p: (p.first, -p.rows))
 
 
 @dataclass
@@ -170,11 +205,12 @@ def _rfc_entry(rfc, found):
     environments = ", ".join(e.name for e in rfc.environments)
     text = (f"{format_london(rfc.window_start, '%H:%M')}–{format_london(rfc.window_end, '%H:%M')} {rfc.number} "
             f"{rfc.system.name if rfc.system else ''} {rfc.version} ({environments})")
-    return Entry(kind, label, text, "rfcs.detail", {"rfc_id": rfc.id}, found)
+    return Entry(kind, label, text, "rfcs.detail", {"rfc_id": rfc.id}, found, rfc.window_start, rfc.window_end)
 
 
 def _outage_entry(outage):
     until = format_london(outage.end, "%H:%M") if outage.end else "ongoing"
     kind, label = ("planned", "Planned outage") if outage.planned else ("unplanned", "Unplanned outage")
     return Entry(kind, label, f"{format_london(outage.start, '%H:%M')}–{until} {outage.environment.name}: "
-                 f"{outage.category.value}", "outages.detail", {"outage_id": outage.id})
+                 f"{outage.category.value}", "outages.detail", {"outage_id": outage.id}, start=outage.start,
+                 end=outage.end)

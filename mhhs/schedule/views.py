@@ -18,7 +18,7 @@ from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
 from . import feeds, plan, services
-from .calendar import Filters, calendar_days, view_range
+from .calendar import SLOT_MINUTES, Filters, calendar_days, timeline, view_range
 from .forms import CalendarForm, FreezeForm, TestPhaseForm
 
 bp = Blueprint("schedule", __name__)
@@ -48,6 +48,7 @@ def calendar():
     args = {k: v for k, v in dict(view=view, environment=filters.environment_id, system=filters.system_id,
                                   organisation=filters.organisation_id).items() if v}
     return render("schedule/calendar.html", "schedule/_calendar.html", form=form, view=view, days=days,
+                  timeline=timeline, hours=range(0, 24, 3), slots_per_hour=60 // SLOT_MINUTES,
                   heading=heading, today=today, args=args, moves=moves, month=day.month if view == "month" else None)
 
 

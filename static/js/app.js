@@ -5,3 +5,77 @@ document.addEventListener("change", function (event) {
     event.target.form.requestSubmit();
   }
 });
+
+// Copy buttons: <button type="button" data-copy="#id" hidden> copies the text of the element #id. They stay hidden
+// without JavaScript; where the browser gives no clipboard (plain http), the text is selected for Ctrl+C instead.
+// What happened is said in the button's own status element (aria-live), so a screen reader hears it.
+htmx.onLoad(function (element) {
+  element.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.hidden = false;
+  });
+});
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button[data-copy]");
+  if (!button) {
+    return;
+  }
+  var source = document.querySelector(button.dataset.copy);
+  var status = document.getElementById(button.dataset.status);
+  if (!source) {
+    return;
+  }
+  var say = function (words) {
+    if (status) {
+      status.textContent = words;
+    }
+  };
+  var select = function () {
+    var range = document.createRange();
+    range.selectNodeContents(source);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    say("Selected: press Ctrl+C (⌘C) to copy.");
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(source.textContent.trim()).then(function () { say("Copied."); }, select);
+  } else {
+    select();
+  }
+});
+
+// Confirmation before an irreversible or disruptive action: a button with data-confirm="question" (and
+// data-confirm-label, the words of the button that goes ahead) opens the page's <dialog id="confirm-dialog">;
+// going ahead clicks the button again, so its form is sent as it would have been (htmx or not).
+(function () {
+  var dialog = document.getElementById("confirm-dialog");
+  var pending = null;
+  var confirmed = null;
+  if (!dialog || typeof dialog.showModal !== "function") {
+    return; // no dialog: the action goes ahead as it would without JavaScript
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (!button || button === confirmed) {
+      return;
+    }
+    event.preventDefault();
+    pending = button;
+    dialog.querySelector("#confirm-dialog-question").textContent = button.dataset.confirm;
+    dialog.querySelector("[data-dialog-confirm]").textContent = button.dataset.confirmLabel || "Confirm";
+    dialog.showModal();
+    dialog.querySelector("[data-dialog-cancel]").focus();
+  });
+  dialog.addEventListener("click", function (event) {
+    if (event.target.closest("[data-dialog-cancel]")) {
+      dialog.close();
+      pending = null;
+    } else if (event.target.closest("[data-dialog-confirm]") && pending) {
+      dialog.close();
+      confirmed = pending;
+      pending = null;
+      confirmed.click();
+      confirmed = null;
+    }
+  });
+})();
