@@ -51,3 +51,18 @@ def test_notice_refusal_names_the_earliest_start():
 def test_a_window_in_the_past_is_refused():
     now = utc("2026-11-24 10:00")
     assert "in the past" in notice_problem(ReleaseType.MAJOR, now - timedelta(minutes=1), now)
+
+
+def test_a_drafts_content_rules_are_one_function_with_the_forms_words():
+    """The lengths, the downtime and the checksum the RFC form checked, as the function the form and the API ask."""
+    from mhhs.rfcs.rules import content_problems
+    problems = content_problems({"title": "x" * 201, "expected_downtime": -1, "build_sha256": "abc",
+                                 "defects": [{"defect_id": "DEF-1", "summary": "y" * 2001}],
+                                 "change_requests": [{"cr_id": "C" * 41, "title": "", "summary": ""}]})
+    assert problems == {"title": "Field cannot be longer than 200 characters.",
+                        "expected_downtime": "Enter a number of minutes, 0 or more.",
+                        "build_sha256": "A SHA-256 checksum is 64 hexadecimal characters.",
+                        "defects[0].summary": "Field cannot be longer than 2000 characters.",
+                        "change_requests[0].cr_id": "Field cannot be longer than 40 characters."}
+    assert content_problems({"title": "x" * 200, "expected_downtime": 0, "build_sha256": "AB" * 32,
+                             "defects": [{"defect_id": "DEF-1", "summary": ""}]}) == {}
