@@ -3,7 +3,7 @@ from them). Read-only fields are dump_only; a resource's `…In` class is the sa
 body is described (and named) on its own without restating a field. They check shape and type and turn names and
 times into plain values: times are aware ISO 8601 in and naive UTC out of load(), the way services take them; the
 lengths and the rules are the domains' own functions (rfcs.rules, outages.rules, certificates.rules)."""
-from datetime import timezone
+from datetime import UTC
 
 from flask import url_for
 from marshmallow import Schema, fields, pre_dump, validate
@@ -30,10 +30,10 @@ class UtcTime(fields.AwareDateTime):
         super().__init__(format="iso", **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return super()._serialize(value.replace(tzinfo=timezone.utc) if value else value, attr, obj, **kwargs)
+        return super()._serialize(value.replace(tzinfo=UTC) if value else value, attr, obj, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc).replace(tzinfo=None)
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
 
 
 class Text(fields.String):
