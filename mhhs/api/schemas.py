@@ -123,9 +123,9 @@ class Deployment(Schema):
     outcome = Value(required=True)
     actual_start = UtcTime(required=True)
     actual_end = UtcTime(required=True)
-    version = Text(load_default="", metadata={"description": "After a fix forward: the version running."})
-    issues = Text(load_default="")
-    resolutions = Text(load_default="")
+    version = fields.String(load_default="", metadata={"description": "After a fix forward: the version running."})
+    issues = fields.String(load_default="")
+    resolutions = fields.String(load_default="")
 
 
 class DeploymentIn(Deployment):
@@ -234,9 +234,9 @@ class Outage(Schema):
     start = UtcTime(required=True)
     end = UtcTime(allow_none=True, load_default=None)
     description = fields.String(required=True)
-    impact = Text(load_default="")
-    defect_reference = Text(load_default="")
-    root_cause = Text(load_default="")
+    impact = fields.String(load_default="")
+    defect_reference = fields.String(load_default="")
+    root_cause = fields.String(load_default="")
     rfc = RfcNumber(attribute="rfc_id", load_default="", allow_none=True,
                     metadata={"description": "A linked RFC's number, e.g. RFC-000123."})
     page = Page("outages.detail", "outage_id")
