@@ -8,7 +8,7 @@ from . import schemas
 from .authentication import api_access
 from .blueprint import bp
 from .names import Names
-from .rfcs import _rfc_or_404
+from .rfcs import visible_rfc_or_404
 
 
 @bp.route("/rfcs/<int:rfc_id>/deployments", methods=["POST"])
@@ -17,7 +17,7 @@ from .rfcs import _rfc_or_404
 @bp.response(201, schemas.Rfc)
 def record_deployment(data, rfc_id):
     """The outcome in one target environment, as "Record deployment" does: success sets the baseline."""
-    rfc = _rfc_or_404(rfc_id)
+    rfc = visible_rfc_or_404(rfc_id)
     names = Names()
     environment = names.environment(data["environment"], "environment")
     names.check()

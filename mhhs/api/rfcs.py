@@ -54,7 +54,8 @@ def content(data, rfc=None):
     return values
 
 
-def _rfc_or_404(rfc_id):
+def visible_rfc_or_404(rfc_id):
+    """The RFC with this id if the token's user may see it; a 404 problem in the API's words otherwise."""
     rfc = services.get_visible(current_user, rfc_id)
     if rfc is None:
         abort(404, f"There is no {rfc_number(rfc_id)} you can see.")
@@ -124,7 +125,7 @@ def _replay(key, fingerprint):
 @bp.alt_response(304, description="Not modified since the ETag sent in If-None-Match.")
 def rfc(rfc_id):
     """One RFC with its status and each phase's decision: poll it (with If-None-Match) until it is approved."""
-    response = jsonify(schemas.Rfc().dump(_rfc_or_404(rfc_id)))
+    response = jsonify(schemas.Rfc().dump(visible_rfc_or_404(rfc_id)))
     response.add_etag()
     return response.make_conditional(request)
 
@@ -135,7 +136,7 @@ def rfc(rfc_id):
 @bp.response(200, schemas.Rfc)
 def update_rfc(data, rfc_id):
     """Change a draft (or an RFC sent back with changes requested): the fields sent replace those stored."""
-    rfc = _rfc_or_404(rfc_id)
+    rfc = visible_rfc_or_404(rfc_id)
     # A frozen RFC is refused by the service, in its words, before it reads any content.
     services.save_draft(current_user, rfc, content(data, rfc) if can_edit_rfc(current_user, rfc) else {})
     return rfc
@@ -146,7 +147,7 @@ def update_rfc(data, rfc_id):
 @bp.response(200, schemas.Rfc)
 def submit_rfc(rfc_id):
     """Submit for approval: every submission rule applies (notice, version, release note, freezes)."""
-    rfc = _rfc_or_404(rfc_id)
+    rfc = visible_rfc_or_404(rfc_id)
     services.submit(current_user, rfc)
     return rfc
 
@@ -156,7 +157,7 @@ def submit_rfc(rfc_id):
 @bp.response(200, schemas.Rfc)
 def withdraw_rfc(rfc_id):
     """Withdraw an RFC that is not yet deployed."""
-    rfc = _rfc_or_404(rfc_id)
+    rfc = visible_rfc_or_404(rfc_id)
     services.withdraw(current_user, rfc)
     return rfc
 
