@@ -25,15 +25,17 @@ class UtcTime(fields.AwareDateTime):
     """An aware ISO 8601 time in, naive UTC (as stored and as services take it) out of load(); stored naive UTC is
     sent with its offset."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("metadata", {"description": TIME})
+    def __init__(self, to_the_minute=False, **kwargs):
+        self.to_the_minute = to_the_minute  # as the pages take it (RFC windows, outages): seconds dropped
+        kwargs.setdefault("metadata", {"description": TIME + (" Taken to the minute." if to_the_minute else "")})
         super().__init__(format="iso", **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize(value.replace(tzinfo=UTC) if value else value, attr, obj, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
+        moment = super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
+        return moment.replace(second=0, microsecond=0) if self.to_the_minute else moment
 
 
 class Text(fields.String):
@@ -149,8 +151,8 @@ class Rfc(Schema):
     promotion_reason = Text(metadata={"description": "Reason for UIT first (a UIT-only RFC of a version not running "
                                                      "in SIT)."})
     environments = fields.List(_environment(), metadata={"description": "Target environments, by name."})
-    window_start = UtcTime(allow_none=True)
-    window_end = UtcTime(allow_none=True)
+    window_start = UtcTime(to_the_minute=True, allow_none=True)
+    window_end = UtcTime(to_the_minute=True, allow_none=True)
     expected_downtime = fields.Integer(allow_none=True, metadata={"description": "Minutes."})
     implementation_plan = Text()
     rollback_plan = Text()
@@ -231,8 +233,8 @@ class Outage(Schema):
     organisation = Name(dump_only=True)
     planned = fields.Boolean(load_default=False)
     category = Value(required=True, validate=validate.OneOf([c.value for c in Category]))
-    start = UtcTime(required=True)
-    end = UtcTime(allow_none=True, load_default=None)
+    start = UtcTime(to_the_minute=True, required=True)
+    end = UtcTime(to_the_minute=True, allow_none=True, load_default=None)
     description = fields.String(required=True)
     impact = fields.String(load_default="")
     defect_reference = fields.String(load_default="")

@@ -1,5 +1,6 @@
 """The outage rules the form states, as functions the API asks too: an outage logged through the API meets the same
-rules with the same words, and its times go to the service in UTC whatever offset they were sent with."""
+rules with the same words, and its times go to the service in UTC (to the minute) whatever offset they were sent
+with."""
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -38,7 +39,8 @@ def test_through_the_api_times_are_utc_and_the_forms_words_answer(app):
     http, headers = app.test_client(), {"Authorization": f"Bearer {secret}"}
     start = (utcnow() - timedelta(hours=3)).replace(second=0, microsecond=0)
     body = {"environment": "SIT-A", "systems": ["DIP"], "category": "software failure",
-            "start": (start + timedelta(hours=5, minutes=30)).isoformat() + "+05:30",  # the same moment, in India
+            # the same moment in India, 30 seconds in: taken to the minute, as the page takes it
+            "start": (start + timedelta(hours=5, minutes=30, seconds=30)).isoformat() + "+05:30",
             "end": (start + timedelta(hours=1)).isoformat() + "Z", "description": "Acks time out"}
     logged = http.post("/api/v1/outages", json=body, headers=headers)
     assert logged.status_code == 201, logged.json
