@@ -12,8 +12,8 @@ from ..directory.models import Environment, Organisation, System
 from ..extensions import db
 from .states import ReleaseType, RfcStatus
 from .models import RetestResult
-from .rules import (CHANGE_REQUEST_LIMITS as CR, CONTENT_LIMITS as MAX, DEFECT_LIMITS, SEVERITIES, checksum_problem,
-                    downtime_problem, outcomes_offered)
+from .rules import (CHANGE_REQUEST_LIMITS as CR, CONTENT_LIMITS as MAX, DEFECT_LIMITS, DOWNTIME_MESSAGE, SEVERITIES,
+                    checksum_problem, downtime_problem, outcomes_offered)
 from .services import CONTENT_FIELDS
 
 
@@ -48,7 +48,9 @@ class RfcForm(FlaskForm):
                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional()])
     window_end = DateTimeLocalField("Window end", format=LOCAL, validators=[Optional()])
-    expected_downtime = IntegerField("Expected downtime (minutes)", validators=[Optional(), rule(downtime_problem)])
+    # Past Optional(), no number means the text was not one: the rule's words join IntegerField's, as ever.
+    expected_downtime = IntegerField("Expected downtime (minutes)", validators=[Optional(), rule(
+        lambda minutes: DOWNTIME_MESSAGE if minutes is None else downtime_problem(minutes))])
     implementation_plan = TextAreaField("Implementation plan", validators=[Length(max=MAX["implementation_plan"])])
     rollback_plan = TextAreaField("Rollback plan", validators=[Length(max=MAX["rollback_plan"])])
     stakeholders_impacted = TextAreaField("Stakeholders impacted",

@@ -66,3 +66,25 @@ def test_a_drafts_content_rules_are_one_function_with_the_forms_words():
                         "change_requests[0].cr_id": "Field cannot be longer than 40 characters."}
     assert content_problems({"title": "x" * 200, "expected_downtime": 0, "build_sha256": "AB" * 32,
                              "defects": [{"defect_id": "DEF-1", "summary": ""}]}) == {}
+
+
+def test_the_rfc_forms_downtime_and_checksum_words_stay_the_pages(app):
+    """The form asks the same rule functions as the API and still says what it said: a text that is no number gets
+    IntegerField's words and the rule's, a negative number the rule's, a bad checksum the checksum rule's."""
+    from werkzeug.datastructures import MultiDict
+
+    from mhhs.rfcs.forms import RfcForm
+    from tests.rfcs.factory import user
+    with app.test_request_context():
+        dip = user("dip@demo.test")
+        errors = {}
+        for downtime, checksum in (("soon", "abc"), ("-5", "ab" * 32), ("30", "")):
+            form = RfcForm(dip, formdata=MultiDict([("expected_downtime", downtime), ("build_sha256", checksum)]),
+                           meta={"csrf": False})
+            form.validate()
+            errors[downtime] = (form.expected_downtime.errors, form.build_sha256.errors)
+    assert errors == {
+        "soon": (["Not a valid integer value.", "Enter a number of minutes, 0 or more."],
+                 ["A SHA-256 checksum is 64 hexadecimal characters."]),
+        "-5": (["Enter a number of minutes, 0 or more."], []),
+        "30": ([], [])}
