@@ -1,127 +1,201 @@
-"""The JSON shapes of the API (marshmallow), from which the OpenAPI description is generated. They check shape and
-type only; lengths and the rules come from the same forms and services as the pages, with the same words."""
-from marshmallow import Schema, fields, validate
+"""One marshmallow schema per resource, for what comes in and what goes out (the OpenAPI description is generated
+from them). Read-only fields are dump_only; a resource's `…In` class is the same schema without them, so the request
+body is described (and named) on its own without restating a field. They check shape and type and turn names and
+times into plain values: times are aware ISO 8601 in and naive UTC out of load(), the way services take them; the
+lengths and the rules are the domains' own functions (rfcs.rules, outages.rules, certificates.rules)."""
+from datetime import UTC
+
+from flask import url_for
+from marshmallow import Schema, fields, pre_dump, validate
 
 from ..certificates.models import Kind
 from ..outages.models import Category
-from ..rfcs.states import Outcome, ReleaseType, RfcStatus
+from ..rfcs.numbers import rfc_number
 from ..rfcs.rules import SEVERITIES
+from ..rfcs.states import Outcome, ReleaseType, RfcStatus
 
 TIME = "An ISO 8601 date and time with its offset, e.g. 2026-12-14T09:30:00Z or 2026-12-14T09:30:00+00:00."
 
 
-def _time(**kwargs):
-    return fields.AwareDateTime(format="iso", metadata={"description": TIME}, **kwargs)
+# Fields -----------------------------------------------------------------------------------------
+
+class UtcTime(fields.AwareDateTime):
+    """An aware ISO 8601 time in, naive UTC (as stored and as services take it) out of load(); stored naive UTC is
+    sent with its offset."""
+
+    def __init__(self, to_the_minute=False, **kwargs):
+        self.to_the_minute = to_the_minute  # as the pages take it (RFC windows, outages): seconds dropped
+        kwargs.setdefault("metadata", {"description": TIME + (" Taken to the minute." if to_the_minute else "")})
+        super().__init__(format="iso", **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value.replace(tzinfo=UTC) if value else value, attr, obj, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
+        return moment.replace(second=0, microsecond=0) if self.to_the_minute else moment
+
+
+class Text(fields.String):
+    """Text sent as "" when there is none."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value or "", attr, obj, **kwargs)
+
+
+class Name(fields.String):
+    """A related row by its name: sent as its name, taken as a name (found by api.names)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else value.name
+
+
+class Value(fields.String):
+    """An enumeration sent as its value."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return getattr(value, "value", value)
+
+
+class RfcNumber(fields.String):
+    """An RFC by its number (RFC-000123): sent from the RFC's id, taken as typed (the rule reads it)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return rfc_number(value) if value else None
+
+
+class Page(fields.String):
+    """The row's page in Release Desk, from its id."""
+
+    def __init__(self, endpoint, key, **kwargs):
+        self.endpoint, self.key = endpoint, key
+        super().__init__(attribute="id", dump_only=True,
+                         metadata={"description": "Its page in Release Desk."}, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return url_for(self.endpoint, _external=True, **{self.key: value})
 
 
 def _environment(**kwargs):
-    return fields.String(metadata={"description": "An environment's name, e.g. SIT-A.", "example": "SIT-A"}, **kwargs)
+    return Name(metadata={"description": "An environment's name, e.g. SIT-A.", "example": "SIT-A"}, **kwargs)
 
 
-# In -------------------------------------------------------------------------------------------
+def _without(schema, *also):
+    """The names of a schema's read-only fields (and any others named), for its input view's Meta.exclude."""
+    return tuple(name for name, field in schema._declared_fields.items() if field.dump_only) + also
 
-class DefectIn(Schema):
+
+# RFCs ---------------------------------------------------------------------------------------------
+
+class Defect(Schema):
     defect_id = fields.String(required=True)
     severity = fields.String(validate=validate.OneOf(SEVERITIES))
-    summary = fields.String(load_default="")
+    summary = Text(load_default="")
     blocking = fields.Boolean(load_default=False, metadata={"description": "The defect blocks testing (RCM §12.8)."})
-    found_in = _environment(load_default=None)
+    found_in = _environment(load_default=None, allow_none=True)
+    ready_for_retest = fields.Boolean(dump_only=True)
 
 
-class ChangeRequestIn(Schema):
+class DefectIn(Defect):
+    class Meta:
+        exclude = _without(Defect)
+
+
+class ChangeRequest(Schema):
     cr_id = fields.String(required=True)
-    title = fields.String(load_default="")
-    summary = fields.String(load_default="")
+    title = Text(load_default="")
+    summary = Text(load_default="")
 
 
-class RfcIn(Schema):
-    """An RFC's content with its release note; a draft may be incomplete (submission checks it whole)."""
-
-    system = fields.String(metadata={"description": "One of your organisation's systems, by name.", "example": "DIP"})
-    release_type = fields.String(validate=validate.OneOf([t.value for t in ReleaseType]))
-    version = fields.String(metadata={"description": "Four numbers, e.g. 1.2.0.0 (GET /versions/next proposes it)."})
-    title = fields.String()
-    reason = fields.String()
-    promotion_reason = fields.String(metadata={"description": "Reason for UIT first (a UIT-only RFC of a version "
-                                                              "not running in SIT)."})
-    environments = fields.List(_environment(), metadata={"description": "Target environments, by name."})
-    window_start = _time(allow_none=True)
-    window_end = _time(allow_none=True)
-    expected_downtime = fields.Integer(allow_none=True, metadata={"description": "Minutes."})
-    implementation_plan = fields.String()
-    rollback_plan = fields.String()
-    stakeholders_impacted = fields.String()
-    known_issues = fields.String()
-    installation_instructions = fields.String()
-    build_reference = fields.String()
-    build_sha256 = fields.String()
-    dev_test_evidence = fields.String(metadata={"description": "Emergency releases: the evidence of testing "
-                                                               "completed in development environments (RCM §12.8)."})
-    not_carried_reason = fields.String(metadata={"description": "Why this regular release does not carry an earlier "
-                                                                "emergency release's defects (RCM §12.8 NB)."})
-    defects = fields.List(fields.Nested(DefectIn))
-    change_requests = fields.List(fields.Nested(ChangeRequestIn))
+class Approval(Schema):
+    phase = Value()
+    revision = fields.Integer()
+    decision = Value()
+    by = Name()
+    at = UtcTime()
+    comment = fields.String()
 
 
-class DeploymentIn(Schema):
+class Deployment(Schema):
+    """The outcome in one environment; in, `outcome` says success, rolled back or fixed forward; out, the status it
+    set (deployed, rolled back, fixed forward)."""
+
     environment = _environment(required=True)
-    outcome = fields.String(required=True, validate=validate.OneOf([o.api_name for o in Outcome]))
-    actual_start = _time(required=True)
-    actual_end = _time(required=True)
+    outcome = Value(required=True)
+    actual_start = UtcTime(required=True)
+    actual_end = UtcTime(required=True)
     version = fields.String(load_default="", metadata={"description": "After a fix forward: the version running."})
     issues = fields.String(load_default="")
     resolutions = fields.String(load_default="")
 
 
-class OutageIn(Schema):
-    environment = _environment(required=True)
-    systems = fields.List(fields.String(), required=True, metadata={"description": "Systems down, by name."})
-    planned = fields.Boolean(load_default=False)
-    category = fields.String(required=True, validate=validate.OneOf([c.value for c in Category]))
-    start = _time(required=True)
-    end = _time(allow_none=True, load_default=None)
-    description = fields.String(required=True)
-    impact = fields.String(load_default="")
-    defect_reference = fields.String(load_default="")
-    root_cause = fields.String(load_default="")
-    rfc = fields.String(load_default="", metadata={"description": "A linked RFC's number, e.g. RFC-000123."})
+class DeploymentIn(Deployment):
+    outcome = fields.String(required=True, validate=validate.OneOf([o.api_name for o in Outcome]))
 
 
-class CertificateIn(Schema):
-    certificate = fields.String(required=True, metadata={
-        "description": "The certificate file: PEM text, or a DER file in base64. Never a private key."})
-    environment = _environment(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf([k.value for k in Kind]))
-    mpid = fields.String(required=True)
-    market_role = fields.String(load_default=None, allow_none=True, metadata={"description": "A market role's code, "
-                                                                                             "e.g. SUP."})
-    technical_contact = fields.String(load_default="")
+class Rfc(Schema):
+    """An RFC's content with its release note; a draft may be incomplete (submission checks it whole)."""
+
+    id = fields.Integer(dump_only=True)
+    number = fields.String(dump_only=True)
+    status = Value(dump_only=True)
+    revision = fields.Integer(dump_only=True)
+    organisation = Name(dump_only=True)
+    system = Name(allow_none=True, metadata={"description": "One of your organisation's systems, by name.",
+                                             "example": "DIP"})
+    release_type = fields.Enum(ReleaseType, by_value=True, allow_none=True)
+    version = Text(metadata={"description": "Four numbers, e.g. 1.2.0.0 (GET /versions/next proposes it)."})
+    title = Text()
+    reason = Text()
+    promotion_reason = Text(metadata={"description": "Reason for UIT first (a UIT-only RFC of a version not running "
+                                                     "in SIT)."})
+    environments = fields.List(_environment(), metadata={"description": "Target environments, by name."})
+    window_start = UtcTime(to_the_minute=True, allow_none=True)
+    window_end = UtcTime(to_the_minute=True, allow_none=True)
+    expected_downtime = fields.Integer(allow_none=True, metadata={"description": "Minutes."})
+    implementation_plan = Text()
+    rollback_plan = Text()
+    stakeholders_impacted = Text()
+    known_issues = Text()
+    installation_instructions = Text()
+    build_reference = Text()
+    build_sha256 = Text()
+    dev_test_evidence = Text(metadata={"description": "Emergency releases: the evidence of testing completed in "
+                                                      "development environments (RCM §12.8)."})
+    not_carried_reason = Text(metadata={"description": "Why this regular release does not carry an earlier emergency "
+                                                       "release's defects (RCM §12.8 NB)."})
+    defects = fields.List(fields.Nested(Defect))
+    change_requests = fields.List(fields.Nested(ChangeRequest))
+    submitted_at = UtcTime(dump_only=True, allow_none=True)
+    approved_at = UtcTime(dump_only=True, allow_none=True)
+    waiting_for = fields.Method("_waiting_for", dump_only=True, metadata={
+        "type": "array", "items": {"type": "string"},
+        "description": "Phases whose approval of this revision is still awaited."})
+    approvals = fields.List(fields.Nested(Approval), dump_only=True)
+    deployments = fields.List(fields.Nested(Deployment), dump_only=True)
+    updated_at = UtcTime(dump_only=True)
+    page = Page("rfcs.detail", "rfc_id")
+
+    def _waiting_for(self, rfc):
+        return sorted(p.phase.value for p in rfc.pending)
+
+
+class RfcIn(Rfc):
+    class Meta:
+        exclude = _without(Rfc)
+
+
+class RfcPage(Schema):
+    items = fields.List(fields.Nested(Rfc))
+    next = fields.String(allow_none=True, metadata={"description": "The next page's URL, if there is one."})
 
 
 class RfcFilters(Schema):
     system = fields.String()
     status = fields.String(validate=validate.OneOf([s.value for s in RfcStatus]))
-    environment = _environment()
-    updated_since = _time()
+    environment = fields.String(metadata={"description": "An environment's name, e.g. SIT-A."})
+    updated_since = UtcTime()
     after = fields.String(metadata={"description": "The cursor of the next page (the next link carries it)."})
-
-
-class OutageFilters(Schema):
-    environment = _environment()
-    system = fields.String()
-    planned = fields.Boolean()
-    after = fields.String()
-
-
-class CertificateFilters(Schema):
-    environment = _environment()
-    kind = fields.String(validate=validate.OneOf([k.value for k in Kind]))
-    after = fields.String()
-
-
-class BaselineFilters(Schema):
-    system = fields.String()
-    environment = _environment()
 
 
 class VersionQuery(Schema):
@@ -129,134 +203,111 @@ class VersionQuery(Schema):
     release_type = fields.String(required=True, validate=validate.OneOf([t.value for t in ReleaseType]))
 
 
-# Out ------------------------------------------------------------------------------------------
-
-class DefectOut(Schema):
-    defect_id = fields.String()
-    severity = fields.String()
-    summary = fields.String()
-    blocking = fields.Boolean()
-    found_in = fields.String(allow_none=True)
-    ready_for_retest = fields.Boolean()
-
-
-class ApprovalOut(Schema):
-    phase = fields.String()
-    revision = fields.Integer()
-    decision = fields.String()
-    by = fields.String()
-    at = fields.DateTime()
-    comment = fields.String()
-
-
-class DeploymentOut(Schema):
-    environment = fields.String()
-    outcome = fields.String()
-    actual_start = fields.DateTime()
-    actual_end = fields.DateTime()
-    version = fields.String()
-    issues = fields.String()
-    resolutions = fields.String()
-
-
-class RfcOut(Schema):
-    id = fields.Integer()
-    number = fields.String()
-    status = fields.String()
-    revision = fields.Integer()
-    organisation = fields.String()
-    system = fields.String(allow_none=True)
-    release_type = fields.String(allow_none=True)
-    version = fields.String()
-    title = fields.String()
-    reason = fields.String()
-    promotion_reason = fields.String()
-    dev_test_evidence = fields.String()
-    not_carried_reason = fields.String()
-    environments = fields.List(fields.String())
-    window_start = fields.DateTime(allow_none=True)
-    window_end = fields.DateTime(allow_none=True)
-    expected_downtime = fields.Integer(allow_none=True)
-    implementation_plan = fields.String()
-    rollback_plan = fields.String()
-    stakeholders_impacted = fields.String()
-    known_issues = fields.String()
-    installation_instructions = fields.String()
-    build_reference = fields.String()
-    build_sha256 = fields.String()
-    defects = fields.List(fields.Nested(DefectOut))
-    change_requests = fields.List(fields.Nested(ChangeRequestIn))
-    submitted_at = fields.DateTime(allow_none=True)
-    approved_at = fields.DateTime(allow_none=True)
-    waiting_for = fields.List(fields.String(), metadata={"description": "Phases whose approval of this revision is "
-                                                                        "still awaited."})
-    approvals = fields.List(fields.Nested(ApprovalOut))
-    deployments = fields.List(fields.Nested(DeploymentOut))
-    updated_at = fields.DateTime()
-    page = fields.String(metadata={"description": "The RFC's page in Release Desk."})
-
-
-class RfcPage(Schema):
-    items = fields.List(fields.Nested(RfcOut))
-    next = fields.String(allow_none=True, metadata={"description": "The next page's URL, if there is one."})
-
-
-class VersionOut(Schema):
+class Version(Schema):
     system = fields.String()
     release_type = fields.String()
     last = fields.String(allow_none=True, metadata={"description": "The version the release builds on."})
     proposal = fields.String()
 
 
-class CellOut(Schema):
+# The baseline -------------------------------------------------------------------------------------
+
+class BaselineFilters(Schema):
     system = fields.String()
     environment = fields.String()
+
+
+class Cell(Schema):
+    """The version of one system in one environment, since the deployment that put it there."""
+
+    system = Name()
+    environment = Name()
     version = fields.String()
-    since = fields.DateTime()
-    rfc = fields.String(allow_none=True)
+    since = UtcTime(attribute="deployed_at")
+    rfc = RfcNumber(attribute="rfc_id", allow_none=True)
 
 
-class OutageOut(Schema):
-    id = fields.Integer()
+# Outages ------------------------------------------------------------------------------------------
+
+class Outage(Schema):
+    id = fields.Integer(dump_only=True)
+    environment = _environment(required=True)
+    systems = fields.List(Name(), required=True, metadata={"description": "Systems down, by name."})
+    organisation = Name(dump_only=True)
+    planned = fields.Boolean(load_default=False)
+    category = Value(required=True, validate=validate.OneOf([c.value for c in Category]))
+    start = UtcTime(to_the_minute=True, required=True)
+    end = UtcTime(to_the_minute=True, allow_none=True, load_default=None)
+    description = fields.String(required=True)
+    impact = fields.String(load_default="")
+    defect_reference = fields.String(load_default="")
+    root_cause = fields.String(load_default="")
+    rfc = RfcNumber(attribute="rfc_id", load_default="", allow_none=True,
+                    metadata={"description": "A linked RFC's number, e.g. RFC-000123."})
+    page = Page("outages.detail", "outage_id")
+
+
+class OutageIn(Outage):
+    class Meta:
+        exclude = _without(Outage)
+
+
+class OutageFilters(Schema):
     environment = fields.String()
-    systems = fields.List(fields.String())
-    organisation = fields.String()
+    system = fields.String()
     planned = fields.Boolean()
-    category = fields.String()
-    start = fields.DateTime()
-    end = fields.DateTime(allow_none=True)
-    description = fields.String()
-    impact = fields.String()
-    defect_reference = fields.String()
-    root_cause = fields.String()
-    rfc = fields.String(allow_none=True)
-    page = fields.String()
+    after = fields.String()
 
 
 class OutagePage(Schema):
-    items = fields.List(fields.Nested(OutageOut))
+    items = fields.List(fields.Nested(Outage))
     next = fields.String(allow_none=True)
 
 
-class CertificateOut(Schema):
-    id = fields.Integer()
-    organisation = fields.String()
+# Certificates -------------------------------------------------------------------------------------
+
+class Certificate(Schema):
+    id = fields.Integer(dump_only=True)
+    certificate = fields.String(required=True, load_only=True, metadata={
+        "description": "The certificate file: PEM text, or a DER file in base64. Never a private key."})
+    organisation = Name(dump_only=True)
+    environment = _environment(required=True)
+    kind = Value(required=True, validate=validate.OneOf([k.value for k in Kind]))
+    mpid = fields.String(required=True)
+    market_role = fields.String(load_default=None, allow_none=True, load_only=True,
+                                metadata={"description": "A market role's code, e.g. SUP."})
+    technical_contact = fields.String(load_default="", load_only=True)
+    subject = fields.String(dump_only=True)
+    issuer = fields.String(dump_only=True)
+    serial = fields.String(dump_only=True)
+    valid_from = UtcTime(dump_only=True)
+    valid_to = UtcTime(dump_only=True)
+    fingerprint = fields.String(dump_only=True)
+    status = Value(dump_only=True, attribute="listed_status", metadata={
+        "description": "expired, expiring within 30 days, within 90 days, valid or replaced."})
+    page = Page("certificates.detail", "certificate_id")
+
+    @pre_dump
+    def _with_status(self, row, **kwargs):
+        """A dashboard row (certificate, status) gives the certificate with the status it was listed with."""
+        certificate, status = row
+        certificate.listed_status = status
+        return certificate
+
+
+class CertificateIn(Certificate):
+    class Meta:
+        exclude = _without(Certificate)
+
+
+class CertificateFilters(Schema):
     environment = fields.String()
-    kind = fields.String()
-    mpid = fields.String()
-    subject = fields.String()
-    issuer = fields.String()
-    serial = fields.String()
-    valid_from = fields.DateTime()
-    valid_to = fields.DateTime()
-    fingerprint = fields.String()
-    status = fields.String(metadata={"description": "expired, expiring within 30 days, within 90 days, valid or "
-                                                    "replaced."})
-    page = fields.String()
+    kind = fields.String(validate=validate.OneOf([k.value for k in Kind]))
+    after = fields.String()
 
 
 class CertificatePage(Schema):
-    items = fields.List(fields.Nested(CertificateOut))
+    items = fields.List(fields.Nested(Certificate))
     next = fields.String(allow_none=True)
 
 

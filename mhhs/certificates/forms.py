@@ -1,5 +1,4 @@
 """The certificate upload form and the PKI officer form."""
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -8,9 +7,9 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 
 from ..core.forms import database_id, int_or_none, options
 from ..extensions import db
-from ..directory.models import MPID, Environment, MarketRole, Organisation
+from ..directory.models import Environment, MarketRole
 from .models import Kind, OfficerRole, Scheme
-
+from .rules import LIMITS, mpid_problem, normal_mpid
 
 
 def _environment_choices():
@@ -26,19 +25,10 @@ class MpidMixin:
     """An MPID is four letters or digits and must not belong to another organisation."""
 
     def check_mpid(self, field, organisation, required):
-        field.data = (field.data or "").strip().upper()
-        if not field.data:
-            if required:
-                raise ValidationError("Enter the MPID the certificate is for.")
-            return
-        if not MPID.fullmatch(field.data):
-            raise ValidationError("An MPID is four letters or digits, e.g. ABCD.")
-        others = db.session.scalars(select(Organisation).where(Organisation.id != organisation.id,
-                                                               Organisation.mpids.contains(field.data))).all()
-        if any(field.data in o.mpid_list for o in others):
-            raise ValidationError(f"MPID {field.data} belongs to another organisation.")
-        if organisation.mpid_list and field.data not in organisation.mpid_list:
-            raise ValidationError(f"{organisation.name} holds the MPIDs {', '.join(organisation.mpid_list)}.")
+        field.data = normal_mpid(field.data)
+        problem = mpid_problem(field.data, organisation, required)
+        if problem:
+            raise ValidationError(problem)
 
 
 class CertificateForm(MpidMixin, FlaskForm):
@@ -48,9 +38,9 @@ class CertificateForm(MpidMixin, FlaskForm):
     renews = HiddenField()
     environment_id = SelectField("Environment", coerce=database_id)
     kind = SelectField("Kind", choices=options((k.value, k.value) for k in Kind))
-    mpid = StringField("MPID", validators=[Length(max=10)])
+    mpid = StringField("MPID", validators=[Length(max=LIMITS["mpid"])])
     market_role_id = SelectField("Market role", coerce=int_or_none, validators=[Optional()])
-    technical_contact = StringField("Technical contact", validators=[Length(max=200)])
+    technical_contact = StringField("Technical contact", validators=[Length(max=LIMITS["technical_contact"])])
 
     def __init__(self, organisation, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 """Small helpers shared by every domain's forms."""
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 
 def options(pairs):
@@ -45,3 +46,13 @@ def form_values(form, names):
 def search_text(value, limit=200):
     """A search box's text, trimmed and cut to a length any database's LIKE handles; None when empty."""
     return (value or "").strip()[:limit] or None
+
+
+def rule(check):
+    """A validator from a domain's rule function (value -> message or None), so a form and the API ask the same
+    function and say the same words."""
+    def validator(form, field):
+        message = check(field.data)
+        if message:
+            raise ValidationError(message)
+    return validator

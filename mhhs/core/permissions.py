@@ -36,10 +36,16 @@ class _RoleOnly:
         self.role = role
 
 
+def roles_allowed(rule=None):
+    """The roles a rule by role (`can_raise_rfc(user)`) lets through, read with a stand-in user; every role without
+    a rule."""
+    return frozenset(r for r in Role if rule is None or rule(_RoleOnly(r)))
+
+
 def role_required(rule=None):
     """Marks a view with who may call it: a rule by role (`can_raise_rfc(user)`, the one statement of that role
     set, which services and templates ask too), or everyone logged in; anyone else gets 403 (or the login page)."""
-    allowed = frozenset(r for r in Role if rule is None or rule(_RoleOnly(r)))
+    allowed = roles_allowed(rule)
 
     def decorator(view):
         @wraps(view)

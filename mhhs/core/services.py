@@ -66,3 +66,13 @@ def get_visible_or_404(query):
     if obj is None:
         abort(404)
     return obj
+
+
+TOO_LONG = "Field cannot be longer than {max} characters."  # WTForms' Length() words, which the pages show
+
+
+def length_problems(values, limits, prefix=""):
+    """{field: message} for each text longer than its limit (the one statement of a field's length, which the
+    pages' forms read for their Length() validators too)."""
+    return {prefix + name: TOO_LONG.format(max=limit) for name, limit in limits.items()
+            if len(values.get(name) or "") > limit}

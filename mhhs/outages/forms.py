@@ -15,7 +15,14 @@ from ..directory.models import Environment, System
 from ..extensions import db
 from .services import FIELDS
 from .models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Category, UpdateStatus
+from .rules import (DESCRIPTION_MISSING, LIMITS, category_problem, end_problem, rfc_number_problem,
+                    systems_problem)
 
+
+
+def _check(problem):
+    if problem:
+        raise ValidationError(problem)
 
 
 def category_choices(planned):
@@ -32,12 +39,12 @@ class OutageForm(FlaskForm):
     start = DateTimeLocalField("Start", format=LOCAL, render_kw={"step": 60},
                                validators=[DataRequired("Enter when the outage starts, e.g. 2026-11-24 09:30.")])
     end = DateTimeLocalField("End", format=LOCAL, render_kw={"step": 60}, validators=[Optional()])
-    description = TextAreaField("Description", validators=[DataRequired("Describe what is down."),
-                                                           Length(max=10_000)])
-    impact = TextAreaField("Impact", validators=[Length(max=10_000)])
-    defect_reference = StringField("Defect reference", validators=[Length(max=40)])
-    root_cause = TextAreaField("Root cause", validators=[Length(max=10_000)])
-    rfc_number = StringField("Linked RFC", validators=[Length(max=20)])
+    description = TextAreaField("Description", validators=[DataRequired(DESCRIPTION_MISSING),
+                                                           Length(max=LIMITS["description"])])
+    impact = TextAreaField("Impact", validators=[Length(max=LIMITS["impact"])])
+    defect_reference = StringField("Defect reference", validators=[Length(max=LIMITS["defect_reference"])])
+    root_cause = TextAreaField("Root cause", validators=[Length(max=LIMITS["root_cause"])])
+    rfc_number = StringField("Linked RFC", validators=[Length(max=LIMITS["rfc_number"])])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,33 +66,16 @@ class OutageForm(FlaskForm):
         return [self.systems_by_id[i] for i in self.system_ids.data or [] if i in self.systems_by_id]
 
     def validate_system_ids(self, field):
-        systems = self.chosen_systems
-        if not systems:
-            raise ValidationError("Choose at least one system that is down.")
-        environment = self.environment
-        outside = [s.name for s in systems if environment and s not in environment.systems]
-        if outside:
-            raise ValidationError(f"{', '.join(outside)} {'is' if len(outside) == 1 else 'are'} not in "
-                                  f"{environment.name}.")
-        if len({s.organisation_id for s in systems}) > 1:
-            raise ValidationError("Choose systems of one organisation: log one outage per organisation.")
+        _check(systems_problem(self.chosen_systems, self.environment))
 
     def validate_category(self, field):
-        allowed = PLANNED_CATEGORIES if self.planned.data else UNPLANNED_CATEGORIES
-        if field.data not in {c.value for c in allowed}:
-            if self.planned.data:
-                raise ValidationError("A planned outage is a data refresh, data load, infrastructure maintenance, "
-                                      "infrastructure patching, code deployment or rollback.")
-            raise ValidationError("An unplanned outage is an infrastructure failure or a software failure.")
+        _check(category_problem(self.planned.data, field.data))
 
     def validate_end(self, field):
-        if field.data and self.start.data and field.data <= self.start.data:
-            raise ValidationError("The outage must end after it starts.")
+        _check(end_problem(self.start.data, field.data))
 
     def validate_rfc_number(self, field):
-        text = (field.data or "").strip()
-        if text and parse_rfc_number(text) is None:
-            raise ValidationError("Enter an RFC number like RFC-000123.")
+        _check(rfc_number_problem(field.data))
 
     @property
     def rfc_id(self):

@@ -1,20 +1,20 @@
 """The RFC form (one for new and edit, with release-note rows), and the decision, deployment and closure forms."""
-import re
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, IntegerField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..core.forms import DATETIME_MESSAGE, LOCAL, database_id, int_or_none, options, rule
 from ..core.time import london_to_utc
-from ..core.forms import DATETIME_MESSAGE, LOCAL, database_id, int_or_none, options
 from ..directory.models import Environment, System
 from ..extensions import db
 from .states import Outcome, ReleaseType
 from .models import RetestResult
-from .rules import SEVERITIES, SHA256, outcomes_offered
+from .rules import (CHANGE_REQUEST_LIMITS as CR, CONTENT_LIMITS as MAX, DEFECT_LIMITS, DOWNTIME_MESSAGE, SEVERITIES,
+                    checksum_problem, downtime_problem, outcomes_offered)
 from .services import CONTENT_FIELDS
 
 
@@ -24,17 +24,17 @@ def _type_or_none(value):
 
 
 class DefectRow(Form):
-    defect_id = StringField("Defect ID", validators=[Length(max=40)])
+    defect_id = StringField("Defect ID", validators=[Length(max=DEFECT_LIMITS["defect_id"])])
     severity = SelectField("Severity", choices=options([("", "—")] + [(s, s) for s in SEVERITIES]))
-    summary = StringField("Summary", validators=[Length(max=2000)])
+    summary = StringField("Summary", validators=[Length(max=DEFECT_LIMITS["summary"])])
     found_in_id = SelectField("Found in", coerce=int_or_none)
     blocking = BooleanField("Blocking")  # RCM §12.8: blocks testing
 
 
 class ChangeRequestRow(Form):
-    cr_id = StringField("CR ID", validators=[Length(max=40)])
-    title = StringField("CR title", validators=[Length(max=200)])
-    summary = StringField("CR summary", validators=[Length(max=2000)])
+    cr_id = StringField("CR ID", validators=[Length(max=CR["cr_id"])])
+    title = StringField("CR title", validators=[Length(max=CR["title"])])
+    summary = StringField("CR summary", validators=[Length(max=CR["summary"])])
 
 
 class RfcForm(FlaskForm):
@@ -42,27 +42,30 @@ class RfcForm(FlaskForm):
     system_id = SelectField("System", coerce=int_or_none)
     release_type = SelectField("Release type", coerce=_type_or_none,
                                choices=options([("", "—")] + [(t.value, t.value) for t in ReleaseType]))
-    version = StringField("Version", validators=[Length(max=40)])
-    title = StringField("Title", validators=[Length(max=200)])
-    reason = TextAreaField("Reason", validators=[Length(max=5000)])
-    promotion_reason = TextAreaField("Reason for UIT first", validators=[Length(max=2000)])
+    version = StringField("Version", validators=[Length(max=MAX["version"])])
+    title = StringField("Title", validators=[Length(max=MAX["title"])])
+    reason = TextAreaField("Reason", validators=[Length(max=MAX["reason"])])
+    promotion_reason = TextAreaField("Reason for UIT first", validators=[Length(max=MAX["promotion_reason"])])
     dev_test_evidence = TextAreaField("Evidence of testing in development environments",
-                                      validators=[Length(max=20_000)])
-    not_carried_reason = TextAreaField("Why the emergency fixes are not carried", validators=[Length(max=5000)])
+                                      validators=[Length(max=MAX["dev_test_evidence"])])
+    not_carried_reason = TextAreaField("Why the emergency fixes are not carried",
+                                       validators=[Length(max=MAX["not_carried_reason"])])
     environment_ids = SelectMultipleField("Target environments", coerce=database_id,
                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional()])
     window_end = DateTimeLocalField("Window end", format=LOCAL, validators=[Optional()])
-    expected_downtime = IntegerField("Expected downtime (minutes)", validators=[
-        Optional(), NumberRange(min=0, max=100_000, message="Enter a number of minutes, 0 or more.")])
-    implementation_plan = TextAreaField("Implementation plan", validators=[Length(max=20_000)])
-    rollback_plan = TextAreaField("Rollback plan", validators=[Length(max=20_000)])
-    stakeholders_impacted = TextAreaField("Stakeholders impacted", validators=[Length(max=5000)])
-    known_issues = TextAreaField("Known issues", validators=[Length(max=20_000)])
-    installation_instructions = TextAreaField("Installation instructions", validators=[Length(max=20_000)])
-    build_reference = StringField("Build / package reference", validators=[Length(max=120)])
-    build_sha256 = StringField("SHA-256 checksum", validators=[
-        Optional(), Regexp(SHA256.pattern, re.IGNORECASE, "A SHA-256 checksum is 64 hexadecimal characters.")])
+    # Past Optional(), no number means the text was not one: the rule's words join IntegerField's, as ever.
+    expected_downtime = IntegerField("Expected downtime (minutes)", validators=[Optional(), rule(
+        lambda minutes: DOWNTIME_MESSAGE if minutes is None else downtime_problem(minutes))])
+    implementation_plan = TextAreaField("Implementation plan", validators=[Length(max=MAX["implementation_plan"])])
+    rollback_plan = TextAreaField("Rollback plan", validators=[Length(max=MAX["rollback_plan"])])
+    stakeholders_impacted = TextAreaField("Stakeholders impacted",
+                                          validators=[Length(max=MAX["stakeholders_impacted"])])
+    known_issues = TextAreaField("Known issues", validators=[Length(max=MAX["known_issues"])])
+    installation_instructions = TextAreaField("Installation instructions",
+                                              validators=[Length(max=MAX["installation_instructions"])])
+    build_reference = StringField("Build / package reference", validators=[Length(max=MAX["build_reference"])])
+    build_sha256 = StringField("SHA-256 checksum", validators=[Optional(), rule(checksum_problem)])
     defects = FieldList(FormField(DefectRow), max_entries=1000)
     change_requests = FieldList(FormField(ChangeRequestRow), max_entries=1000)
 
@@ -109,7 +112,7 @@ class DeploymentForm(FlaskForm):
     actual_end = DateTimeLocalField("Actual end", format=LOCAL, validators=[
         DataRequired(DATETIME_MESSAGE)], render_kw={"step": 60})
     outcome = SelectField("Outcome", coerce=lambda v: Outcome(v) if v in {o.value for o in Outcome} else None)
-    version = StringField("Version running after the fix", validators=[Length(max=40)])
+    version = StringField("Version running after the fix", validators=[Length(max=MAX["version"])])
     issues = TextAreaField("Issues met", validators=[Length(max=20_000)])
     resolutions = TextAreaField("Resolutions", validators=[Length(max=20_000)])
 

@@ -2,6 +2,7 @@
 import re
 from datetime import timedelta
 
+from ..core.services import length_problems
 from ..core.time import add_business_days, format_london
 from ..windows.support import freeze_text
 from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS
@@ -36,6 +37,38 @@ def emergency_problems(rfc):
                                "blocking (RCM §12.8): otherwise raise a Patch or a Minor release.")
     return problems
 SHA256 = re.compile(r"[0-9a-f]{64}")
+SHA256_MESSAGE = "A SHA-256 checksum is 64 hexadecimal characters."
+DOWNTIME_MESSAGE = "Enter a number of minutes, 0 or more."
+MAX_DOWNTIME = 100_000
+# The longest text each field of an RFC (and of its release-note rows) takes: the form's Length() and the API read it.
+CONTENT_LIMITS = {"version": 40, "title": 200, "reason": 5000, "promotion_reason": 2000,
+                  "implementation_plan": 20_000, "rollback_plan": 20_000, "stakeholders_impacted": 5000,
+                  "known_issues": 20_000, "installation_instructions": 20_000, "build_reference": 120,
+                  "dev_test_evidence": 20_000, "not_carried_reason": 5000}
+DEFECT_LIMITS = {"defect_id": 40, "summary": 2000}
+CHANGE_REQUEST_LIMITS = {"cr_id": 40, "title": 200, "summary": 2000}
+
+
+def downtime_problem(minutes):
+    return DOWNTIME_MESSAGE if minutes is not None and not 0 <= minutes <= MAX_DOWNTIME else None
+
+
+def checksum_problem(text):
+    return SHA256_MESSAGE if text and not SHA256.fullmatch(text.strip().lower()) else None
+
+
+def content_problems(content):
+    """What a draft's content breaks before it can be stored at all (lengths, downtime, checksum), by field; rows as
+    defects[0].summary. The submission rules come later (submission_problems)."""
+    problems = length_problems(content, CONTENT_LIMITS)
+    for name, problem in (("expected_downtime", downtime_problem(content.get("expected_downtime"))),
+                          ("build_sha256", checksum_problem(content.get("build_sha256")))):
+        if problem:
+            problems[name] = problem
+    for rows, limits in (("defects", DEFECT_LIMITS), ("change_requests", CHANGE_REQUEST_LIMITS)):
+        for i, row in enumerate(content.get(rows) or []):
+            problems.update(length_problems(row, limits, f"{rows}[{i}]."))
+    return problems
 
 
 def earliest_start(release_type, now):
@@ -103,7 +136,7 @@ def submission_problems(rfc, now, last_version, taken_versions, sit_versions=())
     need("stakeholders_impacted", rfc.stakeholders_impacted, "Say which stakeholders are impacted.")
     need("installation_instructions", rfc.installation_instructions, "Add the installation instructions.")
     if rfc.build_sha256 and not SHA256.fullmatch(rfc.build_sha256):
-        problems["build_sha256"] = "A SHA-256 checksum is 64 hexadecimal characters."
+        problems["build_sha256"] = SHA256_MESSAGE
 
     problem = promotion_problem(rfc, sit_versions)
     if problem:

@@ -80,6 +80,16 @@ CONTENT_FIELDS = ["system_id", "release_type", "version", "title", "reason", "pr
                   "not_carried_reason"]
 
 
+def content_of(rfc):
+    """An RFC's stored content as save_draft() takes it (times naive UTC), to change some of it."""
+    return {**{name: getattr(rfc, name) for name in CONTENT_FIELDS},
+            "environment_ids": [e.id for e in rfc.environments],
+            "defects": [{"defect_id": d.defect_id, "severity": d.severity, "summary": d.summary,
+                         "blocking": d.blocking, "found_in_id": d.found_in_id} for d in rfc.defects],
+            "change_requests": [{"cr_id": c.cr_id, "title": c.title, "summary": c.summary}
+                                for c in rfc.change_requests]}
+
+
 def _check_row_version(rfc, expected):
     if expected is not None and str(expected) != str(rfc.row_version):
         raise Conflict(f"{rfc.number} changed while you had it open (it is now {rfc.status.value}); nothing was "

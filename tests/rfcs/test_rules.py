@@ -51,3 +51,40 @@ def test_notice_refusal_names_the_earliest_start():
 def test_a_window_in_the_past_is_refused():
     now = utc("2026-11-24 10:00")
     assert "in the past" in notice_problem(ReleaseType.MAJOR, now - timedelta(minutes=1), now)
+
+
+def test_a_drafts_content_rules_are_one_function_with_the_forms_words():
+    """The lengths, the downtime and the checksum the RFC form checked, as the function the form and the API ask."""
+    from mhhs.rfcs.rules import content_problems
+    problems = content_problems({"title": "x" * 201, "expected_downtime": -1, "build_sha256": "abc",
+                                 "defects": [{"defect_id": "DEF-1", "summary": "y" * 2001}],
+                                 "change_requests": [{"cr_id": "C" * 41, "title": "", "summary": ""}]})
+    assert problems == {"title": "Field cannot be longer than 200 characters.",
+                        "expected_downtime": "Enter a number of minutes, 0 or more.",
+                        "build_sha256": "A SHA-256 checksum is 64 hexadecimal characters.",
+                        "defects[0].summary": "Field cannot be longer than 2000 characters.",
+                        "change_requests[0].cr_id": "Field cannot be longer than 40 characters."}
+    assert content_problems({"title": "x" * 200, "expected_downtime": 0, "build_sha256": "AB" * 32,
+                             "defects": [{"defect_id": "DEF-1", "summary": ""}]}) == {}
+
+
+def test_the_rfc_forms_downtime_and_checksum_words_stay_the_pages(app):
+    """The form asks the same rule functions as the API and still says what it said: a text that is no number gets
+    IntegerField's words and the rule's, a negative number the rule's, a bad checksum the checksum rule's."""
+    from werkzeug.datastructures import MultiDict
+
+    from mhhs.rfcs.forms import RfcForm
+    from tests.rfcs.factory import user
+    with app.test_request_context():
+        dip = user("dip@demo.test")
+        errors = {}
+        for downtime, checksum in (("soon", "abc"), ("-5", "ab" * 32), ("30", "")):
+            form = RfcForm(dip, formdata=MultiDict([("expected_downtime", downtime), ("build_sha256", checksum)]),
+                           meta={"csrf": False})
+            form.validate()
+            errors[downtime] = (form.expected_downtime.errors, form.build_sha256.errors)
+    assert errors == {
+        "soon": (["Not a valid integer value.", "Enter a number of minutes, 0 or more."],
+                 ["A SHA-256 checksum is 64 hexadecimal characters."]),
+        "-5": (["Enter a number of minutes, 0 or more."], []),
+        "30": ([], [])}
