@@ -62,7 +62,7 @@ def create_app(config=None):
     _register_blueprints(app)
     _register_hooks(app)
     _register_template_globals(app)
-    from .api.blueprint import init_api
+    from .api import init_api
     from .core.errors import register_error_handlers
     from .core.security import register_security
     init_api(app)

@@ -1,1 +1,16 @@
 """The JSON API for delivery pipelines (/api/v1): personal tokens with scopes, over the same services as the pages."""
+
+
+def init_api(app):
+    from . import authentication, baseline, certificates, deployments, errors, outages, rfcs  # noqa: F401 (routes)
+    from .blueprint import JsonApi, bp
+    from ..extensions import csrf
+
+    api = JsonApi(app, spec_kwargs={"security": [{"bearer": []}], "info": {"description": (
+        "Raise and submit RFCs, record deployments, upload certificates, log outages and read the baseline from a "
+        "delivery pipeline. Send a personal token made on the API tokens page as Authorization: Bearer rd_…; "
+        "errors are RFC 9457 problem details.")}})
+    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    app.extensions["openapi_spec"] = api.spec  # what /api/v1/openapi.json and the reference page show
+    csrf.exempt(bp)  # a bearer token, never a cookie: nothing another site could forge
+    api.register_blueprint(bp)

@@ -1,5 +1,5 @@
 """The API's blueprint under /api/v1 and its OpenAPI description (flask-smorest), with every request counted per
-token. init_api() imports the modules that add to the blueprint: authentication, errors and one per resource."""
+token; mhhs.api.init_api() imports the modules that add to it."""
 import hashlib
 
 from flask import current_app, request, url_for
@@ -39,16 +39,3 @@ class JsonApi(Api):
             super()._register_responses()
         finally:
             del self.DEFAULT_RESPONSE_CONTENT_TYPE  # the class's application/json again, for the answers
-
-
-def init_api(app):
-    from . import authentication, baseline, certificates, deployments, errors, outages, rfcs  # noqa: F401 (routes)
-
-    api = JsonApi(app, spec_kwargs={"security": [{"bearer": []}], "info": {"description": (
-        "Raise and submit RFCs, record deployments, upload certificates, log outages and read the baseline from a "
-        "delivery pipeline. Send a personal token made on the API tokens page as Authorization: Bearer rd_…; "
-        "errors are RFC 9457 problem details.")}})
-    api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    app.extensions["openapi_spec"] = api.spec  # what /api/v1/openapi.json and the reference page show
-    csrf.exempt(bp)  # a bearer token, never a cookie: nothing another site could forge
-    api.register_blueprint(bp)

@@ -68,7 +68,7 @@ def test_each_kind_is_found_by_its_words(app, as_user):
 def test_nothing_hidden_is_found(app, as_user):
     with app.app_context():
         draft = make_rfc(submit=False, version="3.0.0.0", title="Secret rework of the hub")
-        submitted = make_rfc(version="3.0.1.0", title="Secret hub patch under review")
+        submitted = make_rfc(version="3.1.0.0", title="Secret hub patch under review")
         theirs = upload("supplier@demo.test", "SIT-A", "NWEN", "secret.northwold.example")
         theirs_id = theirs.id
     # Another Central Party sees neither Avanade's draft nor its submitted RFC, nor its defects.
