@@ -40,7 +40,7 @@ def test_overlapping_windows_stand_side_by_side(app, browser, live_server, width
     with app.app_context():
         day = (to_london(utcnow()) + timedelta(days=9)).date()
         early = make_rfc(version="1.1.0.0", window_start=_at(day, 9), window_end=_at(day, 12))
-        overlapping = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.1.0", rollback_plan="",
+        overlapping = make_rfc(system="MPRS", email="mprs@demo.test", version="1.1.0.0", rollback_plan="",
                                window_start=_at(day, 10), window_end=_at(day, 11))
         late = make_rfc(version="1.2.0.0", window_start=_at(day, 18), window_end=_at(day, 20))
     context = browser.new_context(base_url=live_server, bypass_csp=True,
