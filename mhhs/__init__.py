@@ -137,11 +137,14 @@ def _register_template_globals(app):
     from .rfcs import permissions as rfc_rules
     from .rfcs import views as rfc_views
     from .audit.sentences import sentence
+    from .auth.services import locked_until
+    from .certificates.views import cert_date
+    from .outages.views import hours
     from .rfcs.numbers import rfc_number
     from .rfcs.retests import follow_up
 
     for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
-    app.jinja_env.globals["zip"] = zip
+    app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until)
     app.jinja_env.filters.update(london=format_london, follow_up=follow_up, revision_time=rfc_views.revision_time,
-                                 audit_sentence=sentence, rfc_number=rfc_number)
+                                 audit_sentence=sentence, rfc_number=rfc_number, cert_date=cert_date, hours=hours)

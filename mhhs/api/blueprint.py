@@ -5,7 +5,7 @@ import hashlib
 from flask import current_app, request, url_for
 from flask_smorest import Api, Blueprint
 
-from ..extensions import csrf, limiter
+from ..extensions import limiter
 from .schemas import Problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="Release Desk for delivery pipelines.")

@@ -10,10 +10,9 @@ from ..core.permissions import login_required, manager_required, public
 from ..directory.models import User
 from ..extensions import db, login_manager
 from .forms import LoginForm
-from .services import LoginRefused, authenticate, locked_until, log_out, unlock as unlock_user
+from .services import LoginRefused, authenticate, log_out, unlock as unlock_user
 
 bp = Blueprint("auth", __name__)
-bp.add_app_template_global(locked_until, "login_locked_until")
 
 
 @login_manager.user_loader

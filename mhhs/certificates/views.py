@@ -229,6 +229,5 @@ def remove_officer(officer_id):
     return redirect(url_for("certificates.officers"), 303)
 
 
-@bp.app_template_filter("cert_date")
 def cert_date(value):
     return format_london(value, "%d %b %Y")

@@ -273,6 +273,6 @@ def _hours(delta):
     return f"{delta.total_seconds() / 3600:.2f}" if delta else "0.00"
 
 
-@bp.app_template_filter("hours")
-def hours_filter(delta):
+def hours(delta):
+    """Hours with two decimals (the availability tables' `hours` filter)."""
     return _hours(delta)
