@@ -208,3 +208,11 @@ class NotificationsForm(FlaskForm):
             if f.errors:
                 f.errors = [f"Choose from the list: that {what} is unknown."]
         return valid
+
+
+class MailGroupForm(FlaskForm):
+    """A distribution list: its name, what it is for, and its members by e-mail address."""
+    name = StringField("Name", validators=[DataRequired("Name the list."), Length(max=80)])
+    purpose = TextAreaField("What it is for", validators=[Optional(), Length(max=500)])
+    members = TextAreaField("Members", description="E-mail addresses of Release Desk users, one a line (or separated "
+                                                   "by commas).", validators=[Length(max=20_000)])

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from ..core.passwords import hash_password
 from ..extensions import db
 from . import reference_data as ref
-from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
+from .models import Environment, MailGroup, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
 
 
 def seed_reference():
@@ -41,6 +41,8 @@ def seed_reference():
         add(MarketRole, {"code": code}, name=name, central=central)
     for name, (when, confirmed, purpose) in ref.ROADMAP.items():
         add(MajorRelease, {"name": name}, planned_date=when, date_confirmed=confirmed, purpose=purpose)
+    for key, (name, purpose) in ref.MAIL_GROUPS.items():
+        add(MailGroup, {"key": key}, name=name, purpose=purpose)
     db.session.commit()
     return len(added)
 
@@ -62,6 +64,21 @@ def seed_demo():
         db.session.add(User(email=email, name=name, role=role, organisation_id=org.id, password_hash=password_hash,
                             scope_sit=Phase.SIT in phases, scope_uit=Phase.UIT in phases))
         added += 1
+    db.session.commit()
+    return added
+
+
+def seed_demo_mail_groups():
+    """Demo database only: members on the standing distribution lists and a list a Release Manager made."""
+    added = 0
+    for name, emails in ref.DEMO_MAIL_GROUPS.items():
+        group = db.session.scalar(select(MailGroup).where(MailGroup.name == name))
+        if group is None:
+            group = MailGroup(name=name, purpose="Made by a Release Manager for the demo.")
+            db.session.add(group)
+            added += 1
+        if not group.members:
+            group.members = list(db.session.scalars(select(User).where(User.email.in_(emails))))
     db.session.commit()
     return added
 

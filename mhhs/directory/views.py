@@ -4,16 +4,17 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ..core.forms import form_values, search_text
+from ..core.forms import form_values, search_text, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required
+from ..core.services import Invalid
 from ..extensions import db
-from . import services
-from .forms import (EnvironmentForm, MajorReleaseForm, MarketRoleForm, NewUserForm, NotificationsForm,
+from . import mail_groups, services
+from .forms import (EnvironmentForm, MailGroupForm, MajorReleaseForm, MarketRoleForm, NewUserForm, NotificationsForm,
                     OrganisationForm, SystemForm, UserForm)
 from .notifications import kinds_for, preferences, save_preferences
-from .models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from .models import Environment, MailGroup, MajorRelease, MarketRole, Organisation, System, User
 
 bp = Blueprint("directory", __name__)
 
@@ -155,4 +156,36 @@ def notifications():
         save_preferences(current_user, form.kinds.data, form.system_ids.data, form.environment_ids.data,
                          form.weekly_report.data)
         return done("Your notification settings are saved.", url_for("directory.notifications"))
-    return render("directory/notifications.html", "directory/notifications.html", form=form)
+    return render("directory/notifications.html", "directory/notifications.html", form=form,
+                  my_lists=mail_groups.groups_of(current_user))
+
+
+# Distribution lists (RCM Table 8, §6.3.1; EAP §6.2) ----------------------------------------------
+
+@bp.route("/mail-groups")
+@login_required
+def mail_group_list():
+    """Release Managers see every list and its members; everyone else the lists they are on."""
+    keeps = mail_groups.can_keep_mail_groups(current_user)
+    groups = mail_groups.all_groups() if keeps else mail_groups.groups_of(current_user)
+    return render("directory/mail_groups.html", "directory/mail_groups.html", groups=groups, keeps=keeps)
+
+
+@bp.route("/mail-groups/new", methods=["GET", "POST"])
+@bp.route("/mail-groups/<int:group_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit_mail_group(group_id=None):
+    group = _get_or_404(MailGroup, group_id) if group_id is not None else MailGroup()
+    form = MailGroupForm()
+    if request.method == "GET" and group_id is not None:
+        form.name.data, form.purpose.data, form.members.data = (group.name, group.purpose,
+                                                                mail_groups.member_text(group))
+    elif form.validate_on_submit():
+        try:
+            mail_groups.save_mail_group(current_user, group, form_values(form, mail_groups.FIELDS))
+        except Invalid as invalid:
+            show_problems(form, invalid)
+        else:
+            return done(f"Distribution list {group.name} saved.", url_for("directory.mail_group_list"))
+    title = f"Edit list {group.name}" if group_id is not None else "New distribution list"
+    return _form_page(form, title, url_for("directory.mail_group_list"))

@@ -1,0 +1,60 @@
+"""issue 25 (half-held rules): distribution lists (mail groups and their members)
+
+Revision ID: b7d41e25a0c3
+Revises: 9d2f4b6c8e13
+Create Date: 2026-12-06 20:00:00
+
+"""
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = 'b7d41e25a0c3'
+down_revision = '9d2f4b6c8e13'
+branch_labels = None
+depends_on = None
+
+# The programme's standing lists (directory/reference_data.py: MAIL_GROUPS), so an installation has them at once.
+STANDING = [
+    ("ewg", "EWG", "Environments Working Group: environment plans, planned outages and releases (EAP §6.2)."),
+    ("sit_participants", "SIT participants", "Everyone who tests in SIT-A or SIT-B: releases, outages and retests."),
+    ("uit_participants", "UIT participants", "Everyone who tests in UIT: releases, outages and retests."),
+    ("triage", "Defect Triage", "The defect triage teams: known issues and workarounds of each release (RCM 4.3)."),
+]
+
+
+def upgrade():
+    groups = op.create_table(
+        'mail_groups',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=80), nullable=False),
+        sa.Column('purpose', sa.Text(), server_default='', nullable=False),
+        sa.Column('key', sa.String(length=20), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('key'),
+        sa.UniqueConstraint('name'),
+    )
+    op.create_table(
+        'mail_group_members',
+        sa.Column('mail_group_id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['mail_group_id'], ['mail_groups.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('mail_group_id', 'user_id'),
+    )
+    with op.batch_alter_table('mail_group_members', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_mail_group_members_user_id'), ['user_id'], unique=False)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    op.bulk_insert(groups, [{"key": key, "name": name, "purpose": purpose, "created_at": now}
+                            for key, name, purpose in STANDING])
+
+
+def downgrade():
+    with op.batch_alter_table('mail_group_members', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_mail_group_members_user_id'))
+    op.drop_table('mail_group_members')
+    op.drop_table('mail_groups')
