@@ -87,12 +87,14 @@ def subscribers(system_ids=(), environment_ids=()):
         select(Subscription.user_id).where(follows)))).all()
 
 
-def notify(kind, users, link_endpoint, link_args, **context):
+def notify(kind, users, link_endpoint, link_args, listed=(), **context):
     """Queues one message per user (each once, none to who turned this kind off) from
-    templates/email/notify_<kind>.txt, with the link to the object; returns the messages."""
+    templates/email/notify_<kind>.txt, with the link to the object; returns the messages. `listed`: the members of
+    the distribution lists it goes to, who receive it whatever their settings (the list is the programme's choice)."""
     opted_out = set(db.session.scalars(select(NotificationOptOut.user_id).where(
         NotificationOptOut.kind == kind, NotificationOptOut.user_id.in_([u.id for u in users]))))
     chosen = {u.id: u for u in users if u.active and u.id not in opted_out}
+    chosen.update((u.id, u) for u in listed if u.active)
     if not chosen:
         return []
     subject, body = email_text(f"email/notify_{kind}.txt", link=absolute_url(link_endpoint, **link_args),

@@ -7,7 +7,8 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 from ..audit.services import record
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
-from ..directory.models import Environment, Organisation, System, User
+from ..directory import mail_groups
+from ..directory.models import Environment, MailGroup, Organisation, System, User
 from ..directory.notifications import notify, subscribers
 from ..extensions import db
 from ..releases import schedule
@@ -29,13 +30,18 @@ CONFLICT = "Someone else changed this outage at the same moment; nothing was sav
 
 
 @unit_of_work(CONFLICT)
-def save(user, outage, values, systems):
-    """values: FIELDS with times in UTC; systems: the chosen System objects (one organisation)."""
+def save(user, outage, values, systems, now=None):
+    """values: FIELDS with times in UTC; systems: the chosen System objects (one organisation); now: the moment it
+    is logged (a test of history gives the moment the planned outage was announced)."""
     if outage.id is not None and not can_edit_outage(user, outage):
         raise Refused("You may not change this outage.")
     check_may_log(user, systems, values["planned"])
     if values.get("rfc_id") and get_visible_rfc(user, values["rfc_id"]) is None:
         raise Refused("There is no such RFC you can see.", "rfc_number")
+    if values["planned"] and values["start"] < (now or utcnow()) and (outage.id is None or values["start"] != outage.start
+                                                              or not outage.planned):
+        raise Refused("A planned outage is announced in advance (EAP §12.5.1): its start cannot be in the past. Log "
+                      "an outage that has begun as unplanned.", "start")
     if values["end"] and not values["planned"] and values["end"] > utcnow():
         raise Refused("An unplanned outage cannot end in the future: leave End empty while it is ongoing.", "end")
     is_new = outage.id is None
@@ -63,11 +69,19 @@ def save(user, outage, values, systems):
     return outage
 
 
+def announcement_lists(environment):
+    """EAP §12.5.1: a planned outage is announced in advance to the environment's participants and the EWG. With no
+    record of which organisation tests in which environment, the participants are the standing list of the
+    environment's phase (SIT or UIT participants), beside the users who follow the environment or its systems."""
+    return mail_groups.standing(MailGroup.EWG, MailGroup.participants_key(environment.phase))
+
+
 def _tell_followers(outage, change):
-    """Followers of the environment or the systems hear of a planned outage announced, moved, cancelled or ended."""
+    """Followers of the environment or the systems, the EWG list and the participants' list of the environment's
+    phase hear of a planned outage announced, moved, cancelled or ended."""
     link = ("outages.index", {}) if change == "cancelled" else ("outages.detail", {"outage_id": outage.id})
     notify("outage_planned", subscribers([s.id for s in outage.systems], [outage.environment_id]), *link,
-           outage=outage, change=change)
+           listed=mail_groups.members_of(announcement_lists(outage.environment)), outage=outage, change=change)
 
 
 def _keep_downtime(intervals):

@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import database_id, int_or_none, options
+from ..directory.mail_groups import all_groups
 from ..directory.models import Environment, Organisation, System
 from ..extensions import db
 from .models import ReleaseType, RetestResult, RfcStatus
@@ -154,8 +155,9 @@ class ClosureForm(FlaskForm):
 
 class CommunicationForm(FlaskForm):
     organisation_ids = SelectMultipleField("Organisations", coerce=database_id, widget=ListWidget(prefix_label=False),
-                                           option_widget=CheckboxInput(),
-                                           validators=[DataRequired("Choose at least one organisation.")])
+                                           option_widget=CheckboxInput())
+    list_ids = SelectMultipleField("Distribution lists", coerce=database_id, widget=ListWidget(prefix_label=False),
+                                   option_widget=CheckboxInput())
     subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=300)])
     body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=20_000)])
 
@@ -164,3 +166,12 @@ class CommunicationForm(FlaskForm):
         self.organisations = db.session.scalars(select(Organisation).where(Organisation.kind != "programme")
                                                 .order_by(Organisation.kind, Organisation.name)).all()
         self.organisation_ids.choices = options((o.id, o.name) for o in self.organisations)
+        self.lists = all_groups()
+        self.list_ids.choices = options((g.id, g.name) for g in self.lists)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if not self.organisation_ids.errors and not (self.organisation_ids.data or self.list_ids.data):
+            self.organisation_ids.errors = ["Choose at least one organisation or distribution list."]
+            return False
+        return valid

@@ -538,11 +538,13 @@ def communicate(rfc_id, kind):
         try:
             # The release note is rendered when the message is delivered, not while the manager waits.
             messages, skipped = services.communicate(current_user, rfc, kind, chosen, form.subject.data.strip(),
-                                                     form.body.data, (f"{rfc.number}-release-note.pdf", None))
+                                                     form.body.data, (f"{rfc.number}-release-note.pdf", None),
+                                                     [g for g in form.lists if g.id in form.list_ids.data])
         except Invalid as invalid:
             show_problems(form, invalid)
         else:
             return done(f"{len(messages)} message(s) queued for {rfc.number}."
                         + (f" Not sent to {', '.join(skipped)}: no active users." if skipped else ""),
                         url_for("mail.outbox", rfc=rfc.id))
-    return render("releases/communicate.html", "releases/_communicate_form.html", form=form, rfc=rfc, kind=kind)
+    return render("releases/communicate.html", "releases/_communicate_form.html", form=form, rfc=rfc, kind=kind,
+                  triage=services.triage_lists(rfc, kind))
