@@ -216,3 +216,4 @@ class MailGroupForm(FlaskForm):
     purpose = TextAreaField("What it is for", validators=[Optional(), Length(max=500)])
     members = TextAreaField("Members", description="E-mail addresses of Release Desk users, one a line (or separated "
                                                    "by commas).", validators=[Length(max=20_000)])
+    weekly_report = BooleanField("Its members receive the weekly testing and readiness report")

@@ -11,7 +11,7 @@ from ..core.services import Invalid, Refused
 from ..extensions import db
 from .models import MailGroup, User, mail_group_members
 
-FIELDS = ["name", "purpose", "members"]
+FIELDS = ["name", "purpose", "members", "weekly_report"]
 SEPARATORS = re.compile(r"[\s,;]+")
 
 
@@ -42,6 +42,11 @@ def members_of(groups):
     return db.session.scalars(select(User).where(User.active.is_(True), User.id.in_(
         select(mail_group_members.c.user_id).where(mail_group_members.c.mail_group_id.in_(ids))))
         .order_by(User.name, User.id)).all()
+
+
+def weekly_report_lists():
+    return db.session.scalars(select(MailGroup).where(MailGroup.weekly_report.is_(True))
+                              .order_by(MailGroup.name)).all()
 
 
 def member_text(group):
@@ -87,6 +92,7 @@ def save_mail_group(user, group, values):
     is_new = group.id is None
     before = {u.id for u in group.members} if not is_new else set()
     group.name, group.purpose, group.members = name, (values["purpose"] or "").strip(), members
+    group.weekly_report = bool(values["weekly_report"])
     if is_new:
         db.session.add(group)
     db.session.flush()

@@ -244,6 +244,7 @@ class MailGroup(db.Model):
     name = Column(String(80), nullable=False, unique=True)
     purpose = Column(Text, nullable=False, default="", server_default="")
     key = Column(String(20), unique=True)  # a standing list the app sends to by itself; empty: made by hand
+    weekly_report = Column(Boolean, nullable=False, default=False, server_default="0")  # its members receive it
     created_at = Column(DateTime, nullable=False, default=utcnow)
     members = relationship("User", secondary=mail_group_members, order_by="User.name")
 

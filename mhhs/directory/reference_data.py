@@ -105,7 +105,7 @@ MAIL_GROUPS = {
     "triage": ("Defect Triage", "The defect triage teams: known issues and workarounds of each release (RCM 4.3)."),
 }
 
-# Demo only: who is on which list (by e-mail), and a list a Release Manager made.
+# Demo only: who is on which list (by e-mail), and a list a Release Manager made; EWG receives the weekly report.
 DEMO_MAIL_GROUPS = {
     "EWG": ["rm.sit@demo.test", "rm.uit@demo.test", "dip@demo.test", "mprs@demo.test", "helix@demo.test"],
     "SIT participants": ["supplier@demo.test", "helix@demo.test"],

@@ -79,6 +79,7 @@ def seed_demo_mail_groups():
             added += 1
         if not group.members:
             group.members = list(db.session.scalars(select(User).where(User.email.in_(emails))))
+            group.weekly_report = group.key == MailGroup.EWG
     db.session.commit()
     return added
 

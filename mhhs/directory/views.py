@@ -178,8 +178,8 @@ def edit_mail_group(group_id=None):
     group = _get_or_404(MailGroup, group_id) if group_id is not None else MailGroup()
     form = MailGroupForm()
     if request.method == "GET" and group_id is not None:
-        form.name.data, form.purpose.data, form.members.data = (group.name, group.purpose,
-                                                                mail_groups.member_text(group))
+        form.name.data, form.purpose.data, form.members.data, form.weekly_report.data = (
+            group.name, group.purpose, mail_groups.member_text(group), group.weekly_report)
     elif form.validate_on_submit():
         try:
             mail_groups.save_mail_group(current_user, group, form_values(form, mail_groups.FIELDS))

@@ -286,9 +286,11 @@ def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_e
     rfc.updated_at = utcnow()  # a new row version: two people recording the same environment at once conflict
     baseline.set_cell(environment.id, rfc.system_id, running, actual_end, outcome.value, by=user, rfc=rfc)
     if deployment.received:
-        for defect in rfc.defects:
-            if defect.found_in_id == environment.id:
-                defect.ready_for_retest = True
+        ready = [d for d in rfc.defects if d.found_in_id == environment.id and not d.ready_for_retest]
+        for defect in ready:
+            defect.ready_for_retest = True
+        if ready:
+            _tell_testers(rfc, environment, ready)
     if not deployment_environments(rfc):
         rfc.status = rfc.outcome = rules.overall_outcome(rfc.deployments)
         _tick(rfc, "deployment", user)
@@ -297,6 +299,16 @@ def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_e
                                                              else "") + f"; issues: {deployment.issues or 'none'}")
     db.session.commit()
     return deployment
+
+
+def _tell_testers(rfc, environment, defects):
+    """RCM 5.1: the users who test in the environment hear, once (a defect becomes ready for retest once), that its
+    defects are ready for retest: those who follow the environment or the system, and the members of the
+    participants' list of the environment's phase (no record says which organisation tests where)."""
+    notify("ready_for_retest", subscribers([rfc.system_id], [environment.id]), "baseline.retests",
+           {"environment": environment.id},
+           listed=mail_groups.members_of(mail_groups.standing(MailGroup.participants_key(environment.phase))),
+           rfc=rfc, environment=environment, defects=defects)
 
 
 def _closure_fields(user, rfc, report, lessons, actions):
@@ -488,7 +500,7 @@ def communication_text(rfc, kind):
 def triage_lists(rfc, kind):
     """RCM 4.3: a release communication whose note has known issues and workarounds goes to the defect triage
     teams too (the standing Defect Triage list), whatever else is chosen."""
-    return mail_groups.standing(MailGroup.DEFECT_TRIAGE) if kind == "release" and rfc.known_issues.strip() else []
+    return mail_groups.standing(MailGroup.DEFECT_TRIAGE) if kind == "release" and rules.has_known_issues(rfc) else []
 
 
 @unit_of_work(CONFLICT)

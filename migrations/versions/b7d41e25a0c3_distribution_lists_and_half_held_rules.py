@@ -33,6 +33,7 @@ def upgrade():
         sa.Column('name', sa.String(length=80), nullable=False),
         sa.Column('purpose', sa.Text(), server_default='', nullable=False),
         sa.Column('key', sa.String(length=20), nullable=True),
+        sa.Column('weekly_report', sa.Boolean(), server_default='0', nullable=False),
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('key'),

@@ -8,7 +8,7 @@ from mhhs.api.models import ApiToken
 from mhhs.api.services import create_token
 from mhhs.certificates.models import Certificate, PkiOfficer
 from mhhs.core.permissions import PUBLIC, Role
-from mhhs.directory.models import Environment, Freeze, MajorRelease, MarketRole, Organisation, System, TestPhase, User
+from mhhs.directory.models import Environment, Freeze, MailGroup, MajorRelease, MarketRole, Organisation, System, TestPhase, User
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
@@ -33,6 +33,7 @@ ARGUMENTS = {
     ("directory.edit_organisation", "obj_id"): lambda: db.session.scalar(select(Organisation.id)),
     ("directory.edit_system", "obj_id"): lambda: db.session.scalar(select(System.id)),
     ("directory.edit_user", "user_id"): lambda: db.session.scalar(select(User.id)),
+    ("directory.edit_mail_group", "group_id"): lambda: db.session.scalar(select(MailGroup.id)),
     ("directory.reset_password", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "supplier@demo.test")),
     ("auth.unlock", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "helix@demo.test")),
     ("certificates.detail", "certificate_id"): lambda: sample_certificate(),
