@@ -153,6 +153,13 @@ class ClosureForm(FlaskForm):
     work_off_actions = TextAreaField("Work-off actions", validators=[Length(max=20_000)])
 
 
+class WorkOffActionForm(FlaskForm):
+    """A work-off action of the review (RCM 5.2): what, its owner, by when."""
+    text = StringField("Action", validators=[Length(max=500)])
+    owner_email = StringField("Owner (e-mail address)", validators=[Length(max=254)])
+    due = DateField("Due", validators=[Optional()])
+
+
 class CommunicationForm(FlaskForm):
     organisation_ids = SelectMultipleField("Organisations", coerce=database_id, widget=ListWidget(prefix_label=False),
                                            option_widget=CheckboxInput())

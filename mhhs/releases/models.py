@@ -318,6 +318,27 @@ class Retest(db.Model):
     by = relationship("User")
 
 
+class WorkOffAction(db.Model):
+    """A work-off action of a release's review (RCM 5.2, Table 10 step 3): what, who owns it, by when; it stays on
+    its owner's home page until it is done."""
+
+    __tablename__ = "rfc_work_off_actions"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    owner_id = Column(ForeignKey("users.id"), nullable=False)
+    due = Column(Date, nullable=False)
+    created_by_id = Column(ForeignKey("users.id"), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    done_at = Column(DateTime)
+    done_by_id = Column(ForeignKey("users.id"))
+    rfc = relationship("Rfc")
+    owner = relationship("User", foreign_keys=[owner_id])
+    done_by = relationship("User", foreign_keys=[done_by_id])
+
+
+Index("ix_rfc_work_off_actions_owner_open", WorkOffAction.owner_id, WorkOffAction.done_at, WorkOffAction.due)
+
 # A system's versions, read from the index alone.
 Index("ix_rfcs_system_version", Rfc.system_id, Rfc.version, Rfc.status, Rfc.outcome)
 Index("ix_rfcs_status_window_start", Rfc.status, Rfc.window_start)  # clashes: approved windows by start

@@ -7,9 +7,9 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..audit.services import record
 from ..core.permissions import is_manager
 from ..core.services import Conflict, Invalid, Refused, unit_of_work
-from ..core.time import utcnow
+from ..core.time import to_london, utcnow
 from ..directory import mail_groups
-from ..directory.models import Environment, MailGroup, System
+from ..directory.models import Environment, MailGroup, System, User
 from ..directory.notifications import managers_of, notify, subscribers, users_of
 from ..directory.support import freezes_between
 from ..extensions import db
@@ -17,10 +17,11 @@ from ..mail.services import email_text, queue
 from . import acknowledgements, baseline, rules
 from .models import (APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, PUBLIC_STATUSES, Approval, ChangeRequest,
                      ControlPoint, Decision, Defect, Deployment, PendingApproval, ReleaseType, Retest, RetestResult,
-                     Revision, Rfc, RfcStatus, priority_of, rfc_environments, stands)
-from .permissions import (approved_phases, can_add_lessons, can_close_rfc, can_communicate, can_edit_rfc,
-                          can_record_deployment, can_record_governance, can_record_retest, can_tick_control_points,
-                          can_withdraw_rfc, needs_governance, phases_to_decide, visible_clause)
+                     Revision, Rfc, RfcStatus, WorkOffAction, priority_of, rfc_environments, stands)
+from .permissions import (approved_phases, can_add_lessons, can_add_work_off_action, can_close_rfc, can_communicate,
+                          can_edit_rfc, can_finish_work_off_action, can_record_deployment, can_record_governance,
+                          can_record_retest, can_tick_control_points, can_withdraw_rfc, needs_governance,
+                          phases_to_decide, visible_clause)
 from .versions import next_version, parse, version_problem
 
 CONFLICT = "Someone else changed this RFC at the same moment; nothing was saved. Reload and try again."
@@ -348,6 +349,61 @@ def close(user, rfc, report, lessons, actions):
     record("rfc.closed", actor=user, obj=rfc,
            summary=f"lessons learnt: {rfc.lessons_learnt or 'none'}; actions: {rfc.work_off_actions or 'none'}")
     db.session.commit()
+
+
+# Work-off actions (RCM 5.2, Table 10 step 3) ---------------------------------------------------------
+
+WORK_OFF_FIELDS = ["text", "owner_email", "due"]
+
+
+def add_work_off_action(user, rfc, values, today=None):
+    """An action of the review with its owner (an active user, by e-mail address) and due date (today or later)."""
+    if not can_add_work_off_action(user, rfc):
+        raise Refused(f"{rfc.number} is {rfc.status.value}: work-off actions come from the review after the "
+                      "deployment, by its Central Party or a Release Manager.")
+    today = today or to_london(utcnow()).date()
+    text, email = (values["text"] or "").strip(), (values["owner_email"] or "").strip().lower()
+    owner = db.session.scalar(select(User).where(func.lower(User.email) == email, User.active.is_(True))) \
+        if email else None
+    problems = {}
+    if not text:
+        problems["text"] = "Say what is to be done."
+    if owner is None:
+        problems["owner_email"] = (f"No active user of Release Desk has the address {email}." if email
+                                   else "Name the owner by their e-mail address.")
+    if values["due"] is None:
+        problems["due"] = "Give the date it is due."
+    elif values["due"] < today:
+        problems["due"] = f"A due date cannot be in the past (today is {today:%d %b %Y})."
+    if problems:
+        raise Invalid(problems)
+    action = WorkOffAction(rfc_id=rfc.id, text=text, owner_id=owner.id, due=values["due"], created_by_id=user.id)
+    db.session.add(action)
+    db.session.flush()
+    record("rfc.work_off_action", actor=user, obj=rfc, summary=f"{text} — {owner.name}, due {values['due']:%d %b %Y}")
+    db.session.commit()
+    return action
+
+
+def finish_work_off_action(user, action):
+    if not can_finish_work_off_action(user, action):
+        raise Refused("Only its owner or a Release Manager marks an open work-off action done.")
+    action.done_at, action.done_by_id = utcnow(), user.id
+    record("rfc.work_off_action_done", actor=user, obj=action.rfc, summary=action.text)
+    db.session.commit()
+
+
+def open_work_off_actions(user):
+    """The user's work-off actions not yet done, the soonest due first (their home page)."""
+    return db.session.scalars(select(WorkOffAction).where(WorkOffAction.owner_id == user.id,
+                                                          WorkOffAction.done_at.is_(None))
+                              .options(joinedload(WorkOffAction.rfc).joinedload(Rfc.system))
+                              .order_by(WorkOffAction.due, WorkOffAction.id)).all()
+
+
+def work_off_actions(rfc):
+    return db.session.scalars(select(WorkOffAction).where(WorkOffAction.rfc_id == rfc.id)
+                              .options(joinedload(WorkOffAction.owner)).order_by(WorkOffAction.id)).all()
 
 
 # Retests (RCM §7.4) ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from ..audit.services import history
 from ..core.db import reads_first
 from ..core.htmx import done, render
 from ..core.pagination import paginate
-from ..core.forms import database_id, search_text, show_problems
+from ..core.forms import database_id, form_values, search_text, show_problems
 from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
 from ..core.services import Invalid, Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
@@ -21,9 +21,9 @@ from ..extensions import db
 from ..mail.services import RENDERERS, messages_for_rfc
 from . import acknowledgements, baseline, queries, schedule, services
 from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
-                    RfcForm)
-from .models import CONTROL_POINTS, PUBLIC_STATUSES, priority_of, Decision, ReleaseType, Rfc, RfcStatus
-from .permissions import COMMUNICATION_STATUSES, can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
+                    RfcForm, WorkOffActionForm)
+from .models import CONTROL_POINTS, PUBLIC_STATUSES, priority_of, Decision, ReleaseType, Rfc, RfcStatus, WorkOffAction
+from .permissions import COMMUNICATION_STATUSES, can_add_work_off_action, can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
 from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
 
 bp = Blueprint("releases", __name__)
@@ -250,7 +250,7 @@ def detail(rfc_id):
     return _detail_page(_rfc_or_404(rfc_id))
 
 
-def _detail_page(rfc, closure_form=None):
+def _detail_page(rfc, closure_form=None, action_form=None):
     outstanding = services.carry_overs([rfc]) \
         if rfc.release_type == ReleaseType.EMERGENCY and rfc.status in PUBLIC_STATUSES else []
     return render("releases/detail.html", "releases/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
@@ -260,6 +260,7 @@ def _detail_page(rfc, closure_form=None):
                   else [], notice_given=queries.notice_given(rfc),
                   overtaken=services.overtaken_by([rfc]).get(rfc.id),
                   communications=messages_for_rfc(rfc.id) if is_manager(current_user) else [],
+                  actions=services.work_off_actions(rfc), action_form=action_form or WorkOffActionForm(),
                   **_control_point_context(rfc), **_acknowledgement_context(rfc))
 
 
@@ -476,7 +477,9 @@ def close(rfc_id):
         try:
             if request.form.get("action") == "close":
                 services.close(current_user, rfc, *fields)
-                return done(f"{rfc.number} closed.", target)
+                # RCM 5.2, Table 10 step 3: the closure announcement to stakeholders is offered at once.
+                return done(f"{rfc.number} closed. Send the closure announcement to its stakeholders.",
+                            url_for("releases.communicate", rfc_id=rfc.id, kind="closure"))
             services.add_lessons(current_user, rfc, *fields)
             return done("Rollout report and lessons learnt saved.", target)
         except Invalid as invalid:
@@ -486,6 +489,37 @@ def close(rfc_id):
             db.session.rollback()
             flash(str(refused), "error")
     return _detail_page(_rfc_or_404(rfc_id), closure_form=form)  # what was typed stays, each message by its field
+
+
+@bp.route("/rfcs/<int:rfc_id>/work-off-actions", methods=["POST"])
+@role_required(Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
+def add_work_off_action(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    if not can_add_work_off_action(current_user, rfc):
+        abort(403)
+    form = WorkOffActionForm()
+    if form.validate():
+        try:
+            services.add_work_off_action(current_user, rfc, form_values(form, services.WORK_OFF_FIELDS))
+        except Invalid as invalid:
+            show_problems(form, invalid)
+        else:
+            return done("Work-off action added: it is on its owner's home page until done.",
+                        url_for("releases.detail", rfc_id=rfc.id) + "#work-off-actions")
+    return _detail_page(rfc, action_form=form)  # what was typed stays, each message by its field
+
+
+@bp.route("/work-off-actions/<int:action_id>/done", methods=["POST"])
+@login_required
+def finish_work_off_action(action_id):
+    action = db.session.get(WorkOffAction, action_id)
+    if action is None or (action.owner_id != current_user.id and not is_manager(current_user)):
+        abort(404)
+    try:
+        services.finish_work_off_action(current_user, action)
+    except Refused as refused:
+        return done(str(refused), url_for("home.index"), "error")
+    return done(f"Done: {action.text}", url_for("home.index"))
 
 
 # PDFs -----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""issue 25 (half-held rules): distribution lists (mail groups and their members)
+"""issue 25 (half-held rules): distribution lists (mail groups and their members), work-off actions
 
 Revision ID: b7d41e25a0c3
 Revises: 9d2f4b6c8e13
@@ -49,12 +49,33 @@ def upgrade():
     )
     with op.batch_alter_table('mail_group_members', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_mail_group_members_user_id'), ['user_id'], unique=False)
+    op.create_table(
+        'rfc_work_off_actions',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('rfc_id', sa.Integer(), nullable=False),
+        sa.Column('text', sa.Text(), nullable=False),
+        sa.Column('owner_id', sa.Integer(), nullable=False),
+        sa.Column('due', sa.Date(), nullable=False),
+        sa.Column('created_by_id', sa.Integer(), nullable=False),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('done_at', sa.DateTime(), nullable=True),
+        sa.Column('done_by_id', sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(['rfc_id'], ['rfcs.id'], ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['owner_id'], ['users.id']),
+        sa.ForeignKeyConstraint(['created_by_id'], ['users.id']),
+        sa.ForeignKeyConstraint(['done_by_id'], ['users.id']),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    with op.batch_alter_table('rfc_work_off_actions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_rfc_work_off_actions_rfc_id'), ['rfc_id'], unique=False)
+        batch_op.create_index('ix_rfc_work_off_actions_owner_open', ['owner_id', 'done_at', 'due'], unique=False)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     op.bulk_insert(groups, [{"key": key, "name": name, "purpose": purpose, "created_at": now}
                             for key, name, purpose in STANDING])
 
 
 def downgrade():
+    op.drop_table('rfc_work_off_actions')
     with op.batch_alter_table('mail_group_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_group_members_user_id'))
     op.drop_table('mail_group_members')
