@@ -496,7 +496,9 @@ def close(rfc_id):
 def add_work_off_action(rfc_id):
     rfc = _rfc_or_404(rfc_id)
     if not can_add_work_off_action(current_user, rfc):
-        abort(403)
+        return done(f"{rfc.number} is {rfc.status.value}: work-off actions come from the review after the "
+                    "deployment, by its Central Party or a Release Manager.",
+                    url_for("releases.detail", rfc_id=rfc.id), "error")
     form = WorkOffActionForm()
     if form.validate():
         try:

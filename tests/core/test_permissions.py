@@ -13,7 +13,7 @@ from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
 from mhhs.outages.models import Outage
-from mhhs.releases.models import Defect, Rfc
+from mhhs.releases.models import Defect, Rfc, WorkOffAction
 from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
 from tests.certificates.factory import make_certificate, make_officer
 from tests.outages.factory import make_outage
@@ -43,7 +43,9 @@ ARGUMENTS = {
     **{(endpoint, "rfc_id"): lambda: sample_rfc() for endpoint in (
         "releases.detail", "releases.edit", "releases.withdraw", "releases.decide", "releases.governance",
         "releases.tick", "releases.deployment", "releases.close", "releases.revision", "releases.rfc_pdf",
-        "releases.release_note_pdf", "releases.communicate", "releases.acknowledge", "releases.remind_readers")},
+        "releases.release_note_pdf", "releases.communicate", "releases.acknowledge", "releases.remind_readers",
+        "releases.add_work_off_action")},
+    ("releases.finish_work_off_action", "action_id"): lambda: sample_work_off_action(),
     ("releases.communicate", "kind"): lambda: "release",
     **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",
                                                                           "outages.end", "outages.post_update",
@@ -76,6 +78,7 @@ OBJECT_RULES = {
     "outages.cancel": {Role.TEST_PARTICIPANT: 404},
     "releases.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
     "baseline.retest": {Role.TEST_PARTICIPANT: 404},
+    "releases.finish_work_off_action": {Role.TEST_PARTICIPANT: 404},  # the Central Party's action
     "releases.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
     "api_pages.revoke_token": {Role.RELEASE_MANAGER: 404, Role.TEST_PARTICIPANT: 404},  # the Central Party's token
 }
@@ -111,6 +114,18 @@ def sample_message():
         message = queue(["someone@demo.test"], "Subject", "Body", attachment=("note.pdf", b"%PDF-1.7"))
         db.session.commit()
     return message.id
+
+
+def sample_work_off_action():
+    """An open work-off action owned by the Central Party: a Test Participant does not reach it (404)."""
+    action = db.session.scalar(select(WorkOffAction))
+    if action is None:
+        owner = db.session.scalar(select(User).where(User.email == USERS[Role.CENTRAL_PARTY]))
+        action = WorkOffAction(rfc_id=sample_rfc(), text="Automate the check", owner_id=owner.id,
+                               due=date.today() + timedelta(days=7), created_by_id=owner.id)
+        db.session.add(action)
+        db.session.commit()
+    return action.id
 
 
 def sample_officer():
