@@ -1,6 +1,6 @@
 """The weekly testing and readiness report (EAP §12.1.1): per environment the week's availability against its
 target, per system 24/7 and within its support hours, the week's outages, releases deployed and planned, defects
-ready for retest, certificates expiring, SIT-A/SIT-B drift and release notes not yet read. Built for one user:
+ready for retest, certificates expiring, SIT-A/SIT-B drift, versions owed to SIT and release notes not yet read. Built for one user:
 what they may not see stays out."""
 import re
 from collections import defaultdict
@@ -85,6 +85,7 @@ class Report:
     certificates: object
     drift: list
     unread: list  # (rfc, organisation, [users]) of the release notes sent in the last 30 days
+    owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
 
     @property
     def sunday(self):
@@ -143,7 +144,7 @@ def build(user, monday, now):
         .group_by(Environment.name)).all())
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, now) if user else None, baseline.drifting(),
-                  _unread(user, now) if user else None)
+                  _unread(user, now) if user else None, baseline.owing_to_sit())
 
 
 def _availability(down, spans):
