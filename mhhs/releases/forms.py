@@ -12,7 +12,7 @@ from ..core.forms import database_id, int_or_none, options
 from ..directory.mail_groups import all_groups
 from ..directory.models import Environment, Organisation, System
 from ..extensions import db
-from .models import ReleaseType, RetestResult, RfcStatus
+from .models import SMOKE_RESULTS, ReleaseType, RetestResult, RfcStatus
 from .rules import SEVERITIES, SHA256, outcomes_offered
 from .services import CONTENT_FIELDS
 
@@ -112,6 +112,10 @@ class DeploymentForm(FlaskForm):
     version = StringField("Version running after the fix", validators=[Length(max=40)])
     issues = TextAreaField("Issues met", validators=[Length(max=20_000)])
     resolutions = TextAreaField("Resolutions", validators=[Length(max=20_000)])
+    smoke_test = SelectField("Confirmation / smoke test", choices=options((r, r.capitalize()) for r in SMOKE_RESULTS),
+                             default="not run")
+    confirmed_by = StringField("Confirmed by", validators=[Length(max=120)])
+    instruction_errors = TextAreaField("Errors found in the installation instructions", validators=[Length(max=20_000)])
 
     def __init__(self, rfc, environments, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -229,6 +229,9 @@ class ControlPoint(db.Model):
     __table_args__ = (UniqueConstraint("rfc_id", "number", name="uq_rfc_control_points_number"),)
 
 
+SMOKE_RESULTS = ("passed", "failed", "not run")  # RCM 4.4: the deployment's confirmation / smoke test
+
+
 class Deployment(db.Model):
     """What happened when an RFC was deployed to one of its target environments."""
 
@@ -242,6 +245,11 @@ class Deployment(db.Model):
     version = Column(String(40), nullable=False, default="")  # running afterwards ("" after a rollback)
     issues = Column(Text, nullable=False, default="")
     resolutions = Column(Text, nullable=False, default="")
+    # RCM 4.4 sign-off: the confirmation / smoke test result (SMOKE_RESULTS), who confirmed it, and the errors found
+    # in the installation instructions.
+    smoke_test = Column(String(10), nullable=False, default="not run", server_default="not run")
+    confirmed_by = Column(String(120), nullable=False, default="", server_default="")
+    instruction_errors = Column(Text, nullable=False, default="", server_default="")
     by_id = Column(ForeignKey("users.id"))
     at = Column(DateTime, nullable=False, default=utcnow)
     rfc = relationship("Rfc", back_populates="deployments")

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..mail.services import email_text, queue
 from . import acknowledgements, baseline, rules
 from .models import (APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, PUBLIC_STATUSES, Approval, ChangeRequest,
-                     ControlPoint, Decision, Defect, Deployment, PendingApproval, ReleaseType, Retest, RetestResult,
+                     ControlPoint, Decision, Defect, Deployment, PendingApproval, SMOKE_RESULTS, ReleaseType, Retest, RetestResult,
                      Revision, Rfc, RfcStatus, WorkOffAction, priority_of, rfc_environments, stands)
 from .permissions import (approved_phases, can_add_lessons, can_add_work_off_action, can_close_rfc, can_communicate,
                           can_edit_rfc, can_finish_work_off_action, can_record_deployment, can_record_governance,
@@ -266,8 +266,10 @@ def deployment_environments(rfc):
 
 @unit_of_work(CONFLICT)
 def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_end, version="", issues="",
-                      resolutions="", now=None):
-    """The outcome in one target environment; the RFC takes its overall outcome once every target has one."""
+                      resolutions="", now=None, smoke_test="not run", confirmed_by="", instruction_errors=""):
+    """The outcome in one target environment; the RFC takes its overall outcome once every target has one. RCM 4.4:
+    the sign-off records the smoke test result, who confirmed it (needed once it ran) and the errors found in the
+    installation instructions."""
     if not can_record_deployment(user, rfc):
         raise Refused(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.")
     environment = next((e for e in deployment_environments(rfc) if e.id == environment_id), None)
@@ -275,6 +277,11 @@ def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_e
     problems = rules.deployment_problems(rfc, outcome, actual_start, actual_end, version, now or utcnow())
     if environment is None:
         problems["environment_id"] = "Choose a target environment whose outcome is not recorded yet."
+    confirmed_by = (confirmed_by or "").strip()
+    if smoke_test not in SMOKE_RESULTS:
+        problems["smoke_test"] = "Choose passed, failed or not run."
+    elif smoke_test != "not run" and not confirmed_by:
+        problems["confirmed_by"] = f"Name who confirmed the smoke test {smoke_test} (RCM 4.4)."
     if problems:
         raise Invalid(problems)
     running = {RfcStatus.DEPLOYED: rfc.version, RfcStatus.FIXED_FORWARD: ".".join(map(str, parse(version) or ()))
@@ -282,7 +289,9 @@ def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_e
     deployment = Deployment(environment_id=environment.id, environment=environment, outcome=outcome,
                             actual_start=actual_start, actual_end=actual_end,
                             version=running,
-                            issues=(issues or "").strip(), resolutions=(resolutions or "").strip(), by_id=user.id)
+                            issues=(issues or "").strip(), resolutions=(resolutions or "").strip(), by_id=user.id,
+                            smoke_test=smoke_test, confirmed_by=confirmed_by,
+                            instruction_errors=(instruction_errors or "").strip())
     rfc.deployments.append(deployment)
     rfc.updated_at = utcnow()  # a new row version: two people recording the same environment at once conflict
     baseline.set_cell(environment.id, rfc.system_id, running, actual_end, outcome.value, by=user, rfc=rfc)
@@ -297,7 +306,8 @@ def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_e
         _tick(rfc, "deployment", user)
     record("rfc.deployment", actor=user, obj=rfc,
            summary=f"{environment.name}: {outcome.value}" + (f" ({running})" if outcome == RfcStatus.FIXED_FORWARD
-                                                             else "") + f"; issues: {deployment.issues or 'none'}")
+                                                             else "") + f"; issues: {deployment.issues or 'none'}"
+                   + f"; smoke test {smoke_test}" + (f", confirmed by {confirmed_by}" if confirmed_by else ""))
     db.session.commit()
     return deployment
 

@@ -453,7 +453,9 @@ def deployment(rfc_id):
         try:
             services.record_deployment(current_user, rfc, form.environment_id.data, form.outcome.data,
                                        london_to_utc(form.actual_start.data), london_to_utc(form.actual_end.data),
-                                       form.version.data, form.issues.data, form.resolutions.data)
+                                       form.version.data, form.issues.data, form.resolutions.data,
+                                       smoke_test=form.smoke_test.data, confirmed_by=form.confirmed_by.data,
+                                       instruction_errors=form.instruction_errors.data)
         except Invalid as invalid:
             show_problems(form, invalid)
         else:

@@ -1,4 +1,5 @@
-"""issue 25 (half-held rules): distribution lists (mail groups and their members), work-off actions
+"""issue 25 (half-held rules): distribution lists (mail groups and their members), work-off actions, deployment
+sign-off
 
 Revision ID: b7d41e25a0c3
 Revises: 9d2f4b6c8e13
@@ -69,12 +70,20 @@ def upgrade():
     with op.batch_alter_table('rfc_work_off_actions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rfc_work_off_actions_rfc_id'), ['rfc_id'], unique=False)
         batch_op.create_index('ix_rfc_work_off_actions_owner_open', ['owner_id', 'done_at', 'due'], unique=False)
+    with op.batch_alter_table('rfc_deployments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('smoke_test', sa.String(length=10), server_default='not run', nullable=False))
+        batch_op.add_column(sa.Column('confirmed_by', sa.String(length=120), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('instruction_errors', sa.Text(), server_default='', nullable=False))
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     op.bulk_insert(groups, [{"key": key, "name": name, "purpose": purpose, "created_at": now}
                             for key, name, purpose in STANDING])
 
 
 def downgrade():
+    with op.batch_alter_table('rfc_deployments', schema=None) as batch_op:
+        batch_op.drop_column('instruction_errors')
+        batch_op.drop_column('confirmed_by')
+        batch_op.drop_column('smoke_test')
     op.drop_table('rfc_work_off_actions')
     with op.batch_alter_table('mail_group_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_mail_group_members_user_id'))
