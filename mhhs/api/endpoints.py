@@ -379,7 +379,8 @@ def record_deployment(data, rfc_id):
     names.check()
     releases.record_deployment(current_user, rfc, environment.id, schemas.OUTCOMES[data["outcome"]],
                                _utc(data["actual_start"]), _utc(data["actual_end"]), data["version"], data["issues"],
-                               data["resolutions"])
+                               data["resolutions"], smoke_test=data["smoke_test"], confirmed_by=data["confirmed_by"],
+                               instruction_errors=data["instruction_errors"])
     return rfc_out(rfc)
 
 

@@ -68,6 +68,11 @@ class DeploymentIn(Schema):
     version = fields.String(load_default="", metadata={"description": "After a fix forward: the version running."})
     issues = fields.String(load_default="")
     resolutions = fields.String(load_default="")
+    smoke_test = fields.String(load_default="not run", validate=validate.OneOf(["passed", "failed", "not run"]),
+                               metadata={"description": "RCM 4.4: the confirmation / smoke test result."})
+    confirmed_by = fields.String(load_default="", metadata={"description": "Who confirmed it (needed once it ran)."})
+    instruction_errors = fields.String(load_default="",
+                                       metadata={"description": "Errors found in the installation instructions."})
 
 
 class OutageIn(Schema):
@@ -153,6 +158,9 @@ class DeploymentOut(Schema):
     version = fields.String()
     issues = fields.String()
     resolutions = fields.String()
+    smoke_test = fields.String()
+    confirmed_by = fields.String()
+    instruction_errors = fields.String()
 
 
 class RfcOut(Schema):
