@@ -58,6 +58,7 @@ def create_app(config=None):
     from .core.security import register_security
     from .certificates import permissions as certificate_rules
     from .core import permissions as core_rules
+    from .core import links
     from .core.time import format_london
     from .outages import permissions as outage_rules
     from .releases import permissions as rfc_rules
@@ -97,6 +98,7 @@ def create_app(config=None):
     # Every object rule is a Jinja global too, so a template asks the rule instead of re-deriving it.
     for rules in (core_rules, rfc_rules, outage_rules, certificate_rules):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
+    app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.filters["london"] = format_london
     return app

@@ -172,7 +172,8 @@ def _next_link(page, endpoint):
 # RFCs ---------------------------------------------------------------------------------------
 
 RFC_TEXT = ["version", "title", "reason", "promotion_reason", "implementation_plan", "rollback_plan",
-            "stakeholders_impacted", "known_issues", "installation_instructions", "build_reference", "build_sha256"]
+            "stakeholders_impacted", "known_issues", "installation_instructions", "build_reference", "build_sha256",
+            "ado_work_item"]
 
 
 def _rfc_content(rfc):

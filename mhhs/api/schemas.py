@@ -45,6 +45,7 @@ class RfcIn(Schema):
     reason = fields.String()
     promotion_reason = fields.String(metadata={"description": "Reason for UIT first (a UIT-only RFC of a version "
                                                               "not running in SIT)."})
+    ado_work_item = fields.String(metadata={"description": "The RFC's Azure DevOps work item number, if any."})
     environments = fields.List(_environment(), metadata={"description": "Target environments, by name."})
     window_start = _time(allow_none=True)
     window_end = _time(allow_none=True)
@@ -175,6 +176,7 @@ class RfcOut(Schema):
     title = fields.String()
     reason = fields.String()
     promotion_reason = fields.String()
+    ado_work_item = fields.String()
     environments = fields.List(fields.String())
     window_start = fields.DateTime(allow_none=True)
     window_end = fields.DateTime(allow_none=True)

@@ -46,6 +46,8 @@ class RfcForm(FlaskForm):
     title = StringField("Title", validators=[Length(max=200)])
     reason = TextAreaField("Reason", validators=[Length(max=5000)])
     promotion_reason = TextAreaField("Reason for UIT first", validators=[Length(max=2000)])
+    ado_work_item = StringField("ADO work item", validators=[Optional(), Regexp(
+        r"^\s*\d{1,10}\s*$", message="An Azure DevOps work item number is digits only, e.g. 48213.")])
     environment_ids = SelectMultipleField("Target environments", coerce=database_id,
                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional()])

@@ -85,6 +85,8 @@ class Rfc(db.Model):
     build_sha256 = Column(String(64), nullable=False, default="", server_default="")
     # RCM §8.1: why a version goes to UIT before it runs in SIT-A or SIT-B.
     promotion_reason = Column(Text, nullable=False, default="", server_default="")
+    # RCM Table 3: RFCs are raised in Azure DevOps; the work item's number (a link with DEFECT_URL_TEMPLATE).
+    ado_work_item = Column(String(20), nullable=False, default="", server_default="")
     # Once every target environment has its outcome: deployed, rolled back or fixed forward; kept after closure.
     outcome = Column(value_enum(RfcStatus, 20))
     rollout_report = Column(Text)

@@ -73,7 +73,7 @@ def version_context(user, system_id, release_type, typed, rfc_id=None):
 
 CONTENT_FIELDS = ["system_id", "release_type", "version", "title", "reason", "promotion_reason", "window_start",
                   "window_end", "expected_downtime", "implementation_plan", "rollback_plan", "stakeholders_impacted",
-                  "known_issues", "installation_instructions", "build_reference", "build_sha256"]
+                  "known_issues", "installation_instructions", "build_reference", "build_sha256", "ado_work_item"]
 
 
 def _check_row_version(rfc, expected):
@@ -97,7 +97,7 @@ def save_draft(user, rfc, content, expected_version=None):
         raise Invalid({"system_id": "Choose one of your organisation's systems."})
     for field in CONTENT_FIELDS:
         setattr(rfc, field, content.get(field))
-    for field in ("version", "promotion_reason", "build_reference", "build_sha256"):
+    for field in ("version", "promotion_reason", "build_reference", "build_sha256", "ado_work_item"):
         setattr(rfc, field, (getattr(rfc, field) or "").strip())
     rfc.build_sha256 = rfc.build_sha256.lower()
     rfc.environments = db.session.scalars(select(Environment).where(
@@ -128,7 +128,7 @@ def snapshot(rfc):
         "stakeholders_impacted": rfc.stakeholders_impacted, "known_issues": rfc.known_issues,
         "installation_instructions": rfc.installation_instructions,
         "promotion_reason": rfc.promotion_reason, "build_reference": rfc.build_reference,
-        "build_sha256": rfc.build_sha256,
+        "build_sha256": rfc.build_sha256, "ado_work_item": rfc.ado_work_item,
         "defects": [{"defect_id": d.defect_id, "severity": d.severity, "summary": d.summary,
                      "found_in": d.found_in.name if d.found_in else ""} for d in rfc.defects],
         "change_requests": [{"cr_id": c.cr_id, "title": c.title, "summary": c.summary} for c in rfc.change_requests],
