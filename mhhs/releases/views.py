@@ -334,7 +334,8 @@ def withdraw(rfc_id):
 def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
     return dict(clashes=schedule.clashes(rfcs, current_user), notice_given=queries.notice_given,
-                overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs})
+                overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
+                sit_pairs=baseline.sit_pair_warnings(rfcs))
 
 
 def _queue_filters():

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..certificates.models import Status
 from ..certificates.services import dashboard_query
 from ..core.permissions import is_manager
-from ..directory.models import Environment, london_day_start
+from ..directory.models import Environment, System, london_day_start
 from ..directory.support import support_days_between
 from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
@@ -86,6 +86,7 @@ class Report:
     drift: list
     unread: list  # (rfc, organisation, [users]) of the release notes sent in the last 30 days
     owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
+    sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
 
     @property
     def sunday(self):
@@ -135,7 +136,8 @@ def build(user, monday, now):
     planned = db.session.scalars(
         select(Rfc).where(Rfc.status == RfcStatus.APPROVED, Rfc.window_start >= end,
                           Rfc.window_start < london_day_start(next_monday + timedelta(days=7)))
-        .options(joinedload(Rfc.system), selectinload(Rfc.environments)).order_by(Rfc.window_start)).all()
+        .options(joinedload(Rfc.system).selectinload(System.environments), selectinload(Rfc.environments))
+        .order_by(Rfc.window_start)).all()
     retests = dict(db.session.execute(
         select(Environment.name, func.count()).join(Defect, Defect.found_in_id == Environment.id)
         .join(Rfc, Rfc.id == Defect.rfc_id)
@@ -144,7 +146,7 @@ def build(user, monday, now):
         .group_by(Environment.name)).all())
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, now) if user else None, baseline.drifting(),
-                  _unread(user, now) if user else None, baseline.owing_to_sit())
+                  _unread(user, now) if user else None, baseline.owing_to_sit(), baseline.sit_pair_warnings(planned))
 
 
 def _availability(down, spans):
