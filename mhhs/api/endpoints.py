@@ -407,7 +407,8 @@ def outage_out(outage):
     return {"id": outage.id, "environment": outage.environment.name, "systems": [s.name for s in outage.systems],
             "organisation": outage.organisation.name, "planned": outage.planned, "category": outage.category.value,
             "start": _iso(outage.start), "end": _iso(outage.end), "description": outage.description,
-            "impact": outage.impact, "defect_reference": outage.defect_reference, "root_cause": outage.root_cause,
+            "impact": outage.impact, "defect_reference": outage.defect_reference, "blocking": outage.blocking,
+            "root_cause": outage.root_cause,
             "rfc": f"RFC-{outage.rfc_id:06d}" if outage.rfc_id else None,
             "page": _page_link("outages.detail", outage_id=outage.id)}
 
@@ -440,7 +441,8 @@ def log_outage(data):
                           ("description", data["description"]), ("impact", data["impact"]),
                           ("defect_reference", data["defect_reference"]), ("root_cause", data["root_cause"]),
                           ("rfc_number", data["rfc"])] + [("system_ids", s.id) for s in systems]
-                         + ([("planned", "y")] if data["planned"] else []))
+                         + ([("planned", "y")] if data["planned"] else [])
+                         + ([("blocking", "y")] if data["blocking"] else []))
     form = _checked(OutageForm(formdata=formdata, meta={"csrf": False}))
     outage = Outage()
     outages.save(current_user, outage, form.values(), form.chosen_systems)

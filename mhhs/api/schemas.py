@@ -86,6 +86,8 @@ class OutageIn(Schema):
     description = fields.String(required=True)
     impact = fields.String(load_default="")
     defect_reference = fields.String(load_default="")
+    blocking = fields.Boolean(load_default=False, metadata={"description": "Unplanned: the outage blocks testing; "
+                                                                           "the phase's Release Managers are told."})
     root_cause = fields.String(load_default="")
     rfc = fields.String(load_default="", metadata={"description": "A linked RFC's number, e.g. RFC-000123."})
 
@@ -232,6 +234,7 @@ class OutageOut(Schema):
     description = fields.String()
     impact = fields.String()
     defect_reference = fields.String()
+    blocking = fields.Boolean()
     root_cause = fields.String()
     rfc = fields.String(allow_none=True)
     page = fields.String()

@@ -17,6 +17,9 @@ KINDS = {
                        set(Role)),
     "ready_for_retest": ("Defects are ready for retest in an environment I follow (or test in, by my lists)",
                          set(Role)),
+    "outage_unplanned": ("An unplanned outage of a system or environment I follow (or test in, by my lists) is "
+                         "logged", set(Role)),
+    "outage_blocking": ("An outage blocks testing in a phase I approve", {Role.RELEASE_MANAGER}),
     "outage_update": ("An outage of a system or environment I follow has an update", set(Role)),
     # Release Managers receive the weekly report unless they turn it off; anyone else asks for it (a subscription).
     "weekly_report": ("The weekly testing and readiness report is out", {Role.RELEASE_MANAGER}),

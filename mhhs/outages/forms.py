@@ -38,6 +38,7 @@ class OutageForm(FlaskForm):
                                                            Length(max=10_000)])
     impact = TextAreaField("Impact", validators=[Length(max=10_000)])
     defect_reference = StringField("Defect reference", validators=[Length(max=40)])
+    blocking = BooleanField("Blocks testing")
     root_cause = TextAreaField("Root cause", validators=[Length(max=10_000)])
     rfc_number = StringField("Linked RFC", validators=[Length(max=20)])
 
@@ -99,7 +100,8 @@ class OutageForm(FlaskForm):
         values = {name: self[name].data for name in FIELDS if name in self}
         values.update(category=Category(self.category.data), start=london_to_utc(self.start.data),
                       end=london_to_utc(self.end.data), rfc_id=self.rfc_id,
-                      defect_reference=(self.defect_reference.data or "").strip())
+                      defect_reference=(self.defect_reference.data or "").strip(),
+                      blocking=bool(self.blocking.data) and not self.planned.data)
         return values
 
 

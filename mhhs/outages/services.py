@@ -9,7 +9,7 @@ from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
 from ..directory import mail_groups
 from ..directory.models import Environment, MailGroup, Organisation, System, User
-from ..directory.notifications import notify, subscribers
+from ..directory.notifications import managers_of, notify, subscribers
 from ..extensions import db
 from ..releases import schedule
 from ..releases.services import get_visible as get_visible_rfc
@@ -54,6 +54,10 @@ def save(user, outage, values, systems, now=None):
     if set(outage.systems) != set(systems):
         outage.systems = systems
         changed.append("systems")
+    newly_blocking = values.get("blocking", False) and not outage.planned and not outage.blocking
+    if bool(outage.blocking) != bool(values.get("blocking", False)):
+        outage.blocking = bool(values.get("blocking", False))
+        changed.append("blocking")
     outage.organisation_id = systems[0].organisation_id
     if is_new:
         outage.reported_by_id, outage.reporter_organisation_id = user.id, user.organisation_id
@@ -64,6 +68,11 @@ def save(user, outage, values, systems, now=None):
         record("outage.updated", actor=user, obj=outage, summary="changed " + ", ".join(changed))
     if outage.planned and (is_new or {"environment_id", "start", "end", "planned"} & set(changed)):
         _tell_followers(outage, "announced" if is_new or "planned" in changed else "moved")
+    if is_new and not outage.planned:
+        _announce_unplanned(outage)
+    if newly_blocking:
+        notify("outage_blocking", managers_of([outage.environment.phase]), "outages.detail",
+               {"outage_id": outage.id}, outage=outage)
     _keep_downtime([before, (outage.environment_id, outage.start, outage.end)])
     db.session.commit()
     return outage
@@ -74,6 +83,15 @@ def announcement_lists(environment):
     record of which organisation tests in which environment, the participants are the standing list of the
     environment's phase (SIT or UIT participants), beside the users who follow the environment or its systems."""
     return mail_groups.standing(MailGroup.EWG, MailGroup.participants_key(environment.phase))
+
+
+def _announce_unplanned(outage):
+    """EAP §12.5.1: an unplanned outage is raised as a defect; the environment's participants (its phase's list and
+    who follows it or the systems) hear of it with the defect reference."""
+    notify("outage_unplanned", subscribers([s.id for s in outage.systems], [outage.environment_id]),
+           "outages.detail", {"outage_id": outage.id},
+           listed=mail_groups.members_of(mail_groups.standing(MailGroup.participants_key(outage.environment.phase))),
+           outage=outage)
 
 
 def _tell_followers(outage, change):

@@ -1,5 +1,5 @@
 """issue 25 (half-held rules): distribution lists (mail groups and their members), work-off actions, deployment
-sign-off, ADO work items
+sign-off, ADO work items, blocking outages
 
 Revision ID: b7d41e25a0c3
 Revises: 9d2f4b6c8e13
@@ -76,12 +76,16 @@ def upgrade():
         batch_op.add_column(sa.Column('instruction_errors', sa.Text(), server_default='', nullable=False))
     with op.batch_alter_table('rfcs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('ado_work_item', sa.String(length=20), server_default='', nullable=False))
+    with op.batch_alter_table('outages', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('blocking', sa.Boolean(), server_default='0', nullable=False))
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     op.bulk_insert(groups, [{"key": key, "name": name, "purpose": purpose, "created_at": now}
                             for key, name, purpose in STANDING])
 
 
 def downgrade():
+    with op.batch_alter_table('outages', schema=None) as batch_op:
+        batch_op.drop_column('blocking')
     with op.batch_alter_table('rfcs', schema=None) as batch_op:
         batch_op.drop_column('ado_work_item')
     with op.batch_alter_table('rfc_deployments', schema=None) as batch_op:

@@ -219,3 +219,26 @@ def test_rcm_5_1_ready_for_retest_tells_the_testers_once(app, as_user):
     with app.app_context():
         deploy(rfc_id, "UIT", RfcStatus.DEPLOYED)  # no defect was found in UIT: nobody is told again
     assert outbox(app) == []
+
+
+def test_eap_12_5_1_an_unplanned_outage_is_announced_with_its_defect_and_blocking_tells_the_managers(app, as_user):
+    """EAP §12.5.1–§12.5.2: an unplanned outage is raised as a defect; its reference is quoted to the environment's
+    participants; one that blocks testing is told at once to the Release Managers of that phase (not the other)."""
+    rm = as_user("rm.sit@demo.test")
+    keep(rm, app, "SIT participants", "supplier@demo.test")
+    start = utc_to_london_naive(utcnow() - timedelta(minutes=20))
+    form = {**planned_form(app, start), "planned": "", "category": "software failure", "end": "",
+            "defect_reference": "DEF-3301", "blocking": "y", "description": "DIP rejects every message"}
+    assert as_user("dip@demo.test").post("/outages/new", form).status_code == 303
+    told = dict((to, subject) for to, subject in outbox(app))
+    assert told == {("supplier@demo.test",): "Unplanned outage: SIT-A DIP (DEF-3301)",
+                    ("rm.sit@demo.test",): "Blocking outage: SIT-A DIP (DEF-3301)"}  # not the UIT manager
+    with app.app_context():
+        body = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.recipients == "supplier@demo.test"))
+    assert "Defect: DEF-3301" in body and "and blocks testing" in body
+    clear_outbox(app)
+    form = {**form, "blocking": "", "defect_reference": ""}  # not blocking: the managers are not called
+    assert as_user("dip@demo.test").post("/outages/new", form).status_code == 303
+    assert outbox(app) == [(("supplier@demo.test",), "Unplanned outage: SIT-A DIP")]
+    with app.app_context():
+        assert "Defect: not raised yet" in db.session.scalar(select(OutboxMessage.body))
