@@ -210,6 +210,14 @@ class NotificationsForm(FlaskForm):
         return valid
 
 
+class ReleaseSlotForm(FlaskForm):
+    """The weekly release slot (RCM Table 3): a weekday and Europe/London times."""
+    weekday = SelectField("Day", coerce=int, choices=options(enumerate(["Monday", "Tuesday", "Wednesday", "Thursday",
+                                                                        "Friday", "Saturday", "Sunday"])))
+    start = TimeField("From", validators=[DataRequired("Enter the time the slot opens, e.g. 13:00.")])
+    end = TimeField("To", validators=[DataRequired("Enter the time the slot closes, e.g. 17:00.")])
+
+
 class MailGroupForm(FlaskForm):
     """A distribution list: its name, what it is for, and its members by e-mail address."""
     name = StringField("Name", validators=[DataRequired("Name the list."), Length(max=80)])

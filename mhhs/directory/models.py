@@ -252,3 +252,14 @@ class MailGroup(db.Model):
     def participants_key(cls, phase):
         """The standing list of the participants who test in a phase's environments."""
         return cls.SIT_PARTICIPANTS if Phase(phase) == Phase.SIT else cls.UIT_PARTICIPANTS
+
+
+class ReleaseSlot(db.Model):
+    """The programme's weekly release slot (RCM Table 3, §7.4: weekly Minor releases, indicatively Monday afternoon),
+    kept by Release Managers: one row, Europe/London weekday (0 = Monday) and times."""
+
+    __tablename__ = "release_slots"
+    id = Column(Integer, primary_key=True)
+    weekday = Column(Integer, nullable=False, default=0)
+    start = Column(Time, nullable=False)
+    end = Column(Time, nullable=False)

@@ -6,7 +6,9 @@ from sqlalchemy import select
 from ..core.passwords import hash_password
 from ..extensions import db
 from . import reference_data as ref
-from .models import Environment, MailGroup, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
+from .models import (Environment, MailGroup, MajorRelease, MarketRole, Organisation, OrgKind, Phase, ReleaseSlot,
+                     System, User)
+from .release_slot import DEFAULT as DEFAULT_SLOT
 
 
 def seed_reference():
@@ -43,6 +45,9 @@ def seed_reference():
         add(MajorRelease, {"name": name}, planned_date=when, date_confirmed=confirmed, purpose=purpose)
     for key, (name, purpose) in ref.MAIL_GROUPS.items():
         add(MailGroup, {"key": key}, name=name, purpose=purpose)
+    if db.session.scalar(select(ReleaseSlot.id).limit(1)) is None:  # RCM Table 3: Monday afternoon
+        weekday, start, end = DEFAULT_SLOT
+        add(ReleaseSlot, {"weekday": weekday}, start=start, end=end)
     db.session.commit()
     return len(added)
 

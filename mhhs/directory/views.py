@@ -10,8 +10,8 @@ from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required
 from ..core.services import Invalid
 from ..extensions import db
-from . import mail_groups, services
-from .forms import (EnvironmentForm, MailGroupForm, MajorReleaseForm, MarketRoleForm, NewUserForm, NotificationsForm,
+from . import mail_groups, release_slot, services
+from .forms import (EnvironmentForm, MailGroupForm, ReleaseSlotForm, MajorReleaseForm, MarketRoleForm, NewUserForm, NotificationsForm,
                     OrganisationForm, SystemForm, UserForm)
 from .notifications import kinds_for, preferences, save_preferences
 from .models import Environment, MailGroup, MajorRelease, MarketRole, Organisation, System, User
@@ -158,6 +158,23 @@ def notifications():
         return done("Your notification settings are saved.", url_for("directory.notifications"))
     return render("directory/notifications.html", "directory/notifications.html", form=form,
                   my_lists=mail_groups.groups_of(current_user))
+
+
+# The weekly release slot (RCM Table 3) ------------------------------------------------------------
+
+@bp.route("/release-slot", methods=["GET", "POST"])
+@manager_required
+def edit_release_slot():
+    slot = release_slot.weekly_slot()
+    form = ReleaseSlotForm(obj=slot)
+    if form.validate_on_submit():
+        try:
+            release_slot.save_slot(current_user, form_values(form, release_slot.FIELDS))
+        except Invalid as invalid:
+            show_problems(form, invalid)
+        else:
+            return done(f"Weekly release slot: {release_slot.slot_text(slot)}.", url_for("schedule.calendar"))
+    return _form_page(form, "Weekly release slot", url_for("schedule.calendar"))
 
 
 # Distribution lists (RCM Table 8, §6.3.1; EAP §6.2) ----------------------------------------------

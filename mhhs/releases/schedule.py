@@ -7,6 +7,7 @@ from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.time import format_london, to_london, utcnow
+from ..directory.release_slot import slot_spans
 from ..directory.support import freeze_text, freezes_between, support_days_between, support_problem
 from ..extensions import db
 from .models import ReleaseType, Rfc, RfcStatus, rfc_environments
@@ -20,6 +21,7 @@ CHECKED = SCHEDULED + (RfcStatus.DRAFT,)
 SLOT_STEP = timedelta(minutes=15)
 LOOK_AHEAD = timedelta(days=90)
 DEFAULT_LENGTH = timedelta(hours=1)  # a suggested window's length when none is typed
+SLOT_TYPES = (ReleaseType.MINOR, ReleaseType.PATCH)  # offered the weekly release slot first (RCM Table 3)
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,18 @@ def next_free_window(system, release_type, environment_ids, length, now, rfc_id=
     taken = [c for c in busy([Span(0, tuple(environment_ids), earliest, horizon, rfc_id)], None)[0]
              if not (c.kind == "freeze" and release_type == ReleaseType.EMERGENCY)]
     days = support_days_between(system, to_london(earliest).date(), to_london(horizon).date())
-    for open_from, open_to in days if days is not None else [(earliest, horizon)]:
+    days = days if days is not None else [(earliest, horizon)]
+    if release_type in SLOT_TYPES:  # RCM Table 3: the weekly release slot first, within the support hours
+        slots = slot_spans(to_london(earliest).date(), to_london(horizon).date())
+        found = _first_free([(max(a, c), min(b, d)) for a, b in slots for c, d in days if max(a, c) < min(b, d)],
+                            earliest, length, taken)
+        if found:
+            return found
+    return _first_free(days, earliest, length, taken)
+
+
+def _first_free(spans, earliest, length, taken):
+    for open_from, open_to in spans:
         start = _round_up(max(open_from, earliest))
         while start + length <= open_to:
             blocking = [c.end for c in taken if c.start < start + length and start < c.end]
@@ -141,6 +154,12 @@ def next_free_window(system, release_type, environment_ids, length, now, rfc_id=
                 return start, start + length
             start = _round_up(max(blocking))
     return None
+
+
+def in_weekly_slot(start, end):
+    """Whether a window lies inside an occurrence of the weekly release slot."""
+    return any(a <= start and end <= b for a, b in slot_spans(to_london(start).date() - timedelta(days=1),
+                                                              to_london(start).date()))
 
 
 def length_text(length):

@@ -14,6 +14,7 @@ from ..core.forms import database_id, form_values, search_text, show_problems
 from ..core.permissions import Role, is_manager, login_required, manager_required, role_required
 from ..core.services import Invalid, Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
+from ..directory.release_slot import slot_text, weekly_slot
 from ..directory.models import Environment, MajorRelease, MarketRole, Organisation, System
 from ..exports.download import download
 from ..exports.pdf import render_pdf
@@ -137,7 +138,9 @@ def _suggest_window(form, rfc):
                 "look at its clashes.")
     for f, moment in zip((form.window_start, form.window_end), found):
         f.data, f.raw_data = utc_to_london_naive(moment), None  # shown from data, not from what was typed
-    return (f"Suggested the earliest free window of {schedule.length_text(length)}: {format_london(found[0])}–"
+    slot = (f" in the weekly release slot ({slot_text(weekly_slot())}, RCM Table 3)"
+            if schedule.in_weekly_slot(*found) else "")
+    return (f"Suggested the earliest free window of {schedule.length_text(length)}{slot}: {format_london(found[0])}–"
             f"{format_london(found[1], '%H:%M')}, within {system.name}'s support hours and clear of other "
             "windows, planned outages and freezes. Save to keep it.")
 

@@ -1,12 +1,12 @@
 """issue 25 (half-held rules): distribution lists (mail groups and their members), work-off actions, deployment
-sign-off, ADO work items, blocking outages
+sign-off, ADO work items, blocking outages, the weekly release slot
 
 Revision ID: b7d41e25a0c3
 Revises: 9d2f4b6c8e13
 Create Date: 2026-12-06 20:00:00
 
 """
-from datetime import datetime, timezone
+from datetime import datetime, time, timezone
 
 import sqlalchemy as sa
 from alembic import op
@@ -78,12 +78,22 @@ def upgrade():
         batch_op.add_column(sa.Column('ado_work_item', sa.String(length=20), server_default='', nullable=False))
     with op.batch_alter_table('outages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('blocking', sa.Boolean(), server_default='0', nullable=False))
+    slots = op.create_table(
+        'release_slots',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('weekday', sa.Integer(), nullable=False),
+        sa.Column('start', sa.Time(), nullable=False),
+        sa.Column('end', sa.Time(), nullable=False),
+        sa.PrimaryKeyConstraint('id'),
+    )
+    op.bulk_insert(slots, [{"weekday": 0, "start": time(13), "end": time(17)}])  # RCM Table 3: Monday afternoon
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     op.bulk_insert(groups, [{"key": key, "name": name, "purpose": purpose, "created_at": now}
                             for key, name, purpose in STANDING])
 
 
 def downgrade():
+    op.drop_table('release_slots')
     with op.batch_alter_table('outages', schema=None) as batch_op:
         batch_op.drop_column('blocking')
     with op.batch_alter_table('rfcs', schema=None) as batch_op:

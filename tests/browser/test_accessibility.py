@@ -14,7 +14,7 @@ PAGES = {
                          "/calendar?view=week", "/calendar?date=2026-13", "/plan", "/freezes", "/support-hours",
                          "/calendar/feeds", "/systems/1/edit", "/outages/1",
                          "/account/notifications", "/reports/weekly", "/reports/weekly?week=2026-W60",
-                         "/mail-groups", "/mail-groups/new", "/mail-groups/1/edit"],
+                         "/mail-groups", "/mail-groups/new", "/mail-groups/1/edit", "/release-slot"],
     "dip@demo.test": ["/", "/rfcs/new", "/outages/new", "/certificates/upload", "/calendar", "/plan", "/api-tokens",
                       "/api-reference"],
     "helix@demo.test": ["/retests?environment=2", "/rfcs/2"],

@@ -13,6 +13,7 @@ from mhhs.extensions import db
 from mhhs.outages.models import Category
 from mhhs.releases import services
 from mhhs.releases.models import ReleaseType, Rfc
+from mhhs.directory.release_slot import weekly_slot
 from mhhs.releases.schedule import clashes, next_free_window
 from mhhs.schedule.services import add_freeze
 from tests.outages.factory import make_outage
@@ -118,6 +119,10 @@ def test_clashes_by_environment_outage_and_visibility(ctx):
 
 
 def test_the_next_free_window(ctx):
+    # The weekly release slot aside (tests/schedule/test_release_slot.py): on a Saturday, outside DIP's support hours.
+    slot = weekly_slot()
+    slot.weekday = 5
+    db.session.commit()
     dip = db.session.scalar(select(System).where(System.name == "DIP"))
     sit_a = env_ids("SIT-A")
     friday_afternoon = london(date(2026, 12, 4), 15, 7)
