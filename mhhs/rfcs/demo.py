@@ -146,15 +146,6 @@ def seed_demo_rfcs():
            ("SIT-A",), now + timedelta(hours=3), defects=[("DEF-1120", "Critical", "Inbound queue stalls", "SIT-A")],
            dev_test_evidence="Replayed the stalled queue in DEV: 5,000 messages drained, component tests green "
                              "(pipeline run 1187).")
-    # A window that passed two days ago with no outcome recorded yet: on the Release Manager's home to follow up.
-    mds = _raise("helix@demo.test", "MDS", ReleaseType.PATCH, "2.0.1.0", "MDS meter data validation patch",
-                 ("SIT-B",), soon, rollback_plan="",
-                 defects=[("DEF-1133", "Medium", "Half-hourly reads rejected after a clock change", "SIT-B")])
-    _approve(mds, "rm.sit@demo.test")
-    mds.window_start = utcnow() - timedelta(days=2)
-    mds.window_end = mds.window_start + timedelta(hours=2)
-    mds.approved_at = mds.window_start - timedelta(days=1)
-    db.session.commit()
     # UIT first (RCM §8.1): an MDS patch for a defect found in UIT went there alone; it is owed to SIT.
     uit_first = _raise("helix@demo.test", "MDS", ReleaseType.PATCH, "2.0.1.0", "MDS fix for a UIT-found defect",
                        ("UIT",), soon, rollback_plan="", promotion_reason="UIT first: defect found in UIT",
@@ -162,4 +153,13 @@ def seed_demo_rfcs():
                        defects=[("DEF-1210", "High", "Consumption read rejected for a migrated MPAN", "UIT")])
     _approve(uit_first, "rm.uit@demo.test")
     _deployed(uit_first, 3, {"UIT": (Outcome.DEPLOYED, "")})
+    # A window that passed two days ago with no outcome recorded yet: on the Release Manager's home to follow up.
+    mds = _raise("helix@demo.test", "MDS", ReleaseType.PATCH, "2.0.2.0", "MDS meter data validation patch",
+                 ("SIT-B",), soon, rollback_plan="",
+                 defects=[("DEF-1133", "Medium", "Half-hourly reads rejected after a clock change", "SIT-B")])
+    _approve(mds, "rm.sit@demo.test")
+    mds.window_start = utcnow() - timedelta(days=2)
+    mds.window_end = mds.window_start + timedelta(hours=2)
+    mds.approved_at = mds.window_start - timedelta(days=1)
+    db.session.commit()
     return 8

@@ -448,10 +448,10 @@ def add_work_off_action(rfc_id):
     if form.validate():
         try:
             services.add_work_off_action(current_user, rfc, form_values(form, services.WORK_OFF_FIELDS))
-        except Refused as refused:
-            return done(str(refused), url_for("rfcs.detail", rfc_id=rfc.id), "error")
         except Invalid as invalid:
             show_problems(form, invalid)
+        except Refused as refused:
+            return done(str(refused), url_for("rfcs.detail", rfc_id=rfc.id), "error")
         else:
             return done("Work-off action added: it is on its owner's home page until done.",
                         url_for("rfcs.detail", rfc_id=rfc.id) + "#work-off-actions")

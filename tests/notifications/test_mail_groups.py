@@ -12,7 +12,7 @@ from mhhs.directory.models import System
 from mhhs.notifications.models import MailGroup
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
-from mhhs.rfcs.states import RfcStatus
+from mhhs.rfcs.states import Outcome
 from tests.helpers import approved_rfc, communicate, org_ids, wait_until_settled
 from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, make_rfc
 
@@ -209,7 +209,7 @@ def test_rcm_5_1_ready_for_retest_tells_the_testers_once(app, as_user):
         approved_earlier(rfc_id, "rm.sit@demo.test", "rm.uit@demo.test")
         db.session.execute(delete(OutboxMessage))
         db.session.commit()
-        deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
+        deploy(rfc_id, "SIT-A", Outcome.DEPLOYED)
     told = outbox(app)
     assert sorted(to for to, _ in told) == [("helix@demo.test",), ("supplier@demo.test",)]
     assert {subject for _, subject in told} == {"Ready for retest in SIT-A: DEF-71, DEF-72"}
@@ -218,7 +218,7 @@ def test_rcm_5_1_ready_for_retest_tells_the_testers_once(app, as_user):
     assert f"/retests?environment={sit_a}\n" in body and "DEF-71 (High): Acks lost" in body
     clear_outbox(app)
     with app.app_context():
-        deploy(rfc_id, "UIT", RfcStatus.DEPLOYED)  # no defect was found in UIT: nobody is told again
+        deploy(rfc_id, "UIT", Outcome.DEPLOYED)  # no defect was found in UIT: nobody is told again
     assert outbox(app) == []
 
 

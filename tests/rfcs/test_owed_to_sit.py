@@ -3,18 +3,18 @@ and stays "owed to SIT" on the baseline grid and the weekly report until SIT-A o
 from sqlalchemy import select
 
 from mhhs.extensions import db
-from mhhs.rfcs.states import RfcStatus
+from mhhs.rfcs.states import Outcome, ReleaseType
 from tests.rfcs.factory import approved_earlier, deploy, env_ids, make_rfc
 
 
 def uit_first(app, version="1.0.1.0"):
     with app.app_context():
-        rfc_id = make_rfc(release_type="Patch", version=version, environments=("UIT",),
+        rfc_id = make_rfc(release_type=ReleaseType.PATCH, version=version, environments=("UIT",),
                           promotion_reason="UIT first: defect found in UIT",
                           defects=[{"defect_id": "DEF-9", "severity": "High", "summary": "Read rejected",
                                     "found_in_id": env_ids("UIT")[0]}])
         approved_earlier(rfc_id, "rm.uit@demo.test")
-        deploy(rfc_id, "UIT", RfcStatus.DEPLOYED)
+        deploy(rfc_id, "UIT", Outcome.DEPLOYED)
     return rfc_id
 
 
@@ -31,9 +31,9 @@ def test_rcm_8_1_a_uit_first_version_is_owed_to_sit_on_the_grid_and_the_weekly_r
     assert "Owed to SIT <small>1</small>" in report and "DIP 1.0.1.0 runs in UIT" in report
 
     with app.app_context():  # SIT-A takes a later version: no longer owed (SIT-B behind is drift)
-        rfc_id = make_rfc(release_type="Patch", version="1.0.2.0", environments=("SIT-A",))
+        rfc_id = make_rfc(release_type=ReleaseType.PATCH, version="1.0.2.0", environments=("SIT-A",))
         approved_earlier(rfc_id)
-        deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
+        deploy(rfc_id, "SIT-A", Outcome.DEPLOYED)
     grid = supplier.get("/baseline").get_data(as_text=True)
     assert "Owed to SIT" not in grid and "owed to SIT" not in grid
 

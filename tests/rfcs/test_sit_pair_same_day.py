@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from mhhs.core.time import london_to_utc, to_london, utcnow
 from mhhs.extensions import db
 from mhhs.rfcs.models import Rfc
+from mhhs.rfcs.states import ReleaseType
 from tests.rfcs.factory import approve, make_rfc, next_week
 
 WARNING = "not the same working day"
@@ -19,7 +20,8 @@ def test_rcm_7_4_a_pair_days_apart_is_warned_in_the_queue(app, as_user):
     with app.app_context():
         start = next_week()
         sit_a = make_rfc(environments=("SIT-A",), window_start=start)
-        sit_b = make_rfc(version="1.1.1.0", environments=("SIT-B",), window_start=start + timedelta(days=5))
+        sit_b = make_rfc(version="1.1.1.0", release_type=ReleaseType.PATCH, environments=("SIT-B",),
+                         window_start=start + timedelta(days=5))
     page = as_user("rm.sit@demo.test").get("/approvals").get_data(as_text=True)
     for rfc_id in (sit_a, sit_b):
         assert WARNING in queue_row(page, rfc_id)
@@ -31,9 +33,10 @@ def test_rcm_7_4_a_pair_on_the_same_working_day_is_not_warned(app, as_user):
     with app.app_context():
         start = next_week()
         make_rfc(environments=("SIT-A",), window_start=start)
-        make_rfc(version="1.1.1.0", environments=("SIT-B",), window_start=start + timedelta(hours=3))
-        make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.1.0", environments=("SIT-A", "SIT-B"),
-                 rollback_plan="", window_start=start)  # one RFC for both
+        make_rfc(version="1.1.1.0", release_type=ReleaseType.PATCH, environments=("SIT-B",),
+                 window_start=start + timedelta(hours=3))
+        make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.1.0", release_type=ReleaseType.PATCH,
+                 environments=("SIT-A", "SIT-B"), rollback_plan="", window_start=start)  # one RFC for both
     assert WARNING not in as_user("rm.sit@demo.test").get("/approvals").get_data(as_text=True)
 
 
@@ -41,7 +44,8 @@ def test_rcm_7_4_the_weekly_report_warns_of_next_weeks_pair(app, as_user):
     with app.app_context():
         start = next_week()
         sit_a = make_rfc(environments=("SIT-A",), window_start=start)
-        sit_b = make_rfc(version="1.1.1.0", environments=("SIT-B",), window_start=start + timedelta(days=5))
+        sit_b = make_rfc(version="1.1.1.0", release_type=ReleaseType.PATCH, environments=("SIT-B",),
+                         window_start=start + timedelta(days=5))
         for rfc_id in (sit_a, sit_b):
             approve(rfc_id, "rm.sit@demo.test")
         # This week's report lists next week's releases: the pair moves to next Monday and Saturday.

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from mhhs.core.time import to_london, utcnow
 from mhhs.extensions import db
 from mhhs.rfcs.models import WorkOffAction
-from mhhs.rfcs.states import RfcStatus
+from mhhs.rfcs.states import Outcome
 from tests.rfcs.factory import approved_earlier, deploy, make_rfc
 
 
@@ -18,7 +18,7 @@ def deployed(app):
     with app.app_context():
         rfc_id = make_rfc()
         approved_earlier(rfc_id)
-        deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
+        deploy(rfc_id, "SIT-A", Outcome.DEPLOYED)
     return rfc_id
 
 
