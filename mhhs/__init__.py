@@ -118,11 +118,16 @@ def _register_hooks(app):
     from .rfcs import services as rfc_services
     from .rfcs.clashes import scheduled_windows
     from .rfcs.targets import next_in_cells
+    from .directory.seed import SEED_REFERENCE
+    from .notifications.mail_groups import seed_standing_lists
     from .windows.clashes import SOURCES
+    from .windows.release_slot import seed_slot
 
     register(app, SOURCES, scheduled_windows)
     register(app, SOURCES, planned_outage_clashes)
     register(app, NEXT_IN_CELL, next_in_cells)
+    register(app, SEED_REFERENCE, seed_standing_lists)  # the programme's standing distribution lists
+    register(app, SEED_REFERENCE, seed_slot)  # the weekly release slot's default (RCM Table 3)
     for domain in (rfc_services, outages, certificates):  # renaming a system or organisation re-indexes what names it
         register(app, RENAMED, domain.reindex_named)
     release_notes.register(app)
@@ -131,6 +136,7 @@ def _register_hooks(app):
 def _register_template_globals(app):
     """Every object rule is a Jinja global, so a template asks the rule instead of re-deriving it."""
     from .certificates import permissions as certificate_rules
+    from .core import links
     from .core import permissions as core_rules
     from .core.time import format_london
     from .outages import permissions as outage_rules
@@ -145,6 +151,7 @@ def _register_template_globals(app):
 
     for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
+    app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until)
     app.jinja_env.filters.update(london=format_london, follow_up=follow_up, revision_time=rfc_views.revision_time,
                                  audit_sentence=sentence, rfc_number=rfc_number, cert_date=cert_date, hours=hours)

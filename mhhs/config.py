@@ -39,6 +39,8 @@ class Config:
     # Compressed where it pays and leaks nothing: CSV exports, scripts, styles. Not HTML, whose CSRF token beside
     # text a visitor can make a page reflect is what a compression side channel (BREACH) reads.
     COMPRESS_MIMETYPES = ["text/csv", "text/css", "text/javascript", "application/javascript", "application/json"]
+    # Azure DevOps links (RCM Table 3, EAP §12.1.1): defect and work-item IDs become links; empty: plain text.
+    DEFECT_URL_TEMPLATE = os.environ.get("DEFECT_URL_TEMPLATE", "")
     PROGRAMME_NAME = os.environ.get("PROGRAMME_NAME", "Market-wide Half Hourly Settlement (MHHS) Programme")
     # Login throttling: after this many failures for one e-mail, it is locked for a while.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))

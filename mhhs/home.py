@@ -11,7 +11,7 @@ from .certificates.models import Certificate, Status
 from .certificates.services import dashboard_query
 from .core.pagination import paginate
 from .core.permissions import Role, login_required
-from .core.time import utcnow
+from .core.time import to_london, utcnow
 from .extensions import db
 from .outages.downtime import MICROSECOND, overlapping
 from .outages.models import Outage
@@ -36,7 +36,8 @@ def index():
     now = utcnow()
     work = {Role.RELEASE_MANAGER: _manager, Role.CENTRAL_PARTY: _central_party,
             Role.TEST_PARTICIPANT: _participant}[current_user.role](current_user, now)
-    return render_template("home/index.html", now=now, **work)
+    return render_template("home/index.html", now=now, actions=services.open_work_off_actions(current_user),
+                           today=to_london(now).date(), **work)
 
 
 def _block(query, order, key_of=None, descending=False):

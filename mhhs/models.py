@@ -5,16 +5,18 @@ from .auth.models import AddressThrottle, LoginThrottle
 from .core.search import SearchDocument
 from .certificates.models import Certificate, PkiOfficer, ReminderSent
 from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
-from .windows.models import Freeze
-from .notifications.models import NotificationOptOut, Subscription
+from .windows.models import Freeze, ReleaseSlot
+from .notifications.models import MailGroup, NotificationOptOut, Subscription
 from .schedule.models import TestPhase
 from .mail.models import OutboxMessage
 from .reports.models import WeeklyReportSent
 from .outages.models import DowntimeDay, DowntimeMonth, DowntimeState, Outage, OutageUpdate
 from .release_notes.models import Acknowledgement, ReleaseAudience
-from .rfcs.models import Approval, ChangeRequest, ControlPoint, Defect, Deployment, Retest, Revision, Rfc
+from .rfcs.models import (Approval, ChangeRequest, ControlPoint, Defect, Deployment, Retest, Revision, Rfc,
+                          WorkOffAction)
 from .baseline.models import BaselineChange, DeployedVersion
 
 __all__ = ["ApiToken", "IdempotencyKey", "AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase", "MajorRelease",
            "MarketRole", "Organisation", "System", "User", "OutboxMessage", "DowntimeDay", "DowntimeMonth", "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest", "ReleaseAudience",
-           "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest", "Revision", "Rfc", "WeeklyReportSent", "SearchDocument"]
+           "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest", "Revision", "Rfc", "WeeklyReportSent", "SearchDocument",
+           "MailGroup", "ReleaseSlot", "WorkOffAction"]

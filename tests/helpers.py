@@ -19,7 +19,8 @@ from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
 from mhhs.outages.models import Outage
-from mhhs.rfcs.models import Defect, Rfc
+from mhhs.notifications.models import MailGroup
+from mhhs.rfcs.models import Defect, Rfc, WorkOffAction
 from mhhs.schedule.models import TestPhase
 from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
 from mhhs.windows.models import Freeze
@@ -187,6 +188,7 @@ ARGUMENTS = {
     ("directory.edit_organisation", "obj_id"): lambda: db.session.scalar(select(Organisation.id)),
     ("directory.edit_system", "obj_id"): lambda: db.session.scalar(select(System.id)),
     ("directory.edit_user", "user_id"): lambda: db.session.scalar(select(User.id)),
+    ("notifications.edit_mail_group", "group_id"): lambda: db.session.scalar(select(MailGroup.id)),
     ("directory.reset_password", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "supplier@demo.test")),
     ("auth.unlock", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "helix@demo.test")),
     ("certificates.detail", "certificate_id"): lambda: sample_certificate(),
@@ -196,7 +198,9 @@ ARGUMENTS = {
     **{(endpoint, "rfc_id"): lambda: sample_rfc() for endpoint in (
         "rfcs.detail", "rfcs.edit", "rfcs.withdraw", "rfcs.decide", "rfcs.governance",
         "rfcs.tick", "rfcs.deployment", "rfcs.close", "rfcs.revision", "rfcs.rfc_pdf",
-        "release_notes.release_note_pdf", "release_notes.communicate", "release_notes.acknowledge", "release_notes.remind_readers")},
+        "release_notes.release_note_pdf", "release_notes.communicate", "release_notes.acknowledge", "release_notes.remind_readers",
+        "rfcs.add_work_off_action")},
+    ("rfcs.finish_work_off_action", "action_id"): lambda: sample_work_off_action(),
     ("release_notes.communicate", "kind"): lambda: "release",
     **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",
                                                                           "outages.end", "outages.post_update",
@@ -250,6 +254,18 @@ def sample_message():
         message = queue(["someone@demo.test"], "Subject", "Body", attachment=("note.pdf", b"%PDF-1.7"))
         db.session.commit()
     return message.id
+
+
+def sample_work_off_action():
+    """An open work-off action owned by the Central Party: a Test Participant does not reach it (404)."""
+    action = db.session.scalar(select(WorkOffAction))
+    if action is None:
+        owner = db.session.scalar(select(User).where(User.email == USERS[Role.CENTRAL_PARTY]))
+        action = WorkOffAction(rfc_id=sample_rfc(), text="Automate the check", owner_id=owner.id,
+                               due=date.today() + timedelta(days=7), created_by_id=owner.id)
+        db.session.add(action)
+        db.session.commit()
+    return action.id
 
 
 def sample_officer():

@@ -24,5 +24,6 @@ def record_deployment(data, rfc_id):
     names.check()
     services.record_deployment(current_user, rfc, environment.id, Outcome.from_api(data["outcome"]),
                                data["actual_start"], data["actual_end"], data["version"], data["issues"],
-                               data["resolutions"])
+                               data["resolutions"], smoke_test=data["smoke_test"], confirmed_by=data["confirmed_by"],
+                               instruction_errors=data["instruction_errors"])
     return rfc

@@ -45,7 +45,8 @@ def log_outage(data):
               "root_cause": data["root_cause"], "rfc_number": number}
     check(outage_problems(values, systems, environment))
     values = {name: values[name] for name in services.FIELDS if name in values}
-    values.update(category=Category(data["category"]), rfc_id=parse_rfc_number(number))
+    values.update(category=Category(data["category"]), rfc_id=parse_rfc_number(number),
+                  blocking=data["blocking"] and not data["planned"])
     outage = Outage()
     services.save(current_user, outage, values, systems)
     return outage, 201

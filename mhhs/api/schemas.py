@@ -127,6 +127,11 @@ class Deployment(Schema):
     version = fields.String(load_default="", metadata={"description": "After a fix forward: the version running."})
     issues = fields.String(load_default="")
     resolutions = fields.String(load_default="")
+    smoke_test = fields.String(load_default="not run", validate=validate.OneOf(["passed", "failed", "not run"]),
+                               metadata={"description": "RCM 4.4: the confirmation / smoke test result."})
+    confirmed_by = fields.String(load_default="", metadata={"description": "Who confirmed it (needed once it ran)."})
+    instruction_errors = fields.String(load_default="",
+                                       metadata={"description": "Errors found in the installation instructions."})
 
 
 class DeploymentIn(Deployment):
@@ -149,6 +154,7 @@ class Rfc(Schema):
     reason = Text()
     promotion_reason = Text(metadata={"description": "Reason for UIT first (a UIT-only RFC of a version not running "
                                                      "in SIT)."})
+    ado_work_item = Text(metadata={"description": "The RFC's Azure DevOps work item number, if any."})
     environments = fields.List(_environment(), metadata={"description": "Target environments, by name."})
     window_start = UtcTime(to_the_minute=True, allow_none=True)
     window_end = UtcTime(to_the_minute=True, allow_none=True)
@@ -241,6 +247,8 @@ class Outage(Schema):
     description = fields.String(required=True)
     impact = fields.String(load_default="")
     defect_reference = fields.String(load_default="")
+    blocking = fields.Boolean(load_default=False, metadata={"description": "Unplanned: the outage blocks testing; "
+                                                                           "the phase's Release Managers are told."})
     root_cause = fields.String(load_default="")
     rfc = RfcNumber(attribute="rfc_id", load_default="", allow_none=True,
                     metadata={"description": "A linked RFC's number, e.g. RFC-000123."})

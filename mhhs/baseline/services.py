@@ -186,6 +186,7 @@ class Grid:
     cells: dict
     pending: dict = field(default_factory=dict)  # {(environment id, system id): approved RFC that will change it}
     drift: dict = field(default_factory=dict)  # {system id: Drift}
+    owed: dict = field(default_factory=dict)  # {system id: OwedToSit}
 
 
 def grid(organisation_id=None, system_id=None, drift_only=False):
@@ -200,7 +201,8 @@ def grid(organisation_id=None, system_id=None, drift_only=False):
     systems = db.session.scalars(query).all()
     ids = [s.id for s in systems]
     cells = current_cells(ids)
-    result = Grid(environments, systems, cells, drift=drift(systems, environments, cells))
+    result = Grid(environments, systems, cells, drift=drift(systems, environments, cells),
+                  owed=owed_to_sit(systems, environments, cells))
     if drift_only:
         result.systems = [s for s in systems if s.id in result.drift]
     result.pending = registry.call_one(NEXT_IN_CELL, ids, default={})
@@ -230,6 +232,40 @@ def drift(systems, environments, cells):
     if drifting:
         _drift_since(pair, drifting)
     return drifting
+
+
+@dataclass
+class OwedToSit:
+    system: object
+    uit: str  # the version UIT runs
+    sit: dict  # {SIT environment name: the version it runs, or None}
+
+
+def owed_to_sit(systems, environments, cells):
+    """RCM §8.1: a version that went to UIT first goes to SIT at the next opportunity. {system id: OwedToSit} for
+    each system whose UIT version is above what SIT-A and SIT-B run (neither runs it or a later version; that they
+    differ from each other is drift)."""
+    uit = [e for e in environments if e.phase == Phase.UIT]
+    sit = [e for e in environments if e.name in PAIRED]
+    owed = {}
+    for system in systems:
+        in_sit = [e for e in sit if e in system.environments]
+        for environment in uit:
+            cell = cells.get((environment.id, system.id))
+            if not (cell and in_sit and parse(cell.version)):
+                continue
+            running = {e.name: cells[(e.id, system.id)].version if (e.id, system.id) in cells else None
+                       for e in in_sit}
+            if all(v is None or (parse(v) or ()) < parse(cell.version) for v in running.values()):
+                owed[system.id] = OwedToSit(system, cell.version, running)
+    return owed
+
+
+def owing_to_sit():
+    """Every system owed to SIT (the grid without its other parts), for the weekly report."""
+    environments = db.session.scalars(select(Environment)).all()
+    systems = db.session.scalars(select(System).options(selectinload(System.environments)).order_by(System.name)).all()
+    return list(owed_to_sit(systems, environments, current_cells([s.id for s in systems])).values())
 
 
 def _drift_since(pair, drifting):

@@ -110,3 +110,20 @@ DEMO_USERS = {
     "helix@demo.test": ("Helen Hale", Role.CENTRAL_PARTY, "Elexon (Helix)", set()),
     "supplier@demo.test": ("Sunil Patel", Role.TEST_PARTICIPANT, "Northwold Energy", set()),
 }
+
+# The programme's standing distribution lists (RCM Table 8 and §6.3.1, EAP §6.2): key: (name, purpose).
+MAIL_GROUPS = {
+    "ewg": ("EWG", "Environments Working Group: environment plans, planned outages and releases (EAP §6.2)."),
+    "sit_participants": ("SIT participants", "Everyone who tests in SIT-A or SIT-B: releases, outages and retests."),
+    "uit_participants": ("UIT participants", "Everyone who tests in UIT: releases, outages and retests."),
+    "triage": ("Defect Triage", "The defect triage teams: known issues and workarounds of each release (RCM 4.3)."),
+}
+
+# Demo only: who is on which list (by e-mail), and a list a Release Manager made; EWG receives the weekly report.
+DEMO_MAIL_GROUPS = {
+    "EWG": ["rm.sit@demo.test", "rm.uit@demo.test", "dip@demo.test", "mprs@demo.test", "helix@demo.test"],
+    "SIT participants": ["supplier@demo.test", "helix@demo.test"],
+    "UIT participants": ["supplier@demo.test"],
+    "Defect Triage": ["rm.sit@demo.test", "helix@demo.test", "supplier@demo.test"],
+    "Settlement test leads": ["helix@demo.test", "supplier@demo.test"],
+}

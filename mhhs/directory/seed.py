@@ -4,10 +4,15 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from ..core.passwords import hash_password
+from ..core.registry import functions
 from ..extensions import db
 from . import reference_data as ref
 from .services import index_system
 from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
+
+
+# What the higher packages seed with the reference data (registered in create_app): each returns how many it added.
+SEED_REFERENCE = "seed_reference"
 
 
 def seed_reference():
@@ -44,7 +49,7 @@ def seed_reference():
     for name, (when, confirmed, purpose) in ref.ROADMAP.items():
         add(MajorRelease, {"name": name}, planned_date=when, date_confirmed=confirmed, purpose=purpose)
     db.session.commit()
-    return len(added)
+    return len(added) + sum(seed() for seed in functions(SEED_REFERENCE))
 
 
 def seed_demo():

@@ -1,7 +1,8 @@
-"""A person's notification settings."""
+"""A person's notification settings; a distribution list."""
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, SelectMultipleField
+from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import database_id, options
@@ -33,3 +34,12 @@ class NotificationsForm(FlaskForm):
             if f.errors:
                 f.errors = [f"Choose from the list: that {what} is unknown."]
         return valid
+
+
+class MailGroupForm(FlaskForm):
+    """A distribution list: its name, what it is for, and its members by e-mail address."""
+    name = StringField("Name", validators=[DataRequired("Name the list."), Length(max=80)])
+    purpose = TextAreaField("What it is for", validators=[Optional(), Length(max=500)])
+    members = TextAreaField("Members", description="E-mail addresses of Release Desk users, one a line (or separated "
+                                                   "by commas).", validators=[Length(max=20_000)])
+    weekly_report = BooleanField("Its members receive the weekly testing and readiness report")

@@ -7,7 +7,7 @@ from ..core.permissions import Role
 from ..extensions import db
 from ..mail.services import absolute_url, email_text, queue
 from ..directory.models import User
-from .models import NotificationOptOut, Subscription
+from .models import MailGroup, NotificationOptOut, Subscription, mail_group_members
 
 # kind: (what the preferences page says of it, the roles it concerns)
 KINDS = {
@@ -16,6 +16,11 @@ KINDS = {
     "release_communicated": ("A release of a system or environment I follow is communicated", set(Role)),
     "outage_planned": ("A planned outage of a system or environment I follow is announced, moved, cancelled or ended",
                        set(Role)),
+    "ready_for_retest": ("Defects are ready for retest in an environment I follow (or test in, by my lists)",
+                         set(Role)),
+    "outage_unplanned": ("An unplanned outage of a system or environment I follow (or test in, by my lists) is "
+                         "logged", set(Role)),
+    "outage_blocking": ("An outage blocks testing in a phase I approve", {Role.RELEASE_MANAGER}),
     "outage_update": ("An outage of a system or environment I follow has an update", set(Role)),
     # Release Managers receive the weekly report unless they turn it off; anyone else asks for it (a subscription).
     "weekly_report": ("The weekly testing and readiness report is out", {Role.RELEASE_MANAGER}),
@@ -45,13 +50,15 @@ def save_preferences(user, kinds_on, system_ids, environment_ids, weekly_report=
 
 
 def weekly_report_readers():
-    """Who receives the weekly report: the active Release Managers who have not turned it off, and everyone else
-    who asked for it."""
+    """Who receives the weekly report: the active Release Managers who have not turned it off, everyone else who
+    asked for it, and the members of the distribution lists chosen to receive it (RCM Table 8)."""
     managers = (User.role == Role.RELEASE_MANAGER) & User.id.not_in(
         select(NotificationOptOut.user_id).where(NotificationOptOut.kind == "weekly_report"))
     others = (User.role != Role.RELEASE_MANAGER) & User.id.in_(
         select(Subscription.user_id).where(Subscription.kind == Subscription.WEEKLY_REPORT))
-    return db.session.scalars(select(User).where(User.active.is_(True), or_(managers, others))).all()
+    listed = User.id.in_(select(mail_group_members.c.user_id).join(MailGroup).where(MailGroup.weekly_report.is_(True)))
+    return db.session.scalars(select(User).where(User.active.is_(True), or_(managers, others, listed))
+                              .order_by(User.id)).all()
 
 
 def preferences(user):
@@ -88,12 +95,14 @@ def subscribers(system_ids=(), environment_ids=()):
         select(Subscription.user_id).where(follows)))).all()
 
 
-def notify(kind, users, link_endpoint, link_args, **context):
+def notify(kind, users, link_endpoint, link_args, listed=(), **context):
     """Queues one message per user (each once, none to who turned this kind off) from
-    templates/email/notify_<kind>.txt, with the link to the object; returns the messages."""
+    templates/email/notify_<kind>.txt, with the link to the object; returns the messages. `listed`: the members of
+    the distribution lists it goes to, who receive it whatever their settings (the list is the programme's choice)."""
     opted_out = set(db.session.scalars(select(NotificationOptOut.user_id).where(
         NotificationOptOut.kind == kind, NotificationOptOut.user_id.in_([u.id for u in users]))))
     chosen = {u.id: u for u in users if u.active and u.id not in opted_out}
+    chosen.update((u.id, u) for u in listed if u.active)
     if not chosen:
         return []
     subject, body = email_text(f"email/notify_{kind}.txt", link=absolute_url(link_endpoint, **link_args),

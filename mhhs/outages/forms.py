@@ -43,6 +43,7 @@ class OutageForm(FlaskForm):
                                                            Length(max=LIMITS["description"])])
     impact = TextAreaField("Impact", validators=[Length(max=LIMITS["impact"])])
     defect_reference = StringField("Defect reference", validators=[Length(max=LIMITS["defect_reference"])])
+    blocking = BooleanField("Blocks testing")
     root_cause = TextAreaField("Root cause", validators=[Length(max=LIMITS["root_cause"])])
     rfc_number = StringField("Linked RFC", validators=[Length(max=LIMITS["rfc_number"])])
 
@@ -86,7 +87,8 @@ class OutageForm(FlaskForm):
         values = {name: self[name].data for name in FIELDS if name in self}
         values.update(category=Category(self.category.data), start=london_to_utc(self.start.data),
                       end=london_to_utc(self.end.data), rfc_id=self.rfc_id,
-                      defect_reference=(self.defect_reference.data or "").strip())
+                      defect_reference=(self.defect_reference.data or "").strip(),
+                      blocking=bool(self.blocking.data) and not self.planned.data)
         return values
 
 

@@ -45,6 +45,8 @@ class Outage(db.Model):
     description = Column(Text, nullable=False, default="")
     impact = Column(Text, nullable=False, default="")
     defect_reference = Column(String(40), nullable=False, default="")
+    # EAP §12.5.2: an unplanned outage that blocks testing; the Release Managers of its phase are told at once.
+    blocking = Column(Boolean, nullable=False, default=False, server_default="0")
     root_cause = Column(Text, nullable=False, default="")
     rfc_id = Column(ForeignKey("rfcs.id", ondelete="SET NULL"), index=True)
     reported_by_id = Column(ForeignKey("users.id"), nullable=False)

@@ -10,7 +10,9 @@ from ..core.pagination import SortColumn
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
 from ..directory.models import Environment, Organisation, System, User
-from ..notifications.services import notify, subscribers
+from ..notifications import mail_groups
+from ..notifications.models import MailGroup
+from ..notifications.services import managers_of, notify, subscribers
 from ..extensions import db
 from ..windows.clashes import Clash
 from ..rfcs.services import get_visible as get_visible_rfc
@@ -31,13 +33,18 @@ CONFLICT = "Someone else changed this outage at the same moment; nothing was sav
 
 
 @unit_of_work(CONFLICT)
-def save(user, outage, values, systems):
-    """values: FIELDS with times in UTC; systems: the chosen System objects (one organisation)."""
+def save(user, outage, values, systems, now=None):
+    """values: FIELDS with times in UTC; systems: the chosen System objects (one organisation); now: the moment it
+    is logged (a test of history gives the moment the planned outage was announced)."""
     if outage.id is not None and not can_edit_outage(user, outage):
         raise Refused("You may not change this outage.")
     check_may_log(user, systems, values["planned"])
     if values.get("rfc_id") and get_visible_rfc(user, values["rfc_id"]) is None:
         raise Refused("There is no such RFC you can see.", "rfc_number")
+    if values["planned"] and values["start"] < (now or utcnow()) and (outage.id is None or values["start"] != outage.start
+                                                              or not outage.planned):
+        raise Refused("A planned outage is announced in advance (EAP §12.5.1): its start cannot be in the past. Log "
+                      "an outage that has begun as unplanned.", "start")
     if values["end"] and not values["planned"] and values["end"] > utcnow():
         raise Refused("An unplanned outage cannot end in the future: leave End empty while it is ongoing.", "end")
     is_new = outage.id is None
@@ -50,6 +57,10 @@ def save(user, outage, values, systems):
     if set(outage.systems) != set(systems):
         outage.systems = systems
         changed.append("systems")
+    newly_blocking = values.get("blocking", False) and not outage.planned and not outage.blocking
+    if bool(outage.blocking) != bool(values.get("blocking", False)):
+        outage.blocking = bool(values.get("blocking", False))
+        changed.append("blocking")
     outage.organisation_id = systems[0].organisation_id
     if is_new:
         outage.reported_by_id, outage.reporter_organisation_id = user.id, user.organisation_id
@@ -60,6 +71,11 @@ def save(user, outage, values, systems):
         record("outage.updated", actor=user, obj=outage, summary="changed " + ", ".join(changed))
     if outage.planned and (is_new or {"environment_id", "start", "end", "planned"} & set(changed)):
         _tell_followers(outage, "announced" if is_new or "planned" in changed else "moved")
+    if is_new and not outage.planned:
+        _announce_unplanned(outage)
+    if newly_blocking:
+        notify("outage_blocking", managers_of([outage.environment.phase]), "outages.detail",
+               {"outage_id": outage.id}, outage=outage)
     _keep_downtime([before, (outage.environment_id, outage.start, outage.end)])
     index_for_search(outage)
     db.session.commit()
@@ -88,12 +104,28 @@ def reindex_named(kind, object_id):
         index_for_search(outage)
 
 
+def announcement_lists(environment):
+    """EAP §12.5.1: a planned outage is announced in advance to the environment's participants and the EWG. With no
+    record of which organisation tests in which environment, the participants are the standing list of the
+    environment's phase (SIT or UIT participants), beside the users who follow the environment or its systems."""
+    return mail_groups.standing(MailGroup.EWG, MailGroup.participants_key(environment.phase))
+
+
+def _announce_unplanned(outage):
+    """EAP §12.5.1: an unplanned outage is raised as a defect; the environment's participants (its phase's list and
+    who follows it or the systems) hear of it with the defect reference."""
+    notify("outage_unplanned", subscribers([s.id for s in outage.systems], [outage.environment_id]),
+           "outages.detail", {"outage_id": outage.id},
+           listed=mail_groups.members_of(mail_groups.standing(MailGroup.participants_key(outage.environment.phase))),
+           outage=outage)
+
 
 def _tell_followers(outage, change):
-    """Followers of the environment or the systems hear of a planned outage announced, moved, cancelled or ended."""
+    """Followers of the environment or the systems, the EWG list and the participants' list of the environment's
+    phase hear of a planned outage announced, moved, cancelled or ended."""
     link = ("outages.index", {}) if change == "cancelled" else ("outages.detail", {"outage_id": outage.id})
     notify("outage_planned", subscribers([s.id for s in outage.systems], [outage.environment_id]), *link,
-           outage=outage, change=change)
+           listed=mail_groups.members_of(announcement_lists(outage.environment)), outage=outage, change=change)
 
 
 def _keep_downtime(intervals):

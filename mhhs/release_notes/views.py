@@ -96,7 +96,8 @@ def communicate(rfc_id, kind):
         try:
             # The release note is rendered when the message is delivered, not while the manager waits.
             messages, skipped = services.communicate(current_user, rfc, kind, chosen, form.subject.data.strip(),
-                                                     form.body.data, (f"{rfc.number}-release-note.pdf", None))
+                                                     form.body.data, (f"{rfc.number}-release-note.pdf", None),
+                                                     [g for g in form.lists if g.id in form.list_ids.data])
         except Invalid as invalid:
             show_problems(form, invalid)
         else:
@@ -104,4 +105,4 @@ def communicate(rfc_id, kind):
                         + (f" Not sent to {', '.join(skipped)}: no active users." if skipped else ""),
                         url_for("mail.outbox", rfc=rfc.id))
     return render("release_notes/communicate.html", "release_notes/_communicate_form.html", form=form, rfc=rfc,
-                  kind=kind)
+                  kind=kind, triage=services.triage_lists(rfc, kind))

@@ -1,6 +1,6 @@
 """The weekly testing and readiness report (EAP §12.1.1): per environment the week's availability against its
 target, per system 24/7 and within its support hours, the week's outages, releases deployed and planned, defects
-ready for retest, certificates expiring, SIT-A/SIT-B drift and release notes not yet read. Built for one user:
+ready for retest, certificates expiring, SIT-A/SIT-B drift, versions owed to SIT and release notes not yet read. Built for one user:
 what they may not see stays out."""
 import re
 from collections import defaultdict
@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..certificates.models import Status
 from ..certificates.services import dashboard_query
 from ..core.permissions import is_manager
-from ..directory.models import Environment, london_day_start
+from ..directory.models import Environment, System, london_day_start
 from ..windows.support import support_days_between
 from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
@@ -25,6 +25,7 @@ from ..release_notes.models import ReleaseAudience
 from ..rfcs.models import Defect, Deployment, Retest, Rfc
 from ..rfcs.services import outstanding_emergency_fixes, visible_clause
 from ..rfcs.states import PUBLIC_STATUSES, RfcStatus
+from ..rfcs.targets import sit_pair_warnings
 
 WEEK = re.compile(r"(\d{4})-W(\d{2})")
 LISTED = 50  # outages listed in full; the rest are counted and linked
@@ -89,6 +90,8 @@ class Report:
     drift: list
     unread: list  # (rfc, organisation, [users]) of the release notes sent in the last 30 days
     not_carried: list = field(default_factory=list)  # (emergency RFC, [defect IDs]) not yet carried (RCM §12.8 NB)
+    owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
+    sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
 
     @property
     def sunday(self):
@@ -138,7 +141,8 @@ def build(user, monday, now):
     planned = db.session.scalars(
         select(Rfc).where(Rfc.status == RfcStatus.APPROVED, Rfc.window_start >= end,
                           Rfc.window_start < london_day_start(next_monday + timedelta(days=7)))
-        .options(joinedload(Rfc.system), selectinload(Rfc.environments)).order_by(Rfc.window_start)).all()
+        .options(joinedload(Rfc.system).selectinload(System.environments), selectinload(Rfc.environments))
+        .order_by(Rfc.window_start)).all()
     retests = dict(db.session.execute(
         select(Environment.name, func.count()).join(Defect, Defect.found_in_id == Environment.id)
         .join(Rfc, Rfc.id == Defect.rfc_id)
@@ -147,7 +151,8 @@ def build(user, monday, now):
         .group_by(Environment.name)).all())
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, now) if user else None, baseline.drifting(),
-                  _unread(user, now) if user else None, outstanding_emergency_fixes())
+                  _unread(user, now) if user else None, outstanding_emergency_fixes(), baseline.owing_to_sit(),
+                  sit_pair_warnings(planned))
 
 
 def _availability(down, spans):

@@ -15,6 +15,8 @@ from .permissions import visible_clause
 from .rules import earliest_start
 from .states import SCHEDULED, ReleaseType, RfcStatus
 
+SLOT_TYPES = (ReleaseType.MINOR, ReleaseType.PATCH)  # offered the weekly release slot first (RCM Table 3)
+
 
 def scheduled_windows(spans, user):
     """[(span key, Clash)]: the scheduled windows the user may see overlapping each span in its environments, found
@@ -66,6 +68,6 @@ def clashes(rfcs, user, now=None):
 
 def next_free_window(system, release_type, environment_ids, length, now, rfc_id=None):
     """The earliest free window for a release of this type (windows.next_free_window), from the earliest start its
-    notice allows; an Emergency may deploy in a freeze."""
+    notice allows; an Emergency may deploy in a freeze; Minor and Patch are offered the weekly release slot first."""
     return windows.next_free_window(system, environment_ids, length, earliest_start(release_type, now), rfc_id,
-                                    in_freeze=release_type == ReleaseType.EMERGENCY)
+                                    in_freeze=release_type == ReleaseType.EMERGENCY, in_slot=release_type in SLOT_TYPES)

@@ -86,6 +86,7 @@ def _raise(email, system, release_type, version, title, environments, start, def
         "change_requests": [{"cr_id": c, "title": t, "summary": s} for c, t, s in crs],
         "build_reference": extra.get("build_reference", ""), "build_sha256": extra.get("build_sha256", ""),
         "dev_test_evidence": extra.get("dev_test_evidence", ""), "not_carried_reason": "",
+        "promotion_reason": extra.get("promotion_reason", ""),
     })
     services.submit(author, rfc)
     return rfc
@@ -121,6 +122,10 @@ def seed_demo_rfcs():
     first, second = isds.defects[0], isds.defects[1]
     services.record_retest(helix, first, RetestResult.PASSED, "Accepted in the settlement-day run.", "")
     services.record_retest(helix, second, RetestResult.FAILED, "Effective date still one day late.", "DEF-2107")
+    # The fix forward's review: a work-off action Helix owns, on Helix's home page until it is done (RCM 5.2).
+    services.add_work_off_action(_user(MANAGER), isds, {
+        "text": "Add the configuration-key check to the ISDS deployment pipeline", "owner_email": "helix@demo.test",
+        "due": to_london(now).date() + timedelta(days=10)})
     dip = _raise("dip@demo.test", "DIP", ReleaseType.MINOR, "1.1.0.0", "DIP 1.1 for SIT Functional cycle 3",
                  ("SIT-A", "UIT"), next_week,
                  defects=[("DEF-1042", "High", "Acknowledgement lost when a message is retried", "SIT-A"),
@@ -141,8 +146,15 @@ def seed_demo_rfcs():
            ("SIT-A",), now + timedelta(hours=3), defects=[("DEF-1120", "Critical", "Inbound queue stalls", "SIT-A")],
            dev_test_evidence="Replayed the stalled queue in DEV: 5,000 messages drained, component tests green "
                              "(pipeline run 1187).")
+    # UIT first (RCM §8.1): an MDS patch for a defect found in UIT went there alone; it is owed to SIT.
+    uit_first = _raise("helix@demo.test", "MDS", ReleaseType.PATCH, "2.0.1.0", "MDS fix for a UIT-found defect",
+                       ("UIT",), soon, rollback_plan="", promotion_reason="UIT first: defect found in UIT",
+                       reason="Fixes a defect found in UIT; SIT-A and SIT-B take it at the next opportunity.",
+                       defects=[("DEF-1210", "High", "Consumption read rejected for a migrated MPAN", "UIT")])
+    _approve(uit_first, "rm.uit@demo.test")
+    _deployed(uit_first, 3, {"UIT": (Outcome.DEPLOYED, "")})
     # A window that passed two days ago with no outcome recorded yet: on the Release Manager's home to follow up.
-    mds = _raise("helix@demo.test", "MDS", ReleaseType.PATCH, "2.0.1.0", "MDS meter data validation patch",
+    mds = _raise("helix@demo.test", "MDS", ReleaseType.PATCH, "2.0.2.0", "MDS meter data validation patch",
                  ("SIT-B",), soon, rollback_plan="",
                  defects=[("DEF-1133", "Medium", "Half-hourly reads rejected after a clock change", "SIT-B")])
     _approve(mds, "rm.sit@demo.test")
@@ -150,4 +162,4 @@ def seed_demo_rfcs():
     mds.window_end = mds.window_start + timedelta(hours=2)
     mds.approved_at = mds.window_start - timedelta(days=1)
     db.session.commit()
-    return 7
+    return 8

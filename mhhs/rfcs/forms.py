@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, IntegerField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import DATETIME_MESSAGE, LOCAL, database_id, int_or_none, options, rule
@@ -12,7 +12,7 @@ from ..core.time import london_to_utc
 from ..directory.models import Environment, System
 from ..extensions import db
 from .states import Outcome, ReleaseType
-from .models import RetestResult
+from .models import SMOKE_RESULTS, RetestResult
 from .rules import (CHANGE_REQUEST_LIMITS as CR, CONTENT_LIMITS as MAX, DEFECT_LIMITS, DOWNTIME_MESSAGE, SEVERITIES,
                     checksum_problem, downtime_problem, outcomes_offered)
 from .services import CONTENT_FIELDS
@@ -50,6 +50,8 @@ class RfcForm(FlaskForm):
                                       validators=[Length(max=MAX["dev_test_evidence"])])
     not_carried_reason = TextAreaField("Why the emergency fixes are not carried",
                                        validators=[Length(max=MAX["not_carried_reason"])])
+    ado_work_item = StringField("ADO work item", validators=[Optional(), Regexp(
+        r"^\s*\d{1,10}\s*$", message="An Azure DevOps work item number is digits only, e.g. 48213.")])
     environment_ids = SelectMultipleField("Target environments", coerce=database_id,
                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional()])
@@ -115,6 +117,10 @@ class DeploymentForm(FlaskForm):
     version = StringField("Version running after the fix", validators=[Length(max=MAX["version"])])
     issues = TextAreaField("Issues met", validators=[Length(max=20_000)])
     resolutions = TextAreaField("Resolutions", validators=[Length(max=20_000)])
+    smoke_test = SelectField("Confirmation / smoke test", choices=options((r, r.capitalize()) for r in SMOKE_RESULTS),
+                             default="not run")
+    confirmed_by = StringField("Confirmed by", validators=[Length(max=120)])
+    instruction_errors = TextAreaField("Errors found in the installation instructions", validators=[Length(max=20_000)])
 
     def __init__(self, rfc, environments, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,3 +147,8 @@ class ClosureForm(FlaskForm):
     work_off_actions = TextAreaField("Work-off actions", validators=[Length(max=20_000)])
 
 
+class WorkOffActionForm(FlaskForm):
+    """A work-off action of the review (RCM 5.2): what, its owner, by when."""
+    text = StringField("Action", validators=[Length(max=500)])
+    owner_email = StringField("Owner (e-mail address)", validators=[Length(max=254)])
+    due = DateField("Due", validators=[Optional()])

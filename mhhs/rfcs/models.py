@@ -60,6 +60,8 @@ class Rfc(db.Model):
     dev_test_evidence = Column(Text, nullable=False, default="", server_default="")
     # RCM §12.8 NB: why this regular release does not carry the fixes of its system's earlier emergency releases.
     not_carried_reason = Column(Text, nullable=False, default="", server_default="")
+    # RCM Table 3: RFCs are raised in Azure DevOps; the work item's number (a link with DEFECT_URL_TEMPLATE).
+    ado_work_item = Column(String(20), nullable=False, default="", server_default="")
     # Once every target environment has its outcome: deployed, rolled back or fixed forward; kept after closure.
     outcome = Column(value_enum(RfcStatus, 20))
     rollout_report = Column(Text)
@@ -268,6 +270,9 @@ class ControlPoint(db.Model):
     __table_args__ = (UniqueConstraint("rfc_id", "number", name="uq_rfc_control_points_number"),)
 
 
+SMOKE_RESULTS = ("passed", "failed", "not run")  # RCM 4.4: the deployment's confirmation / smoke test
+
+
 class Deployment(db.Model):
     """What happened when an RFC was deployed to one of its target environments."""
 
@@ -281,6 +286,11 @@ class Deployment(db.Model):
     version = Column(String(40), nullable=False, default="")  # running afterwards ("" after a rollback)
     issues = Column(Text, nullable=False, default="")
     resolutions = Column(Text, nullable=False, default="")
+    # RCM 4.4 sign-off: the confirmation / smoke test result (SMOKE_RESULTS), who confirmed it, and the errors found
+    # in the installation instructions.
+    smoke_test = Column(String(10), nullable=False, default="not run", server_default="not run")
+    confirmed_by = Column(String(120), nullable=False, default="", server_default="")
+    instruction_errors = Column(Text, nullable=False, default="", server_default="")
     by_id = Column(ForeignKey("users.id"))
     at = Column(DateTime, nullable=False, default=utcnow)
     rfc = relationship("Rfc", back_populates="deployments")
@@ -326,6 +336,27 @@ class Retest(db.Model):
     defect = relationship("Defect", back_populates="retests")
     by = relationship("User")
 
+
+class WorkOffAction(db.Model):
+    """A work-off action of a release's review (RCM 5.2, Table 10 step 3): what, who owns it, by when; it stays on
+    its owner's home page until it is done."""
+
+    __tablename__ = "rfc_work_off_actions"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    owner_id = Column(ForeignKey("users.id"), nullable=False)
+    due = Column(Date, nullable=False)
+    created_by_id = Column(ForeignKey("users.id"), nullable=False)
+    created_at = Column(DateTime, nullable=False, default=utcnow)
+    done_at = Column(DateTime)
+    done_by_id = Column(ForeignKey("users.id"))
+    rfc = relationship("Rfc")
+    owner = relationship("User", foreign_keys=[owner_id])
+    done_by = relationship("User", foreign_keys=[done_by_id])
+
+
+Index("ix_rfc_work_off_actions_owner_open", WorkOffAction.owner_id, WorkOffAction.done_at, WorkOffAction.due)
 
 # A system's versions, read from the index alone.
 Index("ix_rfcs_system_version", Rfc.system_id, Rfc.version, Rfc.status, Rfc.outcome)

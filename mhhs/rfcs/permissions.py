@@ -87,6 +87,15 @@ def can_add_lessons(user, rfc):
     return (is_manager(user) or owns_rfc(user, rfc)) and rfc.status in OUTCOMES + (RfcStatus.CLOSED,)
 
 
+def can_add_work_off_action(user, rfc):
+    """RCM 5.2: work-off actions come from the review, by whoever writes the lessons learnt."""
+    return can_add_lessons(user, rfc)
+
+
+def can_finish_work_off_action(user, action):
+    return action.done_at is None and (is_manager(user) or user.id == action.owner_id)
+
+
 def ready_for_retest(defect):
     """Its fix reached the environment it was found in, and nobody has retested it yet."""
     return defect.ready_for_retest and not defect.retests
@@ -112,4 +121,5 @@ def can_communicate(user, rfc, kind):
 JINJA_GLOBALS = {f.__name__: f for f in (
     can_raise_rfc, owns_rfc, can_edit_rfc, can_withdraw_rfc, phases_to_decide, needs_governance,
     can_record_governance, can_tick_control_points, can_record_deployment, can_close_rfc, can_add_lessons,
-    can_communicate, ready_for_retest, can_record_retest, takes_part_in_rollout)}
+    can_communicate, ready_for_retest, can_record_retest, takes_part_in_rollout, can_add_work_off_action,
+    can_finish_work_off_action)}

@@ -278,3 +278,12 @@ def deviation_text(deployment):
     if deployment.outside_window:
         words.append("outside the approved window")
     return f"{deployment.environment.name} {' and '.join(words)}"
+
+
+# What a submitter writes for "no known issues" (the field is optional; empty says it too).
+NO_KNOWN_ISSUES = {"", "none", "n/a", "na", "-", "nil", "no known issues", "no known issues at this time"}
+
+
+def has_known_issues(rfc):
+    """Whether the release note lists known issues and workarounds (RCM 4.3: they reach the defect triage teams)."""
+    return rfc.known_issues.strip().rstrip(".").strip().lower() not in NO_KNOWN_ISSUES

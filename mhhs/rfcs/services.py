@@ -7,17 +7,22 @@ from ..audit.services import record
 from ..core import search
 from ..core.permissions import is_manager
 from ..core.services import Conflict, Invalid, Refused, get_visible_or_404, unit_of_work
-from ..core.time import utcnow
-from ..directory.models import Environment, System
-from ..notifications.services import managers_of, notify, users_of
+from ..core.time import to_london, utcnow
+from ..directory.models import Environment, System, User
+from ..notifications import mail_groups
+from ..notifications.models import MailGroup
+from ..notifications.services import managers_of, notify, subscribers, users_of
 from ..windows.support import freezes_between
 from ..extensions import db
 from ..baseline import services as baseline
 from . import rules, targets
 from .numbers import rfc_number
-from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, Approval, ChangeRequest, ControlPoint, Defect, Deployment, PendingApproval, Retest, RetestResult, Revision, Rfc, priority_of, rfc_environments
+from .models import (APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS, SMOKE_RESULTS, Approval, ChangeRequest,
+                     ControlPoint, Defect, Deployment, PendingApproval, Retest, RetestResult, Revision, Rfc,
+                     WorkOffAction, priority_of, rfc_environments)
 from .states import PUBLIC_STATUSES, Decision, Outcome, ReleaseType, RfcStatus, stands
-from .permissions import (ready_for_retest, approved_phases, can_add_lessons, can_close_rfc, can_edit_rfc,
+from .permissions import (ready_for_retest, approved_phases, can_add_lessons, can_add_work_off_action, can_close_rfc,
+                          can_edit_rfc, can_finish_work_off_action,
                           can_record_deployment, can_record_governance, can_record_retest, can_tick_control_points,
                           can_withdraw_rfc, needs_governance, phases_to_decide, visible_clause)
 from .versions import next_version, version_problem
@@ -77,7 +82,7 @@ def version_context(user, system_id, release_type, typed, rfc_id=None):
 CONTENT_FIELDS = ["system_id", "release_type", "version", "title", "reason", "promotion_reason", "window_start",
                   "window_end", "expected_downtime", "implementation_plan", "rollback_plan", "stakeholders_impacted",
                   "known_issues", "installation_instructions", "build_reference", "build_sha256", "dev_test_evidence",
-                  "not_carried_reason"]
+                  "not_carried_reason", "ado_work_item"]
 
 
 def content_of(rfc):
@@ -131,7 +136,7 @@ def _store_draft(user, rfc, content, expected_version):
         setattr(rfc, field, content.get(field))
     for field in ("dev_test_evidence", "not_carried_reason"):
         setattr(rfc, field, getattr(rfc, field) or "")
-    for field in ("version", "promotion_reason", "build_reference", "build_sha256"):
+    for field in ("version", "promotion_reason", "build_reference", "build_sha256", "ado_work_item"):
         setattr(rfc, field, (getattr(rfc, field) or "").strip())
     rfc.build_sha256 = rfc.build_sha256.lower()
     rfc.environments = db.session.scalars(select(Environment).where(
@@ -180,7 +185,7 @@ def snapshot(rfc):
         "installation_instructions": rfc.installation_instructions,
         "promotion_reason": rfc.promotion_reason, "build_reference": rfc.build_reference,
         "build_sha256": rfc.build_sha256, "dev_test_evidence": rfc.dev_test_evidence,
-        "not_carried_reason": rfc.not_carried_reason,
+        "not_carried_reason": rfc.not_carried_reason, "ado_work_item": rfc.ado_work_item,
         "defects": [{"defect_id": d.defect_id, "severity": d.severity, "summary": d.summary, "blocking": d.blocking,
                      "found_in": d.found_in.name if d.found_in else ""} for d in rfc.defects],
         "change_requests": [{"cr_id": c.cr_id, "title": c.title, "summary": c.summary} for c in rfc.change_requests],
@@ -333,14 +338,21 @@ def check_may_record_deployment(user, rfc):
 
 @unit_of_work(CONFLICT)
 def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_end, version="", issues="",
-                      resolutions="", now=None):
-    """The outcome in one target environment; the RFC takes its overall outcome once every target has one."""
+                      resolutions="", now=None, smoke_test="not run", confirmed_by="", instruction_errors=""):
+    """The outcome in one target environment; the RFC takes its overall outcome once every target has one. RCM 4.4:
+    the sign-off records the smoke test result, who confirmed it (needed once it ran) and the errors found in the
+    installation instructions."""
     check_may_record_deployment(user, rfc)
     environment = next((e for e in rfc.awaiting_outcome if e.id == environment_id), None)
     version = (version or "").strip()
     problems = rules.deployment_problems(rfc, outcome, actual_start, actual_end, version, now or utcnow())
     if environment is None:
         problems["environment_id"] = "Choose a target environment whose outcome is not recorded yet."
+    confirmed_by = (confirmed_by or "").strip()
+    if smoke_test not in SMOKE_RESULTS:
+        problems["smoke_test"] = "Choose passed, failed or not run."
+    elif smoke_test != "not run" and not confirmed_by:
+        problems["confirmed_by"] = f"Name who confirmed the smoke test {smoke_test} (RCM 4.4)."
     if problems:
         raise Invalid(problems)
     running = {Outcome.DEPLOYED: rfc.version, Outcome.FIXED_FORWARD: ".".join(map(str, parse(version) or ()))
@@ -348,23 +360,38 @@ def record_deployment(user, rfc, environment_id, outcome, actual_start, actual_e
     deployment = Deployment(environment_id=environment.id, environment=environment, outcome=outcome,
                             actual_start=actual_start, actual_end=actual_end,
                             version=running,
-                            issues=(issues or "").strip(), resolutions=(resolutions or "").strip(), by_id=user.id)
+                            issues=(issues or "").strip(), resolutions=(resolutions or "").strip(), by_id=user.id,
+                            smoke_test=smoke_test, confirmed_by=confirmed_by,
+                            instruction_errors=(instruction_errors or "").strip())
     rfc.deployments.append(deployment)
     rfc.updated_at = utcnow()  # a new row version: two people recording the same environment at once conflict
     baseline.set_cell(environment.id, rfc.system_id, running, actual_end, outcome.value, by=user, rfc=rfc,
                       moves=outcome != Outcome.ROLLED_BACK)
     if deployment.received:
-        for defect in rfc.defects:
-            if defect.found_in_id == environment.id:
-                defect.ready_for_retest = True
+        ready = [d for d in rfc.defects if d.found_in_id == environment.id and not d.ready_for_retest]
+        for defect in ready:
+            defect.ready_for_retest = True
+        if ready:
+            _tell_testers(rfc, environment, ready)
     if not rfc.awaiting_outcome:
         rfc.status = rfc.outcome = rules.overall_outcome(rfc.deployments)
         _tick(rfc, "deployment", user)
     record("rfc.deployment", actor=user, obj=rfc,
            summary=f"{environment.name}: {outcome.value}" + (f" ({running})" if outcome == Outcome.FIXED_FORWARD
-                                                             else "") + f"; issues: {deployment.issues or 'none'}")
+                                                             else "") + f"; issues: {deployment.issues or 'none'}"
+                   + f"; smoke test {smoke_test}" + (f", confirmed by {confirmed_by}" if confirmed_by else ""))
     db.session.commit()
     return deployment
+
+
+def _tell_testers(rfc, environment, defects):
+    """RCM 5.1: the users who test in the environment hear, once (a defect becomes ready for retest once), that its
+    defects are ready for retest: those who follow the environment or the system, and the members of the
+    participants' list of the environment's phase (no record says which organisation tests where)."""
+    notify("ready_for_retest", subscribers([rfc.system_id], [environment.id]), "retests.retests",
+           {"environment": environment.id},
+           listed=mail_groups.members_of(mail_groups.standing(MailGroup.participants_key(environment.phase))),
+           rfc=rfc, environment=environment, defects=defects)
 
 
 def _closure_fields(user, rfc, report, lessons, actions):
@@ -404,6 +431,61 @@ def close(user, rfc, report, lessons, actions):
     record("rfc.closed", actor=user, obj=rfc,
            summary=f"lessons learnt: {rfc.lessons_learnt or 'none'}; actions: {rfc.work_off_actions or 'none'}")
     db.session.commit()
+
+
+# Work-off actions (RCM 5.2, Table 10 step 3) ---------------------------------------------------------
+
+WORK_OFF_FIELDS = ["text", "owner_email", "due"]
+
+
+def add_work_off_action(user, rfc, values, today=None):
+    """An action of the review with its owner (an active user, by e-mail address) and due date (today or later)."""
+    if not can_add_work_off_action(user, rfc):
+        raise Refused(f"{rfc.number} is {rfc.status.value}: work-off actions come from the review after the "
+                      "deployment, by its Central Party or a Release Manager.")
+    today = today or to_london(utcnow()).date()
+    text, email = (values["text"] or "").strip(), (values["owner_email"] or "").strip().lower()
+    owner = db.session.scalar(select(User).where(func.lower(User.email) == email, User.active.is_(True))) \
+        if email else None
+    problems = {}
+    if not text:
+        problems["text"] = "Say what is to be done."
+    if owner is None:
+        problems["owner_email"] = (f"No active user of Release Desk has the address {email}." if email
+                                   else "Name the owner by their e-mail address.")
+    if values["due"] is None:
+        problems["due"] = "Give the date it is due."
+    elif values["due"] < today:
+        problems["due"] = f"A due date cannot be in the past (today is {today:%d %b %Y})."
+    if problems:
+        raise Invalid(problems)
+    action = WorkOffAction(rfc_id=rfc.id, text=text, owner_id=owner.id, due=values["due"], created_by_id=user.id)
+    db.session.add(action)
+    db.session.flush()
+    record("rfc.work_off_action", actor=user, obj=rfc, summary=f"{text} — {owner.name}, due {values['due']:%d %b %Y}")
+    db.session.commit()
+    return action
+
+
+def finish_work_off_action(user, action):
+    if not can_finish_work_off_action(user, action):
+        raise Refused("Only its owner or a Release Manager marks an open work-off action done.")
+    action.done_at, action.done_by_id = utcnow(), user.id
+    record("rfc.work_off_action_done", actor=user, obj=action.rfc, summary=action.text)
+    db.session.commit()
+
+
+def open_work_off_actions(user):
+    """The user's work-off actions not yet done, the soonest due first (their home page)."""
+    return db.session.scalars(select(WorkOffAction).where(WorkOffAction.owner_id == user.id,
+                                                          WorkOffAction.done_at.is_(None))
+                              .options(joinedload(WorkOffAction.rfc).joinedload(Rfc.system))
+                              .order_by(WorkOffAction.due, WorkOffAction.id)).all()
+
+
+def work_off_actions(rfc):
+    return db.session.scalars(select(WorkOffAction).where(WorkOffAction.rfc_id == rfc.id)
+                              .options(joinedload(WorkOffAction.owner)).order_by(WorkOffAction.id)).all()
 
 
 # Retests (RCM §7.4) ------------------------------------------------------------------------------

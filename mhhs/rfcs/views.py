@@ -9,7 +9,7 @@ from ..audit.services import history
 from ..core.db import reads_first
 from ..core.htmx import done, render
 from ..core.pagination import paginate_sorted, sort_of
-from ..core.forms import database_id, search_text, show_problems
+from ..core.forms import database_id, form_values, search_text, show_problems
 from ..core import registry
 from ..core.permissions import is_manager, login_required, manager_required, role_required
 from ..core.services import Invalid, Refused
@@ -19,10 +19,12 @@ from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
 from ..windows import clashes as windows
+from ..windows.release_slot import slot_text, weekly_slot
 from . import queries, services, targets
 from .clashes import clashes, next_free_window
-from .forms import ClosureForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm, RfcForm
-from .models import CONTROL_POINTS, Rfc
+from .forms import (ClosureForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm, RfcForm,
+                    WorkOffActionForm)
+from .models import CONTROL_POINTS, Rfc, WorkOffAction
 from .permissions import (can_raise_rfc, owns_rfc, phases_to_decide,
                           takes_part_in_rollout)
 from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
@@ -111,7 +113,9 @@ def _suggest_window(form, rfc):
                 "look at its clashes.")
     for f, moment in zip((form.window_start, form.window_end), found):
         f.data, f.raw_data = utc_to_london_naive(moment), None  # shown from data, not from what was typed
-    return (f"Suggested the earliest free window of {windows.length_text(length)}: {format_london(found[0])}–"
+    slot = (f" in the weekly release slot ({slot_text(weekly_slot())}, RCM Table 3)"
+            if windows.in_weekly_slot(*found) else "")
+    return (f"Suggested the earliest free window of {windows.length_text(length)}{slot}: {format_london(found[0])}–"
             f"{format_london(found[1], '%H:%M')}, within {system.name}'s support hours and clear of other "
             "windows, planned outages and freezes. Save to keep it.")
 
@@ -224,7 +228,7 @@ def detail(rfc_id):
     return _detail_page(_rfc_or_404(rfc_id))
 
 
-def _detail_page(rfc, closure_form=None):
+def _detail_page(rfc, closure_form=None, action_form=None):
     outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
         if rfc.release_type == ReleaseType.EMERGENCY and rfc.is_public else []
     return render("rfcs/detail.html", "rfcs/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
@@ -233,6 +237,7 @@ def _detail_page(rfc, closure_form=None):
                   clashes=clashes([rfc], current_user).get(rfc.id, []) if rfc.is_checked_for_clashes else [],
                   notice_given=queries.notice_given(rfc),
                   overtaken=services.overtaken_by([rfc]).get(rfc.id),
+                  actions=services.work_off_actions(rfc), action_form=action_form or WorkOffActionForm(),
                   **_control_point_context(rfc),
                   **{k: v for region in registry.functions(PAGE_REGIONS) for k, v in region(rfc, current_user).items()})
 
@@ -276,7 +281,8 @@ def withdraw(rfc_id):
 def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
     return dict(clashes=clashes(rfcs, current_user), notice_given=queries.notice_given,
-                overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs})
+                overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
+                sit_pairs=targets.sit_pair_warnings(rfcs))
 
 
 def _queue_filters():
@@ -396,7 +402,9 @@ def deployment(rfc_id):
         try:
             services.record_deployment(current_user, rfc, form.environment_id.data, form.outcome.data,
                                        london_to_utc(form.actual_start.data), london_to_utc(form.actual_end.data),
-                                       form.version.data, form.issues.data, form.resolutions.data)
+                                       form.version.data, form.issues.data, form.resolutions.data,
+                                       smoke_test=form.smoke_test.data, confirmed_by=form.confirmed_by.data,
+                                       instruction_errors=form.instruction_errors.data)
         except Invalid as invalid:
             show_problems(form, invalid)
         else:
@@ -420,7 +428,9 @@ def close(rfc_id):
         try:
             if request.form.get("action") == "close":
                 services.close(current_user, rfc, *fields)
-                return done(f"{rfc.number} closed.", target)
+                # RCM 5.2, Table 10 step 3: the closure announcement to stakeholders is offered at once.
+                return done(f"{rfc.number} closed. Send the closure announcement to its stakeholders.",
+                            url_for("release_notes.communicate", rfc_id=rfc.id, kind="closure"))
             services.add_lessons(current_user, rfc, *fields)
             return done("Rollout report and lessons learnt saved.", target)
         except Invalid as invalid:
@@ -428,6 +438,37 @@ def close(rfc_id):
         except Refused as refused:
             flash(str(refused), "error")
     return _detail_page(_rfc_or_404(rfc_id), closure_form=form)  # what was typed stays, each message by its field
+
+
+@bp.route("/rfcs/<int:rfc_id>/work-off-actions", methods=["POST"])
+@role_required(takes_part_in_rollout)
+def add_work_off_action(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    form = WorkOffActionForm()
+    if form.validate():
+        try:
+            services.add_work_off_action(current_user, rfc, form_values(form, services.WORK_OFF_FIELDS))
+        except Invalid as invalid:
+            show_problems(form, invalid)
+        except Refused as refused:
+            return done(str(refused), url_for("rfcs.detail", rfc_id=rfc.id), "error")
+        else:
+            return done("Work-off action added: it is on its owner's home page until done.",
+                        url_for("rfcs.detail", rfc_id=rfc.id) + "#work-off-actions")
+    return _detail_page(rfc, action_form=form)  # what was typed stays, each message by its field
+
+
+@bp.route("/work-off-actions/<int:action_id>/done", methods=["POST"])
+@login_required
+def finish_work_off_action(action_id):
+    action = db.session.get(WorkOffAction, action_id)
+    if action is None or (action.owner_id != current_user.id and not is_manager(current_user)):
+        abort(404)
+    try:
+        services.finish_work_off_action(current_user, action)
+    except Refused as refused:
+        return done(str(refused), url_for("home.index"), "error")
+    return done(f"Done: {action.text}", url_for("home.index"))
 
 
 # PDFs -----------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
 from ..core.time import bank_holiday, format_london, to_london
 from ..directory.models import Environment, london_day_start
+from ..windows.release_slot import weekly_slot
 from ..windows.support import freezes_between
 from ..extensions import db
 from ..outages.models import Outage, outage_systems
@@ -104,10 +105,14 @@ def calendar_days(user, first_day, last_day, filters, per_day):
             for n in range((last_day - first_day).days + 1)}
     bounds = [(day, london_day_start(day), london_day_start(day + timedelta(days=1))) for day in days]
     start, end = bounds[0][1], bounds[-1][2]
+    slot = weekly_slot()
     for day in days.values():
         holiday = bank_holiday(day.date)
         if holiday:
             day.entries.append(Entry("holiday", "Bank holiday", holiday))
+        if day.date.weekday() == slot.weekday:
+            day.entries.append(Entry("slot", "Weekly release slot", f"{slot.start:%H:%M}–{slot.end:%H:%M}, Minor and "
+                                                                    "Patch releases (RCM Table 3)"))
     for environment in _environments(filters):
         for when, words in ((environment.available_from, "available from today"),
                             (environment.available_to, "last day available")):

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import DateField, Form, SelectField, StringField, TextAreaField
+from wtforms import DateField, Form, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..core.forms import int_or_none, options
@@ -87,3 +87,11 @@ class TestPhaseForm(LastDayMixin, FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.environment_id.choices = _environment_choices("Choose…")
+
+
+class ReleaseSlotForm(FlaskForm):
+    """The weekly release slot (RCM Table 3): a weekday and Europe/London times."""
+    weekday = SelectField("Day", coerce=int, choices=options(enumerate(["Monday", "Tuesday", "Wednesday", "Thursday",
+                                                                        "Friday", "Saturday", "Sunday"])))
+    start = TimeField("From", validators=[DataRequired("Enter the time the slot opens, e.g. 13:00.")])
+    end = TimeField("To", validators=[DataRequired("Enter the time the slot closes, e.g. 17:00.")])

@@ -6,11 +6,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..core.forms import form_values
+from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
 from ..core.time import to_london, utcnow
 from ..directory.models import Environment, Organisation, System, User
+from ..core.services import Invalid
+from ..windows import release_slot
 from ..windows.models import Freeze
 from .models import TestPhase
 from ..windows.support import describe
@@ -19,7 +21,7 @@ from ..exports.pdf import render_pdf
 from ..extensions import db
 from . import feeds, plan, services
 from .calendar import SLOT_MINUTES, Filters, calendar_days, timeline, view_range
-from .forms import CalendarForm, FreezeForm, TestPhaseForm
+from .forms import CalendarForm, FreezeForm, ReleaseSlotForm, TestPhaseForm
 
 bp = Blueprint("schedule", __name__)
 PER_DAY = {"month": 4, "week": 25}  # windows and outages a day shows before it says there are more
@@ -181,3 +183,21 @@ def feed(token, environment_id=None):
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+# The weekly release slot (RCM Table 3) ------------------------------------------------------------
+
+@bp.route("/release-slot", methods=["GET", "POST"])
+@manager_required
+def edit_release_slot():
+    slot = release_slot.weekly_slot()
+    form = ReleaseSlotForm(obj=slot)
+    if form.validate_on_submit():
+        try:
+            release_slot.save_slot(current_user, form_values(form, release_slot.FIELDS))
+        except Invalid as invalid:
+            show_problems(form, invalid)
+        else:
+            return done(f"Weekly release slot: {release_slot.slot_text(slot)}.", url_for("schedule.calendar"))
+    return render("directory/form_page.html", "directory/_form.html", form=form, title="Weekly release slot",
+                  action=request.path, back=url_for("schedule.calendar"))

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from ..core import registry
 from ..core.time import to_london
+from .release_slot import slot_spans
 from .support import freeze_text, freezes_between, support_days_between
 
 SLOT_STEP = timedelta(minutes=15)
@@ -67,17 +68,29 @@ def busy(spans, user):
     return found
 
 
-def next_free_window(system, environment_ids, length, earliest, rfc_id=None, in_freeze=False):
+def next_free_window(system, environment_ids, length, earliest, rfc_id=None, in_freeze=False, in_slot=False):
     """The earliest window of `length` from `earliest` (the notice the caller's rule gives) that lies within the
     system's support hours and outside freezes (unless `in_freeze`: an Emergency), and overlaps no scheduled window
     or planned outage in these environments, looking LOOK_AHEAD ahead; None if there is none. Every scheduled window
-    counts, seen or not."""
+    counts, seen or not. `in_slot`: the weekly release slot (RCM Table 3) is offered first, within the support
+    hours."""
     earliest = _round_up(earliest)
     horizon = earliest + LOOK_AHEAD
     taken = [c for c in busy([Span(0, tuple(environment_ids), earliest, horizon, rfc_id)], None)[0]
              if not (c.kind == "freeze" and in_freeze)]
     days = support_days_between(system, to_london(earliest).date(), to_london(horizon).date())
-    for open_from, open_to in days if days is not None else [(earliest, horizon)]:
+    days = days if days is not None else [(earliest, horizon)]
+    if in_slot:
+        slots = slot_spans(to_london(earliest).date(), to_london(horizon).date())
+        found = _first_free([(max(a, c), min(b, d)) for a, b in slots for c, d in days if max(a, c) < min(b, d)],
+                            earliest, length, taken)
+        if found:
+            return found
+    return _first_free(days, earliest, length, taken)
+
+
+def _first_free(spans, earliest, length, taken):
+    for open_from, open_to in spans:
         start = _round_up(max(open_from, earliest))
         while start + length <= open_to:
             blocking = [c.end for c in taken if c.start < start + length and start < c.end]
@@ -85,6 +98,12 @@ def next_free_window(system, environment_ids, length, earliest, rfc_id=None, in_
                 return start, start + length
             start = _round_up(max(blocking))
     return None
+
+
+def in_weekly_slot(start, end):
+    """Whether a window lies inside an occurrence of the weekly release slot."""
+    return any(a <= start and end <= b for a, b in slot_spans(to_london(start).date() - timedelta(days=1),
+                                                              to_london(start).date()))
 
 
 def length_text(length):

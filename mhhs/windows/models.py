@@ -1,5 +1,5 @@
 """Freezes: periods in which only Emergency releases may deploy."""
-from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, Text
+from sqlalchemy import Column, Date, DateTime, ForeignKey, Integer, Text, Time
 from sqlalchemy.orm import relationship
 
 from ..core.time import utcnow
@@ -23,3 +23,14 @@ class Freeze(DayPeriod, db.Model):
     @property
     def scope(self):
         return self.environment.name if self.environment else "Every environment"
+
+
+class ReleaseSlot(db.Model):
+    """The programme's weekly release slot (RCM Table 3, §7.4: weekly Minor releases, indicatively Monday afternoon),
+    kept by Release Managers: one row, Europe/London weekday (0 = Monday) and times."""
+
+    __tablename__ = "release_slots"
+    id = Column(Integer, primary_key=True)
+    weekday = Column(Integer, nullable=False, default=0)
+    start = Column(Time, nullable=False)
+    end = Column(Time, nullable=False)

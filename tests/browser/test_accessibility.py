@@ -13,12 +13,13 @@ PAGES = {
                          "/rfcs/2", "/rfcs/3", "/rfcs/3/deployment", "/rfcs/1/revisions/1", "/calendar",
                          "/calendar?view=week", "/calendar?date=2026-13", "/plan", "/freezes", "/support-hours",
                          "/calendar/feeds", "/systems/1/edit", "/outages/1",
-                         "/account/notifications", "/reports/weekly", "/reports/weekly?week=2026-W60"],
+                         "/account/notifications", "/reports/weekly", "/reports/weekly?week=2026-W60",
+                         "/mail-groups", "/mail-groups/new", "/mail-groups/1/edit", "/release-slot"],
     "dip@demo.test": ["/", "/rfcs/new", "/outages/new", "/certificates/upload", "/calendar", "/plan", "/api-tokens",
                       "/api-reference"],
     "helix@demo.test": ["/retests?environment=2", "/rfcs/2"],
     "supplier@demo.test": ["/", "/rfcs", "/certificates", "/baseline", "/retests", "/calendar", "/freezes",
-                           "/account/notifications", "/rfcs/2", "/reports/weekly"],
+                           "/account/notifications", "/rfcs/2", "/reports/weekly", "/mail-groups"],
 }
 
 

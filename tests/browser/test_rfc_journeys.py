@@ -1,7 +1,7 @@
 """RFC journeys in a real browser: raise, request changes, resubmit, approve per phase, deploy, close;
 and the refusals a Central Party meets."""
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from playwright.sync_api import expect
 from tests.helpers import approved_yesterday, fill_rfc, local, log_out
@@ -82,8 +82,29 @@ def test_whole_rfc_journey(app, page, log_in):
     page.get_by_label("Lessons learnt").fill("Keep to the approved window")
     page.get_by_role("button", name="Close").click()
     page.get_by_role("dialog").get_by_role("button", name=f"Close {number}").click()
-    expect(page.get_by_text(f"{number} closed.")).to_be_visible()
+    # RCM 5.2, Table 10 step 3: the closure announcement to stakeholders is offered at once.
+    expect(page.get_by_text(f"{number} closed. Send the closure announcement")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Communicate closure · {number}")).to_be_visible()
+    page.goto(rfc_url)
     expect(page.locator(".page-head")).to_contain_text("closed")
+    # A work-off action with an owner and a due date: a date in the past is refused by its field, nothing lost.
+    page.get_by_label("Action", exact=True).fill("Automate the schema check in the pipeline")
+    page.get_by_label("Owner (e-mail address)").fill("dip@demo.test")
+    page.get_by_label("Due").fill((date.today() - timedelta(days=2)).isoformat())
+    page.get_by_role("button", name="Add work-off action").click()
+    expect(page.locator("#due-error")).to_contain_text("A due date cannot be in the past")
+    expect(page.get_by_label("Action", exact=True)).to_have_value("Automate the schema check in the pipeline")
+    page.get_by_label("Due").fill((date.today() + timedelta(days=10)).isoformat())
+    page.get_by_role("button", name="Add work-off action").click()
+    expect(page.get_by_text("Work-off action added")).to_be_visible()
+    log_out(page)
+
+    log_in("dip@demo.test")  # on the owner's home page until done
+    block = page.locator("section", has=page.get_by_role("heading", name="Your work-off actions"))
+    expect(block).to_contain_text("Automate the schema check in the pipeline")
+    block.get_by_role("button", name="Mark done").click()
+    expect(page.get_by_text("Done: Automate the schema check")).to_be_visible()
+    expect(page.get_by_role("heading", name="Your work-off actions")).to_have_count(0)
 
 
 def test_notice_refusal_and_emergency_warning(page, log_in):

@@ -29,6 +29,7 @@ OBJECT_RULES = {
     "outages.cancel": {Role.TEST_PARTICIPANT: 404},
     "release_notes.release_note_pdf": {Role.TEST_PARTICIPANT: 404},
     "retests.retest": {Role.TEST_PARTICIPANT: 404},
+    "rfcs.finish_work_off_action": {Role.TEST_PARTICIPANT: 404},  # the Central Party's action
     "release_notes.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
     "api_pages.revoke_token": {Role.RELEASE_MANAGER: 404, Role.TEST_PARTICIPANT: 404},  # the Central Party's token
 }

@@ -16,7 +16,9 @@ def test_release_communication_arrives_with_the_release_note_attached(app, as_us
     rfc_id = approved_rfc(app)
     rm = as_user("rm.sit@demo.test")
     page = rm.get(f"/rfcs/{rfc_id}/communicate/release").get_data(as_text=True)
-    assert page.count('type="checkbox" value=') == page.count("checked")  # every organisation by default
+    # Every organisation by default, no distribution list (a list is chosen on purpose).
+    assert page.count('name="organisation_ids" type="checkbox"') == page.count("checked") > 0
+    assert 'name="list_ids" type="checkbox"' in page
     response = communicate(rm, rfc_id, org_ids(app, "Northwold Energy", "Avanade"))
     assert response.status_code == 303 and response.location == f"/outbox?rfc={rfc_id}"
     wait_until_settled(app)
@@ -105,10 +107,10 @@ def test_choosing_no_organisation_is_refused_and_others_may_not_communicate(app,
     rfc_id = approved_rfc(app)
     rm = as_user("rm.sit@demo.test")
     page = rm.post(f"/rfcs/{rfc_id}/communicate/release", {"subject": "S", "body": "B"}).get_data(as_text=True)
-    assert "Choose at least one organisation." in page
+    assert "Choose at least one organisation or distribution list." in page
     page = rm.post(f"/rfcs/{rfc_id}/communicate/release", {"organisation_ids": org_ids(app, "Fenland Networks"),
                                                            "subject": "S", "body": "B"}).get_data(as_text=True)
-    assert "None of the chosen organisations has an active user" in page
+    assert "None of the chosen organisations or lists has an active user" in page
     assert as_user("dip@demo.test").get(f"/rfcs/{rfc_id}/communicate/release").status_code == 403
     assert as_user("dip@demo.test").get("/outbox").status_code == 403
     assert statuses(app) == []

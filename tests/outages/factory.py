@@ -18,4 +18,6 @@ def make_outage(email, environment="SIT-A", systems=("DIP",), planned=False, cat
               "description": description, "impact": extra.get("impact", "SIT Functional tests blocked"),
               "defect_reference": extra.get("defect_reference", ""), "root_cause": "", "rfc_id": None}
     chosen = db.session.scalars(select(System).where(System.name.in_(systems))).all()
-    return services.save(user, Outage(), values, list(chosen))
+    # A planned outage is announced in advance (EAP §12.5.1): one of the past was logged before it began.
+    return services.save(user, Outage(), values, list(chosen),
+                         now=values["start"] - timedelta(days=1) if planned else None)

@@ -56,7 +56,7 @@ def test_random_changes_keep_the_days_as_a_rebuild_makes_them(ctx):
         values = {name: getattr(outage, name) for name in services.FIELDS}
         values["start"] = outage.start - timedelta(hours=rng.randint(1, 60))
         values["environment_id"] = made[rng.randrange(len(made))].environment_id
-        services.save(rm, outage, values, list(outage.systems))
+        services.save(rm, outage, values, list(outage.systems), now=values["start"] - timedelta(days=1))
     for outage in [o for o in made if db.session.get(Outage, o.id).end is None][:3]:
         services.end_now(rm, db.session.get(Outage, outage.id))
     moment = utcnow()

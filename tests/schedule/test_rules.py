@@ -16,6 +16,7 @@ from mhhs.rfcs.states import ReleaseType
 from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.clashes import clashes
 from mhhs.rfcs.clashes import next_free_window
+from mhhs.windows.release_slot import weekly_slot
 from mhhs.schedule.services import add_freeze
 from tests.outages.factory import make_outage
 from tests.rfcs.factory import content, env_ids, make_rfc, next_week, user
@@ -120,6 +121,10 @@ def test_clashes_by_environment_outage_and_visibility(ctx):
 
 
 def test_the_next_free_window(ctx):
+    # The weekly release slot aside (tests/schedule/test_release_slot.py): on a Saturday, outside DIP's support hours.
+    slot = weekly_slot()
+    slot.weekday = 5
+    db.session.commit()
     dip = db.session.scalar(select(System).where(System.name == "DIP"))
     sit_a = env_ids("SIT-A")
     friday_afternoon = london(date(2026, 12, 4), 15, 7)

@@ -1,0 +1,18 @@
+"""The demo database shows a newcomer the distribution lists, a work-off action on its owner's home page and a
+UIT-first version owed to SIT (issue 25), in words true to what is stored."""
+from mhhs.demo import seed_everything
+
+
+def test_demo_shows_lists_work_off_actions_and_a_version_owed_to_sit(app, as_user):
+    with app.app_context():
+        seed_everything(demo=True)
+    lists = as_user("rm.sit@demo.test").get("/mail-groups").get_data(as_text=True)
+    for name in ("EWG", "SIT participants", "UIT participants", "Defect Triage", "Settlement test leads"):
+        assert f">{name}</a>" in lists
+    assert "receives the weekly report" in lists
+    helix = as_user("helix@demo.test")
+    home = helix.get("/").get_data(as_text=True)
+    assert "Your work-off actions" in home and "Add the configuration-key check to the ISDS deployment pipeline" in home
+    assert "You are on Defect Triage, EWG, SIT participants, Settlement test leads:" in helix.get("/account/notifications").get_data(as_text=True)
+    grid = as_user("supplier@demo.test").get("/baseline").get_data(as_text=True)
+    assert "<strong>MDS</strong> 2.0.1.0 runs in UIT; SIT-A 2.0.0.0, SIT-B 2.0.0.0" in grid
