@@ -2,6 +2,11 @@
 Each can be overridden from the environment (or on the command line)."""
 import os
 
+# The production server makes links only from PUBLIC_URL (e-mails, feeds, the API): it will not start without it.
+if not os.environ.get("PUBLIC_URL"):
+    raise SystemExit("PUBLIC_URL is not set: it is where people reach Release Desk (https://release-desk.example.org), "
+                     "the start of every link in e-mails, calendar feeds and the API. Set it and start again.")
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Two workers per core is gunicorn's usual starting point; SQLite writes wait for each other (BEGIN IMMEDIATE).
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))

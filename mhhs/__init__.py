@@ -31,6 +31,9 @@ def create_app(config=None):
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(NO_SECRET_KEY)
     os.makedirs(app.instance_path, exist_ok=True)
+    from .core.urls import public_url, trusted_hosts
+    # A request naming another host is refused with 400 (Flask's TRUSTED_HOSTS), whatever links it would make.
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
     if app.config["PROXY_COUNT"]:
         # Client address, scheme and host as the reverse proxy saw them (only as many hops as configured).
@@ -98,5 +101,6 @@ def create_app(config=None):
     for rules in (core_rules, rfc_rules, outage_rules, certificate_rules):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
     app.jinja_env.globals["zip"] = zip
+    app.jinja_env.globals["public_url"] = public_url
     app.jinja_env.filters["london"] = format_london
     return app

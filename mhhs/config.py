@@ -52,8 +52,13 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Release Desk <release-desk@localhost>")
-    # Where people reach Release Desk: the links in e-mails sent outside a request (cron, seeding).
+    # Where people reach Release Desk: every link in e-mails, calendar feeds and API bodies starts with it (never
+    # with the Host a request names). gunicorn.conf.py refuses to serve without it; the development server and the
+    # command line default to the development address.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # The hosts requests may name (comma-separated, ".example.org" for its subdomains); others get 400.
+    # Unset: PUBLIC_URL's host alone.
+    ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "")
     # The API (/api/v1): requests per token, counted in RATELIMIT_STORAGE_URI ("memory://" counts per server process;
     # a shared "redis://…" or "memcached://…" counts across them). 429 with Retry-After beyond it.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
@@ -74,6 +79,8 @@ NO_SECRET_KEY = ("SECRET_KEY is not set, so sessions could be forged; Release De
 
 class TestConfig(Config):
     TESTING = True
+    PUBLIC_URL = "http://localhost"
+    ALLOWED_HOSTS = "localhost,127.0.0.1"
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("TEST_DATABASE_URL", f"sqlite:///{INSTANCE / 'test.sqlite'}")

@@ -23,6 +23,7 @@ from ..core.pagination import paginate
 from ..core.permissions import Role
 from ..core.services import Conflict, Invalid, Refused
 from ..core.time import london_to_utc, utc_to_london_naive, utcnow
+from ..core.urls import public_url
 from ..directory.models import Environment, MarketRole, System
 from ..extensions import csrf, db, limiter
 from ..outages import services as outages
@@ -122,7 +123,7 @@ def _iso(moment):
 
 
 def _page_link(endpoint, **values):
-    return url_for(endpoint, _external=True, **values)
+    return public_url(endpoint, **values)
 
 
 class Names:

@@ -11,6 +11,7 @@ from flask import current_app, g, has_request_context, render_template, url_for
 from sqlalchemy import inspect, or_, select, update
 
 from ..core.time import utcnow
+from ..core.urls import public_url
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -45,11 +46,8 @@ def deliver_queued():
 
 
 def absolute_url(endpoint, **values):
-    """A link for an e-mail: from the request being answered, or from PUBLIC_URL outside one (cron, seeding)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """A link for an e-mail: from PUBLIC_URL, in a request or outside one (cron, seeding), never the Host header."""
+    return public_url(endpoint, **values)
 
 
 def email_text(template, **context):

@@ -10,6 +10,7 @@ from ..core.forms import form_values
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
 from ..core.time import to_london, utcnow
+from ..core.urls import public_url
 from ..directory.models import Environment, Freeze, Organisation, System, TestPhase, User
 from ..directory.support import describe
 from ..exports.download import download
@@ -173,7 +174,7 @@ def feed(token, environment_id=None):
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
-        response = make_response(feed.to_ical(lambda endpoint, **args: url_for(endpoint, _external=True, **args)))
+        response = make_response(feed.to_ical(public_url))
         response.mimetype = "text/calendar"
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"
