@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from wtforms import (BooleanField, DateField, DecimalField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
                      TextAreaField, TimeField)
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from ..core.forms import database_id, options
 from ..core.permissions import Role
@@ -98,6 +98,22 @@ class OrganisationForm(UniqueMixin, FlaskForm):
             raise ValidationError(f"An MPID is four letters or digits: {', '.join(bad)}.")
 
 
+class NeededForHours(Optional):
+    """Optional unless the support kind is set days and hours; then a blank time is refused with message (Optional()
+    alone would stop the chain, so the form's own check would never run)."""
+
+    def __init__(self, message):
+        super().__init__()
+        self.needed = message
+
+    def __call__(self, form, field):
+        blank = not field.raw_data or not str(field.raw_data[0]).strip()
+        if blank and form.support_kind.data == SupportKind.HOURS:
+            field.errors[:] = []
+            raise StopValidation(self.needed)
+        super().__call__(form, field)
+
+
 class SystemForm(UniqueMixin, FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the system's name."), Length(max=80)])
     organisation_id = SelectField("Organisation", coerce=database_id)
@@ -105,8 +121,9 @@ class SystemForm(UniqueMixin, FlaskForm):
     support_days = SelectMultipleField("Support days (closed on bank holidays)", choices=options(enumerate(DAY_NAMES)),
                                        coerce=int, widget=ListWidget(prefix_label=False),
                                        option_widget=CheckboxInput())
-    support_start = TimeField("Support from (Europe/London)", validators=[Optional()])
-    support_end = TimeField("Support until", validators=[Optional()])
+    support_start = TimeField("Support from (Europe/London)",
+                              validators=[NeededForHours("Enter when support starts, e.g. 09:00.")])
+    support_end = TimeField("Support until", validators=[NeededForHours("Enter when support ends, e.g. 17:00.")])
     gate_closure = TimeField("Gate closure: windows end by (optional)", validators=[Optional()])
     support_hours = TextAreaField("Support notes", validators=[Optional(), Length(max=2000)])
     backup_regime = TextAreaField("Back-up regime", validators=[Optional(), Length(max=2000)])
