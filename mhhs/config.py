@@ -64,6 +64,8 @@ class Config:
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # PDFs one person may have rendered (pages, downloads, attachments), counted in the same storage.
+    PDF_RATE_LIMIT = os.environ.get("PDF_RATE_LIMIT", "12 per minute")
     API_TITLE = "Release Desk API"
     API_VERSION = "1"
     OPENAPI_VERSION = "3.1.0"
@@ -81,6 +83,7 @@ class TestConfig(Config):
     TESTING = True
     PUBLIC_URL = "http://localhost"
     ALLOWED_HOSTS = "localhost,127.0.0.1"
+    PDF_RATE_LIMIT = "1000 per minute"  # tests/exports/test_pdf.py sets its own
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("TEST_DATABASE_URL", f"sqlite:///{INSTANCE / 'test.sqlite'}")

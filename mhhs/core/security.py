@@ -1,5 +1,6 @@
 """Security headers on every response (static files included) and one log line per request."""
 import logging
+import re
 import time
 import uuid
 
@@ -34,6 +35,14 @@ def register_security(app):
         return response
 
 
+# A calendar feed URL's secret is a credential: logs show the path with it masked.
+SECRET_IN_PATH = re.compile(r"(/calendar/feed/)[^/.?\s]+")
+
+
+def masked_path(path):
+    return SECRET_IN_PATH.sub(r"\1***", path)
+
+
 def log_request(status):
     """request id, user id, method, path, status and duration: one line, to find a request again."""
     # The user the request already loaded, if any: logging never costs a query (static files load nobody).
@@ -41,4 +50,4 @@ def log_request(status):
     user_id = user.id if user is not None and user.is_authenticated else "-"
     duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     log.info("request_id=%s user=%s %s %s %s %.1fms", g.get("request_id", "-"), user_id, request.method,
-             request.path, status, duration)
+             masked_path(request.path), status, duration)

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, IntegerField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import database_id, int_or_none, options
@@ -23,17 +23,24 @@ def _type_or_none(value):
     return ReleaseType(value) if value not in (None, "", "None") else None
 
 
+# What one release note may hold (issue 23): the programme's notes list tens of defects with a line or two each;
+# these bounds are several times that, and keep the largest note's PDFs to a few seconds (scripts/bench_pdf.py).
+MAX_ROWS = 150  # defects, and change requests, per note
+SUMMARY_LENGTH = 500  # characters in a defect's or a change request's summary: the detail is in the defect tracker
+TEXT_LENGTH = 10_000  # characters in each long field (plans, known issues, instructions)
+
+
 class DefectRow(Form):
     defect_id = StringField("Defect ID", validators=[Length(max=40)])
     severity = SelectField("Severity", choices=options([("", "—")] + [(s, s) for s in SEVERITIES]))
-    summary = StringField("Summary", validators=[Length(max=2000)])
+    summary = StringField("Summary", validators=[Length(max=SUMMARY_LENGTH)])
     found_in_id = SelectField("Found in", coerce=int_or_none)
 
 
 class ChangeRequestRow(Form):
     cr_id = StringField("CR ID", validators=[Length(max=40)])
     title = StringField("CR title", validators=[Length(max=200)])
-    summary = StringField("CR summary", validators=[Length(max=2000)])
+    summary = StringField("CR summary", validators=[Length(max=SUMMARY_LENGTH)])
 
 
 class RfcForm(FlaskForm):
@@ -51,16 +58,29 @@ class RfcForm(FlaskForm):
     window_end = DateTimeLocalField("Window end", format=LOCAL, validators=[Optional()])
     expected_downtime = IntegerField("Expected downtime (minutes)", validators=[
         Optional(), NumberRange(min=0, max=100_000, message="Enter a number of minutes, 0 or more.")])
-    implementation_plan = TextAreaField("Implementation plan", validators=[Length(max=20_000)])
-    rollback_plan = TextAreaField("Rollback plan", validators=[Length(max=20_000)])
+    implementation_plan = TextAreaField("Implementation plan", validators=[Length(max=TEXT_LENGTH)])
+    rollback_plan = TextAreaField("Rollback plan", validators=[Length(max=TEXT_LENGTH)])
     stakeholders_impacted = TextAreaField("Stakeholders impacted", validators=[Length(max=5000)])
-    known_issues = TextAreaField("Known issues", validators=[Length(max=20_000)])
-    installation_instructions = TextAreaField("Installation instructions", validators=[Length(max=20_000)])
+    known_issues = TextAreaField("Known issues", validators=[Length(max=TEXT_LENGTH)])
+    installation_instructions = TextAreaField("Installation instructions", validators=[Length(max=TEXT_LENGTH)])
     build_reference = StringField("Build / package reference", validators=[Length(max=120)])
     build_sha256 = StringField("SHA-256 checksum", validators=[
         Optional(), Regexp(SHA256.pattern, re.IGNORECASE, "A SHA-256 checksum is 64 hexadecimal characters.")])
     defects = FieldList(FormField(DefectRow), max_entries=1000)
     change_requests = FieldList(FormField(ChangeRequestRow), max_entries=1000)
+
+    def _validate_rows(self, field, what):
+        filled = [row for row in field if any(value not in (None, "") for name, value in row.data.items()
+                                              if name not in ("severity", "found_in_id"))]
+        if len(filled) > MAX_ROWS:
+            raise ValidationError(f"A release note lists at most {MAX_ROWS} {what}; this one has {len(filled)}. "
+                                  "Group minor ones, or link to the full list in the defect tracker.")
+
+    def validate_defects(self, field):
+        self._validate_rows(field, "defects")
+
+    def validate_change_requests(self, field):
+        self._validate_rows(field, "change requests")
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,8 +129,8 @@ class DeploymentForm(FlaskForm):
         DataRequired(DATETIME_MESSAGE)], render_kw={"step": 60})
     outcome = SelectField("Outcome", coerce=lambda v: RfcStatus(v) if v in {s.value for s in RfcStatus} else None)
     version = StringField("Version running after the fix", validators=[Length(max=40)])
-    issues = TextAreaField("Issues met", validators=[Length(max=20_000)])
-    resolutions = TextAreaField("Resolutions", validators=[Length(max=20_000)])
+    issues = TextAreaField("Issues met", validators=[Length(max=TEXT_LENGTH)])
+    resolutions = TextAreaField("Resolutions", validators=[Length(max=TEXT_LENGTH)])
 
     def __init__(self, rfc, environments, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -147,9 +167,9 @@ class BaselineForm(FlaskForm):
 
 
 class ClosureForm(FlaskForm):
-    rollout_report = TextAreaField("Rollout report", validators=[Length(max=20_000)])
-    lessons_learnt = TextAreaField("Lessons learnt", validators=[Length(max=20_000)])
-    work_off_actions = TextAreaField("Work-off actions", validators=[Length(max=20_000)])
+    rollout_report = TextAreaField("Rollout report", validators=[Length(max=TEXT_LENGTH)])
+    lessons_learnt = TextAreaField("Lessons learnt", validators=[Length(max=TEXT_LENGTH)])
+    work_off_actions = TextAreaField("Work-off actions", validators=[Length(max=TEXT_LENGTH)])
 
 
 class CommunicationForm(FlaskForm):
