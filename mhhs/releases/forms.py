@@ -24,10 +24,11 @@ def _type_or_none(value):
 
 
 # What one release note may hold (issue 23): the programme's notes list tens of defects with a line or two each;
-# these bounds are several times that, and keep the largest note's PDFs to a few seconds (scripts/bench_pdf.py).
-MAX_ROWS = 150  # defects, and change requests, per note
-SUMMARY_LENGTH = 500  # characters in a defect's or a change request's summary: the detail is in the defect tracker
-TEXT_LENGTH = 10_000  # characters in each long field (plans, known issues, instructions)
+# these bounds are several times that, and keep the largest note's PDFs to a few seconds of one worker
+# (scripts/bench_pdf.py renders the largest allowed; 450 defects of 1,990 characters took 24 s before).
+MAX_ROWS = 100  # defects, and change requests, per note
+SUMMARY_LENGTH = 300  # characters in a defect's or a change request's summary: the detail is in the defect tracker
+TEXT_LENGTH = 5_000  # characters in each long field (plans, known issues, instructions)
 
 
 class DefectRow(Form):
