@@ -1,5 +1,16 @@
 """Small helpers shared by every domain's forms."""
+import re
+
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+
+LINE_BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")
+
+
+def single_line(form, field):
+    """A subject or a name goes into e-mail headers and one-line places: no line break or control character."""
+    if isinstance(field.data, str) and LINE_BREAK.search(field.data):
+        raise ValidationError("Keep this to one line: no line breaks or control characters.")
 
 
 def options(pairs):

@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateField, DecimalField, EmailField, Password
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation, ValidationError
 
-from ..core.forms import database_id, options
+from ..core.forms import database_id, options, single_line
 from ..core.permissions import Role
 from ..extensions import db
 from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
@@ -49,7 +49,7 @@ class UserForm(UniqueMixin, FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter an e-mail address."),
                                             Email("Enter a valid e-mail address.", test_environment=True),
                                             Length(max=254)])
-    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120), single_line])
     role = SelectField("Role", choices=options((r.value, r.label) for r in Role), validators=[DataRequired()])
     organisation_id = SelectField("Organisation", coerce=database_id, validators=[DataRequired("Choose an organisation.")])
     scope_sit = BooleanField("SIT approvals")
@@ -83,7 +83,7 @@ class NewUserForm(UserForm):
 
 
 class OrganisationForm(UniqueMixin, FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the organisation's name."), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired("Enter the organisation's name."), Length(max=120), single_line])
     kind = SelectField("Kind", choices=options(OrgKind.CHOICES))
     fix_forward = BooleanField("Fixes forward (supplies no rollback plan)")
     mpids = StringField("MPIDs (space-separated)", validators=[Optional(), Length(max=200)])
@@ -115,7 +115,7 @@ class NeededForHours(Optional):
 
 
 class SystemForm(UniqueMixin, FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the system's name."), Length(max=80)])
+    name = StringField("Name", validators=[DataRequired("Enter the system's name."), Length(max=80), single_line])
     organisation_id = SelectField("Organisation", coerce=database_id)
     support_kind = SelectField("Support hours", choices=options(SupportKind.CHOICES), default=SupportKind.TBC)
     support_days = SelectMultipleField("Support days (closed on bank holidays)", choices=options(enumerate(DAY_NAMES)),
@@ -166,7 +166,7 @@ class SystemForm(UniqueMixin, FlaskForm):
 
 
 class EnvironmentForm(UniqueMixin, FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the environment's name."), Length(max=40)])
+    name = StringField("Name", validators=[DataRequired("Enter the environment's name."), Length(max=40), single_line])
     phase = SelectField("Phase", choices=options((p.value, p.value) for p in Phase))
     purpose = TextAreaField("Purpose", validators=[Optional(), Length(max=2000)])
     available_from = DateField("Available from", validators=[Optional()])
@@ -184,7 +184,7 @@ class EnvironmentForm(UniqueMixin, FlaskForm):
 
 class MarketRoleForm(UniqueMixin, FlaskForm):
     code = StringField("Code", validators=[DataRequired("Enter a short code."), Length(max=40)])
-    name = StringField("Name", validators=[DataRequired("Enter the role's name."), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired("Enter the role's name."), Length(max=120), single_line])
     central = BooleanField("Central role")
 
     def validate_code(self, field):

@@ -97,6 +97,9 @@ def deliver(ids):
         try:
             attachment_of(message)
             _send(current_app.config, message)
+        except ValueError as error:  # a message that cannot be written (a line break in a header): never sendable
+            message.status, message.error = OutboxMessage.FAILED, f"This message cannot be sent: {error}"
+            failed += 1
         except (OSError, smtplib.SMTPException) as error:
             message.status, message.error = OutboxMessage.FAILED, str(error) or error.__class__.__name__
             failed += 1

@@ -8,7 +8,7 @@ from wtforms import (DateField, DateTimeLocalField, FieldList, Form, FormField, 
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import database_id, int_or_none, options
+from ..core.forms import database_id, int_or_none, options, single_line
 from ..directory.models import Environment, Organisation, System
 from ..extensions import db
 from .models import ReleaseType, RetestResult, RfcStatus
@@ -50,7 +50,7 @@ class RfcForm(FlaskForm):
     release_type = SelectField("Release type", coerce=_type_or_none,
                                choices=options([("", "—")] + [(t.value, t.value) for t in ReleaseType]))
     version = StringField("Version", validators=[Length(max=40)])
-    title = StringField("Title", validators=[Length(max=200)])
+    title = StringField("Title", validators=[Length(max=200), single_line])
     reason = TextAreaField("Reason", validators=[Length(max=5000)])
     promotion_reason = TextAreaField("Reason for UIT first", validators=[Length(max=2000)])
     environment_ids = SelectMultipleField("Target environments", coerce=database_id,
@@ -177,7 +177,7 @@ class CommunicationForm(FlaskForm):
     organisation_ids = SelectMultipleField("Organisations", coerce=database_id, widget=ListWidget(prefix_label=False),
                                            option_widget=CheckboxInput(),
                                            validators=[DataRequired("Choose at least one organisation.")])
-    subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=300)])
+    subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=300), single_line])
     body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=20_000)])
 
     def __init__(self, *args, **kwargs):
