@@ -102,5 +102,7 @@ def create_app(config=None):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
     app.jinja_env.globals["zip"] = zip
     app.jinja_env.globals["public_url"] = public_url
+    from .core.pagination import link_args
+    app.jinja_env.globals["link_args"] = link_args
     app.jinja_env.filters["london"] = format_london
     return app

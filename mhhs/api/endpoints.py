@@ -114,8 +114,12 @@ def _utc(moment):
 
 
 def _local(moment):
-    """An API time (aware) or a stored one (naive UTC) as the forms take it: London wall-clock, to the minute."""
-    return utc_to_london_naive(_utc(moment)).strftime(LOCAL) if moment else ""
+    """An API time (aware) or a stored one (naive UTC) as the forms take it: London wall-clock, to the minute.
+    A time no calendar arithmetic reaches (year 1, year 9999) is passed on as text the form refuses by its field."""
+    try:
+        return utc_to_london_naive(_utc(moment)).strftime(LOCAL) if moment else ""
+    except OverflowError:
+        return "out of range"
 
 
 def _iso(moment):

@@ -35,6 +35,12 @@ class Page:
         return self.has_prev or self.has_next
 
 
+def link_args(args):
+    """A query string's parameters that a link may carry on: not the names url_for reads itself (_method,
+    _external, _anchor, _scheme, endpoint), which a visitor could otherwise type to break the page."""
+    return {k: v for k, v in args.items() if not k.startswith("_") and k != "endpoint"}
+
+
 def _encode(values):
     plain = [v.isoformat() if isinstance(v, (datetime, date)) else v for v in values]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
@@ -91,7 +97,7 @@ def paginate(statement, order, descending=False, per_page=None, key_of=None):
     else:
         has_prev, has_next = more, not last or bool(before)
     page = Page(items=items, total=total, has_prev=has_prev, has_next=has_next,
-                base_args={k: v for k, v in request.args.items() if k not in CURSOR_ARGS})
+                base_args={k: v for k, v in link_args(request.args).items() if k not in CURSOR_ARGS})
     if items:
         page.prev_args = {"before": _encode(key_of(items[0]))}
         page.next_args = {"after": _encode(key_of(items[-1]))}

@@ -102,6 +102,9 @@ class RfcForm(FlaskForm):
     def content(self):
         """The typed content as plain data for the service (times still London wall-clock)."""
         data = {name: self[name].data for name in CONTENT_FIELDS + ["environment_ids"]}
+        for name in CONTENT_FIELDS:  # a text field left out of the request is empty text, never a missing value
+            if data[name] is None and isinstance(self[name], StringField):
+                data[name] = ""
         data["defects"] = [row.data for row in self.defects]
         data["change_requests"] = [row.data for row in self.change_requests]
         return data
