@@ -26,6 +26,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # Over HTTPS the cookie is "__Host-session": only this host, path /, Secure (a subdomain cannot plant one).
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    # A session ends after this long without a request, and this long after login whatever happens (ASVS 7.3).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", str(8 * 60)))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", str(7 * 24)))
     # Strict-Transport-Security when served over HTTPS (0 turns it off).
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none, trust no header).

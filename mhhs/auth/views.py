@@ -1,5 +1,6 @@
 """Login and logout."""
 import hmac
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
@@ -53,6 +54,7 @@ def login():
             # A fresh session on login: nothing from before it survives (no session fixation).
             session.clear()
             login_user(user)
+            session["started"] = session["seen"] = int(time.time())  # the idle and absolute lifetimes start
             return redirect(next_url or url_for("home.index"), 303)
     return render_template("auth/login.html", form=form, error=error)
 
