@@ -5,10 +5,10 @@ times into plain values: times are aware ISO 8601 in and naive UTC out of load()
 lengths and the rules are the domains' own functions (rfcs.rules, outages.rules, certificates.rules)."""
 from datetime import UTC
 
-from flask import url_for
 from marshmallow import Schema, fields, pre_dump, validate
 
 from ..certificates.models import Kind
+from ..core.urls import public_url
 from ..outages.models import Category
 from ..rfcs.numbers import rfc_number
 from ..rfcs.rules import SEVERITIES
@@ -65,7 +65,7 @@ class RfcNumber(fields.String):
 
 
 class Page(fields.String):
-    """The row's page in Release Desk, from its id."""
+    """The row's page in Release Desk, from its id: under PUBLIC_URL, never the request's Host."""
 
     def __init__(self, endpoint, key, **kwargs):
         self.endpoint, self.key = endpoint, key
@@ -73,7 +73,7 @@ class Page(fields.String):
                          metadata={"description": "Its page in Release Desk."}, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return url_for(self.endpoint, _external=True, **{self.key: value})
+        return public_url(self.endpoint, **{self.key: value})
 
 
 def _environment(**kwargs):

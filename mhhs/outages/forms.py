@@ -84,6 +84,9 @@ class OutageForm(FlaskForm):
     def values(self):
         """The outage's fields as the service takes them (services.FIELDS, times in UTC)."""
         values = {name: self[name].data for name in FIELDS if name in self}
+        for name in values:  # a text field left out of the request is empty text, never a missing value
+            if values[name] is None and isinstance(self[name], StringField):
+                values[name] = ""
         values.update(category=Category(self.category.data), start=london_to_utc(self.start.data),
                       end=london_to_utc(self.end.data), rfc_id=self.rfc_id,
                       defect_reference=(self.defect_reference.data or "").strip())

@@ -5,7 +5,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import database_id, options
+from ..core.forms import database_id, options, single_line
 from ..directory.models import Organisation
 from ..extensions import db
 
@@ -14,7 +14,7 @@ class CommunicationForm(FlaskForm):
     organisation_ids = SelectMultipleField("Organisations", coerce=database_id, widget=ListWidget(prefix_label=False),
                                            option_widget=CheckboxInput(),
                                            validators=[DataRequired("Choose at least one organisation.")])
-    subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=300)])
+    subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=300), single_line])
     body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=20_000)])
 
     def __init__(self, *args, **kwargs):

@@ -40,13 +40,31 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 SHA256_MESSAGE = "A SHA-256 checksum is 64 hexadecimal characters."
 DOWNTIME_MESSAGE = "Enter a number of minutes, 0 or more."
 MAX_DOWNTIME = 100_000
+# What one release note may hold (issue 23): the programme's notes list tens of defects with a line or two each;
+# these bounds are several times that, and keep the largest note's PDFs to a few seconds of one worker
+# (scripts/bench_pdf.py renders the largest allowed; 450 defects of 1,990 characters took 24 s before).
+MAX_ROWS = 100  # defects, and change requests, per note
+SUMMARY_LENGTH = 300  # characters in a defect's or a change request's summary: the detail is in the defect tracker
+TEXT_LENGTH = 5_000  # characters in each long field (plans, known issues, instructions)
 # The longest text each field of an RFC (and of its release-note rows) takes: the form's Length() and the API read it.
 CONTENT_LIMITS = {"version": 40, "title": 200, "reason": 5000, "promotion_reason": 2000,
-                  "implementation_plan": 20_000, "rollback_plan": 20_000, "stakeholders_impacted": 5000,
-                  "known_issues": 20_000, "installation_instructions": 20_000, "build_reference": 120,
-                  "dev_test_evidence": 20_000, "not_carried_reason": 5000}
-DEFECT_LIMITS = {"defect_id": 40, "summary": 2000}
-CHANGE_REQUEST_LIMITS = {"cr_id": 40, "title": 200, "summary": 2000}
+                  "implementation_plan": TEXT_LENGTH, "rollback_plan": TEXT_LENGTH, "stakeholders_impacted": 5000,
+                  "known_issues": TEXT_LENGTH, "installation_instructions": TEXT_LENGTH, "build_reference": 120,
+                  "dev_test_evidence": TEXT_LENGTH, "not_carried_reason": 5000}
+DEFECT_LIMITS = {"defect_id": 40, "summary": SUMMARY_LENGTH}
+CHANGE_REQUEST_LIMITS = {"cr_id": 40, "title": 200, "summary": SUMMARY_LENGTH}
+ROW_WORDS = {"defects": "defects", "change_requests": "change requests"}
+
+
+def rows_problem(rows, what):
+    """A release note lists at most MAX_ROWS defects (and change requests): rows with only a severity, a found-in
+    or an unticked box are blank ones and do not count."""
+    filled = [row for row in rows or [] if any(value not in (None, "", False) for name, value in row.items()
+                                               if name not in ("severity", "found_in_id"))]
+    if len(filled) > MAX_ROWS:
+        return (f"A release note lists at most {MAX_ROWS} {what}; this one has {len(filled)}. "
+                "Group minor ones, or link to the full list in the defect tracker.")
+    return None
 
 
 def downtime_problem(minutes):
@@ -66,6 +84,8 @@ def content_problems(content):
         if problem:
             problems[name] = problem
     for rows, limits in (("defects", DEFECT_LIMITS), ("change_requests", CHANGE_REQUEST_LIMITS)):
+        if problem := rows_problem(content.get(rows), ROW_WORDS[rows]):
+            problems[rows] = problem
         for i, row in enumerate(content.get(rows) or []):
             problems.update(length_problems(row, limits, f"{rows}[{i}]."))
     return problems
