@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 from email.message import EmailMessage
 
-from flask import current_app, g, has_request_context, render_template, url_for
+from flask import current_app, g, has_request_context, render_template
 from sqlalchemy import inspect, or_, select, update
 
 from ..core import registry

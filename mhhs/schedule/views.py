@@ -11,7 +11,7 @@ from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
 from ..core.time import to_london, utcnow
 from ..core.urls import public_url
-from ..directory.models import Environment, Organisation, System, User
+from ..directory.models import Environment, Organisation, System
 from ..windows.models import Freeze
 from .models import TestPhase
 from ..windows.support import describe

@@ -5,12 +5,10 @@ import logging
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import select
 
 from mhhs.api.services import create_token
 from mhhs.directory import services as directory
-from mhhs.extensions import db
-from tests.releases.factory import user
+from tests.rfcs.factory import user
 
 FEED = re.compile(r"/calendar/feed/([A-Za-z0-9_-]+)\.ics")
 

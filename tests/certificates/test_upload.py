@@ -10,7 +10,6 @@ from mhhs.certificates.models import Certificate, Status
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, MarketRole, User
 from mhhs.extensions import db
-from tests.api.test_api import api, make_token  # noqa: F401  (fixtures)
 from tests.certificates.factory import der, key, make_certificate, make_x509, pem
 
 from cryptography.hazmat.primitives import serialization

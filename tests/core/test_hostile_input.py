@@ -1,10 +1,12 @@
 """Issue 23's findings that span the app: links never made from the Host header, refused hosts, and the inputs
 that used to answer 500."""
 from mhhs.extensions import db
-from mhhs.mail.models import OutboxMessage
-from sqlalchemy import select
+from mhhs.mail.services import messages_about
+from mhhs.rfcs.models import Rfc
 
-from tests.api.test_api import api, make_token, rfc_body  # noqa: F401  (fixtures)
+from tests.helpers import rfc_body
+from tests.outages.factory import form as outage_form
+from tests.rfcs.factory import form_data
 
 
 def test_links_in_mail_and_api_bodies_come_from_public_url_and_other_hosts_get_400(app, api, make_token):  # noqa: F811
@@ -21,7 +23,7 @@ def test_links_in_mail_and_api_bodies_come_from_public_url_and_other_hosts_get_4
     finally:
         app.config["PUBLIC_URL"] = "http://localhost"
     with app.app_context():
-        message, = db.session.scalars(select(OutboxMessage).where(OutboxMessage.rfc_id == created["id"]))
+        message, = messages_about(db.session.get(Rfc, created["id"]))
         assert f"https://release-desk.example.org/rfcs/{created['id']}" in message.body
         assert "127.0.0.1" not in message.body and "evil.test" not in message.body
         assert message.unsubscribe_url == "https://release-desk.example.org/account/notifications"
@@ -63,8 +65,6 @@ def test_odd_api_bodies_get_a_message_not_a_500(api, make_token):  # noqa: F811
 
 
 def test_a_form_missing_its_text_fields_is_answered_with_messages(app, as_user):
-    from tests.outages.test_outages import form as outage_form
-    from tests.releases.test_lifecycle import form_data
     dip = as_user("dip@demo.test")
     for name in ("title", "reason", "implementation_plan", "rollback_plan"):
         data = form_data(app)

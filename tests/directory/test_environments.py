@@ -4,7 +4,7 @@ from sqlalchemy import select
 from mhhs.audit.models import AuditEvent
 from mhhs.directory.models import Environment, System
 from mhhs.extensions import db
-from tests.releases.factory import make_rfc
+from tests.rfcs.factory import make_rfc
 
 
 def env(app, name):

@@ -127,8 +127,8 @@ def test_who_may_download(app, as_user):
 
 
 def test_a_release_note_is_bounded_at_the_form_and_nothing_typed_is_lost(app, as_user):
-    from mhhs.releases.forms import MAX_ROWS, SUMMARY_LENGTH, TEXT_LENGTH
-    from tests.releases.test_lifecycle import form_data
+    from mhhs.rfcs.rules import MAX_ROWS, SUMMARY_LENGTH, TEXT_LENGTH
+    from tests.rfcs.factory import form_data
     dip = as_user("dip@demo.test")
     with app.app_context():
         rows = defects(MAX_ROWS + 1)
