@@ -2,7 +2,7 @@
 fingerprints unique per organisation
 
 Revision ID: e23a5c0f1b7d
-Revises: 9d2f4b6c8e13
+Revises: c24b5e7d1f30
 Create Date: 2026-12-06 20:15:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e23a5c0f1b7d'
-down_revision = '9d2f4b6c8e13'
+down_revision = 'c24b5e7d1f30'
 branch_labels = None
 depends_on = None
 
