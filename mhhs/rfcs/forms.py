@@ -15,7 +15,7 @@ from .states import Outcome, ReleaseType
 from .models import RetestResult
 from .rules import (CHANGE_REQUEST_LIMITS as CR, CONTENT_LIMITS as MAX, DEFECT_LIMITS, DOWNTIME_MESSAGE,
                     SEVERITIES, TEXT_LENGTH, checksum_problem, downtime_problem, outcomes_offered,
-                    rows_problem)
+                    rows_problem, window_time_problem)
 from .services import CONTENT_FIELDS
 
 
@@ -53,8 +53,8 @@ class RfcForm(FlaskForm):
                                        validators=[Length(max=MAX["not_carried_reason"])])
     environment_ids = SelectMultipleField("Target environments", coerce=database_id,
                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional()])
-    window_end = DateTimeLocalField("Window end", format=LOCAL, validators=[Optional()])
+    window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional(), rule(window_time_problem)])
+    window_end = DateTimeLocalField("Window end", format=LOCAL, validators=[Optional(), rule(window_time_problem)])
     # Past Optional(), no number means the text was not one: the rule's words join IntegerField's, as ever.
     expected_downtime = IntegerField("Expected downtime (minutes)", validators=[Optional(), rule(
         lambda minutes: DOWNTIME_MESSAGE if minutes is None else downtime_problem(minutes))])

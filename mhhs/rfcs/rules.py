@@ -1,6 +1,6 @@
 """The rules an RFC must meet to be submitted (RCM §10-§12), as messages keyed by the form field they concern."""
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..core.services import length_problems
 from ..core.time import add_business_days, format_london
@@ -71,6 +71,16 @@ def downtime_problem(minutes):
     return DOWNTIME_MESSAGE if minutes is not None and not 0 <= minutes <= MAX_DOWNTIME else None
 
 
+# A window's times: what the calendar arithmetic (London's offsets, the support hours) reaches (issue 23: an API
+# window at 0001-01-01T00:00:00Z was stored and then broke every page showing it).
+EARLIEST_WINDOW, LATEST_WINDOW = datetime(2000, 1, 1), datetime(9000, 1, 1)
+WINDOW_TIME_MESSAGE = "Enter a date and time between the years 2000 and 8999."
+
+
+def window_time_problem(moment):
+    return WINDOW_TIME_MESSAGE if moment is not None and not EARLIEST_WINDOW <= moment < LATEST_WINDOW else None
+
+
 def checksum_problem(text):
     return SHA256_MESSAGE if text and not SHA256.fullmatch(text.strip().lower()) else None
 
@@ -80,7 +90,9 @@ def content_problems(content):
     defects[0].summary. The submission rules come later (submission_problems)."""
     problems = length_problems(content, CONTENT_LIMITS)
     for name, problem in (("expected_downtime", downtime_problem(content.get("expected_downtime"))),
-                          ("build_sha256", checksum_problem(content.get("build_sha256")))):
+                          ("build_sha256", checksum_problem(content.get("build_sha256"))),
+                          ("window_start", window_time_problem(content.get("window_start"))),
+                          ("window_end", window_time_problem(content.get("window_end")))):
         if problem:
             problems[name] = problem
     for rows, limits in (("defects", DEFECT_LIMITS), ("change_requests", CHANGE_REQUEST_LIMITS)):
