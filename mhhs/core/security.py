@@ -32,9 +32,12 @@ def register_security(app):
         if app.config["HSTS_SECONDS"] and (request.is_secure or app.config["SESSION_COOKIE_SECURE"]):
             h["Strict-Transport-Security"] = f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
         h["X-Request-ID"] = g.get("request_id", "")
-        # What a logged-in person (or a token) sees stays out of every cache: pages, partials, CSV, API JSON.
+        # What a logged-in person (or a token) sees stays out of every cache: pages, partials, CSV, API JSON. A view
+        # that answers polls conditionally says so itself ("private, no-cache": the outage board's 304 to an unchanged
+        # poll, the calendar feed): kept only in the browser and checked with the server on every use.
         user = g.get("_login_user")
-        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+        deliberate = "private" in h.get("Cache-Control", "")
+        if ((user is not None and user.is_authenticated) or request.path.startswith("/api/")) and not deliberate:
             h["Cache-Control"] = "no-store"
         log_request(response.status_code)
         return response
