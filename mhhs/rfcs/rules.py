@@ -1,9 +1,9 @@
 """The rules an RFC must meet to be submitted (RCM §10-§12), as messages keyed by the form field they concern."""
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from ..core.services import length_problems
-from ..core.time import add_business_days, format_london
+from ..core.time import add_business_days, format_london, time_range_problem
 from ..windows.support import freeze_text
 from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS
 from .states import Outcome, ReleaseType, RfcStatus
@@ -71,14 +71,10 @@ def downtime_problem(minutes):
     return DOWNTIME_MESSAGE if minutes is not None and not 0 <= minutes <= MAX_DOWNTIME else None
 
 
-# A window's times: what the calendar arithmetic (London's offsets, the support hours) reaches (issue 23: an API
-# window at 0001-01-01T00:00:00Z was stored and then broke every page showing it).
-EARLIEST_WINDOW, LATEST_WINDOW = datetime(2000, 1, 1), datetime(9000, 1, 1)
-WINDOW_TIME_MESSAGE = "Enter a date and time between the years 2000 and 8999."
-
-
 def window_time_problem(moment):
-    return WINDOW_TIME_MESSAGE if moment is not None and not EARLIEST_WINDOW <= moment < LATEST_WINDOW else None
+    """A window's time must be one the calendar arithmetic reaches (issue 23: an API window at
+    0001-01-01T00:00:00Z was stored and then broke every page showing it)."""
+    return time_range_problem(moment)
 
 
 def checksum_problem(text):
