@@ -28,7 +28,7 @@ run: setup db
 
 # The production server (gunicorn.conf.py) on the same database: what `make run` serves, with 2 workers.
 serve: setup db
-	$(DEV_ENV) $(VENV)/bin/gunicorn app:app
+	$(DEV_ENV) PUBLIC_URL="$${PUBLIC_URL:-http://127.0.0.1:8000}" $(VENV)/bin/gunicorn app:app
 
 test: setup-dev browser-deps
 	$(VENV)/bin/lint-imports

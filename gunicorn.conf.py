@@ -2,6 +2,15 @@
 Each can be overridden from the environment (or on the command line)."""
 import os
 
+from gunicorn import glogging
+
+from mhhs.core.security import masked_path
+
+# The production server makes links only from PUBLIC_URL (e-mails, feeds, the API): it will not start without it.
+if not os.environ.get("PUBLIC_URL"):
+    raise SystemExit("PUBLIC_URL is not set: it is where people reach Release Desk (https://release-desk.example.org), "
+                     "the start of every link in e-mails, calendar feeds and the API. Set it and start again.")
+
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 # Two workers per core is gunicorn's usual starting point; SQLite writes wait for each other (BEGIN IMMEDIATE).
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -18,6 +27,19 @@ max_requests_jitter = 200
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None  # empty: no access log
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+class _MaskingLogger(glogging.Logger):
+    """gunicorn's access log, with the secret of a calendar feed URL masked in the request line and path."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U"):
+            atoms[key] = masked_path(atoms[key])
+        return atoms
+
+
+logger_class = _MaskingLogger
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
 # Trust X-Forwarded-* only through the app's ProxyFix (PROXY_COUNT), not gunicorn's own list.
 forwarded_allow_ips = "127.0.0.1"

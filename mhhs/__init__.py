@@ -31,6 +31,9 @@ def create_app(config=None):
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(NO_SECRET_KEY)
     os.makedirs(app.instance_path, exist_ok=True)
+    from .core.urls import trusted_hosts
+    # A request naming another host is refused with 400 (Flask's TRUSTED_HOSTS), whatever links it would make.
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
 
     if app.config["PROXY_COUNT"]:
         # Client address, scheme and host as the reverse proxy saw them (only as many hops as configured).
@@ -138,7 +141,9 @@ def _register_template_globals(app):
     from .certificates import permissions as certificate_rules
     from .core import links
     from .core import permissions as core_rules
+    from .core.pagination import link_args
     from .core.time import format_london
+    from .core.urls import public_url
     from .outages import permissions as outage_rules
     from .rfcs import permissions as rfc_rules
     from .rfcs import views as rfc_views
@@ -155,3 +160,4 @@ def _register_template_globals(app):
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until)
     app.jinja_env.filters.update(london=format_london, follow_up=follow_up, revision_time=rfc_views.revision_time,
                                  audit_sentence=sentence, rfc_number=rfc_number, cert_date=cert_date, hours=hours)
+    app.jinja_env.globals.update(public_url=public_url, link_args=link_args)

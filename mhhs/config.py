@@ -26,6 +26,11 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "0") == "1"
+    # Over HTTPS the cookie is "__Host-session": only this host, path /, Secure (a subdomain cannot plant one).
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    # A session ends after this long without a request, and this long after login whatever happens (ASVS 7.3).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", str(8 * 60)))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", str(7 * 24)))
     # Strict-Transport-Security when served over HTTPS (0 turns it off).
     HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: none, trust no header).
@@ -54,13 +59,20 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Release Desk <release-desk@localhost>")
-    # Where people reach Release Desk: the links in e-mails sent outside a request (cron, seeding).
+    # Where people reach Release Desk: every link in e-mails, calendar feeds and API bodies starts with it (never
+    # with the Host a request names). gunicorn.conf.py refuses to serve without it; the development server and the
+    # command line default to the development address.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    # The hosts requests may name (comma-separated, ".example.org" for its subdomains); others get 400.
+    # Unset: PUBLIC_URL's host alone.
+    ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "")
     # The API (/api/v1): requests per token, counted in RATELIMIT_STORAGE_URI ("memory://" counts per server process;
     # a shared "redis://…" or "memcached://…" counts across them). 429 with Retry-After beyond it.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # PDFs one person may have rendered (pages, downloads, attachments), counted in the same storage.
+    PDF_RATE_LIMIT = os.environ.get("PDF_RATE_LIMIT", "12 per minute")
     API_TITLE = "Release Desk API"
     API_VERSION = "1"
     OPENAPI_VERSION = "3.1.0"
@@ -76,6 +88,9 @@ NO_SECRET_KEY = ("SECRET_KEY is not set, so sessions could be forged; Release De
 
 class TestConfig(Config):
     TESTING = True
+    PUBLIC_URL = "http://localhost"
+    ALLOWED_HOSTS = "localhost,127.0.0.1"
+    PDF_RATE_LIMIT = "1000 per minute"  # tests/exports/test_pdf.py sets its own
     SECRET_KEY = "test-secret"
     SQLALCHEMY_DATABASE_URI = database_url(
         os.environ.get("TEST_DATABASE_URL", f"sqlite:///{INSTANCE / 'test.sqlite'}")

@@ -208,7 +208,7 @@ def writers(base, first_id, seconds, cookie, token):
 
 
 def run(postgres_url, sizes, seconds, tmp):
-    env = {**os.environ, "SECRET_KEY": "bench-only", "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "",
+    env = {**os.environ, "SECRET_KEY": "bench-only", "PUBLIC_URL": "http://127.0.0.1", "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "",
            "GUNICORN_MAX_REQUESTS": "0",  # no worker recycled in the middle of a measurement
            "LOG_LEVEL": "warning", "API_RATE_LIMIT": "1000000 per minute"}
     hello, hello_base = serve("hello_world:app", env, tmp / "hello.log", cwd=SCRIPTS)

@@ -256,7 +256,7 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="release-desk-load-")
     url = args.database_url or f"sqlite:///{tmp}/load.sqlite"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test-only", "FLASK_APP": "app.py",
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test-only", "PUBLIC_URL": "http://127.0.0.1", "FLASK_APP": "app.py",
            "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "", "LOG_LEVEL": "warning"}
     flask = [str(ROOT / ".venv/bin/flask")]
     subprocess.run(flask + ["db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)

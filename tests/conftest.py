@@ -1,16 +1,22 @@
 """Shared fixtures: one app per run on a migrated database, reference and demo data reloaded for each test."""
+import json
 import os
 import re
 import socket
+from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 
 from mhhs import create_app
+from mhhs.api.permissions import SCOPES
+from mhhs.api.services import create_token
 from mhhs.config import TestConfig
+from mhhs.core.time import to_london, utcnow
+from mhhs.directory.models import User
 from mhhs.directory.seed import seed_demo, seed_reference
 from mhhs.extensions import db
 
@@ -139,6 +145,33 @@ class QueryCounter:
 
     def __exit__(self, *exc):
         event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+@pytest.fixture
+def make_token(app):
+    def make(email="dip@demo.test", scopes=tuple(SCOPES), days=30, name="DIP pipeline"):
+        with app.app_context():
+            today = to_london(utcnow()).date()  # the token's days are London's
+            user = db.session.scalar(select(User).where(User.email == email))
+            _token, secret = create_token(user, name, scopes, today + timedelta(days=days))
+            return secret
+    return make
+
+
+@pytest.fixture
+def api(app):
+    """Calls the API with a token, JSON in and out."""
+    http = app.test_client()
+
+    def call(method, url, secret=None, body=None, headers=None, **kwargs):
+        headers = dict(headers or {})
+        if secret:
+            headers["Authorization"] = f"Bearer {secret}"
+        if body is not None:
+            kwargs["data"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
+            headers.setdefault("Content-Type", "application/json")
+        return http.open(f"/api/v1{url}", method=method, headers=headers, **kwargs)
+    return call
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 token; mhhs.api.init_api() imports the modules that add to it."""
 import hashlib
 
-from flask import current_app, request, url_for
+from flask import current_app, request
 from flask_smorest import Api, Blueprint
 
+from ..core.urls import public_url
 from ..extensions import limiter
 from .schemas import Problem
 
@@ -20,8 +21,9 @@ limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(
 
 
 def next_link(page, endpoint):
-    """The next page's URL (the list's filters and the cursor after its last row), or None on the last page."""
-    return url_for(endpoint, _external=True, **page.base_args, **page.next_args) if page.has_next else None
+    """The next page's URL (the list's filters and the cursor after its last row), or None on the last page; under
+    PUBLIC_URL, never the request's Host."""
+    return public_url(endpoint, **page.base_args, **page.next_args) if page.has_next else None
 
 
 class JsonApi(Api):

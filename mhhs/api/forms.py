@@ -6,13 +6,13 @@ from wtforms import DateField, SelectMultipleField, StringField
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import options
+from ..core.forms import options, single_line
 from ..core.time import to_london, utcnow
 from .permissions import SCOPES
 
 
 class TokenForm(FlaskForm):
-    name = StringField("Token name", validators=[Length(max=80)])
+    name = StringField("Token name", validators=[Length(max=80), single_line])
     scopes = SelectMultipleField("Scopes", choices=options((s, f"{s} — {text}") for s, text in SCOPES.items()),
                                  widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
     expires_on = DateField("Expires at the end of", validators=[Optional()],

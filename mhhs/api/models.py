@@ -32,7 +32,8 @@ class ApiToken(db.Model):
         return frozenset(self.scopes.split())
 
     def is_usable(self, now):
-        return self.revoked_at is None and self.expires_at > now and self.user.active
+        ended = self.user.credentials_since is not None and self.created_at <= self.user.credentials_since
+        return self.revoked_at is None and self.expires_at > now and self.user.active and not ended
 
 
 class IdempotencyKey(db.Model):

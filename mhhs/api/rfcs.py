@@ -39,6 +39,9 @@ def content(data, rfc=None):
     for name in ["release_type", "window_start", "window_end", "expected_downtime"] + TEXT:
         if name in data or rfc is None:
             values[name] = data.get(name)
+    for name in TEXT:  # a text field left out (or null) is empty text: a draft may be incomplete, never a 409
+        if values.get(name) is None and (name in data or rfc is None):
+            values[name] = ""
     if "environments" in data or rfc is None:
         found = [names.environment(name, f"environments[{i}]") for i, name in enumerate(data.get("environments", []))]
         values["environment_ids"] = [e.id for e in found if e]

@@ -5,10 +5,11 @@ times into plain values: times are aware ISO 8601 in and naive UTC out of load()
 lengths and the rules are the domains' own functions (rfcs.rules, outages.rules, certificates.rules)."""
 from datetime import UTC
 
-from flask import url_for
-from marshmallow import Schema, fields, pre_dump, validate
+from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
 from ..certificates.models import Kind
+from ..core.time import TIME_RANGE_MESSAGE, time_range_problem
+from ..core.urls import public_url
 from ..outages.models import Category
 from ..rfcs.numbers import rfc_number
 from ..rfcs.rules import SEVERITIES
@@ -23,8 +24,9 @@ class UtcTime(fields.AwareDateTime):
     """An aware ISO 8601 time in, naive UTC (as stored and as services take it) out of load(); stored naive UTC is
     sent with its offset."""
 
-    def __init__(self, to_the_minute=False, **kwargs):
+    def __init__(self, to_the_minute=False, bounded=True, **kwargs):
         self.to_the_minute = to_the_minute  # as the pages take it (RFC windows, outages): seconds dropped
+        self.bounded = bounded  # a time stored and shown (not a filter's): within core.time's range
         kwargs.setdefault("metadata", {"description": TIME + (" Taken to the minute." if to_the_minute else "")})
         super().__init__(format="iso", **kwargs)
 
@@ -32,7 +34,12 @@ class UtcTime(fields.AwareDateTime):
         return super()._serialize(value.replace(tzinfo=UTC) if value else value, attr, obj, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        moment = super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
+        try:
+            moment = super()._deserialize(value, attr, data, **kwargs).astimezone(UTC).replace(tzinfo=None)
+        except OverflowError:  # an offset that takes year 1 (or 9999) past the calendar's ends
+            raise ValidationError(TIME_RANGE_MESSAGE) from None
+        if self.bounded and (problem := time_range_problem(moment)):  # issue 23: a time no page could show
+            raise ValidationError(problem)
         return moment.replace(second=0, microsecond=0) if self.to_the_minute else moment
 
 
@@ -65,7 +72,7 @@ class RfcNumber(fields.String):
 
 
 class Page(fields.String):
-    """The row's page in Release Desk, from its id."""
+    """The row's page in Release Desk, from its id: under PUBLIC_URL, never the request's Host."""
 
     def __init__(self, endpoint, key, **kwargs):
         self.endpoint, self.key = endpoint, key
@@ -73,7 +80,7 @@ class Page(fields.String):
                          metadata={"description": "Its page in Release Desk."}, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return url_for(self.endpoint, _external=True, **{self.key: value})
+        return public_url(self.endpoint, **{self.key: value})
 
 
 def _environment(**kwargs):
@@ -200,7 +207,7 @@ class RfcFilters(Schema):
     system = fields.String()
     status = fields.String(validate=validate.OneOf([s.value for s in RfcStatus]))
     environment = fields.String(metadata={"description": "An environment's name, e.g. SIT-A."})
-    updated_since = UtcTime()
+    updated_since = UtcTime(bounded=False)
     after = fields.String(metadata={"description": "The cursor of the next page (the next link carries it)."})
 
 

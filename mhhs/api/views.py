@@ -1,5 +1,5 @@
 """Pages about the API: a user's tokens (made, shown once, revoked), the reference, and the OpenAPI document."""
-from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
 from flask_login import current_user
 
 from ..core.forms import form_values, show_problems
@@ -67,4 +67,6 @@ def openapi():
 @login_required
 def reference():
     spec = openapi_document()
-    return render_template("api/reference.html", spec=spec, examples=curl_examples(spec, request.url_root))
+    # The examples' URLs start where people reach Release Desk (PUBLIC_URL), never at the Host this request named.
+    return render_template("api/reference.html", spec=spec,
+                           examples=curl_examples(spec, current_app.config["PUBLIC_URL"]))

@@ -105,6 +105,13 @@ def unlock(by, user):
     db.session.commit()
 
 
+def sign_out_everywhere(user):
+    """The user's own "sign out everywhere": every session, API token and calendar feed URL of theirs ends."""
+    user.end_credentials()
+    record("logout.everywhere", actor=user, obj=user, summary="sessions, API tokens and calendar feed URLs ended")
+    db.session.commit()
+
+
 def log_out(user):
     """Ends every session of this user (a copied cookie stops working too) and records it."""
     user.end_sessions()

@@ -1,5 +1,6 @@
 """Login and logout."""
 import hmac
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
@@ -10,7 +11,7 @@ from ..core.permissions import login_required, manager_required, public
 from ..directory.models import User
 from ..extensions import db, login_manager
 from .forms import LoginForm
-from .services import LoginRefused, authenticate, log_out, unlock as unlock_user
+from .services import LoginRefused, authenticate, log_out, sign_out_everywhere, unlock as unlock_user
 
 bp = Blueprint("auth", __name__)
 
@@ -52,6 +53,7 @@ def login():
             # A fresh session on login: nothing from before it survives (no session fixation).
             session.clear()
             login_user(user)
+            session["started"] = session["seen"] = int(time.time())  # the idle and absolute lifetimes start
             return redirect(next_url or url_for("home.index"), 303)
     return render_template("auth/login.html", form=form, error=error)
 
@@ -62,10 +64,12 @@ def logout():
     if request.method == "GET":
         # Logging out changes state, so it is a POST; this page is the no-JavaScript route to it.
         return render_template("auth/logout.html")
-    log_out(current_user)
+    everywhere = request.form.get("everywhere") == "1"
+    (sign_out_everywhere if everywhere else log_out)(current_user)
     logout_user()
     session.clear()
-    flash("You have logged out.", "info")
+    flash("You have signed out everywhere: your API tokens and calendar feed URLs no longer work." if everywhere
+          else "You have logged out.", "info")
     if request.htmx:
         response = make_response("", 204)
         response.headers["HX-Redirect"] = url_for("auth.login")

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from ..core.forms import database_id, int_or_none, options
+from ..core.forms import database_id, int_or_none, options, single_line
 from ..extensions import db
 from ..directory.models import Environment, MarketRole
 from .models import Kind, OfficerRole, Scheme
@@ -56,7 +56,7 @@ class OfficerForm(MpidMixin, FlaskForm):
     scheme = SelectField("Registration scheme", choices=options((s.value, s.value) for s in Scheme),
                          default=Scheme.DIP.value)
     role = SelectField("PKI role", choices=options((r.value, r.value) for r in OfficerRole))
-    name = StringField("Name", validators=[DataRequired("Enter the officer's name."), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired("Enter the officer's name."), Length(max=120), single_line])
     email = EmailField("Email", validators=[DataRequired("Enter the officer's e-mail address."),
                                             Email("Enter a valid e-mail address.", test_environment=True),
                                             Length(max=254)])

@@ -43,7 +43,7 @@ class Certificate(db.Model):
     serial = Column(String(80), nullable=False)
     valid_from = Column(DateTime, nullable=False)
     valid_to = Column(DateTime, nullable=False, index=True)
-    fingerprint = Column(String(95), nullable=False, unique=True)
+    fingerprint = Column(String(95), nullable=False)  # unique per organisation (below)
     alt_names = Column(Text, nullable=False, default="")
     technical_contact = Column(String(200), nullable=False, default="")
     der = Column(LargeBinary, nullable=False)
@@ -67,6 +67,8 @@ class Certificate(db.Model):
         Index("ix_certificates_current", "replaced", "valid_to", "environment_id", "organisation_id", "kind"),
         # Which organisations test in which environments.
         Index("ix_certificates_environment_organisation", "environment_id", "organisation_id"),
+        # One organisation stores a certificate once; another's copy of the same file never blocks it.
+        UniqueConstraint("organisation_id", "fingerprint", name="uq_certificates_organisation_fingerprint"),
     )
 
     def days_left(self, today):

@@ -29,6 +29,8 @@ class ParsedCertificate:
     fingerprint: str
     alt_names: str
     der: bytes
+    organisation_names: tuple = ()  # the subject's O values
+    subject_values: tuple = ()  # every value in the subject (O, OU, CN...), where an MPID may be named
 
 
 def _holds_private_key(data):
@@ -99,4 +101,7 @@ def parse_certificate(data):
         fingerprint=certificate.fingerprint(hashes.SHA256()).hex(":").upper(),
         alt_names=alt_names,
         der=certificate.public_bytes(serialization.Encoding.DER),
+        organisation_names=tuple(str(a.value) for a in certificate.subject
+                                 .get_attributes_for_oid(x509.oid.NameOID.ORGANIZATION_NAME)),
+        subject_values=tuple(str(a.value) for a in certificate.subject),
     )

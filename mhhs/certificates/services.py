@@ -126,13 +126,28 @@ def get_visible_certificate(user, certificate_id):
 
 # Writes --------------------------------------------------------------------------------------
 
+def named_organisations(parsed):
+    """The ids of the registered organisations a certificate names: by its subject's organisation (O) or by one
+    of their MPIDs as a value in its subject. A certificate belongs to the organisation it names."""
+    names = {name.strip().casefold() for name in parsed.organisation_names}
+    values = {value.strip().upper() for value in parsed.subject_values}
+    return {organisation.id for organisation in db.session.scalars(select(Organisation))
+            if organisation.name.casefold() in names or values & set(organisation.mpid_list)}
+
+
 def check_new(user, parsed, renews_id, environment_id, kind):
     """The rules that need the database; raises Refused with the field the message belongs to."""
-    existing = db.session.scalar(select(Certificate).where(Certificate.fingerprint == parsed.fingerprint))
+    named = named_organisations(parsed)
+    if named and user.organisation_id not in named:
+        # Whose it is stays unsaid: the uploader learns only that it is not theirs.
+        raise Refused("This certificate names another organisation (its subject's organisation or MPID), so it "
+                      "cannot be stored as yours. Upload a certificate issued to your own organisation.",
+                      "certificate_file")
+    existing = db.session.scalar(select(Certificate).where(Certificate.organisation_id == user.organisation_id,
+                                                           Certificate.fingerprint == parsed.fingerprint))
     if existing is not None:
-        where = (f" (for {existing.environment.name}, uploaded {format_london(existing.uploaded_at)})"
-                 if existing.organisation_id == user.organisation_id else "")
-        raise Refused(f"This certificate is stored already{where}; it is not stored twice.", "certificate_file")
+        raise Refused(f"This certificate is stored already (for {existing.environment.name}, uploaded "
+                      f"{format_london(existing.uploaded_at)}); it is not stored twice.", "certificate_file")
     if renews_id:
         old = get_visible_certificate(user, renews_id)
         if old is None or old.replaced:

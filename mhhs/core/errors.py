@@ -92,6 +92,12 @@ def register_error_handlers(app):
         # 401, 415, 422, 429 and the rest: problem details under /api/, the stock answer elsewhere.
         return error_response(error.code, error=error) if request.path.startswith(API_PREFIX) else error
 
+    @app.errorhandler(RecursionError)
+    def too_deep(error):
+        # JSON (or anything parsed recursively) nested thousands deep: refused, never a 500.
+        db.session.rollback()
+        return error_response(400, "The request is nested too deeply to read.")
+
     @app.errorhandler(StaleDataError)
     def lost_update(error):
         # The net under every service's own Conflict: a lost update never becomes a 500.

@@ -1,6 +1,17 @@
 """Small helpers shared by every domain's forms."""
+import re
+
+from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
+
+LINE_BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")
+
+
+def single_line(form, field):
+    """A subject or a name goes into e-mail headers and one-line places: no line break or control character."""
+    if isinstance(field.data, str) and LINE_BREAK.search(field.data):
+        raise ValidationError("Keep this to one line: no line breaks or control characters.")
 
 
 def options(pairs):
@@ -40,7 +51,10 @@ def show_problems(form, refused, default_field=None):
 
 def form_values(form, names):
     """The named fields' data as plain values for a service (text trimmed)."""
-    return {name: (form[name].data.strip() if isinstance(form[name].data, str) else form[name].data) for name in names}
+    values = {name: (form[name].data.strip() if isinstance(form[name].data, str) else form[name].data) for name in names}
+    # A text field left out of the request is empty text (the columns are NOT NULL), never a missing value.
+    return {name: "" if value is None and isinstance(form[name], StringField) else value
+            for name, value in values.items()}
 
 
 def search_text(value, limit=200):

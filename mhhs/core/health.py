@@ -8,7 +8,9 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from .permissions import public
+from flask_login import current_user
+
+from .permissions import is_manager, public
 
 bp = Blueprint("health", __name__)
 
@@ -31,13 +33,23 @@ def database_revisions():
 @bp.route("/healthz")
 @public
 def healthz():
+    """ok / not ok for anyone (a monitor); the database and schema details only to a logged-in Release Manager."""
+    body, status = _health()
+    if not (current_user.is_authenticated and is_manager(current_user)):
+        body = {"status": "ok" if status == 200 else "not ok"}
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response, status
+
+
+def _health():
     try:
         current = database_revisions()
     except SQLAlchemyError as error:
         db.session.rollback()
-        return jsonify(status="unavailable", database=f"unreachable: {error.__class__.__name__}"), 503
+        return dict(status="unavailable", database=f"unreachable: {error.__class__.__name__}"), 503
     heads = migration_heads()
     if current != heads:
         schema = f"at {', '.join(sorted(current)) or 'nothing'}, migrations at {', '.join(sorted(heads))}"
-        return jsonify(status="unavailable", database="reachable", schema=f"{schema}: run flask db upgrade"), 503
-    return jsonify(status="ok", database="reachable", schema=", ".join(sorted(heads)))
+        return dict(status="unavailable", database="reachable", schema=f"{schema}: run flask db upgrade"), 503
+    return dict(status="ok", database="reachable", schema=", ".join(sorted(heads))), 200

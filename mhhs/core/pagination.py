@@ -69,7 +69,7 @@ class Sort:
         return {"sort": key, "dir": "desc" if descending else "asc"}
 
     def base_args(self):
-        return {k: v for k, v in request.args.items() if k not in CURSOR_ARGS + SORT_ARGS}
+        return {k: v for k, v in link_args(request.args).items() if k not in CURSOR_ARGS + SORT_ARGS}
 
 
 def sort_of(columns, default):
@@ -84,6 +84,12 @@ def sort_of(columns, default):
 def paginate_sorted(statement, sort, per_page=None):
     """A page of statement in the order the request chose (see sort_of)."""
     return paginate(statement, sort.column.order, sort.descending, per_page, sort.column.key_of)
+
+
+def link_args(args):
+    """A query string's parameters that a link may carry on: not the names url_for reads itself (_method,
+    _external, _anchor, _scheme, endpoint), which a visitor could otherwise type to break the page."""
+    return {k: v for k, v in args.items() if not k.startswith("_") and k != "endpoint"}
 
 
 def _encode(values):
@@ -142,7 +148,7 @@ def paginate(statement, order, descending=False, per_page=None, key_of=None):
     else:
         has_prev, has_next = more, not last or bool(before)
     page = Page(items=items, total=total, has_prev=has_prev, has_next=has_next,
-                base_args={k: v for k, v in request.args.items() if k not in CURSOR_ARGS})
+                base_args={k: v for k, v in link_args(request.args).items() if k not in CURSOR_ARGS})
     if items:
         page.prev_args = {"before": _encode(key_of(items[0]))}
         page.next_args = {"after": _encode(key_of(items[-1]))}

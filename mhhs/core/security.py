@@ -1,9 +1,10 @@
 """Security headers on every response (static files included) and one log line per request."""
 import logging
+import re
 import time
 import uuid
 
-from flask import g, request
+from flask import g, request, session
 
 log = logging.getLogger("mhhs.requests")
 
@@ -18,6 +19,7 @@ def register_security(app):
         g.started = time.perf_counter()
         # A request id from the proxy is kept (so its logs and ours match); otherwise one is made.
         g.request_id = (request.headers.get("X-Request-ID") or uuid.uuid4().hex)[:64]
+        _expire_session(app)
 
     @app.after_request
     def headers(response):
@@ -30,8 +32,41 @@ def register_security(app):
         if app.config["HSTS_SECONDS"] and (request.is_secure or app.config["SESSION_COOKIE_SECURE"]):
             h["Strict-Transport-Security"] = f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains"
         h["X-Request-ID"] = g.get("request_id", "")
+        # What a logged-in person (or a token) sees stays out of every cache: pages, partials, CSV, API JSON. A view
+        # that answers polls conditionally says so itself ("private, no-cache": the outage board's 304 to an unchanged
+        # poll, the calendar feed): kept only in the browser and checked with the server on every use.
+        user = g.get("_login_user")
+        deliberate = "private" in h.get("Cache-Control", "")
+        if ((user is not None and user.is_authenticated) or request.path.startswith("/api/")) and not deliberate:
+            h["Cache-Control"] = "no-store"
         log_request(response.status_code)
         return response
+
+
+# A calendar feed URL's secret is a credential: logs show the path with it masked.
+SECRET_IN_PATH = re.compile(r"(/calendar/feed/)[^/.?\s]+")
+
+
+def masked_path(path):
+    return SECRET_IN_PATH.sub(r"\1***", path)
+
+
+def _expire_session(app):
+    """Ends a session idle for SESSION_IDLE_MINUTES or older than SESSION_ABSOLUTE_HOURS: the cookie is signed,
+    so the times it carries are the server's own."""
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    started, seen = session.get("started", now), session.get("seen", now)
+    if (now - seen > app.config["SESSION_IDLE_MINUTES"] * 60
+            or now - started > app.config["SESSION_ABSOLUTE_HOURS"] * 3600):
+        session.clear()
+        return
+    session.setdefault("started", started)
+    if now - seen >= 60:  # written at most once a minute, so most responses set no new cookie
+        session["seen"] = now
+    else:
+        session.setdefault("seen", seen)
 
 
 def log_request(status):
@@ -41,4 +76,4 @@ def log_request(status):
     user_id = user.id if user is not None and user.is_authenticated else "-"
     duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     log.info("request_id=%s user=%s %s %s %s %.1fms", g.get("request_id", "-"), user_id, request.method,
-             request.path, status, duration)
+             masked_path(request.path), status, duration)

@@ -6,6 +6,15 @@ from zoneinfo import ZoneInfo
 import holidays
 
 LONDON = ZoneInfo("Europe/London")
+# The times a person may give (windows, outages): what the calendar arithmetic (London's offsets, business days)
+# reaches with room to spare; year 1 or 9999 would overflow it on every page showing them (issue 23).
+EARLIEST_TIME, LATEST_TIME = datetime(2000, 1, 1), datetime(9000, 1, 1)
+TIME_RANGE_MESSAGE = "Enter a date and time between the years 2000 and 8999."
+
+
+def time_range_problem(moment):
+    """The message for a naive time outside EARLIEST_TIME..LATEST_TIME, or None."""
+    return TIME_RANGE_MESSAGE if moment is not None and not EARLIEST_TIME <= moment < LATEST_TIME else None
 
 
 def utcnow():

@@ -5,9 +5,9 @@ from sqlalchemy import func, select
 from wtforms import (BooleanField, DateField, DecimalField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
                      TextAreaField, TimeField)
 from wtforms.widgets import CheckboxInput, ListWidget
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation, ValidationError
 
-from ..core.forms import database_id, options
+from ..core.forms import database_id, options, single_line
 from ..core.permissions import Role
 from ..extensions import db
 from .models import DAY_NAMES, MPID, Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, SupportKind, System, User
@@ -46,7 +46,7 @@ class UserForm(UniqueMixin, FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter an e-mail address."),
                                             Email("Enter a valid e-mail address.", test_environment=True),
                                             Length(max=254)])
-    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120), single_line])
     role = SelectField("Role", choices=options((r.value, r.label) for r in Role), validators=[DataRequired()])
     organisation_id = SelectField("Organisation", coerce=database_id, validators=[DataRequired("Choose an organisation.")])
     scope_sit = BooleanField("SIT approvals")
@@ -80,7 +80,7 @@ class NewUserForm(UserForm):
 
 
 class OrganisationForm(UniqueMixin, FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the organisation's name."), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired("Enter the organisation's name."), Length(max=120), single_line])
     kind = SelectField("Kind", choices=options(OrgKind.CHOICES))
     fix_forward = BooleanField("Fixes forward (supplies no rollback plan)")
     mpids = StringField("MPIDs (space-separated)", validators=[Optional(), Length(max=200)])
@@ -106,15 +106,32 @@ class OrganisationForm(UniqueMixin, FlaskForm):
             raise ValidationError(f"An MPID is four letters or digits: {', '.join(bad)}.")
 
 
+class NeededForHours(Optional):
+    """Optional unless the support kind is set days and hours; then a blank time is refused with message (Optional()
+    alone would stop the chain, so the form's own check would never run)."""
+
+    def __init__(self, message):
+        super().__init__()
+        self.needed = message
+
+    def __call__(self, form, field):
+        blank = not field.raw_data or not str(field.raw_data[0]).strip()
+        if blank and form.support_kind.data == SupportKind.HOURS:
+            field.errors[:] = []
+            raise StopValidation(self.needed)
+        super().__call__(form, field)
+
+
 class SystemForm(UniqueMixin, FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the system's name."), Length(max=80)])
+    name = StringField("Name", validators=[DataRequired("Enter the system's name."), Length(max=80), single_line])
     organisation_id = SelectField("Organisation", coerce=database_id)
     support_kind = SelectField("Support hours", choices=options(SupportKind.CHOICES), default=SupportKind.TBC)
     support_days = SelectMultipleField("Support days (closed on bank holidays)", choices=options(enumerate(DAY_NAMES)),
                                        coerce=int, widget=ListWidget(prefix_label=False),
                                        option_widget=CheckboxInput())
-    support_start = TimeField("Support from (Europe/London)", validators=[Optional()])
-    support_end = TimeField("Support until", validators=[Optional()])
+    support_start = TimeField("Support from (Europe/London)",
+                              validators=[NeededForHours("Enter when support starts, e.g. 09:00.")])
+    support_end = TimeField("Support until", validators=[NeededForHours("Enter when support ends, e.g. 17:00.")])
     gate_closure = TimeField("Gate closure: windows end by (optional)", validators=[Optional()])
     support_hours = TextAreaField("Support notes", validators=[Optional(), Length(max=2000)])
     backup_regime = TextAreaField("Back-up regime", validators=[Optional(), Length(max=2000)])
@@ -157,7 +174,7 @@ class SystemForm(UniqueMixin, FlaskForm):
 
 
 class EnvironmentForm(UniqueMixin, FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the environment's name."), Length(max=40)])
+    name = StringField("Name", validators=[DataRequired("Enter the environment's name."), Length(max=40), single_line])
     phase = SelectField("Phase", choices=options((p.value, p.value) for p in Phase))
     purpose = TextAreaField("Purpose", validators=[Optional(), Length(max=2000)])
     available_from = DateField("Available from", validators=[Optional()])
@@ -175,7 +192,7 @@ class EnvironmentForm(UniqueMixin, FlaskForm):
 
 class MarketRoleForm(UniqueMixin, FlaskForm):
     code = StringField("Code", validators=[DataRequired("Enter a short code."), Length(max=40)])
-    name = StringField("Name", validators=[DataRequired("Enter the role's name."), Length(max=120)])
+    name = StringField("Name", validators=[DataRequired("Enter the role's name."), Length(max=120), single_line])
     central = BooleanField("Central role")
 
     def validate_code(self, field):

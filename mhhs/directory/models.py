@@ -8,6 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import (Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Table, Text,
                         Time)
 from sqlalchemy.orm import relationship
+from sqlalchemy.sql import false
 
 from ..core.permissions import Role
 from ..core.time import london_to_utc, utcnow
@@ -175,8 +176,14 @@ class User(UserMixin, db.Model):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     # Part of every session cookie: a new token ends all of this user's sessions (logout, password, deactivation).
     session_token = Column(String(64), nullable=False, default=lambda: secrets.token_hex(16), server_default="")
-    # The secret part of the user's calendar feed URLs; a new one makes the old URLs answer 404.
+    # SHA-256 of the secret part of the user's calendar feed URLs (the secret is shown once); a new one makes the
+    # old URLs answer 404.
     calendar_token = Column(String(64), unique=True)
+    # Credentials issued before this moment (API tokens) no longer work: set by a password reset, a deactivation
+    # and the user's own "sign out everywhere", so reactivating a user brings no old token back.
+    credentials_since = Column(DateTime)
+    # Set when a Release Manager sets the password: the user must choose their own before anything else.
+    must_change_password = Column(Boolean, nullable=False, default=False, server_default=false())
     organisation = relationship("Organisation", back_populates="users")
 
     @property
@@ -189,6 +196,12 @@ class User(UserMixin, db.Model):
     def end_sessions(self):
         """Every session cookie issued so far stops working at the next request."""
         self.session_token = secrets.token_hex(16)
+
+    def end_credentials(self):
+        """Every session, API token and calendar feed URL issued so far stops working at once."""
+        self.end_sessions()
+        self.calendar_token = None
+        self.credentials_since = utcnow()
 
     @property
     def phases(self):

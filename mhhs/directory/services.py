@@ -67,7 +67,7 @@ def save_user(by, user, values, password=None):
     if password is not None:
         user.password_hash = hash_password(password)
     if user.id is not None and user.active and not values["active"]:
-        user.end_sessions()  # a deactivated user is logged out everywhere at once
+        user.end_credentials()  # a deactivated user's sessions, tokens and feed URLs end at once, for good
     return save(by, user, values)
 
 
@@ -76,7 +76,7 @@ def reset_password(by, user):
     require(can_manage_directory(by), MANAGERS_ONLY)
     password = secrets.token_urlsafe(12)
     user.password_hash = hash_password(password)
-    user.end_sessions()
+    user.end_credentials()  # whoever knew the old password may have made tokens or feed URLs with it
     record("user.password_reset", actor=by, obj=user)
     db.session.commit()
     return password

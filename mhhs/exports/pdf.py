@@ -2,9 +2,13 @@
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
+from flask import abort, current_app, has_request_context, render_template
+from flask_login import current_user
+from limits import parse
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
+
+from ..extensions import limiter
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -22,7 +26,17 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
+def _count_against_user():
+    """A person may have PDF_RATE_LIMIT PDFs rendered (each a few seconds of a worker at most): beyond it, 429, so
+    no one's PDFs take every worker. Counted in the limiter's storage, which every worker shares."""
+    if not has_request_context() or not current_user.is_authenticated:
+        return
+    if not limiter.limiter.hit(parse(current_app.config["PDF_RATE_LIMIT"]), "pdf", str(current_user.get_id())):
+        abort(429, description="You have asked for many PDFs in the last minute: wait a minute and ask again.")
+
+
 def render_pdf(template, **context):
+    _count_against_user()
     static = Path(current_app.static_folder).resolve()
     html = render_template(template, **context)
     document = HTML(string=html, base_url=static.as_uri() + "/", url_fetcher=StaticOnlyFetcher(static))

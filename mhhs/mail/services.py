@@ -7,11 +7,12 @@ import threading
 from datetime import timedelta
 from email.message import EmailMessage
 
-from flask import current_app, g, has_request_context, render_template, url_for
+from flask import current_app, g, has_request_context, render_template
 from sqlalchemy import inspect, or_, select, update
 
 from ..core import registry
 from ..core.time import utcnow
+from ..core.urls import public_url
 from ..extensions import db
 from .models import OutboxMessage
 
@@ -85,11 +86,8 @@ def deliver_queued():
 
 
 def absolute_url(endpoint, **values):
-    """A link for an e-mail: from the request being answered, or from PUBLIC_URL outside one (cron, seeding)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
-        return url_for(endpoint, _external=True, **values)
+    """A link for an e-mail: from PUBLIC_URL, in a request or outside one (cron, seeding), never the Host header."""
+    return public_url(endpoint, **values)
 
 
 def email_text(template, **context):
@@ -140,6 +138,9 @@ def deliver(ids):
         try:
             attachment_of(message)
             _send(current_app.config, message)
+        except ValueError as error:  # a message that cannot be written (a line break in a header): never sendable
+            message.status, message.error = OutboxMessage.FAILED, f"This message cannot be sent: {error}"
+            failed += 1
         except (OSError, smtplib.SMTPException) as error:
             message.status, message.error = OutboxMessage.FAILED, str(error) or error.__class__.__name__
             failed += 1

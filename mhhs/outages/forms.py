@@ -8,9 +8,9 @@ from wtforms import (BooleanField, DateTimeLocalField, HiddenField, SelectField,
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import LOCAL, database_id, options
+from ..core.forms import LOCAL, database_id, options, rule
 from ..rfcs.numbers import parse_rfc_number
-from ..core.time import london_to_utc
+from ..core.time import london_to_utc, time_range_problem
 from ..directory.models import Environment, System
 from ..extensions import db
 from .services import FIELDS
@@ -37,8 +37,10 @@ class OutageForm(FlaskForm):
     planned = BooleanField("Planned")
     category = SelectField("Category")
     start = DateTimeLocalField("Start", format=LOCAL, render_kw={"step": 60},
-                               validators=[DataRequired("Enter when the outage starts, e.g. 2026-11-24 09:30.")])
-    end = DateTimeLocalField("End", format=LOCAL, render_kw={"step": 60}, validators=[Optional()])
+                               validators=[DataRequired("Enter when the outage starts, e.g. 2026-11-24 09:30."),
+                                           rule(time_range_problem)])
+    end = DateTimeLocalField("End", format=LOCAL, render_kw={"step": 60},
+                             validators=[Optional(), rule(time_range_problem)])
     description = TextAreaField("Description", validators=[DataRequired(DESCRIPTION_MISSING),
                                                            Length(max=LIMITS["description"])])
     impact = TextAreaField("Impact", validators=[Length(max=LIMITS["impact"])])
@@ -85,6 +87,9 @@ class OutageForm(FlaskForm):
     def values(self):
         """The outage's fields as the service takes them (services.FIELDS, times in UTC)."""
         values = {name: self[name].data for name in FIELDS if name in self}
+        for name in values:  # a text field left out of the request is empty text, never a missing value
+            if values[name] is None and isinstance(self[name], StringField):
+                values[name] = ""
         values.update(category=Category(self.category.data), start=london_to_utc(self.start.data),
                       end=london_to_utc(self.end.data), rfc_id=self.rfc_id,
                       defect_reference=(self.defect_reference.data or "").strip(),

@@ -39,7 +39,7 @@ def save(user, outage, values, systems, now=None):
     if outage.id is not None and not can_edit_outage(user, outage):
         raise Refused("You may not change this outage.")
     check_may_log(user, systems, values["planned"])
-    if values.get("rfc_id") and get_visible_rfc(user, values["rfc_id"]) is None:
+    if values.get("rfc_id") is not None and get_visible_rfc(user, values["rfc_id"]) is None:  # RFC-0 too
         raise Refused("There is no such RFC you can see.", "rfc_number")
     if values["planned"] and values["start"] < (now or utcnow()) and (outage.id is None or values["start"] != outage.start
                                                               or not outage.planned):

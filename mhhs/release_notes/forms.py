@@ -6,7 +6,7 @@ from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import database_id, options
+from ..core.forms import database_id, options, single_line
 from ..directory.models import Organisation
 from ..extensions import db
 from ..notifications.mail_groups import all_groups
@@ -17,7 +17,7 @@ class CommunicationForm(FlaskForm):
                                            option_widget=CheckboxInput())
     list_ids = SelectMultipleField("Distribution lists", coerce=database_id, widget=ListWidget(prefix_label=False),
                                    option_widget=CheckboxInput())
-    subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=300)])
+    subject = StringField("Subject", validators=[DataRequired("Enter a subject."), Length(max=300), single_line])
     body = TextAreaField("Message", validators=[DataRequired("Write the message."), Length(max=20_000)])
 
     def __init__(self, *args, **kwargs):

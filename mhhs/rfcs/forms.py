@@ -4,17 +4,18 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, IntegerField,
                      SelectField, SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import DATETIME_MESSAGE, LOCAL, database_id, int_or_none, options, rule
+from ..core.forms import DATETIME_MESSAGE, LOCAL, database_id, int_or_none, options, rule, single_line
 from ..core.time import london_to_utc
 from ..directory.models import Environment, System
 from ..extensions import db
 from .states import Outcome, ReleaseType
 from .models import SMOKE_RESULTS, RetestResult
-from .rules import (CHANGE_REQUEST_LIMITS as CR, CONTENT_LIMITS as MAX, DEFECT_LIMITS, DOWNTIME_MESSAGE, SEVERITIES,
-                    checksum_problem, downtime_problem, outcomes_offered)
+from .rules import (CHANGE_REQUEST_LIMITS as CR, CONTENT_LIMITS as MAX, DEFECT_LIMITS, DOWNTIME_MESSAGE,
+                    SEVERITIES, TEXT_LENGTH, checksum_problem, downtime_problem, outcomes_offered,
+                    rows_problem, window_time_problem)
 from .services import CONTENT_FIELDS
 
 
@@ -43,7 +44,7 @@ class RfcForm(FlaskForm):
     release_type = SelectField("Release type", coerce=_type_or_none,
                                choices=options([("", "—")] + [(t.value, t.value) for t in ReleaseType]))
     version = StringField("Version", validators=[Length(max=MAX["version"])])
-    title = StringField("Title", validators=[Length(max=MAX["title"])])
+    title = StringField("Title", validators=[Length(max=MAX["title"]), single_line])
     reason = TextAreaField("Reason", validators=[Length(max=MAX["reason"])])
     promotion_reason = TextAreaField("Reason for UIT first", validators=[Length(max=MAX["promotion_reason"])])
     dev_test_evidence = TextAreaField("Evidence of testing in development environments",
@@ -54,8 +55,8 @@ class RfcForm(FlaskForm):
         r"^\s*\d{1,10}\s*$", message="An Azure DevOps work item number is digits only, e.g. 48213.")])
     environment_ids = SelectMultipleField("Target environments", coerce=database_id,
                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional()])
-    window_end = DateTimeLocalField("Window end", format=LOCAL, validators=[Optional()])
+    window_start = DateTimeLocalField("Window start", format=LOCAL, validators=[Optional(), rule(window_time_problem)])
+    window_end = DateTimeLocalField("Window end", format=LOCAL, validators=[Optional(), rule(window_time_problem)])
     # Past Optional(), no number means the text was not one: the rule's words join IntegerField's, as ever.
     expected_downtime = IntegerField("Expected downtime (minutes)", validators=[Optional(), rule(
         lambda minutes: DOWNTIME_MESSAGE if minutes is None else downtime_problem(minutes))])
@@ -70,6 +71,16 @@ class RfcForm(FlaskForm):
     build_sha256 = StringField("SHA-256 checksum", validators=[Optional(), rule(checksum_problem)])
     defects = FieldList(FormField(DefectRow), max_entries=1000)
     change_requests = FieldList(FormField(ChangeRequestRow), max_entries=1000)
+
+    def _validate_rows(self, field, what):
+        if problem := rows_problem([row.data for row in field], what):
+            raise ValidationError(problem)
+
+    def validate_defects(self, field):
+        self._validate_rows(field, "defects")
+
+    def validate_change_requests(self, field):
+        self._validate_rows(field, "change requests")
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,6 +102,9 @@ class RfcForm(FlaskForm):
         """The typed content as plain data for the service, times in UTC."""
         data = {name: self[name].data for name in CONTENT_FIELDS + ["environment_ids"]}
         data["window_start"], data["window_end"] = london_to_utc(data["window_start"]), london_to_utc(data["window_end"])
+        for name in CONTENT_FIELDS:  # a text field left out of the request is empty text, never a missing value
+            if data[name] is None and isinstance(self[name], StringField):
+                data[name] = ""
         data["defects"] = [row.data for row in self.defects]
         data["change_requests"] = [row.data for row in self.change_requests]
         return data
@@ -115,12 +129,13 @@ class DeploymentForm(FlaskForm):
         DataRequired(DATETIME_MESSAGE)], render_kw={"step": 60})
     outcome = SelectField("Outcome", coerce=lambda v: Outcome(v) if v in {o.value for o in Outcome} else None)
     version = StringField("Version running after the fix", validators=[Length(max=MAX["version"])])
-    issues = TextAreaField("Issues met", validators=[Length(max=20_000)])
-    resolutions = TextAreaField("Resolutions", validators=[Length(max=20_000)])
+    issues = TextAreaField("Issues met", validators=[Length(max=TEXT_LENGTH)])
+    resolutions = TextAreaField("Resolutions", validators=[Length(max=TEXT_LENGTH)])
     smoke_test = SelectField("Confirmation / smoke test", choices=options((r, r.capitalize()) for r in SMOKE_RESULTS),
                              default="not run")
     confirmed_by = StringField("Confirmed by", validators=[Length(max=120)])
-    instruction_errors = TextAreaField("Errors found in the installation instructions", validators=[Length(max=20_000)])
+    instruction_errors = TextAreaField("Errors found in the installation instructions",
+                                       validators=[Length(max=TEXT_LENGTH)])
 
     def __init__(self, rfc, environments, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,9 +157,9 @@ class RetestForm(FlaskForm):
 
 
 class ClosureForm(FlaskForm):
-    rollout_report = TextAreaField("Rollout report", validators=[Length(max=20_000)])
-    lessons_learnt = TextAreaField("Lessons learnt", validators=[Length(max=20_000)])
-    work_off_actions = TextAreaField("Work-off actions", validators=[Length(max=20_000)])
+    rollout_report = TextAreaField("Rollout report", validators=[Length(max=TEXT_LENGTH)])
+    lessons_learnt = TextAreaField("Lessons learnt", validators=[Length(max=TEXT_LENGTH)])
+    work_off_actions = TextAreaField("Work-off actions", validators=[Length(max=TEXT_LENGTH)])
 
 
 class WorkOffActionForm(FlaskForm):

@@ -3,7 +3,7 @@ import re
 from datetime import timedelta
 
 from ..core.services import length_problems
-from ..core.time import add_business_days, format_london
+from ..core.time import add_business_days, format_london, time_range_problem
 from ..windows.support import freeze_text
 from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS
 from .states import Outcome, ReleaseType, RfcStatus
@@ -40,17 +40,41 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 SHA256_MESSAGE = "A SHA-256 checksum is 64 hexadecimal characters."
 DOWNTIME_MESSAGE = "Enter a number of minutes, 0 or more."
 MAX_DOWNTIME = 100_000
+# What one release note may hold (issue 23): the programme's notes list tens of defects with a line or two each;
+# these bounds are several times that, and keep the largest note's PDFs to a few seconds of one worker
+# (scripts/bench_pdf.py renders the largest allowed; 450 defects of 1,990 characters took 24 s before).
+MAX_ROWS = 100  # defects, and change requests, per note
+SUMMARY_LENGTH = 300  # characters in a defect's or a change request's summary: the detail is in the defect tracker
+TEXT_LENGTH = 5_000  # characters in each long field (plans, known issues, instructions)
 # The longest text each field of an RFC (and of its release-note rows) takes: the form's Length() and the API read it.
 CONTENT_LIMITS = {"version": 40, "title": 200, "reason": 5000, "promotion_reason": 2000,
-                  "implementation_plan": 20_000, "rollback_plan": 20_000, "stakeholders_impacted": 5000,
-                  "known_issues": 20_000, "installation_instructions": 20_000, "build_reference": 120,
-                  "dev_test_evidence": 20_000, "not_carried_reason": 5000}
-DEFECT_LIMITS = {"defect_id": 40, "summary": 2000}
-CHANGE_REQUEST_LIMITS = {"cr_id": 40, "title": 200, "summary": 2000}
+                  "implementation_plan": TEXT_LENGTH, "rollback_plan": TEXT_LENGTH, "stakeholders_impacted": 5000,
+                  "known_issues": TEXT_LENGTH, "installation_instructions": TEXT_LENGTH, "build_reference": 120,
+                  "dev_test_evidence": TEXT_LENGTH, "not_carried_reason": 5000}
+DEFECT_LIMITS = {"defect_id": 40, "summary": SUMMARY_LENGTH}
+CHANGE_REQUEST_LIMITS = {"cr_id": 40, "title": 200, "summary": SUMMARY_LENGTH}
+ROW_WORDS = {"defects": "defects", "change_requests": "change requests"}
+
+
+def rows_problem(rows, what):
+    """A release note lists at most MAX_ROWS defects (and change requests): rows with only a severity, a found-in
+    or an unticked box are blank ones and do not count."""
+    filled = [row for row in rows or [] if any(value not in (None, "", False) for name, value in row.items()
+                                               if name not in ("severity", "found_in_id"))]
+    if len(filled) > MAX_ROWS:
+        return (f"A release note lists at most {MAX_ROWS} {what}; this one has {len(filled)}. "
+                "Group minor ones, or link to the full list in the defect tracker.")
+    return None
 
 
 def downtime_problem(minutes):
     return DOWNTIME_MESSAGE if minutes is not None and not 0 <= minutes <= MAX_DOWNTIME else None
+
+
+def window_time_problem(moment):
+    """A window's time must be one the calendar arithmetic reaches (issue 23: an API window at
+    0001-01-01T00:00:00Z was stored and then broke every page showing it)."""
+    return time_range_problem(moment)
 
 
 def checksum_problem(text):
@@ -62,10 +86,14 @@ def content_problems(content):
     defects[0].summary. The submission rules come later (submission_problems)."""
     problems = length_problems(content, CONTENT_LIMITS)
     for name, problem in (("expected_downtime", downtime_problem(content.get("expected_downtime"))),
-                          ("build_sha256", checksum_problem(content.get("build_sha256")))):
+                          ("build_sha256", checksum_problem(content.get("build_sha256"))),
+                          ("window_start", window_time_problem(content.get("window_start"))),
+                          ("window_end", window_time_problem(content.get("window_end")))):
         if problem:
             problems[name] = problem
     for rows, limits in (("defects", DEFECT_LIMITS), ("change_requests", CHANGE_REQUEST_LIMITS)):
+        if problem := rows_problem(content.get(rows), ROW_WORDS[rows]):
+            problems[rows] = problem
         for i, row in enumerate(content.get(rows) or []):
             problems.update(length_problems(row, limits, f"{rows}[{i}]."))
     return problems

@@ -1,8 +1,12 @@
 """Writes of the schedule: freezes, test phases and calendar feed tokens; each one unit of work, audited."""
+import hashlib
 import secrets
+
+from sqlalchemy import select
 
 from ..audit.services import record
 from ..core.permissions import can_keep_schedule, require
+from ..directory.models import User
 from ..windows.models import Freeze
 from .models import TestPhase
 from ..extensions import db
@@ -43,16 +47,27 @@ def remove_test_phase(by, phase):
     db.session.commit()
 
 
-def feed_token(user):
-    """The user's calendar feed token, made on first use."""
-    if not user.calendar_token:
-        new_feed_token(user)
-    return user.calendar_token
+def feed_digest(secret):
+    """What is stored of a feed URL's secret: its SHA-256 (the secret has 256 random bits)."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def new_feed_token(user):
-    """A new token: the feed URLs given out so far answer 404 from now on."""
-    user.calendar_token = secrets.token_urlsafe(32)
+    """A new secret, returned to be shown once (only its digest is kept): the feed URLs given out so far answer
+    404 from now on."""
+    secret = secrets.token_urlsafe(32)
+    user.calendar_token = feed_digest(secret)
     record("user.calendar_token", actor=user, obj=user, summary="new calendar feed URLs")
     db.session.commit()
-    return user.calendar_token
+    return secret
+
+
+feed_token = new_feed_token  # scripts and tests: a working secret for this user
+
+
+def feed_user(secret):
+    """The active user whose feed URLs hold this secret, or None."""
+    if len(secret) >= 100:
+        return None
+    user = db.session.scalar(select(User).where(User.calendar_token == feed_digest(secret)))
+    return user if user is not None and user.active else None

@@ -1,7 +1,7 @@
 """Schedule pages: the calendar, freezes, support hours, the test-phase plan (and its PDF) and calendar feeds."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, make_response, request, url_for
+from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -10,8 +10,9 @@ from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
 from ..core.time import to_london, utcnow
-from ..directory.models import Environment, Organisation, System, User
 from ..core.services import Invalid
+from ..core.urls import public_url
+from ..directory.models import Environment, Organisation, System
 from ..windows import release_slot
 from ..windows.models import Freeze
 from .models import TestPhase
@@ -152,33 +153,37 @@ def plan_pdf():
 @login_required
 def calendar_feeds():
     environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
-    return render("schedule/feeds.html", "schedule/feeds.html", token=current_user.calendar_token,
-                  environments=environments, horizon=feeds.HORIZON_WORDS)
+    return render("schedule/feeds.html", "schedule/feeds.html", has_urls=bool(current_user.calendar_token),
+                  token=None, environments=environments, horizon=feeds.HORIZON_WORDS)
 
 
 @bp.route("/calendar/feeds", methods=["POST"])
 @login_required
 def new_feed_urls():
     renewed = bool(current_user.calendar_token)
-    services.new_feed_token(current_user)
-    return done("New feed URLs made: the old ones no longer work." if renewed else "Your feed URLs are ready.",
-                url_for("schedule.calendar_feeds"))
+    token = services.new_feed_token(current_user)
+    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
+    # The URLs are shown on this answer only (only a digest of their secret is kept): never cached.
+    response = make_response(render_template("schedule/feeds.html", has_urls=True, token=token, renewed=renewed,
+                                             environments=environments, horizon=feeds.HORIZON_WORDS))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/calendar/feed/<token>.ics")
 @bp.route("/calendar/feed/<token>/<int:environment_id>.ics")
 @public
 def feed(token, environment_id=None):
-    user = db.session.scalar(select(User).where(User.calendar_token == token)) if len(token) < 100 else None
+    user = services.feed_user(token)
     environment = db.session.get(Environment, environment_id) if environment_id else None
-    if user is None or not user.active or (environment_id and environment is None):
+    if user is None or (environment_id and environment is None):
         abort(404)
     feed = feeds.Feed(user, environment)
     etag = feed.fingerprint()
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
-        response = make_response(feed.to_ical(lambda endpoint, **args: url_for(endpoint, _external=True, **args)))
+        response = make_response(feed.to_ical(public_url))
         response.mimetype = "text/calendar"
     response.set_etag(etag)
     response.headers["Cache-Control"] = "private, no-cache"

@@ -17,11 +17,20 @@ def _days_text(days):
     return ", ".join(DAY_NAMES[int(d)][:3] for d in days)
 
 
+def set_hours(system):
+    """Whether the system has set days and hours that can be used: a row a migration or an older release left
+    with "hours" but no days, start or end (or an end not after the start) reads as "to be confirmed"."""
+    return (system.support_kind == SupportKind.HOURS and bool(system.support_days)
+            and set(system.support_days) <= set("0123456")
+            and system.support_start is not None and system.support_end is not None
+            and system.support_end > system.support_start)
+
+
 def describe(system):
     """The support hours in words, e.g. "weekdays 09:00–17:00 (gate closure 15:00)"."""
     if system.support_kind == SupportKind.ALWAYS:
         return "24/7"
-    if system.support_kind != SupportKind.HOURS:
+    if not set_hours(system):
         return "to be confirmed"
     text = f"{_days_text(system.support_days)} {system.support_start:%H:%M}–{system.support_end:%H:%M}"
     return text + (f" (gate closure {system.gate_closure:%H:%M})" if system.gate_closure else "")
@@ -35,7 +44,7 @@ def deploy_until(system):
 def support_days_between(system, first_day, last_day):
     """[(start, end)] in naive UTC: the periods from first_day to last_day (Europe/London days) in which a window of
     this system may run; None when any time will do (24/7, or hours not yet confirmed). Bank holidays are closed."""
-    if system.support_kind != SupportKind.HOURS:
+    if not set_hours(system):
         return None
     spans, day = [], first_day
     while day <= last_day:

@@ -2,7 +2,6 @@
 for every kind of bad input, idempotent creates, conditional polls, the audit trail and the OpenAPI description."""
 import base64
 import hashlib
-import json
 import os
 import sqlite3
 from datetime import date, timedelta
@@ -17,7 +16,7 @@ from mhhs.api import schemas, services as tokens
 from mhhs.api.permissions import SCOPES
 from mhhs.audit.models import AuditEvent
 from mhhs.core.permissions import Role
-from mhhs.core.time import to_london, utcnow
+from mhhs.core.time import utcnow
 from mhhs.extensions import db
 from mhhs.outages.models import Outage
 from mhhs.rfcs.models import Rfc
@@ -27,32 +26,6 @@ from tests.rfcs.factory import approve, approved_earlier, make_rfc, meet_approva
 
 ALL = list(SCOPES)
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def make_token(app):
-    def make(email="dip@demo.test", scopes=ALL, days=30, name="DIP pipeline"):
-        with app.app_context():
-            today = to_london(utcnow()).date()  # the token's days are London's
-            _token, secret = tokens.create_token(user(email), name, scopes, today + timedelta(days=days))
-            return secret
-    return make
-
-
-@pytest.fixture
-def api(app):
-    """Calls the API with a token, JSON in and out."""
-    http = app.test_client()
-
-    def call(method, url, secret=None, body=None, headers=None, **kwargs):
-        headers = dict(headers or {})
-        if secret:
-            headers["Authorization"] = f"Bearer {secret}"
-        if body is not None:
-            kwargs["data"] = body if isinstance(body, (str, bytes)) else json.dumps(body)
-            headers.setdefault("Content-Type", "application/json")
-        return http.open(f"/api/v1{url}", method=method, headers=headers, **kwargs)
-    return call
 
 
 def fields(response):

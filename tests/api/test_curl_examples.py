@@ -5,7 +5,7 @@ import json
 import re
 import shlex
 
-from tests.api.test_api import ALL, make_token  # noqa: F401  (the fixture)
+from tests.api.test_api import ALL
 
 
 def run(http, command, secret):

@@ -20,6 +20,14 @@ def live_server(app):
     server.shutdown()
 
 
+@pytest.fixture(autouse=True)
+def public_url_is_the_live_server(app, live_server):
+    """The links the app makes for e-mails, feeds and the API point where people reach it: here, this server."""
+    public_url, app.config["PUBLIC_URL"] = app.config["PUBLIC_URL"], live_server
+    yield
+    app.config["PUBLIC_URL"] = public_url
+
+
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:

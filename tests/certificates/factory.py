@@ -22,20 +22,20 @@ def key(kind="ec"):
     return _KEYS[kind]
 
 
-def name(common_name):
+def name(common_name, organisation="Northwold Energy"):
     return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "GB"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Northwold Energy"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
                       x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
 def make_x509(common_name="nwen.sit-a.test", days=365, key_kind="ec", issuer=None, issuer_key=None,
-              valid_from=None, sans=("nwen.sit-a.test",), serial=None):
+              valid_from=None, sans=("nwen.sit-a.test",), serial=None, organisation="Northwold Energy"):
     """A certificate that expires `days` after valid_from (or after now, so negative days give an expired one)."""
     not_after = (valid_from or datetime.now(timezone.utc)) + timedelta(days=days)
     not_before = valid_from or min(datetime.now(timezone.utc), not_after) - timedelta(days=1)
     subject_key = key(key_kind)
-    builder = (x509.CertificateBuilder().subject_name(name(common_name))
-               .issuer_name(issuer.subject if issuer else name(common_name))
+    builder = (x509.CertificateBuilder().subject_name(name(common_name, organisation))
+               .issuer_name(issuer.subject if issuer else name(common_name, organisation))
                .public_key(subject_key.public_key())
                .serial_number(serial or x509.random_serial_number())
                .not_valid_before(not_before).not_valid_after(not_after))

@@ -177,3 +177,22 @@ def test_delete_is_audited(app, as_user):
         assert db.session.scalar(select(AuditEvent.action).where(AuditEvent.object_id == mine,
                                                                  AuditEvent.object_type == "certificates")) == \
             "certificate.deleted"
+
+
+def test_a_certificate_naming_another_organisation_is_refused_without_naming_it(app, api, make_token):  # noqa: F811
+    supplier = make_token("supplier@demo.test", scopes=["read", "certificates"])
+    avanade = make_token("dip@demo.test", scopes=["read", "certificates"], name="Avanade PKI")
+    theirs = pem(make_x509("dip-prod-gateway.avanade.test", organisation="Avanade",
+                           sans=("dip-prod-gateway.avanade.test",))).decode()
+    body = {"certificate": theirs, "environment": "SIT-A", "kind": "DIP TLS", "mpid": "NWEN"}
+    refused = api("POST", "/certificates", supplier, body)
+    assert refused.status_code == 422
+    detail = refused.get_data(as_text=True)
+    assert "names another organisation" in detail and "Avanade" not in detail.replace("dip-prod-gateway.avanade", "")
+    assert api("POST", "/certificates", avanade, {**body, "mpid": "AVAN"}).status_code == 201
+    # One that names nobody registered may be held by two organisations, each once.
+    shared = pem(make_x509("shared.test", organisation="Unregistered Ltd")).decode()
+    assert api("POST", "/certificates", supplier, {**body, "certificate": shared}).status_code == 201
+    assert api("POST", "/certificates", avanade, {**body, "certificate": shared, "mpid": "AVAN"}).status_code == 201
+    again = api("POST", "/certificates", avanade, {**body, "certificate": shared, "mpid": "AVAN"})
+    assert again.status_code == 422 and "stored already (for SIT-A" in again.get_data(as_text=True)

@@ -91,3 +91,51 @@ def test_restore_refuses_a_backup_at_another_schema(app, tmp_path):
     result = run(app, "restore", "--yes", str(tmp_path / "older.db"))
     assert result.exit_code != 0 and "This backup is at schema older" in result.output
     assert run(app, "restore", "--yes", str(tmp_path / "backup.db")).exit_code == 0
+
+
+def _tampered_copy(app, tmp_path, name, *statements):
+    path = tmp_path / name
+    assert run(app, "backup", str(path)).exit_code == 0
+    connection = sqlite3.connect(path)
+    connection.executescript(";\n".join(statements))
+    connection.commit()
+    connection.close()
+    return path
+
+
+def test_restore_refuses_a_backup_whose_schema_differs_from_the_migrations_naming_the_difference(app, tmp_path):
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            return
+        head = db.session.scalar(text("SELECT version_num FROM alembic_version"))
+    # A trigger that makes whoever logs in next a Release Manager and copies every password hash.
+    trigger = _tampered_copy(app, tmp_path, "trigger.db", "CREATE TABLE loot (email, hash)",
+                             "CREATE TRIGGER promote AFTER INSERT ON audit_events BEGIN "
+                             "UPDATE users SET role = 'RELEASE_MANAGER'; "
+                             "INSERT INTO loot SELECT email, password_hash FROM users; END")
+    # A file holding nothing but the schema version.
+    bare = tmp_path / "bare.db"
+    connection = sqlite3.connect(bare)
+    connection.executescript(f"CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY);"
+                             f"INSERT INTO alembic_version VALUES ('{head}');")
+    connection.close()
+    # A view where the users table was.
+    view = _tampered_copy(app, tmp_path, "view.db", "PRAGMA foreign_keys=OFF", "ALTER TABLE users RENAME TO people",
+                          "CREATE VIEW users AS SELECT * FROM people")
+    before = market_roles(app)
+    for path, difference in ((trigger, "it has a trigger promote the migrations do not make"),
+                             (trigger, "it has a table loot"),
+                             (bare, " users,"),
+                             (view, "it has a view users")):
+        result = run(app, "restore", "--yes", str(path))
+        assert result.exit_code != 0, result.output
+        assert "not the one Release Desk's migrations make" in result.output and difference in result.output
+    assert market_roles(app) == before
+    with app.app_context():
+        # Only the triggers the migrations make (the search index's) are there: not the backup's.
+        assert db.session.scalar(text("SELECT count(*) FROM sqlite_master WHERE name IN ('promote', 'loot')")) == 0
+
+
+def test_a_backup_file_is_readable_by_its_owner_only(app, tmp_path):
+    assert run(app, "backup", str(tmp_path / "backup.db")).exit_code == 0
+    assert (tmp_path / "backup.db").stat().st_mode & 0o777 == 0o600

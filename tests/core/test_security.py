@@ -171,12 +171,17 @@ def test_login_events_carry_the_client_address_and_browser(app, client):
 
 # Health, odd input, logs --------------------------------------------------------------------
 
-def test_healthz_answers_200_when_the_database_is_at_head(client):
+def test_healthz_answers_200_when_the_database_is_at_head(client, as_user):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.json["status"] == "ok"
+    # Without login: ok or not ok, nothing about the schema (issue 23).
+    assert response.status_code == 200 and response.json == {"status": "ok"}
+    assert as_user("dip@demo.test").get("/healthz").json == {"status": "ok"}
+    details = as_user("rm.sit@demo.test").get("/healthz").json
+    assert details["status"] == "ok" and details["schema"] and details["database"] == "reachable"
 
 
-def test_healthz_answers_503_when_migrations_are_behind(app, client):
+def test_healthz_answers_503_when_migrations_are_behind(app, client, as_user):
+    client = as_user("rm.sit@demo.test")
     with app.app_context():
         head = db.session.scalar(text("SELECT version_num FROM alembic_version"))
         db.session.execute(text("UPDATE alembic_version SET version_num = 'older'"))
@@ -195,7 +200,7 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path}/no/such/dir/db.sqlite"
 
     response = create_app(Gone).test_client().get("/healthz")
-    assert response.status_code == 503 and response.json["database"].startswith("unreachable")
+    assert response.status_code == 503 and response.json == {"status": "not ok"}
 
 
 @pytest.mark.parametrize("url", ["/rfcs?page=99999999999999999999", "/rfcs?environment=99999999999999999999",
@@ -276,3 +281,34 @@ def test_simultaneous_first_logins_from_one_address_all_succeed(app):
     for thread in threads:
         thread.join(timeout=60)
     assert results == [303] * 8
+
+
+def test_sessions_end_when_idle_or_old_and_logged_in_answers_are_never_cached(app, as_user, client):
+    dip = as_user("dip@demo.test")
+    page, partial = dip.get("/rfcs"), dip.get("/rfcs", htmx=True)
+    csv = dip.get("/outages/export.csv")
+    for response in (page, partial, csv):
+        assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    assert client.get("/login").headers.get("Cache-Control") != "no-store"  # a public page may be cached
+    for key, age in (("seen", app.config["SESSION_IDLE_MINUTES"] * 60 + 5),
+                     ("started", app.config["SESSION_ABSOLUTE_HOURS"] * 3600 + 5)):
+        fresh = as_user("dip@demo.test")
+        with fresh.http.session_transaction() as session:
+            session[key] = session[key] - age
+        assert fresh.get("/rfcs").status_code == 302, key  # back to the login page
+    recent = as_user("dip@demo.test")
+    with recent.http.session_transaction() as session:
+        session["seen"] -= 600
+    assert recent.get("/rfcs").status_code == 200
+
+
+def test_the_session_cookie_is_host_prefixed_over_https():
+    import importlib
+    import os
+    import mhhs.config as config
+    os.environ["SESSION_COOKIE_SECURE"] = "1"
+    try:
+        assert importlib.reload(config).Config.SESSION_COOKIE_NAME == "__Host-session"
+    finally:
+        del os.environ["SESSION_COOKIE_SECURE"]
+        importlib.reload(config)

@@ -4,6 +4,7 @@ from sqlalchemy import select
 from mhhs.audit.models import AuditEvent
 from mhhs.directory.models import Environment, System
 from mhhs.extensions import db
+from tests.rfcs.factory import make_rfc
 
 
 def env(app, name):
@@ -79,3 +80,31 @@ def test_system_form_shows_its_current_environments(app, as_user):
     for env_id in in_envs:
         assert f'<option selected value="{env_id}">' in page
     assert f'<option value="{staging}">' in page
+
+
+def test_set_hours_need_a_start_and_an_end_and_a_row_without_them_breaks_no_page(app, as_user):
+    with app.app_context():
+        dip = db.session.scalar(select(System).where(System.name == "DIP"))
+        dip_id, org_id = dip.id, dip.organisation_id
+        envs = [e.id for e in dip.environments]
+    rm = as_user("rm.sit@demo.test")
+    response = rm.post(f"/systems/{dip_id}/edit", {
+        "name": "DIP", "organisation_id": org_id, "support_kind": "hours", "support_days": ["0", "1"],
+        "support_start": "", "support_end": "", "environment_ids": envs})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Enter when support starts, e.g. 09:00." in page and "Enter when support ends, e.g. 17:00." in page
+    with app.app_context():
+        assert db.session.get(System, dip_id).support_start is not None or \
+            db.session.get(System, dip_id).support_kind != "hours"
+        # What an old row or a migration may hold: hours, with no start.
+        system = db.session.get(System, dip_id)
+        system.support_kind, system.support_days, system.support_start = "hours", "01234", None
+        db.session.commit()
+        rfc_id = make_rfc()
+    for email in ("rm.sit@demo.test", "dip@demo.test", "supplier@demo.test"):
+        http = as_user(email)
+        for url in ("/", "/calendar", "/support-hours", "/reports/weekly", f"/rfcs/{rfc_id}", "/approvals"):
+            response = http.get(url)
+            assert response.status_code in (200, 403, 404), (email, url, response.status_code)
+    assert "to be confirmed" in rm.get("/support-hours").get_data(as_text=True)

@@ -124,3 +124,40 @@ def test_who_may_download(app, as_user):
         assert as_user("rm.sit@demo.test").get(url).status_code == 404
         assert as_user("mprs@demo.test").get(url).status_code == 404
     assert as_user("dip@demo.test").get(f"/rfcs/{draft}/release-note.pdf").status_code == 200
+
+
+def test_a_release_note_is_bounded_at_the_form_and_nothing_typed_is_lost(app, as_user):
+    from mhhs.rfcs.rules import MAX_ROWS, SUMMARY_LENGTH, TEXT_LENGTH
+    from tests.rfcs.factory import form_data
+    dip = as_user("dip@demo.test")
+    with app.app_context():
+        rows = defects(MAX_ROWS + 1)
+    data = form_data(app, defects=rows, known_issues="k" * (TEXT_LENGTH + 1))
+    data["defects-0-summary"] = "s" * (SUMMARY_LENGTH + 1)
+    response = dip.post("/rfcs/new", {**data, "action": "save"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"A release note lists at most {MAX_ROWS} defects; this one has {MAX_ROWS + 1}." in page
+    assert f"DEF-{MAX_ROWS:04d}" in page  # the rows typed are shown again, none dropped
+    with app.app_context():
+        assert db.session.query(Rfc).filter(Rfc.title == data["title"]).count() == 0
+    with app.app_context():
+        rows = defects(MAX_ROWS)
+    assert dip.post("/rfcs/new", {**form_data(app, defects=rows), "action": "save"}).status_code == 303
+
+
+def test_pdfs_per_person_are_limited_so_they_never_take_every_worker(app, as_user):
+    from mhhs.extensions import limiter
+    rfc_id = approved_rfc(app)
+    supplier, manager = as_user("supplier@demo.test"), as_user("rm.sit@demo.test")
+    app.config["PDF_RATE_LIMIT"] = "2 per minute"
+    limiter.reset()
+    try:
+        assert supplier.get(f"/rfcs/{rfc_id}/release-note.pdf").status_code == 200
+        assert supplier.get(f"/rfcs/{rfc_id}/pdf").status_code == 200
+        refused = supplier.get(f"/rfcs/{rfc_id}/release-note.pdf")
+        assert refused.status_code == 429 and "wait a minute" in refused.get_data(as_text=True)
+        assert manager.get(f"/rfcs/{rfc_id}/release-note.pdf").status_code == 200  # another person's count
+    finally:
+        app.config["PDF_RATE_LIMIT"] = "1000 per minute"
+        limiter.reset()

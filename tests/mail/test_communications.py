@@ -133,3 +133,27 @@ def test_outbox_queries_do_not_grow_with_messages(app, as_user, count_queries):
     with count_queries() as last:
         page = rm.get("/outbox?last=1").get_data(as_text=True)
     assert "Oldest message" in page and "Bulk 59" not in page and last.count == few.count
+
+
+def test_a_subject_with_a_line_break_is_refused_and_an_unsendable_message_never_stalls_the_rest(app, as_user,
+                                                                                                 smtp_server):
+    rfc_id = approved_rfc(app)
+    rm = as_user("rm.sit@demo.test")
+    response = communicate(rm, rfc_id, org_ids(app, "Northwold Energy"), subject="Release\r\nBcc: all@evil.test")
+    assert response.status_code == 200
+    assert "Keep this to one line" in response.get_data(as_text=True)
+    # One that an older release (or a script) queued anyway, before two good ones.
+    server = app.config["MAIL_SERVER"]
+    app.config["MAIL_SERVER"] = None
+    with app.app_context():
+        queue(["a@demo.test"], "Release\r\nBcc: all@evil.test", "Body")
+        queue(["b@demo.test"], "Second", "Body")
+        queue(["c@demo.test"], "Third", "Body")
+        db.session.commit()
+    app.config["MAIL_SERVER"] = server
+    result = app.test_cli_runner().invoke(args=["mail", "send-pending"])
+    assert "2 message(s) sent, 1 failed" in result.output  # (and exit status 1, for cron to tell)
+    assert sorted(str(m["Subject"]) for m in smtp_server.messages) == ["Second", "Third"]
+    with app.app_context():
+        bad = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipients == "a@demo.test"))
+        assert bad.status == OutboxMessage.FAILED and "cannot be sent" in bad.error

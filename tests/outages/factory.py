@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from mhhs.core.time import utcnow
+from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
 from mhhs.outages import services
@@ -21,3 +21,23 @@ def make_outage(email, environment="SIT-A", systems=("DIP",), planned=False, cat
     # A planned outage is announced in advance (EAP §12.5.1): one of the past was logged before it began.
     return services.save(user, Outage(), values, list(chosen),
                          now=values["start"] - timedelta(days=1) if planned else None)
+
+
+def ids(app, model, *names):
+    with app.app_context():
+        return [db.session.scalar(select(model.id).where(model.name == n)) for n in names]
+
+
+def local(moment):
+    return utc_to_london_naive(moment).strftime("%Y-%m-%dT%H:%M")
+
+
+def form(app, environment="SIT-A", systems=("DIP",), planned=False, category="software failure", **overrides):
+    data = {"environment_id": ids(app, Environment, environment)[0], "system_ids": ids(app, System, *systems),
+            "category": category, "start": local(utcnow() - timedelta(hours=2)), "end": "",
+            "description": "Acks missing", "impact": "Functional tests blocked", "defect_reference": "ADO-4411",
+            "root_cause": "", "rfc_number": ""}
+    if planned:
+        data["planned"] = "y"
+    data.update(overrides)
+    return data

@@ -6,32 +6,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from mhhs.audit.models import AuditEvent
-from mhhs.core.time import utc_to_london_naive, utcnow
-from mhhs.directory.models import Environment, System
+from mhhs.core.time import utcnow
 from mhhs.extensions import db
 from mhhs.outages.models import Category, Outage
-from tests.outages.factory import make_outage
+from tests.outages.factory import form, local, make_outage
 from tests.rfcs.factory import approve, make_rfc
-
-
-def ids(app, model, *names):
-    with app.app_context():
-        return [db.session.scalar(select(model.id).where(model.name == n)) for n in names]
-
-
-def local(moment):
-    return utc_to_london_naive(moment).strftime("%Y-%m-%dT%H:%M")
-
-
-def form(app, environment="SIT-A", systems=("DIP",), planned=False, category="software failure", **overrides):
-    data = {"environment_id": ids(app, Environment, environment)[0], "system_ids": ids(app, System, *systems),
-            "category": category, "start": local(utcnow() - timedelta(hours=2)), "end": "",
-            "description": "Acks missing", "impact": "Functional tests blocked", "defect_reference": "ADO-4411",
-            "root_cause": "", "rfc_number": ""}
-    if planned:
-        data["planned"] = "y"
-    data.update(overrides)
-    return data
 
 
 def outages(app):

@@ -57,12 +57,12 @@ def test_a_drafts_content_rules_are_one_function_with_the_forms_words():
     """The lengths, the downtime and the checksum the RFC form checked, as the function the form and the API ask."""
     from mhhs.rfcs.rules import content_problems
     problems = content_problems({"title": "x" * 201, "expected_downtime": -1, "build_sha256": "abc",
-                                 "defects": [{"defect_id": "DEF-1", "summary": "y" * 2001}],
+                                 "defects": [{"defect_id": "DEF-1", "summary": "y" * 301}],
                                  "change_requests": [{"cr_id": "C" * 41, "title": "", "summary": ""}]})
     assert problems == {"title": "Field cannot be longer than 200 characters.",
                         "expected_downtime": "Enter a number of minutes, 0 or more.",
                         "build_sha256": "A SHA-256 checksum is 64 hexadecimal characters.",
-                        "defects[0].summary": "Field cannot be longer than 2000 characters.",
+                        "defects[0].summary": "Field cannot be longer than 300 characters.",  # issue 23's bound
                         "change_requests[0].cr_id": "Field cannot be longer than 40 characters."}
     assert content_problems({"title": "x" * 200, "expected_downtime": 0, "build_sha256": "AB" * 32,
                              "defects": [{"defect_id": "DEF-1", "summary": ""}]}) == {}

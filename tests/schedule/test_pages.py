@@ -1,5 +1,6 @@
 """The calendar per role, its bad input, the calendar feeds (read back with icalendar), freezes, test phases and
 support hours as a Release Manager keeps them."""
+import re
 from datetime import timedelta
 
 from icalendar import Calendar
@@ -85,6 +86,9 @@ def test_bad_calendar_input_is_named_next_to_its_field(as_user):
     assert 'value="2026-13"' in rm.get("/calendar?date=2026-13").get_data(as_text=True)  # what was typed stays
 
 
+FEED = re.compile(r"/calendar/feed/([A-Za-z0-9_-]+)\.ics")
+
+
 def _events(response):
     assert response.status_code == 200 and response.mimetype == "text/calendar"
     return {str(e["UID"]): e for e in Calendar.from_ical(response.data).walk("VEVENT")}
@@ -95,9 +99,7 @@ def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
         rfc_id = make_rfc()
     central = as_user("dip@demo.test")
     assert "Make my feed URLs" in central.get("/calendar/feeds").get_data(as_text=True)
-    central.post("/calendar/feeds")
-    with app.app_context():
-        token = user("dip@demo.test").calendar_token
+    token = FEED.search(central.post("/calendar/feeds").get_data(as_text=True)).group(1)  # shown once
     url = f"/calendar/feed/{token}.ics"
     response = client.get(url)
     first, second = _events(response), _events(client.get(url))
@@ -107,6 +109,9 @@ def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
     event = first[uid]
     assert str(event["STATUS"]) == "TENTATIVE" and event.decoded("DTSTART").utcoffset() == timedelta(0)
     assert event["DTSTART"].to_ical().endswith(b"Z") and f"/rfcs/{rfc_id}" in str(event["URL"])
+    # The links come from PUBLIC_URL, whichever allowed host name the calendar used.
+    via_ip = client.http.get(url, base_url="http://127.0.0.1")
+    assert str(_events(via_ip)[uid]["URL"]) == f"http://localhost/rfcs/{rfc_id}"
     with app.app_context():  # the window moves: sent back, changed and submitted again
         rfc = db.session.get(Rfc, rfc_id)
         services.decide(user("rm.sit@demo.test"), rfc, Decision.CHANGES_REQUESTED, "Move it an hour later")
@@ -132,9 +137,7 @@ def test_a_test_participants_feed_has_no_pending_windows_nor_other_certificates(
         certificate = make_certificate("Avanade", "SIT-A", days=20, mpid="AVAN").id
         own = make_certificate("Northwold Energy", "SIT-A", days=20).id
     supplier = as_user("supplier@demo.test")
-    supplier.post("/calendar/feeds")
-    with app.app_context():
-        token = user("supplier@demo.test").calendar_token
+    token = FEED.search(supplier.post("/calendar/feeds").get_data(as_text=True)).group(1)
     events = _events(client.get(f"/calendar/feed/{token}.ics"))
     assert f"rfc-{approved}@release-desk.mhhs" in events and f"rfc-{pending}@release-desk.mhhs" not in events
     assert f"certificate-{own}@release-desk.mhhs" in events
