@@ -31,7 +31,8 @@ def test_a_release_managers_work_list(app, as_user):
     deployments = section(page, "deployments")
     assert f"RFC-{soon:06d}" in deployments and f"RFC-{later:06d}" not in deployments
     assert "SIT-B: MPRS" in section(page, "outages-now")
-    assert "Northwold Energy" in section(page, "expiring") and "1 in all" in section(page, "expiring")
+    expiring = section(page, "certificates").split('id="expiring"')[1].split('id="missing"')[0]
+    assert "Northwold Energy" in expiring and '<small class="count">1</small>' in expiring
     assert "None: both run the same versions." in section(page, "drift")
 
 

@@ -37,7 +37,10 @@ def _filters():
             return london_to_utc(datetime.strptime(args[name], "%Y-%m-%d")) if args.get(name) else None
         except ValueError:
             return None
-    return dict(environment_id=args.get("environment", type=database_id),
+    environment_ids = args.getlist("environment", type=database_id)
+    return dict(environment_id=environment_ids[0] if len(environment_ids) == 1 else None,
+                environment_ids=tuple(environment_ids) if len(environment_ids) > 1 else (),
+                ongoing_at=utcnow() if args.get("state") == "ongoing" else None,
                 system_id=args.get("system", type=database_id),
                 organisation_id=args.get("organisation", type=database_id), planned=planned, category=category,
                 start=day("from"), end=day("to"), text=search_text(args.get("q")))

@@ -1,18 +1,58 @@
 """Read-side queries for RFC lists, the approval queue and the environments page."""
-from sqlalchemy import func, or_, select
+from datetime import timedelta
+
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..directory.models import System
 from ..extensions import db
-from .models import DeployedVersion, PendingApproval, Rfc, rfc_environments
+from .models import PUBLIC_STATUSES, Deployment, DeployedVersion, PendingApproval, Rfc, RfcStatus, rfc_environments
 from .rules import earliest_start
 from .services import visible_clause
 
 
-def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None):
+AHEAD = timedelta(days=7)  # "deployments in the next 7 days"
+RECENT = timedelta(days=14)  # "release notes deployed in the last 14 days"
+UPCOMING = (RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED, RfcStatus.APPROVED)  # on the schedule
+
+
+def _next_week(user, now):
+    return (Rfc.status == RfcStatus.APPROVED, Rfc.window_end > now, Rfc.window_start < now + AHEAD)
+
+
+def _to_do(user, now):
+    return (Rfc.organisation_id == user.organisation_id,
+            Rfc.status.in_((RfcStatus.DRAFT, RfcStatus.CHANGES_REQUESTED)))
+
+
+def _upcoming(user, now):
+    return (Rfc.organisation_id == user.organisation_id, Rfc.status.in_(UPCOMING), Rfc.window_end > now)
+
+
+def _deployed_recently(user, now):
+    return (Rfc.status.in_(PUBLIC_STATUSES),
+            exists().where(Deployment.rfc_id == Rfc.id, Deployment.actual_end >= now - RECENT,
+                           Deployment.outcome != RfcStatus.ROLLED_BACK))
+
+
+# The home page's cards of RFCs, each the same conditions on the card and on the list its "All …" link opens
+# (`/rfcs?set=<name>`): {name: (what the list is, conditions(user, now))}.
+WORK_SETS = {
+    "next-7-days": ("Approved, with a window in the next 7 days", _next_week),
+    "to-do": ("Your drafts and RFCs with changes requested", _to_do),
+    "upcoming": ("Your RFCs with a window still to come (submitted, changes requested or approved)", _upcoming),
+    "deployed-recently": ("Deployed (and not rolled back) in one environment or more in the last 14 days",
+                          _deployed_recently),
+}
+
+
+def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None,
+                   work_set=None, now=None):
     query = (select(Rfc).where(visible_clause(user))
              .options(joinedload(Rfc.organisation), joinedload(Rfc.system), selectinload(Rfc.environments))
              .order_by(Rfc.id.desc()))
+    if work_set:
+        query = query.where(*WORK_SETS[work_set][1](user, now))
     if status:
         query = query.where(Rfc.status == status)
     if system_id:

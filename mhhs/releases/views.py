@@ -77,9 +77,11 @@ def rfcs():
                    system_id=request.args.get("system", type=database_id),
                    release_type=_enum_arg("type", ReleaseType),
                    environment_id=request.args.get("environment", type=database_id),
-                   text=search_text(request.args.get("q")))
-    page = paginate(queries.rfc_list_query(current_user, **filters), [Rfc.id], descending=True)
-    context = dict(page=page, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType)
+                   text=search_text(request.args.get("q")),
+                   work_set=request.args.get("set") if request.args.get("set") in queries.WORK_SETS else None)
+    page = paginate(queries.rfc_list_query(current_user, now=utcnow(), **filters), [Rfc.id], descending=True)
+    context = dict(page=page, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType,
+                   work_set=queries.WORK_SETS[filters["work_set"]][0] if filters["work_set"] else None)
     if request.htmx and request.htmx.target == "rfc-rows":
         return render("releases/list.html", "releases/_list_rows.html", **context)
     return render("releases/list.html", "releases/list.html",
