@@ -150,6 +150,15 @@ def control_point_text(number):
     return CONTROL_POINTS[number - 1][1]
 
 
+# The few words that name a control point settled by hand where a whole sentence has no room (the queue's boxes).
+SHORT_NAMES = {3: "Baseline", 4: "Package and instructions", 5: "Known issues agreed", 6: "Release plan",
+               8: "Issues captured", 10: "Report and lessons"}
+
+
+def control_point_short(number):
+    return SHORT_NAMES.get(number, control_point_text(number))
+
+
 def gate_message(open_points, action):
     names = "; ".join(f"{n} ({control_point_text(n)})" for n in open_points)
     return (f"Control point{'s' if len(open_points) > 1 else ''} {names} {'are' if len(open_points) > 1 else 'is'} "

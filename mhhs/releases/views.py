@@ -24,10 +24,11 @@ from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionFo
                     RfcForm)
 from .models import CONTROL_POINTS, PUBLIC_STATUSES, priority_of, Decision, ReleaseType, Rfc, RfcStatus
 from .permissions import COMMUNICATION_STATUSES, can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
-from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
+from .rules import control_point_applies, control_point_short, control_point_text, deviation_text, open_by_hand
 
 bp = Blueprint("releases", __name__)
 for helper in (queries.outside_availability, baseline.drift_warning, control_point_applies, control_point_text,
+               control_point_short,
                deviation_text, services.version_order_text):
     bp.add_app_template_global(helper)
 central_party = role_required(Role.CENTRAL_PARTY)
@@ -221,9 +222,7 @@ def edit(rfc_id=None):
     except Invalid as invalid:
         show_problems(form, invalid)
         form.row_version.data = rfc.row_version
-        if rfc.id:
-            flash("Saved as a draft. To submit, change what is marked below.", "error")
-        return _form_page(form, rfc)
+        return _form_page(form, rfc)  # its error summary says what was kept (never a flash: it would carry over)
     except Refused as refused:
         return done(str(refused), url_for("releases.detail", rfc_id=rfc.id) if rfc.id else url_for("releases.rfcs"),
                      "error")

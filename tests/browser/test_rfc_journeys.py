@@ -5,6 +5,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from tests.nav import account_link
+
 from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.extensions import db
 from mhhs.releases.models import Rfc
@@ -47,7 +49,7 @@ def fill_rfc(page, release_type="Minor", start=timedelta(days=8), defects=(), cr
 
 
 def log_out(page):
-    page.get_by_role("link", name="Log out").click()
+    account_link(page, "Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
 
@@ -95,6 +97,8 @@ def test_whole_rfc_journey(app, page, log_in):
         page.get_by_role("link", name="Approvals").click()
         row = page.locator("tr", has_text=number)
         if manager == "rm.sit@demo.test":  # control points 3 to 6 first, in place
+            for box in row.get_by_role("checkbox").all():
+                box.check()
             row.get_by_label(f"Evidence or reason for the chosen control points of {number}").fill("Release call")
             row.get_by_role("button", name="Tick").click()
             expect(page.locator("tr", has_text=number)).not_to_contain_text("Open control points")
@@ -154,6 +158,8 @@ def test_notice_refusal_and_emergency_warning(page, log_in):
     log_out(page)
     log_in("rm.sit@demo.test")
     page.goto(rfc_url)
+    for box in page.locator(".control-point-form").get_by_role("checkbox").all():
+        box.check()
     page.get_by_label(re.compile("Evidence or reason for the chosen control points")).fill("Emergency call")
     page.get_by_role("button", name="Tick").click()
     expect(page.locator("#control-point-6")).to_contain_text("Emergency call")
