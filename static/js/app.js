@@ -15,3 +15,14 @@ document.addEventListener("click", function (event) {
   toggle.setAttribute("aria-expanded", String(open));
   document.getElementById(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
 });
+
+// A field focused behind a form's sticky Save/Submit bar scrolls clear of it (WCAG 2.2 SC 2.4.11).
+document.addEventListener("focusin", function (event) {
+  var form = event.target.closest("form");
+  var bar = form && form.querySelector(".sticky-actions");
+  if (!bar || bar.contains(event.target)) return;
+  var field = event.target.getBoundingClientRect(), barBox = bar.getBoundingClientRect();
+  if (field.bottom > barBox.top && field.top < barBox.bottom) {
+    window.scrollBy(0, field.bottom - barBox.top + 16);
+  }
+});
