@@ -229,6 +229,17 @@ def remove_officer(officer_id):
     return redirect(url_for("certificates.officers"), 303)
 
 
+# What a certificate's history says of each audited action (never its internal name).
+HISTORY_WORDS = {"certificate.uploaded": "Uploaded", "certificate.renewed": "Renewed",
+                 "certificate.deleted": "Deleted", "pki_officer.appointed": "PKI officer appointed",
+                 "pki_officer.removed": "PKI officer removed"}
+
+
+@bp.app_template_filter("certificate_action")
+def certificate_action(action):
+    return HISTORY_WORDS.get(action, action.split(".")[-1].replace("_", " ").capitalize())
+
+
 @bp.app_template_filter("cert_date")
 def cert_date(value):
     return format_london(value, "%d %b %Y")

@@ -19,6 +19,25 @@ STALE_CLAIM = timedelta(minutes=10)
 # Attachments made when they are first needed (delivery, or a download from the outbox), not in the request that
 # queued the message: {message kind: function(message) -> bytes}, registered by the domain that owns the kind.
 RENDERERS = {}
+# What a person calls each kind of message (the outbox's Kind column, an RFC's communications).
+KIND_WORDS = {
+    "notice": "Notice", "release": "Release communication", "closure": "Closure communication",
+    "certificate reminder": "Certificate expiry reminder",
+    "acknowledgement_reminder": "Reminder to read the release note", "weekly_report": "Weekly report",
+    "notify:rfc_submitted": "RFC submitted, to its approvers", "notify:rfc_decided": "Decision on an RFC",
+    "notify:release_communicated": "Release communicated, to followers",
+    "notify:outage_planned": "Planned outage, to followers", "notify:outage_update": "Outage update, to followers",
+    "notify:weekly_report": "Weekly report",
+}
+
+
+def kind_words(kind):
+    return KIND_WORDS.get(kind) or kind.removeprefix("notify:").replace("_", " ").capitalize()
+
+
+def counted(number, one, many):
+    """"1 message", "4 messages": a count in words, never "message(s)"."""
+    return f"{number:,} {one if number == 1 else many}"
 
 
 def queue(recipients, subject, body, kind="notice", attachment=None, rfc_id=None, created_by=None,

@@ -18,7 +18,7 @@ from ..directory.models import Environment, MajorRelease, MarketRole, Organisati
 from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
-from ..mail.services import RENDERERS, messages_for_rfc
+from ..mail.services import RENDERERS, counted, messages_for_rfc
 from . import acknowledgements, baseline, queries, schedule, services
 from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionForm, DeploymentForm, GovernanceForm,
                     RfcForm)
@@ -110,11 +110,12 @@ def environments():
 
 # The RFC form ---------------------------------------------------------------------------------
 
-def _form_page(form, rfc, status=200, suggestion=None):
+def _form_page(form, rfc, status=200, suggestion=None, saved=False):
+    """saved: the answer to a refused submit whose content was kept as a draft (its error summary says so)."""
     hint = services.version_context(current_user, form.system_id.data, form.release_type.data, form.version.data,
                                     rfc.id)
     return render("releases/form_page.html", "releases/_form.html", status=status, form=form, rfc=rfc, hint=hint,
-                  suggestion=suggestion)
+                  suggestion=suggestion, saved=saved)
 
 
 def _suggest_window(form, rfc):
@@ -222,7 +223,8 @@ def edit(rfc_id=None):
     except Invalid as invalid:
         show_problems(form, invalid)
         form.row_version.data = rfc.row_version
-        return _form_page(form, rfc)  # its error summary says what was kept (never a flash: it would carry over)
+        # Its error summary says what was kept (never a flash: an htmx answer does not show it, the next page would).
+        return _form_page(form, rfc, saved=bool(rfc.id) and action == "submit")
     except Refused as refused:
         return done(str(refused), url_for("releases.detail", rfc_id=rfc.id) if rfc.id else url_for("releases.rfcs"),
                      "error")
@@ -446,9 +448,10 @@ def deployment(rfc_id):
         return done(f"{rfc.number} is {rfc.status.value}: a deployment is recorded once it is approved.",
                      url_for("releases.detail", rfc_id=rfc.id), "error")
     form = DeploymentForm(rfc, services.deployment_environments(rfc))
-    if request.method == "GET":
-        form.actual_start.data = utc_to_london_naive(rfc.window_start)
-        form.actual_end.data = utc_to_london_naive(rfc.window_end)
+    if request.method == "GET":  # the planned times, where they are past: a time to come would be refused
+        now = utcnow()
+        form.actual_start.data = utc_to_london_naive(rfc.window_start) if rfc.window_start <= now else None
+        form.actual_end.data = utc_to_london_naive(rfc.window_end) if rfc.window_end <= now else None
     elif form.validate():
         try:
             services.record_deployment(current_user, rfc, form.environment_id.data, form.outcome.data,
@@ -543,7 +546,7 @@ def communicate(rfc_id, kind):
         except Invalid as invalid:
             show_problems(form, invalid)
         else:
-            return done(f"{len(messages)} message(s) queued for {rfc.number}."
+            return done(f"{counted(len(messages), 'message', 'messages')} queued for {rfc.number}."
                         + (f" Not sent to {', '.join(skipped)}: no active users." if skipped else ""),
                         url_for("mail.outbox", rfc=rfc.id))
     return render("releases/communicate.html", "releases/_communicate_form.html", form=form, rfc=rfc, kind=kind)

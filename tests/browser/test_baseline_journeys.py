@@ -72,7 +72,7 @@ def test_baseline_drift_gates_deployment_and_retest(app, page, log_in):
     approved_yesterday(app, rfc_url)
     log_in("dip@demo.test")
     page.goto(rfc_url)
-    page.get_by_role("button", name="Record deployment").click()
+    page.get_by_role("button", name="Record an early deployment").click()  # the window is a week away
     page.get_by_label("Actual start").fill(local(timedelta(hours=-3)))
     page.get_by_label("Actual end").fill(local(timedelta(hours=-4)))
     page.get_by_label("Outcome").select_option("Success")

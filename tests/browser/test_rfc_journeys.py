@@ -111,7 +111,7 @@ def test_whole_rfc_journey(app, page, log_in):
     page.goto(rfc_url)
     expect(page.locator(".page-head")).to_contain_text("approved")
     for environment in ("SIT-A", "UIT"):
-        page.get_by_role("button", name="Record deployment").click()
+        page.get_by_role("button", name="Record an early deployment").click()  # the window is a week away
         page.get_by_label("Environment").select_option(environment)
         page.get_by_label("Actual start").fill(local(timedelta(hours=-2)))
         page.get_by_label("Actual end").fill(local(timedelta(hours=-1)))

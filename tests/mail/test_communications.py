@@ -70,7 +70,8 @@ def test_release_communication_arrives_with_the_release_note_attached(app, as_us
     for expected in (f"RFC-{rfc_id:06d}", "1.1.0.0", "DEF-501", "DEF-502", "DEF-503"):
         assert expected in text
     page = rm.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
-    assert "Communications: release to 1 recipient(s), sent" in page
+    assert f"E-mails about RFC-{rfc_id:06d}: Release communication to 2 people, sent" in page
+    assert "recipient(s)" not in page and "notify:" not in page
 
 
 def test_without_a_mail_server_messages_wait_in_the_outbox(app, as_user):

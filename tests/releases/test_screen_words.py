@@ -1,0 +1,37 @@
+"""Issue 24: what the RFC pages offer and say follows the RFC's state (Record deployment once the window started,
+no pre-filled time its own check refuses; a refused submit's message on that answer only; control points named)."""
+import re
+
+from tests.releases.factory import approve, approved_earlier, make_rfc, next_week
+
+PRIMARY = 'role="button">Record deployment</a>'
+
+
+def value_of(page, name):
+    return re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', page).group(1)
+
+
+def test_record_deployment_is_offered_once_the_window_started_and_prefills_no_time_to_come(app, as_user):
+    with app.app_context():
+        ahead = make_rfc(window_start=next_week())
+        approve(ahead, "rm.sit@demo.test")
+        started = make_rfc(version="1.2.0.0")
+        approved_earlier(started)  # its window is now past
+    dip = as_user("dip@demo.test")
+    page = dip.get(f"/rfcs/{ahead}").get_data(as_text=True)
+    assert PRIMARY not in page and "Record an early deployment" in page and "The window starts" in page
+    form = dip.get(f"/rfcs/{ahead}/deployment").get_data(as_text=True)
+    assert value_of(form, "actual_start") == "" and value_of(form, "actual_end") == ""  # no time to come
+    page = dip.get(f"/rfcs/{started}").get_data(as_text=True)
+    assert PRIMARY in page and "Record an early deployment" not in page
+    form = dip.get(f"/rfcs/{started}/deployment").get_data(as_text=True)
+    assert value_of(form, "actual_start") and value_of(form, "actual_end")  # the past window's times
+
+
+def test_a_refused_submit_says_so_in_its_own_answer_and_leaves_nothing_for_the_next_page(app, as_user):
+    dip = as_user("dip@demo.test")
+    text = dip.post("/rfcs/new", {"title": "Half-written", "action": "submit"}, htmx=True).get_data(as_text=True)
+    assert 'class="error-summary"' in text and "Saved as a draft, not submitted" in text
+    assert 'href="#system_id"' in text and 'href="#implementation_plan"' in text  # each field in error, linked
+    following = dip.get("/rfcs").get_data(as_text=True)  # the flash the htmx answer never showed came here
+    assert "Saved as a draft" not in following and "flash-error" not in following
