@@ -128,6 +128,7 @@ def edit(outage_id=None):
         else:
             form.planned.data = False
             form.category.choices = category_choices(False)
+            form.start.data = utc_to_london_naive(utcnow()).replace(second=0, microsecond=0)  # most are logged as they start
         return _form_page(form, outage)
     if form.validate():
         values = form.values()
@@ -157,7 +158,9 @@ def detail(outage_id):
     outage = db.session.get(Outage, outage_id)
     if outage is None:
         abort(404)
-    return _detail_page(outage, UpdateForm(formdata=None))
+    # The status select starts at the latest update's status (not back at "Investigating" after "Identified").
+    latest = outage.updates[0].status.value if outage.updates else None
+    return _detail_page(outage, UpdateForm(formdata=None, status=latest))
 
 
 def _detail_page(outage, update_form):
