@@ -14,7 +14,7 @@ from .extensions import db
 from .outages.models import Outage
 from .outages.services import board as outage_board, log_query
 from .releases import acknowledgements, baseline, queries, services
-from .releases.models import PUBLIC_STATUSES, Deployment, Rfc, RfcStatus, priority_of
+from .releases.models import PUBLIC_STATUSES, Approval, Deployment, Rfc, RfcStatus, priority_of
 from .releases.queries import RECENT, WORK_SETS
 from .releases.schedule import clashes
 
@@ -53,9 +53,9 @@ def _ongoing(now, organisation_id=None, environment_ids=None):
     return db.session.scalars(query).all()
 
 
-def _rfcs(name, user, now, order, descending=False):
+def _rfcs(name, user, now, order, descending=False, options=()):
     query = select(Rfc).where(*WORK_SETS[name][1](user, now)).options(joinedload(Rfc.system),
-                                                                       selectinload(Rfc.environments))
+                                                                       selectinload(Rfc.environments), *options)
     return _block(query, order, descending=descending)
 
 
@@ -70,7 +70,8 @@ def _manager(user, now):
 
 
 def _central_party(user, now):
-    to_do = _rfcs("to-do", user, now, [Rfc.updated_at, Rfc.id], descending=True)
+    to_do = _rfcs("to-do", user, now, [Rfc.updated_at, Rfc.id], descending=True,
+                  options=[selectinload(Rfc.approvals).joinedload(Approval.by)])  # the managers' comments
     upcoming = _rfcs("upcoming", user, now, [Rfc.window_start, Rfc.id])
     return dict(blocks="central_party", to_do=to_do, upcoming=upcoming, clashes=clashes(upcoming.items, user, now),
                 ongoing=_ongoing(now, user.organisation_id), **_certificates(user, now))

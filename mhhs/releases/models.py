@@ -116,6 +116,13 @@ class Rfc(db.Model):
         return f"RFC-{self.id:06d}" if self.id else "RFC (new)"
 
     @property
+    def changes_requested(self):
+        """The current revision's requests for changes (approvals), while the RFC waits for them."""
+        if self.status != RfcStatus.CHANGES_REQUESTED:
+            return []
+        return [a for a in self.approvals if a.decision == Decision.CHANGES_REQUESTED and a.revision == self.revision]
+
+    @property
     def phases(self):
         return {e.phase for e in self.environments}
 

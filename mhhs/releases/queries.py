@@ -82,7 +82,8 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
     order = [waiting.c.priority, waiting.c.window_start, waiting.c.rfc_id]
     query = (select(Rfc).join(waiting, waiting.c.rfc_id == Rfc.id)
              .options(joinedload(Rfc.organisation), joinedload(Rfc.system).selectinload(System.environments),
-                      selectinload(Rfc.environments), selectinload(Rfc.approvals), selectinload(Rfc.control_points))
+                      selectinload(Rfc.environments), selectinload(Rfc.approvals), selectinload(Rfc.control_points),
+                      selectinload(Rfc.revisions))
              .order_by(*order))
     if release_type:
         query = query.where(Rfc.release_type == release_type)

@@ -112,6 +112,21 @@ def save_draft(user, rfc, content, expected_version=None):
     return rfc
 
 
+# What a person calls a part of an RFC's content, where a revision tells what changed.
+CHANGE_WORDS = {"window_start": "window", "window_end": "window", "target_environments": "environments",
+                "expected_downtime": "expected downtime", "release_type": "release type"}
+
+
+def revision_changes(rfc):
+    """What the RFC's latest revision changed since the one before (["window", "implementation plan"]), in order;
+    [] for a first revision."""
+    if len(rfc.revisions) < 2:
+        return []
+    before, after = rfc.revisions[-2].content, rfc.revisions[-1].content
+    changed = [CHANGE_WORDS.get(key, key.replace("_", " ")) for key in after if after.get(key) != before.get(key)]
+    return list(dict.fromkeys(changed))
+
+
 def snapshot(rfc):
     """The RFC's content as plain data, frozen in a revision."""
     return {

@@ -29,7 +29,7 @@ from .rules import control_point_applies, control_point_short, control_point_tex
 bp = Blueprint("releases", __name__)
 for helper in (queries.outside_availability, baseline.drift_warning, control_point_applies, control_point_text,
                control_point_short,
-               deviation_text, services.version_order_text):
+               deviation_text, services.version_order_text, services.revision_changes):
     bp.add_app_template_global(helper)
 central_party = role_required(Role.CENTRAL_PARTY)
 # The audit trail of an RFC read as sentences after the person's name (page and PDF alike).

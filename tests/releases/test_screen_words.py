@@ -1,6 +1,7 @@
 """Issue 24: what the RFC pages offer and say follows the RFC's state (Record deployment once the window started,
 no pre-filled time its own check refuses; a refused submit's message on that answer only; control points named)."""
 import re
+from datetime import timedelta
 
 from tests.releases.factory import approve, approved_earlier, make_rfc, next_week
 
@@ -35,3 +36,27 @@ def test_a_refused_submit_says_so_in_its_own_answer_and_leaves_nothing_for_the_n
     assert 'href="#system_id"' in text and 'href="#implementation_plan"' in text  # each field in error, linked
     following = dip.get("/rfcs").get_data(as_text=True)  # the flash the htmx answer never showed came here
     assert "Saved as a draft" not in following and "flash-error" not in following
+
+
+def test_changes_requested_are_shown_on_the_rfc_page_and_home_and_the_resubmission_says_what_changed(app, as_user):
+    from mhhs.extensions import db
+    from mhhs.releases import services
+    from mhhs.releases.models import Decision, Rfc
+    from tests.releases.factory import content, user
+    with app.app_context():
+        rfc_id = make_rfc(window_start=next_week())
+        rfc = db.session.get(Rfc, rfc_id)
+        services.decide(user("rm.sit@demo.test"), rfc, Decision.CHANGES_REQUESTED, "Move the window to Thursday")
+    dip = as_user("dip@demo.test")
+    page = dip.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
+    top = page.split('class="lead"')[1].split("<h2")[0]
+    assert "Changes requested by" in top and "Move the window to Thursday" in top
+    home = dip.get("/").get_data(as_text=True).split('id="to-do"')[1].split("</section>")[0]
+    assert f"RFC-{rfc_id:06d}" in home and "Move the window to Thursday" in home
+    with app.app_context():
+        rfc = db.session.get(Rfc, rfc_id)
+        services.save_draft(user("dip@demo.test"), rfc, content(window_start=next_week() + timedelta(days=2)))
+        services.submit(user("dip@demo.test"), rfc)
+    row = as_user("rm.sit@demo.test").get("/approvals").get_data(as_text=True)
+    row = row.split(f'id="queue-rfc-{rfc_id}"')[1].split("</tr>")[0]
+    assert "revision 2 — window changed" in row
