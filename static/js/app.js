@@ -26,3 +26,18 @@ document.addEventListener("focusin", function (event) {
     window.scrollBy(0, field.bottom - barBox.top + 16);
   }
 });
+
+// A table wider than a phone scrolls inside its own box: the box takes keyboard focus so that it can be scrolled
+// without a mouse (WCAG 2.1.1; axe's scrollable-region-focusable).
+function focusableScrollers() {
+  document.querySelectorAll("main table, .gantt-wrap").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.setAttribute("tabindex", "0");
+    } else if (box.getAttribute("tabindex") === "0") {
+      box.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", focusableScrollers);
+document.addEventListener("htmx:load", focusableScrollers);
+window.addEventListener("resize", focusableScrollers);
