@@ -143,9 +143,11 @@ def seed_demo_rfcs():
            defects=[("DEF-1101", "High", "Gate closure batch skips late reads", "SIT-A")], rollback_plan="")
     _raise("dip@demo.test", "DIP", ReleaseType.EMERGENCY, "1.1.0.1", "DIP emergency fix for blocked SIT-A testing",
            ("SIT-A",), now + timedelta(hours=3), defects=[("DEF-1120", "Critical", "Inbound queue stalls", "SIT-A")])
-    # A DIP release the Release Manager sent back: DIP's home lists it with the comment, beside its drafts.
+    # A DIP release the Release Manager sent back: DIP's home lists it with the comment, beside its drafts. Its
+    # window falls in the week after next, which the demo's SIT-B freeze covers (schedule/demo.py).
     asked = _raise("dip@demo.test", "DIP", ReleaseType.MINOR, "1.2.0.0", "DIP 1.2 archive endpoint", ("SIT-B",),
                    next_week + timedelta(days=7))
     services.decide(_user(MANAGER), asked, Decision.CHANGES_REQUESTED,
-                    "Please add how long the rollback takes to the implementation plan.")
+                    "The window falls in the SIT-B freeze for the performance runs: move it to the week after, "
+                    "and add how long the rollback takes.")
     return 7
