@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..audit.services import record
 from ..core.permissions import is_manager
 from ..core.services import Conflict, Invalid, Refused, unit_of_work
-from ..core.time import utcnow
+from ..core.time import format_london, utcnow
 from ..directory.models import Environment, System
 from ..directory.notifications import managers_of, notify, subscribers, users_of
 from ..directory.support import freezes_between
@@ -443,6 +443,29 @@ def overtaken_by(rfcs):
                 result[rfc.id] = other
                 break
     return result
+
+
+def deployed_out_of_order(rfcs):
+    """{rfc id: the lower-versioned RFCs of the same system that are approved, not deployed yet, and whose window
+    starts after this RFC's}: approving it puts the higher version in before them (the approver sees it first)."""
+    rfcs = [r for r in rfcs if r.system_id and r.window_start and parse(r.version)]
+    if not rfcs:
+        return {}
+    others = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.window_start).where(
+        Rfc.system_id.in_({r.system_id for r in rfcs}), Rfc.status == RfcStatus.APPROVED)).all()  # plain rows
+    result = {}
+    for rfc in rfcs:
+        lower = [o for o in others if o.id != rfc.id and o.system_id == rfc.system_id and o.window_start
+                 and o.window_start > rfc.window_start and (v := parse(o.version)) and v < parse(rfc.version)]
+        if lower:
+            result[rfc.id] = sorted(lower, key=lambda o: o.window_start)
+    return result
+
+
+def out_of_order_text(rfc, lower):
+    return (f"{', '.join(f'{o.version} (RFC-{o.id:06d}, window {format_london(o.window_start)})' for o in lower)} "
+            f"approved and not deployed yet, with a later window: approving {rfc.version} puts it in before "
+            f"{'a lower version' if len(lower) == 1 else 'lower versions'}")
 
 
 def version_order_text(rfc, higher):

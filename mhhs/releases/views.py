@@ -29,7 +29,7 @@ from .rules import control_point_applies, control_point_short, control_point_tex
 bp = Blueprint("releases", __name__)
 for helper in (queries.outside_availability, baseline.drift_warning, control_point_applies, control_point_text,
                control_point_short,
-               deviation_text, services.version_order_text, services.revision_changes):
+               deviation_text, services.version_order_text, services.revision_changes, services.out_of_order_text):
     bp.add_app_template_global(helper)
 central_party = role_required(Role.CENTRAL_PARTY)
 # The audit trail of an RFC read as sentences after the person's name (page and PDF alike).
@@ -262,6 +262,8 @@ def _detail_page(rfc, closure_form=None):
                   clashes=schedule.clashes([rfc], current_user).get(rfc.id, []) if rfc.status in schedule.CHECKED
                   else [], notice_given=queries.notice_given(rfc),
                   overtaken=services.overtaken_by([rfc]).get(rfc.id),
+                  out_of_order=services.deployed_out_of_order([rfc]).get(rfc.id)
+                  if rfc.status == RfcStatus.SUBMITTED else None,
                   communications=messages_for_rfc(rfc.id) if is_manager(current_user) else [],
                   **_control_point_context(rfc), **_acknowledgement_context(rfc))
 
@@ -336,7 +338,8 @@ def withdraw(rfc_id):
 def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
     return dict(clashes=schedule.clashes(rfcs, current_user), notice_given=queries.notice_given,
-                overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs})
+                overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
+                out_of_order=services.deployed_out_of_order(rfcs))
 
 
 def _queue_filters():

@@ -60,3 +60,17 @@ def test_changes_requested_are_shown_on_the_rfc_page_and_home_and_the_resubmissi
     row = as_user("rm.sit@demo.test").get("/approvals").get_data(as_text=True)
     row = row.split(f'id="queue-rfc-{rfc_id}"')[1].split("</tr>")[0]
     assert "revision 2 — window changed" in row
+
+
+def test_the_queue_row_warns_before_approving_a_version_that_would_go_in_before_a_lower_one(app, as_user):
+    with app.app_context():
+        lower = make_rfc(version="1.1.0.0", window_start=next_week() + timedelta(days=3))
+        approve(lower, "rm.sit@demo.test")
+        higher = make_rfc(version="1.2.0.0", window_start=next_week())
+    rm = as_user("rm.sit@demo.test")
+    row = rm.get("/approvals").get_data(as_text=True).split(f'id="queue-rfc-{higher}"')[1].split("</tr>")[0]
+    assert "version order" in row and f"1.1.0.0 (RFC-{lower:06d}" in row and "puts it in before a lower version" in row
+    page = rm.get(f"/rfcs/{higher}").get_data(as_text=True)
+    assert f"Version order: 1.1.0.0 (RFC-{lower:06d}" in page
+    other = rm.get(f"/rfcs/{lower}").get_data(as_text=True)
+    assert "puts it in before" not in other  # the lower one's page is not where the approver decides
