@@ -89,8 +89,9 @@ def test_baseline_drift_gates_deployment_and_retest(app, page, log_in):
     expect(page.get_by_role("heading", name="SIT-A and SIT-B differ (1)")).to_be_visible()
 
     page.get_by_role("link", name="Retests", exact=True).click()
-    page.get_by_role("link", name="SIT-A", exact=True).click()
+    page.get_by_role("link", name="SIT-A (1 to retest)", exact=True).click()  # each tab with its count
     row = page.locator("tr", has_text="DEF-401")
+    expect(row.get_by_label("Result")).to_have_value("")  # no result chosen for the tester
     row.get_by_label("Result").select_option("Passed")
     row.get_by_label("Note").fill("Ack received after retry")
     row.get_by_role("button", name="Record retest of DEF-401").click()

@@ -347,6 +347,11 @@ def test_retests_are_recorded_by_the_raising_party_where_the_defect_was_found(ap
         deploy(rfc_id, "SIT-A", DEPLOYED)
     page = dip.get(f"/retests?environment={sit_a}").get_data(as_text=True)
     assert "DEF-101" in page and "Record retest" in page
+    assert "SIT-A <small>(1 to retest)</small>" in page  # the tab's count
+    assert '<option selected value="">Choose the result</option>' in page or \
+        '<option value="" selected>Choose the result</option>' in page  # nothing pre-chosen
+    refused = dip.post(f"/defects/{defect_id}/retest", {}, htmx=True).get_data(as_text=True)
+    assert "Choose Passed or Failed." in refused
     field = f"defect-{defect_id}-"
     assert as_user("supplier@demo.test").post(f"/defects/{defect_id}/retest",
                                               {field + "result": "passed"}).status_code == 403
