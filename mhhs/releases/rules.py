@@ -205,6 +205,22 @@ def overall_outcome(deployments):
     return RfcStatus.FIXED_FORWARD if RfcStatus.FIXED_FORWARD in outcomes else RfcStatus.DEPLOYED
 
 
+def outcome_summary(rfc):
+    """What happened where, in one sentence from the recorded outcomes ("deployed in SIT-A; rolled back in UIT;
+    not yet deployed in SIT-B"): the words beside the RFC's status and in its release e-mail, so that neither says
+    "deployed" alone while a target rolled back. "" before any outcome."""
+    if not rfc.deployments:
+        return ""
+    places = {}
+    for deployment in sorted(rfc.deployments, key=lambda d: d.environment.position):
+        places.setdefault(deployment.outcome.value, []).append(deployment.environment.name)
+    done = {d.environment_id for d in rfc.deployments}
+    waiting = [e.name for e in rfc.environments if e.id not in done]
+    if waiting:
+        places["not yet deployed"] = waiting
+    return "; ".join(f"{outcome} in {', '.join(names)}" for outcome, names in places.items())
+
+
 def closure_problems(rfc, rollout_report, lessons):
     """Control point 10 (RCM 5.1, 5.2): the rollout report, and lessons learnt after any deviation."""
     problems = {}

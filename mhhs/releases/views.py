@@ -24,11 +24,12 @@ from .forms import (ClosureForm, CommunicationForm, ControlPointForm, DecisionFo
                     RfcForm)
 from .models import CONTROL_POINTS, PUBLIC_STATUSES, priority_of, Decision, ReleaseType, Rfc, RfcStatus
 from .permissions import COMMUNICATION_STATUSES, can_communicate, can_edit_rfc, can_record_deployment, owns_rfc, phases_to_decide
-from .rules import control_point_applies, control_point_short, control_point_text, deviation_text, open_by_hand
+from .rules import (control_point_applies, control_point_short, control_point_text, deviation_text, open_by_hand,
+                    outcome_summary)
 
 bp = Blueprint("releases", __name__)
 for helper in (queries.outside_availability, baseline.drift_warning, control_point_applies, control_point_text,
-               control_point_short,
+               control_point_short, outcome_summary,
                deviation_text, services.version_order_text, services.revision_changes, services.out_of_order_text):
     bp.add_app_template_global(helper)
 central_party = role_required(Role.CENTRAL_PARTY)

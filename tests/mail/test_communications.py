@@ -132,7 +132,7 @@ def test_closure_is_communicated_only_once_closed(app, as_user):
         approved_earlier(rfc_id)
         deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
     release = rm.get(f"/rfcs/{rfc_id}/communicate/release").get_data(as_text=True)
-    assert "has been deployed:\n- SIT-A: deployed" in release and "is approved for" not in release
+    assert ": deployed in SIT-A.\n- SIT-A: deployed" in release and "is approved for" not in release
     rm.post(f"/rfcs/{rfc_id}/close", {"action": "close", "rollout_report": "Deployed in the window"})
     page = rm.get(f"/rfcs/{rfc_id}/communicate/closure").get_data(as_text=True)
     assert f"RFC-{rfc_id:06d} DIP 1.1.0.0: release closed" in page

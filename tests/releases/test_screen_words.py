@@ -74,3 +74,20 @@ def test_the_queue_row_warns_before_approving_a_version_that_would_go_in_before_
     assert f"Version order: 1.1.0.0 (RFC-{lower:06d}" in page
     other = rm.get(f"/rfcs/{lower}").get_data(as_text=True)
     assert "puts it in before" not in other  # the lower one's page is not where the approver decides
+
+
+def test_the_rfc_page_and_release_email_say_where_it_rolled_back(app, as_user):
+    from mhhs.extensions import db
+    from mhhs.releases import services
+    from mhhs.releases.models import Rfc, RfcStatus
+    from tests.releases.factory import deploy
+    with app.app_context():
+        rfc_id = make_rfc(environments=("SIT-A", "UIT"))
+        approved_earlier(rfc_id, "rm.sit@demo.test", "rm.uit@demo.test")
+        deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
+        deploy(rfc_id, "UIT", RfcStatus.ROLLED_BACK)
+        _, body = services.communication_text(db.session.get(Rfc, rfc_id), "release")
+    assert "has been deployed" not in body and "deployed in SIT-A; rolled back in UIT." in body
+    page = as_user("rm.sit@demo.test").get(f"/rfcs/{rfc_id}").get_data(as_text=True)
+    head = page.split('class="page-head"')[1].split("</div>\n</div>")[0]
+    assert "deployed in SIT-A; rolled back in UIT" in head  # beside the status, from the same outcomes
