@@ -73,13 +73,17 @@ def _central_party(user, now):
     to_do = _rfcs("to-do", user, now, [Rfc.updated_at, Rfc.id], descending=True,
                   options=[selectinload(Rfc.approvals).joinedload(Approval.by)])  # the managers' comments
     upcoming = _rfcs("upcoming", user, now, [Rfc.window_start, Rfc.id])
+    notes, _ = _release_notes(user, now)  # those sent to the organisation and not read as they stand
+    to_read = [(environment, waiting) for environment, rows in notes
+               if (waiting := [row for row in rows if row[2] not in ("current", "not sent")])]
     return dict(blocks="central_party", to_do=to_do, upcoming=upcoming, clashes=clashes(upcoming.items, user, now),
+                to_read=to_read,
                 ongoing=_ongoing(now, user.organisation_id), **_certificates(user, now))
 
 
-def _participant(user, now):
-    """Release notes deployed in the last 14 days, per environment, those waiting for the user's reading first;
-    outages going on in the environments the user's organisation tests in (or that it reported)."""
+def _release_notes(user, now):
+    """{environment: [(deployment, rfc, the user's reading state)]} of the release notes deployed in the last 14
+    days, those waiting for the user's reading first, and how many RFCs they are."""
     recent = db.session.execute(
         select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id)
         .where(Deployment.actual_end >= now - RECENT, Deployment.outcome != RfcStatus.ROLLED_BACK,
@@ -92,13 +96,19 @@ def _participant(user, now):
         notes.setdefault(deployment.environment, []).append((deployment, rfc, states[rfc.id]))
     for rows in notes.values():  # waiting for this user's reading first, then the newest
         rows.sort(key=lambda row: row[2] in ("current", "not sent"))
+    return sorted(notes.items(), key=lambda item: item[0].position), len({rfc.id for _, rfc in recent})
+
+
+def _participant(user, now):
+    """Release notes deployed in the last 14 days, per environment, those waiting for the user's reading first;
+    outages going on in the environments the user's organisation tests in (or that it reported)."""
+    notes, released = _release_notes(user, now)
     tested = environments_tested_in(user)
     tested |= set(db.session.scalars(log_query(ongoing_at=now).where(
         Outage.reporter_organisation_id == user.organisation_id).with_only_columns(Outage.environment_id)
         .order_by(None)))
     ongoing = _ongoing(now, environment_ids=tuple(sorted(tested)) or (0,))
     board = outage_board(now)
-    return dict(blocks="participant", notes=sorted(notes.items(), key=lambda item: item[0].position),
-                released=len({rfc.id for _, rfc in recent}), ongoing=ongoing, tested=sorted(tested),
+    return dict(blocks="participant", notes=notes, released=released, ongoing=ongoing, tested=sorted(tested),
                 planned=[(environment, upcoming) for environment, _, _, upcoming in board if upcoming],
                 **_certificates(user, now))
