@@ -220,3 +220,39 @@ def test_at_390_px_the_menu_folds_and_approve_is_clickable_in_the_queue(demo, pa
     box = approve.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]  # on screen, not cut off
     approve.click(trial=True)  # nothing covers it: a real click would land on it
+
+
+def in_view(page, selector):
+    return page.evaluate("""s => { const r = document.querySelector(s).getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight; }""", selector)
+
+
+def test_a_refused_close_shows_its_errors_where_the_user_is(app, page, log_in):
+    from tests.releases.factory import approved_earlier, deploy, make_rfc
+    with app.app_context():
+        rfc_id = make_rfc()
+        approved_earlier(rfc_id)
+        deploy(rfc_id, "SIT-A", RfcStatus.ROLLED_BACK)  # a deviation: lessons learnt are needed to close
+    log_in("rm.sit@demo.test")
+    page.goto(f"/rfcs/{rfc_id}")
+    page.get_by_label("Rollout report").fill("Rolled back after the smoke tests failed")
+    page.get_by_role("button", name="Close", exact=True).click()
+    summary = page.locator("#closure .error-summary")
+    expect(summary).to_be_focused()
+    assert in_view(page, "#closure .error-summary")  # not at the top of a long page
+    expect(summary.get_by_role("link", name=re.compile("^Lessons learnt"))).to_be_visible()
+    expect(page.get_by_label("Rollout report")).to_have_value("Rolled back after the smoke tests failed")
+    shot(page, "rfc-refused-close-1366")
+
+
+def test_at_1366_px_the_navigation_is_one_row_with_the_name_in_its_own_menu(page, log_in):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    log_in("rm.sit@demo.test")  # the manager has the most links
+    links = page.locator("#main-nav > li")
+    boxes = [links.nth(i).bounding_box() for i in range(links.count())]
+    # One row: every item overlaps every other vertically (the lowest top is above the highest bottom).
+    assert max(b["y"] for b in boxes) < min(b["y"] + b["height"] for b in boxes), "the navigation wraps"
+    expect(page.locator("#main-nav").get_by_role("link", name="Log out")).to_be_hidden()  # in the name's menu
+    page.locator(".account-menu summary").click()
+    expect(page.locator(".account-menu").get_by_role("link", name="Log out")).to_be_visible()
+    shot(page, "nav-1366-account-menu")
