@@ -70,7 +70,7 @@ def test_a_pipeline_raises_waits_for_approval_and_records_its_deployment(app, pa
         box.check()
     row.get_by_label(f"Evidence or reason for the chosen control points of {number}").fill("Checked on the call")
     row.get_by_role("button", name="Tick").click()
-    expect(page.locator("tr", has_text=number).get_by_role("checkbox")).to_have_count(0)
+    expect(page.locator("tr", has_text=number).get_by_role("checkbox")).to_have_count(0, timeout=15_000)
     page.locator("tr", has_text=number).get_by_role("button", name="Approve").click()
     expect(page.locator("tr", has_text=number)).to_contain_text("you: approved")
     log_out(page)
