@@ -80,6 +80,7 @@ def test_the_release_managers_cards_count_the_data_and_their_links_list_the_same
         expiring = [c.id for c in certificates if now <= c.valid_to <= now + timedelta(days=30)]
     assert ongoing and expired  # the demo shows each of them
     log_in("rm.sit@demo.test")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     shot(page, "home-manager-1366")
     check_card(page, "section[aria-labelledby=outages-now]", "All outages going on now", "#outage-rows", paths("outages", ongoing))
     check_card(page, "section[aria-labelledby=deployments]", "All approved RFCs with a window in the next 7 days", "#rfc-rows",
@@ -104,6 +105,7 @@ def test_the_central_partys_cards_count_the_data_and_their_links_list_the_same(a
         down_elsewhere = [o for o in outages if o.is_ongoing(now) and o.organisation_id != dip.organisation_id]
     assert any(r.status == RfcStatus.CHANGES_REQUESTED for r in own if r.id in to_do)  # the bug's case
     log_in("dip@demo.test")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     shot(page, "home-central-party-1366")
     check_card(page, "section[aria-labelledby=to-do]", "All your drafts and changes requested", "#rfc-rows", paths("rfcs", to_do))
     check_card(page, "section[aria-labelledby=windows]", "All your upcoming windows", "#rfc-rows", paths("rfcs", upcoming))
@@ -131,6 +133,7 @@ def test_the_test_participants_cards_show_outages_where_they_test_and_expired_ce
                            for d in r.deployments)]
     assert reported and expired and ongoing  # the demo shows the cases: reported by them, expired
     log_in("supplier@demo.test")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     shot(page, "home-test-participant-1366")
     check_card(page, "section[aria-labelledby=outages-now]", "All outages going on now where you test", "#outage-rows",
                paths("outages", ongoing))
@@ -142,6 +145,7 @@ def test_the_test_participants_cards_show_outages_where_they_test_and_expired_ce
 
 def test_a_refused_submit_shows_its_summary_there_and_never_on_the_next_page(page, log_in):
     log_in("dip@demo.test")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     page.goto("/rfcs/new")
     page.get_by_label("Title", exact=True).fill("Half-written")
     page.get_by_role("button", name="Submit").click()
@@ -170,6 +174,7 @@ def covered(page):
 def test_tabbing_through_the_rfc_form_never_hides_the_focused_element_behind_the_sticky_bar(page, log_in, viewport):
     page.set_viewport_size(viewport)
     log_in("dip@demo.test")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     page.goto("/rfcs/new")
     page.get_by_label("System").focus()
     seen = set()
@@ -196,6 +201,7 @@ def no_sideways_scroll(page):
 def test_at_390_px_no_page_scrolls_sideways(demo, page, log_in, email, urls):
     page.set_viewport_size(PHONE)
     log_in(email)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     for url in urls:
         page.goto(url)
         shot(page, f"phone-{email.split('@')[0]}-{url.strip('/').replace('/', '-') or 'home'}")
@@ -206,6 +212,7 @@ def test_at_390_px_no_page_scrolls_sideways(demo, page, log_in, email, urls):
 def test_at_390_px_the_menu_folds_and_approve_is_clickable_in_the_queue(demo, page, log_in):
     page.set_viewport_size(PHONE)
     log_in("rm.sit@demo.test")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     nav = page.locator("#main-nav")
     expect(nav).to_be_hidden()  # the links no longer fill the first screen
     page.get_by_role("button", name="Menu").click()
@@ -234,6 +241,7 @@ def test_a_refused_close_shows_its_errors_where_the_user_is(app, page, log_in):
         approved_earlier(rfc_id)
         deploy(rfc_id, "SIT-A", RfcStatus.ROLLED_BACK)  # a deviation: lessons learnt are needed to close
     log_in("rm.sit@demo.test")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     page.goto(f"/rfcs/{rfc_id}")
     page.get_by_label("Rollout report").fill("Rolled back after the smoke tests failed")
     page.get_by_role("button", name="Close", exact=True).click()
@@ -248,7 +256,8 @@ def test_a_refused_close_shows_its_errors_where_the_user_is(app, page, log_in):
 def test_at_1366_px_the_navigation_is_one_row_with_the_name_in_its_own_menu(page, log_in):
     page.set_viewport_size({"width": 1366, "height": 768})
     log_in("rm.sit@demo.test")  # the manager has the most links
-    links = page.locator("#main-nav > li")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    links = page.locator("header nav > ul > li")  # the brand, each link and the name's menu
     boxes = [links.nth(i).bounding_box() for i in range(links.count())]
     # One row: every item overlaps every other vertically (the lowest top is above the highest bottom).
     assert max(b["y"] for b in boxes) < min(b["y"] + b["height"] for b in boxes), "the navigation wraps"
@@ -256,3 +265,12 @@ def test_at_1366_px_the_navigation_is_one_row_with_the_name_in_its_own_menu(page
     page.locator(".account-menu summary").click()
     expect(page.locator(".account-menu").get_by_role("link", name="Log out")).to_be_visible()
     shot(page, "nav-1366-account-menu")
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_between_phone_and_laptop_the_navigation_wraps_rather_than_scrolling_sideways(page, log_in, width):
+    page.set_viewport_size({"width": width, "height": 768})
+    log_in("rm.sit@demo.test")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    assert no_sideways_scroll(page)
+    expect(page.locator("#main-nav").get_by_role("link", name="Outbox")).to_be_visible()
