@@ -24,6 +24,7 @@ from mhhs.schedule.models import TestPhase
 from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
 from mhhs.windows.models import Freeze
 from tests.certificates.factory import make_certificate, make_officer
+from tests.nav import account_link
 from tests.outages.factory import make_outage
 from tests.rfcs.factory import approve, env_ids, make_rfc, next_week
 
@@ -67,7 +68,7 @@ def fill_rfc(page, release_type="Minor", start=timedelta(days=8), defects=(), cr
 
 
 def log_out(page):
-    page.get_by_role("link", name="Log out").click()
+    account_link(page, "Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
 

@@ -44,6 +44,8 @@ def test_whole_rfc_journey(app, page, log_in):
         page.get_by_role("link", name="Approvals").click()
         row = page.locator("tr", has_text=number)
         if manager == "rm.sit@demo.test":  # control points 3 to 6 first, in place
+            for box in row.get_by_role("checkbox").all():
+                box.check()
             row.get_by_label(f"Evidence or reason for the chosen control points of {number}").fill("Release call")
             row.get_by_role("button", name="Tick").click()
             expect(page.locator("tr", has_text=number)).not_to_contain_text("Open control points")
@@ -56,7 +58,7 @@ def test_whole_rfc_journey(app, page, log_in):
     page.goto(rfc_url)
     expect(page.locator(".page-head")).to_contain_text("approved")
     for environment in ("SIT-A", "UIT"):
-        page.get_by_role("button", name="Record deployment").click()
+        page.get_by_role("button", name="Record an early deployment").click()  # the window is a week away
         page.get_by_label("Environment").select_option(environment)
         page.get_by_label("Actual start").fill(local(timedelta(hours=-2)))
         page.get_by_label("Actual end").fill(local(timedelta(hours=-1)))
@@ -104,6 +106,8 @@ def test_notice_refusal_and_emergency_warning(page, log_in):
     log_out(page)
     log_in("rm.sit@demo.test")
     page.goto(rfc_url)
+    for box in page.locator(".control-point-form").get_by_role("checkbox").all():
+        box.check()
     page.get_by_label(re.compile("Evidence or reason for the chosen control points")).fill("Emergency call")
     page.get_by_role("button", name="Tick").click()
     expect(page.locator("#control-point-6")).to_contain_text("Emergency call")
