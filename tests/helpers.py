@@ -5,6 +5,7 @@ import io
 import time
 from datetime import date, timedelta
 
+from icalendar import Calendar
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import delete, select, text
@@ -119,6 +120,12 @@ def communicate(client, rfc_id, organisations, kind="release", **extra):
                                                               **extra})
 
 # The API ----------------------------------------------------------------------------------------------------------
+
+def feed_events(response):
+    """A calendar feed's events by UID."""
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    return {str(e["UID"]): e for e in Calendar.from_ical(response.data).walk("VEVENT")}
+
 
 def iso(moment):
     return moment.isoformat() + "Z"

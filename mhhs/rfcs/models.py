@@ -91,7 +91,7 @@ class Rfc(db.Model):
         return rfc_number(self.id) if self.id else "RFC (new)"
 
     @property
-    def change_requests(self):
+    def requests_for_changes(self):
         """The current revision's requests for changes (approvals), while the RFC waits for them."""
         if self.status != RfcStatus.CHANGES_REQUESTED:
             return []

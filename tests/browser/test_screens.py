@@ -15,7 +15,8 @@ from mhhs.core.time import utcnow
 from mhhs.directory.models import User
 from mhhs.extensions import db
 from mhhs.outages.models import Outage
-from mhhs.releases.models import PUBLIC_STATUSES, Rfc, RfcStatus
+from mhhs.rfcs.models import Rfc
+from mhhs.rfcs.states import PUBLIC_STATUSES, Outcome, RfcStatus
 
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots-24"))
 PHONE = {"width": 390, "height": 844}
@@ -129,7 +130,7 @@ def test_the_test_participants_cards_show_outages_where_they_test_and_expired_ce
         ongoing = [o.id for o in outages if o.is_ongoing(now) and o.environment_id in tested]
         expired = [c.id for c in theirs if c.valid_to < now]
         deployed = [r.id for r in db.session.scalars(select(Rfc).where(Rfc.status.in_(PUBLIC_STATUSES)))
-                    if any(d.actual_end >= now - timedelta(days=14) and d.outcome != RfcStatus.ROLLED_BACK
+                    if any(d.actual_end >= now - timedelta(days=14) and d.outcome != Outcome.ROLLED_BACK
                            for d in r.deployments)]
     assert reported and expired and ongoing  # the demo shows the cases: reported by them, expired
     log_in("supplier@demo.test")
@@ -235,11 +236,11 @@ def in_view(page, selector):
 
 
 def test_a_refused_close_shows_its_errors_where_the_user_is(app, page, log_in):
-    from tests.releases.factory import approved_earlier, deploy, make_rfc
+    from tests.rfcs.factory import approved_earlier, deploy, make_rfc
     with app.app_context():
         rfc_id = make_rfc()
         approved_earlier(rfc_id)
-        deploy(rfc_id, "SIT-A", RfcStatus.ROLLED_BACK)  # a deviation: lessons learnt are needed to close
+        deploy(rfc_id, "SIT-A", Outcome.ROLLED_BACK)  # a deviation: lessons learnt are needed to close
     log_in("rm.sit@demo.test")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     page.goto(f"/rfcs/{rfc_id}")

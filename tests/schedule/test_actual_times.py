@@ -4,16 +4,17 @@ from datetime import timedelta
 
 from mhhs.core.time import format_london, to_london
 from mhhs.extensions import db
-from mhhs.releases.models import Rfc, RfcStatus
-from tests.releases.factory import approved_earlier, deploy, make_rfc, user
-from tests.schedule.test_pages import _events
+from mhhs.rfcs.models import Rfc
+from mhhs.rfcs.states import Outcome
+from tests.helpers import feed_events
+from tests.rfcs.factory import approved_earlier, deploy, make_rfc, user
 
 
 def test_the_calendar_and_the_feed_show_the_actual_times_and_outcome(app, as_user, client):
     with app.app_context():
         rfc_id = make_rfc()
         approved_earlier(rfc_id)
-        deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
+        deploy(rfc_id, "SIT-A", Outcome.DEPLOYED)
         rfc = db.session.get(Rfc, rfc_id)
         rfc.window_start, rfc.window_end = rfc.window_start + timedelta(days=5), rfc.window_end + timedelta(days=5)
         db.session.commit()  # deployed early, as in the issue: the plan said five days later
@@ -26,7 +27,7 @@ def test_the_calendar_and_the_feed_show_the_actual_times_and_outcome(app, as_use
     dip.post("/calendar/feeds")
     with app.app_context():
         token = user("dip@demo.test").calendar_token
-    event = _events(client.get(f"/calendar/feed/{token}.ics"))[f"rfc-{rfc_id}@release-desk.mhhs"]
+    event = feed_events(client.get(f"/calendar/feed/{token}.ics"))[f"rfc-{rfc_id}@release-desk.mhhs"]
     assert event.decoded("DTSTART").replace(tzinfo=None) == start.replace(microsecond=0)  # not the window's
     assert event.decoded("DTEND").replace(tzinfo=None) == end.replace(microsecond=0)
     assert "Deployed " in str(event["DESCRIPTION"]) and "in SIT-A" in str(event["DESCRIPTION"])

@@ -2,7 +2,6 @@
 support hours as a Release Manager keeps them."""
 from datetime import timedelta
 
-from icalendar import Calendar
 from sqlalchemy import func, select
 
 from mhhs.core.time import to_london, utcnow
@@ -14,7 +13,7 @@ from mhhs.rfcs import services
 from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.states import Decision, ReleaseType
 from tests.certificates.factory import make_certificate
-from tests.helpers import pdf_pages
+from tests.helpers import feed_events, pdf_pages
 from tests.rfcs.factory import approve, content, env_ids, make_rfc, next_week, user
 
 
@@ -85,11 +84,6 @@ def test_bad_calendar_input_is_named_next_to_its_field(as_user):
     assert 'value="2026-13"' in rm.get("/calendar?date=2026-13").get_data(as_text=True)  # what was typed stays
 
 
-def _events(response):
-    assert response.status_code == 200 and response.mimetype == "text/calendar"
-    return {str(e["UID"]): e for e in Calendar.from_ical(response.data).walk("VEVENT")}
-
-
 def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
     with app.app_context():
         rfc_id = make_rfc()
@@ -100,7 +94,7 @@ def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
         token = user("dip@demo.test").calendar_token
     url = f"/calendar/feed/{token}.ics"
     response = client.get(url)
-    first, second = _events(response), _events(client.get(url))
+    first, second = feed_events(response), feed_events(client.get(url))
     assert client.http.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304  # unchanged
     uid = f"rfc-{rfc_id}@release-desk.mhhs"
     assert uid in first and set(first) == set(second)
@@ -114,11 +108,11 @@ def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
         services.save_draft(user("dip@demo.test"), rfc, later)
         services.submit(user("dip@demo.test"), rfc)
     assert client.http.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 200  # changed
-    moved = _events(client.get(url))[uid]
+    moved = feed_events(client.get(url))[uid]
     assert moved["SEQUENCE"] > event["SEQUENCE"] and moved.decoded("DTSTART") > event.decoded("DTSTART")
     with app.app_context():
         services.withdraw(user("dip@demo.test"), db.session.get(Rfc, rfc_id))
-    assert str(_events(client.get(url))[uid]["STATUS"]) == "CANCELLED"
+    assert str(feed_events(client.get(url))[uid]["STATUS"]) == "CANCELLED"
     central.post("/calendar/feeds")
     assert client.get(url).status_code == 404
     assert client.get("/calendar/feed/not-a-token.ics").status_code == 404
@@ -135,14 +129,14 @@ def test_a_test_participants_feed_has_no_pending_windows_nor_other_certificates(
     supplier.post("/calendar/feeds")
     with app.app_context():
         token = user("supplier@demo.test").calendar_token
-    events = _events(client.get(f"/calendar/feed/{token}.ics"))
+    events = feed_events(client.get(f"/calendar/feed/{token}.ics"))
     assert f"rfc-{approved}@release-desk.mhhs" in events and f"rfc-{pending}@release-desk.mhhs" not in events
     assert f"certificate-{own}@release-desk.mhhs" in events
     assert f"certificate-{certificate}@release-desk.mhhs" not in events
     assert client.get(f"/calendar/feed/{token}/999999.ics").status_code == 404
     with app.app_context():
         sit_b = env_ids("SIT-B")[0]
-    assert f"rfc-{approved}@release-desk.mhhs" not in _events(client.get(f"/calendar/feed/{token}/{sit_b}.ics"))
+    assert f"rfc-{approved}@release-desk.mhhs" not in feed_events(client.get(f"/calendar/feed/{token}/{sit_b}.ics"))
 
 
 def test_freezes_and_test_phases_refuse_bad_dates_and_store_nothing(app, as_user):
