@@ -98,7 +98,8 @@ def test_home_queries_do_not_grow(app, as_user, count_queries):
 
 def test_a_central_party_sees_the_release_notes_it_must_read(app, as_user):
     with app.app_context():
-        theirs = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.1.0", rollback_plan="")
+        theirs = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH, version="1.0.1.0",
+                          rollback_plan="")
         approved_earlier(theirs)
         deploy(theirs, "SIT-A", RfcStatus.DEPLOYED, email="mprs@demo.test")
     communicate(as_user("rm.sit@demo.test"), theirs, org_ids(app, "Avanade"))
