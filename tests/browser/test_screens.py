@@ -246,6 +246,7 @@ def test_a_refused_close_shows_its_errors_where_the_user_is(app, page, log_in):
     page.goto(f"/rfcs/{rfc_id}")
     page.get_by_label("Rollout report").fill("Rolled back after the smoke tests failed")
     page.get_by_role("button", name="Close", exact=True).click()
+    page.get_by_role("dialog").get_by_role("button", name=re.compile(r"^Close RFC-")).click()  # the confirmation
     summary = page.locator("#closure .error-summary")
     expect(summary).to_be_focused()
     assert in_view(page, "#closure .error-summary")  # not at the top of a long page
