@@ -76,12 +76,14 @@ def test_whole_rfc_journey(app, page, log_in):
     page.goto(rfc_url)
     expect(page.get_by_text("outside the approved window").first).to_be_visible()  # deployed a week early
     page.get_by_label("Work-off actions").fill("Automate the schema check")
-    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Close", exact=True).click()
+    page.get_by_role("dialog").get_by_role("button", name=f"Close {number}").click()  # the confirmation
     expect(page.locator("#lessons_learnt-error")).to_contain_text("record the lessons learnt before closing")
     expect(page.get_by_label("Work-off actions")).to_have_value("Automate the schema check")
     page.get_by_label("Rollout report").fill("Both environments deployed")
     page.get_by_label("Lessons learnt").fill("Keep to the approved window")
-    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Close", exact=True).click()
+    page.get_by_role("dialog").get_by_role("button", name=f"Close {number}").click()  # the confirmation
     expect(page.get_by_text(f"{number} closed.")).to_be_visible()
     expect(page.locator(".page-head")).to_contain_text("closed")
 
