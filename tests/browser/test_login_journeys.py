@@ -49,6 +49,6 @@ def test_manager_adds_a_user_with_a_mistake_then_fixes_it(page, log_in):
     page.get_by_label("Password").fill("a-first-password")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("User rosa.quill@northwold.test created.")).to_be_visible()
-    page.get_by_role("searchbox").fill("rosa")
+    page.get_by_role("searchbox", name="Search users").fill("rosa")  # not the header's search
     expect(page.locator("#user-rows tbody tr")).to_have_count(1)
     expect(page.locator("#user-rows")).to_contain_text("Northwold Energy")

@@ -51,6 +51,7 @@ def test_report_board_end_now_and_availability(page, log_in):
     row = page.locator("#outage-rows tr", has_text="No acknowledgements from the DIP")
     expect(row).to_contain_text("ongoing")
     row.get_by_role("button", name="End now").click()
+    page.get_by_role("dialog").get_by_role("button", name="End now").click()  # the confirmation
     expect(page.locator("#outage-rows tr", has_text="No acknowledgements from the DIP")).not_to_contain_text("ongoing")
     page.reload()
     expect(page.get_by_role("region", name="Status board").locator("article", has_text="SIT-A").first) \
