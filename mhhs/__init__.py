@@ -133,6 +133,7 @@ def _register_template_globals(app):
     from .certificates import permissions as certificate_rules
     from .core import permissions as core_rules
     from .core.time import format_london
+    from .mail.services import counted, kind_words
     from .outages import permissions as outage_rules
     from .rfcs import permissions as rfc_rules
     from .rfcs import views as rfc_views
@@ -143,5 +144,6 @@ def _register_template_globals(app):
     for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
     app.jinja_env.globals["zip"] = zip
+    app.jinja_env.globals["counted"] = counted  # "4 messages", never "message(s)"
     app.jinja_env.filters.update(london=format_london, follow_up=follow_up, revision_time=rfc_views.revision_time,
-                                 audit_sentence=sentence, rfc_number=rfc_number)
+                                 audit_sentence=sentence, rfc_number=rfc_number, kind_words=kind_words)
