@@ -144,6 +144,7 @@ def _register_template_globals(app):
     from .core.pagination import link_args
     from .core.time import format_london
     from .core.urls import public_url
+    from .mail.services import counted, kind_words
     from .outages import permissions as outage_rules
     from .rfcs import permissions as rfc_rules
     from .rfcs import views as rfc_views
@@ -157,7 +158,8 @@ def _register_template_globals(app):
     for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
-    app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until)
+    app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,
+                                 counted=counted)  # counted: "4 messages", never "message(s)"
     app.jinja_env.filters.update(london=format_london, follow_up=follow_up, revision_time=rfc_views.revision_time,
-                                 audit_sentence=sentence, rfc_number=rfc_number, cert_date=cert_date, hours=hours)
-    app.jinja_env.globals.update(public_url=public_url, link_args=link_args)
+                                 audit_sentence=sentence, rfc_number=rfc_number, cert_date=cert_date, hours=hours,
+                                 kind_words=kind_words)

@@ -1,32 +1,28 @@
 """The home page each role lands on after logging in: a work list of what concerns them, each block linking to the
 full list (EAP §12.1.1, RCM §12.11)."""
-from datetime import timedelta
-
 from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from .certificates.models import Certificate, Status
-from .certificates.services import dashboard_query
+from .certificates.services import coverage_gaps, dashboard_query, environments_tested_in
 from .core.pagination import paginate
 from .core.permissions import Role, login_required
 from .core.time import to_london, utcnow
 from .extensions import db
-from .outages.downtime import MICROSECOND, overlapping
 from .outages.models import Outage
-from .outages.services import board as outage_board
+from .outages.services import board as outage_board, log_query
 from .release_notes import acknowledgements
 from .baseline import services as baseline
 from .rfcs import queries, services
-from .rfcs.states import PUBLIC_STATUSES, SCHEDULED, Outcome, RfcStatus
-from .rfcs.models import Deployment, Rfc, priority_of
+from .rfcs.states import PUBLIC_STATUSES, Outcome
+from .rfcs.models import Approval, Deployment, Rfc, priority_of
+from .rfcs.queries import RECENT, WORK_SETS
 from .rfcs.clashes import clashes
 
 bp = Blueprint("home", __name__)
 ROWS = 5  # each block's first rows; its link leads to the whole list
-AHEAD = timedelta(days=7)  # "deployments in the next 7 days"
-RECENT = timedelta(days=14)  # "release notes deployed in the last 14 days"
 RECENT_LIMIT = 200  # the newest deployments read for that block, however busy the fortnight
 
 
@@ -44,32 +40,33 @@ def _block(query, order, key_of=None, descending=False):
     return paginate(query, order, descending=descending, per_page=ROWS, key_of=key_of)
 
 
-def _expiring(user, now):
-    """The user's (or, for a manager, everyone's) certificates expiring within 30 days."""
-    return _block(dashboard_query(user, now, status=Status.WITHIN_30.value), [Certificate.valid_to, Certificate.id],
-                  key_of=lambda row: (row[0].valid_to, row[0].id))
+def _certificates(user, now):
+    """The user's (or, for a manager, everyone's) certificates to act on: expired ones not replaced, those expiring
+    within 30 days, and the kinds missing where they test (each with the list its link opens)."""
+    def status(value):
+        return _block(dashboard_query(user, now, status=value), [Certificate.valid_to, Certificate.id],
+                      key_of=lambda row: (row[0].valid_to, row[0].id))
+    return dict(expired=status(Status.EXPIRED.value), expiring=status(Status.WITHIN_30.value),
+                missing=coverage_gaps(user, now))
 
 
-def _ongoing(now, organisation_id=None):
-    query = select(Outage).where(overlapping(now, now + MICROSECOND)) \
-        .options(joinedload(Outage.environment), selectinload(Outage.systems))
-    if organisation_id:
-        query = query.where(Outage.organisation_id == organisation_id)
-    return db.session.scalars(query.order_by(Outage.start)).all()
+def _ongoing(now, organisation_id=None, environment_ids=None):
+    """Outages going on now, as the outage log lists them with `state=ongoing` (and the same filters)."""
+    query = log_query(organisation_id=organisation_id, environment_ids=environment_ids, ongoing_at=now) \
+        .order_by(None).order_by(Outage.start)
+    return db.session.scalars(query).all()
 
 
-def _upcoming_windows(query, now, until=None):
-    query = query.where(Rfc.status.in_(SCHEDULED), Rfc.window_end > now) \
-        .options(joinedload(Rfc.system), selectinload(Rfc.environments))
-    if until:
-        query = query.where(Rfc.window_start < until)
-    return _block(query, [Rfc.window_start, Rfc.id])
+def _rfcs(name, user, now, order, descending=False, options=()):
+    query = select(Rfc).where(*WORK_SETS[name][1](user, now)).options(joinedload(Rfc.system),
+                                                                       selectinload(Rfc.environments), *options)
+    return _block(query, order, descending=descending)
 
 
 def _manager(user, now):
     waiting_query, order = queries.queue_query(user)
     waiting = _block(waiting_query, order, key_of=lambda rfc: (priority_of(rfc), rfc.window_start, rfc.id))
-    deployments = _upcoming_windows(select(Rfc).where(Rfc.status == RfcStatus.APPROVED), now, now + AHEAD)
+    deployments = _rfcs("next-7-days", user, now, [Rfc.window_start, Rfc.id])
     emergencies = services.outstanding_emergency_fixes(now=now)
     follow_ups = {}
     for key, (words, condition, order) in queries.FOLLOW_UPS.items():
@@ -79,20 +76,24 @@ def _manager(user, now):
                                          key_of=queries.RFC_SORTS[order].key_of))
     return dict(blocks="manager", waiting=waiting, deployments=deployments, follow_ups=follow_ups,
                 clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now),
-                expiring=_expiring(user, now), drift=baseline.drifting(), emergencies=emergencies)
+                drift=baseline.drifting(), emergencies=emergencies, **_certificates(user, now))
 
 
 def _central_party(user, now):
-    own = select(Rfc).where(Rfc.organisation_id == user.organisation_id)
-    to_do = _block(own.where(Rfc.status.in_((RfcStatus.DRAFT, RfcStatus.CHANGES_REQUESTED)))
-                   .options(joinedload(Rfc.system)), [Rfc.updated_at, Rfc.id], descending=True)
-    upcoming = _upcoming_windows(own, now)
+    to_do = _rfcs("to-do", user, now, [Rfc.updated_at, Rfc.id], descending=True,
+                  options=[selectinload(Rfc.approvals).joinedload(Approval.by)])  # the managers' comments
+    upcoming = _rfcs("upcoming", user, now, [Rfc.window_start, Rfc.id])
+    notes, _ = _release_notes(user, now)  # those sent to the organisation and not read as they stand
+    to_read = [(environment, waiting) for environment, rows in notes
+               if (waiting := [row for row in rows if row[2] not in ("current", "not sent")])]
     return dict(blocks="central_party", to_do=to_do, upcoming=upcoming, clashes=clashes(upcoming.items, user, now),
-                ongoing=_ongoing(now, user.organisation_id), expiring=_expiring(user, now))
+                to_read=to_read,
+                ongoing=_ongoing(now, user.organisation_id), **_certificates(user, now))
 
 
-def _participant(user, now):
-    """Release notes deployed in the last 14 days, per environment, those waiting for the user's reading first."""
+def _release_notes(user, now):
+    """{environment: [(deployment, rfc, the user's reading state)]} of the release notes deployed in the last 14
+    days, those waiting for the user's reading first, and how many RFCs they are."""
     recent = db.session.execute(
         select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id)
         .where(Deployment.actual_end >= now - RECENT, Deployment.outcome != Outcome.ROLLED_BACK,
@@ -105,7 +106,19 @@ def _participant(user, now):
         notes.setdefault(deployment.environment, []).append((deployment, rfc, states[rfc.id]))
     for rows in notes.values():  # waiting for this user's reading first, then the newest
         rows.sort(key=lambda row: row[2] in ("current", "not sent"))
+    return sorted(notes.items(), key=lambda item: item[0].position), len({rfc.id for _, rfc in recent})
+
+
+def _participant(user, now):
+    """Release notes deployed in the last 14 days, per environment, those waiting for the user's reading first;
+    outages going on in the environments the user's organisation tests in (or that it reported)."""
+    notes, released = _release_notes(user, now)
+    tested = environments_tested_in(user)
+    tested |= set(db.session.scalars(log_query(ongoing_at=now).where(
+        Outage.reporter_organisation_id == user.organisation_id).with_only_columns(Outage.environment_id)
+        .order_by(None)))
+    ongoing = _ongoing(now, environment_ids=tuple(sorted(tested)) or (0,))
     board = outage_board(now)
-    return dict(blocks="participant", notes=sorted(notes.items(), key=lambda item: item[0].position),
+    return dict(blocks="participant", notes=notes, released=released, ongoing=ongoing, tested=sorted(tested),
                 planned=[(environment, upcoming) for environment, _, _, upcoming in board if upcoming],
-                expiring=_expiring(user, now))
+                **_certificates(user, now))

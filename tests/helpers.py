@@ -5,6 +5,7 @@ import io
 import time
 from datetime import date, timedelta
 
+from icalendar import Calendar
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import delete, select, text
@@ -25,6 +26,7 @@ from mhhs.schedule.models import TestPhase
 from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
 from mhhs.windows.models import Freeze
 from tests.certificates.factory import make_certificate, make_officer
+from tests.nav import account_link
 from tests.outages.factory import make_outage
 from tests.rfcs.factory import approve, env_ids, make_rfc, next_week
 
@@ -68,7 +70,7 @@ def fill_rfc(page, release_type="Minor", start=timedelta(days=8), defects=(), cr
 
 
 def log_out(page):
-    page.get_by_role("link", name="Log out").click()
+    account_link(page, "Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
 
@@ -119,6 +121,12 @@ def communicate(client, rfc_id, organisations, kind="release", **extra):
                                                               **extra})
 
 # The API ----------------------------------------------------------------------------------------------------------
+
+def feed_events(response):
+    """A calendar feed's events by UID."""
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    return {str(e["UID"]): e for e in Calendar.from_ical(response.data).walk("VEVENT")}
+
 
 def iso(moment):
     return moment.isoformat() + "Z"

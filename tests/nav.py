@@ -10,3 +10,9 @@ NAV = {
     "helix@demo.test": OTHERS,
     "supplier@demo.test": OTHERS,
 }
+
+
+def account_link(page, name):
+    """A link of the account menu (the user's name in the header, Notifications, API tokens, Log out), opened."""
+    page.locator("header .account-menu summary").click()
+    return page.locator("header .account-menu").get_by_role("link", name=name)

@@ -31,7 +31,8 @@ def test_a_release_managers_work_list(app, as_user):
     deployments = section(page, "deployments")
     assert f"RFC-{soon:06d}" in deployments and f"RFC-{later:06d}" not in deployments
     assert "SIT-B: MPRS" in section(page, "outages-now")
-    assert "Northwold Energy" in section(page, "expiring") and "1 in all" in section(page, "expiring")
+    expiring = section(page, "certificates").split('id="expiring"')[1].split('id="missing"')[0]
+    assert "Northwold Energy" in expiring and '<small class="count">1</small>' in expiring
     assert "None: both run the same versions." in section(page, "drift")
 
 
@@ -93,3 +94,18 @@ def test_home_queries_do_not_grow(app, as_user, count_queries):
         with count_queries() as counter:
             client.get("/")
         assert counter.count == few[email], email
+
+
+def test_a_central_party_sees_the_release_notes_it_must_read(app, as_user):
+    with app.app_context():
+        theirs = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH, version="1.0.1.0",
+                          rollback_plan="")
+        approved_earlier(theirs)
+        deploy(theirs, "SIT-A", RfcStatus.DEPLOYED, email="mprs@demo.test")
+    communicate(as_user("rm.sit@demo.test"), theirs, org_ids(app, "Avanade"))
+    dip = as_user("dip@demo.test")
+    to_read = section(dip.get("/").get_data(as_text=True), "to-read")
+    assert f"RFC-{theirs:06d}" in to_read and "not read yet" in to_read and '<small class="count">1</small>' in to_read
+    dip.post(f"/rfcs/{theirs}/acknowledge", {"from": "home"})
+    to_read = section(dip.get("/").get_data(as_text=True), "to-read")
+    assert f"RFC-{theirs:06d}" not in to_read and "you have read every release note" in to_read

@@ -87,17 +87,30 @@ def status_counts(user, now):
     return counts
 
 
+def _testing(user):
+    """(environment id, organisation id) of who tests where, as the user may see it: a certificate or a PKI officer
+    (Technical Contact) for the environment."""
+    testing = set(db.session.execute(visible(select(Certificate.environment_id, Certificate.organisation_id)
+                                             .distinct(), user)).all())
+    testing |= set(db.session.execute(visible(
+        select(PkiOfficer.environment_id, PkiOfficer.organisation_id).where(PkiOfficer.environment_id.is_not(None))
+        .distinct(), user, PkiOfficer.organisation_id)).all())
+    return testing
+
+
+def environments_tested_in(user):
+    """The ids of the environments the user's organisation tests in (a certificate or a PKI officer there)."""
+    return {environment_id for environment_id, organisation_id in _testing(user)
+            if organisation_id == user.organisation_id}
+
+
 def coverage_gaps(user, now):
     """Per environment, organisations testing there (a certificate or a Technical Contact) that lack a
     valid certificate of a kind they need: [(environment, organisation, [missing kinds])]."""
     present = visible(select(Certificate.environment_id, Certificate.organisation_id, Certificate.kind)
                       .where(~Certificate.replaced, Certificate.valid_to >= now).distinct(), user)
     held = {(e, o, k) for e, o, k in db.session.execute(present)}
-    testing = set(db.session.execute(visible(select(Certificate.environment_id, Certificate.organisation_id)
-                                             .distinct(), user)).all())
-    testing |= set(db.session.execute(visible(
-        select(PkiOfficer.environment_id, PkiOfficer.organisation_id).where(PkiOfficer.environment_id.is_not(None))
-        .distinct(), user, PkiOfficer.organisation_id)).all())
+    testing = _testing(user)
     gaps = []
     for env_id, org_id in testing:
         missing = [k for k in NEEDED_KINDS if (env_id, org_id, k) not in held]

@@ -27,20 +27,34 @@ def attachment_hook(kind):
     return f"mail.attachment.{kind}"
 
 
-# The outbox's kinds of message in words (its Kind filter); every kind the services queue is here.
+# The outbox's kinds of message in words (its Kind column and filter, an RFC's communications); every kind the
+# services queue is here.
 KIND_WORDS = {
     "release": "Release communication",
     "closure": "Closure communication",
-    "notify:rfc_submitted": "Notification: RFC submitted",
-    "notify:rfc_decided": "Notification: RFC decided",
-    "notify:release_communicated": "Notification: release communicated",
-    "notify:outage_planned": "Notification: planned outage",
-    "notify:outage_update": "Notification: outage update",
-    "acknowledgement_reminder": "Reminder to read a release note",
+    "notify:rfc_submitted": "RFC submitted, to its approvers",
+    "notify:rfc_decided": "Decision on an RFC",
+    "notify:release_communicated": "Release communicated, to followers",
+    "notify:outage_planned": "Planned outage, to followers",
+    "notify:outage_update": "Outage update, to followers",
+    "notify:weekly_report": "Weekly report",
+    "acknowledgement_reminder": "Reminder to read the release note",
     "certificate reminder": "Certificate expiry reminder",
     "weekly_report": "Weekly report",
-    "notice": "Other notice",
+    "notice": "Notice",
 }
+
+
+def kind_words(kind):
+    """What a person calls a kind of message, never its key (notify:rfc_submitted)."""
+    return KIND_WORDS.get(kind) or kind.removeprefix("notify:").replace("_", " ").capitalize()
+
+
+def counted(number, one, many):
+    """"1 message", "4 messages": a count in words, never "message(s)"."""
+    return f"{number:,} {one if number == 1 else many}"
+
+
 # The outbox's states in words (its State filter).
 STATE_WORDS = {OutboxMessage.PENDING: "Waiting to be sent", OutboxMessage.SENDING: "Being sent",
                OutboxMessage.SENT: "Sent", OutboxMessage.FAILED: "Failed"}

@@ -8,7 +8,7 @@ from wtforms import (BooleanField, DateTimeLocalField, HiddenField, SelectField,
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import LOCAL, database_id, options, rule
+from ..core.forms import LOCAL, database_id, int_or_none, options, rule
 from ..rfcs.numbers import parse_rfc_number
 from ..core.time import london_to_utc, time_range_problem
 from ..directory.models import Environment, System
@@ -31,7 +31,9 @@ def category_choices(planned):
 
 class OutageForm(FlaskForm):
     row_version = HiddenField()
-    environment_id = SelectField("Environment", coerce=database_id)
+    # No environment is chosen for the user: one picked silently would log the outage in the wrong place.
+    environment_id = SelectField("Environment", coerce=int_or_none,
+                                 validators=[DataRequired("Choose the environment that is down.")])
     system_ids = SelectMultipleField("Systems", coerce=database_id, widget=ListWidget(prefix_label=False),
                                      option_widget=CheckboxInput())
     planned = BooleanField("Planned")
@@ -53,7 +55,8 @@ class OutageForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
                                                .order_by(Environment.position)).all()
-        self.environment_id.choices = options((e.id, e.name) for e in self.environments)
+        self.environment_id.choices = options([("", "Choose the environment")]
+                                              + [(e.id, e.name) for e in self.environments])
         systems = db.session.scalars(select(System).options(selectinload(System.organisation))
                                      .order_by(System.name)).all()
         self.systems_by_id = {s.id: s for s in systems}

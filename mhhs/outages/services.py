@@ -18,7 +18,7 @@ from ..windows.clashes import Clash
 from ..rfcs.services import get_visible as get_visible_rfc
 from . import downtime
 from .availability import day_bounds, figures, periods
-from .downtime import overlapping
+from .downtime import MICROSECOND, overlapping
 from .models import Category, Outage, OutageUpdate, UpdateStatus, outage_systems
 from .permissions import can_announce_window, can_edit_outage, check_may_log
 
@@ -263,13 +263,18 @@ LOG_SORTS = {
 
 
 def log_query(environment_id=None, system_id=None, organisation_id=None, planned=None, category=None,
-              start=None, end=None, text=None):
-    """The outage log, newest first, filtered; every filter narrows, the period keeps overlapping outages."""
+              start=None, end=None, text=None, environment_ids=(), ongoing_at=None):
+    """The outage log, newest first, filtered; every filter narrows, the period keeps overlapping outages;
+    `ongoing_at` keeps those going on at that moment (the home pages' "Outages now")."""
     query = (select(Outage).options(joinedload(Outage.environment), joinedload(Outage.organisation),
                                     joinedload(Outage.reported_by), selectinload(Outage.systems))
              .order_by(Outage.start.desc(), Outage.id.desc()))
     if environment_id:
         query = query.where(Outage.environment_id == environment_id)
+    if environment_ids:
+        query = query.where(Outage.environment_id.in_(environment_ids))
+    if ongoing_at:
+        query = query.where(overlapping(ongoing_at, ongoing_at + MICROSECOND))
     if system_id:
         query = query.where(Outage.id.in_(select(outage_systems.c.outage_id)
                                           .where(outage_systems.c.system_id == system_id)))

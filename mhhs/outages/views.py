@@ -39,7 +39,10 @@ def _filters():
             return london_to_utc(datetime.strptime(args[name], "%Y-%m-%d")) if args.get(name) else None
         except ValueError:
             return None
-    return dict(environment_id=args.get("environment", type=database_id),
+    environment_ids = args.getlist("environment", type=database_id)
+    return dict(environment_id=environment_ids[0] if len(environment_ids) == 1 else None,
+                environment_ids=tuple(environment_ids) if len(environment_ids) > 1 else (),
+                ongoing_at=utcnow() if args.get("state") == "ongoing" else None,
                 system_id=args.get("system", type=database_id),
                 organisation_id=args.get("organisation", type=database_id), planned=planned, category=category,
                 start=day("from"), end=day("to"), text=search_text(args.get("q")))
@@ -134,6 +137,7 @@ def edit(outage_id=None):
         else:
             form.planned.data = False
             form.category.choices = category_choices(False)
+            form.start.data = utc_to_london_naive(utcnow()).replace(second=0, microsecond=0)  # most are logged as they start
         return _form_page(form, outage)
     if form.validate():
         values = form.values()
@@ -163,7 +167,9 @@ def detail(outage_id):
     outage = db.session.get(Outage, outage_id)
     if outage is None:
         abort(404)
-    return _detail_page(outage, UpdateForm(formdata=None))
+    # The status select starts at the latest update's status (not back at "Investigating" after "Identified").
+    latest = outage.updates[0].status.value if outage.updates else None
+    return _detail_page(outage, UpdateForm(formdata=None, status=latest))
 
 
 def _detail_page(outage, update_form):

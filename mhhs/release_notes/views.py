@@ -11,7 +11,7 @@ from ..core.services import Invalid
 from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
-from ..mail.services import messages_about
+from ..mail.services import counted, messages_about
 from ..rfcs.models import Rfc
 from ..rfcs.permissions import can_communicate, is_reader_role
 from ..rfcs.services import rfc_or_404
@@ -101,7 +101,7 @@ def communicate(rfc_id, kind):
         except Invalid as invalid:
             show_problems(form, invalid)
         else:
-            return done(f"{len(messages)} message(s) queued for {rfc.number}."
+            return done(f"{counted(len(messages), 'message', 'messages')} queued for {rfc.number}."
                         + (f" Not sent to {', '.join(skipped)}: no active users." if skipped else ""),
                         url_for("mail.outbox", rfc=rfc.id))
     return render("release_notes/communicate.html", "release_notes/_communicate_form.html", form=form, rfc=rfc,

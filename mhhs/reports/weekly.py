@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..certificates.models import Status
+from ..certificates.models import SOON_DAYS, Certificate
 from ..certificates.services import dashboard_query
 from ..core.permissions import is_manager
 from ..directory.models import Environment, System, london_day_start
@@ -92,10 +92,32 @@ class Report:
     not_carried: list = field(default_factory=list)  # (emergency RFC, [defect IDs]) not yet carried (RCM §12.8 NB)
     owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
     sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
+    past: bool = False  # a week that has ended: reported as it stood then, without today's state
 
     @property
     def sunday(self):
         return self.monday + timedelta(days=6)
+
+    def _systems(self):
+        return [(row.environment, s) for row in self.environments for s in row.systems]
+
+    @property
+    def system_exceptions(self):
+        """(environment, SystemFigures) of the systems down at some point of the week, the lowest first."""
+        down = [(e, s) for e, s in self._systems() if any(f is not None and f < 1 for f in
+                                                           (s.round_the_clock, s.in_support_hours))]
+        return sorted(down, key=lambda pair: min(f for f in (pair[1].round_the_clock, pair[1].in_support_hours)
+                                                 if f is not None))
+
+    @property
+    def systems_always_up(self):
+        """{environment name: [system names]} of the systems never down in the week (folded into one line)."""
+        exceptions = {(e.id, s.system.id) for e, s in self.system_exceptions}
+        up = defaultdict(list)
+        for environment, s in self._systems():
+            if (environment.id, s.system.id) not in exceptions:
+                up[environment.name].append(s.system.name)
+        return dict(up)
 
 
 def build(user, monday, now):
@@ -134,12 +156,15 @@ def build(user, monday, now):
                                              _availability(down, _support_spans(system, monday, start, stop))))
         table.append(row)
     next_monday = monday + timedelta(days=7)
+    past = end <= now  # an ended week is reported as it stood at its end, not with today's state
+    as_of = min(end, now)
     deployed = db.session.execute(
         select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id)
         .where(Deployment.actual_end >= start, Deployment.actual_end < end)
         .options(joinedload(Deployment.environment), joinedload(Rfc.system)).order_by(Deployment.actual_end)).all()
+    approved = (Rfc.status.in_(PUBLIC_STATUSES), Rfc.approved_at < end) if past else (Rfc.status == RfcStatus.APPROVED,)
     planned = db.session.scalars(
-        select(Rfc).where(Rfc.status == RfcStatus.APPROVED, Rfc.window_start >= end,
+        select(Rfc).where(*approved, Rfc.window_start >= end,
                           Rfc.window_start < london_day_start(next_monday + timedelta(days=7)))
         .options(joinedload(Rfc.system).selectinload(System.environments), selectinload(Rfc.environments))
         .order_by(Rfc.window_start)).all()
@@ -150,9 +175,9 @@ def build(user, monday, now):
                visible_clause(user) if user else Rfc.status.in_(PUBLIC_STATUSES))
         .group_by(Environment.name)).all())
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
-                  retests, _expiring(user, now) if user else None, baseline.drifting(),
-                  _unread(user, now) if user else None, outstanding_emergency_fixes(), baseline.owing_to_sit(),
-                  sit_pair_warnings(planned))
+                  retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
+                  _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
+                  baseline.owing_to_sit(), sit_pair_warnings(planned), past)
 
 
 def _availability(down, spans):
@@ -170,8 +195,10 @@ def _support_spans(system, monday, start, stop):
     return [(max(a, start), min(b, stop)) for a, b in spans if max(a, start) < min(b, stop)]
 
 
-def _expiring(user, now):
-    query = dashboard_query(user, now, status=Status.WITHIN_30.value)
+def _expiring(user, as_of):
+    """The certificates expired (not replaced) or expiring within 30 days, as they stood at `as_of`."""
+    query = dashboard_query(user, as_of).where(~Certificate.replaced,
+                                               Certificate.valid_to <= as_of + timedelta(days=SOON_DAYS))
     return db.session.execute(query.limit(10)).all(), db.session.scalar(
         select(func.count()).select_from(query.order_by(None).subquery()))
 

@@ -162,4 +162,11 @@ def seed_demo_rfcs():
     mds.window_end = mds.window_start + timedelta(hours=2)
     mds.approved_at = mds.window_start - timedelta(days=1)
     db.session.commit()
-    return 8
+    # A DIP release the Release Manager sent back: DIP's home lists it with the comment, beside its drafts. Its
+    # window falls in the week after next, which the demo's SIT-B freeze covers (schedule/demo.py).
+    asked = _raise("dip@demo.test", "DIP", ReleaseType.MINOR, "1.2.0.0", "DIP 1.2 archive endpoint", ("SIT-B",),
+                   next_week + timedelta(days=7))
+    services.decide(_user(MANAGER), asked, Decision.CHANGES_REQUESTED,
+                    "The window falls in the SIT-B freeze for the performance runs: move it to the week after, "
+                    "and add how long the rollback takes.")
+    return 9

@@ -150,8 +150,11 @@ class ControlPointForm(FlaskForm):
 
 
 class RetestForm(FlaskForm):
-    result = SelectField("Result", choices=options((r.value, r.value.capitalize()) for r in RetestResult),
-                         coerce=lambda v: RetestResult(v) if v in {r.value for r in RetestResult} else None)
+    # No result is chosen for the tester: a default "Passed" is recorded by a hasty click.
+    result = SelectField("Result", choices=options([("", "Choose the result")]
+                                                   + [(r.value, r.value.capitalize()) for r in RetestResult]),
+                         coerce=lambda v: RetestResult(v) if v in {r.value for r in RetestResult} else None,
+                         validators=[DataRequired("Choose Passed or Failed.")])
     note = StringField("Note", validators=[Length(max=2000)])
     follow_up = StringField("Follow-up (failed only)", validators=[Length(max=200)])
 

@@ -93,6 +93,13 @@ class Rfc(db.Model):
         return rfc_number(self.id) if self.id else "RFC (new)"
 
     @property
+    def requests_for_changes(self):
+        """The current revision's requests for changes (approvals), while the RFC waits for them."""
+        if self.status != RfcStatus.CHANGES_REQUESTED:
+            return []
+        return [a for a in self.approvals if a.decision == Decision.CHANGES_REQUESTED and a.revision == self.revision]
+
+    @property
     def phases(self):
         return {e.phase for e in self.environments}
 

@@ -2,6 +2,7 @@
 from sqlalchemy import func
 
 from ..core.permissions import Role, is_manager
+from ..core.time import utcnow
 from .models import Rfc
 from .states import (COMMUNICATION_STATUSES, EDITABLE_STATUSES, FINISHED, OUTCOMES, PUBLIC_STATUSES,
                      WITHDRAWABLE_STATUSES, Decision, ReleaseType, RfcStatus)
@@ -79,6 +80,13 @@ def can_record_deployment(user, rfc):
     return rfc.status == RfcStatus.APPROVED and (is_manager(user) or owns_rfc(user, rfc))
 
 
+def deployment_offered(user, rfc, now=None):
+    """Whether the RFC page offers Record deployment: the user may record one and the window has started (before it,
+    there is nothing to record; the form stays reachable for an early start)."""
+    return can_record_deployment(user, rfc) and rfc.window_start is not None \
+        and rfc.window_start <= (now or utcnow())
+
+
 def can_close_rfc(user, rfc):
     return is_manager(user) and rfc.status in OUTCOMES
 
@@ -120,6 +128,6 @@ def can_communicate(user, rfc, kind):
 
 JINJA_GLOBALS = {f.__name__: f for f in (
     can_raise_rfc, owns_rfc, can_edit_rfc, can_withdraw_rfc, phases_to_decide, needs_governance,
-    can_record_governance, can_tick_control_points, can_record_deployment, can_close_rfc, can_add_lessons,
-    can_communicate, ready_for_retest, can_record_retest, takes_part_in_rollout, can_add_work_off_action,
-    can_finish_work_off_action)}
+    can_record_governance, can_tick_control_points, can_record_deployment, deployment_offered, can_close_rfc,
+    can_add_lessons, can_communicate, ready_for_retest, can_record_retest, takes_part_in_rollout,
+    can_add_work_off_action, can_finish_work_off_action)}

@@ -1,14 +1,14 @@
 """Read-side queries for RFC lists, the approval queue and the environments page."""
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, and_, func, literal, or_, select
+from sqlalchemy import DateTime, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.pagination import SortColumn
 from ..core.time import utcnow
 from ..directory.models import System
-from .models import PendingApproval, Rfc, priority_of, rfc_environments
-from .states import OUTCOMES, RfcStatus
+from .models import Deployment, PendingApproval, Rfc, priority_of, rfc_environments
+from .states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
 from .rules import earliest_start
 from .services import visible_clause
 
@@ -45,11 +45,48 @@ def queue_sorts(order):
     }
 
 
+AHEAD = timedelta(days=7)  # "deployments in the next 7 days"
+RECENT = timedelta(days=14)  # "release notes deployed in the last 14 days"
+UPCOMING = (RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED, RfcStatus.APPROVED)  # on the schedule
+
+
+def _next_week(user, now):
+    return (Rfc.status == RfcStatus.APPROVED, Rfc.window_end > now, Rfc.window_start < now + AHEAD)
+
+
+def _to_do(user, now):
+    return (Rfc.organisation_id == user.organisation_id,
+            Rfc.status.in_((RfcStatus.DRAFT, RfcStatus.CHANGES_REQUESTED)))
+
+
+def _upcoming(user, now):
+    return (Rfc.organisation_id == user.organisation_id, Rfc.status.in_(UPCOMING), Rfc.window_end > now)
+
+
+def _deployed_recently(user, now):
+    return (Rfc.status.in_(PUBLIC_STATUSES),
+            exists().where(Deployment.rfc_id == Rfc.id, Deployment.actual_end >= now - RECENT,
+                           Deployment.outcome != Outcome.ROLLED_BACK))
+
+
+# The home page's cards of RFCs, each the same conditions on the card and on the list its "All …" link opens
+# (`/rfcs?set=<name>`): {name: (what the list is, conditions(user, now))}.
+WORK_SETS = {
+    "next-7-days": ("Approved, with a window in the next 7 days", _next_week),
+    "to-do": ("Your drafts and RFCs with changes requested", _to_do),
+    "upcoming": ("Your RFCs with a window still to come (submitted, changes requested or approved)", _upcoming),
+    "deployed-recently": ("Deployed (and not rolled back) in one environment or more in the last 14 days",
+                          _deployed_recently),
+}
+
+
 def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None,
-                   follow_up=None):
+                   follow_up=None, work_set=None, now=None):
     query = (select(Rfc).where(visible_clause(user))
              .options(joinedload(Rfc.organisation), joinedload(Rfc.system), selectinload(Rfc.environments))
              .order_by(Rfc.id.desc()))
+    if work_set:
+        query = query.where(*WORK_SETS[work_set][1](user, now))
     if status:
         query = query.where(Rfc.status == status)
     if follow_up in FOLLOW_UPS:
@@ -81,7 +118,8 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
     order = [waiting.c.priority, waiting.c.window_start, waiting.c.rfc_id]
     query = (select(Rfc).join(waiting, waiting.c.rfc_id == Rfc.id)
              .options(joinedload(Rfc.organisation), joinedload(Rfc.system).selectinload(System.environments),
-                      selectinload(Rfc.environments), selectinload(Rfc.approvals), selectinload(Rfc.control_points))
+                      selectinload(Rfc.environments), selectinload(Rfc.approvals), selectinload(Rfc.control_points),
+                      selectinload(Rfc.revisions))
              .order_by(*order))
     if release_type:
         query = query.where(Rfc.release_type == release_type)

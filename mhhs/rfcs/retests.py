@@ -3,7 +3,7 @@ recording a retest's result."""
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.forms import database_id, show_problems
@@ -59,8 +59,10 @@ def _retests_page(environment_id, forms=None):
         forms.setdefault(defect.id, RetestForm(formdata=None, prefix=f"defect-{defect.id}"))
     partial = "rfcs/_retest_ready.html" if request.htmx and request.htmx.target == "retest-ready" \
         else "rfcs/retests.html"
+    waiting = dict(db.session.execute(_ready(Defect.found_in_id, func.count()).where(~Defect.retests.any())
+                                      .group_by(Defect.found_in_id)).all())  # each tab's count, in one query
     return render("rfcs/retests.html", partial, environments=environments, environment=environment, ready=ready,
-                  retested=retested, forms=forms)
+                  retested=retested, forms=forms, waiting=waiting)
 
 
 @bp.route("/retests")

@@ -245,6 +245,15 @@ def control_point_text(number):
     return CONTROL_POINTS[number - 1][1]
 
 
+# The few words that name a control point settled by hand where a whole sentence has no room (the queue's boxes).
+SHORT_NAMES = {3: "Baseline", 4: "Package and instructions", 5: "Known issues agreed", 6: "Release plan",
+               8: "Issues captured", 10: "Report and lessons"}
+
+
+def control_point_short(number):
+    return SHORT_NAMES.get(number, control_point_text(number))
+
+
 def gate_message(open_points, action):
     names = "; ".join(f"{n} ({control_point_text(n)})" for n in open_points)
     return (f"Control point{'s' if len(open_points) > 1 else ''} {names} {'are' if len(open_points) > 1 else 'is'} "
@@ -288,6 +297,22 @@ def overall_outcome(deployments):
     if outcomes == {Outcome.ROLLED_BACK}:
         return RfcStatus.ROLLED_BACK
     return RfcStatus.FIXED_FORWARD if Outcome.FIXED_FORWARD in outcomes else RfcStatus.DEPLOYED
+
+
+def outcome_summary(rfc):
+    """What happened where, in one sentence from the recorded outcomes ("deployed in SIT-A; rolled back in UIT;
+    not yet deployed in SIT-B"): the words beside the RFC's status and in its release e-mail, so that neither says
+    "deployed" alone while a target rolled back. "" before any outcome."""
+    if not rfc.deployments:
+        return ""
+    places = {}
+    for deployment in sorted(rfc.deployments, key=lambda d: d.environment.position):
+        places.setdefault(deployment.outcome.value, []).append(deployment.environment.name)
+    done = {d.environment_id for d in rfc.deployments}
+    waiting = [e.name for e in rfc.environments if e.id not in done]
+    if waiting:
+        places["not yet deployed"] = waiting
+    return "; ".join(f"{outcome} in {', '.join(names)}" for outcome, names in places.items())
 
 
 def closure_problems(rfc, rollout_report, lessons):

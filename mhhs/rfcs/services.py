@@ -7,7 +7,7 @@ from ..audit.services import record
 from ..core import search
 from ..core.permissions import is_manager
 from ..core.services import Conflict, Invalid, Refused, get_visible_or_404, unit_of_work
-from ..core.time import to_london, utcnow
+from ..core.time import format_london, to_london, utcnow
 from ..directory.models import Environment, System, User
 from ..notifications import mail_groups
 from ..notifications.models import MailGroup
@@ -168,6 +168,21 @@ def reindex_named(kind, object_id):
                                                selectinload(Rfc.defects).joinedload(Defect.found_in))):
             index_for_search(rfc, rfc.system, rfc.organisation)
 
+
+
+# What a person calls a part of an RFC's content, where a revision tells what changed.
+CHANGE_WORDS = {"window_start": "window", "window_end": "window", "target_environments": "environments",
+                "expected_downtime": "expected downtime", "release_type": "release type"}
+
+
+def revision_changes(rfc):
+    """What the RFC's latest revision changed since the one before (["window", "implementation plan"]), in order;
+    [] for a first revision."""
+    if len(rfc.revisions) < 2:
+        return []
+    before, after = rfc.revisions[-2].content, rfc.revisions[-1].content
+    changed = [CHANGE_WORDS.get(key, key.replace("_", " ")) for key in after if after.get(key) != before.get(key)]
+    return list(dict.fromkeys(changed))
 
 
 def snapshot(rfc):
@@ -599,6 +614,29 @@ def overtaken_by(rfcs):
                 result[rfc.id] = other
                 break
     return result
+
+
+def deployed_out_of_order(rfcs):
+    """{rfc id: the lower-versioned RFCs of the same system that are approved, not deployed yet, and whose window
+    starts after this RFC's}: approving it puts the higher version in before them (the approver sees it first)."""
+    rfcs = [r for r in rfcs if r.system_id and r.window_start and parse(r.version)]
+    if not rfcs:
+        return {}
+    others = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.window_start).where(
+        Rfc.system_id.in_({r.system_id for r in rfcs}), Rfc.status == RfcStatus.APPROVED)).all()  # plain rows
+    result = {}
+    for rfc in rfcs:
+        lower = [o for o in others if o.id != rfc.id and o.system_id == rfc.system_id and o.window_start
+                 and o.window_start > rfc.window_start and (v := parse(o.version)) and v < parse(rfc.version)]
+        if lower:
+            result[rfc.id] = sorted(lower, key=lambda o: o.window_start)
+    return result
+
+
+def out_of_order_text(rfc, lower):
+    return (f"{', '.join(f'{o.version} ({rfc_number(o.id)}, window {format_london(o.window_start)})' for o in lower)} "
+            f"approved and not deployed yet, with a later window: approving {rfc.version} puts it in before "
+            f"{'a lower version' if len(lower) == 1 else 'lower versions'}")
 
 
 def version_order_text(rfc, higher):

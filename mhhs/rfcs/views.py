@@ -27,7 +27,8 @@ from .forms import (ClosureForm, ControlPointForm, DecisionForm, DeploymentForm,
 from .models import CONTROL_POINTS, Rfc, WorkOffAction
 from .permissions import (can_raise_rfc, owns_rfc, phases_to_decide,
                           takes_part_in_rollout)
-from .rules import control_point_applies, control_point_text, deviation_text, open_by_hand
+from .rules import (control_point_applies, control_point_short, control_point_text, deviation_text, open_by_hand,
+                    outcome_summary)
 from .states import Decision, ReleaseType, RfcStatus
 
 bp = Blueprint("rfcs", __name__)
@@ -36,7 +37,9 @@ bp = Blueprint("rfcs", __name__)
 PAGE_REGIONS = "rfcs.page_regions"
 # What the RFC templates ask beside the permissions (registered as Jinja globals in create_app).
 JINJA_GLOBALS = {f.__name__: f for f in (queries.outside_availability, targets.drift_warning, control_point_applies,
-                                         control_point_text, deviation_text, services.version_order_text)}
+                                         control_point_text, control_point_short, outcome_summary, deviation_text,
+                                         services.version_order_text, services.revision_changes,
+                                         services.out_of_order_text)}
 JINJA_GLOBALS["RfcStatus"] = RfcStatus  # for links that filter the RFC list by a status
 central_party = role_required(can_raise_rfc)
 
@@ -69,11 +72,13 @@ def rfcs():
                    environment_id=request.args.get("environment", type=database_id),
                    text=search_text(request.args.get("q")),
                    follow_up=request.args.get("follow_up") if request.args.get("follow_up") in queries.FOLLOW_UPS
-                   else None)
+                   else None,
+                   work_set=request.args.get("set") if request.args.get("set") in queries.WORK_SETS else None)
     sort = sort_of(queries.RFC_SORTS, "number")
-    page = paginate_sorted(queries.rfc_list_query(current_user, **filters), sort)
+    page = paginate_sorted(queries.rfc_list_query(current_user, now=utcnow(), **filters), sort)
     context = dict(page=page, sort=sort, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType,
-                   follow_ups=queries.FOLLOW_UPS)
+                   follow_ups=queries.FOLLOW_UPS,
+                   work_set=queries.WORK_SETS[filters["work_set"]][0] if filters["work_set"] else None)
     if request.htmx and request.htmx.target == "rfc-rows":
         return render("rfcs/list.html", "rfcs/_list_rows.html", **context)
     return render("rfcs/list.html", "rfcs/list.html",
@@ -84,11 +89,12 @@ def rfcs():
 
 # The RFC form ---------------------------------------------------------------------------------
 
-def _form_page(form, rfc, status=200, suggestion=None):
+def _form_page(form, rfc, status=200, suggestion=None, saved=False):
+    """saved: the answer to a refused submit whose content was kept as a draft (its error summary says so)."""
     hint = services.version_context(current_user, form.system_id.data, form.release_type.data, form.version.data,
                                     rfc.id)
     return render("rfcs/form_page.html", "rfcs/_form.html", status=status, form=form, rfc=rfc, hint=hint,
-                  suggestion=suggestion)
+                  suggestion=suggestion, saved=saved)
 
 
 def _suggest_window(form, rfc):
@@ -197,9 +203,8 @@ def edit(rfc_id=None):
     except Invalid as invalid:
         show_problems(form, invalid)
         form.row_version.data = rfc.row_version
-        if rfc.id:
-            flash("Saved as a draft. To submit, change what is marked below.", "error")
-        return _form_page(form, rfc)
+        # Its error summary says what was kept (never a flash: an htmx answer does not show it, the next page would).
+        return _form_page(form, rfc, saved=bool(rfc.id) and action == "submit")
     except Refused as refused:
         return done(str(refused), url_for("rfcs.detail", rfc_id=rfc.id) if rfc.id else url_for("rfcs.rfcs"),
                      "error")
@@ -238,6 +243,7 @@ def _detail_page(rfc, closure_form=None, action_form=None):
                   notice_given=queries.notice_given(rfc),
                   overtaken=services.overtaken_by([rfc]).get(rfc.id),
                   actions=services.work_off_actions(rfc), action_form=action_form or WorkOffActionForm(),
+                  out_of_order=services.deployed_out_of_order([rfc]).get(rfc.id) if rfc.is_submitted else None,
                   **_control_point_context(rfc),
                   **{k: v for region in registry.functions(PAGE_REGIONS) for k, v in region(rfc, current_user).items()})
 
@@ -282,7 +288,7 @@ def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
     return dict(clashes=clashes(rfcs, current_user), notice_given=queries.notice_given,
                 overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
-                sit_pairs=targets.sit_pair_warnings(rfcs))
+                sit_pairs=targets.sit_pair_warnings(rfcs), out_of_order=services.deployed_out_of_order(rfcs))
 
 
 def _queue_filters():
@@ -395,9 +401,10 @@ def deployment(rfc_id):
     except Refused as refused:
         return done(str(refused), url_for("rfcs.detail", rfc_id=rfc.id), "error")
     form = DeploymentForm(rfc, rfc.awaiting_outcome)
-    if request.method == "GET":
-        form.actual_start.data = utc_to_london_naive(rfc.window_start)
-        form.actual_end.data = utc_to_london_naive(rfc.window_end)
+    if request.method == "GET":  # the planned times, where they are past: a time to come would be refused
+        now = utcnow()
+        form.actual_start.data = utc_to_london_naive(rfc.window_start) if rfc.window_start <= now else None
+        form.actual_end.data = utc_to_london_naive(rfc.window_end) if rfc.window_end <= now else None
     elif form.validate():
         try:
             services.record_deployment(current_user, rfc, form.environment_id.data, form.outcome.data,

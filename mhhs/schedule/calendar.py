@@ -16,7 +16,7 @@ from ..windows.support import freezes_between
 from ..extensions import db
 from ..outages.models import Outage, outage_systems
 from ..rfcs.states import ReleaseType, RfcStatus
-from ..rfcs.models import Rfc, rfc_environments
+from ..rfcs.models import Deployment, Rfc, rfc_environments
 from ..rfcs.states import SCHEDULED
 from ..rfcs.clashes import clashes
 from ..rfcs.services import visible_clause
@@ -126,7 +126,8 @@ def calendar_days(user, first_day, last_day, filters, per_day):
     rfcs = _by_day(_rfc_query(user, filters), Rfc.window_start, Rfc.id, bounds, per_day)
     loaded = {r.id: r for r in db.session.scalars(
         select(Rfc).where(Rfc.id.in_({i for ids in rfcs.values() for i in ids}))
-        .options(joinedload(Rfc.system), selectinload(Rfc.environments)))}
+        .options(joinedload(Rfc.system), selectinload(Rfc.environments),
+                 selectinload(Rfc.deployments).joinedload(Deployment.environment)))}
     found = clashes([r for r in loaded.values() if r.status in SCHEDULED], user)
     outages = _by_day(_outage_query(filters), Outage.start, Outage.id, bounds, per_day)
     loaded_outages = {o.id: o for o in db.session.scalars(
@@ -200,7 +201,19 @@ def _by_day(query, start_column, id_column, bounds, per_day):
     return found
 
 
+def deployment_times(rfc):
+    """What happened, once outcomes are recorded: "deployed 06 Dec 10:00–11:30 in SIT-A; rolled back 06 Dec
+    12:00–12:40 in UIT" (the calendar's and feeds' words instead of the planned window); "" before."""
+    return "; ".join(f"{d.outcome.value} {format_london(d.actual_start, '%d %b %H:%M')}–"
+                     f"{format_london(d.actual_end, '%H:%M')} in {d.environment.name}"
+                     for d in sorted(rfc.deployments, key=lambda d: d.actual_start))
+
+
 def _rfc_entry(rfc, found):
+    happened = deployment_times(rfc)
+    if happened:  # the actual times and outcome, not the planned window any more
+        text = f"{rfc.number} {rfc.system.name if rfc.system else ''} {rfc.version}: {happened}"
+        return Entry("window", rfc.status.value.capitalize(), text, "rfcs.detail", {"rfc_id": rfc.id}, found)
     if rfc.release_type == ReleaseType.EMERGENCY:
         kind, label = "emergency", "Emergency window"
     elif rfc.status in (RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED):

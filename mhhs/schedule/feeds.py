@@ -17,11 +17,11 @@ from ..windows.support import freezes_between
 from ..extensions import db
 from ..outages.downtime import overlapping
 from ..outages.models import Outage
-from ..rfcs.models import Rfc, rfc_environments
+from ..rfcs.models import Deployment, Rfc, rfc_environments
 from ..rfcs.states import RfcStatus
 from ..rfcs.states import SCHEDULED
 from ..rfcs.services import visible_clause
-from .calendar import SHOWN
+from .calendar import SHOWN, deployment_times
 
 # What a feed covers, counted from the start of today (Europe/London), so it stays the same all day.
 PAST = timedelta(days=14)
@@ -77,15 +77,20 @@ class Feed:
         calendar.add("method", "PUBLISH")  # a published calendar to subscribe to (what Outlook expects)
         calendar.add("x-wr-calname",
                      f"Release Desk — {self.environment.name if self.environment else 'all I may see'}")
-        for rfc in db.session.scalars(self.rfcs().options(joinedload(Rfc.system), selectinload(Rfc.environments))
-                                      .order_by(Rfc.window_start)):
+        for rfc in db.session.scalars(self.rfcs().options(
+                joinedload(Rfc.system), selectinload(Rfc.environments),
+                selectinload(Rfc.deployments).joinedload(Deployment.environment)).order_by(Rfc.window_start)):
             status = STATUS.get(rfc.status, "CONFIRMED")
+            happened = deployment_times(rfc)  # once recorded, the event is what happened, not the plan
             calendar.add_component(_event(
                 f"rfc-{rfc.id}", rfc.row_version, rfc.updated_at,
                 f"{'Cancelled: ' if status == 'CANCELLED' else ''}{rfc.system.name} {rfc.version} deployment "
-                f"({rfc.number}, {rfc.status.value})", f"{rfc.title}\nEnvironments: "
-                f"{', '.join(e.name for e in rfc.environments)}", link("rfcs.detail", rfc_id=rfc.id), status,
-                _utc(rfc.window_start), _utc(rfc.window_end)))
+                f"({rfc.number}, {rfc.status.value})", f"{rfc.title}\n"
+                + (f"{happened[0].upper()}{happened[1:]}" if happened else
+                   f"Environments: {', '.join(e.name for e in rfc.environments)}"),
+                link("rfcs.detail", rfc_id=rfc.id), status,
+                _utc(min(d.actual_start for d in rfc.deployments) if happened else rfc.window_start),
+                _utc(max(d.actual_end for d in rfc.deployments) if happened else rfc.window_end)))
         for outage in db.session.scalars(self.outages().options(joinedload(Outage.environment))
                                          .order_by(Outage.start)):
             calendar.add_component(_event(

@@ -60,10 +60,12 @@ def support_problem(system, start, end):
     spans = support_days_between(system, to_london(start).date(), to_london(start).date())
     if spans is None or any(a <= start and end <= b for a, b in spans):
         return None
+    # The day and times first, so that the warning says which day it means ("Saturday 12 Dec 10:00–11:00 is …").
+    when = f"{to_london(start):%A %d %b %H:%M}–{to_london(end):%H:%M}"
     if spans and system.gate_closure and spans[0][0] <= start < spans[0][1] < end:
-        return (f"runs into {system.name}'s gate closure at {system.gate_closure:%H:%M} "
+        return (f"{when} runs into {system.name}'s gate closure at {system.gate_closure:%H:%M} "
                 f"(support {describe(system)})")
-    return f"is outside {system.name}'s support hours ({describe(system)})"
+    return f"{when} is outside {system.name}'s support hours ({describe(system)})"
 
 
 def freezes_between(environment_ids, start, end):

@@ -14,19 +14,24 @@ PAGES = {
                          "/calendar?view=week", "/calendar?date=2026-13", "/plan", "/freezes", "/support-hours",
                          "/calendar/feeds", "/systems/1/edit", "/outages/1",
                          "/account/notifications", "/reports/weekly", "/reports/weekly?week=2026-W60",
-                         "/mail-groups", "/mail-groups/new", "/mail-groups/1/edit", "/release-slot"],
-    "dip@demo.test": ["/", "/rfcs/new", "/outages/new", "/certificates/upload", "/calendar", "/plan", "/api-tokens",
-                      "/api-reference"],
+                         "/mail-groups", "/mail-groups/new", "/mail-groups/1/edit", "/release-slot",
+                         "/rfcs?set=next-7-days", "/outages?state=ongoing"],
+    "dip@demo.test": ["/", "/rfcs/new", "/rfcs/7", "/rfcs?set=to-do", "/outages/new", "/certificates/upload",
+                      "/calendar", "/plan", "/api-tokens", "/api-reference"],
     "helix@demo.test": ["/retests?environment=2", "/rfcs/2"],
     "supplier@demo.test": ["/", "/rfcs", "/certificates", "/baseline", "/retests", "/calendar", "/freezes",
-                           "/account/notifications", "/rfcs/2", "/reports/weekly", "/mail-groups"],
+                           "/account/notifications", "/rfcs/2", "/reports/weekly", "/mail-groups",
+                           "/rfcs?set=deployed-recently"],
 }
 
 
-@pytest.fixture
-def axe_page(browser, live_server):
+WIDTHS = {"1366": {"width": 1366, "height": 768}, "390": {"width": 390, "height": 844}}  # a laptop, a phone
+
+
+@pytest.fixture(params=list(WIDTHS))
+def axe_page(browser, live_server, request):
     # axe is injected as a script of its own, which the app's CSP rightly refuses: this context only bypasses it.
-    context = browser.new_context(base_url=live_server, bypass_csp=True)
+    context = browser.new_context(base_url=live_server, bypass_csp=True, viewport=WIDTHS[request.param])
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()

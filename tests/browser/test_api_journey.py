@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from tests.nav import account_link
+
 from mhhs.api.permissions import SCOPES
 from mhhs.core.time import utcnow
 from tests.helpers import approved_yesterday, log_out, rfc_body
@@ -37,7 +39,7 @@ def iso(moment):
 
 def test_a_pipeline_raises_waits_for_approval_and_records_its_deployment(app, page, log_in, live_server):
     log_in("dip@demo.test")
-    page.get_by_role("link", name="API tokens").click()
+    account_link(page, "API tokens").click()
     page.get_by_label("Token name").fill("DIP pipeline")
     for scope in ("read", "rfcs", "deployments"):
         page.get_by_label(f"{scope} — {SCOPES[scope]}", exact=True).check()
@@ -63,9 +65,11 @@ def test_a_pipeline_raises_waits_for_approval_and_records_its_deployment(app, pa
     page.get_by_role("link", name="Approvals").click()
     number = created["number"]
     row = page.locator("tr", has_text=number)
+    for box in row.get_by_role("checkbox").all():
+        box.check()
     row.get_by_label(f"Evidence or reason for the chosen control points of {number}").fill("Checked on the call")
     row.get_by_role("button", name="Tick").click()
-    expect(page.locator("tr", has_text=number).get_by_role("checkbox")).to_have_count(0)
+    expect(page.locator("tr", has_text=number).get_by_role("checkbox")).to_have_count(0, timeout=15_000)
     page.locator("tr", has_text=number).get_by_role("button", name="Approve").click()
     expect(page.locator("tr", has_text=number)).to_contain_text("you: approved")
     log_out(page)

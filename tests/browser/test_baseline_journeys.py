@@ -53,11 +53,13 @@ def test_baseline_drift_gates_deployment_and_retest(app, page, log_in):
     row.get_by_role("button", name="Approve").click()
     expect(page.locator("tr", has_text=number)).to_contain_text("Control points 3 (Environments are built")
     row = page.locator("tr", has_text=number)
-    for other in ("4", "5", "6"):
-        row.get_by_role("checkbox", name=other).uncheck()
+    expect(row.get_by_role("checkbox", checked=True)).to_have_count(0)  # none is ticked for the manager
+    row.get_by_role("checkbox", name="3 Baseline").check()
     row.get_by_role("button", name="Tick").click()  # 3 alone: its evidence comes from the baseline
     row = page.locator("tr", has_text=number)
     expect(row.get_by_role("checkbox")).to_have_count(3)
+    for box in row.get_by_role("checkbox").all():
+        box.check()
     row.get_by_label(f"Evidence or reason for the chosen control points of {number}").fill("Weekly release call")
     row.get_by_role("button", name="Tick").click()
     expect(page.locator("tr", has_text=number).get_by_role("checkbox")).to_have_count(0)
@@ -70,7 +72,7 @@ def test_baseline_drift_gates_deployment_and_retest(app, page, log_in):
     approved_yesterday(app, rfc_url)
     log_in("dip@demo.test")
     page.goto(rfc_url)
-    page.get_by_role("button", name="Record deployment").click()
+    page.get_by_role("button", name="Record an early deployment").click()  # the window is a week away
     page.get_by_label("Actual start").fill(local(timedelta(hours=-3)))
     page.get_by_label("Actual end").fill(local(timedelta(hours=-4)))
     page.get_by_label("Outcome").select_option("Success")
@@ -87,8 +89,9 @@ def test_baseline_drift_gates_deployment_and_retest(app, page, log_in):
     expect(page.get_by_role("heading", name="SIT-A and SIT-B differ (1)")).to_be_visible()
 
     page.get_by_role("link", name="Retests", exact=True).click()
-    page.get_by_role("link", name="SIT-A", exact=True).click()
+    page.get_by_role("link", name="SIT-A (1 to retest)", exact=True).click()  # each tab with its count
     row = page.locator("tr", has_text="DEF-401")
+    expect(row.get_by_label("Result")).to_have_value("")  # no result chosen for the tester
     row.get_by_label("Result").select_option("Passed")
     row.get_by_label("Note").fill("Ack received after retry")
     row.get_by_role("button", name="Record retest of DEF-401").click()

@@ -4,6 +4,7 @@ import os
 
 from playwright.sync_api import expect
 
+from tests.nav import account_link
 from tests.outages.factory import make_outage
 
 SHOTS = os.environ.get("SHOTS_DIR")
@@ -17,7 +18,7 @@ def _shot(page, name):
 def test_the_token_shown_once_and_the_feed_urls_are_copied(page, log_in):
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     log_in("dip@demo.test")
-    page.get_by_role("link", name="API tokens").click()
+    account_link(page, "API tokens").click()  # in the name's menu (issue 24)
     page.get_by_label("Token name").fill("DIP pipeline")
     page.get_by_label("read — ", exact=False).first.check()
     page.get_by_role("button", name="Make token").click()

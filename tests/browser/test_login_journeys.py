@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.nav import ALL_LINKS, NAV
+from tests.nav import ALL_LINKS, NAV, account_link
 
 
 
@@ -19,7 +19,7 @@ def test_role_logs_in_sees_navigation_and_logs_out(page, log_in, email):
             expect(link).to_be_visible()
         else:
             expect(link).to_have_count(0)
-    nav.get_by_role("link", name="Log out").click()
+    account_link(page, "Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_text("You have logged out.")).to_be_visible()
     page.goto("/users")
@@ -49,6 +49,6 @@ def test_manager_adds_a_user_with_a_mistake_then_fixes_it(page, log_in):
     page.get_by_label("Password").fill("a-first-password")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("User rosa.quill@northwold.test created.")).to_be_visible()
-    page.get_by_role("searchbox", name="Search users").fill("rosa")
+    page.get_by_role("searchbox", name="Search users").fill("rosa")  # not the header's search
     expect(page.locator("#user-rows tbody tr")).to_have_count(1)
     expect(page.locator("#user-rows")).to_contain_text("Northwold Energy")

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
+from tests.nav import account_link
+
 from mhhs.core.time import utc_to_london_naive, utcnow
 
 
@@ -41,7 +43,7 @@ def test_report_board_end_now_and_availability(page, log_in):
     expect(sit_a).to_contain_text("1 outage now")
     unavailable = sit_a_this_week(page).locator("td").nth(1).inner_text()
     assert float(unavailable.rstrip("%")) < 100
-    page.get_by_role("link", name="Log out").click()
+    account_link(page, "Log out").click()
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
     log_in("dip@demo.test")

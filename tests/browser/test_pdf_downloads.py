@@ -1,5 +1,7 @@
 """Both PDFs download in a real browser for the users who may read them."""
 from playwright.sync_api import expect
+
+from tests.nav import account_link
 from pypdf import PdfReader
 
 from tests.rfcs.factory import approve, make_rfc
@@ -22,5 +24,5 @@ def test_participant_and_manager_download_the_pdfs(app, page, log_in, tmp_path):
         download.value.save_as(path)
         text = "\n".join(p.extract_text() for p in PdfReader(path).pages)
         assert number in text and "DEF-101" in text and "1.1.0.0" in text
-        page.get_by_role("link", name="Log out").click()
+        account_link(page, "Log out").click()
         expect(page.get_by_role("button", name="Log in")).to_be_visible()

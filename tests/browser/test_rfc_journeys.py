@@ -44,6 +44,8 @@ def test_whole_rfc_journey(app, page, log_in):
         page.get_by_role("link", name="Approvals").click()
         row = page.locator("tr", has_text=number)
         if manager == "rm.sit@demo.test":  # control points 3 to 6 first, in place
+            for box in row.get_by_role("checkbox").all():
+                box.check()
             row.get_by_label(f"Evidence or reason for the chosen control points of {number}").fill("Release call")
             row.get_by_role("button", name="Tick").click()
             expect(page.locator("tr", has_text=number)).not_to_contain_text("Open control points")
@@ -56,7 +58,7 @@ def test_whole_rfc_journey(app, page, log_in):
     page.goto(rfc_url)
     expect(page.locator(".page-head")).to_contain_text("approved")
     for environment in ("SIT-A", "UIT"):
-        page.get_by_role("button", name="Record deployment").click()
+        page.get_by_role("button", name="Record an early deployment").click()  # the window is a week away
         page.get_by_label("Environment").select_option(environment)
         page.get_by_label("Actual start").fill(local(timedelta(hours=-2)))
         page.get_by_label("Actual end").fill(local(timedelta(hours=-1)))
@@ -74,13 +76,13 @@ def test_whole_rfc_journey(app, page, log_in):
     page.goto(rfc_url)
     expect(page.get_by_text("outside the approved window").first).to_be_visible()  # deployed a week early
     page.get_by_label("Work-off actions").fill("Automate the schema check")
-    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Close", exact=True).click()
     page.get_by_role("dialog").get_by_role("button", name=f"Close {number}").click()  # closing is final: it asks
     expect(page.locator("#lessons_learnt-error")).to_contain_text("record the lessons learnt before closing")
     expect(page.get_by_label("Work-off actions")).to_have_value("Automate the schema check")
     page.get_by_label("Rollout report").fill("Both environments deployed")
     page.get_by_label("Lessons learnt").fill("Keep to the approved window")
-    page.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Close", exact=True).click()
     page.get_by_role("dialog").get_by_role("button", name=f"Close {number}").click()
     # RCM 5.2, Table 10 step 3: the closure announcement to stakeholders is offered at once.
     expect(page.get_by_text(f"{number} closed. Send the closure announcement")).to_be_visible()
@@ -127,6 +129,8 @@ def test_notice_refusal_and_emergency_warning(page, log_in):
     log_out(page)
     log_in("rm.sit@demo.test")
     page.goto(rfc_url)
+    for box in page.locator(".control-point-form").get_by_role("checkbox").all():
+        box.check()
     page.get_by_label(re.compile("Evidence or reason for the chosen control points")).fill("Emergency call")
     page.get_by_role("button", name="Tick").click()
     expect(page.locator("#control-point-6")).to_contain_text("Emergency call")

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from mhhs.core.time import london_to_utc, to_london, utcnow
+from mhhs.rfcs.states import ReleaseType
 from mhhs.schedule.calendar import Day, Entry, timeline
 from tests.browser.test_accessibility import AXE, RULES
 from tests.rfcs.factory import make_rfc
@@ -40,7 +41,8 @@ def test_overlapping_windows_stand_side_by_side(app, browser, live_server, width
     with app.app_context():
         day = (to_london(utcnow()) + timedelta(days=9)).date()
         early = make_rfc(version="1.1.0.0", window_start=_at(day, 9), window_end=_at(day, 12))
-        overlapping = make_rfc(system="MPRS", email="mprs@demo.test", version="1.1.0.0", rollback_plan="",
+        overlapping = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH,
+                               version="1.0.1.0", rollback_plan="",
                                window_start=_at(day, 10), window_end=_at(day, 11))
         late = make_rfc(version="1.2.0.0", window_start=_at(day, 18), window_end=_at(day, 20))
     context = browser.new_context(base_url=live_server, bypass_csp=True,

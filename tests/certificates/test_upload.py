@@ -54,6 +54,7 @@ def test_upload_shows_what_was_read_then_saves_on_confirm(app, as_user):
     assert response.status_code == 303
     detail = tp.get(response.location).get_data(as_text=True)
     assert "CN=nwen.sit-a.test" in detail and "NWEN" in detail and "valid" in detail
+    assert "uploaded the certificate" in detail and "certificate.uploaded" not in detail  # its history in words
     with app.app_context():
         certificate = db.session.scalar(select(Certificate))
         assert (certificate.mpid, certificate.technical_contact) == ("NWEN", "tech@northwold.test")

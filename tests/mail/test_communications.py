@@ -33,7 +33,8 @@ def test_release_communication_arrives_with_the_release_note_attached(app, as_us
     for expected in (f"RFC-{rfc_id:06d}", "1.1.0.0", "DEF-501", "DEF-502", "DEF-503"):
         assert expected in text
     page = rm.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
-    assert "Communications: release to 1 recipient(s), sent" in page
+    assert f"E-mails about RFC-{rfc_id:06d}: Release communication to 2 people, sent" in page
+    assert "recipient(s)" not in page and "notify:" not in page
 
 
 def test_without_a_mail_server_messages_wait_in_the_outbox(app, as_user):
@@ -94,7 +95,7 @@ def test_closure_is_communicated_only_once_closed(app, as_user):
         approved_earlier(rfc_id)
         deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
     release = rm.get(f"/rfcs/{rfc_id}/communicate/release").get_data(as_text=True)
-    assert "has been deployed:\n- SIT-A: deployed" in release and "is approved for" not in release
+    assert ": deployed in SIT-A.\n- SIT-A: deployed" in release and "is approved for" not in release
     rm.post(f"/rfcs/{rfc_id}/close", {"action": "close", "rollout_report": "Deployed in the window"})
     page = rm.get(f"/rfcs/{rfc_id}/communicate/closure").get_data(as_text=True)
     assert f"RFC-{rfc_id:06d} DIP 1.1.0.0: release closed" in page

@@ -219,14 +219,15 @@ def test_approval_is_refused_while_control_points_1_to_6_are_open(app, as_user):
     assert " 2 (Programme governance" not in message  # not a Major release: 2 does not apply
     page = rm.get("/approvals").get_data(as_text=True)
     row = page.split(f'id="queue-rfc-{rfc_id}"')[1].split("</tr>")[0]
-    assert all(f'name="numbers" value="{n}" checked' in row for n in (3, 4, 5, 6)) and 'value="2"' not in row
+    assert all(f'name="numbers" value="{n}" >' in row for n in (3, 4, 5, 6)) and 'value="2"' not in row  # none ticked
+    assert "3 Baseline" in row and "6 Release plan" in row  # each named, not a bare number
     row = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": ["4", "5"], "action": "not_applicable",
                                                      "from": "queue"}, htmx=True).get_data(as_text=True)
     assert "Say why it does not apply." in row and row.lstrip().startswith(f'<tr id="queue-rfc-{rfc_id}"')
     assert 'value="3" >' in row and 'value="4" checked' in row  # the choice made is kept with the message
     row = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": ["4", "5", "6"], "note": "Agreed at the release call",
                                                      "from": "queue"}, htmx=True).get_data(as_text=True)
-    assert 'name="numbers" value="3" checked' in row and 'name="numbers" value="4"' not in row
+    assert 'name="numbers" value="3" >' in row and 'name="numbers" value="4"' not in row
     # Control point 3 asks for evidence when the baseline does not show it.
     row = rm.post(f"/rfcs/{rfc_id}/control-points", {"numbers": "3", "from": "queue"}, htmx=True).get_data(as_text=True)
     assert "Give the evidence (the baseline does not show control point 3)." in row
@@ -349,6 +350,11 @@ def test_retests_are_recorded_by_the_raising_party_where_the_defect_was_found(ap
         deploy(rfc_id, "SIT-A", DEPLOYED)
     page = dip.get(f"/retests?environment={sit_a}").get_data(as_text=True)
     assert "DEF-101" in page and "Record retest" in page
+    assert "SIT-A <small>(1 to retest)</small>" in page  # the tab's count
+    assert '<option selected value="">Choose the result</option>' in page or \
+        '<option value="" selected>Choose the result</option>' in page  # nothing pre-chosen
+    refused = dip.post(f"/defects/{defect_id}/retest", {}, htmx=True).get_data(as_text=True)
+    assert "Choose Passed or Failed." in refused
     field = f"defect-{defect_id}-"
     assert as_user("mprs@demo.test").post(f"/defects/{defect_id}/retest",  # St Clements tests in no environment
                                           {field + "result": "passed"}).status_code == 403

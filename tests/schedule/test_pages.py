@@ -3,7 +3,6 @@ support hours as a Release Manager keeps them."""
 import re
 from datetime import timedelta
 
-from icalendar import Calendar
 from sqlalchemy import func, select
 
 from mhhs.core.time import to_london, utcnow
@@ -15,7 +14,7 @@ from mhhs.rfcs import services
 from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.states import Decision, ReleaseType
 from tests.certificates.factory import make_certificate
-from tests.helpers import pdf_pages
+from tests.helpers import feed_events, pdf_pages
 from tests.rfcs.factory import approve, content, env_ids, make_rfc, next_week, user
 
 
@@ -89,11 +88,6 @@ def test_bad_calendar_input_is_named_next_to_its_field(as_user):
 FEED = re.compile(r"/calendar/feed/([A-Za-z0-9_-]+)\.ics")
 
 
-def _events(response):
-    assert response.status_code == 200 and response.mimetype == "text/calendar"
-    return {str(e["UID"]): e for e in Calendar.from_ical(response.data).walk("VEVENT")}
-
-
 def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
     with app.app_context():
         rfc_id = make_rfc()
@@ -102,7 +96,7 @@ def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
     token = FEED.search(central.post("/calendar/feeds").get_data(as_text=True)).group(1)  # shown once
     url = f"/calendar/feed/{token}.ics"
     response = client.get(url)
-    first, second = _events(response), _events(client.get(url))
+    first, second = feed_events(response), feed_events(client.get(url))
     assert client.http.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 304  # unchanged
     uid = f"rfc-{rfc_id}@release-desk.mhhs"
     assert uid in first and set(first) == set(second)
@@ -111,7 +105,7 @@ def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
     assert event["DTSTART"].to_ical().endswith(b"Z") and f"/rfcs/{rfc_id}" in str(event["URL"])
     # The links come from PUBLIC_URL, whichever allowed host name the calendar used.
     via_ip = client.http.get(url, base_url="http://127.0.0.1")
-    assert str(_events(via_ip)[uid]["URL"]) == f"http://localhost/rfcs/{rfc_id}"
+    assert str(feed_events(via_ip)[uid]["URL"]) == f"http://localhost/rfcs/{rfc_id}"
     with app.app_context():  # the window moves: sent back, changed and submitted again
         rfc = db.session.get(Rfc, rfc_id)
         services.decide(user("rm.sit@demo.test"), rfc, Decision.CHANGES_REQUESTED, "Move it an hour later")
@@ -119,11 +113,11 @@ def test_the_feed_uids_sequence_status_and_regeneration(app, as_user, client):
         services.save_draft(user("dip@demo.test"), rfc, later)
         services.submit(user("dip@demo.test"), rfc)
     assert client.http.get(url, headers={"If-None-Match": response.headers["ETag"]}).status_code == 200  # changed
-    moved = _events(client.get(url))[uid]
+    moved = feed_events(client.get(url))[uid]
     assert moved["SEQUENCE"] > event["SEQUENCE"] and moved.decoded("DTSTART") > event.decoded("DTSTART")
     with app.app_context():
         services.withdraw(user("dip@demo.test"), db.session.get(Rfc, rfc_id))
-    assert str(_events(client.get(url))[uid]["STATUS"]) == "CANCELLED"
+    assert str(feed_events(client.get(url))[uid]["STATUS"]) == "CANCELLED"
     central.post("/calendar/feeds")
     assert client.get(url).status_code == 404
     assert client.get("/calendar/feed/not-a-token.ics").status_code == 404
@@ -138,14 +132,14 @@ def test_a_test_participants_feed_has_no_pending_windows_nor_other_certificates(
         own = make_certificate("Northwold Energy", "SIT-A", days=20).id
     supplier = as_user("supplier@demo.test")
     token = FEED.search(supplier.post("/calendar/feeds").get_data(as_text=True)).group(1)
-    events = _events(client.get(f"/calendar/feed/{token}.ics"))
+    events = feed_events(client.get(f"/calendar/feed/{token}.ics"))
     assert f"rfc-{approved}@release-desk.mhhs" in events and f"rfc-{pending}@release-desk.mhhs" not in events
     assert f"certificate-{own}@release-desk.mhhs" in events
     assert f"certificate-{certificate}@release-desk.mhhs" not in events
     assert client.get(f"/calendar/feed/{token}/999999.ics").status_code == 404
     with app.app_context():
         sit_b = env_ids("SIT-B")[0]
-    assert f"rfc-{approved}@release-desk.mhhs" not in _events(client.get(f"/calendar/feed/{token}/{sit_b}.ics"))
+    assert f"rfc-{approved}@release-desk.mhhs" not in feed_events(client.get(f"/calendar/feed/{token}/{sit_b}.ics"))
 
 
 def test_freezes_and_test_phases_refuse_bad_dates_and_store_nothing(app, as_user):

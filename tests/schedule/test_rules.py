@@ -35,10 +35,10 @@ SUPPORT_CASES = [
     (DIP, date(2026, 12, 2), (9, 0), (11, 0), None),  # a Wednesday, inside
     (DIP, date(2026, 12, 2), (8, 30), (10, 0), "outside DIP's support hours (weekdays 09:00–17:00)"),
     (DIP, date(2026, 12, 2), (16, 0), (17, 30), "outside DIP's support hours"),
-    (DIP, date(2026, 12, 5), (10, 0), (11, 0), "outside DIP's support hours"),  # a Saturday
+    (DIP, date(2026, 12, 5), (10, 0), (11, 0), "Saturday 05 Dec 10:00–11:00 is outside DIP's support hours"),
     (DIP, date(2026, 12, 25), (10, 0), (11, 0), "outside DIP's support hours"),  # Christmas Day, a bank holiday
     (MPRS, date(2026, 12, 2), (13, 0), (14, 45), None),
-    (MPRS, date(2026, 12, 2), (14, 0), (15, 30), "runs into MPRS's gate closure at 15:00"),
+    (MPRS, date(2026, 12, 2), (14, 0), (15, 30), "Wednesday 02 Dec 14:00–15:30 runs into MPRS's gate closure at 15:00"),
     (MPRS, date(2026, 12, 2), (15, 30), (16, 30), "outside MPRS's support hours"),  # after gate closure
     # The clocks change on 29 Mar 2026: 09:30 BST is 08:30 UTC, inside; the same UTC time a week before is not.
     (DIP, date(2026, 3, 30), (9, 30), (10, 30), None),

@@ -1,0 +1,33 @@
+"""Issue 24: once a deployment's outcome is recorded, the calendar and the feeds show when it actually happened and
+how it went, instead of the planned window."""
+from datetime import timedelta
+
+from mhhs.core.time import format_london, to_london
+from mhhs.extensions import db
+from mhhs.rfcs.models import Rfc
+from mhhs.rfcs.states import Outcome
+from tests.helpers import feed_events
+from tests.rfcs.factory import approved_earlier, deploy, make_rfc, user
+
+
+def test_the_calendar_and_the_feed_show_the_actual_times_and_outcome(app, as_user, client):
+    with app.app_context():
+        rfc_id = make_rfc()
+        approved_earlier(rfc_id)
+        deploy(rfc_id, "SIT-A", Outcome.DEPLOYED)
+        rfc = db.session.get(Rfc, rfc_id)
+        rfc.window_start, rfc.window_end = rfc.window_start + timedelta(days=5), rfc.window_end + timedelta(days=5)
+        db.session.commit()  # deployed early, as in the issue: the plan said five days later
+        (deployment,) = rfc.deployments
+        start, end, month = deployment.actual_start, deployment.actual_end, to_london(rfc.window_start)
+    dip = as_user("dip@demo.test")
+    page = dip.get(f"/calendar?date={month:%Y-%m}").get_data(as_text=True)
+    expected = f"deployed {format_london(start, '%d %b %H:%M')}–{format_london(end, '%H:%M')} in SIT-A"
+    assert expected in page
+    dip.post("/calendar/feeds")
+    with app.app_context():
+        token = user("dip@demo.test").calendar_token
+    event = feed_events(client.get(f"/calendar/feed/{token}.ics"))[f"rfc-{rfc_id}@release-desk.mhhs"]
+    assert event.decoded("DTSTART").replace(tzinfo=None) == start.replace(microsecond=0)  # not the window's
+    assert event.decoded("DTEND").replace(tzinfo=None) == end.replace(microsecond=0)
+    assert "Deployed " in str(event["DESCRIPTION"]) and "in SIT-A" in str(event["DESCRIPTION"])
