@@ -23,7 +23,8 @@ from ..baseline import services as baseline
 from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
 from ..rfcs.models import Defect, Deployment, Retest, Rfc
-from ..rfcs.services import outstanding_emergency_fixes, visible_clause
+from ..rfcs.services import outstanding_emergency_fixes
+from ..rfcs.permissions import visible_clause
 from ..rfcs.states import PUBLIC_STATUSES, RfcStatus
 from ..rfcs.targets import sit_pair_warnings
 

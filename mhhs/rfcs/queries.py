@@ -10,7 +10,7 @@ from ..directory.models import System
 from .models import Deployment, PendingApproval, Rfc, priority_of, rfc_environments
 from .states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
 from .rules import earliest_start
-from .services import visible_clause
+from .permissions import visible_clause
 
 
 # A draft without a window sorts as the earliest (keyset pages need a value in every row).

@@ -19,7 +19,7 @@ from ..rfcs.states import ReleaseType, RfcStatus
 from ..rfcs.models import Deployment, Rfc, rfc_environments
 from ..rfcs.states import SCHEDULED
 from ..rfcs.clashes import clashes
-from ..rfcs.services import visible_clause
+from ..rfcs.permissions import visible_clause
 
 # Drafts are not on the schedule; withdrawn and rejected windows are gone from it.
 SHOWN = tuple(s for s in RfcStatus if s not in (RfcStatus.DRAFT, RfcStatus.WITHDRAWN, RfcStatus.REJECTED))

@@ -20,7 +20,7 @@ from ..outages.models import Outage
 from ..rfcs.models import Deployment, Rfc, rfc_environments
 from ..rfcs.states import RfcStatus
 from ..rfcs.states import SCHEDULED
-from ..rfcs.services import visible_clause
+from ..rfcs.permissions import visible_clause
 from .calendar import SHOWN, deployment_times
 
 # What a feed covers, counted from the start of today (Europe/London), so it stays the same all day.

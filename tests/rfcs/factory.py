@@ -9,6 +9,7 @@ from mhhs.extensions import db
 from mhhs.rfcs import rules, services
 from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.states import ReleaseType, RfcStatus
+from mhhs.rfcs.states import Decision
 
 
 def user(email):
@@ -69,7 +70,7 @@ def meet_approval_gate(rfc_id, email="rm.sit@demo.test"):
 
 def approve(rfc_id, *emails):
     for email in emails:
-        services.decide(user(email), db.session.get(Rfc, rfc_id), services.Decision.APPROVED)
+        services.decide(user(email), db.session.get(Rfc, rfc_id), Decision.APPROVED)
 
 
 def approved_earlier(rfc_id, *emails, days=3):

@@ -12,6 +12,8 @@ from mhhs.rfcs import services
 from mhhs.rfcs.states import ReleaseType, RfcStatus
 from mhhs.rfcs.models import Rfc
 from tests.rfcs.factory import approve, env_ids, form_data, make_rfc, next_week, user
+from mhhs.rfcs.states import Decision
+from mhhs.core.services import Conflict
 
 
 def rfc(app, rfc_id=None):
@@ -303,10 +305,10 @@ def test_a_lost_update_found_at_an_autoflush_is_a_conflict_not_a_crash(app):
         db.session().expire_on_commit = False
         db.session.commit()  # ends the read (SQLite lets one writer at a time) but keeps what it read
         with first:
-            services.decide(user("rm.sit@demo.test"), db.session.get(Rfc, rfc_id), services.Decision.APPROVED)
+            services.decide(user("rm.sit@demo.test"), db.session.get(Rfc, rfc_id), Decision.APPROVED)
             db.session.remove()
-        with pytest.raises(services.Conflict):
-            services.decide(manager, stale, services.Decision.APPROVED)
+        with pytest.raises(Conflict):
+            services.decide(manager, stale, Decision.APPROVED)
         db.session.remove()
     with app.app_context():
         rfc = db.session.get(Rfc, rfc_id)

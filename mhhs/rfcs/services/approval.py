@@ -1,0 +1,158 @@
+"""Approval (RCM 4.2): the queue's pending rows, decisions per phase, governance approval of a Major release, version
+order at approval."""
+
+from sqlalchemy import case, delete, func, insert, select
+
+from ...audit.services import record
+from ...core.services import Invalid, Refused, unit_of_work
+from ...core.time import format_london, utcnow
+from ...directory.models import Environment
+from ...notifications.services import notify, users_of
+from ...extensions import db
+from .. import rules
+from ..numbers import rfc_number
+from ..models import (APPROVAL_GATE, Approval, PendingApproval, Rfc,
+                     priority_of, rfc_environments)
+from ..states import Decision, ReleaseType, RfcStatus, stands
+from ..permissions import (approved_phases, can_record_governance, needs_governance, phases_to_decide)
+from ...baseline.versions import parse
+from .common import CONFLICT, _check_row_version
+from .control_points import _tick
+
+
+def sync_pending(rfc):
+    """The RFC's rows in the approval queue: one per phase still to approve its current revision, none once it is
+    no longer submitted. Called by every service that moves an RFC into, through or out of the queue."""
+    waiting = rfc.phases - approved_phases(rfc) if rfc.status == RfcStatus.SUBMITTED else set()
+    keep = [p for p in rfc.pending if p.phase in waiting]
+    rfc.pending = keep + [PendingApproval(phase=phase, priority=priority_of(rfc), window_start=rfc.window_start)
+                          for phase in sorted(waiting - {p.phase for p in keep})]
+
+
+def rebuild_pending():
+    """Every queue row made again from the RFCs and their approvals (after a bulk load); returns how many."""
+    approved = select(Approval.rfc_id).where(Approval.rfc_id == Rfc.id, Approval.revision == Rfc.revision,
+                                             Approval.decision == Decision.APPROVED,
+                                             Approval.phase == Environment.phase)
+    rows = select(Rfc.id, Environment.phase, case((Rfc.release_type == ReleaseType.EMERGENCY, 0), else_=1),
+                  Rfc.window_start).distinct() \
+        .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id) \
+        .join(Environment, Environment.id == rfc_environments.c.environment_id) \
+        .where(Rfc.status == RfcStatus.SUBMITTED, ~approved.exists())
+    db.session.execute(delete(PendingApproval))
+    db.session.execute(insert(PendingApproval).from_select(["rfc_id", "phase", "priority", "window_start"], rows))
+    db.session.commit()
+    return db.session.scalar(select(func.count()).select_from(PendingApproval))
+
+
+@unit_of_work(CONFLICT)
+def decide(user, rfc, decision, comment="", expected_version=None):
+    """Approve, reject or request changes for the manager's phases on the current revision."""
+    _check_row_version(rfc, expected_version)
+    if rfc.status != RfcStatus.SUBMITTED:
+        raise Refused(f"{rfc.number} is {rfc.status.value}: there is nothing to decide.")
+    phases = phases_to_decide(user, rfc)
+    if not phases:
+        if user.phases & rfc.phases:
+            raise Refused(f"Your phase has already approved revision {rfc.revision} of {rfc.number}.")
+        raise Refused(f"{rfc.number} targets {', '.join(sorted(p.value for p in rfc.phases))} only: "
+                      "it is outside your phase scope.")
+    comment = (comment or "").strip()
+    if decision != Decision.APPROVED and not comment:
+        raise Invalid({"comment": f"Say why: a comment is needed to {'reject' if decision == Decision.REJECTED else 'request changes'}."})
+    if decision == Decision.APPROVED:
+        if needs_governance(rfc):
+            raise Refused("A Major release needs the programme governance (GNG) approval reference and date "
+                          "recorded before it can be approved.")
+        gate = rules.open_control_points(rfc, APPROVAL_GATE)
+        if gate:
+            raise Refused(rules.gate_message(gate, "approving"))
+        higher = overtaken_by([rfc]).get(rfc.id)
+        if higher and not comment:
+            raise Invalid({"comment": f"{version_order_text(rfc, higher)}: confirm with a comment that "
+                                      f"{rfc.version} should still go ahead."})
+    now = utcnow()
+    for phase in sorted(phases):
+        rfc.approvals.append(Approval(revision=rfc.revision, phase=phase, decision=decision, by_id=user.id, at=now,
+                                      comment=comment))
+    phase_text = "+".join(sorted(p.value for p in phases))
+    if decision == Decision.REJECTED:
+        rfc.status = RfcStatus.REJECTED
+    elif decision == Decision.CHANGES_REQUESTED:
+        rfc.status = RfcStatus.CHANGES_REQUESTED
+    elif approved_phases(rfc) | phases >= rfc.phases:
+        rfc.status, rfc.approved_at = RfcStatus.APPROVED, now
+        _tick(rfc, "approve", user)
+    sync_pending(rfc)
+    record(f"rfc.{decision.name.lower()}", actor=user, obj=rfc,
+           summary=f"{phase_text}, revision {rfc.revision}" + (f": {comment}" if comment else ""))
+    if rfc.status != RfcStatus.SUBMITTED:  # decided: the raising organisation hears
+        notify("rfc_decided", users_of(rfc.organisation_id), "rfcs.detail", {"rfc_id": rfc.id}, rfc=rfc, by=user,
+               comment=comment)
+    db.session.commit()
+
+
+@unit_of_work(CONFLICT)
+def record_governance(user, rfc, reference, day):
+    if not can_record_governance(user, rfc):
+        raise Refused("Governance approval is recorded for a Major release while it awaits approval.")
+    rfc.gng_reference, rfc.gng_date = reference.strip(), day
+    _tick(rfc, "governance", user)
+    record("rfc.governance", actor=user, obj=rfc, summary=f"GNG {rfc.gng_reference} on {day:%Y-%m-%d}")
+    db.session.commit()
+
+
+
+def overtaken_by(rfcs):
+    """{rfc id: the highest-versioned RFC of the same system approved since it was submitted, with a higher version}."""
+    rfcs = [r for r in rfcs if r.system_id and r.submitted_at and parse(r.version)]
+    if not rfcs:
+        return {}
+    # The index on system and approved_at finds them (few RFCs of a system are approved after any one submission);
+    # the rest of the conditions are tested here, so that no planner prefers the index on status.
+    query = select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.approved_at, Rfc.status, Rfc.outcome).where(
+        Rfc.system_id.in_({r.system_id for r in rfcs}), Rfc.approved_at > min(r.submitted_at for r in rfcs))
+    rows = db.session.connection().execute(query).all()  # plain rows
+    # Each system's candidates, highest version first: an RFC's answer is the first approved since its submission.
+    candidates = {}
+    for version, other in sorted(((version, o) for o in rows if stands(o.status, o.outcome)
+                                  and (version := parse(o.version))), key=lambda found: found[0], reverse=True):
+        candidates.setdefault(other.system_id, []).append((version, other))
+    result = {}
+    for rfc in rfcs:
+        version = parse(rfc.version)
+        for higher, other in candidates.get(rfc.system_id, []):
+            if higher <= version:
+                break
+            if other.id != rfc.id and other.approved_at > rfc.submitted_at:
+                result[rfc.id] = other
+                break
+    return result
+
+
+def deployed_out_of_order(rfcs):
+    """{rfc id: the lower-versioned RFCs of the same system that are approved, not deployed yet, and whose window
+    starts after this RFC's}: approving it puts the higher version in before them (the approver sees it first)."""
+    rfcs = [r for r in rfcs if r.system_id and r.window_start and parse(r.version)]
+    if not rfcs:
+        return {}
+    others = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.window_start).where(
+        Rfc.system_id.in_({r.system_id for r in rfcs}), Rfc.status == RfcStatus.APPROVED)).all()  # plain rows
+    result = {}
+    for rfc in rfcs:
+        lower = [o for o in others if o.id != rfc.id and o.system_id == rfc.system_id and o.window_start
+                 and o.window_start > rfc.window_start and (v := parse(o.version)) and v < parse(rfc.version)]
+        if lower:
+            result[rfc.id] = sorted(lower, key=lambda o: o.window_start)
+    return result
+
+
+def out_of_order_text(rfc, lower):
+    return (f"{', '.join(f'{o.version} ({rfc_number(o.id)}, window {format_london(o.window_start)})' for o in lower)} "
+            f"approved and not deployed yet, with a later window: approving {rfc.version} puts it in before "
+            f"{'a lower version' if len(lower) == 1 else 'lower versions'}")
+
+
+def version_order_text(rfc, higher):
+    return (f"{rfc.system.name} {higher.version} ({rfc_number(higher.id)}) was approved after this RFC was submitted, "
+            f"and is higher than {rfc.version}")

@@ -1,0 +1,32 @@
+"""What every step of an RFC's lifecycle shares: finding an RFC the user may see, and the conflict words."""
+
+from sqlalchemy import select
+
+from ...core.services import Conflict, get_visible_or_404
+from ...extensions import db
+from ..models import (Rfc)
+from ..permissions import (visible_clause)
+
+
+CONFLICT = "Someone else changed this RFC at the same moment; nothing was saved. Reload and try again."
+
+
+def visible_rfc(user, rfc_id):
+    """The query for one RFC, which finds it only if this user may see it."""
+    return select(Rfc).where(Rfc.id == rfc_id, visible_clause(user))
+
+
+def get_visible(user, rfc_id):
+    return db.session.scalar(visible_rfc(user, rfc_id))
+
+
+def rfc_or_404(user, rfc_id):
+    return get_visible_or_404(visible_rfc(user, rfc_id))
+
+
+
+
+def _check_row_version(rfc, expected):
+    if expected is not None and str(expected) != str(rfc.row_version):
+        raise Conflict(f"{rfc.number} changed while you had it open (it is now {rfc.status.value}); nothing was "
+                       "saved. Reload to see the latest, then try again.")

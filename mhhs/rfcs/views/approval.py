@@ -1,0 +1,125 @@
+"""The approval queue and what a Release Manager does from it or the RFC page: decisions, governance approval, control
+points."""
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...core.db import reads_first
+from ...core.htmx import done, render
+from ...core.pagination import paginate_sorted, sort_of
+from ...core.forms import database_id, search_text
+from ...core.permissions import manager_required
+from ...core.services import Invalid, Refused
+from ...directory.models import Environment, Organisation
+from ...extensions import db
+from .. import queries, services, targets
+from ..clashes import clashes
+from ..forms import (ControlPointForm, DecisionForm, GovernanceForm)
+from ..rules import (open_by_hand)
+from ..states import ReleaseType
+from .blueprint import DECISIONS, _enum_arg, _rfc_or_404, bp
+from .detail import _control_point_context
+
+
+def _queue_context(rfcs):
+    """What each queue row shows beside the RFC itself, computed for the page's rows only."""
+    return dict(clashes=clashes(rfcs, current_user), notice_given=queries.notice_given,
+                overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
+                sit_pairs=targets.sit_pair_warnings(rfcs), out_of_order=services.deployed_out_of_order(rfcs))
+
+
+def _queue_filters():
+    return dict(release_type=_enum_arg("type", ReleaseType),
+                environment_id=request.args.get("environment", type=database_id),
+                organisation_id=request.args.get("organisation", type=database_id),
+                text=search_text(request.args.get("q")))
+
+
+@bp.route("/approvals")
+@manager_required
+def approvals():
+    filters = _queue_filters()
+    query, order = queries.queue_query(current_user, **filters)
+    sort = sort_of(queries.queue_sorts(order), "window")
+    page = paginate_sorted(query, sort)
+    context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
+    if request.htmx and request.htmx.target == "queue-rows":
+        return render("rfcs/approvals.html", "rfcs/_queue_rows.html", **context)
+    return render("rfcs/approvals.html", "rfcs/approvals.html",
+                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
+                  organisations=db.session.scalars(select(Organisation).where(Organisation.kind == "central_party")
+                                                   .order_by(Organisation.name)).all(), **context)
+
+
+@bp.route("/rfcs/<int:rfc_id>/decide", methods=["POST"])
+@reads_first
+@manager_required
+def decide(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    decision = DECISIONS.get(request.form.get("decision"))
+    form = DecisionForm()
+    error = None
+    if decision is None or not form.validate():
+        error = "Choose Approve, Reject or Request changes."
+    else:
+        try:
+            services.decide(current_user, rfc, decision, form.comment.data, form.row_version.data or None)
+        except Invalid as invalid:
+            error = invalid.problems["comment"]
+        except Refused as refused:
+            error = str(refused)
+            db.session.refresh(rfc)
+    if request.htmx and request.form.get("from") == "queue":
+        return render_template("rfcs/_queue_row.html", rfc=rfc, error=error, comment=form.comment.data,
+                               done=None if error else decision, **_queue_context([rfc]))
+    target = url_for("rfcs.approvals") if request.form.get("from") == "queue" else \
+        url_for("rfcs.detail", rfc_id=rfc.id)
+    if error:
+        return done(error, target, "error")
+    return done(f"{rfc.number}: {decision.value}.", target)
+
+
+@bp.route("/rfcs/<int:rfc_id>/governance", methods=["POST"])
+@reads_first
+@manager_required
+def governance(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    form = GovernanceForm()
+    if not form.validate():
+        return done(" ".join(e for errors in form.errors.values() for e in errors),
+                     url_for("rfcs.detail", rfc_id=rfc.id), "error")
+    try:
+        services.record_governance(current_user, rfc, form.gng_reference.data, form.gng_date.data)
+    except Refused as refused:
+        return done(str(refused), url_for("rfcs.detail", rfc_id=rfc.id), "error")
+    return done("Governance approval recorded.", url_for("rfcs.detail", rfc_id=rfc.id))
+
+
+@bp.route("/rfcs/<int:rfc_id>/control-points", methods=["POST"])
+@reads_first
+@manager_required
+def tick(rfc_id):
+    """Ticks control points (with their evidence) or marks them not applicable, in place on the RFC or the queue."""
+    rfc = _rfc_or_404(rfc_id)
+    form = ControlPointForm()
+    not_applicable = request.form.get("action") == "not_applicable"
+    error = None
+    if not form.validate():
+        error = " ".join(e for errors in form.errors.values() for e in errors)
+    else:
+        try:
+            services.set_control_points(current_user, rfc, form.numbers.data, not_applicable, form.note.data)
+        except Refused as refused:
+            error = str(refused)
+    from_queue = request.form.get("from") == "queue"
+    context = dict(rfc=rfc, cp_form=form, cp_error=error)
+    if request.htmx and from_queue:  # the whole row: its decision form carries the RFC's new row version
+        return render_template("rfcs/_queue_row.html", **context, **_queue_context([rfc]))
+    if request.htmx and error:
+        return render_template("rfcs/_control_points.html", **dict(_control_point_context(rfc), **context))
+    target = url_for("rfcs.approvals") if from_queue else url_for("rfcs.detail", rfc_id=rfc.id)
+    if error:
+        return done(error, target, "error")
+    numbers = ", ".join(map(str, form.numbers.data))
+    return done(f"Control point {numbers} {'marked not applicable' if not_applicable else 'ticked'}.", target)

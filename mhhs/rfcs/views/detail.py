@@ -1,0 +1,74 @@
+"""An RFC's page (one partial per region), its revisions, and withdrawing it."""
+
+from flask import abort, request, url_for
+from flask_login import current_user
+
+from ...audit.services import history
+from ...core.db import reads_first
+from ...core.htmx import done, render
+from ...core import registry
+from ...core.permissions import login_required
+from ...core.services import Refused
+from .. import queries, services, targets
+from ..clashes import clashes
+from ..forms import (ClosureForm, ControlPointForm, DecisionForm, GovernanceForm, WorkOffActionForm)
+from ..models import CONTROL_POINTS
+from ..permissions import (owns_rfc, phases_to_decide)
+from ..rules import (open_by_hand)
+from ..states import ReleaseType
+from .blueprint import PAGE_REGIONS, _rfc_or_404, bp, central_party
+
+
+@bp.route("/rfcs/<int:rfc_id>")
+@login_required
+def detail(rfc_id):
+    return _detail_page(_rfc_or_404(rfc_id))
+
+
+def _detail_page(rfc, closure_form=None, action_form=None):
+    outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
+        if rfc.release_type == ReleaseType.EMERGENCY and rfc.is_public else []
+    return render("rfcs/detail.html", "rfcs/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
+                  decision_form=DecisionForm(row_version=rfc.row_version), governance_form=GovernanceForm(),
+                  closure_form=closure_form or ClosureForm(obj=rfc), phases=phases_to_decide(current_user, rfc),
+                  clashes=clashes([rfc], current_user).get(rfc.id, []) if rfc.is_checked_for_clashes else [],
+                  notice_given=queries.notice_given(rfc),
+                  overtaken=services.overtaken_by([rfc]).get(rfc.id),
+                  actions=services.work_off_actions(rfc), action_form=action_form or WorkOffActionForm(),
+                  out_of_order=services.deployed_out_of_order([rfc]).get(rfc.id) if rfc.is_submitted else None,
+                  **_control_point_context(rfc),
+                  **{k: v for region in registry.functions(PAGE_REGIONS) for k, v in region(rfc, current_user).items()})
+
+
+def _control_point_context(rfc):
+    running, base, met = targets.target_baseline(rfc)
+    return dict(control_points=CONTROL_POINTS, ticks={c.number: c for c in rfc.control_points},
+                to_settle=open_by_hand(rfc),
+                target_baseline=running, builds_on=base, baseline_met=met, cp_form=ControlPointForm(formdata=None))
+
+
+@bp.route("/rfcs/<int:rfc_id>/revisions/<int:number>")
+@login_required
+def revision(rfc_id, number):
+    rfc = _rfc_or_404(rfc_id)
+    revisions = {r.number: r for r in rfc.revisions}
+    if number not in revisions:
+        abort(404)
+    current, previous = revisions[number], revisions.get(number - 1)
+    changes = [key for key in current.content if previous and previous.content.get(key) != current.content[key]]
+    return render("rfcs/revision.html", "rfcs/revision.html", rfc=rfc, revision=current,
+                  previous=previous, changes=changes)
+
+
+@bp.route("/rfcs/<int:rfc_id>/withdraw", methods=["POST"])
+@reads_first
+@central_party
+def withdraw(rfc_id):
+    rfc = _rfc_or_404(rfc_id)
+    if not owns_rfc(current_user, rfc):
+        abort(404)
+    try:
+        services.withdraw(current_user, rfc, request.form.get("row_version"))
+    except Refused as refused:
+        return done(str(refused), url_for("rfcs.detail", rfc_id=rfc.id), "error")
+    return done(f"{rfc.number} withdrawn.", url_for("rfcs.detail", rfc_id=rfc.id))

@@ -1,0 +1,40 @@
+"""The RFC list: filters, follow-ups and sorting, newest first."""
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ...core.htmx import render
+from ...core.pagination import paginate_sorted, sort_of
+from ...core.forms import database_id, search_text
+from ...core.permissions import login_required
+from ...core.time import utcnow
+from ...directory.models import Environment, System
+from ...extensions import db
+from .. import queries
+from ..states import ReleaseType, RfcStatus
+from .blueprint import _enum_arg, bp
+
+
+@bp.route("/rfcs")
+@login_required
+def rfcs():
+    filters = dict(status=_enum_arg("status", RfcStatus),
+                   system_id=request.args.get("system", type=database_id),
+                   release_type=_enum_arg("type", ReleaseType),
+                   environment_id=request.args.get("environment", type=database_id),
+                   text=search_text(request.args.get("q")),
+                   follow_up=request.args.get("follow_up") if request.args.get("follow_up") in queries.FOLLOW_UPS
+                   else None,
+                   work_set=request.args.get("set") if request.args.get("set") in queries.WORK_SETS else None)
+    sort = sort_of(queries.RFC_SORTS, "number")
+    page = paginate_sorted(queries.rfc_list_query(current_user, now=utcnow(), **filters), sort)
+    context = dict(page=page, sort=sort, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType,
+                   follow_ups=queries.FOLLOW_UPS,
+                   work_set=queries.WORK_SETS[filters["work_set"]][0] if filters["work_set"] else None)
+    if request.htmx and request.htmx.target == "rfc-rows":
+        return render("rfcs/list.html", "rfcs/_list_rows.html", **context)
+    return render("rfcs/list.html", "rfcs/list.html",
+                  systems=db.session.scalars(select(System).order_by(System.name)).all(),
+                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
+                  **context)
