@@ -115,14 +115,14 @@ def _register_hooks(app):
     from .certificates import services as certificates
     from .core.registry import register
     from .core.search import RENAMED
+    from .directory.seed import SEED_REFERENCE
+    from .notifications.mail_groups import seed_standing_lists
     from .outages import services as outages
     from .outages.services import planned_outage_clashes
     from .release_notes import views as release_notes
     from .rfcs import services as rfc_services
     from .rfcs.clashes import scheduled_windows
     from .rfcs.targets import next_in_cells
-    from .directory.seed import SEED_REFERENCE
-    from .notifications.mail_groups import seed_standing_lists
     from .windows.clashes import SOURCES
     from .windows.release_slot import seed_slot
 
@@ -138,7 +138,10 @@ def _register_hooks(app):
 
 def _register_template_globals(app):
     """Every object rule is a Jinja global, so a template asks the rule instead of re-deriving it."""
+    from .audit.sentences import sentence
+    from .auth.services import locked_until
     from .certificates import permissions as certificate_rules
+    from .certificates.views import cert_date
     from .core import links
     from .core import permissions as core_rules
     from .core.pagination import link_args
@@ -146,12 +149,9 @@ def _register_template_globals(app):
     from .core.urls import public_url
     from .mail.services import counted, kind_words
     from .outages import permissions as outage_rules
+    from .outages.views import hours
     from .rfcs import permissions as rfc_rules
     from .rfcs import views as rfc_views
-    from .audit.sentences import sentence
-    from .auth.services import locked_until
-    from .certificates.views import cert_date
-    from .outages.views import hours
     from .rfcs.numbers import rfc_number
     from .rfcs.retests import follow_up
 

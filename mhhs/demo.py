@@ -6,10 +6,10 @@ from sqlalchemy import select
 from .certificates.demo import seed_demo_certificates
 from .core.time import utcnow
 from .directory.models import Environment, System, User
-from .notifications.services import preferences, save_preferences
 from .directory.seed import cover_demo_period, seed_demo, seed_reference
-from .notifications.mail_groups import seed_demo_mail_groups
 from .extensions import db
+from .notifications.mail_groups import seed_demo_mail_groups
+from .notifications.services import preferences, save_preferences
 from .outages.demo import seed_demo_outages
 from .release_notes.demo import seed_demo_communications
 from .rfcs.demo import seed_demo_rfcs

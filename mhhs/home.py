@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .baseline import services as baseline
 from .certificates.models import Certificate, Status
 from .certificates.services import coverage_gaps, dashboard_query, environments_tested_in
 from .core.pagination import paginate
@@ -12,14 +13,14 @@ from .core.permissions import Role, login_required
 from .core.time import to_london, utcnow
 from .extensions import db
 from .outages.models import Outage
-from .outages.services import board as outage_board, log_query
+from .outages.services import board as outage_board
+from .outages.services import log_query
 from .release_notes import acknowledgements
-from .baseline import services as baseline
 from .rfcs import queries, services
-from .rfcs.states import PUBLIC_STATUSES, Outcome
+from .rfcs.clashes import clashes
 from .rfcs.models import Approval, Deployment, Rfc, priority_of
 from .rfcs.queries import RECENT, WORK_SETS
-from .rfcs.clashes import clashes
+from .rfcs.states import PUBLIC_STATUSES, Outcome
 
 bp = Blueprint("home", __name__)
 ROWS = 5  # each block's first rows; its link leads to the whole list

@@ -2,19 +2,18 @@
 from .api.models import ApiToken, IdempotencyKey
 from .audit.models import AuditEvent
 from .auth.models import AddressThrottle, LoginThrottle
-from .core.search import SearchDocument
+from .baseline.models import BaselineChange, DeployedVersion
 from .certificates.models import Certificate, PkiOfficer, ReminderSent
+from .core.search import SearchDocument
 from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
-from .windows.models import Freeze, ReleaseSlot
-from .notifications.models import MailGroup, NotificationOptOut, Subscription
-from .schedule.models import TestPhase
 from .mail.models import OutboxMessage
-from .reports.models import WeeklyReportSent
+from .notifications.models import MailGroup, NotificationOptOut, Subscription
 from .outages.models import DowntimeDay, DowntimeMonth, DowntimeState, Outage, OutageUpdate
 from .release_notes.models import Acknowledgement, ReleaseAudience
-from .rfcs.models import (Approval, ChangeRequest, ControlPoint, Defect, Deployment, Retest, Revision, Rfc,
-                          WorkOffAction)
-from .baseline.models import BaselineChange, DeployedVersion
+from .reports.models import WeeklyReportSent
+from .rfcs.models import Approval, ChangeRequest, ControlPoint, Defect, Deployment, Retest, Revision, Rfc, WorkOffAction
+from .schedule.models import TestPhase
+from .windows.models import Freeze, ReleaseSlot
 
 __all__ = ["ApiToken", "IdempotencyKey", "AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer", "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase", "MajorRelease",
            "MarketRole", "Organisation", "System", "User", "OutboxMessage", "DowntimeDay", "DowntimeMonth", "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest", "ReleaseAudience",

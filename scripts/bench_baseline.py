@@ -10,10 +10,10 @@ from datetime import timedelta
 from benchkit import bench_app, logged_in, report
 from sqlalchemy import insert, select
 
+from mhhs.baseline.models import BaselineChange, DeployedVersion
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, Organisation, System, User, environment_systems
 from mhhs.extensions import db
-from mhhs.baseline.models import BaselineChange, DeployedVersion
 from mhhs.rfcs.models import Defect, Deployment, Rfc, rfc_environments
 from mhhs.rfcs.states import ReleaseType, RfcStatus
 

@@ -37,15 +37,15 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from mhhs import create_app  # noqa: E402
+from mhhs.api.services import create_token  # noqa: E402
 from mhhs.config import Config  # noqa: E402
+from mhhs.core.time import utcnow  # noqa: E402
 from mhhs.directory.models import Environment, System, User  # noqa: E402
 from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
 from mhhs.extensions import db  # noqa: E402
 from mhhs.rfcs.models import Approval, ControlPoint, Rfc, rfc_environments
-from mhhs.rfcs.states import ReleaseType, RfcStatus
-from mhhs.api.services import create_token  # noqa: E402
-from mhhs.core.time import utcnow  # noqa: E402
 from mhhs.rfcs.services import rebuild_pending
+from mhhs.rfcs.states import ReleaseType, RfcStatus
 
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 BENCH_LINE = re.compile(r"BENCH p50=(\d+) p95=(\d+) requests=(\d+) seconds=([\d.]+) non2xx=(\d+) errors=(\d+)")

@@ -18,9 +18,9 @@ from mhhs import create_app  # noqa: E402
 from mhhs.config import Config  # noqa: E402
 from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
 from mhhs.extensions import db  # noqa: E402
-from mhhs.rfcs.rules import MAX_ROWS, SUMMARY_LENGTH, TEXT_LENGTH  # noqa: E402
-from mhhs.rfcs.models import Rfc  # noqa: E402
 from mhhs.release_notes.views import release_note  # noqa: E402
+from mhhs.rfcs.models import Rfc  # noqa: E402
+from mhhs.rfcs.rules import MAX_ROWS, SUMMARY_LENGTH, TEXT_LENGTH  # noqa: E402
 from mhhs.rfcs.views import rfc_pdf_bytes  # noqa: E402
 
 
@@ -37,8 +37,8 @@ def main():
         upgrade()
         seed_reference()
         seed_demo()
-    from tests.rfcs.factory import content, env_ids, user  # noqa: E402  (RFCs made through the services)
     from mhhs.rfcs import services
+    from tests.rfcs.factory import content, env_ids, user  # noqa: E402  (RFCs made through the services)
     with app.test_request_context():
         found_in = env_ids("SIT-A")[0]
         long = {name: words(TEXT_LENGTH, name) for name in ("implementation_plan", "rollback_plan", "known_issues",

@@ -13,8 +13,8 @@ from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
 from mhhs.rfcs.models import Defect, Rfc, rfc_environments
-from mhhs.rfcs.states import ReleaseType, RfcStatus
 from mhhs.rfcs.services import rebuild_pending
+from mhhs.rfcs.states import ReleaseType, RfcStatus
 
 
 def fill(total):

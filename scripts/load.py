@@ -24,7 +24,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +93,7 @@ class Stats:
 
 
 def certificate_der(common_name):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Northwold Energy")])
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(KEY.public_key())
@@ -121,7 +121,7 @@ def next_minor(system):
 
 def raise_rfc(user, ids, stats):
     system = ids["systems"][user.email]
-    start = datetime.now(timezone.utc).replace(tzinfo=None) + timedelta(days=8, minutes=random.randint(0, 5000))
+    start = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=8, minutes=random.randint(0, 5000))
     form = {"system_id": ids["system_ids"][system], "release_type": "Minor", "version": next_minor(system),
             "title": f"Load test release {random.randint(1, 10**6)}", "reason": "Soak test",
             "environment_ids": [ids["environments"]["SIT-A"]], "window_start": london(start),
@@ -149,7 +149,7 @@ def approve_first(user, ids, stats):
 def log_and_end_outage(user, ids, stats):
     system = ids["systems"][user.email]
     form = {"environment_id": ids["environments"]["SIT-A"], "system_ids": [ids["system_ids"][system]],
-            "category": "software failure", "start": london(datetime.now(timezone.utc) - timedelta(minutes=30)),
+            "category": "software failure", "start": london(datetime.now(UTC) - timedelta(minutes=30)),
             "end": "", "description": "Load test outage", "impact": "None", "defect_reference": "", "root_cause": ""}
     status, _, location = user.request("outage logged", "/outages/new", form)
     match = re.search(r"/outages/(\d+)$", location)
@@ -218,8 +218,8 @@ def app_for(url):
 def reference_ids(app):
     from mhhs.directory.models import Environment, System, User
     from mhhs.extensions import db
-    from mhhs.rfcs.states import PUBLIC_STATUSES
     from mhhs.rfcs.models import Rfc
+    from mhhs.rfcs.states import PUBLIC_STATUSES
     with app.app_context():
         systems = {u.email: u.organisation.systems[0].name for u in db.session.scalars(select(User))
                    if u.organisation.systems}

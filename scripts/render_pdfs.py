@@ -12,8 +12,8 @@ os.environ.setdefault("SECRET_KEY", "render-pdfs-signs-no-cookie")  # the app ne
 
 from mhhs import create_app  # noqa: E402
 from mhhs.extensions import db  # noqa: E402
-from mhhs.rfcs.models import Rfc
 from mhhs.release_notes.views import release_note
+from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.views import rfc_pdf_bytes
 
 

@@ -19,8 +19,8 @@ from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organis
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
-from mhhs.outages.models import Outage
 from mhhs.notifications.models import MailGroup
+from mhhs.outages.models import Outage
 from mhhs.rfcs.models import Defect, Rfc, WorkOffAction
 from mhhs.schedule.models import TestPhase
 from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
@@ -29,7 +29,6 @@ from tests.certificates.factory import make_certificate, make_officer
 from tests.nav import account_link
 from tests.outages.factory import make_outage
 from tests.rfcs.factory import approve, env_ids, make_rfc, next_week
-
 
 # Browser journeys -------------------------------------------------------------------------------------------------
 

@@ -3,8 +3,8 @@ grow with the data."""
 from datetime import timedelta
 
 from mhhs.core.time import utcnow
-from mhhs.rfcs.states import ReleaseType, RfcStatus
 from mhhs.rfcs.rules import earliest_start
+from mhhs.rfcs.states import ReleaseType, RfcStatus
 from tests.certificates.factory import make_certificate
 from tests.helpers import communicate, org_ids
 from tests.outages.factory import make_outage

@@ -2,9 +2,9 @@
 
 
 def init_api(app):
+    from ..extensions import csrf
     from . import authentication, baseline, certificates, deployments, errors, outages, rfcs  # noqa: F401 (routes)
     from .blueprint import JsonApi, bp
-    from ..extensions import csrf
 
     api = JsonApi(app, spec_kwargs={"security": [{"bearer": []}], "info": {"description": (
         "Raise and submit RFCs, record deployments, upload certificates, log outages and read the baseline from a "

@@ -11,7 +11,8 @@ from ..core.permissions import login_required, manager_required, public
 from ..directory.models import User
 from ..extensions import db, login_manager
 from .forms import LoginForm
-from .services import LoginRefused, authenticate, log_out, sign_out_everywhere, unlock as unlock_user
+from .services import LoginRefused, authenticate, log_out, sign_out_everywhere
+from .services import unlock as unlock_user
 
 bp = Blueprint("auth", __name__)
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
-from ..core.db import insert_if_missing
 from ..core import registry
+from ..core.db import insert_if_missing
 from ..core.permissions import is_manager
 from ..core.services import Invalid, Refused
 from ..core.time import london_to_utc, utcnow

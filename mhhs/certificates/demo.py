@@ -1,5 +1,5 @@
 """Demo certificates (demo database only): real self-signed certificates with a spread of expiry dates."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -28,7 +28,7 @@ def seed_demo_certificates():
     if db.session.scalar(select(func.count()).select_from(Certificate)):
         return 0
     key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for org_name, env_name, kind, mpid, days in DEMO:
         common_name = f"{(mpid or org_name.split()[0]).lower()}.{env_name.lower().replace(' ', '-')}.demo.test"
         subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name),

@@ -6,8 +6,8 @@ from wtforms import EmailField, HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from ..core.forms import database_id, int_or_none, options, single_line
-from ..extensions import db
 from ..directory.models import Environment, MarketRole
+from ..extensions import db
 from .models import Kind, OfficerRole, Scheme
 from .rules import LIMITS, mpid_problem, normal_mpid
 

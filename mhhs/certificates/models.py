@@ -1,8 +1,18 @@
 """Certificates (per organisation AND environment), reminders sent, and PKI officers."""
 import enum
 
-from sqlalchemy import (Boolean, Column, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text,
-                        UniqueConstraint)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import relationship
 from sqlalchemy.sql import false
 

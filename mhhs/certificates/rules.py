@@ -3,8 +3,10 @@ officer forms' validators and the API ask these functions, so the words are the 
 from sqlalchemy import select
 
 from ..core.services import length_problems
-from ..directory.models import MPID  # the one MPID pattern
-from ..directory.models import Organisation
+from ..directory.models import (
+    MPID,  # the one MPID pattern
+    Organisation,
+)
 from ..extensions import db
 
 LIMITS = {"mpid": 10, "technical_contact": 200}

@@ -13,9 +13,21 @@ from ..core.time import format_london
 from ..directory.models import Environment, Organisation, OrgKind, User
 from ..extensions import db
 from ..mail.services import email_text, queue
-from .models import (LATER_DAYS, REMINDER_DAYS, SOON_DAYS, Certificate, Kind, OfficerRole, PkiOfficer, ReminderSent,
-                     Scheme, Status)
-from .permissions import can_keep_certificates, can_manage_certificates, visible_certificates as visible
+from .models import (
+    LATER_DAYS,
+    REMINDER_DAYS,
+    SOON_DAYS,
+    Certificate,
+    Kind,
+    OfficerRole,
+    PkiOfficer,
+    ReminderSent,
+    Scheme,
+    Status,
+)
+from .permissions import can_keep_certificates, can_manage_certificates
+from .permissions import visible_certificates as visible
+
 # Every organisation testing in an environment needs both DIP certificates there (EAP §10.2).
 NEEDED_KINDS = (Kind.DIP_TLS, Kind.DIP_JWS)
 SINGLE_OFFICERS = (OfficerRole.NOMINATING_OFFICER, OfficerRole.SRO, OfficerRole.ARO)

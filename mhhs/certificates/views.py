@@ -15,8 +15,8 @@ from ..core.permissions import is_manager, login_required, role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, utcnow
 from ..directory.models import Environment, Organisation
-from ..exports.csv import csv_download
 from ..exports import download as downloads
+from ..exports.csv import csv_download
 from ..extensions import db
 from . import services
 from .forms import CertificateForm, OfficerForm

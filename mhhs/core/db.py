@@ -6,8 +6,8 @@ from functools import wraps
 
 from flask import g, has_request_context, request
 from sqlalchemy import Enum, event
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import OperationalError
 
 from ..extensions import db
 

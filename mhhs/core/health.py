@@ -1,15 +1,14 @@
 """`/healthz` for monitoring: 200 when the database answers and its schema is at the migrations' head."""
 from pathlib import Path
 
-from alembic.script import ScriptDirectory
 from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
+from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from flask_login import current_user
-
 from .permissions import is_manager, public
 
 bp = Blueprint("health", __name__)

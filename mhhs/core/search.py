@@ -6,8 +6,19 @@ PostgreSQL: a generated `tsvector` column `search_documents.document` with a GIN
 Both come from the migration; `flask search rebuild` refills the documents from the objects."""
 import re
 
-from sqlalchemy import (Column, Index, Integer, String, Text, UniqueConstraint, delete, func, literal_column, select,
-                        text)
+from sqlalchemy import (
+    Column,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    delete,
+    func,
+    literal_column,
+    select,
+    text,
+)
 
 from ..extensions import db
 from . import registry

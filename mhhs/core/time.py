@@ -1,6 +1,6 @@
 """UTC storage, Europe/London display, business days (England & Wales bank holidays)."""
-from datetime import datetime, timedelta, timezone
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -19,14 +19,14 @@ def time_range_problem(moment):
 
 def utcnow():
     """Naive UTC, the form every timestamp is stored in."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def to_london(value):
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.astimezone(LONDON)
 
 
@@ -39,7 +39,7 @@ def london_to_utc(local):
     """A naive Europe/London wall-clock time (as typed in a form) to naive UTC for storage."""
     if local is None:
         return None
-    return local.replace(tzinfo=LONDON).astimezone(timezone.utc).replace(tzinfo=None)
+    return local.replace(tzinfo=LONDON).astimezone(UTC).replace(tzinfo=None)
 
 
 def utc_to_london_naive(value):
@@ -48,7 +48,7 @@ def utc_to_london_naive(value):
     return local.replace(tzinfo=None) if local else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _bank_holidays(year):
     # England & Wales share their bank holidays; the holidays package keeps them current.
     return holidays.country_holidays("GB", subdiv="ENG", years=year)

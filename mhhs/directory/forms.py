@@ -2,16 +2,37 @@
 
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import (BooleanField, DateField, DecimalField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField, TimeField)
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import database_id, options, single_line
 from ..core.permissions import Role
 from ..extensions import db
-from .models import DAY_NAMES, MPID, Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, SupportKind, System, User
-
+from .models import (
+    DAY_NAMES,
+    MPID,
+    Environment,
+    MajorRelease,
+    MarketRole,
+    Organisation,
+    OrgKind,
+    Phase,
+    SupportKind,
+    System,
+    User,
+)
 
 ROLE_ORG_KIND = {
     Role.RELEASE_MANAGER: OrgKind.PROGRAMME,

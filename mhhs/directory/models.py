@@ -5,8 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import (Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Table, Text,
-                        Time)
+from sqlalchemy import Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, Numeric, String, Table, Text, Time
 from sqlalchemy.orm import relationship
 from sqlalchemy.sql import false
 

@@ -7,9 +7,8 @@ from ..core.passwords import hash_password
 from ..core.registry import functions
 from ..extensions import db
 from . import reference_data as ref
-from .services import index_system
 from .models import Environment, MajorRelease, MarketRole, Organisation, OrgKind, Phase, System, User
-
+from .services import index_system
 
 # What the higher packages seed with the reference data (registered in create_app): each returns how many it added.
 SEED_REFERENCE = "seed_reference"

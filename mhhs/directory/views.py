@@ -10,7 +10,15 @@ from ..core.pagination import SortColumn, paginate_sorted, sort_of
 from ..core.permissions import manager_required
 from ..extensions import db
 from . import services
-from .forms import (EnvironmentForm, MajorReleaseForm, MarketRoleForm, NewUserForm, OrganisationForm, SystemForm, UserForm)
+from .forms import (
+    EnvironmentForm,
+    MajorReleaseForm,
+    MarketRoleForm,
+    NewUserForm,
+    OrganisationForm,
+    SystemForm,
+    UserForm,
+)
 from .models import Environment, MajorRelease, MarketRole, Organisation, System, User
 
 bp = Blueprint("directory", __name__)

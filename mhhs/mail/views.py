@@ -9,8 +9,16 @@ from ..core.permissions import manager_required
 from ..exports.download import download
 from ..extensions import db
 from .models import OutboxMessage
-from .services import (KIND_WORDS, STATE_WORDS, attachment_of, deliver_in_background, deliver_queued, mail_configured,
-                       outbox_query, retry)
+from .services import (
+    KIND_WORDS,
+    STATE_WORDS,
+    attachment_of,
+    deliver_in_background,
+    deliver_queued,
+    mail_configured,
+    outbox_query,
+    retry,
+)
 
 bp = Blueprint("mail", __name__, url_prefix="/outbox")
 

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from ..audit.services import record
 from ..core.permissions import is_manager
 from ..core.services import Invalid, Refused
-from ..extensions import db
 from ..directory import reference_data as ref
 from ..directory.models import User
+from ..extensions import db
 from .models import MailGroup, mail_group_members
 
 FIELDS = ["name", "purpose", "members", "weekly_report"]

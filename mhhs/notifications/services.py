@@ -4,9 +4,9 @@ from sqlalchemy import or_, select
 
 from ..audit.services import record
 from ..core.permissions import Role
+from ..directory.models import User
 from ..extensions import db
 from ..mail.services import absolute_url, email_text, queue
-from ..directory.models import User
 from .models import MailGroup, NotificationOptOut, Subscription, mail_group_members
 
 # kind: (what the preferences page says of it, the roles it concerns)

@@ -3,21 +3,26 @@
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import (BooleanField, DateTimeLocalField, HiddenField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import LOCAL, database_id, int_or_none, options, rule
-from ..rfcs.numbers import parse_rfc_number
 from ..core.time import london_to_utc, time_range_problem
 from ..directory.models import Environment, System
 from ..extensions import db
-from .services import FIELDS
+from ..rfcs.numbers import parse_rfc_number
 from .models import PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, Category, UpdateStatus
-from .rules import (DESCRIPTION_MISSING, LIMITS, category_problem, end_problem, rfc_number_problem,
-                    systems_problem)
-
+from .rules import DESCRIPTION_MISSING, LIMITS, category_problem, end_problem, rfc_number_problem, systems_problem
+from .services import FIELDS
 
 
 def _check(problem):

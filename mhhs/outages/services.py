@@ -10,18 +10,17 @@ from ..core.pagination import SortColumn
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
 from ..directory.models import Environment, Organisation, System, User
+from ..extensions import db
 from ..notifications import mail_groups
 from ..notifications.models import MailGroup
 from ..notifications.services import managers_of, notify, subscribers
-from ..extensions import db
-from ..windows.clashes import Clash
 from ..rfcs.services import get_visible as get_visible_rfc
+from ..windows.clashes import Clash
 from . import downtime
 from .availability import day_bounds, figures, periods
 from .downtime import MICROSECOND, overlapping
 from .models import Category, Outage, OutageUpdate, UpdateStatus, outage_systems
 from .permissions import can_announce_window, can_edit_outage, check_may_log
-
 
 # Writes ---------------------------------------------------------------------------------------
 

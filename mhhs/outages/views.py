@@ -1,6 +1,5 @@
 """Outage pages: status board, log with filters and CSV, the form, End now, availability."""
 import hashlib
-
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, make_response, render_template, request, url_for

@@ -7,9 +7,9 @@ from flask import Blueprint
 from sqlalchemy import func, select
 
 from ..core.time import to_london, utcnow
-from ..notifications.services import weekly_report_readers
 from ..extensions import db
 from ..mail.services import absolute_url, email_text, queue
+from ..notifications.services import weekly_report_readers
 from . import weekly
 from .models import WeeklyReportSent
 

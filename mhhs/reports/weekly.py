@@ -10,23 +10,23 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..baseline import services as baseline
 from ..certificates.models import SOON_DAYS, Certificate
 from ..certificates.services import dashboard_query
 from ..core.permissions import is_manager
 from ..directory.models import Environment, System, london_day_start
-from ..windows.support import support_days_between
 from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
-from ..baseline import services as baseline
 from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
 from ..rfcs.models import Defect, Deployment, Retest, Rfc
-from ..rfcs.services import outstanding_emergency_fixes
 from ..rfcs.permissions import visible_clause
+from ..rfcs.services import outstanding_emergency_fixes
 from ..rfcs.states import PUBLIC_STATUSES, RfcStatus
 from ..rfcs.targets import sit_pair_warnings
+from ..windows.support import support_days_between
 
 WEEK = re.compile(r"(\d{4})-W(\d{2})")
 LISTED = 50  # outages listed in full; the rest are counted and linked

@@ -3,13 +3,13 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
+from ..baseline import services as baseline
 from ..core.time import add_business_days, london_to_utc, to_london, utcnow
 from ..directory.models import Environment, System, User
 from ..extensions import db
-from ..baseline import services as baseline
 from . import services, targets
-from .states import Decision, Outcome, ReleaseType
 from .models import RetestResult, Rfc
+from .states import Decision, Outcome, ReleaseType
 
 # The versions each system ran when the programme adopted Release Desk (ISDS: SIT-B one patch behind SIT-A).
 BASELINE = {"DIP": "1.0.0.0", "MPRS": "1.0.0.0", "ISDS": "3.4.1.0", "DSP": "2.3.0.0", "CSS": "5.1.0.0",

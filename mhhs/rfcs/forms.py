@@ -2,8 +2,20 @@
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import (BooleanField, DateField, DateTimeLocalField, FieldList, Form, FormField, HiddenField, IntegerField,
-                     SelectField, SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -11,13 +23,22 @@ from ..core.forms import DATETIME_MESSAGE, LOCAL, database_id, int_or_none, opti
 from ..core.time import london_to_utc
 from ..directory.models import Environment, System
 from ..extensions import db
-from .states import Outcome, ReleaseType
 from .models import SMOKE_RESULTS, RetestResult
-from .rules import (CHANGE_REQUEST_LIMITS as CR, CONTENT_LIMITS as MAX, DEFECT_LIMITS, DOWNTIME_MESSAGE,
-                    SEVERITIES, TEXT_LENGTH, checksum_problem, downtime_problem, outcomes_offered,
-                    rows_problem, window_time_problem)
+from .rules import CHANGE_REQUEST_LIMITS as CR
+from .rules import CONTENT_LIMITS as MAX
+from .rules import (
+    DEFECT_LIMITS,
+    DOWNTIME_MESSAGE,
+    SEVERITIES,
+    TEXT_LENGTH,
+    checksum_problem,
+    downtime_problem,
+    outcomes_offered,
+    rows_problem,
+    window_time_problem,
+)
 from .services import CONTENT_FIELDS
-
+from .states import Outcome, ReleaseType
 
 
 def _type_or_none(value):

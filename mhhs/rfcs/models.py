@@ -1,18 +1,41 @@
 """RFCs with their embedded release notes, revisions, approvals, control points, deployments and retests."""
 import enum
 
-from sqlalchemy import (Boolean, Column, Date, DateTime, Enum, ForeignKey, Index, Integer, String, Table, Text,
-                        UniqueConstraint, event)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import relationship
 
 from ..core.db import value_enum
-from ..directory.models import Phase
 from ..core.time import utcnow
+from ..directory.models import Phase
 from ..extensions import db
 from .numbers import rfc_number
-from .states import (ANNOUNCEABLE, Outcome, CHECKED, DROPPED, EDITABLE_STATUSES, FINISHED, PUBLIC_STATUSES, Decision, ReleaseType, RfcStatus,
-                     stands)
-
+from .states import (
+    ANNOUNCEABLE,
+    CHECKED,
+    DROPPED,
+    EDITABLE_STATUSES,
+    FINISHED,
+    PUBLIC_STATUSES,
+    Decision,
+    Outcome,
+    ReleaseType,
+    RfcStatus,
+    stands,
+)
 
 rfc_environments = Table(
     "rfc_environments",

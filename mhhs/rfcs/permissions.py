@@ -4,8 +4,17 @@ from sqlalchemy import func
 from ..core.permissions import Role, is_manager
 from ..core.time import utcnow
 from .models import Rfc
-from .states import (COMMUNICATION_STATUSES, EDITABLE_STATUSES, FINISHED, OUTCOMES, PUBLIC_STATUSES,
-                     WITHDRAWABLE_STATUSES, Decision, ReleaseType, RfcStatus)
+from .states import (
+    COMMUNICATION_STATUSES,
+    EDITABLE_STATUSES,
+    FINISHED,
+    OUTCOMES,
+    PUBLIC_STATUSES,
+    WITHDRAWABLE_STATUSES,
+    Decision,
+    ReleaseType,
+    RfcStatus,
+)
 
 
 def visible_clause(user):

@@ -8,10 +8,9 @@ from ..core.pagination import SortColumn
 from ..core.time import utcnow
 from ..directory.models import System
 from .models import Deployment, PendingApproval, Rfc, priority_of, rfc_environments
-from .states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
-from .rules import earliest_start
 from .permissions import visible_clause
-
+from .rules import earliest_start
+from .states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
 
 # A draft without a window sorts as the earliest (keyset pages need a value in every row).
 NO_WINDOW = datetime(1900, 1, 1)

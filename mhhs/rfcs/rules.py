@@ -2,12 +2,12 @@
 import re
 from datetime import timedelta
 
+from ..baseline.versions import parse
 from ..core.services import length_problems
 from ..core.time import add_business_days, format_london, time_range_problem
 from ..windows.support import freeze_text
 from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS
 from .states import Outcome, ReleaseType, RfcStatus
-from ..baseline.versions import parse
 from .versions import version_problem
 
 SEVERITIES = ["Critical", "High", "Medium", "Low"]

@@ -11,15 +11,14 @@ from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
 from ..core.time import bank_holiday, format_london, to_london
 from ..directory.models import Environment, london_day_start
-from ..windows.release_slot import weekly_slot
-from ..windows.support import freezes_between
 from ..extensions import db
 from ..outages.models import Outage, outage_systems
-from ..rfcs.states import ReleaseType, RfcStatus
-from ..rfcs.models import Deployment, Rfc, rfc_environments
-from ..rfcs.states import SCHEDULED
 from ..rfcs.clashes import clashes
+from ..rfcs.models import Deployment, Rfc, rfc_environments
 from ..rfcs.permissions import visible_clause
+from ..rfcs.states import SCHEDULED, ReleaseType, RfcStatus
+from ..windows.release_slot import weekly_slot
+from ..windows.support import freezes_between
 
 # Drafts are not on the schedule; withdrawn and rejected windows are gone from it.
 SHOWN = tuple(s for s in RfcStatus if s not in (RfcStatus.DRAFT, RfcStatus.WITHDRAWN, RfcStatus.REJECTED))

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from ..core.time import to_london, utcnow
 from ..directory.models import Environment, MajorRelease, User
-from ..windows.models import Freeze
 from ..extensions import db
+from ..windows.models import Freeze
 from . import services
 
 # name, environment, first day and last day counted from today

@@ -2,7 +2,7 @@
 they may see, in UTC, with stable UIDs and a SEQUENCE that grows when an event changes. A feed answers a poll
 with 304 while nothing in it has changed (its fingerprint is read without building it)."""
 import hashlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy import func, select
@@ -12,15 +12,14 @@ from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
 from ..core.time import to_london, utcnow
 from ..directory.models import Environment, london_day_start
-from ..windows.models import Freeze
-from ..windows.support import freezes_between
 from ..extensions import db
 from ..outages.downtime import overlapping
 from ..outages.models import Outage
 from ..rfcs.models import Deployment, Rfc, rfc_environments
-from ..rfcs.states import RfcStatus
-from ..rfcs.states import SCHEDULED
 from ..rfcs.permissions import visible_clause
+from ..rfcs.states import SCHEDULED, RfcStatus
+from ..windows.models import Freeze
+from ..windows.support import freezes_between
 from .calendar import SHOWN, deployment_times
 
 # What a feed covers, counted from the start of today (Europe/London), so it stays the same all day.
@@ -113,7 +112,7 @@ class Feed:
 
 
 def _utc(moment):
-    return moment.replace(tzinfo=timezone.utc)
+    return moment.replace(tzinfo=UTC)
 
 
 def _event(uid, sequence, stamp, summary, description, url, status, start, end):

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..directory.models import Environment, MajorRelease
+from ..extensions import db
 from ..windows.models import Freeze
 from .models import TestPhase
-from ..extensions import db
 
 # The chart's colours, as SVG attributes (the PDF renderer does not style SVG from the page's CSS): fill, stroke.
 COLOURS = {"available": ("#bbf7d0", "#15803d"), "phase": ("#1d4ed8", "none"), "freeze": ("#0e7490", "none"),

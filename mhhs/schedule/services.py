@@ -7,9 +7,9 @@ from sqlalchemy import select
 from ..audit.services import record
 from ..core.permissions import can_keep_schedule, require
 from ..directory.models import User
+from ..extensions import db
 from ..windows.models import Freeze
 from .models import TestPhase
-from ..extensions import db
 
 
 def add_freeze(by, environment_id, first_day, last_day, reason):

@@ -9,20 +9,20 @@ from sqlalchemy.orm import joinedload
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
-from ..core.time import to_london, utcnow
 from ..core.services import Invalid
+from ..core.time import to_london, utcnow
 from ..core.urls import public_url
 from ..directory.models import Environment, Organisation, System
-from ..windows import release_slot
-from ..windows.models import Freeze
-from .models import TestPhase
-from ..windows.support import describe
 from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
+from ..windows import release_slot
+from ..windows.models import Freeze
+from ..windows.support import describe
 from . import feeds, plan, services
 from .calendar import SLOT_MINUTES, Filters, calendar_days, timeline, view_range
 from .forms import CalendarForm, FreezeForm, ReleaseSlotForm, TestPhaseForm
+from .models import TestPhase
 
 bp = Blueprint("schedule", __name__)
 PER_DAY = {"month": 4, "week": 25}  # windows and outages a day shows before it says there are more

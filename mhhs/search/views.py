@@ -2,10 +2,9 @@
 from flask import Blueprint, request, url_for
 from flask_login import current_user
 
-from ..core.permissions import login_required
-
 from ..core.forms import search_text
 from ..core.htmx import render
+from ..core.permissions import login_required
 from ..core.search import RESULT_LIMIT
 from . import services
 

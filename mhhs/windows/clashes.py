@@ -3,7 +3,6 @@ The sources above this package (other RFCs' windows, planned outages) are regist
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-
 from ..core import registry
 from ..core.time import to_london
 from .release_slot import slot_spans

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 
 from ..core.time import bank_holiday, london_to_utc, to_london
-from ..extensions import db
 from ..directory.models import DAY_NAMES, SupportKind
+from ..extensions import db
 from .models import Freeze
 
 

@@ -7,12 +7,14 @@ import sqlite3
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
 from cryptography.hazmat.primitives import serialization
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
 from sqlalchemy import event, func, select
 
-from mhhs.api import schemas, services as tokens
+from mhhs.api import schemas
+from mhhs.api import services as tokens
 from mhhs.api.permissions import SCOPES
 from mhhs.audit.models import AuditEvent
 from mhhs.core.permissions import Role

@@ -5,7 +5,6 @@ import logging
 import re
 from datetime import date, timedelta
 
-
 from mhhs.api.services import create_token
 from mhhs.directory import services as directory
 from tests.rfcs.factory import user

@@ -16,7 +16,6 @@ from tests.conftest import Client
 from tests.nav import NAV
 
 
-
 def audit_actions(app):
     with app.app_context():
         return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]

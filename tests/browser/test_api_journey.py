@@ -8,11 +8,10 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from tests.nav import account_link
-
 from mhhs.api.permissions import SCOPES
 from mhhs.core.time import utcnow
 from tests.helpers import approved_yesterday, log_out, rfc_body
+from tests.nav import account_link
 
 
 class Pipeline:

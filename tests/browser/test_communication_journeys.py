@@ -2,6 +2,7 @@
 and the outbox holds the notification; once the release is communicated, a Test Participant marks the release
 note read from its home page and the Release Manager sees who has read it."""
 import re
+
 from playwright.sync_api import expect
 
 from mhhs.rfcs.states import RfcStatus

@@ -7,7 +7,6 @@ from playwright.sync_api import expect
 from tests.nav import ALL_LINKS, NAV, account_link
 
 
-
 @pytest.mark.parametrize("email", sorted(NAV))
 def test_role_logs_in_sees_navigation_and_logs_out(page, log_in, email):
     log_in(email)

@@ -4,9 +4,8 @@ from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from tests.nav import account_link
-
 from mhhs.core.time import utc_to_london_naive, utcnow
+from tests.nav import account_link
 
 
 def sit_a_this_week(page):

@@ -1,9 +1,8 @@
 """Both PDFs download in a real browser for the users who may read them."""
 from playwright.sync_api import expect
-
-from tests.nav import account_link
 from pypdf import PdfReader
 
+from tests.nav import account_link
 from tests.rfcs.factory import approve, make_rfc
 
 

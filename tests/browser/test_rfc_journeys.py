@@ -4,8 +4,8 @@ import re
 from datetime import date, timedelta
 
 from playwright.sync_api import expect
-from tests.helpers import approved_yesterday, fill_rfc, local, log_out
 
+from tests.helpers import approved_yesterday, fill_rfc, local, log_out
 
 
 def test_whole_rfc_journey(app, page, log_in):

@@ -3,7 +3,6 @@ import os
 
 import pytest
 
-
 SHOTS = os.environ.get("SHOTS_DIR")  # set to keep screenshots of what the journey saw
 WIDTHS = {"desktop": (1366, 900), "phone": (390, 844)}
 

@@ -1,5 +1,5 @@
 """Real X.509 certificates made with `cryptography`, and stored ones for tests that need rows."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -31,8 +31,8 @@ def name(common_name, organisation="Northwold Energy"):
 def make_x509(common_name="nwen.sit-a.test", days=365, key_kind="ec", issuer=None, issuer_key=None,
               valid_from=None, sans=("nwen.sit-a.test",), serial=None, organisation="Northwold Energy"):
     """A certificate that expires `days` after valid_from (or after now, so negative days give an expired one)."""
-    not_after = (valid_from or datetime.now(timezone.utc)) + timedelta(days=days)
-    not_before = valid_from or min(datetime.now(timezone.utc), not_after) - timedelta(days=1)
+    not_after = (valid_from or datetime.now(UTC)) + timedelta(days=days)
+    not_before = valid_from or min(datetime.now(UTC), not_after) - timedelta(days=1)
     subject_key = key(key_kind)
     builder = (x509.CertificateBuilder().subject_name(name(common_name, organisation))
                .issuer_name(issuer.subject if issuer else name(common_name, organisation))

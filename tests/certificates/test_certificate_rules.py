@@ -16,7 +16,6 @@ from tests.certificates.factory import make_x509
 from tests.rfcs.factory import user
 
 
-
 def test_the_mpid_and_length_rules_by_field(app):
     with app.app_context():
         northwold = db.session.scalar(select(Organisation).where(Organisation.name == "Northwold Energy"))

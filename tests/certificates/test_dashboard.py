@@ -4,7 +4,6 @@ import io
 import re
 
 import pytest
-
 from sqlalchemy import select
 
 from mhhs.certificates.models import Kind, OfficerRole
@@ -151,10 +150,11 @@ def test_certificate_rows_carry_no_html_from_the_certificate(app, as_user):
 def test_eap_10_3_1_officer_gaps_per_registration_scheme(app, as_user, officers, certificates, gaps):
     """EAP §10.3.1, Table 10, §11.3.1.1: DIP registration (GlobalSign) needs a Senior Responsible Officer, at most one
     ARO and Technical Contacts per environment; DCC CSS needs its Nominating Officer. Gaps per scheme taken part in."""
+    from sqlalchemy import select
+
     from mhhs.certificates.models import PkiOfficer, Scheme
     from mhhs.directory.models import Environment, Organisation
     from mhhs.extensions import db
-    from sqlalchemy import select
     with app.app_context():
         org = db.session.scalar(select(Organisation).where(Organisation.name == "Northwold Energy"))
         for scheme, role, environment in officers:

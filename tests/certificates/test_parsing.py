@@ -1,6 +1,6 @@
 """Reading certificates with `cryptography`: the fields, chains, and every kind of file that is refused."""
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from cryptography import x509
@@ -11,7 +11,7 @@ from cryptography.x509.oid import NameOID
 from mhhs.certificates.parsing import PRIVATE_KEY, CertificateRefused, parse_certificate
 from tests.certificates.factory import der, key, make_x509, name, pem
 
-START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("key_kind, encode", [("rsa", pem), ("ec", der), ("rsa", der), ("ec", pem)])

@@ -1,5 +1,5 @@
 """`flask certificates remind`, run day by day with a frozen clock, checked at a real SMTP server."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -8,7 +8,7 @@ from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from tests.certificates.factory import make_certificate, make_officer
 
-ISSUED = datetime(2026, 1, 1, tzinfo=timezone.utc)
+ISSUED = datetime(2026, 1, 1, tzinfo=UTC)
 EXPIRY = date(2026, 3, 12)  # a certificate issued on ISSUED for 70 days
 
 
@@ -103,6 +103,6 @@ def test_days_left_count_london_dates_around_midnight_in_summer(app, smtp_server
     # that is 1 day left, not 0 (a UTC date taken for a London one would say "EXPIRED" a day early).
     with app.app_context():
         make_certificate("Northwold Energy", "SIT-A", days=1,
-                         valid_from=datetime(2026, 7, 8, 23, 30, tzinfo=timezone.utc))
+                         valid_from=datetime(2026, 7, 8, 23, 30, tzinfo=UTC))
     remind(app, date(2026, 7, 9))
     assert [subject(m).split(":")[0] for m in smtp_server.messages] == ["Expires in 1 day"]

@@ -1,7 +1,9 @@
 """Uploading, confirming, renewing and deleting certificates; who may see and do what."""
 import io
 import re
+from datetime import UTC
 
+from cryptography.hazmat.primitives import serialization
 from sqlalchemy import func, select
 
 from mhhs.audit.models import AuditEvent
@@ -11,8 +13,6 @@ from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, MarketRole, User
 from mhhs.extensions import db
 from tests.certificates.factory import der, key, make_certificate, make_x509, pem
-
-from cryptography.hazmat.primitives import serialization
 
 
 def env_id(app, name):
@@ -86,8 +86,8 @@ def test_text_and_empty_files_are_refused(app, as_user):
 
 def test_expired_certificate_is_stored_and_flagged(app, as_user):
     tp = as_user("supplier@demo.test")
-    from datetime import datetime, timezone
-    old = make_x509("old.nwen.test", days=30, valid_from=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    from datetime import datetime
+    old = make_x509("old.nwen.test", days=30, valid_from=datetime(2025, 1, 1, tzinfo=UTC))
     page = upload(tp, der(old), "old.der", **fields(app)).get_data(as_text=True)
     assert confirm(tp, page, **fields(app)).status_code == 303
     assert "expired" in tp.get("/certificates").get_data(as_text=True)

@@ -5,7 +5,8 @@ import os
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import Client
 from tests.helpers import API, ARGUMENTS, ODD, SKIP, check_invariants

@@ -3,7 +3,6 @@ that used to answer 500."""
 from mhhs.extensions import db
 from mhhs.mail.services import messages_about
 from mhhs.rfcs.models import Rfc
-
 from tests.helpers import rfc_body
 from tests.outages.factory import form as outage_form
 from tests.rfcs.factory import form_data

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from mhhs.core.permissions import PUBLIC, Role
-from mhhs.directory.models import User
 from mhhs.core.time import utcnow
+from mhhs.directory.models import User
 from mhhs.extensions import db
 from mhhs.outages.models import Outage
 from tests.certificates.factory import make_certificate, make_officer

@@ -305,6 +305,7 @@ def test_sessions_end_when_idle_or_old_and_logged_in_answers_are_never_cached(ap
 def test_the_session_cookie_is_host_prefixed_over_https():
     import importlib
     import os
+
     import mhhs.config as config
     os.environ["SESSION_COOKIE_SECURE"] = "1"
     try:

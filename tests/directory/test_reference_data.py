@@ -4,8 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from mhhs.directory.models import Phase
-from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, Phase, System, User
 from mhhs.directory.seed import seed_demo, seed_reference
 from mhhs.extensions import db
 

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from mhhs.exports.pdf import StaticOnlyFetcher
 from mhhs.core.time import format_london
+from mhhs.exports.pdf import StaticOnlyFetcher
 from mhhs.extensions import db
 from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.states import RfcStatus

@@ -9,8 +9,7 @@ from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.directory.models import Environment, System
 from mhhs.extensions import db
 from tests.helpers import approved_rfc, communicate, org_ids, wait_until_settled
-from tests.rfcs.factory import meet_approval_gate
-from tests.rfcs.factory import form_data
+from tests.rfcs.factory import form_data, meet_approval_gate
 
 
 def received(smtp_server):

@@ -9,9 +9,9 @@ from sqlalchemy import delete, func, select
 from mhhs.audit.models import AuditEvent
 from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.directory.models import System
-from mhhs.notifications.models import MailGroup
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
+from mhhs.notifications.models import MailGroup
 from mhhs.rfcs.states import Outcome
 from tests.helpers import approved_rfc, communicate, org_ids, wait_until_settled
 from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, make_rfc

@@ -6,11 +6,17 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 
 from mhhs.core.time import utcnow
+from mhhs.directory.models import User
 from mhhs.extensions import db
 from mhhs.outages import downtime, services
-from mhhs.outages.models import (PLANNED_CATEGORIES, UNPLANNED_CATEGORIES, DowntimeDay, DowntimeMonth, DowntimeState,
-                                 Outage)
-from mhhs.directory.models import User
+from mhhs.outages.models import (
+    PLANNED_CATEGORIES,
+    UNPLANNED_CATEGORIES,
+    DowntimeDay,
+    DowntimeMonth,
+    DowntimeState,
+    Outage,
+)
 from tests.outages.factory import make_outage
 
 

@@ -8,8 +8,7 @@ from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
 from mhhs.rfcs import rules, services
 from mhhs.rfcs.models import Rfc
-from mhhs.rfcs.states import ReleaseType, RfcStatus
-from mhhs.rfcs.states import Decision
+from mhhs.rfcs.states import Decision, ReleaseType, RfcStatus
 
 
 def user(email):

@@ -4,17 +4,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from mhhs.baseline import services as baseline
+from mhhs.baseline.models import BaselineChange
 from mhhs.core.services import Invalid, Refused
 from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.directory.models import Environment, System
 from mhhs.extensions import db
-from mhhs.baseline import services as baseline
 from mhhs.rfcs import services
-from mhhs.baseline.models import BaselineChange
 from mhhs.rfcs.models import Defect, RetestResult, Rfc
 from mhhs.rfcs.states import ReleaseType, RfcStatus
-from tests.rfcs.factory import form_data
-from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, make_rfc, system_id, user
+from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, form_data, make_rfc, system_id, user
 
 DEPLOYED, ROLLED_BACK, FIXED_FORWARD = RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD
 

@@ -2,18 +2,16 @@
 from datetime import timedelta
 
 import pytest
-
 from sqlalchemy import select
 
 from mhhs.audit.models import AuditEvent
+from mhhs.core.services import Conflict
 from mhhs.core.time import format_london, utcnow
 from mhhs.extensions import db
 from mhhs.rfcs import services
-from mhhs.rfcs.states import ReleaseType, RfcStatus
 from mhhs.rfcs.models import Rfc
+from mhhs.rfcs.states import Decision, ReleaseType, RfcStatus
 from tests.rfcs.factory import approve, env_ids, form_data, make_rfc, next_week, user
-from mhhs.rfcs.states import Decision
-from mhhs.core.services import Conflict
 
 
 def rfc(app, rfc_id=None):

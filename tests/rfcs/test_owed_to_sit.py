@@ -39,9 +39,10 @@ def test_rcm_8_1_a_uit_first_version_is_owed_to_sit_on_the_grid_and_the_weekly_r
 
 
 def test_rcm_8_1_the_weekly_email_names_what_is_owed_to_sit(app):
-    from mhhs.reports.cli import send_weekly
-    from mhhs.mail.models import OutboxMessage
     from datetime import datetime
+
+    from mhhs.mail.models import OutboxMessage
+    from mhhs.reports.cli import send_weekly
     uit_first(app)
     with app.app_context():
         send_weekly(datetime(2026, 11, 23, 9))

@@ -7,10 +7,9 @@ from sqlalchemy import select
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
 from mhhs.rfcs.models import ControlPoint, Rfc
-from mhhs.rfcs.states import ReleaseType, RfcStatus
 from mhhs.rfcs.rules import EMERGENCY_NOT_APPLICABLE
-from tests.rfcs.factory import approve, env_ids, make_rfc
-from tests.rfcs.factory import form_data
+from mhhs.rfcs.states import ReleaseType, RfcStatus
+from tests.rfcs.factory import approve, env_ids, form_data, make_rfc
 
 EMERGENCY = ReleaseType.EMERGENCY
 

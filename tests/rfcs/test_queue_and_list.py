@@ -8,9 +8,9 @@ from sqlalchemy import select, text
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
 from mhhs.rfcs import queries, services
-from mhhs.rfcs.states import Decision, ReleaseType, RfcStatus
 from mhhs.rfcs.models import PendingApproval, Rfc
 from mhhs.rfcs.services import rebuild_pending
+from mhhs.rfcs.states import Decision, ReleaseType, RfcStatus
 from tests.rfcs.factory import approve, env_ids, make_rfc, next_week, user
 
 

@@ -4,8 +4,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from mhhs.core.time import add_business_days, is_business_day, london_to_utc
-from mhhs.rfcs.states import ReleaseType
 from mhhs.rfcs.rules import earliest_start, notice_problem
+from mhhs.rfcs.states import ReleaseType
 
 
 def utc(text):

@@ -8,16 +8,15 @@ from sqlalchemy import select
 from mhhs.core.services import Invalid
 from mhhs.core.time import london_to_utc
 from mhhs.directory.models import System
-from mhhs.windows.support import support_problem
 from mhhs.extensions import db
 from mhhs.outages.models import Category
 from mhhs.rfcs import services
-from mhhs.rfcs.states import ReleaseType
+from mhhs.rfcs.clashes import clashes, next_free_window
 from mhhs.rfcs.models import Rfc
-from mhhs.rfcs.clashes import clashes
-from mhhs.rfcs.clashes import next_free_window
-from mhhs.windows.release_slot import weekly_slot
+from mhhs.rfcs.states import ReleaseType
 from mhhs.schedule.services import add_freeze
+from mhhs.windows.release_slot import weekly_slot
+from mhhs.windows.support import support_problem
 from tests.outages.factory import make_outage
 from tests.rfcs.factory import content, env_ids, make_rfc, next_week, user
 

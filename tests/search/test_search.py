@@ -10,13 +10,12 @@ from mhhs.core.search import SearchDocument
 from mhhs.directory.models import Environment, System
 from mhhs.directory.services import save_system
 from mhhs.extensions import db
+from mhhs.rfcs import services as rfc_services
 from mhhs.rfcs.models import Rfc
 from mhhs.search.services import rebuild
 from tests.certificates.factory import der, make_x509
 from tests.outages.factory import make_outage
 from tests.rfcs.factory import approve, content, env_ids, make_rfc, user
-
-from mhhs.rfcs import services as rfc_services
 
 
 def found(client, words):

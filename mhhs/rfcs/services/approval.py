@@ -4,18 +4,17 @@ order at approval."""
 from sqlalchemy import case, delete, func, insert, select
 
 from ...audit.services import record
+from ...baseline.versions import parse
 from ...core.services import Invalid, Refused, unit_of_work
 from ...core.time import format_london, utcnow
 from ...directory.models import Environment
-from ...notifications.services import notify, users_of
 from ...extensions import db
+from ...notifications.services import notify, users_of
 from .. import rules
+from ..models import APPROVAL_GATE, Approval, PendingApproval, Rfc, priority_of, rfc_environments
 from ..numbers import rfc_number
-from ..models import (APPROVAL_GATE, Approval, PendingApproval, Rfc,
-                     priority_of, rfc_environments)
+from ..permissions import approved_phases, can_record_governance, needs_governance, phases_to_decide
 from ..states import Decision, ReleaseType, RfcStatus, stands
-from ..permissions import (approved_phases, can_record_governance, needs_governance, phases_to_decide)
-from ...baseline.versions import parse
 from .common import CONFLICT, _check_row_version
 from .control_points import _tick
 

@@ -11,11 +11,9 @@ from ...core.time import to_london, utcnow
 from ...directory.models import User
 from ...extensions import db
 from .. import rules
-from ..models import (CLOSURE_GATE, Rfc,
-                     WorkOffAction)
+from ..models import CLOSURE_GATE, Rfc, WorkOffAction
+from ..permissions import can_add_lessons, can_add_work_off_action, can_close_rfc, can_finish_work_off_action
 from ..states import RfcStatus
-from ..permissions import (can_add_lessons, can_add_work_off_action, can_close_rfc,
-                          can_finish_work_off_action)
 from .common import CONFLICT
 from .control_points import _tick
 

@@ -4,9 +4,8 @@ from sqlalchemy import select
 
 from ...core.services import Conflict, get_visible_or_404
 from ...extensions import db
-from ..models import (Rfc)
-from ..permissions import (visible_clause)
-
+from ..models import Rfc
+from ..permissions import visible_clause
 
 CONFLICT = "Someone else changed this RFC at the same moment; nothing was saved. Reload and try again."
 

@@ -7,9 +7,9 @@ from ...core.services import Invalid, Refused, unit_of_work
 from ...core.time import utcnow
 from ...extensions import db
 from .. import rules, targets
-from ..models import (APPROVAL_GATE, BY_HAND, CONTROL_POINTS, ControlPoint)
+from ..models import APPROVAL_GATE, BY_HAND, CONTROL_POINTS, ControlPoint
+from ..permissions import can_tick_control_points
 from ..states import ReleaseType
-from ..permissions import (can_tick_control_points)
 from .common import CONFLICT
 
 

@@ -3,18 +3,18 @@
 
 
 from ...audit.services import record
+from ...baseline import services as baseline
+from ...baseline.versions import parse
 from ...core.services import Invalid, Refused, unit_of_work
 from ...core.time import utcnow
+from ...extensions import db
 from ...notifications import mail_groups
 from ...notifications.models import MailGroup
 from ...notifications.services import notify, subscribers
-from ...extensions import db
-from ...baseline import services as baseline
 from .. import rules
-from ..models import (SMOKE_RESULTS, Deployment, Retest, RetestResult)
+from ..models import SMOKE_RESULTS, Deployment, Retest, RetestResult
+from ..permissions import can_record_deployment, can_record_retest, ready_for_retest
 from ..states import Outcome
-from ..permissions import (ready_for_retest, can_record_deployment, can_record_retest)
-from ...baseline.versions import parse
 from .common import CONFLICT
 from .control_points import _tick
 

@@ -5,25 +5,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...audit.services import record
+from ...baseline import services as baseline
 from ...core import search
 from ...core.services import Invalid, Refused, unit_of_work
 from ...core.time import utcnow
 from ...directory.models import Environment, System
+from ...extensions import db
 from ...notifications.services import managers_of, notify
 from ...windows.support import freezes_between
-from ...extensions import db
-from ...baseline import services as baseline
 from .. import rules
-from ..models import (ChangeRequest,
-                     Defect, Revision, Rfc)
+from ..models import ChangeRequest, Defect, Revision, Rfc
+from ..permissions import can_edit_rfc, can_withdraw_rfc
 from ..states import RfcStatus
-from ..permissions import (can_edit_rfc, can_withdraw_rfc)
-from .emergencies import not_carried_text, owed_by
-from .common import CONFLICT, _check_row_version
-from .version_hints import system_versions
-from .control_points import _emergency_not_applicable, _tick
 from .approval import sync_pending
-
+from .common import CONFLICT, _check_row_version
+from .control_points import _emergency_not_applicable, _tick
+from .emergencies import not_carried_text, owed_by
+from .version_hints import system_versions
 
 CONTENT_FIELDS = ["system_id", "release_type", "version", "title", "reason", "promotion_reason", "window_start",
                   "window_end", "expected_downtime", "implementation_plan", "rollback_plan", "stakeholders_impacted",

@@ -3,11 +3,10 @@
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from ...extensions import db
-from ..models import (Defect, Rfc)
-from ..states import PUBLIC_STATUSES, ReleaseType, RfcStatus
 from ...baseline.versions import parse
-
+from ...extensions import db
+from ..models import Defect, Rfc
+from ..states import PUBLIC_STATUSES, ReleaseType, RfcStatus
 
 # The emergency releases whose carry-over is followed (home page, environments, the weekly report, the RFC form):
 # every one not yet carried, whatever its age (RCM §12.8 NB), the newest CARRY_OVER_LIMIT at most.

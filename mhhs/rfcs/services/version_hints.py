@@ -2,13 +2,13 @@
 
 from sqlalchemy import select
 
+from ...baseline import services as baseline
+from ...baseline.versions import parse
 from ...directory.models import System
 from ...extensions import db
-from ...baseline import services as baseline
-from ..models import (Rfc)
+from ..models import Rfc
 from ..states import ReleaseType, RfcStatus, stands
 from ..versions import next_version, version_problem
-from ...baseline.versions import parse
 from .emergencies import outstanding_emergency_fixes
 
 

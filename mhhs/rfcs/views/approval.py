@@ -6,17 +6,17 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ...core.db import reads_first
+from ...core.forms import database_id, search_text
 from ...core.htmx import done, render
 from ...core.pagination import paginate_sorted, sort_of
-from ...core.forms import database_id, search_text
 from ...core.permissions import manager_required
 from ...core.services import Invalid, Refused
 from ...directory.models import Environment, Organisation
 from ...extensions import db
 from .. import queries, services, targets
 from ..clashes import clashes
-from ..forms import (ControlPointForm, DecisionForm, GovernanceForm)
-from ..rules import (open_by_hand)
+from ..forms import ControlPointForm, DecisionForm, GovernanceForm
+from ..rules import open_by_hand
 from ..states import ReleaseType
 from .blueprint import DECISIONS, _enum_arg, _rfc_or_404, bp
 from .detail import _control_point_context

@@ -7,10 +7,9 @@ from flask_login import current_user
 from ...core.permissions import role_required
 from ...core.time import format_london
 from .. import queries, services, targets
-from ..permissions import (can_raise_rfc)
-from ..rules import (control_point_applies, control_point_short, control_point_text, deviation_text, outcome_summary)
+from ..permissions import can_raise_rfc
+from ..rules import control_point_applies, control_point_short, control_point_text, deviation_text, outcome_summary
 from ..states import Decision, RfcStatus
-
 
 bp = Blueprint("rfcs", __name__)
 # What the RFC page shows from the packages above this one ((rfc, user) -> its template's context, registered in

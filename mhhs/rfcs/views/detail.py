@@ -4,17 +4,17 @@ from flask import abort, request, url_for
 from flask_login import current_user
 
 from ...audit.services import history
+from ...core import registry
 from ...core.db import reads_first
 from ...core.htmx import done, render
-from ...core import registry
 from ...core.permissions import login_required
 from ...core.services import Refused
 from .. import queries, services, targets
 from ..clashes import clashes
-from ..forms import (ClosureForm, ControlPointForm, DecisionForm, GovernanceForm, WorkOffActionForm)
+from ..forms import ClosureForm, ControlPointForm, DecisionForm, GovernanceForm, WorkOffActionForm
 from ..models import CONTROL_POINTS
-from ..permissions import (owns_rfc, phases_to_decide)
-from ..rules import (open_by_hand)
+from ..permissions import owns_rfc, phases_to_decide
+from ..rules import open_by_hand
 from ..states import ReleaseType
 from .blueprint import PAGE_REGIONS, _rfc_or_404, bp, central_party
 

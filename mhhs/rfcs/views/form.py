@@ -4,8 +4,8 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from ...core.db import reads_first
-from ...core.htmx import done, render
 from ...core.forms import database_id, show_problems
+from ...core.htmx import done, render
 from ...core.services import Invalid, Refused
 from ...core.time import format_london, utc_to_london_naive, utcnow
 from ...directory.models import System
@@ -14,9 +14,9 @@ from ...windows import clashes as windows
 from ...windows.release_slot import slot_text, weekly_slot
 from .. import services
 from ..clashes import next_free_window
-from ..forms import (RfcForm)
+from ..forms import RfcForm
 from ..models import Rfc
-from ..permissions import (owns_rfc)
+from ..permissions import owns_rfc
 from ..states import RfcStatus
 from .blueprint import _rfc_or_404, bp, central_party
 

@@ -4,9 +4,9 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy import select
 
+from ...core.forms import database_id, search_text
 from ...core.htmx import render
 from ...core.pagination import paginate_sorted, sort_of
-from ...core.forms import database_id, search_text
 from ...core.permissions import login_required
 from ...core.time import utcnow
 from ...directory.models import Environment, System

@@ -4,19 +4,19 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from ...core.db import reads_first
-from ...core.htmx import done, render
 from ...core.forms import form_values, show_problems
+from ...core.htmx import done, render
 from ...core.permissions import is_manager, login_required, role_required
 from ...core.services import Invalid, Refused
 from ...core.time import london_to_utc, utc_to_london_naive, utcnow
 from ...directory.models import Environment
 from ...extensions import db
 from .. import services
-from ..forms import (ClosureForm, DeploymentForm, WorkOffActionForm)
+from ..forms import ClosureForm, DeploymentForm, WorkOffActionForm
 from ..models import WorkOffAction
-from ..permissions import (owns_rfc, takes_part_in_rollout)
-from .detail import _detail_page
+from ..permissions import owns_rfc, takes_part_in_rollout
 from .blueprint import _rfc_or_404, bp
+from .detail import _detail_page
 
 
 @bp.route("/rfcs/<int:rfc_id>/deployment", methods=["GET", "POST"])
