@@ -31,6 +31,7 @@ serve: setup db
 	$(DEV_ENV) PUBLIC_URL="$${PUBLIC_URL:-http://127.0.0.1:8000}" $(VENV)/bin/gunicorn app:app
 
 test: setup-dev browser-deps
+	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 

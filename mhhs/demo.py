@@ -23,7 +23,8 @@ def seed_everything(demo=False):
     added = seed_reference()
     if demo:
         cover_demo_period(utcnow().date())
-        added += seed_demo() + seed_demo_mail_groups() + seed_demo_certificates() + seed_demo_rfcs() + seed_demo_communications() + seed_demo_outages() + seed_demo_schedule()
+        added += (seed_demo() + seed_demo_mail_groups() + seed_demo_certificates() + seed_demo_rfcs()
+                  + seed_demo_communications() + seed_demo_outages() + seed_demo_schedule())
         follow_demo_systems()
         for environment in db.session.scalars(select(Environment)):  # what the weekly report measures against
             environment.availability_target = environment.availability_target or (98 if "SIT-" in environment.name

@@ -43,9 +43,9 @@ from mhhs.core.time import utcnow  # noqa: E402
 from mhhs.directory.models import Environment, System, User  # noqa: E402
 from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
 from mhhs.extensions import db  # noqa: E402
-from mhhs.rfcs.models import Approval, ControlPoint, Rfc, rfc_environments
-from mhhs.rfcs.services import rebuild_pending
-from mhhs.rfcs.states import ReleaseType, RfcStatus
+from mhhs.rfcs.models import Approval, ControlPoint, Rfc, rfc_environments  # noqa: E402
+from mhhs.rfcs.services import rebuild_pending  # noqa: E402
+from mhhs.rfcs.states import ReleaseType, RfcStatus  # noqa: E402
 
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 BENCH_LINE = re.compile(r"BENCH p50=(\d+) p95=(\d+) requests=(\d+) seconds=([\d.]+) non2xx=(\d+) errors=(\d+)")
@@ -139,7 +139,7 @@ def serve(target, env, log_path, cwd=ROOT):
         except OSError:
             if time.monotonic() > deadline or process.poll() is not None:
                 process.terminate()
-                raise SystemExit(f"gunicorn did not answer in 30 s; see {log_path}")
+                raise SystemExit(f"gunicorn did not answer in 30 s; see {log_path}") from None
             time.sleep(0.2)
     return process, base
 
@@ -208,7 +208,8 @@ def writers(base, first_id, seconds, cookie, token):
 
 
 def run(postgres_url, sizes, seconds, tmp):
-    env = {**os.environ, "SECRET_KEY": "bench-only", "PUBLIC_URL": "http://127.0.0.1", "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "",
+    env = {**os.environ, "SECRET_KEY": "bench-only", "PUBLIC_URL": "http://127.0.0.1", "WEB_CONCURRENCY": "2",
+           "GUNICORN_ACCESS_LOG": "",
            "GUNICORN_MAX_REQUESTS": "0",  # no worker recycled in the middle of a measurement
            "LOG_LEVEL": "warning", "API_RATE_LIMIT": "1000000 per minute"}
     hello, hello_base = serve("hello_world:app", env, tmp / "hello.log", cwd=SCRIPTS)
@@ -245,7 +246,8 @@ def run(postgres_url, sizes, seconds, tmp):
             with app_for(url).app_context():
                 committed = db.session.scalar(select(func.count()).select_from(Approval))
             locked = (tmp / f"app-{rfcs}.log").read_text().count("database is locked")
-            print(f"{'approvals, 10 writers':30} {committed / elapsed:7.1f} committed/s ({committed} in {elapsed:.1f} s, "
+            print(f"{'approvals, 10 writers':30} {committed / elapsed:7.1f} committed/s "
+                  f"({committed} in {elapsed:.1f} s, "
                   f"{bad} 4xx/5xx or errors, {locked} 'database is locked')")
     finally:
         hello.terminate()

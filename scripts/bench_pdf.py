@@ -48,7 +48,8 @@ def main():
             title="The largest release note", **long,
             defects=[{"defect_id": f"DEF-{i}", "severity": "High", "summary": words(SUMMARY_LENGTH, f"d{i}"),
                       "found_in_id": found_in} for i in range(MAX_ROWS)],
-            change_requests=[{"cr_id": f"CR-{i}", "title": f"Change request {i}", "summary": words(SUMMARY_LENGTH, f"c{i}")}
+            change_requests=[{"cr_id": f"CR-{i}", "title": f"Change request {i}", "summary": words(SUMMARY_LENGTH,
+                                                                                                   f"c{i}")}
                              for i in range(MAX_ROWS)]))
         rfc = db.session.get(Rfc, rfc.id)
         print(f"{MAX_ROWS} defects and {MAX_ROWS} change requests of {SUMMARY_LENGTH} characters, "

@@ -50,7 +50,7 @@ def measure(app, client, url, rounds, headers=None):
     for _ in range(rounds):
         count = [0]
 
-        def counter(*args):
+        def counter(*args, count=count):  # this round's count
             count[0] += 1
         event.listen(engine, "before_cursor_execute", counter)
         start = time.perf_counter()

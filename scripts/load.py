@@ -256,7 +256,8 @@ def main():
 
     tmp = tempfile.mkdtemp(prefix="release-desk-load-")
     url = args.database_url or f"sqlite:///{tmp}/load.sqlite"
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test-only", "PUBLIC_URL": "http://127.0.0.1", "FLASK_APP": "app.py",
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load-test-only", "PUBLIC_URL": "http://127.0.0.1",
+           "FLASK_APP": "app.py",
            "WEB_CONCURRENCY": "2", "GUNICORN_ACCESS_LOG": "", "LOG_LEVEL": "warning"}
     flask = [str(ROOT / ".venv/bin/flask")]
     subprocess.run(flask + ["db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -278,7 +279,7 @@ def main():
                     break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"gunicorn did not answer /healthz in 30 s; see {log_path}")
+                    raise SystemExit(f"gunicorn did not answer /healthz in 30 s; see {log_path}") from None
                 time.sleep(0.2)
         stats = Stats()
         until = time.monotonic() + args.minutes * 60

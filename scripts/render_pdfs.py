@@ -24,7 +24,8 @@ def main(rfc_id, folder):
         rfc = db.session.get(Rfc, rfc_id)
         if rfc is None:
             raise SystemExit(f"No RFC {rfc_id}: run `make run` (or flask seed --demo) first.")
-        for name, data in ((f"{rfc.number}.pdf", rfc_pdf_bytes(rfc)), (f"{rfc.number}-release-note.pdf", release_note(rfc))):
+        for name, data in ((f"{rfc.number}.pdf", rfc_pdf_bytes(rfc)), (f"{rfc.number}-release-note.pdf",
+                                                                       release_note(rfc))):
             (folder / name).write_bytes(data)
             print(folder / name)
 

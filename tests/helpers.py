@@ -153,7 +153,8 @@ def pdf_pages(response):
 # Fuzzing (tests/core/test_fuzz.py, tests/api/test_api.py) ---------------------------------------------------------
 
 ODD = ["", "0", "-1", "1", "99999999999999999999", "-99999999999999999999", "1e99", "NaN", "2026-13-45T25:61",
-       "2026-02-30 10:00", "0000-00-00", "9999-12", "9999-12-31", "0001-01-01", "2026-13", "week", "carry:abc", "carry:", "carry:99999999999999999999", "remove_defect:1:2",
+       "2026-02-30 10:00", "0000-00-00", "9999-12", "9999-12-31", "0001-01-01", "2026-13", "week", "carry:abc",
+       "carry:", "carry:99999999999999999999", "remove_defect:1:2",
        "remove_defect:x", "remove_change_request:-1", "add_defect", "add_change_request", "submit", "save",
        "approve", "reject", "request_changes", "queue", "yes", "Major", "Emergency", "SIT-A", "\x00", "\r\n",
        "../../etc/passwd", "=HYPERLINK(\"x\")", "☃ Zürich", "<script>alert(1)</script>", "x" * 100_000]
@@ -196,7 +197,8 @@ ARGUMENTS = {
     ("directory.edit_system", "obj_id"): lambda: db.session.scalar(select(System.id)),
     ("directory.edit_user", "user_id"): lambda: db.session.scalar(select(User.id)),
     ("notifications.edit_mail_group", "group_id"): lambda: db.session.scalar(select(MailGroup.id)),
-    ("directory.reset_password", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "supplier@demo.test")),
+    ("directory.reset_password",
+     "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "supplier@demo.test")),
     ("auth.unlock", "user_id"): lambda: db.session.scalar(select(User.id).where(User.email == "helix@demo.test")),
     ("certificates.detail", "certificate_id"): lambda: sample_certificate(),
     ("certificates.delete", "certificate_id"): lambda: sample_certificate(),
@@ -205,7 +207,8 @@ ARGUMENTS = {
     **{(endpoint, "rfc_id"): lambda: sample_rfc() for endpoint in (
         "rfcs.detail", "rfcs.edit", "rfcs.withdraw", "rfcs.decide", "rfcs.governance",
         "rfcs.tick", "rfcs.deployment", "rfcs.close", "rfcs.revision", "rfcs.rfc_pdf",
-        "release_notes.release_note_pdf", "release_notes.communicate", "release_notes.acknowledge", "release_notes.remind_readers",
+        "release_notes.release_note_pdf", "release_notes.communicate", "release_notes.acknowledge",
+        "release_notes.remind_readers",
         "rfcs.add_work_off_action")},
     ("rfcs.finish_work_off_action", "action_id"): lambda: sample_work_off_action(),
     ("release_notes.communicate", "kind"): lambda: "release",

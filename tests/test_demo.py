@@ -13,6 +13,7 @@ def test_demo_shows_lists_work_off_actions_and_a_version_owed_to_sit(app, as_use
     helix = as_user("helix@demo.test")
     home = helix.get("/").get_data(as_text=True)
     assert "Your work-off actions" in home and "Add the configuration-key check to the ISDS deployment pipeline" in home
-    assert "You are on Defect Triage, EWG, SIT participants, Settlement test leads:" in helix.get("/account/notifications").get_data(as_text=True)
+    settings = helix.get("/account/notifications").get_data(as_text=True)
+    assert "You are on Defect Triage, EWG, SIT participants, Settlement test leads:" in settings
     grid = as_user("supplier@demo.test").get("/baseline").get_data(as_text=True)
     assert "<strong>MDS</strong> 2.0.1.0 runs in UIT; SIT-A 2.0.0.0, SIT-B 2.0.0.0" in grid

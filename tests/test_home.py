@@ -19,7 +19,8 @@ def test_a_release_managers_work_list(app, as_user):
     with app.app_context():
         waiting = make_rfc()
         # The earliest window the notice rule allows (on a Friday, three days on is a few moments too early).
-        soon = make_rfc(version="1.2.0.0", window_start=earliest_start(ReleaseType.MINOR, utcnow()) + timedelta(hours=1))
+        soon = make_rfc(version="1.2.0.0", window_start=earliest_start(ReleaseType.MINOR,
+                                                                       utcnow()) + timedelta(hours=1))
         approve(soon, "rm.sit@demo.test")
         later = make_rfc(version="1.3.0.0", window_start=utcnow() + timedelta(days=20))
         approve(later, "rm.sit@demo.test")
@@ -40,7 +41,8 @@ def test_a_central_partys_work_list(app, as_user):
     with app.app_context():
         draft = make_rfc(submit=False)
         upcoming = make_rfc(version="1.2.0.0", window_start=next_week())
-        theirs = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH, version="1.0.1.0", rollback_plan="",
+        theirs = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH, version="1.0.1.0",
+                          rollback_plan="",
                           window_start=next_week())
         make_outage("dip@demo.test")
         make_outage("mprs@demo.test", systems=("MPRS",))

@@ -45,5 +45,6 @@ def _fallback(action):
 def sentence(event):
     who = event.actor.name if event.actor else "The system"
     words = WORDS.get(event.action) or _fallback(event.action)
-    text = f"{who} {words.format(event.summary) if event.summary else words.replace(': {}', '').replace(' ({})', '').replace(' {}', '')}".strip()
+    bare = words.replace(": {}", "").replace(" ({})", "").replace(" {}", "")  # no summary: the words alone
+    text = f"{who} {words.format(event.summary) if event.summary else bare}".strip()
     return f"{text}, through {event.via}" if event.via else text

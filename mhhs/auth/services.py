@@ -84,7 +84,8 @@ def authenticate(email, password, address="unknown"):
     if throttle.failures >= current_app.config["LOGIN_MAX_FAILURES"]:
         throttle.failures = 0
         throttle.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-        record("login.locked", actor=user, obj=user, summary=f"{email} locked until {throttle.locked_until:%Y-%m-%d %H:%M} UTC")
+        record("login.locked", actor=user, obj=user,
+               summary=f"{email} locked until {throttle.locked_until:%Y-%m-%d %H:%M} UTC")
         message = _locked_message(throttle.locked_until)
     db.session.commit()
     raise LoginRefused(message)

@@ -50,7 +50,8 @@ def index():
         return render("certificates/index.html", "certificates/_rows.html", **context)
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all() \
         if is_manager(current_user) else []
-    return render("certificates/index.html", "certificates/index.html", counts=services.status_counts(current_user, now),
+    return render("certificates/index.html", "certificates/index.html", counts=services.status_counts(current_user,
+                                                                                                      now),
                   gaps=services.coverage_gaps(current_user, now), organisations=organisations,
                   environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
                   **context)

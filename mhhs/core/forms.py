@@ -51,7 +51,8 @@ def show_problems(form, refused, default_field=None):
 
 def form_values(form, names):
     """The named fields' data as plain values for a service (text trimmed)."""
-    values = {name: (form[name].data.strip() if isinstance(form[name].data, str) else form[name].data) for name in names}
+    values = {name: (form[name].data.strip() if isinstance(form[name].data,
+                                                           str) else form[name].data) for name in names}
     # A text field left out of the request is empty text (the columns are NOT NULL), never a missing value.
     return {name: "" if value is None and isinstance(form[name], StringField) else value
             for name, value in values.items()}

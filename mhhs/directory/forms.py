@@ -69,7 +69,8 @@ class UserForm(UniqueMixin, FlaskForm):
                                             Length(max=254)])
     name = StringField("Name", validators=[DataRequired("Enter the person's name."), Length(max=120), single_line])
     role = SelectField("Role", choices=options((r.value, r.label) for r in Role), validators=[DataRequired()])
-    organisation_id = SelectField("Organisation", coerce=database_id, validators=[DataRequired("Choose an organisation.")])
+    organisation_id = SelectField("Organisation", coerce=database_id,
+                                  validators=[DataRequired("Choose an organisation.")])
     scope_sit = BooleanField("SIT approvals")
     scope_uit = BooleanField("UIT approvals")
     active = BooleanField("Active", default=True)
@@ -97,11 +98,13 @@ class UserForm(UniqueMixin, FlaskForm):
 
 
 class NewUserForm(UserForm):
-    password = PasswordField("Password", validators=[DataRequired("Set a first password."), Length(min=8, max=1024, message="Use at least 8 characters.")])
+    password = PasswordField("Password", validators=[DataRequired("Set a first password."),
+                                                     Length(min=8, max=1024, message="Use at least 8 characters.")])
 
 
 class OrganisationForm(UniqueMixin, FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Enter the organisation's name."), Length(max=120), single_line])
+    name = StringField("Name", validators=[DataRequired("Enter the organisation's name."), Length(max=120),
+                                           single_line])
     kind = SelectField("Kind", choices=options(OrgKind.CHOICES))
     fix_forward = BooleanField("Fixes forward (supplies no rollback plan)")
     mpids = StringField("MPIDs (space-separated)", validators=[Optional(), Length(max=200)])

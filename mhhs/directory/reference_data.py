@@ -45,7 +45,8 @@ DCC_SYSTEMS = {"DSP", "CSS"}
 # name: (phase, purpose, from, to, systems not present)
 ENVIRONMENTS = [
     ("SIT Staging", Phase.SIT, "Readiness for SIT: regression for changes and defect re-testing, so that "
-     "the SIT environments are not broken when new code is deployed.", date(2024, 1, 2), date(2026, 1, 19), NOWHERE | DCC_SYSTEMS),
+     "the SIT environments are not broken when new code is deployed.", date(2024, 1, 2), date(2026, 1, 19),
+     NOWHERE | DCC_SYSTEMS),
     # RCM §7.4 and Table 2 (the RCM stands for test stages over the older EAP Table 1, which put Migration in SIT-B).
     ("SIT-A", Phase.SIT, "SIT Component Integration, SIT Functional, SIT Migration and SIT Functional Regression "
      "testing (RCM §7.4, Table 2).",

@@ -38,7 +38,8 @@ def seed_reference():
         org = add(Organisation, {"name": org_name}, kind=OrgKind.CENTRAL_PARTY, fix_forward=fix_forward)
         for system_name, (hours, backups) in systems.items():
             kind, days, start, end, gate = ref.SUPPORT_HOURS.get(system_name, ("tbc", ref.WEEKDAYS, None, None, None))
-            system = add(System, {"name": system_name}, organisation_id=org.id, support_hours=hours, backup_regime=backups,
+            system = add(System, {"name": system_name}, organisation_id=org.id, support_hours=hours,
+                         backup_regime=backups,
                          support_kind=kind, support_days=days, support_start=start, support_end=end, gate_closure=gate)
             if system in added:
                 index_system(system)

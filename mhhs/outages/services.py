@@ -40,7 +40,8 @@ def save(user, outage, values, systems, now=None):
     check_may_log(user, systems, values["planned"])
     if values.get("rfc_id") is not None and get_visible_rfc(user, values["rfc_id"]) is None:  # RFC-0 too
         raise Refused("There is no such RFC you can see.", "rfc_number")
-    if values["planned"] and values["start"] < (now or utcnow()) and (outage.id is None or values["start"] != outage.start
+    if values["planned"] and values["start"] < (now or utcnow()) \
+        and (outage.id is None or values["start"] != outage.start
                                                               or not outage.planned):
         raise Refused("A planned outage is announced in advance (EAP §12.5.1): its start cannot be in the past. Log "
                       "an outage that has begun as unplanned.", "start")

@@ -136,7 +136,8 @@ def edit(outage_id=None):
         else:
             form.planned.data = False
             form.category.choices = category_choices(False)
-            form.start.data = utc_to_london_naive(utcnow()).replace(second=0, microsecond=0)  # most are logged as they start
+            form.start.data = utc_to_london_naive(utcnow()).replace(second=0,
+                                                                    microsecond=0)  # most are logged as they start
         return _form_page(form, outage)
     if form.validate():
         values = form.values()

@@ -1,6 +1,7 @@
 """The weekly testing and readiness report (EAP §12.1.1): per environment the week's availability against its
 target, per system 24/7 and within its support hours, the week's outages, releases deployed and planned, defects
-ready for retest, certificates expiring, SIT-A/SIT-B drift, versions owed to SIT and release notes not yet read. Built for one user:
+ready for retest, certificates expiring, SIT-A/SIT-B drift, versions owed to SIT \
+    and release notes not yet read. Built for one user:
 what they may not see stays out."""
 import re
 from collections import defaultdict

@@ -122,7 +122,8 @@ class RfcForm(FlaskForm):
     def content(self):
         """The typed content as plain data for the service, times in UTC."""
         data = {name: self[name].data for name in CONTENT_FIELDS + ["environment_ids"]}
-        data["window_start"], data["window_end"] = london_to_utc(data["window_start"]), london_to_utc(data["window_end"])
+        for name in ("window_start", "window_end"):
+            data[name] = london_to_utc(data[name])
         for name in CONTENT_FIELDS:  # a text field left out of the request is empty text, never a missing value
             if data[name] is None and isinstance(self[name], StringField):
                 data[name] = ""

@@ -121,34 +121,53 @@ def notice_problem(release_type, window_start, now):
     return None
 
 
+def _need(problems, field, value, message):
+    """Names a required field left empty."""
+    if value in (None, "", []) or (isinstance(value, str) and not value.strip()):
+        problems[field] = message
+
+
 def submission_problems(rfc, now, last_version, taken_versions, sit_versions=()):
     """Everything that stops this RFC being submitted now; {} when it may go.
     sit_versions: the versions of the system running in SIT environments (for the promotion path)."""
+    problems = _release_problems(rfc, last_version, taken_versions, sit_versions)
+    for found in (_window_problems(rfc, now), _plan_problems(rfc), _release_note_problems(rfc)):
+        for field, message in found.items():
+            problems.setdefault(field, message)
+    return problems
+
+
+def _release_problems(rfc, last_version, taken_versions, sit_versions):
+    """What is released, where: system, type, version (or the UIT-first path), title, reason, targets."""
     problems = {}
-
-    def need(field, value, message):
-        if value in (None, "", []) or (isinstance(value, str) and not value.strip()):
-            problems[field] = message
-
     if rfc.system is None:
         problems["system_id"] = "Choose the system this release is for."
     elif rfc.system.organisation_id != rfc.organisation_id:
         problems["system_id"] = "Choose one of your organisation's systems."
-    need("release_type", rfc.release_type, "Choose the release type.")
+    _need(problems, "release_type", rfc.release_type, "Choose the release type.")
     if "system_id" not in problems and not is_promotion(rfc, sit_versions):
         problem = version_problem(rfc.version, last_version, taken_versions, rfc.release_type)
         if problem:
             problems["version"] = problem
-    need("title", rfc.title, "Give the release a title.")
-    need("reason", rfc.reason, "Say why this release is needed.")
-    need("environment_ids", list(rfc.environments), "Choose at least one target environment.")
+    _need(problems, "title", rfc.title, "Give the release a title.")
+    _need(problems, "reason", rfc.reason, "Say why this release is needed.")
+    _need(problems, "environment_ids", list(rfc.environments), "Choose at least one target environment.")
     absent = [e.name for e in rfc.environments if rfc.system is not None and e not in rfc.system.environments]
     if absent and "environment_ids" not in problems:
         where = ", ".join(e.name for e in rfc.system.environments) or "no test environment"
         problems["environment_ids"] = (f"{rfc.system.name} is not present in {', '.join(absent)}: it runs in {where} "
                                        "(EAP §9.3.5-§9.3.6; a Release Manager keeps where each system runs).")
-    need("window_start", rfc.window_start, "Enter when the deployment window starts.")
-    need("window_end", rfc.window_end, "Enter when the deployment window ends.")
+    problem = promotion_problem(rfc, sit_versions)
+    if problem:
+        problems["promotion_reason"] = problem
+    return problems
+
+
+def _window_problems(rfc, now):
+    """When: a window that ends after it starts, with the notice its type needs, and the downtime expected."""
+    problems = {}
+    _need(problems, "window_start", rfc.window_start, "Enter when the deployment window starts.")
+    _need(problems, "window_end", rfc.window_end, "Enter when the deployment window ends.")
     if rfc.window_start and rfc.window_end and rfc.window_end <= rfc.window_start:
         problems["window_end"] = "The window must end after it starts."
     problem = notice_problem(rfc.release_type, rfc.window_start, now)
@@ -156,19 +175,28 @@ def submission_problems(rfc, now, last_version, taken_versions, sit_versions=())
         problems["window_start"] = problem
     if rfc.expected_downtime is None or rfc.expected_downtime < 0:
         problems["expected_downtime"] = "Enter the expected downtime in minutes (0 if none)."
-    need("implementation_plan", rfc.implementation_plan, "Describe the implementation plan.")
+    return problems
+
+
+def _plan_problems(rfc):
+    """How: the implementation and rollback plans, who is impacted, the installation instructions, the build."""
+    problems = {}
+    _need(problems, "implementation_plan", rfc.implementation_plan, "Describe the implementation plan.")
     if not rfc.organisation.fix_forward:
-        need("rollback_plan", rfc.rollback_plan,
-             f"Add a rollback plan: only fix-forward organisations may leave it out, and {rfc.organisation.name} "
-             "is not one.")
-    need("stakeholders_impacted", rfc.stakeholders_impacted, "Say which stakeholders are impacted.")
-    need("installation_instructions", rfc.installation_instructions, "Add the installation instructions.")
+        _need(problems, "rollback_plan", rfc.rollback_plan,
+              f"Add a rollback plan: only fix-forward organisations may leave it out, and {rfc.organisation.name} "
+              "is not one.")
+    _need(problems, "stakeholders_impacted", rfc.stakeholders_impacted, "Say which stakeholders are impacted.")
+    _need(problems, "installation_instructions", rfc.installation_instructions, "Add the installation instructions.")
     if rfc.build_sha256 and not SHA256.fullmatch(rfc.build_sha256):
         problems["build_sha256"] = SHA256_MESSAGE
+    return problems
 
-    problem = promotion_problem(rfc, sit_versions)
-    if problem:
-        problems["promotion_reason"] = problem
+
+def _release_note_problems(rfc):
+    """The release note: complete defect rows found in a target environment, the defects a Patch or an Emergency
+    needs (RCM §12.8), complete change-request rows."""
+    problems = {}
     incomplete = [str(i) for i, d in enumerate(rfc.defects, 1)
                   if not (d.defect_id.strip() and d.severity and d.summary.strip() and d.found_in_id)]
     targets = {e.id for e in rfc.environments}

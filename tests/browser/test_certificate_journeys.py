@@ -39,7 +39,8 @@ def test_participant_uploads_a_pem_and_sees_it_expiring(page, log_in, tmp_path):
 
     # Deleting asks first (hx-confirm, no inline handler), then goes back to the dashboard.
     page.goto("/certificates")
-    page.locator("#certificate-rows tbody tr").filter(has_text="nwen.sit-a.journey.test").get_by_role("link").first.click()
+    row = page.locator("#certificate-rows tbody tr").filter(has_text="nwen.sit-a.journey.test")
+    row.get_by_role("link").first.click()
     dialogs = []
     page.once("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name="Delete").click()

@@ -15,7 +15,8 @@ def test_rcm_12_8_emergency_raised_approved_deployed_retested_and_carried(app, p
              defects=[("DEF-501", "High", "Inbound queue stalls", "SIT-A")])
     page.get_by_role("button", name="Submit").click()
     # RCM §12.8: a critical or blocking defect, and the evidence of development testing, each refused by its field.
-    expect(page.locator("#defects-error")).to_contain_text("at least one defect of Critical severity or marked blocking")
+    expect(page.locator("#defects-error")).to_contain_text(
+        "at least one defect of Critical severity or marked blocking")
     expect(page.locator("#dev_test_evidence-error")).to_contain_text("evidence of testing completed in development")
     expect(page.get_by_label("Defect ID", exact=True)).to_have_value("DEF-501")  # nothing typed is lost
     page.get_by_label("Severity", exact=True).select_option("Critical")

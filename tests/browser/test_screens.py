@@ -83,8 +83,10 @@ def test_the_release_managers_cards_count_the_data_and_their_links_list_the_same
     log_in("rm.sit@demo.test")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     shot(page, "home-manager-1366")
-    check_card(page, "section[aria-labelledby=outages-now]", "All outages going on now", "#outage-rows", paths("outages", ongoing))
-    check_card(page, "section[aria-labelledby=deployments]", "All approved RFCs with a window in the next 7 days", "#rfc-rows",
+    check_card(page, "section[aria-labelledby=outages-now]", "All outages going on now", "#outage-rows",
+               paths("outages", ongoing))
+    check_card(page, "section[aria-labelledby=deployments]", "All approved RFCs with a window in the next 7 days",
+               "#rfc-rows",
                paths("rfcs", next_week))
     check_card(page, "#expired", "All expired certificates", "#certificate-rows", paths("certificates", expired))
     check_card(page, "#expiring", "All certificates expiring within 30 days", "#certificate-rows",
@@ -108,8 +110,10 @@ def test_the_central_partys_cards_count_the_data_and_their_links_list_the_same(a
     log_in("dip@demo.test")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")  # logged in
     shot(page, "home-central-party-1366")
-    check_card(page, "section[aria-labelledby=to-do]", "All your drafts and changes requested", "#rfc-rows", paths("rfcs", to_do))
-    check_card(page, "section[aria-labelledby=windows]", "All your upcoming windows", "#rfc-rows", paths("rfcs", upcoming))
+    check_card(page, "section[aria-labelledby=to-do]", "All your drafts and changes requested", "#rfc-rows",
+               paths("rfcs", to_do))
+    check_card(page, "section[aria-labelledby=windows]", "All your upcoming windows", "#rfc-rows", paths("rfcs",
+                                                                                                         upcoming))
     check_card(page, "section[aria-labelledby=outages-now]", "All outages of your systems going on now", "#outage-rows",
                paths("outages", ongoing))
     if not ongoing and down_elsewhere:  # the words say what was counted, never "every environment is up"
@@ -139,7 +143,8 @@ def test_the_test_participants_cards_show_outages_where_they_test_and_expired_ce
     check_card(page, "section[aria-labelledby=outages-now]", "All outages going on now where you test", "#outage-rows",
                paths("outages", ongoing))
     check_card(page, "#expired", "All expired certificates", "#certificate-rows", paths("certificates", expired))
-    on_card, count, listed = follows(page, "section[aria-labelledby=notes]", "All releases deployed in the last 14 days", "#rfc-rows")
+    on_card, count, listed = follows(page, "section[aria-labelledby=notes]",
+                                     "All releases deployed in the last 14 days", "#rfc-rows")
     assert listed == paths("rfcs", deployed) and count == len(deployed) and on_card <= listed
     assert listed  # the list the bug left empty ("No RFCs match.")
 

@@ -16,7 +16,8 @@ INSERT INTO users (id, email, name, password_hash, role, organisation_id, scope_
                    session_token)
   VALUES (1, 'dip@example.test', 'Dana', 'x', 'CENTRAL_PARTY', 1, 0, 0, 1, '2026-01-01', 'token');
 INSERT INTO systems (id, name, organisation_id, support_hours, backup_regime) VALUES (1, 'DIP', 1, '', '');
-INSERT INTO environments (id, name, phase, purpose, position) VALUES (1, 'SIT-A', 'SIT', '', 1), (2, 'UIT', 'UIT', '', 2);
+INSERT INTO environments (id, name, phase, purpose, position) VALUES (1, 'SIT-A', 'SIT', '', 1), (2, 'UIT', 'UIT',
+                                                                                                  '', 2);
 INSERT INTO rfcs (id, organisation_id, system_id, release_type, version, title, reason, implementation_plan,
                   rollback_plan, stakeholders_impacted, known_issues, installation_instructions, status, revision,
                   created_by_id, created_at, updated_at, row_version, outcome, actual_start, actual_end,

@@ -19,7 +19,8 @@ def test_environments_have_their_phase_and_dates(ctx):
     envs = {e.name: e for e in db.session.scalars(select(Environment))}
     assert (envs["SIT-A"].phase, envs["SIT-A"].available_from, envs["SIT-A"].available_to) == (
         Phase.SIT, date(2023, 9, 4), date(2025, 4, 4))
-    assert (envs["SIT Staging"].available_from, envs["SIT Staging"].available_to) == (date(2024, 1, 2), date(2026, 1, 19))
+    assert (envs["SIT Staging"].available_from, envs["SIT Staging"].available_to) == (date(2024, 1, 2), date(2026, 1,
+                                                                                                             19))
     assert (envs["SIT-B"].available_from, envs["SIT-B"].available_to) == (date(2024, 4, 1), date(2025, 4, 4))
     assert (envs["UIT"].phase, envs["UIT"].available_from, envs["UIT"].available_to) == (
         Phase.UIT, date(2024, 9, 9), date(2026, 1, 19))

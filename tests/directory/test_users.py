@@ -52,7 +52,8 @@ def test_role_and_organisation_must_fit(app, as_user):
     page = rm.post("/users/new", new_user_data(app, role="central_party")).get_data(as_text=True)
     assert "A Central Party belongs to a Central Party organisation." in page
     page = rm.post("/users/new", new_user_data(app, role="release_manager",
-                                              organisation_id=org_id(app, "MHHS Programme (SI)"))).get_data(as_text=True)
+                                              organisation_id=org_id(app,
+                                                                     "MHHS Programme (SI)"))).get_data(as_text=True)
     assert "tick at least one" in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User).where(User.email.like("new.tester%"))) == 0

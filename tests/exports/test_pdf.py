@@ -45,7 +45,8 @@ def test_pdfs_tell_each_environments_outcome_the_build_and_the_deviation(app, as
         approved_earlier(rfc_id)
     rm = as_user("rm.sit@demo.test")
     _, pages = pdf_pages(rm.get(f"/rfcs/{rfc_id}/release-note.pdf"))
-    assert "Planned release date" in pages[0] and "dip-1.1.0.0.tar.gz" in pages[0] and checksum in "".join("".join(pages).split())
+    assert "Planned release date" in pages[0] and "dip-1.1.0.0.tar.gz" in pages[0] \
+        and checksum in "".join("".join(pages).split())
     with app.app_context():
         deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
         day = format_london(db.session.get(Rfc, rfc_id).deployments[0].actual_end, "%d %b %Y")

@@ -202,7 +202,7 @@ def test_rcm_5_1_ready_for_retest_tells_the_testers_once(app, as_user):
         dip = db.session.scalar(select(System.id).where(System.name == "DIP"))
     helix.post("/account/notifications", {"kinds": ["ready_for_retest"], "system_ids": [dip]})
     with app.app_context():
-        sit_a, uit = env_ids("SIT-A")[0], env_ids("UIT")[0]
+        sit_a = env_ids("SIT-A")[0]
         rfc_id = make_rfc(environments=("SIT-A", "UIT"), defects=[
             {"defect_id": "DEF-71", "severity": "High", "summary": "Acks lost", "found_in_id": sit_a},
             {"defect_id": "DEF-72", "severity": "Low", "summary": "Typo", "found_in_id": sit_a}])

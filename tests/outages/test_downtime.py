@@ -50,7 +50,7 @@ def test_random_changes_keep_the_days_as_a_rebuild_makes_them(ctx):
     rm = db.session.scalar(select(User).where(User.email == "rm.sit@demo.test"))
     downtime.rebuild(now)
     made = []
-    for i in range(40):
+    for _ in range(40):
         planned = rng.random() < 0.4
         start = now - timedelta(days=rng.randint(0, 70), minutes=rng.randint(0, 1440))
         end = None if rng.random() < 0.1 else min(start + timedelta(minutes=rng.randint(10, 3000)), now)

@@ -122,7 +122,8 @@ def test_log_filters_csv_and_constant_queries(app, as_user, count_queries):
     with app.app_context():
         for i in range(40):
             make_outage("rm.sit@demo.test", systems=("MPRS",) if i % 2 else ("DIP",), description=f"Bulk {i}",
-                        start=utcnow() - timedelta(days=i + 3), end=utcnow() - timedelta(days=i + 3) + timedelta(hours=1))
+                        start=utcnow() - timedelta(days=i + 3),
+                        end=utcnow() - timedelta(days=i + 3) + timedelta(hours=1))
     with count_queries() as many:
         page = rm.get("/outages").get_data(as_text=True)
     assert ">Next</a>" in page and many.count == few.count

@@ -139,7 +139,8 @@ def test_baseline_import_is_all_or_nothing_with_line_numbers(app, tmp_path):
     with app.app_context():
         assert db.session.scalar(select(BaselineChange)) is None
     good = tmp_path / "good.csv"
-    good.write_text("system,environment,version,since\nDIP,SIT-A,1.2.0.0,2026-10-01\nDIP,SIT-B,1.2.0.0,2026-10-01 09:30\n")
+    good.write_text("system,environment,version,since\nDIP,SIT-A,1.2.0.0,2026-10-01\n"
+                    "DIP,SIT-B,1.2.0.0,2026-10-01 09:30\n")
     result = runner.invoke(args=["baseline", "import", str(good)])
     assert result.exit_code == 0 and "2 baseline cell(s) imported" in result.output
     with app.app_context():
@@ -265,7 +266,8 @@ def test_closure_needs_control_points_8_and_10(app, as_user):
                    ).get_data(as_text=True)
     assert "Write the rollout report (control point 10)." in page and "Kept actions" in page
     assert "SIT-B outside the approved window): record the lessons learnt before closing." in page
-    rm.post(f"/rfcs/{rfc_id}/close", {"action": "close", "rollout_report": "Both done", "lessons_learnt": "Start on time"})
+    rm.post(f"/rfcs/{rfc_id}/close", {"action": "close", "rollout_report": "Both done",
+                                      "lessons_learnt": "Start on time"})
     with app.app_context():
         rfc = db.session.get(Rfc, rfc_id)
         assert rfc.status == RfcStatus.CLOSED and {8, 9, 10} <= {c.number for c in rfc.control_points}

@@ -40,7 +40,8 @@ def test_rcm_4_4_the_sign_off_is_recorded_with_who_confirmed_it(app, as_user):
         assert (deployment.smoke_test, deployment.confirmed_by, deployment.instruction_errors) == (
             "passed", "Priya (DIP L1)", "Step 4 names the wrong queue")
     detail = dip.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
-    assert "confirmed by Priya (DIP L1)" in detail and "Installation instructions: Step 4 names the wrong queue" in detail
+    assert "confirmed by Priya (DIP L1)" in detail \
+        and "Installation instructions: Step 4 names the wrong queue" in detail
     pdf = dip.get(f"/rfcs/{rfc_id}/pdf").data
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "passed, confirmed by Priya (DIP L1)" in text and "Step 4 names the wrong queue" in text

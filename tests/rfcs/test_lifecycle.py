@@ -17,7 +17,7 @@ from tests.rfcs.factory import approve, env_ids, form_data, make_rfc, next_week,
 def rfc(app, rfc_id=None):
     with app.app_context():
         found = db.session.get(Rfc, rfc_id) if rfc_id else db.session.scalar(select(Rfc).order_by(Rfc.id.desc()))
-        found.defects, found.environments, found.approvals, found.control_points  # load before the session closes
+        _ = found.defects, found.environments, found.approvals, found.control_points  # loaded before the session closes
         return found
 
 
@@ -182,7 +182,8 @@ def test_changes_requested_then_resubmitted_as_a_new_revision(app, as_user):
     edit_page = dip.get(f"/rfcs/{rfc_id}/edit").get_data(as_text=True)
     assert "Changes requested by Sam Ashdown (SIT): Add the CR" in edit_page
     data = form_data(app, title="DIP 1.1.0.0 with CR")
-    data.update({"change_requests-0-cr_id": "CR-7", "change_requests-0-title": "New ack", "change_requests-0-summary": "S"})
+    data.update({"change_requests-0-cr_id": "CR-7", "change_requests-0-title": "New ack",
+                 "change_requests-0-summary": "S"})
     assert dip.post(f"/rfcs/{rfc_id}/edit", {**data, "action": "submit"}).status_code == 303
     again = rfc(app, rfc_id)
     assert (again.status, again.revision) == (RfcStatus.SUBMITTED, 2)
@@ -237,7 +238,8 @@ def test_withdraw(app, as_user):
 def test_every_step_is_in_the_audit_trail(app, as_user):
     with app.app_context():
         rfc_id = make_rfc(gate=False)
-    as_user("rm.sit@demo.test").post(f"/rfcs/{rfc_id}/decide", {"decision": "request_changes", "comment": "More detail"})
+    as_user("rm.sit@demo.test").post(f"/rfcs/{rfc_id}/decide", {"decision": "request_changes",
+                                                                "comment": "More detail"})
     with app.app_context():
         actions = list(db.session.scalars(select(AuditEvent.action).where(
             AuditEvent.object_type == "rfcs", AuditEvent.object_id == rfc_id).order_by(AuditEvent.id)))

@@ -101,7 +101,8 @@ def test_rcm_12_8_nb_the_next_regular_release_carries_the_emergency_or_says_why_
     data = form_data(app, version="0.1.0.0", defects=[], not_carried_reason=reason)
     if carried:
         data = {**data, **{"defects-0-defect_id": "DEF-9", "defects-0-severity": "Critical",
-                           "defects-0-summary": "Inbound queue stalls", "defects-0-found_in_id": data["environment_ids"][0]}}
+                           "defects-0-summary": "Inbound queue stalls",
+                           "defects-0-found_in_id": data["environment_ids"][0]}}
     response = dip.post("/rfcs/new", {**data, "action": "submit"})
     with app.app_context():
         regular = db.session.scalar(select(Rfc).where(Rfc.id != emergency))
@@ -111,7 +112,8 @@ def test_rcm_12_8_nb_the_next_regular_release_carries_the_emergency_or_says_why_
     texts = [p.get_data(as_text=True) for p in pages]
     assert all(p.status_code == 200 for p in pages)
     if submitted:
-        assert response.status_code == 303 and not any("DEF-9 not carried" in t or "not yet carried" in t for t in texts)
+        assert response.status_code == 303 \
+            and not any("DEF-9 not carried" in t or "not yet carried" in t for t in texts)
         assert "None: every emergency fix is in a later regular release, or its absence is explained." in texts[2]
         return
     page = response.get_data(as_text=True)

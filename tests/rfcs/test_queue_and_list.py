@@ -135,7 +135,8 @@ def test_the_services_keep_the_queue_rows_as_a_rebuild_makes_them(ctx):
                                                 PendingApproval.priority, PendingApproval.window_start)).all())
 
     both = make_rfc(environments=("SIT-A", "UIT"))
-    emergency = make_rfc(release_type=ReleaseType.EMERGENCY, version="1.1.0.1", window_start=utcnow() + timedelta(hours=2))
+    emergency = make_rfc(release_type=ReleaseType.EMERGENCY, version="1.1.0.1",
+                         window_start=utcnow() + timedelta(hours=2))
     changed = make_rfc(version="1.2.0.0")
     withdrawn = make_rfc(version="1.3.0.0")
     services.decide(user("rm.sit@demo.test"), db.session.get(Rfc, both), Decision.APPROVED)

@@ -71,7 +71,8 @@ def test_the_queue_row_warns_before_approving_a_version_that_would_go_in_before_
         higher = make_rfc(version="1.2.0.0", window_start=next_week())
     rm = as_user("rm.sit@demo.test")
     row = rm.get("/approvals").get_data(as_text=True).split(f'id="queue-rfc-{higher}"')[1].split("</tr>")[0]
-    assert "version order" in row and f"1.1.0.0 ({rfc_number(lower)}" in row and "puts it in before a lower version" in row
+    assert "version order" in row and f"1.1.0.0 ({rfc_number(lower)}" in row \
+        and "puts it in before a lower version" in row
     page = rm.get(f"/rfcs/{higher}").get_data(as_text=True)
     assert f"Version order: 1.1.0.0 ({rfc_number(lower)}" in page
     other = rm.get(f"/rfcs/{lower}").get_data(as_text=True)

@@ -32,7 +32,8 @@ def action(text="Automate the schema check", owner="supplier@demo.test", due=Non
 
 @pytest.mark.parametrize("form, field, message", [
     (action(due=today() - timedelta(days=1)), "due", "A due date cannot be in the past"),
-    (action(owner="nobody@demo.test"), "owner_email", "No active user of Release Desk has the address nobody@demo.test."),
+    (action(owner="nobody@demo.test"), "owner_email",
+     "No active user of Release Desk has the address nobody@demo.test."),
     (action(owner=""), "owner_email", "Name the owner by their e-mail address."),
     (action(text=""), "text", "Say what is to be done."),
     ({**action(), "due": ""}, "due", "Give the date it is due."),

@@ -97,7 +97,8 @@ def test_a_window_inside_a_freeze_is_for_emergencies_only(ctx, freeze_in, releas
 def test_clashes_by_environment_outage_and_visibility(ctx):
     start = next_week()
     first = make_rfc(window_start=start)
-    overlapping = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH, version="1.0.1.0", rollback_plan="",
+    overlapping = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH, version="1.0.1.0",
+                           rollback_plan="",
                            window_start=start + timedelta(hours=1))
     touching = make_rfc(version="1.2.0.0", window_start=start + timedelta(hours=2))  # starts as the first ends
     elsewhere = make_rfc(version="1.3.0.0", window_start=start, environments=("SIT-B",))

@@ -44,10 +44,8 @@ def rebuild_pending():
     return db.session.scalar(select(func.count()).select_from(PendingApproval))
 
 
-@unit_of_work(CONFLICT)
-def decide(user, rfc, decision, comment="", expected_version=None):
-    """Approve, reject or request changes for the manager's phases on the current revision."""
-    _check_row_version(rfc, expected_version)
+def _phases_or_refuse(user, rfc):
+    """The manager's phases still to decide on the RFC's current revision; refuses when there are none."""
     if rfc.status != RfcStatus.SUBMITTED:
         raise Refused(f"{rfc.number} is {rfc.status.value}: there is nothing to decide.")
     phases = phases_to_decide(user, rfc)
@@ -56,20 +54,35 @@ def decide(user, rfc, decision, comment="", expected_version=None):
             raise Refused(f"Your phase has already approved revision {rfc.revision} of {rfc.number}.")
         raise Refused(f"{rfc.number} targets {', '.join(sorted(p.value for p in rfc.phases))} only: "
                       "it is outside your phase scope.")
+    return phases
+
+
+def _check_may_approve(rfc, comment):
+    """What stops an approval: governance of a Major release, open control points, a higher version approved since
+    the submission (which a comment confirms)."""
+    if needs_governance(rfc):
+        raise Refused("A Major release needs the programme governance (GNG) approval reference and date "
+                      "recorded before it can be approved.")
+    gate = rules.open_control_points(rfc, APPROVAL_GATE)
+    if gate:
+        raise Refused(rules.gate_message(gate, "approving"))
+    higher = overtaken_by([rfc]).get(rfc.id)
+    if higher and not comment:
+        raise Invalid({"comment": f"{version_order_text(rfc, higher)}: confirm with a comment that "
+                                  f"{rfc.version} should still go ahead."})
+
+
+@unit_of_work(CONFLICT)
+def decide(user, rfc, decision, comment="", expected_version=None):
+    """Approve, reject or request changes for the manager's phases on the current revision."""
+    _check_row_version(rfc, expected_version)
+    phases = _phases_or_refuse(user, rfc)
     comment = (comment or "").strip()
     if decision != Decision.APPROVED and not comment:
-        raise Invalid({"comment": f"Say why: a comment is needed to {'reject' if decision == Decision.REJECTED else 'request changes'}."})
+        action = "reject" if decision == Decision.REJECTED else "request changes"
+        raise Invalid({"comment": f"Say why: a comment is needed to {action}."})
     if decision == Decision.APPROVED:
-        if needs_governance(rfc):
-            raise Refused("A Major release needs the programme governance (GNG) approval reference and date "
-                          "recorded before it can be approved.")
-        gate = rules.open_control_points(rfc, APPROVAL_GATE)
-        if gate:
-            raise Refused(rules.gate_message(gate, "approving"))
-        higher = overtaken_by([rfc]).get(rfc.id)
-        if higher and not comment:
-            raise Invalid({"comment": f"{version_order_text(rfc, higher)}: confirm with a comment that "
-                                      f"{rfc.version} should still go ahead."})
+        _check_may_approve(rfc, comment)
     now = utcnow()
     for phase in sorted(phases):
         rfc.approvals.append(Approval(revision=rfc.revision, phase=phase, decision=decision, by_id=user.id, at=now,

@@ -95,8 +95,9 @@ def index_for_search(rfc, system, organisation):
     """The RFC (number, system, version, title) and each defect it fixes (by its ID) in the search index."""
     search.put("rfc", rfc.id, [rfc.number, system.name if system else "", rfc.version, rfc.title],
                organisation.name, rfc.release_type.value if rfc.release_type else "")
-    search.put_children("defect", rfc.id, [(d.id, [d.defect_id, d.summary], rfc.number, d.severity,
-                                             d.found_in.name if d.found_in else "") for d in rfc.defects if d.defect_id])
+    search.put_children("defect", rfc.id, [
+        (d.id, [d.defect_id, d.summary], rfc.number, d.severity, d.found_in.name if d.found_in else "")
+        for d in rfc.defects if d.defect_id])
 
 
 def reindex_named(kind, object_id):

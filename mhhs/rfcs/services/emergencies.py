@@ -65,7 +65,8 @@ def carry_overs(emergencies):
     found = []
     for emergency in emergencies:
         mine = parse(emergency.version) or ()
-        missing = [d.defect_id for d in emergency.defects if highest.get((emergency.system_id, d.defect_id), ()) <= mine]
+        missing = [d.defect_id for d in emergency.defects if highest.get((emergency.system_id, d.defect_id),
+                                                                         ()) <= mine]
         if missing:
             found.append((emergency, missing))
     return found
