@@ -135,5 +135,5 @@ def test_the_search_page_costs_the_same_however_much_matches(app, as_user, count
     assert many.count == few.count, (few.count, many.count)
     with app.app_context():
         begin = db.engine.dialect.name == "sqlite"  # SQLite's reads begin with a BEGIN of their own (core/db.py)
-    # the user, the visible matching documents, the header's organisation: nothing per row
-    assert few.count == 3 + begin
+    # the user and the visible matching documents: nothing per row (the header no longer reads the organisation)
+    assert few.count == 2 + begin
