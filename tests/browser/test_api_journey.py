@@ -64,6 +64,7 @@ def test_a_pipeline_raises_waits_for_approval_and_records_its_deployment(app, pa
     page.get_by_role("link", name="Approvals").click()
     number = created["number"]
     row = page.locator("tr", has_text=number)
+    expect(row.get_by_role("checkbox").first).to_be_visible()  # .all() does not wait
     for box in row.get_by_role("checkbox").all():
         box.check()
     row.get_by_label(f"Evidence or reason for the chosen control points of {number}").fill("Checked on the call")

@@ -58,6 +58,7 @@ def test_baseline_drift_gates_deployment_and_retest(app, page, log_in):
     row.get_by_role("button", name="Tick").click()  # 3 alone: its evidence comes from the baseline
     row = page.locator("tr", has_text=number)
     expect(row.get_by_role("checkbox")).to_have_count(3)
+    expect(row.get_by_role("checkbox").first).to_be_visible()  # .all() does not wait
     for box in row.get_by_role("checkbox").all():
         box.check()
     row.get_by_label(f"Evidence or reason for the chosen control points of {number}").fill("Weekly release call")

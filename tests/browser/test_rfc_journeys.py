@@ -44,6 +44,7 @@ def test_whole_rfc_journey(app, page, log_in):
         page.get_by_role("link", name="Approvals").click()
         row = page.locator("tr", has_text=number)
         if manager == "rm.sit@demo.test":  # control points 3 to 6 first, in place
+            expect(row.get_by_role("checkbox").first).to_be_visible()  # .all() does not wait
             for box in row.get_by_role("checkbox").all():
                 box.check()
             row.get_by_label(f"Evidence or reason for the chosen control points of {number}").fill("Release call")
