@@ -219,7 +219,8 @@ def _rfc_entry(rfc, found):
     happened = deployment_times(rfc)
     if happened:  # the actual times and outcome, not the planned window any more
         text = f"{rfc.number} {rfc.system.name if rfc.system else ''} {rfc.version}: {happened}"
-        return Entry("window", rfc.status.value.capitalize(), text, "rfcs.detail", {"rfc_id": rfc.id}, found)
+        words = rfc.status_words  # "deployed · rolled back in UIT" when a target rolled back
+        return Entry("window", words[:1].upper() + words[1:], text, "rfcs.detail", {"rfc_id": rfc.id}, found)
     if rfc.release_type == ReleaseType.EMERGENCY:
         kind, label = "emergency", "Emergency window"
     elif rfc.status in (RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED):
