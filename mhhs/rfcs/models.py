@@ -192,6 +192,23 @@ class Rfc(db.Model):
             if self.organisation and self.organisation.fix_forward else "—"
 
     @property
+    def rolled_back_in(self):
+        """The target environments that rolled back while the RFC stands elsewhere (a mixed outcome); [] when none
+        did or when it rolled back everywhere (its status or outcome says so then)."""
+        if RfcStatus.ROLLED_BACK in (self.status, self.outcome):
+            return []
+        back = {d.environment_id for d in self.deployments if d.outcome == Outcome.ROLLED_BACK}
+        return [e.name for e in self.environments if e.id in back]
+
+    @property
+    def status_words(self):
+        """The status badge's words: the status, and where a target rolled back ("deployed · rolled back in UIT"),
+        so that no badge says "deployed" alone while a target rolled back (issue 24)."""
+        if self.rolled_back_in:
+            return f"{self.status.value} · rolled back in {', '.join(self.rolled_back_in)}"
+        return self.status.value
+
+    @property
     def deviations(self):
         """RCM 5.1: the deployments that left the approved plan (outside the window, rolled back, fixed forward)."""
         return [d for d in self.deployments if d.deviation]

@@ -82,7 +82,8 @@ WORK_SETS = {
 def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None,
                    follow_up=None, work_set=None, now=None):
     query = (select(Rfc).where(visible_clause(user))
-             .options(joinedload(Rfc.organisation), joinedload(Rfc.system), selectinload(Rfc.environments))
+             .options(joinedload(Rfc.organisation), joinedload(Rfc.system), selectinload(Rfc.environments),
+                      selectinload(Rfc.deployments))  # the status badge tells a mixed outcome
              .order_by(Rfc.id.desc()))
     if work_set:
         query = query.where(*WORK_SETS[work_set][1](user, now))

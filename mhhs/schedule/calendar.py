@@ -122,13 +122,17 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         for day in days.values():
             if freeze.first_day <= day.date <= freeze.last_day:
                 day.entries.append(Entry("freeze", "Freeze", f"{freeze.scope}: {freeze.reason}", "schedule.freezes"))
-    rfcs = _by_day(_rfc_query(user, filters), Rfc.window_start, Rfc.id, bounds, per_day)
+    # An RFC sits on its planned window's day until outcomes are recorded, then on the day(s) its deployments
+    # actually happened (issue 24: deployed on 6 Dec, planned for 11 Dec, shows on 6 Dec).
+    planned = _rfc_query(user, filters).where(~exists().where(Deployment.rfc_id == Rfc.id))
+    happened = _rfc_query(user, filters).join(Deployment, Deployment.rfc_id == Rfc.id)
+    rfcs = _by_day([(planned, Rfc.window_start), (happened, Deployment.actual_start)], Rfc.id, bounds, per_day)
     loaded = {r.id: r for r in db.session.scalars(
         select(Rfc).where(Rfc.id.in_({i for ids in rfcs.values() for i in ids}))
         .options(joinedload(Rfc.system), selectinload(Rfc.environments),
                  selectinload(Rfc.deployments).joinedload(Deployment.environment)))}
     found = clashes([r for r in loaded.values() if r.status in SCHEDULED], user)
-    outages = _by_day(_outage_query(filters), Outage.start, Outage.id, bounds, per_day)
+    outages = _by_day([(_outage_query(filters), Outage.start)], Outage.id, bounds, per_day)
     loaded_outages = {o.id: o for o in db.session.scalars(
         select(Outage).where(Outage.id.in_({i for ids in outages.values() for i in ids}))
         .options(joinedload(Outage.environment)))}
@@ -188,15 +192,18 @@ def _outage_query(filters):
     return query
 
 
-def _by_day(query, start_column, id_column, bounds, per_day):
+def _by_day(queries, id_column, bounds, per_day):
     """{day: [ids]}: up to per_day + 1 rows starting on each day (one more says there are more), in one statement
-    of short index ranges."""
+    of short index ranges; `queries` are (query, its start column), an id found twice on a day counts once."""
     parts = [query.add_columns(start_column.label("at")).where(start_column >= start, start_column < end)
-             .order_by(start_column, id_column).limit(per_day + 1).subquery() for _, start, end in bounds]
+             .order_by(start_column, id_column).limit(per_day + 1).subquery()
+             for query, start_column in queries for _, start, end in bounds]
     found = {}
     rows = db.session.execute(union_all(*(select(part.c.id, part.c.at) for part in parts))).all()
     for row_id, at in sorted(rows, key=lambda r: (r.at, r.id)):
-        found.setdefault(to_london(at).date(), []).append(row_id)
+        ids = found.setdefault(to_london(at).date(), [])
+        if row_id not in ids:
+            ids.append(row_id)
     return found
 
 
@@ -212,7 +219,8 @@ def _rfc_entry(rfc, found):
     happened = deployment_times(rfc)
     if happened:  # the actual times and outcome, not the planned window any more
         text = f"{rfc.number} {rfc.system.name if rfc.system else ''} {rfc.version}: {happened}"
-        return Entry("window", rfc.status.value.capitalize(), text, "rfcs.detail", {"rfc_id": rfc.id}, found)
+        words = rfc.status_words  # "deployed · rolled back in UIT" when a target rolled back
+        return Entry("window", words[:1].upper() + words[1:], text, "rfcs.detail", {"rfc_id": rfc.id}, found)
     if rfc.release_type == ReleaseType.EMERGENCY:
         kind, label = "emergency", "Emergency window"
     elif rfc.status in (RfcStatus.SUBMITTED, RfcStatus.CHANGES_REQUESTED):

@@ -95,3 +95,20 @@ def test_the_rfc_page_and_release_email_say_where_it_rolled_back(app, as_user):
     page = as_user("rm.sit@demo.test").get(f"/rfcs/{rfc_id}").get_data(as_text=True)
     head = page.split('class="page-head"')[1].split("</div>\n</div>")[0]
     assert "deployed in SIT-A; rolled back in UIT" in head  # beside the status, from the same outcomes
+
+
+def test_the_status_badge_says_where_it_rolled_back_on_the_rfc_page_the_list_and_the_home_page(app, as_user):
+    """Deployed in SIT-A, rolled back in UIT: no status badge says "deployed" alone (issue 24)."""
+    from mhhs.rfcs.states import Outcome
+    from tests.rfcs.factory import deploy
+    with app.app_context():
+        rfc_id = make_rfc(environments=("SIT-A", "UIT"))
+        approved_earlier(rfc_id, "rm.sit@demo.test", "rm.uit@demo.test")
+        deploy(rfc_id, "SIT-A", Outcome.DEPLOYED)
+        deploy(rfc_id, "UIT", Outcome.ROLLED_BACK)
+    manager = as_user("rm.sit@demo.test")
+    badge = '<span class="badge rfc-deployed">deployed · rolled back in UIT</span>'
+    assert badge in manager.get(f"/rfcs/{rfc_id}").get_data(as_text=True)
+    assert badge in manager.get("/rfcs").get_data(as_text=True)
+    assert badge in manager.get("/").get_data(as_text=True)  # the follow-up "awaiting closure" card
+    assert '<span class="badge rfc-deployed">deployed</span>' not in manager.get("/rfcs").get_data(as_text=True)
