@@ -6,6 +6,7 @@ from flask import abort, current_app
 from flask_login import current_user
 
 from ..extensions import login_manager
+from .services import Refused
 
 
 class Role(str, enum.Enum):
@@ -83,7 +84,6 @@ def can_keep_schedule(user):
 def require(allowed, message="You may not do that."):
     """A service's own check of its permission (the view has checked it too): refuses when not allowed."""
     if not allowed:
-        from .services import Refused
         raise Refused(message)
 
 

@@ -266,19 +266,15 @@ def availability():
 def availability_csv():
     kind, count = _period_args()
     spans, table = services.availability_table(kind, utcnow(), count)
-    rows = ([environment.name, label, _hours(f.elapsed), _hours(f.total), _hours(f.planned), _hours(f.unplanned),
+    rows = ([environment.name, label, hours(f.elapsed), hours(f.total), hours(f.planned), hours(f.unplanned),
              "" if f.availability is None else f"{f.availability * 100:.2f}"]
-            + [_hours(f.by_category.get(c)) for c in Category]
+            + [hours(f.by_category.get(c)) for c in Category]
             for environment, cells in table for (label, _, _), f in zip(spans, cells))
     return csv_download(["Environment", "Period", "Elapsed (hours)", "Downtime (hours)", "Planned (hours)",
                          "Unplanned (hours)", "Availability (%)"] + [f"{c.value} (hours)" for c in Category],
                         rows, f"availability-{kind}.csv")
 
 
-def _hours(delta):
-    return f"{delta.total_seconds() / 3600:.2f}" if delta else "0.00"
-
-
 def hours(delta):
-    """Hours with two decimals (the availability tables' `hours` filter)."""
-    return _hours(delta)
+    """Hours with two decimals (the availability CSV, and the tables' `hours` filter)."""
+    return f"{delta.total_seconds() / 3600:.2f}" if delta else "0.00"

@@ -3,6 +3,7 @@ communications that send it."""
 from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user
 
+from ..core import registry
 from ..core.db import reads_first
 from ..core.forms import show_problems
 from ..core.htmx import done, render
@@ -11,11 +12,12 @@ from ..core.services import Invalid
 from ..exports.download import download
 from ..exports.pdf import render_pdf
 from ..extensions import db
-from ..mail.services import counted, messages_about
+from ..mail.services import attachment_hook, counted, messages_about
 from ..rfcs.models import Rfc
 from ..rfcs.permissions import can_communicate, is_reader_role
 from ..rfcs.services import rfc_or_404
 from ..rfcs.states import COMMUNICATION_STATUSES
+from ..rfcs.views import PAGE_REGIONS
 from . import acknowledgements, services
 from .forms import CommunicationForm
 
@@ -33,9 +35,6 @@ def attachment(message):
 
 def register(app):
     """What this package adds to the RFC page and the outbox (called by create_app)."""
-    from ..core import registry
-    from ..mail.services import attachment_hook
-    from ..rfcs.views import PAGE_REGIONS
     registry.register(app, PAGE_REGIONS, rfc_page_context)
     for kind in COMMUNICATION_STATUSES:
         registry.register(app, attachment_hook(kind), attachment)
