@@ -1,4 +1,5 @@
 """Imports every domain's models, so that Alembic and the app see the whole schema."""
+from .allocation.models import TestPhase
 from .api.models import ApiToken, IdempotencyKey
 from .audit.models import AuditEvent
 from .auth.models import AddressThrottle, LoginThrottle
@@ -9,10 +10,16 @@ from .directory.models import Environment, MajorRelease, MarketRole, Organisatio
 from .mail.models import OutboxMessage
 from .notifications.models import MailGroup, NotificationOptOut, Subscription
 from .outages.models import DowntimeDay, DowntimeMonth, DowntimeState, Outage, OutageUpdate
+from .participants.models import (
+    ConnectivitySignOff,
+    OnboardingInterval,
+    Participant,
+    ParticipantEnvironment,
+    Tranche,
+)
 from .release_notes.models import Acknowledgement, ReleaseAudience
 from .reports.models import WeeklyReportSent
 from .rfcs.models import Approval, ChangeRequest, ControlPoint, Defect, Deployment, Retest, Revision, Rfc, WorkOffAction
-from .schedule.models import TestPhase
 from .windows.models import Freeze, ReleaseSlot
 
 __all__ = [
@@ -22,4 +29,5 @@ __all__ = [
     "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest",
     "ReleaseAudience", "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest",
     "Revision", "Rfc", "WeeklyReportSent", "SearchDocument", "MailGroup", "ReleaseSlot", "WorkOffAction",
+    "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "Tranche",
 ]

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import delete, select, text
 
+from mhhs.allocation.models import TestPhase
 from mhhs.api.models import ApiToken
 from mhhs.api.services import create_token
 from mhhs.certificates.models import Certificate, PkiOfficer
@@ -22,7 +23,6 @@ from mhhs.mail.services import queue
 from mhhs.notifications.models import MailGroup
 from mhhs.outages.models import Outage
 from mhhs.rfcs.models import Defect, Rfc, WorkOffAction
-from mhhs.schedule.models import TestPhase
 from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
 from mhhs.windows.models import Freeze
 from tests.certificates.factory import make_certificate, make_officer

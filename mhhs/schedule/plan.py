@@ -6,10 +6,10 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..allocation.models import TestPhase
 from ..directory.models import Environment, MajorRelease
 from ..extensions import db
 from ..windows.models import Freeze
-from .models import TestPhase
 
 # The chart's colours, as SVG attributes (the PDF renderer does not style SVG from the page's CSS): fill, stroke.
 COLOURS = {"available": ("#bbf7d0", "#15803d"), "phase": ("#1d4ed8", "none"), "freeze": ("#0e7490", "none"),

@@ -4,12 +4,12 @@ import secrets
 
 from sqlalchemy import select
 
+from ..allocation.models import TestPhase
 from ..audit.services import record
 from ..core.permissions import can_keep_schedule, require
 from ..directory.models import User
 from ..extensions import db
 from ..windows.models import Freeze
-from .models import TestPhase
 
 
 def add_freeze(by, environment_id, first_day, last_day, reason):

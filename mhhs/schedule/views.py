@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..allocation.models import TestPhase
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
@@ -22,7 +23,6 @@ from ..windows.support import describe
 from . import feeds, plan, services
 from .calendar import SLOT_MINUTES, Filters, calendar_days, timeline, view_range
 from .forms import CalendarForm, FreezeForm, ReleaseSlotForm, TestPhaseForm
-from .models import TestPhase
 
 bp = Blueprint("schedule", __name__)
 PER_DAY = {"month": 4, "week": 25}  # windows and outages a day shows before it says there are more

@@ -5,13 +5,13 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from mhhs.allocation.models import TestPhase
 from mhhs.core.time import to_london, utcnow
 from mhhs.directory.models import System
 from mhhs.extensions import db
 from mhhs.rfcs import services
 from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.states import Decision, ReleaseType
-from mhhs.schedule.models import TestPhase
 from mhhs.windows.models import Freeze
 from tests.certificates.factory import make_certificate
 from tests.helpers import feed_events, pdf_pages

@@ -1,4 +1,4 @@
-"""Test phases on the plan (EAP §12.1.1: the centralised Gantt chart)."""
+"""Test stages on environments (EAP Table 1, §12.1.1: the centralised Gantt chart; RCM §7.4)."""
 from sqlalchemy import Column, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import relationship
 

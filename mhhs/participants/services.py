@@ -1,0 +1,27 @@
+"""The participants' rules other domains ask (the quality gate: EAP §11.3)."""
+from sqlalchemy import exists, select
+
+from ..extensions import db
+from .models import ConnectivitySignOff, Participant
+
+SIGN_OFF_NEEDED = "Connectivity to {environment} is not signed off"
+
+
+def participant_of(organisation_id):
+    """The register entry of an organisation, or None when it does not test."""
+    return db.session.scalar(select(Participant).where(Participant.organisation_id == organisation_id))
+
+
+def connectivity_signed_off(participant_id, environment_id):
+    """Whether a Release Manager's sign-off of connectivity to that central environment stands (not voided)."""
+    return db.session.scalar(select(exists().where(
+        ConnectivitySignOff.participant_id == participant_id,
+        ConnectivitySignOff.environment_id == environment_id,
+        ConnectivitySignOff.voided_at.is_(None))))
+
+
+def first_open_step(participant_id, environment):
+    """What stands between a participant and testing in a central environment, in words, or None when nothing does."""
+    if connectivity_signed_off(participant_id, environment.id):
+        return None
+    return SIGN_OFF_NEEDED.format(environment=environment.name)
