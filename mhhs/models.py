@@ -15,6 +15,7 @@ from .participants.models import (
     OnboardingInterval,
     Participant,
     ParticipantEnvironment,
+    ParticipantOutage,
     Tranche,
 )
 from .release_notes.models import Acknowledgement, ReleaseAudience
@@ -29,5 +30,6 @@ __all__ = [
     "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest",
     "ReleaseAudience", "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest",
     "Revision", "Rfc", "WeeklyReportSent", "SearchDocument", "MailGroup", "ReleaseSlot", "WorkOffAction",
-    "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "Tranche",
+    "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "ParticipantOutage",
+    "Tranche",
 ]

@@ -1,7 +1,7 @@
 """The participant register and what connectivity proving rests on (EAP §5.3, §7.1.1–§7.1.3, §8.1, §10.1, §11.3)."""
 import enum
 
-from sqlalchemy import Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import relationship
 
 from ..directory.models import DayPeriod
@@ -159,3 +159,21 @@ class ConnectivitySignOff(db.Model):
     participant = relationship("Participant")
     environment = relationship("Environment")
     signed_by = relationship("User")
+
+
+class ParticipantOutage(db.Model):
+    """A participant's own test environment unavailable (EAP §12.5.2, §12.6), planned (a data refresh needs notice)
+    or unplanned. Kept apart from central systems' outages: central availability figures stay about central systems."""
+    __tablename__ = "participant_outages"
+    id = Column(Integer, primary_key=True)
+    participant_environment_id = Column(ForeignKey("participant_environments.id", ondelete="CASCADE"),
+                                        nullable=False, index=True)
+    planned = Column(Boolean, nullable=False, default=True)
+    data_refresh = Column(Boolean, nullable=False, default=False)
+    starts = Column(DateTime, nullable=False, index=True)
+    ends = Column(DateTime)  # None while an unplanned one is ongoing
+    reason = Column(Text, nullable=False, default="")
+    logged_by_id = Column(ForeignKey("users.id"), nullable=False)
+    logged_at = Column(DateTime, nullable=False)
+    participant_environment = relationship("ParticipantEnvironment")
+    logged_by = relationship("User")

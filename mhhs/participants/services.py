@@ -1,8 +1,8 @@
 """The participants' rules other domains ask (the quality gate: EAP §11.3)."""
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from ..extensions import db
-from .models import ConnectivitySignOff, Participant
+from .models import ConnectivitySignOff, Participant, ParticipantEnvironment, ParticipantOutage
 
 SIGN_OFF_NEEDED = "Connectivity to {environment} is not signed off"
 
@@ -25,3 +25,12 @@ def first_open_step(participant_id, environment):
     if connectivity_signed_off(participant_id, environment.id):
         return None
     return SIGN_OFF_NEEDED.format(environment=environment.name)
+
+
+def unavailable_between(participant_id, starts, ends):
+    """The participant's own environments' outages that overlap [starts, ends) (an ongoing one has no end)."""
+    return db.session.scalars(
+        select(ParticipantOutage).join(ParticipantOutage.participant_environment)
+        .where(ParticipantEnvironment.participant_id == participant_id, ParticipantOutage.starts < ends,
+               or_(ParticipantOutage.ends.is_(None), ParticipantOutage.ends > starts))
+        .order_by(ParticipantOutage.starts)).all()
