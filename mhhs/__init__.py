@@ -49,6 +49,7 @@ def create_app(config=None):
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    from .core import rate_limits  # noqa: F401  (the "database://" storage, before the limiter looks its scheme up)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

@@ -3,6 +3,7 @@ Both counts live in the database, so they hold across every server process."""
 from datetime import timedelta
 
 from flask import current_app
+from limits import parse
 from sqlalchemy import select
 
 from ..audit.services import record
@@ -47,6 +48,13 @@ def _address_throttle(address, now):
     if throttle.window_start + window <= now:
         throttle.window_start, throttle.failures = now, 0
     return throttle, throttle.window_start + window
+
+
+def address_failure_limit():
+    """How many failed authentications one network address may make in a window (login form and API tokens alike):
+    LOGIN_MAX_ADDRESS_FAILURES per LOGIN_LOCK_MINUTES, as a `limits` rate."""
+    config = current_app.config
+    return parse(f"{config['LOGIN_MAX_ADDRESS_FAILURES']} per {config['LOGIN_LOCK_MINUTES']} minutes")
 
 
 def authenticate(email, password, address="unknown"):

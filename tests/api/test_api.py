@@ -416,3 +416,25 @@ def test_rcm_12_8_an_emergency_through_the_api_needs_a_blocking_or_critical_defe
     assert changed.status_code == 200 and changed.json["defects"][0]["blocking"] is True
     submitted = api("POST", f"/rfcs/{draft['id']}/submit", secret)
     assert submitted.status_code == 200 and submitted.json["status"] == "submitted"
+
+
+def test_an_address_sending_invalid_tokens_is_throttled_and_other_addresses_are_not(app, api, make_token):
+    """Changing invalid tokens (each its own per-token count) are counted per address: past
+    LOGIN_MAX_ADDRESS_FAILURES the address gets 429 with Retry-After, a valid token from it too; a valid token from
+    another address goes on."""
+    secret, guesser = make_token(), {"REMOTE_ADDR": "203.0.113.9"}
+    app.config["LOGIN_MAX_ADDRESS_FAILURES"] = 3
+    try:
+        guesses = [api(method, "/rfcs", f"rd_guess{n}", rfc_body(), environ_base=guesser).status_code
+                   for n, method in enumerate(["GET", "POST", "POST"])]
+        refused = api("GET", "/baseline", "rd_guess4", environ_base=guesser)
+        valid_from_guesser = api("GET", "/baseline", secret, environ_base=guesser)
+        valid_elsewhere = api("GET", "/baseline", secret, environ_base={"REMOTE_ADDR": "198.51.100.7"})
+    finally:
+        app.config["LOGIN_MAX_ADDRESS_FAILURES"] = 30
+    assert guesses == [401, 401, 401]
+    assert refused.status_code == 429 and refused.content_type == PROBLEM
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert "Too many requests without a valid API token from your network address" in refused.json["detail"]
+    assert valid_from_guesser.status_code == 429
+    assert valid_elsewhere.status_code == 200
