@@ -72,6 +72,8 @@ def create_app(config=None):
     init_api(app)
     register_error_handlers(app)
     register_security(app)
+    from .auth.views import must_change_password_first
+    app.before_request(must_change_password_first)  # after the session's lifetimes: an ended session is nobody
     _configure_logging(app)
     return app
 

@@ -16,6 +16,7 @@ from mhhs.certificates.models import Certificate, PkiOfficer
 from mhhs.core.permissions import Role
 from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from mhhs.directory.reference_data import DEMO_PASSWORD
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
@@ -298,7 +299,8 @@ def sample_token():
     """The Central Party's API token: only its owner may revoke it."""
     owner = db.session.scalar(select(User).where(User.email == USERS[Role.CENTRAL_PARTY]))
     return db.session.scalar(select(ApiToken.id)) or create_token(owner, "Sample", ["read"],
-                                                                  date.today() + timedelta(days=9))[0].id
+                                                                  date.today() + timedelta(days=9),
+                                                                  password=DEMO_PASSWORD)[0].id
 
 
 def sample_feed_token():

@@ -44,7 +44,7 @@ def rfc_count(app):
 
 def test_a_token_is_made_on_its_page_shown_once_and_stops_when_revoked(app, as_user, api):
     page = as_user("dip@demo.test")
-    made = page.post("/api-tokens", {"name": "DIP pipeline", "scopes": ["read", "rfcs"],
+    made = page.post("/api-tokens", {"name": "DIP pipeline", "scopes": ["read", "rfcs"], "password": "demo-pass",
                                      "expires_on": (date.today() + timedelta(days=30)).isoformat()})
     text = made.get_data(as_text=True)
     secret = text.split('id="new-secret">')[1].split("<")[0]
