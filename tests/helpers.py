@@ -151,7 +151,7 @@ def pdf_pages(response):
     reader = PdfReader(io.BytesIO(response.data))
     return reader, [page.extract_text() for page in reader.pages]
 
-# Fuzzing (tests/core/test_fuzz.py, tests/api/test_api.py) ---------------------------------------------------------
+# Fuzzing (tests/core/test_property_fuzz.py) --------------------------------------------------------------------------
 
 ODD = ["", "0", "-1", "1", "99999999999999999999", "-99999999999999999999", "1e99", "NaN", "2026-13-45T25:61",
        "2026-02-30 10:00", "0000-00-00", "9999-12", "9999-12-31", "0001-01-01", "2026-13", "week", "carry:abc",
@@ -180,7 +180,7 @@ def check_invariants(app, response, what):
         broken = {name: db.session.scalar(text(sql)) for name, sql in INVARIANTS.items()}
     assert not any(broken.values()), f"{what}: {broken}"
 
-# Route samples (tests/core/test_permissions.py, tests/core/test_fuzz.py) ------------------------------------------
+# Route samples (tests/core/test_permissions.py, tests/core/test_property_fuzz.py) ---------------------------------
 
 USERS = {
     Role.RELEASE_MANAGER: "rm.sit@demo.test",
