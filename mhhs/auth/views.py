@@ -30,6 +30,13 @@ from .services import unlock as unlock_user
 
 bp = Blueprint("auth", __name__)
 
+# Where someone whose password a Release Manager set may go before choosing their own: this page, logging out,
+# public pages (login, /healthz, the calendar feeds by their own secret) and the files the page needs. The API (a
+# bearer token, never the session) is not held back: a reset ends every token, and a new one is made by its owner
+# on a page, so only once they have chosen their password.
+UNTIL_CHANGED = {"auth.change_password", "auth.logout", "static"}
+MUST_CHANGE = "must_change_password"
+
 
 @login_manager.user_loader
 def load_user(session_id):
@@ -69,6 +76,8 @@ def login():
             session.clear()
             login_user(user)
             session["started"] = session["seen"] = int(time.time())  # the idle and absolute lifetimes start
+            if user.must_change_password:  # kept in the signed session: checked on every request without a query
+                session[MUST_CHANGE] = True
             return redirect(next_url or url_for("home.index"), 303)
     return render_template("auth/login.html", form=form, error=error)
 
@@ -102,27 +111,21 @@ def unlock(user_id):
     return done(f"{user.email} can log in again.", url_for("directory.edit_user", user_id=user.id))
 
 
-# Where someone whose password a Release Manager set may go before choosing their own: this page, logging out,
-# public pages (login, /healthz, the calendar feeds by their own secret) and the files the page needs. The API (a
-# bearer token, never the session) is not held back: a reset ends every token, and a new one is made by its owner
-# on a page, so only once they have chosen their password.
-UNTIL_CHANGED = {"auth.change_password", "auth.logout", "static"}
-
 
 def must_change_password_first():
-    """A before_request of the app (create_app registers it after the session's lifetimes are checked)."""
-    if request.blueprint == "api" or request.endpoint in UNTIL_CHANGED or request.endpoint is None:
+    """A before_request of the app (create_app registers it after the session's lifetimes are checked). The flag is
+    the session's, set at login from the user's must_change_password: a reset ends every session, so a session
+    begun before it cannot miss it, and no request loads the user early for it."""
+    if not session.get(MUST_CHANGE) or request.blueprint == "api" or request.endpoint in UNTIL_CHANGED:
         return None
-    if getattr(current_app.view_functions.get(request.endpoint), "access", None) == PUBLIC:
+    if request.endpoint is None or getattr(current_app.view_functions[request.endpoint], "access", None) == PUBLIC:
         return None
-    if current_user.is_authenticated and current_user.must_change_password:
-        target = url_for("auth.change_password")
-        if request.htmx:
-            response = make_response("", 204)
-            response.headers["HX-Redirect"] = target
-            return response
-        return redirect(target, 303)
-    return None
+    target = url_for("auth.change_password")
+    if request.htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = target
+        return response
+    return redirect(target, 303)
 
 
 @bp.route("/account/password", methods=["GET", "POST"], endpoint="change_password")
@@ -136,6 +139,7 @@ def change_password_page():
             show_problems(form, invalid)
         else:
             started = session.get("started")
+            session.pop(MUST_CHANGE, None)
             # This browser goes on with the new session token; the others have ended.
             login_user(current_user._get_current_object())
             session["started"] = started or int(time.time())
