@@ -49,6 +49,7 @@ def create_app(config=None):
     csrf.init_app(app)
     htmx.init_app(app)
     compress.init_app(app)
+    from .core import rate_limits  # noqa: F401  (the "database://" storage, before the limiter looks its scheme up)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -71,6 +72,8 @@ def create_app(config=None):
     init_api(app)
     register_error_handlers(app)
     register_security(app)
+    from .auth.views import must_change_password_first
+    app.before_request(must_change_password_first)  # after the session's lifetimes: an ended session is nobody
     _configure_logging(app)
     return app
 

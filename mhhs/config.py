@@ -50,7 +50,8 @@ class Config:
     # Login throttling: after this many failures for one e-mail, it is locked for a while.
     LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
     LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
-    # ...and one network address may fail this many times (over any e-mails) in that many minutes.
+    # ...and one network address may fail this many times (over any e-mails) in that many minutes; the same number
+    # of API requests without a valid token from one address in that time, and the address gets 429 until it ends.
     LOGIN_MAX_ADDRESS_FAILURES = int(os.environ.get("LOGIN_MAX_ADDRESS_FAILURES", "30"))
     # Outgoing mail: with no MAIL_SERVER, messages wait in the outbox unsent.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -66,10 +67,11 @@ class Config:
     # The hosts requests may name (comma-separated, ".example.org" for its subdomains); others get 400.
     # Unset: PUBLIC_URL's host alone.
     ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "")
-    # The API (/api/v1): requests per token, counted in RATELIMIT_STORAGE_URI ("memory://" counts per server process;
-    # a shared "redis://…" or "memcached://…" counts across them). 429 with Retry-After beyond it.
+    # The API (/api/v1): requests per token, counted in RATELIMIT_STORAGE_URI: "database://" (the app's own database,
+    # core/rate_limits.py) counts across every server process; "redis://…" or "memcached://…" would too, "memory://"
+    # per process only. 429 with Retry-After beyond it.
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "database://")
     RATELIMIT_HEADERS_ENABLED = True
     # PDFs one person may have rendered (pages, downloads, attachments), counted in the same storage.
     PDF_RATE_LIMIT = os.environ.get("PDF_RATE_LIMIT", "12 per minute")

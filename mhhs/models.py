@@ -5,6 +5,7 @@ from .audit.models import AuditEvent
 from .auth.models import AddressThrottle, LoginThrottle
 from .baseline.models import BaselineChange, DeployedVersion
 from .certificates.models import Certificate, PkiOfficer, ReminderSent
+from .core.rate_limits import RateLimitCount
 from .core.search import SearchDocument
 from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
 from .mail.models import OutboxMessage
@@ -25,7 +26,8 @@ from .windows.models import Freeze, ReleaseSlot
 
 __all__ = [
     "ApiToken", "IdempotencyKey", "AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer",
-    "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase", "MajorRelease",
+    "RateLimitCount", "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase",
+    "MajorRelease",
     "MarketRole", "Organisation", "System", "User", "OutboxMessage", "DowntimeDay", "DowntimeMonth",
     "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest",
     "ReleaseAudience", "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest",

@@ -41,6 +41,7 @@ from mhhs.api.services import create_token  # noqa: E402
 from mhhs.config import Config  # noqa: E402
 from mhhs.core.time import utcnow  # noqa: E402
 from mhhs.directory.models import Environment, System, User  # noqa: E402
+from mhhs.directory.reference_data import DEMO_PASSWORD  # noqa: E402
 from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
 from mhhs.extensions import db  # noqa: E402
 from mhhs.rfcs.models import Approval, ControlPoint, Rfc, rfc_environments  # noqa: E402
@@ -106,7 +107,8 @@ def fill(url, rfcs, outages, certificates):
                                                   for i in ids for n in (1, 3, 4, 5, 6)])
         db.session.commit()
         rebuild_pending()
-        _token, secret = create_token(db.session.get(User, author), "bench", ["read"], date.today() + timedelta(days=2))
+        _token, secret = create_token(db.session.get(User, author), "bench", ["read"], date.today() + timedelta(days=2),
+                                      password=DEMO_PASSWORD)
         poll = db.session.scalar(select(func.max(Rfc.id)).where(Rfc.status == RfcStatus.APPROVED))
         if db.engine.dialect.name == "postgresql":
             # What autovacuum does to a table that has settled: statistics, and the visibility map that lets an

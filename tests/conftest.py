@@ -94,7 +94,7 @@ class Client:
         self.token = None
 
     def _refresh_token(self, url="/login"):
-        page = self.http.get(url).get_data(as_text=True)
+        page = self.http.get(url, follow_redirects=True).get_data(as_text=True)  # to change a password first, say
         self.token = TOKEN.search(page).group(1)
 
     def login(self, email, password=DEMO_PASSWORD):
@@ -153,7 +153,7 @@ def make_token(app):
         with app.app_context():
             today = to_london(utcnow()).date()  # the token's days are London's
             user = db.session.scalar(select(User).where(User.email == email))
-            _token, secret = create_token(user, name, scopes, today + timedelta(days=days))
+            _token, secret = create_token(user, name, scopes, today + timedelta(days=days), password=DEMO_PASSWORD)
             return secret
     return make
 

@@ -17,6 +17,7 @@ from mhhs.certificates.models import Certificate, PkiOfficer
 from mhhs.core.permissions import Role
 from mhhs.core.time import utc_to_london_naive, utcnow
 from mhhs.directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
+from mhhs.directory.reference_data import DEMO_PASSWORD
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
@@ -150,7 +151,7 @@ def pdf_pages(response):
     reader = PdfReader(io.BytesIO(response.data))
     return reader, [page.extract_text() for page in reader.pages]
 
-# Fuzzing (tests/core/test_fuzz.py, tests/api/test_api.py) ---------------------------------------------------------
+# Fuzzing (tests/core/test_property_fuzz.py) --------------------------------------------------------------------------
 
 ODD = ["", "0", "-1", "1", "99999999999999999999", "-99999999999999999999", "1e99", "NaN", "2026-13-45T25:61",
        "2026-02-30 10:00", "0000-00-00", "9999-12", "9999-12-31", "0001-01-01", "2026-13", "week", "carry:abc",
@@ -179,7 +180,7 @@ def check_invariants(app, response, what):
         broken = {name: db.session.scalar(text(sql)) for name, sql in INVARIANTS.items()}
     assert not any(broken.values()), f"{what}: {broken}"
 
-# Route samples (tests/core/test_permissions.py, tests/core/test_fuzz.py) ------------------------------------------
+# Route samples (tests/core/test_permissions.py, tests/core/test_property_fuzz.py) ---------------------------------
 
 USERS = {
     Role.RELEASE_MANAGER: "rm.sit@demo.test",
@@ -298,7 +299,8 @@ def sample_token():
     """The Central Party's API token: only its owner may revoke it."""
     owner = db.session.scalar(select(User).where(User.email == USERS[Role.CENTRAL_PARTY]))
     return db.session.scalar(select(ApiToken.id)) or create_token(owner, "Sample", ["read"],
-                                                                  date.today() + timedelta(days=9))[0].id
+                                                                  date.today() + timedelta(days=9),
+                                                                  password=DEMO_PASSWORD)[0].id
 
 
 def sample_feed_token():

@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..auth.services import check_password
 from ..core.db import writing
 from ..core.services import Invalid, Refused
 from ..core.time import to_london, utcnow
@@ -23,10 +24,15 @@ def _hash(secret):
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(user, name, scopes, expires_on, now=None):
-    """(token, secret): the secret is returned once and never stored."""
+def create_token(user, name, scopes, expires_on, *, password, now=None):
+    """(token, secret): the secret is returned once and never stored. The maker gives their password again (a
+    session left open is not enough to mint a credential that outlives it); a wrong one counts as a failed login."""
     now = now or utcnow()
     name, problems = (name or "").strip(), {}
+    try:
+        check_password(user, password)
+    except Invalid as wrong:
+        problems.update(wrong.problems)
     if not name:
         problems["name"] = "Name the token after what uses it, e.g. “DIP pipeline”."
     if not scopes or set(scopes) - set(SCOPES):

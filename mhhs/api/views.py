@@ -34,7 +34,8 @@ def create_token():
     form = TokenForm()
     if form.validate():
         try:
-            token, secret = services.create_token(current_user, **form_values(form, ["name", "scopes", "expires_on"]))
+            token, secret = services.create_token(current_user, **form_values(form, ["name", "scopes", "expires_on"]),
+                                                  password=form.password.data)
         except Invalid as invalid:
             show_problems(form, invalid)
         else:

@@ -3,17 +3,20 @@ Both counts live in the database, so they hold across every server process."""
 from datetime import timedelta
 
 from flask import current_app
+from limits import parse
 from sqlalchemy import select
 
 from ..audit.services import record
 from ..core.db import insert_if_missing
-from ..core.passwords import hash_password, needs_rehash, verify_password
+from ..core.passwords import hash_password, needs_rehash, password_problem, verify_password
+from ..core.services import Invalid
 from ..core.time import format_london, utcnow
 from ..directory.models import User
 from ..extensions import db
 from .models import AddressThrottle, LoginThrottle
 
 REFUSED = "That e-mail and password do not match an active account."
+WRONG_PASSWORD = "That is not your password."
 LOCKED = "Too many failed attempts for this e-mail. Try again after {until}."
 ADDRESS_LIMITED = ("Too many failed logins from your network address. Try again after {until}, or ask a Release "
                    "Manager.")
@@ -49,6 +52,13 @@ def _address_throttle(address, now):
     return throttle, throttle.window_start + window
 
 
+def address_failure_limit():
+    """How many failed authentications one network address may make in a window (login form and API tokens alike):
+    LOGIN_MAX_ADDRESS_FAILURES per LOGIN_LOCK_MINUTES, as a `limits` rate."""
+    config = current_app.config
+    return parse(f"{config['LOGIN_MAX_ADDRESS_FAILURES']} per {config['LOGIN_LOCK_MINUTES']} minutes")
+
+
 def authenticate(email, password, address="unknown"):
     """Returns the user for a correct e-mail and password, or raises LoginRefused with the message to show.
     address: the client's network address (one address may fail LOGIN_MAX_ADDRESS_FAILURES times a window)."""
@@ -76,19 +86,62 @@ def authenticate(email, password, address="unknown"):
         db.session.commit()
         return user
 
-    throttle.failures += 1
     by_address.failures += 1
     reason = "inactive account" if matches else "wrong e-mail or password"
     record("login.failed", actor=user, obj=user, summary=f"{email}: {reason}")
-    message = REFUSED
-    if throttle.failures >= current_app.config["LOGIN_MAX_FAILURES"]:
-        throttle.failures = 0
-        throttle.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-        record("login.locked", actor=user, obj=user,
-               summary=f"{email} locked until {throttle.locked_until:%Y-%m-%d %H:%M} UTC")
-        message = _locked_message(throttle.locked_until)
+    message = _count_failure(throttle, user, now) or REFUSED
     db.session.commit()
     raise LoginRefused(message)
+
+
+def _count_failure(throttle, user, now):
+    """One more failure for the e-mail; at LOGIN_MAX_FAILURES it is locked, and the lock's message is returned."""
+    throttle.failures += 1
+    if throttle.failures < current_app.config["LOGIN_MAX_FAILURES"]:
+        return None
+    throttle.failures = 0
+    throttle.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+    record("login.locked", actor=user, obj=user,
+           summary=f"{throttle.email} locked until {throttle.locked_until:%Y-%m-%d %H:%M} UTC")
+    return _locked_message(throttle.locked_until)
+
+
+def check_password(user, password, field="password"):
+    """Asks a logged-in person for their password again (to change it, to make an API token): a wrong one counts
+    towards the e-mail's lock-out as a failed login does, and is refused by the field; while the e-mail is locked,
+    even the right one is refused. The failure is committed before the refusal undoes the rest."""
+    now = utcnow()
+    insert_if_missing(LoginThrottle, email=user.email, failures=0)
+    throttle = db.session.get(LoginThrottle, user.email, with_for_update=True, populate_existing=True)
+    if throttle.locked_until and throttle.locked_until > now:
+        raise Invalid({field: _locked_message(throttle.locked_until)})
+    if verify_password(user.password_hash, password or ""):
+        return
+    record("password.wrong", actor=user, obj=user)
+    message = _count_failure(throttle, user, now) or WRONG_PASSWORD
+    db.session.commit()
+    raise Invalid({field: message})
+
+
+def change_password(user, current, new, end_tokens=False):
+    """The user's own new password, which clears must_change_password. Every other session of theirs ends (a
+    browser left signed in elsewhere must log in with it); their API tokens and calendar feed URLs go on working
+    (pipelines and calendars are not people signed in) unless they ask for them to end too."""
+    check_password(user, current, "current_password")
+    problems = {}
+    if password_problem(new):
+        problems["new_password"] = password_problem(new)
+    elif verify_password(user.password_hash, new):
+        problems["new_password"] = "Choose a password other than your current one."
+    if problems:
+        raise Invalid(problems)
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    (user.end_credentials if end_tokens else user.end_sessions)()
+    record("user.password_changed", actor=user, obj=user,
+           summary="other sessions, API tokens and calendar feed URLs ended" if end_tokens
+           else "other sessions ended")
+    db.session.commit()
 
 
 def locked_until(email):

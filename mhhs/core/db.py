@@ -13,6 +13,9 @@ from ..extensions import db
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LOCK_WAIT_SECONDS = 10  # how long a request waits for SQLite's write lock before "database is locked"
+# The execution option of a connection beside the request's session that only reads (the rate-limit counts): it
+# never asks for the write lock, which the request's own session may hold.
+READ_ONLY = "read_only"
 
 
 def _wants_write():
@@ -65,6 +68,9 @@ def configure_engine(engine):
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # never the write lock, whatever the request holds
+            return
         write = _wants_write()
         if has_request_context():
             g.reading = not write

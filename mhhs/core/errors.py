@@ -66,9 +66,11 @@ def error_response(status, message=None, error=None):
     if status in (403, 400):
         log.warning("refused %s %s: %s (%s)", request.method, request.path, status, request.remote_addr)
     if request.path.startswith(API_PREFIX):
+        headers = {"WWW-Authenticate": 'Bearer realm="Release Desk"'} if status == 401 else {}
+        if getattr(error, "retry_after", None) is not None:  # a 429 says when to come back
+            headers["Retry-After"] = dict(error.get_headers())["Retry-After"]
         return problem(status, message or _own_description(error) or MESSAGES.get(status)
-                       or getattr(error, "description", ""), _validation_errors(error),
-                       {"WWW-Authenticate": 'Bearer realm="Release Desk"'} if status == 401 else None)
+                       or getattr(error, "description", ""), _validation_errors(error), headers)
     message = message or MESSAGES[status]
     try:
         if request.htmx:

@@ -5,6 +5,8 @@ from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from .passwords import password_problem
+
 LINE_BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")
 
 
@@ -12,6 +14,13 @@ def single_line(form, field):
     """A subject or a name goes into e-mail headers and one-line places: no line break or control character."""
     if isinstance(field.data, str) and LINE_BREAK.search(field.data):
         raise ValidationError("Keep this to one line: no line breaks or control characters.")
+
+
+def password_policy(form, field):
+    """A password someone chooses meets the policy (core/passwords.py)."""
+    problem = password_problem(field.data)
+    if problem:
+        raise ValidationError(problem)
 
 
 def options(pairs):

@@ -3,7 +3,7 @@ import click
 from flask import Blueprint
 from sqlalchemy import select
 
-from ..core.passwords import hash_password
+from ..core.passwords import hash_password, password_problem
 from ..core.permissions import Role
 from ..extensions import db
 from . import reference_data as ref
@@ -22,8 +22,8 @@ def create_manager(email, name, phase, password):
     email = email.strip().lower()
     if db.session.scalar(select(User).where(User.email == email)):
         raise click.ClickException(f"A user with e-mail {email} exists already.")
-    if len(password) < 8:
-        raise click.ClickException("Use a password of at least 8 characters.")
+    if password_problem(password):
+        raise click.ClickException(f"Choose another password: {password_problem(password)}")
     org = db.session.scalar(select(Organisation).where(Organisation.name == ref.PROGRAMME_ORG))
     if org is None:
         org = Organisation(name=ref.PROGRAMME_ORG, kind=OrgKind.PROGRAMME)

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import database_id, options, single_line
+from ..core.forms import database_id, options, password_policy, single_line
 from ..core.permissions import Role
 from ..extensions import db
 from .models import (
@@ -98,8 +98,8 @@ class UserForm(UniqueMixin, FlaskForm):
 
 
 class NewUserForm(UserForm):
-    password = PasswordField("Password", validators=[DataRequired("Set a first password."),
-                                                     Length(min=8, max=1024, message="Use at least 8 characters.")])
+    # The user chooses their own at their first login (must_change_password).
+    password = PasswordField("Password", validators=[DataRequired("Set a first password."), password_policy])
 
 
 class OrganisationForm(UniqueMixin, FlaskForm):

@@ -64,8 +64,8 @@ def save_user(by, user, values, password=None):
     values = dict(values, email=values["email"].lower(), role=Role(values["role"]))
     manager = values["role"] == Role.RELEASE_MANAGER
     values.update(scope_sit=manager and bool(values["scope_sit"]), scope_uit=manager and bool(values["scope_uit"]))
-    if password is not None:
-        user.password_hash = hash_password(password)
+    if password is not None:  # set by a Release Manager: the user chooses their own at their first login
+        user.password_hash, user.must_change_password = hash_password(password), True
     if user.id is not None and user.active and not values["active"]:
         user.end_credentials()  # a deactivated user's sessions, tokens and feed URLs end at once, for good
     return save(by, user, values)
@@ -75,7 +75,7 @@ def reset_password(by, user):
     """Sets a new random password and returns it, to be shown once to the manager."""
     require(can_manage_directory(by), MANAGERS_ONLY)
     password = secrets.token_urlsafe(12)
-    user.password_hash = hash_password(password)
+    user.password_hash, user.must_change_password = hash_password(password), True  # theirs to choose at login
     user.end_credentials()  # whoever knew the old password may have made tokens or feed URLs with it
     record("user.password_reset", actor=by, obj=user)
     db.session.commit()

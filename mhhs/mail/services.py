@@ -11,6 +11,7 @@ from flask import current_app, g, has_request_context, render_template
 from sqlalchemy import inspect, or_, select, update
 
 from ..core import registry
+from ..core.db import writing
 from ..core.time import utcnow
 from ..core.urls import public_url
 from ..extensions import db
@@ -120,8 +121,13 @@ def messages_about(obj):
 def attachment_of(message):
     """The message's attachment bytes, made (and kept) by its kind's renderer the first time they are needed."""
     if message.attachment_name and message.attachment is None:
-        message.attachment = registry.call_one(attachment_hook(message.kind), message)
-        db.session.commit()
+        made = registry.call_one(attachment_hook(message.kind), message)
+        # Kept under the write lock taken afresh (SQLite: a reading transaction cannot become a writing one once
+        # another connection has committed, as the PDF's rate count just did).
+        with writing():
+            if message.attachment is None:
+                message.attachment = made
+            db.session.commit()
     return message.attachment
 
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from mhhs.api.services import create_token
 from mhhs.directory import services as directory
+from mhhs.directory.reference_data import DEMO_PASSWORD
 from tests.rfcs.factory import user
 
 FEED = re.compile(r"/calendar/feed/([A-Za-z0-9_-]+)\.ics")
@@ -18,7 +19,8 @@ def credentials(app, as_user, email):
     page = browser.post("/calendar/feeds").get_data(as_text=True)
     feed = f"/calendar/feed/{FEED.search(page).group(1)}.ics"
     with app.app_context():
-        secret = create_token(user(email), "Pipeline", ["read"], date.today() + timedelta(days=30))[1]
+        secret = create_token(user(email), "Pipeline", ["read"], date.today() + timedelta(days=30),
+                              password=DEMO_PASSWORD)[1]
     assert browser.get("/calendar").status_code == 200
     assert app.test_client().get("/api/v1/rfcs", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
     assert app.test_client().get(feed).status_code == 200

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from mhhs.api.permissions import SCOPES
 from mhhs.core.time import utcnow
+from mhhs.directory.reference_data import DEMO_PASSWORD
 from tests.helpers import approved_yesterday, log_out, rfc_body
 from tests.nav import account_link
 
@@ -42,6 +43,7 @@ def test_a_pipeline_raises_waits_for_approval_and_records_its_deployment(app, pa
     page.get_by_label("Token name").fill("DIP pipeline")
     for scope in ("read", "rfcs", "deployments"):
         page.get_by_label(f"{scope} — {SCOPES[scope]}", exact=True).check()
+    page.get_by_label("Your password").fill(DEMO_PASSWORD)  # asked again before a token is made
     page.get_by_role("button", name="Make token").click()
     expect(page.get_by_text("it is shown this once")).to_be_visible()
     pipeline = Pipeline(live_server, page.locator("#new-secret").inner_text())

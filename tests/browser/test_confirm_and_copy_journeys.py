@@ -4,6 +4,7 @@ import os
 
 from playwright.sync_api import expect
 
+from mhhs.directory.reference_data import DEMO_PASSWORD
 from tests.nav import account_link
 from tests.outages.factory import make_outage
 
@@ -21,6 +22,7 @@ def test_the_token_shown_once_and_the_feed_urls_are_copied(page, log_in):
     account_link(page, "API tokens").click()  # in the name's menu (issue 24)
     page.get_by_label("Token name").fill("DIP pipeline")
     page.get_by_label("read — ", exact=False).first.check()
+    page.get_by_label("Your password").fill(DEMO_PASSWORD)  # asked again before a token is made
     page.get_by_role("button", name="Make token").click()
     secret = page.locator("#new-secret").inner_text()
     page.get_by_role("button", name="Copy the token").click()

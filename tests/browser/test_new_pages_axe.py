@@ -14,7 +14,7 @@ PAGES = {
                          "/rfcs?sort=title&dir=asc&follow_up=closure-due", "/approvals?sort=number",
                          "/certificates?sort=mpid", "/users?sort=email&dir=desc", "/outages?sort=end",
                          "/", "/api-reference"],
-    "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens"],
+    "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens", "/account/password"],
 }
 
 

@@ -11,6 +11,7 @@ from mhhs.certificates.models import Certificate
 from mhhs.certificates.rules import certificate_problems, normal_mpid
 from mhhs.core.time import to_london, utcnow
 from mhhs.directory.models import Organisation
+from mhhs.directory.reference_data import DEMO_PASSWORD
 from mhhs.extensions import db
 from tests.certificates.factory import make_x509
 from tests.rfcs.factory import user
@@ -31,7 +32,7 @@ def test_the_mpid_and_length_rules_by_field(app):
 def test_through_the_api_the_mpid_is_taken_as_the_page_takes_it(app):
     with app.app_context():
         _token, secret = create_token(user("supplier@demo.test"), "PKI", ["certificates"],
-                                      to_london(utcnow()).date() + timedelta(days=5))
+                                      to_london(utcnow()).date() + timedelta(days=5), password=DEMO_PASSWORD)
     der = base64.b64encode(make_x509().public_bytes(serialization.Encoding.DER)).decode()
     answer = app.test_client().post("/api/v1/certificates", headers={"Authorization": f"Bearer {secret}"}, json={
         "certificate": der, "environment": "sit-a", "kind": "DIP TLS", "mpid": " nwen "})

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from mhhs.api.services import create_token
 from mhhs.core.time import to_london, utcnow
 from mhhs.directory.models import Environment, System
+from mhhs.directory.reference_data import DEMO_PASSWORD
 from mhhs.extensions import db
 from mhhs.outages.models import Outage
 from mhhs.outages.rules import outage_problems
@@ -35,7 +36,7 @@ def test_the_rules_by_field(app):
 def test_through_the_api_times_are_utc_and_the_forms_words_answer(app):
     with app.app_context():
         _token, secret = create_token(user("dip@demo.test"), "DIP pipeline", ["outages"],
-                                      to_london(utcnow()).date() + timedelta(days=5))
+                                      to_london(utcnow()).date() + timedelta(days=5), password=DEMO_PASSWORD)
     http, headers = app.test_client(), {"Authorization": f"Bearer {secret}"}
     start = (utcnow() - timedelta(hours=3)).replace(second=0, microsecond=0)
     body = {"environment": "SIT-A", "systems": ["DIP"], "category": "software failure",
