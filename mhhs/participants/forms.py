@@ -109,7 +109,7 @@ class OutageForm(FlaskForm):
 
 
 class ConnectionForm(FlaskForm):
-    target = SelectField("System and environment")
+    target = SelectField("System and environment", validate_choice=False)
     endpoints = TextAreaField("Endpoints participants connect to", validators=[Length(max=4000)])
     host_names = TextAreaField("Host names", validators=[Length(max=4000)])
     notes = TextAreaField("Notes (ports, certificates expected, who to ask)", validators=[Length(max=2000)])
@@ -121,4 +121,7 @@ class ConnectionForm(FlaskForm):
     def ids(self):
         """(system id, environment id) of the chosen target."""
         system_id, _, environment_id = (self.target.data or "").partition("-")
-        return int_or_none(system_id or None), int_or_none(environment_id or None)
+        try:
+            return int_or_none(system_id or None), int_or_none(environment_id or None)
+        except ValueError:  # not a pair of ids: nothing of ours, which the service refuses by the field
+            return None, None

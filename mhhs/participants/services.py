@@ -104,9 +104,7 @@ def name_environment_manager(user, participant, values):
     if manager_id:
         if manager_id not in {u.id for u in colleagues(participant)}:
             raise Refused("Choose one of your organisation's users.", "environment_manager_id")
-        if name or email:
-            raise Refused("Choose a user or give a name and e-mail address, not both.", "environment_manager_name")
-        name = email = ""
+        name = email = ""  # a user chosen is the Environment Manager; a named contact beside it is let go
     else:
         problems = {}
         if not name:

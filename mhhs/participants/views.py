@@ -155,7 +155,8 @@ def participant(participant_id):
 @keepers
 def environment_manager(participant_id):
     participant = _own_participant_or_404(participant_id)
-    form = EnvironmentManagerForm(services.colleagues(participant), obj=participant)
+    form = EnvironmentManagerForm(services.colleagues(participant),
+                                  obj=participant if request.method == "GET" else None)
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.name_environment_manager(current_user, participant,
