@@ -11,8 +11,12 @@ from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.participants.models import CentralConnection, Participant, ParticipantEnvironment, ParticipantOutage
-from tests.participants.factory import OTHER_PARTICIPANT, make_environment, make_other_participant_user, \
-    make_participant
+from tests.participants.factory import (
+    OTHER_PARTICIPANT,
+    make_environment,
+    make_other_participant_user,
+    make_participant,
+)
 
 SUPPLIER = "supplier@demo.test"
 
@@ -98,7 +102,8 @@ def test_connection_details_reach_the_organisation_managers_and_connected_centra
     assert other.get(f"/participants/{participant_id}").status_code == 404
     for url in (f"/participants/environments/{environment_id}/edit",
                 f"/participants/environments/{environment_id}/outages/new",
-                f"/participants/{participant_id}/environments/new", f"/participants/{participant_id}/environment-manager"):
+                f"/participants/{participant_id}/environments/new",
+                f"/participants/{participant_id}/environment-manager"):
         assert other.get(url).status_code == 404, url
         assert other.post(url, {"name": "Taken over", "reason": "x"}).status_code == 404, url
     for url in ("/participants/environments", "/participants/environments.csv", "/participants", "/outages"):
@@ -133,8 +138,8 @@ def test_a_data_refresh_needs_notice_and_is_announced_to_the_connected_central_p
     assert "Refresh from production copy</textarea>" in page
     assert _count(app, ParticipantOutage) == 0 and _count(app, OutboxMessage) == 0
     starts = add_business_days(utcnow(), 3)
-    assert supplier.post(url, {"data_refresh": "y", "starts": _local(starts), "ends": _local(starts + timedelta(hours=4)),
-                               "reason": "Refresh from production copy"}).status_code == 303
+    assert supplier.post(url, {"data_refresh": "y", "starts": _local(starts),
+                               "ends": _local(starts + timedelta(hours=4)), "reason": "Refresh from production copy"}).status_code == 303
     with app.app_context():
         outage = db.session.scalar(select(ParticipantOutage))
         assert outage.planned and outage.data_refresh

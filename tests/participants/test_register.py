@@ -108,7 +108,8 @@ def test_everyone_reads_the_register_and_its_gaps_but_nothing_private(app, as_us
         assert "Northwold Energy" in page and "Brightmeter Services" in page
         assert "secret-" not in page and "bea@brightmeter.example" not in page
     gaps = as_user("supplier@demo.test").get("/participants?gap=no-environment-manager").get_data(as_text=True)
-    assert "1 participant; 1 participant without an Environment Manager." in gaps and "Northwold Energy" in gaps and "Brightmeter Services" not in gaps
+    assert "1 participant; 1 participant without an Environment Manager." in gaps
+    assert "Northwold Energy" in gaps and "Brightmeter Services" not in gaps
     csv = as_user("supplier@demo.test").get("/participants/register.csv").get_data(as_text=True)
     assert csv.splitlines()[0].startswith("Organisation,Kind,Market roles,Route")
     assert "Northwold Energy,Supplier,,SIT" in csv and "No Environment Manager" in csv and "secret-" not in csv
