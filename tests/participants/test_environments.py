@@ -139,7 +139,8 @@ def test_a_data_refresh_needs_notice_and_is_announced_to_the_connected_central_p
     assert _count(app, ParticipantOutage) == 0 and _count(app, OutboxMessage) == 0
     starts = add_business_days(utcnow(), 3)
     assert supplier.post(url, {"data_refresh": "y", "starts": _local(starts),
-                               "ends": _local(starts + timedelta(hours=4)), "reason": "Refresh from production copy"}).status_code == 303
+                               "ends": _local(starts + timedelta(hours=4)),
+                               "reason": "Refresh from production copy"}).status_code == 303
     with app.app_context():
         outage = db.session.scalar(select(ParticipantOutage))
         assert outage.planned and outage.data_refresh
