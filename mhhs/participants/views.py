@@ -207,10 +207,10 @@ def _own_environment_or_404(environment_id):
     return environment
 
 
-@bp.route("/environments/<int:environment_id>/edit", methods=["GET", "POST"])
+@bp.route("/environments/<int:participant_environment_id>/edit", methods=["GET", "POST"])
 @keepers
-def edit_environment(environment_id):
-    environment = _own_environment_or_404(environment_id)
+def edit_environment(participant_environment_id):
+    environment = _own_environment_or_404(participant_environment_id)
     form = EnvironmentForm(obj=environment)
     if request.method == "GET":
         form.status.data = environment.status.value
@@ -237,10 +237,10 @@ def environments_csv():
 
 # Unavailability ------------------------------------------------------------------------------------------------------
 
-@bp.route("/environments/<int:environment_id>/outages/new", methods=["GET", "POST"])
+@bp.route("/environments/<int:participant_environment_id>/outages/new", methods=["GET", "POST"])
 @keepers
-def log_outage(environment_id):
-    environment = _own_environment_or_404(environment_id)
+def log_outage(participant_environment_id):
+    environment = _own_environment_or_404(participant_environment_id)
     form = OutageForm()
     if request.method == "POST" and form.validate_on_submit():
         values = form_values(form, services.OUTAGE_FIELDS)
@@ -256,10 +256,10 @@ def log_outage(environment_id):
                   environment=environment, notice_days=services.notice_days())
 
 
-@bp.route("/outages/<int:outage_id>/end", methods=["POST"])
+@bp.route("/outages/<int:participant_outage_id>/end", methods=["POST"])
 @keepers
-def end_outage(outage_id):
-    outage = db.session.get(ParticipantOutage, outage_id) or abort(404)
+def end_outage(participant_outage_id):
+    outage = db.session.get(ParticipantOutage, participant_outage_id) or abort(404)
     _own_environment_or_404(outage.participant_environment_id)
     try:
         services.end_outage(current_user, outage)

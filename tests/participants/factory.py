@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from mhhs.core.passwords import hash_password
 from mhhs.core.permissions import Role
+from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, Organisation, OrgKind, User
 from mhhs.directory.reference_data import DEMO_PASSWORD
 from mhhs.extensions import db
@@ -14,6 +15,7 @@ from mhhs.participants.models import (
     Participant,
     ParticipantEnvironment,
     ParticipantKind,
+    ParticipantOutage,
     Route,
     Tranche,
 )
@@ -83,3 +85,17 @@ def make_other_participant_user(email=OTHER_PARTICIPANT, organisation="Brightmet
 
 def user(email):
     return db.session.scalar(select(User).where(User.email == email))
+
+
+def make_participant_outage(organisation="Northwold Energy", email="supplier@demo.test"):
+    """An unplanned outage of the organisation's SIT-A environment, going on since an hour ago."""
+    environment = make_environment(organisation)
+    outage = db.session.scalar(select(ParticipantOutage).where(
+        ParticipantOutage.participant_environment_id == environment.id))
+    if outage is None:
+        outage = ParticipantOutage(participant_environment_id=environment.id, planned=False, reason="Webhooks down",
+                                   starts=utcnow() - timedelta(hours=1), logged_by_id=user(email).id,
+                                   logged_at=utcnow())
+        db.session.add(outage)
+        db.session.commit()
+    return outage
