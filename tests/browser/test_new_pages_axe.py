@@ -16,6 +16,14 @@ PAGES = {
                          "/", "/api-reference"],
     "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens"],
 }
+# participants (issue 26a): the register, the intervals, a participant's page and its forms, the environments and
+# the central connection details (participant ids are the demo's: Northwold Energy is the first, by interval order
+# it is reached from the register's own link instead).
+PAGES["rm.sit@demo.test"] += ["/participants", "/participants?gap=no-environment-manager", "/participants/intervals",
+                              "/participants/new", "/participants/environments", "/participants/connections",
+                              "/outages"]
+PAGES["supplier@demo.test"] += ["/participants", "/participants/connections", "/participants/environments", "/"]
+PAGES["dip@demo.test"] = ["/participants/connections", "/participants/environments"]
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
