@@ -1,5 +1,6 @@
 """The register entry, interval, Environment Manager, own environment, unavailability and central connection forms.
 The choices a record must exist for (interval, tranche) are checked by the services, which say so by the field."""
+from flask import request
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -43,7 +44,8 @@ class ParticipantForm(FlaskForm):
     qualification_tranche_id = SelectField("Qualification tranche", coerce=int_or_none, validate_choice=False)
 
     def __init__(self, participant=None, *args, **kwargs):
-        super().__init__(*args, obj=participant, **kwargs)
+        # The entry fills the form when it is shown, never under what was posted (a field left out stays empty).
+        super().__init__(*args, obj=participant if request.method == "GET" else None, **kwargs)
         keep = participant.organisation_id if participant is not None else None
         self.organisation_id.choices = options(
             [("", "Choose…")] + [(o.id, o.name) for o in organisations_without_entry(keep)])

@@ -211,7 +211,7 @@ def _own_environment_or_404(environment_id):
 @keepers
 def edit_environment(participant_environment_id):
     environment = _own_environment_or_404(participant_environment_id)
-    form = EnvironmentForm(obj=environment)
+    form = EnvironmentForm(obj=environment if request.method == "GET" else None)
     if request.method == "GET":
         form.status.data = environment.status.value
         return _environment_page(form, environment.participant, environment)

@@ -133,3 +133,26 @@ def test_the_register_costs_the_same_queries_at_2_and_40_participants(app, as_us
     with count_queries() as many:
         assert "40 participants" in rm.get("/participants").get_data(as_text=True)
     assert many.count == few.count
+
+
+def test_editing_an_entry_to_the_sandbox_needs_what_was_passed_and_keeps_the_rest(app, as_user):
+    with app.app_context():
+        participant = make_participant("Northwold Energy", interval_id=make_interval(2).id)
+        participant_id, interval_id = participant.id, participant.interval_id
+        ees = db.session.scalar(select(MarketRole.id).where(MarketRole.code == "EES"))
+    rm = as_user("rm.sit@demo.test")
+    form = {"kind": "supplier", "route": "sandbox", "interval_id": interval_id, "market_role_ids": [ees]}
+    page = rm.post(f"/participants/{participant_id}/edit", form).get_data(as_text=True)
+    assert "The E2E Sandbox is open only to a participant that passed SIT or Qualification" in page
+    assert "Give the day it passed." in page
+    with app.app_context():
+        assert db.session.get(Participant, participant_id).route == Route.SIT  # nothing stored
+    form.update(passed_route="qualification", passed_on="2026-10-30")
+    assert rm.post(f"/participants/{participant_id}/edit", form).status_code == 303
+    page = rm.get(f"/participants/{participant_id}").get_data(as_text=True)
+    assert "E2E Sandbox (passed Qualification on 30 Oct 2026)" in page and "EES" in page
+    # Leaving every market role unticked clears them.
+    form.pop("market_role_ids")
+    assert rm.post(f"/participants/{participant_id}/edit", form).status_code == 303
+    with app.app_context():
+        assert db.session.get(Participant, participant_id).market_roles == []
