@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from mhhs.audit.models import AuditEvent
 from mhhs.core.time import add_business_days, utc_to_london_naive, utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
@@ -204,3 +205,19 @@ def test_central_connection_details_are_kept_by_the_owner_and_seen_where_partici
     assert "dip-sit-a.avanade.example" not in as_user(OTHER_PARTICIPANT).get("/participants/connections").get_data(
         as_text=True)
     assert as_user(SUPPLIER).post("/participants/connections", {"target": f"{dip}-{sit_a}"}).status_code == 403
+
+
+def test_its_own_users_change_an_environment_and_the_audit_trail_says_so(app, as_user):
+    participant_id, environment_id = _ids(app)
+    supplier = as_user(SUPPLIER)
+    form = supplier.get(f"/participants/environments/{environment_id}/edit").get_data(as_text=True)
+    assert 'value="Northwold SIT-A"' in form
+    assert supplier.post(f"/participants/environments/{environment_id}/edit", {
+        "name": "Northwold SIT-A", "serves": "SIT Functional", "environment_id": _sit_a(app), "status": "unavailable",
+        "endpoints": "", "host_names": "", "addresses": "198.51.100.7"}).status_code == 303
+    with app.app_context():
+        environment = db.session.get(ParticipantEnvironment, environment_id)
+        assert (environment.status.value, environment.endpoints, environment.addresses) == \
+            ("unavailable", "", "198.51.100.7")
+        assert db.session.scalar(select(AuditEvent.summary).where(
+            AuditEvent.action == "participant_environment.changed")) == "Northwold SIT-A → SIT-A, Unavailable"
