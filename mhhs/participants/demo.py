@@ -2,11 +2,11 @@
 participants over intervals and routes (one on the E2E Sandbox after passing SIT, one without an Environment
 Manager, one testing the EES market role), the demo supplier's own SIT-A environment, central connection details
 and a data refresh announced ahead."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from ..core.time import add_business_days, utcnow
+from ..core.time import add_business_days, london_to_utc, to_london, utcnow
 from ..directory.models import Environment, MarketRole, Organisation, OrgKind, System, User
 from ..extensions import db
 from . import services
@@ -154,7 +154,8 @@ def _environments(now):
     northwold = db.session.scalar(select(ParticipantEnvironment).where(ParticipantEnvironment.name
                                                                        == "Northwold SIT-A"))
     supplier = db.session.scalar(select(User).where(User.email == "supplier@demo.test"))
-    starts = add_business_days(now, 4).replace(minute=0, second=0, microsecond=0)
+    evening = datetime.combine(to_london(add_business_days(now, 4)).date(), time(18, 0))
+    starts = london_to_utc(evening)  # 18:00 London, four business days ahead: more than the notice it needs
     services.log_outage(supplier, northwold, {"planned": True, "data_refresh": True, "starts": starts,
                                               "ends": starts + timedelta(hours=6),
                                               "reason": "Data refresh from a production-like copy"}, now=now)
