@@ -165,7 +165,7 @@ def test_an_unplanned_outage_is_logged_ended_and_shown_apart_on_the_status_board
                           "reason": "Firewall change broke inbound webhooks"}).status_code == 303
     board = as_user("dip@demo.test").get("/outages").get_data(as_text=True)
     region = board.split('id="participant-board-title"')[1]
-    assert "Northwold Energy Northwold SIT-A" in region and "unavailable now" in region
+    assert "Northwold Energy</a> Northwold SIT-A" in region and "unavailable now" in region
     assert "Firewall change broke inbound webhooks" in region
     # Another participant does not see it on the board.
     with app.app_context():
