@@ -233,7 +233,7 @@ ARGUMENTS = {
         "participants.participant", "participants.edit_participant", "participants.environment_manager",
         "participants.add_environment")},
     **{(endpoint, "participant_environment_id"): lambda: make_environment().id for endpoint in (
-        "participants.edit_environment", "participants.log_outage")},
+        "participants.edit_environment", "participants.log_outage", "participants.remove_environment")},
     ("participants.end_outage", "participant_outage_id"): lambda: make_participant_outage().id,
 }
 

@@ -32,6 +32,7 @@ WORDS = {
     "onboarding_interval.saved": "set the onboarding interval: {}",
     "participant_environment.added": "added a test environment: {}",
     "participant_environment.changed": "changed a test environment: {}",
+    "participant_environment.removed": "removed a test environment: {}",
     "participant_outage.logged": "logged unavailability: {}", "participant_outage.ended": "ended unavailability: {}",
     "central_connection.saved": "set connection details: {}",
     "user.password_reset": "reset the password", "user.calendar_token": "made new calendar feed URLs",

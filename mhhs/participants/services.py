@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import exists, or_, select
+from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
@@ -154,6 +154,17 @@ def save_environment(user, participant, environment, values):
            obj=environment, summary=f"{environment.name} → {central.name}, {environment.status.label}")
     db.session.commit()
     return environment
+
+
+def remove_environment(user, environment):
+    """The participant no longer tests with it: it goes, with its outages (the audit trail keeps its name)."""
+    require(can_keep_participant(user, environment.participant), "Only the participant's own users remove it.")
+    record("participant_environment.removed", actor=user, obj=environment,
+           summary=f"{environment.name} → {environment.environment.name}")
+    db.session.execute(delete(ParticipantOutage).where(ParticipantOutage.participant_environment_id
+                                                       == environment.id))
+    db.session.delete(environment)
+    db.session.commit()
 
 
 OUTAGE_FIELDS = ["planned", "data_refresh", "starts", "ends", "reason"]

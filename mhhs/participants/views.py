@@ -218,6 +218,15 @@ def edit_environment(participant_environment_id):
     return _save_environment(form, environment.participant, environment)
 
 
+@bp.route("/environments/<int:participant_environment_id>/remove", methods=["POST"])
+@keepers
+def remove_environment(participant_environment_id):
+    environment = _own_environment_or_404(participant_environment_id)
+    participant_id, name = environment.participant_id, environment.name
+    services.remove_environment(current_user, environment)
+    return done(f"{name} removed.", url_for("participants.participant", participant_id=participant_id))
+
+
 @bp.route("/environments")
 @login_required
 def environments():

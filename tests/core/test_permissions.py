@@ -45,6 +45,7 @@ OBJECT_RULES = {
     "participants.edit_environment": {Role.CENTRAL_PARTY: 404},
     "participants.log_outage": {Role.CENTRAL_PARTY: 404},
     "participants.end_outage": {Role.CENTRAL_PARTY: 404},
+    "participants.remove_environment": {Role.CENTRAL_PARTY: 404},
 }
 
 # Where the route admits the role for one method only: the status expected for the other.

@@ -17,6 +17,7 @@ from tests.participants.factory import (
     make_environment,
     make_other_participant_user,
     make_participant,
+    make_participant_outage,
 )
 
 SUPPLIER = "supplier@demo.test"
@@ -221,3 +222,17 @@ def test_its_own_users_change_an_environment_and_the_audit_trail_says_so(app, as
             ("unavailable", "", "198.51.100.7")
         assert db.session.scalar(select(AuditEvent.summary).where(
             AuditEvent.action == "participant_environment.changed")) == "Northwold SIT-A → SIT-A, Unavailable"
+
+
+def test_only_its_own_users_remove_an_environment_and_its_outages_go_with_it(app, as_user):
+    with app.app_context():
+        environment_id = make_participant_outage().participant_environment_id
+    for email in ("dip@demo.test", "mprs@demo.test"):
+        assert as_user(email).post(f"/participants/environments/{environment_id}/remove").status_code == 404
+    assert as_user("rm.sit@demo.test").post(f"/participants/environments/{environment_id}/remove").status_code == 403
+    assert _count(app, ParticipantEnvironment) == 1
+    assert as_user(SUPPLIER).post(f"/participants/environments/{environment_id}/remove").status_code == 303
+    assert (_count(app, ParticipantEnvironment), _count(app, ParticipantOutage)) == (0, 0)
+    with app.app_context():
+        assert db.session.scalar(select(AuditEvent.summary).where(
+            AuditEvent.action == "participant_environment.removed")) == "Northwold SIT-A → SIT-A"
