@@ -110,6 +110,7 @@ def test_connection_details_reach_the_organisation_managers_and_connected_centra
         assert other.post(url, {"name": "Taken over", "reason": "x"}).status_code == 404, url
     for url in ("/participants/environments", "/participants/environments.csv", "/participants", "/outages"):
         assert secret not in other.get(url).get_data(as_text=True), url
+        assert secret not in other.get(url, htmx=True).get_data(as_text=True), url  # the partials too
     # A Central Party whose systems do not run in SIT-A: the environment is absent for it.
     with app.app_context():
         dip = db.session.scalar(select(System).where(System.name == "DIP"))
