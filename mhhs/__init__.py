@@ -95,6 +95,7 @@ def _register_blueprints(app):
     from .notifications.views import bp as notifications_bp
     from .outages.cli import cli as outages_cli
     from .outages.views import bp as outages_bp
+    from .participants.views import bp as participants_bp
     from .release_notes.views import bp as release_notes_bp
     from .reports.cli import cli as reports_cli
     from .reports.environments import bp as environments_bp
@@ -107,8 +108,8 @@ def _register_blueprints(app):
 
     for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, notifications_bp, home_bp, certificates_bp,
                       rfcs_bp, retests_bp, release_notes_bp, baseline_bp, environments_bp, mail_bp, outages_bp,
-                      schedule_bp, reports_bp, search_bp, directory_cli, demo_cli, certificates_cli, mail_cli,
-                      baseline_cli, outages_cli, reports_cli, search_cli):
+                      schedule_bp, reports_bp, search_bp, participants_bp, directory_cli, demo_cli, certificates_cli,
+                      mail_cli, baseline_cli, outages_cli, reports_cli, search_cli):
         app.register_blueprint(blueprint)
 
 
@@ -137,6 +138,10 @@ def _register_hooks(app):
     for domain in (rfc_services, outages, certificates):  # renaming a system or organisation re-indexes what names it
         register(app, RENAMED, domain.reindex_named)
     release_notes.register(app)
+    # participants (issue 26a): their own environments' outages on the status board, apart from central systems
+    from .outages.views import BOARD_REGIONS
+    from .participants.services import board_region
+    register(app, BOARD_REGIONS, board_region)
 
 
 def _register_template_globals(app):
@@ -153,12 +158,13 @@ def _register_template_globals(app):
     from .mail.services import counted, kind_words
     from .outages import permissions as outage_rules
     from .outages.views import hours
+    from .participants import permissions as participant_rules
     from .rfcs import permissions as rfc_rules
     from .rfcs import views as rfc_views
     from .rfcs.numbers import rfc_number
     from .rfcs.retests import follow_up
 
-    for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views):
+    for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views, participant_rules):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,

@@ -75,6 +75,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     # PDFs one person may have rendered (pages, downloads, attachments), counted in the same storage.
     PDF_RATE_LIMIT = os.environ.get("PDF_RATE_LIMIT", "12 per minute")
+    # Business days of notice a participant gives before a data refresh of its own environment (EAP §12.6).
+    PARTICIPANT_REFRESH_NOTICE_DAYS = int(os.environ.get("PARTICIPANT_REFRESH_NOTICE_DAYS", "2"))
     API_TITLE = "Release Desk API"
     API_VERSION = "1"
     OPENAPI_VERSION = "3.1.0"

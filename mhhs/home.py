@@ -15,6 +15,8 @@ from .extensions import db
 from .outages.models import Outage
 from .outages.services import board as outage_board
 from .outages.services import log_query
+from .participants.register import participants_without_environment_manager
+from .participants.services import participant_of
 from .release_notes import acknowledgements
 from .rfcs import queries, services
 from .rfcs.clashes import clashes
@@ -34,7 +36,15 @@ def index():
     work = {Role.RELEASE_MANAGER: _manager, Role.CENTRAL_PARTY: _central_party,
             Role.TEST_PARTICIPANT: _participant}[current_user.role](current_user, now)
     return render_template("home/index.html", now=now, actions=services.open_work_off_actions(current_user),
-                           today=to_london(now).date(), **work)
+                           today=to_london(now).date(), **work, **_participants(current_user))
+
+
+def _participants(user):
+    """participants (issue 26a): a Release Manager's gap of EAP §7.1.1 (participants without an Environment
+    Manager); for anyone else their organisation's register entry, if it tests."""
+    if user.role == Role.RELEASE_MANAGER:
+        return dict(without_manager=participants_without_environment_manager(), participant_entry=None)
+    return dict(without_manager=None, participant_entry=participant_of(user.organisation_id))
 
 
 def _block(query, order, key_of=None, descending=False):

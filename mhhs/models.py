@@ -12,6 +12,7 @@ from .mail.models import OutboxMessage
 from .notifications.models import MailGroup, NotificationOptOut, Subscription
 from .outages.models import DowntimeDay, DowntimeMonth, DowntimeState, Outage, OutageUpdate
 from .participants.models import (
+    CentralConnection,
     ConnectivitySignOff,
     OnboardingInterval,
     Participant,
@@ -33,5 +34,5 @@ __all__ = [
     "ReleaseAudience", "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest",
     "Revision", "Rfc", "WeeklyReportSent", "SearchDocument", "MailGroup", "ReleaseSlot", "WorkOffAction",
     "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "ParticipantOutage",
-    "Tranche",
+    "Tranche", "CentralConnection",
 ]

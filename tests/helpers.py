@@ -29,6 +29,7 @@ from mhhs.windows.models import Freeze
 from tests.certificates.factory import make_certificate, make_officer
 from tests.nav import account_link
 from tests.outages.factory import make_outage
+from tests.participants.factory import make_environment, make_participant, make_participant_outage
 from tests.rfcs.factory import approve, env_ids, make_rfc, next_week
 
 # Browser journeys -------------------------------------------------------------------------------------------------
@@ -228,6 +229,13 @@ ARGUMENTS = {
     ("schedule.feed", "token"): lambda: sample_feed_token(),
     ("schedule.feed", "environment_id"): lambda: db.session.scalar(select(Environment.id)),
     ("api_pages.revoke_token", "token_id"): lambda: sample_token(),
+    # participants (issue 26a): the supplier's own register entry, its SIT-A environment and an outage of it
+    **{(endpoint, "participant_id"): lambda: make_participant().id for endpoint in (
+        "participants.participant", "participants.edit_participant", "participants.environment_manager",
+        "participants.add_environment")},
+    **{(endpoint, "participant_environment_id"): lambda: make_environment().id for endpoint in (
+        "participants.edit_environment", "participants.log_outage", "participants.remove_environment")},
+    ("participants.end_outage", "participant_outage_id"): lambda: make_participant_outage().id,
 }
 
 

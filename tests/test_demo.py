@@ -17,3 +17,22 @@ def test_demo_shows_lists_work_off_actions_and_a_version_owed_to_sit(app, as_use
     assert "You are on Defect Triage, EWG, SIT participants, Settlement test leads:" in settings
     grid = as_user("supplier@demo.test").get("/baseline").get_data(as_text=True)
     assert "<strong>MDS</strong> 2.0.1.0 runs in UIT; SIT-A 2.0.0.0, SIT-B 2.0.0.0" in grid
+
+
+def test_demo_has_a_participant_register_over_intervals_and_routes(app, as_user):
+    # participants (issue 26a): a newcomer meets the register, its gap and the demo supplier's own environment.
+    with app.app_context():
+        seed_everything(demo=True)
+        assert seed_everything(demo=True) == 0  # running it again adds nothing
+    register = as_user("supplier@demo.test").get("/participants").get_data(as_text=True)
+    assert "12 participants; 1 participant without an Environment Manager." in register
+    assert "E2E Sandbox<br><small>passed SIT" in register and "EES" in register
+    for number in range(1, 7):
+        assert f"<td>{number} <small>w/c" in register
+    own = as_user("supplier@demo.test")
+    assert "Northwold Energy: your entry" in register
+    entry = register.split("Northwold Energy: your entry")[0].rsplit('href="', 1)[1].split('"')[0]
+    page = own.get(entry).get_data(as_text=True)
+    assert "Northwold SIT-A" in page and "dip-sit-a.northwold.example" in page and "data refresh" in page
+    connections = own.get("/participants/connections").get_data(as_text=True)
+    assert "https://dip-sit-a.avanade.example/api/v1" in connections

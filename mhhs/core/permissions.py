@@ -98,6 +98,7 @@ NAV = [
     ("Calendar", "schedule.calendar", set(Role)),
     ("Outages", "outages.index", set(Role)),
     ("Certificates", "certificates.index", set(Role)),
+    ("Participants", "participants.register_page", set(Role)),
     ("Environments", "environments.index", set(Role)),
     ("Baseline", "baseline.grid", set(Role)),
     ("Retests", "retests.retests", set(Role)),

@@ -39,6 +39,7 @@ KIND_WORDS = {
     "notify:outage_planned": "Planned outage, to followers",
     "notify:outage_update": "Outage update, to followers",
     "notify:weekly_report": "Weekly report",
+    "notify:participant_refresh": "Participant's data refresh, to the connected Central Parties",
     "acknowledgement_reminder": "Reminder to read the release note",
     "certificate reminder": "Certificate expiry reminder",
     "weekly_report": "Weekly report",

@@ -22,6 +22,8 @@ KINDS = {
                          "logged", set(Role)),
     "outage_blocking": ("An outage blocks testing in a phase I approve", {Role.RELEASE_MANAGER}),
     "outage_update": ("An outage of a system or environment I follow has an update", set(Role)),
+    "participant_refresh": ("A participant announces a data refresh of its environment connected to mine (or to "
+                                 "one I approve)", {Role.RELEASE_MANAGER, Role.CENTRAL_PARTY}),
     # Release Managers receive the weekly report unless they turn it off; anyone else asks for it (a subscription).
     "weekly_report": ("The weekly testing and readiness report is out", {Role.RELEASE_MANAGER}),
 }

@@ -12,6 +12,7 @@ from ..core.forms import database_id, search_text, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate_sorted, sort_of
 from ..core.permissions import login_required, role_required
+from ..core.registry import functions
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
 from ..directory.models import Environment, Organisation, System
@@ -26,6 +27,9 @@ from .models import Category, Outage, UpdateStatus
 from .permissions import can_edit_outage
 
 bp = Blueprint("outages", __name__, url_prefix="/outages")
+# Regions a higher package adds to the outage page under the status board (registered in create_app): each function
+# takes (user, now) and returns (template, context), e.g. the participants' own environments, kept apart.
+BOARD_REGIONS = "outages.views.BOARD_REGIONS"
 
 
 def _filters():
@@ -56,7 +60,9 @@ def index():
     context = dict(page=page, sort=sort, now=now)
     if request.htmx and request.htmx.target == "outage-rows":
         return render("outages/index.html", "outages/_rows.html", **context)
+    regions = [region(current_user, now) for region in functions(BOARD_REGIONS)]
     return render("outages/index.html", "outages/index.html", board=services.board(now), Category=Category,
+                  board_regions=regions,
                   environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
                   systems=db.session.scalars(select(System).order_by(System.name)).all(),
                   organisations=db.session.scalars(select(Organisation).where(Organisation.kind == "central_party")

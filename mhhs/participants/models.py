@@ -177,3 +177,23 @@ class ParticipantOutage(db.Model):
     logged_at = Column(DateTime, nullable=False)
     participant_environment = relationship("ParticipantEnvironment")
     logged_by = relationship("User")
+
+
+class CentralConnection(db.Model):
+    """What a participant connects to in a central environment (EAP §7.1.3 "SI Test Team will make available
+    configuration details of central systems for connection", §7.3): per central environment and system, kept by the
+    Central Party that owns the system, seen by the participants that test in that environment and Release
+    Managers."""
+    __tablename__ = "central_connections"
+    __table_args__ = (UniqueConstraint("environment_id", "system_id"),)
+    id = Column(Integer, primary_key=True)
+    environment_id = Column(ForeignKey("environments.id", ondelete="CASCADE"), nullable=False, index=True)
+    system_id = Column(ForeignKey("systems.id", ondelete="CASCADE"), nullable=False, index=True)
+    endpoints = Column(Text, nullable=False, default="")
+    host_names = Column(Text, nullable=False, default="")
+    notes = Column(Text, nullable=False, default="")
+    updated_by_id = Column(ForeignKey("users.id"), nullable=False)
+    updated_at = Column(DateTime, nullable=False)
+    environment = relationship("Environment")
+    system = relationship("System")
+    updated_by = relationship("User")

@@ -1,8 +1,34 @@
 """The participants' rules other domains ask (the quality gate: EAP §11.3)."""
-from sqlalchemy import exists, or_, select
+from datetime import timedelta
 
+from flask import current_app
+from sqlalchemy import delete, exists, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..audit.services import record
+from ..core.permissions import Role, require
+from ..core.services import Invalid, Refused
+from ..core.time import add_business_days, format_london, utcnow
+from ..directory.models import Environment, Organisation, System, User
 from ..extensions import db
-from .models import ConnectivitySignOff, Participant, ParticipantEnvironment, ParticipantOutage
+from ..notifications.services import managers_of, notify
+from .models import (
+    CentralConnection,
+    ConnectivitySignOff,
+    EnvironmentStatus,
+    Participant,
+    ParticipantEnvironment,
+    ParticipantOutage,
+)
+from .permissions import (
+    can_keep_central_connections,
+    can_keep_connection,
+    can_keep_participant,
+    can_see_participant,
+    visible_connections,
+    visible_environments,
+)
+from .rules import CHECKS, connection_problems, entries, normal_entries
 
 SIGN_OFF_NEEDED = "Connectivity to {environment} is not signed off"
 
@@ -34,3 +60,264 @@ def unavailable_between(participant_id, starts, ends):
         .where(ParticipantEnvironment.participant_id == participant_id, ParticipantOutage.starts < ends,
                or_(ParticipantOutage.ends.is_(None), ParticipantOutage.ends > starts))
         .order_by(ParticipantOutage.starts)).all()
+
+
+# What a participant's own users keep: its Environment Manager, its environments, their outages -------------------
+
+def visible_participant(user, participant_id):
+    """The participant, or None when absent or this user may not see its page (another Test Participant's)."""
+    participant = db.session.get(Participant, participant_id)
+    return participant if participant is not None and can_see_participant(user, participant) else None
+
+
+def visible_environment(user, environment_id):
+    """One participant environment, found only if this user may see its connection details."""
+    return db.session.scalar(visible_environments(
+        select(ParticipantEnvironment).where(ParticipantEnvironment.id == environment_id), user))
+
+
+def environments_query(user, participant_id=None):
+    """The participants' own environments this user may see, with what a row shows loaded alongside."""
+    query = (select(ParticipantEnvironment).join(ParticipantEnvironment.participant).join(Participant.organisation)
+             .options(joinedload(ParticipantEnvironment.environment),
+                      joinedload(ParticipantEnvironment.participant).joinedload(Participant.organisation))
+             .order_by(Organisation.name, ParticipantEnvironment.name))
+    if participant_id is not None:
+        query = query.where(ParticipantEnvironment.participant_id == participant_id)
+    return visible_environments(query, user)
+
+
+ENVIRONMENT_MANAGER_FIELDS = ["environment_manager_id", "environment_manager_name", "environment_manager_email"]
+
+
+def colleagues(participant):
+    """The organisation's active users, who may be named its Environment Manager."""
+    return db.session.scalars(select(User).where(User.organisation_id == participant.organisation_id,
+                                                 User.active.is_(True)).order_by(User.name)).all()
+
+
+def name_environment_manager(user, participant, values):
+    """EAP §7.1.1: one of the organisation's users, or a named contact with an e-mail address."""
+    require(can_keep_participant(user, participant), "Only the participant's own users name its Environment Manager.")
+    manager_id = values.get("environment_manager_id")
+    name, email = values.get("environment_manager_name") or "", values.get("environment_manager_email") or ""
+    if manager_id:
+        if manager_id not in {u.id for u in colleagues(participant)}:
+            raise Refused("Choose one of your organisation's users.", "environment_manager_id")
+        name = email = ""  # a user chosen is the Environment Manager; a named contact beside it is let go
+    else:
+        problems = {}
+        if not name:
+            problems["environment_manager_name"] = ("Choose one of your users, or give the Environment Manager's "
+                                                    "name.")
+        if not email:
+            problems["environment_manager_email"] = "Give the Environment Manager's e-mail address."
+        if problems:
+            raise Invalid(problems)
+    participant.environment_manager_id = manager_id or None
+    participant.environment_manager_name, participant.environment_manager_email = name, email.lower()
+    db.session.flush()
+    chosen = db.session.get(User, manager_id).name if manager_id else f"{name} <{email.lower()}>"
+    record("participant.environment_manager", actor=user, obj=participant, summary=chosen)
+    db.session.commit()
+
+
+ENVIRONMENT_FIELDS = ["name", "serves", "environment_id", "status", "endpoints", "host_names", "addresses"]
+
+
+def save_environment(user, participant, environment, values):
+    """Adds (environment without id) or changes one of the participant's own test environments and its connection
+    details (EAP §7.1.2–§7.1.3); values: ENVIRONMENT_FIELDS as plain data."""
+    require(can_keep_participant(user, participant), "Only the participant's own users keep its environments.")
+    problems = connection_problems(values)
+    if not values.get("name"):
+        problems["name"] = "Name the environment (e.g. Northwold SIT-A)."
+    elif db.session.scalar(select(ParticipantEnvironment.id).where(
+            ParticipantEnvironment.participant_id == participant.id, ParticipantEnvironment.name == values["name"],
+            ParticipantEnvironment.id != (environment.id or 0))):
+        problems["name"] = f"{values['name']} is the name of another of your environments."
+    if db.session.get(Environment, values.get("environment_id") or 0) is None:
+        problems["environment_id"] = "Choose the central environment it connects to."
+    if problems:
+        raise Invalid(problems)
+    adding = environment.id is None
+    environment.participant_id = participant.id
+    for field in ("name", "serves", "environment_id"):
+        setattr(environment, field, values[field])
+    environment.status = EnvironmentStatus(values["status"])
+    for field in CHECKS:
+        setattr(environment, field, normal_entries(values[field]))
+    db.session.add(environment)
+    db.session.flush()
+    central = db.session.get(Environment, environment.environment_id)
+    record("participant_environment.added" if adding else "participant_environment.changed", actor=user,
+           obj=environment, summary=f"{environment.name} → {central.name}, {environment.status.label}")
+    db.session.commit()
+    return environment
+
+
+def remove_environment(user, environment):
+    """The participant no longer tests with it: it goes, with its outages (the audit trail keeps its name)."""
+    require(can_keep_participant(user, environment.participant), "Only the participant's own users remove it.")
+    record("participant_environment.removed", actor=user, obj=environment,
+           summary=f"{environment.name} → {environment.environment.name}")
+    db.session.execute(delete(ParticipantOutage).where(ParticipantOutage.participant_environment_id
+                                                       == environment.id))
+    db.session.delete(environment)
+    db.session.commit()
+
+
+OUTAGE_FIELDS = ["planned", "data_refresh", "starts", "ends", "reason"]
+
+
+def notice_days():
+    """The business days' notice a data refresh needs (EAP §12.6), from the configuration."""
+    return current_app.config["PARTICIPANT_REFRESH_NOTICE_DAYS"]
+
+
+def outage_problems(values, now):
+    problems = {}
+    starts, ends = values.get("starts"), values.get("ends")
+    if starts is None:
+        problems["starts"] = "Give when it starts."
+    elif values.get("data_refresh"):
+        earliest = add_business_days(now, notice_days())
+        if starts < earliest:
+            problems["starts"] = (f"A data refresh needs {notice_days()} business days' notice (EAP §12.6): "
+                                  f"the earliest start now is {format_london(earliest)}.")
+    if values.get("planned") and ends is None:
+        problems["ends"] = "A planned outage has an end: give it."
+    if starts is not None and ends is not None and ends <= starts:
+        problems["ends"] = "The end must be after the start."
+    if not values.get("reason"):
+        problems["reason"] = "Say what is happening (e.g. data refresh from production copy)."
+    return problems
+
+
+def log_outage(user, environment, values, now=None):
+    """A participant's own environment unavailable (EAP §12.5.2, §12.6); a data refresh is planned, needs notice and
+    is announced to the Central Parties and Release Managers of the central environment it connects to."""
+    participant = environment.participant
+    require(can_keep_participant(user, participant), "Only the participant's own users log its unavailability.")
+    now = now or utcnow()
+    values = dict(values, planned=bool(values.get("planned") or values.get("data_refresh")))
+    problems = outage_problems(values, now)
+    if problems:
+        raise Invalid(problems)
+    outage = ParticipantOutage(participant_environment_id=environment.id, planned=values["planned"],
+                               data_refresh=bool(values.get("data_refresh")), starts=values["starts"],
+                               ends=values.get("ends"), reason=values["reason"], logged_by_id=user.id, logged_at=now)
+    db.session.add(outage)
+    db.session.flush()
+    record("participant_outage.logged", actor=user, obj=outage,
+           summary=f"{environment.name}: {outage_label(outage)} from {format_london(outage.starts)}")
+    if outage.data_refresh:
+        central = environment.environment
+        told = connected_central_parties(central.id) + list(managers_of([central.phase]))
+        notify("participant_refresh", told, "participants.participant", {"participant_id": participant.id},
+               outage=outage, environment=environment, central=central,
+               organisation=participant.organisation)
+    db.session.commit()
+    return outage
+
+
+def outage_label(outage):
+    return "data refresh" if outage.data_refresh else "planned outage" if outage.planned else "unplanned outage"
+
+
+def end_outage(user, outage, now=None):
+    """An unplanned outage of the participant's own environment is over."""
+    environment = outage.participant_environment
+    require(can_keep_participant(user, environment.participant), "Only the participant's own users end it.")
+    now = now or utcnow()
+    if outage.ends is not None and outage.ends <= now:
+        raise Refused("This outage has ended already.")
+    outage.ends = max(now, outage.starts)
+    record("participant_outage.ended", actor=user, obj=outage, summary=f"{environment.name}: ended")
+    db.session.commit()
+
+
+def connected_central_parties(environment_id):
+    """The active users of the Central Parties whose systems run in that central environment."""
+    return db.session.scalars(select(User).where(User.active.is_(True), User.role == Role.CENTRAL_PARTY,
+                                                 User.organisation_id.in_(
+                                                     select(System.organisation_id).join(System.environments)
+                                                     .where(Environment.id == environment_id)))).all()
+
+
+def outages_query(user, since=None):
+    """The outages of the participants' environments this user may see, soonest first."""
+    query = (select(ParticipantOutage).join(ParticipantOutage.participant_environment)
+             .options(joinedload(ParticipantOutage.participant_environment)
+                      .joinedload(ParticipantEnvironment.participant).joinedload(Participant.organisation),
+                      joinedload(ParticipantOutage.participant_environment)
+                      .joinedload(ParticipantEnvironment.environment))
+             .order_by(ParticipantOutage.starts, ParticipantOutage.id))
+    if since is not None:
+        query = query.where(or_(ParticipantOutage.ends.is_(None), ParticipantOutage.ends > since))
+    return visible_environments(query, user)
+
+
+BOARD_AHEAD = timedelta(days=14)
+
+
+def board_region(user, now):
+    """The status board's region about participants' own environments (kept apart from central systems): outages
+    going on now and planned in the next 14 days, as this user may see them."""
+    rows = db.session.scalars(outages_query(user, since=now).where(ParticipantOutage.starts < now + BOARD_AHEAD)).all()
+    return "participants/_board_region.html", {
+        "ongoing": [o for o in rows if o.starts <= now],
+        "upcoming": [o for o in rows if o.starts > now]}
+
+
+# The central systems' connection details (EAP §7.1.3, §7.3) ----------------------------------------------------
+
+def connections(user):
+    """The central systems' connection details this user may see, by environment and system."""
+    return db.session.scalars(visible_connections(
+        select(CentralConnection).join(CentralConnection.environment).join(CentralConnection.system)
+        .options(joinedload(CentralConnection.environment), joinedload(CentralConnection.system)
+                 .joinedload(System.organisation), joinedload(CentralConnection.updated_by))
+        .order_by(Environment.position, System.name), user)).all()
+
+
+def systems_kept_by(user):
+    """(system, environment) pairs whose connection details this user keeps: its organisation's systems where they
+    run."""
+    if not can_keep_central_connections(user):
+        return []
+    systems = db.session.scalars(select(System).where(System.organisation_id == user.organisation_id)
+                                 .options(selectinload(System.environments)).order_by(System.name)).all()
+    return [(system, environment) for system in systems for environment in system.environments]
+
+
+CONNECTION_FIELDS = ["environment_id", "system_id", "endpoints", "host_names", "notes"]
+
+
+def save_connection(user, values, now=None):
+    """Sets the connection details of one of the Central Party's systems in one central environment."""
+    require(can_keep_central_connections(user), "Central Parties keep their own systems' connection details.")
+    system = db.session.get(System, values.get("system_id") or 0)
+    if system is None or not can_keep_connection(user, system):
+        raise Refused("Choose one of your organisation's systems.", "system_id")
+    environment = db.session.get(Environment, values.get("environment_id") or 0)
+    if environment is None or environment not in system.environments:
+        raise Refused(f"{system.name} does not run in that environment: choose one where it runs.", "environment_id")
+    problems = connection_problems(values, ("endpoints", "host_names"))
+    if not entries(values.get("endpoints")):
+        problems.setdefault("endpoints", "Give at least one endpoint participants connect to.")
+    if problems:
+        raise Invalid(problems)
+    connection = db.session.scalar(select(CentralConnection).where(CentralConnection.system_id == system.id,
+                                                                   CentralConnection.environment_id == environment.id))
+    if connection is None:
+        connection = CentralConnection(system_id=system.id, environment_id=environment.id)
+        db.session.add(connection)
+    connection.endpoints = normal_entries(values["endpoints"])
+    connection.host_names = normal_entries(values.get("host_names"))
+    connection.notes = values.get("notes") or ""
+    connection.updated_by_id, connection.updated_at = user.id, now or utcnow()
+    db.session.flush()
+    record("central_connection.saved", actor=user, obj=connection, summary=f"{system.name} in {environment.name}")
+    db.session.commit()
+    return connection

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
+from ..participants.register import participants_without_environment_manager
 from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
 from ..rfcs.models import Defect, Deployment, Retest, Rfc
@@ -95,6 +96,8 @@ class Report:
     owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
     sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
     past: bool = False  # a week that has ended: reported as it stood then, without today's state
+    # participants (issue 26a): the register's gap of EAP §7.1.1 as it stands today (the register keeps no history)
+    without_environment_manager: list = field(default_factory=list)
 
     @property
     def sunday(self):
@@ -179,7 +182,8 @@ def build(user, monday, now):
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
                   _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
-                  baseline.owing_to_sit(), sit_pair_warnings(planned), past)
+                  baseline.owing_to_sit(), sit_pair_warnings(planned), past,
+                  participants_without_environment_manager())
 
 
 def _availability(down, spans):

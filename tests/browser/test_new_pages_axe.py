@@ -3,7 +3,10 @@ for the roles that use them; with the demo data, so that the pages have rows."""
 import os
 
 import pytest
+from sqlalchemy import select
 
+from mhhs.extensions import db
+from mhhs.participants.models import ParticipantEnvironment
 from tests.browser.test_accessibility import AXE, RULES
 
 SHOTS = os.environ.get("SHOTS_DIR")
@@ -16,6 +19,24 @@ PAGES = {
                          "/", "/api-reference"],
     "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens", "/account/password"],
 }
+# participants (issue 26a): the register, the intervals, a participant's page and its forms, the environments and
+# the central connection details; {participant} and {environment} are the demo supplier's, found once seeded.
+PAGES["rm.sit@demo.test"] += ["/participants", "/participants?gap=no-environment-manager", "/participants/intervals",
+                              "/participants/new", "/participants/{participant}", "/participants/{participant}/edit",
+                              "/participants/environments", "/participants/connections", "/outages"]
+PAGES["supplier@demo.test"] += ["/participants", "/participants/{participant}",
+                                "/participants/{participant}/environment-manager",
+                                "/participants/{participant}/environments/new",
+                                "/participants/environments/{environment}/edit",
+                                "/participants/environments/{environment}/outages/new",
+                                "/participants/connections", "/participants/environments", "/"]
+PAGES["dip@demo.test"] = ["/participants/connections", "/participants/environments"]
+
+
+def _demo_ids():
+    environment = db.session.scalar(select(ParticipantEnvironment).where(ParticipantEnvironment.name
+                                                                         == "Northwold SIT-A"))
+    return {"participant": environment.participant_id, "environment": environment.id}
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))
@@ -24,6 +45,7 @@ def test_new_pages_pass_axe_at_both_widths(app, browser, live_server, email, wid
     from mhhs.demo import seed_everything
     with app.app_context():
         seed_everything(demo=True)
+        ids = _demo_ids()
     context = browser.new_context(base_url=live_server, bypass_csp=True,
                                   viewport=dict(zip(("width", "height"), WIDTHS[width])))
     context.set_default_timeout(10_000)
@@ -36,6 +58,7 @@ def test_new_pages_pass_axe_at_both_widths(app, browser, live_server, email, wid
         page.wait_for_url("**/")
         found = []
         for url in PAGES[email]:
+            url = url.format(**ids)
             page.goto(url)
             if SHOTS and url in ("/outages/board", "/api-reference", "/outbox", "/"):
                 name = url.strip("/").replace("/", "-") or "home"

@@ -12,6 +12,13 @@ from mhhs.outages.models import Outage
 from tests.certificates.factory import make_certificate, make_officer
 from tests.helpers import API, ARGUMENTS, SKIP, USERS
 from tests.outages.factory import make_outage
+from tests.participants.factory import (
+    OTHER_PARTICIPANT,
+    make_environment,
+    make_other_participant_user,
+    make_participant,
+    make_participant_outage,
+)
 from tests.rfcs.factory import make_rfc
 
 # Where the route admits the role but the sample object is another organisation's: the status expected.
@@ -32,12 +39,21 @@ OBJECT_RULES = {
     "rfcs.finish_work_off_action": {Role.TEST_PARTICIPANT: 404},  # the Central Party's action
     "release_notes.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
     "api_pages.revoke_token": {Role.RELEASE_MANAGER: 404, Role.TEST_PARTICIPANT: 404},  # the Central Party's token
+    # participants (issue 26a): the sample is the supplier's; a Central Party keeps only its own organisation's
+    "participants.environment_manager": {Role.CENTRAL_PARTY: 404},
+    "participants.add_environment": {Role.CENTRAL_PARTY: 404},
+    "participants.edit_environment": {Role.CENTRAL_PARTY: 404},
+    "participants.log_outage": {Role.CENTRAL_PARTY: 404},
+    "participants.end_outage": {Role.CENTRAL_PARTY: 404},
+    "participants.remove_environment": {Role.CENTRAL_PARTY: 404},
 }
 
 # Where the route admits the role for one method only: the status expected for the other.
 METHOD_RULES = {
     # A manager reads every organisation's PKI officers; only the organisation's own keepers appoint them.
     ("certificates.officers", "POST"): {Role.RELEASE_MANAGER: 403},
+    # Everyone reads the central systems' connection details they may see; only Central Parties set their own.
+    ("participants.connections", "POST"): {Role.RELEASE_MANAGER: 403, Role.TEST_PARTICIPANT: 403},
 }
 
 
@@ -120,7 +136,19 @@ FOREIGN_OBJECTS = {
     # Northwold's certificate and PKI officer: Avanade's Central Party may not reach them.
     "certificate_id": (lambda: make_certificate("Northwold Energy", "SIT-A").id, ("dip@demo.test",)),
     "officer_id": (lambda: make_officer("Northwold Energy").id, ("dip@demo.test", "mprs@demo.test")),
+    # Northwold's register entry, own environment and its outage: another participant, and a Central Party for what
+    # only the organisation keeps, find nothing there.
+    "participant_id": (lambda: _other_participant_and(make_participant), (OTHER_PARTICIPANT,)),
+    "participant_environment_id": (lambda: _other_participant_and(make_environment),
+                                   (OTHER_PARTICIPANT, "mprs@demo.test", "dip@demo.test")),
+    "participant_outage_id": (lambda: _other_participant_and(make_participant_outage),
+                              (OTHER_PARTICIPANT, "dip@demo.test")),
 }
+
+
+def _other_participant_and(make):
+    make_other_participant_user()
+    return make().id
 # Outages are readable by everyone (SPEC §5); changing another organisation's is what is refused.
 FOREIGN_OUTAGE_CHANGES = ("outages.edit", "outages.end", "outages.post_update", "outages.cancel")
 

@@ -1,0 +1,305 @@
+"""The participants' pages: the register (and its CSV), the onboarding intervals, a participant's page, its
+Environment Manager, own environments and their connection details (and CSV), unavailability, and the central
+systems' connection details."""
+from flask import Blueprint, abort, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..certificates.models import Certificate, PkiOfficer
+from ..certificates.permissions import visible_certificates
+from ..core.forms import database_id, form_values, show_problems
+from ..core.htmx import done, render
+from ..core.permissions import login_required, manager_required, role_required
+from ..core.services import Refused
+from ..core.time import london_to_utc, utcnow
+from ..exports.csv import csv_download
+from ..extensions import db
+from . import register, services
+from .forms import (
+    CONNECTION_HINTS,
+    ConnectionForm,
+    EnvironmentForm,
+    EnvironmentManagerForm,
+    IntervalForm,
+    OutageForm,
+    ParticipantForm,
+)
+from .models import Participant, ParticipantEnvironment, ParticipantOutage, Route
+from .permissions import can_keep_central_connections, can_keep_own, can_keep_participant
+
+bp = Blueprint("participants", __name__, url_prefix="/participants")
+keepers = role_required(can_keep_own)
+
+
+# The register ------------------------------------------------------------------------------------------------------
+
+def _filters():
+    args = request.args
+    return {"route": args.get("route") if args.get("route") in {r.value for r in Route} else None,
+            "interval_id": args.get("interval", type=database_id),
+            "gap": args.get("gap") if args.get("gap") == register.NO_ENVIRONMENT_MANAGER else None}
+
+
+@bp.route("")
+@login_required
+def register_page():
+    filters = _filters()
+    participants = db.session.scalars(register.register_query(**filters)).all()
+    mine = services.participant_of(current_user.organisation_id)
+    return render("participants/register.html", "participants/_register_rows.html", participants=participants,
+                  filters=filters, intervals=register.intervals(), Route=Route, mine=mine,
+                  NO_ENVIRONMENT_MANAGER=register.NO_ENVIRONMENT_MANAGER)
+
+
+@bp.route("/register.csv")
+@login_required
+def register_csv():
+    rows = [[p.organisation.name, p.kind.label, " ".join(r.code for r in p.market_roles), p.route.label,
+             p.passed_route.label if p.passed_route else "", f"{p.passed_on:%Y-%m-%d}" if p.passed_on else "",
+             p.interval.number if p.interval else "", f"{p.interval.first_day:%Y-%m-%d}" if p.interval else "",
+             p.qualification_tranche.name if p.qualification_tranche else "",
+             "" if p.has_environment_manager else "No Environment Manager"]
+            for p in db.session.scalars(register.register_query(**_filters())).all()]
+    return csv_download(["Organisation", "Kind", "Market roles", "Route", "Passed", "Passed on", "Interval",
+                         "Interval week commencing", "Qualification tranche", "Gaps"], rows, "participants.csv")
+
+
+def _participant_form_page(form, participant):
+    return render("participants/form_page.html", "participants/_form.html", form=form, participant=participant)
+
+
+def _save_participant(form, participant):
+    if form.validate_on_submit():
+        try:
+            participant = register.save_participant(current_user, participant,
+                                                    form_values(form, register.PARTICIPANT_FIELDS))
+        except Refused as refused:
+            show_problems(form, refused)
+        else:
+            return done("Register entry saved.", url_for("participants.participant",
+                                                         participant_id=participant.id))
+    return _participant_form_page(form, participant)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@manager_required
+def add_participant():
+    form = ParticipantForm()
+    if request.method == "GET":
+        return _participant_form_page(form, None)
+    return _save_participant(form, Participant())
+
+
+@bp.route("/<int:participant_id>/edit", methods=["GET", "POST"])
+@manager_required
+def edit_participant(participant_id):
+    participant = db.session.get(Participant, participant_id) or abort(404)
+    form = ParticipantForm(participant)
+    if request.method == "GET":
+        return _participant_form_page(form, participant)
+    form.organisation_id.data = participant.organisation_id
+    return _save_participant(form, participant)
+
+
+@bp.route("/intervals", methods=["GET", "POST"])
+@manager_required
+def intervals():
+    form = IntervalForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            register.save_interval(current_user, form_values(form, register.INTERVAL_FIELDS))
+        except Refused as refused:
+            show_problems(form, refused)
+        else:
+            return done(f"Interval {form.number.data} saved.", url_for("participants.intervals"))
+    return render("participants/intervals.html", "participants/intervals.html", form=form,
+                  intervals=register.intervals())
+
+
+# A participant's page ----------------------------------------------------------------------------------------------
+
+def _participant_or_404(participant_id):
+    participant = services.visible_participant(current_user, participant_id)
+    if participant is None:
+        abort(404)
+    return participant
+
+
+def _own_participant_or_404(participant_id):
+    participant = _participant_or_404(participant_id)
+    if not can_keep_participant(current_user, participant):
+        abort(404)
+    return participant
+
+
+@bp.route("/<int:participant_id>")
+@login_required
+def participant(participant_id):
+    participant = _participant_or_404(participant_id)
+    certificates = db.session.scalars(visible_certificates(select(Certificate), current_user).where(
+        Certificate.organisation_id == participant.organisation_id, ~Certificate.replaced)
+        .order_by(Certificate.environment_id, Certificate.kind)).all()
+    officers = db.session.scalars(visible_certificates(select(PkiOfficer), current_user, PkiOfficer.organisation_id)
+                                  .where(PkiOfficer.organisation_id == participant.organisation_id)
+                                  .order_by(PkiOfficer.scheme, PkiOfficer.role, PkiOfficer.name)).all()
+    environments = db.session.scalars(services.environments_query(current_user, participant.id)).all()
+    outages = db.session.scalars(services.outages_query(current_user, since=utcnow()).where(
+        ParticipantEnvironment.participant_id == participant.id)).all()
+    return render("participants/participant.html", "participants/participant.html", participant=participant,
+                  certificates=certificates, officers=officers, environments=environments, outages=outages,
+                  now=utcnow(), outage_label=services.outage_label, sees_private=bool(
+                      environments or can_keep_participant(current_user, participant) or officers or certificates))
+
+
+@bp.route("/<int:participant_id>/environment-manager", methods=["GET", "POST"])
+@keepers
+def environment_manager(participant_id):
+    participant = _own_participant_or_404(participant_id)
+    form = EnvironmentManagerForm(services.colleagues(participant),
+                                  obj=participant if request.method == "GET" else None)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.name_environment_manager(current_user, participant,
+                                              form_values(form, services.ENVIRONMENT_MANAGER_FIELDS))
+        except Refused as refused:
+            show_problems(form, refused)
+        else:
+            return done("Environment Manager named.", url_for("participants.participant",
+                                                              participant_id=participant.id))
+    return render("participants/environment_manager.html", "participants/environment_manager.html", form=form,
+                  participant=participant)
+
+
+# Own environments and their connection details ---------------------------------------------------------------------
+
+def _environment_page(form, participant, environment):
+    return render("participants/environment_form.html", "participants/environment_form.html", form=form,
+                  participant=participant, environment=environment, hints=CONNECTION_HINTS)
+
+
+def _save_environment(form, participant, environment):
+    if form.validate_on_submit():
+        try:
+            services.save_environment(current_user, participant, environment,
+                                      form_values(form, services.ENVIRONMENT_FIELDS))
+        except Refused as refused:
+            show_problems(form, refused)
+        else:
+            return done(f"{environment.name} saved.", url_for("participants.participant",
+                                                              participant_id=participant.id))
+    return _environment_page(form, participant, environment)
+
+
+@bp.route("/<int:participant_id>/environments/new", methods=["GET", "POST"])
+@keepers
+def add_environment(participant_id):
+    participant = _own_participant_or_404(participant_id)
+    form = EnvironmentForm()
+    if request.method == "GET":
+        return _environment_page(form, participant, None)
+    return _save_environment(form, participant, ParticipantEnvironment())
+
+
+def _own_environment_or_404(environment_id):
+    environment = services.visible_environment(current_user, environment_id)
+    if environment is None or not can_keep_participant(current_user, environment.participant):
+        abort(404)
+    return environment
+
+
+@bp.route("/environments/<int:participant_environment_id>/edit", methods=["GET", "POST"])
+@keepers
+def edit_environment(participant_environment_id):
+    environment = _own_environment_or_404(participant_environment_id)
+    form = EnvironmentForm(obj=environment if request.method == "GET" else None)
+    if request.method == "GET":
+        form.status.data = environment.status.value
+        return _environment_page(form, environment.participant, environment)
+    return _save_environment(form, environment.participant, environment)
+
+
+@bp.route("/environments/<int:participant_environment_id>/remove", methods=["POST"])
+@keepers
+def remove_environment(participant_environment_id):
+    environment = _own_environment_or_404(participant_environment_id)
+    participant_id, name = environment.participant_id, environment.name
+    services.remove_environment(current_user, environment)
+    return done(f"{name} removed.", url_for("participants.participant", participant_id=participant_id))
+
+
+@bp.route("/environments")
+@login_required
+def environments():
+    rows = db.session.scalars(services.environments_query(current_user)).all()
+    return render("participants/environments.html", "participants/environments.html", environments=rows)
+
+
+@bp.route("/environments.csv")
+@login_required
+def environments_csv():
+    rows = [[e.participant.organisation.name, e.name, e.serves, e.environment.name, e.status.label,
+             " ".join(e.endpoints.split()), " ".join(e.host_names.split()), " ".join(e.addresses.split())]
+            for e in db.session.scalars(services.environments_query(current_user)).all()]
+    return csv_download(["Organisation", "Environment", "Serves", "Connects to", "Status", "Endpoints",
+                         "Host names", "Addresses to allow"], rows, "participant-environments.csv")
+
+
+# Unavailability ------------------------------------------------------------------------------------------------------
+
+@bp.route("/environments/<int:participant_environment_id>/outages/new", methods=["GET", "POST"])
+@keepers
+def log_outage(participant_environment_id):
+    environment = _own_environment_or_404(participant_environment_id)
+    form = OutageForm()
+    if request.method == "POST" and form.validate_on_submit():
+        values = form_values(form, services.OUTAGE_FIELDS)
+        values["starts"], values["ends"] = london_to_utc(values["starts"]), london_to_utc(values["ends"])
+        try:
+            services.log_outage(current_user, environment, values)
+        except Refused as refused:
+            show_problems(form, refused)
+        else:
+            return done("Unavailability logged.", url_for("participants.participant",
+                                                          participant_id=environment.participant_id))
+    return render("participants/outage_form.html", "participants/outage_form.html", form=form,
+                  environment=environment, notice_days=services.notice_days())
+
+
+@bp.route("/outages/<int:participant_outage_id>/end", methods=["POST"])
+@keepers
+def end_outage(participant_outage_id):
+    outage = db.session.get(ParticipantOutage, participant_outage_id) or abort(404)
+    _own_environment_or_404(outage.participant_environment_id)
+    try:
+        services.end_outage(current_user, outage)
+    except Refused as refused:
+        return done(str(refused), url_for("participants.participant",
+                                          participant_id=outage.participant_environment.participant_id), "error")
+    return done("Unavailability ended.", url_for("participants.participant",
+                                                 participant_id=outage.participant_environment.participant_id))
+
+
+# The central systems' connection details ---------------------------------------------------------------------------
+
+@bp.route("/connections", methods=["GET", "POST"])
+@login_required
+def connections():
+    pairs = services.systems_kept_by(current_user)
+    form = ConnectionForm(pairs)
+    if request.method == "POST":
+        if not can_keep_central_connections(current_user):
+            abort(403)
+        if form.validate_on_submit():
+            system_id, environment_id = form.ids()
+            values = dict(form_values(form, ["endpoints", "host_names", "notes"]), system_id=system_id,
+                          environment_id=environment_id)
+            try:
+                services.save_connection(current_user, values)
+            except Refused as refused:  # the system and environment are chosen together, as the target
+                for name, message in refused.problems.items():
+                    field = form[name] if name in ("endpoints", "host_names", "notes") else form.target
+                    field.errors = list(field.errors) + [message]
+            else:
+                return done("Connection details saved.", url_for("participants.connections"))
+    return render("participants/connections.html", "participants/connections.html", form=form, pairs=pairs,
+                  connections=services.connections(current_user), hints=CONNECTION_HINTS)

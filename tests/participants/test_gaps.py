@@ -1,0 +1,31 @@
+"""A participant without an Environment Manager (EAP §7.1.1) is a gap on the register, on the home pages (the
+Release Manager's list, the participant's own card) and in the weekly report."""
+from tests.participants.factory import make_participant
+
+
+def test_a_participant_without_an_environment_manager_is_a_gap_on_home_pages_and_the_weekly_report(app, as_user):
+    with app.app_context():
+        make_participant("Northwold Energy")
+        make_participant("Brightmeter Services", environment_manager_name="Bea Marlow",
+                         environment_manager_email="bea@brightmeter.example")
+    home = as_user("rm.sit@demo.test").get("/").get_data(as_text=True)
+    block = home.split('id="no-environment-manager"')[1].split("</section>")[0]
+    assert '<small class="count">1</small>' in block and "Northwold Energy" in block
+    assert "Brightmeter Services" not in block
+    own = as_user("supplier@demo.test").get("/").get_data(as_text=True)
+    assert "Northwold Energy as a participant" in own and "No Environment Manager named" in own
+    report = as_user("rm.sit@demo.test").get("/reports/weekly").get_data(as_text=True)
+    section = report.split("Participants without an Environment Manager")[1].split("<h2>")[0]
+    assert "<small>1</small>" in section and "Northwold Energy (Supplier, SIT)" in section
+    assert "Brightmeter" not in section
+
+
+def test_with_every_environment_manager_named_the_gap_says_none(app, as_user):
+    with app.app_context():
+        make_participant("Northwold Energy", environment_manager_name="Nia Wold",
+                         environment_manager_email="nia@northwold.example")
+    assert 'id="no-environment-manager"' not in as_user("rm.sit@demo.test").get("/").get_data(as_text=True)
+    own = as_user("supplier@demo.test").get("/").get_data(as_text=True)
+    assert "Northwold Energy as a participant" in own and "No Environment Manager named" not in own
+    report = as_user("rm.sit@demo.test").get("/reports/weekly").get_data(as_text=True)
+    assert "None: every participant on the register has named one." in report
