@@ -11,11 +11,23 @@ from .notifications.models import MailGroup, NotificationOptOut, Subscription
 from .outages.models import DowntimeDay, DowntimeMonth, DowntimeState, Outage, OutageUpdate
 from .release_notes.models import Acknowledgement, ReleaseAudience
 from .reports.models import WeeklyReportSent
-from .rfcs.models import Approval, ChangeRequest, ControlPoint, Defect, Deployment, Retest, Revision, Rfc, WorkOffAction
+from .rfcs.models import (
+    Approval,
+    ChangeRequest,
+    Consultation,
+    ControlPoint,
+    Defect,
+    Deployment,
+    Retest,
+    Revision,
+    Rfc,
+    WorkOffAction,
+)
 from .schedule.models import TestPhase
 from .windows.models import Freeze, ReleaseSlot
 
 __all__ = [
+    "Consultation",
     "ApiToken", "IdempotencyKey", "AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer",
     "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase", "MajorRelease",
     "MarketRole", "Organisation", "System", "User", "OutboxMessage", "DowntimeDay", "DowntimeMonth",

@@ -139,6 +139,8 @@ def rfc_body(**overrides):
             "implementation_plan": "Blue/green switch", "rollback_plan": "Switch back",
             "stakeholders_impacted": "All SIT participants", "known_issues": "None",
             "installation_instructions": "Run the pipeline",
+            "resources_required": "Release engineer and on-call support", "timings": "T+0 deploy, T+30 smoke test",
+            "communications_required": "Start and end messages to SIT participants", "runbook_reference": "RB-42",
             "defects": [{"defect_id": "DEF-101", "severity": "High", "summary": "Timeout on ack", "found_in": "SIT-A"}]}
     body.update(overrides)
     return body
@@ -209,7 +211,7 @@ ARGUMENTS = {
         "rfcs.tick", "rfcs.deployment", "rfcs.close", "rfcs.revision", "rfcs.rfc_pdf",
         "release_notes.release_note_pdf", "release_notes.communicate", "release_notes.acknowledge",
         "release_notes.remind_readers",
-        "rfcs.add_work_off_action")},
+        "rfcs.add_work_off_action", "rfcs.consult", "rfcs.answer_consultation")},
     ("rfcs.finish_work_off_action", "action_id"): lambda: sample_work_off_action(),
     ("release_notes.communicate", "kind"): lambda: "release",
     **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",

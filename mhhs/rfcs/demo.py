@@ -76,6 +76,14 @@ def _raise(email, system, release_type, version, title, environments, start, def
         "rollback_plan": extra.get("rollback_plan", "Redeploy the previous package; restore configuration from "
                                                     "the pre-release snapshot."),
         "stakeholders_impacted": "All SIT participants connected to the DIP.",
+        # RCM 4.1, Table 10 step 2: the rollout plan (required for Major and Minor releases).
+        "resources_required": "Release engineer and on-call application support for the window; pipeline and "
+                              "environment access; the SIT test harness for the smoke test.",
+        "timings": "T+0 freeze message flow; T+15 min deploy; T+45 min smoke test; T+75 min re-open message flow "
+                   "and confirm to the Release Manager.",
+        "communications_required": "Planned outage notice to the environment's participants a business day ahead; "
+                                   "start and completion messages on the SIT channel; the release note once deployed.",
+        "runbook_reference": extra.get("runbook_reference", f"RB-{system}-{version}"),
         "known_issues": "Acknowledgements may arrive out of order during the first hour after deployment; "
                         "resend if none is received after 10 minutes.",
         "installation_instructions": "Deployed by the Central Party through its release pipeline; no participant "
