@@ -51,6 +51,10 @@ def fill_rfc(page, release_type="Minor", start=timedelta(days=8), defects=(), cr
     page.get_by_label("Implementation plan").fill("Blue/green switch-over")
     page.get_by_label("Rollback plan").fill("Switch back to blue")
     page.get_by_label("Stakeholders impacted").fill("All SIT and UIT participants")
+    page.get_by_label("Resources required").fill("Release engineer and on-call support")  # RCM 4.1 rollout plan
+    page.get_by_label("Timings").fill("T+0 deploy, T+30 smoke test")
+    page.get_by_label("Communications required").fill("Start and end messages to the participants")
+    page.get_by_label("Runbook reference").fill("RB-DIP-7")
     for i, (defect_id, severity, summary, found_in) in enumerate(defects):
         page.get_by_role("button", name="Add defect").click()
         expect(page.get_by_label("Defect ID", exact=True)).to_have_count(i + 1)

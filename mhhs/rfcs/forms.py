@@ -204,7 +204,7 @@ class WorkOffActionForm(FlaskForm):
 
 class ConsultForm(FlaskForm):
     """RCM §13: the organisations a Release Manager shares a submitted RFC with before approval."""
-    organisation_ids = SelectMultipleField("Consult these organisations", coerce=database_id,
+    organisation_ids = SelectMultipleField("Consult these organisations", coerce=database_id, validate_choice=False,
                                            widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
 
     def __init__(self, organisations, *args, **kwargs):
