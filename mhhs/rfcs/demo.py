@@ -5,10 +5,10 @@ from sqlalchemy import func, select
 
 from ..baseline import services as baseline
 from ..core.time import add_business_days, london_to_utc, to_london, utcnow
-from ..directory.models import Environment, System, User
+from ..directory.models import Environment, Organisation, System, User
 from ..extensions import db
 from . import services, targets
-from .models import RetestResult, Rfc
+from .models import ConsultationResponse, RetestResult, Rfc
 from .states import Decision, Outcome, ReleaseType
 
 # The versions each system ran when the programme adopted Release Desk (ISDS: SIT-B one patch behind SIT-A).
@@ -143,9 +143,15 @@ def seed_demo_rfcs():
                  build_sha256="3f9a6c1e0b7d4a2f8e5c9b1d7a3e6f0c2b8d4e1a9c7f5b3d0e2a4c6f8b1d3e5a")
     _approve(dip, "rm.sit@demo.test", "rm.uit@demo.test")
     # Next week's schedule: LSS asks for a window over DIP's in SIT-A, and MPRS's runs into its gate closure.
-    _raise("helix@demo.test", "LSS", ReleaseType.MINOR, "1.7.0.0", "LSS load-shaping profiles for cycle 3",
-           ("SIT-A",), next_week + timedelta(hours=1), rollback_plan="",
-           reason="New load-shaping profiles needed by SIT Functional cycle 3.")
+    lss = _raise("helix@demo.test", "LSS", ReleaseType.MINOR, "1.7.0.0", "LSS load-shaping profiles for cycle 3",
+                 ("SIT-A",), next_week + timedelta(hours=1), rollback_plan="",
+                 reason="New load-shaping profiles needed by SIT Functional cycle 3.")
+    # RCM §13: shared before approval with Avanade and Northwold; one has no objection, the other objects.
+    services.consult(_user(MANAGER), lss, list(db.session.scalars(select(Organisation.id).where(
+        Organisation.name.in_(("Avanade", "Northwold Energy"))))))
+    services.answer_consultation(_user("dip@demo.test"), lss, ConsultationResponse.NO_OBJECTION, "")
+    services.answer_consultation(_user("supplier@demo.test"), lss, ConsultationResponse.OBJECTION,
+                                 "Our SIT-A regression run for cycle 3 is booked in that window; a day later suits.")
     mprs_day = to_london(next_week + timedelta(days=1)).date()
     _raise("mprs@demo.test", "MPRS", ReleaseType.PATCH, "1.0.1.0", "MPRS weekly patch", ("SIT-A",),
            london_to_utc(datetime.combine(mprs_day, time(14))),

@@ -40,7 +40,7 @@ def test_rcm_13_the_impacted_organisations_are_offered_ticked(app, as_user, subm
     """RCM §13: the form offers those that test in the RFC's target environments (Organisation.tests_in) and the
     owners of the systems running there ticked; the raising organisation is not offered at all."""
     page = as_user("rm.sit@demo.test").get(f"/rfcs/{submitted}").get_data(as_text=True)
-    form = page.split('action="/rfcs/%d/consult"' % submitted)[1].split("</form>")[0]
+    form = page.split(f'action="/rfcs/{submitted}/consult"')[1].split("</form>")[0]
     ticked = {label.split("</label>")[0].split(">")[-1].strip().rsplit(" (", 1)[0]
               for label in form.split("<li>")[1:] if "checked" in label}
     assert {"Northwold Energy", "Fenland Networks", "St Clements", "Elexon (Helix)", "DCC"} <= ticked
@@ -98,7 +98,8 @@ def test_rcm_13_a_consulted_participant_is_told_sees_the_rfc_and_objects_without
 def test_rcm_13_a_bad_answer_is_refused_by_its_field_and_nothing_is_stored(app, as_user, submitted, form, field,
                                                                            message):
     """RCM §13: an objection needs its reason; the answer is one of the two; what was typed stays."""
-    as_user("rm.sit@demo.test").post(f"/rfcs/{submitted}/consult", {"organisation_ids": org_ids(app, "Northwold Energy")})
+    northwold = org_ids(app, "Northwold Energy")
+    as_user("rm.sit@demo.test").post(f"/rfcs/{submitted}/consult", {"organisation_ids": northwold})
     response = as_user("supplier@demo.test").post(f"/rfcs/{submitted}/consultation", form)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
