@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .baseline import services as baseline
 from .certificates.models import Certificate, Status
-from .certificates.services import coverage_gaps, dashboard_query, environments_tested_in
+from .certificates.services import contact_gaps, coverage_gaps, dashboard_query, environments_tested_in
 from .core.pagination import paginate
 from .core.permissions import Role, login_required
 from .core.time import to_london, utcnow
@@ -48,7 +48,7 @@ def _certificates(user, now):
         return _block(dashboard_query(user, now, status=value), [Certificate.valid_to, Certificate.id],
                       key_of=lambda row: (row[0].valid_to, row[0].id))
     return dict(expired=status(Status.EXPIRED.value), expiring=status(Status.WITHIN_30.value),
-                missing=coverage_gaps(user, now))
+                missing=coverage_gaps(user, now), contact_gaps=contact_gaps(user, now))
 
 
 def _ongoing(now, organisation_id=None, environment_ids=None):
