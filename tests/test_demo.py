@@ -17,3 +17,19 @@ def test_demo_shows_lists_work_off_actions_and_a_version_owed_to_sit(app, as_use
     assert "You are on Defect Triage, EWG, SIT participants, Settlement test leads:" in settings
     grid = as_user("supplier@demo.test").get("/baseline").get_data(as_text=True)
     assert "<strong>MDS</strong> 2.0.1.0 runs in UIT; SIT-A 2.0.0.0, SIT-B 2.0.0.0" in grid
+
+
+def test_demo_shows_consultation_the_rollout_plan_systems_hours_and_technical_contact_gaps(app, as_user):
+    """Issue 25: a newcomer meets an RFC consulted before approval with an objection (RCM §13), rollout plans (RCM
+    4.1), operable and support hours with St Clements' batch and monitoring (EAP §12.7), and certificates without
+    their Technical Contact (EAP §10.3.1)."""
+    with app.app_context():
+        seed_everything(demo=True)
+    manager = as_user("rm.sit@demo.test")
+    queue = manager.get("/approvals").get_data(as_text=True)
+    assert "Consulted: Avanade (no objection); Northwold Energy (objection: Our SIT-A regression run" in queue
+    page = manager.get("/rfcs/1").get_data(as_text=True)
+    assert "<dt>Runbook reference</dt><dd>RB-DIP-1.0.1.0</dd>" in page
+    hours = as_user("supplier@demo.test").get("/support-hours").get_data(as_text=True)
+    assert "<td>15:15</td>" in hours and "Internal monitoring and alerts" in hours
+    assert "No Technical Contact (" in as_user("supplier@demo.test").get("/certificates").get_data(as_text=True)
