@@ -98,7 +98,7 @@ def save_organisation(by, organisation, values):
 def save_system(by, system, values):
     """values: SYSTEM_FIELDS, environment_ids the environments the system runs in."""
     values = dict(values, **{days: "".join(str(d) for d in sorted(values[days] or []))
-                             for days in ("support_days", "operable_days")})
+                             for days in ("support_days", "operable_days") if days in values})
     chosen = db.session.scalars(select(Environment).where(
         Environment.id.in_(values.pop("environment_ids") or []))).all()
     changed = []
