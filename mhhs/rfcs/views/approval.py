@@ -37,8 +37,7 @@ def _consult_forms(rfcs):
     if not rfcs:
         return {}
     organisations, impacted = services.consultable_organisations(), services.impacted(rfcs)
-    return {r.id: consult_form_for(r, sorted(impacted[r.id] - {c.organisation_id for c in r.consultations}),
-                                   organisations) for r in rfcs}
+    return {r.id: consult_form_for(r, impacted[r.id], organisations) for r in rfcs}
 
 
 def _queue_filters():

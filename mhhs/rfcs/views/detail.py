@@ -53,8 +53,7 @@ def _consultation_context(rfc, consult_form=None, answer_form=None):
     """RCM §13: the consultation region's forms: the manager's (the impacted organisations not yet consulted offered
     ticked) and the consulted organisation's answer (its answer so far filled in)."""
     if consult_form is None and can_consult(current_user, rfc):
-        consulted = {c.organisation_id for c in rfc.consultations}
-        consult_form = consult_form_for(rfc, sorted(services.impacted([rfc])[rfc.id] - consulted))
+        consult_form = consult_form_for(rfc, services.impacted([rfc])[rfc.id])
     mine = consultation_of(current_user, rfc)
     if answer_form is None and mine is not None:
         answer_form = ConsultationAnswerForm(formdata=None, response=mine.response and mine.response.value,
@@ -63,9 +62,14 @@ def _consultation_context(rfc, consult_form=None, answer_form=None):
 
 
 def consult_form_for(rfc, ticked, organisations=None):
-    """The manager's form to share the RFC, the organisations of `ticked` ticked."""
-    form = ConsultForm(services.consultable(rfc, organisations), formdata=None)
-    form.organisation_ids.data = ticked
+    """The manager's form to share the RFC with the organisations not consulted yet, those of `ticked` ticked; None
+    once every one is consulted."""
+    consulted = {c.organisation_id for c in rfc.consultations}
+    offered = [o for o in services.consultable(rfc, organisations) if o.id not in consulted]
+    if not offered:
+        return None
+    form = ConsultForm(offered, formdata=None)
+    form.organisation_ids.data = sorted(set(ticked) - consulted)
     return form
 
 
