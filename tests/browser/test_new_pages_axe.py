@@ -1,4 +1,4 @@
-"""axe-core's WCAG 2.2 A and AA rules on the pages issue 24 added or changed, at 1366 px and at 390 px (a phone),
+"""axe-core's WCAG 2.2 A and AA rules on the pages issues 24 and 25 added or changed, at 1366 px and at 390 px (a phone),
 for the roles that use them; with the demo data, so that the pages have rows."""
 import os
 
@@ -13,8 +13,12 @@ PAGES = {
                          "/calendar?view=week", "/outbox", "/outbox?state=pending&kind=release",
                          "/rfcs?sort=title&dir=asc&follow_up=closure-due", "/approvals?sort=number",
                          "/certificates?sort=mpid", "/users?sort=email&dir=desc", "/outages?sort=end",
-                         "/", "/api-reference"],
-    "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens"],
+                         "/", "/api-reference",
+                         # issue 25: the demo's LSS RFC consulted before approval (RCM §13), systems' hours (EAP §12.7)
+                         "/rfcs/4", "/support-hours"],
+    "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens",
+                           "/rfcs/4", "/certificates", "/"],  # issue 25: the consulted answer, Technical Contact gaps
+    "dip@demo.test": ["/rfcs/new"],  # issue 25: the rollout plan's fields (RCM 4.1)
 }
 
 
