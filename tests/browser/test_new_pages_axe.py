@@ -1,5 +1,5 @@
-"""axe-core's WCAG 2.2 A and AA rules on the pages issues 24 and 25 added or changed, at 1366 px and at 390 px (a phone),
-for the roles that use them; with the demo data, so that the pages have rows."""
+"""axe-core's WCAG 2.2 A and AA rules on the pages issues 24 and 25 added or changed, at 1366 px and at 390 px (a
+phone), for the roles that use them; with the demo data, so that the pages have rows."""
 import os
 
 import pytest

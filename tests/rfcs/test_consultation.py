@@ -74,7 +74,9 @@ def test_rcm_13_a_consulted_participant_is_told_sees_the_rfc_and_objects_without
     assert f"Objection from a consulted organisation (RCM §13), which does not block approval: Northwold Energy: " \
            f"{reason}" in page
 
-    assert manager.post(f"/rfcs/{submitted}/decide", {"decision": "approve"}).status_code == 303
+    approved = manager.post(f"/rfcs/{submitted}/decide", {"decision": "approve"})
+    assert approved.status_code == 303
+    assert f"Objection noted: Northwold Energy: {reason}." in manager.get(approved.location).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Rfc, submitted).status == RfcStatus.APPROVED
         summary = db.session.scalar(select(AuditEvent.summary).where(AuditEvent.action == "rfc.approved"))

@@ -18,7 +18,7 @@ from ..clashes import clashes
 from ..forms import ControlPointForm, DecisionForm, GovernanceForm
 from ..permissions import can_consult
 from ..rules import open_by_hand
-from ..states import ReleaseType
+from ..states import Decision, ReleaseType
 from .blueprint import DECISIONS, _enum_arg, _rfc_or_404, bp
 from .detail import _control_point_context, consult_form_for
 
@@ -88,7 +88,9 @@ def decide(rfc_id):
         url_for("rfcs.detail", rfc_id=rfc.id)
     if error:
         return done(error, target, "error")
-    return done(f"{rfc.number}: {decision.value}.", target)
+    objected = services.objection_text(rfc) if decision == Decision.APPROVED else ""  # RCM §13: named, not a block
+    return done(f"{rfc.number}: {decision.value}." + (f" Objection noted: {objected.rstrip('.')}." if objected else ""),
+                target)
 
 
 @bp.route("/rfcs/<int:rfc_id>/governance", methods=["POST"])
