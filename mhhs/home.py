@@ -34,7 +34,7 @@ def index():
     work = {Role.RELEASE_MANAGER: _manager, Role.CENTRAL_PARTY: _central_party,
             Role.TEST_PARTICIPANT: _participant}[current_user.role](current_user, now)
     return render_template("home/index.html", now=now, actions=services.open_work_off_actions(current_user),
-                           today=to_london(now).date(), **work)
+                           today=to_london(now).date(), shared=services.awaiting_answer(current_user), **work)
 
 
 def _block(query, order, key_of=None, descending=False):

@@ -33,3 +33,5 @@ def test_demo_shows_consultation_the_rollout_plan_systems_hours_and_technical_co
     hours = as_user("supplier@demo.test").get("/support-hours").get_data(as_text=True)
     assert "<td>15:15</td>" in hours and "Internal monitoring and alerts" in hours
     assert "No Technical Contact (" in as_user("supplier@demo.test").get("/certificates").get_data(as_text=True)
+    home = as_user("supplier@demo.test").get("/").get_data(as_text=True)
+    assert "Shared with Northwold Energy before approval" in home and "MPRS 1.0.1.0" in home

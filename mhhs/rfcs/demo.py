@@ -153,9 +153,12 @@ def seed_demo_rfcs():
     services.answer_consultation(_user("supplier@demo.test"), lss, ConsultationResponse.OBJECTION,
                                  "Our SIT-A regression run for cycle 3 is booked in that window; a day later suits.")
     mprs_day = to_london(next_week + timedelta(days=1)).date()
-    _raise("mprs@demo.test", "MPRS", ReleaseType.PATCH, "1.0.1.0", "MPRS weekly patch", ("SIT-A",),
-           london_to_utc(datetime.combine(mprs_day, time(14))),
-           defects=[("DEF-1101", "High", "Gate closure batch skips late reads", "SIT-A")], rollback_plan="")
+    mprs = _raise("mprs@demo.test", "MPRS", ReleaseType.PATCH, "1.0.1.0", "MPRS weekly patch", ("SIT-A",),
+                  london_to_utc(datetime.combine(mprs_day, time(14))),
+                  defects=[("DEF-1101", "High", "Gate closure batch skips late reads", "SIT-A")], rollback_plan="")
+    # ...shared with Northwold, which has not answered yet: on its home page until it does (RCM §13).
+    services.consult(_user(MANAGER), mprs, list(db.session.scalars(select(Organisation.id).where(
+        Organisation.name == "Northwold Energy"))))
     _raise("dip@demo.test", "DIP", ReleaseType.EMERGENCY, "1.1.0.1", "DIP emergency fix for blocked SIT-A testing",
            ("SIT-A",), now + timedelta(hours=3), defects=[("DEF-1120", "Critical", "Inbound queue stalls", "SIT-A")],
            dev_test_evidence="Replayed the stalled queue in DEV: 5,000 messages drained, component tests green "

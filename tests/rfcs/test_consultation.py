@@ -60,6 +60,8 @@ def test_rcm_13_a_consulted_participant_is_told_sees_the_rfc_and_objects_without
         told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.subject.like("For your awareness%"))).all()
         assert [m.recipients for m in told] == ["supplier@demo.test"]
     assert supplier.get(f"/rfcs/{submitted}").status_code == 200
+    home = supplier.get("/").get_data(as_text=True)
+    assert "Shared with Northwold Energy before approval" in home and f"/rfcs/{submitted}#consultation" in home
     assert supplier.get(f"/rfcs/{submitted}/pdf").status_code == 200
     assert outsider.get(f"/rfcs/{submitted}").status_code == 404  # still not visible to a participant not consulted
     assert outsider.post(f"/rfcs/{submitted}/consultation", {"response": "no objection"}).status_code == 404
@@ -68,6 +70,7 @@ def test_rcm_13_a_consulted_participant_is_told_sees_the_rfc_and_objects_without
     assert supplier.post(f"/rfcs/{submitted}/consultation",
                          {"response": "objection", "reason": reason}).status_code == 303
     assert consultations(app) == [("Northwold Energy", ConsultationResponse.OBJECTION, reason)]
+    assert "Shared with Northwold Energy before approval" not in supplier.get("/").get_data(as_text=True)  # answered
     row = manager.get("/approvals").get_data(as_text=True).split(f'id="queue-rfc-{submitted}"')[1].split("</tr>")[0]
     assert "objection</span>" in row and f"Consulted: Northwold Energy (objection: {reason})" in row
     page = manager.get(f"/rfcs/{submitted}").get_data(as_text=True)

@@ -3,6 +3,7 @@ and participants for awareness; each records no objection, or an objection with 
 block approval: the approval step names it."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ...audit.services import record
 from ...core.services import Invalid, Refused, unit_of_work
@@ -10,8 +11,9 @@ from ...core.time import utcnow
 from ...directory.models import Organisation, OrgKind, System, environment_systems, organisation_environments
 from ...extensions import db
 from ...notifications.services import managers_of, notify, users_of
-from ..models import Consultation, ConsultationResponse
-from ..permissions import can_answer_consultation, can_consult, consultation_of
+from ..models import Consultation, ConsultationResponse, Rfc
+from ..permissions import can_answer_consultation, can_consult, consultation_of, is_consulted_role
+from ..states import RfcStatus
 from .common import CONFLICT
 
 CONSULTED_KINDS = (OrgKind.CENTRAL_PARTY, OrgKind.TEST_PARTICIPANT)
@@ -43,6 +45,18 @@ def impacted(rfcs):
         where.setdefault(environment_id, set()).add(organisation_id)
     return {rfc.id: set().union(*(where.get(e.id, set()) for e in rfc.environments)) - {rfc.organisation_id}
             for rfc in rfcs}
+
+
+def awaiting_answer(user):
+    """RCM §13: the submitted RFCs shared with the user's organisation that it has not answered yet, the soonest
+    window first (its home page)."""
+    if not is_consulted_role(user):
+        return []
+    return db.session.scalars(
+        select(Rfc).join(Consultation).where(Consultation.organisation_id == user.organisation_id,
+                                             Consultation.response.is_(None), Rfc.status == RfcStatus.SUBMITTED)
+        .options(joinedload(Rfc.system), joinedload(Rfc.organisation), selectinload(Rfc.environments))
+        .order_by(Rfc.window_start, Rfc.id)).all()
 
 
 def consulted_words(rfc):
