@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .baseline import services as baseline
 from .certificates.models import Certificate, Status
-from .certificates.services import coverage_gaps, dashboard_query, environments_tested_in
+from .certificates.services import contact_gaps, coverage_gaps, dashboard_query, environments_tested_in
 from .core.pagination import paginate
 from .core.permissions import Role, login_required
 from .core.time import to_london, utcnow
@@ -36,7 +36,8 @@ def index():
     work = {Role.RELEASE_MANAGER: _manager, Role.CENTRAL_PARTY: _central_party,
             Role.TEST_PARTICIPANT: _participant}[current_user.role](current_user, now)
     return render_template("home/index.html", now=now, actions=services.open_work_off_actions(current_user),
-                           today=to_london(now).date(), **work, **_participants(current_user))
+                           today=to_london(now).date(), shared=services.awaiting_answer(current_user), **work,
+                           **_participants(current_user))
 
 
 def _participants(user):
@@ -58,7 +59,7 @@ def _certificates(user, now):
         return _block(dashboard_query(user, now, status=value), [Certificate.valid_to, Certificate.id],
                       key_of=lambda row: (row[0].valid_to, row[0].id))
     return dict(expired=status(Status.EXPIRED.value), expiring=status(Status.WITHIN_30.value),
-                missing=coverage_gaps(user, now))
+                missing=coverage_gaps(user, now), contact_gaps=contact_gaps(user, now))
 
 
 def _ongoing(now, organisation_id=None, environment_ids=None):

@@ -22,10 +22,22 @@ from .participants.models import (
 )
 from .release_notes.models import Acknowledgement, ReleaseAudience
 from .reports.models import WeeklyReportSent
-from .rfcs.models import Approval, ChangeRequest, ControlPoint, Defect, Deployment, Retest, Revision, Rfc, WorkOffAction
+from .rfcs.models import (
+    Approval,
+    ChangeRequest,
+    Consultation,
+    ControlPoint,
+    Defect,
+    Deployment,
+    Retest,
+    Revision,
+    Rfc,
+    WorkOffAction,
+)
 from .windows.models import Freeze, ReleaseSlot
 
 __all__ = [
+    "Consultation",
     "ApiToken", "IdempotencyKey", "AuditEvent", "AddressThrottle", "LoginThrottle", "Certificate", "PkiOfficer",
     "RateLimitCount", "ReminderSent", "Environment", "Freeze", "NotificationOptOut", "Subscription", "TestPhase",
     "MajorRelease",

@@ -53,6 +53,10 @@ def fill_rfc(page, release_type="Minor", start=timedelta(days=8), defects=(), cr
     page.get_by_label("Implementation plan").fill("Blue/green switch-over")
     page.get_by_label("Rollback plan").fill("Switch back to blue")
     page.get_by_label("Stakeholders impacted").fill("All SIT and UIT participants")
+    page.get_by_label("Resources required").fill("Release engineer and on-call support")  # RCM 4.1 rollout plan
+    page.get_by_label("Timings").fill("T+0 deploy, T+30 smoke test")
+    page.get_by_label("Communications required").fill("Start and end messages to the participants")
+    page.get_by_label("Runbook reference").fill("RB-DIP-7")
     for i, (defect_id, severity, summary, found_in) in enumerate(defects):
         page.get_by_role("button", name="Add defect").click()
         expect(page.get_by_label("Defect ID", exact=True)).to_have_count(i + 1)
@@ -141,6 +145,8 @@ def rfc_body(**overrides):
             "implementation_plan": "Blue/green switch", "rollback_plan": "Switch back",
             "stakeholders_impacted": "All SIT participants", "known_issues": "None",
             "installation_instructions": "Run the pipeline",
+            "resources_required": "Release engineer and on-call support", "timings": "T+0 deploy, T+30 smoke test",
+            "communications_required": "Start and end messages to SIT participants", "runbook_reference": "RB-42",
             "defects": [{"defect_id": "DEF-101", "severity": "High", "summary": "Timeout on ack", "found_in": "SIT-A"}]}
     body.update(overrides)
     return body
@@ -211,7 +217,7 @@ ARGUMENTS = {
         "rfcs.tick", "rfcs.deployment", "rfcs.close", "rfcs.revision", "rfcs.rfc_pdf",
         "release_notes.release_note_pdf", "release_notes.communicate", "release_notes.acknowledge",
         "release_notes.remind_readers",
-        "rfcs.add_work_off_action")},
+        "rfcs.add_work_off_action", "rfcs.consult", "rfcs.answer_consultation")},
     ("rfcs.finish_work_off_action", "action_id"): lambda: sample_work_off_action(),
     ("release_notes.communicate", "kind"): lambda: "release",
     **{(endpoint, "outage_id"): lambda: sample_outage() for endpoint in ("outages.edit", "outages.detail",

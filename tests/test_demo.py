@@ -36,3 +36,19 @@ def test_demo_has_a_participant_register_over_intervals_and_routes(app, as_user)
     assert "Northwold SIT-A" in page and "dip-sit-a.northwold.example" in page and "data refresh" in page
     connections = own.get("/participants/connections").get_data(as_text=True)
     assert "https://dip-sit-a.avanade.example/api/v1" in connections
+def test_demo_shows_consultation_the_rollout_plan_systems_hours_and_technical_contact_gaps(app, as_user):
+    """Issue 25: a newcomer meets an RFC consulted before approval with an objection (RCM §13), rollout plans (RCM
+    4.1), operable and support hours with St Clements' batch and monitoring (EAP §12.7), and certificates without
+    their Technical Contact (EAP §10.3.1)."""
+    with app.app_context():
+        seed_everything(demo=True)
+    manager = as_user("rm.sit@demo.test")
+    queue = manager.get("/approvals").get_data(as_text=True)
+    assert "Consulted: Avanade (no objection); Northwold Energy (objection: Our SIT-A regression run" in queue
+    page = manager.get("/rfcs/1").get_data(as_text=True)
+    assert "<dt>Runbook reference</dt><dd>RB-DIP-1.0.1.0</dd>" in page
+    hours = as_user("supplier@demo.test").get("/support-hours").get_data(as_text=True)
+    assert "<td>15:15</td>" in hours and "Internal monitoring and alerts" in hours
+    assert "No Technical Contact (" in as_user("supplier@demo.test").get("/certificates").get_data(as_text=True)
+    home = as_user("supplier@demo.test").get("/").get_data(as_text=True)
+    assert "Shared with Northwold Energy before approval" in home and "MPRS 1.0.1.0" in home

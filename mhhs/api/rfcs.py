@@ -25,7 +25,8 @@ from .names import Names, filtered_by
 
 TEXT = ["version", "title", "reason", "promotion_reason", "implementation_plan", "rollback_plan",
         "stakeholders_impacted", "known_issues", "installation_instructions", "build_reference", "build_sha256",
-        "dev_test_evidence", "not_carried_reason", "ado_work_item"]
+        "dev_test_evidence", "not_carried_reason", "ado_work_item", "resources_required", "timings",
+        "communications_required", "runbook_reference"]
 
 
 def content(data, rfc=None):

@@ -169,6 +169,11 @@ class Rfc(Schema):
     implementation_plan = Text()
     rollback_plan = Text()
     stakeholders_impacted = Text()
+    # RCM 4.1, Table 10 step 2: required for Major and Minor releases, optional for a Patch.
+    resources_required = Text(metadata={"description": "Rollout plan: the resources it needs (RCM 4.1)."})
+    timings = Text(metadata={"description": "Rollout plan: its steps' timings."})
+    communications_required = Text(metadata={"description": "Rollout plan: the communications it needs."})
+    runbook_reference = Text(metadata={"description": "Rollout plan: the runbook's reference."})
     known_issues = Text()
     installation_instructions = Text()
     build_reference = Text()

@@ -12,6 +12,8 @@ WORDS = {
     "rfc.communicated_closure": "sent the closure communication: {}",
     "rfc.acknowledged": "marked the release note read ({})",
     "rfc.acknowledgement_reminder": "sent a reminder to read the release note to {}",
+    "rfc.consulted": "shared the RFC before approval (RCM §13) with {}",
+    "rfc.consultation_answered": "answered the consultation for {}",
     "rfc.work_off_action": "added a work-off action: {}",
     "rfc.work_off_action_done": "marked a work-off action done: {}",
     "outage.logged": "logged the outage: {}", "outage.updated": "changed the outage: {}",

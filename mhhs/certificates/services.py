@@ -135,6 +135,46 @@ def coverage_gaps(user, now):
                   key=lambda g: (g[0].position, g[1].name))
 
 
+def _kind_scheme(kind):
+    return next(scheme for scheme, kinds in SCHEME_KINDS.items() if kind in kinds)
+
+
+def _contacts(organisation_ids):
+    """{(organisation id, scheme, environment id)} of the Technical Contacts these organisations have appointed."""
+    return set(db.session.execute(select(PkiOfficer.organisation_id, PkiOfficer.scheme, PkiOfficer.environment_id)
+                                  .where(PkiOfficer.role == OfficerRole.TECHNICAL_CONTACT,
+                                         PkiOfficer.organisation_id.in_(organisation_ids))).all())
+
+
+def contact_gaps(user, now):
+    """EAP §10.3.1: per environment, organisations holding current certificates of a scheme there with no Technical
+    Contact of that scheme for it: [(environment, organisation, scheme)], as the user may see them."""
+    held = set(db.session.execute(visible(select(Certificate.environment_id, Certificate.organisation_id,
+                                                 Certificate.kind)
+                                          .where(~Certificate.replaced, Certificate.valid_to >= now).distinct(),
+                                          user)).all())
+    contacts = _contacts({o for _, o, _ in held})
+    gaps = {(e, o, _kind_scheme(k)) for e, o, k in held} - {(e, o, s) for o, s, e in contacts}
+    environments = {e.id: e for e in db.session.scalars(select(Environment))}
+    organisations = {o.id: o for o in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_({o for _, o, _ in gaps})))}
+    return sorted(((environments[e], organisations[o], s) for e, o, s in gaps),
+                  key=lambda g: (g[0].position, g[1].name, g[2].value))
+
+
+def contact_warning(organisation, environment_id, kind):
+    """EAP §10.3.1: the warning on an upload's confirm step when the organisation has no Technical Contact of the
+    certificate's scheme for its environment (not a refusal: the contact may be appointed afterwards); None if
+    it has."""
+    scheme = _kind_scheme(Kind(kind))
+    if (organisation.id, scheme, environment_id) in _contacts({organisation.id}):
+        return None
+    environment = db.session.get(Environment, environment_id)
+    return (f"{organisation.name} has no {scheme.value} Technical Contact for {environment.name} (EAP §10.3.1: "
+            "each environment's certificates have their Technical Contact). You can save the certificate; then "
+            "appoint one on the PKI officers page.")
+
+
 def status_of(certificate, now):
     """The dashboard's status of one certificate, from the same SQL expression as the list."""
     return Status(db.session.scalar(select(status_column(now)).where(Certificate.id == certificate.id)))

@@ -53,6 +53,7 @@ def index():
     return render("certificates/index.html", "certificates/index.html", counts=services.status_counts(current_user,
                                                                                                       now),
                   gaps=services.coverage_gaps(current_user, now), organisations=organisations,
+                  contact_gaps=services.contact_gaps(current_user, now),
                   environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
                   **context)
 
@@ -76,8 +77,11 @@ def export():
 
 
 def _upload_page(form, parsed=None, renewing=None, status=200):
+    # EAP §10.3.1: the confirm step warns of a missing Technical Contact for the environment (it does not refuse).
+    warning = services.contact_warning(current_user.organisation, form.environment_id.data, form.kind.data) \
+        if parsed and form.environment_id.data and form.kind.data and not form.errors else None
     return render("certificates/upload.html", "certificates/_upload_form.html", status=status, form=form,
-                  parsed=parsed, renewing=renewing)
+                  parsed=parsed, renewing=renewing, contact_warning=warning)
 
 
 @bp.route("/upload", methods=["GET", "POST"])

@@ -131,16 +131,16 @@ class OrganisationForm(UniqueMixin, FlaskForm):
 
 
 class NeededForHours(Optional):
-    """Optional unless the support kind is set days and hours; then a blank time is refused with message (Optional()
-    alone would stop the chain, so the form's own check would never run)."""
+    """Optional unless the kind (support or operable hours) is set days and hours; then a blank time is refused with
+    message (Optional() alone would stop the chain, so the form's own check would never run)."""
 
-    def __init__(self, message):
+    def __init__(self, message, kind="support_kind"):
         super().__init__()
-        self.needed = message
+        self.needed, self.kind = message, kind
 
     def __call__(self, form, field):
         blank = not field.raw_data or not str(field.raw_data[0]).strip()
-        if blank and form.support_kind.data == SupportKind.HOURS:
+        if blank and form[self.kind].data == SupportKind.HOURS:
             field.errors[:] = []
             raise StopValidation(self.needed)
         super().__call__(form, field)
@@ -149,6 +149,14 @@ class NeededForHours(Optional):
 class SystemForm(UniqueMixin, FlaskForm):
     name = StringField("Name", validators=[DataRequired("Enter the system's name."), Length(max=80), single_line])
     organisation_id = SelectField("Organisation", coerce=database_id)
+    # EAP §12.7: when the system runs (operable) is not when its desk is open (support).
+    operable_kind = SelectField("Operable hours", choices=options(SupportKind.CHOICES), default=SupportKind.TBC)
+    operable_days = SelectMultipleField("Operable days", choices=options(enumerate(DAY_NAMES)), coerce=int,
+                                        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    operable_start = TimeField("Operable from (Europe/London)", validators=[
+        NeededForHours("Enter when the system starts running, e.g. 09:00.", "operable_kind")])
+    operable_end = TimeField("Operable until", validators=[
+        NeededForHours("Enter when the system stops running, e.g. 17:00.", "operable_kind")])
     support_kind = SelectField("Support hours", choices=options(SupportKind.CHOICES), default=SupportKind.TBC)
     support_days = SelectMultipleField("Support days (closed on bank holidays)", choices=options(enumerate(DAY_NAMES)),
                                        coerce=int, widget=ListWidget(prefix_label=False),
@@ -157,7 +165,10 @@ class SystemForm(UniqueMixin, FlaskForm):
                               validators=[NeededForHours("Enter when support starts, e.g. 09:00.")])
     support_end = TimeField("Support until", validators=[NeededForHours("Enter when support ends, e.g. 17:00.")])
     gate_closure = TimeField("Gate closure: windows end by (optional)", validators=[Optional()])
+    end_of_day_batch = TimeField("End-of-day batch at (optional)", validators=[Optional()])
     support_hours = TextAreaField("Support notes", validators=[Optional(), Length(max=2000)])
+    monitoring = TextAreaField("Monitoring: what monitors it, who is alerted",
+                               validators=[Optional(), Length(max=2000)])
     backup_regime = TextAreaField("Back-up regime", validators=[Optional(), Length(max=2000)])
     environment_ids = SelectMultipleField("Environments", coerce=database_id)
 
@@ -171,6 +182,7 @@ class SystemForm(UniqueMixin, FlaskForm):
         if system is not None and not self.is_submitted():
             self.environment_ids.data = [e.id for e in system.environments]
             self.support_days.data = [int(d) for d in system.support_days]
+            self.operable_days.data = [int(d) for d in system.operable_days]
 
     def validate_name(self, field):
         self._check_unique(field, System, System.name, "A system with this name exists already.")
@@ -190,6 +202,15 @@ class SystemForm(UniqueMixin, FlaskForm):
             raise ValidationError("Enter when support ends, e.g. 17:00.")
         if self.support_start.data and field.data <= self.support_start.data:
             raise ValidationError("Support must end after it starts.")
+
+    def validate_operable_days(self, field):
+        if self.operable_kind.data == SupportKind.HOURS and not field.data:
+            raise ValidationError("Tick the days the system runs.")
+
+    def validate_operable_end(self, field):
+        if self.operable_kind.data == SupportKind.HOURS and field.data and self.operable_start.data \
+                and field.data <= self.operable_start.data:
+            raise ValidationError("The system must stop running after it starts.")
 
     def validate_gate_closure(self, field):
         if field.data and self.support_kind.data == SupportKind.HOURS and self.support_start.data \

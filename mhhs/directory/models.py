@@ -97,6 +97,15 @@ class System(db.Model):
     support_end = Column(Time)
     gate_closure = Column(Time)
     backup_regime = Column(Text, nullable=False, default="")
+    # EAP §12.7: operable hours (when the system runs: 24/7 or set days and hours) are not its support hours (when
+    # its desk is open); the 24/7 availability figure is counted in the former, "within support hours" in the latter.
+    operable_kind = Column(String(5), nullable=False, default="tbc", server_default="tbc")
+    operable_days = Column(String(7), nullable=False, default="01234", server_default="01234")
+    operable_start = Column(Time)
+    operable_end = Column(Time)
+    # EAP §12.7.4: a daily batch that a window or an outage meeting it disturbs (St Clements' end of day, 15:15).
+    end_of_day_batch = Column(Time)
+    monitoring = Column(Text, nullable=False, default="", server_default="")  # what monitors it and who is alerted
     organisation = relationship("Organisation", back_populates="systems")
     environments = relationship(
         "Environment", secondary=environment_systems, back_populates="systems", order_by="Environment.position"

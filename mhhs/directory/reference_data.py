@@ -34,6 +34,26 @@ SUPPORT_HOURS = {
     "MPRS": ("hours", WEEKDAYS, time(9), time(17), time(15)),
 }
 
+# EAP §12.7 Tables 5-9: when each system runs (operable), apart from when its support desk is open (above):
+# system: (kind, weekdays, from, until); the rest "to be confirmed".
+HELIX_SYSTEMS = ("ISDS", "LSS", "MDS", "VAS", "PMP", "Settlement Operations")
+OPERABLE_HOURS = {
+    "DIP": ("hours", WEEKDAYS, time(9), time(17)),
+    **{name: ("24/7", WEEKDAYS, None, None) for name in HELIX_SYSTEMS},
+    "EES": ("24/7", WEEKDAYS, None, None),
+    "MPRS": ("hours", WEEKDAYS, time(9), time(17)),
+}
+# EAP §12.7.4: St Clements' "Gate Closure – 15:00 End of Day Batch – 15:15".
+END_OF_DAY_BATCH = {"MPRS": time(15, 15)}
+INTERNAL_MONITORING = "Internal monitoring and alerts; in the event of failure MHHS is informed."
+MONITORING = {
+    "DIP": "DIP L1 Support Team monitors and informs MHHS as required.",
+    **{name: INTERNAL_MONITORING for name in HELIX_SYSTEMS},
+    "EES": INTERNAL_MONITORING,
+    "MPRS": "St Clements monitor the environments and inform MHHS of any outages.",
+    "DSP": "In discussion with DCC.", "CSS": "In discussion with DCC.",
+}
+
 # Where the central systems exist (EAP §9.3.5-§9.3.6, §9.4.2-§9.4.3, §9.8.2, §10.3.1; the EAP stands for environments):
 # DCC offers a single test instance (UIT-B) that SIT-A and SIT-B cannot both use; it serves SIT Functional, so SIT-A.
 # Electralink provides no test environment of its own (DTN routes test flows by 'test flags'), so DTN is in none.

@@ -38,9 +38,13 @@ def seed_reference():
         org = add(Organisation, {"name": org_name}, kind=OrgKind.CENTRAL_PARTY, fix_forward=fix_forward)
         for system_name, (hours, backups) in systems.items():
             kind, days, start, end, gate = ref.SUPPORT_HOURS.get(system_name, ("tbc", ref.WEEKDAYS, None, None, None))
+            runs, run_days, run_start, run_end = ref.OPERABLE_HOURS.get(system_name, ("tbc", ref.WEEKDAYS, None, None))
             system = add(System, {"name": system_name}, organisation_id=org.id, support_hours=hours,
                          backup_regime=backups,
-                         support_kind=kind, support_days=days, support_start=start, support_end=end, gate_closure=gate)
+                         support_kind=kind, support_days=days, support_start=start, support_end=end, gate_closure=gate,
+                         operable_kind=runs, operable_days=run_days, operable_start=run_start, operable_end=run_end,
+                         end_of_day_batch=ref.END_OF_DAY_BATCH.get(system_name),
+                         monitoring=ref.MONITORING.get(system_name, ""))
             if system in added:
                 index_system(system)
                 system.environments = [env for env, absent in environments if system_name not in absent]

@@ -13,8 +13,9 @@ from .models import Environment, Organisation, System
 
 USER_FIELDS = ["email", "name", "role", "organisation_id", "scope_sit", "scope_uit", "active"]
 ORGANISATION_FIELDS = ["name", "kind", "fix_forward", "mpids", "tests_in_ids"]
-SYSTEM_FIELDS = ["name", "organisation_id", "support_kind", "support_days", "support_start", "support_end",
-                 "gate_closure", "support_hours", "backup_regime", "environment_ids"]
+SYSTEM_FIELDS = ["name", "organisation_id", "operable_kind", "operable_days", "operable_start", "operable_end",
+                 "support_kind", "support_days", "support_start", "support_end", "gate_closure", "end_of_day_batch",
+                 "support_hours", "monitoring", "backup_regime", "environment_ids"]
 ENVIRONMENT_FIELDS = ["name", "phase", "purpose", "available_from", "available_to", "availability_target"]
 MARKET_ROLE_FIELDS = ["code", "name", "central"]
 MAJOR_RELEASE_FIELDS = ["name", "planned_date", "date_confirmed", "purpose"]
@@ -96,7 +97,8 @@ def save_organisation(by, organisation, values):
 
 def save_system(by, system, values):
     """values: SYSTEM_FIELDS, environment_ids the environments the system runs in."""
-    values = dict(values, support_days="".join(str(d) for d in sorted(values["support_days"] or [])))
+    values = dict(values, **{days: "".join(str(d) for d in sorted(values[days] or []))
+                             for days in ("support_days", "operable_days") if days in values})
     chosen = db.session.scalars(select(Environment).where(
         Environment.id.in_(values.pop("environment_ids") or []))).all()
     changed = []

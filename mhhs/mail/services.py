@@ -35,6 +35,8 @@ KIND_WORDS = {
     "closure": "Closure communication",
     "notify:rfc_submitted": "RFC submitted, to its approvers",
     "notify:rfc_decided": "Decision on an RFC",
+    "notify:rfc_consulted": "RFC shared for consultation before approval",
+    "notify:rfc_objection": "Objection to an RFC, to its approvers",
     "notify:release_communicated": "Release communicated, to followers",
     "notify:outage_planned": "Planned outage, to followers",
     "notify:outage_update": "Outage update, to followers",

@@ -13,6 +13,9 @@ from .models import MailGroup, NotificationOptOut, Subscription, mail_group_memb
 KINDS = {
     "rfc_submitted": ("An RFC is submitted (or resubmitted) for a phase I approve", {Role.RELEASE_MANAGER}),
     "rfc_decided": ("An RFC of my organisation is approved, rejected or sent back", {Role.CENTRAL_PARTY}),
+    "rfc_consulted": ("An RFC is shared with my organisation for consultation before approval",
+                      {Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT}),
+    "rfc_objection": ("An organisation consulted on an RFC of a phase I approve objects to it", {Role.RELEASE_MANAGER}),
     "release_communicated": ("A release of a system or environment I follow is communicated", set(Role)),
     "outage_planned": ("A planned outage of a system or environment I follow is announced, moved, cancelled or ended",
                        set(Role)),

@@ -21,6 +21,7 @@ from ..extensions import db
 from ..rfcs.numbers import rfc_number
 from ..rfcs.permissions import takes_part_in_rollout
 from ..rfcs.services import visible_rfc
+from ..windows.support import batch_problem
 from . import services
 from .forms import OutageForm, UpdateForm, category_choices
 from .models import Category, Outage, UpdateStatus
@@ -179,8 +180,12 @@ def detail(outage_id):
 
 
 def _detail_page(outage, update_form):
-    return render("outages/detail.html", "outages/detail.html", outage=outage, history=history(outage), now=utcnow(),
-                  update_form=update_form)
+    now = utcnow()
+    # EAP §12.7.4: an outage over a system's end-of-day batch (St Clements' at 15:15) says so.
+    batches = [problem for system in outage.systems if (problem := batch_problem(system, outage.start,
+                                                                                 outage.end or now))]
+    return render("outages/detail.html", "outages/detail.html", outage=outage, history=history(outage), now=now,
+                  update_form=update_form, batches=batches)
 
 
 def _outage_to_change(outage_id):

@@ -1,7 +1,7 @@
 """The weekly testing and readiness report (EAP §12.1.1): per environment the week's availability against its
-target, per system 24/7 and within its support hours, the week's outages, releases deployed and planned, defects
-ready for retest, certificates expiring, SIT-A/SIT-B drift, versions owed to SIT \
-    and release notes not yet read. Built for one user:
+target, per system in its operable hours and within its support hours, the week's outages, releases deployed and
+planned, defects ready for retest, certificates expiring, SIT-A/SIT-B drift, versions owed to SIT and release notes
+not yet read. Built for one user:
 what they may not see stays out."""
 import re
 from collections import defaultdict
@@ -28,7 +28,7 @@ from ..rfcs.permissions import visible_clause
 from ..rfcs.services import outstanding_emergency_fixes
 from ..rfcs.states import PUBLIC_STATUSES, RfcStatus
 from ..rfcs.targets import sit_pair_warnings
-from ..windows.support import support_days_between
+from ..windows.support import operable_between, support_days_between
 
 WEEK = re.compile(r"(\d{4})-W(\d{2})")
 LISTED = 50  # outages listed in full; the rest are counted and linked
@@ -60,7 +60,7 @@ def last_complete_week(today):
 @dataclass
 class SystemFigures:
     system: object
-    round_the_clock: object  # availability 24/7, or None
+    in_operable_hours: object  # availability over the hours it runs (every hour if 24/7), or None
     in_support_hours: object  # availability within support hours, or None (no support hours in the week)
 
 
@@ -110,8 +110,8 @@ class Report:
     def system_exceptions(self):
         """(environment, SystemFigures) of the systems down at some point of the week, the lowest first."""
         down = [(e, s) for e, s in self._systems() if any(f is not None and f < 1 for f in
-                                                           (s.round_the_clock, s.in_support_hours))]
-        return sorted(down, key=lambda pair: min(f for f in (pair[1].round_the_clock, pair[1].in_support_hours)
+                                                           (s.in_operable_hours, s.in_support_hours))]
+        return sorted(down, key=lambda pair: min(f for f in (pair[1].in_operable_hours, pair[1].in_support_hours)
                                                  if f is not None))
 
     @property
@@ -157,8 +157,9 @@ def build(user, monday, now):
                     down_by_system[system_id].append((max(o.start, start), min(o.end or stop, stop)))
         for system in environment.systems:
             down = down_by_system[system.id]
-            row.systems.append(SystemFigures(system, _availability(down, [(start, stop)]),
-                                             _availability(down, _support_spans(system, monday, start, stop))))
+            row.systems.append(SystemFigures(
+                system, _availability(down, _within(operable_between, system, monday, start, stop)),
+                _availability(down, _within(support_days_between, system, monday, start, stop))))
         table.append(row)
     next_monday = monday + timedelta(days=7)
     past = end <= now  # an ended week is reported as it stood at its end, not with today's state
@@ -195,8 +196,10 @@ def _availability(down, spans):
     return 1 - merged_length(inside) / length
 
 
-def _support_spans(system, monday, start, stop):
-    spans = support_days_between(system, monday, monday + timedelta(days=6))
+def _within(hours, system, monday, start, stop):
+    """EAP §12.7: the week's spans of the system's operable hours (operable_between) or support hours
+    (support_days_between), cut to [start, stop); the whole of it when the system has no set hours of that kind."""
+    spans = hours(system, monday, monday + timedelta(days=6))
     spans = [(start, stop)] if spans is None else spans
     return [(max(a, start), min(b, stop)) for a, b in spans if max(a, start) < min(b, stop)]
 

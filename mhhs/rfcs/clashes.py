@@ -9,7 +9,7 @@ from ..core.time import format_london, utcnow
 from ..extensions import db
 from ..windows import clashes as windows
 from ..windows.clashes import Clash, Span, busy
-from ..windows.support import support_problem
+from ..windows.support import batch_problem, support_problem
 from .models import Rfc, rfc_environments
 from .permissions import visible_clause
 from .rules import earliest_start
@@ -63,6 +63,9 @@ def clashes(rfcs, user, now=None):
         problem = support_problem(rfc.system, rfc.window_start, rfc.window_end) if rfc.system else None
         if problem:
             found[rfc.id].append(Clash("support hours", problem, "schedule.support_hours", {}))
+        batch = batch_problem(rfc.system, rfc.window_start, rfc.window_end) if rfc.system else None
+        if batch:  # EAP §12.7.4: the window meets the system's end-of-day batch
+            found[rfc.id].append(Clash("batch", f"The window {batch}", "schedule.support_hours", {}))
     return found
 
 

@@ -5,10 +5,10 @@ from sqlalchemy import func, select
 
 from ..baseline import services as baseline
 from ..core.time import add_business_days, london_to_utc, to_london, utcnow
-from ..directory.models import Environment, System, User
+from ..directory.models import Environment, Organisation, System, User
 from ..extensions import db
 from . import services, targets
-from .models import RetestResult, Rfc
+from .models import ConsultationResponse, RetestResult, Rfc
 from .states import Decision, Outcome, ReleaseType
 
 # The versions each system ran when the programme adopted Release Desk (ISDS: SIT-B one patch behind SIT-A).
@@ -76,6 +76,14 @@ def _raise(email, system, release_type, version, title, environments, start, def
         "rollback_plan": extra.get("rollback_plan", "Redeploy the previous package; restore configuration from "
                                                     "the pre-release snapshot."),
         "stakeholders_impacted": "All SIT participants connected to the DIP.",
+        # RCM 4.1, Table 10 step 2: the rollout plan (required for Major and Minor releases).
+        "resources_required": "Release engineer and on-call application support for the window; pipeline and "
+                              "environment access; the SIT test harness for the smoke test.",
+        "timings": "T+0 freeze message flow; T+15 min deploy; T+45 min smoke test; T+75 min re-open message flow "
+                   "and confirm to the Release Manager.",
+        "communications_required": "Planned outage notice to the environment's participants a business day ahead; "
+                                   "start and completion messages on the SIT channel; the release note once deployed.",
+        "runbook_reference": extra.get("runbook_reference", f"RB-{system}-{version}"),
         "known_issues": "Acknowledgements may arrive out of order during the first hour after deployment; "
                         "resend if none is received after 10 minutes.",
         "installation_instructions": "Deployed by the Central Party through its release pipeline; no participant "
@@ -135,13 +143,22 @@ def seed_demo_rfcs():
                  build_sha256="3f9a6c1e0b7d4a2f8e5c9b1d7a3e6f0c2b8d4e1a9c7f5b3d0e2a4c6f8b1d3e5a")
     _approve(dip, "rm.sit@demo.test", "rm.uit@demo.test")
     # Next week's schedule: LSS asks for a window over DIP's in SIT-A, and MPRS's runs into its gate closure.
-    _raise("helix@demo.test", "LSS", ReleaseType.MINOR, "1.7.0.0", "LSS load-shaping profiles for cycle 3",
-           ("SIT-A",), next_week + timedelta(hours=1), rollback_plan="",
-           reason="New load-shaping profiles needed by SIT Functional cycle 3.")
+    lss = _raise("helix@demo.test", "LSS", ReleaseType.MINOR, "1.7.0.0", "LSS load-shaping profiles for cycle 3",
+                 ("SIT-A",), next_week + timedelta(hours=1), rollback_plan="",
+                 reason="New load-shaping profiles needed by SIT Functional cycle 3.")
+    # RCM §13: shared before approval with Avanade and Northwold; one has no objection, the other objects.
+    services.consult(_user(MANAGER), lss, list(db.session.scalars(select(Organisation.id).where(
+        Organisation.name.in_(("Avanade", "Northwold Energy"))))))
+    services.answer_consultation(_user("dip@demo.test"), lss, ConsultationResponse.NO_OBJECTION, "")
+    services.answer_consultation(_user("supplier@demo.test"), lss, ConsultationResponse.OBJECTION,
+                                 "Our SIT-A regression run for cycle 3 is booked in that window; a day later suits.")
     mprs_day = to_london(next_week + timedelta(days=1)).date()
-    _raise("mprs@demo.test", "MPRS", ReleaseType.PATCH, "1.0.1.0", "MPRS weekly patch", ("SIT-A",),
-           london_to_utc(datetime.combine(mprs_day, time(14))),
-           defects=[("DEF-1101", "High", "Gate closure batch skips late reads", "SIT-A")], rollback_plan="")
+    mprs = _raise("mprs@demo.test", "MPRS", ReleaseType.PATCH, "1.0.1.0", "MPRS weekly patch", ("SIT-A",),
+                  london_to_utc(datetime.combine(mprs_day, time(14))),
+                  defects=[("DEF-1101", "High", "Gate closure batch skips late reads", "SIT-A")], rollback_plan="")
+    # ...shared with Northwold, which has not answered yet: on its home page until it does (RCM §13).
+    services.consult(_user(MANAGER), mprs, list(db.session.scalars(select(Organisation.id).where(
+        Organisation.name == "Northwold Energy"))))
     _raise("dip@demo.test", "DIP", ReleaseType.EMERGENCY, "1.1.0.1", "DIP emergency fix for blocked SIT-A testing",
            ("SIT-A",), now + timedelta(hours=3), defects=[("DEF-1120", "Critical", "Inbound queue stalls", "SIT-A")],
            dev_test_evidence="Replayed the stalled queue in DEV: 5,000 messages drained, component tests green "

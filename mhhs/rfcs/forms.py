@@ -11,6 +11,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -23,7 +24,7 @@ from ..core.forms import DATETIME_MESSAGE, LOCAL, database_id, int_or_none, opti
 from ..core.time import london_to_utc
 from ..directory.models import Environment, System
 from ..extensions import db
-from .models import SMOKE_RESULTS, RetestResult
+from .models import SMOKE_RESULTS, ConsultationResponse, RetestResult
 from .rules import CHANGE_REQUEST_LIMITS as CR
 from .rules import CONTENT_LIMITS as MAX
 from .rules import (
@@ -38,6 +39,7 @@ from .rules import (
     window_time_problem,
 )
 from .services import CONTENT_FIELDS
+from .services.consultation import REASON_LENGTH
 from .states import Outcome, ReleaseType
 
 
@@ -85,6 +87,12 @@ class RfcForm(FlaskForm):
     rollback_plan = TextAreaField("Rollback plan", validators=[Length(max=MAX["rollback_plan"])])
     stakeholders_impacted = TextAreaField("Stakeholders impacted",
                                           validators=[Length(max=MAX["stakeholders_impacted"])])
+    resources_required = TextAreaField("Resources required", validators=[Length(max=MAX["resources_required"])])
+    timings = TextAreaField("Timings", validators=[Length(max=MAX["timings"])])
+    communications_required = TextAreaField("Communications required",
+                                            validators=[Length(max=MAX["communications_required"])])
+    runbook_reference = StringField("Runbook reference", validators=[Length(max=MAX["runbook_reference"]),
+                                                                     single_line])
     known_issues = TextAreaField("Known issues", validators=[Length(max=MAX["known_issues"])])
     installation_instructions = TextAreaField("Installation instructions",
                                               validators=[Length(max=MAX["installation_instructions"])])
@@ -192,3 +200,22 @@ class WorkOffActionForm(FlaskForm):
     text = StringField("Action", validators=[Length(max=500)])
     owner_email = StringField("Owner (e-mail address)", validators=[Length(max=254)])
     due = DateField("Due", validators=[Optional()])
+
+
+class ConsultForm(FlaskForm):
+    """RCM §13: the organisations a Release Manager shares a submitted RFC with before approval."""
+    organisation_ids = SelectMultipleField("Consult these organisations", coerce=database_id, validate_choice=False,
+                                           widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+
+    def __init__(self, organisations, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation_ids.choices = options((o.id, f"{o.name} ({o.kind_label})") for o in organisations)
+
+
+class ConsultationAnswerForm(FlaskForm):
+    """A consulted organisation's answer (RCM §13): no objection, or an objection with its reason."""
+    response = RadioField("Your organisation's answer", choices=options(
+        (r.value, r.value.capitalize()) for r in ConsultationResponse),
+        coerce=lambda v: ConsultationResponse(v) if v in {r.value for r in ConsultationResponse} else None,
+        validate_choice=False)
+    reason = TextAreaField("Reason (needed for an objection)", validators=[Length(max=REASON_LENGTH)])

@@ -64,6 +64,11 @@ class Rfc(db.Model):
     stakeholders_impacted = Column(Text, nullable=False, default="")
     known_issues = Column(Text, nullable=False, default="")
     installation_instructions = Column(Text, nullable=False, default="")
+    # RCM 4.1, Table 10 step 2: the rollout plan beside the implementation plan (required for Major and Minor).
+    resources_required = Column(Text, nullable=False, default="", server_default="")
+    timings = Column(Text, nullable=False, default="", server_default="")
+    communications_required = Column(Text, nullable=False, default="", server_default="")
+    runbook_reference = Column(String(200), nullable=False, default="", server_default="")
 
     status = Column(value_enum(RfcStatus, 20), nullable=False, default=RfcStatus.DRAFT, index=True)
     revision = Column(Integer, nullable=False, default=0)  # the last submitted revision; 0 = never submitted
@@ -110,6 +115,8 @@ class Rfc(db.Model):
     deployments = relationship("Deployment", back_populates="rfc", order_by="Deployment.id",
                                cascade="all, delete-orphan")
     pending = relationship("PendingApproval", cascade="all, delete-orphan")
+    consultations = relationship("Consultation", back_populates="rfc", order_by="Consultation.id",
+                                 cascade="all, delete-orphan")
 
     @property
     def number(self):
@@ -281,6 +288,43 @@ class Approval(db.Model):
     @property
     def asks_changes(self):
         return self.decision == Decision.CHANGES_REQUESTED
+
+
+class ConsultationResponse(str, enum.Enum):
+    NO_OBJECTION = "no objection"
+    OBJECTION = "objection"
+
+
+class Consultation(db.Model):
+    """A submitted RFC shared with an impacted Central Party or participant for awareness before approval (RCM §13):
+    its users see the RFC, are told through the outbox, and record no objection or an objection with its reason."""
+
+    __tablename__ = "rfc_consultations"
+    id = Column(Integer, primary_key=True)
+    rfc_id = Column(ForeignKey("rfcs.id", ondelete="CASCADE"), nullable=False)
+    organisation_id = Column(ForeignKey("organisations.id"), nullable=False, index=True)
+    shared_by_id = Column(ForeignKey("users.id"), nullable=False)
+    shared_at = Column(DateTime, nullable=False, default=utcnow)
+    response = Column(value_enum(ConsultationResponse, 20))  # None until the organisation answers
+    reason = Column(Text, nullable=False, default="", server_default="")
+    responded_by_id = Column(ForeignKey("users.id"))
+    responded_at = Column(DateTime)
+    rfc = relationship("Rfc", back_populates="consultations")
+    organisation = relationship("Organisation")
+    shared_by = relationship("User", foreign_keys=[shared_by_id])
+    responded_by = relationship("User", foreign_keys=[responded_by_id])
+    __table_args__ = (UniqueConstraint("rfc_id", "organisation_id", name="uq_rfc_consultations_organisation"),)
+
+    @property
+    def objects(self):
+        return self.response == ConsultationResponse.OBJECTION
+
+    @property
+    def words(self):
+        """What the organisation said, as the queue, the RFC page and the PDF show it."""
+        if self.response is None:
+            return "no answer yet"
+        return f"objection: {self.reason}" if self.objects else "no objection"
 
 
 class PendingApproval(db.Model):

@@ -1,9 +1,9 @@
 """Who may see and do what with an RFC (SPEC §2): used by views, the services' guards and templates."""
-from sqlalchemy import func
+from sqlalchemy import func, select
 
 from ..core.permissions import Role, is_manager
 from ..core.time import utcnow
-from .models import Rfc
+from .models import Consultation, Rfc
 from .states import (
     COMMUNICATION_STATUSES,
     EDITABLE_STATUSES,
@@ -25,9 +25,11 @@ def visible_clause(user):
     public = func.coalesce(Rfc.status, Rfc.status).in_(PUBLIC_STATUSES)
     if user.role == Role.RELEASE_MANAGER:
         return Rfc.submitted_at.is_not(None)
+    # RCM §13: an organisation a Release Manager consulted before approval sees the RFC from then on.
+    consulted = Rfc.id.in_(select(Consultation.rfc_id).where(Consultation.organisation_id == user.organisation_id))
     if user.role == Role.CENTRAL_PARTY:
-        return public | (Rfc.organisation_id == user.organisation_id)
-    return public
+        return public | (Rfc.organisation_id == user.organisation_id) | consulted
+    return public | consulted
 
 
 # Who may ever do an action, by role alone: the views' decorators read these (`@role_required(can_raise_rfc)`), and
@@ -131,6 +133,28 @@ def can_record_retest(user, defect):
                                          or tests_in(user, defect.found_in_id))
 
 
+def can_consult(user, rfc):
+    """RCM §13: before approval a Release Manager shares a submitted RFC with the impacted Central Parties and
+    participants for awareness."""
+    return is_manager(user) and rfc.status == RfcStatus.SUBMITTED
+
+
+def is_consulted_role(user):
+    """Who answers for a consulted organisation: its Central Party or Test Participant users."""
+    return user.role in (Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT)
+
+
+def consultation_of(user, rfc):
+    """The user's organisation's consultation on this RFC, or None."""
+    return next((c for c in rfc.consultations if c.organisation_id == user.organisation_id), None) \
+        if is_consulted_role(user) else None
+
+
+def can_answer_consultation(user, rfc):
+    """A consulted organisation's user records no objection or an objection while the RFC awaits approval."""
+    return rfc.status == RfcStatus.SUBMITTED and consultation_of(user, rfc) is not None
+
+
 def can_communicate(user, rfc, kind):
     return is_manager(user) and rfc.status in COMMUNICATION_STATUSES[kind]
 
@@ -139,4 +163,4 @@ JINJA_GLOBALS = {f.__name__: f for f in (
     can_raise_rfc, owns_rfc, can_edit_rfc, can_withdraw_rfc, phases_to_decide, needs_governance,
     can_record_governance, can_tick_control_points, can_record_deployment, deployment_offered, can_close_rfc,
     can_add_lessons, can_communicate, ready_for_retest, can_record_retest, takes_part_in_rollout,
-    can_add_work_off_action, can_finish_work_off_action)}
+    can_add_work_off_action, can_finish_work_off_action, can_consult, consultation_of, can_answer_consultation)}

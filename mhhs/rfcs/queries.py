@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..core.pagination import SortColumn
 from ..core.time import utcnow
 from ..directory.models import System
-from .models import Deployment, PendingApproval, Rfc, priority_of, rfc_environments
+from .models import Consultation, Deployment, PendingApproval, Rfc, priority_of, rfc_environments
 from .permissions import visible_clause
 from .rules import earliest_start
 from .states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
@@ -119,7 +119,8 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
     query = (select(Rfc).join(waiting, waiting.c.rfc_id == Rfc.id)
              .options(joinedload(Rfc.organisation), joinedload(Rfc.system).selectinload(System.environments),
                       selectinload(Rfc.environments), selectinload(Rfc.approvals), selectinload(Rfc.control_points),
-                      selectinload(Rfc.revisions))
+                      selectinload(Rfc.revisions),
+                      selectinload(Rfc.consultations).joinedload(Consultation.organisation))
              .order_by(*order))
     if release_type:
         query = query.where(Rfc.release_type == release_type)

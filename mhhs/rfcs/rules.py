@@ -7,7 +7,7 @@ from ..core.services import length_problems
 from ..core.time import add_business_days, format_london, time_range_problem
 from ..windows.support import freeze_text
 from .models import APPROVAL_GATE, BY_HAND, CLOSURE_GATE, CONTROL_POINTS
-from .states import Outcome, ReleaseType, RfcStatus
+from .states import ROLLOUT_PLAN_REQUIRED, Outcome, ReleaseType, RfcStatus
 from .versions import version_problem
 
 SEVERITIES = ["Critical", "High", "Medium", "Low"]
@@ -50,7 +50,26 @@ TEXT_LENGTH = 5_000  # characters in each long field (plans, known issues, instr
 CONTENT_LIMITS = {"version": 40, "title": 200, "reason": 5000, "promotion_reason": 2000,
                   "implementation_plan": TEXT_LENGTH, "rollback_plan": TEXT_LENGTH, "stakeholders_impacted": 5000,
                   "known_issues": TEXT_LENGTH, "installation_instructions": TEXT_LENGTH, "build_reference": 120,
-                  "dev_test_evidence": TEXT_LENGTH, "not_carried_reason": 5000}
+                  "dev_test_evidence": TEXT_LENGTH, "not_carried_reason": 5000, "resources_required": TEXT_LENGTH,
+                  "timings": TEXT_LENGTH, "communications_required": TEXT_LENGTH, "runbook_reference": 200}
+# RCM 4.1, Table 10 step 2: the rollout plan's fields, and what a Major or Minor release is told when one is empty.
+ROLLOUT_PLAN = {
+    "resources_required": "Say which resources the rollout needs (people, access, tools).",
+    "timings": "Give the rollout's timings (the steps and how long each takes).",
+    "communications_required": "Say which communications the rollout needs (before, during and after it).",
+    "runbook_reference": "Give the runbook's reference.",
+}
+
+
+def rollout_plan_problems(rfc):
+    """RCM 4.1, Table 10 step 2: a Major or Minor release's plan names its resources, timings, communications and
+    runbook; they are optional for a Patch (and an Emergency's minimum process)."""
+    problems = {}
+    if rfc.release_type in ROLLOUT_PLAN_REQUIRED:
+        for field, message in ROLLOUT_PLAN.items():
+            _need(problems, field, getattr(rfc, field),
+                  f"{message} A {rfc.release_type.value} release's rollout plan needs it (RCM 4.1, Table 10).")
+    return problems
 DEFECT_LIMITS = {"defect_id": 40, "summary": SUMMARY_LENGTH}
 CHANGE_REQUEST_LIMITS = {"cr_id": 40, "title": 200, "summary": SUMMARY_LENGTH}
 ROW_WORDS = {"defects": "defects", "change_requests": "change requests"}
@@ -188,6 +207,7 @@ def _plan_problems(rfc):
               "is not one.")
     _need(problems, "stakeholders_impacted", rfc.stakeholders_impacted, "Say which stakeholders are impacted.")
     _need(problems, "installation_instructions", rfc.installation_instructions, "Add the installation instructions.")
+    problems.update(rollout_plan_problems(rfc))
     if rfc.build_sha256 and not SHA256.fullmatch(rfc.build_sha256):
         problems["build_sha256"] = SHA256_MESSAGE
     return problems

@@ -55,6 +55,10 @@ class Outcome(str, enum.Enum):
         return RfcStatus(self.value)
 
 
+# RCM 4.1, Table 10 step 2: the release types whose rollout plan (resources, timings, communications, runbook) is
+# required; a Patch may leave it out, and an Emergency follows its own minimum process (RCM §12.8).
+ROLLOUT_PLAN_REQUIRED = (ReleaseType.MAJOR, ReleaseType.MINOR)
+
 # Everyone may read these (SPEC §2); the rest only the raising organisation (and managers once submitted).
 PUBLIC_STATUSES = (RfcStatus.APPROVED, RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD,
                    RfcStatus.CLOSED)

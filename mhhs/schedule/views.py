@@ -19,7 +19,7 @@ from ..exports.pdf import render_pdf
 from ..extensions import db
 from ..windows import release_slot
 from ..windows.models import Freeze
-from ..windows.support import describe
+from ..windows.support import describe, describe_operable
 from . import feeds, plan, services
 from .calendar import SLOT_MINUTES, Filters, calendar_days, timeline, view_range
 from .forms import CalendarForm, FreezeForm, ReleaseSlotForm, TestPhaseForm
@@ -99,7 +99,8 @@ def lift_freeze(freeze_id):
 def support_hours():
     systems = db.session.scalars(select(System).join(Organisation).options(joinedload(System.organisation))
                                  .order_by(Organisation.name, System.name)).all()
-    return render("schedule/support_hours.html", "schedule/support_hours.html", systems=systems, describe=describe)
+    return render("schedule/support_hours.html", "schedule/support_hours.html", systems=systems, describe=describe,
+                  describe_operable=describe_operable)
 
 
 # The test-phase plan ------------------------------------------------------------------------------

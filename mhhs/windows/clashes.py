@@ -26,7 +26,7 @@ class Span:
 @dataclass(frozen=True)
 class Clash:
     """What a window clashes with, in words, with the page that shows it."""
-    kind: str  # window, outage, freeze, support hours
+    kind: str  # window, outage, freeze, support hours, batch
     text: str
     endpoint: str = None
     args: dict = field(default_factory=dict, hash=False, compare=False)
@@ -38,7 +38,8 @@ class Clash:
         return CLASH_LABELS[self.kind]
 
 
-CLASH_LABELS = {"window": "Clashes with", "outage": "Overlaps", "freeze": "Freeze", "support hours": "Support hours"}
+CLASH_LABELS = {"window": "Clashes with", "outage": "Overlaps", "freeze": "Freeze", "support hours": "Support hours",
+                "batch": "End-of-day batch"}
 
 
 def freezes(spans, user=None):

@@ -1,7 +1,7 @@
 """issue 23: rate-limit counts in the database, so every server process counts against one limit
 
 Revision ID: 8be0f71415a4
-Revises: e23a5c0f1b7d
+Revises: b7e2d4c9a1f3
 Create Date: 2026-12-06 23:10:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '8be0f71415a4'
-down_revision = 'e23a5c0f1b7d'
+down_revision = 'b7e2d4c9a1f3'
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,5 @@
-"""axe-core's WCAG 2.2 A and AA rules on the pages issue 24 added or changed, at 1366 px and at 390 px (a phone),
-for the roles that use them; with the demo data, so that the pages have rows."""
+"""axe-core's WCAG 2.2 A and AA rules on the pages issues 24 and 25 added or changed, at 1366 px and at 390 px (a
+phone), for the roles that use them; with the demo data, so that the pages have rows."""
 import os
 
 import pytest
@@ -16,8 +16,12 @@ PAGES = {
                          "/calendar?view=week", "/outbox", "/outbox?state=pending&kind=release",
                          "/rfcs?sort=title&dir=asc&follow_up=closure-due", "/approvals?sort=number",
                          "/certificates?sort=mpid", "/users?sort=email&dir=desc", "/outages?sort=end",
-                         "/", "/api-reference"],
-    "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens", "/account/password"],
+                         "/", "/api-reference",
+                         # issue 25: the demo's LSS RFC consulted before approval (RCM §13), systems' hours (EAP §12.7)
+                         "/rfcs/4", "/support-hours"],
+    "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens", "/account/password",
+                           "/rfcs/4", "/certificates", "/"],  # issue 25: the consulted answer, Technical Contact gaps
+    "dip@demo.test": ["/rfcs/new"],  # issue 25: the rollout plan's fields (RCM 4.1)
 }
 # participants (issue 26a): the register, the intervals, a participant's page and its forms, the environments and
 # the central connection details; {participant} and {environment} are the demo supplier's, found once seeded.

@@ -30,6 +30,7 @@ OBJECT_RULES = {
     "rfcs.detail": {Role.TEST_PARTICIPANT: 404},
     "rfcs.revision": {Role.TEST_PARTICIPANT: 404},
     "rfcs.rfc_pdf": {Role.TEST_PARTICIPANT: 404},
+    "rfcs.answer_consultation": {Role.TEST_PARTICIPANT: 404},  # a participant not consulted does not see it
     "outages.edit": {Role.TEST_PARTICIPANT: 404},
     "outages.end": {Role.TEST_PARTICIPANT: 404},
     "outages.post_update": {Role.TEST_PARTICIPANT: 404},

@@ -32,7 +32,8 @@ def test_figures_match_the_hand_computed_ones(app, as_user):
     assert "96.43%" in sit_a and "below target" in sit_a  # 1 - 6 / 168
     assert "<td>2.00</td><td>6.00</td>" in sit_a.replace("\n", "").replace("      ", "")
     dip = page.split("<td>SIT-A</td><td>DIP</td>")[1].split("</tr>")[0]
-    assert "96.43%" in dip and "85.00%" in dip  # within 5 x 8 support hours: 1 - 6 / 40
+    # DIP runs (operable hours) and is supported weekdays 09:00-17:00 (EAP §12.7.1): both figures are 1 - 6 / 40.
+    assert dip.count("85.00%") == 2 and "96.43%" not in dip
     assert page.index("<td>SIT-A</td><td>DIP</td>") < page.index('class="always-up"')  # the exceptions first
     assert "<td>SIT-A</td><td>MPRS</td>" not in page  # never down: folded into one line, not a row of 100.00 %
     up = page.split('class="always-up"')[1].split("</p>")[0]

@@ -37,6 +37,8 @@ def content(system="DIP", release_type=ReleaseType.MINOR, version="1.1.0.0", env
         "expected_downtime": 30, "implementation_plan": "Blue/green switch", "rollback_plan": "Switch back",
         "stakeholders_impacted": "All SIT participants", "known_issues": "None",
         "installation_instructions": "Run the pipeline",
+        "resources_required": "Release engineer and on-call support", "timings": "T+0 deploy, T+30 smoke test",
+        "communications_required": "Start and end messages to SIT participants", "runbook_reference": "RB-42",
         "dev_test_evidence": "Unit and component tests passed in DEV" if release_type == ReleaseType.EMERGENCY else "",
         "environment_ids": env_ids(*environments),
         "defects": [{"defect_id": "DEF-101",

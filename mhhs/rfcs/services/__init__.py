@@ -20,6 +20,17 @@ from .closure import (
     work_off_actions,
 )
 from .common import CONFLICT, get_visible, rfc_or_404, visible_rfc
+from .consultation import (
+    answer_consultation,
+    awaiting_answer,
+    consult,
+    consultable,
+    consultable_organisations,
+    consulted_words,
+    impacted,
+    objection_text,
+    objections,
+)
 from .control_points import set_control_points
 from .deployment import check_may_record_deployment, check_waits_for_retest, record_deployment, record_retest
 from .drafts import (
@@ -46,5 +57,6 @@ __all__ = [
     "content_of", "index_for_search", "reindex_named", "revision_changes", "save_draft", "snapshot", "submit",
     "withdraw", "check_may_record_deployment", "check_waits_for_retest", "record_deployment", "record_retest",
     "WORK_OFF_FIELDS", "add_lessons", "add_work_off_action", "close", "finish_work_off_action",
-    "open_work_off_actions", "work_off_actions"
+    "open_work_off_actions", "work_off_actions", "answer_consultation", "awaiting_answer", "consult", "consultable",
+    "consultable_organisations", "consulted_words", "impacted", "objection_text", "objections"
 ]

@@ -16,6 +16,7 @@ from ..numbers import rfc_number
 from ..permissions import approved_phases, can_record_governance, needs_governance, phases_to_decide
 from ..states import Decision, ReleaseType, RfcStatus, stands
 from .common import CONFLICT, _check_row_version
+from .consultation import objection_text
 from .control_points import _tick
 
 
@@ -88,6 +89,9 @@ def decide(user, rfc, decision, comment="", expected_version=None):
         rfc.approvals.append(Approval(revision=rfc.revision, phase=phase, decision=decision, by_id=user.id, at=now,
                                       comment=comment))
     phase_text = "+".join(sorted(p.value for p in phases))
+    # RCM §13: an objection of a consulted organisation does not block approval; the approval names it.
+    objected = objection_text(rfc) if decision == Decision.APPROVED else ""
+    objected = f", over the objection of {objected}" if objected else ""
     if decision == Decision.REJECTED:
         rfc.status = RfcStatus.REJECTED
     elif decision == Decision.CHANGES_REQUESTED:
@@ -97,7 +101,7 @@ def decide(user, rfc, decision, comment="", expected_version=None):
         _tick(rfc, "approve", user)
     sync_pending(rfc)
     record(f"rfc.{decision.name.lower()}", actor=user, obj=rfc,
-           summary=f"{phase_text}, revision {rfc.revision}" + (f": {comment}" if comment else ""))
+           summary=f"{phase_text}, revision {rfc.revision}{objected}" + (f": {comment}" if comment else ""))
     if rfc.status != RfcStatus.SUBMITTED:  # decided: the raising organisation hears
         notify("rfc_decided", users_of(rfc.organisation_id), "rfcs.detail", {"rfc_id": rfc.id}, rfc=rfc, by=user,
                comment=comment)

@@ -26,7 +26,8 @@ from .version_hints import system_versions
 CONTENT_FIELDS = ["system_id", "release_type", "version", "title", "reason", "promotion_reason", "window_start",
                   "window_end", "expected_downtime", "implementation_plan", "rollback_plan", "stakeholders_impacted",
                   "known_issues", "installation_instructions", "build_reference", "build_sha256", "dev_test_evidence",
-                  "not_carried_reason", "ado_work_item"]
+                  "not_carried_reason", "ado_work_item", "resources_required", "timings", "communications_required",
+                  "runbook_reference"]
 
 
 def content_of(rfc):
@@ -73,9 +74,11 @@ def _store_draft(user, rfc, content, expected_version):
         raise Invalid({"system_id": "Choose one of your organisation's systems."})
     for field in CONTENT_FIELDS:
         setattr(rfc, field, content.get(field))
-    for field in ("dev_test_evidence", "not_carried_reason"):
+    for field in ("dev_test_evidence", "not_carried_reason", "resources_required", "timings",
+                  "communications_required"):
         setattr(rfc, field, getattr(rfc, field) or "")
-    for field in ("version", "promotion_reason", "build_reference", "build_sha256", "ado_work_item"):
+    for field in ("version", "promotion_reason", "build_reference", "build_sha256", "ado_work_item",
+                  "runbook_reference"):
         setattr(rfc, field, (getattr(rfc, field) or "").strip())
     rfc.build_sha256 = rfc.build_sha256.lower()
     rfc.environments = db.session.scalars(select(Environment).where(
@@ -137,6 +140,8 @@ def snapshot(rfc):
         "expected_downtime": rfc.expected_downtime,
         "implementation_plan": rfc.implementation_plan, "rollback_plan": rfc.rollback_plan,
         "stakeholders_impacted": rfc.stakeholders_impacted, "known_issues": rfc.known_issues,
+        "resources_required": rfc.resources_required, "timings": rfc.timings,
+        "communications_required": rfc.communications_required, "runbook_reference": rfc.runbook_reference,
         "installation_instructions": rfc.installation_instructions,
         "promotion_reason": rfc.promotion_reason, "build_reference": rfc.build_reference,
         "build_sha256": rfc.build_sha256, "dev_test_evidence": rfc.dev_test_evidence,

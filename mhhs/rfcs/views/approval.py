@@ -16,17 +16,28 @@ from ...extensions import db
 from .. import queries, services, targets
 from ..clashes import clashes
 from ..forms import ControlPointForm, DecisionForm, GovernanceForm
+from ..permissions import can_consult
 from ..rules import open_by_hand
-from ..states import ReleaseType
+from ..states import Decision, ReleaseType
 from .blueprint import DECISIONS, _enum_arg, _rfc_or_404, bp
-from .detail import _control_point_context
+from .detail import _control_point_context, consult_form_for
 
 
 def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
     return dict(clashes=clashes(rfcs, current_user), notice_given=queries.notice_given,
                 overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
-                sit_pairs=targets.sit_pair_warnings(rfcs), out_of_order=services.deployed_out_of_order(rfcs))
+                sit_pairs=targets.sit_pair_warnings(rfcs), out_of_order=services.deployed_out_of_order(rfcs),
+                consult_forms=_consult_forms(rfcs))
+
+
+def _consult_forms(rfcs):
+    """RCM §13: each row's form to share the RFC in place, the impacted organisations not yet consulted ticked."""
+    rfcs = [r for r in rfcs if can_consult(current_user, r)]
+    if not rfcs:
+        return {}
+    organisations, impacted = services.consultable_organisations(), services.impacted(rfcs)
+    return {r.id: consult_form_for(r, impacted[r.id], organisations) for r in rfcs}
 
 
 def _queue_filters():
@@ -77,7 +88,9 @@ def decide(rfc_id):
         url_for("rfcs.detail", rfc_id=rfc.id)
     if error:
         return done(error, target, "error")
-    return done(f"{rfc.number}: {decision.value}.", target)
+    objected = services.objection_text(rfc) if decision == Decision.APPROVED else ""  # RCM §13: named, not a block
+    return done(f"{rfc.number}: {decision.value}." + (f" Objection noted: {objected.rstrip('.')}." if objected else ""),
+                target)
 
 
 @bp.route("/rfcs/<int:rfc_id>/governance", methods=["POST"])

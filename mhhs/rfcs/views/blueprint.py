@@ -19,7 +19,8 @@ PAGE_REGIONS = "rfcs.page_regions"
 JINJA_GLOBALS = {f.__name__: f for f in (queries.outside_availability, targets.drift_warning, control_point_applies,
                                          control_point_text, control_point_short, outcome_summary, deviation_text,
                                          services.version_order_text, services.revision_changes,
-                                         services.out_of_order_text)}
+                                         services.out_of_order_text, services.objection_text,
+                                         services.consulted_words)}
 JINJA_GLOBALS["RfcStatus"] = RfcStatus  # for links that filter the RFC list by a status
 central_party = role_required(can_raise_rfc)
 

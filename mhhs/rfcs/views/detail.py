@@ -11,9 +11,17 @@ from ...core.permissions import login_required
 from ...core.services import Refused
 from .. import queries, services, targets
 from ..clashes import clashes
-from ..forms import ClosureForm, ControlPointForm, DecisionForm, GovernanceForm, WorkOffActionForm
+from ..forms import (
+    ClosureForm,
+    ConsultationAnswerForm,
+    ConsultForm,
+    ControlPointForm,
+    DecisionForm,
+    GovernanceForm,
+    WorkOffActionForm,
+)
 from ..models import CONTROL_POINTS
-from ..permissions import owns_rfc, phases_to_decide
+from ..permissions import can_consult, consultation_of, owns_rfc, phases_to_decide
 from ..rules import open_by_hand
 from ..states import ReleaseType
 from .blueprint import PAGE_REGIONS, _rfc_or_404, bp, central_party
@@ -25,7 +33,7 @@ def detail(rfc_id):
     return _detail_page(_rfc_or_404(rfc_id))
 
 
-def _detail_page(rfc, closure_form=None, action_form=None):
+def _detail_page(rfc, closure_form=None, action_form=None, consult_form=None, answer_form=None):
     outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
         if rfc.release_type == ReleaseType.EMERGENCY and rfc.is_public else []
     return render("rfcs/detail.html", "rfcs/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
@@ -36,8 +44,33 @@ def _detail_page(rfc, closure_form=None, action_form=None):
                   overtaken=services.overtaken_by([rfc]).get(rfc.id),
                   actions=services.work_off_actions(rfc), action_form=action_form or WorkOffActionForm(),
                   out_of_order=services.deployed_out_of_order([rfc]).get(rfc.id) if rfc.is_submitted else None,
+                  **_consultation_context(rfc, consult_form, answer_form),
                   **_control_point_context(rfc),
                   **{k: v for region in registry.functions(PAGE_REGIONS) for k, v in region(rfc, current_user).items()})
+
+
+def _consultation_context(rfc, consult_form=None, answer_form=None):
+    """RCM §13: the consultation region's forms: the manager's (the impacted organisations not yet consulted offered
+    ticked) and the consulted organisation's answer (its answer so far filled in)."""
+    if consult_form is None and can_consult(current_user, rfc):
+        consult_form = consult_form_for(rfc, services.impacted([rfc])[rfc.id])
+    mine = consultation_of(current_user, rfc)
+    if answer_form is None and mine is not None:
+        answer_form = ConsultationAnswerForm(formdata=None, response=mine.response and mine.response.value,
+                                             reason=mine.reason)
+    return dict(consult_form=consult_form, answer_form=answer_form)
+
+
+def consult_form_for(rfc, ticked, organisations=None):
+    """The manager's form to share the RFC with the organisations not consulted yet, those of `ticked` ticked; None
+    once every one is consulted."""
+    consulted = {c.organisation_id for c in rfc.consultations}
+    offered = [o for o in services.consultable(rfc, organisations) if o.id not in consulted]
+    if not offered:
+        return None
+    form = ConsultForm(offered, formdata=None)
+    form.organisation_ids.data = sorted(set(ticked) - consulted)
+    return form
 
 
 def _control_point_context(rfc):
