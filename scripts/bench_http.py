@@ -112,10 +112,13 @@ def fill(url, rfcs):
         sit_a = db.session.scalar(select(Environment.id).where(Environment.name == "SIT-A"))
         now = utcnow()
         ids = list(range(first, first + WRITER_RFCS))
+
+        def start(i):  # one after the other, three hours apart from a month ahead: no two clash
+            return now + timedelta(days=30, hours=3 * (i - first))
         db.session.execute(insert(Rfc), [dict(
             id=i, organisation_id=system.organisation_id, system_id=system.id, release_type=ReleaseType.MINOR,
-            version=f"900.{i}.0.0", title=f"Writer {i}", reason="Bench", window_start=now + timedelta(days=30),
-            window_end=now + timedelta(days=30, hours=2), window_minutes=121, expected_downtime=0,
+            version=f"900.{i}.0.0", title=f"Writer {i}", reason="Bench", window_start=start(i),
+            window_end=start(i) + timedelta(hours=2), window_minutes=121, expected_downtime=0,
             status=RfcStatus.SUBMITTED, revision=1, created_by_id=author, created_at=now, updated_at=now,
             submitted_at=now, row_version=1, implementation_plan="", rollback_plan="", stakeholders_impacted="",
             known_issues="", installation_instructions="") for i in ids])
