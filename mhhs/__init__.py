@@ -134,6 +134,19 @@ def _register_hooks(app):
     for domain in (rfc_services, outages, certificates):  # renaming a system or organisation re-indexes what names it
         register(app, RENAMED, domain.reindex_named)
     release_notes.register(app)
+    _watch_changes()
+
+
+def _watch_changes():
+    """What moves the stored change counters (core/changes.py): the reference data, and the outage board."""
+    from .core.changes import OUTAGES, REFERENCE, watch
+    from .directory.models import Environment, MarketRole, Organisation, System
+    from .outages.models import Outage, OutageUpdate
+
+    for model in (Environment, System, Organisation, MarketRole):
+        watch(model, REFERENCE)
+    for model in (Outage, OutageUpdate):
+        watch(model, OUTAGES)
 
 
 def _register_template_globals(app):

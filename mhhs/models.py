@@ -4,6 +4,7 @@ from .audit.models import AuditEvent
 from .auth.models import AddressThrottle, LoginThrottle
 from .baseline.models import BaselineChange, DeployedVersion
 from .certificates.models import Certificate, PkiOfficer, ReminderSent
+from .core.changes import ChangeCounter
 from .core.search import SearchDocument
 from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
 from .mail.models import OutboxMessage
@@ -22,4 +23,5 @@ __all__ = [
     "DowntimeState", "Outage", "OutageUpdate", "Acknowledgement", "Approval", "ChangeRequest",
     "ReleaseAudience", "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest",
     "Revision", "Rfc", "WeeklyReportSent", "SearchDocument", "MailGroup", "ReleaseSlot", "WorkOffAction",
+    "ChangeCounter",
 ]
