@@ -142,6 +142,19 @@ def _register_hooks(app):
     from .outages.views import BOARD_REGIONS
     from .participants.services import board_region
     register(app, BOARD_REGIONS, board_region)
+    _watch_changes()
+
+
+def _watch_changes():
+    """What moves the stored change counters (core/changes.py): the reference data, and the outage board."""
+    from .core.changes import OUTAGES, REFERENCE, watch
+    from .directory.models import Environment, MarketRole, Organisation, System
+    from .outages.models import Outage, OutageUpdate
+
+    for model in (Environment, System, Organisation, MarketRole):
+        watch(model, REFERENCE)
+    for model in (Outage, OutageUpdate):
+        watch(model, OUTAGES)
 
 
 def _register_template_globals(app):

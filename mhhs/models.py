@@ -5,6 +5,7 @@ from .audit.models import AuditEvent
 from .auth.models import AddressThrottle, LoginThrottle
 from .baseline.models import BaselineChange, DeployedVersion
 from .certificates.models import Certificate, PkiOfficer, ReminderSent
+from .core.changes import ChangeCounter
 from .core.rate_limits import RateLimitCount
 from .core.search import SearchDocument
 from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
@@ -47,4 +48,5 @@ __all__ = [
     "Revision", "Rfc", "WeeklyReportSent", "SearchDocument", "MailGroup", "ReleaseSlot", "WorkOffAction",
     "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "ParticipantOutage",
     "Tranche", "CentralConnection",
+    "ChangeCounter",
 ]

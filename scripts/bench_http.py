@@ -51,20 +51,39 @@ from mhhs.rfcs.states import ReleaseType, RfcStatus  # noqa: E402
 TOKEN = re.compile(r'"X-CSRFToken": "([^"]+)"')
 BENCH_LINE = re.compile(r"BENCH p50=(\d+) p95=(\d+) requests=(\d+) seconds=([\d.]+) non2xx=(\d+) errors=(\d+)")
 MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supplier@demo.test"
-PAGES = [("Floor: page with no data", "/outages/categories", MANAGER),  # session, header, layout: every page's share
-         ("RFC list, page 1", "/rfcs", MANAGER), ("RFC list, last page", "/rfcs?last=1", MANAGER),
-         ("RFC list, Central Party", "/rfcs", CENTRAL_PARTY), ("RFC list, Test Participant", "/rfcs", PARTICIPANT),
-         ("Approvals queue", "/approvals", MANAGER), ("Outages page (board + log)", "/outages", MANAGER),
-         ("Outages page, last page", "/outages?last=1", MANAGER),
-         ("Certificates dashboard", "/certificates", MANAGER),
-         ("Certificates, last page", "/certificates?last=1", MANAGER),
-         ("Availability, 8 weeks", "/outages/availability", MANAGER),
-         ("Availability, 12 months", "/outages/availability?period=month&count=12", MANAGER),
-         ("Board poll, unchanged (304)", "/outages/board", MANAGER)]
-# The API's read endpoints, with a Central Party's token (no session: None).
-API_PAGES = [("API: RFC list", "/api/v1/rfcs", None), ("API: one RFC (poll)", "/api/v1/rfcs/{poll}", None),
-             ("API: baseline", "/api/v1/baseline", None), ("API: outages", "/api/v1/outages", None),
-             ("API: certificates", "/api/v1/certificates", None)]
+API = None  # no session: the API, with a Central Party's token
+# Every page measured: (who opens it, the URL, the label). A URL may name the fill's objects in braces ({rfc},
+# {environment}, {system}: see `fill`); a label with "(304)" is asked with the ETag it was last given. Another
+# domain's pages are a row each.
+PAGES = [
+    (MANAGER, "/outages/categories", "Floor: page with no data"),  # session, header, layout: every page's share
+    (MANAGER, "/", "Home, Release Manager"), (CENTRAL_PARTY, "/", "Home, Central Party"),
+    (PARTICIPANT, "/", "Home, Test Participant"),
+    (MANAGER, "/rfcs", "RFC list, page 1"), (MANAGER, "/rfcs?last=1", "RFC list, last page"),
+    (CENTRAL_PARTY, "/rfcs", "RFC list, Central Party"), (PARTICIPANT, "/rfcs", "RFC list, Test Participant"),
+    (MANAGER, "/rfcs/{rfc}", "RFC page"), (MANAGER, "/approvals", "Approvals queue"),
+    (MANAGER, "/outages", "Outages page (board + log)"), (MANAGER, "/outages?last=1", "Outages page, last page"),
+    (MANAGER, "/outages/board", "Board poll, unchanged (304)"),
+    (MANAGER, "/certificates", "Certificates dashboard"), (MANAGER, "/certificates?last=1", "Certificates, last page"),
+    (MANAGER, "/outages/availability", "Availability, 8 weeks"),
+    (MANAGER, "/outages/availability?period=month&count=12", "Availability, 12 months"),
+    (MANAGER, "/baseline", "Baseline grid"), (MANAGER, "/baseline/{environment}/{system}", "Baseline cell history"),
+    (MANAGER, "/calendar", "Calendar, month"), (MANAGER, "/calendar?view=week", "Calendar, week"),
+    (MANAGER, "/plan", "Plan"), (MANAGER, "/reports/weekly", "Weekly report"),
+    (MANAGER, "/reports/weekly.pdf", "Weekly report PDF (req/s)"),
+    (CENTRAL_PARTY, "/retests", "Retests"), (MANAGER, "/environments", "Environments"),
+    (MANAGER, "/search?q=Release+42", "Search"),
+    (API, "/api/v1/rfcs", "API: RFC list"), (API, "/api/v1/rfcs/{rfc}", "API: one RFC (poll)"),
+    (API, "/api/v1/baseline", "API: baseline"), (API, "/api/v1/outages", "API: outages"),
+    (API, "/api/v1/certificates", "API: certificates"),
+]
+# What the database holds at a size (the number of RFCs): (what, how many, the function that adds them).
+# Another domain's data is a row each.
+FILLS = [
+    ("RFCs", lambda rfcs: rfcs, bench_rfcs.fill),
+    ("outages", lambda rfcs: 100_000 if rfcs >= 50_000 else rfcs * 2, bench_outages.fill),
+    ("certificates", lambda rfcs: 10_000 if rfcs >= 50_000 else rfcs // 5, bench_certificates.fill),
+]
 USER_AGENT = "release-desk-bench"
 WRITERS = 10
 WRITER_RFCS = 8000
@@ -75,9 +94,9 @@ def app_for(url):
     return create_app(config)
 
 
-def fill(url, rfcs, outages, certificates):
-    """A fresh database at the given sizes, plus RFCs waiting for the SIT approval with control points 1-6 met,
-    for the concurrent writers."""
+def fill(url, rfcs):
+    """A fresh database at the size (`FILLS`), plus RFCs waiting for the SIT approval with control points 1-6 met,
+    for the concurrent writers. Returns the writers' RFC ids, an API token's secret and the objects the URLs name."""
     app = app_for(url)
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -86,19 +105,21 @@ def fill(url, rfcs, outages, certificates):
         upgrade()
         seed_reference()
         seed_demo()
-        bench_rfcs.fill(rfcs)
-        bench_outages.fill(outages)
-        bench_certificates.fill(certificates)
+        for _what, size, add in FILLS:
+            add(size(rfcs))
         first = db.session.scalar(select(func.max(Rfc.id))) + 1
         author = db.session.scalar(select(User.id).where(User.email == "dip@demo.test"))
         system = db.session.scalar(select(System).where(System.name == "DIP"))
         sit_a = db.session.scalar(select(Environment.id).where(Environment.name == "SIT-A"))
         now = utcnow()
         ids = list(range(first, first + WRITER_RFCS))
+
+        def start(i):  # one after the other, three hours apart from a month ahead: no two clash
+            return now + timedelta(days=30, hours=3 * (i - first))
         db.session.execute(insert(Rfc), [dict(
             id=i, organisation_id=system.organisation_id, system_id=system.id, release_type=ReleaseType.MINOR,
-            version=f"900.{i}.0.0", title=f"Writer {i}", reason="Bench", window_start=now + timedelta(days=30),
-            window_end=now + timedelta(days=30, hours=2), window_minutes=121, expected_downtime=0,
+            version=f"900.{i}.0.0", title=f"Writer {i}", reason="Bench", window_start=start(i),
+            window_end=start(i) + timedelta(hours=2), window_minutes=121, expected_downtime=0,
             status=RfcStatus.SUBMITTED, revision=1, created_by_id=author, created_at=now, updated_at=now,
             submitted_at=now, row_version=1, implementation_plan="", rollback_plan="", stakeholders_impacted="",
             known_issues="", installation_instructions="") for i in ids])
@@ -109,13 +130,14 @@ def fill(url, rfcs, outages, certificates):
         rebuild_pending()
         _token, secret = create_token(db.session.get(User, author), "bench", ["read"], date.today() + timedelta(days=2),
                                       password=DEMO_PASSWORD)
-        poll = db.session.scalar(select(func.max(Rfc.id)).where(Rfc.status == RfcStatus.APPROVED))
+        names = dict(rfc=db.session.scalar(select(func.max(Rfc.id)).where(Rfc.status == RfcStatus.APPROVED)),
+                     environment=sit_a, system=system.id)
         if db.engine.dialect.name == "postgresql":
             # What autovacuum does to a table that has settled: statistics, and the visibility map that lets an
             # index answer alone (a freshly loaded table has none, so every index-only scan would visit the heap).
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
                 connection.execute(text("VACUUM ANALYZE"))
-    return ids, secret, poll
+    return ids, secret, names
 
 
 def free_port():
@@ -165,8 +187,9 @@ class Session:
     def get(self, path):
         return self.opener.open(self.base + path, timeout=30).read().decode()
 
-    def etag(self, path):
-        with self.opener.open(self.base + path, timeout=30) as response:
+    def etag(self, path, headers=()):
+        request = urllib.request.Request(self.base + path, headers=dict(h.split(": ", 1) for h in headers))
+        with self.opener.open(request, timeout=30) as response:
             return response.headers.get("ETag")
 
     def post(self, path, data):
@@ -209,39 +232,57 @@ def writers(base, first_id, seconds, cookie, token):
     return float(found.group(4)), int(found.group(5)) + int(found.group(6))
 
 
+def resident_megabytes(master):
+    """The resident memory of each of gunicorn's workers (the master's children), from /proc."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    sizes = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024)
+    return sizes
+
+
 def run(postgres_url, sizes, seconds, tmp):
     env = {**os.environ, "SECRET_KEY": "bench-only", "PUBLIC_URL": "http://127.0.0.1", "WEB_CONCURRENCY": "2",
            "GUNICORN_ACCESS_LOG": "",
            "GUNICORN_MAX_REQUESTS": "0",  # no worker recycled in the middle of a measurement
-           "LOG_LEVEL": "warning", "API_RATE_LIMIT": "1000000 per minute"}
+           "LOG_LEVEL": "warning", "API_RATE_LIMIT": "1000000 per minute",
+           "PYTHONPATH": str(ROOT)}  # gunicorn.conf.py imports the app's package, also for the hello-world
     hello, hello_base = serve("hello_world:app", env, tmp / "hello.log", cwd=SCRIPTS)
     try:
         for rfcs in sizes:
             url = postgres_url or f"sqlite:///{tmp}/bench-{rfcs}.sqlite"
             env["DATABASE_URL"] = url
-            outages, certificates = (100_000, 10_000) if rfcs >= 50_000 else (rfcs * 2, rfcs // 5)
             started = time.monotonic()
-            writer_ids, secret, poll = fill(url, rfcs, outages, certificates)
-            print(f"\n{rfcs:,} RFCs, {outages:,} outages, {certificates:,} certificates "
-                  f"(filled in {time.monotonic() - started:.0f} s); wrk -t2 -c8 -d{seconds}s")
+            writer_ids, secret, names = fill(url, rfcs)
+            print("\n" + ", ".join(f"{size(rfcs):,} {what}" for what, size, _add in FILLS)
+                  + f" (filled in {time.monotonic() - started:.0f} s); wrk -t2 -c8 -d{seconds}s")
             app, base = serve("app:app", env, tmp / f"app-{rfcs}.log")
             try:
                 sessions = {email: Session(base, email) for email in (MANAGER, CENTRAL_PARTY, PARTICIPANT)}
                 session = sessions[MANAGER]
                 h50, h95, hps, _ = wrk(hello_base + "/", seconds)
                 print(f"{'hello-world':30} p50 {h50:7.1f} ms  p95 {h95:7.1f} ms  {hps:8.0f} req/s")
-                for label, path, email in PAGES + API_PAGES:
-                    if email is None:  # the API, with a Central Party's token
-                        p50, p95, rps, bad = wrk(base + path.format(poll=poll), seconds,
-                                                 headers=[f"Authorization: Bearer {secret}"])
+                for email, path, label in PAGES:
+                    url_path = path.format(**names)
+                    if email is API:
+                        p50, p95, rps, bad = wrk(base + url_path, seconds, headers=[f"Authorization: Bearer {secret}"])
                     else:
-                        etag = sessions[email].etag(path)  # a 200 for this session, not a redirect to the login page
-                        conditional = [f"If-None-Match: {etag}"] if "304" in label else []
-                        p50, p95, rps, bad = wrk(base + path, seconds, sessions[email].cookie, conditional)
+                        # An open tab's poll: htmx's header, and the ETag it was last given.
+                        polled = ["HX-Request: true"] if "(304)" in label else []
+                        try:
+                            etag = sessions[email].etag(url_path, polled)  # a 200 for this session, not the login
+                        except OSError as error:  # a page slower than the time limit: said, and the run goes on
+                            print(f"{label:30} no answer in 30 s ({error})")
+                            continue
+                        conditional = polled + [f"If-None-Match: {etag}"] if polled else []
+                        p50, p95, rps, bad = wrk(base + url_path, seconds, sessions[email].cookie, conditional)
                     print(f"{label:30} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {rps:8.1f} req/s   "
-                          f"p95 {p95 / h95:6.1f} x hello-world, throughput 1/{hps / rps:.0f}"
+                          f"p95 {p95 / h95:6.1f} x hello-world, throughput 1/{hps / max(rps, 0.01):.0f}"
                           + (f"   {bad} non-2xx or errors" if bad else ""))
                 elapsed, bad = writers(base, writer_ids[0], seconds, session.cookie, session.token)
+                print(f"{'resident memory per worker':30} "
+                      + ", ".join(f"{mb:.0f} MB" for mb in resident_megabytes(app.pid)))
             finally:
                 app.terminate()
                 app.wait(timeout=30)

@@ -1,4 +1,5 @@
 """The outage form: the category choices follow "Planned", and every rule has its message by its field."""
+from functools import cached_property
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -6,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    Form,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -17,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..core.forms import LOCAL, database_id, int_or_none, options, rule
 from ..core.time import london_to_utc, time_range_problem
+from ..directory import choices
 from ..directory.models import Environment, System
 from ..extensions import db
 from ..rfcs.numbers import parse_rfc_number
@@ -32,6 +35,17 @@ def _check(problem):
 
 def category_choices(planned):
     return options((c.value, c.value.capitalize()) for c in (PLANNED_CATEGORIES if planned else UNPLANNED_CATEGORIES))
+
+
+class CategoryForm(Form):
+    """The Category field alone, as the outage form shows it for a Planned or unplanned outage: what htmx swaps in
+    when Planned changes (no environments or systems read for it)."""
+    planned = BooleanField("Planned")
+    category = SelectField("Category")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = category_choices(self.planned.data)
 
 
 class OutageForm(FlaskForm):
@@ -58,23 +72,23 @@ class OutageForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
-                                               .order_by(Environment.position)).all()
-        self.environment_id.choices = options([("", "Choose the environment")]
-                                              + [(e.id, e.name) for e in self.environments])
-        systems = db.session.scalars(select(System).options(selectinload(System.organisation))
-                                     .order_by(System.name)).all()
-        self.systems_by_id = {s.id: s for s in systems}
-        self.system_ids.choices = options((s.id, f"{s.name} ({s.organisation.name})") for s in systems)
+        self.environment_id.choices = options([("", "Choose the environment"), *choices.environments()])
+        self.system_ids.choices = options((i, f"{name} ({organisation})")
+                                          for i, name, organisation in choices.systems())
         self.category.choices = category_choices(self.planned.data)
 
-    @property
+    @cached_property
     def environment(self):
-        return next((e for e in self.environments if e.id == self.environment_id.data), None)
+        """The chosen environment with its systems, read when the form is checked (a GET shows only the names)."""
+        if self.environment_id.data not in {i for i, _ in choices.environments()}:
+            return None
+        return db.session.get(Environment, self.environment_id.data, options=[selectinload(Environment.systems)])
 
-    @property
+    @cached_property
     def chosen_systems(self):
-        return [self.systems_by_id[i] for i in self.system_ids.data or [] if i in self.systems_by_id]
+        wanted = self.system_ids.data or []
+        found = {s.id: s for s in db.session.scalars(select(System).where(System.id.in_(wanted)))} if wanted else {}
+        return [found[i] for i in wanted if i in found]
 
     def validate_system_ids(self, field):
         _check(systems_problem(self.chosen_systems, self.environment))

@@ -5,7 +5,7 @@ from sqlalchemy import DateTime, func, literal, or_, select
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
-from ..core import search
+from ..core import changes, search
 from ..core.pagination import SortColumn
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
@@ -295,12 +295,15 @@ def log_query(environment_id=None, system_id=None, organisation_id=None, planned
     return query
 
 
+BOARD_AHEAD = timedelta(days=60)  # how far ahead the board looks for planned outages
+
+
 def board(now, upcoming_per_environment=3):
     """[(environment, {system id: [ongoing outages]}, ongoing, next planned)] for the status board."""
     environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
                                       .order_by(Environment.position)).all()
     relevant = db.session.scalars(
-        select(Outage).where(overlapping(now, now + timedelta(days=60)))
+        select(Outage).where(overlapping(now, now + BOARD_AHEAD))
         .options(selectinload(Outage.systems), joinedload(Outage.organisation),
                  selectinload(Outage.updates)).order_by(Outage.start)).all()
     rows = []
@@ -311,6 +314,30 @@ def board(now, upcoming_per_environment=3):
         upcoming = [o for o in mine if o.start > now and o.planned][:upcoming_per_environment]
         rows.append((environment, down, ongoing, upcoming))
     return rows
+
+
+_board_tag = {}  # this process's last board ETag: (counters it was taken at, until when time leaves it true, ETag)
+
+
+def board_tag(now):
+    """The ETag of the board as last taken by this process, while it still holds: no outage, update or reference
+    data has changed since (the stored change counters), and no outage has started, ended or come within the
+    board's reach. None when the board must be read again."""
+    counters, until, tag = _board_tag.get("last", (None, None, None))
+    if counters == changes.values(changes.OUTAGES, changes.REFERENCE) and now < until:
+        return tag
+    return None
+
+
+def keep_board_tag(tag, now):
+    """Remembers the ETag of the board just read at `now`, until the next moment time alone changes it."""
+    nearest = select(func.min(Outage.start)).where(Outage.start > now).scalar_subquery()
+    ending = select(func.min(Outage.end)).where(Outage.end > now).scalar_subquery()
+    coming = select(func.min(Outage.start)).where(Outage.start > now + BOARD_AHEAD).scalar_subquery()
+    starts, ends, comes = db.session.execute(select(nearest, ending, coming)).one()
+    moments = [m for m in (starts, ends, comes - BOARD_AHEAD if comes else None) if m is not None]
+    _board_tag["last"] = (changes.values(changes.OUTAGES, changes.REFERENCE),
+                          min(moments, default=datetime.max), tag)
 
 
 def availability_table(kind, now, count):

@@ -23,7 +23,7 @@ from ..rfcs.permissions import takes_part_in_rollout
 from ..rfcs.services import visible_rfc
 from ..windows.support import batch_problem
 from . import services
-from .forms import OutageForm, UpdateForm, category_choices
+from .forms import CategoryForm, OutageForm, UpdateForm, category_choices
 from .models import Category, Outage, UpdateStatus
 from .permissions import can_edit_outage
 
@@ -74,15 +74,20 @@ def index():
 @login_required
 def board():
     """The board every open tab polls each minute. Its ETag is taken on what it shows, without the time it was
-    sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when.
+    sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when. While
+    the stored change counters stand and no outage starts or ends, the ETag this process last took is answered
+    without reading the board (services.board_tag).
     Opened alone (not by htmx), it is a page of its own for a wall display, which then polls the same way."""
     now = utcnow()
-    rows = services.board(now)
     if not request.htmx:
-        response = make_response(render_template("outages/wall.html", board=rows, since=now))
+        response = make_response(render_template("outages/wall.html", board=services.board(now), since=now))
         response.vary.add("HX-Request")
         return response
-    etag = hashlib.sha256(render_template("outages/_board.html", board=rows, since=None).encode()).hexdigest()[:32]
+    etag = services.board_tag(now)
+    if etag is None or etag not in request.if_none_match:
+        rows = services.board(now)
+        etag = hashlib.sha256(render_template("outages/_board.html", board=rows, since=None).encode()).hexdigest()[:32]
+        services.keep_board_tag(etag, now)
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
@@ -164,8 +169,7 @@ def edit(outage_id=None):
 @login_required
 def categories():
     """The Category field for the Planned choice: htmx swaps it when Planned changes."""
-    form = OutageForm(formdata=request.args)
-    return render_template("outages/_category.html", form=form)
+    return render_template("outages/_category.html", form=CategoryForm(request.args))
 
 
 @bp.route("/<int:outage_id>")

@@ -40,7 +40,8 @@ def _ready(*columns):
 
 def _retest_query(environment_id):
     return (_ready(Defect).where(Defect.found_in_id == environment_id)
-            .options(joinedload(Defect.rfc).joinedload(Rfc.system), selectinload(Defect.retests)
+            .options(joinedload(Defect.rfc).joinedload(Rfc.system), joinedload(Defect.rfc).joinedload(Rfc.organisation),
+                     selectinload(Defect.retests)
                      .joinedload(Retest.by), joinedload(Defect.found_in))
             .order_by(Defect.id.desc()))  # newest releases first
 

@@ -1,31 +1,45 @@
 """What an RFC meets in the configuration baseline (RCM §7.4, §12.7 CP3): the version it builds on, whether its
 target environments run it, SIT-A/SIT-B drift it would cause, and the approved RFC that will change each cell."""
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, literal, select, union_all
 
 from ..baseline.services import PAIRED, current_cells
 from ..baseline.versions import parse
 from ..core.time import is_business_day, to_london
 from ..directory.models import Environment
 from ..extensions import db
-from .models import Rfc
+from .models import Deployment, Rfc, rfc_environments
+from .numbers import rfc_number
 from .states import RfcStatus, stands
 
 
+class NextInCell(NamedTuple):
+    """The approved RFC that changes a cell next, as the grid names it."""
+    id: int
+    version: str
+    window_start: datetime
+
+    @property
+    def number(self):
+        return rfc_number(self.id)
+
+
 def next_in_cells(system_ids):
-    """{(environment id, system id): the approved RFC that will change the cell next} for these systems."""
-    approved = db.session.scalars(
-        select(Rfc).where(Rfc.status == RfcStatus.APPROVED, Rfc.system_id.in_(system_ids))
-        .options(selectinload(Rfc.environments), selectinload(Rfc.deployments)).order_by(Rfc.window_start)).all()
-    pending = {}
-    for rfc in approved:
-        done = {d.environment_id for d in rfc.deployments}
-        for environment in rfc.environments:
-            if environment.id not in done:
-                pending.setdefault((environment.id, rfc.system_id), rfc)
-    return pending
+    """{(environment id, system id): NextInCell} for these systems: in each cell, the approved RFC with the earliest
+    window not yet deployed there. One query, the first row per cell chosen in the database."""
+    environment_id = rfc_environments.c.environment_id
+    deployed = select(Deployment.id).where(Deployment.rfc_id == Rfc.id, Deployment.environment_id == environment_id)
+    ranked = (select(environment_id, Rfc.system_id, Rfc.id, Rfc.version, Rfc.window_start,
+                     func.row_number().over(partition_by=(environment_id, Rfc.system_id),
+                                            order_by=(Rfc.window_start, Rfc.id)).label("n"))
+              .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
+              .where(Rfc.status == RfcStatus.APPROVED, Rfc.system_id.in_(system_ids), ~deployed.exists())
+              .subquery())
+    rows = db.session.execute(select(ranked.c.environment_id, ranked.c.system_id, ranked.c.id, ranked.c.version,
+                                     ranked.c.window_start).where(ranked.c.n == 1))
+    return {(e, s): NextInCell(rfc_id, version, start) for e, s, rfc_id, version, start in rows}
 
 
 def drift_warning(rfc):
@@ -81,7 +95,7 @@ LIVE = (RfcStatus.SUBMITTED, RfcStatus.APPROVED, RfcStatus.DEPLOYED, RfcStatus.F
 def sit_pair_warnings(rfcs):
     """RCM §7.4: {rfc id: warning} for each RFC that deploys a system present in SIT-A and SIT-B to one of them,
     whose partner RFC (the same system's live RFC for the other) is more than a working day away. One query for
-    all the rows."""
+    all the rows, reading two rows per RFC."""
     pair = {}
     for rfc in rfcs:
         if rfc.system is None or rfc.window_start is None:
@@ -92,21 +106,32 @@ def sit_pair_warnings(rfcs):
             pair[rfc.id] = (rfc, (present - targeted).pop())
     if not pair:
         return {}
-    partners = db.session.execute(
-        select(Rfc.id, Rfc.system_id, Rfc.version,
-               Rfc.window_start, Environment.name)
-        .join(Rfc.environments).where(Rfc.system_id.in_({r.system_id for r, _ in pair.values()}),
-                                      Rfc.status.in_(LIVE), Environment.name.in_(PAIRED),
-                                      Rfc.window_start.is_not(None))).all()
     warnings = {}
-    for rfc_id, (rfc, other) in pair.items():
-        theirs = [p for p in partners if p.system_id == rfc.system_id and p.name == other and p.id != rfc_id]
-        if not theirs:
-            continue
-        nearest = min(theirs, key=lambda p: abs(p.window_start - rfc.window_start))
-        apart = working_days_apart(rfc.window_start, nearest.window_start)
+    for rfc_id, (nearest, start) in _nearest_partners(pair).items():
+        rfc, other = pair[rfc_id]
+        apart = working_days_apart(rfc.window_start, start)
         if apart > SIT_PAIR_DAYS:
-            later = "later" if nearest.window_start > rfc.window_start else "earlier"
-            warnings[rfc_id] = (f"{other} gets {nearest.version} {apart} working days {later}: RCM §7.4 asks for "
+            later = "later" if start > rfc.window_start else "earlier"
+            warnings[rfc_id] = (f"{other} gets {nearest} {apart} working days {later}: RCM §7.4 asks for "
                                 "the same working day")
     return warnings
+
+
+def _nearest_partners(pair):
+    """{rfc id: (version, window start)} of the partner whose window is nearest each RFC's: the nearest before and
+    the nearest after are read for each (through the index on system and window start), the nearer kept."""
+    parts = []
+    for rfc_id, (rfc, other) in pair.items():
+        theirs = (select(literal(rfc_id).label("rfc_id"), Rfc.version, Rfc.window_start)
+                  .join(Rfc.environments)
+                  .where(Rfc.system_id == rfc.system_id, Rfc.status.in_(LIVE), Environment.name == other,
+                         Rfc.id != rfc_id, Rfc.window_start.is_not(None)))
+        before = theirs.where(Rfc.window_start <= rfc.window_start).order_by(Rfc.window_start.desc()).limit(1)
+        after = theirs.where(Rfc.window_start > rfc.window_start).order_by(Rfc.window_start).limit(1)
+        parts += [select(before.subquery()), select(after.subquery())]
+    nearest = {}
+    for rfc_id, version, start in db.session.execute(union_all(*parts)):
+        distance = abs(start - pair[rfc_id][0].window_start)
+        if rfc_id not in nearest or distance < nearest[rfc_id][0]:
+            nearest[rfc_id] = (distance, version, start)
+    return {rfc_id: (version, start) for rfc_id, (_, version, start) in nearest.items()}

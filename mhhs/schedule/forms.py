@@ -3,21 +3,18 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import DateField, Form, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..core.forms import int_or_none, options
-from ..directory.models import Environment, Organisation, System
-from ..extensions import db
+from ..directory import choices
 
 MONTH = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
 YEARS = range(2000, 2101)  # the calendar's reach: far enough either way, and never past what dates can hold
 
 
 def _environment_choices(every):
-    return options([("", every)] + [(e.id, e.name) for e in db.session.scalars(
-        select(Environment).order_by(Environment.position))])
+    return options([("", every), *choices.environments()])
 
 
 class LastDayMixin:
@@ -42,10 +39,8 @@ class CalendarForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.environment.choices = _environment_choices("All environments")
-        self.system.choices = options([("", "All systems")] + [(s.id, s.name) for s in db.session.scalars(
-            select(System).order_by(System.name))])
-        self.organisation.choices = options([("", "All organisations")] + [(o.id, o.name) for o in db.session.scalars(
-            select(Organisation).order_by(Organisation.name))])
+        self.system.choices = options([("", "All systems")] + [(i, name) for i, name, _ in choices.systems()])
+        self.organisation.choices = options([("", "All organisations"), *choices.organisations()])
 
     def validate_date(self, field):
         if field.data and self.day() is None:

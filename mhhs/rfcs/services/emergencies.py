@@ -1,6 +1,6 @@
 """Emergency follow-up (RCM §12.8): emergency fixes every later regular release must carry, or say why not."""
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ...baseline.versions import parse
@@ -18,11 +18,14 @@ def outstanding_emergency_fixes(system_id=None, now=None):
     """[(emergency RFC, [defect IDs])], newest first, of the emergency releases (of one system, or all) whose fixes no
     later regular release lists yet, nor says why not (Rfc.not_carried_reason)."""
     waiver = aliased(Rfc)
-    waived = select(waiver.id).where(
-        waiver.system_id == Rfc.system_id, waiver.release_type != ReleaseType.EMERGENCY,
-        waiver.status.not_in(COUNTED), waiver.not_carried_reason != "", waiver.submitted_at > Rfc.submitted_at)
-    query = select(Rfc).where(Rfc.release_type == ReleaseType.EMERGENCY, Rfc.status.in_(PUBLIC_STATUSES),
-                              ~waived.exists())
+    # The latest regular release of each system that says why it does not carry them (few: read once, not per RFC).
+    latest_waiver = (select(waiver.system_id, func.max(waiver.submitted_at).label("at"))
+                     .where(waiver.release_type != ReleaseType.EMERGENCY, waiver.status.not_in(COUNTED),
+                            waiver.not_carried_reason != "").group_by(waiver.system_id).subquery())
+    query = (select(Rfc).outerjoin(latest_waiver, latest_waiver.c.system_id == Rfc.system_id)
+             .where(Rfc.release_type == ReleaseType.EMERGENCY, Rfc.status.in_(PUBLIC_STATUSES),
+                    or_(latest_waiver.c.at.is_(None), Rfc.submitted_at.is_(None),
+                        Rfc.submitted_at >= latest_waiver.c.at)))
     if system_id is not None:
         query = query.where(Rfc.system_id == system_id)
     return carry_overs(db.session.scalars(

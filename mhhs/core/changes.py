@@ -1,0 +1,79 @@
+"""Stored change counters: what rarely changes (the reference data, the outage board) is read once per process and
+read again only when its counter has moved. A counter is a row, bumped in the transaction of the change that moves
+it, so a change made through one worker is seen by every other at its next request.
+
+One place bumps them: before each flush, a session that writes an instance of a watched model (`watch`, called in
+create_app) bumps that model's counter. Writes that bypass the ORM (bulk `insert()` of the benchmark fills, the
+tests' reset) bump nothing: they call `bump` themselves, or `forget` the process's copies.
+"""
+from flask import g, has_app_context
+from sqlalchemy import BigInteger, Column, String, event, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+
+REFERENCE = "reference"  # environments, systems, organisations, market roles, support hours
+OUTAGES = "outages"  # the outage log and its updates: the status board
+
+_watched = {}  # model class: counter names
+_copies = {}  # loader: (counter values it was read at, what it returned)
+
+
+class ChangeCounter(db.Model):
+    __tablename__ = "change_counters"
+    name = Column(String(40), primary_key=True)
+    value = Column(BigInteger, nullable=False, default=0)
+
+
+def watch(model, *counters):
+    """A flush that adds, changes or deletes a `model` instance bumps these counters."""
+    _watched.setdefault(model, set()).update(counters)
+    if not event.contains(Session, "before_flush", _bump_written):
+        event.listen(Session, "before_flush", _bump_written)
+
+
+def _bump_written(session, _context, _instances):
+    moved = set()
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        moved |= _watched.get(type(instance), set())
+    if moved:
+        bump(*sorted(moved), session=session)  # sorted: concurrent writers take the rows' locks in one order
+
+
+def bump(*names, session=None):
+    """Moves these counters in the session's transaction (made at 1 if they are not there yet)."""
+    session = session or db.session
+    for name in names:
+        moved = session.execute(update(ChangeCounter).where(ChangeCounter.name == name)
+                                .values(value=ChangeCounter.value + 1).execution_options(synchronize_session=False))
+        if moved.rowcount == 0:
+            session.execute(insert(ChangeCounter).values(name=name, value=1))
+    if has_app_context():
+        g.pop("_change_counters", None)  # this request reads them again
+
+
+def counters():
+    """{name: value} of every counter, read once per request (a counter never bumped is 0)."""
+    if "_change_counters" not in g:
+        g._change_counters = dict(db.session.execute(select(ChangeCounter.name, ChangeCounter.value)).all())
+    return g._change_counters
+
+
+def values(*names):
+    found = counters()
+    return tuple(found.get(name, 0) for name in names)
+
+
+def cached(load, *names):
+    """What `load()` returns, read once per process while these counters stay where they were. It must return
+    plain values (tuples, strings, numbers), never ORM objects: those belong to one request's session."""
+    now = values(*names)
+    copy = _copies.get(load)
+    if copy is None or copy[0] != now:
+        copy = _copies[load] = (now, load())
+    return copy[1]
+
+
+def forget():
+    """Drops the process's copies (after writes that bump nothing)."""
+    _copies.clear()

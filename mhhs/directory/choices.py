@@ -1,0 +1,38 @@
+"""The reference data as the forms and filters offer it: environments, systems and organisations by name, read once
+per process and again only when the reference data's change counter moves (core/changes.py)."""
+from sqlalchemy import select
+
+from ..core.changes import REFERENCE, cached
+from ..extensions import db
+from .models import Environment, Organisation, System
+
+
+def _environments():
+    return tuple(db.session.execute(select(Environment.id, Environment.name)
+                                    .order_by(Environment.position, Environment.name)).tuples())
+
+
+def _systems():
+    return tuple(db.session.execute(select(System.id, System.name, Organisation.name)
+                                    .join(Organisation, Organisation.id == System.organisation_id)
+                                    .order_by(System.name, System.id)).tuples())
+
+
+def _organisations():
+    return tuple(db.session.execute(select(Organisation.id, Organisation.name)
+                                    .order_by(Organisation.name, Organisation.id)).tuples())
+
+
+def environments():
+    """((id, name)) in the programme's order."""
+    return cached(_environments, REFERENCE)
+
+
+def systems():
+    """((id, name, organisation's name)) by name."""
+    return cached(_systems, REFERENCE)
+
+
+def organisations():
+    """((id, name)) by name."""
+    return cached(_organisations, REFERENCE)

@@ -1,0 +1,61 @@
+"""Where a page's time goes: cProfile over Flask's test client, logged in, on a fresh database at a size
+(scripts/bench_http.py's `FILLS`); prints the queries of one request and the functions that take the most time.
+
+Usage: .venv/bin/python scripts/profile_page.py /outages/categories [--rfcs 0] [--as rm.sit@demo.test]
+                                                 [--requests 200] [--sort cumulative] [--top 40]
+"""
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.update(PUBLIC_URL="http://localhost", LOG_LEVEL="warning")  # the test client's host; no request lines
+
+from bench_http import FILLS, app_for, fill  # noqa: E402
+from benchkit import logged_in  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from mhhs.extensions import db  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("url")
+    parser.add_argument("--rfcs", type=int, default=100, help=f"the fill's size ({', '.join(f[0] for f in FILLS)})")
+    parser.add_argument("--as", dest="email", default="rm.sit@demo.test")
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--sort", default="tottime")
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/profile.sqlite"
+        fill(url, args.rfcs)
+        app = app_for(url)
+        client = logged_in(app, args.email)
+        client.get(args.url)  # warm: templates compiled, statements cached
+        with app.app_context():
+            engine = db.engine
+        statements = []
+
+        def seen(_connection, _cursor, statement, *_args):
+            statements.append(statement)
+        event.listen(engine, "before_cursor_execute", seen)
+        status = client.get(args.url).status_code
+        event.remove(engine, "before_cursor_execute", seen)
+        print(f"{args.url}: {status}, {len(statements)} queries")
+        for statement in statements:
+            print("  ", " ".join(statement.split())[:160])
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.requests):
+            client.get(args.url).get_data()
+        profile.disable()
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
