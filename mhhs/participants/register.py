@@ -1,6 +1,6 @@
 """The participant register and the onboarding intervals (EAP §5.3, §8.1, §8.10, §10.1): kept by Release Managers,
 read by everyone logged in (names, kinds, routes, intervals, tranches and gaps; nothing private)."""
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
@@ -50,6 +50,13 @@ def participants_without_environment_manager():
 
 def intervals():
     return db.session.scalars(select(OnboardingInterval).order_by(OnboardingInterval.number)).all()
+
+
+def intervals_between(first_day, last_day):
+    """The onboarding intervals that begin or end within [first_day, last_day] (the calendar's events)."""
+    return db.session.scalars(select(OnboardingInterval).where(
+        or_(OnboardingInterval.first_day.between(first_day, last_day),
+            OnboardingInterval.last_day.between(first_day, last_day))).order_by(OnboardingInterval.number)).all()
 
 
 def qualification_tranches():

@@ -4,6 +4,7 @@ systems' connection details."""
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..certificates.models import Certificate, PkiOfficer
 from ..certificates.permissions import visible_certificates
@@ -138,9 +139,10 @@ def participant(participant_id):
     participant = _participant_or_404(participant_id)
     certificates = db.session.scalars(visible_certificates(select(Certificate), current_user).where(
         Certificate.organisation_id == participant.organisation_id, ~Certificate.replaced)
-        .order_by(Certificate.environment_id, Certificate.kind)).all()
+        .options(joinedload(Certificate.environment)).order_by(Certificate.environment_id, Certificate.kind)).all()
     officers = db.session.scalars(visible_certificates(select(PkiOfficer), current_user, PkiOfficer.organisation_id)
                                   .where(PkiOfficer.organisation_id == participant.organisation_id)
+                                  .options(joinedload(PkiOfficer.environment))
                                   .order_by(PkiOfficer.scheme, PkiOfficer.role, PkiOfficer.name)).all()
     environments = db.session.scalars(services.environments_query(current_user, participant.id)).all()
     outages = db.session.scalars(services.outages_query(current_user, since=utcnow()).where(

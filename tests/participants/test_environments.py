@@ -12,6 +12,7 @@ from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.participants.models import CentralConnection, Participant, ParticipantEnvironment, ParticipantOutage
+from tests.certificates.factory import make_certificate, make_officer
 from tests.participants.factory import (
     OTHER_PARTICIPANT,
     make_environment,
@@ -237,3 +238,29 @@ def test_only_its_own_users_remove_an_environment_and_its_outages_go_with_it(app
     with app.app_context():
         assert db.session.scalar(select(AuditEvent.summary).where(
             AuditEvent.action == "participant_environment.removed")) == "Northwold SIT-A → SIT-A"
+
+
+def test_a_participants_page_costs_the_same_queries_with_1_or_12_environments(app, as_user, count_queries):
+    participant_id, _ = _ids(app)
+    with app.app_context():
+        make_participant_outage()
+        make_certificate("Northwold Energy", "SIT-A")
+        make_officer("Northwold Energy")
+    rm = as_user("rm.sit@demo.test")
+    with count_queries() as few:
+        assert "Webhooks down" in rm.get(f"/participants/{participant_id}").get_data(as_text=True)
+    with app.app_context():
+        for i in range(11):
+            environment = make_environment("Northwold Energy", name=f"Northwold extra {i}",
+                                           central=("SIT-A", "SIT-B", "UIT")[i % 3])
+            db.session.add(ParticipantOutage(participant_environment_id=environment.id, planned=False,
+                                             reason=f"Down {i}", starts=utcnow() - timedelta(hours=1),
+                                             logged_by_id=db.session.scalar(select(User.id).where(
+                                                 User.email == SUPPLIER)), logged_at=utcnow()))
+            make_certificate("Northwold Energy", ("SIT-A", "SIT-B", "UIT")[i % 3])
+            make_officer("Northwold Energy")
+        db.session.commit()
+    with count_queries() as many:
+        page = rm.get(f"/participants/{participant_id}").get_data(as_text=True)
+    assert "Northwold extra 10" in page and "Down 10" in page
+    assert many.count == few.count

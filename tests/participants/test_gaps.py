@@ -1,6 +1,8 @@
 """A participant without an Environment Manager (EAP §7.1.1) is a gap on the register, on the home pages (the
 Release Manager's list, the participant's own card) and in the weekly report."""
-from tests.participants.factory import make_participant
+from datetime import date
+
+from tests.participants.factory import make_interval, make_participant
 
 
 def test_a_participant_without_an_environment_manager_is_a_gap_on_home_pages_and_the_weekly_report(app, as_user):
@@ -29,3 +31,14 @@ def test_with_every_environment_manager_named_the_gap_says_none(app, as_user):
     assert "Northwold Energy as a participant" in own and "No Environment Manager named" not in own
     report = as_user("rm.sit@demo.test").get("/reports/weekly").get_data(as_text=True)
     assert "None: every participant on the register has named one." in report
+
+
+def test_onboarding_intervals_are_on_the_calendar(app, as_user):
+    with app.app_context():
+        make_interval(4, date(2026, 12, 14))
+    week = as_user("supplier@demo.test").get("/calendar?view=week&date=2026-12-14").get_data(as_text=True)
+    assert "Interval 4 begins (week commencing)" in week
+    month = as_user("supplier@demo.test").get("/calendar?date=2026-12").get_data(as_text=True)
+    assert "Interval 4 begins (week commencing)" in month and "Interval 4 ends" in month
+    filtered = as_user("supplier@demo.test").get("/calendar?date=2026-12&environment=1").get_data(as_text=True)
+    assert "Interval 4" not in filtered
