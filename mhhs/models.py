@@ -18,6 +18,7 @@ from .participants.models import (
     ParticipantOutage,
     Tranche,
 )
+from .readiness.models import CriterionMark, EntryCriterion, HealthCheck, HealthCheckDeadline
 from .release_notes.models import Acknowledgement, ReleaseAudience
 from .reports.models import WeeklyReportSent
 from .rfcs.models import Approval, ChangeRequest, ControlPoint, Defect, Deployment, Retest, Revision, Rfc, WorkOffAction
@@ -31,5 +32,5 @@ __all__ = [
     "ReleaseAudience", "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest",
     "Revision", "Rfc", "WeeklyReportSent", "SearchDocument", "MailGroup", "ReleaseSlot", "WorkOffAction",
     "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "ParticipantOutage",
-    "Tranche",
+    "Tranche", "CriterionMark", "EntryCriterion", "HealthCheck", "HealthCheckDeadline",
 ]

@@ -34,3 +34,10 @@ def unavailable_between(participant_id, starts, ends):
         .where(ParticipantEnvironment.participant_id == participant_id, ParticipantOutage.starts < ends,
                or_(ParticipantOutage.ends.is_(None), ParticipantOutage.ends > starts))
         .order_by(ParticipantOutage.starts)).all()
+
+
+def signed_off_pairs(participant_ids):
+    """{(participant id, environment id)} of the sign-offs that stand, for many participants in one query."""
+    return set(db.session.execute(select(ConnectivitySignOff.participant_id, ConnectivitySignOff.environment_id)
+                                  .where(ConnectivitySignOff.participant_id.in_(participant_ids),
+                                         ConnectivitySignOff.voided_at.is_(None))).all())
