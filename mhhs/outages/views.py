@@ -12,6 +12,7 @@ from ..core.forms import database_id, search_text, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate_sorted, sort_of
 from ..core.permissions import login_required, role_required
+from ..core.registry import functions
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
 from ..directory.models import Environment, Organisation, System
@@ -26,6 +27,15 @@ from .models import Category, Outage, UpdateStatus
 from .permissions import can_edit_outage
 
 bp = Blueprint("outages", __name__, url_prefix="/outages")
+
+# Regions a higher package adds to the status board (e.g. the morning health check): functions returning
+# (template, context), registered in create_app.
+BOARD_REGIONS = "outages.views.BOARD_REGIONS"
+
+
+def board_regions():
+    """[(template, context)] of the board's added regions, in the order they were registered."""
+    return [region() for region in functions(BOARD_REGIONS)]
 
 
 def _filters():
@@ -138,6 +148,7 @@ def edit(outage_id=None):
             form.category.choices = category_choices(False)
             form.start.data = utc_to_london_naive(utcnow()).replace(second=0,
                                                                     microsecond=0)  # most are logged as they start
+            _prefill(form)
         return _form_page(form, outage)
     if form.validate():
         values = form.values()
@@ -151,6 +162,15 @@ def edit(outage_id=None):
                 flash(warning, "error")
             return done("Outage saved.", url_for("outages.detail", outage_id=outage.id))
     return _form_page(form, outage, _availability_warnings(form))
+
+
+def _prefill(form):
+    """A new outage offered from elsewhere (an amber or red health check) arrives with its environment, system and
+    description in the query string."""
+    args = request.args
+    form.environment_id.data = args.get("environment", type=database_id) or form.environment_id.data
+    form.system_ids.data = args.getlist("system", type=database_id) or form.system_ids.data
+    form.description.data = (args.get("description") or "")[:2000] or form.description.data
 
 
 @bp.route("/categories")

@@ -3,6 +3,7 @@ systems in each environment it runs in as green, amber or red by a deadline on b
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -81,8 +82,18 @@ def visible_system(user, system_id):
 
 # Reporting -------------------------------------------------------------------------------------------
 
+class Entry(NamedTuple):
+    """One system's check in one environment; `key` goes before the field names of its problems (a row of a page
+    with many)."""
+    system: System
+    environment: Environment
+    health: str
+    note: str
+    key: str = ""
+
+
 def report(user, day, entries, now=None):
-    """Records the day's checks in one transaction: entries = [(system, environment, health, note)]. A second
+    """Records the day's checks in one transaction: entries = [Entry(system, environment, health, note)]. A second
     report of the same system, environment and day replaces the first; whether it was on time stays the first's.
     Refused: a system the user does not report on, an environment it does not run in, a day still to come."""
     require(can_post_health_checks(user), "Only Central Parties and Release Managers report health checks.")
@@ -94,30 +105,30 @@ def report(user, day, entries, now=None):
         problems["day"] = "That day is still to come; report a check on the day it is for."
     if not entries:
         problems.setdefault("health", "Choose green, amber or red for at least one system.")
-    for system, environment, health, note in entries:
+    for system, environment, health, note, key in entries:
         if not can_report_health_of(user, system):
             raise Refused(f"You report the health of your organisation's systems only; {system.name} is not yours.",
-                          "system")
+                          key + "system")
         if environment not in system.environments:
-            problems["environment"] = f"{system.name} does not run in {environment.name}."
+            problems[key + "environment"] = f"{system.name} does not run in {environment.name}."
         if health not in tuple(Health):
-            problems["health"] = "Choose green, amber or red."
-        problems.update(length_problems({"note": note}, {"note": NOTE_LIMIT}))
+            problems[key + "health"] = "Choose green, amber or red."
+        problems.update(length_problems({"note": note}, {"note": NOTE_LIMIT}, prefix=key))
         if health in (Health.AMBER, Health.RED) and not (note or "").strip():
-            problems["note"] = f"Say what is wrong with {system.name} in {environment.name}."
+            problems[key + "note"] = f"Say what is wrong with {system.name} in {environment.name}."
     if problems:
         raise Invalid(problems)
     existing = {(c.system_id, c.environment_id): c for c in db.session.scalars(select(HealthCheck).where(
-        HealthCheck.day == day, HealthCheck.system_id.in_([s.id for s, *_ in entries])))}
+        HealthCheck.day == day, HealthCheck.system_id.in_([e.system.id for e in entries])))}
     saved = []
-    for system, environment, health, note in entries:
+    for system, environment, health, note, _ in entries:
         check = existing.get((system.id, environment.id)) or HealthCheck(
             system_id=system.id, environment_id=environment.id, day=day, first_reported_at=now)
         check.health, check.note, check.reported_at, check.reported_by_id = Health(health), note.strip(), now, user.id
         db.session.add(check)
         saved.append(check)
     db.session.flush()
-    for check, (system, environment, health, _) in zip(saved, entries):
+    for check, (system, environment, health, *_) in zip(saved, entries):
         record("health_check.reported", actor=user, obj=check,
                summary=f"{system.name} in {environment.name} on {day:%d %b %Y}: {Health(health).label}")
     db.session.commit()

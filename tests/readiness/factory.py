@@ -45,7 +45,7 @@ def report(email="dip@demo.test", system_name="DIP", environment_name="SIT-A", d
            now=None):
     now = now or utcnow()
     return health.report(user(email), day or criteria.today_in_london(now),
-                         [(system(system_name), environment(environment_name), level, note)], now=now)
+                         [health.Entry(system(system_name), environment(environment_name), level, note)], now=now)
 
 
 def on(day):
