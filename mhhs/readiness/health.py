@@ -157,6 +157,10 @@ class Today:
         return [(s, e) for s, e, c in self.rows if c is None] if self.late else []
 
     @property
+    def reported(self):
+        return [c for _, _, c in self.rows if c is not None]
+
+    @property
     def by_environment(self):
         grouped = defaultdict(list)
         for system, environment, check in self.rows:
@@ -170,8 +174,11 @@ def today(now=None):
     day = today_in_london(now)
     due = due_at(day)
     found = checks_on(day)
-    pairs = expected(day)
-    return Today(day, due, [(s, e, found.get((s.id, e.id))) for s, e in pairs], due is not None and now > due)
+    everything = _central_pairs()
+    due_pairs = expected(day, everything)
+    # What is due, and what was reported anyway (a weekend's check, an environment outside its dates).
+    shown = [(s, e) for s, e in everything if (s, e) in due_pairs or (s.id, e.id) in found]
+    return Today(day, due, [(s, e, found.get((s.id, e.id))) for s, e in shown], due is not None and now > due)
 
 
 def compliance(first_day, last_day, now=None):
