@@ -25,6 +25,7 @@ from .permissions import (
     can_keep_criteria,
     can_meet_criteria,
     can_post_health_checks,
+    can_report_health_of,
     can_see_readiness,
 )
 
@@ -292,3 +293,16 @@ JINJA_GLOBALS = {"health_outage_link": outage_link}
 def board_region():
     """The status board's region (outages.views.BOARD_REGIONS): today's health checks beside the outages."""
     return "readiness/_board_region.html", {"today": health.today()}
+
+
+def home_context(user, now=None):
+    """The home page's readiness card: the organisation's own readiness (a participant), the health checks it
+    still owes today (a Central Party), and for Release Managers the checks missing after the deadline and how many
+    participants are ready per phase."""
+    today = health.today(now)
+    own = participant_of(user.organisation_id)
+    return {"readiness_own": criteria.readiness_of(own, now=now) if own and can_see_readiness(user, own) else None,
+            "health_today": today,
+            "health_owed": [(s, e) for s, e, c in today.rows if c is None and can_report_health_of(user, s)]
+            if can_post_health_checks(user) and not can_keep_criteria(user) and today.due else [],
+            "ready_counts": criteria.ready_counts(now) if can_keep_criteria(user) else []}
