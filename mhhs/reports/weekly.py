@@ -20,6 +20,8 @@ from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
+from ..readiness.criteria import ready_counts
+from ..readiness.health import compliance as health_compliance
 from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
 from ..rfcs.models import Defect, Deployment, Retest, Rfc
@@ -95,6 +97,7 @@ class Report:
     owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
     sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
     past: bool = False  # a week that has ended: reported as it stood then, without today's state
+    readiness: object = None  # ReadinessFigures: participants ready per phase, health-check compliance
 
     @property
     def sunday(self):
@@ -179,7 +182,23 @@ def build(user, monday, now):
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
                   _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
-                  baseline.owing_to_sit(), sit_pair_warnings(planned), past)
+                  baseline.owing_to_sit(), sit_pair_warnings(planned), past, _readiness(monday, now))
+
+
+@dataclass
+class ReadinessFigures:
+    ready: list  # [(phase, participants ready, participants)] as they stand now
+    on_time: int  # the week's morning health checks reported by the deadline
+    expected: int  # the week's checks due (business days whose deadline has passed)
+
+    @property
+    def compliance(self):
+        return self.on_time / self.expected if self.expected else None
+
+
+def _readiness(monday, now):
+    on_time, expected = health_compliance(monday, monday + timedelta(days=6), now)
+    return ReadinessFigures(ready_counts(now), on_time, expected)
 
 
 def _availability(down, spans):
