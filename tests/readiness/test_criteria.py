@@ -1,9 +1,11 @@
 """Entry criteria: which apply, the derived ones kept true by the data (and reopening when it changes), waivers
 and their expiry, evidence, and the readiness of a participant and of a list in a fixed number of queries."""
+import json
 from datetime import datetime, timedelta
 
 import pytest
 
+from mhhs.allocation.models import TestPhase
 from mhhs.certificates.models import Kind
 from mhhs.core.services import Invalid, Refused
 from mhhs.core.time import utcnow
@@ -201,3 +203,26 @@ def test_the_readiness_of_a_list_costs_the_same_queries_for_3_and_30_participant
         assert len(found) == size
         counts.append(counter.count)
     assert counts[0] == counts[1]
+
+
+def test_the_snapshot_section_is_plain_data_of_the_phases_readiness(ctx):
+    participant = make_participant()
+    criterion = make_criterion("Test plan approved")
+    until = criteria.today_in_london() + timedelta(days=3)
+    criteria.waive(user(RM), participant, criterion, "Signed copy to follow", until)
+    section = criteria.snapshot_section(environment("SIT-A"))
+    assert json.loads(json.dumps(section)) == section  # JSON-able, frozen as it stands
+    assert section["title"] == "Participants' readiness for SIT (SIT-A)"
+    assert section["rows"] == [{"participant": "Northwold Energy", "readiness": "Ready with waivers", "open": 0,
+                                "waived": [f"Test plan approved (until {until:%d %b %Y})"]}]
+
+
+@pytest.mark.parametrize("environment_name, stage_name, phase", [
+    ("SIT-A", "SIT Functional", Route.SIT),
+    ("UIT", "Qualification", Route.QUALIFICATION),
+    ("UIT", "E2E Sandbox", Route.SANDBOX),
+    ("UIT", "", Route.QUALIFICATION),
+])
+def test_the_phase_of_a_stage(ctx, environment_name, stage_name, phase):
+    stage = TestPhase(name=stage_name) if stage_name else None
+    assert criteria.phase_of(environment(environment_name), stage) == phase
