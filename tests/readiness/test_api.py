@@ -47,3 +47,10 @@ def test_a_participants_readiness_is_read_by_itself_and_release_managers_only(ap
                make_token("rm.sit@demo.test", scopes=["read"])).status_code == 200
     assert api("GET", f"/participants/{participant_id}/readiness",
                make_token("dip@demo.test", scopes=["read"])).status_code == 404
+
+
+def test_the_readiness_operations_are_in_the_openapi_description(app):
+    paths = app.test_client().get("/api/v1/openapi.json").json["paths"]
+    assert "post" in paths["/api/v1/health-checks"]
+    assert "get" in paths["/api/v1/participants/{participant_id}/readiness"]
+    assert "get" in paths["/api/v1/environments/{name}/health"]

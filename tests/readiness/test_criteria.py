@@ -4,11 +4,13 @@ import json
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from mhhs.allocation.models import TestPhase
 from mhhs.certificates.models import Kind
 from mhhs.core.services import Invalid, Refused
 from mhhs.core.time import utcnow
+from mhhs.directory.models import MarketRole
 from mhhs.extensions import db
 from mhhs.participants.models import (
     ConnectivitySignOff,
@@ -25,6 +27,10 @@ from tests.readiness.factory import environment, make_criterion, make_participan
 RM, TP = "rm.sit@demo.test", "supplier@demo.test"
 
 
+def market_role(code):
+    return db.session.scalar(select(MarketRole).where(MarketRole.code == code))
+
+
 def state(participant, criterion, now=None):
     return criteria.readiness_of(participant, now=now).standing_of(criterion.id).state
 
@@ -36,8 +42,12 @@ def test_a_criterion_applies_to_its_phase_kind_and_market_role(ctx):
     everyone = make_criterion("Test plan approved")
     agents = make_criterion("Agent scenarios ready", kind=ParticipantKind.AGENT.value)
     make_criterion("Qualification test plan approved", phase=Route.QUALIFICATION)
+    dc = make_criterion("DC data flows ready", market_role_id=market_role("DC").id)
     assert [s.criterion for s in criteria.readiness_of(supplier).standings] == [everyone]
-    assert [s.criterion for s in criteria.readiness_of(agent).standings] == [everyone, agents]
+    supplier.market_roles.append(market_role("DC"))
+    db.session.commit()
+    assert [s.criterion for s in criteria.readiness_of(supplier).standings] == [everyone, dc]
+    assert [s.criterion for s in criteria.readiness_of(agent).standings] == [everyone, agents]  # not DC
     assert [s.criterion.text for s in criteria.readiness_of(qualifying).standings] == [
         "Qualification test plan approved"]
 

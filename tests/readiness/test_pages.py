@@ -1,5 +1,6 @@
 """The readiness pages as people use them: refusals by the field with what was typed kept, the report page, the
 board's region, the heat map and the outage form pre-filled from an amber check."""
+import io
 import re
 from datetime import timedelta
 
@@ -131,3 +132,33 @@ def test_the_deadline_is_set_on_the_health_page(app, as_user):
     with app.app_context():
         assert health.deadline().strftime("%H:%M") == "10:00"
     assert "by 10:00" in as_user("dip@demo.test").get("/readiness/health").text
+
+
+def test_evidence_as_a_file_is_kept_and_downloaded_by_the_participant_and_managers_only(app, as_user):
+    participant_id, criterion_id = _setup(app)
+    supplier = as_user("supplier@demo.test")
+    url = f"/readiness/participants/{participant_id}/criteria/{criterion_id}/meet"
+    response = supplier.post(url, {f"c{criterion_id}-meet-file": (io.BytesIO(b"12,000 MPANs"), "load-report.csv")},
+                             content_type="multipart/form-data")
+    assert response.status_code == 303
+    evidence = f"/readiness/participants/{participant_id}/criteria/{criterion_id}/evidence"
+    assert supplier.get(evidence).data == b"12,000 MPANs"
+    assert as_user("rm.sit@demo.test").get(evidence).data == b"12,000 MPANs"
+    assert as_user("dip@demo.test").get(evidence).status_code == 404
+
+
+def test_a_criterion_is_kept_on_its_form_and_a_derived_one_without_its_environment_is_refused_by_the_field(
+        app, as_user):
+    manager = as_user("rm.sit@demo.test")
+    refused = manager.post("/readiness/criteria/new", {"phase": "sit", "text": "Connectivity to SIT-A", "kind": "",
+                                                       "market_role_id": "", "derived": "connectivity",
+                                                       "environment_id": ""})
+    assert refused.status_code == 200
+    assert 'id="environment_id-error" class="field-error">Choose the central environment' in refused.text
+    assert "Connectivity to SIT-A" in refused.text  # what was typed is kept
+    with app.app_context():
+        sit_a = environment("SIT-A").id
+    assert manager.post("/readiness/criteria/new", {"phase": "sit", "text": "Connectivity to SIT-A", "kind": "",
+                                                    "market_role_id": "", "derived": "connectivity",
+                                                    "environment_id": sit_a}).status_code == 303
+    assert "From the data: Connectivity signed off (SIT-A)" in manager.get("/readiness?phase=sit").text
