@@ -181,9 +181,19 @@ def today(now=None):
     return Today(day, due, [(s, e, found.get((s.id, e.id))) for s, e in shown], due is not None and now > due)
 
 
+def began_on():
+    """The day of the first health check ever reported: before it nothing was expected (the practice had not begun)."""
+    return db.session.scalar(select(func.min(HealthCheck.day)))
+
+
 def compliance(first_day, last_day, now=None):
-    """(reports on time, reports expected) over the days first_day..last_day that are past their deadline."""
+    """(reports on time, reports expected) over the days first_day..last_day that are past their deadline, from the
+    day the health check began."""
     now = now or utcnow()
+    began = began_on()
+    if began is None:
+        return 0, 0
+    first_day = max(first_day, began)
     pairs, due = _central_pairs(), deadline()
     on_time = {(c.system_id, c.environment_id, c.day): c.first_reported_at for c in db.session.scalars(
         select(HealthCheck).where(HealthCheck.day >= first_day, HealthCheck.day <= last_day))}
@@ -202,9 +212,10 @@ def compliance(first_day, last_day, now=None):
 
 def history(system, now=None, weeks=HISTORY_WEEKS):
     """The system's heat map: per environment it runs in, weeks (Monday first) of days, each (day, check or None,
-    expected). Most recent week last."""
+    expected: a business day in the environment's dates since the health check began). Most recent week last."""
     today_ = today_in_london(now)
     monday = today_ - timedelta(days=today_.weekday() + 7 * (weeks - 1))
+    began = began_on() or today_
     checks = {(c.environment_id, c.day): c for c in db.session.scalars(select(HealthCheck).where(
         HealthCheck.system_id == system.id, HealthCheck.day >= monday))}
     maps = []
@@ -213,7 +224,7 @@ def history(system, now=None, weeks=HISTORY_WEEKS):
         for week in range(weeks):
             start = monday + timedelta(days=7 * week)
             rows.append((start, [(d, checks.get((environment.id, d)),
-                                  d <= today_ and is_business_day(d) and environment.is_available_on(d))
+                                  began <= d <= today_ and is_business_day(d) and environment.is_available_on(d))
                                  for d in (start + timedelta(days=i) for i in range(7))]))
         maps.append((environment, rows))
     return maps

@@ -120,3 +120,14 @@ def test_the_snapshot_section_is_plain_data_of_the_last_checks(ctx):
     section = health.snapshot_section(environment("SIT-A"))
     assert section["title"] == "Last health checks in SIT-A"
     assert [(r["system"], r["health"], r["note"]) for r in section["rows"]] == [("DIP", "Amber", "Slow acks")]
+
+
+def test_nothing_is_expected_before_the_health_check_began(ctx):
+    monday = _business_day()
+    assert health.compliance(monday, monday + timedelta(days=4), now=_morning(monday + timedelta(days=7), 9)) \
+        == (0, 0)  # no check ever reported: the practice has not begun
+    wednesday = monday + timedelta(days=2)
+    report(day=wednesday, now=_morning(wednesday, 9))
+    on_time, expected = health.compliance(monday, monday + timedelta(days=4),
+                                          now=_morning(monday + timedelta(days=7), 9))
+    assert (on_time, expected) == (1, 3 * len(health.expected(wednesday)))  # Wednesday to Friday
