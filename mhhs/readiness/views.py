@@ -251,6 +251,8 @@ def report():
     if request.method == "GET":
         return _report_page(day)
     pairs = {f"{s.id}-{e.id}": (s, e) for s, e in health.reportable(current_user)}
+    if any(name.endswith("-health") and name.removesuffix("-health") not in pairs for name in request.form):
+        abort(404)  # a system (or an environment of it) this user does not report on: as if absent
     entries = [health.Entry(system, environment, request.form[f"{key}-health"],
                             request.form.get(f"{key}-note", ""), f"{key}-")
                for key, (system, environment) in pairs.items() if request.form.get(f"{key}-health")]

@@ -81,11 +81,11 @@ def test_the_central_party_reports_its_systems_on_one_page(app, as_user):
         assert sorted(c.health.value for c in db.session.query(HealthCheck)) == ["amber", "green"]
 
 
-def test_a_forged_row_for_another_organisations_system_is_not_reported(app, as_user):
+def test_a_forged_row_for_another_organisations_system_is_404_and_nothing_is_reported(app, as_user):
     key = _pair_key(app, "MPRS")
     response = as_user("dip@demo.test").post("/readiness/health/report", {
         "day": criteria.today_in_london().isoformat(), f"{key}-health": "green"})
-    assert response.status_code == 200  # nothing chosen among its own systems
+    assert response.status_code == 404  # as if St Clements' system were not there
     with app.app_context():
         assert db.session.query(HealthCheck).count() == 0
 
