@@ -51,6 +51,7 @@ class Readiness:
     participant: Participant
     phase: Route
     standings: list = field(default_factory=list)
+    _by_criterion: dict = field(default_factory=dict, repr=False, compare=False)
 
     def count(self, state):
         return sum(1 for s in self.standings if s.state == state)
@@ -78,7 +79,10 @@ class Readiness:
         return "Ready with waivers" if self.waived else "Ready"
 
     def standing_of(self, criterion_id):
-        return next((s for s in self.standings if s.criterion.id == criterion_id), None)
+        """The standing on one criterion, or None when it does not apply."""
+        if len(self._by_criterion) != len(self.standings):
+            self._by_criterion = {s.criterion.id: s for s in self.standings}
+        return self._by_criterion.get(criterion_id)
 
 
 def today_in_london(now=None):

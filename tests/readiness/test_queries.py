@@ -24,7 +24,7 @@ def test_the_matrix_page_costs_the_same_queries_for_3_and_30_participants(app, a
             page = manager.get("/readiness?phase=sit")
         assert page.status_code == 200 and page.text.count("Not ready (7 open)") == size
         counts.append(counter.count)
-    assert counts[0] == counts[1]
+    assert counts[0] == counts[1], counts
 
 
 def test_the_health_page_costs_the_same_queries_for_one_check_and_many(app, as_user, count_queries):
@@ -37,4 +37,4 @@ def test_the_health_page_costs_the_same_queries_for_one_check_and_many(app, as_u
         with count_queries() as counter:
             assert manager.get("/readiness/health").status_code == 200
         counts.append(counter.count)
-    assert counts[0] == counts[1]
+    assert counts[0] == counts[1], counts
