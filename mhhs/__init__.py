@@ -96,6 +96,7 @@ def _register_blueprints(app):
     from .outages.cli import cli as outages_cli
     from .outages.views import bp as outages_bp
     from .participants.views import bp as participants_bp
+    from .readiness.views import bp as readiness_bp
     from .release_notes.views import bp as release_notes_bp
     from .reports.cli import cli as reports_cli
     from .reports.environments import bp as environments_bp
@@ -108,7 +109,8 @@ def _register_blueprints(app):
 
     for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, notifications_bp, home_bp, certificates_bp,
                       rfcs_bp, retests_bp, release_notes_bp, baseline_bp, environments_bp, mail_bp, outages_bp,
-                      schedule_bp, reports_bp, search_bp, participants_bp, directory_cli, demo_cli, certificates_cli,
+                      schedule_bp, reports_bp, search_bp, participants_bp, readiness_bp, directory_cli, demo_cli,
+                      certificates_cli,
                       mail_cli, baseline_cli, outages_cli, reports_cli, search_cli):
         app.register_blueprint(blueprint)
 
@@ -123,6 +125,9 @@ def _register_hooks(app):
     from .notifications.mail_groups import seed_standing_lists
     from .outages import services as outages
     from .outages.services import planned_outage_clashes
+    from .outages.views import BOARD_REGIONS
+    from .participants import services as participants
+    from .readiness import views as readiness
     from .release_notes import views as release_notes
     from .rfcs import services as rfc_services
     from .rfcs.clashes import scheduled_windows
@@ -138,10 +143,10 @@ def _register_hooks(app):
     for domain in (rfc_services, outages, certificates):  # renaming a system or organisation re-indexes what names it
         register(app, RENAMED, domain.reindex_named)
     release_notes.register(app)
-    # participants (issue 26a): their own environments' outages on the status board, apart from central systems
-    from .outages.views import BOARD_REGIONS
-    from .participants.services import board_region
-    register(app, BOARD_REGIONS, board_region)
+    # Under the status board on the outages page: participants' own environments (apart from central systems), then
+    # today's morning health check.
+    register(app, BOARD_REGIONS, participants.board_region)
+    register(app, BOARD_REGIONS, readiness.board_region)
     _watch_changes()
 
 
@@ -172,12 +177,15 @@ def _register_template_globals(app):
     from .outages import permissions as outage_rules
     from .outages.views import hours
     from .participants import permissions as participant_rules
+    from .readiness import permissions as readiness_rules
+    from .readiness import views as readiness_views
     from .rfcs import permissions as rfc_rules
     from .rfcs import views as rfc_views
     from .rfcs.numbers import rfc_number
     from .rfcs.retests import follow_up
 
-    for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views, participant_rules):
+    for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views, participant_rules, readiness_rules,
+                  readiness_views):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,

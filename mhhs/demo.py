@@ -12,6 +12,7 @@ from .notifications.mail_groups import seed_demo_mail_groups
 from .notifications.services import preferences, save_preferences
 from .outages.demo import seed_demo_outages
 from .participants.demo import seed_demo_participants
+from .readiness.demo import seed_demo_readiness
 from .release_notes.demo import seed_demo_communications
 from .rfcs.demo import seed_demo_rfcs
 from .schedule.demo import seed_demo_schedule
@@ -27,6 +28,7 @@ def seed_everything(demo=False):
         added += (seed_demo() + seed_demo_mail_groups() + seed_demo_certificates() + seed_demo_rfcs()
                   + seed_demo_communications() + seed_demo_outages() + seed_demo_schedule())
         added += seed_demo_participants()  # participants (issue 26a)
+        added += seed_demo_readiness()  # entry criteria and a fortnight of morning health checks
         follow_demo_systems()
         for environment in db.session.scalars(select(Environment)):  # what the weekly report measures against
             environment.availability_target = environment.availability_target or (98 if "SIT-" in environment.name

@@ -17,6 +17,7 @@ from .outages.services import board as outage_board
 from .outages.services import log_query
 from .participants.register import participants_without_environment_manager
 from .participants.services import participant_of
+from .readiness.views import home_context as readiness_home
 from .release_notes import acknowledgements
 from .rfcs import queries, services
 from .rfcs.clashes import clashes
@@ -37,7 +38,7 @@ def index():
             Role.TEST_PARTICIPANT: _participant}[current_user.role](current_user, now)
     return render_template("home/index.html", now=now, actions=services.open_work_off_actions(current_user),
                            today=to_london(now).date(), shared=services.awaiting_answer(current_user), **work,
-                           **_participants(current_user))
+                           **_participants(current_user), **readiness_home(current_user, now))
 
 
 def _participants(user):

@@ -21,6 +21,7 @@ from .participants.models import (
     ParticipantOutage,
     Tranche,
 )
+from .readiness.models import CriterionMark, EntryCriterion, HealthCheck, HealthCheckDeadline
 from .release_notes.models import Acknowledgement, ReleaseAudience
 from .reports.models import WeeklyReportSent
 from .rfcs.models import (
@@ -49,4 +50,5 @@ __all__ = [
     "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "ParticipantOutage",
     "Tranche", "CentralConnection",
     "ChangeCounter",
+    "Tranche", "CriterionMark", "EntryCriterion", "HealthCheck", "HealthCheckDeadline",
 ]

@@ -23,6 +23,9 @@ from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
 from mhhs.notifications.models import MailGroup
 from mhhs.outages.models import Outage
+from mhhs.participants.models import Participant
+from mhhs.readiness import criteria
+from mhhs.readiness.models import EntryCriterion
 from mhhs.rfcs.models import Defect, Rfc, WorkOffAction
 from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
 from mhhs.windows.models import Freeze
@@ -30,6 +33,8 @@ from tests.certificates.factory import make_certificate, make_officer
 from tests.nav import account_link
 from tests.outages.factory import make_outage
 from tests.participants.factory import make_environment, make_participant, make_participant_outage
+from tests.readiness.factory import make_criterion
+from tests.readiness.factory import user as readiness_user
 from tests.rfcs.factory import approve, env_ids, make_rfc, next_week
 
 # Browser journeys -------------------------------------------------------------------------------------------------
@@ -242,6 +247,14 @@ ARGUMENTS = {
     **{(endpoint, "participant_environment_id"): lambda: make_environment().id for endpoint in (
         "participants.edit_environment", "participants.log_outage", "participants.remove_environment")},
     ("participants.end_outage", "participant_outage_id"): lambda: make_participant_outage().id,
+    **{(endpoint, "participant_id"): lambda: sample_participant() for endpoint in (
+        "readiness.participant", "readiness.meet", "readiness.waive", "readiness.reopen", "readiness.evidence",
+        "readiness.standing_data")},
+    **{(endpoint, "criterion_id"): lambda: sample_criterion() for endpoint in (
+        "readiness.edit_criterion", "readiness.meet", "readiness.waive", "readiness.reopen")},
+    ("readiness.remove_criterion", "criterion_id"): lambda: make_criterion("Removed by the matrix").id,
+    ("readiness.evidence", "criterion_id"): lambda: sample_evidence(),
+    ("readiness.system_health", "system_id"): lambda: db.session.scalar(select(System.id).where(System.name == "DIP")),
 }
 
 
@@ -251,6 +264,32 @@ SKIP = {"static"}
 
 # The API takes tokens, not the session: its own matrix is in tests/api/test_api.py.
 API = "api."
+
+
+def sample_participant():
+    """Northwold Energy (the demo Test Participant's organisation) on the SIT route: Avanade may not reach it."""
+    found = db.session.scalar(select(Participant.id).join(Participant.organisation)
+                              .where(Organisation.name == "Northwold Energy"))
+    return found or make_participant().id
+
+
+def sample_criterion():
+    """A SIT criterion met by hand, which applies to the sample participant."""
+    sample_participant()
+    return db.session.scalar(select(EntryCriterion.id).where(EntryCriterion.text == "Test plan approved")) \
+        or make_criterion("Test plan approved").id
+
+
+def sample_evidence():
+    """A criterion the sample participant met with a file."""
+    found = db.session.scalar(select(EntryCriterion.id).where(EntryCriterion.text == "Test data loaded"))
+    if found:
+        return found
+    participant = db.session.get(Participant, sample_participant())
+    criterion = make_criterion("Test data loaded", evidence_required=True)
+    criteria.meet(readiness_user("supplier@demo.test"), participant, criterion, "",
+                  ("load.txt", "text/plain", b"12,000 MPANs loaded"))
+    return criterion.id
 
 
 def sample_certificate():

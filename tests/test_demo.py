@@ -1,6 +1,12 @@
 """The demo database shows a newcomer the distribution lists, a work-off action on its owner's home page and a
 UIT-first version owed to SIT (issue 25), in words true to what is stored."""
+import re
+
+from sqlalchemy import select
+
 from mhhs.demo import seed_everything
+from mhhs.directory.models import System
+from mhhs.extensions import db
 
 
 def test_demo_shows_lists_work_off_actions_and_a_version_owed_to_sit(app, as_user):
@@ -36,6 +42,8 @@ def test_demo_has_a_participant_register_over_intervals_and_routes(app, as_user)
     assert "Northwold SIT-A" in page and "dip-sit-a.northwold.example" in page and "data refresh" in page
     connections = own.get("/participants/connections").get_data(as_text=True)
     assert "https://dip-sit-a.avanade.example/api/v1" in connections
+
+
 def test_demo_shows_consultation_the_rollout_plan_systems_hours_and_technical_contact_gaps(app, as_user):
     """Issue 25: a newcomer meets an RFC consulted before approval with an objection (RCM §13), rollout plans (RCM
     4.1), operable and support hours with St Clements' batch and monitoring (EAP §12.7), and certificates without
@@ -52,3 +60,20 @@ def test_demo_shows_consultation_the_rollout_plan_systems_hours_and_technical_co
     assert "No Technical Contact (" in as_user("supplier@demo.test").get("/certificates").get_data(as_text=True)
     home = as_user("supplier@demo.test").get("/").get_data(as_text=True)
     assert "Shared with Northwold Energy before approval" in home and "MPRS 1.0.1.0" in home
+
+
+def test_demo_shows_entry_criteria_and_a_fortnight_of_health_checks(app, as_user):
+    with app.app_context():
+        seed_everything(demo=True)
+        lss = db.session.scalar(select(System.id).where(System.name == "LSS"))
+        dip = db.session.scalar(select(System.id).where(System.name == "DIP"))
+    manager = as_user("rm.sit@demo.test")
+    sit = manager.get("/readiness?phase=sit").get_data(as_text=True)
+    assert "Northwold Energy" in sit and "Brightmeter Services" in sit and ">Waived<" in sit and ">Met<" in sit
+    assert ">Open<" in sit
+    assert "Fenland Networks" in manager.get("/readiness?phase=qualification").get_data(as_text=True)
+    mine = as_user("supplier@demo.test").get("/readiness/mine", follow_redirects=True).get_data(as_text=True)
+    assert "Waived until" in mine and "Approved at the SIT test planning board" in mine
+    assert re.search(r">Amber</td>", as_user("dip@demo.test").get(f"/readiness/health/systems/{dip}").text)
+    assert ">Missing</td>" in manager.get(f"/readiness/health/systems/{lss}").text
+    assert "Red in the morning health check" in manager.get("/outages").text

@@ -3,11 +3,12 @@ the domains' role rules)."""
 
 # Scope: what it lets a pipeline do (the words on the "API tokens" page).
 SCOPES = {
-    "read": "Read RFCs and their approvals, the baseline, outages and certificates",
+    "read": "Read RFCs and their approvals, the baseline, outages, certificates and readiness",
     "rfcs": "Raise, change, submit and withdraw RFCs",
     "deployments": "Record deployment outcomes",
     "outages": "Log and end outages",
     "certificates": "Upload certificates",
+    "readiness": "Post the morning health check of your systems",
 }
 MAX_DAYS = 366  # a token expires within a year
 

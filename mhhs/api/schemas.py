@@ -11,6 +11,7 @@ from ..certificates.models import Kind
 from ..core.time import TIME_RANGE_MESSAGE, time_range_problem
 from ..core.urls import public_url
 from ..outages.models import Category
+from ..readiness.models import Health
 from ..rfcs.numbers import rfc_number
 from ..rfcs.rules import SEVERITIES
 from ..rfcs.states import Outcome, ReleaseType, RfcStatus
@@ -339,3 +340,46 @@ class Problem(Schema):
     status = fields.Integer()
     detail = fields.String()
     errors = fields.List(fields.Dict(), metadata={"description": "One entry per field: {field, detail}."})
+
+
+# Readiness ----------------------------------------------------------------------------------------
+
+class HealthCheck(Schema):
+    id = fields.Integer(dump_only=True)
+    system = Name(required=True, metadata={"description": "One of your organisation's systems, by name.",
+                                           "example": "DIP"})
+    environment = _environment(required=True)
+    day = fields.Date(load_default=None, metadata={"description": "The London day it is for; today when left out. "
+                                                                  "A day still to come is refused."})
+    health = Value(required=True, validate=validate.OneOf([h.value for h in Health]))
+    note = fields.String(load_default="", metadata={"description": "What is wrong: needed for amber and red."})
+    reported_at = UtcTime(dump_only=True)
+    first_reported_at = UtcTime(dump_only=True, metadata={"description": "When the day's check was first reported "
+                                                                         "(on time or not)."})
+
+
+class HealthCheckIn(HealthCheck):
+    class Meta:
+        exclude = _without(HealthCheck)
+
+
+class EnvironmentHealth(Schema):
+    environment = fields.String()
+    checks = fields.List(fields.Nested(HealthCheck), metadata={"description": "Each system's latest check."})
+
+
+class CriterionStanding(Schema):
+    id = fields.Integer(attribute="criterion.id")
+    text = fields.String(attribute="criterion.text")
+    state = Value(metadata={"description": "met, waived or open."})
+    why = fields.String(metadata={"description": "For a derived criterion not met: what the data says."})
+    waived_until = fields.Date(attribute="mark.waived_until", allow_none=True)
+
+
+class Readiness(Schema):
+    participant = fields.String(attribute="participant.organisation.name")
+    phase = fields.String(attribute="phase.label")
+    readiness = fields.String(attribute="label", metadata={"example": "Not ready (2 open)"})
+    open = fields.Integer()
+    waived = fields.Integer()
+    criteria = fields.List(fields.Nested(CriterionStanding), attribute="standings")

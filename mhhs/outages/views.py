@@ -28,8 +28,9 @@ from .models import Category, Outage, UpdateStatus
 from .permissions import can_edit_outage
 
 bp = Blueprint("outages", __name__, url_prefix="/outages")
-# Regions a higher package adds to the outage page under the status board (registered in create_app): each function
-# takes (user, now) and returns (template, context), e.g. the participants' own environments, kept apart.
+# Regions a higher package adds to the outages page under the status board (participants' own environments, the
+# morning health check): functions (user, now) -> (template, context), registered in create_app. Not on the board
+# itself: the board is one page for everyone, answered from a process-wide ETag.
 BOARD_REGIONS = "outages.views.BOARD_REGIONS"
 
 
@@ -150,6 +151,7 @@ def edit(outage_id=None):
             form.category.choices = category_choices(False)
             form.start.data = utc_to_london_naive(utcnow()).replace(second=0,
                                                                     microsecond=0)  # most are logged as they start
+            _prefill(form)
         return _form_page(form, outage)
     if form.validate():
         values = form.values()
@@ -163,6 +165,15 @@ def edit(outage_id=None):
                 flash(warning, "error")
             return done("Outage saved.", url_for("outages.detail", outage_id=outage.id))
     return _form_page(form, outage, _availability_warnings(form))
+
+
+def _prefill(form):
+    """A new outage offered from elsewhere (an amber or red health check) arrives with its environment, system and
+    description in the query string."""
+    args = request.args
+    form.environment_id.data = args.get("environment", type=database_id) or form.environment_id.data
+    form.system_ids.data = args.getlist("system", type=database_id) or form.system_ids.data
+    form.description.data = (args.get("description") or "")[:2000] or form.description.data
 
 
 @bp.route("/categories")

@@ -321,3 +321,8 @@ def save_connection(user, values, now=None):
     record("central_connection.saved", actor=user, obj=connection, summary=f"{system.name} in {environment.name}")
     db.session.commit()
     return connection
+def signed_off_pairs(participant_ids):
+    """{(participant id, environment id)} of the sign-offs that stand, for many participants in one query."""
+    return set(db.session.execute(select(ConnectivitySignOff.participant_id, ConnectivitySignOff.environment_id)
+                                  .where(ConnectivitySignOff.participant_id.in_(participant_ids),
+                                         ConnectivitySignOff.voided_at.is_(None))).all())

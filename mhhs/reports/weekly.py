@@ -21,6 +21,8 @@ from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
 from ..participants.register import participants_without_environment_manager
+from ..readiness.criteria import ready_counts
+from ..readiness.health import compliance as health_compliance
 from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
 from ..rfcs.models import Defect, Deployment, Retest, Rfc
@@ -98,6 +100,7 @@ class Report:
     past: bool = False  # a week that has ended: reported as it stood then, without today's state
     # participants (issue 26a): the register's gap of EAP §7.1.1 as it stands today (the register keeps no history)
     without_environment_manager: list = field(default_factory=list)
+    readiness: object = None  # ReadinessFigures: participants ready per phase, health-check compliance
 
     @property
     def sunday(self):
@@ -184,7 +187,23 @@ def build(user, monday, now):
                   retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
                   _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
                   baseline.owing_to_sit(), sit_pair_warnings(planned), past,
-                  participants_without_environment_manager())
+                  participants_without_environment_manager(), _readiness(monday, now))
+
+
+@dataclass
+class ReadinessFigures:
+    ready: list  # [(phase, participants ready, participants)] as they stand now
+    on_time: int  # the week's morning health checks reported by the deadline
+    expected: int  # the week's checks due (business days whose deadline has passed)
+
+    @property
+    def compliance(self):
+        return self.on_time / self.expected if self.expected else None
+
+
+def _readiness(monday, now):
+    on_time, expected = health_compliance(monday, monday + timedelta(days=6), now)
+    return ReadinessFigures(ready_counts(now), on_time, expected)
 
 
 def _availability(down, spans):

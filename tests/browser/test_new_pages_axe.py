@@ -34,13 +34,19 @@ PAGES["supplier@demo.test"] += ["/participants", "/participants/{participant}",
                                 "/participants/environments/{environment}/edit",
                                 "/participants/environments/{environment}/outages/new",
                                 "/participants/connections", "/participants/environments", "/"]
-PAGES["dip@demo.test"] = ["/participants/connections", "/participants/environments"]
+PAGES["dip@demo.test"] += ["/participants/connections", "/participants/environments"]
 
 
 def _demo_ids():
     environment = db.session.scalar(select(ParticipantEnvironment).where(ParticipantEnvironment.name
                                                                          == "Northwold SIT-A"))
     return {"participant": environment.participant_id, "environment": environment.id}
+# Issue 28 (readiness): the matrix, a criterion's form, the health check, its report page and a system's heat map
+# (DIP is the first system of the reference data); a participant's own readiness; a Central Party's report page.
+PAGES["rm.sit@demo.test"] += ["/readiness", "/readiness?phase=qualification", "/readiness/criteria/new",
+                              "/readiness/health", "/readiness/health/report", "/readiness/health/systems/1"]
+PAGES["supplier@demo.test"] += ["/readiness/mine", "/readiness/health", "/"]
+PAGES["dip@demo.test"] += ["/readiness/health/report", "/readiness/mine", "/"]
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))

@@ -47,6 +47,10 @@ OBJECT_RULES = {
     "participants.log_outage": {Role.CENTRAL_PARTY: 404},
     "participants.end_outage": {Role.CENTRAL_PARTY: 404},
     "participants.remove_environment": {Role.CENTRAL_PARTY: 404},
+    # Northwold's readiness: Avanade's Central Party may not reach it.
+    **{endpoint: {Role.CENTRAL_PARTY: 404} for endpoint in (
+        "readiness.participant", "readiness.meet", "readiness.reopen", "readiness.evidence",
+        "readiness.standing_data")},
 }
 
 # Where the route admits the role for one method only: the status expected for the other.
@@ -171,8 +175,8 @@ def test_another_organisations_object_answers_404_on_every_route(app, as_user, a
         for rule in _object_routes(app, argument):
             if user_role not in app.view_functions[rule.endpoint].access:
                 continue  # the role itself is refused (403): the matrix above covers it
-            values = {arg: object_id if arg == argument else ARGUMENTS[(rule.endpoint, arg)]()
-                      for arg in rule.arguments if arg != argument}
+            with app.app_context():  # the other arguments' samples may be rows to find or make
+                values = {arg: ARGUMENTS[(rule.endpoint, arg)]() for arg in rule.arguments if arg != argument}
             values[argument] = object_id
             url = rule.build(values)[1]
             response = http.get(url) if "GET" in rule.methods else http.post(url)

@@ -1,0 +1,249 @@
+"""The daily morning health check of the central systems (EAP §12.2, §12.4): each Central Party reports each of its
+systems in each environment it runs in as green, amber or red by a deadline on business days (England & Wales)."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from ..audit.services import record
+from ..core.permissions import require
+from ..core.services import Invalid, Refused, length_problems
+from ..core.time import format_london, is_business_day, london_to_utc, utcnow
+from ..directory.models import Environment, Organisation, OrgKind, System, environment_systems
+from ..extensions import db
+from .criteria import today_in_london
+from .models import DEFAULT_DEADLINE, Health, HealthCheck, HealthCheckDeadline
+from .permissions import can_keep_criteria, can_post_health_checks, can_report_health_of
+
+NOTE_LIMIT = 2000
+HISTORY_WEEKS = 13
+
+
+# The deadline ----------------------------------------------------------------------------------------
+
+def deadline():
+    """The time of day the check is due, Europe/London (09:30 until a Release Manager moves it)."""
+    return db.session.scalar(select(HealthCheckDeadline.due)) or DEFAULT_DEADLINE
+
+
+def set_deadline(user, due):
+    require(can_keep_criteria(user), "Only Release Managers set the health check's deadline.")
+    if due is None:
+        raise Refused("Give the time the morning health check is due, e.g. 09:30.", "due")
+    row = db.session.scalar(select(HealthCheckDeadline)) or HealthCheckDeadline()
+    row.due = due
+    db.session.add(row)
+    db.session.flush()
+    record("health_check.deadline", actor=user, obj=row, summary=f"{due:%H:%M}")
+    db.session.commit()
+
+
+def due_at(day, due=None):
+    """When the day's check is due (naive UTC), or None on a weekend or bank holiday, when none is expected."""
+    if not is_business_day(day):
+        return None
+    return london_to_utc(datetime.combine(day, due or deadline()))
+
+
+# Who reports what ------------------------------------------------------------------------------------
+
+def _central_pairs():
+    """[(system, environment)] of every central system in every environment it runs in, in board order."""
+    rows = db.session.execute(
+        select(System, Environment).join(environment_systems, environment_systems.c.system_id == System.id)
+        .join(Environment, Environment.id == environment_systems.c.environment_id)
+        .join(System.organisation).where(Organisation.kind == OrgKind.CENTRAL_PARTY)
+        .options(joinedload(System.organisation))
+        .order_by(Environment.position, System.name)).all()
+    return [tuple(row) for row in rows]
+
+
+def expected(day, pairs=None):
+    """The (system, environment) reports due on a day: none on a weekend or bank holiday, and none for an
+    environment outside its availability dates."""
+    if not is_business_day(day):
+        return []
+    return [(s, e) for s, e in (pairs if pairs is not None else _central_pairs()) if e.is_available_on(day)]
+
+
+def reportable(user):
+    """[(system, environment)] this user reports: a Central Party its own systems, a Release Manager any."""
+    return [(s, e) for s, e in _central_pairs() if can_report_health_of(user, s)]
+
+
+def visible_system(user, system_id):
+    """A system the user may report on (a Central Party's own), or None: the views answer 404."""
+    system = db.session.get(System, system_id)
+    return system if system is not None and can_report_health_of(user, system) else None
+
+
+# Reporting -------------------------------------------------------------------------------------------
+
+class Entry(NamedTuple):
+    """One system's check in one environment; `key` goes before the field names of its problems (a row of a page
+    with many)."""
+    system: System
+    environment: Environment
+    health: str
+    note: str
+    key: str = ""
+
+
+def report(user, day, entries, now=None):
+    """Records the day's checks in one transaction: entries = [Entry(system, environment, health, note)]. A second
+    report of the same system, environment and day replaces the first; whether it was on time stays the first's.
+    Refused: a system the user does not report on, an environment it does not run in, a day still to come."""
+    require(can_post_health_checks(user), "Only Central Parties and Release Managers report health checks.")
+    now = now or utcnow()
+    problems = {}
+    if day is None:
+        problems["day"] = "Give the day the check is for."
+    elif day > today_in_london(now):
+        problems["day"] = "That day is still to come; report a check on the day it is for."
+    if not entries:
+        problems.setdefault("health", "Choose green, amber or red for at least one system.")
+    for system, environment, health, note, key in entries:
+        if not can_report_health_of(user, system):
+            raise Refused(f"You report the health of your organisation's systems only; {system.name} is not yours.",
+                          key + "system")
+        if environment not in system.environments:
+            problems[key + "environment"] = f"{system.name} does not run in {environment.name}."
+        if health not in tuple(Health):
+            problems[key + "health"] = "Choose green, amber or red."
+        problems.update(length_problems({"note": note}, {"note": NOTE_LIMIT}, prefix=key))
+        if health in (Health.AMBER, Health.RED) and not (note or "").strip():
+            problems[key + "note"] = f"Say what is wrong with {system.name} in {environment.name}."
+    if problems:
+        raise Invalid(problems)
+    existing = {(c.system_id, c.environment_id): c for c in db.session.scalars(select(HealthCheck).where(
+        HealthCheck.day == day, HealthCheck.system_id.in_([e.system.id for e in entries])))}
+    saved = []
+    for system, environment, health, note, _ in entries:
+        check = existing.get((system.id, environment.id)) or HealthCheck(
+            system_id=system.id, environment_id=environment.id, day=day, first_reported_at=now)
+        check.health, check.note, check.reported_at, check.reported_by_id = Health(health), note.strip(), now, user.id
+        db.session.add(check)
+        saved.append(check)
+    db.session.flush()
+    for check, (system, environment, health, *_) in zip(saved, entries):
+        record("health_check.reported", actor=user, obj=check,
+               summary=f"{system.name} in {environment.name} on {day:%d %b %Y}: {Health(health).label}")
+    db.session.commit()
+    return saved
+
+
+# What is shown ---------------------------------------------------------------------------------------
+
+def checks_on(day, environment_ids=None):
+    query = select(HealthCheck).where(HealthCheck.day == day).options(joinedload(HealthCheck.reported_by))
+    if environment_ids is not None:
+        query = query.where(HealthCheck.environment_id.in_(environment_ids))
+    return {(c.system_id, c.environment_id): c for c in db.session.scalars(query)}
+
+
+@dataclass(frozen=True)
+class Today:
+    """The day's health: each expected (system, environment) with its check or None, and whether it is late."""
+    day: date
+    due: datetime | None
+    rows: list  # [(system, environment, check or None)]
+    late: bool  # the deadline has passed
+
+    @property
+    def missing(self):
+        return [(s, e) for s, e, c in self.rows if c is None] if self.late else []
+
+    @property
+    def reported(self):
+        return [c for _, _, c in self.rows if c is not None]
+
+    @property
+    def by_environment(self):
+        grouped = defaultdict(list)
+        for system, environment, check in self.rows:
+            grouped[environment].append((system, check))
+        return list(grouped.items())
+
+
+def today(now=None):
+    """Today's checks (London day) beside what is expected; the missing ones count once the deadline has passed."""
+    now = now or utcnow()
+    day = today_in_london(now)
+    due = due_at(day)
+    found = checks_on(day)
+    everything = _central_pairs()
+    due_pairs = expected(day, everything)
+    # What is due, and what was reported anyway (a weekend's check, an environment outside its dates).
+    shown = [(s, e) for s, e in everything if (s, e) in due_pairs or (s.id, e.id) in found]
+    return Today(day, due, [(s, e, found.get((s.id, e.id))) for s, e in shown], due is not None and now > due)
+
+
+def began_on():
+    """The day of the first health check ever reported: before it nothing was expected (the practice had not begun)."""
+    return db.session.scalar(select(func.min(HealthCheck.day)))
+
+
+def compliance(first_day, last_day, now=None):
+    """(reports on time, reports expected) over the days first_day..last_day that are past their deadline, from the
+    day the health check began."""
+    now = now or utcnow()
+    began = began_on()
+    if began is None:
+        return 0, 0
+    first_day = max(first_day, began)
+    pairs, due = _central_pairs(), deadline()
+    on_time = {(c.system_id, c.environment_id, c.day): c.first_reported_at for c in db.session.scalars(
+        select(HealthCheck).where(HealthCheck.day >= first_day, HealthCheck.day <= last_day))}
+    expected_count = punctual = 0
+    day = first_day
+    while day <= last_day:
+        deadline_at = due_at(day, due)
+        if deadline_at is not None and deadline_at < now:
+            for system, environment in expected(day, pairs):
+                expected_count += 1
+                reported = on_time.get((system.id, environment.id, day))
+                punctual += reported is not None and reported <= deadline_at
+        day += timedelta(days=1)
+    return punctual, expected_count
+
+
+def history(system, now=None, weeks=HISTORY_WEEKS):
+    """The system's heat map: per environment it runs in, weeks (Monday first) of days, each (day, check or None,
+    expected: a business day in the environment's dates since the health check began). Most recent week last."""
+    today_ = today_in_london(now)
+    monday = today_ - timedelta(days=today_.weekday() + 7 * (weeks - 1))
+    began = began_on() or today_
+    checks = {(c.environment_id, c.day): c for c in db.session.scalars(select(HealthCheck).where(
+        HealthCheck.system_id == system.id, HealthCheck.day >= monday))}
+    maps = []
+    for environment in system.environments:
+        rows = []
+        for week in range(weeks):
+            start = monday + timedelta(days=7 * week)
+            rows.append((start, [(d, checks.get((environment.id, d)),
+                                  began <= d <= today_ and is_business_day(d) and environment.is_available_on(d))
+                                 for d in (start + timedelta(days=i) for i in range(7))]))
+        maps.append((environment, rows))
+    return maps
+
+
+def last_checks(environment):
+    """The latest check of each system in the environment, by system name."""
+    latest = (select(HealthCheck.system_id, func.max(HealthCheck.day).label("day"))
+              .where(HealthCheck.environment_id == environment.id).group_by(HealthCheck.system_id).subquery())
+    on_latest = (latest.c.system_id == HealthCheck.system_id) & (latest.c.day == HealthCheck.day)
+    return db.session.scalars(
+        select(HealthCheck).join(latest, on_latest)
+        .where(HealthCheck.environment_id == environment.id)
+        .options(joinedload(HealthCheck.system)).join(HealthCheck.system).order_by(System.name)).all()
+
+
+def snapshot_section(environment, now=None):
+    """The last health check of each system in the environment, as plain JSON-able data for the GO / NO-GO
+    snapshot: {"title", "rows": [{"system", "day", "health", "note", "reported_at"}]}."""
+    return {"title": f"Last health checks in {environment.name}",
+            "rows": [{"system": c.system.name, "day": c.day.isoformat(), "health": c.health.label, "note": c.note,
+                      "reported_at": format_london(c.reported_at)} for c in last_checks(environment)]}

@@ -1,0 +1,164 @@
+"""The readiness pages as people use them: refusals by the field with what was typed kept, the report page, the
+board's region, the heat map and the outage form pre-filled from an amber check."""
+import io
+import re
+from datetime import timedelta
+
+from mhhs.extensions import db
+from mhhs.readiness import criteria, health
+from mhhs.readiness.models import CriterionMark, HealthCheck
+from tests.readiness.factory import environment, make_criterion, make_participant, report, system
+
+
+def _setup(app):
+    with app.app_context():
+        participant = make_participant()
+        criterion = make_criterion("Test data loaded and verified", evidence_required=True)
+        make_criterion("Connectivity to SIT-A", derived="connectivity", environment_id=environment("SIT-A").id)
+        return participant.id, criterion.id
+
+
+def test_the_matrix_shows_each_participant_against_each_criterion(app, as_user):
+    _setup(app)
+    page = as_user("rm.sit@demo.test").get("/readiness?phase=sit").get_data(as_text=True)
+    assert "Northwold Energy" in page and "Not ready (2 open)" in page
+    assert "0 of 1 participant ready for SIT" in page
+    assert "From the data: Connectivity signed off (SIT-A)" in page
+
+
+def test_a_participant_meets_a_criterion_with_evidence_and_a_missing_one_is_refused_by_the_field(app, as_user):
+    participant_id, criterion_id = _setup(app)
+    supplier = as_user("supplier@demo.test")
+    url = f"/readiness/participants/{participant_id}/criteria/{criterion_id}/meet"
+    refused = supplier.post(url, {f"c{criterion_id}-meet-note": "  "})
+    assert refused.status_code == 200
+    assert re.search(r'id="c\d+-meet-note-error" class="field-error">This criterion needs evidence', refused.text)
+    with app.app_context():
+        assert db.session.query(CriterionMark).count() == 0
+    assert supplier.post(url, {f"c{criterion_id}-meet-note": "12,000 MPANs loaded, checks attached"}).status_code == 303
+    page = supplier.get(f"/readiness/participants/{participant_id}").get_data(as_text=True)
+    assert "12,000 MPANs loaded" in page and "Not ready (1 open)" in page
+
+
+def test_a_waiver_with_a_past_end_is_refused_by_the_field_keeping_the_reason(app, as_user):
+    participant_id, criterion_id = _setup(app)
+    yesterday = (criteria.today_in_london() - timedelta(days=1)).isoformat()
+    response = as_user("rm.sit@demo.test").post(
+        f"/readiness/participants/{participant_id}/criteria/{criterion_id}/waive",
+        {f"c{criterion_id}-waive-reason": "Load slips a week", f"c{criterion_id}-waive-until": yesterday})
+    assert response.status_code == 200
+    assert "last day is in the past" in response.text
+    assert "Load slips a week" in response.text
+
+
+def test_standing_data_declared_by_the_participant(app, as_user):
+    participant_id, _ = _setup(app)
+    today = criteria.today_in_london().isoformat()
+    supplier = as_user("supplier@demo.test")
+    assert supplier.post(f"/readiness/participants/{participant_id}/standing-data",
+                         {"loaded_on": today}).status_code == 303
+    assert "Declared loaded on" in supplier.get(f"/readiness/participants/{participant_id}").text
+
+
+def _pair_key(app, system_name="DIP", environment_name="SIT-A"):
+    with app.app_context():
+        return f"{system(system_name).id}-{environment(environment_name).id}"
+
+
+def test_the_central_party_reports_its_systems_on_one_page(app, as_user):
+    dip = as_user("dip@demo.test")
+    page = dip.get("/readiness/health/report").text
+    assert "DIP" in page and "MPRS" not in page  # St Clements' system is not Avanade's to report
+    key, staging = _pair_key(app), _pair_key(app, environment_name="SIT Staging")
+    refused = dip.post("/readiness/health/report", {"day": criteria.today_in_london().isoformat(),
+                                                    f"{key}-health": "amber", f"{key}-note": ""})
+    assert refused.status_code == 200 and "Say what is wrong with DIP in SIT-A" in refused.text
+    response = dip.post("/readiness/health/report", {"day": criteria.today_in_london().isoformat(),
+                                                     f"{key}-health": "amber", f"{key}-note": "Acks slow",
+                                                     f"{staging}-health": "green"})
+    assert response.status_code == 303
+    with app.app_context():
+        assert sorted(c.health.value for c in db.session.query(HealthCheck)) == ["amber", "green"]
+
+
+def test_a_forged_row_for_another_organisations_system_is_404_and_nothing_is_reported(app, as_user):
+    key = _pair_key(app, "MPRS")
+    response = as_user("dip@demo.test").post("/readiness/health/report", {
+        "day": criteria.today_in_london().isoformat(), f"{key}-health": "green"})
+    assert response.status_code == 404  # as if St Clements' system were not there
+    with app.app_context():
+        assert db.session.query(HealthCheck).count() == 0
+
+
+def test_a_future_day_is_refused_on_the_page(app, as_user):
+    key = _pair_key(app)
+    tomorrow = (criteria.today_in_london() + timedelta(days=1)).isoformat()
+    response = as_user("dip@demo.test").post("/readiness/health/report", {"day": tomorrow, f"{key}-health": "green"})
+    assert "That day is still to come" in response.text
+
+
+def test_an_amber_check_offers_an_outage_pre_filled(app, as_user):
+    with app.app_context():
+        report(level="amber", note="Acks slow")
+        environment_id, system_id = environment("SIT-A").id, system("DIP").id
+    dip = as_user("dip@demo.test")
+    page = dip.get("/readiness/health").text
+    link = re.search(r'href="(/outages/new\?[^"]+)"', page).group(1).replace("&amp;", "&")
+    form = dip.get(link).text
+    assert re.search(rf'<option selected value="{environment_id}">|<option value="{environment_id}" selected',
+                     form)
+    assert re.search(rf'checked[^>]*value="{system_id}"|value="{system_id}"[^>]*checked', form)
+    assert "Amber in the morning health check: Acks slow" in form
+
+
+def test_the_board_shows_todays_health_beside_the_outages(app, as_user):
+    with app.app_context():
+        report(level="red", note="Queue stuck")
+    page = as_user("supplier@demo.test").get("/outages").text
+    assert "Morning health check" in page and "Queue stuck" in page
+
+
+def test_the_heat_map_reads_each_day(app, as_user):
+    with app.app_context():
+        report(level="amber", note="Acks slow")
+        system_id = system("DIP").id
+        today = criteria.today_in_london()
+    page = as_user("supplier@demo.test").get(f"/readiness/health/systems/{system_id}").text
+    assert f'title="{today:%a %d %b %Y}: Amber – Acks slow">Amber</td>' in page
+
+
+def test_the_deadline_is_set_on_the_health_page(app, as_user):
+    assert as_user("rm.sit@demo.test").post("/readiness/health/deadline", {"due": "10:00"}).status_code == 303
+    with app.app_context():
+        assert health.deadline().strftime("%H:%M") == "10:00"
+    assert "by 10:00" in as_user("dip@demo.test").get("/readiness/health").text
+
+
+def test_evidence_as_a_file_is_kept_and_downloaded_by_the_participant_and_managers_only(app, as_user):
+    participant_id, criterion_id = _setup(app)
+    supplier = as_user("supplier@demo.test")
+    url = f"/readiness/participants/{participant_id}/criteria/{criterion_id}/meet"
+    response = supplier.post(url, {f"c{criterion_id}-meet-file": (io.BytesIO(b"12,000 MPANs"), "load-report.csv")},
+                             content_type="multipart/form-data")
+    assert response.status_code == 303
+    evidence = f"/readiness/participants/{participant_id}/criteria/{criterion_id}/evidence"
+    assert supplier.get(evidence).data == b"12,000 MPANs"
+    assert as_user("rm.sit@demo.test").get(evidence).data == b"12,000 MPANs"
+    assert as_user("dip@demo.test").get(evidence).status_code == 404
+
+
+def test_a_criterion_is_kept_on_its_form_and_a_derived_one_without_its_environment_is_refused_by_the_field(
+        app, as_user):
+    manager = as_user("rm.sit@demo.test")
+    refused = manager.post("/readiness/criteria/new", {"phase": "sit", "text": "Connectivity to SIT-A", "kind": "",
+                                                       "market_role_id": "", "derived": "connectivity",
+                                                       "environment_id": ""})
+    assert refused.status_code == 200
+    assert 'id="environment_id-error" class="field-error">Choose the central environment' in refused.text
+    assert "Connectivity to SIT-A" in refused.text  # what was typed is kept
+    with app.app_context():
+        sit_a = environment("SIT-A").id
+    assert manager.post("/readiness/criteria/new", {"phase": "sit", "text": "Connectivity to SIT-A", "kind": "",
+                                                    "market_role_id": "", "derived": "connectivity",
+                                                    "environment_id": sit_a}).status_code == 303
+    assert "From the data: Connectivity signed off (SIT-A)" in manager.get("/readiness?phase=sit").text
