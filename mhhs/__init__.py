@@ -92,6 +92,8 @@ def _register_blueprints(app):
     from .notifications.views import bp as notifications_bp
     from .outages.cli import cli as outages_cli
     from .outages.views import bp as outages_bp
+    from .participants.cli import cli as participants_cli
+    from .participants.proving_views import bp as proving_bp
     from .release_notes.views import bp as release_notes_bp
     from .reports.cli import cli as reports_cli
     from .reports.environments import bp as environments_bp
@@ -107,6 +109,8 @@ def _register_blueprints(app):
                       schedule_bp, reports_bp, search_bp, directory_cli, demo_cli, certificates_cli, mail_cli,
                       baseline_cli, outages_cli, reports_cli, search_cli):
         app.register_blueprint(blueprint)
+    for blueprint in (proving_bp, participants_cli):  # connectivity proving (issue 26)
+        app.register_blueprint(blueprint)
 
 
 def _register_hooks(app):
@@ -119,6 +123,7 @@ def _register_hooks(app):
     from .notifications.mail_groups import seed_standing_lists
     from .outages import services as outages
     from .outages.services import planned_outage_clashes
+    from .participants.proving import certificates_changed
     from .release_notes import views as release_notes
     from .rfcs import services as rfc_services
     from .rfcs.clashes import scheduled_windows
@@ -134,6 +139,8 @@ def _register_hooks(app):
     for domain in (rfc_services, outages, certificates):  # renaming a system or organisation re-indexes what names it
         register(app, RENAMED, domain.reindex_named)
     release_notes.register(app)
+    # Connectivity proving rests on the PKI officers and certificates: a change to them may regress it.
+    register(app, certificates.CHANGED, certificates_changed)
 
 
 def _register_template_globals(app):
@@ -150,6 +157,7 @@ def _register_template_globals(app):
     from .mail.services import counted, kind_words
     from .outages import permissions as outage_rules
     from .outages.views import hours
+    from .participants import permissions as participant_rules
     from .rfcs import permissions as rfc_rules
     from .rfcs import views as rfc_views
     from .rfcs.numbers import rfc_number
@@ -157,6 +165,7 @@ def _register_template_globals(app):
 
     for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
+    app.jinja_env.globals.update(participant_rules.JINJA_GLOBALS)
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,
                                  counted=counted)  # counted: "4 messages", never "message(s)"

@@ -3,6 +3,7 @@ from sqlalchemy import exists, or_, select
 
 from ..extensions import db
 from .models import ConnectivitySignOff, Participant, ParticipantEnvironment, ParticipantOutage
+from .proving import first_open, open_step_words, steps_of
 
 SIGN_OFF_NEEDED = "Connectivity to {environment} is not signed off"
 
@@ -21,7 +22,14 @@ def connectivity_signed_off(participant_id, environment_id):
 
 
 def first_open_step(participant_id, environment):
-    """What stands between a participant and testing in a central environment, in words, or None when nothing does."""
+    """What stands between a participant and testing in a central environment, in words, or None when nothing does:
+    the first required proving step not done (derived now, so an expired certificate counts at once), else a
+    missing sign-off."""
+    participant = db.session.get(Participant, participant_id)
+    _, states = steps_of(participant, environment)
+    state = first_open(states)
+    if state is not None:
+        return f"{environment.name}: {open_step_words(state)}"
     if connectivity_signed_off(participant_id, environment.id):
         return None
     return SIGN_OFF_NEEDED.format(environment=environment.name)
