@@ -272,7 +272,7 @@ def matrix(environment, now, interval_id=None, tranche_id=None, route=None, kind
             and (route is None or row[0].route == route) and (kind is None or row[0].kind == kind)
             and (gap is None or _has_gap(gap, row))]
     return {"rows": rows, "total": len(every), "done": done, "applicable": applicable,
-            "intervals": sorted(intervals.items(), key=lambda item: (item[0] is None, item[0] or 0))}
+            "per_interval": sorted(intervals.items(), key=lambda item: (item[0] is None, item[0] or 0))}
 
 
 # Regression -----------------------------------------------------------------------------------------------------

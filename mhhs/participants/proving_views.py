@@ -63,9 +63,13 @@ def _environment_or_404(environment_id):
     return db.session.get(Environment, environment_id) or abort(404)
 
 
-def _step_form(number, row=None, formdata=None):
-    form = StepForm(prefix=f"step{number}", formdata=formdata)
-    if formdata is None and row is not None:
+def _step_form(number, row=None, submitted=False):
+    """The form of one step (its fields prefixed, as every step's form is on the page): the request's when it was
+    submitted (files included), else what was recorded."""
+    if submitted:
+        return StepForm(prefix=f"step{number}")
+    form = StepForm(prefix=f"step{number}", formdata=None)
+    if row is not None:
         form.status.data = row.status.value
         form.blocked_by.data, form.not_applicable_reason.data = row.blocked_by, row.not_applicable_reason
         form.note.data, form.message_id.data = row.note, row.message_id
@@ -103,7 +107,7 @@ def record_step(participant_id, environment_id, step):
     participant, environment = _participant_or_404(participant_id), _environment_or_404(environment_id)
     if step not in proving.RECORDED:
         abort(404)
-    form = _step_form(step, formdata=request.form)
+    form = _step_form(step, submitted=True)
     if form.validate():
         values = form_values(form, proving.STEP_FIELDS)
         values["status"] = StepStatus(values["status"])
@@ -147,7 +151,7 @@ def void(participant_id, environment_id):
     form = VoidForm()
     if form.validate():
         try:
-            proving.void_sign_off(current_user, participant, environment, form.reason.data.strip())
+            proving.void_sign_off(current_user, participant, environment, (form.reason.data or "").strip())
             return done(f"The sign-off of {environment.name} is voided.", _back(participant, environment))
         except Refused as refused:
             show_problems(form, refused, "reason")

@@ -10,7 +10,7 @@ from mhhs.directory.models import User
 from mhhs.extensions import db
 from mhhs.outages.models import Outage
 from tests.certificates.factory import make_certificate, make_officer
-from tests.helpers import API, ARGUMENTS, SKIP, USERS
+from tests.helpers import API, ARGUMENTS, SKIP, USERS, sample_proving
 from tests.outages.factory import make_outage
 from tests.rfcs.factory import make_rfc
 
@@ -32,6 +32,10 @@ OBJECT_RULES = {
     "rfcs.finish_work_off_action": {Role.TEST_PARTICIPANT: 404},  # the Central Party's action
     "release_notes.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
     "api_pages.revoke_token": {Role.RELEASE_MANAGER: 404, Role.TEST_PARTICIPANT: 404},  # the Central Party's token
+    # Northwold Energy's connectivity proving: a Central Party (another organisation) does not reach it.
+    "proving.page": {Role.CENTRAL_PARTY: 404},
+    "proving.record_step": {Role.CENTRAL_PARTY: 404},
+    "proving.evidence": {Role.CENTRAL_PARTY: 404},
 }
 
 # Where the route admits the role for one method only: the status expected for the other.
@@ -120,6 +124,8 @@ FOREIGN_OBJECTS = {
     # Northwold's certificate and PKI officer: Avanade's Central Party may not reach them.
     "certificate_id": (lambda: make_certificate("Northwold Energy", "SIT-A").id, ("dip@demo.test",)),
     "officer_id": (lambda: make_officer("Northwold Energy").id, ("dip@demo.test", "mprs@demo.test")),
+    # Northwold's connectivity proving: no other organisation reaches its steps, evidence or forms.
+    "participant_id": (lambda: sample_proving()[0], ("dip@demo.test", "mprs@demo.test")),
 }
 # Outages are readable by everyone (SPEC §5); changing another organisation's is what is refused.
 FOREIGN_OUTAGE_CHANGES = ("outages.edit", "outages.end", "outages.post_update", "outages.cancel")
@@ -142,8 +148,8 @@ def test_another_organisations_object_answers_404_on_every_route(app, as_user, a
         for rule in _object_routes(app, argument):
             if user_role not in app.view_functions[rule.endpoint].access:
                 continue  # the role itself is refused (403): the matrix above covers it
-            values = {arg: object_id if arg == argument else ARGUMENTS[(rule.endpoint, arg)]()
-                      for arg in rule.arguments if arg != argument}
+            with app.app_context():  # a route's other arguments (an environment, a step) are samples too
+                values = {arg: ARGUMENTS[(rule.endpoint, arg)]() for arg in rule.arguments if arg != argument}
             values[argument] = object_id
             url = rule.build(values)[1]
             response = http.get(url) if "GET" in rule.methods else http.post(url)

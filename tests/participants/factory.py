@@ -9,6 +9,7 @@ from mhhs.core.passwords import hash_password
 from mhhs.core.permissions import Role
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, MarketRole, Organisation, OrgKind, User
+from mhhs.directory.reference_data import DEMO_PASSWORD
 from mhhs.extensions import db
 from mhhs.participants.models import (
     OnboardingInterval,
@@ -19,7 +20,6 @@ from mhhs.participants.models import (
 )
 from tests.certificates.factory import make_certificate
 
-PASSWORD = "participant-pass"
 
 
 def environment(name):
@@ -45,7 +45,7 @@ def make_organisation(name, email=None):
         db.session.flush()
     if email and db.session.scalar(select(User).where(User.email == email)) is None:
         db.session.add(User(email=email, name=f"{name} tester", role=Role.TEST_PARTICIPANT,
-                            organisation_id=organisation.id, password_hash=hash_password(PASSWORD)))
+                            organisation_id=organisation.id, password_hash=hash_password(DEMO_PASSWORD)))
         db.session.flush()
     return organisation
 
