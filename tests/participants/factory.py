@@ -21,7 +21,6 @@ from mhhs.participants.models import (
 from tests.certificates.factory import make_certificate
 
 
-
 def environment(name):
     return db.session.scalar(select(Environment).where(Environment.name == name))
 
