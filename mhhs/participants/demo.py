@@ -100,8 +100,8 @@ def seed_proving():
                                        status=StepStatus.DONE, recorded_at=now - timedelta(days=30)))
         if story == "blocked at webhooks":
             db.session.add(ProvingStep(participant_id=participant.id, environment_id=environment.id, step=3,
-                                       status=StepStatus.BLOCKED, blocked_by=WEBHOOKS_BLOCKED, recorded_by_id=manager.id,
-                                       recorded_at=now - timedelta(days=2)))
+                                       status=StepStatus.BLOCKED, blocked_by=WEBHOOKS_BLOCKED,
+                                       recorded_by_id=manager.id, recorded_at=now - timedelta(days=2)))
             continue
         _done(participant, environment, 3, now - timedelta(days=20), manager, note="Webhooks registered on the DIP "
                                                                                    "portal for both MPIDs.")
