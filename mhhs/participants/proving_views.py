@@ -97,8 +97,8 @@ def page(participant_id, environment_id):
     return _page(_participant_or_404(participant_id), _environment_or_404(environment_id))
 
 
-def _back(participant, environment, anchor=""):
-    return url_for("proving.page", participant_id=participant.id, environment_id=environment.id) + anchor
+def _back(participant, environment):
+    return url_for("proving.page", participant_id=participant.id, environment_id=environment.id)
 
 
 @bp.route("/<int:participant_id>/proving/<int:environment_id>/steps/<int:step>", methods=["POST"])
@@ -116,7 +116,7 @@ def record_step(participant_id, environment_id, step):
         evidence = (upload.filename[:200], upload.read()) if upload and upload.filename else None
         try:
             proving.record_step(current_user, participant, environment, step, values, evidence)
-            return done(f"Step {step} recorded.", _back(participant, environment, f"#step-{step}"))
+            return done(f"Step {step} recorded.", _back(participant, environment))
         except Refused as refused:
             show_problems(form, refused, "status")
     return _page(participant, environment, forms={step: form})
