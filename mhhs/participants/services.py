@@ -2,7 +2,7 @@
 from sqlalchemy import exists, or_, select
 
 from ..extensions import db
-from .models import ConnectivitySignOff, Participant, ParticipantEnvironment, ParticipantOutage
+from .models import ConnectivitySignOff, OnboardingInterval, Participant, ParticipantEnvironment, ParticipantOutage
 from .proving import first_open, open_step_words, steps_of
 
 SIGN_OFF_NEEDED = "Connectivity to {environment} is not signed off"
@@ -42,3 +42,10 @@ def unavailable_between(participant_id, starts, ends):
         .where(ParticipantEnvironment.participant_id == participant_id, ParticipantOutage.starts < ends,
                or_(ParticipantOutage.ends.is_(None), ParticipantOutage.ends > starts))
         .order_by(ParticipantOutage.starts)).all()
+
+
+def intervals_between(first_day, last_day):
+    """The DIP onboarding intervals (EAP §10.1) overlapping [first_day, last_day], for the calendar and feeds."""
+    return db.session.scalars(select(OnboardingInterval).where(OnboardingInterval.first_day <= last_day,
+                                                               OnboardingInterval.last_day >= first_day)
+                              .order_by(OnboardingInterval.number)).all()

@@ -13,6 +13,8 @@ from ..core.time import bank_holiday, format_london, to_london
 from ..directory.models import Environment, london_day_start
 from ..extensions import db
 from ..outages.models import Outage, outage_systems
+from ..participants.permissions import can_see_proving_matrix
+from ..participants.services import intervals_between
 from ..rfcs.clashes import clashes
 from ..rfcs.models import Deployment, Rfc, rfc_environments
 from ..rfcs.permissions import visible_clause
@@ -118,6 +120,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
             if when in days:
                 days[when].entries.append(Entry("environment", "Environment", f"{environment.name} {words}",
                                                 "environments.index"))
+    _onboarding_intervals(user, days)
     for freeze in freezes_between(_environment_ids(filters), start, end):
         for day in days.values():
             if freeze.first_day <= day.date <= freeze.last_day:
@@ -155,6 +158,16 @@ def calendar_days(user, first_day, last_day, filters, per_day):
                 "certificate", "Certificate expires", f"{certificate.subject} ({certificate.environment.name})",
                 "certificates.detail", {"certificate_id": certificate.id}))
     return list(days.values())
+
+
+def _onboarding_intervals(user, days):
+    """DIP onboarding intervals (EAP §10.1): the week commencing they begin and their last day (issue 26)."""
+    link = "proving.matrix" if can_see_proving_matrix(user) else None
+    for interval in intervals_between(min(days), max(days)):
+        for when, words in ((interval.first_day, "begins (week commencing)"), (interval.last_day, "ends")):
+            if when in days:
+                days[when].entries.append(Entry("interval", "Onboarding interval",
+                                                f"DIP onboarding interval {interval.number} {words}", link))
 
 
 def _environments(filters):
