@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 
 from mhhs.core.time import to_london, utcnow
+from mhhs.extensions import db
 from tests.helpers import feed_events
 from tests.participants.factory import make_interval
 
@@ -11,7 +12,6 @@ def test_onboarding_intervals_are_calendar_and_feed_events(app, as_user, client)
     first_day = to_london(utcnow()).date() + timedelta(days=10)
     with app.app_context():
         make_interval(4, first_day)
-        from mhhs.extensions import db
         db.session.commit()
     month = f"/calendar?date={first_day:%Y-%m}"
     manager = as_user("rm.sit@demo.test").get(month).get_data(as_text=True)
@@ -21,7 +21,8 @@ def test_onboarding_intervals_are_calendar_and_feed_events(app, as_user, client)
     page = supplier.get(month).get_data(as_text=True)
     assert "DIP onboarding interval 4 begins (week commencing)" in page
     assert 'href="/participants/proving"' not in page  # not a page a participant may open
-    token = re.search(r"/calendar/feed/([A-Za-z0-9_-]+)\.ics", supplier.post("/calendar/feeds").get_data(as_text=True))[1]
+    feeds = supplier.post("/calendar/feeds").get_data(as_text=True)
+    token = re.search(r"/calendar/feed/([A-Za-z0-9_-]+)\.ics", feeds)[1]
     event = feed_events(client.get(f"/calendar/feed/{token}.ics"))["onboarding-interval-4@release-desk.mhhs"]
     assert str(event["SUMMARY"]) == "DIP onboarding interval 4"
     assert event.decoded("DTSTART") == first_day and event.decoded("DTEND") == first_day + timedelta(days=28)
