@@ -275,6 +275,33 @@ def matrix(environment, now, interval_id=None, tranche_id=None, route=None, kind
             "per_interval": sorted(intervals.items(), key=lambda item: (item[0] is None, item[0] or 0))}
 
 
+def progress(now):
+    """The weekly report's proving progress: [(environment, [(interval number or None, participants, every
+    required step done, signed off)])] for the environments someone proves connectivity to."""
+    report = []
+    for environment in db.session.scalars(select(Environment).order_by(Environment.position)):
+        rows = matrix(environment, now)["rows"]
+        if not rows:
+            continue
+        per_interval = {}
+        for participant, states, sign_off in rows:
+            counts = per_interval.setdefault(participant.interval.number if participant.interval else None, [0, 0, 0])
+            counts[0] += 1
+            counts[1] += first_open(states) is None
+            counts[2] += sign_off is not None
+        report.append((environment, sorted(per_interval.items(), key=lambda item: (item[0] is None, item[0] or 0))))
+    return report
+
+
+def regressions_between(start, end):
+    """[(ProvingStep, participant, environment)] of the derived steps that regressed in [start, end)."""
+    return db.session.execute(
+        select(ProvingStep, Participant, Environment).join(Participant, Participant.id == ProvingStep.participant_id)
+        .join(Environment, Environment.id == ProvingStep.environment_id)
+        .where(ProvingStep.regressed_at >= start, ProvingStep.regressed_at < end)
+        .options(joinedload(Participant.organisation)).order_by(ProvingStep.regressed_at)).all()
+
+
 # Regression -----------------------------------------------------------------------------------------------------
 
 def _release_managers():

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
+from ..participants import proving
 from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
 from ..rfcs.models import Defect, Deployment, Retest, Rfc
@@ -95,6 +96,10 @@ class Report:
     owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
     sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
     past: bool = False  # a week that has ended: reported as it stood then, without today's state
+    # Connectivity proving (issue 26), for Release Managers: progress now per environment and interval (None for an
+    # ended week), and the steps that regressed in the week.
+    proving: list = None
+    regressions: list = None
 
     @property
     def sunday(self):
@@ -179,7 +184,14 @@ def build(user, monday, now):
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
                   _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
-                  baseline.owing_to_sit(), sit_pair_warnings(planned), past)
+                  baseline.owing_to_sit(), sit_pair_warnings(planned), past,
+                  **_proving(user, start, end, now, past))
+
+
+def _proving(user, start, end, now, past):
+    if not (user and is_manager(user)):
+        return {}
+    return {"proving": None if past else proving.progress(now), "regressions": proving.regressions_between(start, end)}
 
 
 def _availability(down, spans):
