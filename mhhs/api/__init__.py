@@ -3,7 +3,7 @@
 
 def init_api(app):
     from ..extensions import csrf
-    from . import authentication, baseline, certificates, deployments, errors, outages, rfcs  # noqa: F401 (routes)
+    from . import authentication, baseline, certificates, deployments, errors, outages, participants, rfcs  # noqa: F401
     from .blueprint import JsonApi, bp
 
     api = JsonApi(app, spec_kwargs={"security": [{"bearer": []}], "info": {"description": (

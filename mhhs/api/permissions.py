@@ -8,6 +8,7 @@ SCOPES = {
     "deployments": "Record deployment outcomes",
     "outages": "Log and end outages",
     "certificates": "Upload certificates",
+    "participants": "Read connectivity proving and record a DIP message sent (step 4)",
 }
 MAX_DAYS = 366  # a token expires within a year
 
