@@ -413,6 +413,7 @@ def record_step(user, participant, environment, number, values, evidence=None):
     problems = _step_problems(participant, number, values, states)
     if problems:
         raise Invalid(problems)
+    sync(facts, utcnow())  # the derived steps' rows say what they were when this was recorded
     row = facts.rows.get(number)
     if row is None:
         row = ProvingStep(participant_id=participant.id, environment_id=environment.id, step=number)

@@ -1,10 +1,12 @@
 """Connectivity proving pages: the proving matrix of an environment (the Environment Manager's daily page) and a
 participant's steps in one environment, with the forms in place to record a step, sign off and void."""
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, current_app, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..audit.services import history
+from ..core.errors import error_response
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import login_required, role_required
@@ -84,7 +86,7 @@ def _page(participant, environment, forms=None, void_form=None, sign_off_error=N
             forms[state.number] = _step_form(state.number, state.row)
     return render("participants/proving/page.html", "participants/proving/page.html", status=status,
                   participant=participant, environment=environment, facts=facts, states=states,
-                  open_state=proving.first_open(states), forms=forms, void_form=void_form or VoidForm(),
+                  open_state=proving.first_open(states), forms=forms, void_form=void_form or VoidForm(formdata=None),
                   sign_off_error=sign_off_error, environments=_environments(),
                   proving_environments=proving.proving_environments(participant), history=history(participant),
                   StepStatus=StepStatus, message_step=proving.MESSAGE_STEP,
@@ -120,6 +122,19 @@ def record_step(participant_id, environment_id, step):
         except Refused as refused:
             show_problems(form, refused, "status")
     return _page(participant, environment, forms={step: form})
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """An evidence file over the limit was refused unread: the message goes next to that step's file field."""
+    args = request.view_args or {}
+    if request.endpoint != "proving.record_step" or not current_user.is_authenticated:
+        return error_response(413)
+    participant = _participant_or_404(args["participant_id"])
+    form = _step_form(args["step"])
+    form.evidence.errors = [f"The file is too large (over {current_app.config['MAX_CONTENT_LENGTH'] // 1024} KB): "
+                            "attach a smaller extract, or describe the evidence in the note."]
+    return _page(participant, _environment_or_404(args["environment_id"]), forms={args["step"]: form}, status=413)
 
 
 @bp.route("/<int:participant_id>/proving/<int:environment_id>/steps/<int:step>/evidence")

@@ -152,3 +152,32 @@ def test_the_matrix_filters_and_counts(app, as_user):
     assert "Open Energy" in body and "Done Energy" not in body and "Showing 1 of 2 participants." in body
     body = text(manager.get(f"/participants/proving?environment={sit_a}&gap=sign-off&route=qualification"))
     assert "No participant matches these filters." in body
+
+
+def test_an_evidence_file_over_the_limit_is_refused_next_to_its_field(app, as_user):
+    participant_id, environment_id = ids(app)
+    ready_for(app, participant_id)
+    big = b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    response = as_user("supplier@demo.test").post(
+        page_url(participant_id, environment_id) + "/steps/3",
+        {**form(3, status="done"), "step3-evidence": (io.BytesIO(big), "capture.pcap")},
+        content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert 'id="step3-evidence-error" class="field-error">The file is too large' in text(response)
+
+
+def test_the_daily_commands_sweep_and_remind(app):
+    from datetime import timedelta
+
+    from mhhs.core.time import to_london, utcnow
+    from tests.participants.factory import make_interval
+    with app.app_context():
+        participant = make_participant("Soon Energy", interval=None, email="soon@soon.test")
+        participant.interval = make_interval(1, to_london(utcnow()).date() + timedelta(days=7))
+        db.session.commit()
+    runner = app.test_cli_runner()
+    swept = runner.invoke(args=["participants", "sweep"])
+    assert swept.exit_code == 0 and swept.output.startswith("0 regression(s) found;")
+    reminded = runner.invoke(args=["participants", "remind"])
+    assert reminded.exit_code == 0 and ": 1 reminder(s) queued;" in reminded.output
+    assert ": 0 reminder(s) queued;" in runner.invoke(args=["participants", "remind"]).output  # once a week
