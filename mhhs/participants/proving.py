@@ -73,6 +73,7 @@ class StepState:
     detail: str = ""  # what blocks it, what is missing, or why it does not apply
     required: bool = True
     row: ProvingStep = None
+    waiting: bool = False  # blocked because a step it needs is not done
 
     @property
     def name(self):
@@ -149,9 +150,10 @@ def evaluate(facts):
         if need and states[need].status != StepStatus.DONE and state.status not in (StepStatus.NOT_APPLICABLE,
                                                                                       StepStatus.BLOCKED):
             before = states[need]
-            state.status = StepStatus.BLOCKED
-            state.detail = f"Waits for step {need}, {before.words}" + (f": {before.detail}" if before.detail
-                                                                             else ".")
+            state.status, state.waiting = StepStatus.BLOCKED, True
+            # A chain of waits names the step it all waits for: "Waits for step 2, …: No valid DIP TLS certificate".
+            state.detail = before.detail if before.waiting else (
+                f"Waits for step {need}, {before.words}" + (f": {before.detail}" if before.detail else "."))
         states[number] = state
     return list(states.values())
 
