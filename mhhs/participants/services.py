@@ -26,6 +26,8 @@ def first_open_step(participant_id, environment):
     the first required proving step not done (derived now, so an expired certificate counts at once), else a
     missing sign-off."""
     participant = db.session.get(Participant, participant_id)
+    if participant is None:  # not on the register: nothing was proven, let alone signed off
+        return SIGN_OFF_NEEDED.format(environment=environment.name)
     _, states = steps_of(participant, environment)
     state = first_open(states)
     if state is not None:

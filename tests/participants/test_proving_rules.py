@@ -231,6 +231,7 @@ def test_sign_off_is_refused_naming_the_first_open_step_then_given(ctx):
     assert first_open_step(participant.id, sit_a) is None
     with pytest.raises(Refused, match="signed off already"):
         proving.sign_off(manager(), participant, sit_a)
+    assert first_open_step(999999, sit_a) == "Connectivity to SIT-A is not signed off"  # not on the register
 
 
 @pytest.mark.parametrize("email", ["supplier@demo.test", "dip@demo.test"])
