@@ -497,11 +497,12 @@ def send_reminders(today):
             due = [s for s in states if s.open and (participant.id, environment.id, s.number) not in sent]
             if not due:
                 continue
-            db.session.add_all(ProvingReminder(participant_id=participant.id, environment_id=environment.id,
-                                               step=s.number, week=week) for s in due)
-            notify("proving_reminder", users_of(participant.organisation_id), "proving.page",
-                   {"participant_id": participant.id, "environment_id": environment.id}, participant=participant,
-                   environment=environment, steps=due)
-            queued += 1
+            told = notify("proving_reminder", users_of(participant.organisation_id), "proving.page",
+                          {"participant_id": participant.id, "environment_id": environment.id},
+                          participant=participant, environment=environment, steps=due)
+            if told:  # an organisation without users (or all of them opted out) is reminded once someone can hear
+                db.session.add_all(ProvingReminder(participant_id=participant.id, environment_id=environment.id,
+                                                   step=s.number, week=week) for s in due)
+                queued += 1
     db.session.commit()
     return queued

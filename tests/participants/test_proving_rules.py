@@ -355,3 +355,12 @@ def test_participants_whose_interval_starts_within_14_days_are_reminded_once_per
     assert proving.send_reminders(today + timedelta(days=7)) == 1  # a new week, still open
     officers_for(soon)  # step 1 done: no longer open
     assert proving.send_reminders(today + timedelta(days=7)) == 0
+
+
+def test_an_organisation_without_users_is_not_counted_as_reminded(ctx):
+    today = date(2027, 3, 1)
+    silent = make_participant(organisation_name="Silent Supply", interval=None)
+    silent.interval = make_interval(1, today + timedelta(days=3))
+    db.session.commit()
+    assert proving.send_reminders(today) == 0
+    assert outbox("connectivity steps open") == []
