@@ -351,6 +351,9 @@ def test_participants_whose_interval_starts_within_14_days_are_reminded_once_per
     message, = outbox("connectivity steps open in SIT-A")
     assert message.recipients == "tester@fresh.test"
     assert message.subject == "Onboarding interval 1 starts 11 Mar 2027: 4 connectivity steps open in SIT-A"
+    assert ("- Step 1, PKI officers determined: not started (No DIP SRO appointed. No DIP Technical Contact for "
+            "SIT-A.)") in message.body
+    assert "- Step 5, internal connectivity proven: not started" in message.body and "Step 4" not in message.body
     assert proving.send_reminders(today + timedelta(days=2)) == 0  # the same week
     assert proving.send_reminders(today + timedelta(days=7)) == 1  # a new week, still open
     officers_for(soon)  # step 1 done: no longer open
