@@ -95,6 +95,8 @@ def _register_blueprints(app):
     from .notifications.views import bp as notifications_bp
     from .outages.cli import cli as outages_cli
     from .outages.views import bp as outages_bp
+    from .participants.cli import cli as participants_cli
+    from .participants.proving_views import bp as proving_bp
     from .participants.views import bp as participants_bp
     from .readiness.views import bp as readiness_bp
     from .release_notes.views import bp as release_notes_bp
@@ -109,9 +111,9 @@ def _register_blueprints(app):
 
     for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, notifications_bp, home_bp, certificates_bp,
                       rfcs_bp, retests_bp, release_notes_bp, baseline_bp, environments_bp, mail_bp, outages_bp,
-                      schedule_bp, reports_bp, search_bp, participants_bp, readiness_bp, directory_cli, demo_cli,
-                      certificates_cli,
-                      mail_cli, baseline_cli, outages_cli, reports_cli, search_cli):
+                      schedule_bp, reports_bp, search_bp, participants_bp, proving_bp, readiness_bp, directory_cli,
+                      demo_cli, certificates_cli, mail_cli, baseline_cli, outages_cli, reports_cli, search_cli,
+                      participants_cli):
         app.register_blueprint(blueprint)
 
 
@@ -127,6 +129,7 @@ def _register_hooks(app):
     from .outages.services import planned_outage_clashes
     from .outages.views import BOARD_REGIONS
     from .participants import services as participants
+    from .participants.proving import certificates_changed
     from .readiness import views as readiness
     from .release_notes import views as release_notes
     from .rfcs import services as rfc_services
@@ -147,6 +150,8 @@ def _register_hooks(app):
     # today's morning health check.
     register(app, BOARD_REGIONS, participants.board_region)
     register(app, BOARD_REGIONS, readiness.board_region)
+    # Connectivity proving rests on the PKI officers and certificates: a change to them may regress it.
+    register(app, certificates.CHANGED, certificates_changed)
     _watch_changes()
 
 
@@ -187,6 +192,7 @@ def _register_template_globals(app):
     for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views, participant_rules, readiness_rules,
                   readiness_views):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
+    app.jinja_env.globals.update(participant_rules.JINJA_GLOBALS)
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,
                                  counted=counted)  # counted: "4 messages", never "message(s)"

@@ -11,7 +11,7 @@ from .extensions import db
 from .notifications.mail_groups import seed_demo_mail_groups
 from .notifications.services import preferences, save_preferences
 from .outages.demo import seed_demo_outages
-from .participants.demo import seed_demo_participants
+from .participants.demo import seed_demo_participants, seed_proving
 from .readiness.demo import seed_demo_readiness
 from .release_notes.demo import seed_demo_communications
 from .rfcs.demo import seed_demo_rfcs
@@ -27,7 +27,8 @@ def seed_everything(demo=False):
         cover_demo_period(utcnow().date())
         added += (seed_demo() + seed_demo_mail_groups() + seed_demo_certificates() + seed_demo_rfcs()
                   + seed_demo_communications() + seed_demo_outages() + seed_demo_schedule())
-        added += seed_demo_participants()  # participants (issue 26a)
+        added += seed_demo_participants()  # the participant register
+        added += seed_proving()  # after the register's demo: connectivity proving
         added += seed_demo_readiness()  # entry criteria and a fortnight of morning health checks
         follow_demo_systems()
         for environment in db.session.scalars(select(Environment)):  # what the weekly report measures against

@@ -15,6 +15,7 @@ from .extensions import db
 from .outages.models import Outage
 from .outages.services import board as outage_board
 from .outages.services import log_query
+from .participants import proving
 from .participants.register import participants_without_environment_manager
 from .participants.services import participant_of
 from .readiness.views import home_context as readiness_home
@@ -104,6 +105,19 @@ def _central_party(user, now):
                 ongoing=_ongoing(now, user.organisation_id), **_certificates(user, now))
 
 
+def _proving(user, now):
+    """The organisation's connectivity proving, per central environment: (environment, first open step or None,
+    signed off); None when it is not on the participant register (issue 26)."""
+    participant = participant_of(user.organisation_id)
+    if participant is None:
+        return None
+    rows = []
+    for environment in proving.proving_environments(participant):
+        facts, states = proving.steps_of(participant, environment, now)
+        rows.append((environment, proving.first_open(states), facts.sign_off is not None))
+    return {"participant": participant, "rows": rows}
+
+
 def _release_notes(user, now):
     """{environment: [(deployment, rfc, the user's reading state)]} of the release notes deployed in the last 14
     days, those waiting for the user's reading first, and how many RFCs they are."""
@@ -133,5 +147,6 @@ def _participant(user, now):
     ongoing = _ongoing(now, environment_ids=tuple(sorted(tested)) or (0,))
     board = outage_board(now)
     return dict(blocks="participant", notes=notes, released=released, ongoing=ongoing, tested=sorted(tested),
+                proving=_proving(user, now),
                 planned=[(environment, upcoming) for environment, _, _, upcoming in board if upcoming],
                 **_certificates(user, now))

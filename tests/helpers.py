@@ -23,7 +23,7 @@ from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
 from mhhs.notifications.models import MailGroup
 from mhhs.outages.models import Outage
-from mhhs.participants.models import Participant
+from mhhs.participants.models import Participant, ParticipantKind, ProvingStep, Route, StepStatus
 from mhhs.readiness import criteria
 from mhhs.readiness.models import EntryCriterion
 from mhhs.rfcs.models import Defect, Rfc, WorkOffAction
@@ -255,6 +255,12 @@ ARGUMENTS = {
     ("readiness.remove_criterion", "criterion_id"): lambda: make_criterion("Removed by the matrix").id,
     ("readiness.evidence", "criterion_id"): lambda: sample_evidence(),
     ("readiness.system_health", "system_id"): lambda: db.session.scalar(select(System.id).where(System.name == "DIP")),
+    # Connectivity proving (issue 26): Northwold's steps in the first environment, step 3 with an evidence file.
+    **{(endpoint, argument): sample for endpoint in ("proving.page", "proving.record_step", "proving.evidence",
+                                                     "proving.sign_off", "proving.void")
+       for argument, sample in (("participant_id", lambda: sample_proving()[0]),
+                                ("environment_id", lambda: sample_proving()[1]))},
+    **{(endpoint, "step"): lambda: 3 for endpoint in ("proving.record_step", "proving.evidence")},
 }
 
 
@@ -354,6 +360,26 @@ def sample_token():
     return db.session.scalar(select(ApiToken.id)) or create_token(owner, "Sample", ["read"],
                                                                   date.today() + timedelta(days=9),
                                                                   password=DEMO_PASSWORD)[0].id
+
+
+def sample_proving():
+    """(participant id, environment id): Northwold Energy's register entry, with its step 3 recorded with evidence in
+    the first environment; other organisations reach neither (404)."""
+    organisation = db.session.scalar(select(Organisation).where(Organisation.name == "Northwold Energy"))
+    participant = db.session.scalar(select(Participant).where(Participant.organisation_id == organisation.id))
+    if participant is None:
+        participant = Participant(organisation_id=organisation.id, kind=ParticipantKind.SUPPLIER, route=Route.SIT)
+        db.session.add(participant)
+        db.session.flush()
+    environment_id = db.session.scalar(select(Environment.id).order_by(Environment.position))
+    step = db.session.scalar(select(ProvingStep).where(ProvingStep.participant_id == participant.id,
+                                                       ProvingStep.environment_id == environment_id,
+                                                       ProvingStep.step == 3))
+    if step is None:
+        db.session.add(ProvingStep(participant_id=participant.id, environment_id=environment_id, step=3,
+                                   status=StepStatus.IN_PROGRESS, evidence_name="webhooks.txt", evidence=b"200 OK"))
+    db.session.commit()
+    return participant.id, environment_id
 
 
 def sample_feed_token():

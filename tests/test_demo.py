@@ -77,3 +77,37 @@ def test_demo_shows_entry_criteria_and_a_fortnight_of_health_checks(app, as_user
     assert re.search(r">Amber</td>", as_user("dip@demo.test").get(f"/readiness/health/systems/{dip}").text)
     assert ">Missing</td>" in manager.get(f"/readiness/health/systems/{lss}").text
     assert "Red in the morning health check" in manager.get("/outages").text
+def test_demo_shows_connectivity_proving_signed_off_blocked_regressed_and_ees(app, as_user):
+    import re
+
+    from sqlalchemy import select
+
+    from mhhs.directory.models import Environment
+    from mhhs.extensions import db
+    from mhhs.mail.models import OutboxMessage
+    with app.app_context():
+        seed_everything(demo=True)
+        environments = dict(db.session.execute(select(Environment.name, Environment.id)).all())
+        told = db.session.scalars(select(OutboxMessage.recipients).where(
+            OutboxMessage.subject == "Connectivity proving regressed: Northwold Energy in UIT")).all()
+    assert "supplier@demo.test" in told and "rm.sit@demo.test" in told
+    manager = as_user("rm.sit@demo.test")
+
+    def matrix(name):
+        return re.sub(r"\s+", " ", manager.get(f"/participants/proving?environment={environments[name]}")
+                      .get_data(as_text=True))
+
+    def steps(page, name):
+        row = re.search(rf'<tr id="participant-\d+"> <th scope="row"><a [^>]*>{name}</a>.*?</tr>', page).group(0)
+        return re.findall(r'badge status-(\w+)', row), "Signed off" in row
+
+    sit_a = matrix("SIT-A")
+    assert steps(sit_a, "Fenland Networks") == (["done"] * 5, True)
+    assert steps(sit_a, "Lanternway Enquiries") == (["done", "done", "done", "not_applicable", "done"], False)
+    assert steps(matrix("SIT-B"), "Brightmeter Services") == (["done", "done", "blocked", "blocked", "not_started"],
+                                                               False)
+    assert steps(matrix("UIT"), "Northwold Energy") == (["done", "in_progress", "blocked", "blocked", "done"], False)
+    home = re.sub(r"\s+", " ", as_user("supplier@demo.test").get("/").get_data(as_text=True))
+    assert "Connectivity proving: your next step" in home
+    assert "UIT</a>: step 2, PKI certificates (TLS and JWS) requested and installed" in home
+    assert "No valid DIP TLS certificate for UIT." in home

@@ -3,7 +3,17 @@
 
 def init_api(app):
     from ..extensions import csrf
-    from . import authentication, baseline, certificates, deployments, errors, outages, readiness, rfcs  # noqa: F401
+    from . import (  # noqa: F401
+        authentication,
+        baseline,
+        certificates,
+        deployments,
+        errors,
+        outages,
+        participants,
+        readiness,
+        rfcs,
+    )
     from .blueprint import JsonApi, bp
 
     api = JsonApi(app, spec_kwargs={"security": [{"bearer": []}], "info": {"description": (

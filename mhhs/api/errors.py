@@ -10,7 +10,8 @@ from .blueprint import bp
 # The services' field names as the API names them.
 FIELDS = {"system_id": "system", "environment_ids": "environments", "environment_id": "environment",
           "system_ids": "systems", "market_role_id": "market_role", "certificate_file": "certificate",
-          "rfc_number": "rfc", "found_in_id": "found_in"}
+          "rfc_number": "rfc", "found_in_id": "found_in",
+          "message_at": "sent_at"}
 NEEDS_ATTENTION = "Some fields need attention; nothing was saved."
 
 

@@ -9,6 +9,7 @@ SCOPES = {
     "outages": "Log and end outages",
     "certificates": "Upload certificates",
     "readiness": "Post the morning health check of your systems",
+    "participants": "Read connectivity proving and record a DIP message sent (step 4)",
 }
 MAX_DAYS = 366  # a token expires within a year
 

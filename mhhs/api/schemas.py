@@ -383,3 +383,42 @@ class Readiness(Schema):
     open = fields.Integer()
     waived = fields.Integer()
     criteria = fields.List(fields.Nested(CriterionStanding), attribute="standings")
+# Connectivity proving (issue 26) ---------------------------------------------------------------------------------
+
+class ProvingStep(Schema):
+    number = fields.Integer(dump_only=True, metadata={"description": "1–5, in the EAP's order (§11.3)."})
+    name = fields.String(dump_only=True)
+    status = Value(dump_only=True, metadata={
+        "description": "not_started, in_progress, done, blocked or not_applicable."})
+    detail = fields.String(dump_only=True, metadata={
+        "description": "What blocks it or is missing, or why it does not apply."})
+    required = fields.Boolean(dump_only=True)
+    derived = fields.Boolean(dump_only=True, metadata={
+        "description": "Steps 1–2 tick themselves from the PKI officers and certificates."})
+    message_id = fields.String(dump_only=True, allow_none=True)
+    message_at = UtcTime(dump_only=True, allow_none=True)
+    recorded_at = UtcTime(dump_only=True, allow_none=True)
+
+
+class ProvingParticipant(Schema):
+    id = fields.Integer(dump_only=True)
+    organisation = fields.String(dump_only=True)
+    kind = Value(dump_only=True)
+    route = Value(dump_only=True)
+    interval = fields.Integer(dump_only=True, allow_none=True)
+    environment = fields.String(dump_only=True)
+    steps = fields.List(fields.Nested(ProvingStep), dump_only=True)
+    signed_off_at = UtcTime(dump_only=True, allow_none=True, metadata={
+        "description": "When a Release Manager signed off \"connectivity proven\"; null while not signed off."})
+
+
+class ProvingMatrix(Schema):
+    environment = fields.String(dump_only=True)
+    participants = fields.List(fields.Nested(ProvingParticipant), dump_only=True)
+
+
+class DipMessageIn(Schema):
+    message_id = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                               metadata={"description": "The id of the DIP message sent (EAP §11.3.1.3)."})
+    sent_at = UtcTime(required=True, metadata={"description": "When it was sent and its response received. " + TIME})
+    note = fields.String(load_default="", validate=validate.Length(max=4000))

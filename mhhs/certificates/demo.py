@@ -28,25 +28,32 @@ def seed_demo_certificates():
     if db.session.scalar(select(func.count()).select_from(Certificate)):
         return 0
     key = ec.generate_private_key(ec.SECP256R1())
-    now = datetime.now(UTC)
     for org_name, env_name, kind, mpid, days in DEMO:
-        common_name = f"{(mpid or org_name.split()[0]).lower()}.{env_name.lower().replace(' ', '-')}.demo.test"
-        subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name),
-                             x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-        not_after = now + timedelta(days=days)
-        certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
-                       .public_key(key.public_key()).serial_number(x509.random_serial_number())
-                       .not_valid_before(not_after - timedelta(days=365)).not_valid_after(not_after)
-                       .sign(key, hashes.SHA256()))
-        parsed = parse_certificate(certificate.public_bytes(serialization.Encoding.DER))
-        demo = Certificate(
-            organisation_id=db.session.scalar(select(Organisation.id).where(Organisation.name == org_name)),
-            environment_id=db.session.scalar(select(Environment.id).where(Environment.name == env_name)),
-            kind=kind, mpid=mpid, subject=parsed.subject, issuer=parsed.issuer, serial=parsed.serial,
-            valid_from=parsed.valid_from, valid_to=parsed.valid_to, fingerprint=parsed.fingerprint,
-            alt_names=parsed.alt_names, der=parsed.der)
-        db.session.add(demo)
-        db.session.flush()
-        index_for_search(demo)
+        add_demo_certificate(org_name, env_name, kind, mpid, days, key)
     db.session.commit()
     return len(DEMO)
+
+
+def add_demo_certificate(org_name, env_name, kind, mpid, days, key=None):
+    """A real self-signed certificate for the organisation and environment, expiring in `days` (demo only)."""
+    key = key or ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(UTC)
+    common_name = f"{(mpid or org_name.split()[0]).lower()}.{env_name.lower().replace(' ', '-')}.demo.test"
+    subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, org_name),
+                         x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    not_after = now + timedelta(days=days)
+    certificate = (x509.CertificateBuilder().subject_name(subject).issuer_name(subject)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(not_after - timedelta(days=365)).not_valid_after(not_after)
+                   .sign(key, hashes.SHA256()))
+    parsed = parse_certificate(certificate.public_bytes(serialization.Encoding.DER))
+    demo = Certificate(
+        organisation_id=db.session.scalar(select(Organisation.id).where(Organisation.name == org_name)),
+        environment_id=db.session.scalar(select(Environment.id).where(Environment.name == env_name)),
+        kind=kind, mpid=mpid, subject=parsed.subject, issuer=parsed.issuer, serial=parsed.serial,
+        valid_from=parsed.valid_from, valid_to=parsed.valid_to, fingerprint=parsed.fingerprint,
+        alt_names=parsed.alt_names, der=parsed.der)
+    db.session.add(demo)
+    db.session.flush()
+    index_for_search(demo)
+    return demo

@@ -8,6 +8,7 @@ from ..audit.services import record
 from ..core import search
 from ..core.pagination import SortColumn
 from ..core.permissions import Role
+from ..core.registry import functions
 from ..core.services import Refused
 from ..core.time import format_london
 from ..directory.models import Environment, Organisation, OrgKind, User
@@ -249,6 +250,7 @@ def save_certificate(user, parsed, values, renews_id=None):
         summary += f", replaces certificate {old.id}"
     record("certificate.uploaded", actor=user, obj=certificate, summary=summary)
     index_for_search(certificate)
+    _changed(certificate.organisation_id)
     db.session.commit()
     return certificate
 
@@ -262,6 +264,8 @@ def delete_certificate(user, certificate):
         certificate.replaces.replaced = False
     search.drop("certificate", [certificate.id])
     db.session.delete(certificate)
+    db.session.flush()
+    _changed(certificate.organisation_id)
     db.session.commit()
 
 
@@ -312,6 +316,7 @@ def add_officer(user, organisation, values):
     db.session.add(officer)
     db.session.flush()
     record("pki_officer.appointed", actor=user, obj=officer, summary=f"{scheme.value} {role.value}: {officer.name}")
+    _changed(organisation.id)
     db.session.commit()
     return officer
 
@@ -321,6 +326,8 @@ def remove_officer(user, officer):
         raise Refused("You may not remove this PKI officer.")
     record("pki_officer.removed", actor=user, obj=officer, summary=f"{officer.role.value}: {officer.name}")
     db.session.delete(officer)
+    db.session.flush()
+    _changed(officer.organisation_id)
     db.session.commit()
 
 
@@ -339,16 +346,31 @@ def officer_gaps(organisation, officers, certificates):
     participant is not asked for a Nominating Officer)."""
     gaps = []
     for scheme in schemes_of(organisation, officers, certificates):
-        mine = [o for o in officers if o.scheme == scheme]
-        roles = [o.role for o in mine]
-        gaps += [f"No {scheme.value} {role.value} appointed." for role in SCHEME_OFFICERS[scheme] if role not in roles]
-        covered = {o.environment_id for o in mine if o.role == OfficerRole.TECHNICAL_CONTACT}
         held = {c.environment for c in certificates if c.kind in SCHEME_KINDS[scheme]}
-        for environment in sorted(held, key=lambda e: e.position):
-            if environment.id not in covered:
-                gaps.append(f"No {scheme.value} Technical Contact for {environment.name}, where {organisation.name} "
-                            f"holds {scheme.value} certificates.")
+        gaps += scheme_gaps(scheme, officers, sorted(held, key=lambda e: e.position),
+                            f", where {organisation.name} holds {scheme.value} certificates")
     return gaps
+
+
+def scheme_gaps(scheme, officers, environments, where=""):
+    """Who is missing in one scheme: its officers (SCHEME_OFFICERS) and a Technical Contact for each of these
+    environments. Connectivity proving asks it for the DIP and the environment being proven (step 1)."""
+    mine = [o for o in officers if o.scheme == scheme]
+    roles = [o.role for o in mine]
+    gaps = [f"No {scheme.value} {role.value} appointed." for role in SCHEME_OFFICERS[scheme] if role not in roles]
+    covered = {o.environment_id for o in mine if o.role == OfficerRole.TECHNICAL_CONTACT}
+    return gaps + [f"No {scheme.value} Technical Contact for {environment.name}{where}."
+                   for environment in environments if environment.id not in covered]
+
+
+# A hook for what rests on an organisation's PKI officers and certificates (connectivity proving, registered in
+# create_app): called with the organisation's id in the transaction of every change to them, before it commits.
+CHANGED = "certificates.services.CHANGED"
+
+
+def _changed(organisation_id):
+    for function in functions(CHANGED):
+        function(organisation_id)
 
 
 # Reminders -----------------------------------------------------------------------------------

@@ -27,6 +27,10 @@ KINDS = {
     "outage_update": ("An outage of a system or environment I follow has an update", set(Role)),
     "participant_refresh": ("A participant announces a data refresh of its environment connected to mine (or to "
                                  "one I approve)", {Role.RELEASE_MANAGER, Role.CENTRAL_PARTY}),
+    "proving_regressed": ("A connectivity-proving step of my organisation (for Release Managers: of any participant) "
+                          "regresses", set(Role)),
+    "proving_reminder": ("My organisation's onboarding interval starts soon with connectivity-proving steps open",
+                         {Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT}),
     # Release Managers receive the weekly report unless they turn it off; anyone else asks for it (a subscription).
     "weekly_report": ("The weekly testing and readiness report is out", {Role.RELEASE_MANAGER}),
 }

@@ -1,8 +1,21 @@
 """The participant register and what connectivity proving rests on (EAP §5.3, §7.1.1–§7.1.3, §8.1, §10.1, §11.3)."""
 import enum
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Enum, ForeignKey, Integer, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import relationship
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import deferred, relationship
 
 from ..directory.models import DayPeriod
 from ..extensions import db
@@ -197,3 +210,59 @@ class CentralConnection(db.Model):
     environment = relationship("Environment")
     system = relationship("System")
     updated_by = relationship("User")
+# DIP onboarding and connectivity proving (EAP §10.1, §11.3) -----------------------------------------------------
+
+class StepStatus(str, enum.Enum):
+    """Where a connectivity-proving step stands."""
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+    NOT_APPLICABLE = "not_applicable"
+
+    @property
+    def label(self):
+        return _STEP_STATUS_LABELS[self]
+
+
+_STEP_STATUS_LABELS = {StepStatus.NOT_STARTED: "Not started", StepStatus.IN_PROGRESS: "In progress",
+                       StepStatus.DONE: "Done", StepStatus.BLOCKED: "Blocked",
+                       StepStatus.NOT_APPLICABLE: "Not applicable"}
+
+
+class ProvingStep(db.Model):
+    """One step of a participant's connectivity proving to one central environment (EAP §11.3).
+
+    Steps 3–5 are recorded by people, with their evidence. Steps 1–2 are derived from the PKI officers and the
+    certificates; their row remembers what was last derived, so that a step that was done and no longer is (a
+    certificate expired or gone, an officer removed) is noticed once: regressed_at and regressed_reason."""
+    __tablename__ = "proving_steps"
+    __table_args__ = (UniqueConstraint("participant_id", "environment_id", "step"),)
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(ForeignKey("participants.id", ondelete="CASCADE"), nullable=False, index=True)
+    environment_id = Column(ForeignKey("environments.id"), nullable=False, index=True)
+    step = Column(Integer, nullable=False)  # 1–5, participants.proving.STEPS
+    status = Column(Enum(StepStatus, native_enum=False, length=20), nullable=False, default=StepStatus.NOT_STARTED)
+    blocked_by = Column(Text, nullable=False, default="", server_default="")
+    not_applicable_reason = Column(Text, nullable=False, default="", server_default="")
+    note = Column(Text, nullable=False, default="", server_default="")
+    message_id = Column(String(200), nullable=False, default="", server_default="")  # step 4's evidence
+    message_at = Column(DateTime)
+    evidence_name = Column(String(200), nullable=False, default="", server_default="")
+    evidence = deferred(Column(LargeBinary))
+    recorded_by_id = Column(ForeignKey("users.id"))  # None for a derived step
+    recorded_at = Column(DateTime)
+    regressed_at = Column(DateTime)
+    regressed_reason = Column(Text, nullable=False, default="", server_default="")
+    recorded_by = relationship("User")
+
+
+class ProvingReminder(db.Model):
+    """A reminder of an open step sent to a participant whose interval starts soon: once per step and week."""
+    __tablename__ = "proving_reminders"
+    __table_args__ = (UniqueConstraint("participant_id", "environment_id", "step", "week"),)
+    id = Column(Integer, primary_key=True)
+    participant_id = Column(ForeignKey("participants.id", ondelete="CASCADE"), nullable=False, index=True)
+    environment_id = Column(ForeignKey("environments.id"), nullable=False)
+    step = Column(Integer, nullable=False)
+    week = Column(Date, nullable=False)  # the Monday of the week it was sent in

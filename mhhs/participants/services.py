@@ -28,6 +28,7 @@ from .permissions import (
     visible_connections,
     visible_environments,
 )
+from .proving import first_open, open_step_words, steps_of
 from .rules import CHECKS, connection_problems, entries, normal_entries
 
 SIGN_OFF_NEEDED = "Connectivity to {environment} is not signed off"
@@ -47,7 +48,16 @@ def connectivity_signed_off(participant_id, environment_id):
 
 
 def first_open_step(participant_id, environment):
-    """What stands between a participant and testing in a central environment, in words, or None when nothing does."""
+    """What stands between a participant and testing in a central environment, in words, or None when nothing does:
+    the first required proving step not done (derived now, so an expired certificate counts at once), else a
+    missing sign-off."""
+    participant = db.session.get(Participant, participant_id)
+    if participant is None:  # not on the register: nothing was proven, let alone signed off
+        return SIGN_OFF_NEEDED.format(environment=environment.name)
+    _, states = steps_of(participant, environment)
+    state = first_open(states)
+    if state is not None:
+        return f"{environment.name}: {open_step_words(state)}"
     if connectivity_signed_off(participant_id, environment.id):
         return None
     return SIGN_OFF_NEEDED.format(environment=environment.name)

@@ -20,6 +20,7 @@ from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
+from ..participants import proving
 from ..participants.register import participants_without_environment_manager
 from ..readiness.criteria import ready_counts
 from ..readiness.health import compliance as health_compliance
@@ -101,6 +102,10 @@ class Report:
     # participants (issue 26a): the register's gap of EAP §7.1.1 as it stands today (the register keeps no history)
     without_environment_manager: list = field(default_factory=list)
     readiness: object = None  # ReadinessFigures: participants ready per phase, health-check compliance
+    # Connectivity proving (issue 26), for Release Managers: progress now per environment and interval (None for an
+    # ended week), and the steps that regressed in the week.
+    proving: list = None
+    regressions: list = None
 
     @property
     def sunday(self):
@@ -187,7 +192,8 @@ def build(user, monday, now):
                   retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
                   _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
                   baseline.owing_to_sit(), sit_pair_warnings(planned), past,
-                  participants_without_environment_manager(), _readiness(monday, now))
+                  participants_without_environment_manager(), _readiness(monday, now),
+                  **_proving(user, start, end, now, past))
 
 
 @dataclass
@@ -204,6 +210,12 @@ class ReadinessFigures:
 def _readiness(monday, now):
     on_time, expected = health_compliance(monday, monday + timedelta(days=6), now)
     return ReadinessFigures(ready_counts(now), on_time, expected)
+
+
+def _proving(user, start, end, now, past):
+    if not (user and is_manager(user)):
+        return {}
+    return {"proving": None if past else proving.progress(now), "regressions": proving.regressions_between(start, end)}
 
 
 def _availability(down, spans):

@@ -13,6 +13,7 @@ from ..core.time import bank_holiday, format_london, to_london
 from ..directory.models import Environment, london_day_start
 from ..extensions import db
 from ..outages.models import Outage, outage_systems
+from ..participants.permissions import can_see_proving_matrix
 from ..participants.register import intervals_between
 from ..rfcs.clashes import clashes
 from ..rfcs.models import Deployment, Rfc, rfc_environments
@@ -119,7 +120,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
             if when in days:
                 days[when].entries.append(Entry("environment", "Environment", f"{environment.name} {words}",
                                                 "environments.index"))
-    _add_intervals(days, filters, first_day, last_day)
+    _onboarding_intervals(user, days, filters, first_day, last_day)
     for freeze in freezes_between(_environment_ids(filters), start, end):
         for day in days.values():
             if freeze.first_day <= day.date <= freeze.last_day:
@@ -159,16 +160,19 @@ def calendar_days(user, first_day, last_day, filters, per_day):
     return list(days.values())
 
 
-def _add_intervals(days, filters, first_day, last_day):
-    """participants (issue 26a): the DIP onboarding intervals begin and end (EAP §10.1); they concern every
-    environment, so a calendar filtered to one environment, system or organisation leaves them out."""
+def _onboarding_intervals(user, days, filters, first_day, last_day):
+    """DIP onboarding intervals (EAP §10.1): the week commencing they begin and their last day. They concern every
+    environment, so a calendar filtered to one environment, system or organisation leaves them out. A Release
+    Manager's link opens the proving matrix, anyone else's the register of that interval."""
     if filters.environment_id or filters.system_id or filters.organisation_id:
         return
     for interval in intervals_between(first_day, last_day):
+        link = ("proving.matrix", {}) if can_see_proving_matrix(user) else (
+            "participants.register_page", {"interval": interval.id})
         for when, words in ((interval.first_day, "begins (week commencing)"), (interval.last_day, "ends")):
             if when in days:
-                days[when].entries.append(Entry("interval", "DIP onboarding", f"Interval {interval.number} {words}",
-                                                "participants.register_page", {"interval": interval.id}))
+                days[when].entries.append(Entry("interval", "Onboarding interval",
+                                                f"DIP onboarding interval {interval.number} {words}", *link))
 
 
 def _environments(filters):

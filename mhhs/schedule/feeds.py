@@ -15,6 +15,8 @@ from ..directory.models import Environment, london_day_start
 from ..extensions import db
 from ..outages.downtime import overlapping
 from ..outages.models import Outage
+from ..participants.models import OnboardingInterval
+from ..participants.register import intervals_between
 from ..rfcs.models import Deployment, Rfc, rfc_environments
 from ..rfcs.permissions import visible_clause
 from ..rfcs.states import SCHEDULED, RfcStatus
@@ -66,6 +68,8 @@ class Feed:
                                (self.certificates(), (func.count(), func.max(Certificate.id))),
                                (select(Freeze), (func.count(), func.max(Freeze.id)))):
             parts.append(tuple(db.session.execute(query.with_only_columns(*columns).order_by(None)).one()))
+        parts.append(db.session.execute(select(OnboardingInterval.number, OnboardingInterval.first_day,
+                                               OnboardingInterval.last_day)).all())
         return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
     def to_ical(self, link):
@@ -101,6 +105,11 @@ class Feed:
             calendar.add_component(_event(
                 f"freeze-{freeze.id}", 0, freeze.created_at, f"Freeze: {freeze.scope}", freeze.reason,
                 link("schedule.freezes"), "CONFIRMED", freeze.first_day, freeze.last_day + timedelta(days=1)))
+        for interval in intervals_between(self.since.date(), self.until.date()):  # whole weeks, for everyone
+            calendar.add_component(_event(
+                f"onboarding-interval-{interval.number}", 0, None, f"DIP onboarding interval {interval.number}",
+                "DIP onboarding and connectivity proving (EAP §10.1, §11.3)", link("home.index"), "CONFIRMED",
+                interval.first_day, interval.last_day + timedelta(days=1)))
         for certificate in db.session.scalars(self.certificates().options(joinedload(Certificate.environment))):
             day = to_london(certificate.valid_to).date()
             calendar.add_component(_event(

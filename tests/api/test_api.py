@@ -314,8 +314,8 @@ def test_every_api_route_is_held_to_its_roles_and_scope(app, api, make_token):
     failures = []
     for rule in rules:
         view = app.view_functions[rule.endpoint]
-        url = rule.rule.replace("/api/v1", "").replace("<int:rfc_id>", "999999").replace("<int:outage_id>", "999999")
-        url = url.replace("<int:participant_id>", "999999")
+        url = (rule.rule.replace("/api/v1", "").replace("<int:rfc_id>", "999999").replace("<int:outage_id>", "999999")
+               .replace("<int:participant_id>", "999999"))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             if api(method, url).status_code != 401:
                 failures.append(f"{method} {url} anonymous")

@@ -51,6 +51,10 @@ OBJECT_RULES = {
     **{endpoint: {Role.CENTRAL_PARTY: 404} for endpoint in (
         "readiness.participant", "readiness.meet", "readiness.reopen", "readiness.evidence",
         "readiness.standing_data")},
+    # Northwold Energy's connectivity proving: a Central Party (another organisation) does not reach it.
+    "proving.page": {Role.CENTRAL_PARTY: 404},
+    "proving.record_step": {Role.CENTRAL_PARTY: 404},
+    "proving.evidence": {Role.CENTRAL_PARTY: 404},
 }
 
 # Where the route admits the role for one method only: the status expected for the other.

@@ -37,8 +37,8 @@ def test_onboarding_intervals_are_on_the_calendar(app, as_user):
     with app.app_context():
         make_interval(4, date(2026, 12, 14))
     week = as_user("supplier@demo.test").get("/calendar?view=week&date=2026-12-14").get_data(as_text=True)
-    assert "Interval 4 begins (week commencing)" in week
+    assert "DIP onboarding interval 4 begins (week commencing)" in week
     month = as_user("supplier@demo.test").get("/calendar?date=2026-12").get_data(as_text=True)
-    assert "Interval 4 begins (week commencing)" in month and "Interval 4 ends" in month
+    assert "DIP onboarding interval 4 begins (week commencing)" in month and "DIP onboarding interval 4 ends" in month
     filtered = as_user("supplier@demo.test").get("/calendar?date=2026-12&environment=1").get_data(as_text=True)
     assert "Interval 4" not in filtered
