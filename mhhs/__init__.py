@@ -92,6 +92,10 @@ def _register_blueprints(app):
     from .notifications.views import bp as notifications_bp
     from .outages.cli import cli as outages_cli
     from .outages.views import bp as outages_bp
+
+    # Readiness: proving tests, GO / NO-GO decisions, the EWG (issue 28 part B)
+    from .readiness.decisions_views import bp as decisions_bp
+    from .readiness.decisions_views import cli as readiness_decisions_cli
     from .release_notes.views import bp as release_notes_bp
     from .reports.cli import cli as reports_cli
     from .reports.environments import bp as environments_bp
@@ -101,6 +105,8 @@ def _register_blueprints(app):
     from .schedule.views import bp as schedule_bp
     from .search.cli import cli as search_cli
     from .search.views import bp as search_bp
+    app.register_blueprint(decisions_bp)
+    app.register_blueprint(readiness_decisions_cli)
 
     for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, notifications_bp, home_bp, certificates_bp,
                       rfcs_bp, retests_bp, release_notes_bp, baseline_bp, environments_bp, mail_bp, outages_bp,
@@ -134,6 +140,8 @@ def _register_hooks(app):
     for domain in (rfc_services, outages, certificates):  # renaming a system or organisation re-indexes what names it
         register(app, RENAMED, domain.reindex_named)
     release_notes.register(app)
+    from .readiness import decisions_views  # the decision's and the EWG's PDFs attached at delivery
+    decisions_views.register(app)
 
 
 def _register_template_globals(app):
@@ -150,12 +158,13 @@ def _register_template_globals(app):
     from .mail.services import counted, kind_words
     from .outages import permissions as outage_rules
     from .outages.views import hours
+    from .readiness import permissions as readiness_rules
     from .rfcs import permissions as rfc_rules
     from .rfcs import views as rfc_views
     from .rfcs.numbers import rfc_number
     from .rfcs.retests import follow_up
 
-    for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views):
+    for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views, readiness_rules):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,

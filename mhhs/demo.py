@@ -11,6 +11,7 @@ from .extensions import db
 from .notifications.mail_groups import seed_demo_mail_groups
 from .notifications.services import preferences, save_preferences
 from .outages.demo import seed_demo_outages
+from .readiness.decisions_demo import seed_demo_decisions
 from .release_notes.demo import seed_demo_communications
 from .rfcs.demo import seed_demo_rfcs
 from .schedule.demo import seed_demo_schedule
@@ -25,6 +26,7 @@ def seed_everything(demo=False):
         cover_demo_period(utcnow().date())
         added += (seed_demo() + seed_demo_mail_groups() + seed_demo_certificates() + seed_demo_rfcs()
                   + seed_demo_communications() + seed_demo_outages() + seed_demo_schedule())
+        added += seed_demo_decisions()  # proving tests, a conditional GO, the EWG's meetings (issue 28 part B)
         follow_demo_systems()
         for environment in db.session.scalars(select(Environment)):  # what the weekly report measures against
             environment.availability_target = environment.availability_target or (98 if "SIT-" in environment.name

@@ -15,6 +15,7 @@ from .extensions import db
 from .outages.models import Outage
 from .outages.services import board as outage_board
 from .outages.services import log_query
+from .readiness.owned import item_link, open_items_for
 from .release_notes import acknowledgements
 from .rfcs import queries, services
 from .rfcs.clashes import clashes
@@ -34,7 +35,8 @@ def index():
     work = {Role.RELEASE_MANAGER: _manager, Role.CENTRAL_PARTY: _central_party,
             Role.TEST_PARTICIPANT: _participant}[current_user.role](current_user, now)
     return render_template("home/index.html", now=now, actions=services.open_work_off_actions(current_user),
-                           today=to_london(now).date(), **work)
+                           today=to_london(now).date(), readiness_items=open_items_for(current_user),
+                           item_link=item_link, **work)
 
 
 def _block(query, order, key_of=None, descending=False):

@@ -18,6 +18,7 @@ from .participants.models import (
     ParticipantOutage,
     Tranche,
 )
+from .readiness.models import DecisionCondition, EwgAction, EwgMeeting, ProvingTest, ReadinessDecision
 from .release_notes.models import Acknowledgement, ReleaseAudience
 from .reports.models import WeeklyReportSent
 from .rfcs.models import Approval, ChangeRequest, ControlPoint, Defect, Deployment, Retest, Revision, Rfc, WorkOffAction
@@ -32,4 +33,5 @@ __all__ = [
     "Revision", "Rfc", "WeeklyReportSent", "SearchDocument", "MailGroup", "ReleaseSlot", "WorkOffAction",
     "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "ParticipantOutage",
     "Tranche",
+    "DecisionCondition", "EwgAction", "EwgMeeting", "ProvingTest", "ReadinessDecision",
 ]

@@ -30,6 +30,12 @@ WORDS = {
     "api_token.created": "created an API token: {}", "api_token.revoked": "revoked an API token: {}",
     "login": "logged in", "logout": "logged out", "logout.everywhere": "signed out everywhere: {}",
     "login.failed": "failed to log in: {}",
+    # Readiness: proving tests, GO / NO-GO decisions, the EWG (issue 28)
+    "readiness.proving": "recorded a proving test: {}", "readiness.decided": "recorded the decision: {}",
+    "readiness.condition_done": "marked a condition done: {}", "readiness.action_done": "marked an action done: {}",
+    "ewg.generated": "added the meeting: {}", "ewg.changed": "changed the meeting: {}",
+    "ewg.agenda_sent": "sent the agenda: {}", "ewg.minutes": "saved the minutes of the {}",
+    "ewg.minutes_sent": "sent the minutes {}", "ewg.action": "added an action: {}",
     "login.locked": "was locked out: {}", "login.unlocked": "was unlocked: {}",
     "login.refused_address": "was refused a login from a throttled address: {}",
     "login.refused_locked": "was refused a login while locked out: {}",

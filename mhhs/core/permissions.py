@@ -102,6 +102,8 @@ NAV = [
     ("Baseline", "baseline.grid", set(Role)),
     ("Retests", "retests.retests", set(Role)),
     ("Weekly report", "reports.weekly_report", set(Role)),
+    ("GO / NO-GO", "decisions.decision_list", set(Role)),
+    ("EWG", "decisions.ewg_meetings", set(Role)),
     ("Organisations", "directory.organisations", {Role.RELEASE_MANAGER}),
     ("Users", "directory.users", {Role.RELEASE_MANAGER}),
     ("Outbox", "mail.outbox", {Role.RELEASE_MANAGER}),

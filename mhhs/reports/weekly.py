@@ -20,6 +20,9 @@ from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
+from ..readiness import decisions as readiness_decisions
+from ..readiness import owned as readiness_owned
+from ..readiness import proving_tests
 from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
 from ..rfcs.models import Defect, Deployment, Retest, Rfc
@@ -95,6 +98,7 @@ class Report:
     owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
     sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
     past: bool = False  # a week that has ended: reported as it stood then, without today's state
+    readiness: dict = field(default_factory=dict)  # decisions of the week, proving progress, EWG actions overdue
 
     @property
     def sunday(self):
@@ -179,7 +183,17 @@ def build(user, monday, now):
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
                   _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
-                  baseline.owing_to_sit(), sit_pair_warnings(planned), past)
+                  baseline.owing_to_sit(), sit_pair_warnings(planned), past,
+                  _readiness(environments, start, end, monday + timedelta(days=7)))
+
+
+def _readiness(environments, start, end, next_monday):
+    """The week's GO / NO-GO decisions, proving tests passed per environment (as they stand) and the EWG actions
+    overdue at the week's end (issue 28)."""
+    progress = proving_tests.progress([e.id for e in environments])
+    return {"decisions": readiness_decisions.decisions_between(start, end),
+            "proving": [(e, *progress[e.id]) for e in environments if progress[e.id][1]],
+            "overdue": readiness_owned.overdue_actions(next_monday - timedelta(days=1))}
 
 
 def _availability(down, spans):
