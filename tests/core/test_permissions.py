@@ -12,6 +12,7 @@ from mhhs.outages.models import Outage
 from tests.certificates.factory import make_certificate, make_officer
 from tests.helpers import API, ARGUMENTS, SKIP, USERS
 from tests.outages.factory import make_outage
+from tests.readiness import decisions_factory as readiness
 from tests.rfcs.factory import make_rfc
 
 # Where the route admits the role but the sample object is another organisation's: the status expected.
@@ -32,6 +33,9 @@ OBJECT_RULES = {
     "rfcs.finish_work_off_action": {Role.TEST_PARTICIPANT: 404},  # the Central Party's action
     "release_notes.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
     "api_pages.revoke_token": {Role.RELEASE_MANAGER: 404, Role.TEST_PARTICIPANT: 404},  # the Central Party's token
+    # The programme's condition and EWG action: only its owner (or a Release Manager) marks it done.
+    "decisions.finish_condition": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},
+    "decisions.finish_action": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},
 }
 
 # Where the route admits the role for one method only: the status expected for the other.
@@ -120,7 +124,17 @@ FOREIGN_OBJECTS = {
     # Northwold's certificate and PKI officer: Avanade's Central Party may not reach them.
     "certificate_id": (lambda: make_certificate("Northwold Energy", "SIT-A").id, ("dip@demo.test",)),
     "officer_id": (lambda: make_officer("Northwold Energy").id, ("dip@demo.test", "mprs@demo.test")),
+    # Northwold's condition of a decision and EWG action: no other organisation marks them done.
+    "condition_id": (lambda: readiness.make_decision(conditions=[readiness.condition(
+        owner="organisation:Northwold Energy")]).conditions[0].id, ("dip@demo.test", "mprs@demo.test")),
+    "action_id": (lambda: sample_northwold_action(), ("dip@demo.test", "mprs@demo.test")),
 }
+
+
+def sample_northwold_action():
+    from mhhs.readiness import ewg
+    return ewg.add_action(readiness.user(), readiness.make_meeting(),
+                          readiness.condition(owner="organisation:Northwold Energy")).id
 # Outages are readable by everyone (SPEC §5); changing another organisation's is what is refused.
 FOREIGN_OUTAGE_CHANGES = ("outages.edit", "outages.end", "outages.post_update", "outages.cancel")
 
