@@ -16,6 +16,12 @@ PAGES = {
                          "/", "/api-reference"],
     "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens"],
 }
+# Issue 28 part B: proving tests, GO / NO-GO decisions, the EWG (the demo's SIT-A is 2, its DIP 1, its first stage 1).
+PAGES["rm.sit@demo.test"] += ["/readiness/proving", "/readiness/proving/2/1/monitoring", "/readiness/decisions",
+                              "/readiness/decisions/new?stage=1", "/readiness/decisions/1", "/readiness/ewg",
+                              "/readiness/ewg/1", "/readiness/ewg/2"]
+PAGES["supplier@demo.test"] += ["/readiness/decisions/1", "/readiness/ewg/1"]
+PAGES["dip@demo.test"] = ["/", "/readiness/proving"]
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))

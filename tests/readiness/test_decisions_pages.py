@@ -36,6 +36,10 @@ def test_the_demo_shows_proving_a_conditional_go_and_the_ewg(app, as_user):
     agenda = manager.get(f"/readiness/ewg/{next_id}").get_data(as_text=True)
     assert "Prove the DIP message-queue alert fires" in agenda and "Send the agenda to the EWG list" in agenda
     assert "CONDITIONAL GO" in manager.get("/readiness/decisions").get_data(as_text=True)
+    # The pages the accessibility test reads by id exist in the demo.
+    for url in ("/readiness/proving/2/1/monitoring", "/readiness/decisions/new?stage=1", "/readiness/decisions/1",
+                "/readiness/ewg/1", "/readiness/ewg/2"):
+        assert manager.get(url).status_code == 200, url
 
 
 def test_a_decision_is_on_the_calendar_and_in_the_weekly_report(app, as_user):
