@@ -14,7 +14,7 @@ from ..audit.services import record
 from ..baseline.services import PAIRED, drifting
 from ..certificates.services import coverage_gaps
 from ..core.permissions import Role, require
-from ..core.services import Invalid, Refused
+from ..core.services import Invalid, Refused, unit_of_work
 from ..core.time import format_london, utcnow
 from ..extensions import db
 from ..mail.services import email_text, queue
@@ -153,6 +153,7 @@ def decision_problems(values, conditions, group):
     return problems, [c for _, c in given]
 
 
+@unit_of_work()
 def record_decision(user, stage, values, conditions):
     """Records the decision, its snapshot and conditions, and queues it to the chosen list with the snapshot as a
     PDF; all of it, or nothing. conditions: [(row number, {text, owner, due_on})], blank rows included."""

@@ -13,7 +13,7 @@ from ..audit.services import record
 from ..baseline.services import PAIRED, drifting
 from ..certificates.services import coverage_gaps
 from ..core.permissions import Role, require
-from ..core.services import Invalid, Refused
+from ..core.services import Invalid, Refused, unit_of_work
 from ..core.time import format_london, is_business_day, utcnow
 from ..directory.models import User, london_day_start
 from ..extensions import db
@@ -50,6 +50,7 @@ def _next_month(month):
     return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+@unit_of_work()
 def generate(on_day=None):
     """Makes the meetings of this month and the next that do not exist yet (the chair carried over from the last
     meeting); returns those made. Running it again makes none."""
@@ -169,6 +170,7 @@ def meeting_problems(meeting, values):
     return problems
 
 
+@unit_of_work()
 def save_meeting(user, meeting, values, dropped):
     """The chair's changes: the day (moved, with a reason), the chair, the generated items dropped and the chair's
     own items. The agenda's items are frozen once it is sent."""
@@ -208,6 +210,7 @@ def _send(user, meeting, kind, filename):
     return group, members
 
 
+@unit_of_work()
 def send_agenda(user, meeting):
     """Freezes the agenda as it stands and sends it to the EWG list with its PDF."""
     require(can_keep_ewg(user), "Only a Release Manager sends the EWG's agenda.")
@@ -221,6 +224,7 @@ def send_agenda(user, meeting):
     return meeting
 
 
+@unit_of_work()
 def save_minutes(user, meeting, minutes):
     require(can_keep_ewg(user), "Only a Release Manager writes the EWG's minutes.")
     if meeting.minutes_sent_at:
@@ -238,6 +242,7 @@ def save_minutes(user, meeting, minutes):
     return meeting
 
 
+@unit_of_work()
 def send_minutes(user, meeting):
     """Sends the minutes and actions to the EWG list with their PDF; they are kept as sent."""
     require(can_keep_ewg(user), "Only a Release Manager sends the EWG's minutes.")
@@ -252,6 +257,7 @@ def send_minutes(user, meeting):
     return meeting
 
 
+@unit_of_work()
 def add_action(user, meeting, values):
     """An action of the meeting: refused without text, owner or due day, or with a due day passed."""
     require(can_keep_ewg(user), "Only a Release Manager records the EWG's actions.")

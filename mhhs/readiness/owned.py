@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..core.permissions import require
-from ..core.services import Invalid
+from ..core.services import Invalid, unit_of_work
 from ..core.time import to_london, utcnow
 from ..directory.models import Organisation, User
 from ..extensions import db
@@ -97,6 +97,7 @@ def item_link(item):
     return "decisions.ewg_meeting", {"meeting_id": item.meeting_id}
 
 
+@unit_of_work()
 def close_item(user, item, note=""):
     """Marks a condition or action done (its owner or a Release Manager), with an optional note."""
     require(can_close_item(user, item), "Only its owner or a Release Manager marks this done, once.")

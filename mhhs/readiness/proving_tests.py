@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..core.permissions import require
-from ..core.services import Invalid
+from ..core.services import Invalid, unit_of_work
 from ..directory.models import Environment, System, environment_systems
 from ..extensions import db
 from .models import ProvingKind, ProvingResult, ProvingTest
@@ -67,6 +67,7 @@ def check_may_record(user, environment, system):
             "You record proving tests of your organisation's systems where they run.")
 
 
+@unit_of_work()
 def record_proving(user, environment, system, kind, values):
     """Records (or replaces) the latest result of one proving test."""
     check_may_record(user, environment, system)

@@ -164,3 +164,18 @@ def test_the_meeting_list_costs_the_same_queries_at_two_sizes(app, as_user, coun
     with count_queries() as many:
         assert viewer.get("/readiness/ewg").status_code == 200
     assert many.count == few.count
+
+
+def test_an_agenda_the_ewg_list_cannot_receive_is_not_frozen(app, as_user):
+    with app.app_context():
+        meeting_id = make_meeting(today() + timedelta(days=40)).id
+        ewg_list().members = []
+        db.session.commit()
+    manager = as_user("rm.sit@demo.test")
+    response = manager.post(f"/readiness/ewg/{meeting_id}/agenda/send")
+    assert response.status_code == 303
+    with app.app_context():
+        meeting = db.session.get(EwgMeeting, meeting_id)
+        assert meeting.agenda_sent is None and meeting.agenda_sent_at is None
+    page = manager.get(f"/readiness/ewg/{meeting_id}").get_data(as_text=True)
+    assert "The EWG distribution list has no active member" in page and "Send the agenda to the EWG list" in page
