@@ -113,7 +113,7 @@ def certificate_gaps(meeting, since):
 
 
 def actions_overdue(meeting, since):
-    return {"title": "Actions overdue",
+    return {"title": "Actions overdue by the meeting",
             "items": [{"key": f"action:{a.id}",
                        "text": f"{a.text} — {a.owner_name}, due {a.due_on:%d %b %Y} (from the {a.meeting.title})"}
                       for a in overdue_actions(meeting.held_on)]}
@@ -178,14 +178,15 @@ def save_meeting(user, meeting, values, dropped):
     problems = meeting_problems(meeting, values)
     if problems:
         raise Invalid(problems)
+    extra = "\n".join(line.strip() for line in (values["extra_items"] or "").splitlines() if line.strip())
     if meeting.agenda_sent is not None and (set(dropped) != set(meeting.dropped_items or [])
-                                            or values["extra_items"].strip() != meeting.extra_items):
+                                            or extra != meeting.extra_items):
         raise Refused(f"The agenda was sent on {format_london(meeting.agenda_sent_at)}: its items stay as sent.",
                       "extra_items")
     moved = values["held_on"] != meeting.held_on
     meeting.held_on, meeting.moved_reason = values["held_on"], values["moved_reason"].strip()
     meeting.chair_id = values.get("chair_id") or None
-    meeting.dropped_items, meeting.extra_items = sorted(set(dropped)), values["extra_items"].strip()
+    meeting.dropped_items, meeting.extra_items = sorted(set(dropped)), extra
     record("ewg.changed", actor=user, obj=meeting,
            summary=(f"moved to {meeting.held_on:%d %b %Y}: {meeting.moved_reason}" if moved
                     else f"agenda of the {meeting.title}"))
