@@ -179,3 +179,22 @@ def test_an_agenda_the_ewg_list_cannot_receive_is_not_frozen(app, as_user):
         assert meeting.agenda_sent is None and meeting.agenda_sent_at is None
     page = manager.get(f"/readiness/ewg/{meeting_id}").get_data(as_text=True)
     assert "The EWG distribution list has no active member" in page and "Send the agenda to the EWG list" in page
+
+
+def test_the_chair_leaves_items_off_through_the_page_and_the_meeting_is_on_the_calendar(app, as_user):
+    with app.app_context():
+        make_decision(conditions=[condition(text="Prove the DIP alert"), condition(text="Load the MPRS data")])
+        meeting = make_meeting(today() + timedelta(days=40))
+        meeting_id, held_on = meeting.id, meeting.held_on
+        keys = {i["text"].split(": ", 1)[1].split(" —")[0]: i["key"] for s in ewg.agenda(meeting) for i in s["items"]
+                if i["key"].startswith("condition:")}
+    manager = as_user("rm.sit@demo.test")
+    response = manager.post(f"/readiness/ewg/{meeting_id}/edit", {
+        "held_on": held_on.isoformat(), "moved_reason": "", "chair_id": "", "extra_items": "Any other business\r\n",
+        "offered": list(keys.values()), "kept": [keys["Prove the DIP alert"]]})
+    assert response.status_code == 303
+    page = manager.get(f"/readiness/ewg/{meeting_id}").get_data(as_text=True)
+    agenda = page.split("<h2>Agenda</h2>")[1].split("<h2>")[0]
+    assert "Prove the DIP alert" in agenda and "Load the MPRS data" not in agenda and "Any other business" in agenda
+    calendar = manager.get(f"/calendar?view=month&date={held_on:%Y-%m}").get_data(as_text=True)
+    assert "Environment Working Group monthly review" in calendar
