@@ -130,7 +130,7 @@ def _decision_or_404(decision_id):
 def decision(decision_id):
     decision = _decision_or_404(decision_id)
     return render("readiness/decision_detail.html", "readiness/decision_detail.html", decision=decision,
-                  snapshot=decision.snapshot, history=history(decision), done_form=DoneForm())
+                  snapshot=decision.snapshot, history=history(decision))
 
 
 def decision_pdf_bytes(decision):
@@ -206,7 +206,7 @@ def _meeting_page(meeting, meeting_form=None, minutes_form=None, action_form=Non
                   dropped=set(meeting.dropped_items or []), first_tuesday=ewg.meeting_day(meeting.month.year,
                                                                                           meeting.month.month),
                   meeting_form=meeting_form, minutes_form=minutes_form or MinutesForm(obj=meeting, formdata=None),
-                  action_form=action_form or ActionForm(formdata=None), done_form=DoneForm(formdata=None),
+                  action_form=action_form or ActionForm(formdata=None),
                   today=owned.today(), history=history(meeting))
 
 
