@@ -12,6 +12,7 @@ from .notifications.mail_groups import seed_demo_mail_groups
 from .notifications.services import preferences, save_preferences
 from .outages.demo import seed_demo_outages
 from .participants.demo import seed_demo_participants, seed_proving
+from .readiness.decisions_demo import seed_demo_decisions
 from .readiness.demo import seed_demo_readiness
 from .release_notes.demo import seed_demo_communications
 from .rfcs.demo import seed_demo_rfcs
@@ -30,6 +31,7 @@ def seed_everything(demo=False):
         added += seed_demo_participants()  # the participant register
         added += seed_proving()  # after the register's demo: connectivity proving
         added += seed_demo_readiness()  # entry criteria and a fortnight of morning health checks
+        added += seed_demo_decisions()  # proving tests, a conditional GO, the EWG's meetings (issue 28 part B)
         follow_demo_systems()
         for environment in db.session.scalars(select(Environment)):  # what the weekly report measures against
             environment.availability_target = environment.availability_target or (98 if "SIT-" in environment.name

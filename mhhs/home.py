@@ -18,6 +18,7 @@ from .outages.services import log_query
 from .participants import proving
 from .participants.register import participants_without_environment_manager
 from .participants.services import participant_of
+from .readiness.owned import item_link, open_items_for
 from .readiness.views import home_context as readiness_home
 from .release_notes import acknowledgements
 from .rfcs import queries, services
@@ -39,6 +40,7 @@ def index():
             Role.TEST_PARTICIPANT: _participant}[current_user.role](current_user, now)
     return render_template("home/index.html", now=now, actions=services.open_work_off_actions(current_user),
                            today=to_london(now).date(), shared=services.awaiting_answer(current_user), **work,
+                           readiness_items=open_items_for(current_user), item_link=item_link,
                            **_participants(current_user), **readiness_home(current_user, now))
 
 

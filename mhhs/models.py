@@ -21,7 +21,17 @@ from .participants.models import (
     ParticipantOutage,
     Tranche,
 )
-from .readiness.models import CriterionMark, EntryCriterion, HealthCheck, HealthCheckDeadline
+from .readiness.models import (
+    CriterionMark,
+    DecisionCondition,
+    EntryCriterion,
+    EwgAction,
+    EwgMeeting,
+    HealthCheck,
+    HealthCheckDeadline,
+    ProvingTest,
+    ReadinessDecision,
+)
 from .release_notes.models import Acknowledgement, ReleaseAudience
 from .reports.models import WeeklyReportSent
 from .rfcs.models import (
@@ -48,7 +58,6 @@ __all__ = [
     "ReleaseAudience", "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest",
     "Revision", "Rfc", "WeeklyReportSent", "SearchDocument", "MailGroup", "ReleaseSlot", "WorkOffAction",
     "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "ParticipantOutage",
-    "Tranche", "CentralConnection",
-    "ChangeCounter",
-    "Tranche", "CriterionMark", "EntryCriterion", "HealthCheck", "HealthCheckDeadline",
+    "Tranche", "CentralConnection", "ChangeCounter", "CriterionMark", "EntryCriterion", "HealthCheck",
+    "HealthCheckDeadline", "DecisionCondition", "EwgAction", "EwgMeeting", "ProvingTest", "ReadinessDecision",
 ]

@@ -33,6 +33,7 @@ from tests.certificates.factory import make_certificate, make_officer
 from tests.nav import account_link
 from tests.outages.factory import make_outage
 from tests.participants.factory import make_environment, make_participant, make_participant_outage
+from tests.readiness import decisions_factory as readiness
 from tests.readiness.factory import make_criterion
 from tests.readiness.factory import user as readiness_user
 from tests.rfcs.factory import approve, env_ids, make_rfc, next_week
@@ -261,6 +262,17 @@ ARGUMENTS = {
        for argument, sample in (("participant_id", lambda: sample_proving()[0]),
                                 ("environment_id", lambda: sample_proving()[1]))},
     **{(endpoint, "step"): lambda: 3 for endpoint in ("proving.record_step", "proving.evidence")},
+    # Readiness: proving tests, GO / NO-GO decisions, the EWG (issue 28 part B)
+    ("decisions.record_proving", "environment_id"): lambda: readiness.environment("SIT-A").id,
+    ("decisions.record_proving", "system_id"): lambda: readiness.system("DIP").id,  # the Central Party's own
+    ("decisions.record_proving", "kind"): lambda: "network",
+    ("decisions.decision", "decision_id"): lambda: sample_decision(),
+    ("decisions.decision_pdf", "decision_id"): lambda: sample_decision(),
+    ("decisions.finish_condition", "condition_id"): lambda: sample_condition(),
+    ("decisions.finish_action", "action_id"): lambda: sample_ewg_action(),
+    **{(endpoint, "meeting_id"): lambda: sample_meeting() for endpoint in (
+        "decisions.ewg_meeting", "decisions.edit_meeting", "decisions.send_agenda", "decisions.send_minutes",
+        "decisions.save_minutes", "decisions.add_action", "decisions.agenda_pdf", "decisions.minutes_pdf")},
 }
 
 
@@ -336,6 +348,47 @@ def sample_work_off_action():
         db.session.add(action)
         db.session.commit()
     return action.id
+
+
+def sample_decision():
+    """A conditional GO whose condition the programme (the Release Managers' organisation) owns."""
+    from mhhs.readiness.models import ReadinessDecision
+    found = db.session.scalar(select(ReadinessDecision.id))
+    owned = readiness.condition(owner="organisation:MHHS Programme (SI)")
+    return found or readiness.make_decision(conditions=[owned]).id
+
+
+def sample_condition():
+    """Owned by the programme's organisation: a Central Party or a Test Participant does not reach it (404)."""
+    from mhhs.readiness.models import DecisionCondition
+    sample_decision()
+    return db.session.scalar(select(DecisionCondition.id))
+
+
+def sample_meeting():
+    """An EWG meeting held in the past, with minutes."""
+    from mhhs.readiness.models import EwgMeeting
+    meeting = db.session.scalar(select(EwgMeeting).where(EwgMeeting.month == date(2026, 1, 1)))
+    if meeting is None:
+        meeting = EwgMeeting(month=date(2026, 1, 1), held_on=date(2026, 1, 6), minutes="Sample minutes",
+                             dropped_items=[], extra_items="")
+        db.session.add(meeting)
+        db.session.commit()
+    return meeting.id
+
+
+def sample_ewg_action():
+    """Owned by the programme's organisation: others do not reach it (404)."""
+    from mhhs.readiness.models import EwgAction
+    found = db.session.scalar(select(EwgAction.id))
+    if found is None:
+        manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
+        action = EwgAction(meeting_id=sample_meeting(), text="Sample action", due_on=date.today() + timedelta(days=9),
+                           owner_organisation_id=manager.organisation_id, created_by_id=manager.id)
+        db.session.add(action)
+        db.session.commit()
+        found = action.id
+    return found
 
 
 def sample_officer():

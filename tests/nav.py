@@ -1,6 +1,7 @@
 """The navigation each demo user should see (SPEC §8), shared by the client and browser tests."""
-MANAGER = ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "Organisations", "Users", "Outbox"]
-OTHERS = ["RFCs", "Outages", "Certificates", "Environments"]
+MANAGER = ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "GO / NO-GO", "EWG", "Organisations",
+           "Users", "Outbox"]
+OTHERS = ["RFCs", "Outages", "Certificates", "Environments", "GO / NO-GO", "EWG"]
 ALL_LINKS = MANAGER
 NAV = {
     "rm.sit@demo.test": MANAGER,

@@ -54,6 +54,12 @@ WORDS = {
     "login": "logged in", "logout": "logged out", "logout.everywhere": "signed out everywhere: {}",
     "login.failed": "failed to log in: {}", "password.wrong": "gave a wrong password when asked for it again",
     "user.password_changed": "changed their password: {}",
+    # Readiness: proving tests, GO / NO-GO decisions, the EWG (issue 28)
+    "readiness.proving": "recorded a proving test: {}", "readiness.decided": "recorded the decision: {}",
+    "readiness.condition_done": "marked a condition done: {}", "readiness.action_done": "marked an action done: {}",
+    "ewg.generated": "added the meeting: {}", "ewg.changed": "changed the meeting: {}",
+    "ewg.agenda_sent": "sent the agenda: {}", "ewg.minutes": "saved the minutes of the {}",
+    "ewg.minutes_sent": "sent the minutes {}", "ewg.action": "added an action: {}",
     "login.locked": "was locked out: {}", "login.unlocked": "was unlocked: {}",
     "login.refused_address": "was refused a login from a throttled address: {}",
     "login.refused_locked": "was refused a login while locked out: {}",

@@ -106,6 +106,8 @@ NAV = [
     ("Readiness", "readiness.mine", {Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT}),
     ("Health check", "readiness.health_today", set(Role)),
     ("Weekly report", "reports.weekly_report", set(Role)),
+    ("GO / NO-GO", "decisions.decision_list", set(Role)),
+    ("EWG", "decisions.ewg_meetings", set(Role)),
     ("Organisations", "directory.organisations", {Role.RELEASE_MANAGER}),
     ("Users", "directory.users", {Role.RELEASE_MANAGER}),
     ("Outbox", "mail.outbox", {Role.RELEASE_MANAGER}),

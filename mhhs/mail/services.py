@@ -46,6 +46,9 @@ KIND_WORDS = {
     "certificate reminder": "Certificate expiry reminder",
     "weekly_report": "Weekly report",
     "notice": "Notice",
+    "readiness_decision": "GO / NO-GO decision",
+    "ewg_agenda": "EWG agenda",
+    "ewg_minutes": "EWG minutes",
 }
 
 

@@ -4,6 +4,7 @@ import enum
 from datetime import time
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Column,
     Date,
@@ -20,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import relationship
 
 from ..core.db import value_enum
+from ..core.time import utcnow
 from ..extensions import db
 from ..participants.models import ParticipantKind, Route
 
@@ -137,3 +139,154 @@ class HealthCheckDeadline(db.Model):
     __tablename__ = "health_check_deadlines"
     id = Column(Integer, primary_key=True)
     due = Column(Time, nullable=False, default=DEFAULT_DEADLINE)
+
+
+class ProvingKind(str, enum.Enum):
+    """The environment proving tests of EAP §12.2, in the order the grid shows them."""
+    NETWORK = "network"
+    CERTIFICATES = "certificates"
+    TEST_DATA = "test_data"
+    MONITORING = "monitoring"
+
+    @property
+    def label(self):
+        return {"network": "Network connectivity (ping / DNS)", "certificates": "Certificates check",
+                "test_data": "Test data verification", "monitoring": "Monitoring and alerts"}[self.value]
+
+    @property
+    def short(self):
+        return {"network": "Network", "certificates": "Certificates", "test_data": "Test data",
+                "monitoring": "Monitoring"}[self.value]
+
+
+class ProvingResult(str, enum.Enum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_RUN = "not_run"
+
+    @property
+    def label(self):
+        return {"passed": "Passed", "failed": "Failed", "not_run": "Not run"}[self.value]
+
+
+class ProvingTest(db.Model):
+    """The latest result of one proving test of one system in one central environment (its history is the audit
+    trail): recorded by the system's Central Party or a Release Manager."""
+    __tablename__ = "proving_tests"
+    __table_args__ = (UniqueConstraint("environment_id", "system_id", "kind"),)
+    id = Column(Integer, primary_key=True)
+    environment_id = Column(ForeignKey("environments.id", ondelete="CASCADE"), nullable=False, index=True)
+    system_id = Column(ForeignKey("systems.id", ondelete="CASCADE"), nullable=False, index=True)
+    kind = Column(Enum(ProvingKind, native_enum=False, length=20), nullable=False)
+    result = Column(Enum(ProvingResult, native_enum=False, length=20), nullable=False)
+    evidence = Column(Text, nullable=False, default="")
+    tested_on = Column(Date, nullable=False)
+    recorded_by_id = Column(ForeignKey("users.id"), nullable=False)
+    recorded_at = Column(DateTime, nullable=False, default=utcnow)
+    environment = relationship("Environment")
+    system = relationship("System")
+    recorded_by = relationship("User")
+
+
+class Outcome(str, enum.Enum):
+    """A readiness decision for a stage's start (EAP §12.2 "formal procedures")."""
+    GO = "go"
+    CONDITIONAL_GO = "conditional_go"
+    NO_GO = "no_go"
+
+    @property
+    def label(self):
+        return {"go": "GO", "conditional_go": "CONDITIONAL GO", "no_go": "NO-GO"}[self.value]
+
+
+class Owned:
+    """An item owned by a person or by an organisation (exactly one of them), due on a day, done once."""
+    text = Column(Text, nullable=False)
+    due_on = Column(Date, nullable=False)
+    done_at = Column(DateTime)
+    done_note = Column(Text, nullable=False, default="")
+
+    @property
+    def owner_name(self):
+        return self.owner_user.name if self.owner_user_id else self.owner_organisation.name
+
+
+class ReadinessDecision(db.Model):
+    """GO / CONDITIONAL GO / NO-GO for a stage's start on its environment, with the evidence as it stood when the
+    decision was taken (`snapshot`, written once in the same transaction and never changed)."""
+    __tablename__ = "readiness_decisions"
+    id = Column(Integer, primary_key=True)
+    stage_id = Column(ForeignKey("test_phases.id", ondelete="SET NULL"), index=True)
+    stage_name = Column(String(120), nullable=False)  # kept should the stage be removed later
+    environment_id = Column(ForeignKey("environments.id"), nullable=False, index=True)
+    outcome = Column(Enum(Outcome, native_enum=False, length=20), nullable=False)
+    rationale = Column(Text, nullable=False, default="")
+    snapshot = Column(JSON, nullable=False)
+    decided_by_id = Column(ForeignKey("users.id"), nullable=False)
+    decided_at = Column(DateTime, nullable=False, index=True)
+    mail_group_id = Column(ForeignKey("mail_groups.id", ondelete="SET NULL"))
+    stage = relationship("TestPhase")
+    environment = relationship("Environment")
+    decided_by = relationship("User")
+    mail_group = relationship("MailGroup")
+    conditions = relationship("DecisionCondition", back_populates="decision", order_by="DecisionCondition.due_on",
+                              cascade="all, delete-orphan")
+
+    @property
+    def title(self):
+        return f"{self.outcome.label} for {self.stage_name} in {self.environment.name}"
+
+
+class DecisionCondition(Owned, db.Model):
+    """A condition of a conditional GO: owner (person or organisation) and due date, tracked to done."""
+    __tablename__ = "decision_conditions"
+    id = Column(Integer, primary_key=True)
+    decision_id = Column(ForeignKey("readiness_decisions.id", ondelete="CASCADE"), nullable=False, index=True)
+    owner_user_id = Column(ForeignKey("users.id"), index=True)
+    owner_organisation_id = Column(ForeignKey("organisations.id"), index=True)
+    done_by_id = Column(ForeignKey("users.id"))
+    decision = relationship("ReadinessDecision", back_populates="conditions")
+    owner_user = relationship("User", foreign_keys=[owner_user_id])
+    owner_organisation = relationship("Organisation")
+    done_by = relationship("User", foreign_keys=[done_by_id])
+
+
+class EwgMeeting(db.Model):
+    """The Environment Working Group's monthly review (EAP §4.3, §6.1, §12.1.1): generated on the month's first
+    Tuesday, moved by hand when needed. Its agenda is built from the open items until it is sent, then frozen."""
+    __tablename__ = "ewg_meetings"
+    id = Column(Integer, primary_key=True)
+    month = Column(Date, nullable=False, unique=True)  # the first of the month it reviews
+    held_on = Column(Date, nullable=False, index=True)
+    moved_reason = Column(Text, nullable=False, default="")
+    chair_id = Column(ForeignKey("users.id"))
+    dropped_items = Column(JSON, nullable=False, default=list)  # keys of generated agenda items the chair removed
+    extra_items = Column(Text, nullable=False, default="")  # the chair's own items, one a line
+    agenda_sent = Column(JSON)  # the agenda as sent: [{"title", "items": [{"key", "text"}]}]
+    agenda_sent_at = Column(DateTime)
+    minutes = Column(Text, nullable=False, default="")
+    minutes_sent_at = Column(DateTime)
+    chair = relationship("User")
+    actions = relationship("EwgAction", back_populates="meeting", order_by="EwgAction.due_on, EwgAction.id",
+                           cascade="all, delete-orphan")
+
+    @property
+    def title(self):
+        return f"EWG {self.held_on:%d %B %Y}"
+
+
+class EwgAction(Owned, db.Model):
+    """An action the EWG gave: owner (person or organisation) and due date, shown on the owner's home page until
+    done."""
+    __tablename__ = "ewg_actions"
+    id = Column(Integer, primary_key=True)
+    meeting_id = Column(ForeignKey("ewg_meetings.id", ondelete="CASCADE"), nullable=False, index=True)
+    owner_user_id = Column(ForeignKey("users.id"), index=True)
+    owner_organisation_id = Column(ForeignKey("organisations.id"), index=True)
+    done_by_id = Column(ForeignKey("users.id"))
+    created_by_id = Column(ForeignKey("users.id"), nullable=False)
+    meeting = relationship("EwgMeeting", back_populates="actions")
+    owner_user = relationship("User", foreign_keys=[owner_user_id])
+    owner_organisation = relationship("Organisation")
+    done_by = relationship("User", foreign_keys=[done_by_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])

@@ -32,5 +32,44 @@ def can_report_health_of(user, system):
     return is_manager(user) or (can_post_health_checks(user) and system.organisation_id == user.organisation_id)
 
 
-JINJA_GLOBALS = {f.__name__: f for f in (can_keep_criteria, can_meet_criteria_of, can_see_readiness,
-                                        can_post_health_checks, can_report_health_of)}
+
+
+def can_record_proving(user):
+    """Environment proving tests: a Release Manager for any system, a Central Party for its own; Test Participants
+    do not."""
+    return is_manager(user) or user.role == Role.CENTRAL_PARTY
+
+
+def can_record_proving_for(user, system):
+    return is_manager(user) or (can_record_proving(user) and system.organisation_id == user.organisation_id)
+
+
+def visible_proving_systems(query, user, organisation_column):
+    """Release Managers see every system's proving tests; a Central Party its own systems'."""
+    return query if is_manager(user) else query.where(organisation_column == user.organisation_id)
+
+
+def can_decide(user):
+    """GO / CONDITIONAL GO / NO-GO: Release Managers only."""
+    return is_manager(user)
+
+
+def can_keep_ewg(user):
+    """The EWG's meetings, agenda, minutes and actions: Release Managers (the MHHS Environment Manager chairs)."""
+    return is_manager(user)
+
+
+def owns_item(user, item):
+    """A condition or action is the owner's: the person named, or anyone of the organisation named."""
+    return (item.owner_user_id == user.id if item.owner_user_id
+            else item.owner_organisation_id == user.organisation_id)
+
+
+def can_close_item(user, item):
+    """A condition or an action is marked done by its owner or a Release Manager, once."""
+    return item.done_at is None and (is_manager(user) or owns_item(user, item))
+
+
+JINJA_GLOBALS = {f.__name__: f for f in (
+    can_keep_criteria, can_meet_criteria_of, can_see_readiness, can_post_health_checks, can_report_health_of,
+    can_record_proving, can_record_proving_for, can_decide, can_keep_ewg, can_close_item)}

@@ -22,6 +22,9 @@ from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
 from ..participants import proving
 from ..participants.register import participants_without_environment_manager
+from ..readiness import decisions as readiness_decisions
+from ..readiness import owned as readiness_owned
+from ..readiness import proving_tests
 from ..readiness.criteria import ready_counts
 from ..readiness.health import compliance as health_compliance
 from ..release_notes import acknowledgements
@@ -106,6 +109,7 @@ class Report:
     # ended week), and the steps that regressed in the week.
     proving: list = None
     regressions: list = None
+    decisions: dict = field(default_factory=dict)  # the week's GO / NO-GO decisions, proving tests, EWG actions overdue
 
     @property
     def sunday(self):
@@ -193,6 +197,7 @@ def build(user, monday, now):
                   _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
                   baseline.owing_to_sit(), sit_pair_warnings(planned), past,
                   participants_without_environment_manager(), _readiness(monday, now),
+                  decisions=_decisions(environments, start, end, monday + timedelta(days=7)),
                   **_proving(user, start, end, now, past))
 
 
@@ -216,6 +221,15 @@ def _proving(user, start, end, now, past):
     if not (user and is_manager(user)):
         return {}
     return {"proving": None if past else proving.progress(now), "regressions": proving.regressions_between(start, end)}
+
+
+def _decisions(environments, start, end, next_monday):
+    """The week's GO / NO-GO decisions, proving tests passed per environment (as they stand) and the EWG actions
+    overdue at the week's end (issue 28)."""
+    progress = proving_tests.progress([e.id for e in environments])
+    return {"decisions": readiness_decisions.decisions_between(start, end),
+            "proving": [(e, *progress[e.id]) for e in environments if progress[e.id][1]],
+            "overdue": readiness_owned.overdue_actions(next_monday - timedelta(days=1))}
 
 
 def _availability(down, spans):

@@ -15,6 +15,8 @@ from ..extensions import db
 from ..outages.models import Outage, outage_systems
 from ..participants.permissions import can_see_proving_matrix
 from ..participants.register import intervals_between
+from ..readiness import decisions as readiness_decisions
+from ..readiness import ewg
 from ..rfcs.clashes import clashes
 from ..rfcs.models import Deployment, Rfc, rfc_environments
 from ..rfcs.permissions import visible_clause
@@ -157,6 +159,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
             days[to_london(certificate.valid_to).date()].entries.append(Entry(
                 "certificate", "Certificate expires", f"{certificate.subject} ({certificate.environment.name})",
                 "certificates.detail", {"certificate_id": certificate.id}))
+    _readiness_entries(days, start, end, filters)
     return list(days.values())
 
 
@@ -173,6 +176,20 @@ def _onboarding_intervals(user, days, filters, first_day, last_day):
             if when in days:
                 days[when].entries.append(Entry("interval", "Onboarding interval",
                                                 f"DIP onboarding interval {interval.number} {words}", *link))
+def _readiness_entries(days, start, end, filters):
+    """GO / NO-GO decisions on the day they were taken, EWG meetings on their day (issue 28)."""
+    if filters.system_id or filters.organisation_id:
+        return
+    for decision in readiness_decisions.decisions_between(start, end):
+        if not filters.environment_id or decision.environment_id == filters.environment_id:
+            days[to_london(decision.decided_at).date()].entries.append(Entry(
+                "decision", decision.outcome.label, f"{decision.stage_name} in {decision.environment.name}",
+                "decisions.decision", {"decision_id": decision.id}))
+    if not filters.environment_id:
+        first, last = min(days), max(days)
+        for meeting in ewg.meetings_between(first, last):
+            days[meeting.held_on].entries.append(Entry("ewg", "EWG", "Environment Working Group monthly review",
+                                                       "decisions.ewg_meeting", {"meeting_id": meeting.id}))
 
 
 def _environments(filters):

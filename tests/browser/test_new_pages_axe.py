@@ -41,6 +41,8 @@ def _demo_ids():
     environment = db.session.scalar(select(ParticipantEnvironment).where(ParticipantEnvironment.name
                                                                          == "Northwold SIT-A"))
     return {"participant": environment.participant_id, "environment": environment.id}
+
+
 # Issue 28 (readiness): the matrix, a criterion's form, the health check, its report page and a system's heat map
 # (DIP is the first system of the reference data); a participant's own readiness; a Central Party's report page.
 PAGES["rm.sit@demo.test"] += ["/readiness", "/readiness?phase=qualification", "/readiness/criteria/new",
@@ -69,6 +71,12 @@ def _proving_url(organisation=None, environment="SIT-A"):
 
 PAGES["rm.sit@demo.test"] += [_proving_url(), _proving_url("Fenland Networks")]
 PAGES["supplier@demo.test"] += [_proving_url("Northwold Energy", "UIT"), "/"]  # "/": its next step leads
+# Issue 28 part B: proving tests, GO / NO-GO decisions, the EWG (the demo's SIT-A is 2, its DIP 1, its first stage 1).
+PAGES["rm.sit@demo.test"] += ["/readiness/proving", "/readiness/proving/2/1/monitoring", "/readiness/decisions",
+                              "/readiness/decisions/new?stage=1", "/readiness/decisions/1", "/readiness/ewg",
+                              "/readiness/ewg/1", "/readiness/ewg/2"]
+PAGES["supplier@demo.test"] += ["/readiness/decisions/1", "/readiness/ewg/1"]
+PAGES["dip@demo.test"] += ["/readiness/proving"]
 
 
 @pytest.mark.parametrize("width", list(WIDTHS))

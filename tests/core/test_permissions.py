@@ -19,6 +19,7 @@ from tests.participants.factory import (
     make_participant,
     make_participant_outage,
 )
+from tests.readiness import decisions_factory as readiness
 from tests.rfcs.factory import make_rfc
 
 # Where the route admits the role but the sample object is another organisation's: the status expected.
@@ -55,6 +56,9 @@ OBJECT_RULES = {
     "proving.page": {Role.CENTRAL_PARTY: 404},
     "proving.record_step": {Role.CENTRAL_PARTY: 404},
     "proving.evidence": {Role.CENTRAL_PARTY: 404},
+    # The programme's condition and EWG action: only its owner (or a Release Manager) marks it done.
+    "decisions.finish_condition": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},
+    "decisions.finish_action": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},
 }
 
 # Where the route admits the role for one method only: the status expected for the other.
@@ -152,12 +156,24 @@ FOREIGN_OBJECTS = {
                                    (OTHER_PARTICIPANT, "mprs@demo.test", "dip@demo.test")),
     "participant_outage_id": (lambda: _other_participant_and(make_participant_outage),
                               (OTHER_PARTICIPANT, "dip@demo.test")),
+    # Northwold's condition of a decision and EWG action: no other organisation marks them done.
+    "condition_id": (lambda: readiness.make_decision(conditions=[readiness.condition(
+        owner="organisation:Northwold Energy")]).conditions[0].id, ("dip@demo.test", "mprs@demo.test")),
+    "action_id": (lambda: sample_northwold_action(), ("dip@demo.test", "mprs@demo.test")),
 }
 
 
 def _other_participant_and(make):
     make_other_participant_user()
     return make().id
+
+
+def sample_northwold_action():
+    from mhhs.readiness import ewg
+    return ewg.add_action(readiness.user(), readiness.make_meeting(),
+                          readiness.condition(owner="organisation:Northwold Energy")).id
+
+
 # Outages are readable by everyone (SPEC §5); changing another organisation's is what is refused.
 FOREIGN_OUTAGE_CHANGES = ("outages.edit", "outages.end", "outages.post_update", "outages.cancel")
 

@@ -1,0 +1,56 @@
+"""What a newcomer meets in the demo (proving tests for SIT-A, a conditional GO with an open condition, last
+month's EWG with minutes and two actions, the next one's agenda), and the decision on the calendar and in the
+weekly report."""
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from mhhs.demo import seed_everything
+from mhhs.extensions import db
+from mhhs.readiness.decisions_demo import seed_demo_decisions
+from mhhs.readiness.models import EwgMeeting, ProvingTest, ReadinessDecision
+from mhhs.readiness.owned import today
+from mhhs.reports.weekly import build
+from tests.readiness.decisions_factory import make_decision, user
+
+
+def test_the_demo_shows_proving_a_conditional_go_and_the_ewg(app, as_user):
+    with app.app_context():
+        seed_everything(demo=True)
+        assert seed_demo_decisions() == 0  # running it again adds nothing
+        assert db.session.scalar(select(db.func.count()).select_from(ReadinessDecision)) == 1
+        decision = db.session.scalar(select(ReadinessDecision))
+        assert decision.outcome.value == "conditional_go" and decision.environment.name == "SIT-A"
+        assert [c.done_at for c in decision.conditions] == [None]
+        assert db.session.scalar(select(db.func.count()).select_from(ProvingTest)) >= 4
+        meetings = db.session.scalars(select(EwgMeeting).order_by(EwgMeeting.held_on)).all()
+        held = [m for m in meetings if m.held_on <= today()]
+        ahead = [m for m in meetings if m.held_on > today()]
+        assert held[-1].minutes and len(held[-1].actions) == 2 and held[-1].minutes_sent_at
+        next_id = ahead[0].id
+    dip_home = as_user("dip@demo.test").get("/").get_data(as_text=True)
+    assert "Prove the DIP message-queue alert fires" in dip_home
+    manager = as_user("rm.sit@demo.test")
+    grid = manager.get("/readiness/proving?environment=").get_data(as_text=True)
+    assert "Failed" in grid and "Not run" in grid and "Passed" in grid
+    agenda = manager.get(f"/readiness/ewg/{next_id}").get_data(as_text=True)
+    assert "Prove the DIP message-queue alert fires" in agenda and "Send the agenda to the EWG list" in agenda
+    assert "CONDITIONAL GO" in manager.get("/readiness/decisions").get_data(as_text=True)
+    # The pages the accessibility test reads by id exist in the demo.
+    for url in ("/readiness/proving/2/1/monitoring", "/readiness/decisions/new?stage=1", "/readiness/decisions/1",
+                "/readiness/ewg/1", "/readiness/ewg/2"):
+        assert manager.get(url).status_code == 200, url
+
+
+def test_a_decision_is_on_the_calendar_and_in_the_weekly_report(app, as_user):
+    with app.app_context():
+        decision = make_decision()
+        decided = decision.decided_at
+        monday = today() - timedelta(days=today().weekday())
+        report = build(user(), monday, decided + timedelta(minutes=1))
+        assert [d.id for d in report.readiness["decisions"]] == [decision.id]
+        assert report.readiness["proving"] and report.readiness["overdue"] == []
+    calendar = as_user("supplier@demo.test").get("/calendar?view=week").get_data(as_text=True)
+    assert "CONDITIONAL GO" in calendar and "SIT Functional cycle 4 in SIT-A" in calendar
+    weekly = as_user("rm.sit@demo.test").get("/reports/weekly").get_data(as_text=True)
+    assert "GO / NO-GO decisions" in weekly and "Environment proving tests passed" in weekly
