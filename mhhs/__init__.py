@@ -76,6 +76,7 @@ def create_app(config=None):
 
 
 def _register_blueprints(app):
+    from .allocation.views import bp as allocation_bp
     from .api.views import bp as api_pages_bp
     from .auth.views import bp as auth_bp
     from .baseline.cli import cli as baseline_cli
@@ -107,6 +108,7 @@ def _register_blueprints(app):
                       schedule_bp, reports_bp, search_bp, directory_cli, demo_cli, certificates_cli, mail_cli,
                       baseline_cli, outages_cli, reports_cli, search_cli):
         app.register_blueprint(blueprint)
+    app.register_blueprint(allocation_bp)  # environment allocation (issue 27)
 
 
 def _register_hooks(app):
@@ -157,6 +159,8 @@ def _register_template_globals(app):
 
     for rules in (core_rules, rfc_rules, outage_rules, certificate_rules, rfc_views):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
+    from .allocation import permissions as allocation_rules
+    app.jinja_env.globals.update(allocation_rules.JINJA_GLOBALS)  # environment allocation (issue 27)
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,
                                  counted=counted)  # counted: "4 messages", never "message(s)"

@@ -1,5 +1,5 @@
 """Imports every domain's models, so that Alembic and the app see the whole schema."""
-from .allocation.models import TestPhase
+from .allocation.models import AllocationRule, Slot, SlotSeries, StageOverlap, TestPhase
 from .api.models import ApiToken, IdempotencyKey
 from .audit.models import AuditEvent
 from .auth.models import AddressThrottle, LoginThrottle
@@ -31,5 +31,5 @@ __all__ = [
     "ReleaseAudience", "BaselineChange", "ControlPoint", "Defect", "Deployment", "DeployedVersion", "Retest",
     "Revision", "Rfc", "WeeklyReportSent", "SearchDocument", "MailGroup", "ReleaseSlot", "WorkOffAction",
     "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "ParticipantOutage",
-    "Tranche",
+    "Tranche", "AllocationRule", "Slot", "SlotSeries", "StageOverlap",
 ]

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from sqlalchemy import delete, select, text
 
 from mhhs.allocation.models import TestPhase
+from mhhs.allocation.services import add_stage
 from mhhs.api.models import ApiToken
 from mhhs.api.services import create_token
 from mhhs.certificates.models import Certificate, PkiOfficer
@@ -23,7 +24,7 @@ from mhhs.mail.services import queue
 from mhhs.notifications.models import MailGroup
 from mhhs.outages.models import Outage
 from mhhs.rfcs.models import Defect, Rfc, WorkOffAction
-from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
+from mhhs.schedule.services import add_freeze, feed_token
 from mhhs.windows.models import Freeze
 from tests.certificates.factory import make_certificate, make_officer
 from tests.nav import account_link
@@ -290,7 +291,7 @@ def sample_freeze():
 
 def sample_test_phase():
     manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
-    return db.session.scalar(select(TestPhase.id)) or add_test_phase(
+    return db.session.scalar(select(TestPhase.id)) or add_stage(
         manager, "SIT Functional", db.session.scalar(select(Environment.id)), date(2030, 1, 1), date(2030, 2, 1)).id
 
 

@@ -23,6 +23,8 @@ KINDS = {
     "outage_blocking": ("An outage blocks testing in a phase I approve", {Role.RELEASE_MANAGER}),
     "outage_update": ("An outage of a system or environment I follow has an update", set(Role)),
     # Release Managers receive the weekly report unless they turn it off; anyone else asks for it (a subscription).
+    "slot": ("A slot of my organisation is allocated, moved, cancelled, declined or offered from the waitlist",
+             {Role.TEST_PARTICIPANT, Role.CENTRAL_PARTY}),
     "weekly_report": ("The weekly testing and readiness report is out", {Role.RELEASE_MANAGER}),
 }
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from ..allocation.services import add_stage
 from ..core.time import to_london, utcnow
 from ..directory.models import Environment, MajorRelease, User
 from ..extensions import db
@@ -30,7 +31,7 @@ def seed_demo_schedule():
     services.add_freeze(manager, environments["SIT-B"], monday, monday + timedelta(days=4),
                         "SIT Non-Functional cycle 3 performance runs")
     for name, environment, first, last in TEST_PHASES:
-        services.add_test_phase(manager, name, environments[environment], today + timedelta(days=first),
+        add_stage(manager, name, environments[environment], today + timedelta(days=first),
                                 today + timedelta(days=last))
     # The roadmap's next interim release, date not yet confirmed (the reference seed keeps the EAP's past ones).
     db.session.add(MajorRelease(name="IR9 (SIT A)", planned_date=today + timedelta(days=35), date_confirmed=False,

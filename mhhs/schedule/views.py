@@ -7,10 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..allocation.models import TestPhase
+from ..allocation.services import STAGE_FIELDS, add_stage
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
-from ..core.services import Invalid
+from ..core.services import Invalid, Refused
 from ..core.time import to_london, utcnow
 from ..core.urls import public_url
 from ..directory.models import Environment, Organisation, System
@@ -127,8 +128,11 @@ def add_test_phase():
     form = TestPhaseForm()
     if not form.validate_on_submit():
         return _plan_page(form)
-    phase = services.add_test_phase(current_user, **form_values(form, ["name", "environment_id", "first_day",
-                                                                       "last_day"]))
+    try:
+        phase = add_stage(current_user, **form_values(form, STAGE_FIELDS))
+    except Refused as refused:
+        show_problems(form, refused)
+        return _plan_page(form)
     return done(f"Test phase added: {phase.name}.", url_for("schedule.test_plan"))
 
 

@@ -38,7 +38,9 @@ class Clash:
         return CLASH_LABELS[self.kind]
 
 
-CLASH_LABELS = {"window": "Clashes with", "outage": "Overlaps", "freeze": "Freeze", "support hours": "Support hours"}
+CLASH_LABELS = {"window": "Clashes with", "outage": "Overlaps", "freeze": "Freeze", "support hours": "Support hours",
+                # the allocation's own sources (allocation/rules.py)
+                "stage": "Exclusive stage", "slot": "Held by", "unavailable": "Unavailable"}
 
 
 def freezes(spans, user=None):
