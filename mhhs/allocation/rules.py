@@ -175,7 +175,7 @@ def _support_hours(wants):
         systems.setdefault(w.environment.id, [s for s in w.environment.systems if set_hours(s)])
     return [(w.key, Clash("support hours", problem, "schedule.support_hours", {}))
             for w in wants for system in systems[w.environment.id]
-            for problem in [support_problem(system, w.start, w.end)] if problem]
+            for problem in [support_problem(system, w.start, w.end, deploying=False)] if problem]
 
 
 def _unavailable(wants):

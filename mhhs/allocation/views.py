@@ -32,6 +32,10 @@ everyone = role_required(can_see_allocation)
 bookers = role_required(lambda user: can_keep_allocation(user) or can_request_slot(user))
 
 
+def _id(value):
+    return int(value) if value.isdigit() else 0
+
+
 def _today():
     return to_london(utcnow()).date()
 
@@ -89,6 +93,10 @@ def slots():
 @bp.route("/slots", methods=["POST"])
 @bookers
 def book():
+    if not can_keep_allocation(current_user):
+        asked = set(request.form.getlist("participant_ids", type=_id))
+        if asked - own_participant_ids(current_user):
+            abort(404)  # a participant requests for itself only: another's is not there
     form = _slot_form(request.form)
     if not form.validate_on_submit():
         return _slots_page(form)

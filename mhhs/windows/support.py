@@ -41,28 +41,31 @@ def deploy_until(system):
     return min(system.support_end, system.gate_closure) if system.gate_closure else system.support_end
 
 
-def support_days_between(system, first_day, last_day):
+def support_days_between(system, first_day, last_day, deploying=True):
     """[(start, end)] in naive UTC: the periods from first_day to last_day (Europe/London days) in which a window of
-    this system may run; None when any time will do (24/7, or hours not yet confirmed). Bank holidays are closed."""
+    this system may run (deploying: up to the gate closure; otherwise, as for a test slot, to the end of support);
+    None when any time will do (24/7, or hours not yet confirmed). Bank holidays are closed."""
     if not set_hours(system):
         return None
     spans, day = [], first_day
     while day <= last_day:
         if str(day.weekday()) in system.support_days and not bank_holiday(day):
             spans.append((london_to_utc(datetime.combine(day, system.support_start)),
-                          london_to_utc(datetime.combine(day, deploy_until(system)))))
+                          london_to_utc(datetime.combine(day, deploy_until(system) if deploying
+                                                         else system.support_end))))
         day += timedelta(days=1)
     return [(start, end) for start, end in spans if end > start]
 
 
-def support_problem(system, start, end):
-    """Why the window [start, end) (naive UTC) is outside the system's support hours, or None."""
-    spans = support_days_between(system, to_london(start).date(), to_london(start).date())
+def support_problem(system, start, end, deploying=True):
+    """Why the window [start, end) (naive UTC) is outside the system's support hours, or None (deploying: the gate
+    closure counts)."""
+    spans = support_days_between(system, to_london(start).date(), to_london(start).date(), deploying)
     if spans is None or any(a <= start and end <= b for a, b in spans):
         return None
     # The day and times first, so that the warning says which day it means ("Saturday 12 Dec 10:00–11:00 is …").
     when = f"{to_london(start):%A %d %b %H:%M}–{to_london(end):%H:%M}"
-    if spans and system.gate_closure and spans[0][0] <= start < spans[0][1] < end:
+    if deploying and spans and system.gate_closure and spans[0][0] <= start < spans[0][1] < end:
         return (f"{when} runs into {system.name}'s gate closure at {system.gate_closure:%H:%M} "
                 f"(support {describe(system)})")
     return f"{when} is outside {system.name}'s support hours ({describe(system)})"
