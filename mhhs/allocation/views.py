@@ -49,6 +49,13 @@ def _visible_slot(slot_id):
     return get_visible_or_404(_slot_query().where(Slot.id == slot_id, visible_slots_clause(current_user)))
 
 
+def _own_slot(slot_id):
+    """A slot the user may act on as a participant: its organisation's (any, for a Release Manager)."""
+    clause = Slot.id.is_not(None) if can_keep_allocation(current_user) else Slot.participants.any(
+        Participant.organisation_id == current_user.organisation_id)
+    return get_visible_or_404(_slot_query().where(Slot.id == slot_id, clause))
+
+
 # The timeline ---------------------------------------------------------------------------------------------------
 
 @bp.route("/timeline")
@@ -115,11 +122,11 @@ def book():
 @bp.route("/slots/<int:slot_id>/cancel", methods=["POST"])
 @bookers
 def cancel(slot_id):
-    slot = _visible_slot(slot_id)
+    slot = _own_slot(slot_id)
     try:
         offered = services.cancel(current_user, slot, request.form.get("reason", ""))
     except Refused as refused:
-        abort(403, str(refused))
+        return done(str(refused), url_for("allocation.slots"), "error")
     extra = f" Offered to {', '.join(p.organisation.name for p in offered.participants)} from the waitlist." \
         if offered else ""
     return done(f"Slot cancelled.{extra}", url_for("allocation.slots"))
@@ -128,11 +135,11 @@ def cancel(slot_id):
 @bp.route("/slots/<int:slot_id>/accept", methods=["POST"])
 @bookers
 def accept(slot_id):
-    slot = _visible_slot(slot_id)
+    slot = _own_slot(slot_id)
     try:
         services.accept_offer(current_user, slot)
     except Refused as refused:
-        abort(403, str(refused))
+        return done(str(refused), url_for("allocation.slots"), "error")
     return done("Slot taken: it is yours.", url_for("allocation.slots"))
 
 

@@ -8,8 +8,14 @@ from mhhs.allocation.models import Purpose
 from mhhs.core.time import bank_holiday, london_to_utc, utcnow
 from mhhs.directory.models import Environment, Organisation, User
 from mhhs.extensions import db
-from mhhs.participants.models import (ConnectivitySignOff, Participant, ParticipantEnvironment, ParticipantKind,
-                                      ParticipantOutage, Route)
+from mhhs.participants.models import (
+    ConnectivitySignOff,
+    Participant,
+    ParticipantEnvironment,
+    ParticipantKind,
+    ParticipantOutage,
+    Route,
+)
 
 MANAGER = "rm.sit@demo.test"
 
@@ -65,5 +71,6 @@ def at(day, hour, minute=0):
 
 
 def book(participants, start, end, by=MANAGER, environment_name="SIT-A", purpose=Purpose.CONNECTIVITY, **extra):
-    return services.book(user(by) if isinstance(by, str) else by, environment(environment_name).id, extra.pop("phase_id", None),
+    return services.book(user(by) if isinstance(by, str) else by, environment(environment_name).id,
+                         extra.pop("phase_id", None),
                          [p.id for p in participants], start, end, purpose, **extra)

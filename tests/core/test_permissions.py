@@ -9,6 +9,7 @@ from mhhs.core.time import utcnow
 from mhhs.directory.models import User
 from mhhs.extensions import db
 from mhhs.outages.models import Outage
+from tests.allocation.factory import at, book, make_participant, next_monday
 from tests.certificates.factory import make_certificate, make_officer
 from tests.helpers import API, ARGUMENTS, SKIP, USERS
 from tests.outages.factory import make_outage
@@ -32,6 +33,9 @@ OBJECT_RULES = {
     "rfcs.finish_work_off_action": {Role.TEST_PARTICIPANT: 404},  # the Central Party's action
     "release_notes.acknowledge": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},  # the note was not sent to them
     "api_pages.revoke_token": {Role.RELEASE_MANAGER: 404, Role.TEST_PARTICIPANT: 404},  # the Central Party's token
+    # A Test Participant's slot: a Central Party sees it, but cancels or takes only its own organisation's.
+    "allocation.cancel": {Role.CENTRAL_PARTY: 404},
+    "allocation.accept": {Role.CENTRAL_PARTY: 404},
 }
 
 # Where the route admits the role for one method only: the status expected for the other.
@@ -120,6 +124,9 @@ FOREIGN_OBJECTS = {
     # Northwold's certificate and PKI officer: Avanade's Central Party may not reach them.
     "certificate_id": (lambda: make_certificate("Northwold Energy", "SIT-A").id, ("dip@demo.test",)),
     "officer_id": (lambda: make_officer("Northwold Energy").id, ("dip@demo.test", "mprs@demo.test")),
+    # Brightmeter's slot request: Northwold's Test Participant may not know it exists.
+    "slot_id": (lambda: book([make_participant("Brightmeter Services")], at(next_monday(), 15),
+                             at(next_monday(), 16))[0].id, ("supplier@demo.test",)),
 }
 # Outages are readable by everyone (SPEC §5); changing another organisation's is what is refused.
 FOREIGN_OUTAGE_CHANGES = ("outages.edit", "outages.end", "outages.post_update", "outages.cancel")
