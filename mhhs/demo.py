@@ -3,6 +3,7 @@ import click
 from flask import Blueprint
 from sqlalchemy import select
 
+from .allocation.demo import seed_demo_allocation
 from .certificates.demo import seed_demo_certificates
 from .core.time import utcnow
 from .directory.models import Environment, System, User
@@ -25,6 +26,7 @@ def seed_everything(demo=False):
         cover_demo_period(utcnow().date())
         added += (seed_demo() + seed_demo_mail_groups() + seed_demo_certificates() + seed_demo_rfcs()
                   + seed_demo_communications() + seed_demo_outages() + seed_demo_schedule())
+        added += seed_demo_allocation()  # environment allocation (issue 27)
         follow_demo_systems()
         for environment in db.session.scalars(select(Environment)):  # what the weekly report measures against
             environment.availability_target = environment.availability_target or (98 if "SIT-" in environment.name
