@@ -80,13 +80,18 @@ def series_problem(start, until):
     return None
 
 
-def gate_problems(purpose, environment, participants):
+def gate_problems(purpose, environment, participants, asked=None):
     """The quality gate (EAP §11.3): a testing or retest slot needs each participant's connectivity to the
-    environment signed off; the first open step, by participant."""
+    environment signed off; the first open step, by participant. `asked`: a dict that keeps the steps already read
+    (a page's slots ask once per participant and environment)."""
     if not purpose.gated:
         return []
-    steps = [(p, first_open_step(p.id, environment)) for p in participants]
-    return [f"{p.organisation.name}: {step}. Request a connectivity-proving slot first." for p, step in steps if step]
+    asked = {} if asked is None else asked
+    for p in participants:
+        if (p.id, environment.id) not in asked:
+            asked[p.id, environment.id] = first_open_step(p.id, environment)
+    return [f"{p.organisation.name}: {asked[p.id, environment.id]}. Request a connectivity-proving slot first."
+            for p in participants if asked[p.id, environment.id]]
 
 
 def date_warnings(environment, phase, start, end):

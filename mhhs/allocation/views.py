@@ -175,7 +175,8 @@ def move(slot_id):
 def _queue_context(slots):
     found = rules.clashes([rules.Want(s.id, s.environment, s.start, s.end, s.phase_id,
                                       tuple(p.id for p in s.participants), s.exclusive, s.id) for s in slots])
-    gates = {s.id: rules.gate_problems(s.purpose, s.environment, s.participants) for s in slots}
+    asked = {}
+    gates = {s.id: rules.gate_problems(s.purpose, s.environment, s.participants, asked) for s in slots}
     return dict(clashes=found, gates=gates)
 
 
