@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .allocation.services import my_slots
 from .baseline import services as baseline
 from .certificates.models import Certificate, Status
 from .certificates.services import coverage_gaps, dashboard_query, environments_tested_in
@@ -120,6 +121,8 @@ def _participant(user, now):
         .order_by(None)))
     ongoing = _ongoing(now, environment_ids=tuple(sorted(tested)) or (0,))
     board = outage_board(now)
+    slots, slots_total = my_slots(user, now)  # the allocation's "my slots" card (issue 27)
     return dict(blocks="participant", notes=notes, released=released, ongoing=ongoing, tested=sorted(tested),
+                slots=slots, slots_total=slots_total,
                 planned=[(environment, upcoming) for environment, _, _, upcoming in board if upcoming],
                 **_certificates(user, now))

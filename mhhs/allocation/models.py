@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from ..core.time import utcnow
 from ..directory.models import DayPeriod
 from ..extensions import db
 
@@ -131,6 +132,7 @@ class Slot(db.Model):
     reason = Column(Text, nullable=False, default="", server_default="")  # a decline's or cancellation's
     requested_by_id = Column(ForeignKey("users.id"), nullable=False)
     requested_at = Column(DateTime, nullable=False)
+    changed_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)  # a feed's SEQUENCE follows it
     decided_by_id = Column(ForeignKey("users.id"))
     decided_at = Column(DateTime)
     environment = relationship("Environment")

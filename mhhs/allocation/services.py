@@ -1,7 +1,7 @@
 """Writes of the allocation: stages on environments, tranches, the notice rule and timed slots (allocated, requested,
 approved, declined, moved, cancelled, offered from the waitlist); each one unit of work, audited, told through the
 outbox."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
@@ -13,8 +13,15 @@ from ..extensions import db
 from ..notifications.services import notify, users_of
 from ..participants.models import SANDBOX_AFTER, Participant, Route, Tranche
 from . import rules
-from .models import AllocationRule, Slot, SlotSeries, SlotStatus, StageOverlap, TestPhase
-from .permissions import can_accept_offer, can_cancel_slot, can_keep_allocation, can_request_slot, own_participant_ids
+from .models import STANDING, AllocationRule, Slot, SlotSeries, SlotStatus, StageOverlap, TestPhase
+from .permissions import (
+    can_accept_offer,
+    can_cancel_slot,
+    can_keep_allocation,
+    can_request_slot,
+    own_participant_ids,
+    visible_slots_clause,
+)
 
 KEEPERS_ONLY = "Only a Release Manager keeps the stages, tranches and allocation of environments."
 TRANCHE_FIELDS = {Route.QUALIFICATION: "qualification_tranche", Route.SANDBOX: "sandbox_tranche"}
@@ -133,6 +140,22 @@ def take_out_of_tranche(by, tranche, participant):
 # Slots ---------------------------------------------------------------------------------------------------------
 
 SLOT_FIELDS = ["environment_id", "phase_id", "participant_ids", "start", "end", "purpose", "note", "repeat_until"]
+
+
+def visible_slots(user, statuses=STANDING):
+    """A query of the slots the user may see (a Test Participant its own organisation's), with what a list shows."""
+    return select(Slot).options(selectinload(Slot.environment), selectinload(Slot.participants).selectinload(
+        Participant.organisation)).where(visible_slots_clause(user), Slot.status.in_(statuses))
+
+
+def my_slots(user, now, limit=5):
+    """The user's organisation's slots still to come (standing: allocated, offered, requested or waiting), soonest
+    first, and how many there are in all."""
+    query = select(Slot).options(selectinload(Slot.environment), selectinload(Slot.participants)).where(
+        Slot.participants.any(Participant.organisation_id == user.organisation_id), Slot.end > now,
+        Slot.status.in_(STANDING))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return db.session.scalars(query.order_by(Slot.start, Slot.id).limit(limit)).all(), total
 
 
 def _tell(change, slot):

@@ -7,12 +7,15 @@ from datetime import timedelta
 from sqlalchemy import exists, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..allocation.models import Slot
+from ..allocation.services import visible_slots
 from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
 from ..core.time import bank_holiday, format_london, to_london
 from ..directory.models import Environment, london_day_start
 from ..extensions import db
 from ..outages.models import Outage, outage_systems
+from ..participants.models import Participant
 from ..rfcs.clashes import clashes
 from ..rfcs.models import Deployment, Rfc, rfc_environments
 from ..rfcs.permissions import visible_clause
@@ -142,6 +145,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         outage_ids = outages.get(day.date, [])
         day.entries += [_outage_entry(loaded_outages[i]) for i in outage_ids[:per_day]]
         day.more = len(ids) > per_day or len(outage_ids) > per_day
+    _add_slots(days, user, filters, start, end, per_day)
     certificates = visible_certificates(select(Certificate), user).where(
         Certificate.valid_to >= start, Certificate.valid_to < end, ~Certificate.replaced)
     if filters.environment_id:
@@ -155,6 +159,29 @@ def calendar_days(user, first_day, last_day, filters, per_day):
                 "certificate", "Certificate expires", f"{certificate.subject} ({certificate.environment.name})",
                 "certificates.detail", {"certificate_id": certificate.id}))
     return list(days.values())
+
+
+def _add_slots(days, user, filters, start, end, per_day):
+    """The allocation's slots the user may see (a Test Participant its own), on the day each starts."""
+    query = visible_slots(user).where(Slot.start >= start, Slot.start < end)
+    if filters.environment_id:
+        query = query.where(Slot.environment_id == filters.environment_id)
+    if filters.organisation_id:
+        query = query.where(Slot.participants.any(Participant.organisation_id == filters.organisation_id))
+    if filters.system_id:
+        return
+    counts = {}
+    for slot in db.session.scalars(query.order_by(Slot.start).limit(per_day * len(days) * 4)):
+        day = to_london(slot.start).date()
+        counts[day] = counts.get(day, 0) + 1
+        if counts[day] > per_day:
+            days[day].more = True
+            continue
+        who = ", ".join(p.organisation.name for p in slot.participants)
+        days[day].entries.append(Entry(
+            "allocation", f"Slot {slot.status.label.lower()}", f"{format_london(slot.start, '%H:%M')}–"
+            f"{format_london(slot.end, '%H:%M')} {slot.environment.name}: {who}, {slot.purpose.label.lower()}",
+            "allocation.slots", {}, [], slot.start, slot.end))
 
 
 def _environments(filters):

@@ -62,6 +62,7 @@ def upgrade():
     sa.Column('reason', sa.Text(), server_default='', nullable=False),
     sa.Column('requested_by_id', sa.Integer(), nullable=False),
     sa.Column('requested_at', sa.DateTime(), nullable=False),
+    sa.Column('changed_at', sa.DateTime(), nullable=False),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decided_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_slots_decided_by_id_users')),
