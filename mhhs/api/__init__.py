@@ -3,7 +3,16 @@
 
 def init_api(app):
     from ..extensions import csrf
-    from . import authentication, baseline, certificates, deployments, errors, outages, rfcs  # noqa: F401 (routes)
+    from . import (  # noqa: F401 (routes)
+        allocation,  # noqa: F401 (routes: environment allocation, issue 27)
+        authentication,
+        baseline,
+        certificates,
+        deployments,
+        errors,
+        outages,
+        rfcs,
+    )
     from .blueprint import JsonApi, bp
 
     api = JsonApi(app, spec_kwargs={"security": [{"bearer": []}], "info": {"description": (

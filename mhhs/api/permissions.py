@@ -8,6 +8,8 @@ SCOPES = {
     "deployments": "Record deployment outcomes",
     "outages": "Log and end outages",
     "certificates": "Upload certificates",
+    "allocation": "List and request environment slots; ask who holds an environment and whether a test run or "
+                  "deployment may go now",
 }
 MAX_DAYS = 366  # a token expires within a year
 
