@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..allocation import utilisation
 from ..baseline import services as baseline
 from ..certificates.models import SOON_DAYS, Certificate
 from ..certificates.services import dashboard_query
@@ -95,6 +96,8 @@ class Report:
     owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
     sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
     past: bool = False  # a week that has ended: reported as it stood then, without today's state
+    utilisation: list = field(default_factory=list)  # allocation.utilisation.Utilisation per environment (issue 27)
+    slots_per_participant: dict = field(default_factory=dict)  # {organisation name: [slots, hours]} of the week
 
     @property
     def sunday(self):
@@ -176,10 +179,11 @@ def build(user, monday, now):
         .where(Defect.ready_for_retest.is_(True), ~select(Retest.id).where(Retest.defect_id == Defect.id).exists(),
                visible_clause(user) if user else Rfc.status.in_(PUBLIC_STATUSES))
         .group_by(Environment.name)).all())
+    used, per_participant = utilisation.week(monday)
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
                   _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
-                  baseline.owing_to_sit(), sit_pair_warnings(planned), past)
+                  baseline.owing_to_sit(), sit_pair_warnings(planned), past, used, per_participant)
 
 
 def _availability(down, spans):

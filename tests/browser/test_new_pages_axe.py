@@ -13,8 +13,12 @@ PAGES = {
                          "/calendar?view=week", "/outbox", "/outbox?state=pending&kind=release",
                          "/rfcs?sort=title&dir=asc&follow_up=closure-due", "/approvals?sort=number",
                          "/certificates?sort=mpid", "/users?sort=email&dir=desc", "/outages?sort=end",
-                         "/", "/api-reference"],
-    "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens"],
+                         "/", "/api-reference",
+                         # issue 27: environment allocation
+                         "/allocation/timeline", "/allocation/timeline?view=month", "/allocation/requests",
+                         "/allocation/slots", "/allocation/tranches", "/plan"],
+    "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens",
+                           "/allocation/slots", "/allocation/timeline", "/"],
 }
 
 
