@@ -11,7 +11,7 @@ from ..core.time import add_business_days, format_london, london_to_utc, to_lond
 from ..extensions import db
 from ..participants.models import Participant
 from ..participants.services import first_open_step, unavailable_between
-from ..windows.clashes import Clash, Span, busy
+from ..windows.clashes import Clash, Span, busy, next_free_window
 from ..windows.support import set_hours, support_problem
 from .models import DEFAULT_NOTICE_DAYS, HOLDING, AllocationRule, Slot, StageOverlap, TestPhase
 
@@ -205,3 +205,25 @@ def _unavailable(wants):
 def only_held(found):
     """Whether what a slot clashes with is only other slots (it can wait for them), not a rule that stands."""
     return bool(found) and all(c.kind == "slot" for c in found)
+
+
+SUGGEST_TRIES = 40
+
+
+def next_free_slot(environment, length, earliest, phase_id=None, participant_ids=()):
+    """(start, end) of the earliest free slot of `length` from `earliest` (the notice given): the RFCs' "Suggest a
+    window" search (windows.clashes.next_free_window: support hours, freezes, windows, planned outages), then this
+    rule's own sources (stages, slots, the other systems' hours, the participants' own environments), searching on
+    past each clash; None when there is none within the search's reach."""
+    systems = [s for s in environment.systems if set_hours(s)]
+    narrowest = min(systems, key=lambda s: (datetime.combine(datetime.min, s.support_end)
+                                            - datetime.combine(datetime.min, s.support_start))) if systems else None
+    for _ in range(SUGGEST_TRIES):
+        found = next_free_window(narrowest, (environment.id,), length, earliest)
+        if found is None:
+            return None
+        clashing = clashes([Want(0, environment, *found, phase_id, tuple(participant_ids))])[0]
+        if not clashing:
+            return found
+        earliest = max([c.end for c in clashing if c.end and c.end > found[0]] or [found[0] + timedelta(minutes=15)])
+    return None

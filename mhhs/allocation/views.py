@@ -11,9 +11,11 @@ from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import role_required
 from ..core.services import Refused, get_visible_or_404
-from ..core.time import london_to_utc, to_london, utc_to_london_naive, utcnow
+from ..core.time import format_london, london_to_utc, to_london, utc_to_london_naive, utcnow
+from ..directory.models import Environment
 from ..extensions import db
 from ..participants.models import Participant, Route, Tranche
+from ..windows.clashes import DEFAULT_LENGTH, length_text
 from . import rules, services
 from . import timeline as layout
 from .forms import DeclineForm, MoveForm, NoticeForm, PlaceForm, SlotForm, TrancheForm
@@ -81,13 +83,32 @@ def _slot_form(formdata=None):
     return SlotForm(formdata, participant_ids=own)
 
 
-def _slots_page(form, status=200, outcome=None):
+def _suggest(form):
+    """Fills in the next free slot of the typed length (or an hour) on the chosen environment; what to say of it.
+    Nothing is saved."""
+    environment = db.session.get(Environment, form.environment_id.data) if form.environment_id.data else None
+    if environment is None:
+        form.environment_id.errors = ["Choose the environment first."]
+        return None
+    start, end = form.start.data, form.end.data
+    length = end - start if start and end and end > start else DEFAULT_LENGTH
+    earliest = max(rules.earliest_start(utcnow()), london_to_utc(start) if start else utcnow())
+    found = rules.next_free_slot(environment, length, earliest, form.phase_id.data, form.participant_ids.data or ())
+    if found is None:
+        return f"No free slot of {length_text(length)} on {environment.name} in the next 90 days: choose one by hand."
+    for f, moment in zip((form.start, form.end), found):
+        f.data, f.raw_data = utc_to_london_naive(moment), None
+    return (f"Suggested the earliest free slot of {length_text(length)}: {format_london(found[0])}–"
+            f"{format_london(found[1], '%H:%M')}, with the notice given, in support hours and clear of every clash.")
+
+
+def _slots_page(form, status=200, outcome=None, suggestion=None):
     slots = db.session.scalars(_slot_query().where(visible_slots_clause(current_user), Slot.end > utcnow(),
                                                    Slot.status.in_(STANDING)).order_by(Slot.start, Slot.id)
                                .limit(200)).all()
     warnings = {s.id: rules.date_warnings(s.environment, s.phase, s.start, s.end) for s in slots}
     return render("allocation/slots.html", "allocation/_slot_form.html", status=status, form=form, slots=slots,
-                  warnings=warnings, notice_days=rules.notice_days(), outcome=outcome,
+                  warnings=warnings, notice_days=rules.notice_days(), outcome=outcome, suggestion=suggestion,
                   own=own_participant_ids(current_user))
 
 
@@ -105,6 +126,8 @@ def book():
         if asked - own_participant_ids(current_user):
             abort(404)  # a participant requests for itself only: another's is not there
     form = _slot_form(request.form)
+    if request.form.get("action") == "suggest":
+        return _slots_page(form, suggestion=_suggest(form))
     if not form.validate_on_submit():
         return _slots_page(form)
     try:

@@ -20,7 +20,7 @@ def _days_text(days):
 def set_hours(system):
     """Whether the system has set days and hours that can be used: a row a migration or an older release left
     with "hours" but no days, start or end (or an end not after the start) reads as "to be confirmed"."""
-    return (system.support_kind == SupportKind.HOURS and bool(system.support_days)
+    return (system is not None and system.support_kind == SupportKind.HOURS and bool(system.support_days)
             and set(system.support_days) <= set("0123456")
             and system.support_start is not None and system.support_end is not None
             and system.support_end > system.support_start)

@@ -291,3 +291,27 @@ def test_the_clash_check_reads_the_same_number_of_times_however_many_slots_there
                             requested_by_id=user().id, requested_at=utcnow()) for i in range(0, 200))
     db.session.commit()
     assert count_queries(wants()) == few
+
+
+def test_suggest_a_slot_shares_the_window_search_and_steps_past_the_allocations_own_clashes(monday):
+    northwold = make_participant()
+    book([northwold], at(monday, 10), at(monday, 12))
+    services.add_stage(user(), "SIT Migration", environment().id, monday, monday, exclusive=True)
+    # Monday is held by an exclusive stage all day and by a slot: the first free hour is Tuesday's first in support.
+    found = rules.next_free_slot(environment(), timedelta(hours=1), at(monday, 10))
+    assert found == (at(monday + timedelta(days=1), 9), at(monday + timedelta(days=1), 10))
+    assert _clashes(*found) == []
+
+
+def test_suggest_a_slot_on_the_page_fills_the_times_and_stores_nothing(app, as_user):
+    with app.app_context():
+        monday = next_monday()
+        northwold = make_participant()
+        book([northwold], at(monday, 9), at(monday, 12))
+        form = {"environment_id": str(environment().id), "purpose": "connectivity",
+                "participant_ids": str(northwold.id), "start": f"{monday}T10:00", "end": f"{monday}T11:00",
+                "action": "suggest"}
+    page = as_user("supplier@demo.test").post("/allocation/slots", form).get_data(as_text=True)
+    assert "Suggested the earliest free slot of 1 h" in page and f'value="{monday}T12:00"' in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Slot)) == 1
