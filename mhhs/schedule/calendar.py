@@ -8,6 +8,8 @@ from sqlalchemy import exists, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..allocation.models import Slot
+from ..allocation.rules import Want
+from ..allocation.rules import clashes as slot_clashes
 from ..allocation.services import visible_slots
 from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
@@ -170,18 +172,24 @@ def _add_slots(days, user, filters, start, end, per_day):
         query = query.where(Slot.participants.any(Participant.organisation_id == filters.organisation_id))
     if filters.system_id:
         return
-    counts = {}
+    counts, shown = {}, []
     for slot in db.session.scalars(query.order_by(Slot.start).limit(per_day * len(days) * 4)):
         day = to_london(slot.start).date()
         counts[day] = counts.get(day, 0) + 1
         if counts[day] > per_day:
             days[day].more = True
-            continue
+        else:
+            shown.append((day, slot))
+    # The allocation's one clash rule, for the slots shown (read once for all of them).
+    found = slot_clashes([Want(slot.id, slot.environment, slot.start, slot.end, slot.phase_id,
+                               tuple(p.id for p in slot.participants), slot.exclusive, slot.id)
+                          for _, slot in shown])
+    for day, slot in shown:
         who = ", ".join(p.organisation.name for p in slot.participants)
         days[day].entries.append(Entry(
             "allocation", f"Slot {slot.status.label.lower()}", f"{format_london(slot.start, '%H:%M')}–"
             f"{format_london(slot.end, '%H:%M')} {slot.environment.name}: {who}, {slot.purpose.label.lower()}",
-            "allocation.slots", {}, [], slot.start, slot.end))
+            "allocation.slots", {}, found.get(slot.id, []), slot.start, slot.end))
 
 
 def _environments(filters):

@@ -4,8 +4,8 @@ from sqlalchemy import select
 
 from mhhs.directory.models import User
 from mhhs.extensions import db
-from mhhs.schedule.services import feed_token
-from tests.allocation.factory import at, book, make_participant, next_monday
+from mhhs.schedule.services import add_freeze, feed_token
+from tests.allocation.factory import at, book, environment, make_participant, next_monday, user
 from tests.helpers import feed_events
 
 
@@ -43,3 +43,11 @@ def test_my_slots_on_a_participants_home_page(app, as_user):
     _two_slots(app)
     home = as_user("supplier@demo.test").get("/").get_data(as_text=True)
     assert "Your slots" in home and "1 to come" in home and "connectivity proving · allocated" in home
+
+
+def test_a_slot_on_the_calendar_names_what_it_clashes_with_now(app, as_user):
+    monday, _own, _other = _two_slots(app)
+    with app.app_context():
+        add_freeze(user(), environment().id, monday, monday, "Performance runs declared later")
+    week = as_user("supplier@demo.test").get(f"/calendar?view=week&date={monday}").get_data(as_text=True)
+    assert "Slot allocated · clash:" in week and "Performance runs declared later" in week
