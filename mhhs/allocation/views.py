@@ -200,7 +200,8 @@ def _queue_context(slots):
                                       tuple(p.id for p in s.participants), s.exclusive, s.id) for s in slots])
     asked = {}
     gates = {s.id: rules.gate_problems(s.purpose, s.environment, s.participants, asked) for s in slots}
-    return dict(clashes=found, gates=gates)
+    warnings = {s.id: rules.date_warnings(s.environment, s.phase, s.start, s.end) for s in slots}
+    return dict(clashes=found, gates=gates, warnings=warnings)
 
 
 @bp.route("/requests")

@@ -5,9 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from mhhs.allocation import services
 from mhhs.allocation.models import Slot, SlotStatus, TestPhase
 from mhhs.extensions import db
-from tests.allocation.factory import at, book, environment, make_participant, next_monday, sign_off
+from tests.allocation.factory import at, book, environment, make_participant, next_monday, sign_off, user
 
 
 def _slot_form(participant_id, day, start="10:00", end="11:00", **extra):
@@ -76,7 +77,7 @@ def test_the_release_manager_approves_and_declines_in_place(app, as_user):
         second = book([northwold], at(monday, 14), at(monday, 15), by="supplier@demo.test")[0].id
     rm = as_user("rm.sit@demo.test")
     queue = rm.get("/allocation/requests").get_data(as_text=True)
-    assert "2 requests to decide" in queue and "No clash" in queue
+    assert "2 requests to decide" in queue and "Clashes with" not in queue
     row = rm.post(f"/allocation/slots/{first}/approve", htmx=True).get_data(as_text=True)
     assert row.startswith(f'\n<tr id="request-{first}">') or f'<tr id="request-{first}">' in row
     assert "Allocated" in row
@@ -148,3 +149,34 @@ def test_the_timeline_and_queue_read_as_often_with_many_slots(app, as_user, coun
             page = rm.get(url).get_data(as_text=True)
         assert many.count == count and "Northwold Energy" in page, url
     assert "Today" in rm.get("/allocation/timeline?view=week").get_data(as_text=True)
+
+
+def test_a_slot_outside_its_stage_or_the_environments_dates_is_warned_not_refused(app, as_user):
+    with app.app_context():
+        monday = next_monday()
+        env = environment()
+        env.available_to = monday
+        db.session.commit()
+        stage = services.add_stage(user(), "SIT Functional", env.id, monday, monday)
+        slot = book([make_participant()], at(monday + timedelta(days=1), 10), at(monday + timedelta(days=1), 11),
+                    by="supplier@demo.test", phase_id=stage.id)[0].id
+    row = as_user("rm.sit@demo.test").get("/allocation/requests").get_data(as_text=True)
+    assert f'id="request-{slot}"' in row
+    assert "SIT-A is not available on every day of this slot." in row
+    assert "The slot lies outside SIT Functional" in row
+
+
+def test_moving_a_slot_refuses_by_the_field_and_moves_only_that_one(app, as_user):
+    with app.app_context():
+        monday = next_monday()
+        slots = book([make_participant()], at(monday, 10), at(monday, 11), repeat_until=monday + timedelta(days=1))
+        first, second = slots[0].id, slots[1].id
+    rm = as_user("rm.sit@demo.test")
+    assert rm.get(f"/allocation/slots/{first}/move").status_code == 200
+    page = rm.post(f"/allocation/slots/{first}/move", {"start": f"{monday}T13:00", "end": f"{monday}T12:00"})
+    assert 'id="end-error" class="field-error">The end must be after the start.' in page.get_data(as_text=True)
+    assert rm.post(f"/allocation/slots/{first}/move", {"start": f"{monday}T13:00",
+                                                       "end": f"{monday}T14:00"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Slot, first).start == at(monday, 13)
+        assert db.session.get(Slot, second).start == at(monday + timedelta(days=1), 10)
