@@ -315,3 +315,20 @@ def test_suggest_a_slot_on_the_page_fills_the_times_and_stores_nothing(app, as_u
     assert "Suggested the earliest free slot of 1 h" in page and f'value="{monday}T12:00"' in page
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Slot)) == 1
+
+
+def test_participants_are_told_through_the_outbox_with_uk_times(monday):
+    northwold = make_participant()
+    slot = book([northwold], at(monday, 10), at(monday, 11))[0]
+    services.move(user(), slot, at(monday, 13), at(monday, 14))
+    services.cancel(user(), slot, "Environment needed for a fix")
+    request = book([northwold], at(monday, 15), at(monday, 16), by="supplier@demo.test")[0]
+    services.decline(user(), request, "Migration rehearsal")
+    told = [m for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+            if m.recipients == "supplier@demo.test"]
+    day = f"{monday:%d %b %Y}"
+    assert [m.subject for m in told] == [f"Slot allocated: SIT-A {day} 10:00–11:00",
+                                         f"Slot moved: SIT-A {day} 13:00–14:00",
+                                         f"Slot cancelled: SIT-A {day} 13:00–14:00",
+                                         f"Slot declined: SIT-A {day} 15:00–16:00"]
+    assert "Reason: Migration rehearsal" in told[-1].body and "(UK time)" in told[-1].body
