@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..allocation.models import TestPhase
+from ..allocation.models import StageOverlap, TestPhase
 from ..allocation.services import STAGE_FIELDS, add_stage
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
@@ -109,7 +109,10 @@ def _plan(today):
     """What the plan's page and PDF show."""
     phases = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment))
                                 .order_by(TestPhase.first_day)).all()
-    return dict(chart=plan.chart(today), phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today)
+    overlaps = db.session.scalars(select(StageOverlap).options(joinedload(StageOverlap.first),
+                                                               joinedload(StageOverlap.second))).all()
+    return dict(chart=plan.chart(today), phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today,
+                overlaps=overlaps)
 
 
 def _plan_page(form, status=200):

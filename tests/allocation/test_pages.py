@@ -99,6 +99,9 @@ def test_the_plan_refuses_overlapping_exclusive_stages_by_the_field(app, as_user
     assert 'id="first_day-error" class="field-error">Overlaps SIT Migration' in page
     assert rm.post("/plan/phases", dict(form, name="SIT Functional", may_overlap="y",
                                         overlap_reason="Night runs only")).status_code == 303
+    plan = rm.get("/plan").get_data(as_text=True)
+    assert "<li>SIT Functional and SIT Migration (SIT-A): Night runs only</li>" in plan or \
+        "<li>SIT Migration and SIT Functional (SIT-A): Night runs only</li>" in plan
     with app.app_context():
         phases = db.session.scalars(select(TestPhase).where(TestPhase.name.in_(["SIT Migration", "SIT Functional"])))
         assert sorted((p.name, p.exclusive) for p in phases) == [("SIT Functional", True), ("SIT Migration", True)]
