@@ -102,13 +102,13 @@ def _suggest(form):
             f"{format_london(found[1], '%H:%M')}, with the notice given, in support hours and clear of every clash.")
 
 
-def _slots_page(form, status=200, outcome=None, suggestion=None):
+def _slots_page(form, status=200, suggestion=None):
     slots = db.session.scalars(_slot_query().where(visible_slots_clause(current_user), Slot.end > utcnow(),
                                                    Slot.status.in_(STANDING)).order_by(Slot.start, Slot.id)
                                .limit(200)).all()
     warnings = {s.id: rules.date_warnings(s.environment, s.phase, s.start, s.end) for s in slots}
     return render("allocation/slots.html", "allocation/_slot_form.html", status=status, form=form, slots=slots,
-                  warnings=warnings, notice_days=rules.notice_days(), outcome=outcome, suggestion=suggestion,
+                  warnings=warnings, notice_days=rules.notice_days(), suggestion=suggestion,
                   own=own_participant_ids(current_user))
 
 
