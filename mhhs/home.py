@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from .allocation.services import my_slots
+from .allocation.services import my_slots, requests_to_decide
 from .baseline import services as baseline
 from .certificates.models import Certificate, Status
 from .certificates.services import coverage_gaps, dashboard_query, environments_tested_in
@@ -77,6 +77,7 @@ def _manager(user, now):
         follow_ups[key] = (words, _block(query, queries.RFC_SORTS[order].order,
                                          key_of=queries.RFC_SORTS[order].key_of))
     return dict(blocks="manager", waiting=waiting, deployments=deployments, follow_ups=follow_ups,
+                slot_requests=requests_to_decide(),  # the allocation's queue (issue 27)
                 clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now),
                 drift=baseline.drifting(), emergencies=emergencies, **_certificates(user, now))
 

@@ -34,3 +34,4 @@ def test_demo_shows_the_allocation(app, as_user):
     assert "Fenland Networks" in tranches
     home = as_user("supplier@demo.test").get("/").get_data(as_text=True)
     assert "Your slots" in home and "5 to come" in home
+    assert "1 to decide; 1 on the waitlist." in rm.get("/").get_data(as_text=True)

@@ -148,6 +148,13 @@ def visible_slots(user, statuses=STANDING):
         Participant.organisation)).where(visible_slots_clause(user), Slot.status.in_(statuses))
 
 
+def requests_to_decide():
+    """How many slot requests wait for a Release Manager's decision, and how many wait on the waitlist."""
+    counts = dict(db.session.execute(select(Slot.status, func.count()).where(
+        Slot.status.in_((SlotStatus.REQUESTED, SlotStatus.WAITING))).group_by(Slot.status)).all())
+    return counts.get(SlotStatus.REQUESTED, 0), counts.get(SlotStatus.WAITING, 0)
+
+
 def my_slots(user, now, limit=5):
     """The user's organisation's slots still to come (standing: allocated, offered, requested or waiting), soonest
     first, and how many there are in all."""
