@@ -79,6 +79,7 @@ def create_app(config=None):
 
 
 def _register_blueprints(app):
+    from .allocation.views import bp as allocation_bp
     from .api.views import bp as api_pages_bp
     from .auth.views import bp as auth_bp
     from .baseline.cli import cli as baseline_cli
@@ -118,6 +119,7 @@ def _register_blueprints(app):
                       demo_cli, certificates_cli, mail_cli, baseline_cli, outages_cli, reports_cli, search_cli,
                       participants_cli):
         app.register_blueprint(blueprint)
+    app.register_blueprint(allocation_bp)  # environment allocation (issue 27)
 
 
 def _register_hooks(app):
@@ -198,6 +200,8 @@ def _register_template_globals(app):
                   readiness_views):
         app.jinja_env.globals.update(rules.JINJA_GLOBALS)
     app.jinja_env.globals.update(participant_rules.JINJA_GLOBALS)
+    from .allocation import permissions as allocation_rules
+    app.jinja_env.globals.update(allocation_rules.JINJA_GLOBALS)  # environment allocation (issue 27)
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,
                                  counted=counted)  # counted: "4 messages", never "message(s)"

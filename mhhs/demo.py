@@ -3,6 +3,7 @@ import click
 from flask import Blueprint
 from sqlalchemy import select
 
+from .allocation.demo import seed_demo_allocation
 from .certificates.demo import seed_demo_certificates
 from .core.time import utcnow
 from .directory.models import Environment, System, User
@@ -32,6 +33,7 @@ def seed_everything(demo=False):
         added += seed_proving()  # after the register's demo: connectivity proving
         added += seed_demo_readiness()  # entry criteria and a fortnight of morning health checks
         added += seed_demo_decisions()  # proving tests, a conditional GO, the EWG's meetings (issue 28 part B)
+        added += seed_demo_allocation()  # environment allocation (issue 27)
         follow_demo_systems()
         for environment in db.session.scalars(select(Environment)):  # what the weekly report measures against
             environment.availability_target = environment.availability_target or (98 if "SIT-" in environment.name

@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from .allocation.services import my_slots, requests_to_decide
 from .baseline import services as baseline
 from .certificates.models import Certificate, Status
 from .certificates.services import contact_gaps, coverage_gaps, dashboard_query, environments_tested_in
@@ -91,6 +92,7 @@ def _manager(user, now):
         follow_ups[key] = (words, _block(query, queries.RFC_SORTS[order].order,
                                          key_of=queries.RFC_SORTS[order].key_of))
     return dict(blocks="manager", waiting=waiting, deployments=deployments, follow_ups=follow_ups,
+                slot_requests=requests_to_decide(),  # the allocation's queue (issue 27)
                 clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now),
                 drift=baseline.drifting(), emergencies=emergencies, **_certificates(user, now))
 
@@ -148,7 +150,9 @@ def _participant(user, now):
         .order_by(None)))
     ongoing = _ongoing(now, environment_ids=tuple(sorted(tested)) or (0,))
     board = outage_board(now)
+    slots, slots_total = my_slots(user, now)  # the allocation's "my slots" card (issue 27)
     return dict(blocks="participant", notes=notes, released=released, ongoing=ongoing, tested=sorted(tested),
                 proving=_proving(user, now),
+                slots=slots, slots_total=slots_total,
                 planned=[(environment, upcoming) for environment, _, _, upcoming in board if upcoming],
                 **_certificates(user, now))

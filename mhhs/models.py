@@ -1,5 +1,5 @@
 """Imports every domain's models, so that Alembic and the app see the whole schema."""
-from .allocation.models import TestPhase
+from .allocation.models import AllocationRule, Slot, SlotSeries, StageOverlap, TestPhase
 from .api.models import ApiToken, IdempotencyKey
 from .audit.models import AuditEvent
 from .auth.models import AddressThrottle, LoginThrottle
@@ -60,4 +60,5 @@ __all__ = [
     "ConnectivitySignOff", "OnboardingInterval", "Participant", "ParticipantEnvironment", "ParticipantOutage",
     "Tranche", "CentralConnection", "ChangeCounter", "CriterionMark", "EntryCriterion", "HealthCheck",
     "HealthCheckDeadline", "DecisionCondition", "EwgAction", "EwgMeeting", "ProvingTest", "ReadinessDecision",
+    "AllocationRule", "Slot", "SlotSeries", "StageOverlap",
 ]

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import delete, select, text
 
-from mhhs.allocation.models import TestPhase
+from mhhs.allocation.models import Slot, TestPhase
+from mhhs.allocation.services import add_stage, add_tranche
 from mhhs.api.models import ApiToken
 from mhhs.api.services import create_token
 from mhhs.certificates.models import Certificate, PkiOfficer
@@ -23,12 +24,13 @@ from mhhs.mail.models import OutboxMessage
 from mhhs.mail.services import queue
 from mhhs.notifications.models import MailGroup
 from mhhs.outages.models import Outage
-from mhhs.participants.models import Participant, ParticipantKind, ProvingStep, Route, StepStatus
+from mhhs.participants.models import Participant, ParticipantKind, ProvingStep, Route, StepStatus, Tranche
 from mhhs.readiness import criteria
 from mhhs.readiness.models import EntryCriterion
 from mhhs.rfcs.models import Defect, Rfc, WorkOffAction
-from mhhs.schedule.services import add_freeze, add_test_phase, feed_token
+from mhhs.schedule.services import add_freeze, feed_token
 from mhhs.windows.models import Freeze
+from tests.allocation.factory import at, book, next_monday
 from tests.certificates.factory import make_certificate, make_officer
 from tests.nav import account_link
 from tests.outages.factory import make_outage
@@ -273,6 +275,12 @@ ARGUMENTS = {
     **{(endpoint, "meeting_id"): lambda: sample_meeting() for endpoint in (
         "decisions.ewg_meeting", "decisions.edit_meeting", "decisions.send_agenda", "decisions.send_minutes",
         "decisions.save_minutes", "decisions.add_action", "decisions.agenda_pdf", "decisions.minutes_pdf")},
+    **{(endpoint, "slot_id"): lambda: sample_slot() for endpoint in (
+        "allocation.cancel", "allocation.accept", "allocation.move", "allocation.move_form", "allocation.approve",
+        "allocation.decline")},
+    ("allocation.place", "tranche_id"): lambda: sample_tranche(),
+    ("allocation.take_out", "tranche_id"): lambda: sample_tranche(),
+    ("allocation.take_out", "participant_id"): lambda: make_participant().id,
 }
 
 
@@ -403,8 +411,22 @@ def sample_freeze():
 
 def sample_test_phase():
     manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
-    return db.session.scalar(select(TestPhase.id)) or add_test_phase(
+    return db.session.scalar(select(TestPhase.id)) or add_stage(
         manager, "SIT Functional", db.session.scalar(select(Environment.id)), date(2030, 1, 1), date(2030, 2, 1)).id
+
+
+def sample_slot():
+    """Northwold Energy's request for a SIT-A slot (the Test Participant's own)."""
+    monday = next_monday()
+    return db.session.scalar(select(Slot.id)) or book([make_participant()], at(monday, 15), at(monday, 16),
+                                                      by=USERS[Role.TEST_PARTICIPANT])[0].id
+
+
+def sample_tranche():
+    manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
+    return db.session.scalar(select(Tranche.id)) or add_tranche(
+        manager, Route.QUALIFICATION, "Tranche 1", db.session.scalar(select(Environment.id)), date(2030, 1, 1),
+        date(2030, 2, 1), "Code Bodies").id
 
 
 def sample_token():

@@ -111,3 +111,19 @@ def test_demo_shows_connectivity_proving_signed_off_blocked_regressed_and_ees(ap
     assert "Connectivity proving: your next step" in home
     assert "UIT</a>: step 2, PKI certificates (TLS and JWS) requested and installed" in home
     assert "No valid DIP TLS certificate for UIT." in home
+def test_demo_shows_the_allocation(app, as_user):
+    """Issue 27: a week of slots with a series, a pending request, a declined one with a waitlisted follow-up, two
+    Qualification tranches and the programme's stages, one pair recorded as allowed to overlap."""
+    with app.app_context():
+        seed_everything(demo=True)
+    rm = as_user("rm.sit@demo.test")
+    queue = rm.get("/allocation/requests").get_data(as_text=True)
+    assert "2 requests to decide or waiting" in queue and "On the waitlist" in queue
+    slots = rm.get("/allocation/slots").get_data(as_text=True)
+    assert slots.count("part of a weekday series") == 5
+    tranches = rm.get("/allocation/tranches").get_data(as_text=True)
+    assert "Qualification tranche 1" in tranches and "Qualification tranche 2" in tranches
+    assert "Fenland Networks" in tranches
+    home = as_user("supplier@demo.test").get("/").get_data(as_text=True)
+    assert "Your slots" in home and "5 to come" in home
+    assert "1 to decide; 1 on the waitlist." in rm.get("/").get_data(as_text=True)

@@ -3,7 +3,8 @@
 
 def init_api(app):
     from ..extensions import csrf
-    from . import (  # noqa: F401
+    from . import (  # noqa: F401 (routes)
+        allocation,
         authentication,
         baseline,
         certificates,

@@ -422,3 +422,59 @@ class DipMessageIn(Schema):
                                metadata={"description": "The id of the DIP message sent (EAP §11.3.1.3)."})
     sent_at = UtcTime(required=True, metadata={"description": "When it was sent and its response received. " + TIME})
     note = fields.String(load_default="", validate=validate.Length(max=4000))
+# Environment allocation (issue 27) ---------------------------------------------------------------
+
+class Slot(Schema):
+    id = fields.Integer(dump_only=True)
+    environment = _environment(required=True)
+    stage = fields.Function(lambda slot: slot.phase.name if slot.phase else None, dump_only=True)
+    stage_name = fields.String(load_only=True, load_default=None, data_key="stage",
+                               metadata={"description": "The test stage on that environment, by name (optional)."})
+    participants = fields.Function(lambda slot: [p.organisation.name for p in slot.participants],
+                                   deserialize=lambda value: value, required=True,
+                                   metadata={"description": "Participants' organisation names; a participant's "
+                                                            "token names its own organisation."})
+    start = UtcTime(to_the_minute=True, required=True)
+    end = UtcTime(to_the_minute=True, required=True)
+    purpose = Value(required=True, validate=validate.OneOf(["testing", "retest", "data_load", "connectivity"]))
+    status = Value(dump_only=True)
+    note = Text(load_default="")
+    repeat_until = fields.Date(load_only=True, load_default=None,
+                               metadata={"description": "Repeat on weekdays until this day (at most a year)."})
+    series = fields.Integer(attribute="series_id", dump_only=True, allow_none=True)
+
+
+class SlotIn(Slot):
+    class Meta:
+        exclude = _without(Slot)
+
+
+class SlotFilters(Schema):
+    environment = fields.String()
+
+
+class SlotList(Schema):
+    items = fields.List(fields.Nested(Slot))
+
+
+class Holders(Schema):
+    environment = fields.String()
+    at = UtcTime()
+    slots = fields.List(fields.Nested(Slot))
+    stages = fields.List(fields.String())
+    freezes = fields.List(fields.String())
+    outages = fields.List(fields.String())
+
+
+class CheckQuery(Schema):
+    participant = fields.String(metadata={"description": "An organisation's name (a participant's token: its own)."})
+    environment = fields.String(metadata={"description": "With participant: the environment to test in."})
+    rfc = fields.String(metadata={"description": "An RFC's number, e.g. RFC-000123: may it deploy now?"})
+    at = UtcTime(metadata={"description": "The time asked about; now when absent."})
+
+
+class CheckAnswer(Schema):
+    answer = fields.String(metadata={"description": "allowed, wait or refused."})
+    until = UtcTime(allow_none=True, metadata={"description": "wait: until when; allowed: how long it holds."})
+    reasons = fields.List(fields.String())
+    slot = fields.Integer(attribute="slot.id", allow_none=True)

@@ -96,6 +96,7 @@ NAV = [
     ("RFCs", "rfcs.rfcs", set(Role)),
     ("Approvals", "rfcs.approvals", {Role.RELEASE_MANAGER}),
     ("Calendar", "schedule.calendar", set(Role)),
+    ("Allocation", "allocation.timeline", set(Role)),
     ("Outages", "outages.index", set(Role)),
     ("Certificates", "certificates.index", set(Role)),
     ("Participants", "participants.register_page", set(Role)),

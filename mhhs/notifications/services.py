@@ -32,6 +32,8 @@ KINDS = {
     "proving_reminder": ("My organisation's onboarding interval starts soon with connectivity-proving steps open",
                          {Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT}),
     # Release Managers receive the weekly report unless they turn it off; anyone else asks for it (a subscription).
+    "slot": ("A slot of my organisation is allocated, moved, cancelled, declined or offered from the waitlist",
+             {Role.TEST_PARTICIPANT, Role.CENTRAL_PARTY}),
     "weekly_report": ("The weekly testing and readiness report is out", {Role.RELEASE_MANAGER}),
 }
 

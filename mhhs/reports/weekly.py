@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..allocation import utilisation
 from ..baseline import services as baseline
 from ..certificates.models import SOON_DAYS, Certificate
 from ..certificates.services import dashboard_query
@@ -110,6 +111,8 @@ class Report:
     proving: list = None
     regressions: list = None
     decisions: dict = field(default_factory=dict)  # the week's GO / NO-GO decisions, proving tests, EWG actions overdue
+    utilisation: list = field(default_factory=list)  # allocation.utilisation.Utilisation per environment (issue 27)
+    slots_per_participant: dict = field(default_factory=dict)  # {organisation name: [slots, hours]} of the week
 
     @property
     def sunday(self):
@@ -192,11 +195,13 @@ def build(user, monday, now):
         .where(Defect.ready_for_retest.is_(True), ~select(Retest.id).where(Retest.defect_id == Defect.id).exists(),
                visible_clause(user) if user else Rfc.status.in_(PUBLIC_STATUSES))
         .group_by(Environment.name)).all())
+    used, per_participant = utilisation.week(monday)
     return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
                   retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
                   _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
                   baseline.owing_to_sit(), sit_pair_warnings(planned), past,
                   participants_without_environment_manager(), _readiness(monday, now),
+                  utilisation=used, slots_per_participant=per_participant,
                   decisions=_decisions(environments, start, end, monday + timedelta(days=7)),
                   **_proving(user, start, end, now, past))
 

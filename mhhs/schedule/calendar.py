@@ -7,12 +7,17 @@ from datetime import timedelta
 from sqlalchemy import exists, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..allocation.models import Slot
+from ..allocation.rules import Want
+from ..allocation.rules import clashes as slot_clashes
+from ..allocation.services import visible_slots
 from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
 from ..core.time import bank_holiday, format_london, to_london
 from ..directory.models import Environment, london_day_start
 from ..extensions import db
 from ..outages.models import Outage, outage_systems
+from ..participants.models import Participant
 from ..participants.permissions import can_see_proving_matrix
 from ..participants.register import intervals_between
 from ..readiness import decisions as readiness_decisions
@@ -147,6 +152,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         outage_ids = outages.get(day.date, [])
         day.entries += [_outage_entry(loaded_outages[i]) for i in outage_ids[:per_day]]
         day.more = len(ids) > per_day or len(outage_ids) > per_day
+    _add_slots(days, user, filters, start, end, per_day)
     certificates = visible_certificates(select(Certificate), user).where(
         Certificate.valid_to >= start, Certificate.valid_to < end, ~Certificate.replaced)
     if filters.environment_id:
@@ -176,6 +182,8 @@ def _onboarding_intervals(user, days, filters, first_day, last_day):
             if when in days:
                 days[when].entries.append(Entry("interval", "Onboarding interval",
                                                 f"DIP onboarding interval {interval.number} {words}", *link))
+
+
 def _readiness_entries(days, start, end, filters):
     """GO / NO-GO decisions on the day they were taken, EWG meetings on their day (issue 28)."""
     if filters.system_id or filters.organisation_id:
@@ -190,6 +198,35 @@ def _readiness_entries(days, start, end, filters):
         for meeting in ewg.meetings_between(first, last):
             days[meeting.held_on].entries.append(Entry("ewg", "EWG", "Environment Working Group monthly review",
                                                        "decisions.ewg_meeting", {"meeting_id": meeting.id}))
+
+
+def _add_slots(days, user, filters, start, end, per_day):
+    """The allocation's slots the user may see (a Test Participant its own), on the day each starts."""
+    query = visible_slots(user).where(Slot.start >= start, Slot.start < end)
+    if filters.environment_id:
+        query = query.where(Slot.environment_id == filters.environment_id)
+    if filters.organisation_id:
+        query = query.where(Slot.participants.any(Participant.organisation_id == filters.organisation_id))
+    if filters.system_id:
+        return
+    counts, shown = {}, []
+    for slot in db.session.scalars(query.order_by(Slot.start).limit(per_day * len(days) * 4)):
+        day = to_london(slot.start).date()
+        counts[day] = counts.get(day, 0) + 1
+        if counts[day] > per_day:
+            days[day].more = True
+        else:
+            shown.append((day, slot))
+    # The allocation's one clash rule, for the slots shown (read once for all of them).
+    found = slot_clashes([Want(slot.id, slot.environment, slot.start, slot.end, slot.phase_id,
+                               tuple(p.id for p in slot.participants), slot.exclusive, slot.id)
+                          for _, slot in shown])
+    for day, slot in shown:
+        who = ", ".join(p.organisation.name for p in slot.participants)
+        days[day].entries.append(Entry(
+            "allocation", f"Slot {slot.status.label.lower()}", f"{format_london(slot.start, '%H:%M')}–"
+            f"{format_london(slot.end, '%H:%M')} {slot.environment.name}: {who}, {slot.purpose.label.lower()}",
+            "allocation.slots", {}, found.get(slot.id, []), slot.start, slot.end))
 
 
 def _environments(filters):

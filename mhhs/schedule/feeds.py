@@ -8,6 +8,8 @@ from icalendar import Calendar, Event
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..allocation.models import STANDING, Slot, SlotStatus
+from ..allocation.services import visible_slots
 from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
 from ..core.time import to_london, utcnow
@@ -60,13 +62,19 @@ class Feed:
             Certificate.valid_to >= self.since, Certificate.valid_to < self.since + CERTIFICATES_AHEAD,
             Certificate.environment_id.in_(self.environment_ids), ~Certificate.replaced)
 
+    def slots(self):
+        """The allocation's slots the user may see: a Test Participant its own only (cancelled ones say so)."""
+        return visible_slots(self.user, STANDING + (SlotStatus.CANCELLED,)).where(
+            Slot.start >= self.since, Slot.start < self.until, Slot.environment_id.in_(self.environment_ids))
+
     def fingerprint(self):
         """Changes whenever an event of the feed does (or the day does): counts and last changes, no events."""
         parts = [self.since, self.user.role, self.user.organisation_id, self.environment_ids]
         for query, columns in ((self.rfcs(), (func.count(), func.max(Rfc.updated_at), func.sum(Rfc.row_version))),
                                (self.outages(), (func.count(), func.sum(Outage.row_version))),
                                (self.certificates(), (func.count(), func.max(Certificate.id))),
-                               (select(Freeze), (func.count(), func.max(Freeze.id)))):
+                               (select(Freeze), (func.count(), func.max(Freeze.id))),
+                               (self.slots(), (func.count(), func.max(Slot.changed_at)))):
             parts.append(tuple(db.session.execute(query.with_only_columns(*columns).order_by(None)).one()))
         parts.append(db.session.execute(select(OnboardingInterval.number, OnboardingInterval.first_day,
                                                OnboardingInterval.last_day)).all())
@@ -110,6 +118,14 @@ class Feed:
                 f"onboarding-interval-{interval.number}", 0, None, f"DIP onboarding interval {interval.number}",
                 "DIP onboarding and connectivity proving (EAP §10.1, §11.3)", link("home.index"), "CONFIRMED",
                 interval.first_day, interval.last_day + timedelta(days=1)))
+        for slot in db.session.scalars(self.slots().order_by(Slot.start)):
+            who = ", ".join(p.organisation.name for p in slot.participants)
+            calendar.add_component(_event(
+                f"slot-{slot.id}", int((slot.changed_at - slot.requested_at).total_seconds() // 60), slot.changed_at,
+                f"{'Cancelled: ' if slot.status == SlotStatus.CANCELLED else ''}Slot on {slot.environment.name}: "
+                f"{who} ({slot.purpose.label.lower()}, {slot.status.label.lower()})", slot.note,
+                link("allocation.slots"), "CANCELLED" if slot.status == SlotStatus.CANCELLED else
+                "CONFIRMED" if slot.holds else "TENTATIVE", _utc(slot.start), _utc(slot.end)))
         for certificate in db.session.scalars(self.certificates().options(joinedload(Certificate.environment))):
             day = to_london(certificate.valid_to).date()
             calendar.add_component(_event(

@@ -3,7 +3,7 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, SelectField, StringField, TextAreaField, TimeField
+from wtforms import BooleanField, DateField, Form, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..core.forms import int_or_none, options
@@ -78,6 +78,10 @@ class TestPhaseForm(LastDayMixin, FlaskForm):
                                  validators=[DataRequired("Choose the environment it runs in.")])
     first_day = DateField("First day", validators=[DataRequired("Enter the first day.")])
     last_day = DateField("Last day", validators=[DataRequired("Enter the last day.")])
+    # EAP §12.2: "Different tests phases will not be run on the same environment" — a stage runs alone unless unticked.
+    exclusive = BooleanField("Runs alone on its environment (no other stage in parallel)", default=True)
+    may_overlap = BooleanField("May overlap the stages it meets there")
+    overlap_reason = StringField("Why they may overlap", validators=[Length(max=500)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,6 @@ import secrets
 
 from sqlalchemy import select
 
-from ..allocation.models import TestPhase
 from ..audit.services import record
 from ..core.permissions import can_keep_schedule, require
 from ..directory.models import User
@@ -28,16 +27,6 @@ def lift_freeze(by, freeze):
     record("freeze.lifted", actor=by, obj=freeze, summary=f"{freeze.scope} {freeze.first_day}–{freeze.last_day}")
     db.session.delete(freeze)
     db.session.commit()
-
-
-def add_test_phase(by, name, environment_id, first_day, last_day):
-    require(can_keep_schedule(by), "Only a Release Manager keeps freezes and the test-phase plan.")
-    phase = TestPhase(name=name, environment_id=environment_id, first_day=first_day, last_day=last_day)
-    db.session.add(phase)
-    db.session.flush()
-    record("test_phase.added", actor=by, obj=phase, summary=f"{name} {first_day}–{last_day}")
-    db.session.commit()
-    return phase
 
 
 def remove_test_phase(by, phase):

@@ -6,11 +6,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..allocation.models import TestPhase
+from ..allocation.models import StageOverlap, TestPhase
+from ..allocation.services import STAGE_FIELDS, add_stage
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
-from ..core.services import Invalid
+from ..core.services import Invalid, Refused
 from ..core.time import to_london, utcnow
 from ..core.urls import public_url
 from ..directory.models import Environment, Organisation, System
@@ -109,7 +110,10 @@ def _plan(today):
     """What the plan's page and PDF show."""
     phases = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment))
                                 .order_by(TestPhase.first_day)).all()
-    return dict(chart=plan.chart(today), phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today)
+    overlaps = db.session.scalars(select(StageOverlap).options(joinedload(StageOverlap.first),
+                                                               joinedload(StageOverlap.second))).all()
+    return dict(chart=plan.chart(today), phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today,
+                overlaps=overlaps)
 
 
 def _plan_page(form, status=200):
@@ -128,8 +132,11 @@ def add_test_phase():
     form = TestPhaseForm()
     if not form.validate_on_submit():
         return _plan_page(form)
-    phase = services.add_test_phase(current_user, **form_values(form, ["name", "environment_id", "first_day",
-                                                                       "last_day"]))
+    try:
+        phase = add_stage(current_user, **form_values(form, STAGE_FIELDS))
+    except Refused as refused:
+        show_problems(form, refused)
+        return _plan_page(form)
     return done(f"Test phase added: {phase.name}.", url_for("schedule.test_plan"))
 
 

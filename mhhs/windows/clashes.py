@@ -39,7 +39,9 @@ class Clash:
 
 
 CLASH_LABELS = {"window": "Clashes with", "outage": "Overlaps", "freeze": "Freeze", "support hours": "Support hours",
-                "batch": "End-of-day batch"}
+                "batch": "End-of-day batch",
+                # the allocation's own sources (allocation/rules.py)
+                "stage": "Exclusive stage", "slot": "Held by", "unavailable": "Unavailable"}
 
 
 def freezes(spans, user=None):

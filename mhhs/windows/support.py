@@ -25,8 +25,9 @@ def _usable(kind, days, start, end):
 
 
 def set_hours(system):
-    """Whether the system has support days and hours that can be used."""
-    return _usable(system.support_kind, system.support_days, system.support_start, system.support_end)
+    """Whether the system has support days and hours that can be used (no system has none)."""
+    return system is not None and _usable(system.support_kind, system.support_days, system.support_start,
+                                          system.support_end)
 
 
 def operable_set(system):
@@ -68,12 +69,14 @@ def _spans(days, start, until, first_day, last_day):
     return [(a, b) for a, b in spans if b > a]
 
 
-def support_days_between(system, first_day, last_day):
+def support_days_between(system, first_day, last_day, deploying=True):
     """[(start, end)] in naive UTC: the periods from first_day to last_day (Europe/London days) in which a window of
-    this system may run; None when any time will do (24/7, or hours not yet confirmed). Bank holidays are closed."""
+    this system may run (deploying: up to the gate closure; otherwise, as for a test slot, to the end of support);
+    None when any time will do (24/7, or hours not yet confirmed). Bank holidays are closed."""
     if not set_hours(system):
         return None
-    return _spans(system.support_days, system.support_start, deploy_until(system), first_day, last_day)
+    return _spans(system.support_days, system.support_start, deploy_until(system) if deploying else system.support_end,
+                  first_day, last_day)
 
 
 def operable_between(system, first_day, last_day):
@@ -98,14 +101,15 @@ def batch_problem(system, start, end):
     return f"meets {system.name}'s end-of-day batch at {system.end_of_day_batch:%H:%M} ({days})"
 
 
-def support_problem(system, start, end):
-    """Why the window [start, end) (naive UTC) is outside the system's support hours, or None."""
-    spans = support_days_between(system, to_london(start).date(), to_london(start).date())
+def support_problem(system, start, end, deploying=True):
+    """Why the window [start, end) (naive UTC) is outside the system's support hours, or None (deploying: the gate
+    closure counts)."""
+    spans = support_days_between(system, to_london(start).date(), to_london(start).date(), deploying)
     if spans is None or any(a <= start and end <= b for a, b in spans):
         return None
     # The day and times first, so that the warning says which day it means ("Saturday 12 Dec 10:00–11:00 is …").
     when = f"{to_london(start):%A %d %b %H:%M}–{to_london(end):%H:%M}"
-    if spans and system.gate_closure and spans[0][0] <= start < spans[0][1] < end:
+    if deploying and spans and system.gate_closure and spans[0][0] <= start < spans[0][1] < end:
         return (f"{when} runs into {system.name}'s gate closure at {system.gate_closure:%H:%M} "
                 f"(support {describe(system)})")
     return f"{when} is outside {system.name}'s support hours ({describe(system)})"

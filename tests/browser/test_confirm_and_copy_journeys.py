@@ -84,8 +84,8 @@ def test_closing_an_rfc_and_removing_a_test_phase_ask_first(app, as_user):
     """The same dialog guards Close and Remove (their buttons carry the question and the words of going ahead)."""
     from datetime import date, timedelta
 
+    from mhhs.allocation.services import add_stage as add_test_phase
     from mhhs.rfcs.states import RfcStatus
-    from mhhs.schedule.services import add_test_phase
     from tests.rfcs.factory import approved_earlier, deploy, env_ids, make_rfc, user
 
     with app.app_context():

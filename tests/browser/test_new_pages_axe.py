@@ -18,9 +18,13 @@ PAGES = {
                          "/certificates?sort=mpid", "/users?sort=email&dir=desc", "/outages?sort=end",
                          "/", "/api-reference",
                          # issue 25: the demo's LSS RFC consulted before approval (RCM §13), systems' hours (EAP §12.7)
-                         "/rfcs/4", "/support-hours"],
+                         "/rfcs/4", "/support-hours",
+                         # issue 27: environment allocation
+                         "/allocation/timeline", "/allocation/timeline?view=month", "/allocation/requests",
+                         "/allocation/slots", "/allocation/tranches", "/plan"],
     "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens", "/account/password",
-                           "/rfcs/4", "/certificates", "/"],  # issue 25: the consulted answer, Technical Contact gaps
+                           "/rfcs/4", "/certificates", "/",  # issue 25: the consulted answer, Technical Contact gaps
+                           "/allocation/slots", "/allocation/timeline"],
     "dip@demo.test": ["/rfcs/new"],  # issue 25: the rollout plan's fields (RCM 4.1)
 }
 # participants (issue 26a): the register, the intervals, a participant's page and its forms, the environments and

@@ -9,6 +9,7 @@ from mhhs.core.time import utcnow
 from mhhs.directory.models import User
 from mhhs.extensions import db
 from mhhs.outages.models import Outage
+from tests.allocation.factory import at, book, next_monday
 from tests.certificates.factory import make_certificate, make_officer
 from tests.helpers import API, ARGUMENTS, SKIP, USERS
 from tests.outages.factory import make_outage
@@ -59,6 +60,9 @@ OBJECT_RULES = {
     # The programme's condition and EWG action: only its owner (or a Release Manager) marks it done.
     "decisions.finish_condition": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},
     "decisions.finish_action": {Role.CENTRAL_PARTY: 404, Role.TEST_PARTICIPANT: 404},
+    # A Test Participant's slot: a Central Party sees it, but cancels or takes only its own organisation's.
+    "allocation.cancel": {Role.CENTRAL_PARTY: 404},
+    "allocation.accept": {Role.CENTRAL_PARTY: 404},
 }
 
 # Where the route admits the role for one method only: the status expected for the other.
@@ -160,6 +164,9 @@ FOREIGN_OBJECTS = {
     "condition_id": (lambda: readiness.make_decision(conditions=[readiness.condition(
         owner="organisation:Northwold Energy")]).conditions[0].id, ("dip@demo.test", "mprs@demo.test")),
     "action_id": (lambda: sample_northwold_action(), ("dip@demo.test", "mprs@demo.test")),
+    # Brightmeter's slot request: Northwold's Test Participant may not know it exists.
+    "slot_id": (lambda: book([make_participant("Brightmeter Services")], at(next_monday(), 15),
+                             at(next_monday(), 16))[0].id, ("supplier@demo.test",)),
 }
 
 

@@ -1,0 +1,131 @@
+"""The environment timeline (EAP §12.1.1): rows of environments; bars of stages, tranches, slots, deployment windows,
+outages and freezes over a week or a month, today marked; laid out here as numbers that a template draws as SVG. One
+read per kind of bar, whatever their number."""
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..core.time import format_london
+from ..directory.models import Environment, london_day_start
+from ..extensions import db
+from ..outages.downtime import overlapping
+from ..outages.models import Outage
+from ..participants.models import Participant, Tranche
+from ..rfcs.models import Rfc
+from ..rfcs.states import SCHEDULED
+from ..windows.models import Freeze
+from .models import STANDING, Slot, TestPhase
+
+WIDTH, LABEL, LANE = 1000, 120, 16
+KINDS = ["stage", "tranche", "slot", "window", "outage", "freeze"]
+COLOURS = {"stage": "#1d4ed8", "tranche": "#7c3aed", "slot": "#15803d", "window": "#b45309", "outage": "#b91c1c",
+           "freeze": "#0e7490"}
+KEY = [("stage", "stage"), ("tranche", "tranche"), ("slot", "slot"), ("window", "deployment window"),
+       ("outage", "outage"), ("freeze", "freeze")]
+
+
+@dataclass
+class Bar:
+    kind: str
+    text: str
+    x: float = 0
+    width: float = 0
+    y: int = 0
+    link: str = None
+
+
+@dataclass
+class Lane:
+    environment: object
+    bars: list = field(default_factory=list)
+    y: int = 0
+    height: int = 0
+
+
+@dataclass
+class Timeline:
+    lanes: list
+    ticks: list
+    today_x: object
+    first: date
+    last: date
+    height: int
+    count: int
+    width: int = WIDTH + LABEL
+    label_width: int = LABEL
+
+
+def view_range(view, day):
+    """(first day, last day) of the week (Monday on) or month holding `day`."""
+    if view == "week":
+        first = day - timedelta(days=day.weekday())
+        return first, first + timedelta(days=6)
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+def build(first, last, today):
+    start, end = london_day_start(first), london_day_start(last + timedelta(days=1))
+    scale = WIDTH / (end - start).total_seconds()
+
+    def place(kind, text, environment_id, a, b, link=None):
+        a, b = max(a, start), min(b or end, end)
+        if a < b:
+            bars.setdefault(environment_id, []).append(Bar(kind, text, LABEL + (a - start).total_seconds() * scale,
+                                                           max((b - a).total_seconds() * scale, 2), link=link))
+
+    bars = {}
+    for s in db.session.scalars(select(TestPhase).where(TestPhase.first_day <= last, TestPhase.last_day >= first)):
+        place("stage", f"Stage {s.name}{' (runs alone)' if s.exclusive else ''}: {s.first_day:%d %b}–"
+              f"{s.last_day:%d %b %Y}", s.environment_id, s.starts, s.ends)
+    for t in db.session.scalars(select(Tranche).where(Tranche.first_day <= last, Tranche.last_day >= first)):
+        place("tranche", f"{t.route.label} tranche {t.name}: {t.first_day:%d %b}–{t.last_day:%d %b %Y}",
+              t.environment_id, t.starts, t.ends)
+    for s in db.session.scalars(select(Slot).options(selectinload(Slot.participants).joinedload(
+            Participant.organisation)).where(Slot.status.in_(STANDING), Slot.start < end, Slot.end > start)):
+        place("slot", f"{', '.join(p.organisation.name for p in s.participants)}: {s.purpose.label.lower()} "
+              f"({s.status.label.lower()}), {format_london(s.start)}–{format_london(s.end, '%H:%M')}",
+              s.environment_id, s.start, s.end)
+    for r in db.session.scalars(select(Rfc).options(selectinload(Rfc.environments)).where(
+            Rfc.status.in_(SCHEDULED), Rfc.window_start < end, Rfc.window_end > start)):
+        for e in r.environments:
+            place("window", f"Deployment window {r.number} ({r.status.value}), {format_london(r.window_start)}–"
+                  f"{format_london(r.window_end, '%H:%M')}", e.id, r.window_start, r.window_end)
+    for o in db.session.scalars(select(Outage).where(overlapping(start, end))):
+        place("outage", f"{'Planned' if o.planned else 'Unplanned'} outage from {format_london(o.start)}",
+              o.environment_id, o.start, o.end)
+    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
+    for f in db.session.scalars(select(Freeze).where(Freeze.first_day <= last, Freeze.last_day >= first)):
+        for e in [e for e in environments if f.environment_id in (None, e.id)]:
+            place("freeze", f"Freeze: {f.reason} ({f.first_day:%d %b}–{f.last_day:%d %b %Y})", e.id, f.starts,
+                  f.ends)
+    lanes, y = [], 24
+    for environment in environments:
+        mine = sorted(bars.get(environment.id, []), key=lambda b: (KINDS.index(b.kind), b.x))
+        rows = _stack(mine)
+        lane = Lane(environment, mine, y, max(rows, 1) * LANE + 8)
+        for bar in mine:
+            bar.y += y + 4
+        lanes.append(lane)
+        y += lane.height
+    days = (last - first).days + 1
+    ticks = [(LABEL + i * WIDTH / days, first + timedelta(days=i)) for i in range(days)]
+    today_x = LABEL + (today - first).days * WIDTH / days + WIDTH / days / 2 if first <= today <= last else None
+    return Timeline(lanes, ticks, today_x, first, last, y + 8, sum(len(b) for b in bars.values()))
+
+
+def _stack(bars):
+    """Puts overlapping bars on separate rows of their lane; returns the number of rows."""
+    ends = []
+    for bar in bars:
+        row = next((i for i, x in enumerate(ends) if x <= bar.x), None)
+        if row is None:
+            ends.append(0)
+            row = len(ends) - 1
+        ends[row] = bar.x + bar.width
+        bar.y = row * LANE
+    return len(ends)
+

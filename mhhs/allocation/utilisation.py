@@ -1,0 +1,73 @@
+"""Utilisation of the environments (Golive's KPI) for a week: hours allocated ÷ hours open, where open means the
+central systems' support hours (every hour when none are set) outside outages and freezes; and the week's slots per
+participant. One read per kind of row, whatever their number."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..directory.models import Environment, london_day_start
+from ..extensions import db
+from ..outages.availability import merged_length
+from ..outages.downtime import overlapping
+from ..outages.models import Outage
+from ..participants.models import Participant
+from ..windows.support import freezes_between, set_hours, support_days_between
+from .models import Slot, SlotStatus
+
+
+@dataclass
+class Utilisation:
+    environment: object
+    open_hours: float
+    allocated_hours: float
+
+    @property
+    def ratio(self):
+        return self.allocated_hours / self.open_hours if self.open_hours else None
+
+
+def _cut(spans, holes):
+    """The parts of spans outside every hole."""
+    for hole_start, hole_end in sorted(holes):
+        spans = [piece for a, b in spans for piece in ((a, min(b, hole_start)), (max(a, hole_end), b))
+                 if piece[0] < piece[1]]
+    return spans
+
+
+def _inside(spans, others):
+    return [(max(a, c), min(b, d)) for a, b in spans for c, d in others if max(a, c) < min(b, d)]
+
+
+def week(monday):
+    """([Utilisation] per environment, {participant: (slots, hours)}) for the week from Monday (Europe/London)."""
+    start, end = london_day_start(monday), london_day_start(monday + timedelta(days=7))
+    environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
+                                      .order_by(Environment.position)).all()
+    slots = db.session.scalars(select(Slot).options(selectinload(Slot.participants).selectinload(
+        Participant.organisation)).where(Slot.status == SlotStatus.ALLOCATED, Slot.start < end, Slot.end > start)
+        .order_by(Slot.start)).all()
+    outages = db.session.execute(select(Outage.environment_id, Outage.start, Outage.end).where(
+        overlapping(start, end))).all()
+    freezes = freezes_between([e.id for e in environments], start, end)
+    rows = []
+    for environment in environments:
+        spans = [(start, end)]
+        for system in environment.systems:
+            if set_hours(system):
+                spans = _inside(spans, support_days_between(system, monday, monday + timedelta(days=6), False))
+        holes = [(a, b or end) for e, a, b in outages if e == environment.id] + [
+            (f.starts, f.ends) for f in freezes if f.environment_id in (None, environment.id)]
+        open_spans = _cut(spans, holes)
+        held = _inside(open_spans, [(s.start, s.end) for s in slots if s.environment_id == environment.id])
+        rows.append(Utilisation(environment, merged_length(open_spans).total_seconds() / 3600,
+                                merged_length(held).total_seconds() / 3600))
+    per_participant = defaultdict(lambda: [0, 0.0])
+    for slot in slots:
+        for p in slot.participants:
+            per_participant[p.organisation.name][0] += 1
+            per_participant[p.organisation.name][1] += (min(slot.end, end) - max(slot.start, start)
+                                                        ).total_seconds() / 3600
+    return rows, dict(sorted(per_participant.items()))
