@@ -13,7 +13,7 @@ from ..core.time import bank_holiday, london_to_utc, to_london, utcnow
 from ..directory.models import Environment, Organisation, User
 from ..directory.reference_data import DEMO_PASSWORD
 from ..extensions import db
-from ..participants.models import ConnectivitySignOff, Participant, ParticipantKind, Route
+from ..participants.models import Participant, ParticipantKind, Route, Tranche
 from . import services
 from .models import Purpose, Slot, TestPhase
 
@@ -76,19 +76,19 @@ def seed_demo_allocation():
     users = {name: _user(*who, participants[name].organisation_id) for name, (_, who) in PARTICIPANTS.items() if who}
     users["Northwold Energy"] = db.session.scalar(select(User).where(User.email == "supplier@demo.test"))
     northwold, brightmeter, fenland = participants.values()
-    # Northwold's connectivity to SIT-A was proven and signed off (EAP §11.3): it may book testing there.
-    if not db.session.scalar(select(ConnectivitySignOff.id).where(
-            ConnectivitySignOff.participant_id == northwold.id)):
-        db.session.add(ConnectivitySignOff(participant_id=northwold.id, environment_id=environments["SIT-A"].id,
-                                           signed_by_id=manager.id, signed_at=utcnow() - timedelta(days=20)))
-    db.session.commit()
+    # Fenland's connectivity to SIT-A is proven and signed off (the proving demo, EAP §11.3): it may book testing
+    # there; Northwold is still proving its own, so it books a connectivity-proving slot.
     today = to_london(utcnow()).date()
     uit = environments["UIT"].id
-    one = services.add_tranche(manager, Route.QUALIFICATION, "Qualification tranche 1", uit,
-                               today - timedelta(days=10), today + timedelta(days=50), "MHHS Code Bodies' panel")
-    services.add_tranche(manager, Route.QUALIFICATION, "Qualification tranche 2", uit, today + timedelta(days=51),
-                         today + timedelta(days=110), "MHHS Code Bodies' panel")
-    services.place_in_tranche(manager, one, fenland.id)
+    # The register's demo may have made the first tranche already (and placed its Qualification participants).
+    one = db.session.scalar(select(Tranche).where(Tranche.route == Route.QUALIFICATION,
+                                                  Tranche.name == "Qualification tranche 1")) or services.add_tranche(
+        manager, Route.QUALIFICATION, "Qualification tranche 1", uit, today - timedelta(days=10),
+        today + timedelta(days=50), "MHHS Code Bodies' panel")
+    services.add_tranche(manager, Route.QUALIFICATION, "Qualification tranche 2", uit,
+                         one.last_day + timedelta(days=1), one.last_day + timedelta(days=60), "MHHS Code Bodies' panel")
+    if fenland.qualification_tranche_id is None:
+        services.place_in_tranche(manager, one, fenland.id)
     functional = db.session.scalar(select(TestPhase.id).where(TestPhase.name == "SIT Functional cycle 3"))
     settlement = db.session.scalar(select(TestPhase.id).where(TestPhase.name == "SIT Settlement"))
     monday = _week_ahead(today)
@@ -99,11 +99,13 @@ def seed_demo_allocation():
                                      extra.pop("phase_id", functional), [who.id], _at(day, start), _at(day, end),
                                      purpose, now=booked_then, **extra)
 
-    # A recurring series: Northwold tests on SIT-A on weekday mornings all week.
-    series = _first_that_fits([book(manager, northwold, monday, hour, hour + 2, Purpose.TESTING,
+    # A recurring series: Fenland tests on SIT-A each weekday until Friday, from the first day and hour that no
+    # demo RFC window takes.
+    series = _first_that_fits([book(manager, fenland, monday + timedelta(days=day), hour, hour + 2, Purpose.TESTING,
                                     repeat_until=monday + timedelta(days=4),
-                                    note="SIT Functional cycle 3, Northwold's scenarios") for hour in (9, 10, 13)])
-    _first_that_fits([book(manager, fenland, monday + timedelta(days=1), hour, hour + 1, Purpose.CONNECTIVITY,
+                                    note="SIT Functional cycle 3, Fenland's scenarios")
+                               for day in (0, 1, 2) for hour in (9, 10, 11, 13, 14)])
+    _first_that_fits([book(manager, northwold, monday + timedelta(days=1), hour, hour + 1, Purpose.CONNECTIVITY,
                            note="DIP connectivity proving") for hour in (14, 15, 16, 12)])
     _first_that_fits([book(manager, brightmeter, monday + timedelta(days=2), hour, hour + 2, Purpose.DATA_LOAD,
                            environment="SIT-B", phase_id=settlement, note="Settlement reference data")
