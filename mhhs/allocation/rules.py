@@ -90,7 +90,8 @@ def gate_problems(purpose, environment, participants, asked=None):
     for p in participants:
         if (p.id, environment.id) not in asked:
             asked[p.id, environment.id] = first_open_step(p.id, environment)
-    return [f"{p.organisation.name}: {asked[p.id, environment.id]}. Request a connectivity-proving slot first."
+    return [f"{p.organisation.name}: {asked[p.id, environment.id].rstrip('.')}. Request a connectivity-proving slot "
+            "first."
             for p in participants if asked[p.id, environment.id]]
 
 

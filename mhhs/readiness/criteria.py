@@ -215,14 +215,25 @@ def ready_counts(now=None):
 
 
 def snapshot_section(environment, stage=None, now=None):
-    """The participants' readiness for the phase of a stage on an environment, as plain JSON-able data for the
-    GO / NO-GO snapshot: {"title", "rows": [{"participant", "readiness", "open", "waived"}]}."""
+    """The participants' readiness for the phase of a stage on an environment, as a section of the GO / NO-GO
+    snapshot (readiness/decisions.py: plain text, frozen with the decision)."""
     phase = phase_of(environment, stage)
-    rows = [{"participant": r.participant.organisation.name, "readiness": r.label, "open": r.open,
-             "waived": [f"{s.criterion.text} (until {s.mark.waived_until:%d %b %Y})"
-                        for s in r.standings if s.state == State.WAIVED]}
+    rows = [[r.participant.organisation.name, r.label,
+             "; ".join(f"{s.criterion.text} (until {s.mark.waived_until:%d %b %Y})"
+                       for s in r.standings if s.state == State.WAIVED) or "—"]
             for r in readiness_of_many(participants_of(phase), phase, now).values()]
-    return {"title": f"Participants' readiness for {phase.label} ({environment.name})", "rows": rows}
+    return {"title": f"Participants' readiness for {phase.label} ({environment.name})",
+            "columns": ["Participant", "Readiness", "Waived"], "rows": rows,
+            "empty": f"No participant is on the {phase.label} route."}
+
+
+def not_ready(now=None):
+    """[(participant, phase, readiness)] of every participant not ready for the phase of its route (for the EWG)."""
+    found = []
+    for phase in Route:
+        found += [(r.participant, phase, r) for r in readiness_of_many(participants_of(phase), phase, now).values()
+                  if r.open]
+    return found
 
 
 def phase_of(environment, stage=None):

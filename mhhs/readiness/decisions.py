@@ -23,7 +23,7 @@ from ..notifications.models import MailGroup
 from ..outages.models import Outage
 from ..participants.models import ConnectivitySignOff, Participant, ParticipantEnvironment, Tranche
 from ..rfcs.services import outstanding_emergency_fixes
-from . import proving_tests
+from . import criteria, health, proving_tests
 from .models import DecisionCondition, Outcome, ReadinessDecision
 from .owned import fill, item_problems
 from .permissions import can_decide
@@ -112,8 +112,8 @@ def connectivity(environment, stage):
             "rows": rows, "empty": f"No participant tests in {environment.name} yet."}
 
 
-SECTIONS = [proving_tests.snapshot_section, open_outages, certificate_gaps, baseline_drift, emergency_carry_overs,
-            connectivity]
+SECTIONS = [criteria.snapshot_section, health.snapshot_section, proving_tests.snapshot_section, open_outages,
+            certificate_gaps, baseline_drift, emergency_carry_overs, connectivity]
 
 
 def take_snapshot(environment, stage, now):

@@ -21,6 +21,7 @@ from ..mail.services import email_text, queue
 from ..notifications import mail_groups
 from ..notifications.models import MailGroup
 from ..outages.models import Outage
+from . import criteria, health
 from .decisions import _Programme, open_conditions
 from .models import EwgAction, EwgMeeting
 from .owned import fill, item_problems, overdue_actions, today
@@ -119,7 +120,23 @@ def actions_overdue(meeting, since):
                       for a in overdue_actions(meeting.held_on)]}
 
 
-AGENDA_SOURCES = [conditions_open, outages_since, drift, certificate_gaps, actions_overdue]
+def readiness_gaps(meeting, since):
+    return {"title": "Participants not ready for their phase",
+            "items": [{"key": f"readiness:{participant.id}:{phase.value}",
+                       "text": f"{participant.organisation.name}: {readiness.label.lower()} for {phase.label}"}
+                      for participant, phase, readiness in criteria.not_ready()]}
+
+
+def health_since(meeting, since):
+    return {"title": "Morning health checks amber or red since the last meeting",
+            "items": [{"key": f"health:{check.id}",
+                       "text": f"{check.system.name} in {check.environment.name}, {check.day:%d %b %Y}: "
+                               f"{check.health.label} — {check.note}"}
+                      for check in health.not_green_since(since)]}
+
+
+AGENDA_SOURCES = [conditions_open, readiness_gaps, health_since, outages_since, drift, certificate_gaps,
+                  actions_overdue]
 
 
 def since_of(meeting):

@@ -241,9 +241,18 @@ def last_checks(environment):
         .options(joinedload(HealthCheck.system)).join(HealthCheck.system).order_by(System.name)).all()
 
 
-def snapshot_section(environment, now=None):
-    """The last health check of each system in the environment, as plain JSON-able data for the GO / NO-GO
-    snapshot: {"title", "rows": [{"system", "day", "health", "note", "reported_at"}]}."""
+def snapshot_section(environment, stage=None):
+    """The last health check of each system in the environment, as a section of the GO / NO-GO snapshot."""
     return {"title": f"Last health checks in {environment.name}",
-            "rows": [{"system": c.system.name, "day": c.day.isoformat(), "health": c.health.label, "note": c.note,
-                      "reported_at": format_london(c.reported_at)} for c in last_checks(environment)]}
+            "columns": ["System", "Day", "Health", "Note", "Reported"],
+            "rows": [[c.system.name, f"{c.day:%d %b %Y}", c.health.label, c.note or "—", format_london(c.reported_at)]
+                     for c in last_checks(environment)],
+            "empty": f"No health check has been reported in {environment.name}."}
+
+
+def not_green_since(first_day):
+    """Amber and red checks of the London days from first_day on, newest first (for the EWG's agenda)."""
+    return db.session.scalars(select(HealthCheck).where(HealthCheck.day >= first_day,
+                                                        HealthCheck.health != Health.GREEN)
+                              .options(joinedload(HealthCheck.system), joinedload(HealthCheck.environment))
+                              .order_by(HealthCheck.day.desc(), HealthCheck.id)).all()

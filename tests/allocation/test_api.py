@@ -25,7 +25,7 @@ def test_a_participant_requests_a_slot_and_lists_its_own(app, api, make_token):
     refused = api("POST", "/allocation/slots", secret, dict(body, purpose="testing", start=iso(at(monday, 14)),
                                                             end=iso(at(monday, 15))))
     assert refused.status_code == 422
-    assert any("Connectivity to SIT-A is not signed off" in p["detail"] for p in refused.json["errors"])
+    assert any("SIT-A: Step 1, PKI officers determined, is not done" in p["detail"] for p in refused.json["errors"])
     listed = api("GET", "/allocation/slots", secret).json["items"]
     assert [(s["participants"], s["purpose"]) for s in listed] == [(["Northwold Energy"], "connectivity")]
 
@@ -37,7 +37,8 @@ def test_the_check_answers_refused_wait_and_allowed_for_a_participant(app, api, 
     secret = make_token("supplier@demo.test")
     url = f"/allocation/check?participant=Northwold Energy&environment=SIT-A&at={iso(at(monday, 10))}"
     answer = api("GET", url.replace("+", "%2B"), secret).json
-    assert answer["answer"] == "refused" and answer["reasons"] == ["Connectivity to SIT-A is not signed off"]
+    assert answer["answer"] == "refused"
+    assert answer["reasons"][0].startswith("SIT-A: Step 1, PKI officers determined, is not done")
     with app.app_context():
         northwold = make_participant()
         sign_off(northwold)

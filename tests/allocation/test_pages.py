@@ -42,7 +42,8 @@ def test_testing_without_sign_off_is_refused_by_the_purpose_naming_the_open_step
     with app.app_context():
         form = _slot_form(make_participant().id, next_monday(), purpose="testing")
     page = as_user("supplier@demo.test").post("/allocation/slots", form).get_data(as_text=True)
-    assert 'id="purpose-error" class="field-error">Northwold Energy: Connectivity to SIT-A is not signed off' in page
+    assert ('id="purpose-error" class="field-error">Northwold Energy: SIT-A: Step 1, PKI officers determined, '
+            'is not done') in page
 
 
 def test_a_series_beyond_a_year_is_refused_by_its_field(app, as_user):

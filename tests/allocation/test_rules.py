@@ -158,7 +158,7 @@ def test_the_quality_gate_refuses_testing_without_sign_off_naming_the_open_step(
     if refused:
         with pytest.raises(Invalid) as problem:
             book([northwold], at(monday, 10), at(monday, 12), purpose=purpose)
-        assert "Connectivity to SIT-A is not signed off" in problem.value.problems["purpose"]
+        assert "SIT-A: Step 1, PKI officers determined, is not done" in problem.value.problems["purpose"]
     else:
         assert book([northwold], at(monday, 10), at(monday, 12), purpose=purpose)
 

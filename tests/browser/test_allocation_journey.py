@@ -43,7 +43,7 @@ def test_request_refused_then_proving_approved_waitlisted_and_offered(app, page,
 
     log_in("supplier@demo.test")
     _request(page, day, "Testing")
-    expect(page.locator("#purpose-error")).to_contain_text("Connectivity to SIT-A is not signed off")
+    expect(page.locator("#purpose-error")).to_contain_text("SIT-A: Step 1, PKI officers determined, is not done")
     expect(page.get_by_label("Start (UK time)")).to_have_value(f"{day}T10:00")  # nothing typed is lost
     page.get_by_label("Purpose").select_option("Connectivity proving")
     page.get_by_role("button", name="Request").click()
