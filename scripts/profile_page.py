@@ -10,6 +10,7 @@ import os
 import pstats
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -41,14 +42,19 @@ def main():
             engine = db.engine
         statements = []
 
-        def seen(_connection, _cursor, statement, *_args):
-            statements.append(statement)
-        event.listen(engine, "before_cursor_execute", seen)
+        def started(_connection, _cursor, statement, *_args):
+            statements.append([statement, time.perf_counter()])
+
+        def finished(*_args):
+            statements[-1][1] = time.perf_counter() - statements[-1][1]
+        event.listen(engine, "before_cursor_execute", started)
+        event.listen(engine, "after_cursor_execute", finished)
         status = client.get(args.url).status_code
-        event.remove(engine, "before_cursor_execute", seen)
-        print(f"{args.url}: {status}, {len(statements)} queries")
-        for statement in statements:
-            print("  ", " ".join(statement.split())[:160])
+        event.remove(engine, "before_cursor_execute", started)
+        event.remove(engine, "after_cursor_execute", finished)
+        print(f"{args.url}: {status}, {len(statements)} queries (ms to execute, rows fetched later)")
+        for statement, seconds in statements:
+            print(f"  {seconds * 1000:7.1f}", " ".join(statement.split())[:150])
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.requests):

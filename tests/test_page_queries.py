@@ -1,6 +1,7 @@
 """The query count of every page in the benchmark (scripts/bench_http.py), pinned: the same with a handful of RFCs,
-outages and certificates as with ten times as many, and equal to the figure below (a change that adds a query per
-page changes it here, on purpose)."""
+outages and certificates as with seven times as many, and equal to the figure below (a change that adds a query per
+page changes it here, on purpose). The figures are SQLite's, whose requests begin with a BEGIN statement of their
+own; PostgreSQL's are one fewer."""
 import random
 from datetime import datetime, time, timedelta
 
@@ -106,7 +107,7 @@ def fill(count, seed):
 
 def test_every_benchmark_page_costs_the_same_queries_at_any_size(app, as_user, count_queries, make_token, api):
     with app.app_context():
-        rfc = fill(120, seed=1) + 1  # an approved one
+        rfc = fill(40, seed=1) + 1  # an approved one
         names = dict(rfc=rfc, environment=db.session.scalar(select(Environment.id).where(Environment.name == "SIT-A")),
                      system=db.session.scalar(select(System.id).where(System.name == "DIP")),
                      day=to_london(clashing_start(utcnow())).date().isoformat())
@@ -131,8 +132,11 @@ def test_every_benchmark_page_costs_the_same_queries_at_any_size(app, as_user, c
 
     small = counts()
     with app.app_context():
-        fill(600, seed=2)
+        fill(240, seed=2)
     large = counts()
     assert large == small
-    pinned = {(email, url): queries for email, url, queries in PAGES} | {("api", url): n for url, n in API}
+    with app.app_context():  # SQLite's requests open their transaction with a BEGIN of their own (core/db.py)
+        begin = 1 if db.engine.dialect.name == "sqlite" else 0
+    pinned = {(email, url): n - 1 + begin for email, url, n in PAGES} | {("api", url): n - 1 + begin for url, n in API}
+
     assert small == pinned

@@ -153,11 +153,17 @@ def deployed_out_of_order(rfcs):
     if not rfcs:
         return {}
     others = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.window_start).where(
-        Rfc.system_id.in_({r.system_id for r in rfcs}), Rfc.status == RfcStatus.APPROVED)).all()  # plain rows
+        Rfc.system_id.in_({r.system_id for r in rfcs}), Rfc.status == RfcStatus.APPROVED,
+        Rfc.window_start > min(r.window_start for r in rfcs))).all()  # plain rows, only windows after one of these
+    by_system = {}  # each version parsed once, not once per RFC of the page
+    for other in others:
+        if version := parse(other.version):
+            by_system.setdefault(other.system_id, []).append((other, version))
     result = {}
     for rfc in rfcs:
-        lower = [o for o in others if o.id != rfc.id and o.system_id == rfc.system_id and o.window_start
-                 and o.window_start > rfc.window_start and (v := parse(o.version)) and v < parse(rfc.version)]
+        mine = parse(rfc.version)
+        lower = [o for o, version in by_system.get(rfc.system_id, ())
+                 if o.id != rfc.id and o.window_start > rfc.window_start and version < mine]
         if lower:
             result[rfc.id] = sorted(lower, key=lambda o: o.window_start)
     return result

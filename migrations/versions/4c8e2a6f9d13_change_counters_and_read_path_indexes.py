@@ -1,5 +1,6 @@
 """issue 29: stored change counters (reference data and the outage board read once per process until theirs
-moves), and an index on an RFC's system and window start (a SIT-A/SIT-B partner's nearest window)
+moves); indexes on an RFC's system and window start (a SIT-A/SIT-B partner's nearest window) and on deployments'
+actual start and end (the calendar's days, the home pages' recent release notes)
 
 Revision ID: 4c8e2a6f9d13
 Revises: c7d25a4e9f10
@@ -24,9 +25,15 @@ def upgrade():
                     sa.PrimaryKeyConstraint('name', name=op.f('pk_change_counters')))
     with op.batch_alter_table('rfcs', schema=None) as batch_op:
         batch_op.create_index('ix_rfcs_system_window_start', ['system_id', 'window_start'], unique=False)
+    with op.batch_alter_table('rfc_deployments', schema=None) as batch_op:
+        batch_op.create_index('ix_rfc_deployments_actual_start', ['actual_start'], unique=False)
+        batch_op.create_index('ix_rfc_deployments_actual_end', ['actual_end'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('rfc_deployments', schema=None) as batch_op:
+        batch_op.drop_index('ix_rfc_deployments_actual_end')
+        batch_op.drop_index('ix_rfc_deployments_actual_start')
     with op.batch_alter_table('rfcs', schema=None) as batch_op:
         batch_op.drop_index('ix_rfcs_system_window_start')
     op.drop_table('change_counters')
