@@ -31,7 +31,7 @@ def test_demo_has_a_participant_register_over_intervals_and_routes(app, as_user)
         seed_everything(demo=True)
         assert seed_everything(demo=True) == 0  # running it again adds nothing
     register = as_user("supplier@demo.test").get("/participants").get_data(as_text=True)
-    assert "12 participants; 1 participant without an Environment Manager." in register
+    assert "13 participants; 1 participant without an Environment Manager." in register
     assert "E2E Sandbox<br><small>passed SIT" in register and "EES" in register
     for number in range(1, 7):
         assert f"<td>{number} <small>w/c" in register
@@ -104,8 +104,9 @@ def test_demo_shows_connectivity_proving_signed_off_blocked_regressed_and_ees(ap
     sit_a = matrix("SIT-A")
     assert steps(sit_a, "Fenland Networks") == (["done"] * 5, True)
     assert steps(sit_a, "Lanternway Enquiries") == (["done", "done", "done", "not_applicable", "done"], False)
-    assert steps(matrix("SIT-B"), "Brightmeter Services") == (["done", "done", "blocked", "blocked", "not_started"],
-                                                               False)
+    # Brightmeter is in onboarding interval 1: step 4 (a DIP message) is required from interval 3 only (EAP §11.3.1.3)
+    assert steps(matrix("SIT-B"), "Brightmeter Services") == (
+        ["done", "done", "blocked", "not_applicable", "not_started"], False)
     assert steps(matrix("UIT"), "Northwold Energy") == (["done", "in_progress", "blocked", "blocked", "done"], False)
     home = re.sub(r"\s+", " ", as_user("supplier@demo.test").get("/").get_data(as_text=True))
     assert "Connectivity proving: your next step" in home

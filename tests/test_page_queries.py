@@ -22,18 +22,18 @@ MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supp
 # day of its clashing windows (the benchmark shows the calendar of today).
 PAGES = [
     (MANAGER, "/outages/categories", 2),
-    (MANAGER, "/", 46), (CENTRAL_PARTY, "/", 31), (PARTICIPANT, "/", 26),
+    (MANAGER, "/", 68), (CENTRAL_PARTY, "/", 43), (PARTICIPANT, "/", 41),
     (MANAGER, "/rfcs", 8), (MANAGER, "/rfcs?last=1", 8), (CENTRAL_PARTY, "/rfcs", 8), (PARTICIPANT, "/rfcs", 9),
-    (MANAGER, "/rfcs/{rfc}", 29), (MANAGER, "/approvals", 20),
-    (MANAGER, "/outages", 13), (MANAGER, "/outages?last=1", 13), (MANAGER, "/outages/board", 7),
-    (MANAGER, "/certificates", 12), (MANAGER, "/certificates?last=1", 12),
+    (MANAGER, "/rfcs/{rfc}", 32), (MANAGER, "/approvals", 23),
+    (MANAGER, "/outages", 17), (MANAGER, "/outages?last=1", 17), (MANAGER, "/outages/board", 7),
+    (MANAGER, "/certificates", 16), (MANAGER, "/certificates?last=1", 16),
     (MANAGER, "/outages/availability", 6), (MANAGER, "/outages/availability?period=month&count=12", 7),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
-    (MANAGER, "/calendar?date={day}", 20), (MANAGER, "/calendar?view=week&date={day}", 20), (MANAGER, "/plan", 8),
-    (MANAGER, "/reports/weekly", 20), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
+    (MANAGER, "/calendar?date={day}", 24), (MANAGER, "/calendar?view=week&date={day}", 24), (MANAGER, "/plan", 9),
+    (MANAGER, "/reports/weekly", 41), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
     (MANAGER, "/search?q=Release+4", 3),
 ]
-API = [("/rfcs", 10), ("/rfcs/{rfc}", 11), ("/baseline", 5), ("/outages", 5), ("/certificates", 4)]  # under /api/v1
+API = [("/rfcs", 18), ("/rfcs/{rfc}", 19), ("/baseline", 13), ("/outages", 13), ("/certificates", 12)]  # under /api/v1
 
 
 CLASHING = 6

@@ -8,14 +8,16 @@ from mhhs.allocation.models import Purpose
 from mhhs.core.time import bank_holiday, london_to_utc, utcnow
 from mhhs.directory.models import Environment, Organisation, User
 from mhhs.extensions import db
+from mhhs.participants import proving
 from mhhs.participants.models import (
-    ConnectivitySignOff,
     Participant,
     ParticipantEnvironment,
     ParticipantKind,
     ParticipantOutage,
     Route,
+    StepStatus,
 )
+from tests.participants.proving_factory import certificates_for, officers_for
 
 MANAGER = "rm.sit@demo.test"
 
@@ -41,9 +43,16 @@ def make_participant(organisation="Northwold Energy", route=Route.SIT, passed_ro
 
 
 def sign_off(participant, environment_name="SIT-A"):
-    db.session.add(ConnectivitySignOff(participant_id=participant.id, environment_id=environment(environment_name).id,
-                                       signed_by_id=user().id, signed_at=utcnow()))
-    db.session.commit()
+    """Connectivity to the environment proven (officers, certificates, steps 3-5) and signed off, as the EAP's quality
+    gate asks (participants/proving.py)."""
+    officers_for(participant, environment_name)
+    certificates_for(participant, environment_name)
+    sent = {"message_id": "MSG-1", "message_at": utcnow() - timedelta(hours=1)}
+    for step in (3, 4, 5):
+        proving.record_step(user(), participant, environment(environment_name), step, {
+            "status": StepStatus.DONE, "blocked_by": "", "not_applicable_reason": "", "note": "", "message_id": "",
+            "message_at": None, **(sent if step == 4 else {})})
+    proving.sign_off(user(), participant, environment(environment_name))
 
 
 def unavailable(participant, starts, ends, environment_name="SIT-A"):

@@ -93,8 +93,10 @@ def make_participant_outage(organisation="Northwold Energy", email="supplier@dem
     outage = db.session.scalar(select(ParticipantOutage).where(
         ParticipantOutage.participant_environment_id == environment.id))
     if outage is None:
+        # going on now, expected to end within two hours (so it clashes with nothing booked for next week)
         outage = ParticipantOutage(participant_environment_id=environment.id, planned=False, reason="Webhooks down",
-                                   starts=utcnow() - timedelta(hours=1), logged_by_id=user(email).id,
+                                   starts=utcnow() - timedelta(hours=1), ends=utcnow() + timedelta(hours=2),
+                                   logged_by_id=user(email).id,
                                    logged_at=utcnow())
         db.session.add(outage)
         db.session.commit()

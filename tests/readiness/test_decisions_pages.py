@@ -48,8 +48,8 @@ def test_a_decision_is_on_the_calendar_and_in_the_weekly_report(app, as_user):
         decided = decision.decided_at
         monday = today() - timedelta(days=today().weekday())
         report = build(user(), monday, decided + timedelta(minutes=1))
-        assert [d.id for d in report.readiness["decisions"]] == [decision.id]
-        assert report.readiness["proving"] and report.readiness["overdue"] == []
+        assert [d.id for d in report.decisions["decisions"]] == [decision.id]
+        assert report.decisions["proving"] and report.decisions["overdue"] == []
     calendar = as_user("supplier@demo.test").get("/calendar?view=week").get_data(as_text=True)
     assert "CONDITIONAL GO" in calendar and "SIT Functional cycle 4 in SIT-A" in calendar
     weekly = as_user("rm.sit@demo.test").get("/reports/weekly").get_data(as_text=True)
