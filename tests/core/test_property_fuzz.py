@@ -23,6 +23,7 @@ from wtforms.fields.core import UnboundField
 from mhhs.extensions import db
 from tests.conftest import Client
 from tests.helpers import API, ARGUMENTS, ODD, SKIP, USERS, check_invariants, sample_outage
+from tests.participants.factory import make_participant
 from tests.rfcs.factory import approved_earlier, make_rfc
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,7 +214,10 @@ def fuzz_api(app, make_token):
         draft = make_rfc(submit=False)
         approved = make_rfc(version="1.2.0.0")
         approved_earlier(approved)
-        ids = {"rfc_id": [draft, approved, 2**31 - 1], "outage_id": [sample_outage(), 2**31 - 1]}
+        ids = {"rfc_id": [draft, approved, 2**31 - 1], "outage_id": [sample_outage(), 2**31 - 1],
+               # the participants' half: an environment by name, a participant's register entry, and what is absent
+               "name": ["SIT-A", "UIT", "Nowhere"], "environment": ["SIT-A", "UIT", "Nowhere"],
+               "participant_id": [make_participant().id, 2**31 - 1]}
         spec = app.extensions["openapi_spec"].to_dict()
         rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith(API)]
     operations = []
