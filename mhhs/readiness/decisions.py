@@ -26,7 +26,7 @@ from ..rfcs.services import outstanding_emergency_fixes
 from . import criteria, health, proving_tests
 from .models import DecisionCondition, Outcome, ReadinessDecision
 from .owned import fill, item_problems
-from .permissions import can_decide
+from .permissions import can_decide, review_readers
 
 FIELDS = ["outcome", "rationale", "mail_group_id"]
 CONDITION_ROWS = 3  # the form's rows for conditions; the blank ones are ignored
@@ -148,8 +148,9 @@ def decision_problems(values, conditions, group):
                                                            "set them."
     if group is None:
         problems["mail_group_id"] = "Choose the distribution list the decision is sent to."
-    elif not mail_groups.members_of([group]):
-        problems["mail_group_id"] = f"{group.name} has no active member to write to: choose another list."
+    elif not review_readers(mail_groups.members_of([group])):
+        problems["mail_group_id"] = f"{group.name} has no active Release Manager or Central Party to write to " \
+                                    "(the decision is not sent to Test Participants): choose another list."
     return problems, [c for _, c in given]
 
 
@@ -173,20 +174,32 @@ def record_decision(user, stage, values, conditions):
     decision.conditions = [fill(DecisionCondition(), c) for c in given]
     db.session.add(decision)
     db.session.flush()
-    _send(decision, group, user)
+    sent_to = _send(decision, group, user)
     record("readiness.decided", actor=user, obj=decision,
            summary=f"{decision.outcome.label} for {stage.name} in {environment.name}"
                    + (f" with {len(given)} condition{'s' if len(given) != 1 else ''}" if given else "")
-                   + f", sent to {group.name}")
+                   + f", sent to {sent_words(group, sent_to)}")
     db.session.commit()
     return decision
 
 
+def sent_words(group, sent_to):
+    """Who a decision, an agenda or minutes went to, and that the list's Test Participants were left out."""
+    readers = review_readers(sent_to)
+    left_out = len(sent_to) - len(readers)
+    words = f"{group.name}: {', '.join(u.name for u in readers)}"
+    return words + (f" (not its {left_out} Test Participant{'s' if left_out != 1 else ''}: it carries other "
+                    "participants' details)" if left_out else "")
+
+
 def _send(decision, group, user):
+    """Queues the decision to the list's members who may read it; returns every active member of the list."""
     subject, body = email_text("email/readiness_decision.txt", decision=decision)
-    for member in mail_groups.members_of([group]):
+    members = mail_groups.members_of([group])
+    for member in review_readers(members):
         queue([member.email], subject, body, kind=MAIL_KIND, about=decision, created_by=user,
               attachment=(pdf_name(decision), None))
+    return members
 
 
 def pdf_name(decision):
