@@ -21,7 +21,8 @@ from ..mail.services import email_text, queue
 from ..notifications import mail_groups
 from ..notifications.models import MailGroup
 from ..outages.models import Outage
-from ..participants.models import ConnectivitySignOff, Participant, ParticipantEnvironment, Tranche
+from ..participants.models import ConnectivitySignOff
+from ..participants.proving import proving_participants
 from ..rfcs.services import outstanding_emergency_fixes
 from . import criteria, health, proving_tests
 from .models import DecisionCondition, Outcome, ReadinessDecision
@@ -87,19 +88,10 @@ def emergency_carry_overs(environment, stage):
             "empty": "No emergency fix waits to be carried into a regular release."}
 
 
-def stage_participants(environment):
-    """The participants testing in the environment: an own test environment connecting to it, or a tranche in it."""
-    tranches = select(Tranche.id).where(Tranche.environment_id == environment.id)
-    connected = select(ParticipantEnvironment.participant_id).where(
-        ParticipantEnvironment.environment_id == environment.id)
-    return db.session.scalars(select(Participant).where(or_(
-        Participant.id.in_(connected), Participant.qualification_tranche_id.in_(tranches),
-        Participant.sandbox_tranche_id.in_(tranches))).options(joinedload(Participant.organisation))).all()
-
-
 def connectivity(environment, stage):
-    """The connectivity sign-off (EAP §11.3) of each participant testing in the environment."""
-    participants = sorted(stage_participants(environment), key=lambda p: p.organisation.name)
+    """The connectivity sign-off (EAP §11.3) of each participant proving connectivity to the environment (the
+    proving matrix's participants)."""
+    participants = db.session.scalars(proving_participants(environment.id)).all()
     signed = {s.participant_id: s for s in db.session.scalars(
         select(ConnectivitySignOff).where(ConnectivitySignOff.environment_id == environment.id,
                                           ConnectivitySignOff.voided_at.is_(None),
@@ -109,7 +101,7 @@ def connectivity(environment, stage):
              f"{signed[p.id].signed_by.name}, {format_london(signed[p.id].signed_at, '%d %b %Y')}"
              if p.id in signed else ""] for p in participants]
     return {"title": "Connectivity sign-offs", "columns": ["Participant", "Connectivity", "Signed off by"],
-            "rows": rows, "empty": f"No participant tests in {environment.name} yet."}
+            "rows": rows, "empty": f"No participant proves connectivity to {environment.name} yet."}
 
 
 SECTIONS = [criteria.snapshot_section, health.snapshot_section, proving_tests.snapshot_section, open_outages,

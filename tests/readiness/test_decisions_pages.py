@@ -32,6 +32,15 @@ def test_the_demo_shows_proving_a_conditional_go_and_the_ewg(app, as_user):
         assert to_london(held[-1].agenda_sent_at).date() < held[-1].held_on
         sent = " ".join(i["text"] for section in held[-1].agenda_sent for i in section["items"])
         assert "Prove the DIP message-queue alert fires" not in sent
+        # The connectivity sign-offs are of the proving matrix's participants (Fenland's signed off, Lanternway's not).
+        from mhhs.participants.proving import proving_participants
+        from mhhs.readiness.decisions import connectivity
+        rows = connectivity(decision.environment, None)["rows"]
+        assert [r[0] for r in rows] == [p.organisation.name for p in db.session.scalars(
+            proving_participants(decision.environment_id))]
+        states = {name: state for name, state, _ in rows}
+        assert len(states) >= 3 and "Signed off" in states.values() and "Not signed off" in states.values()
+        assert [r[0] for r in decision.snapshot["sections"][-1]["rows"]] == [r[0] for r in rows]
         next_id = ahead[0].id
     dip_home = as_user("dip@demo.test").get("/").get_data(as_text=True)
     assert "Prove the DIP message-queue alert fires" in dip_home
