@@ -38,6 +38,7 @@ provers = role_required(can_record_proving)
 deciders = role_required(can_decide)
 keepers = role_required(can_keep_ewg)
 readers = role_required(can_read_reviews)
+READERS = "its Release Managers and Central Parties"
 cli = Blueprint("readiness_decisions_cli", __name__, cli_group="readiness")
 
 
@@ -254,13 +255,13 @@ def _act(meeting_id, action, message):
 @bp.route("/ewg/<int:meeting_id>/agenda/send", methods=["POST"])
 @keepers
 def send_agenda(meeting_id):
-    return _act(meeting_id, ewg.send_agenda, "Agenda sent to the EWG list.")
+    return _act(meeting_id, ewg.send_agenda, f"Agenda sent to the EWG list ({READERS}).")
 
 
 @bp.route("/ewg/<int:meeting_id>/minutes/send", methods=["POST"])
 @keepers
 def send_minutes(meeting_id):
-    return _act(meeting_id, ewg.send_minutes, "Minutes sent to the EWG list.")
+    return _act(meeting_id, ewg.send_minutes, f"Minutes sent to the EWG list ({READERS}).")
 
 
 @bp.route("/ewg/<int:meeting_id>/minutes", methods=["POST"])
