@@ -2,6 +2,8 @@
 MANAGER = ["RFCs", "Approvals", "Outages", "Certificates", "Environments", "GO / NO-GO", "EWG", "Organisations",
            "Users", "Outbox"]
 OTHERS = ["RFCs", "Outages", "Certificates", "Environments", "GO / NO-GO", "EWG"]
+# A Test Participant does not read the decisions' snapshots and the EWG's agenda (other participants' details).
+PARTICIPANT = ["RFCs", "Outages", "Certificates", "Environments"]
 ALL_LINKS = MANAGER
 NAV = {
     "rm.sit@demo.test": MANAGER,
@@ -9,7 +11,7 @@ NAV = {
     "dip@demo.test": OTHERS,
     "mprs@demo.test": OTHERS,
     "helix@demo.test": OTHERS,
-    "supplier@demo.test": OTHERS,
+    "supplier@demo.test": PARTICIPANT,
 }
 
 

@@ -21,12 +21,13 @@ from ..mail.services import email_text, queue
 from ..notifications import mail_groups
 from ..notifications.models import MailGroup
 from ..outages.models import Outage
-from ..participants.models import ConnectivitySignOff, Participant, ParticipantEnvironment, Tranche
+from ..participants.models import ConnectivitySignOff
+from ..participants.proving import proving_participants
 from ..rfcs.services import outstanding_emergency_fixes
 from . import criteria, health, proving_tests
 from .models import DecisionCondition, Outcome, ReadinessDecision
 from .owned import fill, item_problems
-from .permissions import can_decide
+from .permissions import can_decide, review_readers
 
 FIELDS = ["outcome", "rationale", "mail_group_id"]
 CONDITION_ROWS = 3  # the form's rows for conditions; the blank ones are ignored
@@ -87,19 +88,10 @@ def emergency_carry_overs(environment, stage):
             "empty": "No emergency fix waits to be carried into a regular release."}
 
 
-def stage_participants(environment):
-    """The participants testing in the environment: an own test environment connecting to it, or a tranche in it."""
-    tranches = select(Tranche.id).where(Tranche.environment_id == environment.id)
-    connected = select(ParticipantEnvironment.participant_id).where(
-        ParticipantEnvironment.environment_id == environment.id)
-    return db.session.scalars(select(Participant).where(or_(
-        Participant.id.in_(connected), Participant.qualification_tranche_id.in_(tranches),
-        Participant.sandbox_tranche_id.in_(tranches))).options(joinedload(Participant.organisation))).all()
-
-
 def connectivity(environment, stage):
-    """The connectivity sign-off (EAP §11.3) of each participant testing in the environment."""
-    participants = sorted(stage_participants(environment), key=lambda p: p.organisation.name)
+    """The connectivity sign-off (EAP §11.3) of each participant proving connectivity to the environment (the
+    proving matrix's participants)."""
+    participants = db.session.scalars(proving_participants(environment.id)).all()
     signed = {s.participant_id: s for s in db.session.scalars(
         select(ConnectivitySignOff).where(ConnectivitySignOff.environment_id == environment.id,
                                           ConnectivitySignOff.voided_at.is_(None),
@@ -109,7 +101,7 @@ def connectivity(environment, stage):
              f"{signed[p.id].signed_by.name}, {format_london(signed[p.id].signed_at, '%d %b %Y')}"
              if p.id in signed else ""] for p in participants]
     return {"title": "Connectivity sign-offs", "columns": ["Participant", "Connectivity", "Signed off by"],
-            "rows": rows, "empty": f"No participant tests in {environment.name} yet."}
+            "rows": rows, "empty": f"No participant proves connectivity to {environment.name} yet."}
 
 
 SECTIONS = [criteria.snapshot_section, health.snapshot_section, proving_tests.snapshot_section, open_outages,
@@ -148,8 +140,9 @@ def decision_problems(values, conditions, group):
                                                            "set them."
     if group is None:
         problems["mail_group_id"] = "Choose the distribution list the decision is sent to."
-    elif not mail_groups.members_of([group]):
-        problems["mail_group_id"] = f"{group.name} has no active member to write to: choose another list."
+    elif not review_readers(mail_groups.members_of([group])):
+        problems["mail_group_id"] = f"{group.name} has no active Release Manager or Central Party to write to " \
+                                    "(the decision is not sent to Test Participants): choose another list."
     return problems, [c for _, c in given]
 
 
@@ -173,20 +166,32 @@ def record_decision(user, stage, values, conditions):
     decision.conditions = [fill(DecisionCondition(), c) for c in given]
     db.session.add(decision)
     db.session.flush()
-    _send(decision, group, user)
+    sent_to = _send(decision, group, user)
     record("readiness.decided", actor=user, obj=decision,
            summary=f"{decision.outcome.label} for {stage.name} in {environment.name}"
                    + (f" with {len(given)} condition{'s' if len(given) != 1 else ''}" if given else "")
-                   + f", sent to {group.name}")
+                   + f", sent to {sent_words(group, sent_to)}")
     db.session.commit()
     return decision
 
 
+def sent_words(group, sent_to):
+    """Who a decision, an agenda or minutes went to, and that the list's Test Participants were left out."""
+    readers = review_readers(sent_to)
+    left_out = len(sent_to) - len(readers)
+    words = f"{group.name}: {', '.join(u.name for u in readers)}"
+    return words + (f" (not its {left_out} Test Participant{'s' if left_out != 1 else ''}: it carries other "
+                    "participants' details)" if left_out else "")
+
+
 def _send(decision, group, user):
+    """Queues the decision to the list's members who may read it; returns every active member of the list."""
     subject, body = email_text("email/readiness_decision.txt", decision=decision)
-    for member in mail_groups.members_of([group]):
+    members = mail_groups.members_of([group])
+    for member in review_readers(members):
         queue([member.email], subject, body, kind=MAIL_KIND, about=decision, created_by=user,
               attachment=(pdf_name(decision), None))
+    return members
 
 
 def pdf_name(decision):

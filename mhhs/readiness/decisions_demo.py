@@ -1,10 +1,11 @@
 """Demo proving tests, a conditional GO and the EWG's meetings (demo database only), through the same services a
 Release Manager's clicks use."""
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from ..allocation.models import TestPhase
+from ..core.time import london_to_utc
 from ..directory.models import Environment, Organisation, User
 from ..extensions import db
 from ..notifications.models import MailGroup
@@ -62,7 +63,9 @@ def _meetings(manager, day):
         meeting.chair_id = manager.id
     db.session.commit()
     if last is not None and last.held_on <= day and not last.minutes:
-        ewg.send_agenda(manager, last)
+        # Sent the Tuesday before the meeting, as the agenda stood then (nothing of the days after it).
+        ewg.send_agenda(manager, last, now=london_to_utc(datetime.combine(last.held_on - timedelta(days=7),
+                                                                          time(10, 0))))
         ewg.save_minutes(manager, last, "Attendance: Avanade, St Clements, Elexon (Helix), the SI test team.\n"
                                         "SIT-A proving is under way; the DIP's monitoring alert is to be proven "
                                         "again. SIT-B's drift is to be closed before SIT Non-Functional.")

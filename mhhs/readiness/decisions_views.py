@@ -24,12 +24,21 @@ from ..notifications.models import MailGroup
 from . import decisions, ewg, owned, proving_tests
 from .decisions_forms import ActionForm, DecisionForm, DoneForm, MeetingForm, MinutesForm, ProvingForm
 from .models import DecisionCondition, EwgAction, EwgMeeting, ProvingKind, ReadinessDecision
-from .permissions import can_close_item, can_decide, can_keep_ewg, can_record_proving, can_record_proving_for
+from .permissions import (
+    can_close_item,
+    can_decide,
+    can_keep_ewg,
+    can_read_reviews,
+    can_record_proving,
+    can_record_proving_for,
+)
 
 bp = Blueprint("decisions", __name__, url_prefix="/readiness")
 provers = role_required(can_record_proving)
 deciders = role_required(can_decide)
 keepers = role_required(can_keep_ewg)
+readers = role_required(can_read_reviews)
+READERS = "its Release Managers and Central Parties"
 cli = Blueprint("readiness_decisions_cli", __name__, cli_group="readiness")
 
 
@@ -84,7 +93,7 @@ def record_proving(environment_id, system_id, kind):
 # Decisions -------------------------------------------------------------------------------------------------------
 
 @bp.route("/decisions")
-@login_required
+@readers
 def decision_list():
     rows = db.session.scalars(decisions.decisions_query().order_by(ReadinessDecision.decided_at.desc(),
                                                                    ReadinessDecision.id.desc())
@@ -126,7 +135,7 @@ def _decision_or_404(decision_id):
 
 
 @bp.route("/decisions/<int:decision_id>")
-@login_required
+@readers
 def decision(decision_id):
     decision = _decision_or_404(decision_id)
     return render("readiness/decision_detail.html", "readiness/decision_detail.html", decision=decision,
@@ -139,7 +148,7 @@ def decision_pdf_bytes(decision):
 
 
 @bp.route("/decisions/<int:decision_id>/pdf")
-@login_required
+@readers
 def decision_pdf(decision_id):
     decision = _decision_or_404(decision_id)
     return download(decision_pdf_bytes(decision), decisions.pdf_name(decision))
@@ -151,12 +160,13 @@ def _finish(model, item_id):
         abort(404)
     form = DoneForm()
     endpoint, args = owned.item_link(item)
+    home = request.form.get("back") == "home" or not can_read_reviews(current_user)
+    back = url_for("home.index") if home else url_for(endpoint, **args)
     try:
         owned.close_item(current_user, item, form.done_note.data if form.validate_on_submit() else "")
     except Refused as refused:
         flash(str(refused), "error")
-        return redirect(url_for(endpoint, **args), 303)
-    back = url_for("home.index") if request.form.get("back") == "home" else url_for(endpoint, **args)
+        return redirect(back, 303)
     return done("Marked done.", back)
 
 
@@ -169,7 +179,7 @@ def finish_condition(condition_id):
 # The EWG ---------------------------------------------------------------------------------------------------------
 
 @bp.route("/ewg")
-@login_required
+@readers
 def ewg_meetings():
     meetings, today = ewg.meetings(), owned.today()
     ahead = [m for m in meetings if m.held_on >= today]
@@ -211,7 +221,7 @@ def _meeting_page(meeting, meeting_form=None, minutes_form=None, action_form=Non
 
 
 @bp.route("/ewg/<int:meeting_id>")
-@login_required
+@readers
 def ewg_meeting(meeting_id):
     return _meeting_page(_meeting_or_404(meeting_id))
 
@@ -245,13 +255,13 @@ def _act(meeting_id, action, message):
 @bp.route("/ewg/<int:meeting_id>/agenda/send", methods=["POST"])
 @keepers
 def send_agenda(meeting_id):
-    return _act(meeting_id, ewg.send_agenda, "Agenda sent to the EWG list.")
+    return _act(meeting_id, ewg.send_agenda, f"Agenda sent to the EWG list ({READERS}).")
 
 
 @bp.route("/ewg/<int:meeting_id>/minutes/send", methods=["POST"])
 @keepers
 def send_minutes(meeting_id):
-    return _act(meeting_id, ewg.send_minutes, "Minutes sent to the EWG list.")
+    return _act(meeting_id, ewg.send_minutes, f"Minutes sent to the EWG list ({READERS}).")
 
 
 @bp.route("/ewg/<int:meeting_id>/minutes", methods=["POST"])
@@ -299,14 +309,14 @@ def minutes_pdf_bytes(meeting):
 
 
 @bp.route("/ewg/<int:meeting_id>/agenda.pdf")
-@login_required
+@readers
 def agenda_pdf(meeting_id):
     meeting = _meeting_or_404(meeting_id)
     return download(agenda_pdf_bytes(meeting), f"ewg-agenda-{meeting.held_on}.pdf")
 
 
 @bp.route("/ewg/<int:meeting_id>/minutes.pdf")
-@login_required
+@readers
 def minutes_pdf(meeting_id):
     meeting = _meeting_or_404(meeting_id)
     if not meeting.minutes:

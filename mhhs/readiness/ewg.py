@@ -1,9 +1,11 @@
 """The Environment Working Group's monthly review (EAP §4.3, §6.1, §12.1.1: "a regular meeting scheduled on the
 first Tuesday of every month, chaired by the MHHS Environment Manager"): meetings generated on the first Tuesday
 (the next business day when that Tuesday is a bank holiday — New Year's Day can be), moved by hand when needed; an
-agenda built from the open items (AGENDA_SOURCES: each f(meeting, since) -> {"title", "items": [{"key", "text"}]})
-that the chair edits until it is sent, then frozen; actions with owner and due day; minutes; agenda and minutes
-sent to the EWG list with a PDF."""
+agenda built from the open items (AGENDA_SOURCES: each f(meeting, since, until) -> {"title", "items": [{"key",
+"text"}]}: what happened from the previous meeting's day until the agenda is sent or the meeting begins, whichever
+is first — never what came after the meeting) that the chair edits until it is sent, then frozen; actions with
+owner and due day; minutes; agenda and minutes sent to the EWG list's Release Managers and Central Parties with a
+PDF."""
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -22,10 +24,10 @@ from ..notifications import mail_groups
 from ..notifications.models import MailGroup
 from ..outages.models import Outage
 from . import criteria, health
-from .decisions import _Programme, open_conditions
+from .decisions import _Programme, open_conditions, sent_words
 from .models import EwgAction, EwgMeeting
 from .owned import fill, item_problems, overdue_actions, today
-from .permissions import can_keep_ewg
+from .permissions import can_keep_ewg, review_readers
 
 TUESDAY = 1
 MEETING_FIELDS = ["held_on", "moved_reason", "chair_id", "extra_items"]
@@ -79,16 +81,16 @@ def previous_meeting(meeting):
 
 # The agenda's sources ------------------------------------------------------------------------------------------
 
-def conditions_open(meeting, since):
+def conditions_open(meeting, since, until):
     items = [{"key": f"condition:{c.id}",
               "text": f"{c.decision.outcome.label} for {c.decision.stage_name} in {c.decision.environment.name}: "
-                      f"{c.text} — {c.owner_name}, due {c.due_on:%d %b %Y}"} for c in open_conditions()]
+                      f"{c.text} — {c.owner_name}, due {c.due_on:%d %b %Y}"}
+             for c in open_conditions() if c.decision.decided_at < until]
     return {"title": "Conditions of GO / NO-GO decisions still open", "items": items}
 
 
-def outages_since(meeting, since):
-    outages = db.session.scalars(select(Outage).where(Outage.start >= london_day_start(since),
-                                                      Outage.start < london_day_start(meeting.held_on))
+def outages_since(meeting, since, until):
+    outages = db.session.scalars(select(Outage).where(Outage.start >= london_day_start(since), Outage.start < until)
                                  .options(selectinload(Outage.systems), joinedload(Outage.environment))
                                  .order_by(Outage.start, Outage.id)).all()
     items = [{"key": f"outage:{o.id}",
@@ -98,14 +100,14 @@ def outages_since(meeting, since):
     return {"title": f"Outages since {since:%d %b %Y}", "items": items}
 
 
-def drift(meeting, since):
+def drift(meeting, since, until):
     return {"title": f"{' / '.join(PAIRED)} drift",
             "items": [{"key": f"drift:{d.system.id}",
                        "text": f"{d.system.name}: " + ", ".join(f"{n} {v}" for n, v in sorted(d.versions.items()))}
                       for d in drifting()]}
 
 
-def certificate_gaps(meeting, since):
+def certificate_gaps(meeting, since, until):
     return {"title": "Certificate gaps",
             "items": [{"key": f"certificates:{environment.id}:{organisation.id}",
                        "text": f"{organisation.name} in {environment.name}: no valid "
@@ -113,26 +115,26 @@ def certificate_gaps(meeting, since):
                       for environment, organisation, missing in coverage_gaps(_Programme(), utcnow())]}
 
 
-def actions_overdue(meeting, since):
+def actions_overdue(meeting, since, until):
     return {"title": "Actions overdue by the meeting",
             "items": [{"key": f"action:{a.id}",
                        "text": f"{a.text} — {a.owner_name}, due {a.due_on:%d %b %Y} (from the {a.meeting.title})"}
                       for a in overdue_actions(meeting.held_on)]}
 
 
-def readiness_gaps(meeting, since):
+def readiness_gaps(meeting, since, until):
     return {"title": "Participants not ready for their phase",
             "items": [{"key": f"readiness:{participant.id}:{phase.value}",
                        "text": f"{participant.organisation.name}: {readiness.label.lower()} for {phase.label}"}
                       for participant, phase, readiness in criteria.not_ready()]}
 
 
-def health_since(meeting, since):
+def health_since(meeting, since, until):
     return {"title": "Morning health checks amber or red since the last meeting",
             "items": [{"key": f"health:{check.id}",
                        "text": f"{check.system.name} in {check.environment.name}, {check.day:%d %b %Y}: "
                                f"{check.health.label} — {check.note}"}
-                      for check in health.not_green_since(since)]}
+                      for check in health.not_green_since(since, meeting.held_on, until)]}
 
 
 AGENDA_SOURCES = [conditions_open, readiness_gaps, health_since, outages_since, drift, certificate_gaps,
@@ -144,18 +146,25 @@ def since_of(meeting):
     return previous.held_on if previous else meeting.held_on - timedelta(days=31)
 
 
-def generated_agenda(meeting):
-    """The agenda built from the open items now, every item (the dropped ones too)."""
-    since = since_of(meeting)
-    return [source(meeting, since) for source in AGENDA_SOURCES]
+def until_of(meeting, now=None):
+    """The moment the agenda's items stop (naive UTC): now, or the meeting day's start once it has come."""
+    return min(now or utcnow(), london_day_start(meeting.held_on))
 
 
-def agenda(meeting):
+def generated_agenda(meeting, now=None):
+    """The agenda built from the open items as they stand at `now` (or at the meeting's start, when it has passed),
+    every item (the dropped ones too)."""
+    since, until = since_of(meeting), until_of(meeting, now)
+    return [source(meeting, since, until) for source in AGENDA_SOURCES]
+
+
+def agenda(meeting, now=None):
     """The agenda as it stands: as sent, or the open items the chair has not dropped and the chair's own."""
     if meeting.agenda_sent is not None:
         return meeting.agenda_sent
     dropped = set(meeting.dropped_items or [])
-    sections = [dict(s, items=[i for i in s["items"] if i["key"] not in dropped]) for s in generated_agenda(meeting)]
+    sections = [dict(s, items=[i for i in s["items"] if i["key"] not in dropped])
+                for s in generated_agenda(meeting, now)]
     extra = [line.strip() for line in (meeting.extra_items or "").splitlines() if line.strip()]
     if extra:
         sections.append({"title": "Other business", "items": [{"key": f"extra:{n}", "text": text}
@@ -214,30 +223,34 @@ def save_meeting(user, meeting, values, dropped):
 def _ewg_members():
     group = db.session.scalar(select(MailGroup).where(MailGroup.key == MailGroup.EWG))
     members = mail_groups.members_of([group]) if group else []
-    if not members:
-        raise Refused("The EWG distribution list has no active member to write to: add its members first.")
+    if not review_readers(members):
+        raise Refused("The EWG distribution list has no active Release Manager or Central Party to write to (the "
+                      "agenda and minutes are not sent to Test Participants): add its members first.")
     return group, members
 
 
 def _send(user, meeting, kind, filename):
+    """Queues the agenda or minutes to the EWG list's members who may read them; returns the words saying who."""
     group, members = _ewg_members()
     subject, body = email_text(f"email/{kind}.txt", meeting=meeting)
-    for member in members:
+    for member in review_readers(members):
         queue([member.email], subject, body, kind=kind, about=meeting, created_by=user,
               attachment=(filename, None))
-    return group, members
+    return sent_words(group, members)
 
 
 @unit_of_work()
-def send_agenda(user, meeting):
-    """Freezes the agenda as it stands and sends it to the EWG list with its PDF."""
+def send_agenda(user, meeting, now=None):
+    """Freezes the agenda as it stands (at `now`, the demo's past meeting's sending) and sends it to the EWG list with
+    its PDF."""
     require(can_keep_ewg(user), "Only a Release Manager sends the EWG's agenda.")
     if meeting.agenda_sent is not None:
         raise Refused(f"The agenda was sent on {format_london(meeting.agenda_sent_at)}.")
-    meeting.agenda_sent, meeting.agenda_sent_at = agenda(meeting), utcnow()
-    group, members = _send(user, meeting, AGENDA_KIND, f"ewg-agenda-{meeting.held_on}.pdf")
+    now = now or utcnow()
+    meeting.agenda_sent, meeting.agenda_sent_at = agenda(meeting, now), now
+    sent_to = _send(user, meeting, AGENDA_KIND, f"ewg-agenda-{meeting.held_on}.pdf")
     record("ewg.agenda_sent", actor=user, obj=meeting,
-           summary=f"{item_count(meeting.agenda_sent)} items to {group.name} ({len(members)} members)")
+           summary=f"{item_count(meeting.agenda_sent)} items to {sent_to}")
     db.session.commit()
     return meeting
 
@@ -269,8 +282,8 @@ def send_minutes(user, meeting):
     if not meeting.minutes:
         raise Refused("Write the minutes first.", "minutes")
     meeting.minutes_sent_at = utcnow()
-    group, members = _send(user, meeting, MINUTES_KIND, f"ewg-minutes-{meeting.held_on}.pdf")
-    record("ewg.minutes_sent", actor=user, obj=meeting, summary=f"to {group.name} ({len(members)} members)")
+    sent_to = _send(user, meeting, MINUTES_KIND, f"ewg-minutes-{meeting.held_on}.pdf")
+    record("ewg.minutes_sent", actor=user, obj=meeting, summary=f"to {sent_to}")
     db.session.commit()
     return meeting
 

@@ -210,21 +210,33 @@ def compliance(first_day, last_day, now=None):
     return punctual, expected_count
 
 
+MISSING, NOT_YET = "missing", "not yet"
+
+
 def history(system, now=None, weeks=HISTORY_WEEKS):
     """The system's heat map: per environment it runs in, weeks (Monday first) of days, each (day, check or None,
-    expected: a business day in the environment's dates since the health check began). Most recent week last."""
+    state): for a business day in the environment's dates since the health check began, MISSING once its deadline
+    has passed and NOT_YET before (today's, until the deadline); "" when no report is expected. Most recent week
+    last."""
+    now = now or utcnow()
     today_ = today_in_london(now)
     monday = today_ - timedelta(days=today_.weekday() + 7 * (weeks - 1))
     began = began_on() or today_
+    due = deadline()
     checks = {(c.environment_id, c.day): c for c in db.session.scalars(select(HealthCheck).where(
         HealthCheck.system_id == system.id, HealthCheck.day >= monday))}
+
+    def state(day, environment):
+        if not (began <= day <= today_ and is_business_day(day) and environment.is_available_on(day)):
+            return ""
+        return MISSING if due_at(day, due) < now else NOT_YET
+
     maps = []
     for environment in system.environments:
         rows = []
         for week in range(weeks):
             start = monday + timedelta(days=7 * week)
-            rows.append((start, [(d, checks.get((environment.id, d)),
-                                  began <= d <= today_ and is_business_day(d) and environment.is_available_on(d))
+            rows.append((start, [(d, checks.get((environment.id, d)), state(d, environment))
                                  for d in (start + timedelta(days=i) for i in range(7))]))
         maps.append((environment, rows))
     return maps
@@ -250,9 +262,11 @@ def snapshot_section(environment, stage=None):
             "empty": f"No health check has been reported in {environment.name}."}
 
 
-def not_green_since(first_day):
-    """Amber and red checks of the London days from first_day on, newest first (for the EWG's agenda)."""
-    return db.session.scalars(select(HealthCheck).where(HealthCheck.day >= first_day,
+def not_green_since(first_day, before_day, reported_before):
+    """Amber and red checks of the London days from first_day to the day before before_day, first reported before
+    the moment reported_before (naive UTC), newest first (for the EWG's agenda)."""
+    return db.session.scalars(select(HealthCheck).where(HealthCheck.day >= first_day, HealthCheck.day < before_day,
+                                                        HealthCheck.first_reported_at < reported_before,
                                                         HealthCheck.health != Health.GREEN)
                               .options(joinedload(HealthCheck.system), joinedload(HealthCheck.environment))
                               .order_by(HealthCheck.day.desc(), HealthCheck.id)).all()

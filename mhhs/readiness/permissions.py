@@ -32,8 +32,6 @@ def can_report_health_of(user, system):
     return is_manager(user) or (can_post_health_checks(user) and system.organisation_id == user.organisation_id)
 
 
-
-
 def can_record_proving(user):
     """Environment proving tests: a Release Manager for any system, a Central Party for its own; Test Participants
     do not."""
@@ -54,6 +52,18 @@ def can_decide(user):
     return is_manager(user)
 
 
+def can_read_reviews(user):
+    """GO / NO-GO decisions (their snapshot of every participant's readiness, waivers, sign-offs and certificate
+    gaps) and the EWG's meetings (agenda, minutes, actions), their PDFs and the messages that send them: Release
+    Managers and Central Parties. A Test Participant does not read other participants' details."""
+    return user.role in (Role.RELEASE_MANAGER, Role.CENTRAL_PARTY)
+
+
+def review_readers(users):
+    """Those of a list's members a decision or an EWG agenda or minutes is sent to (the others are not)."""
+    return [u for u in users if can_read_reviews(u)]
+
+
 def can_keep_ewg(user):
     """The EWG's meetings, agenda, minutes and actions: Release Managers (the MHHS Environment Manager chairs)."""
     return is_manager(user)
@@ -72,4 +82,4 @@ def can_close_item(user, item):
 
 JINJA_GLOBALS = {f.__name__: f for f in (
     can_keep_criteria, can_meet_criteria_of, can_see_readiness, can_post_health_checks, can_report_health_of,
-    can_record_proving, can_record_proving_for, can_decide, can_keep_ewg, can_close_item)}
+    can_record_proving, can_record_proving_for, can_decide, can_read_reviews, can_keep_ewg, can_close_item)}

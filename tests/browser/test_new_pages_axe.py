@@ -79,7 +79,7 @@ PAGES["supplier@demo.test"] += [_proving_url("Northwold Energy", "UIT"), "/"]  #
 PAGES["rm.sit@demo.test"] += ["/readiness/proving", "/readiness/proving/2/1/monitoring", "/readiness/decisions",
                               "/readiness/decisions/new?stage=1", "/readiness/decisions/1", "/readiness/ewg",
                               "/readiness/ewg/1", "/readiness/ewg/2"]
-PAGES["supplier@demo.test"] += ["/readiness/decisions/1", "/readiness/ewg/1"]
+PAGES["dip@demo.test"] += ["/readiness/decisions/1", "/readiness/ewg/1"]  # a Central Party reads them; not a TP
 PAGES["dip@demo.test"] += ["/readiness/proving"]
 
 

@@ -112,7 +112,7 @@ def test_a_list_without_members_is_refused(app, ctx):
     with pytest.raises(Invalid) as refused:
         decisions.record_decision(user(), make_stage(), {**GOOD, "mail_group_id": group.id},
                                   [(1, condition())])
-    assert "has no active member" in refused.value.problems["mail_group_id"]
+    assert "has no active Release Manager or Central Party" in refused.value.problems["mail_group_id"]
 
 
 def test_the_form_keeps_what_was_typed_and_says_what_is_missing_by_the_field(app, as_user):
@@ -140,10 +140,12 @@ def test_only_a_release_manager_records_a_decision(app, as_user, email):
         assert db.session.scalar(select(func.count()).select_from(ReadinessDecision)) == 0
 
 
-def test_the_decision_goes_to_each_member_of_the_list_with_the_snapshot_as_pdf(app, as_user):
+def test_the_decision_goes_to_each_member_of_the_list_but_its_test_participants_with_the_snapshot_as_pdf(
+        app, as_user):
     response = None
     with app.app_context():
-        stage_id, group_id = make_stage(name="SIT Operational").id, ewg_list().id
+        group_id = ewg_list("rm.sit@demo.test", "dip@demo.test", "supplier@demo.test").id
+        stage_id = make_stage(name="SIT Operational").id
         owner = condition()
     response = as_user("rm.sit@demo.test").post(f"/readiness/decisions/new?stage={stage_id}", {
         "stage_id": stage_id, "outcome": "conditional_go", "rationale": "", "mail_group_id": group_id,
@@ -160,6 +162,10 @@ def test_the_decision_goes_to_each_member_of_the_list_with_the_snapshot_as_pdf(a
         from pypdf import PdfReader
         text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(attachment_of(messages[0]))).pages)
         assert "SIT Operational" in text and "Environment proving tests" in text
+    # The snapshot carries every participant's readiness: the list's Test Participant is not sent it, and the page
+    # says who was.
+    page = as_user("rm.sit@demo.test").get(response.location).get_data(as_text=True)
+    assert "not its 1 Test Participant: it carries other participants" in page
 
 
 def test_the_decision_list_costs_the_same_queries_at_two_sizes(app, as_user, count_queries):

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from mhhs.core.time import to_london
 from mhhs.demo import seed_everything
 from mhhs.extensions import db
 from mhhs.readiness.decisions_demo import seed_demo_decisions
@@ -27,6 +28,19 @@ def test_the_demo_shows_proving_a_conditional_go_and_the_ewg(app, as_user):
         held = [m for m in meetings if m.held_on <= today()]
         ahead = [m for m in meetings if m.held_on > today()]
         assert held[-1].minutes and len(held[-1].actions) == 2 and held[-1].minutes_sent_at
+        # The past meeting's agenda was sent before its day, as it stood then: not today's decision's condition.
+        assert to_london(held[-1].agenda_sent_at).date() < held[-1].held_on
+        sent = " ".join(i["text"] for section in held[-1].agenda_sent for i in section["items"])
+        assert "Prove the DIP message-queue alert fires" not in sent
+        # The connectivity sign-offs are of the proving matrix's participants (Fenland's signed off, Lanternway's not).
+        from mhhs.participants.proving import proving_participants
+        from mhhs.readiness.decisions import connectivity
+        rows = connectivity(decision.environment, None)["rows"]
+        assert [r[0] for r in rows] == [p.organisation.name for p in db.session.scalars(
+            proving_participants(decision.environment_id))]
+        states = {name: state for name, state, _ in rows}
+        assert len(states) >= 3 and "Signed off" in states.values() and "Not signed off" in states.values()
+        assert [r[0] for r in decision.snapshot["sections"][-1]["rows"]] == [r[0] for r in rows]
         next_id = ahead[0].id
     dip_home = as_user("dip@demo.test").get("/").get_data(as_text=True)
     assert "Prove the DIP message-queue alert fires" in dip_home
@@ -54,3 +68,28 @@ def test_a_decision_is_on_the_calendar_and_in_the_weekly_report(app, as_user):
     assert "CONDITIONAL GO" in calendar and "SIT Functional cycle 4 in SIT-A" in calendar
     weekly = as_user("rm.sit@demo.test").get("/reports/weekly").get_data(as_text=True)
     assert "GO / NO-GO decisions" in weekly and "Environment proving tests passed" in weekly
+
+
+READERS_ONLY = ["/readiness/decisions", "/readiness/decisions/{decision}", "/readiness/decisions/{decision}/pdf",
+                "/readiness/ewg", "/readiness/ewg/{meeting}", "/readiness/ewg/{meeting}/agenda.pdf",
+                "/readiness/ewg/{meeting}/minutes.pdf"]
+
+
+def test_a_test_participant_reads_no_decision_nor_ewg_page_but_marks_its_condition_done_from_home(app, as_user):
+    from mhhs.readiness import ewg
+    from tests.readiness.decisions_factory import condition, make_meeting
+    with app.app_context():
+        decision_id = make_decision(conditions=[condition(owner="organisation:Northwold Energy")]).id
+        meeting = make_meeting(today() - timedelta(days=40))
+        ewg.save_minutes(user(), meeting, "Attendance: everyone.")
+        meeting_id = meeting.id
+    urls = [u.format(decision=decision_id, meeting=meeting_id) for u in READERS_ONLY]
+    central, participant = as_user("dip@demo.test"), as_user("supplier@demo.test")
+    assert [central.get(u).status_code for u in urls] == [200] * len(urls)
+    assert [participant.get(u).status_code for u in urls] == [403] * len(urls)
+    home = participant.get("/").get_data(as_text=True)
+    assert "Prove the DIP alert" in home and f"/readiness/decisions/{decision_id}" not in home
+    with app.app_context():
+        condition_id = db.session.get(ReadinessDecision, decision_id).conditions[0].id
+    response = participant.post(f"/readiness/conditions/{condition_id}/done")
+    assert response.status_code == 303 and response.location.endswith("/")  # home, not a page it may not read

@@ -151,7 +151,7 @@ def test_conditions_and_actions_show_on_their_owners_home_pages_until_done(app, 
 
 
 def test_the_meeting_list_costs_the_same_queries_at_two_sizes(app, as_user, count_queries):
-    viewer = as_user("supplier@demo.test")
+    viewer = as_user("dip@demo.test")
     with app.app_context():
         make_meeting(date(2026, 1, 10))
     viewer.get("/readiness/ewg")
@@ -169,7 +169,7 @@ def test_the_meeting_list_costs_the_same_queries_at_two_sizes(app, as_user, coun
 def test_an_agenda_the_ewg_list_cannot_receive_is_not_frozen(app, as_user):
     with app.app_context():
         meeting_id = make_meeting(today() + timedelta(days=40)).id
-        ewg_list().members = []
+        ewg_list("supplier@demo.test")  # a Test Participant only: not sent to
         db.session.commit()
     manager = as_user("rm.sit@demo.test")
     response = manager.post(f"/readiness/ewg/{meeting_id}/agenda/send")
@@ -178,7 +178,8 @@ def test_an_agenda_the_ewg_list_cannot_receive_is_not_frozen(app, as_user):
         meeting = db.session.get(EwgMeeting, meeting_id)
         assert meeting.agenda_sent is None and meeting.agenda_sent_at is None
     page = manager.get(f"/readiness/ewg/{meeting_id}").get_data(as_text=True)
-    assert "The EWG distribution list has no active member" in page and "Send the agenda to the EWG list" in page
+    assert "The EWG distribution list has no active Release Manager or Central Party" in page
+    assert "Send the agenda to the EWG list" in page
 
 
 def test_the_chair_leaves_items_off_through_the_page_and_the_meeting_is_on_the_calendar(app, as_user):
@@ -198,3 +199,15 @@ def test_the_chair_leaves_items_off_through_the_page_and_the_meeting_is_on_the_c
     assert "Prove the DIP alert" in agenda and "Load the MPRS data" not in agenda and "Any other business" in agenda
     calendar = manager.get(f"/calendar?view=month&date={held_on:%Y-%m}").get_data(as_text=True)
     assert "Environment Working Group monthly review" in calendar
+
+
+def test_a_meeting_s_agenda_holds_nothing_of_the_days_after_it(ctx):
+    from tests.readiness.factory import report
+    meeting = make_meeting(today() - timedelta(days=40))  # held last month or the month before
+    make_decision()  # today: after the meeting
+    report(level="red", note="Queue stuck")  # today's red check: after the meeting
+    texts = " ".join(i["text"] for s in ewg.agenda(meeting) for i in s["items"])
+    assert "Prove the DIP alert" not in texts and "Queue stuck" not in texts
+    upcoming = make_meeting(today() + timedelta(days=40))
+    texts = " ".join(i["text"] for s in ewg.agenda(upcoming) for i in s["items"])
+    assert "Prove the DIP alert" in texts and "Queue stuck" in texts  # the next one's, since the last one's day

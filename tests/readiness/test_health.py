@@ -132,3 +132,13 @@ def test_nothing_is_expected_before_the_health_check_began(ctx):
     on_time, expected = health.compliance(monday, monday + timedelta(days=4),
                                           now=_morning(monday + timedelta(days=7), 9))
     assert (on_time, expected) == (1, 3 * len(health.expected(wednesday)))  # Wednesday to Friday
+
+
+def test_the_heat_map_reads_today_not_yet_until_the_deadline(ctx):
+    day = _business_day()
+    report(system_name="DIP", day=day - timedelta(days=3), now=_morning(day, 8))  # the practice began the Friday before
+    states = {}
+    for now in (_morning(day, 9, 0), _morning(day, 9, 31)):
+        weeks = dict(health.history(system("DIP"), now=now))[environment("SIT-A")]
+        states[now.time()] = {d: state for _, days in weeks for d, _, state in days}[day]
+    assert list(states.values()) == [health.NOT_YET, health.MISSING]
