@@ -22,6 +22,7 @@ from ..participants.permissions import can_see_proving_matrix
 from ..participants.register import intervals_between
 from ..readiness import decisions as readiness_decisions
 from ..readiness import ewg
+from ..readiness.permissions import can_read_reviews
 from ..rfcs.clashes import clashes
 from ..rfcs.models import Deployment, Rfc, rfc_environments
 from ..rfcs.permissions import visible_clause
@@ -165,7 +166,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
             days[to_london(certificate.valid_to).date()].entries.append(Entry(
                 "certificate", "Certificate expires", f"{certificate.subject} ({certificate.environment.name})",
                 "certificates.detail", {"certificate_id": certificate.id}))
-    _readiness_entries(days, start, end, filters)
+    _readiness_entries(user, days, start, end, filters)
     return list(days.values())
 
 
@@ -184,9 +185,9 @@ def _onboarding_intervals(user, days, filters, first_day, last_day):
                                                 f"DIP onboarding interval {interval.number} {words}", *link))
 
 
-def _readiness_entries(days, start, end, filters):
-    """GO / NO-GO decisions on the day they were taken, EWG meetings on their day (issue 28)."""
-    if filters.system_id or filters.organisation_id:
+def _readiness_entries(user, days, start, end, filters):
+    """GO / NO-GO decisions on the day they were taken, EWG meetings on their day, for who may read them."""
+    if filters.system_id or filters.organisation_id or not can_read_reviews(user):
         return
     for decision in readiness_decisions.decisions_between(start, end):
         if not filters.environment_id or decision.environment_id == filters.environment_id:

@@ -64,8 +64,10 @@ def test_a_decision_is_on_the_calendar_and_in_the_weekly_report(app, as_user):
         report = build(user(), monday, decided + timedelta(minutes=1))
         assert [d.id for d in report.decisions["decisions"]] == [decision.id]
         assert report.decisions["proving"] and report.decisions["overdue"] == []
-    calendar = as_user("supplier@demo.test").get("/calendar?view=week").get_data(as_text=True)
+    calendar = as_user("dip@demo.test").get("/calendar?view=week").get_data(as_text=True)
     assert "CONDITIONAL GO" in calendar and "SIT Functional cycle 4 in SIT-A" in calendar
+    # a Test Participant may not open a decision (it shows every participant's readiness): not on its calendar
+    assert "CONDITIONAL GO" not in as_user("supplier@demo.test").get("/calendar?view=week").get_data(as_text=True)
     weekly = as_user("rm.sit@demo.test").get("/reports/weekly").get_data(as_text=True)
     assert "GO / NO-GO decisions" in weekly and "Environment proving tests passed" in weekly
 
