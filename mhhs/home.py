@@ -115,11 +115,7 @@ def _proving(user, now):
     participant = participant_of(user.organisation_id)
     if participant is None:
         return None
-    rows = []
-    for environment in proving.proving_environments(participant):
-        facts, states = proving.steps_of(participant, environment, now)
-        rows.append((environment, proving.first_open(states), facts.sign_off is not None))
-    return {"participant": participant, "rows": rows}
+    return {"participant": participant, "rows": proving.overview(participant, now)}
 
 
 def _release_notes(user, now):

@@ -1,7 +1,7 @@
 """Demo allocation (demo database only), through the same services a Release Manager's and participants' clicks use:
-two Qualification tranches, a week of slots with a recurring series, a pending request, and a declined request
-with a waitlisted follow-up. The register's demo comes with the participants' issue; until then the rows needed are
-made here by organisation name when absent, so this runs either way."""
+two Qualification tranches, a week of slots with a recurring series (Redbank, signed off in SIT-A), a pending
+request, and a declined request with a waitlisted follow-up. The register's demo comes with the participants' issue;
+until then the rows needed are made here by organisation name when absent, so this runs either way."""
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -20,7 +20,8 @@ from .models import Purpose, Slot, TestPhase
 # organisation: (route, a user of its own who requests slots: e-mail, name)
 PARTICIPANTS = {"Northwold Energy": (Route.SIT, None),
                 "Brightmeter Services": (Route.SIT, ("brightmeter@demo.test", "Bea Marsh")),
-                "Fenland Networks": (Route.QUALIFICATION, ("fenland@demo.test", "Finn Ludlow"))}
+                "Fenland Networks": (Route.QUALIFICATION, ("fenland@demo.test", "Finn Ludlow")),
+                "Redbank Networks": (Route.SIT, None)}
 
 
 def _participant(name, route):
@@ -75,8 +76,8 @@ def seed_demo_allocation():
     participants = {name: _participant(name, route) for name, (route, _) in PARTICIPANTS.items()}
     users = {name: _user(*who, participants[name].organisation_id) for name, (_, who) in PARTICIPANTS.items() if who}
     users["Northwold Energy"] = db.session.scalar(select(User).where(User.email == "supplier@demo.test"))
-    northwold, brightmeter, fenland = participants.values()
-    # Fenland's connectivity to SIT-A is proven and signed off (the proving demo, EAP §11.3): it may book testing
+    northwold, brightmeter, fenland, redbank = participants.values()
+    # Redbank's connectivity to SIT-A is proven and signed off (the proving demo, EAP §11.3): it may book testing
     # there; Northwold is still proving its own, so it books a connectivity-proving slot.
     today = to_london(utcnow()).date()
     uit = environments["UIT"].id
@@ -99,23 +100,26 @@ def seed_demo_allocation():
                                      extra.pop("phase_id", functional), [who.id], _at(day, start), _at(day, end),
                                      purpose, now=booked_then, **extra)
 
-    # A recurring series: Fenland tests on SIT-A each weekday until Friday, from the first day and hour that no
+    # A recurring series: Redbank tests on SIT-A each weekday until Friday, from the first day and hour that no
     # demo RFC window takes.
-    series = _first_that_fits([book(manager, fenland, monday + timedelta(days=day), hour, hour + 2, Purpose.TESTING,
+    series = _first_that_fits([book(manager, redbank, monday + timedelta(days=day), hour, hour + 2, Purpose.TESTING,
                                     repeat_until=monday + timedelta(days=4),
-                                    note="SIT Functional cycle 3, Fenland's scenarios")
+                                    note="SIT Functional cycle 3, Redbank's scenarios")
                                for day in (0, 1, 2) for hour in (9, 10, 11, 13, 14)])
     _first_that_fits([book(manager, northwold, monday + timedelta(days=1), hour, hour + 1, Purpose.CONNECTIVITY,
                            note="DIP connectivity proving") for hour in (14, 15, 16, 12)])
     _first_that_fits([book(manager, brightmeter, monday + timedelta(days=2), hour, hour + 2, Purpose.DATA_LOAD,
                            environment="SIT-B", phase_id=settlement, note="Settlement reference data")
                       for hour in (10, 13, 15)])
-    # A pending request: Fenland asks for more connectivity proving on Thursday afternoon.
+    # A pending request: Fenland (Qualification, its environment connects to UIT) asks for connectivity proving in
+    # UIT on Thursday afternoon.
     _first_that_fits([book(users["Fenland Networks"], fenland, monday + timedelta(days=3), hour, hour + 1,
-                           Purpose.CONNECTIVITY, note="Retry of the failed acknowledgement flows")
+                           Purpose.CONNECTIVITY, environment="UIT", phase_id=None,
+                           note="Retry of the failed acknowledgement flows")
                       for hour in (15, 16, 11)])
-    # Declined, with a waitlisted follow-up: Brightmeter asked for SIT-A on Tuesday afternoon; the Release Manager
-    # declined it (data load of a migration run); it then asked for Tuesday morning, held by Northwold's series.
+    # Declined, with a waitlisted follow-up: Brightmeter (its SIT-A environment being built) asked for SIT-A
+    # connectivity proving on Tuesday afternoon; the Release Manager declined it (a migration rehearsal); it then
+    # asked for Tuesday morning, held by Redbank's series.
     declined = _first_that_fits([book(users["Brightmeter Services"], brightmeter, monday + timedelta(days=1), hour,
                                       hour + 1, Purpose.CONNECTIVITY) for hour in (16, 15, 12)])
     if declined:

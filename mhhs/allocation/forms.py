@@ -20,7 +20,7 @@ from ..directory.models import Environment, Organisation
 from ..extensions import db
 from ..participants.models import Participant, Route
 from .models import Purpose, TestPhase
-from .services import SLOT_FIELDS
+from .services import SLOT_FIELDS, placeable
 
 
 def _environments():
@@ -96,12 +96,13 @@ class TrancheForm(FlaskForm):
 
 
 class PlaceForm(FlaskForm):
-    participant_id = SelectField("Participant", coerce=int_or_none,
+    # The list offers only who may be placed; anyone else posted is refused by the service, saying why.
+    participant_id = SelectField("Participant", coerce=int_or_none, validate_choice=False,
                                  validators=[DataRequired("Choose a participant.")])
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.participant_id.choices = options([("", "Choose…")] + participant_choices())
+    def __init__(self, tranche, *args, **kwargs):
+        super().__init__(*args, prefix=f"t{tranche.id}", **kwargs)
+        self.participant_id.choices = options([("", "Choose…")] + placeable(tranche))
 
 
 class NoticeForm(FlaskForm):

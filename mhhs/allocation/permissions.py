@@ -48,6 +48,17 @@ def is_own_slot(user, slot):
     return any(p.organisation_id == user.organisation_id for p in slot.participants)
 
 
+HELD = (SlotStatus.ALLOCATED, SlotStatus.OFFERED)  # the time is taken, whoever asks
+
+
+def slot_on_timeline(user, slot):
+    """How the timeline shows a slot: "detail" (who, what) to those who see it in detail (`visible_slots_clause`),
+    "held" (the time only) for another organisation's allocated or offered slot, None for its requests."""
+    if user.role in (Role.RELEASE_MANAGER, Role.CENTRAL_PARTY) or is_own_slot(user, slot):
+        return "detail"
+    return "held" if slot.status in HELD else None
+
+
 def can_cancel_slot(user, slot):
     """A Release Manager cancels any standing slot; a participant its own request or waiting or offered one."""
     if slot.status in (SlotStatus.DECLINED, SlotStatus.CANCELLED):

@@ -2,13 +2,13 @@
 approved, declined, moved, cancelled, offered from the waitlist); each one unit of work, audited, told through the
 outbox."""
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
 from ..core.permissions import require
 from ..core.services import Invalid, Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
-from ..directory.models import Environment
+from ..directory.models import Environment, Organisation
 from ..extensions import db
 from ..notifications.services import notify, users_of
 from ..participants.models import SANDBOX_AFTER, Participant, Route, Tranche
@@ -106,12 +106,24 @@ def tranche_problem(tranche, participant):
     """Why the participant may not join the tranche, or None (EAP §7.1.3: at most one tranche of a kind; E2E Sandbox
     only after passing SIT or Qualification)."""
     current = getattr(participant, TRANCHE_FIELDS[tranche.route])
-    if current is not None and current.id != tranche.id:
+    if current is not None and current.id == tranche.id:
+        return f"{participant.organisation.name} is in {tranche.name} already."
+    if tranche.route == Route.QUALIFICATION and participant.route != Route.QUALIFICATION:
+        return (f"{participant.organisation.name} is on the {participant.route.label} route: only participants on the "
+                "Qualification route join a Qualification tranche.")
+    if current is not None:
         return (f"{participant.organisation.name} is already in the {tranche.route.label} tranche {current.name}: "
                 "take it out of that one first.")
     if tranche.route == Route.SANDBOX and participant.passed_route not in SANDBOX_AFTER:
         return f"{participant.organisation.name} has not passed SIT or Qualification, which E2E Sandbox needs."
     return None
+
+
+def placeable(tranche):
+    """[(id, organisation name)] of the participants that may be placed in the tranche (no `tranche_problem`)."""
+    return [(p.id, p.organisation.name) for p in db.session.scalars(
+        select(Participant).join(Participant.organisation).options(joinedload(Participant.organisation))
+        .order_by(Organisation.name)) if tranche_problem(tranche, p) is None]
 
 
 def place_in_tranche(by, tranche, participant_id):

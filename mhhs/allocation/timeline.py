@@ -17,6 +17,7 @@ from ..rfcs.models import Rfc
 from ..rfcs.states import SCHEDULED
 from ..windows.models import Freeze
 from .models import STANDING, Slot, TestPhase
+from .permissions import slot_on_timeline
 
 WIDTH, LABEL, LANE = 1000, 120, 16
 KINDS = ["stage", "tranche", "slot", "window", "outage", "freeze"]
@@ -34,6 +35,7 @@ class Bar:
     width: float = 0
     y: int = 0
     link: str = None
+    short: str = ""  # drawn on the bar when it fits
 
 
 @dataclass
@@ -67,41 +69,47 @@ def view_range(view, day):
     return first, following - timedelta(days=1)
 
 
-def build(first, last, today):
+def build(first, last, today, user):
     start, end = london_day_start(first), london_day_start(last + timedelta(days=1))
     scale = WIDTH / (end - start).total_seconds()
 
-    def place(kind, text, environment_id, a, b, link=None):
+    def place(kind, text, environment_id, a, b, short=""):
         a, b = max(a, start), min(b or end, end)
         if a < b:
+            width = max((b - a).total_seconds() * scale, 2)
             bars.setdefault(environment_id, []).append(Bar(kind, text, LABEL + (a - start).total_seconds() * scale,
-                                                           max((b - a).total_seconds() * scale, 2), link=link))
+                                                           width, short=_fit(short, width)))
 
     bars = {}
     for s in db.session.scalars(select(TestPhase).where(TestPhase.first_day <= last, TestPhase.last_day >= first)):
         place("stage", f"Stage {s.name}{' (runs alone)' if s.exclusive else ''}: {s.first_day:%d %b}–"
-              f"{s.last_day:%d %b %Y}", s.environment_id, s.starts, s.ends)
+              f"{s.last_day:%d %b %Y}", s.environment_id, s.starts, s.ends, f"Stage {s.name}")
     for t in db.session.scalars(select(Tranche).where(Tranche.first_day <= last, Tranche.last_day >= first)):
-        place("tranche", f"{t.route.label} tranche {t.name}: {t.first_day:%d %b}–{t.last_day:%d %b %Y}",
-              t.environment_id, t.starts, t.ends)
+        place("tranche", f"{t.label}: {t.first_day:%d %b}–{t.last_day:%d %b %Y}",
+              t.environment_id, t.starts, t.ends, t.name)
     for s in db.session.scalars(select(Slot).options(selectinload(Slot.participants).joinedload(
             Participant.organisation)).where(Slot.status.in_(STANDING), Slot.start < end, Slot.end > start)):
-        place("slot", f"{', '.join(p.organisation.name for p in s.participants)}: {s.purpose.label.lower()} "
-              f"({s.status.label.lower()}), {format_london(s.start)}–{format_london(s.end, '%H:%M')}",
-              s.environment_id, s.start, s.end)
+        shown = slot_on_timeline(user, s)
+        when = f"{format_london(s.start)}–{format_london(s.end, '%H:%M')}"
+        if shown == "detail":
+            names = ", ".join(p.organisation.name for p in s.participants)
+            place("slot", f"{names}: {s.purpose.label.lower()} ({s.status.label.lower()}), {when}", s.environment_id,
+                  s.start, s.end, names)
+        elif shown == "held":
+            place("slot", f"Held, {when}", s.environment_id, s.start, s.end, "Held")
     for r in db.session.scalars(select(Rfc).options(selectinload(Rfc.environments)).where(
             Rfc.status.in_(SCHEDULED), Rfc.window_start < end, Rfc.window_end > start)):
         for e in r.environments:
             place("window", f"Deployment window {r.number} ({r.status.value}), {format_london(r.window_start)}–"
-                  f"{format_london(r.window_end, '%H:%M')}", e.id, r.window_start, r.window_end)
+                  f"{format_london(r.window_end, '%H:%M')}", e.id, r.window_start, r.window_end, r.number)
     for o in db.session.scalars(select(Outage).where(overlapping(start, end))):
         place("outage", f"{'Planned' if o.planned else 'Unplanned'} outage from {format_london(o.start)}",
-              o.environment_id, o.start, o.end)
+              o.environment_id, o.start, o.end, "Outage")
     environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
     for f in db.session.scalars(select(Freeze).where(Freeze.first_day <= last, Freeze.last_day >= first)):
         for e in [e for e in environments if f.environment_id in (None, e.id)]:
             place("freeze", f"Freeze: {f.reason} ({f.first_day:%d %b}–{f.last_day:%d %b %Y})", e.id, f.starts,
-                  f.ends)
+                  f.ends, "Freeze")
     lanes, y = [], 24
     for environment in environments:
         mine = sorted(bars.get(environment.id, []), key=lambda b: (KINDS.index(b.kind), b.x))
@@ -115,6 +123,15 @@ def build(first, last, today):
     ticks = [(LABEL + i * WIDTH / days, first + timedelta(days=i)) for i in range(days)]
     today_x = LABEL + (today - first).days * WIDTH / days + WIDTH / days / 2 if first <= today <= last else None
     return Timeline(lanes, ticks, today_x, first, last, y + 8, sum(len(b) for b in bars.values()))
+
+
+CHAR = 6  # the width of a character of the bars' labels (font size 10), roughly
+
+
+def _fit(short, width):
+    """The bar's short label when it fits inside the bar, else none (the bar's title and the list name it)."""
+    short = str(short)
+    return short if len(short) * CHAR + 4 <= width else ""
 
 
 def _stack(bars):

@@ -72,8 +72,9 @@ def timeline():
         day = _today()
     first, last = layout.view_range(view, day)
     moves = {"previous": (first - timedelta(days=1)).isoformat(), "next": (last + timedelta(days=1)).isoformat()}
-    return render("allocation/timeline.html", "allocation/_timeline.html", chart=layout.build(first, last, _today()),
-                  view=view, day=day, moves=moves, colours=layout.COLOURS, key=layout.KEY, today=_today())
+    return render("allocation/timeline.html", "allocation/_timeline.html",
+                  chart=layout.build(first, last, _today(), current_user), view=view, day=day, moves=moves,
+                  colours=layout.COLOURS, key=layout.KEY, today=_today())
 
 
 # Slots ------------------------------------------------------------------------------------------------------------
@@ -271,8 +272,7 @@ def _tranches_page(form, place=None, status=200):
                 members.setdefault(tranche_id, []).append(p)
     return render("allocation/tranches.html", "allocation/_tranche_form.html", status=status, form=form,
                   tranches=tranches, members=members,
-                  places={t.id: place if place and place._prefix == f"t{t.id}-" else PlaceForm(formdata=None,
-                                                                                                prefix=f"t{t.id}")
+                  places={t.id: place if place and place._prefix == f"t{t.id}-" else PlaceForm(t, formdata=None)
                           for t in tranches})
 
 
@@ -301,7 +301,7 @@ def add_tranche():
 @keepers_only
 def place(tranche_id):
     tranche = db.get_or_404(Tranche, tranche_id)
-    form = PlaceForm(prefix=f"t{tranche.id}")
+    form = PlaceForm(tranche)
     try:
         if not form.validate_on_submit():
             raise Refused("Choose a participant from the list.", "participant_id")

@@ -126,6 +126,12 @@ ENVIRONMENTS = {
     "Brightmeter Services": [
         ("Brightmeter SIT-B", "SIT Functional Settlement", "SIT-B", EnvironmentStatus.READY,
          "https://sitb.brightmeter.example/dip", "sitb.brightmeter.example", "192.0.2.64/27"),
+        # Being connected to SIT-A: Brightmeter waits for a SIT-A connectivity-proving slot (the allocation demo).
+        ("Brightmeter SIT-A", "SIT Functional", "SIT-A", EnvironmentStatus.BEING_BUILT, "", "", ""),
+    ],
+    "Redbank Networks": [
+        ("Redbank SIT-A", "SIT Functional", "SIT-A", EnvironmentStatus.READY,
+         "https://sita.redbank.example/dip/webhooks", "sita.redbank.example", "198.51.100.96/28"),
     ],
 }
 # system, environment, endpoints, host names, notes
@@ -170,10 +176,11 @@ def _environments(now):
 
 
 # Connectivity proving (issue 26): organisation: (kind, market roles, interval, environment, MPID, the story).
-# Fenland is signed off; Brightmeter is blocked at webhooks; Northwold's UIT TLS certificate expired after its
-# sign-off (regressed); Lanternway tests only the EES market role, so step 4 does not apply to it.
+# Redbank (SIT route, its own SIT-A environment) is signed off in SIT-A, so it may test there (the allocation demo's
+# series); Brightmeter is blocked at webhooks; Northwold's UIT TLS certificate expired after its sign-off
+# (regressed); Lanternway tests only the EES market role, so step 4 does not apply to it.
 PROVING = {
-    "Fenland Networks": (ParticipantKind.DNO, ("UMSO",), 3, "SIT-A", "FENN", "signed off"),
+    "Redbank Networks": (ParticipantKind.DNO, ("NETOPS",), 2, "SIT-A", "RDBN", "signed off"),
     "Brightmeter Services": (ParticipantKind.AGENT, ("MSS", "SDS"), 4, "SIT-B", "BMSV", "blocked at webhooks"),
     "Northwold Energy": (ParticipantKind.SUPPLIER, ("SUP-D",), 3, "UIT", "NWEN", "regressed"),
     "Lanternway Enquiries": (ParticipantKind.CENTRAL_PARTY, ("EES",), 5, "SIT-A", "LNTW", "EES"),

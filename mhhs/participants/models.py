@@ -94,6 +94,11 @@ class Tranche(DayPeriod, db.Model):
     environment = relationship("Environment")
     entered_by = relationship("User")
 
+    @property
+    def label(self):
+        """The tranche named once with its route: "Qualification tranche 1", or "E2E Sandbox tranche A" for "A"."""
+        return self.name if self.route.label.lower() in self.name.lower() else f"{self.route.label} tranche {self.name}"
+
 
 participant_market_roles = Table(
     "participant_market_roles",

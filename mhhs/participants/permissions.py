@@ -75,6 +75,12 @@ def visible_participants(query, user, organisation_column=Participant.organisati
     return query if is_manager(user) else query.where(organisation_column == user.organisation_id)
 
 
+def can_see_proving(user, participant):
+    """A participant's connectivity proving (its proving pages, the block of its page): Release Managers and the
+    organisation itself, as `visible_participants` says."""
+    return is_manager(user) or user.organisation_id == participant.organisation_id
+
+
 def can_see_proving_matrix(user):
     """The proving matrix of every participant (the Environment Manager's daily page): Release Managers."""
     return is_manager(user)
@@ -96,4 +102,5 @@ def can_sign_off_connectivity(user):
 
 JINJA_GLOBALS = {f.__name__: f for f in (
     can_keep_register, can_keep_own, can_keep_participant, can_see_participant, can_keep_central_connections,
-    can_keep_connection, can_see_proving_matrix, can_record_connectivity_step, can_sign_off_connectivity)}
+    can_keep_connection, can_see_proving, can_see_proving_matrix, can_record_connectivity_step,
+    can_sign_off_connectivity)}

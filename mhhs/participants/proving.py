@@ -11,10 +11,10 @@ certificate as proven."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..audit.services import record
+from ..audit.services import history, record
 from ..certificates.models import Certificate, PkiOfficer, Scheme
 from ..certificates.services import NEEDED_KINDS, scheme_gaps
 from ..core.permissions import Role
@@ -167,6 +167,12 @@ def open_step_words(state):
     return f"Step {state.number}, {state.words}, is not done" + (f": {state.detail}" if state.detail else ".")
 
 
+def recordable(state):
+    """Whether a step's form is worth offering: a recorded step (3–5) that neither waits for the step before it nor
+    does not apply (a required step is never "not applicable"); anything else would be refused or overridden."""
+    return state.number in RECORDED and not state.waiting and state.status != StepStatus.NOT_APPLICABLE
+
+
 # Queries --------------------------------------------------------------------------------------------------------
 
 def _in_environment(environment_id):
@@ -195,10 +201,54 @@ def proving_participants(environment_id):
 
 
 def proving_environments(participant):
-    """The central environments the participant proves connectivity to, in the programme's order."""
-    return [environment for environment in db.session.scalars(select(Environment).order_by(Environment.position))
-            if db.session.scalar(select(exists().where(Participant.id == participant.id,
-                                                       _in_environment(environment.id))))]
+    """The central environments the participant proves connectivity to, in the programme's order (one query)."""
+    return db.session.scalars(select(Environment).join(Participant, true()).where(
+        Participant.id == participant.id, _in_environment(Environment.id)).order_by(Environment.position)).all()
+
+
+def first_busy_environment(environments):
+    """The first of the environments someone proves connectivity to (the proving matrix opens on it), else the
+    first one."""
+    return next((environment for environment in environments if db.session.scalar(
+        select(Participant.id).where(_in_environment(environment.id)).limit(1)) is not None),
+        environments[0] if environments else None)
+
+
+def overview(participant, now):
+    """[(environment, first open StepState or None, signed off)] of the participant's central environments: the
+    home page's card and the participant's page, in a fixed number of queries however many environments."""
+    environments = proving_environments(participant)
+    facts = {e.id: Facts(participant, e) for e in environments}
+    if not facts:
+        return []
+    officers = db.session.scalars(select(PkiOfficer).where(PkiOfficer.scheme == Scheme.DIP,
+                                                           PkiOfficer.organisation_id == participant.organisation_id)
+                                  .options(joinedload(PkiOfficer.environment))).all()
+    for one in facts.values():
+        one.officers = officers
+    for environment_id, kind in db.session.execute(select(Certificate.environment_id, Certificate.kind).where(
+            Certificate.organisation_id == participant.organisation_id, Certificate.environment_id.in_(facts),
+            ~Certificate.replaced, Certificate.valid_to >= now, Certificate.kind.in_(NEEDED_KINDS)).distinct()):
+        facts[environment_id].kinds_held.add(kind)
+    for row in db.session.scalars(select(ProvingStep).where(ProvingStep.participant_id == participant.id,
+                                                            ProvingStep.environment_id.in_(facts))):
+        facts[row.environment_id].rows[row.step] = row
+    for standing in db.session.scalars(select(ConnectivitySignOff).where(
+            ConnectivitySignOff.participant_id == participant.id, ConnectivitySignOff.voided_at.is_(None),
+            ConnectivitySignOff.environment_id.in_(facts))):
+        facts[standing.environment_id].sign_off = standing
+    return [(e, first_open(evaluate(facts[e.id])), facts[e.id].sign_off is not None) for e in environments]
+
+
+PROVING_ACTIONS = ("proving.step_recorded", "connectivity.signed_off", "connectivity.voided", "connectivity.regressed")
+
+
+def proving_history(participant, environment):
+    """The participant's audit trail of its proving in one environment: steps recorded, sign-offs, voids and
+    regressions there, whose summaries start with the environment's name."""
+    return [event for event in history(participant) if event.action in PROVING_ACTIONS
+            and (event.summary == environment.name or event.summary.startswith((f"{environment.name},",
+                                                                               f"{environment.name}:")))]
 
 
 def facts_for(environment, participants, now):

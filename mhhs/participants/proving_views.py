@@ -5,7 +5,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from ..audit.services import history
 from ..core.errors import error_response
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
@@ -44,7 +43,8 @@ def _matrix_filters():
 def matrix():
     environments = _environments()
     chosen = request.args.get("environment", type=database_id)
-    environment = next((e for e in environments if e.id == chosen), environments[0] if environments else None)
+    environment = (next((e for e in environments if e.id == chosen), None)
+                   or proving.first_busy_environment(environments))
     if environment is None:
         abort(404)
     filters = _matrix_filters()
@@ -88,9 +88,9 @@ def _page(participant, environment, forms=None, void_form=None, sign_off_error=N
                   participant=participant, environment=environment, facts=facts, states=states,
                   open_state=proving.first_open(states), forms=forms, void_form=void_form or VoidForm(formdata=None),
                   sign_off_error=sign_off_error, environments=_environments(),
-                  proving_environments=proving.proving_environments(participant), history=history(participant),
-                  StepStatus=StepStatus, message_step=proving.MESSAGE_STEP,
-                  message_exempt=proving.message_exemption(participant))
+                  proving_environments=proving.proving_environments(participant),
+                  history=proving.proving_history(participant, environment), recordable=proving.recordable,
+                  StepStatus=StepStatus, message_step=proving.MESSAGE_STEP)
 
 
 @bp.route("/<int:participant_id>/proving/<int:environment_id>")

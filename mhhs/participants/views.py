@@ -15,7 +15,7 @@ from ..core.services import Refused
 from ..core.time import london_to_utc, utcnow
 from ..exports.csv import csv_download
 from ..extensions import db
-from . import register, services
+from . import proving, register, services
 from .forms import (
     CONNECTION_HINTS,
     ConnectionForm,
@@ -26,7 +26,7 @@ from .forms import (
     ParticipantForm,
 )
 from .models import Participant, ParticipantEnvironment, ParticipantOutage, Route
-from .permissions import can_keep_central_connections, can_keep_own, can_keep_participant
+from .permissions import can_keep_central_connections, can_keep_own, can_keep_participant, can_see_proving
 
 bp = Blueprint("participants", __name__, url_prefix="/participants")
 keepers = role_required(can_keep_own)
@@ -149,7 +149,9 @@ def participant(participant_id):
         ParticipantEnvironment.participant_id == participant.id)).all()
     return render("participants/participant.html", "participants/participant.html", participant=participant,
                   certificates=certificates, officers=officers, environments=environments, outages=outages,
-                  now=utcnow(), outage_label=services.outage_label, sees_private=bool(
+                  now=utcnow(), outage_label=services.outage_label,
+                  proving_rows=proving.overview(participant, utcnow()) if can_see_proving(current_user, participant)
+                  else None, sees_private=bool(
                       environments or can_keep_participant(current_user, participant) or officers or certificates))
 
 

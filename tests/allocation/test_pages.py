@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from mhhs.allocation import services
 from mhhs.allocation.models import Slot, SlotStatus, TestPhase
 from mhhs.extensions import db
+from mhhs.participants.models import Route
 from tests.allocation.factory import at, book, environment, make_participant, next_monday, sign_off, user
 
 
@@ -110,7 +111,7 @@ def test_the_plan_refuses_overlapping_exclusive_stages_by_the_field(app, as_user
 
 def test_tranche_pages_refuse_a_second_tranche_of_a_kind_by_the_field(app, as_user):
     with app.app_context():
-        northwold = make_participant().id
+        northwold = make_participant(route=Route.QUALIFICATION).id
         uit = environment("UIT").id
     rm = as_user("rm.sit@demo.test")
     for name in ("Tranche 1", "Tranche 2"):
