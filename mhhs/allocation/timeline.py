@@ -5,18 +5,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..core.time import format_london
-from ..directory.models import Environment, london_day_start
+from ..directory.models import Environment, Organisation, london_day_start
 from ..extensions import db
 from ..outages.downtime import overlapping
 from ..outages.models import Outage
 from ..participants.models import Participant, Tranche
-from ..rfcs.models import Rfc
+from ..rfcs.models import Rfc, rfc_environments
 from ..rfcs.states import SCHEDULED
 from ..windows.models import Freeze
-from .models import STANDING, Slot, TestPhase
+from .models import STANDING, Slot, TestPhase, slot_participants
 
 WIDTH, LABEL, LANE = 1000, 120, 16
 KINDS = ["stage", "tranche", "slot", "window", "outage", "freeze"]
@@ -84,16 +83,22 @@ def build(first, last, today):
     for t in db.session.scalars(select(Tranche).where(Tranche.first_day <= last, Tranche.last_day >= first)):
         place("tranche", f"{t.route.label} tranche {t.name}: {t.first_day:%d %b}–{t.last_day:%d %b %Y}",
               t.environment_id, t.starts, t.ends)
-    for s in db.session.scalars(select(Slot).options(selectinload(Slot.participants).joinedload(
-            Participant.organisation)).where(Slot.status.in_(STANDING), Slot.start < end, Slot.end > start)):
-        place("slot", f"{', '.join(p.organisation.name for p in s.participants)}: {s.purpose.label.lower()} "
+    in_view = (Slot.status.in_(STANDING), Slot.start < end, Slot.end > start)
+    names = _grouped(select(slot_participants.c.slot_id, Organisation.name)
+                     .join(Slot, Slot.id == slot_participants.c.slot_id)
+                     .join(Participant, Participant.id == slot_participants.c.participant_id)
+                     .join(Participant.organisation).where(*in_view).order_by(Participant.id))
+    for s in db.session.scalars(select(Slot).where(*in_view)):
+        place("slot", f"{', '.join(names.get(s.id, ()))}: {s.purpose.label.lower()} "
               f"({s.status.label.lower()}), {format_london(s.start)}–{format_london(s.end, '%H:%M')}",
               s.environment_id, s.start, s.end)
-    for r in db.session.scalars(select(Rfc).options(selectinload(Rfc.environments)).where(
-            Rfc.status.in_(SCHEDULED), Rfc.window_start < end, Rfc.window_end > start)):
-        for e in r.environments:
+    scheduled = (Rfc.status.in_(SCHEDULED), Rfc.window_start < end, Rfc.window_end > start)
+    targets = _grouped(select(rfc_environments.c.rfc_id, rfc_environments.c.environment_id)
+                       .join(Rfc, Rfc.id == rfc_environments.c.rfc_id).where(*scheduled))
+    for r in db.session.scalars(select(Rfc).where(*scheduled)):
+        for environment_id in targets.get(r.id, ()):
             place("window", f"Deployment window {r.number} ({r.status.value}), {format_london(r.window_start)}–"
-                  f"{format_london(r.window_end, '%H:%M')}", e.id, r.window_start, r.window_end)
+                  f"{format_london(r.window_end, '%H:%M')}", environment_id, r.window_start, r.window_end)
     for o in db.session.scalars(select(Outage).where(overlapping(start, end))):
         place("outage", f"{'Planned' if o.planned else 'Unplanned'} outage from {format_london(o.start)}",
               o.environment_id, o.start, o.end)
@@ -115,6 +120,14 @@ def build(first, last, today):
     ticks = [(LABEL + i * WIDTH / days, first + timedelta(days=i)) for i in range(days)]
     today_x = LABEL + (today - first).days * WIDTH / days + WIDTH / days / 2 if first <= today <= last else None
     return Timeline(lanes, ticks, today_x, first, last, y + 8, sum(len(b) for b in bars.values()))
+
+
+def _grouped(statement):
+    """{key: [values]} of (key, value) rows, in one read however many keys (a selectinload reads 500 at a time)."""
+    found = {}
+    for key, value in db.session.execute(statement):
+        found.setdefault(key, []).append(value)
+    return found
 
 
 def _stack(bars):
