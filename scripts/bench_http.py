@@ -6,6 +6,7 @@ large one, then approvals/s committed by 10 concurrent writers.
     .venv/bin/python scripts/bench_http.py                 # SQLite: 1,000 RFCs, then 50,000 / 100,000 / 10,000
     .venv/bin/python scripts/bench_http.py --postgres      # the same on a throwaway PostgreSQL server
     .venv/bin/python scripts/bench_http.py --seconds 10 --sizes 1000 50000
+    .venv/bin/python scripts/bench_http.py --only Participants Allocation   # those pages alone, no writers
 
 Needs wrk (Debian package `wrk`; `make bench` installs it).
 """
@@ -30,8 +31,11 @@ ROOT = SCRIPTS.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(SCRIPTS))
 
+import bench_allocation  # noqa: E402
 import bench_certificates  # noqa: E402
 import bench_outages  # noqa: E402
+import bench_participants  # noqa: E402
+import bench_readiness  # noqa: E402
 import bench_rfcs  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
@@ -40,10 +44,11 @@ from mhhs import create_app  # noqa: E402
 from mhhs.api.services import create_token  # noqa: E402
 from mhhs.config import Config  # noqa: E402
 from mhhs.core.time import utcnow  # noqa: E402
-from mhhs.directory.models import Environment, System, User  # noqa: E402
+from mhhs.directory.models import Environment, Organisation, System, User  # noqa: E402
 from mhhs.directory.reference_data import DEMO_PASSWORD  # noqa: E402
 from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
 from mhhs.extensions import db  # noqa: E402
+from mhhs.participants.models import ConnectivitySignOff, Participant  # noqa: E402
 from mhhs.rfcs.models import Approval, ControlPoint, Rfc, rfc_environments  # noqa: E402
 from mhhs.rfcs.services import rebuild_pending  # noqa: E402
 from mhhs.rfcs.states import ReleaseType, RfcStatus  # noqa: E402
@@ -53,8 +58,9 @@ BENCH_LINE = re.compile(r"BENCH p50=(\d+) p95=(\d+) requests=(\d+) seconds=([\d.
 MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supplier@demo.test"
 API = None  # no session: the API, with a Central Party's token
 # Every page measured: (who opens it, the URL, the label). A URL may name the fill's objects in braces ({rfc},
-# {environment}, {system}: see `fill`); a label with "(304)" is asked with the ETag it was last given. Another
-# domain's pages are a row each.
+# {environment} and {sit_a}, {system}, {participant} and {participant_name}: see `fill`); a label with "(304)" is asked
+# with the ETag it was last given; a URL "POST path body" posts the JSON body with every request. Another domain's
+# pages are a row each.
 PAGES = [
     (MANAGER, "/outages/categories", "Floor: page with no data"),  # session, header, layout: every page's share
     (MANAGER, "/", "Home, Release Manager"), (CENTRAL_PARTY, "/", "Home, Central Party"),
@@ -76,6 +82,13 @@ PAGES = [
     (API, "/api/v1/rfcs", "API: RFC list"), (API, "/api/v1/rfcs/{rfc}", "API: one RFC (poll)"),
     (API, "/api/v1/baseline", "API: baseline"), (API, "/api/v1/outages", "API: outages"),
     (API, "/api/v1/certificates", "API: certificates"),
+    (MANAGER, "/participants/proving?environment={sit_a}", "Participants: proving matrix"),
+    (MANAGER, "/participants/{participant}", "Participants: a participant"),
+    (MANAGER, "/allocation/timeline?view=month", "Allocation timeline, month"),
+    (API, "/api/v1/allocation/check?participant={participant_name}&environment=SIT-A", "API: allocation check"),
+    (MANAGER, "/readiness", "Readiness matrix"), (MANAGER, "/readiness/health", "Health checks page"),
+    (API, 'POST /api/v1/health-checks {"system": "DIP", "environment": "SIT-A", "health": "green"}',
+     "API: health-check POST"),
 ]
 # What the database holds at a size (the number of RFCs): (what, how many, the function that adds them).
 # Another domain's data is a row each.
@@ -83,6 +96,9 @@ FILLS = [
     ("RFCs", lambda rfcs: rfcs, bench_rfcs.fill),
     ("outages", lambda rfcs: 100_000 if rfcs >= 50_000 else rfcs * 2, bench_outages.fill),
     ("certificates", lambda rfcs: 10_000 if rfcs >= 50_000 else rfcs // 5, bench_certificates.fill),
+    ("participants", lambda rfcs: 500 if rfcs >= 50_000 else rfcs // 100, bench_participants.fill),
+    ("slots", lambda rfcs: 10_000 if rfcs >= 50_000 else rfcs // 5, bench_allocation.fill),  # of the participants
+    ("days of health checks", lambda rfcs: 365 if rfcs >= 50_000 else rfcs * 14 // 1000, bench_readiness.fill),
 ]
 USER_AGENT = "release-desk-bench"
 WRITERS = 10
@@ -128,10 +144,16 @@ def fill(url, rfcs):
                                                   for i in ids for n in (1, 3, 4, 5, 6)])
         db.session.commit()
         rebuild_pending()
-        _token, secret = create_token(db.session.get(User, author), "bench", ["read"], date.today() + timedelta(days=2),
-                                      password=DEMO_PASSWORD)
+        # A Central Party's pipeline and monitor: reads, asks the allocation, posts the morning health check.
+        _token, secret = create_token(db.session.get(User, author), "bench", ["read", "allocation", "readiness"],
+                                      date.today() + timedelta(days=2), password=DEMO_PASSWORD)
+        participant = db.session.execute(  # a signed-off one, with slots
+            select(Participant.id, Organisation.name).join(Participant.organisation)
+            .join(ConnectivitySignOff, ConnectivitySignOff.participant_id == Participant.id)
+            .order_by(Participant.id)).first()
         names = dict(rfc=db.session.scalar(select(func.max(Rfc.id)).where(Rfc.status == RfcStatus.APPROVED)),
-                     environment=sit_a, system=system.id)
+                     environment=sit_a, sit_a=sit_a, system=system.id, participant=participant.id,
+                     participant_name=urllib.parse.quote_plus(participant.name))
         if db.engine.dialect.name == "postgresql":
             # What autovacuum does to a table that has settled: statistics, and the visibility map that lets an
             # index answer alone (a freshly loaded table has none, so every index-only scan would visit the heap).
@@ -204,13 +226,15 @@ class Session:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
-def wrk(url, seconds, cookie=None, headers=()):
-    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "20s", "-s", str(SCRIPTS / "wrk_report.lua"), url]
+def wrk(url, seconds, cookie=None, headers=(), body=None):
+    script = "wrk_post.lua" if body else "wrk_report.lua"
+    command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "20s", "-s", str(SCRIPTS / script), url]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}", "-H", f"User-Agent: {USER_AGENT}"]
     for header in headers:
         command[1:1] = ["-H", header]
-    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout
+    env = {**os.environ, "WRK_REPORT": str(SCRIPTS / "wrk_report.lua"), "WRK_BODY": body or ""}
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, env=env).stdout
     found = BENCH_LINE.search(output)
     if not found:
         raise SystemExit(f"wrk printed no figures for {url}:\n{output}")
@@ -242,7 +266,7 @@ def resident_megabytes(master):
     return sizes
 
 
-def run(postgres_url, sizes, seconds, tmp):
+def run(postgres_url, sizes, seconds, tmp, pages=PAGES, approvals=True):
     env = {**os.environ, "SECRET_KEY": "bench-only", "PUBLIC_URL": "http://127.0.0.1", "WEB_CONCURRENCY": "2",
            "GUNICORN_ACCESS_LOG": "",
            "GUNICORN_MAX_REQUESTS": "0",  # no worker recycled in the middle of a measurement
@@ -263,10 +287,15 @@ def run(postgres_url, sizes, seconds, tmp):
                 session = sessions[MANAGER]
                 h50, h95, hps, _ = wrk(hello_base + "/", seconds)
                 print(f"{'hello-world':30} p50 {h50:7.1f} ms  p95 {h95:7.1f} ms  {hps:8.0f} req/s")
-                for email, path, label in PAGES:
+                for email, path, label in pages:
+                    if path.startswith("POST "):
+                        _post, path, body = path.split(" ", 2)
+                    else:
+                        body = None
                     url_path = path.format(**names)
                     if email is API:
-                        p50, p95, rps, bad = wrk(base + url_path, seconds, headers=[f"Authorization: Bearer {secret}"])
+                        p50, p95, rps, bad = wrk(base + url_path, seconds, headers=[f"Authorization: Bearer {secret}"],
+                                                 body=body)
                     else:
                         # An open tab's poll: htmx's header, and the ETag it was last given.
                         polled = ["HX-Request: true"] if "(304)" in label else []
@@ -280,12 +309,15 @@ def run(postgres_url, sizes, seconds, tmp):
                     print(f"{label:30} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  {rps:8.1f} req/s   "
                           f"p95 {p95 / h95:6.1f} x hello-world, throughput 1/{hps / max(rps, 0.01):.0f}"
                           + (f"   {bad} non-2xx or errors" if bad else ""))
-                elapsed, bad = writers(base, writer_ids[0], seconds, session.cookie, session.token)
+                if approvals:
+                    elapsed, bad = writers(base, writer_ids[0], seconds, session.cookie, session.token)
                 print(f"{'resident memory per worker':30} "
                       + ", ".join(f"{mb:.0f} MB" for mb in resident_megabytes(app.pid)))
             finally:
                 app.terminate()
                 app.wait(timeout=30)
+            if not approvals:
+                continue
             with app_for(url).app_context():
                 committed = db.session.scalar(select(func.count()).select_from(Approval))
             locked = (tmp / f"app-{rfcs}.log").read_text().count("database is locked")
@@ -302,14 +334,17 @@ def main():
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 50_000], help="numbers of RFCs")
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per page")
     parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL server")
+    parser.add_argument("--only", nargs="*", metavar="LABEL", help="only the pages whose label holds one of these")
     args = parser.parse_args()
+    pages = [page for page in PAGES if not args.only or any(word.lower() in page[2].lower() for word in args.only)]
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `make bench` installs it (Debian package wrk).")
     if args.postgres and not os.environ.get("TEST_DATABASE_URL"):
         os.execv(str(SCRIPTS / "with-postgres.sh"), [str(SCRIPTS / "with-postgres.sh"), sys.executable, *sys.argv])
     tmp = Path(tempfile.mkdtemp(prefix="release-desk-bench-"))
     print(f"{'PostgreSQL' if args.postgres else 'SQLite'}; gunicorn 2 workers for the app and for the hello-world")
-    run(os.environ["TEST_DATABASE_URL"] if args.postgres else None, args.sizes, args.seconds, tmp)
+    run(os.environ["TEST_DATABASE_URL"] if args.postgres else None, args.sizes, args.seconds, tmp, pages,
+        approvals=not args.only)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ def bench_app(**settings):
     with tempfile.TemporaryDirectory() as tmp:
         config = type("BenchConfig", (Config,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.sqlite",
                                                  "SECRET_KEY": "bench-only",
+                                                 "PUBLIC_URL": "http://localhost",  # the test client's host
                                                  **settings})
         app = create_app(config)
         with app.app_context():

@@ -51,10 +51,11 @@ def is_own_slot(user, slot):
 HELD = (SlotStatus.ALLOCATED, SlotStatus.OFFERED)  # the time is taken, whoever asks
 
 
-def slot_on_timeline(user, slot):
-    """How the timeline shows a slot: "detail" (who, what) to those who see it in detail (`visible_slots_clause`),
-    "held" (the time only) for another organisation's allocated or offered slot, None for its requests."""
-    if user.role in (Role.RELEASE_MANAGER, Role.CENTRAL_PARTY) or is_own_slot(user, slot):
+def slot_on_timeline(user, slot, organisation_ids):
+    """How the timeline shows a slot (its participants' organisations given, read once for the page): "detail" (who,
+    what) to those who see it in detail (`visible_slots_clause`), "held" (the time only) for another organisation's
+    allocated or offered slot, None for its requests."""
+    if user.role in (Role.RELEASE_MANAGER, Role.CENTRAL_PARTY) or user.organisation_id in organisation_ids:
         return "detail"
     return "held" if slot.status in HELD else None
 

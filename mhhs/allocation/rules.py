@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from ..core.time import add_business_days, format_london, london_to_utc, to_london
+from ..directory.models import System, environment_systems
 from ..extensions import db
 from ..participants.models import Participant
 from ..participants.services import first_open_step, unavailable_between
@@ -176,9 +177,13 @@ def _windows(wants):
 
 
 def _support_hours(wants):
-    systems = {}
-    for w in wants:
-        systems.setdefault(w.environment.id, [s for s in w.environment.systems if set_hours(s)])
+    systems = {w.environment.id: [] for w in wants}  # read for every environment at once, not one by one
+    for environment_id, system in db.session.execute(
+            select(environment_systems.c.environment_id, System)
+            .join(System, System.id == environment_systems.c.system_id)
+            .where(environment_systems.c.environment_id.in_(systems)).order_by(System.name)).tuples():
+        if set_hours(system):
+            systems[environment_id].append(system)
     return [(w.key, Clash("support hours", problem, "schedule.support_hours", {}))
             for w in wants for system in systems[w.environment.id]
             for problem in [support_problem(system, w.start, w.end, deploying=False)] if problem]
@@ -187,9 +192,11 @@ def _support_hours(wants):
 def _unavailable(wants):
     first, last = _range(wants)
     participants = {pid for w in wants for pid in w.participant_ids}
-    found = []
+    found, outages_of = [], {}
+    for outage in unavailable_between(participants, first, last) if participants else ():
+        outages_of.setdefault(outage.participant_environment.participant_id, []).append(outage)
     for pid in sorted(participants):
-        outages = unavailable_between(pid, first, last)
+        outages = outages_of.get(pid, [])
         for w in wants:
             if pid not in w.participant_ids:
                 continue

@@ -5,18 +5,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..core.time import format_london
-from ..directory.models import Environment, london_day_start
+from ..directory.models import Environment, Organisation, london_day_start
 from ..extensions import db
 from ..outages.downtime import overlapping
 from ..outages.models import Outage
 from ..participants.models import Participant, Tranche
-from ..rfcs.models import Rfc
+from ..rfcs.models import Rfc, rfc_environments
 from ..rfcs.states import SCHEDULED
 from ..windows.models import Freeze
-from .models import STANDING, Slot, TestPhase
+from .models import STANDING, Slot, TestPhase, slot_participants
 from .permissions import slot_on_timeline
 
 WIDTH, LABEL, LANE = 1000, 120, 16
@@ -87,21 +86,28 @@ def build(first, last, today, user):
     for t in db.session.scalars(select(Tranche).where(Tranche.first_day <= last, Tranche.last_day >= first)):
         place("tranche", f"{t.label}: {t.first_day:%d %b}–{t.last_day:%d %b %Y}",
               t.environment_id, t.starts, t.ends, t.name)
-    for s in db.session.scalars(select(Slot).options(selectinload(Slot.participants).joinedload(
-            Participant.organisation)).where(Slot.status.in_(STANDING), Slot.start < end, Slot.end > start)):
-        shown = slot_on_timeline(user, s)
+    in_view = (Slot.status.in_(STANDING), Slot.start < end, Slot.end > start)
+    organisations = _grouped(select(slot_participants.c.slot_id, Organisation.id, Organisation.name)
+                             .join(Slot, Slot.id == slot_participants.c.slot_id)
+                             .join(Participant, Participant.id == slot_participants.c.participant_id)
+                             .join(Participant.organisation).where(*in_view).order_by(Participant.id))
+    for s in db.session.scalars(select(Slot).where(*in_view)):
+        found = organisations.get(s.id, ())
+        shown = slot_on_timeline(user, s, {organisation_id for organisation_id, _ in found})
         when = f"{format_london(s.start)}–{format_london(s.end, '%H:%M')}"
         if shown == "detail":
-            names = ", ".join(p.organisation.name for p in s.participants)
+            names = ", ".join(name for _, name in found)
             place("slot", f"{names}: {s.purpose.label.lower()} ({s.status.label.lower()}), {when}", s.environment_id,
                   s.start, s.end, names)
         elif shown == "held":
             place("slot", f"Held, {when}", s.environment_id, s.start, s.end, "Held")
-    for r in db.session.scalars(select(Rfc).options(selectinload(Rfc.environments)).where(
-            Rfc.status.in_(SCHEDULED), Rfc.window_start < end, Rfc.window_end > start)):
-        for e in r.environments:
+    scheduled = (Rfc.status.in_(SCHEDULED), Rfc.window_start < end, Rfc.window_end > start)
+    targets = _grouped(select(rfc_environments.c.rfc_id, rfc_environments.c.environment_id)
+                       .join(Rfc, Rfc.id == rfc_environments.c.rfc_id).where(*scheduled))
+    for r in db.session.scalars(select(Rfc).where(*scheduled)):
+        for environment_id in targets.get(r.id, ()):
             place("window", f"Deployment window {r.number} ({r.status.value}), {format_london(r.window_start)}–"
-                  f"{format_london(r.window_end, '%H:%M')}", e.id, r.window_start, r.window_end, r.number)
+                  f"{format_london(r.window_end, '%H:%M')}", environment_id, r.window_start, r.window_end, r.number)
     for o in db.session.scalars(select(Outage).where(overlapping(start, end))):
         place("outage", f"{'Planned' if o.planned else 'Unplanned'} outage from {format_london(o.start)}",
               o.environment_id, o.start, o.end, "Outage")
@@ -132,6 +138,15 @@ def _fit(short, width):
     """The bar's short label when it fits inside the bar, else none (the bar's title and the list name it)."""
     short = str(short)
     return short if len(short) * CHAR + 4 <= width else ""
+
+
+def _grouped(statement):
+    """{key: [value or (values…)]} of (key, value…) rows, in one read however many keys (a selectinload reads 500 at a
+    time)."""
+    found = {}
+    for key, *values in db.session.execute(statement):
+        found.setdefault(key, []).append(values[0] if len(values) == 1 else tuple(values))
+    return found
 
 
 def _stack(bars):

@@ -63,11 +63,14 @@ def first_open_step(participant_id, environment):
     return SIGN_OFF_NEEDED.format(environment=environment.name)
 
 
-def unavailable_between(participant_id, starts, ends):
-    """The participant's own environments' outages that overlap [starts, ends) (an ongoing one has no end)."""
+def unavailable_between(participant_ids, starts, ends):
+    """The participants' own environments' outages that overlap [starts, ends) (an ongoing one has no end), with
+    their environment, participant and organisation: one read however many participants."""
     return db.session.scalars(
         select(ParticipantOutage).join(ParticipantOutage.participant_environment)
-        .where(ParticipantEnvironment.participant_id == participant_id, ParticipantOutage.starts < ends,
+        .options(joinedload(ParticipantOutage.participant_environment).joinedload(ParticipantEnvironment.participant)
+                 .joinedload(Participant.organisation))
+        .where(ParticipantEnvironment.participant_id.in_(participant_ids), ParticipantOutage.starts < ends,
                or_(ParticipantOutage.ends.is_(None), ParticipantOutage.ends > starts))
         .order_by(ParticipantOutage.starts)).all()
 
