@@ -118,14 +118,17 @@ def _proving(user, now):
     return {"participant": participant, "rows": proving.overview(participant, now)}
 
 
-def _release_notes(user, now):
-    """{environment: [(deployment, rfc, the user's reading state)]} of the release notes deployed in the last 14
-    days, those waiting for the user's reading first, and how many RFCs they are."""
+def _release_notes(user, now, environment_ids=None):
+    """[(environment, [(deployment, rfc, the user's reading state)])] of the release notes deployed in the last 14
+    days (to environment_ids only, when given), those waiting for the user's reading first, and how many rows
+    (deployments: an RFC deployed to two environments is listed under each) they are."""
+    query = select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id).where(
+        Deployment.actual_end >= now - RECENT, Deployment.outcome != Outcome.ROLLED_BACK,
+        Rfc.status.in_(PUBLIC_STATUSES))
+    if environment_ids is not None:
+        query = query.where(Deployment.environment_id.in_(environment_ids))
     recent = db.session.execute(
-        select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id)
-        .where(Deployment.actual_end >= now - RECENT, Deployment.outcome != Outcome.ROLLED_BACK,
-               Rfc.status.in_(PUBLIC_STATUSES))
-        .options(joinedload(Deployment.environment), joinedload(Rfc.system), selectinload(Rfc.deployments))
+        query.options(joinedload(Deployment.environment), joinedload(Rfc.system), selectinload(Rfc.deployments))
         .order_by(Deployment.actual_end.desc()).limit(RECENT_LIMIT)).all()
     states = acknowledgements.states(user, {rfc for _, rfc in recent})
     notes = {}
@@ -133,21 +136,24 @@ def _release_notes(user, now):
         notes.setdefault(deployment.environment, []).append((deployment, rfc, states[rfc.id]))
     for rows in notes.values():  # waiting for this user's reading first, then the newest
         rows.sort(key=lambda row: row[2] in ("current", "not sent"))
-    return sorted(notes.items(), key=lambda item: item[0].position), len({rfc.id for _, rfc in recent})
+    return sorted(notes.items(), key=lambda item: item[0].position), len(recent)
 
 
 def _participant(user, now):
-    """Release notes deployed in the last 14 days, per environment, those waiting for the user's reading first;
-    outages going on in the environments the user's organisation tests in (or that it reported)."""
-    notes, released = _release_notes(user, now)
+    """Release notes deployed in the last 14 days, per environment (those the organisation tests in, when it has
+    any), those waiting for the user's reading first; outages going on in the environments the user's organisation
+    tests in (or that it reported)."""
     tested = environments_tested_in(user)
+    notes_where_tested = bool(tested)
+    notes, released = _release_notes(user, now, tuple(tested) if notes_where_tested else None)
     tested |= set(db.session.scalars(log_query(ongoing_at=now).where(
         Outage.reporter_organisation_id == user.organisation_id).with_only_columns(Outage.environment_id)
         .order_by(None)))
     ongoing = _ongoing(now, environment_ids=tuple(sorted(tested)) or (0,))
     board = outage_board(now)
     slots, slots_total = my_slots(user, now)  # the allocation's "my slots" card (issue 27)
-    return dict(blocks="participant", notes=notes, released=released, ongoing=ongoing, tested=sorted(tested),
+    return dict(blocks="participant", notes=notes, released=released, notes_where_tested=notes_where_tested,
+                ongoing=ongoing, tested=sorted(tested),
                 proving=_proving(user, now),
                 slots=slots, slots_total=slots_total,
                 planned=[(environment, upcoming) for environment, _, _, upcoming in board if upcoming],

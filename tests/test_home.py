@@ -98,6 +98,27 @@ def test_home_queries_do_not_grow(app, as_user, count_queries):
         assert counter.count == few[email], email
 
 
+def test_a_test_participants_release_notes_are_those_where_it_tests_and_counted_as_listed(app, as_user):
+    with app.app_context():
+        both = make_rfc(environments=("SIT-A", "SIT-B"))
+        approved_earlier(both)
+        deploy(both, "SIT-A", RfcStatus.DEPLOYED)
+        deploy(both, "SIT-B", RfcStatus.DEPLOYED)
+        elsewhere = make_rfc(version="1.2.0.0", environments=("SIT-B",))
+        approved_earlier(elsewhere)
+        deploy(elsewhere, "SIT-B", RfcStatus.DEPLOYED)
+    supplier = as_user("supplier@demo.test")
+    notes = section(supplier.get("/").get_data(as_text=True), "notes")  # tests nowhere yet: every environment
+    assert "deployed in the last 14 days" in notes and '<small class="count">3 deployments</small>' in notes
+    assert notes.count("<li>") == 3 and "<h3>SIT-A</h3>" in notes and "<h3>SIT-B</h3>" in notes
+    with app.app_context():
+        make_certificate("Northwold Energy", "SIT-A")  # Northwold Energy now tests in SIT-A
+    notes = section(supplier.get("/").get_data(as_text=True), "notes")
+    assert "deployed where you test" in notes and '<small class="count">1 deployment</small>' in notes
+    assert notes.count("<li>") == 1 and f"RFC-{both:06d}" in notes and f"RFC-{elsewhere:06d}" not in notes
+    assert "<h3>SIT-B</h3>" not in notes
+
+
 def test_a_central_party_sees_the_release_notes_it_must_read(app, as_user):
     with app.app_context():
         theirs = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH, version="1.0.1.0",

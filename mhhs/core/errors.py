@@ -2,8 +2,10 @@
 details in JSON. They never fail themselves."""
 import json
 import logging
+from urllib.parse import urlsplit
 
-from flask import flash, make_response, render_template, request
+from flask import current_app, flash, make_response, render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -59,6 +61,15 @@ def _validation_errors(error):
     return found
 
 
+def _bind_urls():
+    """A request naming a host that is not allowed has no URL adapter (Flask refused to route it): bind one to
+    PUBLIC_URL's host, so that the page's links (relative, never made from the Host header) still build."""
+    if request_ctx.url_adapter is None:
+        host = urlsplit(current_app.config["PUBLIC_URL"]).netloc
+        request_ctx.url_adapter = current_app.url_map.bind(host, script_name=request.script_root or "/",
+                                                           url_scheme=request.scheme)
+
+
 def error_response(status, message=None, error=None):
     if status == 500:
         # Whatever failed left the transaction unusable: end it, so the page can load the user again.
@@ -73,6 +84,7 @@ def error_response(status, message=None, error=None):
                        or getattr(error, "description", ""), _validation_errors(error), headers)
     message = message or MESSAGES[status]
     try:
+        _bind_urls()
         if request.htmx:
             response = make_response(render_template("errors/_toast.html", message=message), status)
             # htmx is configured to swap error responses; send them to the toast region only.

@@ -1,6 +1,7 @@
 """Roles, the per-view access rule, and the can_*() object rules shared by views and templates."""
 import enum
 from functools import wraps
+from typing import NamedTuple
 
 from flask import abort, current_app
 from flask_login import current_user
@@ -91,34 +92,60 @@ def can_see_user(user, other):
     return is_manager(user) or user.id == other.id
 
 
-# The navigation, in the order shown (SPEC §8): label, endpoint, roles that see it.
+# The navigation, in the order shown (SPEC §8): label, endpoint, roles that see it; or a menu (label, its links),
+# shown as a disclosure like the account menu so that the row fits a 1366 px screen.
 NAV = [
     ("RFCs", "rfcs.rfcs", set(Role)),
     ("Approvals", "rfcs.approvals", {Role.RELEASE_MANAGER}),
     ("Calendar", "schedule.calendar", set(Role)),
-    ("Allocation", "allocation.timeline", set(Role)),
     ("Outages", "outages.index", set(Role)),
     ("Certificates", "certificates.index", set(Role)),
-    ("Participants", "participants.register_page", set(Role)),
     ("Environments", "environments.index", set(Role)),
     ("Baseline", "baseline.grid", set(Role)),
     ("Retests", "retests.retests", set(Role)),
-    ("Readiness", "readiness.matrix", {Role.RELEASE_MANAGER}),
-    ("Readiness", "readiness.mine", {Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT}),
-    ("Health check", "readiness.health_today", set(Role)),
     ("Weekly report", "reports.weekly_report", set(Role)),
-    ("GO / NO-GO", "decisions.decision_list", {Role.RELEASE_MANAGER, Role.CENTRAL_PARTY}),
-    ("EWG", "decisions.ewg_meetings", {Role.RELEASE_MANAGER, Role.CENTRAL_PARTY}),
-    ("Organisations", "directory.organisations", {Role.RELEASE_MANAGER}),
-    ("Users", "directory.users", {Role.RELEASE_MANAGER}),
-    ("Outbox", "mail.outbox", {Role.RELEASE_MANAGER}),
+    ("Participants", [
+        ("Register", "participants.register_page", set(Role)),
+        ("Connectivity proving", "proving.matrix", {Role.RELEASE_MANAGER}),
+        ("Allocation", "allocation.timeline", set(Role)),
+        ("Readiness", "readiness.matrix", {Role.RELEASE_MANAGER}),
+        ("Readiness", "readiness.mine", {Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT}),
+        ("Health check", "readiness.health_today", set(Role)),
+        ("GO / NO-GO", "decisions.decision_list", {Role.RELEASE_MANAGER, Role.CENTRAL_PARTY}),
+        ("EWG", "decisions.ewg_meetings", {Role.RELEASE_MANAGER, Role.CENTRAL_PARTY}),
+    ]),
+    ("Directory", [
+        ("Organisations", "directory.organisations", {Role.RELEASE_MANAGER}),
+        ("Users", "directory.users", {Role.RELEASE_MANAGER}),
+        ("Outbox", "mail.outbox", {Role.RELEASE_MANAGER}),
+    ]),
 ]
 
 
-def nav_items(user):
-    """The navigation links this user may use, for the features this app has."""
+class NavItem(NamedTuple):
+    """One item of the navigation: a link (endpoint), or a menu of links (links: NavItems with an endpoint)."""
+    label: str
+    endpoint: str | None = None
+    links: tuple = ()
+
+
+def _links(user, entries):
     views = current_app.view_functions
-    return [(endpoint, label) for label, endpoint, roles in NAV if user.role in roles and endpoint in views]
+    return [NavItem(label, endpoint) for label, endpoint, roles in entries
+            if user.role in roles and endpoint in views]
+
+
+def nav_items(user):
+    """The navigation this user may use, for the features this app has; a menu with no link for them is not shown."""
+    items = []
+    for entry in NAV:
+        if isinstance(entry[1], list):
+            links = _links(user, entry[1])
+            if links:
+                items.append(NavItem(entry[0], links=tuple(links)))
+        else:
+            items.extend(_links(user, [entry]))
+    return items
 
 
 JINJA_GLOBALS = {

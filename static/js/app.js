@@ -89,6 +89,24 @@ document.addEventListener("click", function (event) {
   document.getElementById(toggle.getAttribute("aria-controls")).classList.toggle("open", open);
 });
 
+// The header's menus (Participants, Directory, the account menu) are <details> disclosures that work without
+// JavaScript (a click elsewhere closes the open one: Pico's overlay). With it, opening one from the keyboard closes
+// the others (they would overlap), and Escape closes the open one, giving the focus back to its name.
+document.addEventListener("toggle", function (event) {
+  var menu = event.target;
+  if (!menu.matches || !menu.matches("header details.dropdown") || !menu.open) return;
+  document.querySelectorAll("header details.dropdown[open]").forEach(function (other) {
+    if (other !== menu) other.open = false;
+  });
+}, true);
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  var menu = event.target.closest && event.target.closest("header details.dropdown[open]");
+  if (!menu) return;
+  menu.open = false;
+  menu.querySelector("summary").focus();
+});
+
 // A field focused behind a form's sticky Save/Submit bar scrolls clear of it (WCAG 2.2 SC 2.4.11).
 document.addEventListener("focusin", function (event) {
   var form = event.target.closest("form");

@@ -13,7 +13,7 @@ from mhhs.core.time import utcnow
 from mhhs.directory.models import User
 from mhhs.extensions import db
 from tests.conftest import Client
-from tests.nav import NAV
+from tests.nav import MENUS, NAV
 
 
 def audit_actions(app):
@@ -31,6 +31,8 @@ def test_each_demo_user_logs_in_and_sees_their_navigation(client, email):
         assert f">{label}</a>" in page
     for label in set(NAV["rm.sit@demo.test"]) - set(NAV[email]):
         assert f">{label}</a>" not in page
+    for menu in ("Participants", "Directory"):
+        assert (f">{menu}</summary>" in page) == (menu in MENUS[email])  # no menu without a link in it
 
 
 def test_wrong_password_shows_message_and_keeps_email(client, app):

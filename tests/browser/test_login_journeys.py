@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.nav import ALL_LINKS, NAV, account_link
+from tests.nav import ALL_LINKS, MENUS, NAV, account_link, nav_link
 
 
 @pytest.mark.parametrize("email", sorted(NAV))
@@ -12,12 +12,20 @@ def test_role_logs_in_sees_navigation_and_logs_out(page, log_in, email):
     log_in(email)
     nav = page.locator("header nav")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    expect(nav.locator(".nav-menu summary")).to_have_text(list(MENUS[email]))
+    in_menus = {label for links in MENUS[email].values() for label in links}
     for label in ALL_LINKS:
         link = nav.get_by_role("link", name=label, exact=True)
-        if label in NAV[email]:
-            expect(link).to_be_visible()
-        else:
+        if label not in NAV[email]:
             expect(link).to_have_count(0)
+        elif label not in in_menus:
+            expect(link).to_be_visible()
+    for menu, links in MENUS[email].items():  # a menu's links show once it is open
+        nav.locator(".nav-menu summary", has_text=menu).click()
+        for label in links:
+            expect(nav.get_by_role("link", name=label, exact=True)).to_be_visible()
+        nav.locator(".nav-menu summary", has_text=menu).click()  # closes it
+        expect(nav.get_by_role("link", name=links[0], exact=True)).to_be_hidden()
     account_link(page, "Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.get_by_text("You have logged out.")).to_be_visible()
@@ -34,7 +42,7 @@ def test_wrong_password_shows_the_error_and_keeps_the_email(page, log_in):
 
 def test_manager_adds_a_user_with_a_mistake_then_fixes_it(page, log_in):
     log_in("rm.sit@demo.test")
-    page.get_by_role("link", name="Users", exact=True).click()
+    nav_link(page, "Users", menu="Directory").click()
     page.get_by_role("button", name="New user").click()
     page.get_by_label("Email").fill("dip@demo.test")
     page.get_by_label("Name").fill("Rosa Quill")

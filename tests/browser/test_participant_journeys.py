@@ -2,6 +2,7 @@
 a real browser (part of issue 26's journey); a bad host name is refused by its field, with what was typed kept."""
 from playwright.sync_api import expect
 
+from tests.nav import nav_link
 from tests.participants.factory import make_participant
 
 
@@ -10,7 +11,7 @@ def test_participant_names_its_environment_manager_and_adds_its_sit_a_environmen
         make_participant("Northwold Energy")
     log_in("supplier@demo.test")
     expect(page.get_by_text("No Environment Manager named")).to_be_visible()  # the gap on its home page
-    page.get_by_role("link", name="Participants", exact=True).click()
+    nav_link(page, "Register").click()
     page.get_by_role("button", name="Northwold Energy: your entry").click()
     page.get_by_role("button", name="Name the Environment Manager").click()
     page.get_by_label("One of our users").select_option(label="Sunil Patel")

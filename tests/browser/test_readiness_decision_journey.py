@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from mhhs.readiness.models import ProvingKind
 from mhhs.readiness.owned import today
 from tests.helpers import pdf_pages
-from tests.nav import account_link
+from tests.nav import account_link, nav_link
 from tests.readiness.decisions_factory import ewg_list, make_stage, prove
 
 
@@ -20,7 +20,7 @@ def test_a_conditional_go_reaches_its_owner_and_the_ewg_agenda(app, page, log_in
         prove(ProvingKind.NETWORK, "passed", evidence="Ping and DNS from the SIT jump host")
     due = (today() + timedelta(days=9)).isoformat()
     log_in("rm.sit@demo.test")
-    page.get_by_role("link", name="GO / NO-GO").click()
+    nav_link(page, "GO / NO-GO").click()
     page.get_by_role("link", name="SIT Functional cycle 4 in SIT-A").click()
     expect(page.get_by_role("heading", name="Environment proving tests")).to_be_visible()
     page.get_by_label("CONDITIONAL GO").check()
@@ -45,7 +45,7 @@ def test_a_conditional_go_reaches_its_owner_and_the_ewg_agenda(app, page, log_in
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
 
     log_in("rm.sit@demo.test")
-    page.get_by_role("link", name="EWG", exact=True).click()
+    nav_link(page, "EWG").click()
     page.get_by_role("button", name="Add this month's and next month's").click()
     page.locator("tbody tr").first.get_by_role("link").click()  # the latest meeting
     expect(page.get_by_role("heading", name="Agenda", exact=True)).to_be_visible()

@@ -3,13 +3,13 @@ the outage the amber one offers, pre-filled; a Test Participant meets its entry 
 from playwright.sync_api import expect
 
 from mhhs.extensions import db
-from tests.nav import account_link
+from tests.nav import account_link, nav_link
 from tests.readiness.factory import make_criterion, make_participant
 
 
 def test_a_central_party_reports_green_and_amber_and_logs_the_outage_offered(page, log_in):
     log_in("dip@demo.test")
-    page.get_by_role("link", name="Health check", exact=True).first.click()
+    nav_link(page, "Health check").click()
     page.get_by_role("button", name="Report today's check").click()
     page.get_by_label("Green for DIP in SIT-A").check()
     page.get_by_label("Amber for DIP in SIT-B").check()
@@ -22,7 +22,7 @@ def test_a_central_party_reports_green_and_amber_and_logs_the_outage_offered(pag
     page.get_by_role("button", name="Report").click()
     expect(page.get_by_text("Health check reported for")).to_be_visible()
 
-    page.get_by_role("link", name="Health check", exact=True).first.click()
+    nav_link(page, "Health check").click()
     sit_b = page.locator("table", has=page.locator("caption", has_text="SIT-B"))
     expect(sit_b.get_by_role("row", name="DIP")).to_contain_text("Amber")
     sit_b.get_by_role("link", name="Log an outage of DIP in SIT-B").click()
@@ -48,7 +48,7 @@ def test_a_participant_meets_its_entry_criteria(app, page, log_in):
         make_criterion("Test environment smoke-tested")
         db.session.remove()
     log_in("supplier@demo.test")
-    page.get_by_role("link", name="Readiness", exact=True).first.click()
+    nav_link(page, "Readiness").click()
     expect(page.get_by_text("Not ready (2 open)")).to_be_visible()
     plan = page.locator("tr", has_text="SIT test plan approved")
     plan.get_by_text("Meet").click()

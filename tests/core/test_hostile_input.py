@@ -28,6 +28,15 @@ def test_links_in_mail_and_api_bodies_come_from_public_url_and_other_hosts_get_4
         assert message.unsubscribe_url == "https://release-desk.example.org/account/notifications"
 
 
+def test_a_page_asked_of_another_host_answers_the_400_page_with_links_never_from_that_host(client, caplog):
+    response = client.http.get("/rfcs", headers={"Host": "evil.test"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and response.mimetype == "text/html"
+    assert "<h1>Not understood</h1>" in page and 'href="/login"' in page and 'href="/static/css/app.css"' in page
+    assert "evil.test" not in page
+    assert "failed to render" not in caplog.text
+
+
 ANSWERED = (200, 303, 400, 404, 422)  # anything but a 5xx (the test client raises what would be a 500)
 
 
