@@ -311,7 +311,8 @@ def matrix(environment, now, interval_id=None, tranche_id=None, route=None, kind
     participants = db.session.scalars(proving_participants(environment.id)).unique().all()
     facts = facts_for(environment, participants, now)
     every = [(p, evaluate(facts[p.id]), facts[p.id].sign_off) for p in participants]
-    done = {n: sum(1 for _, states, _ in every if states[n - 1].status == StepStatus.DONE) for n in STEPS}
+    done = {n: sum(1 for _, states, _ in every if states[n - 1].required and states[n - 1].status == StepStatus.DONE)
+            for n in STEPS}  # of those who must do it: a step done though not required is not counted
     applicable = {n: sum(1 for _, states, _ in every if states[n - 1].required) for n in STEPS}
     intervals = {}
     for participant, _, sign_off in every:

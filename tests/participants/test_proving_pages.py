@@ -6,8 +6,11 @@ import re
 
 from sqlalchemy import select
 
+from mhhs.core.time import utcnow
+from mhhs.directory.models import User
 from mhhs.extensions import db
-from mhhs.participants.models import ConnectivitySignOff, ParticipantKind, ProvingStep, Route
+from mhhs.participants import proving
+from mhhs.participants.models import ConnectivitySignOff, ParticipantKind, ProvingStep, Route, StepStatus
 from tests.participants.proving_factory import certificates_for, environment, make_participant, officers_for
 
 
@@ -152,6 +155,24 @@ def test_the_matrix_filters_and_counts(app, as_user):
     assert "Open Energy" in body and "Done Energy" not in body and "Showing 1 of 2 participants." in body
     body = text(manager.get(f"/participants/proving?environment={sit_a}&gap=sign-off&route=qualification"))
     assert "No participant matches these filters." in body
+
+
+def test_a_step_done_by_who_need_not_do_it_is_not_counted_against_who_must(app, as_user):
+    """Step 4 is required from onboarding interval 3 only (EAP §11.3.1.3): done by an interval-2 participant, the
+    count says it is required of none, never "1 of 0"."""
+    with app.app_context():
+        early = make_participant("Early Energy", interval=2)
+        officers_for(early)
+        certificates_for(early)
+        manager = db.session.scalar(select(User).where(User.email == "rm.sit@demo.test"))
+        for step in (3, 4):
+            proving.record_step(manager, early, environment("SIT-A"), step, {
+                "status": StepStatus.DONE, "blocked_by": "", "not_applicable_reason": "", "note": "",
+                "message_id": "MSG-2" if step == 4 else "", "message_at": utcnow() if step == 4 else None})
+        sit_a = environment("SIT-A").id
+    body = text(as_user("rm.sit@demo.test").get(f"/participants/proving?environment={sit_a}"))
+    assert re.search(r"4\. DIP message sent and its response received</th><td>Not required of any", body)
+    assert "1 of 0" not in body
 
 
 def test_an_evidence_file_over_the_limit_is_refused_next_to_its_field(app, as_user):
