@@ -3,6 +3,9 @@
 
 Usage: .venv/bin/python scripts/profile_page.py /outages/categories [--rfcs 0] [--as rm.sit@demo.test]
                                                  [--requests 200] [--sort cumulative] [--top 40]
+                                                 [--db /tmp/fill-50000.sqlite]
+With --db, a database already filled there is used as it is (brought to the newest migration), else it is filled
+there and kept: one fill at the large size serves many profiles.
 """
 import argparse
 import cProfile
@@ -18,6 +21,7 @@ os.environ.update(PUBLIC_URL="http://localhost", LOG_LEVEL="warning")  # the tes
 
 from bench_http import FILLS, app_for, fill  # noqa: E402
 from benchkit import logged_in  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from mhhs.extensions import db  # noqa: E402
@@ -31,11 +35,18 @@ def main():
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--db", type=Path, help="a SQLite file to fill once and reuse")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/profile.sqlite"
-        fill(url, args.rfcs)
-        app = app_for(url)
+        path = args.db or Path(tmp) / "profile.sqlite"
+        url = f"sqlite:///{path.resolve()}"
+        if path.exists():
+            app = app_for(url)
+            with app.app_context():
+                upgrade()
+        else:
+            fill(url, args.rfcs)
+            app = app_for(url)
         client = logged_in(app, args.email)
         client.get(args.url)  # warm: templates compiled, statements cached
         with app.app_context():
