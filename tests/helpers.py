@@ -276,7 +276,7 @@ ARGUMENTS = {
         "decisions.ewg_meeting", "decisions.edit_meeting", "decisions.send_agenda", "decisions.send_minutes",
         "decisions.save_minutes", "decisions.add_action", "decisions.agenda_pdf", "decisions.minutes_pdf")},
     **{(endpoint, "slot_id"): lambda: sample_slot() for endpoint in (
-        "allocation.cancel", "allocation.accept", "allocation.move", "allocation.move_form", "allocation.approve",
+        "allocation.cancel", "allocation.cancel_series", "allocation.accept", "allocation.move", "allocation.move_form", "allocation.approve",
         "allocation.decline")},
     ("allocation.place", "tranche_id"): lambda: sample_tranche(),
     ("allocation.take_out", "tranche_id"): lambda: sample_tranche(),

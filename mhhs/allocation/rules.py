@@ -206,7 +206,8 @@ def _unavailable(wants):
                     found.append((w.key, Clash(
                         "unavailable", f"{o.participant_environment.participant.organisation.name}'s "
                         f"{o.participant_environment.name} is unavailable from {format_london(o.starts)} to {until}",
-                        None, {}, o.starts, o.ends or w.end)))
+                        "participants.participant", {"participant_id": pid, "_anchor": "outages-title"},
+                        o.starts, o.ends or w.end)))
     return found
 
 

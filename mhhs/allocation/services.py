@@ -303,6 +303,44 @@ def cancel(by, slot, reason="", now=None):
     return offered
 
 
+def series_rest(slot, now):
+    """The occurrences of the slot's series still to come (not started) and standing, soonest first: what "Cancel the
+    rest of the series" cancels; the past and the one under way stay."""
+    if slot.series_id is None:
+        return []
+    return db.session.scalars(select(Slot).options(
+        selectinload(Slot.participants).selectinload(Participant.organisation), selectinload(Slot.environment))
+        .where(Slot.series_id == slot.series_id, Slot.start > now, Slot.status.in_(STANDING))
+        .order_by(Slot.start, Slot.id)).all()
+
+
+@unit_of_work()
+def cancel_rest_of_series(by, slot, reason="", now=None):
+    """Cancels the series' occurrences still to come, all in one transaction (the past stay): each participant's users
+    told once for the lot, and each freed time offered to the first waiting request it lets through, as a single
+    cancellation does. Returns (the cancelled slots, the slots offered from the waitlist)."""
+    now = now or utcnow()
+    if slot.series_id is None:
+        raise Refused("This slot is not part of a series.")
+    rest = [s for s in series_rest(slot, now) if can_cancel_slot(by, s)]
+    require(rest, "No occurrence of this series still to come is yours to cancel.")
+    reason = (reason or "").strip()
+    held = [s for s in rest if s.holds]
+    for s in rest:
+        s.status, s.reason, s.decided_by_id, s.decided_at = SlotStatus.CANCELLED, reason, by.id, now
+    first, last = rest[0], rest[-1]
+    record("slot.series_cancelled", actor=by, obj=first, summary=f"{_summary(first)} and the rest of its series "
+           f"to {format_london(last.start, '%d %b %Y')} ({len(rest)} slots)" + (f": {reason}" if reason else ""))
+    users = [u for p in first.participants for u in users_of(p.organisation_id)]
+    notify("slot", users, "allocation.slots", {}, change="cancelled", slot=first, count=len(rest),
+           when=f"{format_london(first.start)}–{format_london(first.end, '%H:%M')}",
+           until=format_london(last.start, "%a %d %b %Y"))
+    db.session.flush()
+    offered = [found for freed in held if (found := _offer_waiting(freed))]
+    db.session.commit()
+    return rest, offered
+
+
 def _offer_waiting(freed):
     """The first waiting request (oldest first) that the freed time lets through, offered and told; or None."""
     waiting = db.session.scalars(select(Slot).where(

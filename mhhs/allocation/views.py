@@ -156,6 +156,21 @@ def cancel(slot_id):
     return done(f"Slot cancelled.{extra}", url_for("allocation.slots"))
 
 
+@bp.route("/slots/<int:slot_id>/cancel-series", methods=["POST"])
+@bookers
+def cancel_series(slot_id):
+    slot = _own_slot(slot_id)
+    try:
+        cancelled, offered = services.cancel_rest_of_series(current_user, slot, request.form.get("reason", ""))
+    except Refused as refused:
+        return done(str(refused), url_for("allocation.slots"), "error")
+    extra = "".join(f" Offered to {', '.join(p.organisation.name for p in o.participants)} from the waitlist: "
+                    f"{format_london(o.start)}." for o in offered)
+    return done(f"{len(cancelled)} slot{'s' if len(cancelled) != 1 else ''} of the series cancelled, from "
+                f"{format_london(cancelled[0].start)} to {format_london(cancelled[-1].start, '%d %b %Y')}; those "
+                f"past stand. Its participants are told once.{extra}", url_for("allocation.slots"))
+
+
 @bp.route("/slots/<int:slot_id>/accept", methods=["POST"])
 @bookers
 def accept(slot_id):

@@ -98,6 +98,9 @@ def test_the_participants_own_environment_unavailable_clashes(monday):
     unavailable(northwold, at(monday, 9), at(monday, 11))
     found = _clashes(at(monday, 10), at(monday, 12), [northwold])
     assert _kinds(found) == ["unavailable"] and "Northwold Energy's NWE test 1 is unavailable" in found[0].text
+    # Linked, as every clash is, to where its outage is shown: the participant's page, at its unavailability.
+    assert (found[0].endpoint, found[0].args) == ("participants.participant",
+                                                  {"participant_id": northwold.id, "_anchor": "outages-title"})
     assert _clashes(at(monday, 11), at(monday, 12), [northwold]) == []
 
 

@@ -63,6 +63,7 @@ OBJECT_RULES = {
     # A Test Participant's slot: a Central Party sees it, but cancels or takes only its own organisation's.
     "allocation.cancel": {Role.CENTRAL_PARTY: 404},
     "allocation.accept": {Role.CENTRAL_PARTY: 404},
+    "allocation.cancel_series": {Role.CENTRAL_PARTY: 404},
 }
 
 # Where the route admits the role for one method only: the status expected for the other.
