@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import delete, select, text
 
-from mhhs.allocation.models import Slot, TestPhase
+from mhhs.allocation.models import Slot, StageOverlap, TestPhase
 from mhhs.allocation.services import add_stage, add_tranche
 from mhhs.api.models import ApiToken
 from mhhs.api.services import create_token
@@ -276,10 +276,13 @@ ARGUMENTS = {
         "decisions.ewg_meeting", "decisions.edit_meeting", "decisions.send_agenda", "decisions.send_minutes",
         "decisions.save_minutes", "decisions.add_action", "decisions.agenda_pdf", "decisions.minutes_pdf")},
     **{(endpoint, "slot_id"): lambda: sample_slot() for endpoint in (
-        "allocation.cancel", "allocation.cancel_series", "allocation.accept", "allocation.move", "allocation.move_form", "allocation.approve",
-        "allocation.decline")},
-    ("allocation.place", "tranche_id"): lambda: sample_tranche(),
-    ("allocation.take_out", "tranche_id"): lambda: sample_tranche(),
+        "allocation.cancel", "allocation.cancel_series", "allocation.accept", "allocation.move",
+        "allocation.move_form", "allocation.approve", "allocation.decline")},
+    **{(endpoint, "tranche_id"): lambda: sample_tranche() for endpoint in (
+        "allocation.place", "allocation.take_out", "allocation.edit_tranche_form", "allocation.edit_tranche",
+        "allocation.remove_tranche")},
+    **{(endpoint, "overlap_id"): lambda: sample_overlap() for endpoint in (
+        "allocation.edit_overlap_form", "allocation.edit_overlap", "allocation.remove_overlap")},
     ("allocation.take_out", "participant_id"): lambda: make_participant().id,
 }
 
@@ -420,6 +423,19 @@ def sample_slot():
     monday = next_monday()
     return db.session.scalar(select(Slot.id)) or book([make_participant()], at(monday, 15), at(monday, 16),
                                                       by=USERS[Role.TEST_PARTICIPANT])[0].id
+
+
+def sample_overlap():
+    """A Release Manager's record that two exclusive stages of SIT-A may overlap."""
+    found = db.session.scalar(select(StageOverlap.id))
+    if found:
+        return found
+    manager = db.session.scalar(select(User).where(User.email == USERS[Role.RELEASE_MANAGER]))
+    environment_id = db.session.scalar(select(Environment.id).order_by(Environment.position))
+    for name in ("Sample stage A", "Sample stage B"):
+        add_stage(manager, name, environment_id, date(2031, 1, 1), date(2031, 1, 2), exclusive=True,
+                  may_overlap=True, overlap_reason="Sample")
+    return db.session.scalar(select(StageOverlap.id))
 
 
 def sample_tranche():

@@ -79,16 +79,20 @@ class DeclineForm(FlaskForm):
     reason = StringField("Reason", validators=[DataRequired("Say why the request is declined."), Length(max=500)])
 
 
-class TrancheForm(FlaskForm):
-    route = SelectField("Kind", choices=options((r.value, r.label) for r in (Route.QUALIFICATION, Route.SANDBOX)))
+class TrancheEditForm(FlaskForm):
+    """What may change of a tranche: its name, days and who allocated it."""
     name = StringField("Name", validators=[DataRequired("Name the tranche, e.g. Tranche 1."), Length(max=80)])
-    environment_id = SelectField("Environment", coerce=int_or_none,
-                                 validators=[DataRequired("Choose the environment.")])
     first_day = DateField("First day", validators=[DataRequired("Enter the first day.")])
     last_day = DateField("Last day", validators=[DataRequired("Enter the last day.")])
     allocated_by = StringField("Allocated by (the Code Bodies' decision)",
                                validators=[DataRequired("Say who allocated it, e.g. the Code Bodies' panel."),
                                            Length(max=200)])
+
+
+class TrancheForm(TrancheEditForm):
+    route = SelectField("Kind", choices=options((r.value, r.label) for r in (Route.QUALIFICATION, Route.SANDBOX)))
+    environment_id = SelectField("Environment", coerce=int_or_none,
+                                 validators=[DataRequired("Choose the environment.")])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,6 +107,11 @@ class PlaceForm(FlaskForm):
     def __init__(self, tranche, *args, **kwargs):
         super().__init__(*args, prefix=f"t{tranche.id}", **kwargs)
         self.participant_id.choices = options([("", "Choose…")] + placeable(tranche))
+
+
+class OverlapForm(FlaskForm):
+    reason = TextAreaField("Why these stages may overlap",
+                           validators=[DataRequired("Say why these stages may overlap."), Length(max=500)])
 
 
 class NoticeForm(FlaskForm):

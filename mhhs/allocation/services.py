@@ -68,6 +68,30 @@ def add_stage(by, name, environment_id, first_day, last_day, exclusive=False, ma
     return phase
 
 
+def edit_overlap(by, overlap, reason):
+    """Changes why two exclusive stages may overlap."""
+    require(can_keep_allocation(by), KEEPERS_ONLY)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("Say why these stages may overlap.", "reason")
+    before = overlap.reason
+    overlap.reason, overlap.recorded_by_id, overlap.recorded_at = reason, by.id, utcnow()
+    record("stage.overlap_changed", actor=by, obj=overlap,
+           summary=f"{overlap.first.name} and {overlap.second.name}: {before} → {reason}")
+    db.session.commit()
+    return overlap
+
+
+def remove_overlap(by, overlap):
+    """Withdraws the leave for two exclusive stages to overlap: the stages stay on the plan, and from now on a slot of
+    either on the other's days clashes with it (rules.clashes); slots already allocated stand."""
+    require(can_keep_allocation(by), KEEPERS_ONLY)
+    record("stage.overlap_removed", actor=by, obj=overlap,
+           summary=f"{overlap.first.name} and {overlap.second.name} may no longer overlap (was: {overlap.reason})")
+    db.session.delete(overlap)
+    db.session.commit()
+
+
 def set_notice(by, notice_days):
     require(can_keep_allocation(by), KEEPERS_ONLY)
     if notice_days is None or not 0 <= notice_days <= 20:
@@ -82,15 +106,24 @@ def set_notice(by, notice_days):
 
 # Tranches ------------------------------------------------------------------------------------------------------
 
-def add_tranche(by, route, name, environment_id, first_day, last_day, allocated_by):
-    require(can_keep_allocation(by), KEEPERS_ONLY)
+def _tranche_problems(route, name, first_day, last_day, allocated_by, leave_out=None):
+    """What is wrong with a tranche's fields, by field (adding one, or changing `leave_out`)."""
     problems = {}
     if route not in TRANCHE_FIELDS:
         problems["route"] = "A tranche is for Qualification or E2E Sandbox."
     if last_day < first_day:
         problems["last_day"] = "The last day must be on or after the first day."
-    if db.session.scalar(select(Tranche.id).where(Tranche.route == route, Tranche.name == name)):
+    if not (allocated_by or "").strip():
+        problems["allocated_by"] = "Say who allocated it, e.g. the Code Bodies' panel."
+    if db.session.scalar(select(Tranche.id).where(Tranche.route == route, Tranche.name == name,
+                                                  *([Tranche.id != leave_out] if leave_out else []))):
         problems["name"] = f"There is already a {route.label} tranche named {name}."
+    return problems
+
+
+def add_tranche(by, route, name, environment_id, first_day, last_day, allocated_by):
+    require(can_keep_allocation(by), KEEPERS_ONLY)
+    problems = _tranche_problems(route, name, first_day, last_day, allocated_by)
     if problems:
         raise Invalid(problems)
     tranche = Tranche(route=route, name=name, environment_id=environment_id, first_day=first_day,
@@ -100,6 +133,53 @@ def add_tranche(by, route, name, environment_id, first_day, last_day, allocated_
     record("tranche.added", actor=by, obj=tranche, summary=f"{route.label} {name} {first_day}–{last_day}")
     db.session.commit()
     return tranche
+
+
+TRANCHE_EDIT_FIELDS = ["name", "first_day", "last_day", "allocated_by"]
+
+
+def edit_tranche(by, tranche, name, first_day, last_day, allocated_by):
+    """Changes a tranche's name, days or who allocated it (its kind and environment stay; its participants too)."""
+    require(can_keep_allocation(by), KEEPERS_ONLY)
+    problems = _tranche_problems(tranche.route, name, first_day, last_day, allocated_by, leave_out=tranche.id)
+    if problems:
+        raise Invalid(problems)
+    before = f"{tranche.name} {tranche.first_day}–{tranche.last_day}, allocated by {tranche.allocated_by}"
+    tranche.name, tranche.first_day, tranche.last_day, tranche.allocated_by = name, first_day, last_day, allocated_by
+    record("tranche.changed", actor=by, obj=tranche,
+           summary=f"{before} → {name} {first_day}–{last_day}, allocated by {allocated_by}")
+    db.session.commit()
+    return tranche
+
+
+def tranche_members(tranche_ids=None):
+    """{tranche id: [participant, with its organisation]} of the tranches (all when None), by organisation name."""
+    query = select(Participant).join(Participant.organisation).options(joinedload(Participant.organisation)).where(
+        (Participant.qualification_tranche_id.is_not(None)) | (Participant.sandbox_tranche_id.is_not(None)))
+    if tranche_ids is not None:
+        query = query.where(Participant.qualification_tranche_id.in_(tranche_ids)
+                            | Participant.sandbox_tranche_id.in_(tranche_ids))
+    members = {}
+    for p in db.session.scalars(query.order_by(Organisation.name)):
+        for tranche_id in (p.qualification_tranche_id, p.sandbox_tranche_id):
+            if tranche_id:
+                members.setdefault(tranche_id, []).append(p)
+    return members
+
+
+def remove_tranche(by, tranche):
+    """Removes a tranche that has no participant left in it. One that still has participants is refused, naming
+    them: the Code Bodies placed them, so each is taken out on purpose, never dropped as a side effect."""
+    require(can_keep_allocation(by), KEEPERS_ONLY)
+    members = tranche_members([tranche.id]).get(tranche.id, [])
+    if members:
+        names = ", ".join(p.organisation.name for p in members)
+        raise Refused(f"{tranche.label} still has {len(members)} participant{'s' if len(members) != 1 else ''}: "
+                      f"{names}. Take {'them' if len(members) != 1 else 'it'} out first, then remove the tranche.")
+    record("tranche.removed", actor=by, obj=tranche,
+           summary=f"{tranche.route.label} {tranche.name} {tranche.first_day}–{tranche.last_day}")
+    db.session.delete(tranche)
+    db.session.commit()
 
 
 def tranche_problem(tranche, participant):

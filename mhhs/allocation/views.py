@@ -18,8 +18,8 @@ from ..participants.models import Participant, Route, Tranche
 from ..windows.clashes import DEFAULT_LENGTH, length_text
 from . import rules, services
 from . import timeline as layout
-from .forms import DeclineForm, MoveForm, NoticeForm, PlaceForm, SlotForm, TrancheForm
-from .models import PENDING, STANDING, Slot, SlotStatus
+from .forms import DeclineForm, MoveForm, NoticeForm, OverlapForm, PlaceForm, SlotForm, TrancheEditForm, TrancheForm
+from .models import PENDING, STANDING, Slot, SlotStatus, StageOverlap, TestPhase
 from .permissions import (
     can_keep_allocation,
     can_request_slot,
@@ -279,12 +279,7 @@ def _tranches_page(form, place=None, status=200):
     tranches = db.session.scalars(select(Tranche).options(joinedload(Tranche.environment),
                                                           joinedload(Tranche.entered_by))
                                   .order_by(Tranche.route, Tranche.first_day, Tranche.name)).all()
-    members = {}
-    for p in db.session.scalars(select(Participant).options(joinedload(Participant.organisation)).where(
-            (Participant.qualification_tranche_id.is_not(None)) | (Participant.sandbox_tranche_id.is_not(None)))):
-        for tranche_id in (p.qualification_tranche_id, p.sandbox_tranche_id):
-            if tranche_id:
-                members.setdefault(tranche_id, []).append(p)
+    members = services.tranche_members()
     return render("allocation/tranches.html", "allocation/_tranche_form.html", status=status, form=form,
                   tranches=tranches, members=members,
                   places={t.id: place if place and place._prefix == f"t{t.id}-" else PlaceForm(t, formdata=None)
@@ -334,3 +329,89 @@ def take_out(tranche_id, participant_id):
     participant = db.get_or_404(Participant, participant_id)
     services.take_out_of_tranche(current_user, tranche, participant)
     return done(f"{participant.organisation.name} taken out of {tranche.name}.", url_for("allocation.tranches"))
+
+
+def _edit_tranche_page(tranche, form, status=200):
+    return render("allocation/tranche_edit.html", "allocation/_tranche_edit_form.html", status=status,
+                  tranche=tranche, form=form)
+
+
+@bp.route("/tranches/<int:tranche_id>/edit")
+@keepers_only
+def edit_tranche_form(tranche_id):
+    tranche = db.get_or_404(Tranche, tranche_id)
+    return _edit_tranche_page(tranche, TrancheEditForm(obj=tranche))
+
+
+@bp.route("/tranches/<int:tranche_id>/edit", methods=["POST"])
+@keepers_only
+def edit_tranche(tranche_id):
+    tranche = db.get_or_404(Tranche, tranche_id)
+    form = TrancheEditForm()
+    if not form.validate_on_submit():
+        return _edit_tranche_page(tranche, form)
+    try:
+        services.edit_tranche(current_user, tranche, **form_values(form, services.TRANCHE_EDIT_FIELDS))
+    except Refused as refused:
+        show_problems(form, refused, "name")
+        return _edit_tranche_page(tranche, form)
+    return done(f"Tranche saved: {tranche.label}.", url_for("allocation.tranches"))
+
+
+@bp.route("/tranches/<int:tranche_id>/remove", methods=["POST"])
+@keepers_only
+def remove_tranche(tranche_id):
+    tranche = db.get_or_404(Tranche, tranche_id)
+    label = tranche.label
+    try:
+        services.remove_tranche(current_user, tranche)
+    except Refused as refused:
+        return done(str(refused), url_for("allocation.tranches"), "error")
+    return done(f"Tranche removed: {label}.", url_for("allocation.tranches"))
+
+
+# Leave for two exclusive stages to overlap (kept on the test-phase plan) -------------------------------------------
+
+def _overlap(overlap_id):
+    return get_visible_or_404(select(StageOverlap).options(
+        joinedload(StageOverlap.first).joinedload(TestPhase.environment), joinedload(StageOverlap.second),
+        joinedload(StageOverlap.recorded_by)).where(StageOverlap.id == overlap_id))
+
+
+def _edit_overlap_page(overlap, form, status=200):
+    return render("allocation/overlap_edit.html", "allocation/_overlap_form.html", status=status, overlap=overlap,
+                  form=form)
+
+
+@bp.route("/overlaps/<int:overlap_id>/edit")
+@keepers_only
+def edit_overlap_form(overlap_id):
+    overlap = _overlap(overlap_id)
+    return _edit_overlap_page(overlap, OverlapForm(obj=overlap))
+
+
+@bp.route("/overlaps/<int:overlap_id>/edit", methods=["POST"])
+@keepers_only
+def edit_overlap(overlap_id):
+    overlap = _overlap(overlap_id)
+    form = OverlapForm()
+    if not form.validate_on_submit():
+        return _edit_overlap_page(overlap, form)
+    try:
+        services.edit_overlap(current_user, overlap, form.reason.data)
+    except Refused as refused:
+        show_problems(form, refused, "reason")
+        return _edit_overlap_page(overlap, form)
+    return done(f"Saved why {overlap.first.name} and {overlap.second.name} may overlap.",
+                url_for("schedule.test_plan"))
+
+
+@bp.route("/overlaps/<int:overlap_id>/remove", methods=["POST"])
+@keepers_only
+def remove_overlap(overlap_id):
+    overlap = _overlap(overlap_id)
+    first, second = overlap.first.name, overlap.second.name
+    services.remove_overlap(current_user, overlap)
+    return done(f"{first} and {second} may no longer overlap: from now on a slot of either on the other's days "
+                "clashes with it. Both stages stay on the plan, and slots already allocated stand.",
+                url_for("schedule.test_plan"))

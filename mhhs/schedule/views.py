@@ -110,8 +110,9 @@ def _plan(today):
     """What the plan's page and PDF show."""
     phases = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment))
                                 .order_by(TestPhase.first_day)).all()
-    overlaps = db.session.scalars(select(StageOverlap).options(joinedload(StageOverlap.first),
-                                                               joinedload(StageOverlap.second))).all()
+    overlaps = db.session.scalars(select(StageOverlap).options(
+        joinedload(StageOverlap.first).joinedload(TestPhase.environment), joinedload(StageOverlap.second),
+        joinedload(StageOverlap.recorded_by)).order_by(StageOverlap.id)).all()
     return dict(chart=plan.chart(today), phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today,
                 overlaps=overlaps)
 

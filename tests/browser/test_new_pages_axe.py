@@ -21,7 +21,9 @@ PAGES = {
                          "/rfcs/4", "/support-hours",
                          # issue 27: environment allocation
                          "/allocation/timeline", "/allocation/timeline?view=month", "/allocation/requests",
-                         "/allocation/slots", "/allocation/tranches", "/plan"],
+                         "/allocation/slots", "/allocation/tranches", "/plan",
+                         # the demo's first tranche and its record that SIT Migration may overlap SIT Functional
+                         "/allocation/tranches/1/edit", "/allocation/overlaps/1/edit"],
     "supplier@demo.test": ["/search?q=dip", "/outages/board", "/calendar/feeds", "/api-tokens", "/account/password",
                            "/rfcs/4", "/certificates", "/",  # issue 25: the consulted answer, Technical Contact gaps
                            "/allocation/slots", "/allocation/timeline"],
