@@ -1,7 +1,7 @@
 """Writes of the allocation: stages on environments, tranches, the notice rule and timed slots (allocated, requested,
 approved, declined, moved, cancelled, offered from the waitlist); each one unit of work, audited, told through the
 outbox."""
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
@@ -35,6 +35,17 @@ def stage_overlaps(environment_id, first_day, last_day, exclusive, leave_out=Non
         TestPhase.environment_id == environment_id, TestPhase.first_day <= last_day, TestPhase.last_day >= first_day,
         *([] if exclusive else [TestPhase.exclusive.is_(True)]),
         *([TestPhase.id != leave_out] if leave_out else [])).order_by(TestPhase.first_day)).all()
+
+
+def overlap_records(phase_ids=None):
+    """The records that two exclusive stages may overlap (of these stages, or all), with both stages, their
+    environment and who recorded it, in the order recorded: the plan's list and the API's."""
+    query = select(StageOverlap).options(
+        joinedload(StageOverlap.first).joinedload(TestPhase.environment), joinedload(StageOverlap.second),
+        joinedload(StageOverlap.recorded_by)).order_by(StageOverlap.id)
+    if phase_ids is not None:
+        query = query.where(or_(StageOverlap.first_id.in_(phase_ids), StageOverlap.second_id.in_(phase_ids)))
+    return db.session.scalars(query).all()
 
 
 STAGE_FIELDS = ["name", "environment_id", "first_day", "last_day", "exclusive", "may_overlap", "overlap_reason"]

@@ -3,6 +3,7 @@ time, and the pipeline's check: allowed, wait (until) or refused (why)."""
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from ..allocation import check as checks
 from ..allocation import services
@@ -11,7 +12,7 @@ from ..allocation.permissions import can_keep_allocation, can_request_slot, own_
 from ..core.time import format_london, utcnow
 from ..directory.models import Organisation
 from ..extensions import db
-from ..participants.models import Participant
+from ..participants.models import Participant, Route, Tranche
 from ..rfcs.models import Rfc
 from ..rfcs.numbers import parse_rfc_number
 from ..rfcs.permissions import visible_clause
@@ -73,6 +74,54 @@ def request_slot(data):
     slots = services.book(current_user, environment.id, stage and stage.id, [p.id for p in participants],
                           data["start"], data["end"], Purpose(data["purpose"]), data["note"], data["repeat_until"])
     return {"items": slots}, 201
+
+
+@bp.route("/tranches", methods=["GET"])
+@api_access("allocation")
+@bp.arguments(schemas.TrancheFilters, location="query")
+@bp.response(200, schemas.TrancheList)
+def tranche_list(filters):
+    """The Qualification and E2E Sandbox tranches, by kind and first day: environment, days, the participants the
+    Code Bodies allocated, who allocated them and who entered it (as the tranches page shows everyone)."""
+    query = select(Tranche).options(joinedload(Tranche.environment), joinedload(Tranche.entered_by)).order_by(
+        Tranche.route, Tranche.first_day, Tranche.name)
+    if filters.get("environment"):
+        names = Names()
+        environment = names.environment(filters["environment"], "environment")
+        names.check()
+        query = query.where(Tranche.environment_id == environment.id)
+    if filters.get("kind"):
+        query = query.where(Tranche.route == Route(filters["kind"]))
+    tranches = db.session.scalars(query).all()
+    members = services.tranche_members([t.id for t in tranches])
+    for tranche in tranches:
+        tranche.participants = [p.organisation.name for p in members.get(tranche.id, [])]
+    return {"items": tranches}
+
+
+@bp.route("/stages", methods=["GET"])
+@api_access("allocation")
+@bp.arguments(schemas.StageFilters, location="query")
+@bp.response(200, schemas.StageList)
+def stage_list(filters):
+    """The test stages on environments, by first day: days, whether each runs alone, and the recorded leave for it to
+    overlap another stage (with the reason), as the test-phase plan shows everyone."""
+    query = select(TestPhase).options(joinedload(TestPhase.environment)).order_by(TestPhase.first_day, TestPhase.id)
+    if filters.get("environment"):
+        names = Names()
+        environment = names.environment(filters["environment"], "environment")
+        names.check()
+        query = query.where(TestPhase.environment_id == environment.id)
+    stages = db.session.scalars(query).all()
+    overlaps = {}
+    for record in services.overlap_records([s.id for s in stages]):
+        for this, other in ((record.first, record.second), (record.second, record.first)):
+            overlaps.setdefault(this.id, []).append({
+                "stage": other.name, "reason": record.reason, "recorded_by": record.recorded_by.name,
+                "recorded_at": record.recorded_at})
+    for stage in stages:
+        stage.overlaps = overlaps.get(stage.id, [])
+    return {"items": stages}
 
 
 @bp.route("/environments/<name>/allocation", methods=["GET"])

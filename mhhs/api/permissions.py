@@ -10,8 +10,8 @@ SCOPES = {
     "certificates": "Upload certificates",
     "readiness": "Post the morning health check of your systems",
     "participants": "Read connectivity proving and record a DIP message sent (step 4)",
-    "allocation": "List and request environment slots; ask who holds an environment and whether a test run or "
-                  "deployment may go now",
+    "allocation": "List and request environment slots; list the test stages and tranches; ask who holds an "
+                  "environment and whether a test run or deployment may go now",
 }
 MAX_DAYS = 366  # a token expires within a year
 

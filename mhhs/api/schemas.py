@@ -466,6 +466,57 @@ class Holders(Schema):
     outages = fields.List(fields.String())
 
 
+class TrancheFilters(Schema):
+    environment = fields.String(metadata={"description": "Only the tranches on this environment, e.g. UIT."})
+    kind = fields.String(validate=validate.OneOf(["qualification", "sandbox"]),
+                         metadata={"description": "qualification or sandbox (E2E Sandbox)."})
+
+
+class Tranche(Schema):
+    """A Qualification or E2E Sandbox tranche (EAP §7.1.3, §12.1.3) and the participants the Code Bodies allocated."""
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    kind = Value(attribute="route", dump_only=True, metadata={"description": "qualification or sandbox."})
+    environment = _environment(dump_only=True)
+    first_day = fields.Date(dump_only=True)
+    last_day = fields.Date(dump_only=True)
+    participants = fields.List(fields.String(), dump_only=True,
+                               metadata={"description": "The participants' organisation names."})
+    allocated_by = fields.String(dump_only=True, metadata={"description": "The Code Bodies' decision, as recorded."})
+    entered_by = fields.Function(lambda tranche: tranche.entered_by.name if tranche.entered_by else None,
+                                 dump_only=True, metadata={"description": "The Release Manager who entered it."})
+
+
+class TrancheList(Schema):
+    items = fields.List(fields.Nested(Tranche))
+
+
+class StageFilters(Schema):
+    environment = fields.String(metadata={"description": "Only the stages on this environment, e.g. SIT-A."})
+
+
+class StageOverlap(Schema):
+    stage = fields.String(dump_only=True, metadata={"description": "The other stage, which may overlap this one."})
+    reason = fields.String(dump_only=True)
+    recorded_by = fields.String(dump_only=True)
+    recorded_at = UtcTime(dump_only=True)
+
+
+class Stage(Schema):
+    """A test stage on an environment (EAP Table 1, §12.2) and the recorded leave for it to overlap others."""
+    id = fields.Integer(dump_only=True)
+    name = fields.String(dump_only=True)
+    environment = _environment(dump_only=True)
+    first_day = fields.Date(dump_only=True)
+    last_day = fields.Date(dump_only=True)
+    exclusive = fields.Boolean(dump_only=True, metadata={"description": "It runs alone on its environment."})
+    overlaps = fields.List(fields.Nested(StageOverlap), dump_only=True)
+
+
+class StageList(Schema):
+    items = fields.List(fields.Nested(Stage))
+
+
 class CheckQuery(Schema):
     participant = fields.String(metadata={"description": "An organisation's name (a participant's token: its own)."})
     environment = fields.String(metadata={"description": "With participant: the environment to test in."})

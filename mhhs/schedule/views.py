@@ -6,8 +6,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from ..allocation.models import StageOverlap, TestPhase
-from ..allocation.services import STAGE_FIELDS, add_stage
+from ..allocation.models import TestPhase
+from ..allocation.services import STAGE_FIELDS, add_stage, overlap_records
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
@@ -110,11 +110,8 @@ def _plan(today):
     """What the plan's page and PDF show."""
     phases = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment))
                                 .order_by(TestPhase.first_day)).all()
-    overlaps = db.session.scalars(select(StageOverlap).options(
-        joinedload(StageOverlap.first).joinedload(TestPhase.environment), joinedload(StageOverlap.second),
-        joinedload(StageOverlap.recorded_by)).order_by(StageOverlap.id)).all()
     return dict(chart=plan.chart(today), phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today,
-                overlaps=overlaps)
+                overlaps=overlap_records())
 
 
 def _plan_page(form, status=200):

@@ -1,10 +1,12 @@
-"""The allocation API (scope `allocation`): slots listed and requested, who holds an environment, and the check's
-three answers for a participant and for an RFC."""
-from datetime import timedelta
+"""The allocation API (scope `allocation`): slots listed and requested, who holds an environment, the check's three
+answers for a participant and for an RFC, and the tranches and stages listed."""
+from datetime import date, timedelta
 
+from mhhs.allocation import services
 from mhhs.allocation.models import Purpose
 from mhhs.core.time import utcnow
-from tests.allocation.factory import at, book, make_participant, next_monday, sign_off
+from mhhs.participants.models import Route
+from tests.allocation.factory import at, book, environment, make_participant, next_monday, sign_off, user
 from tests.helpers import iso
 from tests.rfcs.factory import approve, make_rfc
 
@@ -64,3 +66,50 @@ def test_the_check_answers_for_an_rfc_and_who_holds_an_environment(app, api, mak
     now = api("GET", f"/environments/SIT-A/allocation?at={iso(utcnow() + timedelta(minutes=1))}".replace("+", "%2B"),
               secret)
     assert now.status_code == 200 and now.json["environment"] == "SIT-A" and "stages" in now.json
+
+
+def test_tranches_are_listed_with_their_participants_as_the_tranches_page_shows_them(app, api, make_token, as_user):
+    with app.app_context():
+        northwold = make_participant(route=Route.QUALIFICATION)
+        make_participant("Brightmeter Services", route=Route.QUALIFICATION)
+        first = services.add_tranche(user(), Route.QUALIFICATION, "Tranche 1", environment("UIT").id,
+                                     date(2030, 1, 1), date(2030, 2, 1), "Code Bodies' panel")
+        services.add_tranche(user(), Route.QUALIFICATION, "Tranche 2", environment("UIT").id, date(2030, 3, 1),
+                             date(2030, 4, 1), "Code Bodies' panel")
+        services.place_in_tranche(user(), first, northwold.id)
+    secret = make_token("supplier@demo.test")
+    items = api("GET", "/tranches", secret).json["items"]
+    assert [(t["name"], t["kind"], t["environment"], t["first_day"], t["last_day"], t["participants"],
+             t["allocated_by"], t["entered_by"]) for t in items] == [
+        ("Tranche 1", "qualification", "UIT", "2030-01-01", "2030-02-01", ["Northwold Energy"], "Code Bodies' panel",
+         "Sam Ashdown"),
+        ("Tranche 2", "qualification", "UIT", "2030-03-01", "2030-04-01", [], "Code Bodies' panel", "Sam Ashdown")]
+    # No more than the tranches page shows the same user: the same participants, and nothing of their slots.
+    page = as_user("supplier@demo.test").get("/allocation/tranches").get_data(as_text=True)
+    assert all(name in page for t in items for name in t["participants"]) and "Brightmeter Services" not in page
+    assert not any("slot" in key for t in items for key in t)
+    assert api("GET", "/tranches?environment=SIT-A", secret).json["items"] == []
+    assert api("GET", "/tranches?kind=sandbox", secret).json["items"] == []
+    assert api("GET", "/tranches?environment=Nowhere", secret).status_code == 422
+    # The allocation scope is needed.
+    assert api("GET", "/tranches", make_token("supplier@demo.test", scopes=["read"], name="narrow")
+               ).status_code == 403
+
+
+def test_stages_are_listed_with_whether_they_run_alone_and_their_recorded_overlaps(app, api, make_token):
+    with app.app_context():
+        sit_a = environment().id
+        services.add_stage(user(), "SIT Functional", sit_a, date(2030, 3, 1), date(2030, 3, 20), exclusive=True)
+        services.add_stage(user(), "SIT Migration", sit_a, date(2030, 3, 10), date(2030, 3, 30), exclusive=True,
+                           may_overlap=True, overlap_reason="Night runs only")
+        services.add_stage(user(), "Qualification", environment("UIT").id, date(2030, 4, 1), date(2030, 6, 1))
+    secret = make_token("supplier@demo.test")
+    items = api("GET", "/stages", secret).json["items"]
+    assert [(s["name"], s["environment"], s["first_day"], s["last_day"], s["exclusive"]) for s in items] == [
+        ("SIT Functional", "SIT-A", "2030-03-01", "2030-03-20", True),
+        ("SIT Migration", "SIT-A", "2030-03-10", "2030-03-30", True),
+        ("Qualification", "UIT", "2030-04-01", "2030-06-01", False)]
+    assert [(o["stage"], o["reason"], o["recorded_by"]) for o in items[0]["overlaps"]] == [
+        ("SIT Migration", "Night runs only", "Sam Ashdown")]
+    assert [o["stage"] for o in items[1]["overlaps"]] == ["SIT Functional"] and items[2]["overlaps"] == []
+    assert [s["name"] for s in api("GET", "/stages?environment=UIT", secret).json["items"]] == ["Qualification"]
