@@ -9,7 +9,16 @@ from mhhs.allocation import services
 from mhhs.allocation.models import Slot, SlotStatus, TestPhase
 from mhhs.extensions import db
 from mhhs.participants.models import Route
-from tests.allocation.factory import at, book, environment, make_participant, next_monday, sign_off, user
+from tests.allocation.factory import (
+    at,
+    book,
+    environment,
+    make_participant,
+    next_monday,
+    sign_off,
+    unavailable,
+    user,
+)
 
 
 def _slot_form(participant_id, day, start="10:00", end="11:00", **extra):
@@ -184,3 +193,18 @@ def test_moving_a_slot_refuses_by_the_field_and_moves_only_that_one(app, as_user
     with app.app_context():
         assert db.session.get(Slot, first).start == at(monday, 13)
         assert db.session.get(Slot, second).start == at(monday + timedelta(days=1), 10)
+
+
+def test_the_queue_links_a_participants_unavailable_environment_to_its_page(app, as_user):
+    with app.app_context():
+        northwold, monday = make_participant(), next_monday()
+        book([northwold], at(monday, 10), at(monday, 11), by="supplier@demo.test")
+        unavailable(northwold, at(monday, 9), at(monday, 12))  # logged after the request
+        northwold_id = northwold.id
+    rm = as_user("rm.sit@demo.test")
+    queue = rm.get("/allocation/requests").get_data(as_text=True)
+    link = f'<a href="/participants/{northwold_id}#outages-title">Northwold Energy&#39;s NWE test 1 is unavailable'
+    assert link in queue
+    # The link leads where the Release Manager sees that unavailability.
+    page = rm.get(f"/participants/{northwold_id}").get_data(as_text=True)
+    assert 'id="outages-title"' in page and "NWE test 1: " in page
