@@ -17,6 +17,7 @@ from ..rfcs.states import SCHEDULED
 from ..windows.models import Freeze
 from .models import STANDING, Slot, TestPhase, slot_participants
 from .permissions import slot_on_timeline
+from .services import overlap_records
 
 WIDTH, LABEL, LANE = 1000, 120, 16
 KINDS = ["stage", "tranche", "slot", "window", "outage", "freeze"]
@@ -34,7 +35,9 @@ class Bar:
     width: float = 0
     y: int = 0
     link: str = None
-    short: str = ""  # drawn on the bar when it fits
+    name: str = ""  # the bar's short name, drawn where it has room (`_label`)
+    short: str = ""  # what is drawn: the name, or nothing when there is no room
+    inside: bool = True  # drawn on the bar (white), or just after it (dark)
 
 
 @dataclass
@@ -77,12 +80,13 @@ def build(first, last, today, user):
         if a < b:
             width = max((b - a).total_seconds() * scale, 2)
             bars.setdefault(environment_id, []).append(Bar(kind, text, LABEL + (a - start).total_seconds() * scale,
-                                                           width, short=_fit(short, width)))
+                                                           width, name=str(short)))
 
     bars = {}
-    for s in db.session.scalars(select(TestPhase).where(TestPhase.first_day <= last, TestPhase.last_day >= first)):
-        place("stage", f"Stage {s.name}{' (runs alone)' if s.exclusive else ''}: {s.first_day:%d %b}–"
-              f"{s.last_day:%d %b %Y}", s.environment_id, s.starts, s.ends, f"Stage {s.name}")
+    stages = db.session.scalars(select(TestPhase).where(TestPhase.first_day <= last, TestPhase.last_day >= first)
+                                .order_by(TestPhase.first_day, TestPhase.id)).all()
+    for s, text in zip(stages, _stage_texts(stages)):
+        place("stage", text, s.environment_id, s.starts, s.ends, f"Stage {s.name}")
     for t in db.session.scalars(select(Tranche).where(Tranche.first_day <= last, Tranche.last_day >= first)):
         place("tranche", f"{t.label}: {t.first_day:%d %b}–{t.last_day:%d %b %Y}",
               t.environment_id, t.starts, t.ends, t.name)
@@ -94,7 +98,7 @@ def build(first, last, today, user):
     for s in db.session.scalars(select(Slot).where(*in_view)):
         found = organisations.get(s.id, ())
         shown = slot_on_timeline(user, s, {organisation_id for organisation_id, _ in found})
-        when = f"{format_london(s.start)}–{format_london(s.end, '%H:%M')}"
+        when = _span(s.start, s.end)
         if shown == "detail":
             names = ", ".join(name for _, name in found)
             place("slot", f"{names}: {s.purpose.label.lower()} ({s.status.label.lower()}), {when}", s.environment_id,
@@ -106,10 +110,10 @@ def build(first, last, today, user):
                        .join(Rfc, Rfc.id == rfc_environments.c.rfc_id).where(*scheduled))
     for r in db.session.scalars(select(Rfc).where(*scheduled)):
         for environment_id in targets.get(r.id, ()):
-            place("window", f"Deployment window {r.number} ({r.status.value}), {format_london(r.window_start)}–"
-                  f"{format_london(r.window_end, '%H:%M')}", environment_id, r.window_start, r.window_end, r.number)
+            place("window", f"Deployment window {r.number} ({r.status.value}), {_span(r.window_start, r.window_end)}",
+                  environment_id, r.window_start, r.window_end, r.number)
     for o in db.session.scalars(select(Outage).where(overlapping(start, end))):
-        place("outage", f"{'Planned' if o.planned else 'Unplanned'} outage from {format_london(o.start)}",
+        place("outage", f"{'Planned' if o.planned else 'Unplanned'} outage, {_span(o.start, o.end)}",
               o.environment_id, o.start, o.end, "Outage")
     environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
     for f in db.session.scalars(select(Freeze).where(Freeze.first_day <= last, Freeze.last_day >= first)):
@@ -120,6 +124,7 @@ def build(first, last, today, user):
     for environment in environments:
         mine = sorted(bars.get(environment.id, []), key=lambda b: (KINDS.index(b.kind), b.x))
         rows = _stack(mine)
+        _label(mine)
         lane = Lane(environment, mine, y, max(rows, 1) * LANE + 8)
         for bar in mine:
             bar.y += y + 4
@@ -131,13 +136,51 @@ def build(first, last, today, user):
     return Timeline(lanes, ticks, today_x, first, last, y + 8, sum(len(b) for b in bars.values()))
 
 
+def _span(first, last):
+    """[first, last) in UK time as the list says it: "15 Dec 2026 09:00–11:00" within a day, both days named when it
+    runs past midnight, "from … (not yet ended)" while it has no end."""
+    if last is None:
+        return f"from {format_london(first)} (not yet ended)"
+    same_day = format_london(first, "%Y%m%d") == format_london(last, "%Y%m%d")
+    return f"{format_london(first)}–{format_london(last, '%H:%M' if same_day else '%d %b %Y %H:%M')}"
+
+
+def _stage_texts(stages):
+    """What the list says of each stage: its days, and whether it runs alone, naming the stages a Release Manager
+    recorded it may overlap all the same (one read for them all)."""
+    may_overlap = {}
+    for record in overlap_records([s.id for s in stages]) if any(s.exclusive for s in stages) else ():
+        may_overlap.setdefault(record.first_id, []).append(record.second.name)
+        may_overlap.setdefault(record.second_id, []).append(record.first.name)
+    texts = []
+    for s in stages:
+        alone = ""
+        if s.exclusive:
+            alone = " (runs alone" + (f"; may overlap {', '.join(may_overlap[s.id])}, as recorded"
+                                      if s.id in may_overlap else "") + ")"
+        texts.append(f"Stage {s.name}{alone}: {s.first_day:%d %b}–{s.last_day:%d %b %Y}")
+    return texts
+
+
 CHAR = 6  # the width of a character of the bars' labels (font size 10), roughly
 
 
-def _fit(short, width):
-    """The bar's short label when it fits inside the bar, else none (the bar's title and the list name it)."""
-    short = str(short)
-    return short if len(short) * CHAR + 4 <= width else ""
+def _label(bars):
+    """Where each bar's short name is drawn: on the bar when it fits there; else just after it when its row is free
+    that far (up to the next bar or the chart's edge); else not at all (the bar's title and the list below name it).
+    Bars of one row never overlap (`_stack`)."""
+    rows = {}
+    for bar in bars:
+        rows.setdefault(bar.y, []).append(bar)
+    for row in rows.values():
+        row.sort(key=lambda b: b.x)
+        for bar, following in zip(row, row[1:] + [None]):
+            need = len(bar.name) * CHAR + 4
+            room = (following.x if following else LABEL + WIDTH) - (bar.x + bar.width)
+            if need <= bar.width:
+                bar.short, bar.inside = bar.name, True
+            elif need + 3 <= room:
+                bar.short, bar.inside = bar.name, False
 
 
 def _grouped(statement):

@@ -1,0 +1,56 @@
+"""The timeline's words: the period's links without stray separators; a bar too short for its name named beside it
+where its row has room (else only by its title and the list); each item's times as they are (an outage with no end
+says so, one past midnight names both days); a stage that runs alone says which stages it may overlap all the same."""
+import re
+from datetime import timedelta
+
+from mhhs.allocation import services
+from mhhs.allocation.timeline import LABEL, WIDTH, Bar, _label
+from mhhs.core.time import utcnow
+from tests.allocation.factory import at, book, environment, make_participant, next_monday, user
+from tests.outages.factory import make_outage
+
+
+def text(response):
+    assert response.status_code == 200
+    return re.sub(r"\s+", " ", response.get_data(as_text=True))
+
+
+def test_a_short_bar_is_named_on_it_beside_it_or_not_at_all_by_the_room_its_row_has():
+    roomy = Bar("slot", "", x=LABEL + 100, width=200, name="Northwold Energy")  # 16 × 6 + 4 = 100 px fit on it
+    crowded = Bar("slot", "", x=LABEL + 400, width=4, name="Redbank")  # 46 px needed, 16 px to the next bar
+    beside = Bar("slot", "", x=LABEL + 420, width=4, name="Brightmeter")  # free until the chart's last bar
+    edge = Bar("slot", "", x=LABEL + WIDTH - 10, width=4, name="Fenland")  # the chart's edge is 6 px on
+    other_row = Bar("slot", "", x=LABEL + 405, width=4, y=16, name="Kestrel")  # another row does not crowd it
+    _label([beside, roomy, edge, crowded, other_row])
+    assert (roomy.short, roomy.inside) == ("Northwold Energy", True)
+    assert crowded.short == "" and edge.short == ""  # the title and the list below name them
+    assert (beside.short, beside.inside) == ("Brightmeter", False)
+    assert (other_row.short, other_row.inside) == ("Kestrel", False)
+
+
+def test_the_timeline_says_each_bar_truly_and_names_short_ones_beside_them(app, as_user):
+    monday = next_monday()
+    with app.app_context():
+        book([make_participant()], at(monday, 10), at(monday, 11))  # before the stages, which run alone
+        sit_a = environment().id
+        services.add_stage(user(), "SIT Functional", sit_a, monday, monday + timedelta(days=4), exclusive=True)
+        services.add_stage(user(), "SIT Migration", sit_a, monday, monday + timedelta(days=4), exclusive=True,
+                           may_overlap=True, overlap_reason="Night runs only")
+        make_outage("dip@demo.test", environment="UIT", planned=True, start=at(monday, 22),
+                    end=at(monday + timedelta(days=1), 2))
+        make_outage("dip@demo.test", environment="SIT-B", start=utcnow() - timedelta(hours=2), end=None)  # ongoing
+    page = text(as_user("rm.sit@demo.test").get(f"/allocation/timeline?view=month&day={monday}"))
+    nav = re.search(r'<nav class="calendar-nav" aria-label="Timeline period">(.*?)</nav>', page).group(1)
+    assert "·" not in nav and re.findall(r">([^<>]+)</a>", nav) == ["‹ Previous month", "Today", "Next month ›",
+                                                                      "Week view"]
+    # An hour in a month is a bar of about 1.3 px: its name is drawn beside it, in dark text.
+    assert re.search(r'<text x="[\d.]+" y="\d+" fill="#0f172a" font-size="9" aria-hidden="true">Northwold Energy'
+                     r'</text>', page)
+    assert f"Northwold Energy: connectivity proving (allocated), {monday:%d %b %Y} 10:00–11:00" in page
+    assert f"Planned outage, {monday:%d %b %Y} 22:00–{monday + timedelta(days=1):%d %b %Y} 02:00" in page
+    # An outage under way, seen in this week: it runs on as far as anyone knows.
+    week = text(as_user("rm.sit@demo.test").get("/allocation/timeline"))
+    assert re.search(r"Unplanned outage, from \d\d \w{3} \d{4} \d\d:\d\d \(not yet ended\)", week)
+    assert "Stage SIT Functional (runs alone; may overlap SIT Migration, as recorded)" in page
+    assert "Stage SIT Migration (runs alone; may overlap SIT Functional, as recorded)" in page
