@@ -7,12 +7,13 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import String, cast, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import UnaryExpression
 
 from .allocation.services import my_slots, requests_to_decide
 from .baseline import services as baseline
-from .certificates.models import SOON_DAYS, Certificate, Status
+from .certificates.models import SOON_DAYS, Certificate
 from .certificates.permissions import visible_certificates
-from .certificates.services import contact_gaps, coverage_gaps, environments_tested_in, status_counts
+from .certificates.services import contact_gaps, coverage_gaps, environments_tested_in
 from .core.pagination import COUNT_LIMIT, Page
 from .core.permissions import Role, login_required
 from .core.time import to_london, utcnow
@@ -33,7 +34,7 @@ from .rfcs import queries, services
 from .rfcs.clashes import clashes
 from .rfcs.models import Approval, Deployment, Rfc
 from .rfcs.queries import RECENT, WORK_SETS
-from .rfcs.states import PUBLIC_STATUSES, Outcome
+from .rfcs.states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
 
 bp = Blueprint("home", __name__)
 ROWS = 5  # each block's first rows; its link leads to the whole list
@@ -64,11 +65,16 @@ def _participants(user):
     return dict(without_manager=None, participant_entry=participant_of(user.organisation_id))
 
 
-def _card(statement, order, options=(), limit=ROWS):
+def _card(statement, order, options=(), limit=ROWS, first=None):
     """A card's first `limit` rows (entities when `statement` selects one, else rows of columns) and how many there
-    are in all (at most COUNT_LIMIT + 1, as the lists count), in one query: the count as a column beside them."""
+    are in all (at most COUNT_LIMIT + 1, as the lists count), in one query: the count as a column beside them.
+    `first`: a condition the first rows meet anyway, that lets an index find them."""
     statement = statement.order_by(None)
-    total = select(func.count()).select_from(statement.limit(COUNT_LIMIT + 1).subquery()).scalar_subquery()
+    key = order[-1].element if isinstance(order[-1], UnaryExpression) else order[-1]  # unique, maybe descending
+    counted = statement.with_only_columns(key).limit(COUNT_LIMIT + 1)  # that key only: a narrow read
+    total = select(func.count()).select_from(counted.subquery()).scalar_subquery()
+    if first is not None:
+        statement = statement.where(first)
     rows = db.session.execute(statement.add_columns(total.label("total")).options(*options).order_by(*order)
                               .limit(limit)).all()
     items = [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows]
@@ -106,10 +112,8 @@ def _certificates(user, now, names):
     """The user's (or, for a manager, everyone's) certificates to act on: expired ones not replaced, those expiring
     within 30 days (each card's rows and count in one query, on the index of expiry), and the kinds missing where
     they test (each with the list its link opens)."""
-    counts = status_counts(user, now)
     expired = _certificate_card(user, Certificate.valid_to < now, names)
     expiring = _certificate_card(user, Certificate.valid_to.between(now, now + timedelta(days=SOON_DAYS)), names)
-    expired.total, expiring.total = counts[Status.EXPIRED], counts[Status.WITHIN_30]
     return dict(expired=expired, expiring=expiring, missing=coverage_gaps(user, now),
                 contact_gaps=contact_gaps(user, now))
 
@@ -141,25 +145,38 @@ class OngoingRow:
     systems: list
 
 
-def _rfcs(name, user, now, order, options=()):
+def _rfcs(name, user, now, order, options=(), where=()):
     """A card of one of the RFC lists' work sets (`/rfcs?set=<name>`): the first ROWS (with their system, in the
-    same query) and how many in all; their environments (and what `options` add) in one query more."""
-    return _card(select(Rfc).where(*WORK_SETS[name][1](user, now)), order,
+    same query) and how many in all; their environments (and what `options` add) in one query more. `where`: what
+    the set's RFCs meet anyway, for an index."""
+    return _card(select(Rfc).where(*WORK_SETS[name][1](user, now), *where), order,
                  [joinedload(Rfc.system), selectinload(Rfc.environments), *options])
+
+
+def _first_by_window(condition):
+    """The first ROWS RFCs by window of each status (among those meeting `condition`), each read through the index
+    on (status, window start): the first ROWS of all of them are among these."""
+    parts = [select(Rfc.id).where(condition, Rfc.status == status).order_by(Rfc.window_start, Rfc.id).limit(ROWS)
+             .subquery() for status in (RfcStatus.APPROVED, *OUTCOMES)]
+    return Rfc.id.in_(union_all(*(select(part.c.id) for part in parts)))
 
 
 def _manager(user, now):
     names = _names()
     waiting_query, order = queries.waiting_query(user)
     waiting = _card(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)])
-    deployments = _rfcs("next-7-days", user, now, [Rfc.window_start, Rfc.id])
+    # An approved window going on or to come began no earlier than the longest approved one before now: the range
+    # of the index on (status, window start) to read, not every approved window of the past.
+    longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status == RfcStatus.APPROVED)) or 0
+    deployments = _rfcs("next-7-days", user, now, [Rfc.window_start, Rfc.id],
+                        where=[Rfc.window_start >= now - timedelta(minutes=longest)])
     follow_ups = {}
     for key, (words, condition, _order) in queries.FOLLOW_UPS.items():
         # By window, as the list its link opens (`sort=window&dir=asc`): every RFC followed up has a window. Their
         # deployments: "outcomes recorded: n of m", and the badge of a mixed outcome.
         follow_ups[key] = (words, _card(select(Rfc).where(condition(now)), [Rfc.window_start, Rfc.id],
                                         [joinedload(Rfc.system), selectinload(Rfc.environments),
-                                         selectinload(Rfc.deployments)]))
+                                         selectinload(Rfc.deployments)], first=_first_by_window(condition(now))))
     return dict(blocks="manager", waiting=waiting, deployments=deployments, follow_ups=follow_ups,
                 slot_requests=requests_to_decide(),  # the allocation's queue (issue 27)
                 clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now, names),
