@@ -33,9 +33,8 @@ def ready_counts(now=None):
     """[(phase, participants ready, participants)] for every phase, as readiness.criteria.ready_counts, cached."""
     now = now or utcnow()
     counts, since, until = cached(_load, READINESS, REFERENCE)
-    if now > until:
+    if now > until:  # time has changed them: the copy is out of date for every later request too
         drop(_load)
-        counts, since, until = cached(_load, READINESS, REFERENCE)
-    if now < since:  # a moment before the copy's (a report of the past): read as it stood then
+    if not since <= now <= until:  # read as they stand at that moment
         return count_ready(now)
     return list(counts)
