@@ -163,15 +163,20 @@ def _register_hooks(app):
 
 
 def _watch_changes():
-    """What moves the stored change counters (core/changes.py): the reference data, and the outage board."""
+    """What moves the stored change counters (core/changes.py): the reference data, the outage board, and what a
+    participant's readiness reads."""
     from .core.changes import OUTAGES, REFERENCE, watch
     from .directory.models import Environment, MarketRole, Organisation, System
     from .outages.models import Outage, OutageUpdate
+    from .readiness.counts import READINESS
+    from .readiness.counts import WATCHED as READINESS_WATCHED
 
     for model in (Environment, System, Organisation, MarketRole):
         watch(model, REFERENCE)
     for model in (Outage, OutageUpdate):
         watch(model, OUTAGES)
+    for model in READINESS_WATCHED:
+        watch(model, READINESS)
 
 
 def _register_template_globals(app):

@@ -1,35 +1,44 @@
 """The home page each role lands on after logging in: a work list of what concerns them, each block linking to the
 full list (EAP §12.1.1, RCM §12.11)."""
+from dataclasses import dataclass
+from datetime import timedelta
+
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import UnaryExpression
 
 from .allocation.services import my_slots, requests_to_decide
 from .baseline import services as baseline
-from .certificates.models import Certificate, Status
-from .certificates.services import contact_gaps, coverage_gaps, dashboard_query, environments_tested_in
-from .core.pagination import paginate
+from .certificates.models import SOON_DAYS, Certificate
+from .certificates.permissions import visible_certificates
+from .certificates.services import contact_gaps, coverage_gaps, environments_tested_in
+from .core.pagination import COUNT_LIMIT, Page
 from .core.permissions import Role, login_required
 from .core.time import to_london, utcnow
+from .directory import choices
+from .directory.models import Organisation
 from .extensions import db
-from .outages.models import Outage
-from .outages.services import board as outage_board
-from .outages.services import log_query
+from .outages.downtime import MICROSECOND
+from .outages.models import Outage, outage_systems
+from .outages.services import BOARD_AHEAD
 from .participants import proving
-from .participants.register import participants_without_environment_manager
+from .participants.models import Participant
+from .participants.register import without_environment_manager
 from .participants.services import participant_of
 from .readiness.owned import item_link, open_items_for
 from .readiness.views import home_context as readiness_home
 from .release_notes import acknowledgements
 from .rfcs import queries, services
 from .rfcs.clashes import clashes
-from .rfcs.models import Approval, Deployment, Rfc, priority_of
+from .rfcs.models import Approval, Deployment, Rfc
 from .rfcs.queries import RECENT, WORK_SETS
-from .rfcs.states import PUBLIC_STATUSES, Outcome
+from .rfcs.states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
 
 bp = Blueprint("home", __name__)
 ROWS = 5  # each block's first rows; its link leads to the whole list
+PLANNED_PER_ENVIRONMENT = 3  # as the status board shows them
 RECENT_LIMIT = 200  # the newest deployments read for that block, however busy the fortnight
 
 
@@ -49,56 +58,143 @@ def _participants(user):
     """participants (issue 26a): a Release Manager's gap of EAP §7.1.1 (participants without an Environment
     Manager); for anyone else their organisation's register entry, if it tests."""
     if user.role == Role.RELEASE_MANAGER:
-        return dict(without_manager=participants_without_environment_manager(), participant_entry=None)
+        return dict(without_manager=_card(
+            select(Participant).join(Participant.organisation).where(*without_environment_manager()),
+            [Organisation.name, Participant.id], [joinedload(Participant.organisation),
+                                                  joinedload(Participant.interval)]), participant_entry=None)
     return dict(without_manager=None, participant_entry=participant_of(user.organisation_id))
 
 
-def _block(query, order, key_of=None, descending=False):
-    return paginate(query, order, descending=descending, per_page=ROWS, key_of=key_of)
+def _card(statement, order, options=(), limit=ROWS, first=None):
+    """A card's first `limit` rows (entities when `statement` selects one, else rows of columns) and how many there
+    are in all (at most COUNT_LIMIT + 1, as the lists count), in one query: the count as a column beside them.
+    `first`: a condition the first rows meet anyway, that lets an index find them."""
+    statement = statement.order_by(None)
+    key = order[-1].element if isinstance(order[-1], UnaryExpression) else order[-1]  # unique, maybe descending
+    counted = statement.with_only_columns(key).limit(COUNT_LIMIT + 1)  # that key only: a narrow read
+    total = select(func.count()).select_from(counted.subquery()).scalar_subquery()
+    if first is not None:
+        statement = statement.where(first)
+    rows = db.session.execute(statement.add_columns(total.label("total")).options(*options).order_by(*order)
+                              .limit(limit)).all()
+    items = [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows]
+    return Page(items=items, total=rows[0][-1] if rows else 0)
 
 
-def _certificates(user, now):
+@dataclass(frozen=True)
+class CertificateRow:
+    """A certificate as a card lists it (columns, with the names of the cached reference data)."""
+    id: int
+    subject: str
+    organisation: str
+    environment: str
+    valid_to: object
+
+
+def _certificate_card(user, condition, names):
+    query = visible_certificates(select(Certificate.id, Certificate.subject, Certificate.organisation_id,
+                                        Certificate.environment_id, Certificate.valid_to)
+                                 .where(~Certificate.replaced, condition), user)
+    page = _card(query, [Certificate.valid_to, Certificate.id])
+    page.items = [CertificateRow(i, subject, names["organisations"].get(o, ""), names["environments"].get(e, ""),
+                                 valid_to) for i, subject, o, e, valid_to in page.items]
+    return page
+
+
+def _names():
+    """{"environments" | "systems" | "organisations": {id: name}} of the reference data, cached per process."""
+    return {"environments": dict(choices.environments()),
+            "systems": {i: name for i, name, _ in choices.systems()},
+            "organisations": dict(choices.organisations())}
+
+
+def _certificates(user, now, names):
     """The user's (or, for a manager, everyone's) certificates to act on: expired ones not replaced, those expiring
-    within 30 days, and the kinds missing where they test (each with the list its link opens)."""
-    def status(value):
-        return _block(dashboard_query(user, now, status=value), [Certificate.valid_to, Certificate.id],
-                      key_of=lambda row: (row[0].valid_to, row[0].id))
-    return dict(expired=status(Status.EXPIRED.value), expiring=status(Status.WITHIN_30.value),
-                missing=coverage_gaps(user, now), contact_gaps=contact_gaps(user, now))
+    within 30 days (each card's rows and count in one query, on the index of expiry), and the kinds missing where
+    they test (each with the list its link opens)."""
+    expired = _certificate_card(user, Certificate.valid_to < now, names)
+    expiring = _certificate_card(user, Certificate.valid_to.between(now, now + timedelta(days=SOON_DAYS)), names)
+    return dict(expired=expired, expiring=expiring, missing=coverage_gaps(user, now),
+                contact_gaps=contact_gaps(user, now))
 
 
-def _ongoing(now, organisation_id=None, environment_ids=None):
-    """Outages going on now, as the outage log lists them with `state=ongoing` (and the same filters)."""
-    query = log_query(organisation_id=organisation_id, environment_ids=environment_ids, ongoing_at=now) \
-        .order_by(None).order_by(Outage.start)
-    return db.session.scalars(query).all()
+def _going_on(now):
+    """The outages going on at `now` (as outages.downtime.overlapping(now, now + MICROSECOND) keeps them): the ids
+    of those still open and of those ending after it, each a range of the index on (end, start), then read by id."""
+    started = Outage.start < now + MICROSECOND
+    return Outage.id.in_(union_all(select(Outage.id).where(Outage.end.is_(None), started),
+                                   select(Outage.id).where(Outage.end > now, started)))
 
 
-def _rfcs(name, user, now, order, descending=False, options=()):
-    query = select(Rfc).where(*WORK_SETS[name][1](user, now)).options(joinedload(Rfc.system),
-                                                                       selectinload(Rfc.environments), *options)
-    return _block(query, order, descending=descending)
+def _ongoing(now, names, organisation_id=None, environment_ids=None):
+    """Outages going on now, as the outage log lists them with `state=ongoing` (and the same filters): the first
+    ROWS (earliest start first) as columns, their systems' names beside them, and how many in all."""
+    query = select(Outage.id, Outage.environment_id, Outage.category, Outage.start, Outage.end,
+                   _systems_of_outage()).where(_going_on(now))
+    # The filters as expressions (`+ 0`), so that no index on them leads: the few going on are read by id.
+    if organisation_id is not None:
+        query = query.where(Outage.organisation_id + 0 == organisation_id)
+    if environment_ids is not None:
+        query = query.where((Outage.environment_id + 0).in_(environment_ids))
+    page = _card(query, [Outage.start, Outage.id])
+    page.items = [OngoingRow(i, names["environments"].get(e, ""), category, start, end,
+                             _system_names(ids, names))
+                  for i, e, category, start, end, ids in page.items]
+    return page
+
+
+@dataclass(frozen=True)
+class OngoingRow:
+    id: int
+    environment: str
+    category: object
+    start: object
+    end: object
+    systems: list
+
+
+def _rfcs(name, user, now, order, options=(), where=()):
+    """A card of one of the RFC lists' work sets (`/rfcs?set=<name>`): the first ROWS (with their system, in the
+    same query) and how many in all; their environments (and what `options` add) in one query more. `where`: what
+    the set's RFCs meet anyway, for an index."""
+    return _card(select(Rfc).where(*WORK_SETS[name][1](user, now), *where), order,
+                 [joinedload(Rfc.system), selectinload(Rfc.environments), *options])
+
+
+def _first_by_window(condition):
+    """The first ROWS RFCs by window of each status (among those meeting `condition`), each read through the index
+    on (status, window start): the first ROWS of all of them are among these."""
+    parts = [select(Rfc.id).where(condition, Rfc.status == status).order_by(Rfc.window_start, Rfc.id).limit(ROWS)
+             .subquery() for status in (RfcStatus.APPROVED, *OUTCOMES)]
+    return Rfc.id.in_(union_all(*(select(part.c.id) for part in parts)))
 
 
 def _manager(user, now):
-    waiting_query, order = queries.queue_query(user)
-    waiting = _block(waiting_query, order, key_of=lambda rfc: (priority_of(rfc), rfc.window_start, rfc.id))
-    deployments = _rfcs("next-7-days", user, now, [Rfc.window_start, Rfc.id])
-    emergencies = services.outstanding_emergency_fixes(now=now)
+    names = _names()
+    waiting_query, order = queries.waiting_query(user)
+    waiting = _card(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)])
+    # An approved window going on or to come began no earlier than the longest approved one before now: the range
+    # of the index on (status, window start) to read, not every approved window of the past.
+    longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status == RfcStatus.APPROVED)) or 0
+    deployments = _rfcs("next-7-days", user, now, [Rfc.window_start, Rfc.id],
+                        where=[Rfc.window_start >= now - timedelta(minutes=longest)])
     follow_ups = {}
-    for key, (words, condition, order) in queries.FOLLOW_UPS.items():
-        query = select(Rfc).where(condition(now)).options(
-            joinedload(Rfc.system), selectinload(Rfc.environments), selectinload(Rfc.deployments))
-        follow_ups[key] = (words, _block(query, queries.RFC_SORTS[order].order,
-                                         key_of=queries.RFC_SORTS[order].key_of))
+    for key, (words, condition, _order) in queries.FOLLOW_UPS.items():
+        # By window, as the list its link opens (`sort=window&dir=asc`): every RFC followed up has a window. Their
+        # deployments: "outcomes recorded: n of m", and the badge of a mixed outcome.
+        follow_ups[key] = (words, _card(select(Rfc).where(condition(now)), [Rfc.window_start, Rfc.id],
+                                        [joinedload(Rfc.system), selectinload(Rfc.environments),
+                                         selectinload(Rfc.deployments)], first=_first_by_window(condition(now))))
     return dict(blocks="manager", waiting=waiting, deployments=deployments, follow_ups=follow_ups,
                 slot_requests=requests_to_decide(),  # the allocation's queue (issue 27)
-                clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now),
-                drift=baseline.drifting(), emergencies=emergencies, **_certificates(user, now))
+                clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now, names),
+                drift=baseline.drifting(), emergencies=services.outstanding_emergency_rows(),
+                system_names=names["systems"], **_certificates(user, now, names))
 
 
 def _central_party(user, now):
-    to_do = _rfcs("to-do", user, now, [Rfc.updated_at, Rfc.id], descending=True,
+    names = _names()
+    to_do = _rfcs("to-do", user, now, [Rfc.updated_at.desc(), Rfc.id.desc()],
                   options=[selectinload(Rfc.approvals).joinedload(Approval.by)])  # the managers' comments
     upcoming = _rfcs("upcoming", user, now, [Rfc.window_start, Rfc.id])
     notes, _ = _release_notes(user, now)  # those sent to the organisation and not read as they stand
@@ -106,7 +202,7 @@ def _central_party(user, now):
                if (waiting := [row for row in rows if row[2] not in ("current", "not sent")])]
     return dict(blocks="central_party", to_do=to_do, upcoming=upcoming, clashes=clashes(upcoming.items, user, now),
                 to_read=to_read,
-                ongoing=_ongoing(now, user.organisation_id), **_certificates(user, now))
+                ongoing=_ongoing(now, names, user.organisation_id), **_certificates(user, now, names))
 
 
 def _proving(user, now):
@@ -139,22 +235,52 @@ def _release_notes(user, now, environment_ids=None):
     return sorted(notes.items(), key=lambda item: item[0].position), len(recent)
 
 
+def _systems_of_outage():
+    """The ids of an outage's systems, as one string (a column beside the outage's)."""
+    return (select(func.aggregate_strings(cast(outage_systems.c.system_id, String), ","))
+            .where(outage_systems.c.outage_id == Outage.id).scalar_subquery())
+
+
+def _system_names(ids, names):
+    return sorted(names["systems"].get(int(i), "") for i in (ids or "").split(",") if i)
+
+
+def _planned(now, names):
+    """[(environment's name, [the next PLANNED_PER_ENVIRONMENT planned outages])] of the environments with one
+    planned in the status board's reach (outages.services.board), in the programme's order: one query, each
+    environment's part a range of its index on start."""
+    parts = [select(Outage.id, Outage.environment_id, Outage.start, Outage.category,
+                    _systems_of_outage().label("systems"))
+             .where(Outage.environment_id == environment_id, Outage.planned.is_(True), Outage.start > now,
+                    Outage.start < now + BOARD_AHEAD)
+             .order_by(Outage.start, Outage.id).limit(PLANNED_PER_ENVIRONMENT).subquery()
+             for environment_id, _ in choices.environments()]
+    if not parts:
+        return []
+    rows = db.session.execute(union_all(*(select(part) for part in parts))).all()
+    planned = {}
+    for outage_id, environment_id, start, category, systems in rows:
+        planned.setdefault(environment_id, []).append(
+            OngoingRow(outage_id, names["environments"].get(environment_id, ""), category, start, None,
+                       _system_names(systems, names)))
+    return [(name, sorted(planned[i], key=lambda o: (o.start, o.id))) for i, name in choices.environments()
+            if i in planned]
+
+
 def _participant(user, now):
     """Release notes deployed in the last 14 days, per environment (those the organisation tests in, when it has
     any), those waiting for the user's reading first; outages going on in the environments the user's organisation
     tests in (or that it reported)."""
+    names = _names()
     tested = environments_tested_in(user)
     notes_where_tested = bool(tested)
     notes, released = _release_notes(user, now, tuple(tested) if notes_where_tested else None)
-    tested |= set(db.session.scalars(log_query(ongoing_at=now).where(
-        Outage.reporter_organisation_id == user.organisation_id).with_only_columns(Outage.environment_id)
-        .order_by(None)))
-    ongoing = _ongoing(now, environment_ids=tuple(sorted(tested)) or (0,))
-    board = outage_board(now)
+    tested |= set(db.session.scalars(select(Outage.environment_id).distinct().where(
+        _going_on(now), Outage.reporter_organisation_id + 0 == user.organisation_id)))
+    ongoing = _ongoing(now, names, environment_ids=tuple(sorted(tested)) or (0,))
     slots, slots_total = my_slots(user, now)  # the allocation's "my slots" card (issue 27)
     return dict(blocks="participant", notes=notes, released=released, notes_where_tested=notes_where_tested,
                 ongoing=ongoing, tested=sorted(tested),
                 proving=_proving(user, now),
-                slots=slots, slots_total=slots_total,
-                planned=[(environment, upcoming) for environment, _, _, upcoming in board if upcoming],
-                **_certificates(user, now))
+                slots=slots, slots_total=slots_total, planned=_planned(now, names),
+                **_certificates(user, now, names))

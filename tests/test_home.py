@@ -1,8 +1,10 @@
 """Home pages as work lists: what waits for each role, each block linking to its full list; their queries do not
 grow with the data."""
+import re
 from datetime import timedelta
 
 from mhhs.core.time import utcnow
+from mhhs.outages.models import Category
 from mhhs.rfcs.rules import earliest_start
 from mhhs.rfcs.states import ReleaseType, RfcStatus
 from tests.certificates.factory import make_certificate
@@ -132,3 +134,70 @@ def test_a_central_party_sees_the_release_notes_it_must_read(app, as_user):
     dip.post(f"/rfcs/{theirs}/acknowledge", {"from": "home"})
     to_read = section(dip.get("/").get_data(as_text=True), "to-read")
     assert f"RFC-{theirs:06d}" not in to_read and "you have read every release note" in to_read
+
+
+def test_outages_now_lists_the_first_going_on_and_counts_them_all(app, as_user):
+    now = utcnow()
+    with app.app_context():
+        going_on = [make_outage("mprs@demo.test", environment="SIT-B", systems=("MPRS",),
+                                start=now - timedelta(hours=10 - i), description=f"Down {i}").id for i in range(7)]
+        open_ended = make_outage("dip@demo.test", start=now - timedelta(hours=20)).id  # no end yet: the earliest
+        make_outage("dip@demo.test", start=now - timedelta(hours=5), end=now - timedelta(hours=1))  # over
+        make_outage("dip@demo.test", planned=True, category=Category.DATA_LOAD, start=now + timedelta(days=2),
+                    end=now + timedelta(days=2, hours=2))  # to come
+    card = section(as_user("rm.sit@demo.test").get("/").get_data(as_text=True), "outages-now")
+    assert '<small class="count">8</small>' in card and card.count("<li>") == 5 and "3 more" in card
+    listed = [int(n) for n in re.findall(r'href="/outages/(\d+)"', card)]
+    assert listed == [open_ended, *going_on[:4]]  # the earliest start first
+    assert "SIT-B: MPRS" in card and "SIT-A: DIP" in card
+    assert 'href="/outages?state=ongoing"' in card
+
+
+def test_a_test_participants_next_planned_outages_per_environment(app, as_user):
+    now = utcnow()
+    with app.app_context():
+        sit_a = [make_outage("dip@demo.test", planned=True, category=Category.DATA_LOAD,
+                             start=now + timedelta(days=1 + i), end=now + timedelta(days=1 + i, hours=1)).id
+                 for i in range(4)]
+        sit_b = make_outage("mprs@demo.test", environment="SIT-B", systems=("MPRS",), planned=True,
+                            category=Category.DATA_LOAD, start=now + timedelta(days=3),
+                            end=now + timedelta(days=3, hours=1)).id
+        make_outage("dip@demo.test", environment="SIT-B")  # going on, not planned
+        make_outage("dip@demo.test", environment="UIT", planned=True, category=Category.DATA_LOAD,
+                    start=now + timedelta(days=70), end=now + timedelta(days=70, hours=1))  # beyond the board's reach
+    card = section(as_user("supplier@demo.test").get("/").get_data(as_text=True), "planned")
+    assert card.index("<h3>SIT-A</h3>") < card.index("<h3>SIT-B</h3>") and "<h3>UIT</h3>" not in card
+    ids = [int(n) for n in re.findall(r'href="/outages/(\d+)"', card)]
+    assert ids == [*sit_a[:3], sit_b]  # three per environment, the soonest first
+    assert "DIP: data load" in card and "MPRS: data load" in card
+
+
+def test_participants_ready_per_phase_follow_the_data_and_the_time(app, as_user):
+    """The card's counts are read once per process: again when what readiness reads changes, and when a certificate
+    it rests on has expired since."""
+    from mhhs.certificates.models import Kind
+    from mhhs.participants.models import Route
+    from mhhs.readiness import counts, criteria
+    from tests.readiness.factory import environment, make_criterion, make_participant
+
+    rm = as_user("rm.sit@demo.test")
+
+    def sandbox():
+        card = section(rm.get("/").get_data(as_text=True), "readiness-phases")
+        return dict(re.findall(r'>([^<]+)</a>: (\d+ of \d+)', card))["E2E Sandbox"]
+
+    with app.app_context():
+        make_participant("Ready Energy", route=Route.SANDBOX)
+        make_criterion("DIP certificates", phase=Route.SANDBOX, derived="certificates",
+                       environment_id=environment("SIT-A").id)
+    assert sandbox() == "0 of 1"
+    with app.app_context():
+        make_certificate("Ready Energy", "SIT-A", kind=Kind.DIP_TLS, days=40)
+        make_certificate("Ready Energy", "SIT-A", kind=Kind.DIP_JWS, days=40)
+    assert sandbox() == "1 of 1"  # read again: a certificate was stored
+    with app.app_context():
+        later = utcnow() + timedelta(days=41)  # both have expired by then
+        assert counts.ready_counts(later) == criteria.ready_counts(later)
+        assert dict((phase, (ready, total)) for phase, ready, total in counts.ready_counts(later))[
+            Route.SANDBOX] == (0, 1)
+    assert sandbox() == "1 of 1"

@@ -27,6 +27,7 @@ from mhhs.participants.models import (
     StepStatus,
     participant_market_roles,
 )
+from mhhs.readiness.counts import READINESS
 from mhhs.readiness.models import CriterionMark, Derived, EntryCriterion, Health, HealthCheck, Mark
 from mhhs.rfcs.models import Defect, Deployment, Rfc, rfc_environments
 from mhhs.rfcs.services import rebuild_pending
@@ -37,7 +38,7 @@ MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supp
 # day of its clashing windows (the benchmark shows the calendar of today).
 PAGES = [
     (MANAGER, "/outages/categories", 2),
-    (MANAGER, "/", 70), (CENTRAL_PARTY, "/", 43), (PARTICIPANT, "/", 41),
+    (MANAGER, "/", 48), (CENTRAL_PARTY, "/", 39), (PARTICIPANT, "/", 36),
     (MANAGER, "/rfcs", 8), (MANAGER, "/rfcs?last=1", 8), (CENTRAL_PARTY, "/rfcs", 8), (PARTICIPANT, "/rfcs", 9),
     (MANAGER, "/rfcs/{rfc}", 32), (MANAGER, "/approvals", 23),
     (MANAGER, "/outages", 17), (MANAGER, "/outages?last=1", 17), (MANAGER, "/outages/board", 7),
@@ -121,6 +122,7 @@ def fill(count, seed):
                         (Outage, outages), (outage_systems, outage_links), (Certificate, certificates)):
         if rows:
             db.session.execute(insert(model), rows)
+    bump(READINESS)  # certificates added beside the ORM: what readiness reads (core/changes.py)
     db.session.commit()
     rebuild_pending()
     downtime.rebuild(now)
@@ -159,7 +161,7 @@ def fill_participants(count, seed, now):
             (ConnectivitySignOff, [dict(participant_id=i, environment_id=sit_a, signed_by_id=manager, signed_at=now)
                                    for i in ids if i % 2 == first % 2])):
         db.session.execute(insert(model), rows)
-    bump(REFERENCE)  # organisations added beside the ORM (core/changes.py)
+    bump(REFERENCE, READINESS)  # organisations and participants added beside the ORM (core/changes.py)
     db.session.commit()
 
 
@@ -195,6 +197,7 @@ def fill_readiness(days, seed, now):
     if missing:
         db.session.execute(insert(environment_systems), missing)
         bump(REFERENCE)
+    bump(READINESS)  # criteria and marks added beside the ORM
     db.session.execute(insert(EntryCriterion), [dict(phase=Route.SIT, text=f"Criterion {seed}-{n}", position=n,
                                                      derived=Derived.ENVIRONMENT_MANAGER if n == 0 else None)
                                                 for n in range(4)])

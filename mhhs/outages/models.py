@@ -69,6 +69,9 @@ class Outage(db.Model):
 
 
 Index("ix_outages_environment_start", Outage.environment_id, Outage.start)
+# The outages going on at a moment (the home pages' cards): those still open or ending after it, their start read
+# beside their end.
+Index("ix_outages_end_start", Outage.end, Outage.start)
 
 
 class UpdateStatus(str, enum.Enum):

@@ -17,7 +17,7 @@ from ..exports.download import download
 from ..extensions import db
 from ..participants.models import Participant, Route
 from ..participants.services import participant_of
-from . import criteria, health
+from . import counts, criteria, health
 from .criteria import CRITERION_FIELDS
 from .forms import CriterionForm, DeadlineForm, MeetForm, StandingDataForm, WaiveForm
 from .models import CriterionMark, EntryCriterion, Health
@@ -307,4 +307,4 @@ def home_context(user, now=None):
             "health_today": today,
             "health_owed": [(s, e) for s, e, c in today.rows if c is None and can_report_health_of(user, s)]
             if can_post_health_checks(user) and not can_keep_criteria(user) and today.due else [],
-            "ready_counts": criteria.ready_counts(now) if can_keep_criteria(user) else []}
+            "ready_counts": counts.ready_counts(now) if can_keep_criteria(user) else []}

@@ -463,6 +463,12 @@ def _window_minutes(_mapper, _connection, rfc):
 Index("ix_rfcs_system_approved_at", Rfc.system_id, Rfc.approved_at)  # version order: approved since a submission
 Index("ix_rfcs_type_window_start", Rfc.release_type, Rfc.window_start)  # the emergency releases followed lately
 Index("ix_rfcs_system_window_start", Rfc.system_id, Rfc.window_start)  # a SIT-A/SIT-B partner's nearest window
+# The few regular releases that say why they carry no emergency fixes (RCM §12.8): read without scanning every RFC.
+Index("ix_rfcs_not_carried", Rfc.system_id, Rfc.submitted_at, sqlite_where=Rfc.not_carried_reason != "",
+      postgresql_where=Rfc.not_carried_reason != "")
+# A Central Party's home cards: its drafts and changes requested (latest changed first), its windows to come.
+Index("ix_rfcs_organisation_status_updated", Rfc.organisation_id, Rfc.status, Rfc.updated_at)
+Index("ix_rfcs_organisation_status_window_end", Rfc.organisation_id, Rfc.status, Rfc.window_end)
 Index("ix_rfc_deployments_actual_start", Deployment.actual_start)  # the calendar: what happened each day
 Index("ix_rfc_deployments_actual_end", Deployment.actual_end)  # the home pages: release notes of the last 14 days
 

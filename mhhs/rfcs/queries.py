@@ -107,21 +107,11 @@ def rfc_list_query(user, status=None, system_id=None, release_type=None, environ
 def queue_query(user, release_type=None, environment_id=None, organisation_id=None, text=None):
     """Submitted RFCs whose revision waits for one of the manager's phases (the pending-approval rows, read through
     their index); emergencies first, then by window start. Returns (the select, its sort columns)."""
-    phases = sorted(user.phases)
-    if len(phases) == 1:
-        waiting = select(PendingApproval.rfc_id, PendingApproval.priority, PendingApproval.window_start) \
-            .where(PendingApproval.phase == phases[0]).subquery()
-    else:  # a manager of both phases sees an RFC once, however many of its phases wait
-        waiting = select(PendingApproval.rfc_id, func.min(PendingApproval.priority).label("priority"),
-                         func.min(PendingApproval.window_start).label("window_start")) \
-            .where(PendingApproval.phase.in_(phases)).group_by(PendingApproval.rfc_id).subquery()
-    order = [waiting.c.priority, waiting.c.window_start, waiting.c.rfc_id]
-    query = (select(Rfc).join(waiting, waiting.c.rfc_id == Rfc.id)
-             .options(joinedload(Rfc.organisation), joinedload(Rfc.system).selectinload(System.environments),
-                      selectinload(Rfc.environments), selectinload(Rfc.approvals), selectinload(Rfc.control_points),
-                      selectinload(Rfc.revisions),
-                      selectinload(Rfc.consultations).joinedload(Consultation.organisation))
-             .order_by(*order))
+    query, order = waiting_query(user)
+    query = query.options(joinedload(Rfc.organisation), joinedload(Rfc.system).selectinload(System.environments),
+                          selectinload(Rfc.environments), selectinload(Rfc.approvals),
+                          selectinload(Rfc.control_points), selectinload(Rfc.revisions),
+                          selectinload(Rfc.consultations).joinedload(Consultation.organisation)).order_by(*order)
     if release_type:
         query = query.where(Rfc.release_type == release_type)
     if environment_id:
@@ -133,6 +123,21 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
         like = f"%{text}%"
         query = query.where(or_(Rfc.title.ilike(like), Rfc.version.ilike(like)))
     return query, order
+
+
+def waiting_query(user):
+    """The RFCs waiting for one of the manager's phases, unordered and without loader options (the queue above; the
+    home page's card reads the first few as it needs them). Returns (the select, its sort columns)."""
+    phases = sorted(user.phases)
+    if len(phases) == 1:
+        waiting = select(PendingApproval.rfc_id, PendingApproval.priority, PendingApproval.window_start) \
+            .where(PendingApproval.phase == phases[0]).subquery()
+    else:  # a manager of both phases sees an RFC once, however many of its phases wait
+        waiting = select(PendingApproval.rfc_id, func.min(PendingApproval.priority).label("priority"),
+                         func.min(PendingApproval.window_start).label("window_start")) \
+            .where(PendingApproval.phase.in_(phases)).group_by(PendingApproval.rfc_id).subquery()
+    order = [waiting.c.priority, waiting.c.window_start, waiting.c.rfc_id]
+    return select(Rfc).join(waiting, waiting.c.rfc_id == Rfc.id), order
 
 
 def notice_given(rfc):
