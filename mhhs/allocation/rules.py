@@ -154,7 +154,7 @@ def _slots(wants):
     first, last = _range(wants)
     ignore = {i for w in wants for i in (w.slot_id, *w.ignore) if i}
     held = db.session.scalars(select(Slot).options(
-        selectinload(Slot.participants).selectinload(Participant.organisation), joinedload(Slot.environment))
+        selectinload(Slot.participants).joinedload(Participant.organisation), joinedload(Slot.environment))
         .where(Slot.status.in_(HOLDING), Slot.environment_id.in_({w.environment.id for w in wants}),
                Slot.start < last, Slot.end > first).order_by(Slot.start)).all()
     return [(w.key, slot_clash(s)) for w in wants for s in held
