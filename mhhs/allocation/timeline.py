@@ -10,7 +10,7 @@ read by key, as columns: a fixed number of reads of a bounded number of rows, ho
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, String, cast, extract, func, select
+from sqlalchemy import Date, String, cast, extract, func, literal_column, select
 
 from ..core.time import format_london
 from ..directory.choices import environments as environment_choices
@@ -105,10 +105,12 @@ class _Chart:
         bars) placed as one bar each; returns [(key, environment id)] of the bars to draw apart (their rows read by
         the caller, by key). Bounded: two rows at most per environment and day, whatever the number of bars."""
         days = {}
+        # The same SQL text in the select and the GROUP BY (PostgreSQL matches them as written: no bound parameter).
+        utc_day, late_hour = func.date(start, type_=Date), extract("hour", start) == literal_column(str(LATE_HOUR))
         for environment, day, late, count, first_start, last_end, keys in db.session.execute(
-                select(environment_id, func.date(start, type_=Date), extract("hour", start) == LATE_HOUR, func.count(),
-                       func.min(start), func.max(end), func.aggregate_strings(cast(key, String), ","))
-                .where(*where).group_by(environment_id, func.date(start), extract("hour", start) == LATE_HOUR)):
+                select(environment_id, utc_day, late_hour, func.count(), func.min(start), func.max(end),
+                       func.aggregate_strings(cast(key, String), ","))
+                .where(*where).group_by(environment_id, utc_day, late_hour)):
             day = _london_day(day, late)
             before = days.get((environment, day))
             if before:
