@@ -12,9 +12,9 @@ from sqlalchemy import func, insert, select
 
 from mhhs.allocation.models import Purpose, Slot, SlotStatus, TestPhase, slot_participants
 from mhhs.core.time import london_to_utc, to_london, utcnow
-from mhhs.directory.models import Environment, User
+from mhhs.directory.models import Environment, Organisation, User
 from mhhs.extensions import db
-from mhhs.participants.models import Participant
+from mhhs.participants.models import ConnectivitySignOff, Participant
 
 PER_WEEK = 200  # slots a week over the four environments
 LENGTH = timedelta(minutes=45)
@@ -60,6 +60,22 @@ def fill(total, seed=9):
         for chunk in range(0, len(rows), 10_000):
             db.session.execute(insert(model), rows[chunk:chunk + 10_000])
     db.session.commit()  # no counter watches slots or stages (core/changes.py)
+
+
+def check_target(environment_name="SIT-A"):
+    """(participant id, organisation name, a time inside its slot) for the API's allocation check to walk the whole
+    rule: the first participant signed off in the environment (bench_participants.proven) with an allocated slot there
+    still to come, asked about ten minutes into that slot; None when the fill holds none."""
+    found = db.session.execute(
+        select(Participant.id, Organisation.name, Slot.start).join(Participant.organisation)
+        .join(ConnectivitySignOff, ConnectivitySignOff.participant_id == Participant.id)
+        .join(Environment, Environment.id == ConnectivitySignOff.environment_id)
+        .join(slot_participants, slot_participants.c.participant_id == Participant.id)
+        .join(Slot, (Slot.id == slot_participants.c.slot_id) & (Slot.environment_id == Environment.id))
+        .where(Environment.name == environment_name, ConnectivitySignOff.voided_at.is_(None),
+               Slot.status == SlotStatus.ALLOCATED, Slot.start > utcnow())
+        .order_by(Slot.start, Participant.id).limit(1)).first()
+    return found and (found.id, found.name, found.start + timedelta(minutes=10))
 
 
 def main(sizes, rounds):

@@ -44,11 +44,10 @@ from mhhs import create_app  # noqa: E402
 from mhhs.api.services import create_token  # noqa: E402
 from mhhs.config import Config  # noqa: E402
 from mhhs.core.time import utcnow  # noqa: E402
-from mhhs.directory.models import Environment, Organisation, System, User  # noqa: E402
+from mhhs.directory.models import Environment, System, User  # noqa: E402
 from mhhs.directory.reference_data import DEMO_PASSWORD  # noqa: E402
 from mhhs.directory.seed import seed_demo, seed_reference  # noqa: E402
 from mhhs.extensions import db  # noqa: E402
-from mhhs.participants.models import ConnectivitySignOff, Participant  # noqa: E402
 from mhhs.rfcs.models import Approval, ControlPoint, Rfc, rfc_environments  # noqa: E402
 from mhhs.rfcs.services import rebuild_pending  # noqa: E402
 from mhhs.rfcs.states import ReleaseType, RfcStatus  # noqa: E402
@@ -58,9 +57,9 @@ BENCH_LINE = re.compile(r"BENCH p50=(\d+) p95=(\d+) requests=(\d+) seconds=([\d.
 MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supplier@demo.test"
 API = None  # no session: the API, with a Central Party's token
 # Every page measured: (who opens it, the URL, the label). A URL may name the fill's objects in braces ({rfc},
-# {environment} and {sit_a}, {system}, {participant} and {participant_name}: see `fill`); a label with "(304)" is asked
-# with the ETag it was last given; a URL "POST path body" posts the JSON body with every request. Another domain's
-# pages are a row each.
+# {environment} and {sit_a}, {system}, {participant}, {checked_name} and {checked_at}: see `fill`); a label with
+# "(304)" is asked with the ETag it was last given; a URL "POST path body" posts the JSON body with every request.
+# Another domain's pages are a row each.
 PAGES = [
     (MANAGER, "/outages/categories", "Floor: page with no data"),  # session, header, layout: every page's share
     (MANAGER, "/", "Home, Release Manager"), (CENTRAL_PARTY, "/", "Home, Central Party"),
@@ -85,7 +84,8 @@ PAGES = [
     (MANAGER, "/participants/proving?environment={sit_a}", "Participants: proving matrix"),
     (MANAGER, "/participants/{participant}", "Participants: a participant"),
     (MANAGER, "/allocation/timeline?view=month", "Allocation timeline, month"),
-    (API, "/api/v1/allocation/check?participant={participant_name}&environment=SIT-A", "API: allocation check"),
+    (API, "/api/v1/allocation/check?participant={checked_name}&environment=SIT-A&at={checked_at}",
+     "API: allocation check"),
     (MANAGER, "/readiness", "Readiness matrix"), (MANAGER, "/readiness/health", "Health checks page"),
     (API, 'POST /api/v1/health-checks {"system": "DIP", "environment": "SIT-A", "health": "green"}',
      "API: health-check POST"),
@@ -147,13 +147,12 @@ def fill(url, rfcs):
         # A Central Party's pipeline and monitor: reads, asks the allocation, posts the morning health check.
         _token, secret = create_token(db.session.get(User, author), "bench", ["read", "allocation", "readiness"],
                                       date.today() + timedelta(days=2), password=DEMO_PASSWORD)
-        participant = db.session.execute(  # a signed-off one, with slots
-            select(Participant.id, Organisation.name).join(Participant.organisation)
-            .join(ConnectivitySignOff, ConnectivitySignOff.participant_id == Participant.id)
-            .order_by(Participant.id)).first()
+        # The allocation check's participant: proven and signed off in SIT-A, asked about a time inside its own
+        # allocated slot there, so that the check walks the whole rule (the gate, its slot, the clashes).
+        participant, name, at = bench_allocation.check_target()
         names = dict(rfc=db.session.scalar(select(func.max(Rfc.id)).where(Rfc.status == RfcStatus.APPROVED)),
-                     environment=sit_a, sit_a=sit_a, system=system.id, participant=participant.id,
-                     participant_name=urllib.parse.quote_plus(participant.name))
+                     environment=sit_a, sit_a=sit_a, system=system.id, participant=participant,
+                     checked_name=urllib.parse.quote_plus(name), checked_at=urllib.parse.quote(f"{at.isoformat()}Z"))
         if db.engine.dialect.name == "postgresql":
             # What autovacuum does to a table that has settled: statistics, and the visibility map that lets an
             # index answer alone (a freshly loaded table has none, so every index-only scan would visit the heap).
@@ -226,6 +225,18 @@ class Session:
         return "; ".join(f"{c.name}={c.value}" for c in self.jar)
 
 
+def api_answer(url, secret):
+    """The status and body of one API GET with the token (the body shortened)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {secret}", "User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return f"{response.status} {response.read().decode()[:300]}"
+    except urllib.error.HTTPError as error:
+        return f"{error.code} {error.read().decode()[:300]}"
+    except OSError as error:
+        return f"no answer in 30 s ({error})"
+
+
 def wrk(url, seconds, cookie=None, headers=(), body=None):
     script = "wrk_post.lua" if body else "wrk_report.lua"
     command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "20s", "-s", str(SCRIPTS / script), url]
@@ -294,6 +305,8 @@ def run(postgres_url, sizes, seconds, tmp, pages=PAGES, approvals=True):
                         body = None
                     url_path = path.format(**names)
                     if email is API:
+                        if "/allocation/check" in url_path:  # what the pipeline is told, once: allowed or wait
+                            print(f"{label:30} {api_answer(base + url_path, secret)}")
                         p50, p95, rps, bad = wrk(base + url_path, seconds, headers=[f"Authorization: Bearer {secret}"],
                                                  body=body)
                     else:

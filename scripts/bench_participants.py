@@ -9,6 +9,8 @@ from datetime import timedelta
 from benchkit import bench_app, logged_in, report
 from sqlalchemy import func, insert, select
 
+from mhhs.certificates.models import Certificate, OfficerRole, PkiOfficer, Scheme
+from mhhs.certificates.services import NEEDED_KINDS
 from mhhs.core.changes import REFERENCE, bump
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, MarketRole, Organisation, OrgKind, User
@@ -41,10 +43,33 @@ def intervals(today):
     return dict(db.session.execute(select(OnboardingInterval.number, OnboardingInterval.id)).all())
 
 
+def proven(pid, organisation_id, environment, manager_id, now):
+    """{model: [rows]} that prove a participant's connectivity to a central environment through the real models, as
+    the quality gate reads them (participants.proving): its organisation's DIP SRO and Technical Contact there (step
+    1), current DIP TLS and JWS certificates there (step 2), steps 1-5 done and a standing sign-off."""
+    officers = [dict(organisation_id=organisation_id, role=role, scheme=Scheme.DIP, name=f"{role.value} {pid}",
+                     email=f"pki{pid}@bench.test", environment_id=environment_id)
+                for role, environment_id in ((OfficerRole.SRO, None), (OfficerRole.TECHNICAL_CONTACT, environment.id))]
+    certificates = [dict(organisation_id=organisation_id, environment_id=environment.id, kind=kind, mpid="",
+                         subject=f"CN=participant-{pid}-{environment.id}.bench.test", issuer="CN=GlobalSign Bench",
+                         serial=f"P{pid}E{environment.id}{kind.name}", valid_from=now - timedelta(days=30),
+                         valid_to=now + timedelta(days=365), fingerprint=f"P{pid}E{environment.id}{kind.name}",
+                         alt_names="", technical_contact=f"pki{pid}@bench.test", der=b"\x30\x00", uploaded_at=now)
+                    for kind in NEEDED_KINDS]
+    steps = [dict(participant_id=pid, environment_id=environment.id, step=step, status=StepStatus.DONE,
+                  blocked_by="", not_applicable_reason="", note="", message_id="", evidence_name="",
+                  recorded_by_id=None if step < RECORDED[0] else manager_id, recorded_at=now - timedelta(days=7),
+                  regressed_reason="") for step in range(1, RECORDED[-1] + 1)]
+    sign_off = dict(participant_id=pid, environment_id=environment.id, signed_by_id=manager_id,
+                    signed_at=now - timedelta(days=3), voided_reason="")
+    return {PkiOfficer: officers, Certificate: certificates, ProvingStep: steps, ConnectivitySignOff: [sign_off]}
+
+
 def fill(total, seed=5):
     """total Test Participant organisations on the register (intervals 1-6, an own environment each connecting to
-    SIT-A, a market role), proving steps 3-5 recorded for the four central environments, every fourth signed off in
-    SIT-A. Bulk rows: the reference counter is bumped here (core/changes.py)."""
+    SIT-A, a market role), proving steps 3-5 recorded for the four central environments; every fourth proven and
+    signed off in SIT-A (`proven`: PKI officers, certificates, steps 1-5 done). Bulk rows: the reference counter is
+    bumped here (core/changes.py)."""
     rng, now = random.Random(seed), utcnow()
     manager = db.session.scalar(select(User).where(User.email == "rm.sit@demo.test"))
     environments = db.session.scalars(select(Environment).where(Environment.name.in_(PROVING))
@@ -58,7 +83,8 @@ def fill(total, seed=5):
     db.session.execute(insert(Organisation), [dict(id=i, name=f"Bench Participant {i:05d}",
                                                    kind=OrgKind.TEST_PARTICIPANT, fix_forward=False, mpids="")
                                               for i in ids])
-    participants, own, links, steps, sign_offs = [], [], [], [], []
+    participants, own, links = [], [], []
+    rows = {PkiOfficer: [], Certificate: [], ProvingStep: [], ConnectivitySignOff: []}
     for n, organisation_id in enumerate(ids):
         pid = first_participant + n
         participants.append(dict(id=pid, organisation_id=organisation_id, kind=KINDS[n % len(KINDS)],
@@ -69,21 +95,23 @@ def fill(total, seed=5):
                         status=EnvironmentStatus.READY if n % 3 else EnvironmentStatus.BEING_BUILT,
                         endpoints="https://test.bench.test", host_names="test.bench.test", addresses="10.0.0.1"))
         links.append({"participant_id": pid, "market_role_id": roles[n % len(roles)]})
+        signed = n % 4 == 0
+        for model, more in (proven(pid, organisation_id, sit_a, manager.id, now) if signed else {}).items():
+            rows[model] += more
         for environment in environments:
+            if signed and environment is sit_a:
+                continue
             for step in RECORDED:
                 status = rng.choice((StepStatus.DONE, StepStatus.DONE, StepStatus.IN_PROGRESS, StepStatus.BLOCKED))
-                steps.append(dict(participant_id=pid, environment_id=environment.id, step=step, status=status,
-                                  blocked_by="Firewall change pending" if status == StepStatus.BLOCKED else "",
-                                  not_applicable_reason="", note="", message_id="", evidence_name="",
-                                  recorded_by_id=manager.id, recorded_at=now - timedelta(days=rng.randint(0, 60)),
-                                  regressed_reason=""))
-        if n % 4 == 0:
-            sign_offs.append(dict(participant_id=pid, environment_id=sit_a.id, signed_by_id=manager.id,
-                                  signed_at=now - timedelta(days=rng.randint(0, 30)), voided_reason=""))
-    for model, rows in ((Participant, participants), (ParticipantEnvironment, own),
-                        (participant_market_roles, links), (ProvingStep, steps), (ConnectivitySignOff, sign_offs)):
-        for chunk in range(0, len(rows), 10_000):
-            db.session.execute(insert(model), rows[chunk:chunk + 10_000])
+                rows[ProvingStep].append(dict(
+                    participant_id=pid, environment_id=environment.id, step=step, status=status,
+                    blocked_by="Firewall change pending" if status == StepStatus.BLOCKED else "",
+                    not_applicable_reason="", note="", message_id="", evidence_name="", recorded_by_id=manager.id,
+                    recorded_at=now - timedelta(days=rng.randint(0, 60)), regressed_reason=""))
+    for model, every in ((Participant, participants), (ParticipantEnvironment, own),
+                         (participant_market_roles, links), *rows.items()):
+        for chunk in range(0, len(every), 10_000):
+            db.session.execute(insert(model), every[chunk:chunk + 10_000])
     bump(REFERENCE)  # organisations were added beside the ORM
     db.session.commit()
     return first_participant

@@ -5,7 +5,8 @@ Usage: .venv/bin/python scripts/profile_page.py /outages/categories [--rfcs 0] [
                                                  [--requests 200] [--sort cumulative] [--top 40]
                                                  [--db /tmp/fill-50000.sqlite]
 With --db, a database already filled there is used as it is (brought to the newest migration), else it is filled
-there and kept: one fill at the large size serves many profiles.
+there and kept: one fill at the large size serves many profiles. A URL under /api/ is asked with a token of the
+user's (every scope), as a pipeline asks it.
 """
 import argparse
 import cProfile
@@ -14,6 +15,7 @@ import pstats
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -22,9 +24,23 @@ os.environ.update(PUBLIC_URL="http://localhost", LOG_LEVEL="warning")  # the tes
 from bench_http import FILLS, app_for, fill  # noqa: E402
 from benchkit import logged_in  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event, select  # noqa: E402
 
+from mhhs.api.permissions import SCOPES  # noqa: E402
+from mhhs.api.services import create_token  # noqa: E402
+from mhhs.core.time import to_london, utcnow  # noqa: E402
+from mhhs.directory.models import User  # noqa: E402
+from mhhs.directory.reference_data import DEMO_PASSWORD  # noqa: E402
 from mhhs.extensions import db  # noqa: E402
+
+
+def token_headers(app, email):
+    """The Authorization header of a fresh token of the user's with every scope (the API takes no session)."""
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        _token, secret = create_token(user, "profile", list(SCOPES), to_london(utcnow()).date() + timedelta(days=2),
+                                      password=DEMO_PASSWORD)
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def main():
@@ -48,7 +64,8 @@ def main():
             fill(url, args.rfcs)
             app = app_for(url)
         client = logged_in(app, args.email)
-        client.get(args.url)  # warm: templates compiled, statements cached
+        headers = token_headers(app, args.email) if args.url.startswith("/api/") else {}
+        client.get(args.url, headers=headers)  # warm: templates compiled, statements cached
         with app.app_context():
             engine = db.engine
         statements = []
@@ -60,16 +77,19 @@ def main():
             statements[-1][1] = time.perf_counter() - statements[-1][1]
         event.listen(engine, "before_cursor_execute", started)
         event.listen(engine, "after_cursor_execute", finished)
-        status = client.get(args.url).status_code
+        response = client.get(args.url, headers=headers)
+        status = response.status_code
         event.remove(engine, "before_cursor_execute", started)
         event.remove(engine, "after_cursor_execute", finished)
         print(f"{args.url}: {status}, {len(statements)} queries (ms to execute, rows fetched later)")
+        if response.is_json:
+            print(f"  {response.get_data(as_text=True)[:300]}")
         for statement, seconds in statements:
             print(f"  {seconds * 1000:7.1f}", " ".join(statement.split())[:150])
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.requests):
-            client.get(args.url).get_data()
+            client.get(args.url, headers=headers).get_data()
         profile.disable()
         pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 

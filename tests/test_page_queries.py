@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, insert, select
 
 from mhhs.allocation.models import Purpose, Slot, SlotStatus, slot_participants
-from mhhs.certificates.models import Certificate, Kind
+from mhhs.certificates.models import Certificate, Kind, OfficerRole, PkiOfficer, Scheme
 from mhhs.core.changes import REFERENCE, bump
 from mhhs.core.time import london_to_utc, to_london, utcnow
 from mhhs.directory.models import Environment, MarketRole, Organisation, OrgKind, System, User, environment_systems
@@ -45,14 +45,14 @@ PAGES = [
     (MANAGER, "/certificates", 16), (MANAGER, "/certificates?last=1", 16),
     (MANAGER, "/outages/availability", 6), (MANAGER, "/outages/availability?period=month&count=12", 7),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
-    (MANAGER, "/calendar?date={day}", 40), (MANAGER, "/calendar?view=week&date={day}", 40), (MANAGER, "/plan", 9),
+    (MANAGER, "/calendar?date={day}", 38), (MANAGER, "/calendar?view=week&date={day}", 38), (MANAGER, "/plan", 9),
     (MANAGER, "/reports/weekly", 48), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 11), (MANAGER, "/participants/{participant}", 14),
-    (MANAGER, "/allocation/timeline?view=month", 11), (MANAGER, "/readiness", 8), (MANAGER, "/readiness/health", 7),
+    (MANAGER, "/allocation/timeline?view=month", 13), (MANAGER, "/readiness", 8), (MANAGER, "/readiness/health", 7),
 ]
 API = [("/rfcs", 18), ("/rfcs/{rfc}", 19), ("/baseline", 13), ("/outages", 13), ("/certificates", 12),  # under /api/v1
-       ("/allocation/check?participant={participant_name}&environment=SIT-A", 18)]
+       ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 30)]
 # The morning health check a Central Party's monitor posts (an update once the day's check is there).
 HEALTH_CHECK = {"system": "DIP", "environment": "SIT-A", "health": "green"}
 HEALTH_CHECK_QUERIES = {"sqlite": 21, "postgresql": 15}  # SQLite's six transactions each open with a BEGIN
@@ -134,7 +134,8 @@ def fill(count, seed):
 
 def fill_participants(count, seed, now):
     """count Test Participants of intervals 1-6, an own environment each, steps 3-5 in every environment, every
-    other one signed off in SIT-A (bulk rows, as the benchmark fills)."""
+    other one proven in SIT-A (PKI officers and certificates there, steps 1-5 done) and signed off (bulk rows, as the
+    benchmark fills)."""
     environments = db.session.scalars(select(Environment.id)).all()
     sit_a = db.session.scalar(select(Environment.id).where(Environment.name == "SIT-A"))
     manager = db.session.scalar(select(User.id).where(User.email == MANAGER))
@@ -152,14 +153,25 @@ def fill_participants(count, seed, now):
                                                   environment_manager_name="EM", environment_manager_email="em@x.test")
                                              for n in range(count)])
     ids = range(first, first + count)
+    signed = [i for i in ids if i % 2 == first % 2]  # organisation id = participant id here
     for model, rows in (
             (ParticipantEnvironment, [dict(participant_id=i, name="Test", environment_id=sit_a) for i in ids]),
             (participant_market_roles, [{"participant_id": i, "market_role_id": roles[i % len(roles)]} for i in ids]),
             (ProvingStep, [dict(participant_id=i, environment_id=e, step=step, recorded_by_id=manager, recorded_at=now,
-                                status=list(StepStatus)[(i + step) % 4]) for i in ids for e in environments
-                           for step in (3, 4, 5)]),
+                                status=StepStatus.DONE if (i in signed and e == sit_a)
+                                else list(StepStatus)[(i + step) % 4])
+                           for i in ids for e in environments for step in (3, 4, 5)]),
+            (PkiOfficer, [dict(organisation_id=i, role=role, scheme=Scheme.DIP, name="Officer", email="pki@x.test",
+                               environment_id=environment_id) for i in signed
+                          for role, environment_id in ((OfficerRole.SRO, None),
+                                                       (OfficerRole.TECHNICAL_CONTACT, sit_a))]),
+            (Certificate, [dict(organisation_id=i, environment_id=sit_a, kind=kind, mpid="", subject=f"CN=p{i}.test",
+                                issuer="CN=CA", serial=f"P{i}{kind.name}", valid_from=now - timedelta(days=30),
+                                valid_to=now + timedelta(days=365), fingerprint=f"P{i}{kind.name}", alt_names="",
+                                technical_contact="", der=b"\x30\x00", uploaded_at=now)
+                           for i in signed for kind in (Kind.DIP_TLS, Kind.DIP_JWS)]),
             (ConnectivitySignOff, [dict(participant_id=i, environment_id=sit_a, signed_by_id=manager, signed_at=now)
-                                   for i in ids if i % 2 == first % 2])):
+                                   for i in signed])):
         db.session.execute(insert(model), rows)
     bump(REFERENCE, READINESS)  # organisations and participants added beside the ORM (core/changes.py)
     db.session.commit()
@@ -184,6 +196,22 @@ def fill_slots(count, seed, now):
     db.session.execute(insert(Slot), slots)
     db.session.execute(insert(slot_participants), links)
     db.session.commit()
+
+
+def own_slot(participant_id, environment_id):
+    """An allocated slot of the participant's (proven and signed off there) over the clashing windows' time: the API's
+    allocation check asked inside it walks the whole rule (the gate, its slot, every source of clashes) and answers
+    wait. Returns the time to ask about."""
+    start = clashing_start(utcnow())
+    manager = db.session.scalar(select(User.id).where(User.email == MANAGER))
+    slot_id = (db.session.scalar(select(func.max(Slot.id))) or 0) + 1
+    db.session.execute(insert(Slot), [dict(id=slot_id, environment_id=environment_id, start=start,
+                                           end=start + timedelta(hours=1), purpose=Purpose.TESTING,
+                                           status=SlotStatus.ALLOCATED, requested_by_id=manager,
+                                           requested_at=utcnow(), changed_at=utcnow())])
+    db.session.execute(insert(slot_participants), [{"slot_id": slot_id, "participant_id": participant_id}])
+    db.session.commit()
+    return start + timedelta(minutes=10)
 
 
 def fill_readiness(days, seed, now):
@@ -223,8 +251,9 @@ def test_every_benchmark_page_costs_the_same_queries_at_any_size(app, as_user, c
                      day=to_london(clashing_start(utcnow())).date().isoformat())
         names["sit_a"] = names["environment"]
         participant = db.session.scalar(select(ConnectivitySignOff.participant_id).order_by(ConnectivitySignOff.id))
+        checked_at = own_slot(participant, names["environment"])
         names |= dict(participant=participant, participant_name=db.session.get(Participant, participant).organisation
-                      .name.replace(" ", "+"))
+                      .name.replace(" ", "+"), checked_at=f"{checked_at.isoformat()}Z")
     clients = {email: as_user(email) for email in (MANAGER, CENTRAL_PARTY, PARTICIPANT)}
     secret = make_token()
 

@@ -16,7 +16,7 @@ from ..participants.services import first_open_step
 from ..rfcs.states import RfcStatus
 from ..windows.support import freezes_between
 from . import rules
-from .models import HOLDING, Slot, SlotStatus, TestPhase
+from .models import HOLDING, Slot, SlotStatus, TestPhase, slot_participants
 
 ALLOWED, WAIT, REFUSED = "allowed", "wait", "refused"
 
@@ -42,9 +42,10 @@ def for_participant(participant, environment, at):
     step = first_open_step(participant.id, environment)
     if step:
         return Answer(REFUSED, [step])
-    own = db.session.scalars(select(Slot).options(selectinload(Slot.participants)).where(
-        Slot.environment_id == environment.id, Slot.status == SlotStatus.ALLOCATED, Slot.end > at,
-        Slot.participants.any(Participant.id == participant.id)).order_by(Slot.start).limit(1)).first()
+    own = db.session.scalars(select(Slot).where(  # through the participant's own slots (an index), not every slot
+        Slot.id.in_(select(slot_participants.c.slot_id).where(slot_participants.c.participant_id == participant.id)),
+        Slot.environment_id == environment.id, Slot.status == SlotStatus.ALLOCATED, Slot.end > at)
+        .order_by(Slot.start).limit(1)).first()
     if own is None:
         return Answer(REFUSED, [f"{participant.organisation.name} has no slot on {environment.name} from "
                                 f"{format_london(at)}: request one."])

@@ -1,6 +1,6 @@
 """Who may do what with stages, tranches and slots (SPEC §15): each rule once, asked by views, services, templates
 and the API."""
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..core.permissions import Role, is_manager
 from ..extensions import db
@@ -58,6 +58,14 @@ def slot_on_timeline(user, slot, organisation_ids):
     if user.role in (Role.RELEASE_MANAGER, Role.CENTRAL_PARTY) or user.organisation_id in organisation_ids:
         return "detail"
     return "held" if slot.status in HELD else None
+
+
+def timeline_slots_clause(user):
+    """A where-clause: the standing slots `slot_on_timeline` shows the user at all (its own and every one in detail,
+    another organisation's only while it holds its time)."""
+    if user.role in (Role.RELEASE_MANAGER, Role.CENTRAL_PARTY):
+        return Slot.id.is_not(None)
+    return or_(Slot.status.in_(HELD), visible_slots_clause(user))
 
 
 def can_cancel_slot(user, slot):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..core.time import add_business_days, format_london, london_to_utc, to_london
 from ..directory.models import System, environment_systems
@@ -130,7 +130,7 @@ def _range(wants):
 
 def _stages(wants):
     first, last = _range(wants)
-    stages = db.session.scalars(select(TestPhase).options(selectinload(TestPhase.environment)).where(
+    stages = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment)).where(
         TestPhase.exclusive.is_(True), TestPhase.environment_id.in_({w.environment.id for w in wants}),
         TestPhase.first_day <= to_london(last).date(), TestPhase.last_day >= to_london(first).date())).all()
     if not stages:
@@ -154,7 +154,7 @@ def _slots(wants):
     first, last = _range(wants)
     ignore = {i for w in wants for i in (w.slot_id, *w.ignore) if i}
     held = db.session.scalars(select(Slot).options(
-        selectinload(Slot.participants).selectinload(Participant.organisation), selectinload(Slot.environment))
+        selectinload(Slot.participants).joinedload(Participant.organisation), joinedload(Slot.environment))
         .where(Slot.status.in_(HOLDING), Slot.environment_id.in_({w.environment.id for w in wants}),
                Slot.start < last, Slot.end > first).order_by(Slot.start)).all()
     return [(w.key, slot_clash(s)) for w in wants for s in held

@@ -54,11 +54,11 @@ def first_open_step(participant_id, environment):
     participant = db.session.get(Participant, participant_id)
     if participant is None:  # not on the register: nothing was proven, let alone signed off
         return SIGN_OFF_NEEDED.format(environment=environment.name)
-    _, states = steps_of(participant, environment)
+    facts, states = steps_of(participant, environment)
     state = first_open(states)
     if state is not None:
         return f"{environment.name}: {open_step_words(state)}"
-    if connectivity_signed_off(participant_id, environment.id):
+    if facts.sign_off is not None:  # the standing sign-off, read with the steps (connectivity_signed_off's rule)
         return None
     return SIGN_OFF_NEEDED.format(environment=environment.name)
 
