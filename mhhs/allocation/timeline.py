@@ -21,6 +21,7 @@ from ..outages.models import Outage
 from ..participants.models import Participant, Tranche
 from ..rfcs.models import Rfc, rfc_environments
 from ..rfcs.numbers import rfc_number
+from ..rfcs.permissions import visible_clause
 from ..rfcs.states import SCHEDULED
 from ..windows.models import Freeze
 from .models import STANDING, Slot, TestPhase, slot_participants
@@ -153,7 +154,7 @@ def build(first, last, today, user, apart=APART["week"]):
         place("tranche", f"{t.label}: {t.first_day:%d %b}–{t.last_day:%d %b %Y}",
               t.environment_id, t.starts, t.ends, t.name)
     _slots(chart, user)
-    _windows(chart)
+    _windows(chart, user)
     _outages(chart)
     environments = environment_choices()
     for f in db.session.scalars(select(Freeze).where(Freeze.first_day <= last, Freeze.last_day >= first)):
@@ -204,16 +205,18 @@ def _slots(chart, user):
             chart.place("slot", f"Held, {when}", s.environment_id, s.start, s.end, "Held")
 
 
-def _windows(chart):
-    """The RFCs' deployment windows on the schedule (approved or pending), a bar on each environment they target;
-    found through the index on (status, window start), bounded at both ends by the longest scheduled window."""
+def _windows(chart, user):
+    """The RFCs' deployment windows on the schedule (approved or pending) that the user may see (a pending RFC of
+    another organisation is not shown to a Central Party or Test Participant, as everywhere else), a bar on each
+    environment they target; found through the index on (status, window start), bounded at both ends by the longest
+    scheduled window."""
     longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status.in_(SCHEDULED))) or 0
     targets = {}
     for rfc_id, environment_id in chart.busy_days(
             "window", Rfc.id, rfc_environments.c.environment_id,
             Rfc.window_start, Rfc.window_end, rfc_environments.c.rfc_id == Rfc.id, Rfc.status.in_(SCHEDULED),
             Rfc.window_start > chart.start - timedelta(minutes=longest), Rfc.window_start < chart.end,
-            Rfc.window_end > chart.start):
+            Rfc.window_end > chart.start, visible_clause(user)):
         targets.setdefault(rfc_id, []).append(environment_id)
     for r in db.session.execute(select(Rfc.id, Rfc.status, Rfc.window_start, Rfc.window_end)
                                 .where(Rfc.id.in_(targets)).order_by(Rfc.window_start, Rfc.id)):

@@ -17,11 +17,11 @@ def text(response):
 
 
 def test_a_short_bar_is_named_on_it_beside_it_or_not_at_all_by_the_room_its_row_has():
-    roomy = Bar("slot", "", x=LABEL + 100, width=200, name="Northwold Energy")  # 16 × 6 + 4 = 100 px fit on it
-    crowded = Bar("slot", "", x=LABEL + 400, width=4, name="Redbank")  # 46 px needed, 16 px to the next bar
-    beside = Bar("slot", "", x=LABEL + 420, width=4, name="Brightmeter")  # free until the chart's last bar
-    edge = Bar("slot", "", x=LABEL + WIDTH - 10, width=4, name="Fenland")  # the chart's edge is 6 px on
-    other_row = Bar("slot", "", x=LABEL + 405, width=4, y=16, name="Kestrel")  # another row does not crowd it
+    roomy = Bar("slot", "", x=LABEL + 100, width=200, names=("Northwold Energy",))  # 16 × 6 + 4 = 100 px fit on it
+    crowded = Bar("slot", "", x=LABEL + 400, width=4, names=("Redbank",))  # 46 px needed, 16 px to the next bar
+    beside = Bar("slot", "", x=LABEL + 420, width=4, names=("Brightmeter",))  # free until the chart's last bar
+    edge = Bar("slot", "", x=LABEL + WIDTH - 10, width=4, names=("Fenland",))  # the chart's edge is 6 px on
+    other_row = Bar("slot", "", x=LABEL + 405, width=4, y=16, names=("Kestrel",))  # another row does not crowd it
     _label([beside, roomy, edge, crowded, other_row])
     assert (roomy.short, roomy.inside) == ("Northwold Energy", True)
     assert crowded.short == "" and edge.short == ""  # the title and the list below name them
@@ -54,3 +54,19 @@ def test_the_timeline_says_each_bar_truly_and_names_short_ones_beside_them(app, 
     assert re.search(r"Unplanned outage, from \d\d \w{3} \d{4} \d\d:\d\d \(not yet ended\)", week)
     assert "Stage SIT Functional (runs alone; may overlap SIT Migration, as recorded)" in page
     assert "Stage SIT Migration (runs alone; may overlap SIT Functional, as recorded)" in page
+
+
+def test_a_pending_rfcs_window_is_on_the_timeline_only_for_who_may_see_the_rfc(app, as_user):
+    """A submitted RFC is the raising organisation's and the Release Managers' to see (SPEC §2): another Central
+    Party or a Test Participant does not learn its number, nor that it exists, from the timeline."""
+    from mhhs.rfcs.models import Rfc
+    from mhhs.rfcs.numbers import rfc_number
+    from tests.rfcs.factory import make_rfc
+    with app.app_context():
+        rfc_id = make_rfc()
+        number, day = rfc_number(rfc_id), app.extensions["sqlalchemy"].session.get(Rfc, rfc_id).window_start.date()
+    url = f"/allocation/timeline?view=month&day={day}"
+    seen = {email: f"Deployment window {number}" in text(as_user(email).get(url))
+            for email in ("rm.sit@demo.test", "dip@demo.test", "helix@demo.test", "supplier@demo.test")}
+    assert seen == {"rm.sit@demo.test": True, "dip@demo.test": True, "helix@demo.test": False,
+                    "supplier@demo.test": False}
