@@ -11,7 +11,7 @@ certificate as proven."""
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import exists, or_, select, true
+from sqlalchemy import bindparam, exists, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import history, record
@@ -20,7 +20,7 @@ from ..certificates.services import NEEDED_KINDS, scheme_gaps
 from ..core.permissions import Role
 from ..core.services import Invalid, Refused, length_problems
 from ..core.time import utcnow
-from ..directory.models import Environment, Organisation, User
+from ..directory.models import Environment, MarketRole, Organisation, User
 from ..extensions import db
 from ..notifications.services import notify, users_of
 from .models import (
@@ -32,6 +32,7 @@ from .models import (
     ProvingStep,
     StepStatus,
     Tranche,
+    participant_market_roles,
 )
 from .permissions import can_record_connectivity_step, can_sign_off_connectivity
 
@@ -96,7 +97,7 @@ class StepState:
 
 def message_exemption(participant):
     """Why step 4 does not apply to the participant, or None: it tests only the EES market role."""
-    roles = {role.code for role in participant.market_roles}
+    roles = participant.role_codes
     if roles and roles <= RECEIVING_ONLY_ROLES:
         return "The EES market role receives DIP messages and sends none (EAP §11.3.1.3)."
     return None
@@ -107,9 +108,10 @@ def message_not_required(participant):
     exemption = message_exemption(participant)
     if exemption:
         return exemption
-    if participant.interval is not None and participant.interval.number < MESSAGE_FROM_INTERVAL:
+    number = participant.interval_number
+    if number is not None and number < MESSAGE_FROM_INTERVAL:
         return (f"Required from interval {MESSAGE_FROM_INTERVAL} onwards (EAP §11.3.1.3); this participant onboards "
-                f"in interval {participant.interval.number}.")
+                f"in interval {number}.")
     return None
 
 
@@ -200,6 +202,61 @@ def proving_participants(environment_id):
             .order_by(Organisation.name))
 
 
+@dataclass(slots=True)
+class ProvingParticipant:
+    """A participant as the proving matrix reads it: its columns, not the ORM object with its relationships (the
+    rules ask it what they ask a Participant)."""
+    id: int
+    organisation_id: int
+    name: str
+    kind: object
+    route: object
+    interval_id: int
+    interval_number: int
+    qualification_tranche_id: int
+    sandbox_tranche_id: int
+    environment_manager_id: int
+    environment_manager_name: str
+    environment_manager_email: str
+    role_codes: set = field(default_factory=set)
+    has_environment_manager = Participant.has_environment_manager  # the one rule, read off these columns
+
+
+_MATRIX_PARTICIPANTS = (
+    select(Participant.id, Participant.organisation_id, Organisation.name, Participant.kind, Participant.route,
+           Participant.interval_id, OnboardingInterval.number, Participant.qualification_tranche_id,
+           Participant.sandbox_tranche_id, Participant.environment_manager_id, Participant.environment_manager_name,
+           Participant.environment_manager_email)
+    .join(Organisation, Organisation.id == Participant.organisation_id)
+    .outerjoin(OnboardingInterval, OnboardingInterval.id == Participant.interval_id)
+    .where(_in_environment(bindparam("environment_id"))).order_by(Organisation.name, Participant.id))
+_MATRIX_ROLES = (select(participant_market_roles.c.participant_id, MarketRole.code)
+                 .join(MarketRole, MarketRole.id == participant_market_roles.c.market_role_id)
+                 .where(participant_market_roles.c.participant_id.in_(bindparam("ids", expanding=True))))
+
+
+MATRIX_ORDER = [Organisation.name, Participant.id]  # the matrix's order, as the paginator pages through it
+MATRIX_PER_PAGE = 50
+
+
+def matrix_page_statement(participant_ids):
+    """The matrix's rows chosen by its filters, to page through (core/pagination.py): the counts above the page are
+    of every participant, the page shows some of them."""
+    return (select(Participant.id, Organisation.name).join(Organisation, Organisation.id == Participant.organisation_id)
+            .where(Participant.id.in_(participant_ids)))
+
+
+def matrix_participants(environment_id):
+    """[ProvingParticipant] of those proving connectivity to the environment, by name, in two queries."""
+    participants = [ProvingParticipant(*row) for row in db.session.execute(_MATRIX_PARTICIPANTS,
+                                                                           {"environment_id": environment_id})]
+    if participants:
+        by_id = {p.id: p for p in participants}
+        for participant_id, code in db.session.execute(_MATRIX_ROLES, {"ids": list(by_id)}):
+            by_id[participant_id].role_codes.add(code)
+    return participants
+
+
 def proving_environments(participant):
     """The central environments the participant proves connectivity to, in the programme's order (one query)."""
     return db.session.scalars(select(Environment).join(Participant, true()).where(
@@ -251,27 +308,45 @@ def proving_history(participant, environment):
                                                                                f"{environment.name}:")))]
 
 
-def facts_for(environment, participants, now):
-    """{participant id: Facts} for one environment, in a fixed number of queries however many participants."""
+# What the matrix and the API read of the officers, steps and sign-offs (the rules and `_step` ask no more).
+_OFFICER_COLUMNS = select(PkiOfficer.organisation_id, PkiOfficer.scheme, PkiOfficer.role, PkiOfficer.environment_id)
+_STEP_COLUMNS = select(ProvingStep.participant_id, ProvingStep.step, ProvingStep.status, ProvingStep.blocked_by,
+                       ProvingStep.not_applicable_reason, ProvingStep.message_id, ProvingStep.message_at,
+                       ProvingStep.recorded_at)
+_SIGN_OFF_COLUMNS = select(ConnectivitySignOff.participant_id, ConnectivitySignOff.signed_at)
+
+
+def _read(statement, columns):
+    result = db.session.execute(statement)
+    return result if columns else result.scalars()
+
+
+def facts_for(environment, participants, now, columns=False):
+    """{participant id: Facts} for one environment, in a fixed number of queries however many participants. With
+    columns, the officers, step rows and sign-offs are read as the columns the matrix and the API show, not as
+    objects (the page's forms and evidence, and the regression's writes, need the objects)."""
     by_org = {p.organisation_id: p for p in participants}
     facts = {p.id: Facts(p, environment) for p in participants}
     if not participants:
         return facts
-    for officer in db.session.scalars(select(PkiOfficer).where(PkiOfficer.scheme == Scheme.DIP,
-                                                               PkiOfficer.organisation_id.in_(by_org))):
+    officers = _OFFICER_COLUMNS if columns else select(PkiOfficer)
+    for officer in _read(officers.where(PkiOfficer.scheme == Scheme.DIP, PkiOfficer.organisation_id.in_(by_org)),
+                         columns):
         facts[by_org[officer.organisation_id].id].officers.append(officer)
     for organisation_id, kind in db.session.execute(
             select(Certificate.organisation_id, Certificate.kind).where(
                 Certificate.environment_id == environment.id, ~Certificate.replaced, Certificate.valid_to >= now,
                 Certificate.kind.in_(NEEDED_KINDS), Certificate.organisation_id.in_(by_org)).distinct()):
         facts[by_org[organisation_id].id].kinds_held.add(kind)
-    for row in db.session.scalars(select(ProvingStep).where(ProvingStep.environment_id == environment.id,
-                                                            ProvingStep.participant_id.in_(facts))
-                                  .options(joinedload(ProvingStep.recorded_by))):
+    steps = _STEP_COLUMNS if columns else select(ProvingStep).options(joinedload(ProvingStep.recorded_by))
+    for row in _read(steps.where(ProvingStep.environment_id == environment.id, ProvingStep.participant_id.in_(facts)),
+                     columns):
         facts[row.participant_id].rows[row.step] = row
-    for sign_off in db.session.scalars(select(ConnectivitySignOff).where(
-            ConnectivitySignOff.environment_id == environment.id, ConnectivitySignOff.voided_at.is_(None),
-            ConnectivitySignOff.participant_id.in_(facts)).options(joinedload(ConnectivitySignOff.signed_by))):
+    sign_offs = (_SIGN_OFF_COLUMNS if columns
+                 else select(ConnectivitySignOff).options(joinedload(ConnectivitySignOff.signed_by)))
+    for sign_off in _read(sign_offs.where(ConnectivitySignOff.environment_id == environment.id,
+                                          ConnectivitySignOff.voided_at.is_(None),
+                                          ConnectivitySignOff.participant_id.in_(facts)), columns):
         facts[sign_off.participant_id].sign_off = sign_off
     return facts
 
@@ -306,17 +381,18 @@ def _has_gap(gap, row):
 
 
 def matrix(environment, now, interval_id=None, tranche_id=None, route=None, kind=None, gap=None):
-    """The proving matrix of one environment: rows (participant, states, standing sign-off) filtered, and the
-    counts of every participant proving there: done per step, and per interval participants and signed off."""
-    participants = db.session.scalars(proving_participants(environment.id)).unique().all()
-    facts = facts_for(environment, participants, now)
+    """The proving matrix of one environment: rows (ProvingParticipant, states, standing sign-off) filtered, and the
+    counts of every participant proving there: done per step, and per interval participants and signed off. Read as
+    columns, in a fixed number of queries however many participants."""
+    participants = matrix_participants(environment.id)
+    facts = facts_for(environment, participants, now, columns=True)
     every = [(p, evaluate(facts[p.id]), facts[p.id].sign_off) for p in participants]
     done = {n: sum(1 for _, states, _ in every if states[n - 1].required and states[n - 1].status == StepStatus.DONE)
             for n in STEPS}  # of those who must do it: a step done though not required is not counted
     applicable = {n: sum(1 for _, states, _ in every if states[n - 1].required) for n in STEPS}
     intervals = {}
     for participant, _, sign_off in every:
-        counts = intervals.setdefault(participant.interval.number if participant.interval else None, [0, 0])
+        counts = intervals.setdefault(participant.interval_number, [0, 0])
         counts[0] += 1
         counts[1] += sign_off is not None
     rows = [row for row in every
@@ -338,7 +414,7 @@ def progress(now):
             continue
         per_interval = {}
         for participant, states, sign_off in rows:
-            counts = per_interval.setdefault(participant.interval.number if participant.interval else None, [0, 0, 0])
+            counts = per_interval.setdefault(participant.interval_number, [0, 0, 0])
             counts[0] += 1
             counts[1] += first_open(states) is None
             counts[2] += sign_off is not None
