@@ -163,15 +163,28 @@ def _register_hooks(app):
 
 
 def _watch_changes():
-    """What moves the stored change counters (core/changes.py): the reference data, and the outage board."""
-    from .core.changes import OUTAGES, REFERENCE, watch
+    """What moves the stored change counters (core/changes.py): the reference data, the outage board, and what
+    connectivity proving rests on (the proving matrix)."""
+    from .certificates.models import Certificate, PkiOfficer
+    from .core.changes import OUTAGES, PROVING, REFERENCE, watch
     from .directory.models import Environment, MarketRole, Organisation, System
     from .outages.models import Outage, OutageUpdate
+    from .participants.models import (
+        ConnectivitySignOff,
+        OnboardingInterval,
+        Participant,
+        ParticipantEnvironment,
+        ProvingStep,
+        Tranche,
+    )
 
     for model in (Environment, System, Organisation, MarketRole):
         watch(model, REFERENCE)
     for model in (Outage, OutageUpdate):
         watch(model, OUTAGES)
+    for model in (Participant, ParticipantEnvironment, OnboardingInterval, Tranche, ProvingStep, ConnectivitySignOff,
+                  PkiOfficer, Certificate):
+        watch(model, PROVING)
 
 
 def _register_template_globals(app):

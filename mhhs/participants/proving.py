@@ -9,14 +9,15 @@ expires changes no row, so `flask participants sweep` (daily, like the certifica
 sweeps the pages and the gate (`first_open_step`) derive the steps at read time, so they never show an expired
 certificate as proven."""
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, exists, or_, select, true
+from sqlalchemy import bindparam, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import history, record
 from ..certificates.models import Certificate, PkiOfficer, Scheme
 from ..certificates.services import NEEDED_KINDS, scheme_gaps
+from ..core.changes import PROVING, REFERENCE, cached
 from ..core.permissions import Role
 from ..core.services import Invalid, Refused, length_problems
 from ..core.time import utcnow
@@ -63,6 +64,7 @@ class Facts:
     environment: Environment
     officers: list = field(default_factory=list)  # the organisation's DIP officers
     kinds_held: set = field(default_factory=set)  # DIP certificate kinds current and valid there
+    held_until: datetime = None  # when the first of those kinds stops being held, as time alone passes
     rows: dict = field(default_factory=dict)  # step number -> ProvingStep
     sign_off: ConnectivitySignOff = None  # the standing one
 
@@ -333,11 +335,14 @@ def facts_for(environment, participants, now, columns=False):
     for officer in _read(officers.where(PkiOfficer.scheme == Scheme.DIP, PkiOfficer.organisation_id.in_(by_org)),
                          columns):
         facts[by_org[officer.organisation_id].id].officers.append(officer)
-    for organisation_id, kind in db.session.execute(
-            select(Certificate.organisation_id, Certificate.kind).where(
+    for organisation_id, kind, last_valid in db.session.execute(
+            select(Certificate.organisation_id, Certificate.kind, func.max(Certificate.valid_to)).where(
                 Certificate.environment_id == environment.id, ~Certificate.replaced, Certificate.valid_to >= now,
-                Certificate.kind.in_(NEEDED_KINDS), Certificate.organisation_id.in_(by_org)).distinct()):
-        facts[by_org[organisation_id].id].kinds_held.add(kind)
+                Certificate.kind.in_(NEEDED_KINDS), Certificate.organisation_id.in_(by_org))
+            .group_by(Certificate.organisation_id, Certificate.kind)):
+        one = facts[by_org[organisation_id].id]
+        one.kinds_held.add(kind)
+        one.held_until = min(one.held_until or last_valid, last_valid)
     steps = _STEP_COLUMNS if columns else select(ProvingStep).options(joinedload(ProvingStep.recorded_by))
     for row in _read(steps.where(ProvingStep.environment_id == environment.id, ProvingStep.participant_id.in_(facts)),
                      columns):
@@ -380,11 +385,19 @@ def _has_gap(gap, row):
     return states[int(gap) - 1].open
 
 
-def matrix(environment, now, interval_id=None, tranche_id=None, route=None, kind=None, gap=None):
-    """The proving matrix of one environment: rows (ProvingParticipant, states, standing sign-off) filtered, and the
-    counts of every participant proving there: done per step, and per interval participants and signed off. Read as
-    columns, in a fixed number of queries however many participants."""
-    participants = matrix_participants(environment.id)
+@dataclass(frozen=True)
+class _Evaluated:
+    """Every participant proving connectivity to one environment with its steps as they stand, and the counts."""
+    every: list  # (ProvingParticipant, [StepState], sign-off columns or None), by name
+    done: dict
+    applicable: dict
+    per_interval: list
+    until: datetime  # when a certificate counted here expires (None: none does)
+
+
+def _evaluate_environment(environment_id):
+    environment, now = db.session.get(Environment, environment_id), utcnow()
+    participants = matrix_participants(environment_id)
     facts = facts_for(environment, participants, now, columns=True)
     every = [(p, evaluate(facts[p.id]), facts[p.id].sign_off) for p in participants]
     done = {n: sum(1 for _, states, _ in every if states[n - 1].required and states[n - 1].status == StepStatus.DONE)
@@ -395,13 +408,28 @@ def matrix(environment, now, interval_id=None, tranche_id=None, route=None, kind
         counts = intervals.setdefault(participant.interval_number, [0, 0])
         counts[0] += 1
         counts[1] += sign_off is not None
-    rows = [row for row in every
+    return _Evaluated(every, done, applicable,
+                      sorted(intervals.items(), key=lambda item: (item[0] is None, item[0] or 0)),
+                      min((f.held_until for f in facts.values() if f.held_until), default=None))
+
+
+def matrix(environment, now, interval_id=None, tranche_id=None, route=None, kind=None, gap=None):
+    """The proving matrix of one environment: rows (ProvingParticipant, states, standing sign-off) filtered, and the
+    counts of every participant proving there: done per step, and per interval participants and signed off.
+
+    Evaluated once per process while nothing it rests on changes (core/changes.py: the PROVING counter, moved by
+    every write to the register, steps, sign-offs, officers and certificates; REFERENCE, by names and market roles)
+    and no certificate it counted has expired since; read as columns, in a fixed number of queries however many
+    participants."""
+    found = cached(_evaluate_environment, PROVING, REFERENCE, key=(environment.id,),
+                   fresh=lambda copy: copy.until is None or now <= copy.until)
+    rows = [row for row in found.every
             if (interval_id is None or row[0].interval_id == interval_id)
             and (tranche_id is None or tranche_id in (row[0].qualification_tranche_id, row[0].sandbox_tranche_id))
             and (route is None or row[0].route == route) and (kind is None or row[0].kind == kind)
             and (gap is None or _has_gap(gap, row))]
-    return {"rows": rows, "total": len(every), "done": done, "applicable": applicable,
-            "per_interval": sorted(intervals.items(), key=lambda item: (item[0] is None, item[0] or 0))}
+    return {"rows": rows, "total": len(found.every), "done": found.done, "applicable": found.applicable,
+            "per_interval": found.per_interval}
 
 
 def progress(now):
