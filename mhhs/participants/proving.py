@@ -21,7 +21,8 @@ from ..core.changes import PROVING, REFERENCE, cached
 from ..core.permissions import Role
 from ..core.services import Invalid, Refused, length_problems
 from ..core.time import utcnow
-from ..directory.models import Environment, MarketRole, Organisation, User
+from ..directory import choices
+from ..directory.models import Environment, Organisation, User
 from ..extensions import db
 from ..notifications.services import notify, users_of
 from .models import (
@@ -33,9 +34,9 @@ from .models import (
     ProvingStep,
     StepStatus,
     Tranche,
-    participant_market_roles,
 )
 from .permissions import can_record_connectivity_step, can_sign_off_connectivity
+from .register import role_codes_of
 
 # The steps in the EAP's order (§11.3.1–§11.3.2), and the one each needs done first.
 STEPS = {1: "PKI officers determined", 2: "PKI certificates (TLS and JWS) requested and installed",
@@ -232,9 +233,6 @@ _MATRIX_PARTICIPANTS = (
     .join(Organisation, Organisation.id == Participant.organisation_id)
     .outerjoin(OnboardingInterval, OnboardingInterval.id == Participant.interval_id)
     .where(_in_environment(bindparam("environment_id"))).order_by(Organisation.name, Participant.id))
-_MATRIX_ROLES = (select(participant_market_roles.c.participant_id, MarketRole.code)
-                 .join(MarketRole, MarketRole.id == participant_market_roles.c.market_role_id)
-                 .where(participant_market_roles.c.participant_id.in_(bindparam("ids", expanding=True))))
 
 
 MATRIX_ORDER = [Organisation.name, Participant.id]  # the matrix's order, as the paginator pages through it
@@ -252,10 +250,9 @@ def matrix_participants(environment_id):
     """[ProvingParticipant] of those proving connectivity to the environment, by name, in two queries."""
     participants = [ProvingParticipant(*row) for row in db.session.execute(_MATRIX_PARTICIPANTS,
                                                                            {"environment_id": environment_id})]
-    if participants:
-        by_id = {p.id: p for p in participants}
-        for participant_id, code in db.session.execute(_MATRIX_ROLES, {"ids": list(by_id)}):
-            by_id[participant_id].role_codes.add(code)
+    by_id = {p.id: p for p in participants}
+    for participant_id, codes in role_codes_of(by_id).items():
+        by_id[participant_id].role_codes = set(codes)
     return participants
 
 
@@ -275,28 +272,14 @@ def first_busy_environment(environments):
 
 def overview(participant, now):
     """[(environment, first open StepState or None, signed off)] of the participant's central environments: the
-    home page's card and the participant's page, in a fixed number of queries however many environments."""
-    environments = proving_environments(participant)
-    facts = {e.id: Facts(participant, e) for e in environments}
-    if not facts:
-        return []
-    officers = db.session.scalars(select(PkiOfficer).where(PkiOfficer.scheme == Scheme.DIP,
-                                                           PkiOfficer.organisation_id == participant.organisation_id)
-                                  .options(joinedload(PkiOfficer.environment))).all()
-    for one in facts.values():
-        one.officers = officers
-    for environment_id, kind in db.session.execute(select(Certificate.environment_id, Certificate.kind).where(
-            Certificate.organisation_id == participant.organisation_id, Certificate.environment_id.in_(facts),
-            ~Certificate.replaced, Certificate.valid_to >= now, Certificate.kind.in_(NEEDED_KINDS)).distinct()):
-        facts[environment_id].kinds_held.add(kind)
-    for row in db.session.scalars(select(ProvingStep).where(ProvingStep.participant_id == participant.id,
-                                                            ProvingStep.environment_id.in_(facts))):
-        facts[row.environment_id].rows[row.step] = row
-    for standing in db.session.scalars(select(ConnectivitySignOff).where(
-            ConnectivitySignOff.participant_id == participant.id, ConnectivitySignOff.voided_at.is_(None),
-            ConnectivitySignOff.environment_id.in_(facts))):
-        facts[standing.environment_id].sign_off = standing
-    return [(e, first_open(evaluate(facts[e.id])), facts[e.id].sign_off is not None) for e in environments]
+    home page's card and the participant's page, read off each environment's evaluation (the matrix's, shared), so
+    no query of its own while nothing changed."""
+    rows = []
+    for environment in choices.environments():
+        entry = _evaluation(environment.id, now).by_id.get(participant.id)
+        if entry is not None:
+            rows.append((environment, first_open(entry[1]), entry[2] is not None))
+    return rows
 
 
 PROVING_ACTIONS = ("proving.step_recorded", "connectivity.signed_off", "connectivity.voided", "connectivity.regressed")
@@ -389,6 +372,7 @@ def _has_gap(gap, row):
 class _Evaluated:
     """Every participant proving connectivity to one environment with its steps as they stand, and the counts."""
     every: list  # (ProvingParticipant, [StepState], sign-off columns or None), by name
+    by_id: dict  # participant id: its entry of every
     done: dict
     applicable: dict
     per_interval: list
@@ -408,21 +392,24 @@ def _evaluate_environment(environment_id):
         counts = intervals.setdefault(participant.interval_number, [0, 0])
         counts[0] += 1
         counts[1] += sign_off is not None
-    return _Evaluated(every, done, applicable,
+    return _Evaluated(every, {entry[0].id: entry for entry in every}, done, applicable,
                       sorted(intervals.items(), key=lambda item: (item[0] is None, item[0] or 0)),
                       min((f.held_until for f in facts.values() if f.held_until), default=None))
+
+
+def _evaluation(environment_id, now):
+    """The environment's _Evaluated, once per process while nothing it rests on changes (core/changes.py: the
+    PROVING counter, moved by every write to the register, steps, sign-offs, officers and certificates; REFERENCE,
+    by names and market roles) and no certificate it counted has expired since."""
+    return cached(_evaluate_environment, PROVING, REFERENCE, key=(environment_id,),
+                  fresh=lambda copy: copy.until is None or now <= copy.until)
 
 
 def matrix(environment, now, interval_id=None, tranche_id=None, route=None, kind=None, gap=None):
     """The proving matrix of one environment: rows (ProvingParticipant, states, standing sign-off) filtered, and the
     counts of every participant proving there: done per step, and per interval participants and signed off.
-
-    Evaluated once per process while nothing it rests on changes (core/changes.py: the PROVING counter, moved by
-    every write to the register, steps, sign-offs, officers and certificates; REFERENCE, by names and market roles)
-    and no certificate it counted has expired since; read as columns, in a fixed number of queries however many
-    participants."""
-    found = cached(_evaluate_environment, PROVING, REFERENCE, key=(environment.id,),
-                   fresh=lambda copy: copy.until is None or now <= copy.until)
+    Evaluated once (`_evaluation`), read as columns in a fixed number of queries however many participants."""
+    found = _evaluation(environment.id, now)
     rows = [row for row in found.every
             if (interval_id is None or row[0].interval_id == interval_id)
             and (tranche_id is None or tranche_id in (row[0].qualification_tranche_id, row[0].sandbox_tranche_id))

@@ -10,6 +10,7 @@ from ..certificates.models import Certificate, PkiOfficer
 from ..certificates.permissions import visible_certificates
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
+from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required, role_required
 from ..core.services import Refused
 from ..core.time import london_to_utc, utcnow
@@ -45,10 +46,13 @@ def _filters():
 @login_required
 def register_page():
     filters = _filters()
-    participants = db.session.scalars(register.register_query(**filters)).all()
+    page = paginate(register.register_rows(**filters), register.REGISTER_ORDER, key_of=register.register_key)
+    gaps = (register.count_without_environment_manager(filters["route"], filters["interval_id"])
+            if page.total else 0)
     mine = services.participant_of(current_user.organisation_id)
-    return render("participants/register.html", "participants/_register_rows.html", participants=participants,
-                  filters=filters, intervals=register.intervals(), Route=Route, mine=mine,
+    return render("participants/register.html", "participants/_register_rows.html", page=page,
+                  roles=register.role_codes_of([row.id for row in page.items]), gaps=gaps, filters=filters,
+                  intervals=register.intervals(), Route=Route, mine=mine,
                   NO_ENVIRONMENT_MANAGER=register.NO_ENVIRONMENT_MANAGER)
 
 
