@@ -84,6 +84,7 @@ PAGES = [
     (API, "/api/v1/certificates", "API: certificates"),
     (MANAGER, "/participants/proving?environment={sit_a}", "Participants: proving matrix"),
     (MANAGER, "/participants/{participant}", "Participants: a participant"),
+    (MANAGER, "/participants", "Participants: register"),
     (MANAGER, "/allocation/timeline?view=month", "Allocation timeline, month"),
     (API, "/api/v1/allocation/check?participant={participant_name}&environment=SIT-A", "API: allocation check"),
     (MANAGER, "/readiness", "Readiness matrix"), (MANAGER, "/readiness/health", "Health checks page"),
