@@ -47,7 +47,7 @@ PAGES = [
     (MANAGER, "/calendar?date={day}", 40), (MANAGER, "/calendar?view=week&date={day}", 40), (MANAGER, "/plan", 9),
     (MANAGER, "/reports/weekly", 48), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
     (MANAGER, "/search?q=Release+4", 3),
-    (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 10),
+    (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
     (MANAGER, "/participants", 8),
     (MANAGER, "/allocation/timeline?view=month", 11), (MANAGER, "/readiness", 8), (MANAGER, "/readiness/health", 7),
 ]
