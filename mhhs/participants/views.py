@@ -137,13 +137,17 @@ def _own_participant_or_404(participant_id):
     return participant
 
 
+CERTIFICATES_SHOWN = 20  # a participant's page lists so many current certificates; the certificates page has all
+
+
 @bp.route("/<int:participant_id>")
 @login_required
 def participant(participant_id):
     participant = _participant_or_404(participant_id)
     certificates = db.session.scalars(visible_certificates(select(Certificate), current_user).where(
         Certificate.organisation_id == participant.organisation_id, ~Certificate.replaced)
-        .options(joinedload(Certificate.environment)).order_by(Certificate.environment_id, Certificate.kind)).all()
+        .options(joinedload(Certificate.environment)).order_by(Certificate.environment_id, Certificate.kind)
+        .limit(CERTIFICATES_SHOWN + 1)).all()  # one more: whether there are more than the page shows
     officers = db.session.scalars(visible_certificates(select(PkiOfficer), current_user, PkiOfficer.organisation_id)
                                   .where(PkiOfficer.organisation_id == participant.organisation_id)
                                   .options(joinedload(PkiOfficer.environment))
@@ -153,7 +157,7 @@ def participant(participant_id):
         ParticipantEnvironment.participant_id == participant.id)).all()
     return render("participants/participant.html", "participants/participant.html", participant=participant,
                   certificates=certificates, officers=officers, environments=environments, outages=outages,
-                  now=utcnow(), outage_label=services.outage_label,
+                  now=utcnow(), outage_label=services.outage_label, certificates_shown=CERTIFICATES_SHOWN,
                   proving_rows=proving.overview(participant, utcnow()) if can_see_proving(current_user, participant)
                   else None, sees_private=bool(
                       environments or can_keep_participant(current_user, participant) or officers or certificates))
