@@ -236,14 +236,26 @@ _MATRIX_PARTICIPANTS = (
 
 
 MATRIX_ORDER = [Organisation.name, Participant.id]  # the matrix's order, as the paginator pages through it
-MATRIX_PER_PAGE = 50
+MATRIX_PER_PAGE = 25
 
 
-def matrix_page_statement(participant_ids):
-    """The matrix's rows chosen by its filters, to page through (core/pagination.py): the counts above the page are
-    of every participant, the page shows some of them."""
-    return (select(Participant.id, Organisation.name).join(Organisation, Organisation.id == Participant.organisation_id)
-            .where(Participant.id.in_(participant_ids)))
+def matrix_page_statement(environment_id, interval_id=None, tranche_id=None, route=None, kind=None, only=None):
+    """The matrix's rows its filters keep, to page through by MATRIX_ORDER (core/pagination.py); only: the ids a gap
+    filter keeps (derived from the steps, not stored). The counts above the page are of every participant."""
+    query = (select(Participant.id, Organisation.name)
+             .join(Organisation, Organisation.id == Participant.organisation_id).where(_in_environment(environment_id)))
+    if interval_id is not None:
+        query = query.where(Participant.interval_id == interval_id)
+    if tranche_id is not None:
+        query = query.where(or_(Participant.qualification_tranche_id == tranche_id,
+                                Participant.sandbox_tranche_id == tranche_id))
+    if route is not None:
+        query = query.where(Participant.route == route)
+    if kind is not None:
+        query = query.where(Participant.kind == kind)
+    if only is not None:
+        query = query.where(Participant.id.in_(only))
+    return query
 
 
 def matrix_participants(environment_id):
@@ -405,16 +417,13 @@ def _evaluation(environment_id, now):
                   fresh=lambda copy: copy.until is None or now <= copy.until)
 
 
-def matrix(environment, now, interval_id=None, tranche_id=None, route=None, kind=None, gap=None):
-    """The proving matrix of one environment: rows (ProvingParticipant, states, standing sign-off) filtered, and the
-    counts of every participant proving there: done per step, and per interval participants and signed off.
-    Evaluated once (`_evaluation`), read as columns in a fixed number of queries however many participants."""
+def matrix(environment, now, gap=None):
+    """The proving matrix of one environment: rows (ProvingParticipant, states, standing sign-off) with the gap, if
+    one is asked, and the counts of every participant proving there: done per step, and per interval participants
+    and signed off. Evaluated once (`_evaluation`), read as columns in a fixed number of queries however many
+    participants; the page's other filters are the paged statement's (`matrix_page_statement`)."""
     found = _evaluation(environment.id, now)
-    rows = [row for row in found.every
-            if (interval_id is None or row[0].interval_id == interval_id)
-            and (tranche_id is None or tranche_id in (row[0].qualification_tranche_id, row[0].sandbox_tranche_id))
-            and (route is None or row[0].route == route) and (kind is None or row[0].kind == kind)
-            and (gap is None or _has_gap(gap, row))]
+    rows = [row for row in found.every if gap is None or _has_gap(gap, row)]
     return {"rows": rows, "total": len(found.every), "done": found.done, "applicable": found.applicable,
             "per_interval": found.per_interval}
 

@@ -49,16 +49,18 @@ def matrix():
     if environment is None:
         abort(404)
     filters = _matrix_filters()
-    found = proving.matrix(environment, utcnow(), **filters)
+    found = proving.matrix(environment, utcnow(), gap=filters["gap"])
     # Every participant is counted; the rows the filters keep are shown a page at a time, by name.
     by_id = {row[0].id: row for row in found["rows"]}
-    page = paginate(proving.matrix_page_statement(list(by_id)), proving.MATRIX_ORDER,
-                    per_page=proving.MATRIX_PER_PAGE)
+    page = paginate(proving.matrix_page_statement(
+        environment.id, **{name: value for name, value in filters.items() if name != "gap"},
+        only=list(by_id) if filters["gap"] else None), proving.MATRIX_ORDER, per_page=proving.MATRIX_PER_PAGE)
     context = dict(environment=environment, environments=environments, filters=filters, steps=proving.STEPS,
                    gaps=proving.GAPS, StepStatus=StepStatus, Route=Route, ParticipantKind=ParticipantKind,
                    intervals=db.session.scalars(select(OnboardingInterval).order_by(OnboardingInterval.number)).all(),
                    tranches=db.session.scalars(select(Tranche).order_by(Tranche.route, Tranche.name)).all(),
-                   **dict(found, rows=[by_id[item.id] for item in page.items], matching=len(by_id), page=page))
+                   **dict(found, rows=[by_id[item.id] for item in page.items if item.id in by_id], matching=page.total,
+                          page=page))
     return render("participants/proving/matrix.html", "participants/proving/_matrix.html", **context)
 
 

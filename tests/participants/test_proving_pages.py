@@ -206,22 +206,29 @@ def test_the_daily_commands_sweep_and_remind(app):
 
 
 def test_the_matrix_shows_a_page_of_rows_and_counts_every_participant(app, as_user):
-    sit_a = _add_participants(app, 0, proving.MATRIX_PER_PAGE + 5)
+    shown = proving.MATRIX_PER_PAGE
+    total = shown + 5
+    sit_a = _add_participants(app, 0, total)
+    ready = sum(1 for n in range(total) if n % 3)  # steps 1 and 2 done
     manager = as_user("rm.sit@demo.test")
     body = text(manager.get(f"/participants/proving?environment={sit_a}"))
-    assert f"SIT-A: {proving.MATRIX_PER_PAGE + 5} participants proving connectivity" in body
-    assert body.count('<tr id="participant-') == proving.MATRIX_PER_PAGE
-    assert f"Showing {proving.MATRIX_PER_PAGE} on this page of {proving.MATRIX_PER_PAGE + 5} participants" in body
-    assert "Supplier 000" in body and "Supplier 054" not in body
-    # Every participant is counted, not only the page's: two in three have steps 1 and 2 done.
-    assert re.search(r"1\. PKI officers determined</th><td>36 of 55", body)
+    assert f"SIT-A: {total} participants proving connectivity" in body
+    assert body.count('<tr id="participant-') == shown
+    assert f"Showing {shown} on this page of {total} participants" in body
+    assert "Supplier 000" in body and f"Supplier {total - 1:03}" not in body
+    # Every participant is counted, not only the page's.
+    assert re.search(rf"1\. PKI officers determined</th><td>{ready} of {total}", body)
     next_page = re.search(r'<a href="([^"]+)"[^>]*>Next</a>', body).group(1).replace("&amp;", "&")
     assert f"environment={sit_a}" in next_page
     body = text(manager.get(next_page))
-    assert body.count('<tr id="participant-') == 5 and "Supplier 054" in body and "Supplier 000" not in body
+    assert body.count('<tr id="participant-') == 5
+    assert f"Supplier {total - 1:03}" in body and "Supplier 000" not in body
     # A filter pages through its own rows; the counts stay those of every participant.
     body = text(manager.get(f"/participants/proving?environment={sit_a}&gap=2"))
-    assert "Showing 19 of 55 participants." in body and re.search(r"1\. PKI officers determined</th><td>36 of 55", body)
+    assert f"Showing {total - ready} of {total} participants." in body
+    assert re.search(rf"1\. PKI officers determined</th><td>{ready} of {total}", body)
+    body = text(manager.get(f"/participants/proving?environment={sit_a}&gap=2&kind=agent"))
+    assert f"Showing {sum(1 for n in range(total) if n % 3 == 0 and n % 2 == 0)} of {total} participants." in body
 
 
 def test_the_matrix_follows_every_change_and_a_certificate_that_expires_with_no_change(app, as_user, monkeypatch):
