@@ -163,11 +163,20 @@ def _register_hooks(app):
 
 
 def _watch_changes():
-    """What moves the stored change counters (core/changes.py): the reference data, the outage board, and what a
-    participant's readiness reads."""
-    from .core.changes import OUTAGES, REFERENCE, watch
+    """What moves the stored change counters (core/changes.py): the reference data, the outage board, what a
+    participant's readiness reads, and what connectivity proving rests on (the proving matrix)."""
+    from .certificates.models import Certificate, PkiOfficer
+    from .core.changes import OUTAGES, PROVING, REFERENCE, watch
     from .directory.models import Environment, MarketRole, Organisation, System
     from .outages.models import Outage, OutageUpdate
+    from .participants.models import (
+        ConnectivitySignOff,
+        OnboardingInterval,
+        Participant,
+        ParticipantEnvironment,
+        ProvingStep,
+        Tranche,
+    )
     from .readiness.counts import READINESS
     from .readiness.counts import WATCHED as READINESS_WATCHED
 
@@ -177,6 +186,9 @@ def _watch_changes():
         watch(model, OUTAGES)
     for model in READINESS_WATCHED:
         watch(model, READINESS)
+    for model in (Participant, ParticipantEnvironment, OnboardingInterval, Tranche, ProvingStep, ConnectivitySignOff,
+                  PkiOfficer, Certificate):
+        watch(model, PROVING)
 
 
 def _register_template_globals(app):

@@ -83,6 +83,7 @@ PAGES = [
     (API, "/api/v1/certificates", "API: certificates"),
     (MANAGER, "/participants/proving?environment={sit_a}", "Participants: proving matrix"),
     (MANAGER, "/participants/{participant}", "Participants: a participant"),
+    (MANAGER, "/participants", "Participants: register"),
     (MANAGER, "/allocation/timeline?view=month", "Allocation timeline, month"),
     (API, "/api/v1/allocation/check?participant={checked_name}&environment=SIT-A&at={checked_at}",
      "API: allocation check"),

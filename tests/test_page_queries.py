@@ -48,7 +48,8 @@ PAGES = [
     (MANAGER, "/calendar?date={day}", 38), (MANAGER, "/calendar?view=week&date={day}", 38), (MANAGER, "/plan", 9),
     (MANAGER, "/reports/weekly", 48), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
     (MANAGER, "/search?q=Release+4", 3),
-    (MANAGER, "/participants/proving?environment={sit_a}", 11), (MANAGER, "/participants/{participant}", 14),
+    (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
+    (MANAGER, "/participants", 8),
     (MANAGER, "/allocation/timeline?view=month", 13), (MANAGER, "/readiness", 8), (MANAGER, "/readiness/health", 7),
 ]
 API = [("/rfcs", 18), ("/rfcs/{rfc}", 19), ("/baseline", 13), ("/outages", 13), ("/certificates", 12),  # under /api/v1

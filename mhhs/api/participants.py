@@ -39,8 +39,8 @@ def _step(state):
 
 
 def _row(participant, environment, states, sign_off):
-    return {"id": participant.id, "organisation": participant.organisation.name, "kind": participant.kind,
-            "route": participant.route, "interval": participant.interval.number if participant.interval else None,
+    return {"id": participant.id, "organisation": participant.name, "kind": participant.kind,
+            "route": participant.route, "interval": participant.interval_number,
             "environment": environment.name, "steps": [_step(state) for state in states],
             "signed_off_at": sign_off.signed_at if sign_off else None}
 

@@ -14,6 +14,7 @@ from ..extensions import db
 
 REFERENCE = "reference"  # environments, systems, organisations, market roles, support hours
 OUTAGES = "outages"  # the outage log and its updates: the status board
+PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
 
 _watched = {}  # model class: counter names
 _copies = {}  # loader: (counter values it was read at, what it returned)
@@ -64,13 +65,15 @@ def values(*names):
     return tuple(found.get(name, 0) for name in names)
 
 
-def cached(load, *names):
-    """What `load()` returns, read once per process while these counters stay where they were. It must return
-    plain values (tuples, strings, numbers), never ORM objects: those belong to one request's session."""
+def cached(load, *names, key=(), fresh=None):
+    """What `load(*key)` returns, read once per process (a copy per key) while these counters stay where they were
+    and, when given, fresh(copy) says it still holds (what time alone changes, as a certificate that expires). It
+    must return plain values (tuples, strings, numbers, dataclasses of them), never ORM objects: those belong to one
+    request's session."""
     now = values(*names)
-    copy = _copies.get(load)
-    if copy is None or copy[0] != now:
-        copy = _copies[load] = (now, load())
+    copy = _copies.get((load, key))
+    if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):
+        copy = _copies[(load, key)] = (now, load(*key))
     return copy[1]
 
 

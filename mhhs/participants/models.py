@@ -141,6 +141,19 @@ class Participant(db.Model):
     def has_environment_manager(self):
         return bool(self.environment_manager_id or (self.environment_manager_name and self.environment_manager_email))
 
+    @property
+    def name(self):
+        return self.organisation.name
+
+    @property
+    def role_codes(self):
+        """The codes of the market roles it will test."""
+        return {role.code for role in self.market_roles}
+
+    @property
+    def interval_number(self):
+        return self.interval.number if self.interval is not None else None
+
 
 class ParticipantEnvironment(db.Model):
     """A participant's own test environment (EAP §7.1.2–§7.1.3) and how it connects to a central environment.

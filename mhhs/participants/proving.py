@@ -9,17 +9,19 @@ expires changes no row, so `flask participants sweep` (daily, like the certifica
 sweeps the pages and the gate (`first_open_step`) derive the steps at read time, so they never show an expired
 certificate as proven."""
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, or_, select, true
+from sqlalchemy import bindparam, exists, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import history, record
 from ..certificates.models import Certificate, PkiOfficer, Scheme
 from ..certificates.services import NEEDED_KINDS, scheme_gaps
+from ..core.changes import PROVING, REFERENCE, cached
 from ..core.permissions import Role
 from ..core.services import Invalid, Refused, length_problems
 from ..core.time import utcnow
+from ..directory import choices
 from ..directory.models import Environment, Organisation, User
 from ..extensions import db
 from ..notifications.services import notify, users_of
@@ -34,6 +36,7 @@ from .models import (
     Tranche,
 )
 from .permissions import can_record_connectivity_step, can_sign_off_connectivity
+from .register import role_codes_of
 
 # The steps in the EAP's order (§11.3.1–§11.3.2), and the one each needs done first.
 STEPS = {1: "PKI officers determined", 2: "PKI certificates (TLS and JWS) requested and installed",
@@ -62,6 +65,7 @@ class Facts:
     environment: Environment
     officers: list = field(default_factory=list)  # the organisation's DIP officers
     kinds_held: set = field(default_factory=set)  # DIP certificate kinds current and valid there
+    held_until: datetime = None  # when the first of those kinds stops being held, as time alone passes
     rows: dict = field(default_factory=dict)  # step number -> ProvingStep
     sign_off: ConnectivitySignOff = None  # the standing one
 
@@ -96,7 +100,7 @@ class StepState:
 
 def message_exemption(participant):
     """Why step 4 does not apply to the participant, or None: it tests only the EES market role."""
-    roles = {role.code for role in participant.market_roles}
+    roles = participant.role_codes
     if roles and roles <= RECEIVING_ONLY_ROLES:
         return "The EES market role receives DIP messages and sends none (EAP §11.3.1.3)."
     return None
@@ -107,9 +111,10 @@ def message_not_required(participant):
     exemption = message_exemption(participant)
     if exemption:
         return exemption
-    if participant.interval is not None and participant.interval.number < MESSAGE_FROM_INTERVAL:
+    number = participant.interval_number
+    if number is not None and number < MESSAGE_FROM_INTERVAL:
         return (f"Required from interval {MESSAGE_FROM_INTERVAL} onwards (EAP §11.3.1.3); this participant onboards "
-                f"in interval {participant.interval.number}.")
+                f"in interval {number}.")
     return None
 
 
@@ -200,6 +205,69 @@ def proving_participants(environment_id):
             .order_by(Organisation.name))
 
 
+@dataclass(slots=True)
+class ProvingParticipant:
+    """A participant as the proving matrix reads it: its columns, not the ORM object with its relationships (the
+    rules ask it what they ask a Participant)."""
+    id: int
+    organisation_id: int
+    name: str
+    kind: object
+    route: object
+    interval_id: int
+    interval_number: int
+    qualification_tranche_id: int
+    sandbox_tranche_id: int
+    environment_manager_id: int
+    environment_manager_name: str
+    environment_manager_email: str
+    role_codes: set = field(default_factory=set)
+    has_environment_manager = Participant.has_environment_manager  # the one rule, read off these columns
+
+
+_MATRIX_PARTICIPANTS = (
+    select(Participant.id, Participant.organisation_id, Organisation.name, Participant.kind, Participant.route,
+           Participant.interval_id, OnboardingInterval.number, Participant.qualification_tranche_id,
+           Participant.sandbox_tranche_id, Participant.environment_manager_id, Participant.environment_manager_name,
+           Participant.environment_manager_email)
+    .join(Organisation, Organisation.id == Participant.organisation_id)
+    .outerjoin(OnboardingInterval, OnboardingInterval.id == Participant.interval_id)
+    .where(_in_environment(bindparam("environment_id"))).order_by(Organisation.name, Participant.id))
+
+
+MATRIX_ORDER = [Organisation.name, Participant.id]  # the matrix's order, as the paginator pages through it
+MATRIX_PER_PAGE = 25
+
+
+def matrix_page_statement(environment_id, interval_id=None, tranche_id=None, route=None, kind=None, only=None):
+    """The matrix's rows its filters keep, to page through by MATRIX_ORDER (core/pagination.py); only: the ids a gap
+    filter keeps (derived from the steps, not stored). The counts above the page are of every participant."""
+    query = (select(Participant.id, Organisation.name)
+             .join(Organisation, Organisation.id == Participant.organisation_id).where(_in_environment(environment_id)))
+    if interval_id is not None:
+        query = query.where(Participant.interval_id == interval_id)
+    if tranche_id is not None:
+        query = query.where(or_(Participant.qualification_tranche_id == tranche_id,
+                                Participant.sandbox_tranche_id == tranche_id))
+    if route is not None:
+        query = query.where(Participant.route == route)
+    if kind is not None:
+        query = query.where(Participant.kind == kind)
+    if only is not None:
+        query = query.where(Participant.id.in_(only))
+    return query
+
+
+def matrix_participants(environment_id):
+    """[ProvingParticipant] of those proving connectivity to the environment, by name, in two queries."""
+    participants = [ProvingParticipant(*row) for row in db.session.execute(_MATRIX_PARTICIPANTS,
+                                                                           {"environment_id": environment_id})]
+    by_id = {p.id: p for p in participants}
+    for participant_id, codes in role_codes_of(by_id).items():
+        by_id[participant_id].role_codes = set(codes)
+    return participants
+
+
 def proving_environments(participant):
     """The central environments the participant proves connectivity to, in the programme's order (one query)."""
     return db.session.scalars(select(Environment).join(Participant, true()).where(
@@ -216,28 +284,14 @@ def first_busy_environment(environments):
 
 def overview(participant, now):
     """[(environment, first open StepState or None, signed off)] of the participant's central environments: the
-    home page's card and the participant's page, in a fixed number of queries however many environments."""
-    environments = proving_environments(participant)
-    facts = {e.id: Facts(participant, e) for e in environments}
-    if not facts:
-        return []
-    officers = db.session.scalars(select(PkiOfficer).where(PkiOfficer.scheme == Scheme.DIP,
-                                                           PkiOfficer.organisation_id == participant.organisation_id)
-                                  .options(joinedload(PkiOfficer.environment))).all()
-    for one in facts.values():
-        one.officers = officers
-    for environment_id, kind in db.session.execute(select(Certificate.environment_id, Certificate.kind).where(
-            Certificate.organisation_id == participant.organisation_id, Certificate.environment_id.in_(facts),
-            ~Certificate.replaced, Certificate.valid_to >= now, Certificate.kind.in_(NEEDED_KINDS)).distinct()):
-        facts[environment_id].kinds_held.add(kind)
-    for row in db.session.scalars(select(ProvingStep).where(ProvingStep.participant_id == participant.id,
-                                                            ProvingStep.environment_id.in_(facts))):
-        facts[row.environment_id].rows[row.step] = row
-    for standing in db.session.scalars(select(ConnectivitySignOff).where(
-            ConnectivitySignOff.participant_id == participant.id, ConnectivitySignOff.voided_at.is_(None),
-            ConnectivitySignOff.environment_id.in_(facts))):
-        facts[standing.environment_id].sign_off = standing
-    return [(e, first_open(evaluate(facts[e.id])), facts[e.id].sign_off is not None) for e in environments]
+    home page's card and the participant's page, read off each environment's evaluation (the matrix's, shared), so
+    no query of its own while nothing changed."""
+    rows = []
+    for environment in choices.environments():
+        entry = _evaluation(environment.id, now).by_id.get(participant.id)
+        if entry is not None:
+            rows.append((environment, first_open(entry[1]), entry[2] is not None))
+    return rows
 
 
 PROVING_ACTIONS = ("proving.step_recorded", "connectivity.signed_off", "connectivity.voided", "connectivity.regressed")
@@ -251,27 +305,48 @@ def proving_history(participant, environment):
                                                                                f"{environment.name}:")))]
 
 
-def facts_for(environment, participants, now):
-    """{participant id: Facts} for one environment, in a fixed number of queries however many participants."""
+# What the matrix and the API read of the officers, steps and sign-offs (the rules and `_step` ask no more).
+_OFFICER_COLUMNS = select(PkiOfficer.organisation_id, PkiOfficer.scheme, PkiOfficer.role, PkiOfficer.environment_id)
+_STEP_COLUMNS = select(ProvingStep.participant_id, ProvingStep.step, ProvingStep.status, ProvingStep.blocked_by,
+                       ProvingStep.not_applicable_reason, ProvingStep.message_id, ProvingStep.message_at,
+                       ProvingStep.recorded_at)
+_SIGN_OFF_COLUMNS = select(ConnectivitySignOff.participant_id, ConnectivitySignOff.signed_at)
+
+
+def _read(statement, columns):
+    result = db.session.execute(statement)
+    return result if columns else result.scalars()
+
+
+def facts_for(environment, participants, now, columns=False):
+    """{participant id: Facts} for one environment, in a fixed number of queries however many participants. With
+    columns, the officers, step rows and sign-offs are read as the columns the matrix and the API show, not as
+    objects (the page's forms and evidence, and the regression's writes, need the objects)."""
     by_org = {p.organisation_id: p for p in participants}
     facts = {p.id: Facts(p, environment) for p in participants}
     if not participants:
         return facts
-    for officer in db.session.scalars(select(PkiOfficer).where(PkiOfficer.scheme == Scheme.DIP,
-                                                               PkiOfficer.organisation_id.in_(by_org))):
+    officers = _OFFICER_COLUMNS if columns else select(PkiOfficer)
+    for officer in _read(officers.where(PkiOfficer.scheme == Scheme.DIP, PkiOfficer.organisation_id.in_(by_org)),
+                         columns):
         facts[by_org[officer.organisation_id].id].officers.append(officer)
-    for organisation_id, kind in db.session.execute(
-            select(Certificate.organisation_id, Certificate.kind).where(
+    for organisation_id, kind, last_valid in db.session.execute(
+            select(Certificate.organisation_id, Certificate.kind, func.max(Certificate.valid_to)).where(
                 Certificate.environment_id == environment.id, ~Certificate.replaced, Certificate.valid_to >= now,
-                Certificate.kind.in_(NEEDED_KINDS), Certificate.organisation_id.in_(by_org)).distinct()):
-        facts[by_org[organisation_id].id].kinds_held.add(kind)
-    for row in db.session.scalars(select(ProvingStep).where(ProvingStep.environment_id == environment.id,
-                                                            ProvingStep.participant_id.in_(facts))
-                                  .options(joinedload(ProvingStep.recorded_by))):
+                Certificate.kind.in_(NEEDED_KINDS), Certificate.organisation_id.in_(by_org))
+            .group_by(Certificate.organisation_id, Certificate.kind)):
+        one = facts[by_org[organisation_id].id]
+        one.kinds_held.add(kind)
+        one.held_until = min(one.held_until or last_valid, last_valid)
+    steps = _STEP_COLUMNS if columns else select(ProvingStep).options(joinedload(ProvingStep.recorded_by))
+    for row in _read(steps.where(ProvingStep.environment_id == environment.id, ProvingStep.participant_id.in_(facts)),
+                     columns):
         facts[row.participant_id].rows[row.step] = row
-    for sign_off in db.session.scalars(select(ConnectivitySignOff).where(
-            ConnectivitySignOff.environment_id == environment.id, ConnectivitySignOff.voided_at.is_(None),
-            ConnectivitySignOff.participant_id.in_(facts)).options(joinedload(ConnectivitySignOff.signed_by))):
+    sign_offs = (_SIGN_OFF_COLUMNS if columns
+                 else select(ConnectivitySignOff).options(joinedload(ConnectivitySignOff.signed_by)))
+    for sign_off in _read(sign_offs.where(ConnectivitySignOff.environment_id == environment.id,
+                                          ConnectivitySignOff.voided_at.is_(None),
+                                          ConnectivitySignOff.participant_id.in_(facts)), columns):
         facts[sign_off.participant_id].sign_off = sign_off
     return facts
 
@@ -305,27 +380,52 @@ def _has_gap(gap, row):
     return states[int(gap) - 1].open
 
 
-def matrix(environment, now, interval_id=None, tranche_id=None, route=None, kind=None, gap=None):
-    """The proving matrix of one environment: rows (participant, states, standing sign-off) filtered, and the
-    counts of every participant proving there: done per step, and per interval participants and signed off."""
-    participants = db.session.scalars(proving_participants(environment.id)).unique().all()
-    facts = facts_for(environment, participants, now)
+@dataclass(frozen=True)
+class _Evaluated:
+    """Every participant proving connectivity to one environment with its steps as they stand, and the counts."""
+    every: list  # (ProvingParticipant, [StepState], sign-off columns or None), by name
+    by_id: dict  # participant id: its entry of every
+    done: dict
+    applicable: dict
+    per_interval: list
+    until: datetime  # when a certificate counted here expires (None: none does)
+
+
+def _evaluate_environment(environment_id):
+    environment, now = db.session.get(Environment, environment_id), utcnow()
+    participants = matrix_participants(environment_id)
+    facts = facts_for(environment, participants, now, columns=True)
     every = [(p, evaluate(facts[p.id]), facts[p.id].sign_off) for p in participants]
     done = {n: sum(1 for _, states, _ in every if states[n - 1].required and states[n - 1].status == StepStatus.DONE)
             for n in STEPS}  # of those who must do it: a step done though not required is not counted
     applicable = {n: sum(1 for _, states, _ in every if states[n - 1].required) for n in STEPS}
     intervals = {}
     for participant, _, sign_off in every:
-        counts = intervals.setdefault(participant.interval.number if participant.interval else None, [0, 0])
+        counts = intervals.setdefault(participant.interval_number, [0, 0])
         counts[0] += 1
         counts[1] += sign_off is not None
-    rows = [row for row in every
-            if (interval_id is None or row[0].interval_id == interval_id)
-            and (tranche_id is None or tranche_id in (row[0].qualification_tranche_id, row[0].sandbox_tranche_id))
-            and (route is None or row[0].route == route) and (kind is None or row[0].kind == kind)
-            and (gap is None or _has_gap(gap, row))]
-    return {"rows": rows, "total": len(every), "done": done, "applicable": applicable,
-            "per_interval": sorted(intervals.items(), key=lambda item: (item[0] is None, item[0] or 0))}
+    return _Evaluated(every, {entry[0].id: entry for entry in every}, done, applicable,
+                      sorted(intervals.items(), key=lambda item: (item[0] is None, item[0] or 0)),
+                      min((f.held_until for f in facts.values() if f.held_until), default=None))
+
+
+def _evaluation(environment_id, now):
+    """The environment's _Evaluated, once per process while nothing it rests on changes (core/changes.py: the
+    PROVING counter, moved by every write to the register, steps, sign-offs, officers and certificates; REFERENCE,
+    by names and market roles) and no certificate it counted has expired since."""
+    return cached(_evaluate_environment, PROVING, REFERENCE, key=(environment_id,),
+                  fresh=lambda copy: copy.until is None or now <= copy.until)
+
+
+def matrix(environment, now, gap=None):
+    """The proving matrix of one environment: rows (ProvingParticipant, states, standing sign-off) with the gap, if
+    one is asked, and the counts of every participant proving there: done per step, and per interval participants
+    and signed off. Evaluated once (`_evaluation`), read as columns in a fixed number of queries however many
+    participants; the page's other filters are the paged statement's (`matrix_page_statement`)."""
+    found = _evaluation(environment.id, now)
+    rows = [row for row in found.every if gap is None or _has_gap(gap, row)]
+    return {"rows": rows, "total": len(found.every), "done": found.done, "applicable": found.applicable,
+            "per_interval": found.per_interval}
 
 
 def progress(now):
@@ -338,7 +438,7 @@ def progress(now):
             continue
         per_interval = {}
         for participant, states, sign_off in rows:
-            counts = per_interval.setdefault(participant.interval.number if participant.interval else None, [0, 0, 0])
+            counts = per_interval.setdefault(participant.interval_number, [0, 0, 0])
             counts[0] += 1
             counts[1] += first_open(states) is None
             counts[2] += sign_off is not None

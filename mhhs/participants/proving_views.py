@@ -8,6 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..core.errors import error_response
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
+from ..core.pagination import paginate
 from ..core.permissions import login_required, role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import london_to_utc, utcnow
@@ -48,11 +49,18 @@ def matrix():
     if environment is None:
         abort(404)
     filters = _matrix_filters()
+    found = proving.matrix(environment, utcnow(), gap=filters["gap"])
+    # Every participant is counted; the rows the filters keep are shown a page at a time, by name.
+    by_id = {row[0].id: row for row in found["rows"]}
+    page = paginate(proving.matrix_page_statement(
+        environment.id, **{name: value for name, value in filters.items() if name != "gap"},
+        only=list(by_id) if filters["gap"] else None), proving.MATRIX_ORDER, per_page=proving.MATRIX_PER_PAGE)
     context = dict(environment=environment, environments=environments, filters=filters, steps=proving.STEPS,
                    gaps=proving.GAPS, StepStatus=StepStatus, Route=Route, ParticipantKind=ParticipantKind,
                    intervals=db.session.scalars(select(OnboardingInterval).order_by(OnboardingInterval.number)).all(),
                    tranches=db.session.scalars(select(Tranche).order_by(Tranche.route, Tranche.name)).all(),
-                   **proving.matrix(environment, utcnow(), **filters))
+                   **dict(found, rows=[by_id[item.id] for item in page.items if item.id in by_id], matching=page.total,
+                          page=page))
     return render("participants/proving/matrix.html", "participants/proving/_matrix.html", **context)
 
 

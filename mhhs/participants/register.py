@@ -1,6 +1,6 @@
 """The participant register and the onboarding intervals (EAP §5.3, §8.1, §8.10, §10.1): kept by Release Managers,
 read by everyone logged in (names, kinds, routes, intervals, tranches and gaps; nothing private)."""
-from sqlalchemy import or_, select
+from sqlalchemy import and_, bindparam, func, not_, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
@@ -9,7 +9,7 @@ from ..core.services import Invalid
 from ..core.time import utcnow
 from ..directory.models import MarketRole, Organisation, OrgKind
 from ..extensions import db
-from .models import OnboardingInterval, Participant, ParticipantKind, Route, Tranche
+from .models import OnboardingInterval, Participant, ParticipantKind, Route, Tranche, participant_market_roles
 from .permissions import can_keep_register
 from .rules import route_problems
 
@@ -27,6 +27,35 @@ def register_query(route=None, interval_id=None, gap=None):
                       joinedload(Participant.qualification_tranche), joinedload(Participant.sandbox_tranche),
                       joinedload(Participant.environment_manager), selectinload(Participant.market_roles))
              .order_by(OnboardingInterval.number.is_(None), OnboardingInterval.number, Organisation.name))
+    return _filtered(query, route, interval_id, gap)
+
+
+# The register's page: columns (a row's market roles apart, `role_codes_of`), in the register's order, paged.
+_NO_INTERVAL = len(INTERVAL_NUMBERS) + 1  # those without an interval come after interval 6
+_QUALIFICATION = Tranche.__table__.alias("qualification_tranches")
+REGISTER_ORDER = [func.coalesce(OnboardingInterval.number, _NO_INTERVAL), Organisation.name, Participant.id]
+
+
+def register_rows(route=None, interval_id=None, gap=None):
+    """The register's rows as columns (id, organisation_id, name, kind, route, passed_route, passed_on,
+    interval_number, interval_first_day, qualification_tranche, has_environment_manager), filtered, not ordered:
+    `paginate` pages through them by REGISTER_ORDER (`register_key`)."""
+    query = (select(Participant.id, Participant.organisation_id, Organisation.name, Participant.kind, Participant.route,
+                    Participant.passed_route, Participant.passed_on, OnboardingInterval.number.label("interval_number"),
+                    OnboardingInterval.first_day.label("interval_first_day"),
+                    _QUALIFICATION.c.name.label("qualification_tranche"),
+                    not_(and_(*without_environment_manager())).label("has_environment_manager"))
+             .join(Organisation, Organisation.id == Participant.organisation_id)
+             .outerjoin(OnboardingInterval, OnboardingInterval.id == Participant.interval_id)
+             .outerjoin(_QUALIFICATION, _QUALIFICATION.c.id == Participant.qualification_tranche_id))
+    return _filtered(query, route, interval_id, gap)
+
+
+def register_key(row):
+    return [row.interval_number or _NO_INTERVAL, row.name, row.id]
+
+
+def _filtered(query, route, interval_id, gap):
     if route:
         query = query.where(Participant.route == route)
     if interval_id:
@@ -34,6 +63,26 @@ def register_query(route=None, interval_id=None, gap=None):
     if gap == NO_ENVIRONMENT_MANAGER:
         query = query.where(*without_environment_manager())
     return query
+
+
+def count_without_environment_manager(route=None, interval_id=None):
+    """How many of the register's rows these filters keep have no Environment Manager (the register's status)."""
+    return db.session.scalar(_filtered(select(func.count(Participant.id)), route, interval_id, NO_ENVIRONMENT_MANAGER))
+
+
+_ROLE_CODES = (select(participant_market_roles.c.participant_id, MarketRole.code)
+               .join(MarketRole, MarketRole.id == participant_market_roles.c.market_role_id)
+               .where(participant_market_roles.c.participant_id.in_(bindparam("ids", expanding=True)))
+               .order_by(MarketRole.code))
+
+
+def role_codes_of(participant_ids):
+    """{participant id: [market role codes, by code]} of these participants, in one query."""
+    codes = {}
+    if participant_ids:
+        for participant_id, code in db.session.execute(_ROLE_CODES, {"ids": list(participant_ids)}):
+            codes.setdefault(participant_id, []).append(code)
+    return codes
 
 
 def without_environment_manager():

@@ -78,8 +78,12 @@ def unavailable_between(participant_ids, starts, ends):
 # What a participant's own users keep: its Environment Manager, its environments, their outages -------------------
 
 def visible_participant(user, participant_id):
-    """The participant, or None when absent or this user may not see its page (another Test Participant's)."""
-    participant = db.session.get(Participant, participant_id)
+    """The participant, or None when absent or this user may not see its page (another Test Participant's), with
+    what its page shows of it loaded alongside (two queries)."""
+    participant = db.session.get(Participant, participant_id, options=[
+        joinedload(Participant.organisation), joinedload(Participant.interval),
+        joinedload(Participant.qualification_tranche), joinedload(Participant.sandbox_tranche),
+        joinedload(Participant.environment_manager), selectinload(Participant.market_roles)])
     return participant if participant is not None and can_see_participant(user, participant) else None
 
 

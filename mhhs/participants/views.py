@@ -10,6 +10,7 @@ from ..certificates.models import Certificate, PkiOfficer
 from ..certificates.permissions import visible_certificates
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
+from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required, role_required
 from ..core.services import Refused
 from ..core.time import london_to_utc, utcnow
@@ -45,10 +46,13 @@ def _filters():
 @login_required
 def register_page():
     filters = _filters()
-    participants = db.session.scalars(register.register_query(**filters)).all()
+    page = paginate(register.register_rows(**filters), register.REGISTER_ORDER, key_of=register.register_key)
+    gaps = (register.count_without_environment_manager(filters["route"], filters["interval_id"])
+            if page.total else 0)
     mine = services.participant_of(current_user.organisation_id)
-    return render("participants/register.html", "participants/_register_rows.html", participants=participants,
-                  filters=filters, intervals=register.intervals(), Route=Route, mine=mine,
+    return render("participants/register.html", "participants/_register_rows.html", page=page,
+                  roles=register.role_codes_of([row.id for row in page.items]), gaps=gaps, filters=filters,
+                  intervals=register.intervals(), Route=Route, mine=mine,
                   NO_ENVIRONMENT_MANAGER=register.NO_ENVIRONMENT_MANAGER)
 
 
@@ -133,13 +137,17 @@ def _own_participant_or_404(participant_id):
     return participant
 
 
+CERTIFICATES_SHOWN = 20  # a participant's page lists so many current certificates; the certificates page has all
+
+
 @bp.route("/<int:participant_id>")
 @login_required
 def participant(participant_id):
     participant = _participant_or_404(participant_id)
     certificates = db.session.scalars(visible_certificates(select(Certificate), current_user).where(
         Certificate.organisation_id == participant.organisation_id, ~Certificate.replaced)
-        .options(joinedload(Certificate.environment)).order_by(Certificate.environment_id, Certificate.kind)).all()
+        .options(joinedload(Certificate.environment)).order_by(Certificate.environment_id, Certificate.kind)
+        .limit(CERTIFICATES_SHOWN + 1)).all()  # one more: whether there are more than the page shows
     officers = db.session.scalars(visible_certificates(select(PkiOfficer), current_user, PkiOfficer.organisation_id)
                                   .where(PkiOfficer.organisation_id == participant.organisation_id)
                                   .options(joinedload(PkiOfficer.environment))
@@ -149,7 +157,7 @@ def participant(participant_id):
         ParticipantEnvironment.participant_id == participant.id)).all()
     return render("participants/participant.html", "participants/participant.html", participant=participant,
                   certificates=certificates, officers=officers, environments=environments, outages=outages,
-                  now=utcnow(), outage_label=services.outage_label,
+                  now=utcnow(), outage_label=services.outage_label, certificates_shown=CERTIFICATES_SHOWN,
                   proving_rows=proving.overview(participant, utcnow()) if can_see_proving(current_user, participant)
                   else None, sees_private=bool(
                       environments or can_keep_participant(current_user, participant) or officers or certificates))

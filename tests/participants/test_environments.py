@@ -2,6 +2,7 @@
 log their unavailability; who sees the connection details (its organisation, Release Managers, the Central Parties
 connected) and who never does (other participants: 404, and absent from lists and CSV); the central systems'
 connection details; the status board's participants region."""
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -247,6 +248,9 @@ def test_a_participants_page_costs_the_same_queries_with_1_or_12_environments(ap
         make_certificate("Northwold Energy", "SIT-A")
         make_officer("Northwold Energy")
     rm = as_user("rm.sit@demo.test")
+    # Each first request after a change also evaluates the proving of the central environments it shows (once per
+    # process and change, shared with the proving matrix): the requests counted are those that follow.
+    rm.get(f"/participants/{participant_id}")
     with count_queries() as few:
         assert "Webhooks down" in rm.get(f"/participants/{participant_id}").get_data(as_text=True)
     with app.app_context():
@@ -260,7 +264,22 @@ def test_a_participants_page_costs_the_same_queries_with_1_or_12_environments(ap
             make_certificate("Northwold Energy", ("SIT-A", "SIT-B", "UIT")[i % 3])
             make_officer("Northwold Energy")
         db.session.commit()
+    rm.get(f"/participants/{participant_id}")
     with count_queries() as many:
         page = rm.get(f"/participants/{participant_id}").get_data(as_text=True)
     assert "Northwold extra 10" in page and "Down 10" in page
     assert many.count == few.count
+
+
+def test_a_participants_page_lists_its_first_current_certificates_and_links_to_all(app, as_user):
+    from mhhs.participants.views import CERTIFICATES_SHOWN
+    participant_id, _ = _ids(app)
+    with app.app_context():
+        for i in range(CERTIFICATES_SHOWN + 1):
+            make_certificate("Northwold Energy", ("SIT-A", "SIT-B", "UIT")[i % 3], common_name=f"c{i}.northwold.test")
+        organisation_id = db.session.get(Participant, participant_id).organisation_id
+    for email in ("rm.sit@demo.test", SUPPLIER):
+        page = as_user(email).get(f"/participants/{participant_id}").get_data(as_text=True)
+        assert len(re.findall(r'href="/certificates/\d+"', page)) == CERTIFICATES_SHOWN
+        assert f"The first {CERTIFICATES_SHOWN} are shown" in page
+        assert re.search(rf'href="/certificates/?\?organisation={organisation_id}">every current certificate', page)

@@ -3,6 +3,7 @@ participant's steps in one environment (bad input refused by the field, nothing 
 steps 404, signing oneself off 403)."""
 import io
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -202,3 +203,51 @@ def test_the_daily_commands_sweep_and_remind(app):
     reminded = runner.invoke(args=["participants", "remind"])
     assert reminded.exit_code == 0 and ": 1 reminder(s) queued;" in reminded.output
     assert ": 0 reminder(s) queued;" in runner.invoke(args=["participants", "remind"]).output  # once a week
+
+
+def test_the_matrix_shows_a_page_of_rows_and_counts_every_participant(app, as_user):
+    shown = proving.MATRIX_PER_PAGE
+    total = shown + 5
+    sit_a = _add_participants(app, 0, total)
+    ready = sum(1 for n in range(total) if n % 3)  # steps 1 and 2 done
+    manager = as_user("rm.sit@demo.test")
+    body = text(manager.get(f"/participants/proving?environment={sit_a}"))
+    assert f"SIT-A: {total} participants proving connectivity" in body
+    assert body.count('<tr id="participant-') == shown
+    assert f"Showing {shown} on this page of {total} participants" in body
+    assert "Supplier 000" in body and f"Supplier {total - 1:03}" not in body
+    # Every participant is counted, not only the page's.
+    assert re.search(rf"1\. PKI officers determined</th><td>{ready} of {total}", body)
+    next_page = re.search(r'<a href="([^"]+)"[^>]*>Next</a>', body).group(1).replace("&amp;", "&")
+    assert f"environment={sit_a}" in next_page
+    body = text(manager.get(next_page))
+    assert body.count('<tr id="participant-') == 5
+    assert f"Supplier {total - 1:03}" in body and "Supplier 000" not in body
+    # A filter pages through its own rows; the counts stay those of every participant.
+    body = text(manager.get(f"/participants/proving?environment={sit_a}&gap=2"))
+    assert f"Showing {total - ready} of {total} participants." in body
+    assert re.search(rf"1\. PKI officers determined</th><td>{ready} of {total}", body)
+    body = text(manager.get(f"/participants/proving?environment={sit_a}&gap=2&kind=agent"))
+    assert f"Showing {sum(1 for n in range(total) if n % 3 == 0 and n % 2 == 0)} of {total} participants." in body
+
+
+def test_the_matrix_follows_every_change_and_a_certificate_that_expires_with_no_change(app, as_user, monkeypatch):
+    participant_id, environment_id = ids(app)
+    ready_for(app, participant_id)
+    manager = as_user("rm.sit@demo.test")
+    url = f"/participants/proving?environment={environment_id}"
+    step_2 = r"2\. PKI certificates \(TLS and JWS\) requested and installed</th><td>"
+    assert re.search(step_2 + "1 of 1", text(manager.get(url)))
+    with app.app_context():
+        manager_user = db.session.scalar(select(User).where(User.email == "rm.sit@demo.test"))
+        participant = db.session.get(proving.Participant, participant_id)
+        proving.record_step(manager_user, participant, environment("SIT-A"), 3, {
+            "status": StepStatus.DONE, "blocked_by": "", "not_applicable_reason": "", "note": "", "message_id": "",
+            "message_at": None})
+    assert re.search(r"3\. Webhooks registered</th><td>1 of 1", text(manager.get(url)))  # a write: read again
+    later = utcnow() + timedelta(days=400)  # the certificates (a year) have expired; no row changed
+    monkeypatch.setattr(proving, "utcnow", lambda: later)
+    monkeypatch.setattr("mhhs.participants.proving_views.utcnow", lambda: later)
+    body = text(manager.get(url))
+    assert re.search(step_2 + "0 of 1", body)
+    assert re.search(r"3\. Webhooks registered</th><td>0 of 1", body)  # it waits for step 2 again

@@ -1,5 +1,6 @@
 """The participant register and the onboarding intervals: kept by Release Managers, refused by the field with what
 was typed kept and nothing stored, read by everyone without anything private, its CSV, and its query count."""
+import re
 from datetime import date
 
 from sqlalchemy import func, select
@@ -133,6 +134,30 @@ def test_the_register_costs_the_same_queries_at_2_and_40_participants(app, as_us
     with count_queries() as many:
         assert "40 participants" in rm.get("/participants").get_data(as_text=True)
     assert many.count == few.count
+
+
+def test_the_register_shows_a_page_at_a_time_in_interval_order_and_counts_them_all(app, as_user):
+    with app.app_context():
+        first, second = make_interval(1).id, make_interval(2).id
+        roles = db.session.scalars(select(MarketRole).order_by(MarketRole.code).limit(2)).all()
+        for i in range(30):  # 25 a page: interval 2 before none, each by name
+            make_participant(f"Later {i:02}", interval_id=second).market_roles = roles
+        for i in range(5):
+            make_participant(f"Unplaced {i}", environment_manager_name="Em", environment_manager_email="em@x.test")
+        make_participant("Zed First", interval_id=first)
+        db.session.commit()
+        codes = ", ".join(role.code for role in roles)
+    rm = as_user("rm.sit@demo.test")
+    page = rm.get("/participants").get_data(as_text=True)
+    assert "36 participants; 31 participants without an Environment Manager." in page
+    assert page.count("<tr>") == 1 + 25 and page.index("Zed First") < page.index("Later 00")
+    assert "Later 23" in page and "Later 24" not in page and f"<td>{codes}</td>" in page
+    next_page = re.search(r'<a href="([^"]+)"[^>]*>Next</a>', page).group(1).replace("&amp;", "&")
+    page = rm.get(next_page).get_data(as_text=True)
+    assert page.count("<tr>") == 1 + 11 and "Later 24" in page and page.index("Later 29") < page.index("Unplaced 0")
+    assert "36 participants; 31 participants without an Environment Manager." in page
+    gaps = rm.get(f"/participants?gap=no-environment-manager&interval={second}").get_data(as_text=True)
+    assert "30 participants; 30 participants without an Environment Manager." in gaps
 
 
 def test_editing_an_entry_to_the_sandbox_needs_what_was_passed_and_keeps_the_rest(app, as_user):
