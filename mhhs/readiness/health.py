@@ -14,8 +14,9 @@ from ..core.services import Invalid, Refused, length_problems
 from ..core.time import format_london, is_business_day, london_to_utc, utcnow
 from ..directory.models import Environment, Organisation, OrgKind, System, environment_systems
 from ..extensions import db
+from ..notifications.services import managers_of, notify, users_of
 from .criteria import today_in_london
-from .models import DEFAULT_DEADLINE, Health, HealthCheck, HealthCheckDeadline
+from .models import DEFAULT_DEADLINE, Health, HealthCheck, HealthCheckDeadline, HealthCheckReminder
 from .permissions import can_keep_criteria, can_post_health_checks, can_report_health_of
 
 NOTE_LIMIT = 2000
@@ -208,6 +209,43 @@ def compliance(first_day, last_day, now=None):
                 punctual += reported is not None and reported <= deadline_at
         day += timedelta(days=1)
     return punctual, expected_count
+
+
+# Reminders (a cron job: flask readiness remind) -------------------------------------------------------
+
+def send_reminders(now=None):
+    """After the day's deadline, tells each Central Party with checks still missing which systems in which
+    environments (its own only), and the Release Managers of those environments' phases all of them in one summary:
+    each once a day, however often it runs. Returns the number of messages queued."""
+    now = now or utcnow()
+    found = today(now)
+    missing = found.missing
+    if not missing:
+        return 0
+    already = set(db.session.scalars(select(HealthCheckReminder.organisation_id)
+                                     .where(HealthCheckReminder.day == found.day)))
+    by_organisation = defaultdict(list)
+    for system, environment in missing:
+        by_organisation[system.organisation].append((system, environment))
+    context = {"day": found.day, "due": found.due}
+    queued = 0
+    for organisation, pairs in sorted(by_organisation.items(), key=lambda item: item[0].name):
+        if organisation.id in already:
+            continue
+        told = notify("health_check_missing", users_of(organisation.id), "readiness.report",
+                      {"day": found.day.isoformat()}, organisation=organisation, missing=pairs, **context)
+        if told:  # an organisation without users (or all of them opted out) is told once someone can hear
+            db.session.add(HealthCheckReminder(day=found.day, organisation_id=organisation.id, sent_at=now))
+            queued += len(told)
+    if None not in already:
+        told = notify("health_check_summary", managers_of({e.phase for _, e in missing}), "readiness.health_today",
+                      {}, missing_by=sorted(by_organisation.items(), key=lambda item: item[0].name),
+                      count=len(missing), **context)
+        if told:
+            db.session.add(HealthCheckReminder(day=found.day, organisation_id=None, sent_at=now))
+            queued += len(told)
+    db.session.commit()
+    return queued
 
 
 MISSING, NOT_YET = "missing", "not yet"
