@@ -19,9 +19,9 @@ from mhhs.participants.models import Participant, Route
 from mhhs.readiness.models import CriterionMark, Derived, EntryCriterion, Health, HealthCheck, Mark
 
 CRITERIA = 20  # per phase: every participant on the phase's route has all of them
-# The derived ones first (the SIT and Qualification ones about the phase's central environment), then by hand.
-DERIVED = (Derived.CONNECTIVITY, Derived.CERTIFICATES, Derived.PKI_OFFICERS, Derived.ENVIRONMENT_MANAGER,
-           Derived.OWN_ENVIRONMENT, Derived.STANDING_DATA)
+# The derived ones first (those the participants' fill gives data to: connectivity signed off for the phase's central
+# environment, Environment Manager, own environment, standing data), then by hand.
+DERIVED = (Derived.CONNECTIVITY, Derived.ENVIRONMENT_MANAGER, Derived.OWN_ENVIRONMENT, Derived.STANDING_DATA)
 PHASE_ENVIRONMENT = {Route.SIT: "SIT-A", Route.QUALIFICATION: "UIT", Route.SANDBOX: "UIT"}
 # How far along a participant is: (share of participants, share of its criteria by hand met, waived, the rest open)
 PROGRESS = ((0.30, 1.0, 0.0), (0.20, 0.85, 0.15), (0.30, 0.80, 0.05), (0.20, 0.40, 0.05))
@@ -75,7 +75,7 @@ def _checks(rng, days, environments, systems, manager, now):
 
 
 def fill(days, seed=3):
-    """CRITERIA entry criteria for every phase (six kept by the data), the register's participants' marks on the
+    """CRITERIA entry criteria for every phase (four kept by the data), the register's participants' marks on the
     others of their route (a mix of met, waived and open), most participants' standing data declared, and `days`
     days of morning health checks (business days, back from today) of every central system in every environment,
     each system linked to each environment first (the reference counter bumped: core/changes.py). Bulk inserts."""

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, case, cast, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
@@ -158,11 +158,22 @@ _ROWS = (select(Participant.id, Participant.organisation_id, Organisation.name, 
                 Participant.environment_manager_email)
          .join(Organisation, Organisation.id == Participant.organisation_id)
          .where(Participant.route == bindparam("phase")).order_by(Organisation.name, Participant.id))
-_MARKS = (select(CriterionMark.criterion_id, CriterionMark.participant_id, CriterionMark.mark,
-                 CriterionMark.waived_until)
+# The phase's marks as one row per criterion and state, its participants' ids joined in a string (tens of rows read,
+# not thousands): met, waived and holding through its last day (Europe/London, compared in SQL), or waived and
+# expired (their last days read separately, for the words).
+MET_, WAIVED_, EXPIRED_ = 0, 1, 2
+_STATE = case((CriterionMark.mark == Mark.MET, MET_), (CriterionMark.waived_until >= bindparam("today"), WAIVED_),
+              else_=EXPIRED_)
+_MARKS = (select(CriterionMark.criterion_id, _STATE,
+                 func.aggregate_strings(cast(CriterionMark.participant_id, String), ","))
           .join(Participant, Participant.id == CriterionMark.participant_id)
           .join(EntryCriterion, EntryCriterion.id == CriterionMark.criterion_id)
-          .where(Participant.route == bindparam("phase"), EntryCriterion.phase == bindparam("phase")))
+          .where(Participant.route == bindparam("phase"), EntryCriterion.phase == bindparam("phase"))
+          .group_by(CriterionMark.criterion_id, _STATE))
+_EXPIRED = (select(CriterionMark.criterion_id, CriterionMark.participant_id, CriterionMark.waived_until)
+            .join(Participant, Participant.id == CriterionMark.participant_id)
+            .where(Participant.route == bindparam("phase"), CriterionMark.mark == Mark.WAIVED,
+                   CriterionMark.waived_until < bindparam("today")))
 _ROLES = (select(participant_market_roles.c.participant_id, participant_market_roles.c.market_role_id)
           .join(Participant, Participant.id == participant_market_roles.c.participant_id)
           .where(Participant.route == bindparam("phase")))
@@ -257,14 +268,12 @@ def _marked(phase, today, only=None):
     """{criterion id: (met, waived, {expired: its last day})} of participant ids, from the phase's marks. A waiver
     holds through its last day (Europe/London); after it the criterion is open again."""
     marked = defaultdict(lambda: (set(), set(), {}))
-    for criterion_id, participant_id, mark, until in db.session.execute(_only(_MARKS, only), {"phase": phase}):
-        met, waived, expired = marked[criterion_id]
-        if mark == Mark.MET:
-            met.add(participant_id)
-        elif until >= today:
-            waived.add(participant_id)
-        else:
-            expired[participant_id] = until
+    parameters = {"phase": phase, "today": today}
+    for criterion_id, state, ids in db.session.execute(_only(_MARKS, only), parameters):
+        if state != EXPIRED_:
+            marked[criterion_id][state].update(map(int, ids.split(",")))
+    for criterion_id, participant_id, until in db.session.execute(_only(_EXPIRED, only), parameters):
+        marked[criterion_id][2][participant_id] = until
     return marked
 
 
