@@ -44,7 +44,10 @@ class State(str, enum.Enum):
 
     @property
     def label(self):
-        return self.value.capitalize()
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {State.MET: "Met", State.WAIVED: "Waived", State.OPEN: "Open"}
 
 
 @dataclass(frozen=True)
@@ -324,13 +327,14 @@ class PhaseReadiness:
         """{key: participants}"""
         return Counter(self.key(r.id) for r in self.rows)
 
-    def readiness_of_many(self, participants):
-        """{participant id: Readiness} of these participants (objects, of this phase's route), with their marks."""
+    def readiness_of_many(self, participants, with_marks=True):
+        """{participant id: Readiness} of these participants (objects, of this phase's route), with their marks (the
+        evidence, who and when) unless only the states are shown (the matrix)."""
         ids = [p.id for p in participants]
         marks = {(m.criterion_id, m.participant_id): m for m in db.session.scalars(
             select(CriterionMark).where(CriterionMark.participant_id.in_(ids),
                                         CriterionMark.criterion_id.in_([c.id for c in self.criteria]))
-            .options(joinedload(CriterionMark.by)))} if ids else {}
+            .options(joinedload(CriterionMark.by)))} if ids and with_marks else {}
         rows = {r.id: r for r in self.rows}
         return {p.id: Readiness(p, self.phase, [self._standing(c, rows[p.id], marks.get((c.id, p.id)))
                                                 for c in self.criteria if p.id in self.sets[c.id][0]])

@@ -56,7 +56,7 @@ def matrix():
     page = page_of([r.id for r in found.rows if not show or found.key(r.id) == show])
     participants = {p.id: p for p in db.session.scalars(
         select(Participant).where(Participant.id.in_(page.items)).options(joinedload(Participant.organisation)))}
-    readiness = found.readiness_of_many([participants[i] for i in page.items])
+    readiness = found.readiness_of_many([participants[i] for i in page.items], with_marks=False)
     rows = [(readiness[i], [readiness[i].standing_of(c.id) for c in found.criteria]) for i in page.items]
     return render("readiness/matrix.html", "readiness/_matrix_rows.html", phase=phase, Route=Route, page=page,
                   criteria_list=found.criteria, rows=rows, counts=found.counts(), total=len(found.rows), show=show,
