@@ -139,7 +139,7 @@ def report(user, day, entries, now=None):
 # What is shown ---------------------------------------------------------------------------------------
 
 def checks_on(day, environment_ids=None):
-    query = select(HealthCheck).where(HealthCheck.day == day).options(joinedload(HealthCheck.reported_by))
+    query = select(HealthCheck).where(HealthCheck.day == day)
     if environment_ids is not None:
         query = query.where(HealthCheck.environment_id.in_(environment_ids))
     return {(c.system_id, c.environment_id): c for c in db.session.scalars(query)}
@@ -162,6 +162,20 @@ class Today:
         return [c for _, _, c in self.rows if c is not None]
 
     @property
+    def counts(self):
+        """{health value: checks reported today}"""
+        found = dict.fromkeys((h.value for h in Health), 0)
+        for check in self.reported:
+            found[check.health.value] += 1
+        return found
+
+    @property
+    def attention(self):
+        """[(system, environment, check or None)] that need a look: amber or red, and missing after the deadline."""
+        return [(s, e, c) for s, e, c in self.rows
+                if (c is None and self.late) or (c is not None and c.health != Health.GREEN)]
+
+    @property
     def by_environment(self):
         grouped = defaultdict(list)
         for system, environment, check in self.rows:
@@ -169,11 +183,12 @@ class Today:
         return list(grouped.items())
 
 
-def today(now=None):
-    """Today's checks (London day) beside what is expected; the missing ones count once the deadline has passed."""
+def today(now=None, due=None):
+    """Today's checks (London day) beside what is expected; the missing ones count once the deadline has passed.
+    due: the deadline's time of day, when the caller has read it already."""
     now = now or utcnow()
     day = today_in_london(now)
-    due = due_at(day)
+    due = due_at(day, due)
     found = checks_on(day)
     everything = _central_pairs()
     due_pairs = expected(day, everything)

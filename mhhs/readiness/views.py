@@ -240,8 +240,9 @@ def standing_data(participant_id):
 @bp.route("/health")
 @login_required
 def health_today():
-    return render("readiness/health.html", "readiness/health.html", today=health.today(),
-                  deadline=health.deadline(), deadline_form=DeadlineForm(formdata=None, due=health.deadline()))
+    due = health.deadline()
+    return render("readiness/health.html", "readiness/health.html", today=health.today(due=due),
+                  deadline=due, deadline_form=DeadlineForm(formdata=None, due=due))
 
 
 def _report_day():

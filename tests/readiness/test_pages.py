@@ -140,8 +140,12 @@ def test_an_amber_check_offers_an_outage_pre_filled(app, as_user):
 def test_the_board_shows_todays_health_beside_the_outages(app, as_user):
     with app.app_context():
         report(level="red", note="Queue stuck")
+        report("mprs@demo.test", "MPRS", "SIT-A", note="Batch ran at 06:00")
     page = as_user("supplier@demo.test").get("/outages").text
     assert "Morning health check" in page and "Queue stuck" in page
+    # Under the board, what needs a look (not green, or missing): a green check is counted, not listed.
+    assert "Batch ran at 06:00" not in page and "1 green, 0 amber, 1 red" in page
+    assert "Batch ran at 06:00" in as_user("supplier@demo.test").get("/readiness/health").text
 
 
 def test_the_heat_map_reads_each_day(app, as_user):
