@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
@@ -134,6 +134,13 @@ def report(user, day, entries, now=None):
                summary=f"{system.name} in {environment.name} on {day:%d %b %Y}: {Health(health).label}")
     db.session.commit()
     return saved
+
+
+def read_again(check):
+    """A check just committed, read again in one query with its system and environment (not three, attribute by
+    attribute, as the answer to its post is written)."""
+    return db.session.scalar(select(HealthCheck).where(HealthCheck.id == inspect(check).identity[0])
+                             .options(joinedload(HealthCheck.system), joinedload(HealthCheck.environment)))
 
 
 # What is shown ---------------------------------------------------------------------------------------
