@@ -99,8 +99,8 @@ def _register_blueprints(app):
     from .participants.cli import cli as participants_cli
     from .participants.proving_views import bp as proving_bp
     from .participants.views import bp as participants_bp
+    from .readiness.cli import cli as readiness_cli
     from .readiness.decisions_views import bp as decisions_bp
-    from .readiness.decisions_views import cli as readiness_decisions_cli
     from .readiness.views import bp as readiness_bp
     from .release_notes.views import bp as release_notes_bp
     from .reports.cli import cli as reports_cli
@@ -115,7 +115,7 @@ def _register_blueprints(app):
     for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, notifications_bp, home_bp, certificates_bp,
                       rfcs_bp, retests_bp, release_notes_bp, baseline_bp, environments_bp, mail_bp, outages_bp,
                       schedule_bp, reports_bp, search_bp, participants_bp, proving_bp, readiness_bp, decisions_bp,
-                      directory_cli, readiness_decisions_cli,
+                      directory_cli, readiness_cli,
                       demo_cli, certificates_cli, mail_cli, baseline_cli, outages_cli, reports_cli, search_cli,
                       participants_cli):
         app.register_blueprint(blueprint)

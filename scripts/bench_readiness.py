@@ -1,5 +1,5 @@
-"""Times the readiness matrix and the health-check page over many participants and a year of health checks;
-prints figures.
+"""Times the readiness matrix and the health-check page over many participants (20 entry criteria each, a mix of
+met, waived and open) and a year of health checks of every central system in every environment; prints figures.
 
 Usage: .venv/bin/python scripts/bench_readiness.py [days ...] [--rounds N]   (after the participants' fill)
 """
@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 import bench_participants
 from benchkit import bench_app, logged_in, report
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from mhhs.core.changes import REFERENCE, bump
 from mhhs.core.time import is_business_day, london_to_utc, to_london, utcnow
@@ -18,58 +18,92 @@ from mhhs.extensions import db
 from mhhs.participants.models import Participant, Route
 from mhhs.readiness.models import CriterionMark, Derived, EntryCriterion, Health, HealthCheck, Mark
 
-CRITERIA = 20
+CRITERIA = 20  # per phase: every participant on the phase's route has all of them
+# The derived ones first (those the participants' fill gives data to: connectivity signed off for the phase's central
+# environment, Environment Manager, own environment, standing data), then by hand.
 DERIVED = (Derived.CONNECTIVITY, Derived.ENVIRONMENT_MANAGER, Derived.OWN_ENVIRONMENT, Derived.STANDING_DATA)
+PHASE_ENVIRONMENT = {Route.SIT: "SIT-A", Route.QUALIFICATION: "UIT", Route.SANDBOX: "UIT"}
+# How far along a participant is: (share of participants, share of its criteria by hand met, waived, the rest open)
+PROGRESS = ((0.30, 1.0, 0.0), (0.20, 0.85, 0.15), (0.30, 0.80, 0.05), (0.20, 0.40, 0.05))
 HEALTH = [Health.GREEN] * 8 + [Health.AMBER, Health.RED]
 
 
-def fill(days, seed=3):
-    """CRITERIA entry criteria of SIT (four kept by the data), the register's participants' marks on the others (about
-    half met, a few waived), and `days` days of morning health checks (business days, back from today) of every
-    central system in every environment, each system linked to each environment first (the reference counter bumped:
-    core/changes.py)."""
-    rng, now = random.Random(seed), utcnow()
-    manager = db.session.scalar(select(User.id).where(User.email == "rm.sit@demo.test"))
-    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
-    systems = db.session.scalars(select(System).order_by(System.name)).all()
-    sit_a = next(e.id for e in environments if e.name == "SIT-A")
-    linked = set(db.session.execute(select(environment_systems.c.environment_id, environment_systems.c.system_id)))
-    missing = [{"environment_id": e.id, "system_id": s.id} for e in environments for s in systems
-               if (e.id, s.id) not in linked]
-    if missing:
-        db.session.execute(insert(environment_systems), missing)
-        bump(REFERENCE)
-    db.session.execute(insert(EntryCriterion), [
-        dict(phase=Route.SIT, text=f"Entry criterion {n + 1}", evidence_required=n % 3 == 0,
-             derived=DERIVED[n] if n < len(DERIVED) else None,
-             environment_id=sit_a if n < len(DERIVED) and DERIVED[n].needs_environment else None, position=n)
-        for n in range(CRITERIA)])
-    manual = db.session.scalars(select(EntryCriterion.id).where(EntryCriterion.derived.is_(None))).all()
-    participants = db.session.scalars(select(Participant.id)).all()
+def _criteria(environments):
+    """CRITERIA entry criteria for every phase, as rows."""
+    return [dict(phase=phase, text=f"{phase.label} entry criterion {n + 1}", evidence_required=n % 3 == 0,
+                 derived=DERIVED[n] if n < len(DERIVED) else None,
+                 environment_id=environments[PHASE_ENVIRONMENT[phase]]
+                 if n < len(DERIVED) and DERIVED[n].needs_environment else None, position=n)
+            for phase in Route for n in range(CRITERIA)]
+
+
+def _marks(rng, participants, manual, manager, now):
+    """The participants' marks on the criteria by hand of their route: a realistic mix by PROGRESS (ready, ready with
+    waivers, nearly, behind), waivers ending from three weeks ago (expired: open again) to two months ahead."""
     marks = []
-    for participant in participants:
-        for criterion in manual:
-            draw = rng.random()
-            if draw < 0.5:
+    for participant, route in participants:
+        _, met, waived = rng.choices(PROGRESS, weights=[share for share, _, _ in PROGRESS])[0]
+        for criterion in manual[route]:
+            roll = rng.random()
+            if roll < met:
                 marks.append(dict(criterion_id=criterion, participant_id=participant, mark=Mark.MET,
                                   note="Evidence on the SharePoint", by_id=manager, at=now))
-            elif draw < 0.55:
+            elif roll < met + waived:
                 marks.append(dict(criterion_id=criterion, participant_id=participant, mark=Mark.WAIVED,
-                                  note="Agreed at the EWG", waived_until=now.date() + timedelta(days=30),
+                                  note="Agreed at the EWG", waived_until=now.date() + timedelta(rng.randint(-21, 60)),
                                   by_id=manager, at=now))
-    today = to_london(now).date()
-    checks = []
+    return marks
+
+
+def _checks(rng, days, environments, systems, manager, now):
+    """`days` days back from today of morning checks: business days only, about 2 % missing, 5 % late."""
+    today, checks = to_london(now).date(), []
     for back in range(days):
         day = today - timedelta(days=back)
         if not is_business_day(day):
             continue
-        reported = london_to_utc(datetime.combine(day, time(8, rng.randint(0, 59))))
-        checks += [dict(system_id=s.id, environment_id=e.id, day=day, health=rng.choice(HEALTH), note="",
-                        first_reported_at=reported, reported_at=reported, reported_by_id=manager)
-                   for e in environments for s in systems]
-    for model, rows in ((CriterionMark, marks), (HealthCheck, checks)):
-        for chunk in range(0, len(rows), 10_000):
-            db.session.execute(insert(model), rows[chunk:chunk + 10_000])
+        for environment in environments:
+            for system in systems:
+                if rng.random() < 0.02:
+                    continue
+                late = rng.random() < 0.05
+                reported = london_to_utc(datetime.combine(day, time(10 if late else 8, rng.randint(0, 59))))
+                checks.append(dict(system_id=system, environment_id=environment, day=day, health=rng.choice(HEALTH),
+                                   note="", first_reported_at=reported, reported_at=reported,
+                                   reported_by_id=manager))
+    return checks
+
+
+def fill(days, seed=3):
+    """CRITERIA entry criteria for every phase (four kept by the data), the register's participants' marks on the
+    others of their route (a mix of met, waived and open), most participants' standing data declared, and `days`
+    days of morning health checks (business days, back from today) of every central system in every environment,
+    each system linked to each environment first (the reference counter bumped: core/changes.py). Bulk inserts."""
+    rng, now = random.Random(seed), utcnow()
+    manager = db.session.scalar(select(User.id).where(User.email == "rm.sit@demo.test"))
+    environments = dict(db.session.execute(select(Environment.name, Environment.id)
+                                           .order_by(Environment.position)).all())
+    systems = db.session.scalars(select(System.id).order_by(System.name)).all()
+    linked = set(db.session.execute(select(environment_systems.c.environment_id, environment_systems.c.system_id)))
+    missing = [{"environment_id": e, "system_id": s} for e in environments.values() for s in systems
+               if (e, s) not in linked]
+    if missing:
+        db.session.execute(insert(environment_systems), missing)
+        bump(REFERENCE)
+    db.session.execute(insert(EntryCriterion), _criteria(environments))
+    manual = {phase: [] for phase in Route}
+    for criterion, phase in db.session.execute(select(EntryCriterion.id, EntryCriterion.phase)
+                                               .where(EntryCriterion.derived.is_(None))):
+        manual[phase].append(criterion)
+    participants = db.session.execute(select(Participant.id, Participant.route).order_by(Participant.id)).all()
+    declared = [p for p, _ in participants if rng.random() < 0.7]
+    db.session.execute(update(Participant).where(Participant.id.in_(declared))
+                       .values(isd_loaded_on=now.date() - timedelta(days=30)))
+    rows = ((CriterionMark, _marks(rng, participants, manual, manager, now)),
+            (HealthCheck, _checks(rng, days, environments.values(), systems, manager, now)))
+    for model, found in rows:
+        for chunk in range(0, len(found), 10_000):
+            db.session.execute(insert(model), found[chunk:chunk + 10_000])
     db.session.commit()
 
 

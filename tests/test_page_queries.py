@@ -46,17 +46,17 @@ PAGES = [
     (MANAGER, "/outages/availability", 6), (MANAGER, "/outages/availability?period=month&count=12", 7),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
     (MANAGER, "/calendar?date={day}", 38), (MANAGER, "/calendar?view=week&date={day}", 38), (MANAGER, "/plan", 9),
-    (MANAGER, "/reports/weekly", 48), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
+    (MANAGER, "/reports/weekly", 47), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
     (MANAGER, "/participants", 8),
-    (MANAGER, "/allocation/timeline?view=month", 13), (MANAGER, "/readiness", 8), (MANAGER, "/readiness/health", 7),
+    (MANAGER, "/allocation/timeline?view=month", 13), (MANAGER, "/readiness", 9), (MANAGER, "/readiness/health", 5),
 ]
 API = [("/rfcs", 18), ("/rfcs/{rfc}", 19), ("/baseline", 13), ("/outages", 13), ("/certificates", 12),  # under /api/v1
        ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 30)]
 # The morning health check a Central Party's monitor posts (an update once the day's check is there).
 HEALTH_CHECK = {"system": "DIP", "environment": "SIT-A", "health": "green"}
-HEALTH_CHECK_QUERIES = {"sqlite": 21, "postgresql": 15}  # SQLite's six transactions each open with a BEGIN
+HEALTH_CHECK_QUERIES = {"sqlite": 19, "postgresql": 13}  # SQLite's six transactions each open with a BEGIN
 RATE_LIMIT_TRANSACTIONS = 4  # an API request's counts in the rate limiter (SQLite's figures above include their BEGIN)
 
 
@@ -216,8 +216,9 @@ def own_slot(participant_id, environment_id):
 
 
 def fill_readiness(days, seed, now):
-    """Four SIT criteria (one kept by the data), the participants' marks on the others, and `days` more days of
-    health checks of every system in every environment (each system linked to each environment)."""
+    """Five SIT criteria (three kept by the data: the readiness pages read each kind's facts), the participants'
+    marks on the others, and `days` more days of health checks of every system in every environment (each system
+    linked to each environment)."""
     environments = db.session.scalars(select(Environment.id)).all()
     systems = db.session.scalars(select(System.id)).all()
     manager = db.session.scalar(select(User.id).where(User.email == MANAGER))
@@ -227,9 +228,12 @@ def fill_readiness(days, seed, now):
         db.session.execute(insert(environment_systems), missing)
         bump(REFERENCE)
     bump(READINESS)  # criteria and marks added beside the ORM
+    sit_a = db.session.scalar(select(Environment.id).where(Environment.name == "SIT-A"))
+    derived = {0: Derived.ENVIRONMENT_MANAGER, 1: Derived.CONNECTIVITY, 2: Derived.OWN_ENVIRONMENT}
     db.session.execute(insert(EntryCriterion), [dict(phase=Route.SIT, text=f"Criterion {seed}-{n}", position=n,
-                                                     derived=Derived.ENVIRONMENT_MANAGER if n == 0 else None)
-                                                for n in range(4)])
+                                                     derived=derived.get(n),
+                                                     environment_id=sit_a if n == 1 else None)
+                                                for n in range(5)])
     manual = db.session.scalars(select(EntryCriterion.id).where(EntryCriterion.derived.is_(None))).all()
     marked = set(db.session.execute(select(CriterionMark.criterion_id, CriterionMark.participant_id)))
     db.session.execute(insert(CriterionMark), [

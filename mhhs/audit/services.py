@@ -7,7 +7,8 @@ from ..extensions import db
 from .models import AuditEvent
 
 
-def record(action, actor=None, obj=None, summary=""):
+def record(action, actor=None, obj=None, summary="", at=None):
+    """Adds an audit row to the caller's transaction; `at`: when it happened, if not now (a demo's past event)."""
     event = AuditEvent(
         action=action,
         actor_id=getattr(actor, "id", None),
@@ -15,6 +16,8 @@ def record(action, actor=None, obj=None, summary=""):
         object_id=getattr(obj, "id", None),
         summary=summary,
     )
+    if at is not None:
+        event.at = at
     if has_request_context():
         event.address = request.remote_addr
         event.user_agent = (request.user_agent.string or "")[:300]

@@ -153,3 +153,18 @@ def paginate(statement, order, descending=False, per_page=None, key_of=None):
         page.prev_args = {"before": _encode(key_of(items[0]))}
         page.next_args = {"after": _encode(key_of(items[-1]))}
     return page
+
+
+def page_of(items, per_page=None):
+    """A page of a list already worked out in memory (filtered by what no column holds, e.g. a participant's
+    readiness), numbered by the request's `page` (`last=1`: the last page); the same Page the pager shows."""
+    per_page = per_page or current_app.config["PER_PAGE"]
+    pages = max(1, -(-len(items) // per_page))
+    asked = request.args.get("page", "")
+    number = pages if request.args.get("last") == "1" else int(asked) if asked.isdigit() and len(asked) < 7 else 1
+    number = min(max(number, 1), pages)
+    base = {k: v for k, v in link_args(request.args).items() if k not in CURSOR_ARGS}
+    return Page(items[(number - 1) * per_page:number * per_page], len(items), has_prev=number > 1,
+                has_next=number < pages, prev_args={"page": number - 1}, next_args={"page": number + 1},
+                base_args=base)
+

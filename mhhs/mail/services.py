@@ -42,6 +42,8 @@ KIND_WORDS = {
     "notify:outage_update": "Outage update, to followers",
     "notify:weekly_report": "Weekly report",
     "notify:participant_refresh": "Participant's data refresh, to the connected Central Parties",
+    "notify:health_check_missing": "Morning health check missing, to its Central Party",
+    "notify:health_check_summary": "Morning health checks missing, to the Release Managers",
     "acknowledgement_reminder": "Reminder to read the release note",
     "certificate reminder": "Certificate expiry reminder",
     "weekly_report": "Weekly report",

@@ -31,6 +31,10 @@ KINDS = {
                           "regresses", set(Role)),
     "proving_reminder": ("My organisation's onboarding interval starts soon with connectivity-proving steps open",
                          {Role.CENTRAL_PARTY, Role.TEST_PARTICIPANT}),
+    "health_check_missing": ("My organisation's morning health check is still missing after the deadline",
+                             {Role.CENTRAL_PARTY}),
+    "health_check_summary": ("Morning health checks are still missing after the deadline (one summary a day)",
+                             {Role.RELEASE_MANAGER}),
     # Release Managers receive the weekly report unless they turn it off; anyone else asks for it (a subscription).
     "slot": ("A slot of my organisation is allocated, moved, cancelled, declined or offered from the waitlist",
              {Role.TEST_PARTICIPANT, Role.CENTRAL_PARTY}),

@@ -139,7 +139,8 @@ class Participant(db.Model):
 
     @property
     def has_environment_manager(self):
-        return bool(self.environment_manager_id or (self.environment_manager_name and self.environment_manager_email))
+        return environment_manager_named(self.environment_manager_id, self.environment_manager_name,
+                                         self.environment_manager_email)
 
     @property
     def name(self):
@@ -153,6 +154,12 @@ class Participant(db.Model):
     @property
     def interval_number(self):
         return self.interval.number if self.interval is not None else None
+
+
+def environment_manager_named(user_id, name, email):
+    """An Environment Manager is named: a user of the organisation, or a name with an e-mail address (also read as
+    columns: readiness/criteria.py)."""
+    return bool(user_id or (name and email))
 
 
 class ParticipantEnvironment(db.Model):

@@ -1,11 +1,13 @@
 """Entry criteria (EAP §12.2): which apply to a participant, where it stands on each (met, waived until a date, or
 open; the derived ones read from the data) and its readiness for a phase. One rule for one participant and a list."""
 import enum
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from types import SimpleNamespace
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, case, cast, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
@@ -14,10 +16,19 @@ from ..certificates.services import NEEDED_KINDS, officer_gaps
 from ..core.permissions import require
 from ..core.services import Invalid, Refused, length_problems
 from ..core.time import to_london, utcnow
-from ..directory.models import Organisation
+from ..directory import choices
+from ..directory.models import Organisation, OrgKind
 from ..extensions import db
-from ..participants.models import EnvironmentStatus, Participant, ParticipantKind, Route
-from ..participants.services import signed_off_pairs
+from ..participants.models import (
+    ConnectivitySignOff,
+    EnvironmentStatus,
+    Participant,
+    ParticipantEnvironment,
+    ParticipantKind,
+    Route,
+    environment_manager_named,
+    participant_market_roles,
+)
 from .models import CriterionMark, Derived, EntryCriterion, Mark
 from .permissions import can_keep_criteria, can_meet_criteria_of
 
@@ -33,7 +44,10 @@ class State(str, enum.Enum):
 
     @property
     def label(self):
-        return self.value.capitalize()
+        return _STATE_LABELS[self]
+
+
+_STATE_LABELS = {State.MET: "Met", State.WAIVED: "Waived", State.OPEN: "Open"}
 
 
 @dataclass(frozen=True)
@@ -113,90 +127,235 @@ def participants_of(phase):
                               .order_by(Organisation.name)).all()
 
 
-# What the data says --------------------------------------------------------------------------------
+# What the data says, as columns and sets for every participant of a phase at once --------------------------------
 
-@dataclass
+class _Row(NamedTuple):
+    """What readiness reads of a participant (columns, not the object)."""
+    id: int
+    organisation_id: int
+    name: str
+    organisation_kind: OrgKind
+    kind: ParticipantKind
+    isd_loaded_on: date | None
+    managed: bool  # an Environment Manager named
+
+
+class _Place(NamedTuple):
+    """An environment as the PKI officers' gaps read it."""
+    id: int
+    name: str
+    position: int
+
+
+class _Held(NamedTuple):
+    """A current (not replaced) certificate as the derived criteria read it."""
+    organisation_id: int
+    environment_id: int
+    kind: object
+    valid_to: datetime
+    environment: _Place
+
+
+_ROWS = (select(Participant.id, Participant.organisation_id, Organisation.name, Organisation.kind, Participant.kind,
+                Participant.isd_loaded_on, Participant.environment_manager_id, Participant.environment_manager_name,
+                Participant.environment_manager_email)
+         .join(Organisation, Organisation.id == Participant.organisation_id)
+         .where(Participant.route == bindparam("phase")).order_by(Organisation.name, Participant.id))
+# The phase's marks as one row per criterion and state, its participants' ids joined in a string (tens of rows read,
+# not thousands): met, waived and holding through its last day (Europe/London, compared in SQL), or waived and
+# expired (their last days read separately, for the words).
+MET_, WAIVED_, EXPIRED_ = 0, 1, 2
+_STATE = case((CriterionMark.mark == Mark.MET, MET_), (CriterionMark.waived_until >= bindparam("today"), WAIVED_),
+              else_=EXPIRED_)
+_MARKS = (select(CriterionMark.criterion_id, _STATE,
+                 func.aggregate_strings(cast(CriterionMark.participant_id, String), ","))
+          .join(Participant, Participant.id == CriterionMark.participant_id)
+          .join(EntryCriterion, EntryCriterion.id == CriterionMark.criterion_id)
+          .where(Participant.route == bindparam("phase"), EntryCriterion.phase == bindparam("phase"))
+          .group_by(CriterionMark.criterion_id, _STATE))
+_EXPIRED = (select(CriterionMark.criterion_id, CriterionMark.participant_id, CriterionMark.waived_until)
+            .join(Participant, Participant.id == CriterionMark.participant_id)
+            .where(Participant.route == bindparam("phase"), CriterionMark.mark == Mark.WAIVED,
+                   CriterionMark.waived_until < bindparam("today")))
+_ROLES = (select(participant_market_roles.c.participant_id, participant_market_roles.c.market_role_id)
+          .join(Participant, Participant.id == participant_market_roles.c.participant_id)
+          .where(Participant.route == bindparam("phase")))
+_OWN_READY = (select(ParticipantEnvironment.participant_id).distinct()
+              .join(Participant, Participant.id == ParticipantEnvironment.participant_id)
+              .where(Participant.route == bindparam("phase"), ParticipantEnvironment.status == EnvironmentStatus.READY))
+_SIGNED_OFF = (select(ConnectivitySignOff.participant_id, ConnectivitySignOff.environment_id)
+               .join(Participant, Participant.id == ConnectivitySignOff.participant_id)
+               .where(Participant.route == bindparam("phase"), ConnectivitySignOff.voided_at.is_(None)))
+_CERTIFICATES = (select(Certificate.organisation_id, Certificate.environment_id, Certificate.kind, Certificate.valid_to)
+                 .join(Participant, Participant.organisation_id == Certificate.organisation_id)
+                 .where(Participant.route == bindparam("phase"), ~Certificate.replaced))
+_OFFICERS = (select(PkiOfficer).join(Participant, Participant.organisation_id == PkiOfficer.organisation_id)
+             .where(Participant.route == bindparam("phase")))
+
+
 class _Facts:
-    """What the derived criteria read, fetched once for a list of participants."""
-    signed_off: set = field(default_factory=set)
-    certificates: dict = field(default_factory=lambda: defaultdict(list))  # organisation id: current certificates
-    officers: dict = field(default_factory=lambda: defaultdict(list))  # organisation id: PKI officers
+    """What the derived criteria read, for every participant of a phase in a fixed number of queries (columns), and
+    the rule of each: the participants the data meets it for (a set), and why it is open for one of them (words)."""
 
+    def __init__(self, phase, rows, derived, now, only=None):
+        self.rows, self.now, self.today = rows, now, to_london(now).date()
+        parameters = {"phase": phase}
+        self.signed_off = set(db.session.execute(_only(_SIGNED_OFF, only), parameters).all()) \
+            if Derived.CONNECTIVITY in derived else set()
+        self.own_ready = set(db.session.scalars(_only(_OWN_READY, only), parameters)) \
+            if Derived.OWN_ENVIRONMENT in derived else set()
+        self.held, self.gaps = defaultdict(set), {}
+        if derived & {Derived.CERTIFICATES, Derived.PKI_OFFICERS}:
+            places = {i: _Place(i, name, n) for n, (i, name) in enumerate(choices.environments())}
+            certificates = defaultdict(list)
+            found = db.session.execute(_only(_CERTIFICATES, only), parameters)
+            for organisation_id, environment_id, kind, valid_to in found:
+                certificates[organisation_id].append(
+                    _Held(organisation_id, environment_id, kind, valid_to, places[environment_id]))
+                if valid_to >= now:
+                    self.held[organisation_id, environment_id].add(kind)
+            if Derived.PKI_OFFICERS in derived:
+                officers = defaultdict(list)
+                for officer in db.session.scalars(_only(_OFFICERS, only), parameters):
+                    officers[officer.organisation_id].append(officer)
+                self.gaps = {r.organisation_id: officer_gaps(SimpleNamespace(name=r.name, kind=r.organisation_kind),
+                                                             officers[r.organisation_id],
+                                                             certificates[r.organisation_id]) for r in rows}
 
-def _facts(participants, criteria):
-    derived = {c.derived for c in criteria if c.derived}
-    facts = _Facts()
-    ids = [p.id for p in participants]
-    organisation_ids = [p.organisation_id for p in participants]
-    if Derived.CONNECTIVITY in derived:
-        facts.signed_off = signed_off_pairs(ids)
-    if derived & {Derived.CERTIFICATES, Derived.PKI_OFFICERS}:
-        for certificate in db.session.scalars(select(Certificate).where(
-                Certificate.organisation_id.in_(organisation_ids), ~Certificate.replaced)
-                .options(joinedload(Certificate.environment))):
-            facts.certificates[certificate.organisation_id].append(certificate)
-    if Derived.PKI_OFFICERS in derived:
-        for officer in db.session.scalars(select(PkiOfficer).where(PkiOfficer.organisation_id.in_(organisation_ids))):
-            facts.officers[officer.organisation_id].append(officer)
-    return facts
+    def met(self, criterion):
+        """The ids of the participants the data meets a derived criterion for."""
+        rows = self.rows
+        match criterion.derived:
+            case Derived.CONNECTIVITY:
+                return {p for p, e in self.signed_off if e == criterion.environment_id}
+            case Derived.CERTIFICATES:
+                needed = set(NEEDED_KINDS)
+                return {r.id for r in rows if self.held[r.organisation_id, criterion.environment_id] >= needed}
+            case Derived.PKI_OFFICERS:
+                return {r.id for r in rows if not self.gaps[r.organisation_id]}
+            case Derived.ENVIRONMENT_MANAGER:
+                return {r.id for r in rows if r.managed}
+            case Derived.OWN_ENVIRONMENT:
+                return self.own_ready
+            case Derived.STANDING_DATA:
+                return {r.id for r in rows if r.isd_loaded_on is not None and r.isd_loaded_on <= self.today}
+        return set()
 
-
-def _derived_problem(criterion, participant, facts, today, now):
-    """Why a derived criterion is not met, in words, or None when the data meets it."""
-    environment = criterion.environment
-    match criterion.derived:
-        case Derived.CONNECTIVITY:
-            if (participant.id, criterion.environment_id) not in facts.signed_off:
+    def why(self, criterion, row):
+        """Why the data does not meet a derived criterion for a participant, in words."""
+        environment = criterion.environment
+        match criterion.derived:
+            case Derived.CONNECTIVITY:
                 return f"Connectivity to {environment.name} is not signed off."
-        case Derived.CERTIFICATES:
-            held = {c.kind for c in facts.certificates[participant.organisation_id]
-                    if c.environment_id == criterion.environment_id and c.valid_to >= now}
-            missing = [k.value for k in NEEDED_KINDS if k not in held]
-            if missing:
+            case Derived.CERTIFICATES:
+                valid = self.held[row.organisation_id, criterion.environment_id]
+                missing = [k.value for k in NEEDED_KINDS if k not in valid]
                 return f"No valid {' or '.join(missing)} certificate for {environment.name}."
-        case Derived.PKI_OFFICERS:
-            gaps = officer_gaps(participant.organisation, facts.officers[participant.organisation_id],
-                                facts.certificates[participant.organisation_id])
-            if gaps:
-                return " ".join(gaps)
-        case Derived.ENVIRONMENT_MANAGER:
-            if not participant.has_environment_manager:
+            case Derived.PKI_OFFICERS:
+                return " ".join(self.gaps[row.organisation_id])
+            case Derived.ENVIRONMENT_MANAGER:
                 return "No Environment Manager named."
-        case Derived.OWN_ENVIRONMENT:
-            if not any(e.status == EnvironmentStatus.READY for e in participant.environments):
+            case Derived.OWN_ENVIRONMENT:
                 return "No own test environment is ready."
-        case Derived.STANDING_DATA:
-            if participant.isd_loaded_on is None or participant.isd_loaded_on > today:
+            case Derived.STANDING_DATA:
                 return "Industry Standing Data not declared loaded."
-    return None
+        return ""
 
 
-def _standing(criterion, participant, mark, facts, today, now):
-    if mark is not None and mark.mark == Mark.WAIVED and mark.waived_until >= today:
-        return Standing(criterion, State.WAIVED, mark)
-    if criterion.derived:
-        why = _derived_problem(criterion, participant, facts, today, now)
-        return Standing(criterion, State.OPEN if why else State.MET, None, why or "")
-    if mark is not None and mark.mark == Mark.MET:
-        return Standing(criterion, State.MET, mark)
-    expired = mark is not None and mark.mark == Mark.WAIVED
-    return Standing(criterion, State.OPEN, None, f"Waiver expired on {mark.waived_until:%d %b %Y}." if expired else "")
+def _only(statement, participant_ids):
+    """A statement of the phase's participants narrowed to some of them (None: all)."""
+    return statement if participant_ids is None else statement.where(Participant.id.in_(participant_ids))
+
+
+def _marked(phase, today, only=None):
+    """{criterion id: (met, waived, {expired: its last day})} of participant ids, from the phase's marks. A waiver
+    holds through its last day (Europe/London); after it the criterion is open again."""
+    marked = defaultdict(lambda: (set(), set(), {}))
+    parameters = {"phase": phase, "today": today}
+    for criterion_id, state, ids in db.session.execute(_only(_MARKS, only), parameters):
+        if state != EXPIRED_:
+            marked[criterion_id][state].update(map(int, ids.split(",")))
+    for criterion_id, participant_id, until in db.session.execute(_only(_EXPIRED, only), parameters):
+        marked[criterion_id][2][participant_id] = until
+    return marked
+
+
+def _applicable(phase, criteria, rows, only=None):
+    """{criterion id: the ids of the participants it applies to}: those of the phase, of its kind and market role."""
+    everyone, by_kind, roles = {r.id for r in rows}, defaultdict(set), defaultdict(set)
+    for r in rows:
+        by_kind[r.kind].add(r.id)
+    if any(c.market_role_id for c in criteria):
+        for participant_id, role_id in db.session.execute(_only(_ROLES, only), {"phase": phase}):
+            roles[role_id].add(participant_id)
+    return {c.id: (everyone if c.kind is None else by_kind[c.kind])
+            & (roles[c.market_role_id] if c.market_role_id is not None else everyone) for c in criteria}
+
+
+class PhaseReadiness:
+    """Every participant's readiness for a phase, worked out once as sets: counts and keys for all of them, and the
+    full Readiness (standings with their marks) for those a page shows. `only`: some participants' ids (one
+    participant's page), not the whole phase."""
+
+    def __init__(self, phase, now=None, only=None):
+        self.phase, self.now = phase, now or utcnow()
+        self.criteria = criteria_of(phase)
+        self.rows = [_Row(i, o, name, okind, kind, isd, environment_manager_named(manager_id, manager_name, email))
+                     for i, o, name, okind, kind, isd, manager_id, manager_name, email
+                     in db.session.execute(_only(_ROWS, only), {"phase": phase})]
+        self.facts = _Facts(phase, self.rows, {c.derived for c in self.criteria if c.derived}, self.now, only)
+        marked = _marked(phase, self.facts.today, only) if self.criteria else {}
+        applicable = _applicable(phase, self.criteria, self.rows, only)
+        self.sets = {}  # criterion id: (applicable, met, waived, {expired: last day})
+        for c in self.criteria:
+            met, waived, expired = marked.get(c.id) or (set(), set(), {})
+            self.sets[c.id] = (applicable[c.id], self.facts.met(c) if c.derived else met, waived, expired)
+        self.open = Counter()
+        self.waived = Counter()
+        for applicable, met, waived, _ in self.sets.values():
+            self.open.update(applicable - met - waived)
+            self.waived.update(applicable & waived)
+
+    def key(self, participant_id):
+        """"not-ready", "waivers" or "ready" (Readiness.key)."""
+        return "not-ready" if self.open[participant_id] else "waivers" if self.waived[participant_id] else "ready"
+
+    def ready_count(self):
+        return sum(1 for r in self.rows if not self.open[r.id])
+
+    def counts(self):
+        """{key: participants}"""
+        return Counter(self.key(r.id) for r in self.rows)
+
+    def readiness_of_many(self, participants, with_marks=True):
+        """{participant id: Readiness} of these participants (objects, of this phase's route), with their marks (the
+        evidence, who and when) unless only the states are shown (the matrix)."""
+        ids = [p.id for p in participants]
+        marks = {(m.criterion_id, m.participant_id): m for m in db.session.scalars(
+            select(CriterionMark).where(CriterionMark.participant_id.in_(ids),
+                                        CriterionMark.criterion_id.in_([c.id for c in self.criteria]))
+            .options(joinedload(CriterionMark.by)))} if ids and with_marks else {}
+        rows = {r.id: r for r in self.rows}
+        return {p.id: Readiness(p, self.phase, [self._standing(c, rows[p.id], marks.get((c.id, p.id)))
+                                                for c in self.criteria if p.id in self.sets[c.id][0]])
+                if p.id in rows else Readiness(p, self.phase) for p in participants}
+
+    def _standing(self, criterion, row, mark):
+        _, met, waived, _ = self.sets[criterion.id]
+        if row.id in waived:
+            return Standing(criterion, State.WAIVED, mark)
+        if row.id in met:
+            return Standing(criterion, State.MET, None if criterion.derived else mark)
+        if criterion.derived:
+            return Standing(criterion, State.OPEN, None, self.facts.why(criterion, row))
+        until = self.sets[criterion.id][3].get(row.id)
+        return Standing(criterion, State.OPEN, None, f"Waiver expired on {until:%d %b %Y}." if until else "")
 
 
 def readiness_of_many(participants, phase, now=None):
     """{participant id: Readiness} for the phase: a fixed number of queries however many participants there are.
     A waiver holds through its last day (Europe/London); after it the criterion is open again."""
-    now = now or utcnow()
-    today = today_in_london(now)
-    criteria = criteria_of(phase)
-    facts = _facts(participants, criteria)
-    marks = {(m.criterion_id, m.participant_id): m for m in db.session.scalars(
-        select(CriterionMark).where(CriterionMark.participant_id.in_([p.id for p in participants]),
-                                    CriterionMark.criterion_id.in_([c.id for c in criteria]))
-        .options(joinedload(CriterionMark.by)))}
-    return {p.id: Readiness(p, phase, [_standing(c, p, marks.get((c.id, p.id)), facts, today, now)
-                                       for c in criteria if applies(c, p)])
-            for p in participants}
+    return PhaseReadiness(phase, now, [p.id for p in participants]).readiness_of_many(participants)
 
 
 def readiness_of(participant, phase=None, now=None):
@@ -206,11 +365,11 @@ def readiness_of(participant, phase=None, now=None):
 
 
 def ready_counts(now=None):
-    """[(phase, participants ready, participants)] for every phase: for the weekly report."""
+    """[(phase, participants ready, participants)] for every phase: for the home page and the weekly report."""
     counts = []
     for phase in Route:
-        found = readiness_of_many(participants_of(phase), phase, now).values()
-        counts.append((phase, sum(1 for r in found if r.ready), len(found)))
+        found = PhaseReadiness(phase, now)
+        counts.append((phase, found.ready_count(), len(found.rows)))
     return counts
 
 

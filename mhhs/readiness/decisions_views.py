@@ -1,6 +1,5 @@
 """Pages of the environment proving tests, GO / NO-GO decisions and the EWG's monthly review (blueprint
 `decisions`), their PDFs, and the attachments of the messages that send them."""
-import click
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -39,7 +38,6 @@ deciders = role_required(can_decide)
 keepers = role_required(can_keep_ewg)
 readers = role_required(can_read_reviews)
 READERS = "its Release Managers and Central Parties"
-cli = Blueprint("readiness_decisions_cli", __name__, cli_group="readiness")
 
 
 def _show(form, refused, default_field=None):
@@ -335,10 +333,3 @@ def register(app):
     registry.register(app, attachment_hook(decisions.MAIL_KIND), _attachment(decision_pdf_bytes, ReadinessDecision))
     registry.register(app, attachment_hook(ewg.AGENDA_KIND), _attachment(agenda_pdf_bytes, EwgMeeting))
     registry.register(app, attachment_hook(ewg.MINUTES_KIND), _attachment(minutes_pdf_bytes, EwgMeeting))
-
-
-@cli.cli.command("ewg-generate")
-def ewg_generate_command():
-    """Make this month's and next month's EWG meetings (on the first Tuesday) if they are not there yet."""
-    made = ewg.generate()
-    click.echo("\n".join(f"Added the {m.title}." for m in made) or "Both meetings are already there.")

@@ -250,7 +250,7 @@ def send_agenda(user, meeting, now=None):
     meeting.agenda_sent, meeting.agenda_sent_at = agenda(meeting, now), now
     sent_to = _send(user, meeting, AGENDA_KIND, f"ewg-agenda-{meeting.held_on}.pdf")
     record("ewg.agenda_sent", actor=user, obj=meeting,
-           summary=f"{item_count(meeting.agenda_sent)} items to {sent_to}")
+           summary=f"{item_count(meeting.agenda_sent)} items to {sent_to}", at=now)
     db.session.commit()
     return meeting
 

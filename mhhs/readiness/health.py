@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
@@ -14,8 +14,9 @@ from ..core.services import Invalid, Refused, length_problems
 from ..core.time import format_london, is_business_day, london_to_utc, utcnow
 from ..directory.models import Environment, Organisation, OrgKind, System, environment_systems
 from ..extensions import db
+from ..notifications.services import managers_of, notify, users_of
 from .criteria import today_in_london
-from .models import DEFAULT_DEADLINE, Health, HealthCheck, HealthCheckDeadline
+from .models import DEFAULT_DEADLINE, Health, HealthCheck, HealthCheckDeadline, HealthCheckReminder
 from .permissions import can_keep_criteria, can_post_health_checks, can_report_health_of
 
 NOTE_LIMIT = 2000
@@ -135,10 +136,17 @@ def report(user, day, entries, now=None):
     return saved
 
 
+def read_again(check):
+    """A check just committed, read again in one query with its system and environment (not three, attribute by
+    attribute, as the answer to its post is written)."""
+    return db.session.scalar(select(HealthCheck).where(HealthCheck.id == inspect(check).identity[0])
+                             .options(joinedload(HealthCheck.system), joinedload(HealthCheck.environment)))
+
+
 # What is shown ---------------------------------------------------------------------------------------
 
 def checks_on(day, environment_ids=None):
-    query = select(HealthCheck).where(HealthCheck.day == day).options(joinedload(HealthCheck.reported_by))
+    query = select(HealthCheck).where(HealthCheck.day == day)
     if environment_ids is not None:
         query = query.where(HealthCheck.environment_id.in_(environment_ids))
     return {(c.system_id, c.environment_id): c for c in db.session.scalars(query)}
@@ -161,6 +169,20 @@ class Today:
         return [c for _, _, c in self.rows if c is not None]
 
     @property
+    def counts(self):
+        """{health value: checks reported today}"""
+        found = dict.fromkeys((h.value for h in Health), 0)
+        for check in self.reported:
+            found[check.health.value] += 1
+        return found
+
+    @property
+    def attention(self):
+        """[(system, environment, check or None)] that need a look: amber or red, and missing after the deadline."""
+        return [(s, e, c) for s, e, c in self.rows
+                if (c is None and self.late) or (c is not None and c.health != Health.GREEN)]
+
+    @property
     def by_environment(self):
         grouped = defaultdict(list)
         for system, environment, check in self.rows:
@@ -168,11 +190,12 @@ class Today:
         return list(grouped.items())
 
 
-def today(now=None):
-    """Today's checks (London day) beside what is expected; the missing ones count once the deadline has passed."""
+def today(now=None, due=None):
+    """Today's checks (London day) beside what is expected; the missing ones count once the deadline has passed.
+    due: the deadline's time of day, when the caller has read it already."""
     now = now or utcnow()
     day = today_in_london(now)
-    due = due_at(day)
+    due = due_at(day, due)
     found = checks_on(day)
     everything = _central_pairs()
     due_pairs = expected(day, everything)
@@ -208,6 +231,43 @@ def compliance(first_day, last_day, now=None):
                 punctual += reported is not None and reported <= deadline_at
         day += timedelta(days=1)
     return punctual, expected_count
+
+
+# Reminders (a cron job: flask readiness remind) -------------------------------------------------------
+
+def send_reminders(now=None):
+    """After the day's deadline, tells each Central Party with checks still missing which systems in which
+    environments (its own only), and the Release Managers of those environments' phases all of them in one summary:
+    each once a day, however often it runs. Returns the number of messages queued."""
+    now = now or utcnow()
+    found = today(now)
+    missing = found.missing
+    if not missing:
+        return 0
+    already = set(db.session.scalars(select(HealthCheckReminder.organisation_id)
+                                     .where(HealthCheckReminder.day == found.day)))
+    by_organisation = defaultdict(list)
+    for system, environment in missing:
+        by_organisation[system.organisation].append((system, environment))
+    context = {"day": found.day, "due": found.due}
+    queued = 0
+    for organisation, pairs in sorted(by_organisation.items(), key=lambda item: item[0].name):
+        if organisation.id in already:
+            continue
+        told = notify("health_check_missing", users_of(organisation.id), "readiness.report",
+                      {"day": found.day.isoformat()}, organisation=organisation, missing=pairs, **context)
+        if told:  # an organisation without users (or all of them opted out) is told once someone can hear
+            db.session.add(HealthCheckReminder(day=found.day, organisation_id=organisation.id, sent_at=now))
+            queued += len(told)
+    if None not in already:
+        told = notify("health_check_summary", managers_of({e.phase for _, e in missing}), "readiness.health_today",
+                      {}, missing_by=sorted(by_organisation.items(), key=lambda item: item[0].name),
+                      count=len(missing), **context)
+        if told:
+            db.session.add(HealthCheckReminder(day=found.day, organisation_id=None, sent_at=now))
+            queued += len(told)
+    db.session.commit()
+    return queued
 
 
 MISSING, NOT_YET = "missing", "not yet"

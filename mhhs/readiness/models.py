@@ -141,6 +141,18 @@ class HealthCheckDeadline(db.Model):
     due = Column(Time, nullable=False, default=DEFAULT_DEADLINE)
 
 
+class HealthCheckReminder(db.Model):
+    """A reminder of the day's missing health checks, sent once per day: to a Central Party (its organisation) or,
+    with no organisation, the Release Managers' summary (health.send_reminders, the only writer, checks before it
+    adds, under the write lock)."""
+    __tablename__ = "health_check_reminders"
+    __table_args__ = (UniqueConstraint("day", "organisation_id"),)
+    id = Column(Integer, primary_key=True)
+    day = Column(Date, nullable=False)
+    organisation_id = Column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    sent_at = Column(DateTime, nullable=False)
+
+
 class ProvingKind(str, enum.Enum):
     """The environment proving tests of EAP §12.2, in the order the grid shows them."""
     NETWORK = "network"

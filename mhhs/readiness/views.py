@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
+from ..core.pagination import page_of
 from ..core.permissions import login_required, role_required
 from ..core.services import Refused
 from ..core.time import utcnow
@@ -39,14 +40,27 @@ def _phase():
 
 # The matrix and the criteria ------------------------------------------------------------------------
 
+# The matrix's filter: every participant, or those of one readiness (Readiness.key), with their counts.
+SHOWN = {"not-ready": "Not ready", "waivers": "Ready with waivers", "ready": "Ready"}
+
+
 @bp.route("")
 @role_required(can_keep_criteria)
 def matrix():
+    """Participants × criteria of a phase, a page at a time (hundreds of participants: one page of them is what a
+    person reads), filtered by readiness; the counts are of every participant of the phase."""
     phase = _phase()
-    participants = criteria.participants_of(phase)
-    found = criteria.readiness_of_many(participants, phase)
-    return render("readiness/matrix.html", "readiness/matrix.html", phase=phase, Route=Route,
-                  criteria_list=criteria.criteria_of(phase), rows=[found[p.id] for p in participants])
+    found = criteria.PhaseReadiness(phase)
+    show = request.args.get("show", "")
+    show = show if show in SHOWN else ""
+    page = page_of([r.id for r in found.rows if not show or found.key(r.id) == show])
+    participants = {p.id: p for p in db.session.scalars(
+        select(Participant).where(Participant.id.in_(page.items)).options(joinedload(Participant.organisation)))}
+    readiness = found.readiness_of_many([participants[i] for i in page.items], with_marks=False)
+    rows = [(readiness[i], [readiness[i].standing_of(c.id) for c in found.criteria]) for i in page.items]
+    return render("readiness/matrix.html", "readiness/_matrix_rows.html", phase=phase, Route=Route, page=page,
+                  criteria_list=found.criteria, rows=rows, counts=found.counts(), total=len(found.rows), show=show,
+                  shown=SHOWN)
 
 
 def _criterion_page(form, criterion):
@@ -226,8 +240,9 @@ def standing_data(participant_id):
 @bp.route("/health")
 @login_required
 def health_today():
-    return render("readiness/health.html", "readiness/health.html", today=health.today(),
-                  deadline=health.deadline(), deadline_form=DeadlineForm(formdata=None, due=health.deadline()))
+    due = health.deadline()
+    return render("readiness/health.html", "readiness/health.html", today=health.today(due=due),
+                  deadline=due, deadline_form=DeadlineForm(formdata=None, due=due))
 
 
 def _report_day():

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from mhhs.audit.models import AuditEvent
 from mhhs.core.time import to_london
 from mhhs.demo import seed_everything
 from mhhs.extensions import db
@@ -31,6 +32,10 @@ def test_the_demo_shows_proving_a_conditional_go_and_the_ewg(app, as_user):
         # The past meeting's agenda was sent before its day, as it stood then: not today's decision's condition.
         assert to_london(held[-1].agenda_sent_at).date() < held[-1].held_on
         sent = " ".join(i["text"] for section in held[-1].agenda_sent for i in section["items"])
+        # Its audit row says it was sent then, as if it had happened, not when the demo was seeded.
+        assert db.session.scalar(select(AuditEvent.at).where(AuditEvent.action == "ewg.agenda_sent",
+                                                             AuditEvent.object_id == held[-1].id)) \
+            == held[-1].agenda_sent_at
         assert "Prove the DIP message-queue alert fires" not in sent
         # The connectivity sign-offs are of the proving matrix's participants (Fenland's signed off, Lanternway's not).
         from mhhs.participants.proving import proving_participants

@@ -4,10 +4,11 @@ import io
 import re
 from datetime import timedelta
 
+from mhhs.core.time import utcnow
 from mhhs.extensions import db
 from mhhs.readiness import criteria, health
 from mhhs.readiness.models import CriterionMark, HealthCheck
-from tests.readiness.factory import environment, make_criterion, make_participant, report, system
+from tests.readiness.factory import environment, make_criterion, make_participant, report, system, user
 
 
 def _setup(app):
@@ -24,6 +25,31 @@ def test_the_matrix_shows_each_participant_against_each_criterion(app, as_user):
     assert "Northwold Energy" in page and "Not ready (2 open)" in page
     assert "0 of 1 participant ready for SIT" in page
     assert "From the data: Connectivity signed off (SIT-A)" in page
+
+
+def test_the_matrix_shows_a_page_of_participants_filtered_by_readiness_with_the_counts_of_all(app, as_user):
+    with app.app_context():
+        criterion = make_criterion("Test plan agreed")  # by hand, without evidence
+        for n in range(30):
+            participant = make_participant(f"Participant {n:02d}")
+            if n < 4:  # these four are ready
+                db.session.add(CriterionMark(criterion_id=criterion.id, participant_id=participant.id, mark="met",
+                                             note="", by_id=user("rm.sit@demo.test").id, at=utcnow()))
+        db.session.commit()
+    client = as_user("rm.sit@demo.test")
+    first = client.get("/readiness?phase=sit").text
+    assert "4 of 30 participants ready for SIT" in first
+    assert "All (30)" in first and "Not ready (26)" in first and "Ready (4)" in first
+    assert first.count('class="badge readiness-') == 25  # a page: the app's PER_PAGE
+    second = client.get("/readiness?phase=sit&page=2").text
+    assert second.count('class="badge readiness-') == 5 and "Participant 29" in second
+    assert "Participant 00" not in second
+    ready = client.get("/readiness?phase=sit&show=ready").text
+    assert ready.count('class="badge readiness-ready"') == 4 and "Participant 03" in ready
+    assert "Participant 10" not in ready
+    region = client.get("/readiness?phase=sit&show=not-ready", htmx=True).text
+    assert 'id="readiness-participants"' not in region and "<html" not in region  # its content, swapped into it
+    assert region.count('class="badge readiness-not-ready"') == 25
 
 
 def test_a_participant_meets_a_criterion_with_evidence_and_a_missing_one_is_refused_by_the_field(app, as_user):
@@ -114,8 +140,12 @@ def test_an_amber_check_offers_an_outage_pre_filled(app, as_user):
 def test_the_board_shows_todays_health_beside_the_outages(app, as_user):
     with app.app_context():
         report(level="red", note="Queue stuck")
+        report("mprs@demo.test", "MPRS", "SIT-A", note="Batch ran at 06:00")
     page = as_user("supplier@demo.test").get("/outages").text
     assert "Morning health check" in page and "Queue stuck" in page
+    # Under the board, what needs a look (not green, or missing): a green check is counted, not listed.
+    assert "Batch ran at 06:00" not in page and "1 green, 0 amber, 1 red" in page
+    assert "Batch ran at 06:00" in as_user("supplier@demo.test").get("/readiness/health").text
 
 
 def test_the_heat_map_reads_each_day(app, as_user):

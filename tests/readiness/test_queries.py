@@ -22,7 +22,9 @@ def test_the_matrix_page_costs_the_same_queries_for_3_and_30_participants(app, a
         made = size
         with count_queries() as counter:
             page = manager.get("/readiness?phase=sit")
-        assert page.status_code == 200 and page.text.count("Not ready (7 open)") == size
+        # A page at a time (the app's PER_PAGE), the counts of every participant.
+        assert page.status_code == 200 and page.text.count("Not ready (7 open)") == min(size, 25)
+        assert f"Not ready ({size})" in page.text
         counts.append(counter.count)
     assert counts[0] == counts[1], counts
 
