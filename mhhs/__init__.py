@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, NO_SECRET_KEY, Config
 from .core.forms import MAX_ID
+from .core.jinja import Environment
 from .extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 
 
@@ -27,6 +28,7 @@ def _configure_logging(app):
 
 def create_app(config=None):
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE))
+    app.jinja_environment = Environment  # before anything makes app.jinja_env
     app.config.from_object(config or Config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(NO_SECRET_KEY)
