@@ -2,7 +2,7 @@
 
 
 def init_api(app):
-    from ..extensions import csrf
+    from ..extensions import csrf, limiter
     from . import (  # noqa: F401 (routes)
         allocation,
         authentication,
@@ -25,3 +25,8 @@ def init_api(app):
     app.extensions["openapi_spec"] = api.spec  # what /api/v1/openapi.json and the reference page show
     csrf.exempt(bp)  # a bearer token, never a cookie: nothing another site could forge
     api.register_blueprint(bp)
+    # The API's per-token limit is the only one the limiter checks per request (a PDF counts itself): its check runs
+    # first of the API's own before_request functions (before the token is read), and no page or static file pays it.
+    check = limiter._check_request_limit
+    app.before_request_funcs[None].remove(check)
+    app.before_request_funcs.setdefault(bp.name, []).insert(0, check)
