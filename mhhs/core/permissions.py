@@ -3,7 +3,7 @@ import enum
 from functools import wraps
 from typing import NamedTuple
 
-from flask import abort, current_app, request
+from flask import abort, current_app, has_request_context, request
 from flask_login import current_user
 
 from ..extensions import login_manager
@@ -153,7 +153,7 @@ def _nav_items(role):
 def nav_items(user):
     """The navigation this user may use, for the features this app has; a menu with no link for them is not shown.
     Made once per role (per app and script root), with its URLs: the same for everyone of the role."""
-    key = (user.role, request.script_root)
+    key = (user.role, request.script_root if has_request_context() else None)
     made = current_app.extensions.setdefault("nav_items", {})
     if key not in made:
         made[key] = _nav_items(user.role)

@@ -2,7 +2,7 @@
 header of the request being answered, which whoever sends the request chooses."""
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 
 
 def public_url(endpoint, **values):
@@ -21,7 +21,7 @@ def trusted_hosts(config):
 def fixed_url(endpoint, **values):
     """url_for of a link that is the same on every page (the layout's stylesheets, scripts and menus): worked out once
     per app and script root, not at every request."""
-    key = (endpoint, request.script_root, *sorted(values.items()))
+    key = (endpoint, request.script_root if has_request_context() else None, *sorted(values.items()))
     made = current_app.extensions.setdefault("fixed_urls", {})
     if key not in made:
         made[key] = url_for(endpoint, **values)
