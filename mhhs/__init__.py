@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE, NO_SECRET_KEY, Config
 from .core.forms import MAX_ID
+from .core.jinja import Environment
 from .extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 
 
@@ -27,6 +28,7 @@ def _configure_logging(app):
 
 def create_app(config=None):
     app = Flask(__name__, template_folder="../templates", static_folder="../static", instance_path=str(INSTANCE))
+    app.jinja_environment = Environment  # before anything makes app.jinja_env
     app.config.from_object(config or Config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(NO_SECRET_KEY)
@@ -201,7 +203,7 @@ def _register_template_globals(app):
     from .core import permissions as core_rules
     from .core.pagination import link_args
     from .core.time import format_london
-    from .core.urls import public_url
+    from .core.urls import fixed_url, public_url
     from .mail.services import counted, kind_words
     from .outages import permissions as outage_rules
     from .outages.views import hours
@@ -221,7 +223,7 @@ def _register_template_globals(app):
     app.jinja_env.globals.update(allocation_rules.JINJA_GLOBALS)  # environment allocation (issue 27)
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,
-                                 counted=counted)  # counted: "4 messages", never "message(s)"
+                                 fixed_url=fixed_url, counted=counted)  # counted: "4 messages", never "message(s)"
     app.jinja_env.filters.update(london=format_london, follow_up=follow_up, revision_time=rfc_views.revision_time,
                                  audit_sentence=sentence, rfc_number=rfc_number, cert_date=cert_date, hours=hours,
                                  kind_words=kind_words)

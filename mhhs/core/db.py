@@ -13,9 +13,11 @@ from ..extensions import db
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LOCK_WAIT_SECONDS = 10  # how long a request waits for SQLite's write lock before "database is locked"
-# The execution option of a connection beside the request's session that only reads (the rate-limit counts): it
-# never asks for the write lock, which the request's own session may hold.
-READ_ONLY = "read_only"
+# Execution options of a connection beside the request's session (the rate-limit counts). ONE_STATEMENT: each of its
+# statements is a transaction of its own (SQLite: no BEGIN is sent), so a read never asks for the write lock, which
+# the request's own session may hold. WRITES: it takes the write lock at BEGIN (SQLite), whatever the request is.
+ONE_STATEMENT = "one_statement"
+WRITES = "writes"
 
 
 def _wants_write():
@@ -68,8 +70,11 @@ def configure_engine(engine):
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        if connection.get_execution_options().get(READ_ONLY):
-            connection.exec_driver_sql("BEGIN")  # never the write lock, whatever the request holds
+        options = connection.get_execution_options()
+        if options.get(ONE_STATEMENT):
+            return  # pysqlite without its own BEGIN (isolation_level None): every statement commits alone
+        if options.get(WRITES):
+            _begin_immediate(connection)  # not the request's transaction: its `reading` flag stays as it is
             return
         write = _wants_write()
         if has_request_context():

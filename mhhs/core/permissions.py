@@ -3,11 +3,12 @@ import enum
 from functools import wraps
 from typing import NamedTuple
 
-from flask import abort, current_app
+from flask import abort, current_app, has_request_context, request
 from flask_login import current_user
 
 from ..extensions import login_manager
 from .services import Refused
+from .urls import fixed_url
 
 
 class Role(str, enum.Enum):
@@ -123,29 +124,40 @@ NAV = [
 
 
 class NavItem(NamedTuple):
-    """One item of the navigation: a link (endpoint), or a menu of links (links: NavItems with an endpoint)."""
+    """One item of the navigation: a link (endpoint and its url), or a menu of links (links: NavItems with an
+    endpoint)."""
     label: str
     endpoint: str | None = None
     links: tuple = ()
+    url: str | None = None
 
 
-def _links(user, entries):
+def _links(role, entries):
     views = current_app.view_functions
-    return [NavItem(label, endpoint) for label, endpoint, roles in entries
-            if user.role in roles and endpoint in views]
+    return [NavItem(label, endpoint, url=fixed_url(endpoint)) for label, endpoint, roles in entries
+            if role in roles and endpoint in views]
 
 
-def nav_items(user):
-    """The navigation this user may use, for the features this app has; a menu with no link for them is not shown."""
+def _nav_items(role):
     items = []
     for entry in NAV:
         if isinstance(entry[1], list):
-            links = _links(user, entry[1])
+            links = _links(role, entry[1])
             if links:
                 items.append(NavItem(entry[0], links=tuple(links)))
         else:
-            items.extend(_links(user, [entry]))
-    return items
+            items.extend(_links(role, [entry]))
+    return tuple(items)
+
+
+def nav_items(user):
+    """The navigation this user may use, for the features this app has; a menu with no link for them is not shown.
+    Made once per role (per app and script root), with its URLs: the same for everyone of the role."""
+    key = (user.role, request.script_root if has_request_context() else None)
+    made = current_app.extensions.setdefault("nav_items", {})
+    if key not in made:
+        made[key] = _nav_items(user.role)
+    return made[key]
 
 
 JINJA_GLOBALS = {

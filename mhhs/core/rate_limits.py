@@ -6,17 +6,22 @@ windows, flask-limiter's default strategy: one row per key, its count and when i
 Each count is one statement on a connection of its own, committed at once, so it never joins (or waits for) the
 request's own transaction, and a refused request still counts. On SQLite that statement needs the write lock, so
 a request counts before its first query (the API, in before_request) or while it only reads (a PDF), never while
-its own session holds the lock."""
+its own session holds the lock.
+
+What one request has counted or read of a key is kept for the rest of that request: the count flask-limiter's
+X-RateLimit headers show is the one the request's own increment returned (no second and third read after it).
+An API request costs one increment (BEGIN and the UPSERT on SQLite) and one read (the address's failures)."""
 import hashlib
 from datetime import UTC, timedelta
 
+from flask import g, has_request_context
 from limits.storage import Storage
 from sqlalchemy import Column, DateTime, Integer, String, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
-from .db import READ_ONLY
+from .db import ONE_STATEMENT, WRITES
 from .time import utcnow
 
 KEY_LENGTH = 200
@@ -35,6 +40,15 @@ def _key(key):
     return key if len(key) <= KEY_LENGTH else hashlib.sha256(key.encode()).hexdigest()
 
 
+def _seen():
+    """{key: (count, window end) or None} this request has counted or read; outside a request, nothing is kept."""
+    if not has_request_context():
+        return {}
+    if "_rate_limit_rows" not in g:
+        g._rate_limit_rows = {}
+    return g._rate_limit_rows
+
+
 def _epoch(moment):
     return moment.replace(tzinfo=UTC).timestamp()
 
@@ -51,48 +65,58 @@ class DatabaseStorage(Storage):
 
     def incr(self, key, expiry, amount=1):
         """Adds amount to the key's count in its window, starting a new window of `expiry` seconds when the last one
-        has ended; returns the count. One INSERT … ON CONFLICT DO UPDATE, atomic on both databases."""
-        table, now = RateLimitCount.__table__, utcnow()
+        has ended; returns the count. One INSERT … ON CONFLICT DO UPDATE … RETURNING, atomic on both databases."""
+        table, now, key = RateLimitCount.__table__, utcnow(), _key(key)
         ends = now + timedelta(seconds=expiry)
-        with db.engine.begin() as connection:
+        with db.engine.connect().execution_options(**{WRITES: True}) as connection, connection.begin():
             dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(table).values(key=_key(key), count=amount, expires_at=ends)
+            statement = dialect.insert(table).values(key=key, count=amount, expires_at=ends)
             ended = table.c.expires_at <= now
             statement = statement.on_conflict_do_update(index_elements=[table.c.key], set_={
                 "count": case((ended, amount), else_=table.c.count + amount),
                 "expires_at": case((ended, ends), else_=table.c.expires_at),
-            }).returning(table.c.count)
-            count = connection.execute(statement).scalar_one()
-            if count == amount:  # a new window: windows that have ended are deleted, so the table stays small
+            }).returning(table.c.count, table.c.expires_at)
+            row = connection.execute(statement).one()
+            if row.count == amount:  # a new window: windows that have ended are deleted, so the table stays small
                 connection.execute(delete(table).where(ended))
-        return count
+        _seen()[key] = (row.count, row.expires_at)
+        return row.count
 
     def _row(self, key):
-        with db.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
-            table = RateLimitCount.__table__
-            return connection.execute(select(table.c.count, table.c.expires_at)
-                                      .where(table.c.key == _key(key), table.c.expires_at > utcnow())).first()
+        """(count, when its window ends) of the key's current window, or None: as this request last counted or read
+        it, else read (a statement of its own, never the write lock)."""
+        key, seen = _key(key), _seen()
+        if key not in seen:
+            with db.engine.connect().execution_options(**{ONE_STATEMENT: True}) as connection:
+                table = RateLimitCount.__table__
+                found = connection.execute(select(table.c.count, table.c.expires_at)
+                                           .where(table.c.key == key, table.c.expires_at > utcnow())).first()
+            seen[key] = tuple(found) if found else None
+        row = seen[key]
+        return row if row and row[1] > utcnow() else None
 
     def get(self, key):
         row = self._row(key)
-        return row.count if row else 0
+        return row[0] if row else 0
 
     def get_expiry(self, key):
         row = self._row(key)
-        return _epoch(row.expires_at if row else utcnow())
+        return _epoch(row[1] if row else utcnow())
 
     def check(self):
         try:
-            with db.engine.connect().execution_options(**{READ_ONLY: True}) as connection:
+            with db.engine.connect().execution_options(**{ONE_STATEMENT: True}) as connection:
                 connection.execute(select(1))
             return True
         except SQLAlchemyError:
             return False
 
     def reset(self):
+        _seen().clear()
         with db.engine.begin() as connection:
             return connection.execute(delete(RateLimitCount.__table__)).rowcount
 
     def clear(self, key):
+        _seen().pop(_key(key), None)
         with db.engine.begin() as connection:
             connection.execute(delete(RateLimitCount.__table__).where(RateLimitCount.key == _key(key)))

@@ -70,7 +70,10 @@ def _expire_session(app):
 
 
 def log_request(status):
-    """request id, user id, method, path, status and duration: one line, to find a request again."""
+    """request id, user id, method, path, status and duration: one line, to find a request again (nothing is worked
+    out for it when the level leaves it out, e.g. LOG_LEVEL=warning)."""
+    if not log.isEnabledFor(logging.INFO):
+        return
     # The user the request already loaded, if any: logging never costs a query (static files load nobody).
     user = g.get("_login_user")
     user_id = user.id if user is not None and user.is_authenticated else "-"

@@ -2,7 +2,7 @@
 header of the request being answered, which whoever sends the request chooses."""
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, has_request_context, request, url_for
 
 
 def public_url(endpoint, **values):
@@ -16,3 +16,13 @@ def trusted_hosts(config):
     """ALLOWED_HOSTS (comma-separated; ".example.org" takes its subdomains too), else PUBLIC_URL's host alone."""
     listed = [host.strip() for host in (config.get("ALLOWED_HOSTS") or "").split(",") if host.strip()]
     return listed or [urlsplit(config["PUBLIC_URL"]).hostname]
+
+
+def fixed_url(endpoint, **values):
+    """url_for of a link that is the same on every page (the layout's stylesheets, scripts and menus): worked out once
+    per app and script root, not at every request."""
+    key = (endpoint, request.script_root if has_request_context() else None, *sorted(values.items()))
+    made = current_app.extensions.setdefault("fixed_urls", {})
+    if key not in made:
+        made[key] = url_for(endpoint, **values)
+    return made[key]

@@ -47,11 +47,20 @@ def test_two_server_processes_count_a_token_against_one_limit(app, api, make_tok
                                cwd=ROOT, capture_output=True, text=True, timeout=90,
                                env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert other.returncode == 0, other.stderr[-2000:]
-        here = [api("GET", "/baseline", secret).status_code for _ in range(2)]
+        answers = [api("GET", "/baseline", secret) for _ in range(2)]
     finally:
         app.config["API_RATE_LIMIT"] = "300 per minute"
     assert json.loads(other.stdout.strip().splitlines()[-1]) == [200, 200]
-    assert here == [200, 429]  # the third request in the minute is the last one allowed, whichever process serves it
+    # The third request in the minute is the last one allowed, whichever process serves it; its headers say so (the
+    # count its own increment returned, both processes' requests in it).
+    assert [a.status_code for a in answers] == [200, 429]
+    assert answers[0].headers["X-RateLimit-Limit"] == "3" and answers[0].headers["X-RateLimit-Remaining"] == "0"
+
+
+def test_the_headers_show_each_request_its_own_count(app, api, make_token):
+    secret = make_token()
+    remaining = [int(api("GET", "/baseline", secret).headers["X-RateLimit-Remaining"]) for _ in range(3)]
+    assert remaining[1] == remaining[0] - 1 and remaining[2] == remaining[0] - 2
 
 
 def test_the_storage_counts_in_windows_that_end(ctx):
