@@ -75,37 +75,55 @@ def _check_may_approve(rfc, comment):
 
 @unit_of_work(CONFLICT)
 def decide(user, rfc, decision, comment="", expected_version=None):
-    """Approve, reject or request changes for the manager's phases on the current revision."""
+    """Approve, reject or request changes for the manager's phases on the current revision; returns the objections
+    an approval goes ahead over ("" when none), which the manager is told. Everything is read first, then written in
+    one flush: no statement in between waits for a flush (SQLite's write lock is held the shortest time)."""
     _check_row_version(rfc, expected_version)
     phases = _phases_or_refuse(user, rfc)
     comment = (comment or "").strip()
     if decision != Decision.APPROVED and not comment:
         action = "reject" if decision == Decision.REJECTED else "request changes"
         raise Invalid({"comment": f"Say why: a comment is needed to {action}."})
+    objected = ""
     if decision == Decision.APPROVED:
         _check_may_approve(rfc, comment)
-    now = utcnow()
-    for phase in sorted(phases):
-        rfc.approvals.append(Approval(revision=rfc.revision, phase=phase, decision=decision, by_id=user.id, at=now,
-                                      comment=comment))
-    phase_text = "+".join(sorted(p.value for p in phases))
-    # RCM §13: an objection of a consulted organisation does not block approval; the approval names it.
-    objected = objection_text(rfc) if decision == Decision.APPROVED else ""
-    objected = f", over the objection of {objected}" if objected else ""
-    if decision == Decision.REJECTED:
-        rfc.status = RfcStatus.REJECTED
-    elif decision == Decision.CHANGES_REQUESTED:
-        rfc.status = RfcStatus.CHANGES_REQUESTED
-    elif approved_phases(rfc) | phases >= rfc.phases:
-        rfc.status, rfc.approved_at = RfcStatus.APPROVED, now
-        _tick(rfc, "approve", user)
-    sync_pending(rfc)
-    record(f"rfc.{decision.name.lower()}", actor=user, obj=rfc,
-           summary=f"{phase_text}, revision {rfc.revision}{objected}" + (f": {comment}" if comment else ""))
-    if rfc.status != RfcStatus.SUBMITTED:  # decided: the raising organisation hears
-        notify("rfc_decided", users_of(rfc.organisation_id), "rfcs.detail", {"rfc_id": rfc.id}, rfc=rfc, by=user,
-               comment=comment)
+        # RCM §13: an objection of a consulted organisation does not block approval; the approval names it.
+        objected = objection_text(rfc)
+    finished = decision != Decision.APPROVED or approved_phases(rfc) | phases >= rfc.phases
+    with db.session.no_autoflush:  # the recipients' queries below need none of these rows
+        now = utcnow()
+        for phase in sorted(phases):
+            rfc.approvals.append(Approval(revision=rfc.revision, phase=phase, decision=decision, by_id=user.id,
+                                          at=now, comment=comment))
+        if decision == Decision.REJECTED:
+            rfc.status = RfcStatus.REJECTED
+        elif decision == Decision.CHANGES_REQUESTED:
+            rfc.status = RfcStatus.CHANGES_REQUESTED
+        elif finished:
+            rfc.status, rfc.approved_at = RfcStatus.APPROVED, now
+            _tick(rfc, "approve", user)
+        _leave_queue(rfc, None if finished else phases)
+        record(f"rfc.{decision.name.lower()}", actor=user, obj=rfc,
+               summary=f"{'+'.join(sorted(p.value for p in phases))}, revision {rfc.revision}"
+                       + (f", over the objection of {objected}" if objected else "")
+                       + (f": {comment}" if comment else ""))
+        if finished:  # decided: the raising organisation hears
+            notify("rfc_decided", users_of(rfc.organisation_id), "rfcs.detail", {"rfc_id": rfc.id}, rfc=rfc, by=user,
+                   comment=comment)
     db.session.commit()
+    return objected
+
+
+def _leave_queue(rfc, phases):
+    """What a decision changes in the approval queue: the rows of the phases just approved, or every row of the RFC
+    once it is decided (None). The queue held one row per phase still to approve before (sync_pending); the other
+    rows stay as they are, unread."""
+    rows = PendingApproval.__table__
+    statement = delete(rows).where(rows.c.rfc_id == rfc.id)
+    if phases is not None:
+        statement = statement.where(rows.c.phase.in_(list(phases)))
+    db.session.execute(statement)
+    db.session.expire(rfc, ["pending"])
 
 
 @unit_of_work(CONFLICT)
