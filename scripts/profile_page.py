@@ -65,7 +65,7 @@ def main():
         event.remove(engine, "after_cursor_execute", finished)
         print(f"{args.url}: {status}, {len(statements)} queries (ms to execute, rows fetched later)")
         for statement, seconds in statements:
-            print(f"  {seconds * 1000:7.1f}", " ".join(statement.split())[:150])
+            print(f"  {seconds * 1000:7.1f}", " ".join(statement.split())[:int(os.environ.get("SQL_WIDTH", "150"))])
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.requests):

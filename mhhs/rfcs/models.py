@@ -463,6 +463,8 @@ def _window_minutes(_mapper, _connection, rfc):
 Index("ix_rfcs_system_approved_at", Rfc.system_id, Rfc.approved_at)  # version order: approved since a submission
 Index("ix_rfcs_type_window_start", Rfc.release_type, Rfc.window_start)  # the emergency releases followed lately
 Index("ix_rfcs_system_window_start", Rfc.system_id, Rfc.window_start)  # a SIT-A/SIT-B partner's nearest window
+# The baseline grid: each cell's next approved RFC, a system's approved RFCs in window order (not its whole history).
+Index("ix_rfcs_system_status_window_start", Rfc.system_id, Rfc.status, Rfc.window_start)
 Index("ix_rfc_deployments_actual_start", Deployment.actual_start)  # the calendar: what happened each day
 Index("ix_rfc_deployments_actual_end", Deployment.actual_end)  # the home pages: release notes of the last 14 days
 
