@@ -7,6 +7,7 @@ large one, then approvals/s committed by 10 concurrent writers.
     .venv/bin/python scripts/bench_http.py --postgres      # the same on a throwaway PostgreSQL server
     .venv/bin/python scripts/bench_http.py --seconds 10 --sizes 1000 50000
     .venv/bin/python scripts/bench_http.py --only Participants Allocation   # those pages alone, no writers
+    .venv/bin/python scripts/bench_http.py --only writers --postgres        # the 10 writers alone (no pages)
 
 Needs wrk (Debian package `wrk`; `make bench` installs it).
 """
@@ -348,9 +349,11 @@ def main():
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 50_000], help="numbers of RFCs")
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per page")
     parser.add_argument("--postgres", action="store_true", help="on a throwaway PostgreSQL server")
-    parser.add_argument("--only", nargs="*", metavar="LABEL", help="only the pages whose label holds one of these")
+    parser.add_argument("--only", nargs="*", metavar="LABEL",
+                        help="only the pages whose label holds one of these (and the writers if one is 'writers')")
     args = parser.parse_args()
-    pages = [page for page in PAGES if not args.only or any(word.lower() in page[2].lower() for word in args.only)]
+    words = [word.lower() for word in args.only or ()]
+    pages = [page for page in PAGES if not words or any(word in page[2].lower() for word in words)]
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `make bench` installs it (Debian package wrk).")
     if args.postgres and not os.environ.get("TEST_DATABASE_URL"):
@@ -358,7 +361,7 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix="release-desk-bench-"))
     print(f"{'PostgreSQL' if args.postgres else 'SQLite'}; gunicorn 2 workers for the app and for the hello-world")
     run(os.environ["TEST_DATABASE_URL"] if args.postgres else None, args.sizes, args.seconds, tmp, pages,
-        approvals=not args.only)
+        approvals=not words or "writers" in words)
 
 
 if __name__ == "__main__":

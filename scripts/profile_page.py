@@ -85,7 +85,7 @@ def main():
         if response.is_json:
             print(f"  {response.get_data(as_text=True)[:300]}")
         for statement, seconds in statements:
-            print(f"  {seconds * 1000:7.1f}", " ".join(statement.split())[:150])
+            print(f"  {seconds * 1000:7.1f}", " ".join(statement.split())[:int(os.environ.get("SQL_WIDTH", "150"))])
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.requests):

@@ -5,6 +5,7 @@ import time
 import uuid
 
 from flask import g, request, session
+from sqlalchemy import inspect
 
 log = logging.getLogger("mhhs.requests")
 
@@ -35,9 +36,8 @@ def register_security(app):
         # What a logged-in person (or a token) sees stays out of every cache: pages, partials, CSV, API JSON. A view
         # that answers polls conditionally says so itself ("private, no-cache": the outage board's 304 to an unchanged
         # poll, the calendar feed): kept only in the browser and checked with the server on every use.
-        user = g.get("_login_user")
         deliberate = "private" in h.get("Cache-Control", "")
-        if ((user is not None and user.is_authenticated) or request.path.startswith("/api/")) and not deliberate:
+        if (_logged_in_user_id() is not None or request.path.startswith("/api/")) and not deliberate:
             h["Cache-Control"] = "no-store"
         log_request(response.status_code)
         return response
@@ -69,14 +69,19 @@ def _expire_session(app):
         session.setdefault("seen", seen)
 
 
+def _logged_in_user_id():
+    """The id of the user the request loaded, if any (None for nobody, an anonymous visitor included): it never costs
+    a query (static files load nobody), not even after a commit has expired the user's attributes."""
+    state = inspect(g.get("_login_user"), raiseerr=False)
+    return state.identity[0] if state is not None and state.identity else None
+
+
 def log_request(status):
     """request id, user id, method, path, status and duration: one line, to find a request again (nothing is worked
     out for it when the level leaves it out, e.g. LOG_LEVEL=warning)."""
     if not log.isEnabledFor(logging.INFO):
         return
-    # The user the request already loaded, if any: logging never costs a query (static files load nobody).
-    user = g.get("_login_user")
-    user_id = user.id if user is not None and user.is_authenticated else "-"
+    user_id = _logged_in_user_id() or "-"
     duration = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     log.info("request_id=%s user=%s %s %s %s %.1fms", g.get("request_id", "-"), user_id, request.method,
              masked_path(request.path), status, duration)

@@ -1,6 +1,6 @@
 """E-mail notifications through the outbox (RCM §12.11, EAP §12.3.1): who is told what, each person once, never
 someone who turned that kind off, each message from a template with its link and a List-Unsubscribe header."""
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from ..audit.services import record
 from ..core.permissions import Role
@@ -96,9 +96,13 @@ def managers_of(phases):
                                                  or_(*scopes))).all()
 
 
+def members(organisation_id):
+    """The query of an organisation's users, which `notify` narrows to who receives the kind in the same query."""
+    return select(User).where(User.organisation_id == organisation_id, User.active.is_(True))
+
+
 def users_of(organisation_id):
-    return db.session.scalars(select(User).where(User.organisation_id == organisation_id,
-                                                 User.active.is_(True))).all()
+    return db.session.scalars(members(organisation_id)).all()
 
 
 def subscribers(system_ids=(), environment_ids=()):
@@ -110,12 +114,22 @@ def subscribers(system_ids=(), environment_ids=()):
         select(Subscription.user_id).where(follows)))).all()
 
 
+def _turned_off(kind):
+    """The users who turned this kind of notification off (a subquery)."""
+    return select(NotificationOptOut.user_id).where(NotificationOptOut.kind == kind)
+
+
 def notify(kind, users, link_endpoint, link_args, listed=(), **context):
     """Queues one message per user (each once, none to who turned this kind off) from
-    templates/email/notify_<kind>.txt, with the link to the object; returns the messages. `listed`: the members of
-    the distribution lists it goes to, who receive it whatever their settings (the list is the programme's choice)."""
-    opted_out = set(db.session.scalars(select(NotificationOptOut.user_id).where(
-        NotificationOptOut.kind == kind, NotificationOptOut.user_id.in_([u.id for u in users]))))
+    templates/email/notify_<kind>.txt, with the link to the object; returns the messages. `users`: a list, or a query
+    of users (`members`), read with the opt-outs in one statement. `listed`: the members of the distribution lists
+    it goes to, who receive it whatever their settings (the list is the programme's choice)."""
+    if isinstance(users, Select):
+        users = db.session.scalars(users.where(User.id.not_in(_turned_off(kind)))).all()
+        opted_out = set()
+    else:
+        opted_out = set(db.session.scalars(_turned_off(kind).where(
+            NotificationOptOut.user_id.in_([u.id for u in users])))) if users else set()
     chosen = {u.id: u for u in users if u.active and u.id not in opted_out}
     chosen.update((u.id, u) for u in listed if u.active)
     if not chosen:

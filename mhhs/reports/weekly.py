@@ -160,9 +160,12 @@ def build(user, monday, now):
     listed = db.session.scalars(select(Outage).where(Outage.id.in_([o.id for o in week_outages[:LISTED]]))
                                 .options(selectinload(Outage.systems), joinedload(Outage.environment))
                                 .order_by(Outage.start, Outage.id)).all()
+    of_environment = defaultdict(list)  # the week's outages of each environment, in one pass
+    for o in week_outages:
+        of_environment[o.environment_id].append(o)
     table = []
     for environment in environments:
-        mine = [o for o in week_outages if o.environment_id == environment.id]
+        mine = of_environment[environment.id]
         row = EnvironmentFigures(environment, figures([(o.planned, o.category, o.start, o.end) for o in mine],
                                                       start, end, now))
         down_by_system = defaultdict(list)  # the unplanned downtime of each system, in one pass over the outages

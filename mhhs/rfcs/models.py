@@ -469,6 +469,8 @@ Index("ix_rfcs_not_carried", Rfc.system_id, Rfc.submitted_at, sqlite_where=Rfc.n
 # A Central Party's home cards: its drafts and changes requested (latest changed first), its windows to come.
 Index("ix_rfcs_organisation_status_updated", Rfc.organisation_id, Rfc.status, Rfc.updated_at)
 Index("ix_rfcs_organisation_status_window_end", Rfc.organisation_id, Rfc.status, Rfc.window_end)
+# The baseline grid: each cell's next approved RFC, a system's approved RFCs in window order (not its whole history).
+Index("ix_rfcs_system_status_window_start", Rfc.system_id, Rfc.status, Rfc.window_start)
 Index("ix_rfc_deployments_actual_start", Deployment.actual_start)  # the calendar: what happened each day
 Index("ix_rfc_deployments_actual_end", Deployment.actual_end)  # the home pages: release notes of the last 14 days
 

@@ -3,12 +3,13 @@ target environments run it, SIT-A/SIT-B drift it would cause, and the approved R
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import bindparam, literal, select, true, union_all
+from sqlalchemy.orm import aliased
 
 from ..baseline.services import PAIRED, current_cells
 from ..baseline.versions import parse
 from ..core.time import is_business_day, to_london
-from ..directory.models import Environment
+from ..directory.models import Environment, System
 from ..extensions import db
 from .models import Deployment, Rfc, rfc_environments
 from .numbers import rfc_number
@@ -28,18 +29,31 @@ class NextInCell(NamedTuple):
 
 def next_in_cells(system_ids):
     """{(environment id, system id): NextInCell} for these systems: in each cell, the approved RFC with the earliest
-    window not yet deployed there. One query, the first row per cell chosen in the database."""
-    environment_id = rfc_environments.c.environment_id
-    deployed = select(Deployment.id).where(Deployment.rfc_id == Rfc.id, Deployment.environment_id == environment_id)
-    ranked = (select(environment_id, Rfc.system_id, Rfc.id, Rfc.version, Rfc.window_start,
-                     func.row_number().over(partition_by=(environment_id, Rfc.system_id),
-                                            order_by=(Rfc.window_start, Rfc.id)).label("n"))
-              .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
-              .where(Rfc.status == RfcStatus.APPROVED, Rfc.system_id.in_(system_ids), ~deployed.exists())
-              .subquery())
-    rows = db.session.execute(select(ranked.c.environment_id, ranked.c.system_id, ranked.c.id, ranked.c.version,
-                                     ranked.c.window_start).where(ranked.c.n == 1))
+    window not yet deployed there. One query: each cell finds its first RFC through the index on (system, status,
+    window start), reading the system's approved RFCs in window order until one targets the cell and is not deployed
+    there (not every approved RFC of every cell ranked)."""
+    if not system_ids:
+        return {}
+    rows = db.session.execute(_NEXT_IN_CELLS, {"system_ids": list(system_ids)})
     return {(e, s): NextInCell(rfc_id, version, start) for e, s, rfc_id, version, start in rows}
+
+
+def _next_in_cells():
+    first = aliased(Rfc)
+    targets = select(rfc_environments.c.rfc_id).where(rfc_environments.c.rfc_id == first.id,
+                                                      rfc_environments.c.environment_id == Environment.id)
+    deployed = select(Deployment.id).where(Deployment.rfc_id == first.id, Deployment.environment_id == Environment.id)
+    next_id = (select(first.id).where(first.system_id == System.id, first.status == RfcStatus.APPROVED,
+                                      targets.exists(), ~deployed.exists())
+               .order_by(first.window_start, first.id).limit(1).correlate(Environment, System).scalar_subquery())
+    cells = (select(Environment.id.label("environment_id"), System.id.label("system_id"), next_id.label("rfc_id"))
+             .select_from(Environment).join(System, true())  # every environment with every system: the cells
+             .where(System.id.in_(bindparam("system_ids", expanding=True))).subquery())
+    return select(cells.c.environment_id, cells.c.system_id, Rfc.id, Rfc.version, Rfc.window_start) \
+        .join(Rfc, Rfc.id == cells.c.rfc_id)
+
+
+_NEXT_IN_CELLS = _next_in_cells()  # one statement object: its cache key is made once
 
 
 def drift_warning(rfc):

@@ -1,17 +1,18 @@
 """Approval (RCM 4.2): the queue's pending rows, decisions per phase, governance approval of a Major release, version
 order at approval."""
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import bindparam, case, delete, func, insert, inspect, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from ...audit.services import record
 from ...baseline.versions import parse
-from ...core.services import Invalid, Refused, unit_of_work
+from ...core.services import Conflict, Invalid, Refused, unit_of_work
 from ...core.time import format_london, utcnow
 from ...directory.models import Environment
 from ...extensions import db
-from ...notifications.services import notify, users_of
+from ...notifications.services import members, notify
 from .. import rules
-from ..models import APPROVAL_GATE, Approval, PendingApproval, Rfc, priority_of, rfc_environments
+from ..models import APPROVAL_GATE, Approval, Consultation, PendingApproval, Rfc, priority_of, rfc_environments
 from ..numbers import rfc_number
 from ..permissions import approved_phases, can_record_governance, needs_governance, phases_to_decide
 from ..states import Decision, ReleaseType, RfcStatus, stands
@@ -67,45 +68,82 @@ def _check_may_approve(rfc, comment):
     gate = rules.open_control_points(rfc, APPROVAL_GATE)
     if gate:
         raise Refused(rules.gate_message(gate, "approving"))
-    higher = overtaken_by([rfc]).get(rfc.id)
-    if higher and not comment:
+    higher = None if comment else overtaken_by([rfc]).get(rfc.id)  # a comment confirms it whatever was approved
+    if higher:
         raise Invalid({"comment": f"{version_order_text(rfc, higher)}: confirm with a comment that "
                                   f"{rfc.version} should still go ahead."})
 
 
 @unit_of_work(CONFLICT)
 def decide(user, rfc, decision, comment="", expected_version=None):
-    """Approve, reject or request changes for the manager's phases on the current revision."""
+    """Approve, reject or request changes for the manager's phases on the current revision; returns the objections
+    an approval goes ahead over ("" when none), which the manager is told. Everything is read first, then written in
+    one flush: no statement in between waits for a flush (SQLite's write lock is held the shortest time)."""
+    _read_for_decision(rfc)
     _check_row_version(rfc, expected_version)
     phases = _phases_or_refuse(user, rfc)
     comment = (comment or "").strip()
     if decision != Decision.APPROVED and not comment:
         action = "reject" if decision == Decision.REJECTED else "request changes"
         raise Invalid({"comment": f"Say why: a comment is needed to {action}."})
+    objected = ""
     if decision == Decision.APPROVED:
         _check_may_approve(rfc, comment)
-    now = utcnow()
-    for phase in sorted(phases):
-        rfc.approvals.append(Approval(revision=rfc.revision, phase=phase, decision=decision, by_id=user.id, at=now,
-                                      comment=comment))
-    phase_text = "+".join(sorted(p.value for p in phases))
-    # RCM §13: an objection of a consulted organisation does not block approval; the approval names it.
-    objected = objection_text(rfc) if decision == Decision.APPROVED else ""
-    objected = f", over the objection of {objected}" if objected else ""
-    if decision == Decision.REJECTED:
-        rfc.status = RfcStatus.REJECTED
-    elif decision == Decision.CHANGES_REQUESTED:
-        rfc.status = RfcStatus.CHANGES_REQUESTED
-    elif approved_phases(rfc) | phases >= rfc.phases:
-        rfc.status, rfc.approved_at = RfcStatus.APPROVED, now
-        _tick(rfc, "approve", user)
-    sync_pending(rfc)
-    record(f"rfc.{decision.name.lower()}", actor=user, obj=rfc,
-           summary=f"{phase_text}, revision {rfc.revision}{objected}" + (f": {comment}" if comment else ""))
-    if rfc.status != RfcStatus.SUBMITTED:  # decided: the raising organisation hears
-        notify("rfc_decided", users_of(rfc.organisation_id), "rfcs.detail", {"rfc_id": rfc.id}, rfc=rfc, by=user,
-               comment=comment)
+        # RCM §13: an objection of a consulted organisation does not block approval; the approval names it.
+        objected = objection_text(rfc)
+    finished = decision != Decision.APPROVED or approved_phases(rfc) | phases >= rfc.phases
+    with db.session.no_autoflush:  # the recipients' queries below need none of these rows
+        now = utcnow()
+        for phase in sorted(phases):
+            rfc.approvals.append(Approval(revision=rfc.revision, phase=phase, decision=decision, by_id=user.id,
+                                          at=now, comment=comment))
+        if decision == Decision.REJECTED:
+            rfc.status = RfcStatus.REJECTED
+        elif decision == Decision.CHANGES_REQUESTED:
+            rfc.status = RfcStatus.CHANGES_REQUESTED
+        elif finished:
+            rfc.status, rfc.approved_at = RfcStatus.APPROVED, now
+            _tick(rfc, "approve", user)
+        _leave_queue(rfc, None if finished else phases)
+        record(f"rfc.{decision.name.lower()}", actor=user, obj=rfc,
+               summary=f"{'+'.join(sorted(p.value for p in phases))}, revision {rfc.revision}"
+                       + (f", over the objection of {objected}" if objected else "")
+                       + (f": {comment}" if comment else ""))
+        if finished:  # decided: the raising organisation hears
+            notify("rfc_decided", members(rfc.organisation_id), "rfcs.detail", {"rfc_id": rfc.id}, rfc=rfc, by=user,
+                   comment=comment)
     db.session.commit()
+    return objected
+
+
+def _read_for_decision(rfc):
+    """The RFC as it is now (under SQLite's write lock), with all a decision reads of it, in two statements: its
+    approvals, control points (the gate), consultations (objections) and system (the e-mail) joined (each a handful
+    of rows), then its environments (the phases; joined, SQLite would scan every RFC's environments first)."""
+    state = inspect(rfc)
+    seen = state.dict.get("row_version")  # the version the caller holds, unless its transaction ended since
+    db.session.execute(_DECISION_READ, {"rfc_id": state.identity[0]}).unique().one()  # (not rfc.id: one more read)
+    if seen is not None and seen != rfc.row_version:  # changed since the caller read it: a lost update, refused
+        raise Conflict(CONFLICT)
+
+
+# One statement object for every decision: SQLAlchemy makes its cache key once, not per request.
+_DECISION_READ = select(Rfc).where(Rfc.id == bindparam("rfc_id")).options(
+    selectinload(Rfc.environments), joinedload(Rfc.approvals), joinedload(Rfc.control_points),
+    joinedload(Rfc.consultations).joinedload(Consultation.organisation), joinedload(Rfc.system)) \
+    .execution_options(populate_existing=True)
+
+
+def _leave_queue(rfc, phases):
+    """What a decision changes in the approval queue: the rows of the phases just approved, or every row of the RFC
+    once it is decided (None). The queue held one row per phase still to approve before (sync_pending); the other
+    rows stay as they are, unread."""
+    rows = PendingApproval.__table__
+    statement = delete(rows).where(rows.c.rfc_id == rfc.id)
+    if phases is not None:
+        statement = statement.where(rows.c.phase.in_(list(phases)))
+    db.session.execute(statement)
+    db.session.expire(rfc, ["pending"])
 
 
 @unit_of_work(CONFLICT)

@@ -16,9 +16,10 @@ from ...extensions import db
 from .. import queries, services, targets
 from ..clashes import clashes
 from ..forms import ControlPointForm, DecisionForm, GovernanceForm
+from ..numbers import rfc_number
 from ..permissions import can_consult
 from ..rules import open_by_hand
-from ..states import Decision, ReleaseType
+from ..states import ReleaseType
 from .blueprint import DECISIONS, _enum_arg, _rfc_or_404, bp
 from .detail import _control_point_context, consult_form_for
 
@@ -70,12 +71,12 @@ def decide(rfc_id):
     rfc = _rfc_or_404(rfc_id)
     decision = DECISIONS.get(request.form.get("decision"))
     form = DecisionForm()
-    error = None
+    error = objected = None
     if decision is None or not form.validate():
         error = "Choose Approve, Reject or Request changes."
     else:
         try:
-            services.decide(current_user, rfc, decision, form.comment.data, form.row_version.data or None)
+            objected = services.decide(current_user, rfc, decision, form.comment.data, form.row_version.data or None)
         except Invalid as invalid:
             error = invalid.problems["comment"]
         except Refused as refused:
@@ -84,13 +85,13 @@ def decide(rfc_id):
     if request.htmx and request.form.get("from") == "queue":
         return render_template("rfcs/_queue_row.html", rfc=rfc, error=error, comment=form.comment.data,
                                done=None if error else decision, **_queue_context([rfc]))
+    # The RFC is not read again after the decision: the answer needs only its number and what decide returned.
     target = url_for("rfcs.approvals") if request.form.get("from") == "queue" else \
-        url_for("rfcs.detail", rfc_id=rfc.id)
+        url_for("rfcs.detail", rfc_id=rfc_id)
     if error:
         return done(error, target, "error")
-    objected = services.objection_text(rfc) if decision == Decision.APPROVED else ""  # RCM §13: named, not a block
-    return done(f"{rfc.number}: {decision.value}." + (f" Objection noted: {objected.rstrip('.')}." if objected else ""),
-                target)
+    return done(f"{rfc_number(rfc_id)}: {decision.value}."  # RCM §13: an objection is named, not a block
+                + (f" Objection noted: {objected.rstrip('.')}." if objected else ""), target)
 
 
 @bp.route("/rfcs/<int:rfc_id>/governance", methods=["POST"])
