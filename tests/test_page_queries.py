@@ -48,7 +48,7 @@ PAGES = [
     (MANAGER, "/outages/availability", 6), (MANAGER, "/outages/availability?period=month&count=12", 7),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
     (MANAGER, "/calendar?date={day}", 38), (MANAGER, "/calendar?view=week&date={day}", 38), (MANAGER, "/plan", 9),
-    (MANAGER, "/reports/weekly", 47), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
+    (MANAGER, "/reports/weekly", 38), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
     (MANAGER, "/participants", 8),

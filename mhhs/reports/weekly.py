@@ -26,7 +26,7 @@ from ..participants.register import participants_without_environment_manager
 from ..readiness import decisions as readiness_decisions
 from ..readiness import owned as readiness_owned
 from ..readiness import proving_tests
-from ..readiness.criteria import ready_counts
+from ..readiness.counts import ready_counts  # cached per process until what readiness reads moves
 from ..readiness.health import compliance as health_compliance
 from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
