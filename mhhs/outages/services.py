@@ -235,18 +235,22 @@ def planned_outage_clashes(spans, user=None):
     clash."""
     if not spans:
         return []
-    outages = db.session.scalars(
-        select(Outage).where(overlapping(min(s.start for s in spans), max(s.end for s in spans)))
-        .options(joinedload(Outage.environment)).order_by(Outage.start)).all()
+    outages = db.session.execute(
+        select(Outage.id, Outage.environment_id, Outage.rfc_id, Outage.category, Outage.start, Outage.end,
+               Environment.name.label("environment"))
+        .join(Environment, Environment.id == Outage.environment_id)
+        .where(overlapping(min(s.start for s in spans), max(s.end for s in spans)), Outage.planned.is_(True),
+               Outage.environment_id.in_({e for s in spans for e in s.environment_ids}))
+        .order_by(Outage.start)).all()  # plain rows: the planned ones of these environments only
     found = []
     for span in spans:
         for outage in outages:
-            if outage.planned and outage.environment_id in span.environment_ids and outage.start < span.end \
+            if outage.environment_id in span.environment_ids and outage.start < span.end \
                     and (outage.end is None or outage.end > span.start) \
                     and not (span.rfc_id and outage.rfc_id == span.rfc_id):
                 until = format_london(outage.end, "%H:%M") if outage.end else "no end set"
                 found.append((span.key, Clash(
-                    "outage", f"planned {outage.category.value} outage of {outage.environment.name}, "
+                    "outage", f"planned {outage.category.value} outage of {outage.environment}, "
                     f"{format_london(outage.start)}–{until}", "outages.detail", {"outage_id": outage.id},
                     outage.start, outage.end or span.end)))
     return found
