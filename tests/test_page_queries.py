@@ -44,7 +44,7 @@ PAGES = [
     (MANAGER, "/certificates", 16), (MANAGER, "/certificates?last=1", 16),
     (MANAGER, "/outages/availability", 6), (MANAGER, "/outages/availability?period=month&count=12", 7),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
-    (MANAGER, "/calendar?date={day}", 40), (MANAGER, "/calendar?view=week&date={day}", 40), (MANAGER, "/plan", 9),
+    (MANAGER, "/calendar?date={day}", 39), (MANAGER, "/calendar?view=week&date={day}", 39), (MANAGER, "/plan", 9),
     (MANAGER, "/reports/weekly", 48), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 11), (MANAGER, "/participants/{participant}", 14),

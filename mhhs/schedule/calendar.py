@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import exists, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..allocation.models import Slot
+from ..allocation.models import STANDING, Slot
+from ..allocation.permissions import visible_slots_clause
 from ..allocation.rules import Want
 from ..allocation.rules import clashes as slot_clashes
-from ..allocation.services import visible_slots
 from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
 from ..core.time import bank_holiday, format_london, to_london
@@ -153,7 +153,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         outage_ids = outages.get(day.date, [])
         day.entries += [_outage_entry(loaded_outages[i]) for i in outage_ids[:per_day]]
         day.more = len(ids) > per_day or len(outage_ids) > per_day
-    _add_slots(days, user, filters, start, end, per_day)
+    _add_slots(days, user, filters, bounds, per_day)
     certificates = visible_certificates(select(Certificate), user).where(
         Certificate.valid_to >= start, Certificate.valid_to < end, ~Certificate.replaced)
     if filters.environment_id:
@@ -201,23 +201,24 @@ def _readiness_entries(user, days, start, end, filters):
                                                        "decisions.ewg_meeting", {"meeting_id": meeting.id}))
 
 
-def _add_slots(days, user, filters, start, end, per_day):
-    """The allocation's slots the user may see (a Test Participant its own), on the day each starts."""
-    query = visible_slots(user).where(Slot.start >= start, Slot.start < end)
+def _add_slots(days, user, filters, bounds, per_day):
+    """The allocation's slots the user may see (a Test Participant its own), on the day each starts: each day's first
+    few read through the index on start (the status tested row by row), then only those shown loaded."""
+    if filters.system_id:
+        return
+    query = select(Slot.id).where(visible_slots_clause(user), func.coalesce(Slot.status, Slot.status).in_(STANDING))
     if filters.environment_id:
         query = query.where(Slot.environment_id == filters.environment_id)
     if filters.organisation_id:
         query = query.where(Slot.participants.any(Participant.organisation_id == filters.organisation_id))
-    if filters.system_id:
-        return
-    counts, shown = {}, []
-    for slot in db.session.scalars(query.order_by(Slot.start).limit(per_day * len(days) * 4)):
-        day = to_london(slot.start).date()
-        counts[day] = counts.get(day, 0) + 1
-        if counts[day] > per_day:
-            days[day].more = True
-        else:
-            shown.append((day, slot))
+    by_day = _by_day([(query, Slot.start)], Slot.id, bounds, per_day)
+    loaded = {slot.id: slot for slot in db.session.scalars(
+        select(Slot).where(Slot.id.in_({i for ids in by_day.values() for i in ids[:per_day]}))
+        .options(joinedload(Slot.environment), selectinload(Slot.participants).joinedload(Participant.organisation)))}
+    shown = []
+    for day, ids in sorted(by_day.items()):
+        days[day].more = days[day].more or len(ids) > per_day
+        shown += [(day, loaded[i]) for i in ids[:per_day]]
     # The allocation's one clash rule, for the slots shown (read once for all of them).
     found = slot_clashes([Want(slot.id, slot.environment, slot.start, slot.end, slot.phase_id,
                                tuple(p.id for p in slot.participants), slot.exclusive, slot.id)
