@@ -1,8 +1,10 @@
 """What an RFC's deployment window clashes with (RCM §7.4, EAP §12.7): other RFCs' windows in the same environment
 (a source of windows/clashes, registered in create_app), and every clash of a page's RFCs, support hours included."""
+from collections import namedtuple
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, literal, select, union_all
+from sqlalchemy import bindparam, func, literal, select, union_all
 
 from ..core.time import format_london, utcnow
 from ..directory.models import Environment, System
@@ -32,15 +34,14 @@ def scheduled_windows(spans, user):
     if longest is None or not spans:
         return []
     reach = timedelta(minutes=longest)
-    parts = [select(literal(index).label("span"), Rfc.id, Rfc.window_start)
-             .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
-             .where(Rfc.status.in_(SCHEDULED), Rfc.window_start > span.start - reach, Rfc.window_start < span.end,
-                    Rfc.window_end > span.start, rfc_environments.c.environment_id.in_(span.environment_ids),
-                    *([Rfc.id != span.rfc_id] if span.rfc_id else []), *([visible_clause(user)] if user else []))
-             .order_by(Rfc.window_start, Rfc.id).limit(NAMED_WINDOWS + 1).subquery()
-             for index, span in enumerate(spans)]
+    params = {}
+    for index, span in enumerate(spans):
+        params |= {f"from{index}": span.start - reach, f"to{index}": span.end, f"after{index}": span.start,
+                   f"in{index}": list(span.environment_ids), f"not{index}": span.rfc_id or 0}
+    viewer = Viewer(user.role, user.organisation_id) if user else None
+    rows = db.session.execute(_first_windows(len(spans), viewer), params)
     found = {}  # span index: [rfc id] (an RFC in two of the span's environments counts once)
-    for index, rfc_id, _ in db.session.execute(union_all(*(select(part) for part in parts))):
+    for index, rfc_id, _ in rows:
         if rfc_id not in found.setdefault(index, []):
             found[index].append(rfc_id)
     if not found:
@@ -65,6 +66,27 @@ def scheduled_windows(spans, user):
             result.append((span.key, Clash("window", "more windows in the same environments at the time",
                                            "schedule.calendar", {"view": "week", "date": _day(span.start)})))
     return result
+
+
+# Who reads (visible_clause reads these two): the statement below is built once per number of spans and reader.
+Viewer = namedtuple("Viewer", "role organisation_id")
+
+
+@lru_cache(maxsize=64)
+def _first_windows(count, viewer):
+    """The statement reading each of `count` spans' first NAMED_WINDOWS + 1 scheduled windows (those the viewer may
+    see, or every one), in its environments, starting after `from{i}` (the span's start less the longest window)
+    and before `to{i}`, ending after `after{i}`, other than RFC `not{i}`: built once and reused with new values, so
+    that SQLAlchemy neither builds nor keys it again."""
+    parts = [select(literal(index).label("span"), Rfc.id, Rfc.window_start)
+             .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
+             .where(Rfc.status.in_(SCHEDULED), Rfc.window_start > bindparam(f"from{index}"),
+                    Rfc.window_start < bindparam(f"to{index}"), Rfc.window_end > bindparam(f"after{index}"),
+                    rfc_environments.c.environment_id.in_(bindparam(f"in{index}", expanding=True)),
+                    Rfc.id != bindparam(f"not{index}"), *([visible_clause(viewer)] if viewer else []))
+             .order_by(Rfc.window_start, Rfc.id).limit(NAMED_WINDOWS + 1).subquery()
+             for index in range(count)]
+    return union_all(*(select(part) for part in parts))
 
 
 def _day(moment):
