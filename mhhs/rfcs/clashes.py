@@ -1,12 +1,12 @@
 """What an RFC's deployment window clashes with (RCM §7.4, EAP §12.7): other RFCs' windows in the same environment
 (a source of windows/clashes, registered in create_app), and every clash of a page's RFCs, support hours included."""
-from collections import namedtuple
 from datetime import timedelta
 from functools import lru_cache
 
 from sqlalchemy import bindparam, func, literal, select, union_all
 
 from ..core.time import format_london, utcnow
+from ..core.viewer import viewer_of
 from ..directory.models import Environment, System
 from ..extensions import db
 from ..windows import clashes as windows
@@ -38,7 +38,7 @@ def scheduled_windows(spans, user):
     for index, span in enumerate(spans):
         params |= {f"from{index}": span.start - reach, f"to{index}": span.end, f"after{index}": span.start,
                    f"in{index}": list(span.environment_ids), f"not{index}": span.rfc_id or 0}
-    viewer = Viewer(user.role, user.organisation_id) if user else None
+    viewer = viewer_of(user) if user else None
     rows = db.session.execute(_first_windows(len(spans), viewer), params)
     found = {}  # span index: [rfc id] (an RFC in two of the span's environments counts once)
     for index, rfc_id, _ in rows:
@@ -66,10 +66,6 @@ def scheduled_windows(spans, user):
             result.append((span.key, Clash("window", "more windows in the same environments at the time",
                                            "schedule.calendar", {"view": "week", "date": _day(span.start)})))
     return result
-
-
-# Who reads (visible_clause reads these two): the statement below is built once per number of spans and reader.
-Viewer = namedtuple("Viewer", "role organisation_id")
 
 
 @lru_cache(maxsize=64)
