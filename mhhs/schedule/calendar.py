@@ -205,8 +205,11 @@ def _add_slots(days, user, filters, bounds, per_day):
     if filters.system_id:
         return
     by_day = _by_day(("slots",), user, filters, bounds, per_day)
+    shown_ids = {i for ids in by_day.values() for i in ids[:per_day]}
+    if not shown_ids:
+        return
     loaded = {slot.id: slot for slot in db.session.scalars(
-        select(Slot).where(Slot.id.in_({i for ids in by_day.values() for i in ids[:per_day]}))
+        select(Slot).where(Slot.id.in_(shown_ids))
         .options(joinedload(Slot.environment), selectinload(Slot.participants).joinedload(Participant.organisation)))}
     shown = []
     for day, ids in sorted(by_day.items()):
