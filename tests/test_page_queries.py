@@ -47,7 +47,7 @@ PAGES = [
     (MANAGER, "/certificates", 16), (MANAGER, "/certificates?last=1", 16),
     (MANAGER, "/outages/availability", 6), (MANAGER, "/outages/availability?period=month&count=12", 7),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
-    (MANAGER, "/calendar?date={day}", 38), (MANAGER, "/calendar?view=week&date={day}", 38), (MANAGER, "/plan", 9),
+    (MANAGER, "/calendar?date={day}", 37), (MANAGER, "/calendar?view=week&date={day}", 37), (MANAGER, "/plan", 9),
     (MANAGER, "/reports/weekly", 38), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),

@@ -1,4 +1,5 @@
 """Outage writes and the read-side queries: who may log and edit what, the board, the log, availability."""
+from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, func, literal, or_, select
@@ -231,22 +232,40 @@ def planned_outages_from_rfc(user, rfc):
 def planned_outage_clashes(spans, user=None):
     """[(span key, Clash)]: the planned outages of each span's environments that overlap it (every outage is public).
     One read for all spans, through the index on end: the outages still open or ending after the earliest span
-    starts (spans are windows still to come, so these are few); an outage announced from the span's own RFC is no
-    clash."""
+    starts; each span then looks only at its environments' outages starting within the longest outage before it. An
+    outage announced from the span's own RFC is no clash."""
     if not spans:
         return []
-    outages = db.session.scalars(
-        select(Outage).where(overlapping(min(s.start for s in spans), max(s.end for s in spans)))
-        .options(joinedload(Outage.environment)).order_by(Outage.start)).all()
+    rows = db.session.execute(
+        select(Outage.id, Outage.environment_id, Outage.rfc_id, Outage.category, Outage.start, Outage.end,
+               Environment.name.label("environment"))
+        .join(Environment, Environment.id == Outage.environment_id)
+        # Found through the index on end (overlapping); planned and the environment are tested row by row (coalesce
+        # and `+ 0` keep the planner off the indexes on them, which would read the environment's whole past).
+        .where(overlapping(min(s.start for s in spans), max(s.end for s in spans)),
+               func.coalesce(Outage.planned, False).is_(True),
+               (Outage.environment_id + 0).in_({e for s in spans for e in s.environment_ids}))
+        .order_by(Outage.start, Outage.id)).all()  # plain rows
+    longest = max((o.end - o.start for o in rows if o.end), default=timedelta(0))
+    by_environment = {}  # environment id: (starts, outages) in start order
+    for outage in rows:
+        starts, outages = by_environment.setdefault(outage.environment_id, ([], []))
+        starts.append(outage.start)
+        outages.append(outage)
+    ongoing = [o for o in rows if o.end is None]  # an outage without an end may have started any time before
     found = []
     for span in spans:
-        for outage in outages:
-            if outage.planned and outage.environment_id in span.environment_ids and outage.start < span.end \
+        near = set(ongoing)
+        for environment_id in span.environment_ids:
+            starts, outages = by_environment.get(environment_id, ((), ()))
+            near.update(outages[bisect_right(starts, span.start - longest):bisect_left(starts, span.end)])
+        for outage in sorted(near, key=lambda o: (o.start, o.id)):
+            if outage.environment_id in span.environment_ids and outage.start < span.end \
                     and (outage.end is None or outage.end > span.start) \
                     and not (span.rfc_id and outage.rfc_id == span.rfc_id):
                 until = format_london(outage.end, "%H:%M") if outage.end else "no end set"
                 found.append((span.key, Clash(
-                    "outage", f"planned {outage.category.value} outage of {outage.environment.name}, "
+                    "outage", f"planned {outage.category.value} outage of {outage.environment}, "
                     f"{format_london(outage.start)}–{until}", "outages.detail", {"outage_id": outage.id},
                     outage.start, outage.end or span.end)))
     return found

@@ -1,16 +1,19 @@
 """What an RFC's deployment window clashes with (RCM §7.4, EAP §12.7): other RFCs' windows in the same environment
 (a source of windows/clashes, registered in create_app), and every clash of a page's RFCs, support hours included."""
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, func, literal, select, union_all
 
 from ..core.time import format_london, utcnow
+from ..core.viewer import viewer_of
+from ..directory.models import Environment, System
 from ..extensions import db
 from ..windows import clashes as windows
 from ..windows.clashes import Clash, Span, busy
 from ..windows.support import batch_problem, support_problem
 from .models import Rfc, rfc_environments
+from .numbers import rfc_number
 from .permissions import visible_clause
 from .rules import earliest_start
 from .states import SCHEDULED, ReleaseType, RfcStatus
@@ -18,34 +21,79 @@ from .states import SCHEDULED, ReleaseType, RfcStatus
 SLOT_TYPES = (ReleaseType.MINOR, ReleaseType.PATCH)  # offered the weekly release slot first (RCM Table 3)
 
 
+# How many other windows a span names (the earliest first): one in a busy environment names these and says there are
+# more, so the clashes of a page's windows read a bounded number of rows.
+NAMED_WINDOWS = 5
+
+
 def scheduled_windows(spans, user):
-    """[(span key, Clash)]: the scheduled windows the user may see overlapping each span in its environments, found
-    through the index on (status, window start) bounded at both ends by the longest scheduled window."""
+    """[(span key, Clash)]: the scheduled windows the user may see overlapping each span in its environments (the
+    first NAMED_WINDOWS, then one saying there are more), found through the index on (status, window start) bounded
+    at both ends by the longest scheduled window, read as columns."""
     longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status.in_(SCHEDULED)))
     if longest is None or not spans:
         return []
     reach = timedelta(minutes=longest)
-    rows = db.session.execute(union_all(*(
-        select(literal(index).label("span"), Rfc.id, Rfc.window_end)
-        .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
-        .where(Rfc.status.in_(SCHEDULED), Rfc.window_start > span.start - reach, Rfc.window_start < span.end,
-               rfc_environments.c.environment_id.in_(span.environment_ids),
-               *([Rfc.id != span.rfc_id] if span.rfc_id else []), *([visible_clause(user)] if user else []))
-        for index, span in enumerate(spans)))).all()
-    found = {(index, rfc_id) for index, rfc_id, end in rows if end > spans[index].start}
+    params = {}
+    for index, span in enumerate(spans):
+        params |= {f"from{index}": span.start - reach, f"to{index}": span.end, f"after{index}": span.start,
+                   f"in{index}": list(span.environment_ids), f"not{index}": span.rfc_id or 0}
+    viewer = viewer_of(user) if user else None
+    rows = db.session.execute(_first_windows(len(spans), viewer), params)
+    found = {}  # span index: [rfc id] (an RFC in two of the span's environments counts once)
+    for index, rfc_id, _ in rows:
+        if rfc_id not in found.setdefault(index, []):
+            found[index].append(rfc_id)
     if not found:
         return []
-    others = {o.id: o for o in db.session.scalars(
-        select(Rfc).where(Rfc.id.in_({rfc_id for _, rfc_id in found}))
-        .options(selectinload(Rfc.environments), joinedload(Rfc.system)))}
-    return [(spans[index].key, window_clash(others[rfc_id], spans[index].environment_ids))
-            for index, rfc_id in sorted(found, key=lambda f: (f[0], others[f[1]].window_start))]
+    ids = {rfc_id for ids in found.values() for rfc_id in ids}
+    others = {row.id: row for row in db.session.execute(
+        select(Rfc.id, Rfc.status, Rfc.version, Rfc.window_start, Rfc.window_end, System.name.label("system"))
+        .outerjoin(System, System.id == Rfc.system_id).where(Rfc.id.in_(ids)))}
+    where, links = {}, rfc_environments.c  # {rfc id: [(environment id, name)]} in the programme's order
+    for rfc_id, environment_id, name in db.session.execute(
+            select(links.rfc_id, Environment.id, Environment.name)
+            .join(Environment, Environment.id == links.environment_id).where(links.rfc_id.in_(ids))
+            .order_by(Environment.position, Environment.name)):
+        where.setdefault(rfc_id, []).append((environment_id, name))
+    result = []
+    for index in sorted(found):
+        span, ordered = spans[index], sorted(found[index], key=lambda i: (others[i].window_start, i))
+        for rfc_id in ordered[:NAMED_WINDOWS]:
+            shared = [name for e, name in where[rfc_id] if e in span.environment_ids]
+            result.append((span.key, window_clash(others[rfc_id], shared)))
+        if len(ordered) > NAMED_WINDOWS:
+            result.append((span.key, Clash("window", "more windows in the same environments at the time",
+                                           "schedule.calendar", {"view": "week", "date": _day(span.start)})))
+    return result
 
 
-def window_clash(other, environment_ids):
-    shared = ", ".join(e.name for e in other.environments if e.id in environment_ids)
+@lru_cache(maxsize=64)
+def _first_windows(count, viewer):
+    """The statement reading each of `count` spans' first NAMED_WINDOWS + 1 scheduled windows (those the viewer may
+    see, or every one), in its environments, starting after `from{i}` (the span's start less the longest window)
+    and before `to{i}`, ending after `after{i}`, other than RFC `not{i}`: built once and reused with new values, so
+    that SQLAlchemy neither builds nor keys it again."""
+    parts = [select(literal(index).label("span"), Rfc.id, Rfc.window_start)
+             .join(rfc_environments, rfc_environments.c.rfc_id == Rfc.id)
+             .where(Rfc.status.in_(SCHEDULED), Rfc.window_start > bindparam(f"from{index}"),
+                    Rfc.window_start < bindparam(f"to{index}"), Rfc.window_end > bindparam(f"after{index}"),
+                    rfc_environments.c.environment_id.in_(bindparam(f"in{index}", expanding=True)),
+                    Rfc.id != bindparam(f"not{index}"), *([visible_clause(viewer)] if viewer else []))
+             .order_by(Rfc.window_start, Rfc.id).limit(NAMED_WINDOWS + 1).subquery()
+             for index in range(count)]
+    return union_all(*(select(part) for part in parts))
+
+
+def _day(moment):
+    return format_london(moment, "%Y-%m-%d")
+
+
+def window_clash(other, shared):
+    """The clash with another RFC's window (a row of its id, status, version, window and system's name) in the
+    environments named in `shared`."""
     pending = "" if other.status == RfcStatus.APPROVED else f" ({other.status.value})"
-    return Clash("window", f"{other.number}{pending}, {other.system.name} {other.version} in {shared}, "
+    return Clash("window", f"{rfc_number(other.id)}{pending}, {other.system} {other.version} in {', '.join(shared)}, "
                  f"{format_london(other.window_start)}–{format_london(other.window_end, '%H:%M')}",
                  "rfcs.detail", {"rfc_id": other.id}, other.window_start, other.window_end)
 

@@ -1,9 +1,10 @@
 """What an RFC meets in the configuration baseline (RCM §7.4, §12.7 CP3): the version it builds on, whether its
 target environments run it, SIT-A/SIT-B drift it would cause, and the approved RFC that will change each cell."""
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, literal, select, true, union_all
+from sqlalchemy import Integer, bindparam, select, true, union_all
 from sqlalchemy.orm import aliased
 
 from ..baseline.services import PAIRED, current_cells
@@ -134,18 +135,34 @@ def sit_pair_warnings(rfcs):
 def _nearest_partners(pair):
     """{rfc id: (version, window start)} of the partner whose window is nearest each RFC's: the nearest before and
     the nearest after are read for each (through the index on system and window start), the nearer kept."""
-    parts = []
-    for rfc_id, (rfc, other) in pair.items():
-        theirs = (select(literal(rfc_id).label("rfc_id"), Rfc.version, Rfc.window_start)
-                  .join(Rfc.environments)
-                  .where(Rfc.system_id == rfc.system_id, Rfc.status.in_(LIVE), Environment.name == other,
-                         Rfc.id != rfc_id, Rfc.window_start.is_not(None)))
-        before = theirs.where(Rfc.window_start <= rfc.window_start).order_by(Rfc.window_start.desc()).limit(1)
-        after = theirs.where(Rfc.window_start > rfc.window_start).order_by(Rfc.window_start).limit(1)
-        parts += [select(before.subquery()), select(after.subquery())]
+    params = {}
+    for index, (rfc_id, (rfc, other)) in enumerate(pair.items()):
+        params |= {f"rfc{index}": rfc_id, f"system{index}": rfc.system_id, f"at{index}": rfc.window_start,
+                   f"other{index}": other}
+    rows = db.session.execute(_partners_statement(len(pair)), params)
     nearest = {}
-    for rfc_id, version, start in db.session.execute(union_all(*parts)):
+    for rfc_id, version, start in rows:
         distance = abs(start - pair[rfc_id][0].window_start)
         if rfc_id not in nearest or distance < nearest[rfc_id][0]:
             nearest[rfc_id] = (distance, version, start)
     return {rfc_id: (version, start) for rfc_id, (_, version, start) in nearest.items()}
+
+
+@lru_cache(maxsize=32)
+def _partners_statement(count):
+    """The statement reading, for each of `count` RFCs (bound as rfc{i}, system{i}, at{i}: its window start, and
+    other{i}: the partner environment's name), the partner's nearest window before and after: built once per number
+    of RFCs and reused with new values."""
+    parts = []
+    for index in range(count):
+        at = bindparam(f"at{index}")
+        rfc_id = bindparam(f"rfc{index}", type_=Integer)
+        theirs = (select(rfc_id.label("rfc_id"), Rfc.version, Rfc.window_start)
+                  .join(Rfc.environments)
+                  .where(Rfc.system_id == bindparam(f"system{index}"), Rfc.status.in_(LIVE),
+                         Environment.name == bindparam(f"other{index}"), Rfc.id != rfc_id,
+                         Rfc.window_start.is_not(None)))
+        before = theirs.where(Rfc.window_start <= at).order_by(Rfc.window_start.desc()).limit(1)
+        after = theirs.where(Rfc.window_start > at).order_by(Rfc.window_start).limit(1)
+        parts += [select(before.subquery()), select(after.subquery())]
+    return union_all(*parts)

@@ -3,17 +3,19 @@ expiries, environment dates and bank holidays, only what the user may see. Busy 
 say there are more, so a month reads a bounded number of rows however many RFCs and outages there are."""
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import exists, select, union_all
+from sqlalchemy import bindparam, exists, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..allocation.models import Slot
+from ..allocation.models import STANDING, Slot
+from ..allocation.permissions import visible_slots_clause
 from ..allocation.rules import Want
 from ..allocation.rules import clashes as slot_clashes
-from ..allocation.services import visible_slots
 from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
 from ..core.time import bank_holiday, format_london, to_london
+from ..core.viewer import viewer_of
 from ..directory.models import Environment, london_day_start
 from ..extensions import db
 from ..outages.models import Outage, outage_systems
@@ -133,17 +135,13 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         for day in days.values():
             if freeze.first_day <= day.date <= freeze.last_day:
                 day.entries.append(Entry("freeze", "Freeze", f"{freeze.scope}: {freeze.reason}", "schedule.freezes"))
-    # An RFC sits on its planned window's day until outcomes are recorded, then on the day(s) its deployments
-    # actually happened (issue 24: deployed on 6 Dec, planned for 11 Dec, shows on 6 Dec).
-    planned = _rfc_query(user, filters).where(~exists().where(Deployment.rfc_id == Rfc.id))
-    happened = _rfc_query(user, filters).join(Deployment, Deployment.rfc_id == Rfc.id)
-    rfcs = _by_day([(planned, Rfc.window_start), (happened, Deployment.actual_start)], Rfc.id, bounds, per_day)
+    rfcs = _by_day(("planned", "happened"), user, filters, bounds, per_day)
     loaded = {r.id: r for r in db.session.scalars(
         select(Rfc).where(Rfc.id.in_({i for ids in rfcs.values() for i in ids}))
         .options(joinedload(Rfc.system), selectinload(Rfc.environments),
                  selectinload(Rfc.deployments).joinedload(Deployment.environment)))}
     found = clashes([r for r in loaded.values() if r.status in SCHEDULED], user)
-    outages = _by_day([(_outage_query(filters), Outage.start)], Outage.id, bounds, per_day)
+    outages = _by_day(("outages",), user, filters, bounds, per_day)
     loaded_outages = {o.id: o for o in db.session.scalars(
         select(Outage).where(Outage.id.in_({i for ids in outages.values() for i in ids}))
         .options(joinedload(Outage.environment)))}
@@ -153,7 +151,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         outage_ids = outages.get(day.date, [])
         day.entries += [_outage_entry(loaded_outages[i]) for i in outage_ids[:per_day]]
         day.more = len(ids) > per_day or len(outage_ids) > per_day
-    _add_slots(days, user, filters, start, end, per_day)
+    _add_slots(days, user, filters, bounds, per_day)
     certificates = visible_certificates(select(Certificate), user).where(
         Certificate.valid_to >= start, Certificate.valid_to < end, ~Certificate.replaced)
     if filters.environment_id:
@@ -201,23 +199,22 @@ def _readiness_entries(user, days, start, end, filters):
                                                        "decisions.ewg_meeting", {"meeting_id": meeting.id}))
 
 
-def _add_slots(days, user, filters, start, end, per_day):
-    """The allocation's slots the user may see (a Test Participant its own), on the day each starts."""
-    query = visible_slots(user).where(Slot.start >= start, Slot.start < end)
-    if filters.environment_id:
-        query = query.where(Slot.environment_id == filters.environment_id)
-    if filters.organisation_id:
-        query = query.where(Slot.participants.any(Participant.organisation_id == filters.organisation_id))
+def _add_slots(days, user, filters, bounds, per_day):
+    """The allocation's slots the user may see (a Test Participant its own), on the day each starts: each day's first
+    few read through the index on start (the status tested row by row), then only those shown loaded."""
     if filters.system_id:
         return
-    counts, shown = {}, []
-    for slot in db.session.scalars(query.order_by(Slot.start).limit(per_day * len(days) * 4)):
-        day = to_london(slot.start).date()
-        counts[day] = counts.get(day, 0) + 1
-        if counts[day] > per_day:
-            days[day].more = True
-        else:
-            shown.append((day, slot))
+    by_day = _by_day(("slots",), user, filters, bounds, per_day)
+    shown_ids = {i for ids in by_day.values() for i in ids[:per_day]}
+    if not shown_ids:
+        return
+    loaded = {slot.id: slot for slot in db.session.scalars(
+        select(Slot).where(Slot.id.in_(shown_ids))
+        .options(joinedload(Slot.environment), selectinload(Slot.participants).joinedload(Participant.organisation)))}
+    shown = []
+    for day, ids in sorted(by_day.items()):
+        days[day].more = days[day].more or len(ids) > per_day
+        shown += [(day, loaded[i]) for i in ids[:per_day]]
     # The allocation's one clash rule, for the slots shown (read once for all of them).
     found = slot_clashes([Want(slot.id, slot.environment, slot.start, slot.end, slot.phase_id,
                                tuple(p.id for p in slot.participants), slot.exclusive, slot.id)
@@ -242,7 +239,10 @@ def _environment_ids(filters):
 
 
 def _rfc_query(user, filters):
-    query = select(Rfc.id).where(visible_clause(user), Rfc.status.in_(SHOWN))
+    # Each day's first few windows come from the index on window start (in start order, stopping at the day's
+    # limit): the status is tested row by row (coalesce keeps the planner off the status index, which would read
+    # and sort every window of the day).
+    query = select(Rfc.id).where(visible_clause(user), func.coalesce(Rfc.status, Rfc.status).in_(SHOWN))
     if filters.environment_id:  # tested row by row (by primary key) on the few rows of each day's range
         query = query.where(exists().where(rfc_environments.c.rfc_id == Rfc.id,
                                            rfc_environments.c.environment_id == filters.environment_id))
@@ -265,15 +265,49 @@ def _outage_query(filters):
     return query
 
 
-def _by_day(queries, id_column, bounds, per_day):
-    """{day: [ids]}: up to per_day + 1 rows starting on each day (one more says there are more), in one statement
-    of short index ranges; `queries` are (query, its start column), an id found twice on a day counts once."""
-    parts = [query.add_columns(start_column.label("at")).where(start_column >= start, start_column < end)
+def _slot_query(user, filters):
+    """The slots the user may see (the status tested row by row, as the windows' is)."""
+    query = select(Slot.id).where(visible_slots_clause(user), func.coalesce(Slot.status, Slot.status).in_(STANDING))
+    if filters.environment_id:
+        query = query.where(Slot.environment_id == filters.environment_id)
+    if filters.organisation_id:
+        query = query.where(Slot.participants.any(Participant.organisation_id == filters.organisation_id))
+    return query
+
+
+# What a day shows, source by source: (the ids the user may see, given (reader, filters), the start column, the id).
+DAY_SOURCES = {
+    # An RFC sits on its planned window's day until outcomes are recorded, then on the day(s) its deployments
+    # actually happened (issue 24: deployed on 6 Dec, planned for 11 Dec, shows on 6 Dec).
+    "planned": (lambda user, filters: _rfc_query(user, filters).where(~exists().where(Deployment.rfc_id == Rfc.id)),
+                Rfc.window_start, Rfc.id),
+    "happened": (lambda user, filters: _rfc_query(user, filters).join(Deployment, Deployment.rfc_id == Rfc.id),
+                 Deployment.actual_start, Rfc.id),
+    "outages": (lambda user, filters: _outage_query(filters), Outage.start, Outage.id),
+    "slots": (_slot_query, Slot.start, Slot.id),
+}
+@lru_cache(maxsize=64)
+def _first_of_each_day(sources, count, per_day, viewer, filters):
+    """The statement reading up to per_day + 1 rows (id, at) starting on each of `count` days (bound as from{n},
+    to{n}) from each source, in short index ranges: built once per shape, reader and filters, then reused with each
+    request's days, so that SQLAlchemy neither builds nor keys it again."""
+    filters = Filters(*filters)
+    parts = [query(viewer, filters).add_columns(start_column.label("at"))
+             .where(start_column >= bindparam(f"from{n}"), start_column < bindparam(f"to{n}"))
              .order_by(start_column, id_column).limit(per_day + 1).subquery()
-             for query, start_column in queries for _, start, end in bounds]
+             for query, start_column, id_column in (DAY_SOURCES[source] for source in sources) for n in range(count)]
+    return union_all(*(select(part.c.id, part.c.at) for part in parts))
+
+
+def _by_day(sources, user, filters, bounds, per_day):
+    """{day: [ids]}: up to per_day + 1 rows starting on each day (one more says there are more), in one statement;
+    `sources` name DAY_SOURCES of one kind of row; an id found twice on a day counts once."""
+    statement = _first_of_each_day(sources, len(bounds), per_day, viewer_of(user),
+                                   (filters.environment_id, filters.system_id, filters.organisation_id))
+    params = {name: value for n, (_, start, end) in enumerate(bounds)
+              for name, value in ((f"from{n}", start), (f"to{n}", end))}
     found = {}
-    rows = db.session.execute(union_all(*(select(part.c.id, part.c.at) for part in parts))).all()
-    for row_id, at in sorted(rows, key=lambda r: (r.at, r.id)):
+    for row_id, at in sorted(db.session.execute(statement, params).all(), key=lambda r: (r.at, r.id)):
         ids = found.setdefault(to_london(at).date(), [])
         if row_id not in ids:
             ids.append(row_id)

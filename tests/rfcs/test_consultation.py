@@ -145,3 +145,21 @@ def test_rcm_13_the_queue_shares_in_place_and_not_after_approval(app, as_user, s
     assert "while it awaits approval" in late.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Consultation)) == 1
+
+
+def test_rcm_13_a_queue_row_offers_the_impacted_organisations_and_the_rfc_page_any_other(app, as_user, submitted):
+    """A queue row does not list every participant of the programme: it offers the impacted organisations ticked and
+    links to the RFC page, whose form offers any other (Brightmeter tests in SIT-B only: not impacted by SIT-A)."""
+    manager = as_user("rm.sit@demo.test")
+    queue = manager.get("/approvals").get_data(as_text=True)
+    row = queue.split(f'<tr id="queue-rfc-{submitted}"')[1].split("</tr>")[0]
+    consult = row.split("Consult before approval")[1]
+    assert "Northwold Energy" in consult and "Fenland Networks" in consult
+    assert "Brightmeter Services" not in consult
+    assert f'href="/rfcs/{submitted}#consultation">Any other organisation: on the RFC page' in consult
+    page = manager.get(f"/rfcs/{submitted}").get_data(as_text=True)
+    assert "Brightmeter Services" in page.split(f'action="/rfcs/{submitted}/consult"')[1].split("</form>")[0]
+    refused = manager.post(f"/rfcs/{submitted}/consult", {"organisation_ids": [], "from": "queue"}, htmx=True)
+    text = refused.get_data(as_text=True)  # the row comes back with its message, offering what it offered
+    assert "Tick the organisations to consult." in text and "Northwold Energy" in text
+    assert "Brightmeter Services" not in text

@@ -52,6 +52,20 @@ def test_queue_flags_clashes_and_short_notice(app, as_user):
     assert "short notice" in late_row
 
 
+def test_a_window_in_a_busy_environment_names_five_clashes_and_says_there_are_more(app, as_user):
+    """The clashes of a row are bounded: the first five other windows (earliest first), then a link to the week."""
+    with app.app_context():
+        start = next_week()
+        others = [make_rfc(version=f"1.{n + 1}.0.0", window_start=start + timedelta(minutes=n)) for n in range(6)]
+        clashing = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.0.0",
+                            window_start=start + timedelta(minutes=30))
+    row = as_user("rm.sit@demo.test").get("/approvals").get_data(as_text=True)
+    row = row.split(f'id="queue-rfc-{clashing}"')[1].split("</tr>")[0]
+    assert all(f'<a href="/rfcs/{i}">RFC-{i:06d} (submitted), DIP' in row for i in others[:5])
+    assert f'<a href="/rfcs/{others[5]}">' not in row
+    assert "more windows in the same environments at the time" in row
+
+
 def test_acting_in_place_returns_the_updated_row(app, as_user):
     with app.app_context():
         rfc_id = make_rfc()

@@ -79,6 +79,20 @@ def test_the_queue_row_warns_before_approving_a_version_that_would_go_in_before_
     assert "puts it in before" not in other  # the lower one's page is not where the approver decides
 
 
+def test_version_order_names_the_three_nearest_lower_versions_and_says_there_are_more(app, as_user):
+    """A system with many approved windows waiting: the warning names the nearest three lower versions, not all."""
+    with app.app_context():
+        lower = []
+        for n in range(4):
+            lower.append(make_rfc(version=f"1.{n + 1}.0.0", window_start=next_week() + timedelta(days=1, hours=n)))
+            approve(lower[-1], "rm.sit@demo.test")
+        higher = make_rfc(version="1.9.0.0", window_start=next_week())
+    row = as_user("rm.sit@demo.test").get("/approvals").get_data(as_text=True)
+    row = row.split(f'id="queue-rfc-{higher}"')[1].split("</tr>")[0]
+    assert all(f"({rfc_number(i)}," in row for i in lower[:3]) and f"({rfc_number(lower[3])}," not in row
+    assert "and more approved and not deployed yet" in row and "puts it in before lower versions" in row
+
+
 def test_the_rfc_page_and_release_email_say_where_it_rolled_back(app, as_user):
     from mhhs.extensions import db
     from mhhs.release_notes import services

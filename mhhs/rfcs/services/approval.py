@@ -1,7 +1,7 @@
 """Approval (RCM 4.2): the queue's pending rows, decisions per phase, governance approval of a Major release, version
 order at approval."""
 
-from sqlalchemy import bindparam, case, delete, func, insert, inspect, select
+from sqlalchemy import bindparam, case, delete, func, insert, inspect, literal, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...audit.services import record
@@ -184,33 +184,41 @@ def overtaken_by(rfcs):
     return result
 
 
+# How many of a system's approved windows after an RFC's the version-order check reads (the nearest first): a system
+# has a handful waiting to deploy, and the warning names the first few lower versions.
+LATER_WINDOWS = 10
+NAMED = 3  # lower versions named before "and more"
+
+
 def deployed_out_of_order(rfcs):
     """{rfc id: the lower-versioned RFCs of the same system that are approved, not deployed yet, and whose window
-    starts after this RFC's}: approving it puts the higher version in before them (the approver sees it first)."""
+    starts after this RFC's (the nearest first)}: approving it puts the higher version in before them (the approver
+    sees it first). One statement for the page's RFCs, reading at most LATER_WINDOWS windows after each."""
     rfcs = [r for r in rfcs if r.system_id and r.window_start and parse(r.version)]
     if not rfcs:
         return {}
-    others = db.session.execute(select(Rfc.id, Rfc.system_id, Rfc.version, Rfc.window_start).where(
-        Rfc.system_id.in_({r.system_id for r in rfcs}), Rfc.status == RfcStatus.APPROVED,
-        Rfc.window_start > min(r.window_start for r in rfcs))).all()  # plain rows, only windows after one of these
-    by_system = {}  # each version parsed once, not once per RFC of the page
-    for other in others:
-        if version := parse(other.version):
-            by_system.setdefault(other.system_id, []).append((other, version))
+    parts = [select(literal(rfc.id).label("for_id"), Rfc.id, Rfc.version, Rfc.window_start)
+             .where(Rfc.system_id == rfc.system_id, Rfc.status == RfcStatus.APPROVED,
+                    Rfc.window_start > rfc.window_start, Rfc.id != rfc.id)
+             .order_by(Rfc.window_start, Rfc.id).limit(LATER_WINDOWS).subquery() for rfc in rfcs]
+    later = {}
+    for row in db.session.execute(union_all(*(select(part) for part in parts))):  # plain rows
+        later.setdefault(row.for_id, []).append(row)
     result = {}
     for rfc in rfcs:
         mine = parse(rfc.version)
-        lower = [o for o, version in by_system.get(rfc.system_id, ())
-                 if o.id != rfc.id and o.window_start > rfc.window_start and version < mine]
+        lower = [o for o in later.get(rfc.id, ()) if (version := parse(o.version)) and version < mine]
         if lower:
-            result[rfc.id] = sorted(lower, key=lambda o: o.window_start)
+            result[rfc.id] = sorted(lower, key=lambda o: (o.window_start, o.id))
     return result
 
 
 def out_of_order_text(rfc, lower):
-    return (f"{', '.join(f'{o.version} ({rfc_number(o.id)}, window {format_london(o.window_start)})' for o in lower)} "
-            f"approved and not deployed yet, with a later window: approving {rfc.version} puts it in before "
-            f"{'a lower version' if len(lower) == 1 else 'lower versions'}")
+    named = ", ".join(f"{o.version} ({rfc_number(o.id)}, window {format_london(o.window_start)})"
+                      for o in lower[:NAMED])
+    more = " and more" if len(lower) > NAMED else ""
+    return (f"{named}{more} approved and not deployed yet, with a later window: approving {rfc.version} puts it in "
+            f"before {'a lower version' if len(lower) == 1 else 'lower versions'}")
 
 
 def version_order_text(rfc, higher):

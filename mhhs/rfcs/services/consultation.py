@@ -20,15 +20,19 @@ CONSULTED_KINDS = (OrgKind.CENTRAL_PARTY, OrgKind.TEST_PARTICIPANT)
 REASON_LENGTH = 2000
 
 
-def consultable_organisations():
-    """Every organisation an RFC can be shared with: the Central Parties and Test Participants."""
-    return db.session.scalars(select(Organisation).where(Organisation.kind.in_(CONSULTED_KINDS))
-                              .order_by(Organisation.kind, Organisation.name)).all()
+def consultable_organisations(ids=None):
+    """Every organisation an RFC can be shared with: the Central Parties and Test Participants (of `ids` only,
+    when given)."""
+    query = select(Organisation).where(Organisation.kind.in_(CONSULTED_KINDS))
+    if ids is not None:
+        query = query.where(Organisation.id.in_(ids))
+    return db.session.scalars(query.order_by(Organisation.kind, Organisation.name)).all()
 
 
 def consultable(rfc, organisations=None):
     """The organisations this RFC can be shared with: all of them but the raising one."""
-    return [o for o in organisations or consultable_organisations() if o.id != rfc.organisation_id]
+    organisations = consultable_organisations() if organisations is None else organisations
+    return [o for o in organisations if o.id != rfc.organisation_id]
 
 
 def impacted(rfcs):

@@ -33,12 +33,24 @@ def _queue_context(rfcs):
 
 
 def _consult_forms(rfcs):
-    """RCM §13: each row's form to share the RFC in place, the impacted organisations not yet consulted ticked."""
+    """RCM §13: each row's form to share the RFC in place with the impacted organisations not yet consulted, ticked
+    (None when there are none); a row does not list every participant: the RFC page offers any other organisation."""
     rfcs = [r for r in rfcs if can_consult(current_user, r)]
     if not rfcs:
         return {}
-    organisations, impacted = services.consultable_organisations(), services.impacted(rfcs)
-    return {r.id: consult_form_for(r, impacted[r.id], organisations) for r in rfcs}
+    impacted = services.impacted(rfcs)
+    organisations = services.consultable_organisations(set().union(*impacted.values()))
+    return {r.id: consult_form_for(r, impacted[r.id], [o for o in organisations if o.id in impacted[r.id]])
+            for r in rfcs}
+
+
+def queue_consult_form(rfc, form):
+    """A shared form coming back to its queue row: it offers what the row offered (the impacted organisations not
+    yet consulted) and whatever was ticked, not every organisation."""
+    shown = services.impacted([rfc])[rfc.id] - {c.organisation_id for c in rfc.consultations}
+    shown |= set(form.organisation_ids.data or ())
+    form.organisation_ids.choices = [c for c in form.organisation_ids.choices if c.value in shown]
+    return form
 
 
 def _queue_filters():

@@ -11,7 +11,7 @@ from ...core.services import Invalid, Refused
 from .. import services
 from ..forms import ConsultationAnswerForm, ConsultForm
 from ..permissions import is_consulted_role
-from .approval import _queue_context
+from .approval import _queue_context, queue_consult_form
 from .blueprint import _rfc_or_404, bp
 from .detail import _detail_page
 
@@ -32,8 +32,8 @@ def consult(rfc_id):
         except Refused as refused:
             error = "; ".join(refused.problems.values())
     if request.htmx and request.form.get("from") == "queue":
-        return render_template("rfcs/_queue_row.html", rfc=rfc, consult_error=error, consult_form=form,
-                               **_queue_context([rfc]))
+        return render_template("rfcs/_queue_row.html", rfc=rfc, consult_error=error,
+                               consult_form=queue_consult_form(rfc, form) if error else None, **_queue_context([rfc]))
     if error:
         form.organisation_ids.errors = [error]
         return _detail_page(rfc, consult_form=form)  # what was ticked stays, the message by the field
