@@ -202,7 +202,7 @@ def _register_template_globals(app):
     from .core import links
     from .core import permissions as core_rules
     from .core.pagination import link_args
-    from .core.time import format_london
+    from .core.time import day_span, format_london
     from .core.urls import fixed_url, public_url
     from .mail.services import counted, kind_words
     from .outages import permissions as outage_rules
@@ -224,6 +224,6 @@ def _register_template_globals(app):
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,
                                  fixed_url=fixed_url, counted=counted)  # counted: "4 messages", never "message(s)"
-    app.jinja_env.filters.update(london=format_london, follow_up=follow_up, revision_time=rfc_views.revision_time,
-                                 audit_sentence=sentence, rfc_number=rfc_number, cert_date=cert_date, hours=hours,
-                                 kind_words=kind_words)
+    app.jinja_env.filters.update(london=format_london, day_span=day_span, follow_up=follow_up,
+                                 revision_time=rfc_views.revision_time, audit_sentence=sentence, rfc_number=rfc_number,
+                                 cert_date=cert_date, hours=hours, kind_words=kind_words)

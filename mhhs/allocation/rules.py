@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from ..core.time import add_business_days, format_london, london_to_utc, to_london
+from ..core.time import add_business_days, day_span, format_london, london_to_utc, to_london
 from ..directory.models import System, environment_systems
 from ..extensions import db
 from ..participants.models import Participant
@@ -104,7 +104,7 @@ def date_warnings(environment, phase, start, end):
     if not (environment.is_available_on(first) and environment.is_available_on(last)):
         found.append(f"{environment.name} is not available on every day of this slot.")
     if phase and (first < phase.first_day or last > phase.last_day):
-        found.append(f"The slot lies outside {phase.name} ({phase.first_day:%d %b} to {phase.last_day:%d %b %Y}).")
+        found.append(f"The slot lies outside {phase.name} ({day_span(phase.first_day, phase.last_day, ' to ')}).")
     return found
 
 
@@ -136,8 +136,8 @@ def _stages(wants):
     if not stages:
         return []
     allowed = _allowed_pairs({w.phase_id for w in wants if w.phase_id})
-    return [(w.key, Clash("stage", f"{s.name} runs alone on {s.environment.name} from {s.first_day:%d %b} to "
-                          f"{s.last_day:%d %b %Y}", "schedule.test_plan", {}, s.starts, s.ends))
+    return [(w.key, Clash("stage", f"{s.name} runs alone on {s.environment.name} from "
+                          f"{day_span(s.first_day, s.last_day, ' to ')}", "schedule.test_plan", {}, s.starts, s.ends))
             for w in wants for s in stages
             if s.environment_id == w.environment.id and s.starts < w.end and w.start < s.ends
             and s.id != w.phase_id and frozenset((s.id, w.phase_id)) not in allowed]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from ..audit.services import record
 from ..core.permissions import require
 from ..core.services import Invalid, Refused, unit_of_work
-from ..core.time import format_london, to_london, utcnow
+from ..core.time import day_span, format_london, to_london, utcnow
 from ..directory.models import Environment, Organisation
 from ..extensions import db
 from ..notifications.services import notify, users_of
@@ -59,7 +59,7 @@ def add_stage(by, name, environment_id, first_day, last_day, exclusive=False, ma
         raise Refused("The last day must be on or after the first day.", "last_day")
     met = stage_overlaps(environment_id, first_day, last_day, exclusive)
     if met and not may_overlap:
-        names = "; ".join(f"{s.name} ({s.first_day:%d %b} to {s.last_day:%d %b %Y})" for s in met)
+        names = "; ".join(f"{s.name} ({day_span(s.first_day, s.last_day, ' to ')})" for s in met)
         raise Refused(f"Overlaps {names} on this environment, and stages running alone may not run in parallel "
                       "(EAP §12.2). Tick “may overlap” and say why, or choose other days.", "first_day")
     if met and not overlap_reason.strip():

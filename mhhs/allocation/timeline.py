@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Date, String, cast, extract, func, literal_column, select
 
-from ..core.time import format_london
+from ..core.time import day_span, format_london
 from ..directory.choices import environments as environment_choices
 from ..directory.models import Organisation, london_day_start
 from ..extensions import db
@@ -90,15 +90,16 @@ def view_range(view, day):
 class _Chart:
     """The bars of a view as they are placed, by environment id; the view's London days."""
 
-    def __init__(self, first, last, apart):
-        self.days, self.apart = (last - first).days + 1, apart
+    def __init__(self, first, last, apart, now):
+        self.days, self.apart, self.now = (last - first).days + 1, apart, now
         self.day_starts = [london_day_start(first + timedelta(days=i)) for i in range(self.days + 1)]
         self.start, self.end = self.day_starts[0], self.day_starts[-1]
         self.scale = WIDTH / (self.end - self.start).total_seconds()
         self.bars = {}
 
     def place(self, kind, text, environment_id, a, b, *shorts):
-        a, b = max(a, self.start), min(b or self.end, self.end)
+        # No end yet (an outage under way): drawn until now, never into a future nobody knows.
+        a, b = max(a, self.start), min(b or self.now, self.end)
         if a < b:
             width = max((b - a).total_seconds() * self.scale, 2)
             x = LABEL + (a - self.start).total_seconds() * self.scale
@@ -143,15 +144,17 @@ def _london_day(utc_day, late):
         else utc_day
 
 
-def build(first, last, today, user, apart=APART["week"]):
-    chart = _Chart(first, last, apart)
+def build(first, last, now, user, apart=APART["week"]):
+    """The timeline of the London days first..last as the user may see it; `now` (UTC) marks the line "Today" at its
+    moment and ends what has no end yet."""
+    chart = _Chart(first, last, apart, now)
     place = chart.place
     stages = db.session.scalars(select(TestPhase).where(TestPhase.first_day <= last, TestPhase.last_day >= first)
                                 .order_by(TestPhase.first_day, TestPhase.id)).all()
     for s, text in zip(stages, _stage_texts(stages)):
         place("stage", text, s.environment_id, s.starts, s.ends, f"Stage {s.name}")
     for t in db.session.scalars(select(Tranche).where(Tranche.first_day <= last, Tranche.last_day >= first)):
-        place("tranche", f"{t.label}: {t.first_day:%d %b}–{t.last_day:%d %b %Y}",
+        place("tranche", f"{t.label}: {day_span(t.first_day, t.last_day)}",
               t.environment_id, t.starts, t.ends, t.name)
     _slots(chart, user)
     _windows(chart, user)
@@ -160,7 +163,7 @@ def build(first, last, today, user, apart=APART["week"]):
     for f in db.session.scalars(select(Freeze).where(Freeze.first_day <= last, Freeze.last_day >= first)):
         for environment_id, _name in environments:
             if f.environment_id in (None, environment_id):
-                place("freeze", f"Freeze: {f.reason} ({f.first_day:%d %b}–{f.last_day:%d %b %Y})", environment_id,
+                place("freeze", f"Freeze: {f.reason} ({day_span(f.first_day, f.last_day)})", environment_id,
                       f.starts, f.ends, "Freeze")
     lanes, y = [], 24
     for environment in environments:
@@ -174,7 +177,7 @@ def build(first, last, today, user, apart=APART["week"]):
         y += lane.height
     days = chart.days
     ticks = [(LABEL + i * WIDTH / days, first + timedelta(days=i)) for i in range(days)]
-    today_x = LABEL + (today - first).days * WIDTH / days + WIDTH / days / 2 if first <= today <= last else None
+    today_x = LABEL + (now - chart.start).total_seconds() * chart.scale if chart.start <= now < chart.end else None
     return Timeline(lanes, ticks, today_x, first, last, y + 8, sum(len(b) for b in chart.bars.values()))
 
 
@@ -261,7 +264,7 @@ def _stage_texts(stages):
         if s.exclusive:
             alone = " (runs alone" + (f"; may overlap {', '.join(may_overlap[s.id])}, as recorded"
                                       if s.id in may_overlap else "") + ")"
-        texts.append(f"Stage {s.name}{alone}: {s.first_day:%d %b}–{s.last_day:%d %b %Y}")
+        texts.append(f"Stage {s.name}{alone}: {day_span(s.first_day, s.last_day)}")
     return texts
 
 

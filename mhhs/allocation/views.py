@@ -73,7 +73,7 @@ def timeline():
     first, last = layout.view_range(view, day)
     moves = {"previous": (first - timedelta(days=1)).isoformat(), "next": (last + timedelta(days=1)).isoformat()}
     return render("allocation/timeline.html", "allocation/_timeline.html",
-                  chart=layout.build(first, last, _today(), current_user, layout.APART[view]), view=view, day=day,
+                  chart=layout.build(first, last, utcnow(), current_user, layout.APART[view]), view=view, day=day,
                   moves=moves, colours=layout.COLOURS, key=layout.KEY, today=_today())
 
 

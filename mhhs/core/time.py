@@ -35,6 +35,13 @@ def format_london(value, fmt="%d %b %Y %H:%M"):
     return local.strftime(fmt) if local else ""
 
 
+def day_span(first, last, joiner="–"):
+    """Two days as a range: "07 Nov–16 Jan 2027", the first day's year said too when the years differ
+    ("07 Nov 2026–16 Jan 2027")."""
+    start = "%d %b" if first.year == last.year else "%d %b %Y"
+    return f"{first.strftime(start)}{joiner}{last:%d %b %Y}"
+
+
 def london_to_utc(local):
     """A naive Europe/London wall-clock time (as typed in a form) to naive UTC for storage."""
     if local is None:

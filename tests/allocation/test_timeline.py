@@ -70,3 +70,26 @@ def test_a_pending_rfcs_window_is_on_the_timeline_only_for_who_may_see_the_rfc(a
             for email in ("rm.sit@demo.test", "dip@demo.test", "helix@demo.test", "supplier@demo.test")}
     assert seen == {"rm.sit@demo.test": True, "dip@demo.test": True, "helix@demo.test": False,
                     "supplier@demo.test": False}
+
+
+def test_an_outage_under_way_is_drawn_until_now_never_into_next_month(app, as_user):
+    with app.app_context():
+        make_outage("dip@demo.test", environment="SIT-B", start=utcnow() - timedelta(hours=2), end=None)
+    following = (utcnow().date().replace(day=1) + timedelta(days=32)).replace(day=1)
+    page = text(as_user("rm.sit@demo.test").get(f"/allocation/timeline?view=month&day={following}"))
+    assert "not yet ended" not in page and "Nothing planned on SIT-B in this month." in page
+
+
+def test_the_today_line_stands_at_this_moment_and_a_span_over_new_year_names_both_years(app, as_user):
+    from datetime import date
+
+    from mhhs.allocation.timeline import build, view_range
+    from mhhs.directory.models import london_day_start
+    with app.app_context():
+        first, last = view_range("week", date(2026, 12, 30))
+        now = london_day_start(first) + timedelta(days=2, hours=6)  # Wednesday 06:00, a quarter into the third day
+        chart = build(first, last, now, user())
+        assert round(chart.today_x, 1) == round(LABEL + WIDTH * (2.25 / 7), 1)
+        services.add_stage(user(), "Winter retests", environment().id, date(2026, 12, 28), date(2027, 1, 8))
+    page = text(as_user("rm.sit@demo.test").get("/allocation/timeline?view=week&day=2026-12-30"))
+    assert "Stage Winter retests: 28 Dec 2026–08 Jan 2027" in page
