@@ -413,8 +413,10 @@ def cancel_rest_of_series(by, slot, reason="", now=None):
     now = now or utcnow()
     if slot.series_id is None:
         raise Refused("This slot is not part of a series.")
-    rest = [s for s in series_rest(slot, now) if can_cancel_slot(by, s)]
-    require(rest, "No occurrence of this series still to come is yours to cancel.")
+    to_come = series_rest(slot, now)
+    require(to_come, "Nothing of this series is left to cancel: what is still to come is already cancelled.")
+    rest = [s for s in to_come if can_cancel_slot(by, s)]
+    require(rest, "The occurrences of this series still to come are not yours to cancel.")
     reason = (reason or "").strip()
     held = [s for s in rest if s.holds]
     for s in rest:

@@ -3,7 +3,7 @@ Environment Manager, own environments and their connection details (and CSV), un
 systems' connection details."""
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..certificates.models import Certificate, PkiOfficer
@@ -144,10 +144,11 @@ CERTIFICATES_SHOWN = 20  # a participant's page lists so many current certificat
 @login_required
 def participant(participant_id):
     participant = _participant_or_404(participant_id)
-    certificates = db.session.scalars(visible_certificates(select(Certificate), current_user).where(
+    shown = db.session.execute(visible_certificates(select(Certificate, func.count().over()), current_user).where(
         Certificate.organisation_id == participant.organisation_id, ~Certificate.replaced)
-        .options(joinedload(Certificate.environment)).order_by(Certificate.environment_id, Certificate.kind)
-        .limit(CERTIFICATES_SHOWN + 1)).all()  # one more: whether there are more than the page shows
+        .options(joinedload(Certificate.environment)).order_by(Certificate.valid_to, Certificate.id)
+        .limit(CERTIFICATES_SHOWN)).all()  # the soonest to expire first, with how many there are in all
+    certificates, certificates_total = [c for c, _ in shown], shown[0][1] if shown else 0
     officers = db.session.scalars(visible_certificates(select(PkiOfficer), current_user, PkiOfficer.organisation_id)
                                   .where(PkiOfficer.organisation_id == participant.organisation_id)
                                   .options(joinedload(PkiOfficer.environment))
@@ -157,7 +158,7 @@ def participant(participant_id):
         ParticipantEnvironment.participant_id == participant.id)).all()
     return render("participants/participant.html", "participants/participant.html", participant=participant,
                   certificates=certificates, officers=officers, environments=environments, outages=outages,
-                  now=utcnow(), outage_label=services.outage_label, certificates_shown=CERTIFICATES_SHOWN,
+                  now=utcnow(), outage_label=services.outage_label, certificates_total=certificates_total,
                   proving_rows=proving.overview(participant, utcnow()) if can_see_proving(current_user, participant)
                   else None, sees_private=bool(
                       environments or can_keep_participant(current_user, participant) or officers or certificates))

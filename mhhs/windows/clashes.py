@@ -41,7 +41,7 @@ class Clash:
 CLASH_LABELS = {"window": "Clashes with", "outage": "Overlaps", "freeze": "Freeze", "support hours": "Support hours",
                 "batch": "End-of-day batch",
                 # the allocation's own sources (allocation/rules.py)
-                "stage": "Exclusive stage", "slot": "Held by", "unavailable": "Unavailable"}
+                "stage": "Exclusive stage", "slot": "Held", "unavailable": "Unavailable"}
 
 
 def freezes(spans, user=None):

@@ -89,6 +89,10 @@ def test_the_release_manager_approves_and_declines_in_place(app, as_user):
     rm = as_user("rm.sit@demo.test")
     queue = rm.get("/allocation/requests").get_data(as_text=True)
     assert "2 requests to decide" in queue and "Clashes with" not in queue
+    # Each row's buttons and reason box say which request they are about, for a screen reader's list of controls.
+    for hour in ("10:00", "14:00"):
+        which = f" the request of Northwold Energy for SIT-A, {monday:%d %b %Y} {hour}"
+        assert queue.count(f'<span class="visually-hidden">{which}</span>') == 3, which
     row = rm.post(f"/allocation/slots/{first}/approve", htmx=True).get_data(as_text=True)
     assert row.startswith(f'\n<tr id="request-{first}">') or f'<tr id="request-{first}">' in row
     assert "Allocated" in row

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from mhhs.audit.models import AuditEvent
+from mhhs.certificates.models import Certificate
 from mhhs.core.time import add_business_days, utc_to_london_naive, utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
@@ -275,11 +276,17 @@ def test_a_participants_page_lists_its_first_current_certificates_and_links_to_a
     from mhhs.participants.views import CERTIFICATES_SHOWN
     participant_id, _ = _ids(app)
     with app.app_context():
-        for i in range(CERTIFICATES_SHOWN + 1):
-            make_certificate("Northwold Energy", ("SIT-A", "SIT-B", "UIT")[i % 3], common_name=f"c{i}.northwold.test")
+        for i in range(CERTIFICATES_SHOWN + 1):  # the last made expires soonest
+            make_certificate("Northwold Energy", ("SIT-A", "SIT-B", "UIT")[i % 3], common_name=f"c{i}.northwold.test",
+                             days=400 - i)
+        total = db.session.scalar(select(func.count()).select_from(Certificate).where(
+            Certificate.organisation_id == db.session.get(Participant, participant_id).organisation_id,
+            ~Certificate.replaced))
+        soonest = db.session.scalar(select(Certificate.id).where(Certificate.subject.contains("c20.northwold.test")))
         organisation_id = db.session.get(Participant, participant_id).organisation_id
     for email in ("rm.sit@demo.test", SUPPLIER):
         page = as_user(email).get(f"/participants/{participant_id}").get_data(as_text=True)
         assert len(re.findall(r'href="/certificates/\d+"', page)) == CERTIFICATES_SHOWN
-        assert f"The first {CERTIFICATES_SHOWN} are shown" in page
+        assert f"The {CERTIFICATES_SHOWN} that expire soonest of its {total} current certificates are shown" in page
+        assert re.findall(r'href="/certificates/(\d+)"', page)[0] == str(soonest)
         assert re.search(rf'href="/certificates/?\?organisation={organisation_id}">every current certificate', page)
