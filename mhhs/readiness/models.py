@@ -23,6 +23,7 @@ from sqlalchemy.orm import relationship
 from ..core.db import value_enum
 from ..core.time import utcnow
 from ..extensions import db
+from ..allocation.models import TestPhase
 from ..participants.models import ParticipantKind, Route
 
 
@@ -237,7 +238,7 @@ class ReadinessDecision(db.Model):
     decided_by_id = Column(ForeignKey("users.id"), nullable=False)
     decided_at = Column(DateTime, nullable=False, index=True)
     mail_group_id = Column(ForeignKey("mail_groups.id", ondelete="SET NULL"))
-    stage = relationship("TestPhase")
+    stage = relationship(TestPhase)
     environment = relationship("Environment")
     decided_by = relationship("User")
     mail_group = relationship("MailGroup")

@@ -145,6 +145,8 @@ def test_the_board_shows_todays_health_beside_the_outages(app, as_user):
     assert "Morning health check" in page and "Queue stuck" in page
     # Under the board, what needs a look (not green, or missing): a green check is counted, not listed.
     assert "Batch ran at 06:00" not in page and "1 green, 0 amber, 1 red" in page
+    # The tiles are the outage log's: a red check beside an "all up" tile says why both are true.
+    assert "an amber or red check is not an outage until one is logged" in page
     assert "Batch ran at 06:00" in as_user("supplier@demo.test").get("/readiness/health").text
 
 
