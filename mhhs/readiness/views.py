@@ -41,7 +41,7 @@ def _phase():
 # The matrix and the criteria ------------------------------------------------------------------------
 
 # The matrix's filter: every participant, or those of one readiness (Readiness.key), with their counts.
-SHOWN = {"not-ready": "Not ready", "waivers": "Ready with waivers", "ready": "Ready"}
+SHOWN = {"not-ready": "Not ready", "waivers": "Ready with waivers", "ready": "Ready without waivers"}
 
 
 @bp.route("")

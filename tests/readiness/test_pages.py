@@ -39,7 +39,7 @@ def test_the_matrix_shows_a_page_of_participants_filtered_by_readiness_with_the_
     client = as_user("rm.sit@demo.test")
     first = client.get("/readiness?phase=sit").text
     assert "4 of 30 participants ready for SIT" in first
-    assert "All (30)" in first and "Not ready (26)" in first and "Ready (4)" in first
+    assert "All (30)" in first and "Not ready (26)" in first and "Ready without waivers (4)" in first
     assert first.count('class="badge readiness-') == 25  # a page: the app's PER_PAGE
     second = client.get("/readiness?phase=sit&page=2").text
     assert second.count('class="badge readiness-') == 5 and "Participant 29" in second
