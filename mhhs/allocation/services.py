@@ -51,6 +51,16 @@ def overlap_records(phase_ids=None):
 STAGE_FIELDS = ["name", "environment_id", "first_day", "last_day", "exclusive", "may_overlap", "overlap_reason"]
 
 
+def unrecorded_overlaps(phases, overlaps):
+    """[(stage, stage)] of the plan's stages that overlap on one environment while one of them runs alone, with no
+    record that they may (one was removed, or the stages were moved onto each other): their slots clash, and the plan
+    says so. From the stages and records already read for the plan: no query."""
+    recorded = {frozenset((o.first_id, o.second_id)) for o in overlaps}
+    return [(a, b) for i, a in enumerate(phases) for b in phases[i + 1:]
+            if a.environment_id == b.environment_id and (a.exclusive or b.exclusive)
+            and a.first_day <= b.last_day and b.first_day <= a.last_day and frozenset((a.id, b.id)) not in recorded]
+
+
 def add_stage(by, name, environment_id, first_day, last_day, exclusive=False, may_overlap=False, overlap_reason=""):
     """A test stage on an environment (EAP Table 1). One that overlaps a stage running alone there (or that runs
     alone and overlaps any) is refused, unless the Release Manager records that they may overlap and why."""

@@ -20,10 +20,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from ..allocation.models import TestPhase
 from ..core.db import value_enum
 from ..core.time import utcnow
 from ..extensions import db
-from ..allocation.models import TestPhase
 from ..participants.models import ParticipantKind, Route
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..allocation.models import TestPhase
-from ..allocation.services import STAGE_FIELDS, add_stage, overlap_records
+from ..allocation.services import STAGE_FIELDS, add_stage, overlap_records, unrecorded_overlaps
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
@@ -110,8 +110,9 @@ def _plan(today):
     """What the plan's page and PDF show."""
     phases = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment))
                                 .order_by(TestPhase.first_day)).all()
+    overlaps = overlap_records()
     return dict(chart=plan.chart(today), phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today,
-                overlaps=overlap_records())
+                overlaps=overlaps, unrecorded=unrecorded_overlaps(phases, overlaps))
 
 
 def _plan_page(form, status=200):

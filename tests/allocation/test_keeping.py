@@ -114,6 +114,9 @@ def test_an_overlap_record_is_changed_and_removed_and_then_the_stages_clash(app,
     plan = text(rm.get("/plan"))
     assert "SIT Functional and SIT Migration may no longer overlap" in plan
     assert "Stages allowed to overlap" not in plan
+    # The plan no longer contradicts itself quietly: it says the two overlap with no record, and what follows.
+    assert "Stages that overlap with no record that they may:" in plan
+    assert f"SIT Functional ({monday:%d %b}–{monday:%d %b %Y}) and SIT Migration" in plan
     with app.app_context():
         # Both stages stay; a slot of one on the other's days now clashes with it.
         assert db.session.get(TestPhase, second_id) is not None
