@@ -2,7 +2,7 @@
 with the services' field names as the API names them."""
 from flask import abort
 
-from ..core.errors import problem
+from ..core.errors import needs_attention, problem
 from ..core.services import Conflict, Invalid, Refused
 from ..extensions import db
 from .blueprint import bp
@@ -12,12 +12,11 @@ FIELDS = {"system_id": "system", "environment_ids": "environments", "environment
           "system_ids": "systems", "market_role_id": "market_role", "certificate_file": "certificate",
           "rfc_number": "rfc", "found_in_id": "found_in",
           "message_at": "sent_at"}
-NEEDS_ATTENTION = "Some fields need attention; nothing was saved."
 
 
 def invalid(problems):
     """Stops the request with a 422 listing [{field, detail}]."""
-    abort(problem(422, NEEDS_ATTENTION, problems))
+    abort(problem(422, needs_attention(), problems))
 
 
 def check(problems):
@@ -32,5 +31,5 @@ def refused(error):
     db.session.rollback()
     if isinstance(error, Conflict) or not (isinstance(error, Invalid) or error.field):
         return problem(409, str(error))
-    return problem(422, NEEDS_ATTENTION, [{"field": FIELDS.get(name, name) or "", "detail": message}
+    return problem(422, needs_attention(), [{"field": FIELDS.get(name, name) or "", "detail": message}
                                           for name, message in error.problems.items()])

@@ -29,6 +29,12 @@ MESSAGES = {
 API_PREFIX = "/api/"
 
 
+def needs_attention():
+    """A 422's words: a read's query parameters, or a write's fields, of which nothing was saved."""
+    return ("Some query parameters need attention." if request.method in ("GET", "HEAD")
+            else "Some fields need attention; nothing was saved.")
+
+
 def problem(status, detail, errors=None, headers=None):
     """An RFC 9457 problem-details answer; errors: [{"field": ..., "detail": ...}] for validation."""
     body = {"type": "about:blank", "title": HTTP_STATUS_CODES.get(status, "Error"), "status": status,
@@ -81,7 +87,8 @@ def error_response(status, message=None, error=None):
         if getattr(error, "retry_after", None) is not None:  # a 429 says when to come back
             headers["Retry-After"] = dict(error.get_headers())["Retry-After"]
         return problem(status, message or _own_description(error) or MESSAGES.get(status)
-                       or getattr(error, "description", ""), _validation_errors(error), headers)
+                       or (needs_attention() if status == 422 else getattr(error, "description", "")),
+                       _validation_errors(error), headers)
     message = message or MESSAGES[status]
     try:
         _bind_urls()

@@ -113,3 +113,11 @@ def test_stages_are_listed_with_whether_they_run_alone_and_their_recorded_overla
         ("SIT Migration", "Night runs only", "Sam Ashdown")]
     assert [o["stage"] for o in items[1]["overlaps"]] == ["SIT Functional"] and items[2]["overlaps"] == []
     assert [s["name"] for s in api("GET", "/stages?environment=UIT", secret).json["items"]] == ["Qualification"]
+
+
+def test_a_read_with_bad_query_parameters_says_so_and_not_that_nothing_was_saved(app, api, make_token):
+    secret = make_token("supplier@demo.test")
+    for url in ("/stages?environment=Nowhere", "/tranches?kind=bogus"):
+        answer = api("GET", url, secret)
+        assert answer.status_code == 422 and answer.json["detail"] == "Some query parameters need attention.", url
+        assert answer.json["errors"], url
