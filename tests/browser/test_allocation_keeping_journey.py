@@ -47,6 +47,7 @@ def test_a_tranche_changed_refused_by_the_field_in_place_then_saved(app, page, l
     page.get_by_role("button", name="Save the tranche").click()
     expect(page.locator("#last_day-error")).to_have_text("The last day must be on or after the first day.")
     expect(page.get_by_label("Name")).to_have_value("Tranche 1A")  # nothing typed is lost
+    expect(page.get_by_label("Last day")).to_be_focused()  # the keyboard is taken to the refused field
     page.get_by_label("Last day").fill("2030-03-01")
     page.get_by_role("button", name="Save the tranche").click()
     expect(page.get_by_text("Tranche saved: Qualification tranche Tranche 1A.")).to_be_visible()

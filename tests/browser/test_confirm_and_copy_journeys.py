@@ -41,9 +41,9 @@ def test_the_token_shown_once_and_the_feed_urls_are_copied(page, log_in):
     page.get_by_role("button", name="Make new URLs (the old ones stop working)").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("stops updating")
-    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
+    expect(dialog.get_by_role("button", name="Go back")).to_be_focused()
     _shot(page, "confirm-new-feed-urls")
-    dialog.get_by_role("button", name="Cancel").click()
+    dialog.get_by_role("button", name="Go back").click()
     expect(dialog).to_be_hidden()
     assert page.locator("#feed-all").inner_text() == first
     page.get_by_role("button", name="Make new URLs (the old ones stop working)").click()
@@ -64,7 +64,7 @@ def test_ending_an_outage_asks_first(app, page, log_in):
     page.get_by_role("button", name="End now").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("End the outage of SIT-A now?")
-    dialog.get_by_role("button", name="Cancel").click()
+    dialog.get_by_role("button", name="Go back").click()
     page.reload()
     expect(page.get_by_role("button", name="End now")).to_be_visible()  # still ongoing
     page.get_by_role("button", name="End now").click()
