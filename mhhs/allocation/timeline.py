@@ -22,7 +22,7 @@ from ..participants.models import Participant, Tranche
 from ..rfcs.models import Rfc, rfc_environments
 from ..rfcs.numbers import rfc_number
 from ..rfcs.permissions import visible_clause
-from ..rfcs.states import SCHEDULED
+from ..rfcs.states import SCHEDULED, RfcStatus
 from ..windows.models import Freeze
 from .models import STANDING, Slot, TestPhase, slot_participants
 from .permissions import slot_on_timeline, timeline_slots_clause
@@ -36,6 +36,9 @@ KEY = [("stage", "stage"), ("tranche", "tranche"), ("slot", "slot"), ("window", 
        ("outage", "outage"), ("freeze", "freeze")]
 # How many bars of one kind on one environment's day are drawn apart; more are one bar for the day (see above).
 APART = {"week": 12, "month": 2}
+# The deployment windows drawn: those on the schedule (approved or pending), and those that took place, so that a past
+# week still shows who held each environment.
+ON_TIMELINE = SCHEDULED + (RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD, RfcStatus.CLOSED)
 NOUNS = {"slot": ("slot", "slots"), "window": ("deployment window", "deployment windows"),
          "outage": ("outage", "outages")}
 
@@ -209,15 +212,14 @@ def _slots(chart, user):
 
 
 def _windows(chart, user):
-    """The RFCs' deployment windows on the schedule (approved or pending) that the user may see (a pending RFC of
-    another organisation is not shown to a Central Party or Test Participant, as everywhere else), a bar on each
-    environment they target; found through the index on (status, window start), bounded at both ends by the longest
-    scheduled window."""
-    longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status.in_(SCHEDULED))) or 0
+    """The RFCs' deployment windows (ON_TIMELINE) that the user may see (a pending RFC of another organisation is not
+    shown to a Central Party or Test Participant, as everywhere else), a bar on each environment they target; found
+    through the index on (status, window start), bounded at both ends by the longest window."""
+    longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status.in_(ON_TIMELINE))) or 0
     targets = {}
     for rfc_id, environment_id in chart.busy_days(
             "window", Rfc.id, rfc_environments.c.environment_id,
-            Rfc.window_start, Rfc.window_end, rfc_environments.c.rfc_id == Rfc.id, Rfc.status.in_(SCHEDULED),
+            Rfc.window_start, Rfc.window_end, rfc_environments.c.rfc_id == Rfc.id, Rfc.status.in_(ON_TIMELINE),
             Rfc.window_start > chart.start - timedelta(minutes=longest), Rfc.window_start < chart.end,
             Rfc.window_end > chart.start, visible_clause(user)):
         targets.setdefault(rfc_id, []).append(environment_id)

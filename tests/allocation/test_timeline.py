@@ -93,3 +93,18 @@ def test_the_today_line_stands_at_this_moment_and_a_span_over_new_year_names_bot
         services.add_stage(user(), "Winter retests", environment().id, date(2026, 12, 28), date(2027, 1, 8))
     page = text(as_user("rm.sit@demo.test").get("/allocation/timeline?view=week&day=2026-12-30"))
     assert "Stage Winter retests: 28 Dec 2026–08 Jan 2027" in page
+
+
+def test_a_window_that_took_place_stays_on_the_timeline_of_its_week(app, as_user):
+    from mhhs.rfcs.models import Rfc
+    from mhhs.rfcs.numbers import rfc_number
+    from mhhs.rfcs.states import Outcome
+    from tests.rfcs.factory import approved_earlier, deploy, make_rfc
+    with app.app_context():
+        rfc_id = make_rfc()
+        approved_earlier(rfc_id, "rm.sit@demo.test")
+        deploy(rfc_id, "SIT-A", Outcome.DEPLOYED)
+        number = rfc_number(rfc_id)
+        day = app.extensions["sqlalchemy"].session.get(Rfc, rfc_id).window_start.date()
+    page = text(as_user("supplier@demo.test").get(f"/allocation/timeline?view=week&day={day}"))
+    assert f"Deployment window {number} (deployed)" in page
