@@ -484,7 +484,8 @@ class Tranche(Schema):
                                metadata={"description": "The participants' organisation names."})
     allocated_by = fields.String(dump_only=True, metadata={"description": "The Code Bodies' decision, as recorded."})
     entered_by = fields.Function(lambda tranche: tranche.entered_by.name if tranche.entered_by else None,
-                                 dump_only=True, metadata={"description": "The Release Manager who entered it."})
+                                 dump_only=True, allow_none=True,
+                                 metadata={"type": "string", "description": "The Release Manager who entered it."})
 
 
 class TrancheList(Schema):
