@@ -40,15 +40,15 @@ MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supp
 # day of its clashing windows (the benchmark shows the calendar of today).
 PAGES = [
     (MANAGER, "/outages/categories", 2),
-    (MANAGER, "/", 47), (CENTRAL_PARTY, "/", 39), (PARTICIPANT, "/", 35),
+    (MANAGER, "/", 44), (CENTRAL_PARTY, "/", 36), (PARTICIPANT, "/", 30),
     (MANAGER, "/rfcs", 8), (MANAGER, "/rfcs?last=1", 8), (CENTRAL_PARTY, "/rfcs", 8), (PARTICIPANT, "/rfcs", 8),
     (MANAGER, "/rfcs/{rfc}", 32), (MANAGER, "/approvals", 23),
     (MANAGER, "/outages", 17), (MANAGER, "/outages?last=1", 17), (MANAGER, "/outages/board", 7),
-    (MANAGER, "/certificates", 16), (MANAGER, "/certificates?last=1", 16),
+    (MANAGER, "/certificates", 13), (MANAGER, "/certificates?last=1", 13),
     (MANAGER, "/outages/availability", 6), (MANAGER, "/outages/availability?period=month&count=12", 7),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
     (MANAGER, "/calendar?date={day}", 37), (MANAGER, "/calendar?view=week&date={day}", 37), (MANAGER, "/plan", 9),
-    (MANAGER, "/reports/weekly", 38), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
+    (MANAGER, "/reports/weekly", 34), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
     (MANAGER, "/participants", 8),

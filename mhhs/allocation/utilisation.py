@@ -6,17 +6,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
-from ..directory.models import Environment, london_day_start
+from ..directory.models import Environment, Organisation, london_day_start
 from ..extensions import db
 from ..outages.availability import merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage
 from ..participants.models import Participant
 from ..windows.support import freezes_between, set_hours, support_days_between
-from .models import Slot, SlotStatus
+from .models import Slot, SlotStatus, slot_participants
 
 
 @dataclass
@@ -56,16 +56,18 @@ def _inside(spans, others):
     return [(max(a, c), min(b, d)) for a, b in spans for c, d in others if max(a, c) < min(b, d)]
 
 
-def week(monday):
-    """([Utilisation] per environment, {participant: (slots, hours)}) for the week from Monday (Europe/London)."""
+def week(monday, environments=None, outages=None):
+    """([Utilisation] per environment, {participant: (slots, hours)}) for the week from Monday (Europe/London).
+    `environments` (with their systems) and `outages` ((environment id, start, end) of the week's) when the caller
+    (the weekly report) has read them already."""
     start, end = london_day_start(monday), london_day_start(monday + timedelta(days=7))
-    environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
-                                      .order_by(Environment.position)).all()
-    slots = db.session.scalars(select(Slot).options(selectinload(Slot.participants).selectinload(
-        Participant.organisation)).where(Slot.status == SlotStatus.ALLOCATED, Slot.start < end, Slot.end > start)
-        .order_by(Slot.start)).all()
-    outages = db.session.execute(select(Outage.environment_id, Outage.start, Outage.end).where(
-        overlapping(start, end))).all()
+    if environments is None:
+        environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
+                                          .order_by(Environment.position)).all()
+    if outages is None:
+        outages = db.session.execute(select(Outage.environment_id, Outage.start, Outage.end).where(
+            overlapping(start, end))).all()
+    slots = db.session.execute(_WEEK_SLOTS, {"start": start, "end": end}).all()
     freezes = freezes_between([e.id for e in environments], start, end)
     rows = []
     for environment in environments:
@@ -80,9 +82,16 @@ def week(monday):
         rows.append(Utilisation(environment, merged_length(open_spans).total_seconds() / 3600,
                                 merged_length(held).total_seconds() / 3600))
     per_participant = defaultdict(lambda: [0, 0.0])
-    for slot in slots:
-        for p in slot.participants:
-            per_participant[p.organisation.name][0] += 1
-            per_participant[p.organisation.name][1] += (min(slot.end, end) - max(slot.start, start)
-                                                        ).total_seconds() / 3600
+    for name, slot_start, slot_end in db.session.execute(_WEEK_SLOT_HOLDERS, {"start": start, "end": end}):
+        per_participant[name][0] += 1
+        per_participant[name][1] += (min(slot_end, end) - max(slot_start, start)).total_seconds() / 3600
     return rows, dict(sorted(per_participant.items()))
+
+
+# The week's allocated slots as columns, and each slot's holders by organisation name: statements built once.
+_IN_WEEK = (Slot.status == SlotStatus.ALLOCATED, Slot.start < bindparam("end"), Slot.end > bindparam("start"))
+_WEEK_SLOTS = select(Slot.environment_id, Slot.start, Slot.end).where(*_IN_WEEK)
+_WEEK_SLOT_HOLDERS = (select(Organisation.name, Slot.start, Slot.end)
+                      .join(slot_participants, slot_participants.c.slot_id == Slot.id)
+                      .join(Participant, Participant.id == slot_participants.c.participant_id)
+                      .join(Organisation, Organisation.id == Participant.organisation_id).where(*_IN_WEEK))

@@ -100,40 +100,57 @@ def status_counts(user, now):
     return counts
 
 
-def _testing(user):
-    """(environment id, organisation id) of who tests where, as the user may see it: a certificate or a PKI officer
-    (Technical Contact) for the environment."""
-    testing = set(db.session.execute(visible(select(Certificate.environment_id, Certificate.organisation_id)
-                                             .distinct(), user)).all())
-    testing |= set(db.session.execute(visible(
-        select(PkiOfficer.environment_id, PkiOfficer.organisation_id).where(PkiOfficer.environment_id.is_not(None))
-        .distinct(), user, PkiOfficer.organisation_id)).all())
-    return testing
+def _held(user, now=None):
+    """{(environment id, organisation id): {kinds of the certificates current there}} of who tests where, as the user
+    may see it: the pairs with a certificate or a PKI officer (Technical Contact) for the environment. Three reads of
+    covering indexes (every certificate's pair, the officers' pairs, the certificates current at `now`: none without
+    it), each distinct."""
+    held = {}
+    for environment_id, organisation_id in db.session.execute(visible(
+            select(Certificate.environment_id, Certificate.organisation_id).distinct(), user)):
+        held[environment_id, organisation_id] = set()
+    for environment_id, organisation_id in db.session.execute(visible(
+            select(PkiOfficer.environment_id, PkiOfficer.organisation_id).where(PkiOfficer.environment_id.is_not(None))
+            .distinct(), user, PkiOfficer.organisation_id)):
+        held.setdefault((environment_id, organisation_id), set())
+    for environment_id, organisation_id, kind in db.session.execute(visible(
+            select(Certificate.environment_id, Certificate.organisation_id, Certificate.kind)
+            .where(~Certificate.replaced, Certificate.valid_to >= now).distinct(), user)) if now else ():
+        held[environment_id, organisation_id].add(kind)
+    return held
 
 
 def environments_tested_in(user):
     """The ids of the environments the user's organisation tests in (a certificate or a PKI officer there)."""
-    return {environment_id for environment_id, organisation_id in _testing(user)
+    return {environment_id for environment_id, organisation_id in _held(user)
             if organisation_id == user.organisation_id}
 
 
-def coverage_gaps(user, now):
-    """Per environment, organisations testing there (a certificate or a Technical Contact) that lack a
-    valid certificate of a kind they need: [(environment, organisation, [missing kinds])]."""
-    present = visible(select(Certificate.environment_id, Certificate.organisation_id, Certificate.kind)
-                      .where(~Certificate.replaced, Certificate.valid_to >= now).distinct(), user)
-    held = {(e, o, k) for e, o, k in db.session.execute(present)}
-    testing = _testing(user)
-    gaps = []
-    for env_id, org_id in testing:
-        missing = [k for k in NEEDED_KINDS if (env_id, org_id, k) not in held]
-        if missing:
-            gaps.append((env_id, org_id, missing))
+def certificate_gaps(user, now, contacts=True):
+    """(coverage gaps, contact gaps) of the dashboard, both from one read of who holds what where:
+    - per environment, organisations testing there (a certificate or a Technical Contact) that lack a valid
+      certificate of a kind they need: [(environment, organisation, [missing kinds])];
+    - EAP §10.3.1: per environment, organisations holding current certificates of a scheme there with no Technical
+      Contact of that scheme for it: [(environment, organisation, scheme)] (not looked for without `contacts`)."""
+    held = _held(user, now)
+    missing = {pair: [k for k in NEEDED_KINDS if k not in kinds] for pair, kinds in held.items()}
+    missing = {pair: kinds for pair, kinds in missing.items() if kinds}
+    schemes = {(e, o, _kind_scheme(k)) for (e, o), kinds in held.items() for k in kinds}
+    no_contact = schemes - {(e, o, s) for o, s, e in _contacts({o for _, o, _ in schemes})} \
+        if contacts and schemes else set()
     environments = {e.id: e for e in db.session.scalars(select(Environment))}
-    organisations = {o.id: o for o in db.session.scalars(
-        select(Organisation).where(Organisation.id.in_({o for _, o, _ in gaps})))}
-    return sorted(((environments[e], organisations[o], m) for e, o, m in gaps),
-                  key=lambda g: (g[0].position, g[1].name))
+    organisations = {o.id: o for o in db.session.scalars(select(Organisation).where(
+        Organisation.id.in_({o for _, o in missing} | {o for _, o, _ in no_contact})))} \
+        if missing or no_contact else {}
+    return (sorted(((environments[e], organisations[o], m) for (e, o), m in missing.items()),
+                   key=lambda g: (g[0].position, g[1].name)),
+            sorted(((environments[e], organisations[o], s) for e, o, s in no_contact),
+                   key=lambda g: (g[0].position, g[1].name, g[2].value)))
+
+
+def coverage_gaps(user, now):
+    """certificate_gaps' first: [(environment, organisation, [missing kinds])]."""
+    return certificate_gaps(user, now, contacts=False)[0]
 
 
 def _kind_scheme(kind):
@@ -145,22 +162,6 @@ def _contacts(organisation_ids):
     return set(db.session.execute(select(PkiOfficer.organisation_id, PkiOfficer.scheme, PkiOfficer.environment_id)
                                   .where(PkiOfficer.role == OfficerRole.TECHNICAL_CONTACT,
                                          PkiOfficer.organisation_id.in_(organisation_ids))).all())
-
-
-def contact_gaps(user, now):
-    """EAP §10.3.1: per environment, organisations holding current certificates of a scheme there with no Technical
-    Contact of that scheme for it: [(environment, organisation, scheme)], as the user may see them."""
-    held = set(db.session.execute(visible(select(Certificate.environment_id, Certificate.organisation_id,
-                                                 Certificate.kind)
-                                          .where(~Certificate.replaced, Certificate.valid_to >= now).distinct(),
-                                          user)).all())
-    contacts = _contacts({o for _, o, _ in held})
-    gaps = {(e, o, _kind_scheme(k)) for e, o, k in held} - {(e, o, s) for o, s, e in contacts}
-    environments = {e.id: e for e in db.session.scalars(select(Environment))}
-    organisations = {o.id: o for o in db.session.scalars(
-        select(Organisation).where(Organisation.id.in_({o for _, o, _ in gaps})))}
-    return sorted(((environments[e], organisations[o], s) for e, o, s in gaps),
-                  key=lambda g: (g[0].position, g[1].name, g[2].value))
 
 
 def contact_warning(organisation, environment_id, kind):

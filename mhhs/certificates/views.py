@@ -14,6 +14,7 @@ from ..core.pagination import paginate_sorted, sort_of
 from ..core.permissions import is_manager, login_required, role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, utcnow
+from ..directory import choices
 from ..directory.models import Environment, Organisation
 from ..exports import download as downloads
 from ..exports.csv import csv_download
@@ -48,12 +49,11 @@ def index():
     context = dict(page=page, sort=sort, filters=filters, Status=Status, Kind=Kind)
     if request.htmx and request.htmx.target == "certificate-rows":
         return render("certificates/index.html", "certificates/_rows.html", **context)
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all() \
-        if is_manager(current_user) else []
+    organisations = choices.organisations() if is_manager(current_user) else []  # (id, name), kept per process
+    gaps, contact_gaps = services.certificate_gaps(current_user, now)
     return render("certificates/index.html", "certificates/index.html", counts=services.status_counts(current_user,
                                                                                                       now),
-                  gaps=services.coverage_gaps(current_user, now), organisations=organisations,
-                  contact_gaps=services.contact_gaps(current_user, now),
+                  gaps=gaps, organisations=organisations, contact_gaps=contact_gaps,
                   environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
                   **context)
 

@@ -16,13 +16,14 @@ from ..baseline import services as baseline
 from ..certificates.models import SOON_DAYS, Certificate
 from ..certificates.services import dashboard_query
 from ..core.permissions import is_manager
+from ..directory import choices
 from ..directory.models import Environment, System, london_day_start
 from ..extensions import db
 from ..outages.availability import Figures, figures, merged_length
 from ..outages.downtime import overlapping
 from ..outages.models import Outage, outage_systems
 from ..participants import proving
-from ..participants.register import participants_without_environment_manager
+from ..participants.register import count_without_environment_manager, participants_without_environment_manager
 from ..readiness import decisions as readiness_decisions
 from ..readiness import owned as readiness_owned
 from ..readiness import proving_tests
@@ -32,13 +33,28 @@ from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
 from ..rfcs.models import Defect, Deployment, Retest, Rfc
 from ..rfcs.permissions import visible_clause
-from ..rfcs.services import outstanding_emergency_fixes
+from ..rfcs.services import outstanding_emergency_rows
 from ..rfcs.states import PUBLIC_STATUSES, RfcStatus
 from ..rfcs.targets import sit_pair_warnings
 from ..windows.support import operable_between, support_days_between
 
 WEEK = re.compile(r"(\d{4})-W(\d{2})")
-LISTED = 50  # outages listed in full; the rest are counted and linked
+# Each list of the report (page, PDF and e-mail alike) shows its first SHOWN items and says how many there are in all,
+# with a link to the page that lists them all: a week of a thousand outages or a register of a hundred gaps stays a
+# few pages of PDF (WeasyPrint lays out every row it is given) and a page a reader can take in.
+SHOWN = 20
+
+
+class Shown(list):
+    """The first SHOWN items of a list, with `total`, how many there are in all, and `more`, how many are not shown."""
+
+    def __init__(self, items, total=None):
+        super().__init__(items[:SHOWN])
+        self.total = len(items) if total is None else total
+
+    @property
+    def more(self):
+        return self.total - len(self)
 
 
 def parse_week(text, today):
@@ -91,20 +107,19 @@ class Report:
     start: object
     end: object
     environments: list
-    outages: list
-    outage_count: int
+    outages: Shown  # the first of the week's outages, as objects
     deployed: list
     planned: list
     retests: dict
     certificates: object
     drift: list
     unread: list  # (rfc, organisation, [users]) of the release notes sent in the last 30 days
-    not_carried: list = field(default_factory=list)  # (emergency RFC, [defect IDs]) not yet carried (RCM §12.8 NB)
+    not_carried: list = field(default_factory=list)  # Shown (CarryOver, [defect IDs]) not yet carried (RCM §12.8 NB)
     owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
     sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
     past: bool = False  # a week that has ended: reported as it stood then, without today's state
     # participants (issue 26a): the register's gap of EAP §7.1.1 as it stands today (the register keeps no history)
-    without_environment_manager: list = field(default_factory=list)
+    without_environment_manager: list = field(default_factory=list)  # Shown participants
     readiness: object = None  # ReadinessFigures: participants ready per phase, health-check compliance
     # Connectivity proving (issue 26), for Release Managers: progress now per environment and interval (None for an
     # ended week), and the steps that regressed in the week.
@@ -112,7 +127,8 @@ class Report:
     regressions: list = None
     decisions: dict = field(default_factory=dict)  # the week's GO / NO-GO decisions, proving tests, EWG actions overdue
     utilisation: list = field(default_factory=list)  # allocation.utilisation.Utilisation per environment (issue 27)
-    slots_per_participant: dict = field(default_factory=dict)  # {organisation name: [slots, hours]} of the week
+    slots_per_participant: list = field(default_factory=list)  # Shown (organisation, [slots, hours]), most hours first
+    system_names: dict = field(default_factory=dict)  # {system id: name} (the carry-overs are read as columns)
 
     @property
     def sunday(self):
@@ -157,7 +173,7 @@ def build(user, monday, now):
                                                    .join(Outage, Outage.id == outage_systems.c.outage_id)
                                                    .where(overlapping(start, end))):
         systems_of[outage_id].add(system_id)
-    listed = db.session.scalars(select(Outage).where(Outage.id.in_([o.id for o in week_outages[:LISTED]]))
+    listed = db.session.scalars(select(Outage).where(Outage.id.in_([o.id for o in week_outages[:SHOWN]]))
                                 .options(selectinload(Outage.systems), joinedload(Outage.environment))
                                 .order_by(Outage.start, Outage.id)).all()
     of_environment = defaultdict(list)  # the week's outages of each environment, in one pass
@@ -198,13 +214,16 @@ def build(user, monday, now):
         .where(Defect.ready_for_retest.is_(True), ~select(Retest.id).where(Retest.defect_id == Defect.id).exists(),
                visible_clause(user) if user else Rfc.status.in_(PUBLIC_STATUSES))
         .group_by(Environment.name)).all())
-    used, per_participant = utilisation.week(monday)
-    return Report(week_name(monday), monday, start, end, table, listed, len(week_outages), deployed, planned,
+    used, per_participant = utilisation.week(monday, environments,
+                                             [(o.environment_id, o.start, o.end) for o in week_outages])
+    per_participant = sorted(per_participant.items(), key=lambda item: (-item[1][1], item[0]))
+    return Report(week_name(monday), monday, start, end, table, Shown(listed, len(week_outages)), deployed, planned,
                   retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
-                  _unread(user, now) if user and not past else None, outstanding_emergency_fixes(),
+                  _unread(user, now) if user and not past else None, Shown(outstanding_emergency_rows()),
                   baseline.owing_to_sit(), sit_pair_warnings(planned), past,
-                  participants_without_environment_manager(), _readiness(monday, now),
-                  utilisation=used, slots_per_participant=per_participant,
+                  Shown(participants_without_environment_manager(SHOWN), count_without_environment_manager()),
+                  _readiness(monday, now), utilisation=used, slots_per_participant=Shown(per_participant),
+                  system_names={i: name for i, name, _ in choices.systems()},
                   decisions=_decisions(environments, start, end, monday + timedelta(days=7)),
                   **_proving(user, start, end, now, past))
 

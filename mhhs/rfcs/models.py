@@ -495,3 +495,7 @@ CLOSURE_GATE = (8, 9, 10)
 BY_HAND = (3, 4, 5, 6, 8, 10)
 
 
+# The Retests page and the weekly report: the few defects ready for retest, per environment, newest first (not every
+# defect ever listed).
+Index("ix_rfc_defects_ready_found_in", Defect.found_in_id, Defect.id, sqlite_where=Defect.ready_for_retest.is_(True),
+      postgresql_where=Defect.ready_for_retest.is_(True))

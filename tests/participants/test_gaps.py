@@ -42,3 +42,14 @@ def test_onboarding_intervals_are_on_the_calendar(app, as_user):
     assert "DIP onboarding interval 4 begins (week commencing)" in month and "DIP onboarding interval 4 ends" in month
     filtered = as_user("supplier@demo.test").get("/calendar?date=2026-12&environment=1").get_data(as_text=True)
     assert "Interval 4" not in filtered
+
+
+def test_the_weekly_report_lists_the_first_twenty_gaps_and_links_to_the_register_for_all(app, as_user):
+    with app.app_context():
+        for n in range(22):
+            make_participant(f"Gap Energy {n:02d}")
+    report = as_user("rm.sit@demo.test").get("/reports/weekly").get_data(as_text=True)
+    section = report.split("Participants without an Environment Manager")[1].split("<h2>")[0]
+    assert "<small>22</small>" in section and section.count("<li>") == 20  # what an e-mailed PDF carries
+    assert "Gap Energy 19 (" in section and "Gap Energy 20" not in section  # by organisation name
+    assert "The first 20 of 22" in section and "/participants?gap=no-environment-manager" in section
