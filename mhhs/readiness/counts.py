@@ -5,6 +5,7 @@ a day) and when a current certificate expires."""
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
+from flask import get_template_attribute
 from sqlalchemy import func, select
 
 from ..certificates.models import Certificate, PkiOfficer
@@ -31,14 +32,21 @@ def _load(phase):
     tomorrow = london_to_utc(datetime.combine(to_london(now).date() + timedelta(days=1), time()))
     expiry = db.session.scalar(select(func.min(Certificate.valid_to)).where(~Certificate.replaced,
                                                                             Certificate.valid_to >= now))
-    return _Copy(PhaseReadiness(phase, now).summary(), now, min(tomorrow, expiry) if expiry else tomorrow)
+    return _Copy(_summary(phase, now), now, min(tomorrow, expiry) if expiry else tomorrow)
+
+
+def _summary(phase, now):
+    """The phase's readiness with each participant's matrix cells rendered (HTML, the same at every request)."""
+    found = PhaseReadiness(phase, now).summary()
+    cells = get_template_attribute("readiness/_matrix_cells.html", "cells")
+    return found._replace(participants=tuple(p._replace(html=cells(p)) for p in found.participants))
 
 
 def phase_summary(phase, now=None):
     """The phase's readiness (criteria.PhaseSummary) as it stands at `now` (default: this moment), cached."""
     copy = cached(_load, READINESS, REFERENCE, key=(phase,), fresh=lambda c: utcnow() <= c.until)
     if now is not None and not copy.since <= now <= copy.until:  # asked for another moment: read as it stood then
-        return PhaseReadiness(phase, now).summary()
+        return _summary(phase, now)
     return copy.summary
 
 

@@ -323,6 +323,7 @@ class ParticipantLine(NamedTuple):
     key: str
     label: str
     cells: tuple
+    html: str = ""  # the cells rendered (readiness/_matrix_cells.html), once per process by readiness/counts.py
 
 
 class PhaseSummary(NamedTuple):
