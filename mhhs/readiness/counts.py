@@ -25,6 +25,7 @@ class _Copy(NamedTuple):
     summary: PhaseSummary
     since: datetime  # the moment it was read at
     until: datetime  # the moment it may change with time alone
+    cells: dict  # participant id: its matrix cells rendered (HTML), filled as pages show them
 
 
 def _load(phase):
@@ -32,22 +33,28 @@ def _load(phase):
     tomorrow = london_to_utc(datetime.combine(to_london(now).date() + timedelta(days=1), time()))
     expiry = db.session.scalar(select(func.min(Certificate.valid_to)).where(~Certificate.replaced,
                                                                             Certificate.valid_to >= now))
-    return _Copy(_summary(phase, now), now, min(tomorrow, expiry) if expiry else tomorrow)
+    return _Copy(PhaseReadiness(phase, now).summary(), now, min(tomorrow, expiry) if expiry else tomorrow, {})
 
 
-def _summary(phase, now):
-    """The phase's readiness with each participant's matrix cells rendered (HTML, the same at every request)."""
-    found = PhaseReadiness(phase, now).summary()
-    cells = get_template_attribute("readiness/_matrix_cells.html", "cells")
-    return found._replace(participants=tuple(p._replace(html=cells(p)) for p in found.participants))
+def _copy(phase, now):
+    """The phase's kept copy when it holds for `now`, else one read as it stands then (not kept)."""
+    copy = cached(_load, READINESS, REFERENCE, key=(phase,), fresh=lambda c: utcnow() <= c.until)
+    if now is not None and not copy.since <= now <= copy.until:  # asked for another moment: read as it stood then
+        return _Copy(PhaseReadiness(phase, now).summary(), now, now, {})
+    return copy
 
 
 def phase_summary(phase, now=None):
     """The phase's readiness (criteria.PhaseSummary) as it stands at `now` (default: this moment), cached."""
-    copy = cached(_load, READINESS, REFERENCE, key=(phase,), fresh=lambda c: utcnow() <= c.until)
-    if now is not None and not copy.since <= now <= copy.until:  # asked for another moment: read as it stood then
-        return _summary(phase, now)
-    return copy.summary
+    return _copy(phase, now).summary
+
+
+def matrix_rows(phase, participants):
+    """[(ParticipantLine, its cells rendered)] of these participants of the phase's kept readiness: each rendered
+    once (readiness/_matrix_cells.html) while the copy holds, when a page first shows it."""
+    rendered = _copy(phase, None).cells
+    render = get_template_attribute("readiness/_matrix_cells.html", "cells")
+    return [(line, rendered.get(line.id) or rendered.setdefault(line.id, render(line))) for line in participants]
 
 
 def ready_counts(now=None):

@@ -323,7 +323,6 @@ class ParticipantLine(NamedTuple):
     key: str
     label: str
     cells: tuple
-    html: str = ""  # the cells rendered (readiness/_matrix_cells.html), once per process by readiness/counts.py
 
 
 class PhaseSummary(NamedTuple):
@@ -382,15 +381,16 @@ class PhaseReadiness:
     def summary(self):
         """The phase's readiness as plain values (PhaseSummary), for a copy kept per process (readiness/counts.py)."""
         criteria = tuple(CriterionLine(c.id, c.text, c.applies_to, _how(c)) for c in self.criteria)
+        plain = {state: Cell(state.value, state.label, "") for state in State}  # most cells: one tuple each
         participants = []
         for row in self.rows:
             cells = []
             for c in self.criteria:
-                if row.id in self.sets[c.id][0]:
-                    standing = self._standing(c, row, None)
-                    cells.append(Cell(standing.state.value, standing.state.label, standing.why))
-                else:
+                if row.id not in self.sets[c.id][0]:
                     cells.append(None)
+                    continue
+                state, why = self._state(c, row)
+                cells.append(Cell(state.value, state.label, why) if why else plain[state])
             participants.append(ParticipantLine(row.id, row.name, self.key(row.id),
                                                 readiness_label(self.open[row.id], self.waived[row.id]), tuple(cells)))
         return PhaseSummary(self.phase, criteria, tuple(participants), self.ready_count(), tuple(self.counts().items()))
@@ -409,15 +409,22 @@ class PhaseReadiness:
                 if p.id in rows else Readiness(p, self.phase) for p in participants}
 
     def _standing(self, criterion, row, mark):
-        _, met, waived, _ = self.sets[criterion.id]
+        state, why = self._state(criterion, row)
+        if state == State.OPEN or (state == State.MET and criterion.derived):
+            mark = None
+        return Standing(criterion, state, mark, why)
+
+    def _state(self, criterion, row):
+        """(State, why it is open) of a participant on a criterion that applies to it."""
+        _, met, waived, expired = self.sets[criterion.id]
         if row.id in waived:
-            return Standing(criterion, State.WAIVED, mark)
+            return State.WAIVED, ""
         if row.id in met:
-            return Standing(criterion, State.MET, None if criterion.derived else mark)
+            return State.MET, ""
         if criterion.derived:
-            return Standing(criterion, State.OPEN, None, self.facts.why(criterion, row))
-        until = self.sets[criterion.id][3].get(row.id)
-        return Standing(criterion, State.OPEN, None, f"Waiver expired on {until:%d %b %Y}." if until else "")
+            return State.OPEN, self.facts.why(criterion, row)
+        until = expired.get(row.id)
+        return State.OPEN, f"Waiver expired on {until:%d %b %Y}." if until else ""
 
 
 def readiness_of_many(participants, phase, now=None):

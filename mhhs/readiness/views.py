@@ -56,8 +56,8 @@ def matrix():
     show = show if show in SHOWN else ""
     page = page_of([r for r in found.participants if not show or r.key == show])
     return render("readiness/matrix.html", "readiness/_matrix_rows.html", phase=phase, Route=Route, page=page,
-                  criteria_list=found.criteria, rows=page.items, counts=Counter(dict(found.counts)),
-                  total=len(found.participants), show=show, shown=SHOWN)
+                  criteria_list=found.criteria, rows=counts.matrix_rows(phase, page.items),
+                  counts=Counter(dict(found.counts)), total=len(found.participants), show=show, shown=SHOWN)
 
 
 def _criterion_page(form, criterion):
