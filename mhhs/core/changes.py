@@ -81,8 +81,3 @@ def forget():
     """Drops the process's copies (after writes that bump nothing)."""
     _copies.clear()
 
-
-def drop(load):
-    """Drops the process's copy of what `load()` returned (when what it read is out of date for another reason than
-    a counter, e.g. the time it was read for has passed)."""
-    _copies.pop(load, None)

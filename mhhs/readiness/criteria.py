@@ -84,19 +84,28 @@ class Readiness:
 
     @property
     def key(self):
-        return "not-ready" if self.open else "waivers" if self.waived else "ready"
+        return readiness_key(self.open, self.waived)
 
     @property
     def label(self):
-        if self.open:
-            return f"Not ready ({self.open} open)"
-        return "Ready with waivers" if self.waived else "Ready"
+        return readiness_label(self.open, self.waived)
 
     def standing_of(self, criterion_id):
         """The standing on one criterion, or None when it does not apply."""
         if len(self._by_criterion) != len(self.standings):
             self._by_criterion = {s.criterion.id: s for s in self.standings}
         return self._by_criterion.get(criterion_id)
+
+
+def readiness_key(open_, waived):
+    """"not-ready", "waivers" or "ready": the readiness of a participant with so many criteria open and waived."""
+    return "not-ready" if open_ else "waivers" if waived else "ready"
+
+
+def readiness_label(open_, waived):
+    if open_:
+        return f"Not ready ({open_} open)"
+    return "Ready with waivers" if waived else "Ready"
 
 
 def today_in_london(now=None):
@@ -292,6 +301,48 @@ def _applicable(phase, criteria, rows, only=None):
             & (roles[c.market_role_id] if c.market_role_id is not None else everyone) for c in criteria}
 
 
+class CriterionLine(NamedTuple):
+    """A criterion as the matrix lists it."""
+    id: int
+    text: str
+    applies_to: str
+    how: str  # how it is met, in words
+
+
+class Cell(NamedTuple):
+    """Where a participant stands on a criterion, as the matrix shows it."""
+    state: str  # State's value
+    label: str
+    why: str
+
+
+class ParticipantLine(NamedTuple):
+    """A participant's row of the matrix: its readiness and a cell per criterion (None: it does not apply)."""
+    id: int
+    name: str
+    key: str
+    label: str
+    cells: tuple
+
+
+class PhaseSummary(NamedTuple):
+    """Every participant's readiness for a phase as plain values (no ORM object): what the matrix and the counts
+    read, kept per process by readiness/counts.py."""
+    phase: Route
+    criteria: tuple  # CriterionLine
+    participants: tuple  # ParticipantLine, by name
+    ready: int  # participants with no criterion open
+    counts: tuple  # (key, participants)
+
+
+def _how(criterion):
+    """How a criterion is met, in words."""
+    if criterion.derived:
+        where = f" ({criterion.environment.name})" if criterion.environment else ""
+        return f"From the data: {criterion.derived.label}{where}"
+    return "By the participant, with evidence" if criterion.evidence_required else "By the participant"
+
+
 class PhaseReadiness:
     """Every participant's readiness for a phase, worked out once as sets: counts and keys for all of them, and the
     full Readiness (standings with their marks) for those a page shows. `only`: some participants' ids (one
@@ -318,7 +369,7 @@ class PhaseReadiness:
 
     def key(self, participant_id):
         """"not-ready", "waivers" or "ready" (Readiness.key)."""
-        return "not-ready" if self.open[participant_id] else "waivers" if self.waived[participant_id] else "ready"
+        return readiness_key(self.open[participant_id], self.waived[participant_id])
 
     def ready_count(self):
         return sum(1 for r in self.rows if not self.open[r.id])
@@ -326,6 +377,23 @@ class PhaseReadiness:
     def counts(self):
         """{key: participants}"""
         return Counter(self.key(r.id) for r in self.rows)
+
+    def summary(self):
+        """The phase's readiness as plain values (PhaseSummary), for a copy kept per process (readiness/counts.py)."""
+        criteria = tuple(CriterionLine(c.id, c.text, c.applies_to, _how(c)) for c in self.criteria)
+        plain = {state: Cell(state.value, state.label, "") for state in State}  # most cells: one tuple each
+        participants = []
+        for row in self.rows:
+            cells = []
+            for c in self.criteria:
+                if row.id not in self.sets[c.id][0]:
+                    cells.append(None)
+                    continue
+                state, why = self._state(c, row)
+                cells.append(Cell(state.value, state.label, why) if why else plain[state])
+            participants.append(ParticipantLine(row.id, row.name, self.key(row.id),
+                                                readiness_label(self.open[row.id], self.waived[row.id]), tuple(cells)))
+        return PhaseSummary(self.phase, criteria, tuple(participants), self.ready_count(), tuple(self.counts().items()))
 
     def readiness_of_many(self, participants, with_marks=True):
         """{participant id: Readiness} of these participants (objects, of this phase's route), with their marks (the
@@ -341,15 +409,22 @@ class PhaseReadiness:
                 if p.id in rows else Readiness(p, self.phase) for p in participants}
 
     def _standing(self, criterion, row, mark):
-        _, met, waived, _ = self.sets[criterion.id]
+        state, why = self._state(criterion, row)
+        if state == State.OPEN or (state == State.MET and criterion.derived):
+            mark = None
+        return Standing(criterion, state, mark, why)
+
+    def _state(self, criterion, row):
+        """(State, why it is open) of a participant on a criterion that applies to it."""
+        _, met, waived, expired = self.sets[criterion.id]
         if row.id in waived:
-            return Standing(criterion, State.WAIVED, mark)
+            return State.WAIVED, ""
         if row.id in met:
-            return Standing(criterion, State.MET, None if criterion.derived else mark)
+            return State.MET, ""
         if criterion.derived:
-            return Standing(criterion, State.OPEN, None, self.facts.why(criterion, row))
-        until = self.sets[criterion.id][3].get(row.id)
-        return Standing(criterion, State.OPEN, None, f"Waiver expired on {until:%d %b %Y}." if until else "")
+            return State.OPEN, self.facts.why(criterion, row)
+        until = expired.get(row.id)
+        return State.OPEN, f"Waiver expired on {until:%d %b %Y}." if until else ""
 
 
 def readiness_of_many(participants, phase, now=None):

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
@@ -93,10 +93,28 @@ class Entry(NamedTuple):
     key: str = ""
 
 
+class Named(NamedTuple):
+    name: str
+
+
+class Reported(NamedTuple):
+    """A check as report() stored it, in plain values (its system and environment by name): what the API answers
+    with, read before the commit, so nothing is read again after it."""
+    id: int
+    system: Named
+    environment: Named
+    day: date
+    health: Health
+    note: str
+    reported_at: datetime
+    first_reported_at: datetime
+
+
 def report(user, day, entries, now=None):
     """Records the day's checks in one transaction: entries = [Entry(system, environment, health, note)]. A second
     report of the same system, environment and day replaces the first; whether it was on time stays the first's.
-    Refused: a system the user does not report on, an environment it does not run in, a day still to come."""
+    Refused: a system the user does not report on, an environment it does not run in, a day still to come.
+    Returns [Reported] in the entries' order."""
     require(can_post_health_checks(user), "Only Central Parties and Release Managers report health checks.")
     now = now or utcnow()
     problems = {}
@@ -129,18 +147,14 @@ def report(user, day, entries, now=None):
         db.session.add(check)
         saved.append(check)
     db.session.flush()
+    reported = []
     for check, (system, environment, health, *_) in zip(saved, entries):
         record("health_check.reported", actor=user, obj=check,
                summary=f"{system.name} in {environment.name} on {day:%d %b %Y}: {Health(health).label}")
+        reported.append(Reported(check.id, Named(system.name), Named(environment.name), check.day, check.health,
+                                 check.note, check.reported_at, check.first_reported_at))
     db.session.commit()
-    return saved
-
-
-def read_again(check):
-    """A check just committed, read again in one query with its system and environment (not three, attribute by
-    attribute, as the answer to its post is written)."""
-    return db.session.scalar(select(HealthCheck).where(HealthCheck.id == inspect(check).identity[0])
-                             .options(joinedload(HealthCheck.system), joinedload(HealthCheck.environment)))
+    return reported
 
 
 # What is shown ---------------------------------------------------------------------------------------

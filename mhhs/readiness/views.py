@@ -1,5 +1,6 @@
 """Readiness pages: the matrix of participants × entry criteria of a phase, the criteria themselves, a participant's
 readiness (meet, waive, reopen, standing data), and the morning health check (report, today, a system's heat map)."""
+from collections import Counter
 from datetime import date
 
 from flask import Blueprint, abort, redirect, request, url_for
@@ -50,17 +51,13 @@ def matrix():
     """Participants × criteria of a phase, a page at a time (hundreds of participants: one page of them is what a
     person reads), filtered by readiness; the counts are of every participant of the phase."""
     phase = _phase()
-    found = criteria.PhaseReadiness(phase)
+    found = counts.phase_summary(phase)  # kept per process until what readiness reads moves (readiness/counts.py)
     show = request.args.get("show", "")
     show = show if show in SHOWN else ""
-    page = page_of([r.id for r in found.rows if not show or found.key(r.id) == show])
-    participants = {p.id: p for p in db.session.scalars(
-        select(Participant).where(Participant.id.in_(page.items)).options(joinedload(Participant.organisation)))}
-    readiness = found.readiness_of_many([participants[i] for i in page.items], with_marks=False)
-    rows = [(readiness[i], [readiness[i].standing_of(c.id) for c in found.criteria]) for i in page.items]
+    page = page_of([r for r in found.participants if not show or r.key == show])
     return render("readiness/matrix.html", "readiness/_matrix_rows.html", phase=phase, Route=Route, page=page,
-                  criteria_list=found.criteria, rows=rows, counts=found.counts(), total=len(found.rows), show=show,
-                  shown=SHOWN)
+                  criteria_list=found.criteria, rows=counts.matrix_rows(phase, page.items),
+                  counts=Counter(dict(found.counts)), total=len(found.participants), show=show, shown=SHOWN)
 
 
 def _criterion_page(form, criterion):

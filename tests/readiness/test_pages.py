@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
-from mhhs.readiness import criteria, health
+from mhhs.participants.models import Route
+from mhhs.readiness import counts, criteria, health
 from mhhs.readiness.models import CriterionMark, HealthCheck
 from tests.readiness.factory import environment, make_criterion, make_participant, report, system, user
 
@@ -50,6 +51,46 @@ def test_the_matrix_shows_a_page_of_participants_filtered_by_readiness_with_the_
     region = client.get("/readiness?phase=sit&show=not-ready", htmx=True).text
     assert 'id="readiness-participants"' not in region and "<html" not in region  # its content, swapped into it
     assert region.count('class="badge readiness-not-ready"') == 25
+
+
+def test_the_matrix_kept_per_process_shows_each_write_at_the_next_request(app, as_user):
+    """The matrix is worked out once and kept until what readiness reads changes: a mark met, reopened, a criterion
+    added or a participant's standing data declared must each show on the very next page, not after a restart."""
+    participant_id, criterion_id = _setup(app)
+    manager, supplier = as_user("rm.sit@demo.test"), as_user("supplier@demo.test")
+    assert "Not ready (2 open)" in manager.get("/readiness?phase=sit").text  # read and kept
+    assert supplier.post(f"/readiness/participants/{participant_id}/criteria/{criterion_id}/meet",
+                         {f"c{criterion_id}-meet-note": "Loaded"}).status_code == 303
+    met = manager.get("/readiness?phase=sit").text
+    assert "Not ready (1 open)" in met and 'class="badge state-met"' in met
+    assert manager.post(f"/readiness/participants/{participant_id}/criteria/{criterion_id}/reopen").status_code == 303
+    reopened = manager.get("/readiness?phase=sit").text
+    assert "Not ready (2 open)" in reopened and 'class="badge state-met"' not in reopened
+    assert manager.post("/readiness/criteria/new", {"phase": "sit", "text": "Standing data loaded", "kind": "",
+                                                    "market_role_id": "", "derived": "standing_data",
+                                                    "environment_id": ""}).status_code == 303
+    added = manager.get("/readiness?phase=sit").text
+    assert "Not ready (3 open)" in added and "Industry Standing Data not declared loaded." in added
+    assert supplier.post(f"/readiness/participants/{participant_id}/standing-data",
+                         {"loaded_on": criteria.today_in_london().isoformat()}).status_code == 303
+    assert "Not ready (2 open)" in manager.get("/readiness?phase=sit").text
+
+
+def test_the_kept_matrix_is_read_again_as_it_stands_at_another_moment(app):
+    """What time alone changes (a waiver's last day passing at London midnight) is never hidden by the copy kept per
+    process: asked for a later moment, the phase is read as it stands then."""
+    participant_id, criterion_id = _setup(app)
+    with app.app_context():
+        today = criteria.today_in_london()
+        db.session.add(CriterionMark(criterion_id=criterion_id, participant_id=participant_id, mark="waived",
+                                     note="Slips", waived_until=today, by_id=user("rm.sit@demo.test").id,
+                                     at=utcnow()))
+        db.session.commit()
+        now = counts.phase_summary(Route.SIT).participants[0]
+        assert now.label == "Not ready (1 open)" and [c.state for c in now.cells] == ["waived", "open"]
+        later = counts.phase_summary(Route.SIT, utcnow() + timedelta(days=2)).participants[0]
+        assert later.label == "Not ready (2 open)" and later.cells[0].why == f"Waiver expired on {today:%d %b %Y}."
+        assert counts.phase_summary(Route.SIT) == counts.phase_summary(Route.SIT, utcnow())
 
 
 def test_a_participant_meets_a_criterion_with_evidence_and_a_missing_one_is_refused_by_the_field(app, as_user):
