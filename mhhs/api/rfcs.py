@@ -16,7 +16,7 @@ from ..rfcs.models import Approval, Defect, Deployment, Rfc
 from ..rfcs.numbers import rfc_number
 from ..rfcs.permissions import can_edit_rfc, can_raise_rfc
 from ..rfcs.states import ReleaseType, RfcStatus
-from . import schemas
+from . import plain, schemas
 from .authentication import api_access
 from .blueprint import bp, next_link
 from .errors import check, invalid
@@ -83,7 +83,7 @@ def rfcs(filters):
                           selectinload(Rfc.approvals).joinedload(Approval.by), selectinload(Rfc.pending),
                           selectinload(Rfc.deployments).joinedload(Deployment.environment))
     page = paginate(query, [Rfc.id], descending=True)
-    return {"items": page.items, "next": next_link(page, "api.rfcs")}
+    return jsonify({"items": [plain.dump(schemas.Rfc, rfc) for rfc in page.items], "next": next_link(page, "api.rfcs")})
 
 
 @bp.route("/rfcs", methods=["POST"])
@@ -131,7 +131,7 @@ def _replay(key, fingerprint):
 @bp.alt_response(304, description="Not modified since the ETag sent in If-None-Match.")
 def rfc(rfc_id):
     """One RFC with its status and each phase's decision: poll it (with If-None-Match) until it is approved."""
-    response = jsonify(schemas.Rfc().dump(visible_rfc_or_404(rfc_id)))
+    response = jsonify(plain.dump(schemas.Rfc, visible_rfc_or_404(rfc_id)))
     response.add_etag()
     return response.make_conditional(request)
 
