@@ -6,13 +6,13 @@ from flask import abort, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from ..core.errors import problem
+from ..core.loading import load_collections
 from ..core.pagination import paginate
 from ..extensions import db
 from ..rfcs import queries, rules, services
-from ..rfcs.models import Approval, Defect, Deployment, Rfc
+from ..rfcs.models import Rfc
 from ..rfcs.numbers import rfc_number
 from ..rfcs.permissions import can_edit_rfc, can_raise_rfc
 from ..rfcs.states import ReleaseType, RfcStatus
@@ -60,6 +60,11 @@ def content(data, rfc=None):
     return values
 
 
+# What the RFC schema sends of each RFC besides its columns, each with the rows it names.
+SENT = {"environments": (), "defects": ("found_in",), "change_requests": (), "approvals": ("by",), "pending": (),
+        "deployments": ("environment",)}
+
+
 def visible_rfc_or_404(rfc_id):
     """The RFC with this id if the token's user may see it; a 404 problem in the API's words otherwise."""
     rfc = services.get_visible(current_user, rfc_id)
@@ -79,10 +84,8 @@ def rfcs(filters):
                                    system_id=system and system.id, environment_id=environment and environment.id)
     if "updated_since" in filters:
         query = query.where(Rfc.updated_at >= filters["updated_since"])
-    query = query.options(selectinload(Rfc.defects).joinedload(Defect.found_in), selectinload(Rfc.change_requests),
-                          selectinload(Rfc.approvals).joinedload(Approval.by), selectinload(Rfc.pending),
-                          selectinload(Rfc.deployments).joinedload(Deployment.environment))
     page = paginate(query, [Rfc.id], descending=True)
+    load_collections(page.items, Rfc, **SENT)
     return jsonify({"items": [plain.dump(schemas.Rfc, rfc) for rfc in page.items], "next": next_link(page, "api.rfcs")})
 
 
