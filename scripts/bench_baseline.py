@@ -11,6 +11,7 @@ from benchkit import bench_app, logged_in, report
 from sqlalchemy import insert, select
 
 from mhhs.baseline.models import BaselineChange, DeployedVersion
+from mhhs.baseline.versions import sort_key
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, Organisation, System, User, environment_systems
 from mhhs.extensions import db
@@ -38,6 +39,7 @@ def fill(system_count, deployment_count):
         when = now - timedelta(minutes=(deployment_count - i) * 150)
         version = f"1.{i // 100}.{i % 100}.0"
         rfcs.append(dict(id=i + 1, organisation_id=system.organisation_id, system_id=system.id, version=version,
+                         version_key=sort_key(version),
                          release_type=ReleaseType.MINOR, title=f"Release {i}", status=RfcStatus.CLOSED,
                          outcome=RfcStatus.DEPLOYED, revision=1, created_by_id=author.id, created_at=when,
                          updated_at=when, submitted_at=when, approved_at=when, window_start=when,

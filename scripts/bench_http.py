@@ -43,6 +43,7 @@ from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from mhhs import create_app  # noqa: E402
 from mhhs.api.services import create_token  # noqa: E402
+from mhhs.baseline.versions import sort_key  # noqa: E402
 from mhhs.config import Config  # noqa: E402
 from mhhs.core.time import utcnow  # noqa: E402
 from mhhs.directory.models import Environment, System, User  # noqa: E402
@@ -137,6 +138,7 @@ def fill(url, rfcs):
         db.session.execute(insert(Rfc), [dict(
             id=i, organisation_id=system.organisation_id, system_id=system.id, release_type=ReleaseType.MINOR,
             version=f"900.{i}.0.0", title=f"Writer {i}", reason="Bench", window_start=start(i),
+            version_key=sort_key(f"900.{i}.0.0"),
             window_end=start(i) + timedelta(hours=2), window_minutes=121, expected_downtime=0,
             status=RfcStatus.SUBMITTED, revision=1, created_by_id=author, created_at=now, updated_at=now,
             submitted_at=now, row_version=1, implementation_plan="", rollback_plan="", stakeholders_impacted="",

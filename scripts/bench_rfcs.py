@@ -9,6 +9,7 @@ from datetime import timedelta
 from benchkit import bench_app, logged_in, report
 from sqlalchemy import insert, select
 
+from mhhs.baseline.versions import sort_key
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
@@ -29,6 +30,7 @@ def fill(total):
         start = now + timedelta(hours=rng.randint(-2000, 2000))
         rows.append(dict(id=i + 1, organisation_id=system.organisation_id, system_id=system.id,
                          release_type=rng.choice(list(ReleaseType)), version=f"{i}.0.0.0", title=f"Release {i}",
+                         version_key=sort_key(f"{i}.0.0.0"),
                          reason="Bench", window_start=start, window_end=start + timedelta(hours=2), window_minutes=121,
                          expected_downtime=30, status=rng.choice(statuses), revision=1, created_by_id=author,
                          created_at=now, updated_at=now, submitted_at=now, row_version=1,

@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import func, insert, select, text
 
 from mhhs.allocation.models import Purpose, Slot, SlotStatus, slot_participants
+from mhhs.baseline.versions import sort_key
 from mhhs.certificates.models import Certificate, Kind, OfficerRole, PkiOfficer, Scheme
 from mhhs.core.changes import REFERENCE, bump
 from mhhs.core.time import london_to_utc, to_london, utcnow
@@ -97,6 +98,7 @@ def fill(count, seed):
             start = clashing_start(now) + timedelta(minutes=20 * (rfc_id - first))
         rfcs.append(dict(id=rfc_id, organisation_id=system.organisation_id, system_id=system.id,
                          release_type=rng.choice(list(ReleaseType)), version=f"{rfc_id}.0.0.0",
+                         version_key=sort_key(f"{rfc_id}.0.0.0"),
                          title=f"Release {rfc_id}", reason="Test", window_start=start,
                          window_end=start + timedelta(hours=2), window_minutes=121, expected_downtime=30,
                          status=status, revision=1, created_by_id=author.id, created_at=now, updated_at=now,

@@ -3,6 +3,7 @@ same rule functions and service as the upload page; a private key is refused."""
 import base64
 import binascii
 
+from flask import jsonify
 from flask_login import current_user
 
 from ..certificates import services
@@ -12,7 +13,7 @@ from ..certificates.permissions import can_keep_certificates
 from ..certificates.rules import certificate_problems, normal_mpid
 from ..core.pagination import paginate
 from ..core.time import utcnow
-from . import schemas
+from . import plain, schemas
 from .authentication import api_access
 from .blueprint import bp, next_link
 from .errors import check, invalid
@@ -29,7 +30,8 @@ def certificate_list(filters):
     page = paginate(services.dashboard_query(current_user, utcnow(), environment_id=environment and environment.id,
                                              kind=filters.get("kind")),
                     [Certificate.valid_to, Certificate.id], key_of=lambda row: (row[0].valid_to, row[0].id))
-    return {"items": page.items, "next": next_link(page, "api.certificate_list")}
+    return jsonify({"items": [plain.dump(schemas.Certificate, row) for row in page.items],
+                    "next": next_link(page, "api.certificate_list")})
 
 
 def _certificate_bytes(text):

@@ -1,5 +1,5 @@
 """Outages: the log, an outage logged as "Log outage" does (the outage rules, then the service), and ended now."""
-from flask import abort
+from flask import abort, jsonify
 from flask_login import current_user
 
 from ..core.pagination import paginate
@@ -9,7 +9,7 @@ from ..outages.models import Category, Outage
 from ..outages.permissions import can_edit_outage
 from ..outages.rules import outage_problems
 from ..rfcs.numbers import parse_rfc_number
-from . import schemas
+from . import plain, schemas
 from .authentication import api_access
 from .blueprint import bp, next_link
 from .errors import check
@@ -25,7 +25,8 @@ def outage_list(filters):
     system, environment = filtered_by(filters)
     page = paginate(services.log_query(environment_id=environment and environment.id, system_id=system and system.id,
                                        planned=filters.get("planned")), [Outage.start, Outage.id], descending=True)
-    return {"items": page.items, "next": next_link(page, "api.outage_list")}
+    return jsonify({"items": [plain.dump(schemas.Outage, outage) for outage in page.items],
+                    "next": next_link(page, "api.outage_list")})
 
 
 @bp.route("/outages", methods=["POST"])

@@ -6,17 +6,17 @@ from flask import abort, jsonify, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from ..core.errors import problem
+from ..core.loading import load_collections
 from ..core.pagination import paginate
 from ..extensions import db
 from ..rfcs import queries, rules, services
-from ..rfcs.models import Approval, Defect, Deployment, Rfc
+from ..rfcs.models import Rfc
 from ..rfcs.numbers import rfc_number
 from ..rfcs.permissions import can_edit_rfc, can_raise_rfc
 from ..rfcs.states import ReleaseType, RfcStatus
-from . import schemas
+from . import plain, schemas
 from .authentication import api_access
 from .blueprint import bp, next_link
 from .errors import check, invalid
@@ -60,6 +60,11 @@ def content(data, rfc=None):
     return values
 
 
+# What the RFC schema sends of each RFC besides its columns, each with the rows it names.
+SENT = {"environments": (), "defects": ("found_in",), "change_requests": (), "approvals": ("by",), "pending": (),
+        "deployments": ("environment",)}
+
+
 def visible_rfc_or_404(rfc_id):
     """The RFC with this id if the token's user may see it; a 404 problem in the API's words otherwise."""
     rfc = services.get_visible(current_user, rfc_id)
@@ -79,11 +84,9 @@ def rfcs(filters):
                                    system_id=system and system.id, environment_id=environment and environment.id)
     if "updated_since" in filters:
         query = query.where(Rfc.updated_at >= filters["updated_since"])
-    query = query.options(selectinload(Rfc.defects).joinedload(Defect.found_in), selectinload(Rfc.change_requests),
-                          selectinload(Rfc.approvals).joinedload(Approval.by), selectinload(Rfc.pending),
-                          selectinload(Rfc.deployments).joinedload(Deployment.environment))
     page = paginate(query, [Rfc.id], descending=True)
-    return {"items": page.items, "next": next_link(page, "api.rfcs")}
+    load_collections(page.items, Rfc, **SENT)
+    return jsonify({"items": [plain.dump(schemas.Rfc, rfc) for rfc in page.items], "next": next_link(page, "api.rfcs")})
 
 
 @bp.route("/rfcs", methods=["POST"])
@@ -131,7 +134,7 @@ def _replay(key, fingerprint):
 @bp.alt_response(304, description="Not modified since the ETag sent in If-None-Match.")
 def rfc(rfc_id):
     """One RFC with its status and each phase's decision: poll it (with If-None-Match) until it is approved."""
-    response = jsonify(schemas.Rfc().dump(visible_rfc_or_404(rfc_id)))
+    response = jsonify(plain.dump(schemas.Rfc, visible_rfc_or_404(rfc_id)))
     response.add_etag()
     return response.make_conditional(request)
 

@@ -11,6 +11,13 @@ def parse(version):
     return tuple(int(p) for p in match.groups()) if match else None
 
 
+def sort_key(version):
+    """A text that sorts as the version does (each part its digit count, then its digits), stored beside it so
+    SQL can order a system's versions and read only the neighbours; None when it is not a version."""
+    parts = parse(version)
+    return "".join(f"{len(str(part)):02d}{part}" for part in parts) if parts else None
+
+
 def normal(version):
     """The version as stored: its four parts without leading zeros."""
     return ".".join(map(str, parse(version)))

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import relationship
 
+from ..baseline.versions import sort_key
 from ..core.db import value_enum
 from ..core.time import utcnow
 from ..directory.models import Phase
@@ -52,6 +53,8 @@ class Rfc(db.Model):
     system_id = Column(ForeignKey("systems.id"), index=True)  # may be empty while a draft
     release_type = Column(value_enum(ReleaseType, 10))
     version = Column(String(40), nullable=False, default="")
+    # Kept from the version on every write (below): a system's versions ordered in SQL (baseline.versions.sort_key).
+    version_key = Column(String(160))
     title = Column(String(200), nullable=False, default="")
     reason = Column(Text, nullable=False, default="")
     window_start = Column(DateTime, index=True)  # UTC
@@ -460,6 +463,11 @@ Index("ix_rfcs_status_window_minutes", Rfc.status, Rfc.window_minutes)  # clashe
 def _window_minutes(_mapper, _connection, rfc):
     both = rfc.window_start and rfc.window_end
     rfc.window_minutes = int((rfc.window_end - rfc.window_start).total_seconds() // 60) + 1 if both else None
+    rfc.version_key = sort_key(rfc.version)
+
+
+# The version an RFC builds on: its system's nearest standing version below its own, read through the index.
+Index("ix_rfcs_system_version_key", Rfc.system_id, Rfc.version_key, Rfc.status, Rfc.outcome)
 Index("ix_rfcs_system_approved_at", Rfc.system_id, Rfc.approved_at)  # version order: approved since a submission
 Index("ix_rfcs_type_window_start", Rfc.release_type, Rfc.window_start)  # the emergency releases followed lately
 Index("ix_rfcs_system_window_start", Rfc.system_id, Rfc.window_start)  # a SIT-A/SIT-B partner's nearest window

@@ -79,11 +79,14 @@ WORK_SETS = {
 }
 
 
+# What a page of the RFC list shows of each row besides its columns (core.loading.load_collections): its
+# environments, and its deployments for the status badge's mixed outcome.
+LISTED = {"environments": (), "deployments": ()}
+
+
 def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None,
                    follow_up=None, work_set=None, now=None):
-    query = (select(Rfc).where(visible_clause(user))
-             .options(joinedload(Rfc.organisation), joinedload(Rfc.system), selectinload(Rfc.environments),
-                      selectinload(Rfc.deployments))  # the status badge tells a mixed outcome
+    query = (select(Rfc).where(visible_clause(user)).options(joinedload(Rfc.organisation), joinedload(Rfc.system))
              .order_by(Rfc.id.desc()))
     if work_set:
         query = query.where(*WORK_SETS[work_set][1](user, now))

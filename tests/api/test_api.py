@@ -2,6 +2,7 @@
 for every kind of bad input, idempotent creates, conditional polls, the audit trail and the OpenAPI description."""
 import base64
 import hashlib
+import json
 import sqlite3
 from datetime import date, timedelta
 
@@ -10,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from openapi_spec_validator import validate
 from sqlalchemy import event, func, select
 
+from mhhs.api import schemas
 from mhhs.api import services as tokens
 from mhhs.api.permissions import SCOPES
 from mhhs.audit.models import AuditEvent
@@ -230,6 +232,31 @@ def test_a_deployment_recorded_through_the_api_sets_the_baseline(app, api, make_
     assert [(c["system"], c["environment"], c["version"]) for c in cells] == [("DIP", "SIT-A", "1.5.0.0")]
 
 
+def test_an_rfc_is_sent_as_its_schema_describes_it_in_the_list_and_alone(app, api, make_token):
+    """The list and the poll serialise through plain functions made from the schema (api.plain): the JSON is what
+    the schema's own dump gives, for an RFC with every kind of field (defects, change requests, approvals, a
+    deployment, times, names)."""
+    secret = make_token(scopes=["read", "rfcs", "deployments"])
+    created = api("POST", "/rfcs", secret, rfc_body(
+        change_requests=[{"cr_id": "CR-7", "title": "Ack timeout", "summary": "Longer wait"}])).json
+    submitted = api("POST", f"/rfcs/{created['id']}/submit", secret)
+    assert submitted.status_code == 200, submitted.json
+    with app.app_context():
+        meet_approval_gate(created["id"])
+        rfc_id = approved_earlier(created["id"])
+        start = db.session.get(Rfc, rfc_id).approved_at + timedelta(days=1)
+    assert api("POST", f"/rfcs/{rfc_id}/deployments", secret, {
+        "environment": "SIT-A", "outcome": "success", "actual_start": iso(start),
+        "actual_end": iso(start + timedelta(hours=1))}).status_code == 201
+    alone = api("GET", f"/rfcs/{rfc_id}", secret).json
+    listed = next(r for r in api("GET", "/rfcs?system=DIP", secret).json["items"] if r["id"] == rfc_id)
+    with app.test_request_context():
+        described = json.loads(json.dumps(schemas.Rfc().dump(db.session.get(Rfc, rfc_id))))
+    assert alone == listed == described
+    assert described["deployments"][0]["environment"] == "SIT-A" and described["approvals"]
+    assert described["defects"][0]["found_in"] == "SIT-A" and described["change_requests"][0]["cr_id"] == "CR-7"
+
+
 def test_outages_are_logged_listed_and_ended(app, api, make_token):
     secret = make_token(scopes=["read", "outages"])
     start = utcnow() - timedelta(hours=1)
@@ -241,7 +268,7 @@ def test_outages_are_logged_listed_and_ended(app, api, make_token):
         "An unplanned outage is an infrastructure failure or a software failure.")
     assert "not yours" in fields(api("POST", "/outages", secret, {**body, "systems": ["MPRS"]}))["systems"]
     listed = api("GET", "/outages?environment=SIT-A", secret).json["items"]
-    assert logged.json["id"] in [o["id"] for o in listed]
+    assert [o for o in listed if o["id"] == logged.json["id"]] == [logged.json]  # as the schema sends it alone
     assert api("POST", f"/outages/{logged.json['id']}/end", make_token("mprs@demo.test", name="m")).status_code == 404
     ended = api("POST", f"/outages/{logged.json['id']}/end", secret)
     assert ended.status_code == 200 and ended.json["end"] is not None
@@ -265,6 +292,7 @@ def test_certificates_are_uploaded_as_pem_or_der_and_keys_are_refused(app, api, 
     assert "MPID" in fields(api("POST", "/certificates", secret, {**body, "certificate": der, "mpid": "x"}))["mpid"]
     listed = api("GET", "/certificates", secret).json["items"]
     assert len(listed) == 2 and {c["mpid"] for c in listed} == {"NWEN"}
+    assert [c for c in listed if c["id"] == uploaded.json["id"]] == [uploaded.json]  # as the schema sends it alone
     assert api("GET", "/certificates", make_token("mprs@demo.test", name="m")).json["items"] == []
 
 

@@ -6,6 +6,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from mhhs import create_app
+from mhhs.baseline.versions import sort_key
 from mhhs.config import TestConfig
 from mhhs.extensions import db
 
@@ -57,6 +58,7 @@ def test_deployments_and_the_baseline_survive_the_upgrade(tmp_path):
             history = connection.execute(text(
                 "SELECT environment_id, system_id, version, what, rfc_id FROM baseline_changes")).all()
             minutes = connection.execute(text("SELECT id, window_minutes FROM rfcs ORDER BY id")).all()
+            keys = connection.execute(text("SELECT version, version_key FROM rfcs ORDER BY id")).all()
             pending = connection.execute(text(
                 "SELECT rfc_id, phase, priority, window_start FROM rfc_pending_approvals")).all()
             assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
@@ -68,6 +70,7 @@ def test_deployments_and_the_baseline_survive_the_upgrade(tmp_path):
     # The submitted emergency waits for UIT only (SIT approved its revision), first in that queue.
     assert pending == [(3, "UIT", 0, "2026-02-01 09:00")]
     assert minutes == [(1, None), (2, None), (3, 151)]  # 150 minutes, rounded up as the model keeps it
+    assert keys == [(version, sort_key(version)) for version in ("1.1.0.0", "1.2.0.0", "1.2.0.1")]  # as it keeps it
 
 
 ISSUE_25_ROWS = """

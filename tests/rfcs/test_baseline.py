@@ -13,6 +13,7 @@ from mhhs.extensions import db
 from mhhs.rfcs import services
 from mhhs.rfcs.models import Defect, RetestResult, Rfc
 from mhhs.rfcs.states import ReleaseType, RfcStatus
+from mhhs.rfcs.targets import builds_on
 from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, form_data, make_rfc, system_id, user
 
 DEPLOYED, ROLLED_BACK, FIXED_FORWARD = RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK, RfcStatus.FIXED_FORWARD
@@ -449,3 +450,25 @@ def test_retests_page_queries_do_not_grow_with_defects(app, as_user, count_queri
         page = rm.get(f"/retests?environment={sit_a}").get_data(as_text=True)
     assert "Ready to retest (31)" in page and ">Next</a>" in page
     assert many.count == few.count
+
+
+def test_an_rfc_builds_on_its_systems_highest_standing_version_below_its_own_in_version_order(app):
+    """Versions compare part by part (1.10 above 1.9), through the stored version key kept on every write; a draft
+    or a release rolled back everywhere is not built on."""
+    with app.app_context():
+        def stored(version, status, outcome=None):
+            rfc = db.session.get(Rfc, make_rfc(submit=False, version=version))
+            rfc.status, rfc.outcome = status, outcome
+            db.session.commit()
+            return rfc
+
+        stored("1.9.0.0", RfcStatus.APPROVED)
+        ten = stored("1.10.0.0", RfcStatus.DEPLOYED)
+        stored("1.10.1.0", RfcStatus.DEPLOYED, RfcStatus.ROLLED_BACK)
+        stored("1.10.0.5", RfcStatus.DRAFT)
+        stored("2.0.0.0", RfcStatus.APPROVED)
+        own = db.session.get(Rfc, make_rfc(submit=False, version="1.11.0.0"))
+        assert builds_on(own, {}) == "1.10.0.0"
+        ten.version = "1.12.0.0"
+        db.session.commit()
+        assert builds_on(own, {}) == "1.9.0.0"

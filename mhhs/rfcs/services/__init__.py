@@ -53,13 +53,15 @@ from .emergencies import (
     not_carried_text,
     outstanding_emergency_fixes,
     outstanding_emergency_rows,
+    outstanding_fixes_of,
     owed_by,
 )
 from .version_hints import system_versions, version_context
 
 __all__ = [
     "CONFLICT", "get_visible", "rfc_or_404", "visible_rfc", "CARRY_OVER_LIMIT", "COUNTED", "carry_overs",
-    "not_carried_text", "outstanding_emergency_fixes", "outstanding_emergency_rows", "owed_by", "system_versions",
+    "not_carried_text", "outstanding_emergency_fixes", "outstanding_fixes_of", "outstanding_emergency_rows", "owed_by",
+    "system_versions",
     "version_context",
     "set_control_points", "decide", "deployed_out_of_order", "out_of_order_text", "overtaken_by", "rebuild_pending",
     "record_governance", "sync_pending", "version_order_text", "CHANGE_WORDS", "CONTENT_FIELDS", "check_may_edit",

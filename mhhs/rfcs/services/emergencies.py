@@ -40,6 +40,16 @@ def outstanding_emergency_fixes(system_id=None, now=None):
         _outstanding(system_id=system_id).options(joinedload(Rfc.system), selectinload(Rfc.defects))).all())
 
 
+def outstanding_fixes_of(rfc):
+    """[(rfc, [defect IDs still owed])] when this emergency RFC's fixes are still to be carried, [] otherwise: its
+    page's question, read for it alone (not every outstanding emergency of its system)."""
+    if rfc.release_type != ReleaseType.EMERGENCY or rfc.system_id is None:
+        return []
+    if db.session.scalar(_outstanding(Rfc.id, system_id=rfc.system_id).where(Rfc.id == rfc.id)) is None:
+        return []
+    return carry_overs([rfc])
+
+
 @dataclass(frozen=True)
 class CarryOver:
     """An emergency release whose fixes are still to be carried, as columns (a card's row)."""

@@ -23,7 +23,6 @@ from ..forms import (
 from ..models import CONTROL_POINTS
 from ..permissions import can_consult, consultation_of, owns_rfc, phases_to_decide
 from ..rules import open_by_hand
-from ..states import ReleaseType
 from .blueprint import PAGE_REGIONS, _rfc_or_404, bp, central_party
 
 
@@ -34,8 +33,7 @@ def detail(rfc_id):
 
 
 def _detail_page(rfc, closure_form=None, action_form=None, consult_form=None, answer_form=None):
-    outstanding = [(e, ids) for e, ids in services.outstanding_emergency_fixes(rfc.system_id) if e.id == rfc.id] \
-        if rfc.release_type == ReleaseType.EMERGENCY and rfc.is_public else []
+    outstanding = services.outstanding_fixes_of(rfc) if rfc.is_public else []
     return render("rfcs/detail.html", "rfcs/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
                   decision_form=DecisionForm(row_version=rfc.row_version), governance_form=GovernanceForm(),
                   closure_form=closure_form or ClosureForm(obj=rfc), phases=phases_to_decide(current_user, rfc),

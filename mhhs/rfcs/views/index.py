@@ -6,12 +6,14 @@ from sqlalchemy import select
 
 from ...core.forms import database_id, search_text
 from ...core.htmx import render
+from ...core.loading import load_collections
 from ...core.pagination import paginate_sorted, sort_of
 from ...core.permissions import login_required
 from ...core.time import utcnow
 from ...directory.models import Environment, System
 from ...extensions import db
 from .. import queries
+from ..models import Rfc
 from ..states import ReleaseType, RfcStatus
 from .blueprint import _enum_arg, bp
 
@@ -29,6 +31,7 @@ def rfcs():
                    work_set=request.args.get("set") if request.args.get("set") in queries.WORK_SETS else None)
     sort = sort_of(queries.RFC_SORTS, "number")
     page = paginate_sorted(queries.rfc_list_query(current_user, now=utcnow(), **filters), sort)
+    load_collections(page.items, Rfc, **queries.LISTED)
     context = dict(page=page, sort=sort, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType,
                    follow_ups=queries.FOLLOW_UPS,
                    work_set=queries.WORK_SETS[filters["work_set"]][0] if filters["work_set"] else None)
