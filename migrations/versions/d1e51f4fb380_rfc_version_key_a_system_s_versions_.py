@@ -2,7 +2,7 @@
 an index on (system, version key), not the system's every version); filled here for the RFCs already stored
 
 Revision ID: d1e51f4fb380
-Revises: e8756280238e
+Revises: bc621a32cefb
 Create Date: 2026-12-07 03:12:39.034405
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd1e51f4fb380'
-down_revision = 'e8756280238e'
+down_revision = 'bc621a32cefb'
 branch_labels = None
 depends_on = None
 
