@@ -3,6 +3,7 @@ grow with the data."""
 import re
 from datetime import timedelta
 
+from mhhs.core import changes
 from mhhs.core.time import utcnow
 from mhhs.outages.models import Category
 from mhhs.rfcs.rules import earliest_start
@@ -85,6 +86,7 @@ def test_home_queries_do_not_grow(app, as_user, count_queries):
     clients = {email: as_user(email) for email in ("rm.sit@demo.test", "dip@demo.test", "supplier@demo.test")}
     few = {}
     for email, client in clients.items():
+        changes.forget()  # read afresh both times (what the process keeps, as the carry-overs, is read again too)
         with count_queries() as counter:
             client.get("/")
         few[email] = counter.count
@@ -95,6 +97,7 @@ def test_home_queries_do_not_grow(app, as_user, count_queries):
                 approved_earlier(rfc_id)
                 deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
     for email, client in clients.items():
+        changes.forget()
         with count_queries() as counter:
             client.get("/")
         assert counter.count == few[email], email
