@@ -40,7 +40,7 @@ MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supp
 # day of its clashing windows (the benchmark shows the calendar of today).
 PAGES = [
     (MANAGER, "/outages/categories", 2),
-    (MANAGER, "/", 45), (CENTRAL_PARTY, "/", 39), (PARTICIPANT, "/", 35),
+    (MANAGER, "/", 36), (CENTRAL_PARTY, "/", 30), (PARTICIPANT, "/", 26),
     (MANAGER, "/rfcs", 8), (MANAGER, "/rfcs?last=1", 8), (CENTRAL_PARTY, "/rfcs", 8), (PARTICIPANT, "/rfcs", 8),
     (MANAGER, "/rfcs/{rfc}", 32), (MANAGER, "/approvals", 23),
     (MANAGER, "/outages", 17), (MANAGER, "/outages?last=1", 17), (MANAGER, "/outages/board", 7),
