@@ -166,7 +166,8 @@ def _register_hooks(app):
 
 def _watch_changes():
     """What moves the stored change counters (core/changes.py): the reference data, the outage board, what a
-    participant's readiness reads, and what connectivity proving rests on (the proving matrix)."""
+    participant's readiness reads, what connectivity proving rests on (the proving matrix) and the emergency fixes
+    still to be carried forward."""
     from .certificates.models import Certificate, PkiOfficer
     from .core.changes import OUTAGES, PROVING, REFERENCE, watch
     from .directory.models import Environment, MarketRole, Organisation, System
@@ -181,6 +182,8 @@ def _watch_changes():
     )
     from .readiness.counts import READINESS
     from .readiness.counts import WATCHED as READINESS_WATCHED
+    from .rfcs.models import Defect, Rfc
+    from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
 
     for model in (Environment, System, Organisation, MarketRole):
         watch(model, REFERENCE)
@@ -191,6 +194,8 @@ def _watch_changes():
     for model in (Participant, ParticipantEnvironment, OnboardingInterval, Tranche, ProvingStep, ConnectivitySignOff,
                   PkiOfficer, Certificate):
         watch(model, PROVING)
+    watch(Rfc, CARRY_OVERS, when=moves_carry_overs)
+    watch(Defect, CARRY_OVERS)
 
 
 def _register_template_globals(app):

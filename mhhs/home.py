@@ -13,7 +13,7 @@ from .allocation.services import my_slots, requests_to_decide
 from .baseline import services as baseline
 from .certificates.models import SOON_DAYS, Certificate
 from .certificates.permissions import visible_certificates
-from .certificates.services import certificate_gaps, environments_tested_in
+from .certificates.services import environments_tested_in, gaps
 from .core.pagination import COUNT_LIMIT, Page
 from .core.permissions import Role, login_required
 from .core.time import to_london, utcnow
@@ -114,8 +114,8 @@ def _certificates(user, now, names):
     they test (each with the list its link opens)."""
     expired = _certificate_card(user, Certificate.valid_to < now, names)
     expiring = _certificate_card(user, Certificate.valid_to.between(now, now + timedelta(days=SOON_DAYS)), names)
-    missing, no_contact = certificate_gaps(user, now)
-    return dict(expired=expired, expiring=expiring, missing=missing, contact_gaps=no_contact)
+    missing, contacts = gaps(user, now)
+    return dict(expired=expired, expiring=expiring, missing=missing, contact_gaps=contacts)
 
 
 def _going_on(now):

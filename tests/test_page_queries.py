@@ -41,7 +41,7 @@ MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supp
 # day of its clashing windows (the benchmark shows the calendar of today).
 PAGES = [
     (MANAGER, "/outages/categories", 2),
-    (MANAGER, "/", 44), (CENTRAL_PARTY, "/", 36), (PARTICIPANT, "/", 30),
+    (MANAGER, "/", 36), (CENTRAL_PARTY, "/", 30), (PARTICIPANT, "/", 26),
     (MANAGER, "/rfcs", 8), (MANAGER, "/rfcs?last=1", 8), (CENTRAL_PARTY, "/rfcs", 8), (PARTICIPANT, "/rfcs", 8),
     (MANAGER, "/rfcs/{rfc}", 32), (MANAGER, "/approvals", 23),
     (MANAGER, "/outages", 17), (MANAGER, "/outages?last=1", 17), (MANAGER, "/outages/board", 7),
@@ -49,7 +49,7 @@ PAGES = [
     (MANAGER, "/outages/availability", 6), (MANAGER, "/outages/availability?period=month&count=12", 7),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
     (MANAGER, "/calendar?date={day}", 37), (MANAGER, "/calendar?view=week&date={day}", 37), (MANAGER, "/plan", 9),
-    (MANAGER, "/reports/weekly", 34), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 10),
+    (MANAGER, "/reports/weekly", 32), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 8),
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
     (MANAGER, "/participants", 8),

@@ -1,4 +1,5 @@
 """Certificate writes, the dashboard's queries, PKI officer rules and expiry reminders."""
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import case, func, select, true
@@ -6,11 +7,12 @@ from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
 from ..core import search
+from ..core.changes import PROVING, REFERENCE, cached
 from ..core.pagination import SortColumn
-from ..core.permissions import Role
+from ..core.permissions import Role, is_manager
 from ..core.registry import functions
 from ..core.services import Refused
-from ..core.time import format_london
+from ..core.time import format_london, utcnow
 from ..directory.models import Environment, Organisation, OrgKind, User
 from ..extensions import db
 from ..mail.services import email_text, queue
@@ -162,6 +164,52 @@ def _contacts(organisation_ids):
     return set(db.session.execute(select(PkiOfficer.organisation_id, PkiOfficer.scheme, PkiOfficer.environment_id)
                                   .where(PkiOfficer.role == OfficerRole.TECHNICAL_CONTACT,
                                          PkiOfficer.organisation_id.in_(organisation_ids))).all())
+
+
+@dataclass(frozen=True)
+class Named:
+    """An environment or organisation as a gap names it (plain values, kept per process)."""
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """Whoever sees what a user sees of the certificates: every organisation's (None), or one's."""
+    organisation_id: int | None
+    is_authenticated = True
+
+    @property
+    def role(self):
+        return Role.RELEASE_MANAGER if self.organisation_id is None else Role.TEST_PARTICIPANT
+
+
+def _named_gaps(reader, now):
+    def named(gaps):
+        return tuple((Named(e.id, e.name), Named(o.id, o.name), what) for e, o, what in gaps)
+    coverage, contacts = certificate_gaps(reader, now)
+    return named(coverage), named(contacts)
+
+
+def _load_gaps(organisation_id):
+    """(coverage gaps, contact gaps) as names, and the moment they may change with time alone: the next expiry of a
+    current certificate the reader sees."""
+    reader, now = _Reader(organisation_id), utcnow()
+    expiry = db.session.scalar(visible(select(func.min(Certificate.valid_to))
+                                       .where(~Certificate.replaced, Certificate.valid_to >= now), reader))
+    return *_named_gaps(reader, now), expiry or datetime.max
+
+
+def gaps(user, now):
+    """(coverage_gaps, contact_gaps) of what the user sees at `now`, with names for the environments and
+    organisations: read once per process per reader and again when a certificate, an officer or the reference data
+    change (their counters), or when `now` is past the next expiry (the home page's cards)."""
+    reader = None if is_manager(user) else user.organisation_id
+    coverage, contacts, until = cached(_load_gaps, PROVING, REFERENCE, key=(reader,),
+                                       fresh=lambda copy: now <= copy[2])
+    if now > until:  # a moment past even the next expiry as it stands now (a `now` to come): read for it
+        coverage, contacts = _named_gaps(_Reader(reader), now)
+    return list(coverage), list(contacts)
 
 
 def contact_warning(organisation, environment_id, kind):

@@ -7,7 +7,7 @@ create_app) bumps that model's counter. Writes that bypass the ORM (bulk `insert
 tests' reset) bump nothing: they call `bump` themselves, or `forget` the process's copies.
 """
 from flask import g, has_app_context
-from sqlalchemy import BigInteger, Column, String, event, insert, select, update
+from sqlalchemy import BigInteger, Column, String, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -17,6 +17,7 @@ OUTAGES = "outages"  # the outage log and its updates: the status board
 PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
 
 _watched = {}  # model class: counter names
+_watched_when = {}  # (model class, counter name): whether a changed instance moves it (absent: any change does)
 _copies = {}  # loader: (counter values it was read at, what it returned)
 
 
@@ -26,17 +27,38 @@ class ChangeCounter(db.Model):
     value = Column(BigInteger, nullable=False, default=0)
 
 
-def watch(model, *counters):
-    """A flush that adds, changes or deletes a `model` instance bumps these counters."""
+def watch(model, *counters, when=None):
+    """A flush that adds, changes or deletes a `model` instance bumps these counters; with `when`, a change bumps
+    them only when when(instance) says it moves what they count (a counter that hot rows, as an RFC's, would
+    otherwise move at every write, queueing every writer on it)."""
     _watched.setdefault(model, set()).update(counters)
+    if when is not None:
+        _watched_when.update({(model, counter): when for counter in counters})
     if not event.contains(Session, "before_flush", _bump_written):
         event.listen(Session, "before_flush", _bump_written)
 
 
+def _moves(instance, counter):
+    when = _watched_when.get((type(instance), counter))
+    return when is None or when(instance)
+
+
+UNKNOWN = object()  # an attribute's value before a change, when it was not loaded
+
+
+def changed(instance, name):
+    """(changed, old value or UNKNOWN, new value) of an instance's attribute in the flush to come."""
+    history = inspect(instance).attrs[name].history
+    old = history.deleted[0] if history.deleted else (history.unchanged[0] if history.unchanged else UNKNOWN)
+    return history.has_changes(), old, history.added[0] if history.added else old
+
+
 def _bump_written(session, _context, _instances):
     moved = set()
-    for instance in (*session.new, *session.dirty, *session.deleted):
+    for instance in (*session.new, *session.deleted):
         moved |= _watched.get(type(instance), set())
+    for instance in session.dirty:
+        moved |= {counter for counter in _watched.get(type(instance), ()) if _moves(instance, counter)}
     if moved:
         bump(*sorted(moved), session=session)  # sorted: concurrent writers take the rows' locks in one order
 

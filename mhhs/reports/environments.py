@@ -7,9 +7,10 @@ from sqlalchemy.orm import selectinload
 from ..baseline.services import deployed_versions
 from ..core.htmx import render
 from ..core.permissions import login_required
+from ..directory import choices
 from ..directory.models import Environment, MajorRelease, MarketRole, System
 from ..extensions import db
-from ..rfcs.services import outstanding_emergency_fixes
+from ..rfcs.services import outstanding_emergency_rows
 
 bp = Blueprint("environments", __name__)
 
@@ -25,4 +26,5 @@ def index():
     market_roles = db.session.scalars(select(MarketRole).order_by(MarketRole.central, MarketRole.code)).all()
     return render("reports/environments.html", "reports/environments.html", environments=envs,
                   roadmap=roadmap, market_roles=market_roles, versions=deployed_versions(),
-                  carry_overs=outstanding_emergency_fixes())
+                  carry_overs=outstanding_emergency_rows(),
+                  system_names={i: name for i, name, _ in choices.systems()})

@@ -4,10 +4,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from mhhs.core.changes import ChangeCounter
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
 from mhhs.rfcs.models import ControlPoint, Rfc
 from mhhs.rfcs.rules import EMERGENCY_NOT_APPLICABLE
+from mhhs.rfcs.services.emergencies import CARRY_OVERS
 from mhhs.rfcs.states import ReleaseType, RfcStatus
 from tests.rfcs.factory import approve, env_ids, form_data, make_rfc
 
@@ -97,7 +99,13 @@ def test_rcm_12_8_nb_the_next_regular_release_carries_the_emergency_or_says_why_
     """RCM §12.8 NB: "All emergency patches/hotfixes must be included into the next available release"; the emergency
     stays "not carried" on its RFC, the environments page and the weekly report until then, whatever its age."""
     emergency = approved_emergency(app, days_ago=200)  # older than the 90 days the warning used to last
+    with app.app_context():
+        system_name = db.session.get(Rfc, emergency).system.name
     dip, rm = as_user("dip@demo.test"), as_user("rm.sit@demo.test")
+    # Read first, as a busy process has them (kept per process): the submission below must still be seen.
+    home = rm.get("/").get_data(as_text=True).split('id="emergencies"')[1].split("</section>")[0]
+    assert f"RFC-{emergency:06d}" in home and "DEF-9" in home
+    assert "emergency release" in dip.get("/environments").get_data(as_text=True)
     data = form_data(app, version="0.1.0.0", defects=[], not_carried_reason=reason)
     if carried:
         data = {**data, **{"defects-0-defect_id": "DEF-9", "defects-0-severity": "Critical",
@@ -111,9 +119,11 @@ def test_rcm_12_8_nb_the_next_regular_release_carries_the_emergency_or_says_why_
     pages = (dip.get(f"/rfcs/{emergency}"), dip.get("/environments"), rm.get("/reports/weekly"))
     texts = [p.get_data(as_text=True) for p in pages]
     assert all(p.status_code == 200 for p in pages)
+    home = rm.get("/").get_data(as_text=True).split('id="emergencies"')[1].split("</section>")[0]
     if submitted:
         assert response.status_code == 303 \
             and not any("DEF-9 not carried" in t or "not yet carried" in t for t in texts)
+        assert f"RFC-{emergency:06d}" not in home and "None." in home
         assert "None: every emergency fix is in a later regular release, or its absence is explained." in texts[2]
         return
     page = response.get_data(as_text=True)
@@ -121,6 +131,8 @@ def test_rcm_12_8_nb_the_next_regular_release_carries_the_emergency_or_says_why_
     assert f"RFC-{emergency:06d} (0.0.0.1) fixed DEF-9" in page.split('id="not_carried_reason-error"')[1][:400]
     assert "Emergency fix not yet carried forward" in texts[0]
     assert "not yet carried into a later regular release" in texts[1]
+    assert f"{system_name}: emergency release RFC-{emergency:06d} (0.0.0.1) fixed DEF-9" in texts[1]
+    assert f"RFC-{emergency:06d}" in home and "DEF-9" in home
     assert "DEF-9 not carried into a later regular release (RCM §12.8)" in texts[2]
 
 
@@ -234,3 +246,27 @@ def test_rcm_12_8_the_rfc_page_shows_the_evidence_the_blocking_flag_and_why_fixe
     page = dip.get(f"/rfcs/{blocked}").get_data(as_text=True)
     assert "Unit and component tests passed in DEV" in page and "blocking</span>" in page
     assert "Superseded by the new queue module" in dip.get(f"/rfcs/{regular}").get_data(as_text=True)
+
+
+def test_the_carry_overs_kept_per_process_move_with_what_they_rest_on_only(app):
+    """The carry-overs are read once per process and again when their counter moves: an emergency's approval or a
+    defect moves it (so every page sees the change); a title, or a regular release's approval (the commonest
+    writes), does not (writers do not queue on it)."""
+    def counter():
+        return db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.name == CARRY_OVERS)) or 0
+
+    with app.app_context():
+        emergency = make_rfc(release_type=EMERGENCY, version="0.0.0.1", window_start=utcnow() + timedelta(hours=3))
+        regular = make_rfc(version="0.1.0.0")
+        before = counter()
+        rfc = db.session.get(Rfc, emergency)
+        rfc.title = "Another title"
+        db.session.commit()
+        assert counter() == before
+        approve(emergency, "rm.sit@demo.test")
+        assert db.session.get(Rfc, emergency).status == RfcStatus.APPROVED and counter() == before + 1
+        approve(regular, "rm.sit@demo.test")
+        assert db.session.get(Rfc, regular).status == RfcStatus.APPROVED and counter() == before + 1
+        db.session.get(Rfc, emergency).defects[0].summary = "Reworded"
+        db.session.commit()
+        assert counter() == before + 2

@@ -6,6 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from ...baseline.versions import parse
+from ...core.changes import UNKNOWN, cached, changed
 from ...extensions import db
 from ..models import Defect, Rfc, rfc_number
 from ..states import PUBLIC_STATUSES, ReleaseType, RfcStatus
@@ -14,6 +15,7 @@ from ..states import PUBLIC_STATUSES, ReleaseType, RfcStatus
 # every one not yet carried, whatever its age (RCM §12.8 NB), the newest CARRY_OVER_LIMIT at most.
 CARRY_OVER_LIMIT = 200
 COUNTED = (RfcStatus.DRAFT, RfcStatus.REJECTED, RfcStatus.WITHDRAWN)  # statuses of a regular RFC that carries nothing
+CARRY_OVERS = "carry-overs"  # what the carry-overs rest on (core/changes.py): RFCs as moves_carry_overs says, defects
 
 
 def _outstanding(*columns, system_id=None):
@@ -50,6 +52,18 @@ def outstanding_fixes_of(rfc):
     return carry_overs([rfc])
 
 
+def moves_carry_overs(rfc):
+    """Whether this change to an RFC can add or end a carry-over (so that an approval of a regular release, the
+    commonest write, moves no counter): its type, system, version, window, submission or reason changed, or its
+    status crossed what counts (an emergency's: public; a regular release's: not a draft, rejected or withdrawn)."""
+    if any(changed(rfc, name)[0] for name in ("release_type", "system_id", "version", "window_start", "submitted_at",
+                                              "not_carried_reason")):
+        return True
+    moved, old, new = changed(rfc, "status")
+    counts = PUBLIC_STATUSES if rfc.release_type == ReleaseType.EMERGENCY else COUNTED
+    return moved and (old is UNKNOWN or (old in counts) != (new in counts))
+
+
 @dataclass(frozen=True)
 class CarryOver:
     """An emergency release whose fixes are still to be carried, as columns (a card's row)."""
@@ -63,7 +77,12 @@ class CarryOver:
 
 
 def outstanding_emergency_rows():
-    """outstanding_emergency_fixes(), read as columns: [(CarryOver, [defect IDs])] (the home page's card)."""
+    """outstanding_emergency_fixes(), read as columns: [(CarryOver, [defect IDs])] (the home page's card, the
+    environments page), read once per process and again when an RFC or defect they rest on has changed."""
+    return cached(_outstanding_rows, CARRY_OVERS)
+
+
+def _outstanding_rows():
     emergencies = _outstanding(Rfc.id, Rfc.system_id, Rfc.version, Rfc.window_start).subquery()
     rows = db.session.execute(
         select(emergencies.c.id, emergencies.c.system_id, emergencies.c.version, Defect.defect_id)
