@@ -5,9 +5,11 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
 
+from ..core import changes
+from ..core.db import longest
 from ..core.time import add_business_days, format_london, london_to_utc, to_london
 from ..directory.models import Organisation, System, environment_systems
 from ..extensions import db
@@ -153,14 +155,22 @@ def _allowed_pairs(phase_ids):
 
 # The held slots of the environments asked about overlapping [first, last), as columns in start order, a row per
 # holder (its participants' organisations in Slot.participants' order): one statement, built once (the environments
-# are an expanding parameter).
+# are an expanding parameter). Read through the index on start, from the earliest a slot overlapping [first, …) can
+# start (first less the longest slot); the status and environment are tested row by row (coalesce keeps the planner
+# off their indexes, which would read every slot held there).
 _HELD = (select(Slot.id, Slot.environment_id, Slot.start, Slot.end, Slot.purpose, Slot.exclusive, Organisation.name)
          .outerjoin(slot_participants, slot_participants.c.slot_id == Slot.id)
          .outerjoin(Participant, Participant.id == slot_participants.c.participant_id)
          .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
-         .where(Slot.status.in_(HOLDING), Slot.environment_id.in_(bindparam("environments", expanding=True)),
-                Slot.start < bindparam("last"), Slot.end > bindparam("first"))
+         .where(func.coalesce(Slot.status, Slot.status).in_(HOLDING),
+                func.coalesce(Slot.environment_id, Slot.environment_id).in_(bindparam("environments", expanding=True)),
+                Slot.start > bindparam("earliest"), Slot.start < bindparam("last"), Slot.end > bindparam("first"))
          .order_by(Slot.start, Slot.id, Participant.id))
+
+
+def _longest_slot():
+    """The longest slot's length (any status), kept per process while no slot changes (core/changes.py)."""
+    return longest(Slot.start, Slot.end)
 
 
 @dataclass
@@ -178,22 +188,26 @@ def _slots(wants):
     slots), then per want only those starting between its start less the longest held slot and its end (bisected in
     start order)."""
     first, last = _range(wants)
+    longest_slot = changes.cached(_longest_slot, changes.SLOTS)
+    if longest_slot is None:
+        return []
     ignore = {i for w in wants for i in (w.slot_id, *w.ignore) if i}
     held = {}  # environment id: ([start], [_Held]) in start order
-    for slot_id, environment_id, start, end, purpose, exclusive, holder in db.session.execute(_HELD, {
-            "environments": sorted({w.environment.id for w in wants}), "first": first, "last": last}):
+    asked = {"environments": sorted({w.environment.id for w in wants}), "first": first, "last": last,
+             "earliest": first - longest_slot}
+    for slot_id, environment_id, start, end, purpose, exclusive, holder in db.session.execute(_HELD, asked):
         starts, rows = held.setdefault(environment_id, ([], []))
         if not rows or rows[-1].id != slot_id:
             starts.append(start)
             rows.append(_Held(slot_id, start, end, purpose, exclusive, []))
         if holder is not None:
             rows[-1].holders.append(holder)
-    longest = {e: max(r.end - r.start for r in rows) for e, (_, rows) in held.items()}
+    longest_of = {e: max(r.end - r.start for r in rows) for e, (_, rows) in held.items()}
     found = []
     for w in wants:
         starts, rows = held.get(w.environment.id, ((), ()))
         if rows:
-            lower = bisect_left(starts, w.start - longest[w.environment.id])
+            lower = bisect_left(starts, w.start - longest_of[w.environment.id])
             found += [(w.key, _slot_clash(w.environment.name, s.holders, s.purpose, s.start, s.end))
                       for s in rows[lower:bisect_left(starts, w.end)]
                       if w.start < s.end and s.id not in ignore and (s.exclusive or w.exclusive)]
