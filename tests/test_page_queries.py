@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select, text
 
 from mhhs.allocation.models import Purpose, Slot, SlotStatus, slot_participants
 from mhhs.certificates.models import Certificate, Kind, OfficerRole, PkiOfficer, Scheme
-from mhhs.core.changes import REFERENCE, bump
+from mhhs.core.changes import OUTAGES, REFERENCE, SLOTS, bump
 from mhhs.core.time import london_to_utc, to_london, utcnow
 from mhhs.directory.models import Environment, MarketRole, Organisation, OrgKind, System, User, environment_systems
 from mhhs.extensions import db
@@ -132,7 +132,7 @@ def fill(count, seed):
                         (Outage, outages), (outage_systems, outage_links), (Certificate, certificates)):
         if rows:
             db.session.execute(insert(model), rows)
-    bump(READINESS)  # certificates added beside the ORM: what readiness reads (core/changes.py)
+    bump(READINESS, OUTAGES)  # certificates and outages added beside the ORM: what readiness reads, the longest outage
     db.session.commit()
     rebuild_pending()
     downtime.rebuild(now)
@@ -205,6 +205,7 @@ def fill_slots(count, seed, now):
         links += [{"slot_id": slot_id, "participant_id": p} for p in rng.sample(participants, rng.randint(1, 2))]
     db.session.execute(insert(Slot), slots)
     db.session.execute(insert(slot_participants), links)
+    bump(SLOTS)  # slots added beside the ORM: the clash rule's longest slot (core/changes.py)
     db.session.commit()
 
 
@@ -220,6 +221,7 @@ def own_slot(participant_id, environment_id):
                                            status=SlotStatus.ALLOCATED, requested_by_id=manager,
                                            requested_at=utcnow(), changed_at=utcnow())])
     db.session.execute(insert(slot_participants), [{"slot_id": slot_id, "participant_id": participant_id}])
+    bump(SLOTS)
     db.session.commit()
     return start + timedelta(minutes=10)
 
