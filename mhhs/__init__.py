@@ -166,10 +166,11 @@ def _register_hooks(app):
 
 def _watch_changes():
     """What moves the stored change counters (core/changes.py): the reference data, the outage board, what a
-    participant's readiness reads, what connectivity proving rests on (the proving matrix) and the emergency fixes
-    still to be carried forward."""
+    participant's readiness reads, what connectivity proving rests on (the proving matrix), the emergency fixes still
+    to be carried forward, and the slots."""
+    from .allocation.models import Slot
     from .certificates.models import Certificate, PkiOfficer
-    from .core.changes import OUTAGES, PROVING, REFERENCE, watch
+    from .core.changes import OUTAGES, PROVING, REFERENCE, SLOTS, watch
     from .directory.models import Environment, MarketRole, Organisation, System
     from .outages.models import Outage, OutageUpdate
     from .participants.models import (
@@ -189,6 +190,7 @@ def _watch_changes():
         watch(model, REFERENCE)
     for model in (Outage, OutageUpdate):
         watch(model, OUTAGES)
+    watch(Slot, SLOTS)
     for model in READINESS_WATCHED:
         watch(model, READINESS)
     for model in (Participant, ParticipantEnvironment, OnboardingInterval, Tranche, ProvingStep, ConnectivitySignOff,

@@ -1,20 +1,23 @@
 """The allocation's rules (EAP §7.1.2, §11.3, §12.1.2, §12.2; RCM §7.4): the one clash rule of a slot (used by the
 form, the requests queue, the calendar and the API), the notice, the quality gate, a series' occurrences and the
 warnings about dates. Times are naive UTC; days and wall-clock times are Europe/London."""
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy.orm import joinedload
 
+from ..core import changes
+from ..core.db import longest
 from ..core.time import add_business_days, day_span, format_london, london_to_utc, to_london
-from ..directory.models import System, environment_systems
+from ..directory.models import Organisation, System, environment_systems
 from ..extensions import db
 from ..participants.models import Participant
 from ..participants.services import first_open_step, unavailable_between
 from ..windows.clashes import Clash, Span, busy, next_free_window
 from ..windows.support import set_hours, support_problem
-from .models import DEFAULT_NOTICE_DAYS, HOLDING, AllocationRule, Slot, StageOverlap, TestPhase
+from .models import DEFAULT_NOTICE_DAYS, HOLDING, AllocationRule, Slot, StageOverlap, TestPhase, slot_participants
 
 MAX_SERIES = timedelta(days=366)  # a series runs at most a year (the first day and the same day a year on)
 WEEKDAYS = range(5)
@@ -150,24 +153,71 @@ def _allowed_pairs(phase_ids):
         or_(StageOverlap.first_id.in_(phase_ids), StageOverlap.second_id.in_(phase_ids))))}
 
 
+# The held slots of the environments asked about overlapping [first, last), as columns in start order, a row per
+# holder (its participants' organisations in Slot.participants' order): one statement, built once (the environments
+# are an expanding parameter). Read through the index on start, from the earliest a slot overlapping [first, …) can
+# start (first less the longest slot); the status and environment are tested row by row (coalesce keeps the planner
+# off their indexes, which would read every slot held there).
+_HELD = (select(Slot.id, Slot.environment_id, Slot.start, Slot.end, Slot.purpose, Slot.exclusive, Organisation.name)
+         .outerjoin(slot_participants, slot_participants.c.slot_id == Slot.id)
+         .outerjoin(Participant, Participant.id == slot_participants.c.participant_id)
+         .outerjoin(Organisation, Organisation.id == Participant.organisation_id)
+         .where(func.coalesce(Slot.status, Slot.status).in_(HOLDING),
+                func.coalesce(Slot.environment_id, Slot.environment_id).in_(bindparam("environments", expanding=True)),
+                Slot.start > bindparam("earliest"), Slot.start < bindparam("last"), Slot.end > bindparam("first"))
+         .order_by(Slot.start, Slot.id, Participant.id))
+
+
+def _longest_slot():
+    """The longest slot's length (any status), kept per process while no slot changes (core/changes.py)."""
+    return longest(Slot.start, Slot.end)
+
+
+@dataclass
+class _Held:
+    id: int
+    start: datetime
+    end: datetime
+    purpose: object
+    exclusive: bool
+    holders: list
+
+
 def _slots(wants):
+    """Each want against the held slots of its environment: read once as columns (one read whatever the number of
+    slots), then per want only those starting between its start less the longest held slot and its end (bisected in
+    start order)."""
     first, last = _range(wants)
+    longest_slot = changes.cached(_longest_slot, changes.SLOTS)
+    if longest_slot is None:
+        return []
     ignore = {i for w in wants for i in (w.slot_id, *w.ignore) if i}
-    held = db.session.scalars(select(Slot).options(
-        selectinload(Slot.participants).joinedload(Participant.organisation), joinedload(Slot.environment))
-        .where(Slot.status.in_(HOLDING), Slot.environment_id.in_({w.environment.id for w in wants}),
-               Slot.start < last, Slot.end > first).order_by(Slot.start)).all()
-    return [(w.key, slot_clash(s)) for w in wants for s in held
-            if s.environment_id == w.environment.id and s.start < w.end and w.start < s.end
-            and s.id not in ignore and (s.exclusive or w.exclusive)]
+    held = {}  # environment id: ([start], [_Held]) in start order
+    asked = {"environments": sorted({w.environment.id for w in wants}), "first": first, "last": last,
+             "earliest": first - longest_slot}
+    for slot_id, environment_id, start, end, purpose, exclusive, holder in db.session.execute(_HELD, asked):
+        starts, rows = held.setdefault(environment_id, ([], []))
+        if not rows or rows[-1].id != slot_id:
+            starts.append(start)
+            rows.append(_Held(slot_id, start, end, purpose, exclusive, []))
+        if holder is not None:
+            rows[-1].holders.append(holder)
+    longest_of = {e: max(r.end - r.start for r in rows) for e, (_, rows) in held.items()}
+    found = []
+    for w in wants:
+        starts, rows = held.get(w.environment.id, ((), ()))
+        if rows:
+            lower = bisect_left(starts, w.start - longest_of[w.environment.id])
+            found += [(w.key, _slot_clash(w.environment.name, s.holders, s.purpose, s.start, s.end))
+                      for s in rows[lower:bisect_left(starts, w.end)]
+                      if w.start < s.end and s.id not in ignore and (s.exclusive or w.exclusive)]
+    return found
 
 
-def slot_clash(slot):
-    who = ", ".join(p.organisation.name for p in slot.participants)
-    return Clash("slot", f"{slot.environment.name} is held by {who} for {slot.purpose.label.lower()}, "
-                 f"{format_london(slot.start)}–{format_london(slot.end, '%H:%M')}",
-                 "allocation.timeline", {"view": "week", "day": to_london(slot.start).date().isoformat()},
-                 slot.start, slot.end)
+def _slot_clash(environment_name, holders, purpose, start, end):
+    return Clash("slot", f"{environment_name} is held by {', '.join(holders)} for {purpose.label.lower()}, "
+                 f"{format_london(start)}–{format_london(end, '%H:%M')}",
+                 "allocation.timeline", {"view": "week", "day": to_london(start).date().isoformat()}, start, end)
 
 
 def _windows(wants):

@@ -14,6 +14,7 @@ from ..extensions import db
 
 REFERENCE = "reference"  # environments, systems, organisations, market roles, support hours
 OUTAGES = "outages"  # the outage log and its updates: the status board
+SLOTS = "slots"  # the allocation's slots: the longest one, which bounds the clash rule's read
 PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
 
 _watched = {}  # model class: counter names

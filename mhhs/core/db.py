@@ -2,12 +2,15 @@
 first (@reads_first) take the write lock only in their units of work (writing)."""
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import wraps
 
 from flask import g, has_request_context, request
-from sqlalchemy import Enum, event
+from sqlalchemy import Enum, Float, event, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..extensions import db
 
@@ -116,3 +119,31 @@ def insert_if_missing(model, **values):
     Then lock the row (`db.session.get(..., with_for_update=True)`) to change it."""
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     db.session.execute(dialect.insert(model).values(**values).on_conflict_do_nothing())
+
+
+class seconds_between(FunctionElement):  # noqa: N801 (used as an SQL function)
+    """The seconds from the first DateTime expression to the second, in SQL (SQLite and PostgreSQL): what bounds a
+    range query by its rows' longest length (`longest`)."""
+    name = "seconds_between"
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_between_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"((julianday({end}) - julianday({start})) * 86400.0)"
+
+
+@compiles(seconds_between, "postgresql")
+def _seconds_between_postgresql(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+def longest(start, end, *where):
+    """The longest [start, end) of the rows (those `where` holds), a second over (SQLite's julianday rounds), or None
+    when there is none: a row overlapping [first, …) then starts after first less this, so a range query on the
+    index on start finds it."""
+    seconds = db.session.scalar(select(func.max(seconds_between(start, end))).where(end.is_not(None), *where))
+    return None if seconds is None else timedelta(seconds=float(seconds) + 1)

@@ -9,9 +9,10 @@ days are also kept added up (DowntimeMonth), so that a year reads a few hundred 
 the days of a month not complete yet from the days."""
 from datetime import timedelta
 
-from sqlalchemy import Date, and_, case, delete, func, insert, literal, select, union_all
+from sqlalchemy import Date, case, delete, func, insert, literal, select, union_all
 
-from ..core.db import insert_if_missing
+from ..core import changes
+from ..core.db import insert_if_missing, longest
 from ..core.time import to_london
 from ..extensions import db
 from .availability import day_bounds, figures
@@ -42,13 +43,25 @@ def outages_between(first, last, environment_ids=None):
     return found
 
 
-def overlapping(first, last):
-    """The condition for outages overlapping [first, last): those still open, or ending after first, found through
-    the index on end (one OR across both would read every outage that ever started before last)."""
+def _longest_outage():
+    """The longest ended outage's length, kept per process while no outage changes (core/changes.py)."""
     columns = Outage.__table__.c
-    still_open = select(columns.id).where(columns.end.is_(None))
-    ending_after = select(columns.id).where(columns.end > first)
-    return and_(columns.id.in_(union_all(still_open, ending_after)), columns.start < last)
+    return longest(columns.start, columns.end)
+
+
+def overlapping(first, last):
+    """The condition for outages overlapping [first, last): those still open (through the index on end), and those
+    that ended after first, read through the index on start from first less the longest ended outage's length (no
+    ended outage overlapping [first, …) starts before that; the end is tested row by row, coalesce keeping the planner
+    off its index, which would read every outage ending after first, the future's included)."""
+    columns = Outage.__table__.c
+    still_open = select(columns.id).where(columns.end.is_(None), columns.start < last)
+    longest_outage = changes.cached(_longest_outage, changes.OUTAGES)
+    if longest_outage is None:
+        return columns.id.in_(still_open)
+    ended = select(columns.id).where(columns.start >= first - longest_outage, columns.start < last,
+                                     func.coalesce(columns.end, columns.end) > first)
+    return columns.id.in_(union_all(still_open, ended))
 
 
 def stored(period_days, through):

@@ -335,3 +335,21 @@ def test_participants_are_told_through_the_outbox_with_uk_times(monday):
                                          f"Slot cancelled: SIT-A {day} 13:00–14:00",
                                          f"Slot declined: SIT-A {day} 15:00–16:00"]
     assert "Reason: Migration rehearsal" in told[-1].body and "(UK time)" in told[-1].body
+
+
+def test_a_longer_slot_held_after_a_check_is_found_by_the_next(monday):
+    # The rule reads the slots that may overlap through the longest slot's length, kept per process: a longer slot
+    # booked since moves it, so the next check still finds a slot that began days before.
+    northwold = make_participant()
+    sign_off(northwold)
+    book([northwold], at(monday, 9), at(monday, 10))
+    wednesday = monday + timedelta(days=2)
+    assert _clashes(at(wednesday, 10), at(wednesday, 11)) == []
+    thursday = wednesday + timedelta(days=1)
+    db.session.add(Slot(environment_id=environment().id, start=at(monday, 12), end=at(thursday, 12),
+                        purpose=Purpose.TESTING, status=SlotStatus.ALLOCATED, participants=[northwold],
+                        requested_by_id=user().id, requested_at=utcnow()))  # held over days (as an RM may record)
+    db.session.commit()
+    found = _clashes(at(wednesday, 10), at(wednesday, 11))
+    assert [c.kind for c in found] == ["slot"] and "held by Northwold Energy" in found[0].text
+    assert _clashes(at(wednesday + timedelta(days=1), 12), at(wednesday + timedelta(days=1), 13)) == []  # ends before

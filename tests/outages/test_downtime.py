@@ -98,3 +98,34 @@ def test_a_year_reads_the_stored_days_not_the_outages(app, as_user, count_querie
     with count_queries() as many:
         rm.get("/outages/availability?period=month&count=12")
     assert many.count == few.count
+
+
+def test_overlapping_finds_every_outage_touching_a_period_however_long_ago_it_began(ctx):
+    # Read through the index on start from the longest ended outage before the period (kept per process): what it
+    # finds is what the plain rule finds, an outage still open from long ago included, and a longer outage logged
+    # since a first read is found by the next.
+    rng, now = random.Random(11), utcnow()
+
+    def found(first, last):
+        return set(db.session.scalars(select(Outage.id).where(downtime.overlapping(first, last))))
+
+    def plain(first, last):
+        return set(db.session.scalars(select(Outage.id).where(
+            Outage.start < last, (Outage.end.is_(None)) | (Outage.end > first))))
+
+    def periods():
+        for _ in range(30):
+            first = now - timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 23))
+            yield first, first + timedelta(hours=rng.choice([0, 1, 24, 24 * 7]), microseconds=1)
+
+    opened_long_ago = make_outage("rm.sit@demo.test", start=now - timedelta(days=200), end=None).id
+    for _ in range(25):
+        start = now - timedelta(days=rng.randint(0, 40), minutes=rng.randint(0, 1440))
+        make_outage("rm.sit@demo.test", start=start, end=start + timedelta(minutes=rng.randint(5, 600)))
+    for first, last in periods():
+        assert found(first, last) == plain(first, last)
+        assert opened_long_ago in found(first, last)
+    long_one = make_outage("rm.sit@demo.test", start=now - timedelta(days=60), end=now - timedelta(days=10)).id
+    assert long_one in found(now - timedelta(days=12), now - timedelta(days=11))
+    for first, last in periods():
+        assert found(first, last) == plain(first, last)
