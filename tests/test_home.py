@@ -232,3 +232,16 @@ def test_the_missing_certificate_cards_see_a_new_certificate_and_an_expiry(app, 
         missing, _ = gaps(user, later)
         assert [(e.name, o.name, [k.value for k in kinds]) for e, o, kinds in missing] == \
             [("SIT-A", "Northwold Energy", ["DIP JWS"])]
+
+
+def test_a_card_that_lists_its_first_few_says_how_many_more(app, as_user):
+    """The Release Manager's card of participants without an Environment Manager lists five and counts the rest,
+    as every card does ("n more"), so 5 shown of 7 never reads as all of them."""
+    from tests.participants.factory import make_participant
+    with app.app_context():
+        for n in range(7):
+            make_participant(f"Gapfield {n} Energy")  # no Environment Manager named
+    page = as_user("rm.sit@demo.test").get("/").get_data(as_text=True)
+    card = page[page.index('id="no-environment-manager"'):]
+    card = card[:card.index("</section>")]
+    assert card.count("Gapfield") == 5 and "2 more" in card
