@@ -50,7 +50,7 @@ PAGES = [
     (MANAGER, "/certificates", 13), (MANAGER, "/certificates?last=1", 13),
     (MANAGER, "/outages/availability", 7), (MANAGER, "/outages/availability?period=month&count=12", 8),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
-    (MANAGER, "/calendar?date={day}", 36), (MANAGER, "/calendar?view=week&date={day}", 36), (MANAGER, "/plan", 9),
+    (MANAGER, "/calendar?date={day}", 37), (MANAGER, "/calendar?view=week&date={day}", 37), (MANAGER, "/plan", 9),
     (MANAGER, "/reports/weekly", 32), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 8),
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
@@ -58,7 +58,7 @@ PAGES = [
     (MANAGER, "/allocation/timeline?view=month", 13), (MANAGER, "/readiness", 3), (MANAGER, "/readiness/health", 5),
 ]
 API = [("/rfcs", 13), ("/rfcs/{rfc}", 14), ("/baseline", 8), ("/outages", 8), ("/certificates", 7),  # under /api/v1
-       ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 25)]
+       ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 26)]
 # The morning health check a Central Party's monitor posts (an update once the day's check is there).
 HEALTH_CHECK = {"system": "DIP", "environment": "SIT-A", "health": "green"}
 HEALTH_CHECK_QUERIES = {"sqlite": 11, "postgresql": 9}  # SQLite's two transactions each open with a BEGIN

@@ -15,6 +15,8 @@ from ..directory.models import Organisation, System, environment_systems
 from ..extensions import db
 from ..participants.models import Participant
 from ..participants.services import first_open_step, unavailable_between
+from ..rfcs.models import Rfc
+from ..rfcs.states import PUBLIC_STATUSES
 from ..windows.clashes import Clash, Span, busy, next_free_window
 from ..windows.support import set_hours, support_problem
 from .models import DEFAULT_NOTICE_DAYS, HOLDING, AllocationRule, Slot, StageOverlap, TestPhase, slot_participants
@@ -221,9 +223,18 @@ def _slot_clash(environment_name, holders, purpose, start, end):
 
 
 def _windows(wants):
-    """Freezes, RFC windows (approved or pending) and planned outages: the RFCs' sources (windows.clashes.busy)."""
+    """Freezes, RFC windows (approved or pending) and planned outages: the RFCs' sources (windows.clashes.busy).
+    Every window counts, but one of an RFC not yet approved is not named: a slot's clashes are shown to Test
+    Participants and through the API, and only the RFC's organisation and the Release Managers may know it exists
+    (SPEC §2)."""
     found = busy([Span(w.key, (w.environment.id,), w.start, w.end) for w in wants], None)
-    return [(key, clash) for key, found_clashes in found.items() for clash in found_clashes]
+    named = {c.args["rfc_id"] for clashes in found.values() for c in clashes if "rfc_id" in c.args}
+    public = set(db.session.scalars(select(Rfc.id).where(Rfc.id.in_(named), Rfc.status.in_(PUBLIC_STATUSES)))) \
+        if named else set()
+    return [(key, clash if clash.args.get("rfc_id", 0) in public or "rfc_id" not in clash.args
+             else Clash("window", f"a deployment window not yet approved, {format_london(clash.start)}–"
+                        f"{format_london(clash.end, '%H:%M')}", None, {}, clash.start, clash.end))
+            for key, found_clashes in found.items() for clash in found_clashes]
 
 
 def _support_hours(wants):

@@ -13,6 +13,7 @@ from mhhs.core.time import utcnow
 from mhhs.extensions import db
 from mhhs.mail.models import OutboxMessage
 from mhhs.participants.models import Route
+from mhhs.rfcs.numbers import rfc_number
 from mhhs.schedule.services import add_freeze
 from tests.allocation.factory import at, book, environment, make_participant, next_monday, sign_off, unavailable, user
 from tests.outages.factory import make_outage
@@ -68,10 +69,14 @@ def test_a_slot_holding_the_environment_clashes(monday):
 def test_a_deployment_window_approved_or_pending_clashes(monday):
     pending = make_rfc(window_start=at(monday, 10), window_end=at(monday, 11))
     found = _clashes(at(monday, 9), at(monday, 12))
-    assert _kinds(found) == ["window"] and "(submitted)" in found[0].text and found[0].args == {"rfc_id": pending}
+    # It clashes, but unnamed and unlinked: a slot's clashes reach Test Participants and the API, and a pending RFC
+    # is its organisation's and the Release Managers' to know of (SPEC §2).
+    assert _kinds(found) == ["window"] and found[0].endpoint is None and found[0].args == {}
+    assert found[0].text == f"a deployment window not yet approved, {monday:%d %b %Y} 10:00–11:00"
+    assert rfc_number(pending) not in found[0].text
     approve(pending, "rm.sit@demo.test")
     found = _clashes(at(monday, 9), at(monday, 12))
-    assert _kinds(found) == ["window"] and "(submitted)" not in found[0].text
+    assert _kinds(found) == ["window"] and rfc_number(pending) in found[0].text and found[0].args == {"rfc_id": pending}
 
 
 def test_a_planned_outage_of_the_environment_clashes(monday):
