@@ -3,7 +3,7 @@ import click
 from flask import Blueprint
 
 from ..core.time import london_to_utc, utcnow
-from ..mail.services import deliver_pending
+from ..mail.cli import deliver_and_report
 from . import ewg, health
 
 cli = Blueprint("readiness_cli", __name__, cli_group="readiness")
@@ -17,10 +17,7 @@ def remind(at):
     Release Managers get one summary; each once a day, however often it runs."""
     now = london_to_utc(at) if at else utcnow()
     queued = health.send_reminders(now)
-    sent, failed = deliver_pending()
-    click.echo(f"{queued} reminder(s) queued; {sent} message(s) sent, {failed} failed.")
-    if failed:
-        raise SystemExit(1)
+    deliver_and_report(f"{queued} reminder(s) queued")
 
 
 @cli.cli.command("ewg-generate")
