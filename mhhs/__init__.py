@@ -170,7 +170,7 @@ def _watch_changes():
     to be carried forward, and the slots."""
     from .allocation.models import Slot
     from .certificates.models import Certificate, PkiOfficer
-    from .core.changes import OUTAGES, PROVING, REFERENCE, SLOTS, watch
+    from .core.changes import OUTAGES, PROVING, REFERENCE, SLOTS, WINDOWS, watch
     from .directory.models import Environment, MarketRole, Organisation, System
     from .outages.models import Outage, OutageUpdate
     from .participants.models import (
@@ -183,7 +183,8 @@ def _watch_changes():
     )
     from .readiness.counts import READINESS
     from .readiness.counts import WATCHED as READINESS_WATCHED
-    from .rfcs.models import Defect, Rfc
+    from .rfcs.clashes import moves_windows
+    from .rfcs.models import Defect, Deployment, Rfc
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
 
     for model in (Environment, System, Organisation, MarketRole):
@@ -198,6 +199,8 @@ def _watch_changes():
         watch(model, PROVING)
     watch(Rfc, CARRY_OVERS, when=moves_carry_overs)
     watch(Defect, CARRY_OVERS)
+    watch(Rfc, WINDOWS, when=moves_windows)
+    watch(Deployment, WINDOWS)
 
 
 def _register_template_globals(app):

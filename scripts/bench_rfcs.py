@@ -10,6 +10,7 @@ from benchkit import bench_app, logged_in, report
 from sqlalchemy import insert, select
 
 from mhhs.baseline.versions import sort_key
+from mhhs.core.changes import WINDOWS, bump
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, System, User
 from mhhs.extensions import db
@@ -42,6 +43,7 @@ def fill(total):
         for env in rng.sample(environments, rng.randint(1, 2))])
     db.session.execute(insert(Defect), [dict(rfc_id=i + 1, position=0, defect_id=f"DEF-{i}", severity="High",
                                              summary="Bench", found_in_id=environments[0]) for i in range(total)])
+    bump(WINDOWS)  # RFCs added beside the ORM: the schedule (core/changes.py)
     db.session.commit()
     rebuild_pending()  # the approval queue's rows, as the services would have kept them
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select, text
 from mhhs.allocation.models import Purpose, Slot, SlotStatus, slot_participants
 from mhhs.baseline.versions import sort_key
 from mhhs.certificates.models import Certificate, Kind, OfficerRole, PkiOfficer, Scheme
-from mhhs.core.changes import OUTAGES, REFERENCE, SLOTS, bump
+from mhhs.core.changes import OUTAGES, REFERENCE, SLOTS, WINDOWS, bump
 from mhhs.core.time import london_to_utc, to_london, utcnow
 from mhhs.directory.models import Environment, MarketRole, Organisation, OrgKind, System, User, environment_systems
 from mhhs.extensions import db
@@ -67,9 +67,10 @@ HEALTH_CHECK_QUERIES = {"sqlite": 11, "postgresql": 9}  # SQLite's two transacti
 RATE_LIMIT_TRANSACTIONS = 1
 # The benchmark's writers: a Release Manager approves an RFC from its page (with a comment): the user and the RFC;
 # the RFC with what the decision reads (2), its queue rows removed, the recipients with their opt-outs, and the
-# writes (audit, e-mail, RFC, approval, control point 7). SQLite's adds its BEGIN, then the write lock's BEGIN
-# IMMEDIATE after which the user is read again (the reading transaction ended).
-DECISION_QUERIES = {"sqlite": 14, "postgresql": 11}
+# writes (audit, e-mail, RFC, approval, control point 7, the schedule's change counter: the RFC's status moved).
+# SQLite's adds its BEGIN, then the write lock's BEGIN IMMEDIATE after which the user is read again (the reading
+# transaction ended).
+DECISION_QUERIES = {"sqlite": 15, "postgresql": 12}
 
 
 CLASHING = 6
@@ -136,7 +137,8 @@ def fill(count, seed):
                         (Outage, outages), (outage_systems, outage_links), (Certificate, certificates)):
         if rows:
             db.session.execute(insert(model), rows)
-    bump(READINESS, OUTAGES)  # certificates and outages added beside the ORM: what readiness reads, the longest outage
+    # Certificates, outages and RFCs added beside the ORM: what readiness reads, the longest outage, the schedule.
+    bump(READINESS, OUTAGES, WINDOWS)
     db.session.commit()
     rebuild_pending()
     downtime.rebuild(now)

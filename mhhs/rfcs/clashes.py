@@ -5,6 +5,7 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, func, literal, select, union_all
 
+from ..core.changes import changed
 from ..core.time import format_london, utcnow
 from ..core.viewer import viewer_of
 from ..directory.models import Environment, System
@@ -19,6 +20,18 @@ from .rules import earliest_start
 from .states import SCHEDULED, ReleaseType, RfcStatus
 
 SLOT_TYPES = (ReleaseType.MINOR, ReleaseType.PATCH)  # offered the weekly release slot first (RCM Table 3)
+
+
+# What an RFC's window on the schedule shows (the calendar, the timeline, the clashes, the weekly report): a change
+# to one of these moves the WINDOWS counter (core/changes.py); a change to its texts, control points or approvals
+# of a phase that leave its status as it was moves nothing.
+WINDOW_FIELDS = ("status", "window_start", "window_end", "release_type", "system_id", "organisation_id", "version",
+                 "title", "submitted_at", "environments")
+
+
+def moves_windows(rfc):
+    """Whether this change to an RFC changes what the schedule shows of it."""
+    return any(changed(rfc, name)[0] for name in WINDOW_FIELDS)
 
 
 # How many other windows a span names (the earliest first): one in a busy environment names these and says there are

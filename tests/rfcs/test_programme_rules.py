@@ -4,14 +4,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from mhhs.core.changes import ChangeCounter
+from mhhs.core.changes import WINDOWS, ChangeCounter
 from mhhs.core.time import utcnow
+from mhhs.directory.models import Environment
 from mhhs.extensions import db
 from mhhs.rfcs.models import ControlPoint, Rfc
 from mhhs.rfcs.rules import EMERGENCY_NOT_APPLICABLE
 from mhhs.rfcs.services.emergencies import CARRY_OVERS
 from mhhs.rfcs.states import ReleaseType, RfcStatus
-from tests.rfcs.factory import approve, env_ids, form_data, make_rfc
+from tests.rfcs.factory import approve, approved_earlier, deploy, env_ids, form_data, make_rfc
 
 EMERGENCY = ReleaseType.EMERGENCY
 
@@ -270,3 +271,28 @@ def test_the_carry_overs_kept_per_process_move_with_what_they_rest_on_only(app):
         db.session.get(Rfc, emergency).defects[0].summary = "Reworded"
         db.session.commit()
         assert counter() == before + 2
+
+
+def test_the_schedule_counter_moves_with_what_the_schedule_shows_of_an_rfc_only(app):
+    """The WINDOWS counter (what pages that keep the schedule per process watch) moves with an RFC's status, window
+    or environments and with a deployment; a change to its texts does not (writers do not queue on it)."""
+    def counter():
+        return db.session.scalar(select(ChangeCounter.value).where(ChangeCounter.name == WINDOWS)) or 0
+
+    with app.app_context():
+        rfc_id = make_rfc(version="0.1.0.0")
+        before = counter()
+        rfc = db.session.get(Rfc, rfc_id)
+        rfc.reason = "Reworded"
+        db.session.commit()
+        assert counter() == before
+        approve(rfc_id, "rm.sit@demo.test")
+        assert db.session.get(Rfc, rfc_id).status == RfcStatus.APPROVED and counter() == before + 1
+        rfc = db.session.get(Rfc, rfc_id)
+        rfc.environments.append(db.session.get(Environment, env_ids("UIT")[0]))
+        db.session.commit()
+        assert counter() == before + 2
+        approved_earlier(rfc_id)  # its window moved into the past
+        assert counter() == before + 3
+        deploy(rfc_id, "SIT-A", RfcStatus.DEPLOYED)
+        assert counter() == before + 4
