@@ -167,10 +167,10 @@ def _register_hooks(app):
 def _watch_changes():
     """What moves the stored change counters (core/changes.py): the reference data, the outage board, what a
     participant's readiness reads, what connectivity proving rests on (the proving matrix), the emergency fixes still
-    to be carried forward, and the slots."""
-    from .allocation.models import Slot
+    to be carried forward, the slots, the schedule's windows and what else the calendar shows."""
+    from .allocation.models import Slot, StageOverlap, TestPhase
     from .certificates.models import Certificate, PkiOfficer
-    from .core.changes import OUTAGES, PROVING, REFERENCE, SLOTS, WINDOWS, watch
+    from .core.changes import OUTAGES, PROVING, REFERENCE, SCHEDULE, SLOTS, WINDOWS, watch
     from .directory.models import Environment, MarketRole, Organisation, System
     from .outages.models import Outage, OutageUpdate
     from .participants.models import (
@@ -178,14 +178,17 @@ def _watch_changes():
         OnboardingInterval,
         Participant,
         ParticipantEnvironment,
+        ParticipantOutage,
         ProvingStep,
         Tranche,
     )
     from .readiness.counts import READINESS
     from .readiness.counts import WATCHED as READINESS_WATCHED
-    from .rfcs.clashes import moves_windows
-    from .rfcs.models import Defect, Deployment, Rfc
+    from .readiness.models import EwgMeeting, ReadinessDecision
+    from .rfcs.clashes import moves_windows, shares_rfc
+    from .rfcs.models import Consultation, Defect, Deployment, Rfc
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
+    from .windows.models import Freeze, ReleaseSlot
 
     for model in (Environment, System, Organisation, MarketRole):
         watch(model, REFERENCE)
@@ -201,6 +204,9 @@ def _watch_changes():
     watch(Defect, CARRY_OVERS)
     watch(Rfc, WINDOWS, when=moves_windows)
     watch(Deployment, WINDOWS)
+    watch(Consultation, WINDOWS, when=shares_rfc)
+    for model in (Freeze, ReleaseSlot, TestPhase, StageOverlap, ParticipantOutage, ReadinessDecision, EwgMeeting):
+        watch(model, SCHEDULE)
 
 
 def _register_template_globals(app):

@@ -6,6 +6,8 @@ One place bumps them: before each flush, a session that writes an instance of a 
 create_app) bumps that model's counter. Writes that bypass the ORM (bulk `insert()` of the benchmark fills, the
 tests' reset) bump nothing: they call `bump` themselves, or `forget` the process's copies.
 """
+from collections import OrderedDict
+
 from flask import g, has_app_context
 from sqlalchemy import BigInteger, Column, String, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
@@ -17,10 +19,13 @@ OUTAGES = "outages"  # the outage log and its updates: the status board
 SLOTS = "slots"  # the allocation's slots: the longest one, which bounds the clash rule's read
 PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
 WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.moves_windows says, deployments
+# and consultations (who besides an RFC's organisation sees it before approval)
+SCHEDULE = "schedule"  # what else the calendar shows or clashes with: freezes, the weekly release slot, test phases
+# and the overlaps allowed between them, participants' own outages, GO / NO-GO decisions and EWG meetings
 
 _watched = {}  # model class: counter names
 _watched_when = {}  # (model class, counter name): whether a changed instance moves it (absent: any change does)
-_copies = {}  # loader: (counter values it was read at, what it returned)
+_copies = {}  # loader: {key: (counter values it was read at, what it returned)}, least recently used first
 
 
 class ChangeCounter(db.Model):
@@ -89,15 +94,20 @@ def values(*names):
     return tuple(found.get(name, 0) for name in names)
 
 
-def cached(load, *names, key=(), fresh=None):
+def cached(load, *names, key=(), fresh=None, keep=None):
     """What `load(*key)` returns, read once per process (a copy per key) while these counters stay where they were
     and, when given, fresh(copy) says it still holds (what time alone changes, as a certificate that expires). It
     must return plain values (tuples, strings, numbers, dataclasses of them), never ORM objects: those belong to one
-    request's session."""
+    request's session. `keep`: at most this many copies of this loader (the least recently used dropped), for keys
+    as many as a page's viewers, filters and periods."""
     now = values(*names)
-    copy = _copies.get((load, key))
+    copies = _copies.setdefault(load, OrderedDict())
+    copy = copies.get(key)
     if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):
-        copy = _copies[(load, key)] = (now, load(*key))
+        copy = copies[key] = (now, load(*key))
+    copies.move_to_end(key)
+    if keep is not None and len(copies) > keep:
+        copies.popitem(last=False)
     return copy[1]
 
 

@@ -34,6 +34,11 @@ def moves_windows(rfc):
     return any(changed(rfc, name)[0] for name in WINDOW_FIELDS)
 
 
+def shares_rfc(consultation):
+    """Whether this change to a consultation changes who sees its RFC (visible_clause): not its response."""
+    return changed(consultation, "rfc_id")[0] or changed(consultation, "organisation_id")[0]
+
+
 # How many other windows a span names (the earliest first): one in a busy environment names these and says there are
 # more, so the clashes of a page's windows read a bounded number of rows.
 NAMED_WINDOWS = 5

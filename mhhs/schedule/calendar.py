@@ -14,7 +14,7 @@ from ..allocation.rules import Want
 from ..allocation.rules import clashes as slot_clashes
 from ..certificates.models import Certificate
 from ..certificates.permissions import visible_certificates
-from ..core.time import bank_holiday, format_london, to_london
+from ..core.time import bank_holiday, format_london, to_london, utcnow
 from ..core.viewer import viewer_of
 from ..directory.models import Environment, london_day_start
 from ..extensions import db
@@ -111,7 +111,8 @@ def view_range(view, day):
 
 
 def calendar_days(user, first_day, last_day, filters, per_day):
-    """[Day] from first_day to last_day, each with at most `per_day` windows and `per_day` outages."""
+    """([Day] from first_day to last_day, each with at most `per_day` windows and `per_day` outages; the moment the
+    first window shown that is not over yet ends, when its clashes go (rfcs.clashes.clashes), or None)."""
     days = {first_day + timedelta(days=n): Day(first_day + timedelta(days=n))
             for n in range((last_day - first_day).days + 1)}
     bounds = [(day, london_day_start(day), london_day_start(day + timedelta(days=1))) for day in days]
@@ -140,7 +141,10 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         select(Rfc).where(Rfc.id.in_({i for ids in rfcs.values() for i in ids}))
         .options(joinedload(Rfc.system), selectinload(Rfc.environments),
                  selectinload(Rfc.deployments).joinedload(Deployment.environment)))}
-    found = clashes([r for r in loaded.values() if r.status in SCHEDULED], user)
+    scheduled, now = [r for r in loaded.values() if r.status in SCHEDULED], utcnow()
+    found = clashes(scheduled, user, now)
+    until = min((r.window_end for r in scheduled if r.window_start and r.window_end and r.window_end > now),
+                default=None)
     outages = _by_day(("outages",), user, filters, bounds, per_day)
     loaded_outages = {o.id: o for o in db.session.scalars(
         select(Outage).where(Outage.id.in_({i for ids in outages.values() for i in ids}))
@@ -165,7 +169,7 @@ def calendar_days(user, first_day, last_day, filters, per_day):
                 "certificate", "Certificate expires", f"{certificate.subject} ({certificate.environment.name})",
                 "certificates.detail", {"certificate_id": certificate.id}))
     _readiness_entries(user, days, start, end, filters)
-    return list(days.values())
+    return list(days.values()), until
 
 
 def _onboarding_intervals(user, days, filters, first_day, last_day):

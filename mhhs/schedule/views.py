@@ -1,19 +1,24 @@
 """Schedule pages: the calendar, freezes, support hours, the test-phase plan (and its PDF) and calendar feeds."""
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
+from werkzeug.datastructures import MultiDict
 
 from ..allocation.models import TestPhase
 from ..allocation.services import STAGE_FIELDS, add_stage, overlap_records, unrecorded_overlaps
+from ..core.changes import OUTAGES, PROVING, REFERENCE, SCHEDULE, SLOTS, WINDOWS, cached
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
-from ..core.permissions import login_required, manager_required, public
+from ..core.permissions import Role, login_required, manager_required, public
 from ..core.services import Invalid, Refused
 from ..core.time import to_london, utcnow
 from ..core.urls import public_url
+from ..core.viewer import viewer_of
 from ..directory.models import Environment, Organisation, System
 from ..exports.download import download
 from ..exports.pdf import render_pdf
@@ -35,25 +40,51 @@ def _today():
 
 # Calendar -------------------------------------------------------------------------------------
 
+# What the calendar region and its filters show is the same for every user of one role and organisation (the rules
+# it applies read no more of a user: core/viewer.py) asking the same filters on the same London day: rendered once per
+# process for each (the least recently asked dropped past CALENDAR_COPIES) and kept while no counter of what it reads
+# moves (core/changes.py) and no window on it has ended since.
+CALENDAR_READS = (WINDOWS, OUTAGES, SLOTS, SCHEDULE, PROVING, REFERENCE)
+CALENDAR_COPIES = 48
+ASKED = ("view", "date", "environment", "system", "organisation")  # the query string's arguments the calendar reads
+
+
+@dataclass(frozen=True)
+class _Shown:
+    filters: Markup  # the filters' form, with what was typed and its messages
+    calendar: Markup  # the calendar region (schedule/_calendar.html)
+    until: datetime  # when a window on it ends (its clashes are gone then), or None
+
+
 @bp.route("/calendar")
 @login_required
 def calendar():
-    form = CalendarForm(request.args)
+    asked = tuple(request.args.get(name) for name in ASKED)
+    shown = cached(_shown, *CALENDAR_READS, key=(viewer_of(current_user), asked, _today()), keep=CALENDAR_COPIES,
+                   fresh=lambda copy: copy.until is None or utcnow() < copy.until)
+    return render("schedule/calendar.html", "schedule/_calendar_copy.html", filters=shown.filters,
+                  calendar=shown.calendar)
+
+
+def _shown(viewer, asked, today):
+    """The calendar's filters and region as the request's user (whose viewer is `viewer`) sees them."""
+    form = CalendarForm(MultiDict([(name, value) for name, value in zip(ASKED, asked) if value is not None]))
     form.validate()
     for f in (form.environment, form.system, form.organisation):
         if f.errors:
             f.errors = [f"That {f.label.text.lower()} is unknown: choose one from the list."]
     view = form.view.data if form.view.data in PER_DAY else "month"
-    today = _today()
     day = form.day() or today
     first, last, heading, moves = view_range(view, day)
     filters = Filters(*(None if f.errors else f.data for f in (form.environment, form.system, form.organisation)))
-    days = calendar_days(current_user, first, last, filters, PER_DAY[view])
+    days, until = calendar_days(current_user, first, last, filters, PER_DAY[view])
     args = {k: v for k, v in dict(view=view, environment=filters.environment_id, system=filters.system_id,
                                   organisation=filters.organisation_id).items() if v}
-    return render("schedule/calendar.html", "schedule/_calendar.html", form=form, view=view, days=days,
-                  timeline=timeline, hours=range(0, 24, 3), slots_per_hour=60 // SLOT_MINUTES,
-                  heading=heading, today=today, args=args, moves=moves, month=day.month if view == "month" else None)
+    region = render_template("schedule/_calendar.html", view=view, days=days, timeline=timeline,
+                             hours=range(0, 24, 3), slots_per_hour=60 // SLOT_MINUTES, heading=heading, today=today,
+                             args=args, moves=moves, month=day.month if view == "month" else None,
+                             manager=viewer.role == Role.RELEASE_MANAGER)
+    return _Shown(Markup(render_template("schedule/_calendar_filters.html", form=form)), Markup(region), until)
 
 
 # Freezes ----------------------------------------------------------------------------------------

@@ -48,6 +48,6 @@ def test_a_deployed_rfc_sits_on_the_day_it_was_deployed_not_on_its_planned_day(a
         for view in ("month", "week"):
             for shown in (deployed_on, planned_on):
                 first, last, _, _ = view_range(view, shown)
-                days = calendar_days(user("dip@demo.test"), first, last, Filters(), 5)
+                days, _ = calendar_days(user("dip@demo.test"), first, last, Filters(), 5)
                 on = {day.date for day in days for e in day.entries if e.args.get("rfc_id") == rfc_id}
                 assert on == ({deployed_on} if first <= deployed_on <= last else set()), (view, shown)
