@@ -40,19 +40,19 @@ def _today():
 
 # Calendar -------------------------------------------------------------------------------------
 
-# What the calendar region and its filters show is the same for every user of one role and organisation (the rules
-# it applies read no more of a user: core/viewer.py) asking the same filters on the same London day: rendered once per
-# process for each (the least recently asked dropped past CALENDAR_COPIES) and kept while no counter of what it reads
-# moves (core/changes.py) and no window on it has ended since.
+# What the calendar region shows is the same for every user of one role and organisation (the rules it applies read
+# no more of a user: core/viewer.py) asking the same filters on the same London day: rendered once per process for
+# each (the least recently asked dropped past CALENDAR_COPIES) and kept while no counter of what it reads moves
+# (core/changes.py) and no window on it has ended since. Its filters' form (every organisation and system a choice)
+# is the same for everyone asking the same: kept while the reference data stays.
 CALENDAR_READS = (WINDOWS, OUTAGES, SLOTS, SCHEDULE, PROVING, REFERENCE)
-CALENDAR_COPIES = 48
+CALENDAR_COPIES = 32
 ASKED = ("view", "date", "environment", "system", "organisation")  # the query string's arguments the calendar reads
 
 
 @dataclass(frozen=True)
-class _Shown:
-    filters: Markup  # the filters' form, with what was typed and its messages
-    calendar: Markup  # the calendar region (schedule/_calendar.html)
+class _Region:
+    html: Markup  # schedule/_calendar.html
     until: datetime  # when a window on it ends (its clashes are gone then), or None
 
 
@@ -60,19 +60,31 @@ class _Shown:
 @login_required
 def calendar():
     asked = tuple(request.args.get(name) for name in ASKED)
-    shown = cached(_shown, *CALENDAR_READS, key=(viewer_of(current_user), asked, _today()), keep=CALENDAR_COPIES,
-                   fresh=lambda copy: copy.until is None or utcnow() < copy.until)
-    return render("schedule/calendar.html", "schedule/_calendar_copy.html", filters=shown.filters,
-                  calendar=shown.calendar)
+    region = cached(_region, *CALENDAR_READS, key=(viewer_of(current_user), asked, _today()), keep=CALENDAR_COPIES,
+                    fresh=lambda copy: copy.until is None or utcnow() < copy.until)
+    return render("schedule/calendar.html", "schedule/_calendar_copy.html", calendar=region.html,
+                  filters=cached(_filters, REFERENCE, key=(asked,), keep=CALENDAR_COPIES))
 
 
-def _shown(viewer, asked, today):
-    """The calendar's filters and region as the request's user (whose viewer is `viewer`) sees them."""
+def _form(asked):
+    """The calendar's form read from what was asked (a query string), validated: a bad value gets its message and
+    the calendar shows what is valid."""
     form = CalendarForm(MultiDict([(name, value) for name, value in zip(ASKED, asked) if value is not None]))
     form.validate()
     for f in (form.environment, form.system, form.organisation):
         if f.errors:
             f.errors = [f"That {f.label.text.lower()} is unknown: choose one from the list."]
+    return form
+
+
+def _filters(asked):
+    """The filters' form, with what was typed and its messages."""
+    return Markup(render_template("schedule/_calendar_filters.html", form=_form(asked)))
+
+
+def _region(viewer, asked, today):
+    """The calendar region as the request's user (whose viewer is `viewer`) sees it."""
+    form = _form(asked)
     view = form.view.data if form.view.data in PER_DAY else "month"
     day = form.day() or today
     first, last, heading, moves = view_range(view, day)
@@ -80,11 +92,10 @@ def _shown(viewer, asked, today):
     days, until = calendar_days(current_user, first, last, filters, PER_DAY[view])
     args = {k: v for k, v in dict(view=view, environment=filters.environment_id, system=filters.system_id,
                                   organisation=filters.organisation_id).items() if v}
-    region = render_template("schedule/_calendar.html", view=view, days=days, timeline=timeline,
-                             hours=range(0, 24, 3), slots_per_hour=60 // SLOT_MINUTES, heading=heading, today=today,
-                             args=args, moves=moves, month=day.month if view == "month" else None,
-                             manager=viewer.role == Role.RELEASE_MANAGER)
-    return _Shown(Markup(render_template("schedule/_calendar_filters.html", form=form)), Markup(region), until)
+    return _Region(Markup(render_template(
+        "schedule/_calendar.html", view=view, days=days, timeline=timeline, hours=range(0, 24, 3),
+        slots_per_hour=60 // SLOT_MINUTES, heading=heading, today=today, args=args, moves=moves,
+        month=day.month if view == "month" else None, manager=viewer.role == Role.RELEASE_MANAGER)), until)
 
 
 # Freezes ----------------------------------------------------------------------------------------
