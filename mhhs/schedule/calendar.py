@@ -125,14 +125,15 @@ def calendar_days(user, first_day, last_day, filters, per_day):
         if day.date.weekday() == slot.weekday:
             day.entries.append(Entry("slot", "Weekly release slot", f"{slot.start:%H:%M}–{slot.end:%H:%M}, Minor and "
                                                                     "Patch releases (RCM Table 3)"))
-    for environment in _environments(filters):
+    environments = _environments(filters)
+    for environment in environments:
         for when, words in ((environment.available_from, "available from today"),
                             (environment.available_to, "last day available")):
             if when in days:
                 days[when].entries.append(Entry("environment", "Environment", f"{environment.name} {words}",
                                                 "environments.index"))
     _onboarding_intervals(user, days, filters, first_day, last_day)
-    for freeze in freezes_between(_environment_ids(filters), start, end):
+    for freeze in freezes_between([e.id for e in environments], start, end):
         for day in days.values():
             if freeze.first_day <= day.date <= freeze.last_day:
                 day.entries.append(Entry("freeze", "Freeze", f"{freeze.scope}: {freeze.reason}", "schedule.freezes"))
@@ -236,10 +237,6 @@ def _environments(filters):
     if filters.environment_id:
         query = query.where(Environment.id == filters.environment_id)
     return db.session.scalars(query).all()
-
-
-def _environment_ids(filters):
-    return [filters.environment_id] if filters.environment_id else [e.id for e in _environments(filters)]
 
 
 def _rfc_query(user, filters):
