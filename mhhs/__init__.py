@@ -167,10 +167,10 @@ def _register_hooks(app):
 def _watch_changes():
     """What moves the stored change counters (core/changes.py): the reference data, the outage board, what a
     participant's readiness reads, what connectivity proving rests on (the proving matrix), the emergency fixes still
-    to be carried forward, and the slots."""
-    from .allocation.models import Slot
+    to be carried forward, the slots, the stages and what the schedule shows of deployment windows."""
+    from .allocation.models import Slot, StageOverlap, TestPhase
     from .certificates.models import Certificate, PkiOfficer
-    from .core.changes import OUTAGES, PROVING, REFERENCE, SLOTS, WINDOWS, watch
+    from .core.changes import OUTAGES, PROVING, REFERENCE, SLOTS, STAGES, WINDOWS, changed, watch
     from .directory.models import Environment, MarketRole, Organisation, System
     from .outages.models import Outage, OutageUpdate
     from .participants.models import (
@@ -184,8 +184,9 @@ def _watch_changes():
     from .readiness.counts import READINESS
     from .readiness.counts import WATCHED as READINESS_WATCHED
     from .rfcs.clashes import moves_windows
-    from .rfcs.models import Defect, Deployment, Rfc
+    from .rfcs.models import Consultation, Defect, Deployment, Rfc
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
+    from .windows.models import Freeze
 
     for model in (Environment, System, Organisation, MarketRole):
         watch(model, REFERENCE)
@@ -201,6 +202,11 @@ def _watch_changes():
     watch(Defect, CARRY_OVERS)
     watch(Rfc, WINDOWS, when=moves_windows)
     watch(Deployment, WINDOWS)
+    # A consultation shows a pending RFC's window to the organisation consulted; its answer changes nothing there.
+    watch(Consultation, WINDOWS, when=lambda consultation: changed(consultation, "organisation_id")[0])
+    watch(Freeze, WINDOWS)
+    for model in (TestPhase, StageOverlap):
+        watch(model, STAGES)
 
 
 def _register_template_globals(app):

@@ -55,7 +55,9 @@ PAGES = [
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
     (MANAGER, "/participants", 8),
-    (MANAGER, "/allocation/timeline?view=month", 13), (MANAGER, "/readiness", 3), (MANAGER, "/readiness/health", 5),
+    # The timeline is drawn once per process per viewer and period (allocation.views._drawn): the user and the
+    # counters are read, nothing else while no counter moves.
+    (MANAGER, "/allocation/timeline?view=month", 3), (MANAGER, "/readiness", 3), (MANAGER, "/readiness/health", 5),
 ]
 API = [("/rfcs", 13), ("/rfcs/{rfc}", 14), ("/baseline", 8), ("/outages", 8), ("/certificates", 7),  # under /api/v1
        ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 26)]

@@ -6,6 +6,8 @@ One place bumps them: before each flush, a session that writes an instance of a 
 create_app) bumps that model's counter. Writes that bypass the ORM (bulk `insert()` of the benchmark fills, the
 tests' reset) bump nothing: they call `bump` themselves, or `forget` the process's copies.
 """
+from collections import OrderedDict
+
 from flask import g, has_app_context
 from sqlalchemy import BigInteger, Column, String, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
@@ -16,11 +18,14 @@ REFERENCE = "reference"  # environments, systems, organisations, market roles, s
 OUTAGES = "outages"  # the outage log and its updates: the status board
 SLOTS = "slots"  # the allocation's slots: the longest one, which bounds the clash rule's read
 PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
-WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.moves_windows says, deployments
+WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.moves_windows says, deployments, who
+# was consulted on a pending RFC (and so sees its window), freezes
+STAGES = "stages"  # the allocation's stages and the overlaps recorded between them
 
 _watched = {}  # model class: counter names
 _watched_when = {}  # (model class, counter name): whether a changed instance moves it (absent: any change does)
-_copies = {}  # loader: (counter values it was read at, what it returned)
+_copies = {}  # loader: {key: (counter values it was read at, what it returned)}, the most recently used last
+COPIES = 48  # the copies kept per loader (its least recently used dropped): memory per worker stays bounded
 
 
 class ChangeCounter(db.Model):
@@ -93,11 +98,15 @@ def cached(load, *names, key=(), fresh=None):
     """What `load(*key)` returns, read once per process (a copy per key) while these counters stay where they were
     and, when given, fresh(copy) says it still holds (what time alone changes, as a certificate that expires). It
     must return plain values (tuples, strings, numbers, dataclasses of them), never ORM objects: those belong to one
-    request's session."""
+    request's session. Each loader keeps its COPIES most recently used keys' copies."""
     now = values(*names)
-    copy = _copies.get((load, key))
+    kept = _copies.setdefault(load, OrderedDict())
+    copy = kept.get(key)
     if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):
-        copy = _copies[(load, key)] = (now, load(*key))
+        copy = kept[key] = (now, load(*key))
+        if len(kept) > COPIES:
+            kept.popitem(last=False)
+    kept.move_to_end(key)
     return copy[1]
 
 
