@@ -50,7 +50,8 @@ PAGES = [
     (MANAGER, "/certificates", 13), (MANAGER, "/certificates?last=1", 13),
     (MANAGER, "/outages/availability", 7), (MANAGER, "/outages/availability?period=month&count=12", 8),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
-    (MANAGER, "/calendar?date={day}", 37), (MANAGER, "/calendar?view=week&date={day}", 37), (MANAGER, "/plan", 9),
+    (MANAGER, "/calendar?date={day}", 37), (MANAGER, "/calendar?view=week&date={day}", 37),
+    (MANAGER, "/plan", 4),  # the stages, freezes and roadmap kept per process and day (schedule/plan.shown)
     (MANAGER, "/reports/weekly", 32), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 8),
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from ..allocation.models import TestPhase
 from ..allocation.services import STAGE_FIELDS, add_stage, overlap_records, unrecorded_overlaps
+from ..core import changes
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import login_required, manager_required, public
@@ -108,10 +109,9 @@ def support_hours():
 
 def _plan(today):
     """What the plan's page and PDF show."""
-    phases = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment))
-                                .order_by(TestPhase.first_day)).all()
-    overlaps = overlap_records()
-    return dict(chart=plan.chart(today), phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today,
+    chart, phases = changes.cached(plan.shown, changes.REFERENCE, changes.STAGES, changes.WINDOWS, key=(today,))
+    overlaps = overlap_records()  # who recorded each: users are watched by no counter
+    return dict(chart=chart, phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today,
                 overlaps=overlaps, unrecorded=unrecorded_overlaps(phases, overlaps))
 
 
