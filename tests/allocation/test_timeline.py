@@ -171,3 +171,15 @@ def test_an_outage_under_way_grows_on_a_kept_timeline_as_time_passes(app, as_use
     later = utcnow() + timedelta(minutes=10)  # a week's pixel is some 10 minutes
     monkeypatch.setattr("mhhs.allocation.views.utcnow", lambda: later)
     assert width() > before
+
+
+def test_a_process_keeps_a_bounded_number_of_drawn_timelines(app, as_user, monkeypatch):
+    """Memory per worker stays bounded however many periods are asked for: the least recently asked goes first."""
+    from mhhs.allocation.views import _drawn
+    from mhhs.core import changes
+    monkeypatch.setattr(changes, "COPIES", 3)
+    manager, monday = as_user("rm.sit@demo.test"), next_monday()
+    for weeks in range(6):
+        text(manager.get(f"/allocation/timeline?day={monday + timedelta(weeks=weeks)}"))
+    kept = changes._copies[_drawn]
+    assert len(kept) == 3 and max(first for _viewer, _view, first, _last in kept) == monday + timedelta(weeks=5)
