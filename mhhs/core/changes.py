@@ -18,8 +18,9 @@ REFERENCE = "reference"  # environments, systems, organisations, market roles, s
 OUTAGES = "outages"  # the outage log and its updates: the status board
 SLOTS = "slots"  # the allocation's slots: the longest one, which bounds the clash rule's read
 PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
-WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.moves_windows says, deployments, who
-# was consulted on a pending RFC (and so sees its window), freezes
+# The schedule's deployment windows: RFCs as rfcs.clashes.moves_windows says, deployments, the organisations consulted
+# on a pending RFC (who see its window); and the freezes.
+WINDOWS = "windows"
 STAGES = "stages"  # the allocation's stages and the overlaps recorded between them
 
 _watched = {}  # model class: counter names
