@@ -1,8 +1,9 @@
 """Schedule pages: the calendar, freezes, support hours, the test-phase plan (and its PDF) and calendar feeds."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -109,10 +110,20 @@ def support_hours():
 
 def _plan(today):
     """What the plan's page and PDF show."""
-    chart, phases = changes.cached(plan.shown, changes.REFERENCE, changes.STAGES, changes.WINDOWS, key=(today,))
+    chart, phases, gantt = changes.cached(_drawn_plan, changes.REFERENCE, changes.STAGES, changes.WINDOWS,
+                                          key=(today,))
     overlaps = overlap_records()  # who recorded each: users are watched by no counter
-    return dict(chart=chart, phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today,
-                overlaps=overlaps, unrecorded=unrecorded_overlaps(phases, overlaps))
+    return dict(chart=chart, phases=phases, gantt=gantt, today=today, overlaps=overlaps,
+                unrecorded=unrecorded_overlaps(phases, overlaps))
+
+
+def _drawn_plan(today):
+    """plan.shown with its Gantt chart drawn (the same for everyone, nothing per user or request in it), kept per
+    process and London day by `_plan`."""
+    chart, phases = plan.shown(today)
+    gantt = current_app.jinja_env.get_template("schedule/_gantt.html").render(chart=chart, colours=plan.COLOURS,
+                                                                               key=plan.KEY)
+    return chart, phases, Markup(gantt)
 
 
 def _plan_page(form, status=200):
