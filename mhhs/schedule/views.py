@@ -1,7 +1,16 @@
 """Schedule pages: the calendar, freezes, support hours, the test-phase plan (and its PDF) and calendar feeds."""
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    get_template_attribute,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -126,14 +135,24 @@ def _drawn_plan(today):
     return chart, phases, Markup(gantt)
 
 
-def _plan_page(form, status=200):
-    return render("schedule/plan.html", "schedule/_phase_form.html", status=status, form=form, **_plan(_today()))
+def _plan_page(form=None, status=200):
+    """The plan with the form to add a test phase: a refused post's, or (no form) the blank one."""
+    blank = None if form else changes.cached(_blank_phase_form, changes.REFERENCE)
+    return render("schedule/plan.html", "schedule/_phase_form.html", status=status, form=form, blank_form=blank,
+                  **_plan(_today()))
+
+
+def _blank_phase_form():
+    """The blank form's fields, rendered once per process (its environments' choices are reference data): the same
+    for every Release Manager, whose CSRF token is rendered per request beside them."""
+    form = TestPhaseForm(formdata=None, meta={"csrf": False})
+    return Markup(get_template_attribute("schedule/_phase_fields.html", "phase_fields")(form))
 
 
 @bp.route("/plan")
 @login_required
 def test_plan():
-    return _plan_page(TestPhaseForm())
+    return _plan_page()
 
 
 @bp.route("/plan/phases", methods=["POST"])

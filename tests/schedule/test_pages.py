@@ -238,3 +238,19 @@ def test_what_a_manager_changes_is_on_the_very_next_plan_and_a_participant_sees_
     assert "Add a test phase" not in page and "/remove" not in page
     assert rm.post(f"/plan/phases/{phase_id}/remove").status_code == 303
     assert "SIT-A · Night migration" not in rm.get("/plan").get_data(as_text=True)
+
+
+def test_the_plans_blank_form_offers_the_environments_as_they_are_now(app, as_user):
+    """The blank form to add a test phase is drawn once per process: an environment renamed is offered by its new name
+    on the next page, and the CSRF token is the viewer's own."""
+    from mhhs.directory.models import Environment
+    rm = as_user("rm.sit@demo.test")
+    assert ">SIT-A</option>" in rm.get("/plan").get_data(as_text=True)
+    with app.app_context():
+        db.session.scalar(select(Environment).where(Environment.name == "SIT-A")).name = "SIT-A (north)"
+        db.session.commit()
+    page = rm.get("/plan").get_data(as_text=True)
+    assert ">SIT-A (north)</option>" in page and ">SIT-A</option>" not in page
+    assert re.search(r'name="csrf_token" value="[^"]+"', page)
+    refused = rm.post("/plan/phases", {"name": "", "environment_id": "", "first_day": "", "last_day": ""})
+    assert "Name the test phase" in refused.get_data(as_text=True)  # a refused post's own form, with its problems
