@@ -171,7 +171,7 @@ def _watch_changes():
     from .allocation.models import Slot, StageOverlap, TestPhase
     from .certificates.models import Certificate, PkiOfficer
     from .core.changes import OUTAGES, PROVING, REFERENCE, SCHEDULE, SLOTS, WINDOWS, watch
-    from .directory.models import Environment, MarketRole, Organisation, System
+    from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System
     from .outages.models import Outage, OutageUpdate
     from .participants.models import (
         ConnectivitySignOff,
@@ -190,7 +190,7 @@ def _watch_changes():
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
     from .windows.models import Freeze, ReleaseSlot
 
-    for model in (Environment, System, Organisation, MarketRole):
+    for model in (Environment, System, Organisation, MarketRole, MajorRelease):
         watch(model, REFERENCE)
     for model in (Outage, OutageUpdate):
         watch(model, OUTAGES)

@@ -52,12 +52,15 @@ PAGES = [
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
     # The calendar, warmed: the process's copy for the viewer, filters and day (schedule/views.py) behind the
     # counters (its count read again after a change: tests/schedule/test_pages.py).
-    (MANAGER, "/calendar?date={day}", 3), (MANAGER, "/calendar?view=week&date={day}", 3), (MANAGER, "/plan", 9),
+    (MANAGER, "/calendar?date={day}", 3), (MANAGER, "/calendar?view=week&date={day}", 3),
+    (MANAGER, "/plan", 4),  # the stages, freezes and roadmap kept per process and day (schedule/plan.shown)
     (MANAGER, "/reports/weekly", 32), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 8),
     (MANAGER, "/search?q=Release+4", 3),
     (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
     (MANAGER, "/participants", 8),
-    (MANAGER, "/allocation/timeline?view=month", 13), (MANAGER, "/readiness", 3), (MANAGER, "/readiness/health", 5),
+    # The timeline is drawn once per process per viewer and period (allocation.views._drawn): the user and the
+    # counters are read, nothing else while no counter moves.
+    (MANAGER, "/allocation/timeline?view=month", 3), (MANAGER, "/readiness", 3), (MANAGER, "/readiness/health", 5),
 ]
 API = [("/rfcs", 13), ("/rfcs/{rfc}", 14), ("/baseline", 8), ("/outages", 8), ("/certificates", 7),  # under /api/v1
        ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 26)]

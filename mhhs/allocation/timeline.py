@@ -76,6 +76,7 @@ class Timeline:
     last: date
     height: int
     count: int
+    until: object = None  # when time alone changes what is drawn (an outage under way grows), else None: never
     width: int = WIDTH + LABEL
     label_width: int = LABEL
 
@@ -99,9 +100,11 @@ class _Chart:
         self.start, self.end = self.day_starts[0], self.day_starts[-1]
         self.scale = WIDTH / (self.end - self.start).total_seconds()
         self.bars = {}
+        self.open = False  # whether a bar has no end yet: drawn until now, it grows as time passes
 
     def place(self, kind, text, environment_id, a, b, *shorts):
         # No end yet (an outage under way): drawn until now, never into a future nobody knows.
+        self.open = self.open or b is None
         a, b = max(a, self.start), min(b or self.now, self.end)
         if a < b:
             width = max((b - a).total_seconds() * self.scale, 2)
@@ -148,8 +151,9 @@ def _london_day(utc_day, late):
 
 
 def build(first, last, now, user, apart=APART["week"]):
-    """The timeline of the London days first..last as the user may see it; `now` (UTC) marks the line "Today" at its
-    moment and ends what has no end yet."""
+    """The timeline of the London days first..last as the user (or its core.viewer.Viewer: the rules read only its
+    role and organisation) may see it; `now` (UTC) marks the line "Today" at its moment and ends what has no end
+    yet."""
     chart = _Chart(first, last, apart, now)
     place = chart.place
     stages = db.session.scalars(select(TestPhase).where(TestPhase.first_day <= last, TestPhase.last_day >= first)
@@ -180,8 +184,18 @@ def build(first, last, now, user, apart=APART["week"]):
         y += lane.height
     days = chart.days
     ticks = [(LABEL + i * WIDTH / days, first + timedelta(days=i)) for i in range(days)]
-    today_x = LABEL + (now - chart.start).total_seconds() * chart.scale if chart.start <= now < chart.end else None
-    return Timeline(lanes, ticks, today_x, first, last, y + 8, sum(len(b) for b in chart.bars.values()))
+    # A bar under way grows each minute while the period runs (a period to come shows it from its first day).
+    until = max(chart.start, now.replace(second=0, microsecond=0) + timedelta(minutes=1)) \
+        if chart.open and now < chart.end else None
+    return Timeline(lanes, ticks, today_x(first, last, now), first, last, y + 8,
+                    sum(len(b) for b in chart.bars.values()), until)
+
+
+def today_x(first, last, now):
+    """Where the line "Today" stands at `now` (UTC) on the timeline of the London days first..last; None outside."""
+    start, end = london_day_start(first), london_day_start(last + timedelta(days=1))
+    return LABEL + (now - start).total_seconds() * WIDTH / (end - start).total_seconds() if start <= now < end \
+        else None
 
 
 def _slots(chart, user):

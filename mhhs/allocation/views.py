@@ -1,17 +1,21 @@
 """Allocation pages: the environment timeline, slots (allocate, request, move, cancel, take an offer), the requests
 queue (in place), tranches and the notice rule."""
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, get_template_attribute, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..core import changes
 from ..core.forms import form_values, show_problems
 from ..core.htmx import done, render
 from ..core.permissions import role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, to_london, utc_to_london_naive, utcnow
+from ..core.viewer import viewer_of
 from ..directory.models import Environment
 from ..extensions import db
 from ..participants.models import Participant, Route, Tranche
@@ -72,9 +76,41 @@ def timeline():
         day = _today()
     first, last = layout.view_range(view, day)
     moves = {"previous": (first - timedelta(days=1)).isoformat(), "next": (last + timedelta(days=1)).isoformat()}
-    return render("allocation/timeline.html", "allocation/_timeline.html",
-                  chart=layout.build(first, last, utcnow(), current_user, layout.APART[view]), view=view, day=day,
-                  moves=moves, colours=layout.COLOURS, key=layout.KEY, today=_today())
+    now = utcnow()
+    chart = changes.cached(_drawn, *DRAWN_FROM, key=(viewer_of(current_user), view, first, last),
+                           fresh=lambda drawn: drawn.until is None or now < drawn.until)
+    return render("allocation/timeline.html", "allocation/_timeline.html", chart=chart,
+                  today_x=layout.today_x(first, last, now), view=view, day=day, moves=moves, colours=layout.COLOURS,
+                  key=layout.KEY, today=_today())
+
+
+# What the timeline reads: deployment windows (and who sees a pending one), freezes; outages; slots; stages and
+# their recorded overlaps; environments and organisations; tranches and the participants of slots.
+DRAWN_FROM = (changes.WINDOWS, changes.OUTAGES, changes.SLOTS, changes.SCHEDULE, changes.REFERENCE, changes.PROVING)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A period's timeline as drawn: its bars (with the days' lines) and its list, rendered."""
+    first: date
+    last: date
+    height: int
+    count: int
+    bars: Markup
+    listed: Markup
+    until: object  # layout.Timeline.until
+    width: int = layout.WIDTH + layout.LABEL
+
+
+def _drawn(viewer, view, first, last):
+    """The timeline of a period as the viewer may see it, drawn once per process (changes.cached, keyed by what the
+    visibility rules read, the view and the period) and drawn again when a counter of what it reads moves, or when
+    time alone changes it (a bar under way). Nothing per user or per request is in it: the line "Today" is placed at
+    each request."""
+    chart = layout.build(first, last, utcnow(), viewer, layout.APART[view])
+    bars = get_template_attribute("allocation/_timeline_drawn.html", "bars")(chart, view, layout.COLOURS)
+    listed = get_template_attribute("allocation/_timeline_drawn.html", "listed")(chart, view)
+    return Drawn(first, last, chart.height, chart.count, Markup(bars), Markup(listed), chart.until)
 
 
 # Slots ------------------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 
-REFERENCE = "reference"  # environments, systems, organisations, market roles, support hours
+REFERENCE = "reference"  # environments, systems, organisations, market roles, support hours, the release roadmap
 OUTAGES = "outages"  # the outage log and its updates: the status board
 SLOTS = "slots"  # the allocation's slots: the longest one, which bounds the clash rule's read
 PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
@@ -25,7 +25,8 @@ SCHEDULE = "schedule"  # what else the calendar shows or clashes with: freezes, 
 
 _watched = {}  # model class: counter names
 _watched_when = {}  # (model class, counter name): whether a changed instance moves it (absent: any change does)
-_copies = {}  # loader: {key: (counter values it was read at, what it returned)}, least recently used first
+_copies = {}  # loader: {key: (counter values it was read at, what it returned)}, the most recently used last
+COPIES = 48  # the copies kept per loader (its least recently used dropped): memory per worker stays bounded
 
 
 class ChangeCounter(db.Model):
@@ -94,20 +95,20 @@ def values(*names):
     return tuple(found.get(name, 0) for name in names)
 
 
-def cached(load, *names, key=(), fresh=None, keep=None):
+def cached(load, *names, key=(), fresh=None, keep=COPIES):
     """What `load(*key)` returns, read once per process (a copy per key) while these counters stay where they were
     and, when given, fresh(copy) says it still holds (what time alone changes, as a certificate that expires). It
     must return plain values (tuples, strings, numbers, dataclasses of them), never ORM objects: those belong to one
-    request's session. `keep`: at most this many copies of this loader (the least recently used dropped), for keys
-    as many as a page's viewers, filters and periods."""
+    request's session. `keep`: at most this many copies of this loader (the least recently used dropped): as many
+    as a page's viewers, filters and periods need, so that memory per worker stays bounded."""
     now = values(*names)
-    copies = _copies.setdefault(load, OrderedDict())
-    copy = copies.get(key)
+    kept = _copies.setdefault(load, OrderedDict())
+    copy = kept.get(key)
     if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):
-        copy = copies[key] = (now, load(*key))
-    copies.move_to_end(key)
-    if keep is not None and len(copies) > keep:
-        copies.popitem(last=False)
+        copy = kept[key] = (now, load(*key))
+        if len(kept) > keep:
+            kept.popitem(last=False)
+    kept.move_to_end(key)
     return copy[1]
 
 

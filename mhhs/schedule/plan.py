@@ -1,10 +1,11 @@
 """The test-phase plan as a Gantt chart (EAP §12.1.1): environments' availability, test phases, freezes and the
-roadmap's interim releases against time, laid out here as plain numbers that a template draws as SVG."""
+roadmap's interim releases against time, laid out here as plain numbers that a template draws as SVG; plain values
+throughout, so that a process keeps what a day's plan shows (`shown`, behind the change counters of what it reads)."""
+from collections import namedtuple
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from ..allocation.models import TestPhase
 from ..directory.models import Environment, MajorRelease
@@ -52,13 +53,32 @@ class Chart:
     label_width: int = LABEL
 
 
-def chart(today):
-    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
-    phases = db.session.scalars(select(TestPhase).order_by(TestPhase.first_day)).all()
-    freezes = db.session.scalars(select(Freeze).options(joinedload(Freeze.environment))
-                                 .order_by(Freeze.first_day)).all()
-    roadmap = db.session.scalars(select(MajorRelease).where(MajorRelease.planned_date.is_not(None))
-                                 .order_by(MajorRelease.planned_date)).all()
+Named = namedtuple("Named", "id name")
+# A test stage as the plan lists it (its environment's name in `environment`, as the ORM's relationship reads).
+Stage = namedtuple("Stage", "id name environment_id first_day last_day exclusive environment")
+Release = namedtuple("Release", "name planned_date date_confirmed purpose")
+FreezeRow = namedtuple("FreezeRow", "environment_id first_day last_day reason")
+
+
+def shown(today):
+    """(Chart, [Stage] by first day) of the plan on a London day: every stage, freeze and dated release, read as
+    columns. The views keep it per process (core.changes.cached) behind the counters of what it reads: REFERENCE
+    (environments, the roadmap), SCHEDULE (stages, freezes), WINDOWS."""
+    phases = [Stage(*row[:6], Named(row.environment_id, row.environment)) for row in db.session.execute(
+        select(TestPhase.id, TestPhase.name, TestPhase.environment_id, TestPhase.first_day, TestPhase.last_day,
+               TestPhase.exclusive, Environment.name.label("environment"))
+        .join(Environment, Environment.id == TestPhase.environment_id).order_by(TestPhase.first_day, TestPhase.id))]
+    return chart(today, phases), phases
+
+
+def chart(today, phases):
+    environments = db.session.execute(select(Environment.id, Environment.name, Environment.available_from,
+                                             Environment.available_to).order_by(Environment.position)).all()
+    freezes = [FreezeRow(*row) for row in db.session.execute(
+        select(Freeze.environment_id, Freeze.first_day, Freeze.last_day, Freeze.reason).order_by(Freeze.first_day))]
+    roadmap = [Release(*row) for row in db.session.execute(
+        select(MajorRelease.name, MajorRelease.planned_date, MajorRelease.date_confirmed, MajorRelease.purpose)
+        .where(MajorRelease.planned_date.is_not(None)).order_by(MajorRelease.planned_date))]
     rows = []
     for environment in environments:
         rows.append(Row(environment.name, [Bar("available", f"{environment.name} available",

@@ -2,7 +2,16 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    get_template_attribute,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
@@ -150,21 +159,40 @@ def support_hours():
 
 def _plan(today):
     """What the plan's page and PDF show."""
-    phases = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment))
-                                .order_by(TestPhase.first_day)).all()
-    overlaps = overlap_records()
-    return dict(chart=plan.chart(today), phases=phases, colours=plan.COLOURS, key=plan.KEY, today=today,
-                overlaps=overlaps, unrecorded=unrecorded_overlaps(phases, overlaps))
+    chart, phases, gantt = cached(_drawn_plan, REFERENCE, SCHEDULE, WINDOWS,
+                                          key=(today,))
+    overlaps = overlap_records()  # who recorded each: users are watched by no counter
+    return dict(chart=chart, phases=phases, gantt=gantt, today=today, overlaps=overlaps,
+                unrecorded=unrecorded_overlaps(phases, overlaps))
 
 
-def _plan_page(form, status=200):
-    return render("schedule/plan.html", "schedule/_phase_form.html", status=status, form=form, **_plan(_today()))
+def _drawn_plan(today):
+    """plan.shown with its Gantt chart drawn (the same for everyone, nothing per user or request in it), kept per
+    process and London day by `_plan`."""
+    chart, phases = plan.shown(today)
+    gantt = current_app.jinja_env.get_template("schedule/_gantt.html").render(chart=chart, colours=plan.COLOURS,
+                                                                               key=plan.KEY)
+    return chart, phases, Markup(gantt)
+
+
+def _plan_page(form=None, status=200):
+    """The plan with the form to add a test phase: a refused post's, or (no form) the blank one."""
+    blank = None if form else cached(_blank_phase_form, REFERENCE)
+    return render("schedule/plan.html", "schedule/_phase_form.html", status=status, form=form, blank_form=blank,
+                  **_plan(_today()))
+
+
+def _blank_phase_form():
+    """The blank form's fields, rendered once per process (its environments' choices are reference data): the same
+    for every Release Manager, whose CSRF token is rendered per request beside them."""
+    form = TestPhaseForm(formdata=None, meta={"csrf": False})
+    return Markup(get_template_attribute("schedule/_phase_fields.html", "phase_fields")(form))
 
 
 @bp.route("/plan")
 @login_required
 def test_plan():
-    return _plan_page(TestPhaseForm())
+    return _plan_page()
 
 
 @bp.route("/plan/phases", methods=["POST"])

@@ -108,3 +108,78 @@ def test_a_window_that_took_place_stays_on_the_timeline_of_its_week(app, as_user
         day = app.extensions["sqlalchemy"].session.get(Rfc, rfc_id).window_start.date()
     page = text(as_user("supplier@demo.test").get(f"/allocation/timeline?view=week&day={day}"))
     assert f"Deployment window {number} (deployed)" in page
+
+
+# The timeline is drawn once per process per viewer and period (allocation.views._drawn): what a user changes is on
+# the very next page, a copy drawn for one viewer is never shown to another, and a bar under way still grows.
+
+def test_what_a_user_changes_is_on_the_very_next_timeline(app, as_user):
+    from mhhs.schedule.services import add_freeze
+    monday = next_monday()
+    url = f"/allocation/timeline?view=month&day={monday}"
+    manager = as_user("rm.sit@demo.test")
+    page = text(manager.get(url))  # drawn, and kept
+    assert "Stage Night runs" not in page and "Freeze: Year end" not in page and "Northwold Energy:" not in page
+    with app.app_context():
+        book([make_participant()], at(monday, 14), at(monday, 15))  # before the freeze, which refuses it
+    assert f"Northwold Energy: connectivity proving (allocated), {monday:%d %b %Y} 14:00–15:00" in text(
+        manager.get(url))
+    with app.app_context():
+        services.add_stage(user(), "Night runs", environment().id, monday, monday + timedelta(days=4))
+    assert "Stage Night runs: " in text(manager.get(url))
+    with app.app_context():
+        add_freeze(user(), environment().id, monday, monday, "Year end")
+    assert "Freeze: Year end" in text(manager.get(url))
+    with app.app_context():
+        make_outage("dip@demo.test", environment="UIT", planned=True, start=at(monday, 9), end=at(monday, 10))
+    assert f"Planned outage, {monday:%d %b %Y} 09:00–10:00" in text(manager.get(url))
+
+
+def test_a_pending_window_kept_for_one_viewer_is_shown_to_no_other_until_its_organisation_is_consulted(app, as_user):
+    """The Release Manager's copy of the month holds a pending RFC's window: a Test Participant and another Central
+    Party asking for the same month see their own copies without it; once the Release Manager consults that Central
+    Party, it sees the window at its next request, and the Test Participant still does not."""
+    from mhhs.extensions import db
+    from mhhs.rfcs.models import Rfc
+    from mhhs.rfcs.numbers import rfc_number
+    from mhhs.rfcs.services.consultation import consult
+    from tests.rfcs.factory import make_rfc
+    with app.app_context():
+        rfc_id = make_rfc()
+        number, day = rfc_number(rfc_id), db.session.get(Rfc, rfc_id).window_start.date()
+    url, window = f"/allocation/timeline?view=month&day={day}", f"Deployment window {number}"
+    helix, supplier = as_user("helix@demo.test"), as_user("supplier@demo.test")
+    assert window in text(as_user("rm.sit@demo.test").get(url))
+    assert window not in text(supplier.get(url)) and window not in text(helix.get(url))
+    with app.app_context():
+        consult(user(), db.session.get(Rfc, rfc_id), [user("helix@demo.test").organisation_id])
+        db.session.commit()
+    assert window in text(helix.get(url))
+    assert window not in text(supplier.get(url))
+
+
+def test_an_outage_under_way_grows_on_a_kept_timeline_as_time_passes(app, as_user, monkeypatch):
+    with app.app_context():
+        make_outage("dip@demo.test", environment="SIT-B", start=utcnow() - timedelta(hours=2), end=None)
+    manager, day = as_user("rm.sit@demo.test"), utcnow().date()
+
+    def width():
+        page = text(manager.get(f"/allocation/timeline?day={day}"))
+        return float(re.search(r'width="([\d.]+)"[^>]*><title>Unplanned outage, from', page).group(1))
+
+    before = width()
+    later = utcnow() + timedelta(minutes=10)  # a week's pixel is some 10 minutes
+    monkeypatch.setattr("mhhs.allocation.views.utcnow", lambda: later)
+    assert width() > before
+
+
+def test_a_process_keeps_a_bounded_number_of_drawn_timelines(app, as_user, monkeypatch):
+    """Memory per worker stays bounded however many periods are asked for: the least recently asked goes first."""
+    from mhhs.allocation.views import _drawn
+    from mhhs.core import changes
+    monkeypatch.setattr(changes, "COPIES", 3)
+    manager, monday = as_user("rm.sit@demo.test"), next_monday()
+    for weeks in range(6):
+        text(manager.get(f"/allocation/timeline?day={monday + timedelta(weeks=weeks)}"))
+    kept = changes._copies[_drawn]
+    assert len(kept) == 3 and max(first for _viewer, _view, first, _last in kept) == monday + timedelta(weeks=5)

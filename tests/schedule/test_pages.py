@@ -216,3 +216,47 @@ def test_the_plan_and_its_pdf(app, as_user):
     assert "<svg" in page and "SIT-A · SIT Functional cycle 3" in page and ">Today<" in page
     text = " ".join(pdf_pages(rm.get("/plan.pdf"))[1])
     assert "Test-phase plan" in text and "SIT Functional cycle 3" in text and "IR5.4" in text
+
+
+def test_what_a_manager_changes_is_on_the_very_next_plan_and_a_participant_sees_no_managers_actions(app, as_user):
+    """The plan's stages, freezes and roadmap are kept per process and day (schedule/plan.shown): each change is on
+    the next page; what only a Release Manager may do is never kept with them."""
+    from mhhs.directory.models import MajorRelease
+    rm, supplier = as_user("rm.sit@demo.test"), as_user("supplier@demo.test")
+    today = to_london(utcnow()).date()
+    with app.app_context():
+        sit_a = env_ids("SIT-A")[0]
+    assert "Night migration" not in rm.get("/plan").get_data(as_text=True)  # drawn and kept
+    assert rm.post("/plan/phases", {"name": "Night migration", "environment_id": sit_a, "first_day": f"{today}",
+                                    "last_day": f"{today + timedelta(days=3)}"}).status_code == 303
+    assert "SIT-A · Night migration" in rm.get("/plan").get_data(as_text=True)
+    assert rm.post("/freezes", {"environment_id": "", "first_day": f"{today + timedelta(days=5)}",
+                                "last_day": f"{today + timedelta(days=6)}", "reason": "Board week"}).status_code == 303
+    assert "<title>Board week: " in rm.get("/plan").get_data(as_text=True)
+    with app.app_context():
+        db.session.add(MajorRelease(name="IR9.9", planned_date=today + timedelta(days=20), purpose="Winter fixes"))
+        db.session.commit()
+        phase_id = db.session.scalar(select(TestPhase.id).where(TestPhase.name == "Night migration"))
+    page = rm.get("/plan").get_data(as_text=True)
+    assert "Winter fixes" in page and "Add a test phase" in page and f"/plan/phases/{phase_id}/remove" in page
+    page = supplier.get("/plan").get_data(as_text=True)
+    assert "SIT-A · Night migration" in page and "Winter fixes" in page
+    assert "Add a test phase" not in page and "/remove" not in page
+    assert rm.post(f"/plan/phases/{phase_id}/remove").status_code == 303
+    assert "SIT-A · Night migration" not in rm.get("/plan").get_data(as_text=True)
+
+
+def test_the_plans_blank_form_offers_the_environments_as_they_are_now(app, as_user):
+    """The blank form to add a test phase is drawn once per process: an environment renamed is offered by its new name
+    on the next page, and the CSRF token is the viewer's own."""
+    from mhhs.directory.models import Environment
+    rm = as_user("rm.sit@demo.test")
+    assert ">SIT-A</option>" in rm.get("/plan").get_data(as_text=True)
+    with app.app_context():
+        db.session.scalar(select(Environment).where(Environment.name == "SIT-A")).name = "SIT-A (north)"
+        db.session.commit()
+    page = rm.get("/plan").get_data(as_text=True)
+    assert ">SIT-A (north)</option>" in page and ">SIT-A</option>" not in page
+    assert re.search(r'name="csrf_token" value="[^"]+"', page)
+    refused = rm.post("/plan/phases", {"name": "", "environment_id": "", "first_day": "", "last_day": ""})
+    assert "Name the test phase" in refused.get_data(as_text=True)  # a refused post's own form, with its problems
