@@ -95,18 +95,18 @@ def values(*names):
     return tuple(found.get(name, 0) for name in names)
 
 
-def cached(load, *names, key=(), fresh=None, keep=COPIES):
+def cached(load, *names, key=(), fresh=None, keep=None):
     """What `load(*key)` returns, read once per process (a copy per key) while these counters stay where they were
     and, when given, fresh(copy) says it still holds (what time alone changes, as a certificate that expires). It
     must return plain values (tuples, strings, numbers, dataclasses of them), never ORM objects: those belong to one
-    request's session. `keep`: at most this many copies of this loader (the least recently used dropped): as many
-    as a page's viewers, filters and periods need, so that memory per worker stays bounded."""
+    request's session. `keep` (else COPIES): at most this many copies of this loader (the least recently used
+    dropped), as many as a page's viewers, filters and periods need, so that memory per worker stays bounded."""
     now = values(*names)
     kept = _copies.setdefault(load, OrderedDict())
     copy = kept.get(key)
     if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):
         copy = kept[key] = (now, load(*key))
-        if len(kept) > keep:
+        if len(kept) > (keep or COPIES):
             kept.popitem(last=False)
     kept.move_to_end(key)
     return copy[1]
