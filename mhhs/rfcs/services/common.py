@@ -1,8 +1,11 @@
 """What every step of an RFC's lifecycle shares: finding an RFC the user may see, and the conflict words."""
 
-from sqlalchemy import select
+from functools import lru_cache
+
+from sqlalchemy import bindparam, select
 
 from ...core.services import Conflict, get_visible_or_404
+from ...core.viewer import viewer_of
 from ...extensions import db
 from ..models import Rfc
 from ..permissions import visible_clause
@@ -15,12 +18,19 @@ def visible_rfc(user, rfc_id):
     return select(Rfc).where(Rfc.id == rfc_id, visible_clause(user))
 
 
+@lru_cache(maxsize=32)  # a few roles × organisations
+def _one_visible(viewer):
+    """visible_rfc with the RFC's id bound at execution: built and keyed once per viewer, not per request (every
+    action on an RFC, as each approval, starts with it)."""
+    return select(Rfc).where(Rfc.id == bindparam("rfc_id"), visible_clause(viewer))
+
+
 def get_visible(user, rfc_id):
-    return db.session.scalar(visible_rfc(user, rfc_id))
+    return db.session.scalar(_one_visible(viewer_of(user)), {"rfc_id": rfc_id})
 
 
 def rfc_or_404(user, rfc_id):
-    return get_visible_or_404(visible_rfc(user, rfc_id))
+    return get_visible_or_404(_one_visible(viewer_of(user)), {"rfc_id": rfc_id})
 
 
 
