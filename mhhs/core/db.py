@@ -34,7 +34,8 @@ def _wants_write():
 @contextmanager
 def writing():
     """The transactions begun within take the write lock at BEGIN (SQLite), as a writing request's do. A reading
-    transaction still open is ended first (rolled back, so what it loaded is read again under the lock)."""
+    transaction still open is ended first (rolled back, so what it loaded is read again under the lock, all but the
+    session's user: _end_reading)."""
     outer = g.get("writing", False)
     if not outer and g.get("reading") and db.session().in_transaction():
         _end_reading()
@@ -50,8 +51,8 @@ def _end_reading():
     at the start of this request (flask_login), it is not read again under the lock for every write (the other
     objects are, as a rollback expires them)."""
     state = inspect(g.get("_login_user"), raiseerr=False)
-    user = state.obj() if state is not None and state.persistent and state.session_id == db.session().hash_key \
-        else None
+    user = state.obj() if state is not None and state.persistent and not state.modified \
+        and state.session_id == db.session().hash_key else None  # (a change to it is undone, as before)
     if user is not None:
         db.session.expunge(user)
     db.session.rollback()
