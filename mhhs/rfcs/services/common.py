@@ -13,16 +13,16 @@ from ..permissions import visible_clause
 CONFLICT = "Someone else changed this RFC at the same moment; nothing was saved. Reload and try again."
 
 
-def visible_rfc(user, rfc_id):
-    """The query for one RFC, which finds it only if this user may see it."""
-    return select(Rfc).where(Rfc.id == rfc_id, visible_clause(user))
-
-
 @lru_cache(maxsize=32)  # a few roles × organisations
 def _one_visible(viewer):
-    """visible_rfc with the RFC's id bound at execution: built and keyed once per viewer, not per request (every
-    action on an RFC, as each approval, starts with it)."""
+    """The query for one RFC (the id bound at execution: rfc_id), which finds it only if this viewer may see it:
+    built and keyed once per viewer, not per request (every action on an RFC, as each approval, starts with it)."""
     return select(Rfc).where(Rfc.id == bindparam("rfc_id"), visible_clause(viewer))
+
+
+def visible_rfc(user, rfc_id):
+    """The query for one RFC, which finds it only if this user may see it."""
+    return _one_visible(viewer_of(user)).params(rfc_id=rfc_id)
 
 
 def get_visible(user, rfc_id):
