@@ -146,12 +146,16 @@ def _leave_queue(rfc, phases):
     """What a decision changes in the approval queue: the rows of the phases just approved, or every row of the RFC
     once it is decided (None). The queue held one row per phase still to approve before (sync_pending); the other
     rows stay as they are, unread."""
-    rows = PendingApproval.__table__
-    statement = delete(rows).where(rows.c.rfc_id == rfc.id)
-    if phases is not None:
-        statement = statement.where(rows.c.phase.in_(list(phases)))
-    db.session.execute(statement)
+    if phases is None:
+        db.session.execute(_LEAVE_QUEUE, {"rfc_id": rfc.id})
+    else:
+        db.session.execute(_LEAVE_QUEUE_PHASES, {"rfc_id": rfc.id, "phases": list(phases)})
     db.session.expire(rfc, ["pending"])
+
+
+_PENDING = PendingApproval.__table__
+_LEAVE_QUEUE = delete(_PENDING).where(_PENDING.c.rfc_id == bindparam("rfc_id"))  # built and keyed once
+_LEAVE_QUEUE_PHASES = _LEAVE_QUEUE.where(_PENDING.c.phase.in_(bindparam("phases", expanding=True)))
 
 
 @unit_of_work(CONFLICT)
