@@ -1,5 +1,7 @@
 """Gunicorn settings for Release Desk: `gunicorn app:app` reads this file from the working directory.
 Each can be overridden from the environment (or on the command line)."""
+import ctypes
+import ctypes.util
 import os
 
 from gunicorn import glogging
@@ -43,3 +45,27 @@ logger_class = _MaskingLogger
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" request_id=%({x-request-id}o)s'
 # Trust X-Forwarded-* only through the app's ProxyFix (PROXY_COUNT), not gunicorn's own list.
 forwarded_allow_ips = "127.0.0.1"
+
+
+# glibc keeps the memory a large request freed (a month's calendar at programme scale: tens of MB, mostly SQLite's and
+# the rows') in its heap, so a worker's resident size only ever grows towards its largest request. After a request
+# that left the worker TRIM_MEGABYTES larger than after the last trim, malloc_trim hands the free pages back (a few
+# ms, after the answer was sent; reading the size is one small read of /proc per request).
+TRIM_MEGABYTES = int(os.environ.get("GUNICORN_TRIM_MEGABYTES", "16"))  # 0: never
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+_trimmable = TRIM_MEGABYTES and hasattr(_libc, "malloc_trim") and os.path.exists("/proc/self/statm")  # glibc, Linux
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+_trimmed_at = {}  # the worker's resident bytes after its last trim (one worker per process: a single entry)
+
+
+def _resident_bytes():
+    with open("/proc/self/statm", "rb") as statm:
+        return int(statm.read().split()[1]) * _PAGE
+
+
+def post_request(worker, req, environ, resp):
+    if not _trimmable:
+        return
+    if _resident_bytes() - _trimmed_at.get("bytes", 0) >= TRIM_MEGABYTES * 1024 * 1024:
+        _libc.malloc_trim(0)
+        _trimmed_at["bytes"] = _resident_bytes()

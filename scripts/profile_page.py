@@ -4,14 +4,19 @@
 Usage: .venv/bin/python scripts/profile_page.py /outages/categories [--rfcs 0] [--as rm.sit@demo.test]
                                                  [--requests 200] [--sort cumulative] [--top 40]
                                                  [--db /tmp/fill-50000.sqlite]
+       .venv/bin/python scripts/profile_page.py /rfcs/{id}/decide --db /tmp/fill-50000.sqlite \
+           --post "decision=approve&row_version=1&comment=Approved" --first 50001 --requests 200
 With --db, a database already filled there is used as it is (brought to the newest migration), else it is filled
 there and kept: one fill at the large size serves many profiles. A URL under /api/ is asked with a token of the
-user's (every scope), as a pipeline asks it.
+user's (every scope), as a pipeline asks it. With --post, each request POSTs the form (with the session's CSRF
+token) to the URL with {id} the next id from --first: the writers' approvals, one request at a time (each id
+once, so a filled database serves one run; copy it first), with one session cookie, as wrk does.
 """
 import argparse
 import cProfile
 import os
 import pstats
+import re
 import sys
 import tempfile
 import time
@@ -52,6 +57,9 @@ def main():
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--db", type=Path, help="a SQLite file to fill once and reuse")
+    parser.add_argument("--post", help="a form to POST (url-encoded) instead of a GET")
+    parser.add_argument("--dump", type=Path, help="also save the profile there (pstats)")
+    parser.add_argument("--first", type=int, default=0, help="the first {id} of the URL (--post)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "profile.sqlite"
@@ -65,7 +73,20 @@ def main():
             app = app_for(url)
         client = logged_in(app, args.email)
         headers = token_headers(app, args.email) if args.url.startswith("/api/") else {}
-        client.get(args.url, headers=headers)  # warm: templates compiled, statements cached
+        ids = iter(range(args.first, args.first + 2 * args.requests + 2))
+        if args.post:
+            token = re.search(r'"X-CSRFToken": "([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
+            form = f"{args.post}&csrf_token={token}"
+            # As wrk posts: the same session cookie every time, whatever the answers set (a flash each, unread).
+            cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"])
+            poster, headers = app.test_client(use_cookies=False), {"Cookie": f"{cookie.key}={cookie.value}"}
+
+        def ask():
+            if args.post:
+                return poster.post(args.url.format(id=next(ids)), data=form, headers=headers,
+                                   content_type="application/x-www-form-urlencoded")
+            return client.get(args.url, headers=headers)
+        ask()  # warm: templates compiled, statements cached
         with app.app_context():
             engine = db.engine
         statements = []
@@ -77,7 +98,7 @@ def main():
             statements[-1][1] = time.perf_counter() - statements[-1][1]
         event.listen(engine, "before_cursor_execute", started)
         event.listen(engine, "after_cursor_execute", finished)
-        response = client.get(args.url, headers=headers)
+        response = ask()
         status = response.status_code
         event.remove(engine, "before_cursor_execute", started)
         event.remove(engine, "after_cursor_execute", finished)
@@ -86,11 +107,18 @@ def main():
             print(f"  {response.get_data(as_text=True)[:300]}")
         for statement, seconds in statements:
             print(f"  {seconds * 1000:7.1f}", " ".join(statement.split())[:int(os.environ.get("SQL_WIDTH", "150"))])
+        begun, cpu = time.perf_counter(), time.process_time()  # CPU time: what other processes take does not count
+        for _ in range(args.requests):
+            ask().get_data()
+        print(f"{(time.perf_counter() - begun) * 1000 / args.requests:.2f} ms a request, "
+              f"{(time.process_time() - cpu) * 1000 / args.requests:.2f} ms of CPU (not profiled)")
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.requests):
-            client.get(args.url, headers=headers).get_data()
+            ask().get_data()
         profile.disable()
+        if args.dump:
+            profile.dump_stats(args.dump)
         pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 
 

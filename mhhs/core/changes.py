@@ -9,7 +9,7 @@ tests' reset) bump nothing: they call `bump` themselves, or `forget` the process
 from collections import OrderedDict
 
 from flask import g, has_app_context
-from sqlalchemy import BigInteger, Column, String, event, insert, inspect, select, update
+from sqlalchemy import BigInteger, Column, String, bindparam, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -71,12 +71,16 @@ def _bump_written(session, _context, _instances):
         bump(*sorted(moved), session=session)  # sorted: concurrent writers take the rows' locks in one order
 
 
+# One Core statement for every bump (a flush of a watched model, as every approval): keyed once, no ORM update.
+_COUNTERS = ChangeCounter.__table__
+_BUMP = update(_COUNTERS).where(_COUNTERS.c.name == bindparam("counter")).values(value=_COUNTERS.c.value + 1)
+
+
 def bump(*names, session=None):
     """Moves these counters in the session's transaction (made at 1 if they are not there yet)."""
     session = session or db.session
     for name in names:
-        moved = session.execute(update(ChangeCounter).where(ChangeCounter.name == name)
-                                .values(value=ChangeCounter.value + 1).execution_options(synchronize_session=False))
+        moved = session.connection().execute(_BUMP, {"counter": name})
         if moved.rowcount == 0:
             session.execute(insert(ChangeCounter).values(name=name, value=1))
     if has_app_context():

@@ -6,7 +6,7 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import g, has_request_context, request
-from sqlalchemy import Enum, Float, event, func, select
+from sqlalchemy import Enum, Float, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.compiler import compiles
@@ -34,15 +34,30 @@ def _wants_write():
 @contextmanager
 def writing():
     """The transactions begun within take the write lock at BEGIN (SQLite), as a writing request's do. A reading
-    transaction still open is ended first (rolled back, so what it loaded is read again under the lock)."""
+    transaction still open is ended first (rolled back, so what it loaded is read again under the lock, all but the
+    session's user: _end_reading)."""
     outer = g.get("writing", False)
     if not outer and g.get("reading") and db.session().in_transaction():
-        db.session.rollback()
+        _end_reading()
     g.writing = True
     try:
         yield
     finally:
         g.writing = outer
+
+
+def _end_reading():
+    """Rolls the request's reading transaction back, keeping the session's user as it was read: read and checked
+    at the start of this request (flask_login), it is not read again under the lock for every write (the other
+    objects are, as a rollback expires them)."""
+    state = inspect(g.get("_login_user"), raiseerr=False)
+    user = state.obj() if state is not None and state.persistent and not state.modified \
+        and state.session_id == db.session().hash_key else None  # (a change to it is undone, as before)
+    if user is not None:
+        db.session.expunge(user)
+    db.session.rollback()
+    if user is not None:
+        db.session.add(user)
 
 
 def reads_first(view):

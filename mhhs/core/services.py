@@ -60,9 +60,9 @@ def unit_of_work(conflict=CONFLICT):
     return decorator
 
 
-def get_visible_or_404(query):
+def get_visible_or_404(query, params=None):
     """The one object a query already scoped to the user finds, or 404: a hidden object is not there."""
-    obj = db.session.scalar(query)
+    obj = db.session.scalar(query, params)
     if obj is None:
         abort(404)
     return obj

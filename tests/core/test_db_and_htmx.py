@@ -139,3 +139,31 @@ def test_a_decision_reads_without_the_write_lock_and_decides_on_what_is_there_un
     assert "changed while you had it open" in manager.get(answer.location).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Rfc, rfc_id).status == RfcStatus.WITHDRAWN
+
+
+def test_the_write_lock_reads_again_what_the_request_read_but_the_session_user(app):
+    """Taking the write lock ends the reading transaction: what it loaded is read again under the lock, except the
+    user the session names (checked at the request's start, not read again at every approval); a change made to
+    them before is undone, as before."""
+    sqlite_only(app)
+    from flask import g
+    from sqlalchemy import inspect
+
+    from mhhs.core.db import writing
+    from mhhs.directory.models import Environment, User
+    for change_user in (False, True):
+        with app.test_request_context("/rfcs/1/decide", method="POST"):
+            g.reads_first = True
+            user = db.session.scalar(select(User).where(User.email == "rm.sit@demo.test"))
+            environment = db.session.scalar(select(Environment))
+            g._login_user, name = user, user.name
+            assert g.reading
+            if change_user:
+                user.name = "Changed while reading"
+            with writing():
+                assert inspect(environment).expired_attributes  # read again at its next use, under the lock
+                assert bool(inspect(user).expired_attributes) == change_user
+                assert user in db.session and user.name == name
+                assert db.session.scalar(select(MarketRole.id).limit(1)) is not None
+                assert not g.reading  # the write lock's transaction
+            db.session.rollback()

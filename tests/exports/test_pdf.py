@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from mhhs.core.time import format_london
-from mhhs.exports.pdf import StaticOnlyFetcher
+from mhhs.exports.printing import StaticOnlyFetcher
 from mhhs.extensions import db
 from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.states import RfcStatus

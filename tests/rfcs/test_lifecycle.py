@@ -120,6 +120,8 @@ def test_rows_are_added_and_removed_in_place_without_saving(app, as_user):
 
 
 def test_who_sees_drafts(app, as_user):
+    """Each viewer's statement that finds one RFC is kept per process (rfcs.services.common): the owner's, used
+    first, lets no one else find the draft."""
     with app.app_context():
         draft = make_rfc(submit=False)
     assert as_user("dip@demo.test").get(f"/rfcs/{draft}").status_code == 200

@@ -2,7 +2,8 @@
 order at approval."""
 
 from sqlalchemy import bindparam, case, delete, func, insert, inspect, literal, select, union_all
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ...audit.services import record
 from ...baseline.versions import parse
@@ -119,18 +120,25 @@ def decide(user, rfc, decision, comment="", expected_version=None):
 def _read_for_decision(rfc):
     """The RFC as it is now (under SQLite's write lock), with all a decision reads of it, in two statements: its
     approvals, control points (the gate), consultations (objections) and system (the e-mail) joined (each a handful
-    of rows), then its environments (the phases; joined, SQLite would scan every RFC's environments first)."""
+    of rows), then its environments (the phases; joined, SQLite would scan every RFC's environments first), set as
+    loaded: a selectinload would build its statement again at every decision."""
     state = inspect(rfc)
     seen = state.dict.get("row_version")  # the version the caller holds, unless its transaction ended since
-    db.session.execute(_DECISION_READ, {"rfc_id": state.identity[0]}).unique().one()  # (not rfc.id: one more read)
+    rfc_id = {"rfc_id": state.identity[0]}  # (not rfc.id: one more read)
+    db.session.execute(_DECISION_READ, rfc_id).unique().one()
+    set_committed_value(rfc, "environments", db.session.scalars(_DECISION_ENVIRONMENTS, rfc_id).all())
     if seen is not None and seen != rfc.row_version:  # changed since the caller read it: a lost update, refused
         raise Conflict(CONFLICT)
 
 
-# One statement object for every decision: SQLAlchemy makes its cache key once, not per request.
+# One statement object each for every decision: SQLAlchemy makes their cache keys once, not per request.
 _DECISION_READ = select(Rfc).where(Rfc.id == bindparam("rfc_id")).options(
-    selectinload(Rfc.environments), joinedload(Rfc.approvals), joinedload(Rfc.control_points),
+    joinedload(Rfc.approvals), joinedload(Rfc.control_points),
     joinedload(Rfc.consultations).joinedload(Consultation.organisation), joinedload(Rfc.system)) \
+    .execution_options(populate_existing=True)
+_DECISION_ENVIRONMENTS = select(Environment) \
+    .join(rfc_environments, rfc_environments.c.environment_id == Environment.id) \
+    .where(rfc_environments.c.rfc_id == bindparam("rfc_id")).order_by(Environment.position) \
     .execution_options(populate_existing=True)
 
 
@@ -138,12 +146,16 @@ def _leave_queue(rfc, phases):
     """What a decision changes in the approval queue: the rows of the phases just approved, or every row of the RFC
     once it is decided (None). The queue held one row per phase still to approve before (sync_pending); the other
     rows stay as they are, unread."""
-    rows = PendingApproval.__table__
-    statement = delete(rows).where(rows.c.rfc_id == rfc.id)
-    if phases is not None:
-        statement = statement.where(rows.c.phase.in_(list(phases)))
-    db.session.execute(statement)
+    if phases is None:
+        db.session.execute(_LEAVE_QUEUE, {"rfc_id": rfc.id})
+    else:
+        db.session.execute(_LEAVE_QUEUE_PHASES, {"rfc_id": rfc.id, "phases": list(phases)})
     db.session.expire(rfc, ["pending"])
+
+
+_PENDING = PendingApproval.__table__
+_LEAVE_QUEUE = delete(_PENDING).where(_PENDING.c.rfc_id == bindparam("rfc_id"))  # built and keyed once
+_LEAVE_QUEUE_PHASES = _LEAVE_QUEUE.where(_PENDING.c.phase.in_(bindparam("phases", expanding=True)))
 
 
 @unit_of_work(CONFLICT)

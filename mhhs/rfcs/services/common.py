@@ -1,8 +1,11 @@
 """What every step of an RFC's lifecycle shares: finding an RFC the user may see, and the conflict words."""
 
-from sqlalchemy import select
+from functools import lru_cache
+
+from sqlalchemy import bindparam, select
 
 from ...core.services import Conflict, get_visible_or_404
+from ...core.viewer import viewer_of
 from ...extensions import db
 from ..models import Rfc
 from ..permissions import visible_clause
@@ -10,17 +13,24 @@ from ..permissions import visible_clause
 CONFLICT = "Someone else changed this RFC at the same moment; nothing was saved. Reload and try again."
 
 
+@lru_cache(maxsize=32)  # a few roles × organisations
+def _one_visible(viewer):
+    """The query for one RFC (the id bound at execution: rfc_id), which finds it only if this viewer may see it:
+    built and keyed once per viewer, not per request (every action on an RFC, as each approval, starts with it)."""
+    return select(Rfc).where(Rfc.id == bindparam("rfc_id"), visible_clause(viewer))
+
+
 def visible_rfc(user, rfc_id):
     """The query for one RFC, which finds it only if this user may see it."""
-    return select(Rfc).where(Rfc.id == rfc_id, visible_clause(user))
+    return _one_visible(viewer_of(user)).params(rfc_id=rfc_id)
 
 
 def get_visible(user, rfc_id):
-    return db.session.scalar(visible_rfc(user, rfc_id))
+    return db.session.scalar(_one_visible(viewer_of(user)), {"rfc_id": rfc_id})
 
 
 def rfc_or_404(user, rfc_id):
-    return get_visible_or_404(visible_rfc(user, rfc_id))
+    return get_visible_or_404(_one_visible(viewer_of(user)), {"rfc_id": rfc_id})
 
 
 
