@@ -1,6 +1,7 @@
 """Outage pages: status board, log with filters and CSV, the form, End now, availability."""
 import hashlib
 from datetime import datetime
+from functools import wraps
 
 from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
@@ -16,6 +17,7 @@ from ..core.registry import functions
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
 from ..directory.models import Environment, Organisation, System
+from ..directory.sessions import session_role
 from ..exports.csv import csv_download
 from ..extensions import db
 from ..rfcs.numbers import rfc_number
@@ -71,13 +73,29 @@ def index():
                                                    .order_by(Organisation.name)).all(), **context)
 
 
+def unchanged_poll_first(view):
+    """Answers the board's poll that names the board's current ETag (htmx, If-None-Match) with 304 from the stored
+    change counters before the session's user is loaded as an ORM object: the session must still be the live one of
+    a user whose role may see the board (directory.sessions.session_role: the user's columns alone). The ETag holds
+    nothing per viewer, since the board is one page for everyone. Anything else goes on to the view."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.htmx and request.if_none_match and session_role() in view.access:
+            etag = services.board_tag(utcnow())
+            if etag is not None and etag in request.if_none_match:
+                return _polled(make_response("", 304), etag)
+        return view(*args, **kwargs)
+    return wrapped
+
+
 @bp.route("/board")
+@unchanged_poll_first
 @login_required
 def board():
     """The board every open tab polls each minute. Its ETag is taken on what it shows, without the time it was
     sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when. While
     the stored change counters stand and no outage starts or ends, the ETag this process last took is answered
-    without reading the board (services.board_tag).
+    without reading the board (services.board_tag), and without loading the user (unchanged_poll_first).
     Opened alone (not by htmx), it is a page of its own for a wall display, which then polls the same way."""
     now = utcnow()
     if not request.htmx:
@@ -90,9 +108,12 @@ def board():
         etag = hashlib.sha256(render_template("outages/_board.html", board=rows, since=None).encode()).hexdigest()[:32]
         services.keep_board_tag(etag, now)
     if etag in request.if_none_match:
-        response = make_response("", 304)
-    else:
-        response = make_response(render_template("outages/_board.html", board=rows, since=now))
+        return _polled(make_response("", 304), etag)
+    return _polled(make_response(render_template("outages/_board.html", board=rows, since=now)), etag)
+
+
+def _polled(response, etag):
+    """The board's answer to a poll: its ETag, kept only in the browser and checked with the server on every use."""
     response.set_etag(etag)
     response.vary.add("HX-Request")
     response.headers["Cache-Control"] = "private, no-cache"
