@@ -3,8 +3,9 @@
 poll). The session names "user id:session token"; a new token ends every session issued before it (logout,
 password, deactivation)."""
 import hmac
+from functools import wraps
 
-from flask import session
+from flask import g, session
 from sqlalchemy import bindparam, select
 
 from ..extensions import db, login_manager
@@ -38,4 +39,23 @@ def session_role():
     user_id, token = session_parts(session_id)
     row = (db.session.connection().execute(SESSION_ROLE, {"user_id": user_id}).one_or_none()  # Core, no ORM
            if user_id is not None else None)
-    return row.role if row is not None and is_live(row.active, row.session_token, token) else None
+    if row is None or not is_live(row.active, row.session_token, token):
+        return None
+    g.session_user_id = user_id  # whose request it is, for what follows (core.security: headers, the log line)
+    return row.role
+
+
+def may_call(view):
+    """Whether this request's session is the live one of a user whose role the view (core.permissions.
+    role_required) lets through, checked without loading the user."""
+    return session_role() in view.access
+
+
+def user_not_loaded(view):
+    """For a view (under role_required) that shows nothing of the user, the same for everyone it lets through (a
+    partial): whoever the session check lets through is served without loading the user as an ORM object; anyone
+    else goes through the view's own rule (the login page, 403)."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        return (view.__wrapped__ if may_call(view) else view)(*args, **kwargs)
+    return wrapped

@@ -1,11 +1,12 @@
 """Outage pages: status board, log with filters and CSV, the form, End now, availability."""
 import hashlib
 from datetime import datetime
-from functools import wraps
+from functools import lru_cache, wraps
 
 from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from ..audit.services import history
 from ..core.db import reads_first
@@ -17,7 +18,7 @@ from ..core.registry import functions
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
 from ..directory.models import Environment, Organisation, System
-from ..directory.sessions import session_role
+from ..directory.sessions import may_call, user_not_loaded
 from ..exports.csv import csv_download
 from ..extensions import db
 from ..rfcs.numbers import rfc_number
@@ -76,11 +77,11 @@ def index():
 def unchanged_poll_first(view):
     """Answers the board's poll that names the board's current ETag (htmx, If-None-Match) with 304 from the stored
     change counters before the session's user is loaded as an ORM object: the session must still be the live one of
-    a user whose role may see the board (directory.sessions.session_role: the user's columns alone). The ETag holds
+    a user whose role may see the board (directory.sessions.may_call: the user's columns alone). The ETag holds
     nothing per viewer, since the board is one page for everyone. Anything else goes on to the view."""
     @wraps(view)
     def wrapped(*args, **kwargs):
-        if request.htmx and request.if_none_match and session_role() in view.access:
+        if request.htmx and request.if_none_match and may_call(view):
             etag = services.board_tag(utcnow())
             if etag is not None and etag in request.if_none_match:
                 return _polled(make_response("", 304), etag)
@@ -198,10 +199,20 @@ def _prefill(form):
 
 
 @bp.route("/categories")
+@user_not_loaded
 @login_required
 def categories():
     """The Category field for the Planned choice: htmx swaps it when Planned changes."""
-    return render_template("outages/_category.html", form=CategoryForm(request.args))
+    return _category_field(request.args.get("planned"), request.args.get("category"))
+
+
+@lru_cache(maxsize=32)
+def _category_field(planned, category):
+    """The field as rendered for the two values the form reads (the first of each): the same for everyone, with no
+    CSRF token and nothing read from the database, so rendered once per process (a few dozen at most)."""
+    formdata = MultiDict([(name, value) for name, value in (("planned", planned), ("category", category))
+                          if value is not None])
+    return render_template("outages/_category.html", form=CategoryForm(formdata))
 
 
 @bp.route("/<int:outage_id>")
