@@ -84,8 +84,9 @@ def counters():
     """{name: value} of every counter, read once per request (a counter never bumped is 0)."""
     if "_change_counters" not in g:
         # On the session's connection (its transaction): a plain Core read, without the ORM's statement handling;
-        # flushed first as the ORM would, so that a write of this request has moved its counters.
-        db.session.flush()
+        # flushed first as the ORM would (unless autoflush is off), so that a write of this request has moved them.
+        if db.session.autoflush:
+            db.session.flush()
         g._change_counters = dict(db.session.connection().execute(COUNTERS).all())
     return g._change_counters
 
