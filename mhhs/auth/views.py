@@ -1,5 +1,4 @@
 """Login and logout."""
-import hmac
 import time
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from ..core.passwords import HINT
 from ..core.permissions import PUBLIC, login_required, manager_required, public
 from ..core.services import Invalid
 from ..directory.models import User
+from ..directory.sessions import is_live, session_parts
 from ..extensions import db, login_manager
 from .forms import ChangePasswordForm, LoginForm
 from .services import LoginRefused, authenticate, change_password, log_out, sign_out_everywhere
@@ -47,11 +47,12 @@ SESSION_USER = select(User).options(joinedload(User.organisation)).where(User.id
 
 @login_manager.user_loader
 def load_user(session_id):
-    """The session names the user and their current session token; an ended session finds nobody."""
-    user_id, _, token = session_id.partition(":")
-    user = (db.session.scalars(SESSION_USER, {"user_id": int(user_id)}).unique().one_or_none()
-            if user_id.isdigit() and len(user_id) < 10 else None)
-    if user is None or not user.active or not token or not hmac.compare_digest(token, user.session_token):
+    """The session names the user and their current session token; an ended session finds nobody
+    (directory.sessions)."""
+    user_id, token = session_parts(session_id)
+    user = (db.session.scalars(SESSION_USER, {"user_id": user_id}).unique().one_or_none()
+            if user_id is not None else None)
+    if user is None or not is_live(user.active, user.session_token, token):
         return None
     return user
 

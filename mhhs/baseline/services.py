@@ -4,8 +4,9 @@ import csv
 import io
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
@@ -56,12 +57,19 @@ def deployed_versions():
     return {(d.environment_id, d.system_id): d.version for d in db.session.scalars(select(DeployedVersion))}
 
 
+@lru_cache(maxsize=1)
+def _cell_history_statement():
+    """A cell's changes, newest first, with their RFC and who recorded them: one statement, so SQLAlchemy keys it once
+    (built at first use, when every model is mapped)."""
+    return (select(BaselineChange).where(BaselineChange.environment_id == bindparam("environment_id"),
+                                         BaselineChange.system_id == bindparam("system_id"))
+            .options(joinedload(BaselineChange.rfc), joinedload(BaselineChange.by))
+            .order_by(BaselineChange.since.desc(), BaselineChange.id.desc()))
+
+
 def cell_history(environment_id, system_id):
-    return db.session.scalars(
-        select(BaselineChange).where(BaselineChange.environment_id == environment_id,
-                                     BaselineChange.system_id == system_id)
-        .options(joinedload(BaselineChange.rfc), joinedload(BaselineChange.by))
-        .order_by(BaselineChange.since.desc(), BaselineChange.id.desc())).all()
+    return db.session.scalars(_cell_history_statement(),
+                              {"environment_id": environment_id, "system_id": system_id}).all()
 
 
 def highest_running(system_id):

@@ -87,10 +87,17 @@ def bump(*names, session=None):
         g.pop("_change_counters", None)  # this request reads them again
 
 
+COUNTERS = select(ChangeCounter.name, ChangeCounter.value)
+
+
 def counters():
     """{name: value} of every counter, read once per request (a counter never bumped is 0)."""
     if "_change_counters" not in g:
-        g._change_counters = dict(db.session.execute(select(ChangeCounter.name, ChangeCounter.value)).all())
+        # On the session's connection (its transaction): a plain Core read, without the ORM's statement handling;
+        # flushed first as the ORM would (unless autoflush is off), so that a write of this request has moved them.
+        if db.session.autoflush:
+            db.session.flush()
+        g._change_counters = dict(db.session.connection().execute(COUNTERS).all())
     return g._change_counters
 
 

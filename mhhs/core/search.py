@@ -5,6 +5,7 @@ SQLite: an FTS5 table `search_index` over `search_documents` (external content, 
 PostgreSQL: a generated `tsvector` column `search_documents.document` with a GIN index.
 Both come from the migration; `flask search rebuild` refills the documents from the objects."""
 import re
+from functools import lru_cache
 
 from sqlalchemy import (
     Column,
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    bindparam,
     delete,
     func,
     literal_column,
@@ -112,17 +114,26 @@ def terms(query):
     return [p for p in phrases if p][:8]
 
 
-def matching(query):
-    """(a select of (document id, rank) for the documents matching every phrase, lower rank first) or None."""
+def match_text(query, dialect):
+    """What the database's full-text search is asked for the user's words (every phrase, the last token of each a
+    prefix), on this dialect; None when they hold no word to look for."""
     phrases = terms(query)
     if not phrases:
         return None
-    if db.engine.dialect.name == "postgresql":
-        tsquery = " & ".join(" <-> ".join(p[:-1] + [p[-1] + ":*"]) for p in phrases)
-        ts = func.to_tsquery("simple", tsquery)
+    if dialect == "postgresql":
+        return " & ".join(" <-> ".join(p[:-1] + [p[-1] + ":*"]) for p in phrases)
+    return " ".join('"' + " ".join(p) + '"*' for p in phrases)
+
+
+@lru_cache(maxsize=4)
+def matching(dialect):
+    """A select of (document id, rank) for the documents matching the bound parameter `match` (match_text), lower
+    rank first: one statement per dialect, so SQLAlchemy keys it once."""
+    match = bindparam("match")
+    if dialect == "postgresql":
+        ts = func.to_tsquery("simple", match)
         document = literal_column("search_documents.document")
         return select(SearchDocument.id.label("id"), (-func.ts_rank(document, ts)).label("rank")) \
             .where(document.op("@@")(ts))
-    expression = " ".join('"' + " ".join(p) + '"*' for p in phrases)
     return select(literal_column("search_index.rowid").label("id"), literal_column("search_index.rank").label("rank")) \
-        .select_from(text("search_index")).where(literal_column("search_index").op("MATCH")(expression))
+        .select_from(text("search_index")).where(literal_column("search_index").op("MATCH")(match))

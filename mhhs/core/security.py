@@ -70,10 +70,11 @@ def _expire_session(app):
 
 
 def _logged_in_user_id():
-    """The id of the user the request loaded, if any (None for nobody, an anonymous visitor included): it never costs
-    a query (static files load nobody), not even after a commit has expired the user's attributes."""
+    """The id of the user the request loaded, or whose live session it checked without loading them
+    (directory.sessions), if any (None for nobody, an anonymous visitor included): it never costs a query (static
+    files load nobody), not even after a commit has expired the user's attributes."""
     state = inspect(g.get("_login_user"), raiseerr=False)
-    return state.identity[0] if state is not None and state.identity else None
+    return state.identity[0] if state is not None and state.identity else g.get("session_user_id")
 
 
 def log_request(status):

@@ -3,7 +3,10 @@ allocation.permissions.visible_slots_clause): a hashable key, so that a statemen
 and reused (functools.lru_cache) instead of being built and keyed again on every request."""
 from collections import namedtuple
 
-Viewer = namedtuple("Viewer", "role organisation_id")
+
+class Viewer(namedtuple("Viewer", "role organisation_id")):
+    __slots__ = ()
+    is_authenticated = True  # someone logged in, as the rules that ask read it (core.permissions.is_manager)
 
 
 def viewer_of(user):

@@ -1,10 +1,12 @@
 """Outage pages: status board, log with filters and CSV, the form, End now, availability."""
 import hashlib
 from datetime import datetime
+from functools import lru_cache, wraps
 
 from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from ..audit.services import history
 from ..core.db import reads_first
@@ -16,6 +18,7 @@ from ..core.registry import functions
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
 from ..directory.models import Environment, Organisation, System
+from ..directory.sessions import may_call, user_not_loaded
 from ..exports.csv import csv_download
 from ..extensions import db
 from ..rfcs.numbers import rfc_number
@@ -71,13 +74,29 @@ def index():
                                                    .order_by(Organisation.name)).all(), **context)
 
 
+def unchanged_poll_first(view):
+    """Answers the board's poll that names the board's current ETag (htmx, If-None-Match) with 304 from the stored
+    change counters before the session's user is loaded as an ORM object: the session must still be the live one of
+    a user whose role may see the board (directory.sessions.may_call: the user's columns alone). The ETag holds
+    nothing per viewer, since the board is one page for everyone. Anything else goes on to the view."""
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.htmx and request.if_none_match:
+            etag = services.board_tag(utcnow())  # the counters it reads are kept for the view (one query a request)
+            if etag is not None and etag in request.if_none_match and may_call(view):
+                return _polled(make_response("", 304), etag)
+        return view(*args, **kwargs)
+    return wrapped
+
+
 @bp.route("/board")
+@unchanged_poll_first
 @login_required
 def board():
     """The board every open tab polls each minute. Its ETag is taken on what it shows, without the time it was
     sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when. While
     the stored change counters stand and no outage starts or ends, the ETag this process last took is answered
-    without reading the board (services.board_tag).
+    without reading the board (services.board_tag), and without loading the user (unchanged_poll_first).
     Opened alone (not by htmx), it is a page of its own for a wall display, which then polls the same way."""
     now = utcnow()
     if not request.htmx:
@@ -90,9 +109,12 @@ def board():
         etag = hashlib.sha256(render_template("outages/_board.html", board=rows, since=None).encode()).hexdigest()[:32]
         services.keep_board_tag(etag, now)
     if etag in request.if_none_match:
-        response = make_response("", 304)
-    else:
-        response = make_response(render_template("outages/_board.html", board=rows, since=now))
+        return _polled(make_response("", 304), etag)
+    return _polled(make_response(render_template("outages/_board.html", board=rows, since=now)), etag)
+
+
+def _polled(response, etag):
+    """The board's answer to a poll: its ETag, kept only in the browser and checked with the server on every use."""
     response.set_etag(etag)
     response.vary.add("HX-Request")
     response.headers["Cache-Control"] = "private, no-cache"
@@ -177,10 +199,20 @@ def _prefill(form):
 
 
 @bp.route("/categories")
+@user_not_loaded
 @login_required
 def categories():
     """The Category field for the Planned choice: htmx swaps it when Planned changes."""
-    return render_template("outages/_category.html", form=CategoryForm(request.args))
+    return _category_field(request.args.get("planned"), request.args.get("category"))
+
+
+@lru_cache(maxsize=32)
+def _category_field(planned, category):
+    """The field as rendered for the two values the form reads (the first of each): the same for everyone, with no
+    CSRF token and nothing read from the database, so rendered once per process (a few dozen at most)."""
+    formdata = MultiDict([(name, value) for name, value in (("planned", planned), ("category", category))
+                          if value is not None])
+    return render_template("outages/_category.html", form=CategoryForm(formdata))
 
 
 @bp.route("/<int:outage_id>")

@@ -1,8 +1,9 @@
 """The participants' rules other domains ask (the quality gate: EAP §11.3)."""
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import bindparam, delete, exists, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record
@@ -77,13 +78,21 @@ def unavailable_between(participant_ids, starts, ends):
 
 # What a participant's own users keep: its Environment Manager, its environments, their outages -------------------
 
+@lru_cache(maxsize=1)
+def _participant_page_statement():
+    """A participant with what its page shows of it: one statement, so SQLAlchemy keys it once (built at first use,
+    when every model is mapped)."""
+    return (select(Participant).where(Participant.id == bindparam("participant_id")).options(
+        joinedload(Participant.organisation), joinedload(Participant.interval),
+        joinedload(Participant.qualification_tranche), joinedload(Participant.sandbox_tranche),
+        joinedload(Participant.environment_manager), selectinload(Participant.market_roles)))
+
+
 def visible_participant(user, participant_id):
     """The participant, or None when absent or this user may not see its page (another Test Participant's), with
     what its page shows of it loaded alongside (two queries)."""
-    participant = db.session.get(Participant, participant_id, options=[
-        joinedload(Participant.organisation), joinedload(Participant.interval),
-        joinedload(Participant.qualification_tranche), joinedload(Participant.sandbox_tranche),
-        joinedload(Participant.environment_manager), selectinload(Participant.market_roles)])
+    participant = db.session.scalars(_participant_page_statement(),
+                                     {"participant_id": participant_id}).unique().one_or_none()
     return participant if participant is not None and can_see_participant(user, participant) else None
 
 

@@ -3,9 +3,10 @@ systems in each environment it runs in as green, amber or red by a deadline on b
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
@@ -51,15 +52,20 @@ def due_at(day, due=None):
 
 # Who reports what ------------------------------------------------------------------------------------
 
+@lru_cache(maxsize=1)
+def _central_pairs_statement():
+    """One statement, so SQLAlchemy keys it once (built at first use: its join configures the mappers, which needs
+    every model imported)."""
+    return (select(System, Environment).join(environment_systems, environment_systems.c.system_id == System.id)
+            .join(Environment, Environment.id == environment_systems.c.environment_id)
+            .join(System.organisation).where(Organisation.kind == OrgKind.CENTRAL_PARTY)
+            .options(joinedload(System.organisation))
+            .order_by(Environment.position, System.name))
+
+
 def _central_pairs():
     """[(system, environment)] of every central system in every environment it runs in, in board order."""
-    rows = db.session.execute(
-        select(System, Environment).join(environment_systems, environment_systems.c.system_id == System.id)
-        .join(Environment, Environment.id == environment_systems.c.environment_id)
-        .join(System.organisation).where(Organisation.kind == OrgKind.CENTRAL_PARTY)
-        .options(joinedload(System.organisation))
-        .order_by(Environment.position, System.name)).all()
-    return [tuple(row) for row in rows]
+    return [tuple(row) for row in db.session.execute(_central_pairs_statement()).all()]
 
 
 def expected(day, pairs=None):
@@ -159,11 +165,14 @@ def report(user, day, entries, now=None):
 
 # What is shown ---------------------------------------------------------------------------------------
 
+CHECKS_ON = select(HealthCheck).where(HealthCheck.day == bindparam("day"))  # a day's checks, keyed once
+
+
 def checks_on(day, environment_ids=None):
-    query = select(HealthCheck).where(HealthCheck.day == day)
+    query = CHECKS_ON
     if environment_ids is not None:
         query = query.where(HealthCheck.environment_id.in_(environment_ids))
-    return {(c.system_id, c.environment_id): c for c in db.session.scalars(query)}
+    return {(c.system_id, c.environment_id): c for c in db.session.scalars(query, {"day": day})}
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """What a user's search finds (only what they may see), and the index's rebuild from the objects."""
 import re
+from functools import lru_cache
 
-from sqlalchemy import and_, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..certificates.models import Certificate
@@ -9,6 +10,7 @@ from ..certificates.permissions import visible_certificates
 from ..certificates.services import index_for_search as index_certificate
 from ..core import search
 from ..core.search import RESULT_LIMIT, SearchDocument
+from ..core.viewer import viewer_of
 from ..directory.models import System
 from ..directory.services import index_system
 from ..extensions import db
@@ -23,7 +25,8 @@ RFC_NUMBER = re.compile(r"^(?:rfc[-\s]?)?0*(\d{1,9})$", re.IGNORECASE)
 
 
 def visible(user):
-    """The SQL condition for the documents this user may see: each kind by its own domain's rule."""
+    """The SQL condition for the documents this user (or core.viewer.Viewer) may see: each kind by its own domain's
+    rule."""
     rfcs = select(Rfc.id).where(visible_clause(user))
     return or_(
         and_(SearchDocument.kind == "rfc", SearchDocument.object_id.in_(rfcs)),
@@ -36,17 +39,26 @@ def visible(user):
 
 def find(user, query):
     """[(document, rank)] best first, at most RESULT_LIMIT, or None when the query has no word to look for."""
-    hits = search.matching(query)
-    if hits is None:
+    dialect = db.engine.dialect.name
+    match = search.match_text(query, dialect)
+    if match is None:
         return None
-    number = RFC_NUMBER.match(query.strip())
-    if number:  # "RFC-7", "rfc 000007" or "7": that RFC first, whatever the words
+    number = RFC_NUMBER.match(query.strip())  # "RFC-7", "rfc 000007" or "7": that RFC first, whatever the words
+    params = {"match": match, **({"number": int(number.group(1))} if number else {})}
+    return db.session.scalars(_finding(viewer_of(user), dialect, bool(number)), params).unique().all()
+
+
+@lru_cache(maxsize=32)
+def _finding(viewer, dialect, numbered):
+    """The search's statement for a viewer (what their visibility rules read), with the words (and an RFC's number)
+    as bound parameters: built and keyed once per viewer, not at every keystroke."""
+    hits = search.matching(dialect)
+    if numbered:
         hits = union_all(hits, select(SearchDocument.id.label("id"), literal(-1e9).label("rank"))
-                         .where(SearchDocument.kind == "rfc", SearchDocument.object_id == int(number.group(1))))
+                         .where(SearchDocument.kind == "rfc", SearchDocument.object_id == bindparam("number")))
     hits = hits.subquery()
-    statement = (select(SearchDocument).join(hits, hits.c.id == SearchDocument.id).where(visible(user))
-                 .order_by(hits.c.rank, SearchDocument.id).limit(RESULT_LIMIT + 1))
-    return db.session.scalars(statement).unique().all()
+    return (select(SearchDocument).join(hits, hits.c.id == SearchDocument.id).where(visible(viewer))
+            .order_by(hits.c.rank, SearchDocument.id).limit(RESULT_LIMIT + 1))
 
 
 def rebuild():

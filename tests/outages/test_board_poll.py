@@ -64,3 +64,35 @@ def test_a_planned_outage_starting_changes_the_board_without_any_write(app, as_u
     monkeypatch.setattr(views, "utcnow", lambda: start + timedelta(minutes=1))
     after = poll(tp, etag)
     assert after.status_code == 200 and 'class="ongoing"' in after.get_data(as_text=True)
+
+
+def test_an_unchanged_poll_of_an_ended_session_gets_no_304(app, as_user):
+    """The 304 is answered before the user is loaded, yet only to a live session: once the user has logged out
+    elsewhere (a new session token), or been deactivated, the same poll is sent to log in."""
+    for end in ("logout", "deactivate"):
+        tp = as_user("supplier@demo.test")
+        etag = poll(tp).headers["ETag"].strip('"')
+        assert poll(tp, etag).status_code == 304
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.email == "supplier@demo.test"))
+            if end == "logout":
+                user.end_sessions()
+            else:
+                user.active = False
+            db.session.commit()
+        refused = poll(tp, etag)
+        assert refused.status_code != 304 and "ETag" not in refused.headers
+        assert "login" in refused.headers.get("HX-Redirect", refused.headers.get("Location", ""))
+        with app.app_context():
+            user = db.session.scalar(select(User).where(User.email == "supplier@demo.test"))
+            user.active = True
+            db.session.commit()
+
+
+def test_an_unchanged_poll_from_another_browser_gets_no_304(as_user):
+    """Session protection holds for the early answer too: the cookie replayed from another browser is cleared."""
+    tp = as_user("supplier@demo.test")
+    etag = poll(tp).headers["ETag"].strip('"')
+    stolen = tp.http.get("/outages/board", headers={**HTMX, "If-None-Match": etag, "User-Agent": "Elsewhere/1.0"})
+    assert stolen.status_code != 304 and "ETag" not in stolen.headers
+    assert poll(tp, etag).status_code != 304  # the session itself has ended

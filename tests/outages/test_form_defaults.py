@@ -3,7 +3,11 @@ the latest status instead of going back to "Investigating"."""
 import re
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
+
 from mhhs.core.time import utc_to_london_naive, utcnow
+from mhhs.directory.models import User
+from mhhs.extensions import db
 from tests.outages.factory import make_outage
 
 
@@ -33,3 +37,21 @@ def test_the_update_form_keeps_the_latest_status(app, as_user):
     assert dip.post(f"/outages/{outage_id}/updates", {"status": "identified", "note": "A full disk"}).status_code == 303
     page = dip.get(f"/outages/{outage_id}").get_data(as_text=True)
     assert selected(page, "status") == "identified"
+
+
+def test_the_category_field_follows_planned_and_only_for_a_live_session(app, as_user):
+    """The Category field htmx swaps in when Planned changes: the planned or unplanned categories, the one asked for
+    chosen (each rendered once per process, the same for everyone); the session is checked without loading the
+    user, yet an ended session is sent to log in."""
+    tp = as_user("supplier@demo.test")
+    planned = tp.http.get("/outages/categories?planned=y&category=data+load").get_data(as_text=True)
+    unplanned = tp.http.get("/outages/categories").get_data(as_text=True)
+    assert selected(planned, "category") == "data load" and "software failure" not in planned
+    assert "software failure" in unplanned and "data load" not in unplanned
+    assert tp.http.get("/outages/categories").headers["Cache-Control"] == "no-store"
+    with app.app_context():
+        db.session.scalar(select(User).where(User.email == "supplier@demo.test")).end_sessions()
+        db.session.commit()
+    ended = tp.http.get("/outages/categories?planned=y")
+    assert ended.status_code == 302 and "/login" in ended.headers["Location"]
+    assert app.test_client().get("/outages/categories").status_code == 302  # nobody logged in

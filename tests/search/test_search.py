@@ -82,6 +82,9 @@ def test_nothing_hidden_is_found(app, as_user):
     assert {link for link, _ in found(as_user("dip@demo.test"), "secret")} == {f"/rfcs/{draft}", f"/rfcs/{submitted}"}
     assert {link for link, _ in found(as_user("rm.sit@demo.test"), "secret")} == {f"/rfcs/{submitted}",
                                                                                 f"/certificates/{theirs_id}"}
+    # Each viewer's statement is kept per process (search.services._finding): after the Release Manager's, the same
+    # words find no more for another organisation's Test Participant than before.
+    assert [link for link, _ in found(as_user("helix@demo.test"), "secret")] == []
 
 
 def test_the_services_keep_the_index(app, as_user):
