@@ -169,6 +169,7 @@ def _watch_changes():
     participant's readiness reads, what connectivity proving rests on (the proving matrix), the emergency fixes still
     to be carried forward, and the slots."""
     from .allocation.models import Slot
+    from .baseline.models import BaselineChange, DeployedVersion
     from .certificates.models import Certificate, PkiOfficer
     from .core.changes import OUTAGES, PROVING, REFERENCE, SLOTS, WINDOWS, watch
     from .directory.models import Environment, MarketRole, Organisation, System
@@ -186,6 +187,7 @@ def _watch_changes():
     from .rfcs.clashes import moves_windows
     from .rfcs.models import Defect, Deployment, Rfc
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
+    from .windows.models import Freeze
 
     for model in (Environment, System, Organisation, MarketRole):
         watch(model, REFERENCE)
@@ -200,7 +202,8 @@ def _watch_changes():
     watch(Rfc, CARRY_OVERS, when=moves_carry_overs)
     watch(Defect, CARRY_OVERS)
     watch(Rfc, WINDOWS, when=moves_windows)
-    watch(Deployment, WINDOWS)
+    for model in (Deployment, Freeze, DeployedVersion, BaselineChange):  # the schedule, and what deployments moved
+        watch(model, WINDOWS)
 
 
 def _register_template_globals(app):

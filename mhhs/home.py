@@ -3,8 +3,9 @@ full list (EAP §12.1.1, RCM §12.11)."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import Blueprint, render_template
+from flask import Blueprint, get_template_attribute, render_template
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import String, cast, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import UnaryExpression
@@ -14,9 +15,11 @@ from .baseline import services as baseline
 from .certificates.models import SOON_DAYS, Certificate
 from .certificates.permissions import visible_certificates
 from .certificates.services import environments_tested_in, gaps
+from .core.changes import OUTAGES, PROVING, REFERENCE, SLOTS, WINDOWS, cached
 from .core.pagination import COUNT_LIMIT, Page
 from .core.permissions import Role, login_required
 from .core.time import to_london, utcnow
+from .core.viewer import viewer_of
 from .directory import choices
 from .directory.models import Organisation
 from .extensions import db
@@ -34,6 +37,7 @@ from .rfcs import queries, services
 from .rfcs.clashes import clashes
 from .rfcs.models import Approval, Deployment, Rfc
 from .rfcs.queries import RECENT, WORK_SETS
+from .rfcs.services.emergencies import CARRY_OVERS
 from .rfcs.states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
 
 bp = Blueprint("home", __name__)
@@ -115,7 +119,7 @@ def _certificates(user, now, names):
     expired = _certificate_card(user, Certificate.valid_to < now, names)
     expiring = _certificate_card(user, Certificate.valid_to.between(now, now + timedelta(days=SOON_DAYS)), names)
     missing, contacts = gaps(user, now)
-    return dict(expired=expired, expiring=expiring, missing=missing, contact_gaps=contacts)
+    return dict(expired=expired, expiring=expiring, missing=missing, contact_gaps=contacts, now=now)
 
 
 def _going_on(now):
@@ -169,10 +173,29 @@ def _first_by_window(condition):
     return Rfc.id.in_(union_all(*(select(part.c.id) for part in parts)))
 
 
-def _manager(user, now):
+def _minute(now):
+    return to_london(now).replace(second=0, microsecond=0)
+
+
+def _kept(render, counters, user, now):
+    """The HTML `render(user, now)` returns of cards that are the same for every viewer alike (core.viewer: role and
+    organisation), kept once per process per viewer and London minute (what they show of "now": windows to come,
+    outages going on, certificates expired) and rendered again when one of `counters` (of every table they read)
+    moves. `render` shows nothing of the user beyond the viewer: no name, no CSRF token."""
+    minute = _minute(now)
+    return cached(_render_kept, *counters, key=(render, viewer_of(user)), fresh=lambda copy: copy[0] == minute)[1]
+
+
+def _render_kept(render, _viewer):
+    now = utcnow()  # the key's viewer is the current user's (_kept)
+    return _minute(now), Markup(render(current_user, now))
+
+
+def _manager_shared(user, now):
+    """The Release Manager's cards that are the same for every Release Manager, rendered (home/_cards.html): the
+    deployments of the next 7 days and their clashes, the follow-ups, slot requests, outages now, everyone's
+    certificates, the baseline's drift, emergency fixes not carried forward."""
     names = _names()
-    waiting_query, order = queries.waiting_query(user)
-    waiting = _card(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)])
     # An approved window going on or to come began no earlier than the longest approved one before now: the range
     # of the index on (status, window start) to read, not every approved window of the past.
     longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status == RfcStatus.APPROVED)) or 0
@@ -185,11 +208,23 @@ def _manager(user, now):
         follow_ups[key] = (words, _card(select(Rfc).where(condition(now)), [Rfc.window_start, Rfc.id],
                                         [joinedload(Rfc.system), selectinload(Rfc.environments),
                                          selectinload(Rfc.deployments)], first=_first_by_window(condition(now))))
-    return dict(blocks="manager", waiting=waiting, deployments=deployments, follow_ups=follow_ups,
-                slot_requests=requests_to_decide(),  # the allocation's queue (issue 27)
-                clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now, names),
-                drift=baseline.drifting(), emergencies=services.outstanding_emergency_rows(),
-                system_names=names["systems"], **_certificates(user, now, names))
+    return get_template_attribute("home/_cards.html", "manager")(
+        deployments, clashes(deployments.items, user, now), follow_ups,
+        requests_to_decide(),  # the allocation's queue (issue 27)
+        _ongoing(now, names), _certificates(user, now, names), baseline.drifting(),
+        services.outstanding_emergency_rows(), names["systems"])
+
+
+# What the manager's shared cards read: RFCs' windows and deployments (with freezes and the baseline), outages,
+# slots, certificates and the register, the reference data, carry-overs.
+MANAGER_SHARED = (WINDOWS, OUTAGES, SLOTS, PROVING, REFERENCE, CARRY_OVERS)
+
+
+def _manager(user, now):
+    waiting_query, order = queries.waiting_query(user)
+    waiting = _card(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)])
+    return dict(blocks="manager", waiting=waiting, clashes=clashes(waiting.items, user, now),
+                manager_cards=_kept(_manager_shared, MANAGER_SHARED, user, now))
 
 
 def _central_party(user, now):
@@ -202,7 +237,7 @@ def _central_party(user, now):
                if (waiting := [row for row in rows if row[2] not in ("current", "not sent")])]
     return dict(blocks="central_party", to_do=to_do, upcoming=upcoming, clashes=clashes(upcoming.items, user, now),
                 to_read=to_read,
-                ongoing=_ongoing(now, names, user.organisation_id), **_certificates(user, now, names))
+                ongoing=_ongoing(now, names, user.organisation_id), certificate_cards=_certificates(user, now, names))
 
 
 def _proving(user, now):
@@ -283,4 +318,4 @@ def _participant(user, now):
                 ongoing=ongoing, tested=sorted(tested),
                 proving=_proving(user, now),
                 slots=slots, slots_total=slots_total, planned=_planned(now, names),
-                **_certificates(user, now, names))
+                certificate_cards=_certificates(user, now, names))

@@ -6,6 +6,8 @@ One place bumps them: before each flush, a session that writes an instance of a 
 create_app) bumps that model's counter. Writes that bypass the ORM (bulk `insert()` of the benchmark fills, the
 tests' reset) bump nothing: they call `bump` themselves, or `forget` the process's copies.
 """
+from collections import OrderedDict
+
 from flask import g, has_app_context
 from sqlalchemy import BigInteger, Column, String, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +22,8 @@ WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.m
 
 _watched = {}  # model class: counter names
 _watched_when = {}  # (model class, counter name): whether a changed instance moves it (absent: any change does)
-_copies = {}  # loader: (counter values it was read at, what it returned)
+_copies = OrderedDict()  # (loader, key): (counter values it was read at, what it returned), the last used last
+COPIES = 256  # at most this many kept per process (memory per worker): the least recently used goes first
 
 
 class ChangeCounter(db.Model):
@@ -98,6 +101,9 @@ def cached(load, *names, key=(), fresh=None):
     copy = _copies.get((load, key))
     if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):
         copy = _copies[(load, key)] = (now, load(*key))
+        if len(_copies) > COPIES:
+            _copies.popitem(last=False)
+    _copies.move_to_end((load, key))
     return copy[1]
 
 
