@@ -5,15 +5,18 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from mhhs.baseline import services as baseline
 from mhhs.certificates.models import Kind
 from mhhs.certificates.services import gaps
 from mhhs.core import changes
-from mhhs.core.time import utcnow
-from mhhs.directory.models import User
+from mhhs.core.time import to_london, utcnow
+from mhhs.directory.models import Environment, User
 from mhhs.extensions import db
 from mhhs.outages.models import Category
+from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.rules import earliest_start
 from mhhs.rfcs.states import ReleaseType, RfcStatus
+from mhhs.schedule.services import add_freeze
 from tests.certificates.factory import make_certificate
 from tests.helpers import communicate, org_ids
 from tests.outages.factory import make_outage
@@ -245,3 +248,46 @@ def test_a_card_that_lists_its_first_few_says_how_many_more(app, as_user):
     card = page[page.index('id="no-environment-manager"'):]
     card = card[:card.index("</section>")]
     assert card.count("Gapfield") == 5 and "2 more" in card
+
+
+def test_a_release_managers_kept_cards_show_each_change_at_the_next_page_and_to_no_other_role(app, as_user):
+    """The cards the same for every Release Manager are rendered once per process (home._kept): a change made
+    since shows on the very next page (RFC windows, outages, freezes, the baseline, certificates), and what a
+    Release Manager's copy holds reaches no Central Party nor Test Participant."""
+    rm = as_user("rm.sit@demo.test")
+    page = rm.get("/").get_data(as_text=True)  # kept from here
+    assert "<p>None.</p>" in section(page, "deployments") and "None: both run the same versions." in page
+    with app.app_context():
+        soon = make_rfc(version="1.2.0.0",
+                        window_start=earliest_start(ReleaseType.MINOR, utcnow()) + timedelta(hours=1))
+        approve(soon, "rm.sit@demo.test")
+    assert f"RFC-{soon:06d}" in section(rm.get("/").get_data(as_text=True), "deployments")
+    with app.app_context():
+        outage = make_outage("mprs@demo.test", environment="SIT-B", systems=("MPRS",)).id
+    assert f'href="/outages/{outage}"' in section(rm.get("/").get_data(as_text=True), "outages-now")
+    with app.app_context():
+        rfc = db.session.get(Rfc, soon)
+        day = to_london(rfc.window_start).date()
+        add_freeze(db.session.scalar(select(User).where(User.email == "rm.sit@demo.test")),
+                   rfc.environments[0].id, day, day, "Quarter-end freeze")
+    assert "Quarter-end freeze" in section(rm.get("/").get_data(as_text=True), "deployments")
+    with app.app_context():
+        sit_a, sit_b = (db.session.scalar(select(Environment).where(Environment.name == name))
+                        for name in ("SIT-A", "SIT-B"))
+        system = next(s for s in sit_a.systems if s in sit_b.systems)
+        for environment, version in ((sit_a, "1.0.0.0"), (sit_b, "9.0.0.0")):
+            baseline.set_cell(environment.id, system.id, version, utcnow(), "recorded", reason="drift")
+        db.session.commit()
+        name = system.name
+    assert f"{name}: SIT-A 1.0.0.0, SIT-B 9.0.0.0" in section(rm.get("/").get_data(as_text=True), "drift")
+    with app.app_context():
+        subject = make_certificate("Northwold Energy", "SIT-A", days=10).subject
+    assert subject in section(rm.get("/").get_data(as_text=True), "expiring")
+    # Another Release Manager: the same kept cards, its own queue.
+    uit = as_user("rm.uit@demo.test").get("/").get_data(as_text=True)
+    assert f"RFC-{soon:06d}" in section(uit, "deployments") and "Waiting for your approval (UIT)" in uit
+    for email in ("dip@demo.test", "supplier@demo.test"):
+        page = as_user(email).get("/").get_data(as_text=True)
+        assert not any(f'id="{card}"' in page for card in ("deployments", "outcome-due", "drift", "emergencies",
+                                                           "slot-requests"))
+        assert "Everyone's certificates" not in page
