@@ -185,7 +185,7 @@ def _watch_changes():
     from .readiness.counts import READINESS
     from .readiness.counts import WATCHED as READINESS_WATCHED
     from .rfcs.clashes import moves_windows
-    from .rfcs.models import Defect, Deployment, Rfc
+    from .rfcs.models import Consultation, Defect, Deployment, Rfc
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
     from .windows.models import Freeze
 
@@ -204,6 +204,9 @@ def _watch_changes():
     watch(Rfc, WINDOWS, when=moves_windows)
     for model in (Deployment, Freeze, DeployedVersion, BaselineChange):  # the schedule, and what deployments moved
         watch(model, WINDOWS)
+    # An RFC shared with an organisation before approval: it sees the window from then on (rfcs.permissions); an
+    # answer changes no one's sight.
+    watch(Consultation, WINDOWS, when=lambda _consultation: False)
 
 
 def _register_template_globals(app):

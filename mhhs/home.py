@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from flask import Blueprint, get_template_attribute, render_template
 from flask_login import current_user
-from markupsafe import Markup
 from sqlalchemy import String, cast, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import UnaryExpression
@@ -178,17 +177,22 @@ def _minute(now):
 
 
 def _kept(render, counters, user, now):
-    """The HTML `render(user, now)` returns of cards that are the same for every viewer alike (core.viewer: role and
-    organisation), kept once per process per viewer and London minute (what they show of "now": windows to come,
-    outages going on, certificates expired) and rendered again when one of `counters` (of every table they read)
-    moves. `render` shows nothing of the user beyond the viewer: no name, no CSRF token."""
+    """What `render(user, now)` returns (HTML: Markup, or a dict of it) of cards that are the same for every viewer
+    alike (core.viewer: role and organisation), kept once per process per viewer and London minute (what they show
+    of "now": windows to come, outages going on, certificates expired) and rendered again when one of `counters` (of
+    every table they read) moves. `render` shows nothing of the user beyond the viewer: no name, no CSRF token."""
     minute = _minute(now)
     return cached(_render_kept, *counters, key=(render, viewer_of(user)), fresh=lambda copy: copy[0] == minute)[1]
 
 
 def _render_kept(render, _viewer):
     now = utcnow()  # the key's viewer is the current user's (_kept)
-    return _minute(now), Markup(render(current_user, now))
+    return _minute(now), render(current_user, now)
+
+
+def _cards(name, *args):
+    """A macro of home/_cards.html, rendered."""
+    return get_template_attribute("home/_cards.html", name)(*args)
 
 
 def _manager_shared(user, now):
@@ -208,8 +212,8 @@ def _manager_shared(user, now):
         follow_ups[key] = (words, _card(select(Rfc).where(condition(now)), [Rfc.window_start, Rfc.id],
                                         [joinedload(Rfc.system), selectinload(Rfc.environments),
                                          selectinload(Rfc.deployments)], first=_first_by_window(condition(now))))
-    return get_template_attribute("home/_cards.html", "manager")(
-        deployments, clashes(deployments.items, user, now), follow_ups,
+    return _cards(
+        "manager", deployments, clashes(deployments.items, user, now), follow_ups,
         requests_to_decide(),  # the allocation's queue (issue 27)
         _ongoing(now, names), _certificates(user, now, names), baseline.drifting(),
         services.outstanding_emergency_rows(), names["systems"])
@@ -224,20 +228,32 @@ def _manager(user, now):
     waiting_query, order = queries.waiting_query(user)
     waiting = _card(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)])
     return dict(blocks="manager", waiting=waiting, clashes=clashes(waiting.items, user, now),
-                manager_cards=_kept(_manager_shared, MANAGER_SHARED, user, now))
+                kept=_kept(_manager_shared, MANAGER_SHARED, user, now))
+
+
+def _central_party_shared(user, now):
+    """A Central Party's cards the same for everyone of its organisation, rendered: its upcoming windows with their
+    clashes and the outages of its systems now; its certificates to act on."""
+    names = _names()
+    upcoming = _rfcs("upcoming", user, now, [Rfc.window_start, Rfc.id])
+    return {"windows": _cards("central_party", upcoming, clashes(upcoming.items, user, now),
+                              _ongoing(now, names, user.organisation_id), user.organisation_id),
+            "certificates": _cards("certificates", "Your", _certificates(user, now, names))}
+
+
+# What they read: its RFCs' windows and the schedule's (with the RFCs shared with it: rfcs.permissions), outages,
+# slots, certificates, the reference data.
+CENTRAL_PARTY_SHARED = (WINDOWS, OUTAGES, SLOTS, PROVING, REFERENCE)
 
 
 def _central_party(user, now):
-    names = _names()
     to_do = _rfcs("to-do", user, now, [Rfc.updated_at.desc(), Rfc.id.desc()],
                   options=[selectinload(Rfc.approvals).joinedload(Approval.by)])  # the managers' comments
-    upcoming = _rfcs("upcoming", user, now, [Rfc.window_start, Rfc.id])
     notes, _ = _release_notes(user, now)  # those sent to the organisation and not read as they stand
     to_read = [(environment, waiting) for environment, rows in notes
                if (waiting := [row for row in rows if row[2] not in ("current", "not sent")])]
-    return dict(blocks="central_party", to_do=to_do, upcoming=upcoming, clashes=clashes(upcoming.items, user, now),
-                to_read=to_read,
-                ongoing=_ongoing(now, names, user.organisation_id), certificate_cards=_certificates(user, now, names))
+    return dict(blocks="central_party", to_do=to_do, to_read=to_read,
+                kept=_kept(_central_party_shared, CENTRAL_PARTY_SHARED, user, now))
 
 
 def _proving(user, now):
@@ -302,20 +318,35 @@ def _planned(now, names):
             if i in planned]
 
 
-def _participant(user, now):
-    """Release notes deployed in the last 14 days, per environment (those the organisation tests in, when it has
-    any), those waiting for the user's reading first; outages going on in the environments the user's organisation
-    tests in (or that it reported)."""
+def _tested_in(user):
+    """The ids of the environments the user's organisation tests in (certificates.services.environments_tested_in),
+    read once per process per viewer while certificates and officers stay as they are."""
+    return cached(_load_tested_in, PROVING, key=(viewer_of(user),))
+
+
+def _load_tested_in(_viewer):
+    return frozenset(environments_tested_in(current_user))  # the key's viewer is the current user's (_tested_in)
+
+
+def _participant_shared(user, now):
+    """A Test Participant's cards the same for everyone of its organisation, rendered: outages going on in the
+    environments it tests in (or that it reported), the next planned outages, its certificates to act on."""
     names = _names()
-    tested = environments_tested_in(user)
-    notes_where_tested = bool(tested)
-    notes, released = _release_notes(user, now, tuple(tested) if notes_where_tested else None)
-    tested |= set(db.session.scalars(select(Outage.environment_id).distinct().where(
+    tested = set(_tested_in(user)) | set(db.session.scalars(select(Outage.environment_id).distinct().where(
         _going_on(now), Outage.reporter_organisation_id + 0 == user.organisation_id)))
     ongoing = _ongoing(now, names, environment_ids=tuple(sorted(tested)) or (0,))
+    return _cards("participant", ongoing, sorted(tested), _planned(now, names), _certificates(user, now, names))
+
+
+PARTICIPANT_SHARED = (OUTAGES, PROVING, REFERENCE)  # what they read: outages, certificates and officers, names
+
+
+def _participant(user, now):
+    """Release notes deployed in the last 14 days, per environment (those the organisation tests in, when it has
+    any), those waiting for the user's reading first; then the cards the same for its whole organisation."""
+    tested = _tested_in(user)
+    notes, released = _release_notes(user, now, tuple(sorted(tested)) if tested else None)
     slots, slots_total = my_slots(user, now)  # the allocation's "my slots" card (issue 27)
-    return dict(blocks="participant", notes=notes, released=released, notes_where_tested=notes_where_tested,
-                ongoing=ongoing, tested=sorted(tested),
-                proving=_proving(user, now),
-                slots=slots, slots_total=slots_total, planned=_planned(now, names),
-                certificate_cards=_certificates(user, now, names))
+    return dict(blocks="participant", notes=notes, released=released, notes_where_tested=bool(tested),
+                proving=_proving(user, now), slots=slots, slots_total=slots_total,
+                kept=_kept(_participant_shared, PARTICIPANT_SHARED, user, now))
