@@ -20,6 +20,7 @@ from mhhs.schedule.services import add_freeze
 from tests.certificates.factory import make_certificate
 from tests.helpers import communicate, org_ids
 from tests.outages.factory import make_outage
+from tests.participants.factory import make_other_participant_user
 from tests.rfcs.factory import approve, approved_earlier, deploy, make_rfc, next_week
 
 
@@ -291,3 +292,33 @@ def test_a_release_managers_kept_cards_show_each_change_at_the_next_page_and_to_
         assert not any(f'id="{card}"' in page for card in ("deployments", "outcome-due", "drift", "emergencies",
                                                            "slot-requests"))
         assert "Everyone's certificates" not in page
+
+
+def test_an_organisations_kept_cards_show_each_change_at_the_next_page_and_to_no_other_organisation(app, as_user):
+    """A Central Party's and a Test Participant's cards the same for their whole organisation are rendered once per
+    process (home._kept): a change made since shows on the very next page, and another organisation's page never
+    shows what they hold."""
+    with app.app_context():
+        other = make_other_participant_user()
+    dip, mprs, supplier, brightmeter = (as_user(email) for email in ("dip@demo.test", "mprs@demo.test",
+                                                                     "supplier@demo.test", other))
+    for client in (dip, mprs, supplier, brightmeter):
+        client.get("/")  # kept from here
+    with app.app_context():
+        rfc_id = make_rfc(version="1.2.0.0", window_start=next_week())  # Avanade's (DIP)
+        subject = make_certificate("Northwold Energy", "SIT-B", days=10).subject  # Northwold tests in SIT-B now
+        outage = make_outage("dip@demo.test", environment="SIT-B").id  # DIP down in SIT-B
+        planned = make_outage("mprs@demo.test", environment="SIT-A", systems=("MPRS",), planned=True,
+                              category=Category.DATA_LOAD, start=utcnow() + timedelta(days=2),
+                              end=utcnow() + timedelta(days=2, hours=2)).id
+    page = dip.get("/").get_data(as_text=True)
+    assert f"RFC-{rfc_id:06d}" in section(page, "windows")
+    assert f'href="/outages/{outage}"' in section(page, "outages-now")
+    page = supplier.get("/").get_data(as_text=True)
+    assert subject in section(page, "certificates") and f'href="/outages/{outage}"' in section(page, "outages-now")
+    assert f'href="/outages/{planned}"' in section(page, "planned")
+    page = mprs.get("/").get_data(as_text=True)  # another Central Party: neither Avanade's windows nor its outage
+    assert f"RFC-{rfc_id:06d}" not in page and f'href="/outages/{outage}"' not in page
+    page = brightmeter.get("/").get_data(as_text=True)  # another participant: not Northwold's certificate nor SIT-B
+    assert subject not in page and f'href="/outages/{outage}"' not in page
+    assert f'href="/outages/{planned}"' in section(page, "planned")  # the planned outages are everyone's
