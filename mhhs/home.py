@@ -341,12 +341,16 @@ def _participant_shared(user, now):
 PARTICIPANT_SHARED = (OUTAGES, PROVING, REFERENCE)  # what they read: outages, certificates and officers, names
 
 
+def _participant_slots(user, now):
+    """The allocation's "my slots" card (issue 27), rendered: its organisation's slots to come."""
+    return _cards("my_slots", *my_slots(user, now))
+
+
 def _participant(user, now):
     """Release notes deployed in the last 14 days, per environment (those the organisation tests in, when it has
     any), those waiting for the user's reading first; then the cards the same for its whole organisation."""
     tested = _tested_in(user)
     notes, released = _release_notes(user, now, tuple(sorted(tested)) if tested else None)
-    slots, slots_total = my_slots(user, now)  # the allocation's "my slots" card (issue 27)
     return dict(blocks="participant", notes=notes, released=released, notes_where_tested=bool(tested),
-                proving=_proving(user, now), slots=slots, slots_total=slots_total,
+                proving=_proving(user, now), slots=_kept(_participant_slots, (SLOTS, REFERENCE), user, now),
                 kept=_kept(_participant_shared, PARTICIPANT_SHARED, user, now))
