@@ -167,7 +167,7 @@ def _register_hooks(app):
 def _watch_changes():
     """What moves the stored change counters (core/changes.py): the reference data, the outage board, what a
     participant's readiness reads, what connectivity proving rests on (the proving matrix), the emergency fixes still
-    to be carried forward, and the slots."""
+    to be carried forward, the slots, the schedule's windows and the day's health checks."""
     from .allocation.models import Slot
     from .baseline.models import BaselineChange, DeployedVersion
     from .certificates.models import Certificate, PkiOfficer
@@ -184,6 +184,8 @@ def _watch_changes():
     )
     from .readiness.counts import READINESS
     from .readiness.counts import WATCHED as READINESS_WATCHED
+    from .readiness.health import HEALTH
+    from .readiness.models import HealthCheck, HealthCheckDeadline
     from .rfcs.clashes import moves_windows
     from .rfcs.models import Consultation, Defect, Deployment, Rfc
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
@@ -196,6 +198,8 @@ def _watch_changes():
     watch(Slot, SLOTS)
     for model in READINESS_WATCHED:
         watch(model, READINESS)
+    for model in (HealthCheck, HealthCheckDeadline):  # a Central Party's morning checks: a few a day
+        watch(model, HEALTH)
     for model in (Participant, ParticipantEnvironment, OnboardingInterval, Tranche, ProvingStep, ConnectivitySignOff,
                   PkiOfficer, Certificate):
         watch(model, PROVING)

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import Blueprint, get_template_attribute, render_template
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import String, cast, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import UnaryExpression
@@ -29,6 +30,8 @@ from .participants import proving
 from .participants.models import Participant
 from .participants.register import without_environment_manager
 from .participants.services import participant_of
+from .readiness.counts import READINESS
+from .readiness.health import HEALTH
 from .readiness.owned import item_link, open_items_for
 from .readiness.views import home_context as readiness_home
 from .release_notes import acknowledgements
@@ -54,7 +57,18 @@ def index():
     return render_template("home/index.html", now=now, actions=services.open_work_off_actions(current_user),
                            today=to_london(now).date(), shared=services.awaiting_answer(current_user), **work,
                            readiness_items=open_items_for(current_user), item_link=item_link,
-                           **_participants(current_user), **readiness_home(current_user, now))
+                           **_participants(current_user),
+                           readiness=_kept(_readiness, READINESS_CARDS, current_user, now))
+
+
+def _readiness(user, now):
+    """The readiness cards (readiness.views.home_context), rendered: the same for every viewer alike (by role, and
+    for a Central Party or participant its organisation's)."""
+    return Markup(render_template("readiness/_home.html", **readiness_home(user, now)))
+
+
+# What they read: a participant's readiness, the day's health checks and deadline, the systems and environments.
+READINESS_CARDS = (READINESS, HEALTH, REFERENCE)
 
 
 def _participants(user):

@@ -322,3 +322,26 @@ def test_an_organisations_kept_cards_show_each_change_at_the_next_page_and_to_no
     page = brightmeter.get("/").get_data(as_text=True)  # another participant: not Northwold's certificate nor SIT-B
     assert subject not in page and f'href="/outages/{outage}"' not in page
     assert f'href="/outages/{planned}"' in section(page, "planned")  # the planned outages are everyone's
+
+
+def test_the_health_check_cards_show_a_report_at_the_next_page_and_only_to_its_organisation(app, as_user):
+    """The readiness cards are kept rendered per viewer (home._kept): a morning check reported since shows on the
+    very next page, and a Central Party's card lists its own systems only."""
+    from tests.readiness.factory import report
+
+    with app.app_context():  # every environment open today (the demo's dates may have passed)
+        for environment in db.session.scalars(select(Environment)):
+            environment.available_from = environment.available_to = None
+        db.session.commit()
+    dip, mprs = as_user("dip@demo.test"), as_user("mprs@demo.test")
+    before = section(dip.get("/").get_data(as_text=True), "health-owed")  # kept from here
+    others = section(mprs.get("/").get_data(as_text=True), "health-owed")
+    assert "DIP in" not in others
+    with app.app_context():
+        report()  # DIP in SIT-A, green
+    after = section(dip.get("/").get_data(as_text=True), "health-owed")
+    if "not a business day" in before:  # nothing is owed today either way
+        assert after == before
+    else:
+        assert "DIP in SIT-A" in before and "DIP in SIT-A" not in after
+    assert section(mprs.get("/").get_data(as_text=True), "health-owed") == others
