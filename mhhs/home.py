@@ -1,7 +1,9 @@
 """The home page each role lands on after logging in: a work list of what concerns them, each block linking to the
 full list (EAP §12.1.1, RCM §12.11)."""
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import Blueprint, get_template_attribute, render_template
 from flask_login import current_user
@@ -75,27 +77,42 @@ def _participants(user):
     """participants (issue 26a): a Release Manager's gap of EAP §7.1.1 (participants without an Environment
     Manager); for anyone else their organisation's register entry, if it tests."""
     if user.role == Role.RELEASE_MANAGER:
-        return dict(without_manager=_card(
-            select(Participant).join(Participant.organisation).where(*without_environment_manager()),
-            [Organisation.name, Participant.id], [joinedload(Participant.organisation),
-                                                  joinedload(Participant.interval)]), participant_entry=None)
+        return dict(without_manager=_read(_without_manager_card()), participant_entry=None)
     return dict(without_manager=None, participant_entry=participant_of(user.organisation_id))
 
 
-def _card(statement, order, options=(), limit=ROWS, first=None):
-    """A card's first `limit` rows (entities when `statement` selects one, else rows of columns) and how many there
-    are in all (at most COUNT_LIMIT + 1, as the lists count), in one query: the count as a column beside them.
-    `first`: a condition the first rows meet anyway, that lets an index find them."""
+@lru_cache(maxsize=1)
+def _without_manager_card():
+    """The statement of the participants without an Environment Manager, built once per process (it names no
+    user and no moment), so that SQLAlchemy's statement cache hits without keying it again."""
+    return _card_statement(select(Participant).join(Participant.organisation).where(*without_environment_manager()),
+                           [Organisation.name, Participant.id],
+                           [joinedload(Participant.organisation), joinedload(Participant.interval)])
+
+
+def _card_statement(statement, order, options=(), limit=ROWS, first=None):
+    """The statement of a card's first `limit` rows (entities when `statement` selects one, else rows of columns)
+    and how many there are in all (at most COUNT_LIMIT + 1, as the lists count), in one query: the count as a
+    column beside them. `first`: a condition the first rows meet anyway, that lets an index find them."""
     statement = statement.order_by(None)
     key = order[-1].element if isinstance(order[-1], UnaryExpression) else order[-1]  # unique, maybe descending
     counted = statement.with_only_columns(key).limit(COUNT_LIMIT + 1)  # that key only: a narrow read
     total = select(func.count()).select_from(counted.subquery()).scalar_subquery()
     if first is not None:
         statement = statement.where(first)
-    rows = db.session.execute(statement.add_columns(total.label("total")).options(*options).order_by(*order)
-                              .limit(limit)).all()
+    return statement.add_columns(total.label("total")).options(*options).order_by(*order).limit(limit)
+
+
+def _read(statement):
+    """A card (core.pagination.Page) read by its statement (_card_statement)."""
+    rows = db.session.execute(statement).all()
     items = [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows]
     return Page(items=items, total=rows[0][-1] if rows else 0)
+
+
+def _card(statement, order, options=(), limit=ROWS, first=None):
+    """A card read as _card_statement says."""
+    return _read(_card_statement(statement, order, options, limit, first))
 
 
 @dataclass(frozen=True)
@@ -238,9 +255,19 @@ def _manager_shared(user, now):
 MANAGER_SHARED = (WINDOWS, OUTAGES, SLOTS, PROVING, REFERENCE, CARRY_OVERS)
 
 
+@lru_cache(maxsize=4)
+def _waiting_card(phases):
+    """The statement of the card of RFCs waiting for a manager of these phases, built once per process per set of
+    phases (rfcs.queries.waiting_query reads only them)."""
+    waiting_query, order = queries.waiting_query(_Approver(phases))
+    return _card_statement(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)])
+
+
+_Approver = namedtuple("_Approver", "phases")  # what rfcs.queries.waiting_query reads of a manager
+
+
 def _manager(user, now):
-    waiting_query, order = queries.waiting_query(user)
-    waiting = _card(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)])
+    waiting = _read(_waiting_card(frozenset(user.phases)))
     return dict(blocks="manager", waiting=waiting, clashes=clashes(waiting.items, user, now),
                 kept=_kept(_manager_shared, MANAGER_SHARED, user, now))
 
