@@ -98,12 +98,12 @@ def cached(load, *names, key=(), fresh=None):
     must return plain values (tuples, strings, numbers, dataclasses of them), never ORM objects: those belong to one
     request's session."""
     now = values(*names)
-    copy = _copies.get((load, key))
+    copy = _copies.pop((load, key), None)
     if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):
-        copy = _copies[(load, key)] = (now, load(*key))
-        if len(_copies) > COPIES:
-            _copies.popitem(last=False)
-    _copies.move_to_end((load, key))
+        copy = (now, load(*key))
+    _copies[(load, key)] = copy  # the last used last
+    if len(_copies) > COPIES:
+        _copies.popitem(last=False)
     return copy[1]
 
 
