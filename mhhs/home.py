@@ -287,9 +287,18 @@ def _central_party_shared(user, now):
 CENTRAL_PARTY_SHARED = (WINDOWS, OUTAGES, SLOTS, PROVING, REFERENCE)
 
 
+@lru_cache(maxsize=32)
+def _to_do_card(viewer):
+    """The statement of an organisation's drafts and RFCs with changes requested (`/rfcs?set=to-do`), with the
+    managers' comments, built once per process per organisation (the set names no moment)."""
+    return _card_statement(select(Rfc).where(*WORK_SETS["to-do"][1](viewer, None)),
+                           [Rfc.updated_at.desc(), Rfc.id.desc()],
+                           [joinedload(Rfc.system), selectinload(Rfc.environments),
+                            selectinload(Rfc.approvals).joinedload(Approval.by)])
+
+
 def _central_party(user, now):
-    to_do = _rfcs("to-do", user, now, [Rfc.updated_at.desc(), Rfc.id.desc()],
-                  options=[selectinload(Rfc.approvals).joinedload(Approval.by)])  # the managers' comments
+    to_do = _read(_to_do_card(viewer_of(user)))
     notes, _ = _release_notes(user, now)  # those sent to the organisation and not read as they stand
     to_read = [(environment, waiting) for environment, rows in notes
                if (waiting := [row for row in rows if row[2] not in ("current", "not sent")])]
