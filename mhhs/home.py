@@ -90,13 +90,14 @@ def _without_manager_card():
                            [joinedload(Participant.organisation), joinedload(Participant.interval)])
 
 
-def _card_statement(statement, order, options=(), limit=ROWS, first=None):
+def _card_statement(statement, order, options=(), limit=ROWS, first=None, counted=None):
     """The statement of a card's first `limit` rows (entities when `statement` selects one, else rows of columns)
     and how many there are in all (at most COUNT_LIMIT + 1, as the lists count), in one query: the count as a
-    column beside them. `first`: a condition the first rows meet anyway, that lets an index find them."""
+    column beside them. `first`: a condition the first rows meet anyway, that lets an index find them. `counted`:
+    a narrower select of as many rows (default: the statement's unique key only)."""
     statement = statement.order_by(None)
     key = order[-1].element if isinstance(order[-1], UnaryExpression) else order[-1]  # unique, maybe descending
-    counted = statement.with_only_columns(key).limit(COUNT_LIMIT + 1)  # that key only: a narrow read
+    counted = (counted if counted is not None else statement.with_only_columns(key)).limit(COUNT_LIMIT + 1)
     total = select(func.count()).select_from(counted.subquery()).scalar_subquery()
     if first is not None:
         statement = statement.where(first)
@@ -260,7 +261,9 @@ def _waiting_card(phases):
     """The statement of the card of RFCs waiting for a manager of these phases, built once per process per set of
     phases (rfcs.queries.waiting_query reads only them)."""
     waiting_query, order = queries.waiting_query(_Approver(phases))
-    return _card_statement(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)])
+    # Counted from the pending approvals alone: each is of one RFC (a foreign key), no need to join it.
+    return _card_statement(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)],
+                           counted=select(order[-1]))
 
 
 _Approver = namedtuple("_Approver", "phases")  # what rfcs.queries.waiting_query reads of a manager
