@@ -40,7 +40,7 @@ from .release_notes import acknowledgements
 from .rfcs import queries, services
 from .rfcs.clashes import clashes
 from .rfcs.models import Approval, Deployment, Rfc
-from .rfcs.queries import RECENT, WORK_SETS
+from .rfcs.queries import RECENT, TO_DO, WORK_SETS
 from .rfcs.services.emergencies import CARRY_OVERS
 from .rfcs.states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
 
@@ -196,12 +196,18 @@ def _rfcs(name, user, now, order, options=(), where=()):
                  [joinedload(Rfc.system), selectinload(Rfc.environments), *options])
 
 
-def _first_by_window(condition):
-    """The first ROWS RFCs by window of each status (among those meeting `condition`), each read through the index
-    on (status, window start): the first ROWS of all of them are among these."""
-    parts = [select(Rfc.id).where(condition, Rfc.status == status).order_by(Rfc.window_start, Rfc.id).limit(ROWS)
-             .subquery() for status in (RfcStatus.APPROVED, *OUTCOMES)]
+def _first_of_each(condition, statuses, order):
+    """The first ROWS RFCs in `order` of each status (among those meeting `condition`), each read through an index
+    on (…, status, what `order` sorts by): the first ROWS of all of them are among these."""
+    parts = [select(Rfc.id).where(condition, Rfc.status == status).order_by(*order).limit(ROWS).subquery()
+             for status in statuses]
     return Rfc.id.in_(union_all(*(select(part.c.id) for part in parts)))
+
+
+def _first_by_window(condition):
+    """The first ROWS RFCs by window of each status approved or with an outcome, through the index on (status,
+    window start)."""
+    return _first_of_each(condition, (RfcStatus.APPROVED, *OUTCOMES), [Rfc.window_start, Rfc.id])
 
 
 def _minute(now):
@@ -294,10 +300,11 @@ CENTRAL_PARTY_SHARED = (WINDOWS, OUTAGES, SLOTS, PROVING, REFERENCE)
 def _to_do_card(viewer):
     """The statement of an organisation's drafts and RFCs with changes requested (`/rfcs?set=to-do`), with the
     managers' comments, built once per process per organisation (the set names no moment)."""
-    return _card_statement(select(Rfc).where(*WORK_SETS["to-do"][1](viewer, None)),
-                           [Rfc.updated_at.desc(), Rfc.id.desc()],
+    order = [Rfc.updated_at.desc(), Rfc.id.desc()]
+    return _card_statement(select(Rfc).where(*WORK_SETS["to-do"][1](viewer, None)), order,
                            [joinedload(Rfc.system), selectinload(Rfc.environments),
-                            selectinload(Rfc.approvals).joinedload(Approval.by)])
+                            selectinload(Rfc.approvals).joinedload(Approval.by)],
+                           first=_first_of_each(Rfc.organisation_id == viewer.organisation_id, TO_DO, order))
 
 
 def _central_party(user, now):
