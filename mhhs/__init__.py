@@ -167,8 +167,10 @@ def _register_hooks(app):
 def _watch_changes():
     """What moves the stored change counters (core/changes.py): the reference data, the outage board, what a
     participant's readiness reads, what connectivity proving rests on (the proving matrix), the emergency fixes still
-    to be carried forward, the slots, the schedule's windows and what else the calendar shows."""
+    to be carried forward, the slots, the schedule's windows, what else the calendar shows and the day's health
+    checks."""
     from .allocation.models import Slot, StageOverlap, TestPhase
+    from .baseline.models import BaselineChange, DeployedVersion
     from .certificates.models import Certificate, PkiOfficer
     from .core.changes import OUTAGES, PROVING, REFERENCE, SCHEDULE, SLOTS, WINDOWS, watch
     from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System
@@ -184,7 +186,8 @@ def _watch_changes():
     )
     from .readiness.counts import READINESS
     from .readiness.counts import WATCHED as READINESS_WATCHED
-    from .readiness.models import EwgMeeting, ReadinessDecision
+    from .readiness.health import HEALTH
+    from .readiness.models import EwgMeeting, HealthCheck, HealthCheckDeadline, ReadinessDecision
     from .rfcs.clashes import moves_windows, shares_rfc
     from .rfcs.models import Consultation, Defect, Deployment, Rfc
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
@@ -197,13 +200,16 @@ def _watch_changes():
     watch(Slot, SLOTS)
     for model in READINESS_WATCHED:
         watch(model, READINESS)
+    for model in (HealthCheck, HealthCheckDeadline):  # a Central Party's morning checks: a few a day
+        watch(model, HEALTH)
     for model in (Participant, ParticipantEnvironment, OnboardingInterval, Tranche, ProvingStep, ConnectivitySignOff,
                   PkiOfficer, Certificate):
         watch(model, PROVING)
     watch(Rfc, CARRY_OVERS, when=moves_carry_overs)
     watch(Defect, CARRY_OVERS)
     watch(Rfc, WINDOWS, when=moves_windows)
-    watch(Deployment, WINDOWS)
+    for model in (Deployment, DeployedVersion, BaselineChange):  # the schedule, and the cells deployments moved
+        watch(model, WINDOWS)
     watch(Consultation, WINDOWS, when=shares_rfc)
     for model in (Freeze, ReleaseSlot, TestPhase, StageOverlap, ParticipantOutage, ReadinessDecision, EwgMeeting):
         watch(model, SCHEDULE)

@@ -1,10 +1,13 @@
 """The home page each role lands on after logging in: a work list of what concerns them, each block linking to the
 full list (EAP §12.1.1, RCM §12.11)."""
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
-from flask import Blueprint, render_template
+from flask import Blueprint, get_template_attribute, render_template
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import String, cast, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import UnaryExpression
@@ -14,9 +17,11 @@ from .baseline import services as baseline
 from .certificates.models import SOON_DAYS, Certificate
 from .certificates.permissions import visible_certificates
 from .certificates.services import environments_tested_in, gaps
+from .core.changes import OUTAGES, PROVING, REFERENCE, SCHEDULE, SLOTS, WINDOWS, cached
 from .core.pagination import COUNT_LIMIT, Page
 from .core.permissions import Role, login_required
 from .core.time import to_london, utcnow
+from .core.viewer import viewer_of
 from .directory import choices
 from .directory.models import Organisation
 from .extensions import db
@@ -27,13 +32,16 @@ from .participants import proving
 from .participants.models import Participant
 from .participants.register import without_environment_manager
 from .participants.services import participant_of
+from .readiness.counts import READINESS
+from .readiness.health import HEALTH
 from .readiness.owned import item_link, open_items_for
 from .readiness.views import home_context as readiness_home
 from .release_notes import acknowledgements
 from .rfcs import queries, services
 from .rfcs.clashes import clashes
 from .rfcs.models import Approval, Deployment, Rfc
-from .rfcs.queries import RECENT, WORK_SETS
+from .rfcs.queries import RECENT, TO_DO, WORK_SETS
+from .rfcs.services.emergencies import CARRY_OVERS
 from .rfcs.states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
 
 bp = Blueprint("home", __name__)
@@ -51,34 +59,61 @@ def index():
     return render_template("home/index.html", now=now, actions=services.open_work_off_actions(current_user),
                            today=to_london(now).date(), shared=services.awaiting_answer(current_user), **work,
                            readiness_items=open_items_for(current_user), item_link=item_link,
-                           **_participants(current_user), **readiness_home(current_user, now))
+                           **_participants(current_user),
+                           readiness=_kept(_readiness, READINESS_CARDS, current_user, now))
+
+
+def _readiness(user, now):
+    """The readiness cards (readiness.views.home_context), rendered: the same for every viewer alike (by role, and
+    for a Central Party or participant its organisation's)."""
+    return Markup(render_template("readiness/_home.html", **readiness_home(user, now)))
+
+
+# What they read: a participant's readiness, the day's health checks and deadline, the systems and environments.
+READINESS_CARDS = (READINESS, HEALTH, REFERENCE)
 
 
 def _participants(user):
     """participants (issue 26a): a Release Manager's gap of EAP §7.1.1 (participants without an Environment
     Manager); for anyone else their organisation's register entry, if it tests."""
     if user.role == Role.RELEASE_MANAGER:
-        return dict(without_manager=_card(
-            select(Participant).join(Participant.organisation).where(*without_environment_manager()),
-            [Organisation.name, Participant.id], [joinedload(Participant.organisation),
-                                                  joinedload(Participant.interval)]), participant_entry=None)
+        return dict(without_manager=_read(_without_manager_card()), participant_entry=None)
     return dict(without_manager=None, participant_entry=participant_of(user.organisation_id))
 
 
-def _card(statement, order, options=(), limit=ROWS, first=None):
-    """A card's first `limit` rows (entities when `statement` selects one, else rows of columns) and how many there
-    are in all (at most COUNT_LIMIT + 1, as the lists count), in one query: the count as a column beside them.
-    `first`: a condition the first rows meet anyway, that lets an index find them."""
+@lru_cache(maxsize=1)
+def _without_manager_card():
+    """The statement of the participants without an Environment Manager, built once per process (it names no
+    user and no moment), so that SQLAlchemy's statement cache hits without keying it again."""
+    return _card_statement(select(Participant).join(Participant.organisation).where(*without_environment_manager()),
+                           [Organisation.name, Participant.id],
+                           [joinedload(Participant.organisation), joinedload(Participant.interval)])
+
+
+def _card_statement(statement, order, options=(), limit=ROWS, first=None, counted=None):
+    """The statement of a card's first `limit` rows (entities when `statement` selects one, else rows of columns)
+    and how many there are in all (at most COUNT_LIMIT + 1, as the lists count), in one query: the count as a
+    column beside them. `first`: a condition the first rows meet anyway, that lets an index find them. `counted`:
+    a narrower select of as many rows (default: the statement's unique key only)."""
     statement = statement.order_by(None)
     key = order[-1].element if isinstance(order[-1], UnaryExpression) else order[-1]  # unique, maybe descending
-    counted = statement.with_only_columns(key).limit(COUNT_LIMIT + 1)  # that key only: a narrow read
+    counted = (counted if counted is not None else statement.with_only_columns(key)).limit(COUNT_LIMIT + 1)
     total = select(func.count()).select_from(counted.subquery()).scalar_subquery()
     if first is not None:
         statement = statement.where(first)
-    rows = db.session.execute(statement.add_columns(total.label("total")).options(*options).order_by(*order)
-                              .limit(limit)).all()
+    return statement.add_columns(total.label("total")).options(*options).order_by(*order).limit(limit)
+
+
+def _read(statement):
+    """A card (core.pagination.Page) read by its statement (_card_statement)."""
+    rows = db.session.execute(statement).all()
     items = [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows]
     return Page(items=items, total=rows[0][-1] if rows else 0)
+
+
+def _card(statement, order, options=(), limit=ROWS, first=None):
+    """A card read as _card_statement says."""
+    return _read(_card_statement(statement, order, options, limit, first))
 
 
 @dataclass(frozen=True)
@@ -115,7 +150,7 @@ def _certificates(user, now, names):
     expired = _certificate_card(user, Certificate.valid_to < now, names)
     expiring = _certificate_card(user, Certificate.valid_to.between(now, now + timedelta(days=SOON_DAYS)), names)
     missing, contacts = gaps(user, now)
-    return dict(expired=expired, expiring=expiring, missing=missing, contact_gaps=contacts)
+    return dict(expired=expired, expiring=expiring, missing=missing, contact_gaps=contacts, now=now)
 
 
 def _going_on(now):
@@ -161,18 +196,52 @@ def _rfcs(name, user, now, order, options=(), where=()):
                  [joinedload(Rfc.system), selectinload(Rfc.environments), *options])
 
 
-def _first_by_window(condition):
-    """The first ROWS RFCs by window of each status (among those meeting `condition`), each read through the index
-    on (status, window start): the first ROWS of all of them are among these."""
-    parts = [select(Rfc.id).where(condition, Rfc.status == status).order_by(Rfc.window_start, Rfc.id).limit(ROWS)
-             .subquery() for status in (RfcStatus.APPROVED, *OUTCOMES)]
+def _first_of_each(condition, statuses, order):
+    """The first ROWS RFCs in `order` of each status (among those meeting `condition`), each read through an index
+    on (…, status, what `order` sorts by): the first ROWS of all of them are among these."""
+    parts = [select(Rfc.id).where(condition, Rfc.status == status).order_by(*order).limit(ROWS).subquery()
+             for status in statuses]
     return Rfc.id.in_(union_all(*(select(part.c.id) for part in parts)))
 
 
-def _manager(user, now):
+def _first_by_window(condition):
+    """The first ROWS RFCs by window of each status approved or with an outcome, through the index on (status,
+    window start)."""
+    return _first_of_each(condition, (RfcStatus.APPROVED, *OUTCOMES), [Rfc.window_start, Rfc.id])
+
+
+def _minute(now):
+    return to_london(now).replace(second=0, microsecond=0)
+
+
+KEPT_CARDS = 1024  # copies of kept cards (a few KB each): every organisation's card groups, a few MB per worker
+
+
+def _kept(render, counters, user, now):
+    """What `render(user, now)` returns (HTML: Markup, or a dict of it) of cards that are the same for every viewer
+    alike (core.viewer: role and organisation), kept once per process per viewer and London minute (what they show
+    of "now": windows to come, outages going on, certificates expired) and rendered again when one of `counters` (of
+    every table they read) moves. `render` shows nothing of the user beyond the viewer: no name, no CSRF token."""
+    minute = _minute(now)
+    return cached(_render_kept, *counters, key=(render, viewer_of(user)), fresh=lambda copy: copy[0] == minute,
+                  keep=KEPT_CARDS)[1]
+
+
+def _render_kept(render, _viewer):
+    now = utcnow()  # the key's viewer is the current user's (_kept)
+    return _minute(now), render(current_user, now)
+
+
+def _cards(name, *args):
+    """A macro of home/_cards.html, rendered."""
+    return get_template_attribute("home/_cards.html", name)(*args)
+
+
+def _manager_shared(user, now):
+    """The Release Manager's cards that are the same for every Release Manager, rendered (home/_cards.html): the
+    deployments of the next 7 days and their clashes, the follow-ups, slot requests, outages now, everyone's
+    certificates, the baseline's drift, emergency fixes not carried forward."""
     names = _names()
-    waiting_query, order = queries.waiting_query(user)
-    waiting = _card(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)])
     # An approved window going on or to come began no earlier than the longest approved one before now: the range
     # of the index on (status, window start) to read, not every approved window of the past.
     longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status == RfcStatus.APPROVED)) or 0
@@ -185,24 +254,70 @@ def _manager(user, now):
         follow_ups[key] = (words, _card(select(Rfc).where(condition(now)), [Rfc.window_start, Rfc.id],
                                         [joinedload(Rfc.system), selectinload(Rfc.environments),
                                          selectinload(Rfc.deployments)], first=_first_by_window(condition(now))))
-    return dict(blocks="manager", waiting=waiting, deployments=deployments, follow_ups=follow_ups,
-                slot_requests=requests_to_decide(),  # the allocation's queue (issue 27)
-                clashes=clashes(waiting.items + deployments.items, user, now), ongoing=_ongoing(now, names),
-                drift=baseline.drifting(), emergencies=services.outstanding_emergency_rows(),
-                system_names=names["systems"], **_certificates(user, now, names))
+    return _cards(
+        "manager", deployments, clashes(deployments.items, user, now), follow_ups,
+        requests_to_decide(),  # the allocation's queue (issue 27)
+        _ongoing(now, names), _certificates(user, now, names), baseline.drifting(),
+        services.outstanding_emergency_rows(), names["systems"])
+
+
+# What the manager's shared cards read: RFCs' windows and deployments (with freezes and the baseline), outages,
+# slots, certificates and the register, the reference data, carry-overs.
+MANAGER_SHARED = (WINDOWS, SCHEDULE, OUTAGES, SLOTS, PROVING, REFERENCE, CARRY_OVERS)
+
+
+@lru_cache(maxsize=4)
+def _waiting_card(phases):
+    """The statement of the card of RFCs waiting for a manager of these phases, built once per process per set of
+    phases (rfcs.queries.waiting_query reads only them)."""
+    waiting_query, order = queries.waiting_query(_Approver(phases))
+    # Counted from the pending approvals alone: each is of one RFC (a foreign key), no need to join it.
+    return _card_statement(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)],
+                           counted=select(order[-1]))
+
+
+_Approver = namedtuple("_Approver", "phases")  # what rfcs.queries.waiting_query reads of a manager
+
+
+def _manager(user, now):
+    waiting = _read(_waiting_card(frozenset(user.phases)))
+    return dict(blocks="manager", waiting=waiting, clashes=clashes(waiting.items, user, now),
+                kept=_kept(_manager_shared, MANAGER_SHARED, user, now))
+
+
+def _central_party_shared(user, now):
+    """A Central Party's cards the same for everyone of its organisation, rendered: its upcoming windows with their
+    clashes and the outages of its systems now; its certificates to act on."""
+    names = _names()
+    upcoming = _rfcs("upcoming", user, now, [Rfc.window_start, Rfc.id])
+    return {"windows": _cards("central_party", upcoming, clashes(upcoming.items, user, now),
+                              _ongoing(now, names, user.organisation_id), user.organisation_id),
+            "certificates": _cards("certificates", "Your", _certificates(user, now, names))}
+
+
+# What they read: its RFCs' windows and the schedule's (with the RFCs shared with it: rfcs.permissions), outages,
+# slots, certificates, the reference data.
+CENTRAL_PARTY_SHARED = (WINDOWS, SCHEDULE, OUTAGES, SLOTS, PROVING, REFERENCE)
+
+
+@lru_cache(maxsize=32)
+def _to_do_card(viewer):
+    """The statement of an organisation's drafts and RFCs with changes requested (`/rfcs?set=to-do`), with the
+    managers' comments, built once per process per organisation (the set names no moment)."""
+    order = [Rfc.updated_at.desc(), Rfc.id.desc()]
+    return _card_statement(select(Rfc).where(*WORK_SETS["to-do"][1](viewer, None)), order,
+                           [joinedload(Rfc.system), selectinload(Rfc.environments),
+                            selectinload(Rfc.approvals).joinedload(Approval.by)],
+                           first=_first_of_each(Rfc.organisation_id == viewer.organisation_id, TO_DO, order))
 
 
 def _central_party(user, now):
-    names = _names()
-    to_do = _rfcs("to-do", user, now, [Rfc.updated_at.desc(), Rfc.id.desc()],
-                  options=[selectinload(Rfc.approvals).joinedload(Approval.by)])  # the managers' comments
-    upcoming = _rfcs("upcoming", user, now, [Rfc.window_start, Rfc.id])
+    to_do = _read(_to_do_card(viewer_of(user)))
     notes, _ = _release_notes(user, now)  # those sent to the organisation and not read as they stand
     to_read = [(environment, waiting) for environment, rows in notes
                if (waiting := [row for row in rows if row[2] not in ("current", "not sent")])]
-    return dict(blocks="central_party", to_do=to_do, upcoming=upcoming, clashes=clashes(upcoming.items, user, now),
-                to_read=to_read,
-                ongoing=_ongoing(now, names, user.organisation_id), **_certificates(user, now, names))
+    return dict(blocks="central_party", to_do=to_do, to_read=to_read,
+                kept=_kept(_central_party_shared, CENTRAL_PARTY_SHARED, user, now))
 
 
 def _proving(user, now):
@@ -218,9 +333,11 @@ def _release_notes(user, now, environment_ids=None):
     """[(environment, [(deployment, rfc, the user's reading state)])] of the release notes deployed in the last 14
     days (to environment_ids only, when given), those waiting for the user's reading first, and how many rows
     (deployments: an RFC deployed to two environments is listed under each) they are."""
+    # The RFC's status as an expression, so that no index on it leads (every public RFC): the fortnight's
+    # deployments are read through their index on the end, newest first, each joined to its RFC by id.
     query = select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id).where(
         Deployment.actual_end >= now - RECENT, Deployment.outcome != Outcome.ROLLED_BACK,
-        Rfc.status.in_(PUBLIC_STATUSES))
+        func.coalesce(Rfc.status, Rfc.status).in_(PUBLIC_STATUSES))
     if environment_ids is not None:
         query = query.where(Deployment.environment_id.in_(environment_ids))
     recent = db.session.execute(
@@ -267,20 +384,39 @@ def _planned(now, names):
             if i in planned]
 
 
-def _participant(user, now):
-    """Release notes deployed in the last 14 days, per environment (those the organisation tests in, when it has
-    any), those waiting for the user's reading first; outages going on in the environments the user's organisation
-    tests in (or that it reported)."""
+def _tested_in(user):
+    """The ids of the environments the user's organisation tests in (certificates.services.environments_tested_in),
+    read once per process per viewer while certificates and officers stay as they are."""
+    return cached(_load_tested_in, PROVING, key=(viewer_of(user),))
+
+
+def _load_tested_in(_viewer):
+    return frozenset(environments_tested_in(current_user))  # the key's viewer is the current user's (_tested_in)
+
+
+def _participant_shared(user, now):
+    """A Test Participant's cards the same for everyone of its organisation, rendered: outages going on in the
+    environments it tests in (or that it reported), the next planned outages, its certificates to act on."""
     names = _names()
-    tested = environments_tested_in(user)
-    notes_where_tested = bool(tested)
-    notes, released = _release_notes(user, now, tuple(tested) if notes_where_tested else None)
-    tested |= set(db.session.scalars(select(Outage.environment_id).distinct().where(
+    tested = set(_tested_in(user)) | set(db.session.scalars(select(Outage.environment_id).distinct().where(
         _going_on(now), Outage.reporter_organisation_id + 0 == user.organisation_id)))
     ongoing = _ongoing(now, names, environment_ids=tuple(sorted(tested)) or (0,))
-    slots, slots_total = my_slots(user, now)  # the allocation's "my slots" card (issue 27)
-    return dict(blocks="participant", notes=notes, released=released, notes_where_tested=notes_where_tested,
-                ongoing=ongoing, tested=sorted(tested),
-                proving=_proving(user, now),
-                slots=slots, slots_total=slots_total, planned=_planned(now, names),
-                **_certificates(user, now, names))
+    return _cards("participant", ongoing, sorted(tested), _planned(now, names), _certificates(user, now, names))
+
+
+PARTICIPANT_SHARED = (OUTAGES, PROVING, REFERENCE)  # what they read: outages, certificates and officers, names
+
+
+def _participant_slots(user, now):
+    """The allocation's "my slots" card (issue 27), rendered: its organisation's slots to come."""
+    return _cards("my_slots", *my_slots(user, now))
+
+
+def _participant(user, now):
+    """Release notes deployed in the last 14 days, per environment (those the organisation tests in, when it has
+    any), those waiting for the user's reading first; then the cards the same for its whole organisation."""
+    tested = _tested_in(user)
+    notes, released = _release_notes(user, now, tuple(sorted(tested)) if tested else None)
+    return dict(blocks="participant", notes=notes, released=released, notes_where_tested=bool(tested),
+                proving=_proving(user, now), slots=_kept(_participant_slots, (SLOTS, REFERENCE), user, now),
+                kept=_kept(_participant_shared, PARTICIPANT_SHARED, user, now))

@@ -5,18 +5,22 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from mhhs.baseline import services as baseline
 from mhhs.certificates.models import Kind
 from mhhs.certificates.services import gaps
 from mhhs.core import changes
-from mhhs.core.time import utcnow
-from mhhs.directory.models import User
+from mhhs.core.time import to_london, utcnow
+from mhhs.directory.models import Environment, User
 from mhhs.extensions import db
 from mhhs.outages.models import Category
+from mhhs.rfcs.models import Rfc
 from mhhs.rfcs.rules import earliest_start
 from mhhs.rfcs.states import ReleaseType, RfcStatus
+from mhhs.schedule.services import add_freeze
 from tests.certificates.factory import make_certificate
 from tests.helpers import communicate, org_ids
 from tests.outages.factory import make_outage
+from tests.participants.factory import make_other_participant_user
 from tests.rfcs.factory import approve, approved_earlier, deploy, make_rfc, next_week
 
 
@@ -245,3 +249,99 @@ def test_a_card_that_lists_its_first_few_says_how_many_more(app, as_user):
     card = page[page.index('id="no-environment-manager"'):]
     card = card[:card.index("</section>")]
     assert card.count("Gapfield") == 5 and "2 more" in card
+
+
+def test_a_release_managers_kept_cards_show_each_change_at_the_next_page_and_to_no_other_role(app, as_user):
+    """The cards the same for every Release Manager are rendered once per process (home._kept): a change made
+    since shows on the very next page (RFC windows, outages, freezes, the baseline, certificates), and what a
+    Release Manager's copy holds reaches no Central Party nor Test Participant."""
+    rm = as_user("rm.sit@demo.test")
+    page = rm.get("/").get_data(as_text=True)  # kept from here
+    assert "<p>None.</p>" in section(page, "deployments") and "None: both run the same versions." in page
+    with app.app_context():
+        soon = make_rfc(version="1.2.0.0",
+                        window_start=earliest_start(ReleaseType.MINOR, utcnow()) + timedelta(hours=1))
+        approve(soon, "rm.sit@demo.test")
+    assert f"RFC-{soon:06d}" in section(rm.get("/").get_data(as_text=True), "deployments")
+    with app.app_context():
+        outage = make_outage("mprs@demo.test", environment="SIT-B", systems=("MPRS",)).id
+    assert f'href="/outages/{outage}"' in section(rm.get("/").get_data(as_text=True), "outages-now")
+    with app.app_context():
+        rfc = db.session.get(Rfc, soon)
+        day = to_london(rfc.window_start).date()
+        add_freeze(db.session.scalar(select(User).where(User.email == "rm.sit@demo.test")),
+                   rfc.environments[0].id, day, day, "Quarter-end freeze")
+    assert "Quarter-end freeze" in section(rm.get("/").get_data(as_text=True), "deployments")
+    with app.app_context():
+        sit_a, sit_b = (db.session.scalar(select(Environment).where(Environment.name == name))
+                        for name in ("SIT-A", "SIT-B"))
+        system = next(s for s in sit_a.systems if s in sit_b.systems)
+        for environment, version in ((sit_a, "1.0.0.0"), (sit_b, "9.0.0.0")):
+            baseline.set_cell(environment.id, system.id, version, utcnow(), "recorded", reason="drift")
+        db.session.commit()
+        name = system.name
+    assert f"{name}: SIT-A 1.0.0.0, SIT-B 9.0.0.0" in section(rm.get("/").get_data(as_text=True), "drift")
+    with app.app_context():
+        subject = make_certificate("Northwold Energy", "SIT-A", days=10).subject
+    assert subject in section(rm.get("/").get_data(as_text=True), "expiring")
+    # Another Release Manager: the same kept cards, its own queue.
+    uit = as_user("rm.uit@demo.test").get("/").get_data(as_text=True)
+    assert f"RFC-{soon:06d}" in section(uit, "deployments") and "Waiting for your approval (UIT)" in uit
+    for email in ("dip@demo.test", "supplier@demo.test"):
+        page = as_user(email).get("/").get_data(as_text=True)
+        assert not any(f'id="{card}"' in page for card in ("deployments", "outcome-due", "drift", "emergencies",
+                                                           "slot-requests"))
+        assert "Everyone's certificates" not in page
+
+
+def test_an_organisations_kept_cards_show_each_change_at_the_next_page_and_to_no_other_organisation(app, as_user):
+    """A Central Party's and a Test Participant's cards the same for their whole organisation are rendered once per
+    process (home._kept): a change made since shows on the very next page, and another organisation's page never
+    shows what they hold."""
+    with app.app_context():
+        other = make_other_participant_user()
+    dip, mprs, supplier, brightmeter = (as_user(email) for email in ("dip@demo.test", "mprs@demo.test",
+                                                                     "supplier@demo.test", other))
+    for client in (dip, mprs, supplier, brightmeter):
+        client.get("/")  # kept from here
+    with app.app_context():
+        rfc_id = make_rfc(version="1.2.0.0", window_start=next_week())  # Avanade's (DIP)
+        subject = make_certificate("Northwold Energy", "SIT-B", days=10).subject  # Northwold tests in SIT-B now
+        outage = make_outage("dip@demo.test", environment="SIT-B").id  # DIP down in SIT-B
+        planned = make_outage("mprs@demo.test", environment="SIT-A", systems=("MPRS",), planned=True,
+                              category=Category.DATA_LOAD, start=utcnow() + timedelta(days=2),
+                              end=utcnow() + timedelta(days=2, hours=2)).id
+    page = dip.get("/").get_data(as_text=True)
+    assert f"RFC-{rfc_id:06d}" in section(page, "windows")
+    assert f'href="/outages/{outage}"' in section(page, "outages-now")
+    page = supplier.get("/").get_data(as_text=True)
+    assert subject in section(page, "certificates") and f'href="/outages/{outage}"' in section(page, "outages-now")
+    assert f'href="/outages/{planned}"' in section(page, "planned")
+    page = mprs.get("/").get_data(as_text=True)  # another Central Party: neither Avanade's windows nor its outage
+    assert f"RFC-{rfc_id:06d}" not in page and f'href="/outages/{outage}"' not in page
+    page = brightmeter.get("/").get_data(as_text=True)  # another participant: not Northwold's certificate nor SIT-B
+    assert subject not in page and f'href="/outages/{outage}"' not in page
+    assert f'href="/outages/{planned}"' in section(page, "planned")  # the planned outages are everyone's
+
+
+def test_the_health_check_cards_show_a_report_at_the_next_page_and_only_to_its_organisation(app, as_user):
+    """The readiness cards are kept rendered per viewer (home._kept): a morning check reported since shows on the
+    very next page, and a Central Party's card lists its own systems only."""
+    from tests.readiness.factory import report
+
+    with app.app_context():  # every environment open today (the demo's dates may have passed)
+        for environment in db.session.scalars(select(Environment)):
+            environment.available_from = environment.available_to = None
+        db.session.commit()
+    dip, mprs = as_user("dip@demo.test"), as_user("mprs@demo.test")
+    before = section(dip.get("/").get_data(as_text=True), "health-owed")  # kept from here
+    others = section(mprs.get("/").get_data(as_text=True), "health-owed")
+    assert "DIP in" not in others
+    with app.app_context():
+        report()  # DIP in SIT-A, green
+    after = section(dip.get("/").get_data(as_text=True), "health-owed")
+    if "not a business day" in before:  # nothing is owed today either way
+        assert after == before
+    else:
+        assert "DIP in SIT-A" in before and "DIP in SIT-A" not in after
+    assert section(mprs.get("/").get_data(as_text=True), "health-owed") == others

@@ -40,10 +40,12 @@ MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supp
 # (who, URL, queries): the benchmark's pages; {rfc}, {environment} and {system} name the fill's objects, {day} the
 # day of its clashing windows (the benchmark shows the calendar of today). A page that finds the outages overlapping
 # a period reads the stored change counters (one small query) for the longest outage kept per process
-# (outages/downtime.py), so as not to read every outage ending after the period's start.
+# (outages/downtime.py), so as not to read every outage ending after the period's start. A home page reads its own
+# cards only: those the same for every viewer alike (a Release Manager, an organisation) are kept rendered
+# (home._kept).
 PAGES = [
     (MANAGER, "/outages/categories", 2),
-    (MANAGER, "/", 36), (CENTRAL_PARTY, "/", 30), (PARTICIPANT, "/", 26),
+    (MANAGER, "/", 15), (CENTRAL_PARTY, "/", 15), (PARTICIPANT, "/", 13),
     (MANAGER, "/rfcs", 8), (MANAGER, "/rfcs?last=1", 8), (CENTRAL_PARTY, "/rfcs", 8), (PARTICIPANT, "/rfcs", 8),
     (MANAGER, "/rfcs/{rfc}", 33), (MANAGER, "/approvals", 24),
     (MANAGER, "/outages", 18), (MANAGER, "/outages?last=1", 18), (MANAGER, "/outages/board", 8),
@@ -64,9 +66,10 @@ PAGES = [
 ]
 API = [("/rfcs", 13), ("/rfcs/{rfc}", 14), ("/baseline", 8), ("/outages", 8), ("/certificates", 7),  # under /api/v1
        ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 26)]
-# The morning health check a Central Party's monitor posts (an update once the day's check is there).
+# The morning health check a Central Party's monitor posts (an update once the day's check is there), with the day's
+# checks' change counter (`health`: the home page's readiness cards).
 HEALTH_CHECK = {"system": "DIP", "environment": "SIT-A", "health": "green"}
-HEALTH_CHECK_QUERIES = {"sqlite": 11, "postgresql": 9}  # SQLite's two transactions each open with a BEGIN
+HEALTH_CHECK_QUERIES = {"sqlite": 12, "postgresql": 10}  # SQLite's two transactions each open with a BEGIN
 # An API request's count in the rate limiter: one transaction (its UPSERT; SQLite's figures above include its BEGIN),
 # and one statement alone (the address's failed tokens); the X-RateLimit headers read nothing more.
 RATE_LIMIT_TRANSACTIONS = 1

@@ -114,12 +114,12 @@ def cached(load, *names, key=(), fresh=None, keep=None):
     dropped), as many as a page's viewers, filters and periods need, so that memory per worker stays bounded."""
     now = values(*names)
     kept = _copies.setdefault(load, OrderedDict())
-    copy = kept.get(key)
-    if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):
-        copy = kept[key] = (now, load(*key))
-        if len(kept) > (keep or COPIES):
-            kept.popitem(last=False)
-    kept.move_to_end(key)
+    copy = kept.pop(key, None)  # popped and put back: the most recently used last (a key dropped meanwhile by
+    if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):  # another thread: read again)
+        copy = (now, load(*key))
+    kept[key] = copy
+    if len(kept) > (keep or COPIES):
+        kept.popitem(last=False)
     return copy[1]
 
 

@@ -21,6 +21,7 @@ from .models import DEFAULT_DEADLINE, Health, HealthCheck, HealthCheckDeadline, 
 from .permissions import can_keep_criteria, can_post_health_checks, can_report_health_of
 
 NOTE_LIMIT = 2000
+HEALTH = "health"  # the day's checks and their deadline, as the home page's cards show them (core/changes.py)
 HISTORY_WEEKS = 13
 
 

@@ -53,9 +53,11 @@ def _next_week(user, now):
     return (Rfc.status == RfcStatus.APPROVED, Rfc.window_end > now, Rfc.window_start < now + AHEAD)
 
 
+TO_DO = (RfcStatus.DRAFT, RfcStatus.CHANGES_REQUESTED)  # an organisation's RFCs still its own to work on
+
+
 def _to_do(user, now):
-    return (Rfc.organisation_id == user.organisation_id,
-            Rfc.status.in_((RfcStatus.DRAFT, RfcStatus.CHANGES_REQUESTED)))
+    return (Rfc.organisation_id == user.organisation_id, Rfc.status.in_(TO_DO))
 
 
 def _upcoming(user, now):

@@ -40,9 +40,14 @@ def test_slots_show_on_the_calendar_for_whom_they_concern(app, as_user):
 
 
 def test_my_slots_on_a_participants_home_page(app, as_user):
+    """The card is kept rendered per organisation (home._kept): a slot booked since shows on the very next page,
+    and only to the organisation it is booked for."""
+    supplier = as_user("supplier@demo.test")
+    assert "None to come" in supplier.get("/").get_data(as_text=True)  # kept from here
     _two_slots(app)
-    home = as_user("supplier@demo.test").get("/").get_data(as_text=True)
+    home = supplier.get("/").get_data(as_text=True)
     assert "Your slots" in home and "1 to come" in home and "connectivity proving · allocated" in home
+    assert "14:00" not in home.split('id="my-slots"')[1].split("</section>")[0]  # Brightmeter's slot
 
 
 def test_a_slot_on_the_calendar_names_what_it_clashes_with_now(app, as_user):
