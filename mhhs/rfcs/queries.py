@@ -109,8 +109,11 @@ def rfc_list_query(user, status=None, system_id=None, release_type=None, environ
 
 def queue_query(user, release_type=None, environment_id=None, organisation_id=None, text=None):
     """Submitted RFCs whose revision waits for one of the manager's phases (the pending-approval rows, read through
-    their index); emergencies first, then by window start. Returns (the select, its sort columns)."""
+    their index); emergencies first, then by window start. Returns (the select, its sort columns, a select of the
+    same rows to count: without a filter, the pending rows alone, whose index counts them without reading each
+    RFC)."""
     query, order = waiting_query(user)
+    counted = None if release_type or environment_id or organisation_id or text else select(*order)
     query = query.options(joinedload(Rfc.organisation), joinedload(Rfc.system).selectinload(System.environments),
                           selectinload(Rfc.environments), selectinload(Rfc.approvals),
                           selectinload(Rfc.control_points), selectinload(Rfc.revisions),
@@ -125,7 +128,7 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
     if text:
         like = f"%{text}%"
         query = query.where(or_(Rfc.title.ilike(like), Rfc.version.ilike(like)))
-    return query, order
+    return query, order, counted
 
 
 def waiting_query(user):

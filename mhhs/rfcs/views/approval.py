@@ -64,9 +64,9 @@ def _queue_filters():
 @manager_required
 def approvals():
     filters = _queue_filters()
-    query, order = queries.queue_query(current_user, **filters)
+    query, order, counted = queries.queue_query(current_user, **filters)
     sort = sort_of(queries.queue_sorts(order), "window")
-    page = paginate_sorted(query, sort)
+    page = paginate_sorted(query, sort, counted=counted)
     context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("rfcs/approvals.html", "rfcs/_queue_rows.html", **context)
