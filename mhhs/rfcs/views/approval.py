@@ -9,15 +9,17 @@ from ...core.changes import REFERENCE, cached
 from ...core.db import reads_first
 from ...core.forms import database_id, search_text
 from ...core.htmx import done, render
+from ...core.loading import load_collections
 from ...core.pagination import paginate_sorted, sort_of
 from ...core.permissions import manager_required
 from ...core.services import Invalid, Refused
 from ...directory import choices
-from ...directory.models import Organisation
+from ...directory.models import Organisation, System
 from ...extensions import db
 from .. import queries, services, targets
 from ..clashes import clashes
 from ..forms import ControlPointForm, DecisionForm, GovernanceForm
+from ..models import Rfc
 from ..numbers import rfc_number
 from ..permissions import can_consult
 from ..rules import open_by_hand
@@ -69,6 +71,8 @@ def approvals():
     query, order, counted = queries.queue_query(current_user, **filters)
     sort = sort_of(queries.queue_sorts(order), "window")
     page = paginate_sorted(query, sort, counted=counted)
+    load_collections(page.items, Rfc, **queries.QUEUED)
+    load_collections({r.system for r in page.items if r.system}, System, **queries.QUEUED_SYSTEMS)
     context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("rfcs/approvals.html", "rfcs/_queue_rows.html", **context)
