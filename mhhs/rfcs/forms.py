@@ -209,7 +209,12 @@ class ConsultForm(FlaskForm):
 
     def __init__(self, organisations, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.organisation_ids.choices = options((o.id, f"{o.name} ({o.kind_label})") for o in organisations)
+        self.organisation_ids.choices = options((o.id, consult_label(o)) for o in organisations)
+
+
+def consult_label(organisation):
+    """How the forms that share an RFC name an organisation offered."""
+    return f"{organisation.name} ({organisation.kind_label})"
 
 
 class ConsultationAnswerForm(FlaskForm):

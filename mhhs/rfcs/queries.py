@@ -2,12 +2,11 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, and_, exists, func, literal, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from ..core.pagination import SortColumn
 from ..core.time import utcnow
-from ..directory.models import System
-from .models import Consultation, Deployment, PendingApproval, Rfc, priority_of, rfc_environments
+from .models import Deployment, PendingApproval, Rfc, priority_of, rfc_environments
 from .permissions import visible_clause
 from .rules import earliest_start
 from .states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
@@ -84,6 +83,11 @@ WORK_SETS = {
 # What a page of the RFC list shows of each row besides its columns (core.loading.load_collections): its
 # environments, and its deployments for the status badge's mixed outcome.
 LISTED = {"environments": (), "deployments": ()}
+# And what a page of the approval queue shows of each row: its decisions, control points, revisions and
+# consultations (the warnings and the forms read them); QUEUED_SYSTEMS, of each row's system (the SIT pair's check).
+QUEUED = {"environments": (), "approvals": (), "control_points": (), "revisions": (),
+          "consultations": ("organisation",)}
+QUEUED_SYSTEMS = {"environments": ()}
 
 
 def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None,
@@ -111,12 +115,12 @@ def rfc_list_query(user, status=None, system_id=None, release_type=None, environ
 
 def queue_query(user, release_type=None, environment_id=None, organisation_id=None, text=None):
     """Submitted RFCs whose revision waits for one of the manager's phases (the pending-approval rows, read through
-    their index); emergencies first, then by window start. Returns (the select, its sort columns)."""
+    their index); emergencies first, then by window start. Returns (the select, its sort columns, a select of the
+    same rows to count: without a filter, the pending rows alone, whose index counts them without reading each
+    RFC)."""
     query, order = waiting_query(user)
-    query = query.options(joinedload(Rfc.organisation), joinedload(Rfc.system).selectinload(System.environments),
-                          selectinload(Rfc.environments), selectinload(Rfc.approvals),
-                          selectinload(Rfc.control_points), selectinload(Rfc.revisions),
-                          selectinload(Rfc.consultations).joinedload(Consultation.organisation)).order_by(*order)
+    counted = None if release_type or environment_id or organisation_id or text else select(*order)
+    query = query.options(joinedload(Rfc.organisation), joinedload(Rfc.system)).order_by(*order)
     if release_type:
         query = query.where(Rfc.release_type == release_type)
     if environment_id:
@@ -127,7 +131,7 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
     if text:
         like = f"%{text}%"
         query = query.where(or_(Rfc.title.ilike(like), Rfc.version.ilike(like)))
-    return query, order
+    return query, order, counted
 
 
 def waiting_query(user):

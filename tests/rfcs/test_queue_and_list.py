@@ -199,3 +199,41 @@ def test_the_newest_first_list_reads_only_its_page(app, email):
         sql = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
         plan = " ".join(row[-1] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
     assert "SCAN rfcs" in plan and "TEMP B-TREE" not in plan, plan
+
+
+def test_the_queue_counts_what_waits_and_a_decision_leaves_the_count_at_once(app, as_user, monkeypatch):
+    """The queue's "n in all" counts the RFCs waiting for the manager's phase (without a filter from the pending
+    rows alone, with one from the RFCs it keeps), and an approval takes its RFC off the very next page's count."""
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    with app.app_context():
+        for i in range(2):
+            make_rfc(version=f"4.{i}.0.0")
+        patches = [make_rfc(release_type=ReleaseType.PATCH, version=f"0.0.{i}.0") for i in (7, 8)]
+        make_rfc(version="4.9.0.0", environments=("UIT",), promotion_reason="UIT first: defect found in UIT")
+        sit_pending = db.session.scalar(select(text("count(*)")).select_from(PendingApproval)
+                                        .where(PendingApproval.phase == "SIT"))
+    sit = as_user("rm.sit@demo.test")
+    assert f"{sit_pending} in all" in sit.get("/approvals").get_data(as_text=True)  # the UIT-only one is not there
+    assert "2 in all" in sit.get("/approvals?type=Patch").get_data(as_text=True)
+    with app.app_context():
+        approve(patches[0], "rm.sit@demo.test")
+    assert f"{sit_pending - 1} in all" in sit.get("/approvals").get_data(as_text=True)
+    assert "in all" not in sit.get("/approvals?type=Patch").get_data(as_text=True)  # one page: no pager
+
+
+def test_a_new_system_or_environment_is_in_the_filters_on_the_next_page(app, as_user):
+    """The RFC list's and the queue's filters are kept per process (directory/choices.py): an environment, a system or
+    a Central Party added appears in them on the very next page, for every role alike (they name nothing of an
+    RFC)."""
+    from mhhs.directory.models import Environment, Organisation, System
+    dip, sit = as_user("dip@demo.test"), as_user("rm.sit@demo.test")
+    assert "Tidewater" not in dip.get("/rfcs").get_data(as_text=True) + sit.get("/approvals").get_data(as_text=True)
+    with app.app_context():
+        party = Organisation(name="Tidewater Central", kind="central_party")
+        db.session.add_all([party, Environment(name="Tidewater PT", phase="SIT", position=99),
+                            System(name="Tidewater Hub", organisation=party)])
+        db.session.commit()
+    page = dip.get("/rfcs").get_data(as_text=True)
+    assert ">Tidewater Hub</option>" in page and ">Tidewater PT</option>" in page
+    queue = sit.get("/approvals").get_data(as_text=True)
+    assert ">Tidewater Central</option>" in queue and ">Tidewater PT</option>" in queue

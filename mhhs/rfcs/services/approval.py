@@ -1,7 +1,9 @@
 """Approval (RCM 4.2): the queue's pending rows, decisions per phase, governance approval of a Major release, version
 order at approval."""
 
-from sqlalchemy import bindparam, case, delete, func, insert, inspect, literal, select, union_all
+from functools import lru_cache
+
+from sqlalchemy import Integer, bindparam, case, delete, func, insert, inspect, select, union_all
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -209,12 +211,11 @@ def deployed_out_of_order(rfcs):
     rfcs = [r for r in rfcs if r.system_id and r.window_start and parse(r.version)]
     if not rfcs:
         return {}
-    parts = [select(literal(rfc.id).label("for_id"), Rfc.id, Rfc.version, Rfc.window_start)
-             .where(Rfc.system_id == rfc.system_id, Rfc.status == RfcStatus.APPROVED,
-                    Rfc.window_start > rfc.window_start, Rfc.id != rfc.id)
-             .order_by(Rfc.window_start, Rfc.id).limit(LATER_WINDOWS).subquery() for rfc in rfcs]
+    params = {}
+    for index, rfc in enumerate(rfcs):
+        params |= {f"rfc{index}": rfc.id, f"system{index}": rfc.system_id, f"after{index}": rfc.window_start}
     later = {}
-    for row in db.session.execute(union_all(*(select(part) for part in parts))):  # plain rows
+    for row in db.session.execute(_later_windows(len(rfcs)), params):  # plain rows
         later.setdefault(row.for_id, []).append(row)
     result = {}
     for rfc in rfcs:
@@ -223,6 +224,21 @@ def deployed_out_of_order(rfcs):
         if lower:
             result[rfc.id] = sorted(lower, key=lambda o: (o.window_start, o.id))
     return result
+
+
+@lru_cache(maxsize=32)
+def _later_windows(count):
+    """The statement reading, for each of `count` RFCs (bound as rfc{i}, system{i} and after{i}: its window start),
+    the first LATER_WINDOWS approved windows of its system after its own: built once per number of RFCs and reused
+    with new values, so that SQLAlchemy neither builds nor keys it again."""
+    parts = []
+    for index in range(count):
+        rfc_id = bindparam(f"rfc{index}", type_=Integer)
+        parts.append(select(rfc_id.label("for_id"), Rfc.id, Rfc.version, Rfc.window_start)
+                     .where(Rfc.system_id == bindparam(f"system{index}"), Rfc.status == RfcStatus.APPROVED,
+                            Rfc.window_start > bindparam(f"after{index}"), Rfc.id != rfc_id)
+                     .order_by(Rfc.window_start, Rfc.id).limit(LATER_WINDOWS).subquery())
+    return union_all(*(select(part) for part in parts))
 
 
 def out_of_order_text(rfc, lower):

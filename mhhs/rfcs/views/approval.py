@@ -5,23 +5,27 @@ from flask import render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ...core.changes import REFERENCE, cached
 from ...core.db import reads_first
 from ...core.forms import database_id, search_text
 from ...core.htmx import done, render
+from ...core.loading import load_collections
 from ...core.pagination import paginate_sorted, sort_of
 from ...core.permissions import manager_required
 from ...core.services import Invalid, Refused
-from ...directory.models import Environment, Organisation
+from ...directory import choices
+from ...directory.models import Organisation, System
 from ...extensions import db
 from .. import queries, services, targets
 from ..clashes import clashes
 from ..forms import ControlPointForm, DecisionForm, GovernanceForm
+from ..models import Rfc
 from ..numbers import rfc_number
 from ..permissions import can_consult
 from ..rules import open_by_hand
 from ..states import ReleaseType
 from .blueprint import DECISIONS, _enum_arg, _rfc_or_404, bp
-from .detail import _control_point_context, consult_form_for
+from .detail import _control_point_context, consult_options
 
 
 def _queue_context(rfcs):
@@ -33,24 +37,24 @@ def _queue_context(rfcs):
 
 
 def _consult_forms(rfcs):
-    """RCM §13: each row's form to share the RFC in place with the impacted organisations not yet consulted, ticked
-    (None when there are none); a row does not list every participant: the RFC page offers any other organisation."""
+    """RCM §13: each row's options to share the RFC in place with the impacted organisations not yet consulted,
+    ticked (None when there are none; detail.consult_options); a row does not list every participant: the RFC page
+    offers any other organisation."""
     rfcs = [r for r in rfcs if can_consult(current_user, r)]
     if not rfcs:
         return {}
     impacted = services.impacted(rfcs)
     organisations = services.consultable_organisations(set().union(*impacted.values()))
-    return {r.id: consult_form_for(r, impacted[r.id], [o for o in organisations if o.id in impacted[r.id]])
+    return {r.id: consult_options(r, impacted[r.id], [o for o in organisations if o.id in impacted[r.id]])
             for r in rfcs}
 
 
 def queue_consult_form(rfc, form):
-    """A shared form coming back to its queue row: it offers what the row offered (the impacted organisations not
-    yet consulted) and whatever was ticked, not every organisation."""
-    shown = services.impacted([rfc])[rfc.id] - {c.organisation_id for c in rfc.consultations}
-    shown |= set(form.organisation_ids.data or ())
-    form.organisation_ids.choices = [c for c in form.organisation_ids.choices if c.value in shown]
-    return form
+    """A shared form coming back to its queue row, as the row's options: it offers what the row offered (the
+    impacted organisations not yet consulted) and whatever was ticked, not every organisation."""
+    ticked = set(form.organisation_ids.data or ())
+    shown = services.impacted([rfc])[rfc.id] - {c.organisation_id for c in rfc.consultations} | ticked
+    return [(c.value, c.label, c.value in ticked) for c in form.organisation_ids.choices if c.value in shown]
 
 
 def _queue_filters():
@@ -64,16 +68,23 @@ def _queue_filters():
 @manager_required
 def approvals():
     filters = _queue_filters()
-    query, order = queries.queue_query(current_user, **filters)
+    query, order, counted = queries.queue_query(current_user, **filters)
     sort = sort_of(queries.queue_sorts(order), "window")
-    page = paginate_sorted(query, sort)
+    page = paginate_sorted(query, sort, counted=counted)
+    load_collections(page.items, Rfc, **queries.QUEUED)
+    load_collections({r.system for r in page.items if r.system}, System, **queries.QUEUED_SYSTEMS)
     context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("rfcs/approvals.html", "rfcs/_queue_rows.html", **context)
-    return render("rfcs/approvals.html", "rfcs/approvals.html",
-                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
-                  organisations=db.session.scalars(select(Organisation).where(Organisation.kind == "central_party")
-                                                   .order_by(Organisation.name)).all(), **context)
+    return render("rfcs/approvals.html", "rfcs/approvals.html", environments=choices.environments(),
+                  organisations=cached(_central_parties, REFERENCE), **context)
+
+
+def _central_parties():
+    """((id, name)) of the organisations whose RFCs the queue holds, by name: the organisation filter's choices, kept
+    per process until the reference data's counter moves."""
+    return tuple(db.session.execute(select(Organisation.id, Organisation.name)
+                                    .where(Organisation.kind == "central_party").order_by(Organisation.name)).tuples())
 
 
 @bp.route("/rfcs/<int:rfc_id>/decide", methods=["POST"])

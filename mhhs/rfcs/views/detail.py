@@ -19,6 +19,7 @@ from ..forms import (
     DecisionForm,
     GovernanceForm,
     WorkOffActionForm,
+    consult_label,
 )
 from ..models import CONTROL_POINTS
 from ..permissions import can_consult, consultation_of, owns_rfc, phases_to_decide
@@ -62,13 +63,23 @@ def _consultation_context(rfc, consult_form=None, answer_form=None):
 def consult_form_for(rfc, ticked, organisations=None):
     """The manager's form to share the RFC with the organisations not consulted yet, those of `ticked` ticked; None
     once every one is consulted."""
-    consulted = {c.organisation_id for c in rfc.consultations}
-    offered = [o for o in services.consultable(rfc, organisations) if o.id not in consulted]
+    offered = _not_consulted(rfc, organisations)
     if not offered:
         return None
     form = ConsultForm(offered, formdata=None)
-    form.organisation_ids.data = sorted(set(ticked) - consulted)
+    form.organisation_ids.data = sorted({o.id for o in offered} & set(ticked))
     return form
+
+
+def consult_options(rfc, ticked, organisations):
+    """What consult_form_for offers, as the queue row shows it: [(organisation id, label, ticked)], None once every
+    one is consulted (plain values, not a form: a page of the queue has a form in each row)."""
+    return [(o.id, consult_label(o), o.id in ticked) for o in _not_consulted(rfc, organisations)] or None
+
+
+def _not_consulted(rfc, organisations):
+    consulted = {c.organisation_id for c in rfc.consultations}
+    return [o for o in services.consultable(rfc, organisations) if o.id not in consulted]
 
 
 def _control_point_context(rfc):

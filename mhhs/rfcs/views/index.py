@@ -2,7 +2,6 @@
 
 from flask import request
 from flask_login import current_user
-from sqlalchemy import select
 
 from ...core.forms import database_id, search_text
 from ...core.htmx import render
@@ -10,8 +9,7 @@ from ...core.loading import load_collections
 from ...core.pagination import paginate_sorted, sort_of
 from ...core.permissions import login_required
 from ...core.time import utcnow
-from ...directory.models import Environment, System
-from ...extensions import db
+from ...directory import choices
 from .. import queries
 from ..models import Rfc
 from ..states import ReleaseType, RfcStatus
@@ -38,6 +36,5 @@ def rfcs():
     if request.htmx and request.htmx.target == "rfc-rows":
         return render("rfcs/list.html", "rfcs/_list_rows.html", **context)
     return render("rfcs/list.html", "rfcs/list.html",
-                  systems=db.session.scalars(select(System).order_by(System.name)).all(),
-                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
+                  systems=choices.systems(), environments=choices.environments(),  # kept per process
                   **context)
