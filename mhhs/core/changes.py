@@ -6,6 +6,8 @@ One place bumps them: before each flush, a session that writes an instance of a 
 create_app) bumps that model's counter. Writes that bypass the ORM (bulk `insert()` of the benchmark fills, the
 tests' reset) bump nothing: they call `bump` themselves, or `forget` the process's copies.
 """
+from collections import OrderedDict
+
 from flask import g, has_app_context
 from sqlalchemy import BigInteger, Column, String, event, insert, inspect, select, update
 from sqlalchemy.orm import Session
@@ -20,7 +22,8 @@ WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.m
 
 _watched = {}  # model class: counter names
 _watched_when = {}  # (model class, counter name): whether a changed instance moves it (absent: any change does)
-_copies = {}  # loader: (counter values it was read at, what it returned)
+_copies = {}  # loader: {key: (counter values it was read at, what it returned)}, least recently used first
+COPIES_PER_LOADER = 32  # the keys a loader keeps (viewers, filters, periods): memory per worker stays bounded
 
 
 class ChangeCounter(db.Model):
@@ -89,15 +92,20 @@ def values(*names):
     return tuple(found.get(name, 0) for name in names)
 
 
-def cached(load, *names, key=(), fresh=None):
-    """What `load(*key)` returns, read once per process (a copy per key) while these counters stay where they were
-    and, when given, fresh(copy) says it still holds (what time alone changes, as a certificate that expires). It
-    must return plain values (tuples, strings, numbers, dataclasses of them), never ORM objects: those belong to one
-    request's session."""
+def cached(load, *names, key=(), fresh=None, using=()):
+    """What `load(*key, *using)` returns, read once per process (a copy per key, the COPIES_PER_LOADER last used)
+    while these counters stay where they were and, when given, fresh(copy) says it still holds (what time alone
+    changes, as a certificate that expires). `using` is what the load also reads that is no part of the key (the
+    moment it reads at: `fresh` then says until when the copy holds). It must return plain values (tuples, strings,
+    numbers, dataclasses of them), never ORM objects: those belong to one request's session."""
     now = values(*names)
-    copy = _copies.get((load, key))
+    copies = _copies.setdefault(load, OrderedDict())
+    copy = copies.get(key)
     if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):
-        copy = _copies[(load, key)] = (now, load(*key))
+        copy = copies[key] = (now, load(*key, *using))
+        if len(copies) > COPIES_PER_LOADER:
+            copies.popitem(last=False)
+    copies.move_to_end(key)
     return copy[1]
 
 

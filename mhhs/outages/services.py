@@ -1,4 +1,5 @@
 """Outage writes and the read-side queries: who may log and edit what, the board, the log, availability."""
+import hashlib
 from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta
 
@@ -335,28 +336,30 @@ def board(now, upcoming_per_environment=3):
     return rows
 
 
-_board_tag = {}  # this process's last board ETag: (counters it was taken at, until when time leaves it true, ETag)
+def board_copy(now, render):
+    """(HTML, ETag) of the board at `now` as render(rows) makes it, without the time it is sent: the board is one page
+    for everyone, so this process renders it once and keeps it while no outage, update or reference data changes (the
+    stored change counters, which another worker's writes move too) and no outage starts, ends or comes within the
+    board's reach (the next such moment, read with it)."""
+    _read_at, _until, html, tag = changes.cached(_rendered_board, changes.OUTAGES, changes.REFERENCE,
+                                                 using=(now, render), fresh=lambda copy: copy[0] <= now < copy[1])
+    return html, tag
 
 
-def board_tag(now):
-    """The ETag of the board as last taken by this process, while it still holds: no outage, update or reference
-    data has changed since (the stored change counters), and no outage has started, ended or come within the
-    board's reach. None when the board must be read again."""
-    counters, until, tag = _board_tag.get("last", (None, None, None))
-    if counters == changes.values(changes.OUTAGES, changes.REFERENCE) and now < until:
-        return tag
-    return None
+def _rendered_board(now, render):
+    html = render(board(now))
+    return now, _board_changes(now), html, hashlib.sha256(html.encode()).hexdigest()[:32]
 
 
-def keep_board_tag(tag, now):
-    """Remembers the ETag of the board just read at `now`, until the next moment time alone changes it."""
+def _board_changes(now):
+    """The next moment time alone changes the board read at `now`: an outage starts or ends, or a planned one comes
+    within BOARD_AHEAD."""
     nearest = select(func.min(Outage.start)).where(Outage.start > now).scalar_subquery()
     ending = select(func.min(Outage.end)).where(Outage.end > now).scalar_subquery()
     coming = select(func.min(Outage.start)).where(Outage.start > now + BOARD_AHEAD).scalar_subquery()
     starts, ends, comes = db.session.execute(select(nearest, ending, coming)).one()
     moments = [m for m in (starts, ends, comes - BOARD_AHEAD if comes else None) if m is not None]
-    _board_tag["last"] = (changes.values(changes.OUTAGES, changes.REFERENCE),
-                          min(moments, default=datetime.max), tag)
+    return min(moments, default=datetime.max)
 
 
 def availability_table(kind, now, count):

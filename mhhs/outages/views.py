@@ -1,9 +1,9 @@
 """Outage pages: status board, log with filters and CSV, the form, End now, availability."""
-import hashlib
 from datetime import datetime
 
 from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..audit.services import history
@@ -63,7 +63,7 @@ def index():
     if request.htmx and request.htmx.target == "outage-rows":
         return render("outages/index.html", "outages/_rows.html", **context)
     regions = [region(current_user, now) for region in functions(BOARD_REGIONS)]
-    return render("outages/index.html", "outages/index.html", board=services.board(now), Category=Category,
+    return render("outages/index.html", "outages/index.html", board_html=_board(now)[0], Category=Category,
                   board_regions=regions,
                   environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
                   systems=db.session.scalars(select(System).order_by(System.name)).all(),
@@ -71,28 +71,31 @@ def index():
                                                    .order_by(Organisation.name)).all(), **context)
 
 
+def _board(now):
+    """(HTML, ETag) of the board's environments at `now`, rendered once per process while it holds
+    (services.board_copy)."""
+    return services.board_copy(now, lambda rows: Markup(render_template("outages/_board_environments.html",
+                                                                        board=rows)))
+
+
 @bp.route("/board")
 @login_required
 def board():
     """The board every open tab polls each minute. Its ETag is taken on what it shows, without the time it was
     sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when. While
-    the stored change counters stand and no outage starts or ends, the ETag this process last took is answered
-    without reading the board (services.board_tag).
+    the stored change counters stand and no outage starts or ends, the board this process last rendered and its
+    ETag are answered without reading the outages (services.board_copy).
     Opened alone (not by htmx), it is a page of its own for a wall display, which then polls the same way."""
     now = utcnow()
+    html, etag = _board(now)
     if not request.htmx:
-        response = make_response(render_template("outages/wall.html", board=services.board(now), since=now))
+        response = make_response(render_template("outages/wall.html", board_html=html, since=now))
         response.vary.add("HX-Request")
         return response
-    etag = services.board_tag(now)
-    if etag is None or etag not in request.if_none_match:
-        rows = services.board(now)
-        etag = hashlib.sha256(render_template("outages/_board.html", board=rows, since=None).encode()).hexdigest()[:32]
-        services.keep_board_tag(etag, now)
     if etag in request.if_none_match:
         response = make_response("", 304)
     else:
-        response = make_response(render_template("outages/_board.html", board=rows, since=now))
+        response = make_response(render_template("outages/_board.html", board_html=html, since=now))
     response.set_etag(etag)
     response.vary.add("HX-Request")
     response.headers["Cache-Control"] = "private, no-cache"
