@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from ..core.changes import REFERENCE, cached
 from ..extensions import db
-from .models import Environment, Organisation, System
+from .models import Environment, Organisation, OrgKind, System
 
 
 def _environments():
@@ -23,6 +23,12 @@ def _organisations():
                                     .order_by(Organisation.name, Organisation.id)).tuples())
 
 
+def _central_parties():
+    return tuple(db.session.execute(select(Organisation.id, Organisation.name)
+                                    .where(Organisation.kind == OrgKind.CENTRAL_PARTY)
+                                    .order_by(Organisation.name, Organisation.id)).tuples())
+
+
 def environments():
     """((id, name)) in the programme's order."""
     return cached(_environments, REFERENCE)
@@ -36,3 +42,8 @@ def systems():
 def organisations():
     """((id, name)) by name."""
     return cached(_organisations, REFERENCE)
+
+
+def central_parties():
+    """((id, name)) of the Central Parties (whose systems the outages are of) by name."""
+    return cached(_central_parties, REFERENCE)

@@ -1,6 +1,7 @@
 """Outage writes and the read-side queries: who may log and edit what, the board, the log, availability."""
 import hashlib
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, func, literal, or_, select
@@ -11,6 +12,7 @@ from ..core import changes, search
 from ..core.pagination import SortColumn
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
+from ..directory import choices
 from ..directory.models import Environment, Organisation, System, User
 from ..extensions import db
 from ..notifications import mail_groups
@@ -282,13 +284,69 @@ LOG_SORTS = {
 }
 
 
-def log_query(environment_id=None, system_id=None, organisation_id=None, planned=None, category=None,
-              start=None, end=None, text=None, environment_ids=(), ongoing_at=None):
-    """The outage log, newest first, filtered; every filter narrows, the period keeps overlapping outages;
+def log_query(**filters):
+    """The outage log, newest first, filtered (`filtered`), as outages with what a row shows of them."""
+    return filtered(select(Outage).options(joinedload(Outage.environment), joinedload(Outage.organisation),
+                                           joinedload(Outage.reported_by), selectinload(Outage.systems))
+                    .order_by(Outage.start.desc(), Outage.id.desc()), **filters)
+
+
+# What the log's page shows of an outage, read as columns (its names come from the reference data kept per process).
+_LOG_COLUMNS = (Outage.id, Outage.start, Outage.end, Outage.environment_id, Outage.organisation_id,
+                Outage.reporter_organisation_id, Outage.planned, Outage.category, Outage.description,
+                Outage.defect_reference, User.name.label("reporter"))
+
+
+def log_rows(**filters):
+    """The outage log as the page lists it: plain rows of _LOG_COLUMNS (see log_row), filtered (`filtered`)."""
+    return filtered(select(*_LOG_COLUMNS).join(User, User.id == Outage.reported_by_id), **filters)
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One line of the log: what it shows, and what can_edit_outage reads."""
+    id: int
+    start: datetime
+    end: datetime | None
+    environment: str
+    systems: str
+    organisation: str
+    planned: bool
+    category: Category
+    description: str
+    defect_reference: str
+    reporter: str
+    organisation_id: int
+    reporter_organisation_id: int
+
+    def is_ongoing(self, now):
+        return self.start <= now and (self.end is None or self.end > now)
+
+
+def log_lines(rows):
+    """LogRow of each row of log_rows: the systems of all of them in one read, every name from the reference data."""
+    environments, organisations = dict(choices.environments()), dict(choices.organisations())
+    system_names = {system_id: name for system_id, name, _owner in choices.systems()}
+    systems = {}
+    if rows:
+        for outage_id, system_id in db.session.execute(
+                select(outage_systems.c.outage_id, outage_systems.c.system_id)
+                .where(outage_systems.c.outage_id.in_([row.id for row in rows]))):
+            systems.setdefault(outage_id, []).append(system_names[system_id])
+    return [LogRow(row.id, row.start, row.end, environments[row.environment_id], ", ".join(sorted(systems.get(
+        row.id, ()))), organisations[row.organisation_id], row.planned, row.category, row.description,
+        row.defect_reference, row.reporter, row.organisation_id, row.reporter_organisation_id) for row in rows]
+
+
+def log_line(outage):
+    """The LogRow of one outage (the row End now swaps in)."""
+    return log_lines(db.session.execute(log_rows().where(Outage.id == outage.id)).all())[0]
+
+
+def filtered(query, environment_id=None, system_id=None, organisation_id=None, planned=None, category=None,
+             start=None, end=None, text=None, environment_ids=(), ongoing_at=None):
+    """The log's query narrowed by its filters: every filter narrows, the period keeps overlapping outages;
     `ongoing_at` keeps those going on at that moment (the home pages' "Outages now")."""
-    query = (select(Outage).options(joinedload(Outage.environment), joinedload(Outage.organisation),
-                                    joinedload(Outage.reported_by), selectinload(Outage.systems))
-             .order_by(Outage.start.desc(), Outage.id.desc()))
     if environment_id:
         query = query.where(Outage.environment_id == environment_id)
     if environment_ids:

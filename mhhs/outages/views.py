@@ -4,7 +4,6 @@ from datetime import datetime
 from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
 
 from ..audit.services import history
 from ..core.db import reads_first
@@ -15,7 +14,7 @@ from ..core.permissions import login_required, role_required
 from ..core.registry import functions
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
-from ..directory.models import Environment, Organisation, System
+from ..directory import choices
 from ..exports.csv import csv_download
 from ..extensions import db
 from ..rfcs.numbers import rfc_number
@@ -58,17 +57,16 @@ def _filters():
 def index():
     now = utcnow()
     sort = sort_of(services.LOG_SORTS, "start")
-    page = paginate_sorted(services.log_query(**_filters()), sort)
+    page = paginate_sorted(services.log_rows(**_filters()), sort)
+    page.items = services.log_lines(page.items)
     context = dict(page=page, sort=sort, now=now)
     if request.htmx and request.htmx.target == "outage-rows":
         return render("outages/index.html", "outages/_rows.html", **context)
     regions = [region(current_user, now) for region in functions(BOARD_REGIONS)]
     return render("outages/index.html", "outages/index.html", board_html=_board(now)[0], Category=Category,
                   board_regions=regions,
-                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
-                  systems=db.session.scalars(select(System).order_by(System.name)).all(),
-                  organisations=db.session.scalars(select(Organisation).where(Organisation.kind == "central_party")
-                                                   .order_by(Organisation.name)).all(), **context)
+                  environments=choices.environments(), systems=choices.systems(),
+                  organisations=choices.central_parties(), **context)
 
 
 def _board(now):
@@ -254,7 +252,7 @@ def end(outage_id):
     except Refused as refused:
         error = str(refused)
     if request.htmx:
-        return render_template("outages/_row.html", outage=outage, now=utcnow(), error=error)
+        return render_template("outages/_row.html", outage=services.log_line(outage), now=utcnow(), error=error)
     return done(error or f"Outage ended at {format_london(outage.end, '%H:%M')}.",
                  url_for("outages.detail", outage_id=outage.id), "error" if error else "success")
 
