@@ -81,9 +81,15 @@ def sort_of(columns, default):
     return Sort(columns, key, descending)
 
 
-def paginate_sorted(statement, sort, per_page=None):
+def paginate_sorted(statement, sort, per_page=None, total=None):
     """A page of statement in the order the request chose (see sort_of)."""
-    return paginate(statement, sort.column.order, sort.descending, per_page, sort.column.key_of)
+    return paginate(statement, sort.column.order, sort.descending, per_page, sort.column.key_of, total)
+
+
+def count_of(statement):
+    """How many rows the list `statement` has, counted up to COUNT_LIMIT + 1 (the pager's "more than")."""
+    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).limit(COUNT_LIMIT + 1)
+                                                              .subquery()))
 
 
 def link_args(args):
@@ -117,14 +123,15 @@ def _decode(name, order):
         return None
 
 
-def paginate(statement, order, descending=False, per_page=None, key_of=None):
+def paginate(statement, order, descending=False, per_page=None, key_of=None, total=None):
     """A page of the list `statement` (a select without ORDER BY), sorted by the columns `order` (the last one
     unique; all ascending, or all descending). key_of(item) gives an item's values of `order` (default: its
-    attributes of those names)."""
+    attributes of those names). `total`: count_of(statement) as the caller keeps it (behind a change counter), else
+    counted here."""
     per_page = per_page or current_app.config["PER_PAGE"]
     key_of = key_of or (lambda item: [getattr(item, column.key) for column in order])
     statement = statement.order_by(None)
-    total = db.session.scalar(select(func.count()).select_from(statement.limit(COUNT_LIMIT + 1).subquery()))
+    total = count_of(statement) if total is None else total
     after, before = _decode("after", order), _decode("before", order)
     last = request.args.get("last") == "1"
     forward = not (before or (last and not after))

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
 from ..core import changes, search
-from ..core.pagination import SortColumn
+from ..core.pagination import SortColumn, count_of
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
 from ..directory import choices
@@ -300,6 +300,19 @@ _LOG_COLUMNS = (Outage.id, Outage.start, Outage.end, Outage.environment_id, Outa
 def log_rows(**filters):
     """The outage log as the page lists it: plain rows of _LOG_COLUMNS (see log_row), filtered (`filtered`)."""
     return filtered(select(*_LOG_COLUMNS).join(User, User.id == Outage.reported_by_id), **filters)
+
+
+def log_count(filters):
+    """How many outages the log's filters keep, as the pager counts them (count_of): kept per process per filters
+    (the last few asked) while no outage changes; counted afresh when "going on now" is asked (the moment
+    changes it)."""
+    if filters.get("ongoing_at"):
+        return count_of(log_rows(**filters))
+    return changes.cached(_log_count, changes.OUTAGES, key=tuple(sorted(filters.items())))
+
+
+def _log_count(*filters):
+    return count_of(log_rows(**dict(filters)))
 
 
 @dataclass(frozen=True)

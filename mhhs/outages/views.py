@@ -57,7 +57,8 @@ def _filters():
 def index():
     now = utcnow()
     sort = sort_of(services.LOG_SORTS, "start")
-    page = paginate_sorted(services.log_rows(**_filters()), sort)
+    filters = _filters()
+    page = paginate_sorted(services.log_rows(**filters), sort, total=services.log_count(filters))
     page.items = services.log_lines(page.items)
     context = dict(page=page, sort=sort, now=now)
     if request.htmx and request.htmx.target == "outage-rows":
