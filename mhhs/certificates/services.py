@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 from ..audit.services import record
 from ..core import search
 from ..core.changes import PROVING, REFERENCE, cached
-from ..core.pagination import SortColumn
+from ..core.pagination import SortColumn, count_of
 from ..core.permissions import Role, is_manager
 from ..core.registry import functions
 from ..core.services import Refused
@@ -100,6 +100,49 @@ def status_counts(user, now):
     for (status, _), upto in zip(current, counted[1:]):
         counts[status], before = upto - before, upto
     return counts
+
+
+def _reader_of(user):
+    """Whose certificates the user sees, as the copies kept per process are keyed: every organisation's (None, a
+    Release Manager) or the user's organisation's (visible_certificates)."""
+    return None if is_manager(user) else user.organisation_id
+
+
+def counts(user, now):
+    """status_counts of what the user sees at `now`, read once per process per reader and again when a certificate
+    changes (PROVING) or time alone moves one to another status (the next such moment, read with them)."""
+    found, _read_at, _until = cached(_load_counts, PROVING, key=(_reader_of(user),), using=(now,),
+                                     fresh=lambda copy: copy[1] <= now < copy[2])
+    return found
+
+
+def _load_counts(organisation_id, now):
+    reader = _Reader(organisation_id)
+    return status_counts(reader, now), now, _next_status_change(reader, now)
+
+
+def _next_status_change(reader, now):
+    """The next moment time alone moves a current certificate the reader sees to another status: it expires, or comes
+    within SOON_DAYS or LATER_DAYS of its expiry (datetime.max when none will)."""
+    def first(after):
+        return visible(select(func.min(Certificate.valid_to))
+                       .where(~Certificate.replaced, Certificate.valid_to > after), reader).scalar_subquery()
+    bands = (timedelta(0), timedelta(days=SOON_DAYS), timedelta(days=LATER_DAYS))
+    found = db.session.execute(select(*(first(now + band) for band in bands))).one()
+    return min((valid_to - band for valid_to, band in zip(found, bands) if valid_to), default=datetime.max)
+
+
+def dashboard_count(user, now, filters):
+    """How many certificates the dashboard lists with these filters, as the pager counts them (count_of): kept per
+    process per reader and filters (the last few asked) while no certificate changes; counted afresh when filtered
+    by a status that time alone changes (expired, expiring)."""
+    if filters.get("status") not in (None, Status.REPLACED.value):
+        return count_of(dashboard_query(user, now, **filters))
+    return cached(_dashboard_count, PROVING, key=(_reader_of(user), *sorted(filters.items())))
+
+
+def _dashboard_count(organisation_id, *filters):
+    return count_of(dashboard_query(_Reader(organisation_id), utcnow(), **dict(filters)))
 
 
 def _held(user, now=None):
@@ -204,7 +247,7 @@ def gaps(user, now):
     """(coverage_gaps, contact_gaps) of what the user sees at `now`, with names for the environments and
     organisations: read once per process per reader and again when a certificate, an officer or the reference data
     change (their counters), or when `now` is past the next expiry (the home page's cards)."""
-    reader = None if is_manager(user) else user.organisation_id
+    reader = _reader_of(user)
     coverage, contacts, until = cached(_load_gaps, PROVING, REFERENCE, key=(reader,),
                                        fresh=lambda copy: now <= copy[2])
     if now > until:  # a moment past even the next expiry as it stands now (a `now` to come): read for it
