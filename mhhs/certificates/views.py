@@ -50,10 +50,12 @@ def index():
     context = dict(page=page, sort=sort, filters=filters, Status=Status, Kind=Kind)
     if request.htmx and request.htmx.target == "certificate-rows":
         return render("certificates/index.html", "certificates/_rows.html", **context)
-    organisations = choices.organisations() if is_manager(current_user) else []  # (id, name), kept per process
+    # The organisation filter, a Release Manager's only: its options rendered once per process (directory.choices).
+    organisation_options = choices.organisation_options(filters["organisation_id"]) \
+        if is_manager(current_user) else None
     gaps, contact_gaps = services.gaps(current_user, now)  # kept per process per reader, as the counts
     return render("certificates/index.html", "certificates/index.html", counts=services.counts(current_user, now),
-                  gaps=gaps, organisations=organisations, contact_gaps=contact_gaps,
+                  gaps=gaps, organisation_options=organisation_options, contact_gaps=contact_gaps,
                   environments=choices.environments(), **context)
 
 

@@ -1,5 +1,6 @@
 """The reference data as the forms and filters offer it: environments, systems and organisations by name, read once
 per process and again only when the reference data's change counter moves (core/changes.py)."""
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..core.changes import REFERENCE, cached
@@ -47,3 +48,15 @@ def organisations():
 def central_parties():
     """((id, name)) of the Central Parties (whose systems the outages are of) by name."""
     return cached(_central_parties, REFERENCE)
+
+
+def organisation_options(selected):
+    """The <option>s of an organisation filter (every organisation by name, `selected` chosen): hundreds of them, so
+    rendered once per process per chosen organisation (the last few) until the reference data changes."""
+    return cached(_organisation_options, REFERENCE, key=(selected,))
+
+
+def _organisation_options(selected):
+    option = Markup('<option value="{}"{}>{}</option>')
+    return Markup("").join(option.format(id, Markup(" selected") if id == selected else "", name)
+                           for id, name in organisations())

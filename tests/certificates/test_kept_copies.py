@@ -5,10 +5,13 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from mhhs.certificates import views
 from mhhs.certificates.models import Kind
 from mhhs.core.time import utcnow
+from mhhs.directory.models import Organisation
+from mhhs.extensions import db
 from tests.certificates.factory import make_certificate
 
 
@@ -65,3 +68,20 @@ def test_a_participant_never_sees_what_a_release_managers_copy_holds(app, as_use
     central = as_user("dip@demo.test").get("/certificates").get_data(as_text=True)
     assert "valid: 0" in central and "expiring within 30 days: 3" in central and in_all(central) == "3"
     assert "Northwold" not in central
+
+
+def test_the_organisation_filter_offers_every_organisation_and_keeps_the_chosen_one(app, as_user):
+    with app.app_context():
+        avanade = db.session.scalar(select(Organisation).where(Organisation.name == "Avanade"))
+        avanade_id, chosen = avanade.id, f'<option value="{avanade.id}" selected>Avanade</option>'
+    manager = as_user("rm.sit@demo.test")
+    assert chosen in manager.get(f"/certificates?organisation={avanade_id}").get_data(as_text=True)
+    page = manager.get("/certificates").get_data(as_text=True)
+    assert chosen not in page and f'<option value="{avanade_id}">Avanade</option>' in page
+    with app.app_context():
+        db.session.get(Organisation, avanade_id).name = "Avanade & Co"
+        db.session.commit()
+    assert f'<option value="{avanade_id}">Avanade &amp; Co</option>' in manager.get("/certificates").get_data(
+        as_text=True)  # renamed: on the very next page, escaped
+    assert "<select name=\"organisation\">" not in as_user("supplier@demo.test").get("/certificates").get_data(
+        as_text=True)  # a Release Manager's filter only
