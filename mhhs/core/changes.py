@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 
 REFERENCE = "reference"  # environments, systems, organisations, market roles, support hours
-OUTAGES = "outages"  # the outage log and its updates: the status board
+OUTAGES = "outages"  # the outage log, its updates, how far the stored downtime is complete: board, availability
 SLOTS = "slots"  # the allocation's slots: the longest one, which bounds the clash rule's read
 PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
 WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.moves_windows says, deployments

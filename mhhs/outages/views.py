@@ -294,7 +294,7 @@ def availability():
 def availability_csv():
     kind, count = _period_args()
     spans, table = services.availability_table(kind, utcnow(), count)
-    rows = ([environment.name, label, hours(f.elapsed), hours(f.total), hours(f.planned), hours(f.unplanned),
+    rows = ([environment, label, hours(f.elapsed), hours(f.total), hours(f.planned), hours(f.unplanned),
              "" if f.availability is None else f"{f.availability * 100:.2f}"]
             + [hours(f.by_category.get(c)) for c in Category]
             for environment, cells in table for (label, _, _), f in zip(spans, cells))

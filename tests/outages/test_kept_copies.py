@@ -11,6 +11,7 @@ from mhhs.core import changes
 from mhhs.core.time import utcnow
 from mhhs.directory.models import Environment, User
 from mhhs.extensions import db
+from mhhs.outages import downtime, views
 from mhhs.outages.models import Category, Outage
 from tests.outages.factory import make_outage
 
@@ -95,3 +96,28 @@ def test_who_may_end_an_outage_is_each_viewers_own(app, as_user):
     participant = as_user("supplier@demo.test").get("/outages").get_data(as_text=True)
     assert "Ack storm" in participant and "1 outage now" in participant and ">End now</button>" not in participant
     assert ">End now</button>" in as_user("dip@demo.test").get("/outages").get_data(as_text=True)
+
+
+def test_availability_shows_an_outage_logged_on_the_very_next_page(app, as_user):
+    three_days_ago = utcnow().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=3)
+    with app.app_context():
+        make_outage("rm.sit@demo.test", environment="SIT-A", start=three_days_ago,
+                    end=three_days_ago + timedelta(hours=5))
+        downtime.rebuild(utcnow())  # the days up to yesterday stored
+    rm = as_user("rm.sit@demo.test")
+    before = rm.get("/outages/availability").get_data(as_text=True)
+    assert "5.00" in before and "2.28" not in before
+    with app.app_context():
+        make_outage("rm.sit@demo.test", environment="SIT-B", start=three_days_ago,
+                    end=three_days_ago + timedelta(hours=2, minutes=17))
+    assert "2.28" in rm.get("/outages/availability").get_data(as_text=True)  # 2 h 17 min
+
+
+def test_availability_counts_an_ongoing_outage_up_to_each_requests_now(app, as_user, monkeypatch):
+    with app.app_context():
+        make_outage("rm.sit@demo.test", environment="UIT", start=utcnow() - timedelta(hours=1, minutes=6))
+    rm = as_user("rm.sit@demo.test")
+    assert "1.10" in rm.get("/outages/availability").get_data(as_text=True)
+    later = utcnow() + timedelta(minutes=30)
+    monkeypatch.setattr(views, "utcnow", lambda: later)  # no write: only time has passed
+    assert "1.60" in rm.get("/outages/availability").get_data(as_text=True)
