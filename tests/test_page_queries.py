@@ -46,9 +46,13 @@ PAGES = [
     (MANAGER, "/", 36), (CENTRAL_PARTY, "/", 30), (PARTICIPANT, "/", 26),
     (MANAGER, "/rfcs", 8), (MANAGER, "/rfcs?last=1", 8), (CENTRAL_PARTY, "/rfcs", 8), (PARTICIPANT, "/rfcs", 8),
     (MANAGER, "/rfcs/{rfc}", 33), (MANAGER, "/approvals", 24),
-    (MANAGER, "/outages", 18), (MANAGER, "/outages?last=1", 18), (MANAGER, "/outages/board", 8),
-    (MANAGER, "/certificates", 13), (MANAGER, "/certificates?last=1", 13),
-    (MANAGER, "/outages/availability", 7), (MANAGER, "/outages/availability?period=month&count=12", 8),
+    # The outages page: the log's rows as columns and their systems (its count, the board rendered and the filters'
+    # choices kept per process behind the counters), then the regions under the board (participants, health check).
+    (MANAGER, "/outages", 9), (MANAGER, "/outages?last=1", 9), (MANAGER, "/outages/board", 3),
+    # The certificates' rows; their counts, gaps and the list's count kept per process per reader.
+    (MANAGER, "/certificates", 4), (MANAGER, "/certificates?last=1", 4),
+    # Availability: what it reads kept per process per period and day (outages/services._availability_reads).
+    (MANAGER, "/outages/availability", 3), (MANAGER, "/outages/availability?period=month&count=12", 3),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
     (MANAGER, "/calendar?date={day}", 37), (MANAGER, "/calendar?view=week&date={day}", 37), (MANAGER, "/plan", 9),
     (MANAGER, "/reports/weekly", 32), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 8),
