@@ -436,36 +436,43 @@ def _board_changes(now):
 def availability_table(kind, now, count):
     """(periods, [(environment's name, [Figures per period])]) over the last `count` weeks or months: the stored days'
     downtime added up by the database, and the days not stored yet (today at least) computed from their outages at
-    `now`. What is read is kept per process (_availability_reads); only the arithmetic of `now` is done per request."""
-    today = to_london(now).date()
-    spans, totals, live_from, live = changes.cached(_availability_reads, changes.OUTAGES, key=(kind, count, today),
-                                                    using=(now,))
-    table = []
-    for environment_id, name in choices.environments():
-        cells = []
-        for index, (_, period_start, period_end) in enumerate(spans):
-            result = figures([], period_start, period_end, now)  # the elapsed time of the whole period
-            _add(result, totals.get((environment_id, index), {}))
-            if live_from < period_end:
-                _add(result, downtime.lengths(
-                    figures(live.get(environment_id, []), max(period_start, live_from), period_end, now)))
-            cells.append(result)
-        table.append((name, cells))
-    return spans, table
+    `now`. The periods that have ended are worked out once per process (_availability_reads); only the period going
+    on, which grows with `now`, is per request."""
+    spans, table, reads = changes.cached(_availability_reads, changes.OUTAGES, changes.REFERENCE,
+                                         key=(kind, count, to_london(now).date()), using=(now,))
+    current = len(spans) - 1
+    return spans, [(name, [*ended, _cell(environment_id, current, spans[current], reads, now)])
+                   for environment_id, name, ended in table]
 
 
 def _availability_reads(kind, count, _today, now):
-    """What the availability of the periods up to London's day `_today` reads: (periods, the stored days added up per
-    (environment id, period index), the moment the days not stored yet begin, their outages per environment). Kept per
-    process per period kind, count and day while no outage changes (OUTAGES, moved too by the stored days made
-    complete: DowntimeState is watched)."""
+    """The availability of the periods up to London's day `_today` as far as it stays true all day: (periods,
+    [(environment id, name, [Figures of each period but the last])], what the last one reads: (the stored days added
+    up per (environment id, period index), the moment the days not stored yet begin, their outages per environment)).
+    Kept per process per period kind, count and day while no outage or environment changes (OUTAGES, moved too by
+    the stored days made complete: DowntimeState is watched; REFERENCE)."""
     spans = periods(kind, now, count)
     period_days = [(to_london(start).date(), to_london(end).date() - timedelta(days=1)) for _, start, end in spans]
     through = min(downtime.complete_through() or period_days[0][0] - timedelta(days=1), period_days[-1][1])
-    totals = downtime.stored(period_days, through)
     live_from = day_bounds(through)[1] if through >= period_days[0][0] else spans[0][1]
-    live = downtime.outages_between(live_from, spans[-1][2]) if live_from < spans[-1][2] else {}
-    return spans, totals, live_from, live
+    reads = (downtime.stored(period_days, through), live_from,
+             downtime.outages_between(live_from, spans[-1][2]) if live_from < spans[-1][2] else {})
+    table = [(environment_id, name, [_cell(environment_id, index, span, reads, now) for index, span
+                                     in enumerate(spans[:-1])]) for environment_id, name in choices.environments()]
+    return spans, table, reads
+
+
+def _cell(environment_id, index, span, reads, now):
+    """The Figures of one environment in one period (the `index`th, `span`): its stored days and its outages since
+    the days not stored yet begin, clipped to `now`."""
+    totals, live_from, live = reads
+    _, period_start, period_end = span
+    result = figures([], period_start, period_end, now)  # the elapsed time of the whole period
+    _add(result, totals.get((environment_id, index), {}))
+    if live_from < period_end:
+        _add(result, downtime.lengths(
+            figures(live.get(environment_id, []), max(period_start, live_from), period_end, now)))
+    return result
 
 
 def _add(result, lengths):

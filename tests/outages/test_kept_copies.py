@@ -99,17 +99,17 @@ def test_who_may_end_an_outage_is_each_viewers_own(app, as_user):
 
 
 def test_availability_shows_an_outage_logged_on_the_very_next_page(app, as_user):
-    three_days_ago = utcnow().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=3)
+    ten_days_ago = utcnow().replace(hour=10, minute=0, second=0, microsecond=0) - timedelta(days=10)  # a week ended
     with app.app_context():
-        make_outage("rm.sit@demo.test", environment="SIT-A", start=three_days_ago,
-                    end=three_days_ago + timedelta(hours=5))
+        make_outage("rm.sit@demo.test", environment="SIT-A", start=ten_days_ago,
+                    end=ten_days_ago + timedelta(hours=5))
         downtime.rebuild(utcnow())  # the days up to yesterday stored
     rm = as_user("rm.sit@demo.test")
     before = rm.get("/outages/availability").get_data(as_text=True)
     assert "5.00" in before and "2.28" not in before
     with app.app_context():
-        make_outage("rm.sit@demo.test", environment="SIT-B", start=three_days_ago,
-                    end=three_days_ago + timedelta(hours=2, minutes=17))
+        make_outage("rm.sit@demo.test", environment="SIT-B", start=ten_days_ago,
+                    end=ten_days_ago + timedelta(hours=2, minutes=17))
     assert "2.28" in rm.get("/outages/availability").get_data(as_text=True)  # 2 h 17 min
 
 
