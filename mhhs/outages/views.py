@@ -1,11 +1,12 @@
 """Outage pages: status board, log with filters and CSV, the form, End now, availability."""
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, make_response, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
 from ..audit.services import history
+from ..core import changes
 from ..core.db import reads_first
 from ..core.forms import database_id, search_text, show_problems
 from ..core.htmx import done, render
@@ -13,7 +14,7 @@ from ..core.pagination import paginate_sorted, sort_of
 from ..core.permissions import login_required, role_required
 from ..core.registry import functions
 from ..core.services import Refused, get_visible_or_404
-from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
+from ..core.time import format_london, london_to_utc, to_london, utc_to_london_naive, utcnow
 from ..directory import choices
 from ..exports.csv import csv_download
 from ..extensions import db
@@ -284,9 +285,20 @@ def _period_args():
 @login_required
 def availability():
     kind, count = _period_args()
-    spans, table = services.availability_table(kind, utcnow(), count)
+    now = utcnow()
+    spans, table = services.availability_table(kind, now, count)
+    ended = changes.cached(_ended_rows, changes.OUTAGES, changes.REFERENCE, key=(kind, count, to_london(now).date()),
+                           using=(spans, table))
     return render("outages/availability.html", "outages/availability.html", kind=kind, count=count, spans=spans,
-                  table=table, Category=Category)
+                  table=table, ended=ended, Category=Category)
+
+
+def _ended_rows(_kind, _count, _today, spans, table):
+    """Each environment's rows of the periods that have ended, rendered: the same for everyone all day while no
+    outage or environment changes (what services.availability_table keeps of them, behind the same counters)."""
+    row = get_template_attribute("outages/_availability_row.html", "row")
+    return tuple(Markup("").join(row(label, figures) for (label, _, _), figures in zip(spans[:-1], cells[:-1]))
+                 for _, cells in table)
 
 
 @bp.route("/availability.csv")
