@@ -13,7 +13,8 @@ from ..core.permissions import Role, is_manager
 from ..core.registry import functions
 from ..core.services import Refused
 from ..core.time import format_london, utcnow
-from ..directory.models import Environment, Organisation, OrgKind, User
+from ..directory import choices
+from ..directory.models import Environment, MarketRole, Organisation, OrgKind, User
 from ..extensions import db
 from ..mail.services import email_text, queue
 from .models import (
@@ -54,27 +55,61 @@ def status_column(now):
     return case(*((condition, status.value) for status, condition in decided), else_=last.value).label("status")
 
 
-def _row_key(*names):
-    return lambda row: tuple(getattr(row[0], name) for name in names)
-
-
-# The dashboard's sortable columns: the soonest expiry first by default.
+# The dashboard's sortable columns: the soonest expiry first by default (a page's edges: its rows' columns).
 DASHBOARD_SORTS = {
-    "expires": SortColumn([Certificate.valid_to, Certificate.id], key_of=_row_key("valid_to", "id")),
-    "kind": SortColumn([Certificate.kind, Certificate.valid_to, Certificate.id],
-                       key_of=_row_key("kind", "valid_to", "id")),
-    "mpid": SortColumn([Certificate.mpid, Certificate.valid_to, Certificate.id],
-                       key_of=_row_key("mpid", "valid_to", "id")),
+    "expires": SortColumn([Certificate.valid_to, Certificate.id]),
+    "kind": SortColumn([Certificate.kind, Certificate.valid_to, Certificate.id]),
+    "mpid": SortColumn([Certificate.mpid, Certificate.valid_to, Certificate.id]),
 }
 
 
-def dashboard_query(user, now, organisation_id=None, environment_id=None, kind=None, status=None):
-    """(certificate, status) rows the user may see, filtered, soonest expiry first."""
+def dashboard_query(user, now, **filters):
+    """(certificate, status) rows the user may see, filtered (_dashboard_filtered), soonest expiry first."""
     status_col = status_column(now)
-    query = (select(Certificate, status_col)
-             .options(joinedload(Certificate.organisation), joinedload(Certificate.environment),
-                      joinedload(Certificate.market_role))
-             .order_by(Certificate.valid_to, Certificate.id))
+    return _dashboard_filtered(select(Certificate, status_col)
+                               .options(joinedload(Certificate.organisation), joinedload(Certificate.environment),
+                                        joinedload(Certificate.market_role))
+                               .order_by(Certificate.valid_to, Certificate.id), status_col, user, **filters)
+
+
+# What the dashboard's page shows of a certificate, read as columns (its names from the reference data kept per
+# process).
+_DASHBOARD_COLUMNS = (Certificate.id, Certificate.valid_to, Certificate.organisation_id, Certificate.environment_id,
+                      Certificate.kind, Certificate.mpid, Certificate.subject, MarketRole.code.label("market_role"))
+
+
+def dashboard_rows(user, now, **filters):
+    """The dashboard's list as the page shows it: plain rows of _DASHBOARD_COLUMNS and the status (see
+    dashboard_lines), filtered as dashboard_query."""
+    status_col = status_column(now)
+    return _dashboard_filtered(select(*_DASHBOARD_COLUMNS, status_col)
+                               .outerjoin(MarketRole, MarketRole.id == Certificate.market_role_id), status_col, user,
+                               **filters)
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """One line of the dashboard."""
+    id: int
+    valid_to: datetime
+    organisation: str
+    environment: str
+    kind: Kind
+    mpid: str
+    market_role: str | None
+    subject: str
+    status: str
+
+
+def dashboard_lines(rows):
+    """DashboardRow of each row of dashboard_rows, the environments and organisations named from directory.choices."""
+    environments, organisations = dict(choices.environments()), dict(choices.organisations())
+    return [DashboardRow(row.id, row.valid_to, organisations[row.organisation_id], environments[row.environment_id],
+                         row.kind, row.mpid, row.market_role, row.subject, row.status) for row in rows]
+
+
+def _dashboard_filtered(query, status_col, user, organisation_id=None, environment_id=None, kind=None, status=None):
+    """The dashboard's query as the user may see it, narrowed by its filters."""
     query = visible(query, user)
     if organisation_id:
         query = query.where(Certificate.organisation_id == organisation_id)
@@ -137,12 +172,12 @@ def dashboard_count(user, now, filters):
     process per reader and filters (the last few asked) while no certificate changes; counted afresh when filtered
     by a status that time alone changes (expired, expiring)."""
     if filters.get("status") not in (None, Status.REPLACED.value):
-        return count_of(dashboard_query(user, now, **filters))
+        return count_of(dashboard_rows(user, now, **filters))
     return cached(_dashboard_count, PROVING, key=(_reader_of(user), *sorted(filters.items())))
 
 
 def _dashboard_count(organisation_id, *filters):
-    return count_of(dashboard_query(_Reader(organisation_id), utcnow(), **dict(filters)))
+    return count_of(dashboard_rows(_Reader(organisation_id), utcnow(), **dict(filters)))
 
 
 def _held(user, now=None):

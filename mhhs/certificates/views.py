@@ -45,8 +45,9 @@ def index():
     now = utcnow()
     filters = _filters()
     sort = sort_of(services.DASHBOARD_SORTS, "expires")
-    page = paginate_sorted(services.dashboard_query(current_user, now, **filters), sort,
+    page = paginate_sorted(services.dashboard_rows(current_user, now, **filters), sort,
                            total=services.dashboard_count(current_user, now, filters))
+    page.items = services.dashboard_lines(page.items)
     context = dict(page=page, sort=sort, filters=filters, Status=Status, Kind=Kind)
     if request.htmx and request.htmx.target == "certificate-rows":
         return render("certificates/index.html", "certificates/_rows.html", **context)
