@@ -174,7 +174,7 @@ def _watch_changes():
     from .certificates.models import Certificate, PkiOfficer
     from .core.changes import OUTAGES, PROVING, REFERENCE, SCHEDULE, SLOTS, WINDOWS, watch
     from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System
-    from .outages.models import Outage, OutageUpdate
+    from .outages.models import DowntimeState, Outage, OutageUpdate
     from .participants.models import (
         ConnectivitySignOff,
         OnboardingInterval,
@@ -195,7 +195,7 @@ def _watch_changes():
 
     for model in (Environment, System, Organisation, MarketRole, MajorRelease):
         watch(model, REFERENCE)
-    for model in (Outage, OutageUpdate):
+    for model in (Outage, OutageUpdate, DowntimeState):  # the stored downtime made complete to a later day too
         watch(model, OUTAGES)
     watch(Slot, SLOTS)
     for model in READINESS_WATCHED:

@@ -51,9 +51,13 @@ PAGES = [
     # makes anyway), not a query each.
     (MANAGER, "/rfcs", 7), (MANAGER, "/rfcs?last=1", 7), (CENTRAL_PARTY, "/rfcs", 7), (PARTICIPANT, "/rfcs", 7),
     (MANAGER, "/rfcs/{rfc}", 33), (MANAGER, "/approvals", 22),
-    (MANAGER, "/outages", 18), (MANAGER, "/outages?last=1", 18), (MANAGER, "/outages/board", 8),
-    (MANAGER, "/certificates", 13), (MANAGER, "/certificates?last=1", 13),
-    (MANAGER, "/outages/availability", 7), (MANAGER, "/outages/availability?period=month&count=12", 8),
+    # The outages page: the log's rows as columns and their systems (its count, the board rendered and the filters'
+    # choices kept per process behind the counters), then the regions under the board (participants, health check).
+    (MANAGER, "/outages", 9), (MANAGER, "/outages?last=1", 9), (MANAGER, "/outages/board", 3),
+    # The certificates' rows; their counts, gaps and the list's count kept per process per reader.
+    (MANAGER, "/certificates", 4), (MANAGER, "/certificates?last=1", 4),
+    # Availability: what it reads kept per process per period and day (outages/services._availability_reads).
+    (MANAGER, "/outages/availability", 3), (MANAGER, "/outages/availability?period=month&count=12", 3),
     (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
     # The calendar, warmed: the process's copy for the viewer, filters and day (schedule/views.py) behind the
     # counters (its count read again after a change: tests/schedule/test_pages.py).

@@ -8,12 +8,13 @@ from sqlalchemy.orm import joinedload
 from ..audit.services import record
 from ..core import search
 from ..core.changes import PROVING, REFERENCE, cached
-from ..core.pagination import SortColumn
+from ..core.pagination import SortColumn, count_of
 from ..core.permissions import Role, is_manager
 from ..core.registry import functions
 from ..core.services import Refused
 from ..core.time import format_london, utcnow
-from ..directory.models import Environment, Organisation, OrgKind, User
+from ..directory import choices
+from ..directory.models import Environment, MarketRole, Organisation, OrgKind, User
 from ..extensions import db
 from ..mail.services import email_text, queue
 from .models import (
@@ -54,27 +55,61 @@ def status_column(now):
     return case(*((condition, status.value) for status, condition in decided), else_=last.value).label("status")
 
 
-def _row_key(*names):
-    return lambda row: tuple(getattr(row[0], name) for name in names)
-
-
-# The dashboard's sortable columns: the soonest expiry first by default.
+# The dashboard's sortable columns: the soonest expiry first by default (a page's edges: its rows' columns).
 DASHBOARD_SORTS = {
-    "expires": SortColumn([Certificate.valid_to, Certificate.id], key_of=_row_key("valid_to", "id")),
-    "kind": SortColumn([Certificate.kind, Certificate.valid_to, Certificate.id],
-                       key_of=_row_key("kind", "valid_to", "id")),
-    "mpid": SortColumn([Certificate.mpid, Certificate.valid_to, Certificate.id],
-                       key_of=_row_key("mpid", "valid_to", "id")),
+    "expires": SortColumn([Certificate.valid_to, Certificate.id]),
+    "kind": SortColumn([Certificate.kind, Certificate.valid_to, Certificate.id]),
+    "mpid": SortColumn([Certificate.mpid, Certificate.valid_to, Certificate.id]),
 }
 
 
-def dashboard_query(user, now, organisation_id=None, environment_id=None, kind=None, status=None):
-    """(certificate, status) rows the user may see, filtered, soonest expiry first."""
+def dashboard_query(user, now, **filters):
+    """(certificate, status) rows the user may see, filtered (_dashboard_filtered), soonest expiry first."""
     status_col = status_column(now)
-    query = (select(Certificate, status_col)
-             .options(joinedload(Certificate.organisation), joinedload(Certificate.environment),
-                      joinedload(Certificate.market_role))
-             .order_by(Certificate.valid_to, Certificate.id))
+    return _dashboard_filtered(select(Certificate, status_col)
+                               .options(joinedload(Certificate.organisation), joinedload(Certificate.environment),
+                                        joinedload(Certificate.market_role))
+                               .order_by(Certificate.valid_to, Certificate.id), status_col, user, **filters)
+
+
+# What the dashboard's page shows of a certificate, read as columns (its names from the reference data kept per
+# process).
+_DASHBOARD_COLUMNS = (Certificate.id, Certificate.valid_to, Certificate.organisation_id, Certificate.environment_id,
+                      Certificate.kind, Certificate.mpid, Certificate.subject, MarketRole.code.label("market_role"))
+
+
+def dashboard_rows(user, now, **filters):
+    """The dashboard's list as the page shows it: plain rows of _DASHBOARD_COLUMNS and the status (see
+    dashboard_lines), filtered as dashboard_query."""
+    status_col = status_column(now)
+    return _dashboard_filtered(select(*_DASHBOARD_COLUMNS, status_col)
+                               .outerjoin(MarketRole, MarketRole.id == Certificate.market_role_id), status_col, user,
+                               **filters)
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    """One line of the dashboard."""
+    id: int
+    valid_to: datetime
+    organisation: str
+    environment: str
+    kind: Kind
+    mpid: str
+    market_role: str | None
+    subject: str
+    status: str
+
+
+def dashboard_lines(rows):
+    """DashboardRow of each row of dashboard_rows, the environments and organisations named from directory.choices."""
+    environments, organisations = dict(choices.environments()), dict(choices.organisations())
+    return [DashboardRow(row.id, row.valid_to, organisations[row.organisation_id], environments[row.environment_id],
+                         row.kind, row.mpid, row.market_role, row.subject, row.status) for row in rows]
+
+
+def _dashboard_filtered(query, status_col, user, organisation_id=None, environment_id=None, kind=None, status=None):
+    """The dashboard's query as the user may see it, narrowed by its filters."""
     query = visible(query, user)
     if organisation_id:
         query = query.where(Certificate.organisation_id == organisation_id)
@@ -100,6 +135,49 @@ def status_counts(user, now):
     for (status, _), upto in zip(current, counted[1:]):
         counts[status], before = upto - before, upto
     return counts
+
+
+def _reader_of(user):
+    """Whose certificates the user sees, as the copies kept per process are keyed: every organisation's (None, a
+    Release Manager) or the user's organisation's (visible_certificates)."""
+    return None if is_manager(user) else user.organisation_id
+
+
+def counts(user, now):
+    """status_counts of what the user sees at `now`, read once per process per reader and again when a certificate
+    changes (PROVING) or time alone moves one to another status (the next such moment, read with them)."""
+    found, _read_at, _until = cached(_load_counts, PROVING, key=(_reader_of(user),), using=(now,),
+                                     fresh=lambda copy: copy[1] <= now < copy[2])
+    return found
+
+
+def _load_counts(organisation_id, now):
+    reader = _Reader(organisation_id)
+    return status_counts(reader, now), now, _next_status_change(reader, now)
+
+
+def _next_status_change(reader, now):
+    """The next moment time alone moves a current certificate the reader sees to another status: it expires, or comes
+    within SOON_DAYS or LATER_DAYS of its expiry (datetime.max when none will)."""
+    def first(after):
+        return visible(select(func.min(Certificate.valid_to))
+                       .where(~Certificate.replaced, Certificate.valid_to > after), reader).scalar_subquery()
+    bands = (timedelta(0), timedelta(days=SOON_DAYS), timedelta(days=LATER_DAYS))
+    found = db.session.execute(select(*(first(now + band) for band in bands))).one()
+    return min((valid_to - band for valid_to, band in zip(found, bands) if valid_to), default=datetime.max)
+
+
+def dashboard_count(user, now, filters):
+    """How many certificates the dashboard lists with these filters, as the pager counts them (count_of): kept per
+    process per reader and filters (the last few asked) while no certificate changes; counted afresh when filtered
+    by a status that time alone changes (expired, expiring)."""
+    if filters.get("status") not in (None, Status.REPLACED.value):
+        return count_of(dashboard_rows(user, now, **filters))
+    return cached(_dashboard_count, PROVING, key=(_reader_of(user), *sorted(filters.items())))
+
+
+def _dashboard_count(organisation_id, *filters):
+    return count_of(dashboard_rows(_Reader(organisation_id), utcnow(), **dict(filters)))
 
 
 def _held(user, now=None):
@@ -204,7 +282,7 @@ def gaps(user, now):
     """(coverage_gaps, contact_gaps) of what the user sees at `now`, with names for the environments and
     organisations: read once per process per reader and again when a certificate, an officer or the reference data
     change (their counters), or when `now` is past the next expiry (the home page's cards)."""
-    reader = None if is_manager(user) else user.organisation_id
+    reader = _reader_of(user)
     coverage, contacts, until = cached(_load_gaps, PROVING, REFERENCE, key=(reader,),
                                        fresh=lambda copy: now <= copy[2])
     if now > until:  # a moment past even the next expiry as it stands now (a `now` to come): read for it

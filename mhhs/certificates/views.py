@@ -15,7 +15,7 @@ from ..core.permissions import is_manager, login_required, role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, utcnow
 from ..directory import choices
-from ..directory.models import Environment, Organisation
+from ..directory.models import Organisation
 from ..exports import download as downloads
 from ..exports.csv import csv_download
 from ..extensions import db
@@ -45,17 +45,19 @@ def index():
     now = utcnow()
     filters = _filters()
     sort = sort_of(services.DASHBOARD_SORTS, "expires")
-    page = paginate_sorted(services.dashboard_query(current_user, now, **filters), sort)
+    page = paginate_sorted(services.dashboard_rows(current_user, now, **filters), sort,
+                           total=services.dashboard_count(current_user, now, filters))
+    page.items = services.dashboard_lines(page.items)
     context = dict(page=page, sort=sort, filters=filters, Status=Status, Kind=Kind)
     if request.htmx and request.htmx.target == "certificate-rows":
         return render("certificates/index.html", "certificates/_rows.html", **context)
-    organisations = choices.organisations() if is_manager(current_user) else []  # (id, name), kept per process
-    gaps, contact_gaps = services.certificate_gaps(current_user, now)
-    return render("certificates/index.html", "certificates/index.html", counts=services.status_counts(current_user,
-                                                                                                      now),
-                  gaps=gaps, organisations=organisations, contact_gaps=contact_gaps,
-                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
-                  **context)
+    # The organisation filter, a Release Manager's only: its options rendered once per process (directory.choices).
+    organisation_options = choices.organisation_options(filters["organisation_id"]) \
+        if is_manager(current_user) else None
+    gaps, contact_gaps = services.gaps(current_user, now)  # kept per process per reader, as the counts
+    return render("certificates/index.html", "certificates/index.html", counts=services.counts(current_user, now),
+                  gaps=gaps, organisation_options=organisation_options, contact_gaps=contact_gaps,
+                  environments=choices.environments(), **context)
 
 
 @bp.route("/export.csv")

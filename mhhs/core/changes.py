@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..extensions import db
 
 REFERENCE = "reference"  # environments, systems, organisations, market roles, support hours, the release roadmap
-OUTAGES = "outages"  # the outage log and its updates: the status board
+OUTAGES = "outages"  # the outage log, its updates, how far the stored downtime is complete: board, availability
 SLOTS = "slots"  # the allocation's slots: the longest one, which bounds the clash rule's read
 PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
 WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.moves_windows says, deployments
@@ -106,17 +106,19 @@ def values(*names):
     return tuple(found.get(name, 0) for name in names)
 
 
-def cached(load, *names, key=(), fresh=None, keep=None):
-    """What `load(*key)` returns, read once per process (a copy per key) while these counters stay where they were
-    and, when given, fresh(copy) says it still holds (what time alone changes, as a certificate that expires). It
-    must return plain values (tuples, strings, numbers, dataclasses of them), never ORM objects: those belong to one
-    request's session. `keep` (else COPIES): at most this many copies of this loader (the least recently used
-    dropped), as many as a page's viewers, filters and periods need, so that memory per worker stays bounded."""
+def cached(load, *names, key=(), fresh=None, keep=None, using=()):
+    """What `load(*key, *using)` returns, read once per process (a copy per key) while these counters stay where they
+    were and, when given, fresh(copy) says it still holds (what time alone changes, as a certificate that expires).
+    `using` is what the load also reads that is no part of the key (the moment it reads at: `fresh` then says until
+    when the copy holds). It must return plain values (tuples, strings, numbers, dataclasses of them), never ORM
+    objects: those belong to one request's session. `keep` (else COPIES): at most this many copies of this loader
+    (the least recently used dropped), as many as a page's viewers, filters and periods need, so that memory per
+    worker stays bounded."""
     now = values(*names)
     kept = _copies.setdefault(load, OrderedDict())
     copy = kept.pop(key, None)  # popped and put back: the most recently used last (a key dropped meanwhile by
     if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):  # another thread: read again)
-        copy = (now, load(*key))
+        copy = (now, load(*key, *using))
     kept[key] = copy
     if len(kept) > (keep or COPIES):
         kept.popitem(last=False)

@@ -81,9 +81,15 @@ def sort_of(columns, default):
     return Sort(columns, key, descending)
 
 
-def paginate_sorted(statement, sort, per_page=None, counted=None):
+def paginate_sorted(statement, sort, per_page=None, counted=None, total=None):
     """A page of statement in the order the request chose (see sort_of)."""
-    return paginate(statement, sort.column.order, sort.descending, per_page, sort.column.key_of, counted)
+    return paginate(statement, sort.column.order, sort.descending, per_page, sort.column.key_of, counted, total)
+
+
+def count_of(statement):
+    """How many rows the list `statement` has, counted up to COUNT_LIMIT + 1 (the pager's "more than")."""
+    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).limit(COUNT_LIMIT + 1)
+                                                              .subquery()))
 
 
 def link_args(args):
@@ -123,16 +129,17 @@ def _keys_of(statement, order):
     return statement.with_only_columns(*order, maintain_column_froms=True)
 
 
-def paginate(statement, order, descending=False, per_page=None, key_of=None, counted=None):
+def paginate(statement, order, descending=False, per_page=None, key_of=None, counted=None, total=None):
     """A page of the list `statement` (a select without ORDER BY), sorted by the columns `order` (the last one
     unique; all ascending, or all descending). key_of(item) gives an item's values of `order` (default: its
     attributes of those names). `counted`, when given, is a select of the same rows that is cheaper to count (one
-    without a join no filter needs)."""
+    without a join no filter needs); `total`, when given, is count_of(statement) as the caller keeps it (behind a
+    change counter)."""
     per_page = per_page or current_app.config["PER_PAGE"]
     key_of = key_of or (lambda item: [getattr(item, column.key) for column in order])
     statement = statement.order_by(None)
-    counted = _keys_of(statement, order) if counted is None else counted
-    total = db.session.scalar(select(func.count()).select_from(counted.limit(COUNT_LIMIT + 1).subquery()))
+    if total is None:
+        total = count_of(_keys_of(statement, order) if counted is None else counted)
     after, before = _decode("after", order), _decode("before", order)
     last = request.args.get("last") == "1"
     forward = not (before or (last and not after))

@@ -1,5 +1,7 @@
 """Outage writes and the read-side queries: who may log and edit what, the board, the log, availability."""
+import hashlib
 from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import DateTime, func, literal, or_, select
@@ -7,9 +9,10 @@ from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
 from ..core import changes, search
-from ..core.pagination import SortColumn
+from ..core.pagination import SortColumn, count_of
 from ..core.services import Refused, unit_of_work
 from ..core.time import format_london, to_london, utcnow
+from ..directory import choices
 from ..directory.models import Environment, Organisation, System, User
 from ..extensions import db
 from ..notifications import mail_groups
@@ -281,13 +284,82 @@ LOG_SORTS = {
 }
 
 
-def log_query(environment_id=None, system_id=None, organisation_id=None, planned=None, category=None,
-              start=None, end=None, text=None, environment_ids=(), ongoing_at=None):
-    """The outage log, newest first, filtered; every filter narrows, the period keeps overlapping outages;
+def log_query(**filters):
+    """The outage log, newest first, filtered (`filtered`), as outages with what a row shows of them."""
+    return filtered(select(Outage).options(joinedload(Outage.environment), joinedload(Outage.organisation),
+                                           joinedload(Outage.reported_by), selectinload(Outage.systems))
+                    .order_by(Outage.start.desc(), Outage.id.desc()), **filters)
+
+
+# What the log's page shows of an outage, read as columns (its names come from the reference data kept per process).
+_LOG_COLUMNS = (Outage.id, Outage.start, Outage.end, Outage.environment_id, Outage.organisation_id,
+                Outage.reporter_organisation_id, Outage.planned, Outage.category, Outage.description,
+                Outage.defect_reference, User.name.label("reporter"))
+
+
+def log_rows(**filters):
+    """The outage log as the page lists it: plain rows of _LOG_COLUMNS (see log_row), filtered (`filtered`)."""
+    return filtered(select(*_LOG_COLUMNS).join(User, User.id == Outage.reported_by_id), **filters)
+
+
+def log_count(filters):
+    """How many outages the log's filters keep, as the pager counts them (count_of): kept per process per filters
+    (the last few asked) while no outage changes; counted afresh when "going on now" is asked (the moment
+    changes it)."""
+    if filters.get("ongoing_at"):
+        return count_of(log_rows(**filters))
+    return changes.cached(_log_count, changes.OUTAGES, key=tuple(sorted(filters.items())))
+
+
+def _log_count(*filters):
+    return count_of(log_rows(**dict(filters)))
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One line of the log: what it shows, and what can_edit_outage reads."""
+    id: int
+    start: datetime
+    end: datetime | None
+    environment: str
+    systems: str
+    organisation: str
+    planned: bool
+    category: Category
+    description: str
+    defect_reference: str
+    reporter: str
+    organisation_id: int
+    reporter_organisation_id: int
+
+    def is_ongoing(self, now):
+        return self.start <= now and (self.end is None or self.end > now)
+
+
+def log_lines(rows):
+    """LogRow of each row of log_rows: the systems of all of them in one read, every name from the reference data."""
+    environments, organisations = dict(choices.environments()), dict(choices.organisations())
+    system_names = {system_id: name for system_id, name, _owner in choices.systems()}
+    systems = {}
+    if rows:
+        for outage_id, system_id in db.session.execute(
+                select(outage_systems.c.outage_id, outage_systems.c.system_id)
+                .where(outage_systems.c.outage_id.in_([row.id for row in rows]))):
+            systems.setdefault(outage_id, []).append(system_names[system_id])
+    return [LogRow(row.id, row.start, row.end, environments[row.environment_id], ", ".join(sorted(systems.get(
+        row.id, ()))), organisations[row.organisation_id], row.planned, row.category, row.description,
+        row.defect_reference, row.reporter, row.organisation_id, row.reporter_organisation_id) for row in rows]
+
+
+def log_line(outage):
+    """The LogRow of one outage (the row End now swaps in)."""
+    return log_lines(db.session.execute(log_rows().where(Outage.id == outage.id)).all())[0]
+
+
+def filtered(query, environment_id=None, system_id=None, organisation_id=None, planned=None, category=None,
+             start=None, end=None, text=None, environment_ids=(), ongoing_at=None):
+    """The log's query narrowed by its filters: every filter narrows, the period keeps overlapping outages;
     `ongoing_at` keeps those going on at that moment (the home pages' "Outages now")."""
-    query = (select(Outage).options(joinedload(Outage.environment), joinedload(Outage.organisation),
-                                    joinedload(Outage.reported_by), selectinload(Outage.systems))
-             .order_by(Outage.start.desc(), Outage.id.desc()))
     if environment_id:
         query = query.where(Outage.environment_id == environment_id)
     if environment_ids:
@@ -335,52 +407,72 @@ def board(now, upcoming_per_environment=3):
     return rows
 
 
-_board_tag = {}  # this process's last board ETag: (counters it was taken at, until when time leaves it true, ETag)
+def board_copy(now, render):
+    """(HTML, ETag) of the board at `now` as render(rows) makes it, without the time it is sent: the board is one page
+    for everyone, so this process renders it once and keeps it while no outage, update or reference data changes (the
+    stored change counters, which another worker's writes move too) and no outage starts, ends or comes within the
+    board's reach (the next such moment, read with it)."""
+    _read_at, _until, html, tag = changes.cached(_rendered_board, changes.OUTAGES, changes.REFERENCE,
+                                                 using=(now, render), fresh=lambda copy: copy[0] <= now < copy[1])
+    return html, tag
 
 
-def board_tag(now):
-    """The ETag of the board as last taken by this process, while it still holds: no outage, update or reference
-    data has changed since (the stored change counters), and no outage has started, ended or come within the
-    board's reach. None when the board must be read again."""
-    counters, until, tag = _board_tag.get("last", (None, None, None))
-    if counters == changes.values(changes.OUTAGES, changes.REFERENCE) and now < until:
-        return tag
-    return None
+def _rendered_board(now, render):
+    html = render(board(now))
+    return now, _board_changes(now), html, hashlib.sha256(html.encode()).hexdigest()[:32]
 
 
-def keep_board_tag(tag, now):
-    """Remembers the ETag of the board just read at `now`, until the next moment time alone changes it."""
+def _board_changes(now):
+    """The next moment time alone changes the board read at `now`: an outage starts or ends, or a planned one comes
+    within BOARD_AHEAD."""
     nearest = select(func.min(Outage.start)).where(Outage.start > now).scalar_subquery()
     ending = select(func.min(Outage.end)).where(Outage.end > now).scalar_subquery()
     coming = select(func.min(Outage.start)).where(Outage.start > now + BOARD_AHEAD).scalar_subquery()
     starts, ends, comes = db.session.execute(select(nearest, ending, coming)).one()
     moments = [m for m in (starts, ends, comes - BOARD_AHEAD if comes else None) if m is not None]
-    _board_tag["last"] = (changes.values(changes.OUTAGES, changes.REFERENCE),
-                          min(moments, default=datetime.max), tag)
+    return min(moments, default=datetime.max)
 
 
 def availability_table(kind, now, count):
-    """(periods, [(environment, [Figures per period])]) over the last `count` weeks or months: the stored days'
-    downtime added up by the database, and the days not stored yet (today at least) computed from their outages."""
+    """(periods, [(environment's name, [Figures per period])]) over the last `count` weeks or months: the stored days'
+    downtime added up by the database, and the days not stored yet (today at least) computed from their outages at
+    `now`. The periods that have ended are worked out once per process (_availability_reads); only the period going
+    on, which grows with `now`, is per request."""
+    spans, table, reads = changes.cached(_availability_reads, changes.OUTAGES, changes.REFERENCE,
+                                         key=(kind, count, to_london(now).date()), using=(now,))
+    current = len(spans) - 1
+    return spans, [(name, [*ended, _cell(environment_id, current, spans[current], reads, now)])
+                   for environment_id, name, ended in table]
+
+
+def _availability_reads(kind, count, _today, now):
+    """The availability of the periods up to London's day `_today` as far as it stays true all day: (periods,
+    [(environment id, name, [Figures of each period but the last])], what the last one reads: (the stored days added
+    up per (environment id, period index), the moment the days not stored yet begin, their outages per environment)).
+    Kept per process per period kind, count and day while no outage or environment changes (OUTAGES, moved too by
+    the stored days made complete: DowntimeState is watched; REFERENCE)."""
     spans = periods(kind, now, count)
     period_days = [(to_london(start).date(), to_london(end).date() - timedelta(days=1)) for _, start, end in spans]
     through = min(downtime.complete_through() or period_days[0][0] - timedelta(days=1), period_days[-1][1])
-    totals = downtime.stored(period_days, through)
     live_from = day_bounds(through)[1] if through >= period_days[0][0] else spans[0][1]
-    live = downtime.outages_between(live_from, spans[-1][2]) if live_from < min(spans[-1][2], now) else {}
-    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
-    table = []
-    for environment in environments:
-        cells = []
-        for index, (_, period_start, period_end) in enumerate(spans):
-            result = figures([], period_start, period_end, now)  # the elapsed time of the whole period
-            _add(result, totals.get((environment.id, index), {}))
-            if live_from < period_end:
-                _add(result, downtime.lengths(
-                    figures(live.get(environment.id, []), max(period_start, live_from), period_end, now)))
-            cells.append(result)
-        table.append((environment, cells))
-    return spans, table
+    reads = (downtime.stored(period_days, through), live_from,
+             downtime.outages_between(live_from, spans[-1][2]) if live_from < spans[-1][2] else {})
+    table = [(environment_id, name, [_cell(environment_id, index, span, reads, now) for index, span
+                                     in enumerate(spans[:-1])]) for environment_id, name in choices.environments()]
+    return spans, table, reads
+
+
+def _cell(environment_id, index, span, reads, now):
+    """The Figures of one environment in one period (the `index`th, `span`): its stored days and its outages since
+    the days not stored yet begin, clipped to `now`."""
+    totals, live_from, live = reads
+    _, period_start, period_end = span
+    result = figures([], period_start, period_end, now)  # the elapsed time of the whole period
+    _add(result, totals.get((environment_id, index), {}))
+    if live_from < period_end:
+        _add(result, downtime.lengths(
+            figures(live.get(environment_id, []), max(period_start, live_from), period_end, now)))
+    return result
 
 
 def _add(result, lengths):

@@ -1,14 +1,14 @@
 """Outage pages: status board, log with filters and CSV, the form, End now, availability."""
-import hashlib
 from datetime import datetime
 from functools import lru_cache, wraps
 
-from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
+from flask import Blueprint, abort, flash, get_template_attribute, make_response, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from ..audit.services import history
+from ..core import changes
 from ..core.db import reads_first
 from ..core.forms import database_id, search_text, show_problems
 from ..core.htmx import done, render
@@ -16,8 +16,8 @@ from ..core.pagination import paginate_sorted, sort_of
 from ..core.permissions import login_required, role_required
 from ..core.registry import functions
 from ..core.services import Refused, get_visible_or_404
-from ..core.time import format_london, london_to_utc, utc_to_london_naive, utcnow
-from ..directory.models import Environment, Organisation, System
+from ..core.time import format_london, london_to_utc, to_london, utc_to_london_naive, utcnow
+from ..directory import choices
 from ..directory.sessions import may_call, user_not_loaded
 from ..exports.csv import csv_download
 from ..extensions import db
@@ -61,17 +61,24 @@ def _filters():
 def index():
     now = utcnow()
     sort = sort_of(services.LOG_SORTS, "start")
-    page = paginate_sorted(services.log_query(**_filters()), sort)
+    filters = _filters()
+    page = paginate_sorted(services.log_rows(**filters), sort, total=services.log_count(filters))
+    page.items = services.log_lines(page.items)
     context = dict(page=page, sort=sort, now=now)
     if request.htmx and request.htmx.target == "outage-rows":
         return render("outages/index.html", "outages/_rows.html", **context)
     regions = [region(current_user, now) for region in functions(BOARD_REGIONS)]
-    return render("outages/index.html", "outages/index.html", board=services.board(now), Category=Category,
+    return render("outages/index.html", "outages/index.html", board_html=_board(now)[0], Category=Category,
                   board_regions=regions,
-                  environments=db.session.scalars(select(Environment).order_by(Environment.position)).all(),
-                  systems=db.session.scalars(select(System).order_by(System.name)).all(),
-                  organisations=db.session.scalars(select(Organisation).where(Organisation.kind == "central_party")
-                                                   .order_by(Organisation.name)).all(), **context)
+                  environments=choices.environments(), systems=choices.systems(),
+                  organisations=choices.central_parties(), **context)
+
+
+def _board(now):
+    """(HTML, ETag) of the board's environments at `now`, rendered once per process while it holds
+    (services.board_copy)."""
+    return services.board_copy(now, lambda rows: Markup(render_template("outages/_board_environments.html",
+                                                                        board=rows)))
 
 
 def unchanged_poll_first(view):
@@ -82,8 +89,8 @@ def unchanged_poll_first(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if request.htmx and request.if_none_match:
-            etag = services.board_tag(utcnow())  # the counters it reads are kept for the view (one query a request)
-            if etag is not None and etag in request.if_none_match and may_call(view):
+            etag = _board(utcnow())[1]  # the counters it reads are kept for the view (one query a request)
+            if etag in request.if_none_match and may_call(view):
                 return _polled(make_response("", 304), etag)
         return view(*args, **kwargs)
     return wrapped
@@ -95,22 +102,19 @@ def unchanged_poll_first(view):
 def board():
     """The board every open tab polls each minute. Its ETag is taken on what it shows, without the time it was
     sent: a board that has not changed goes back as 304 Not Modified, and the tab keeps saying since when. While
-    the stored change counters stand and no outage starts or ends, the ETag this process last took is answered
-    without reading the board (services.board_tag), and without loading the user (unchanged_poll_first).
+    the stored change counters stand and no outage starts or ends, the board this process last rendered and its
+    ETag are answered without reading the outages (services.board_copy), and an unchanged poll without loading the
+    user (unchanged_poll_first).
     Opened alone (not by htmx), it is a page of its own for a wall display, which then polls the same way."""
     now = utcnow()
+    html, etag = _board(now)
     if not request.htmx:
-        response = make_response(render_template("outages/wall.html", board=services.board(now), since=now))
+        response = make_response(render_template("outages/wall.html", board_html=html, since=now))
         response.vary.add("HX-Request")
         return response
-    etag = services.board_tag(now)
-    if etag is None or etag not in request.if_none_match:
-        rows = services.board(now)
-        etag = hashlib.sha256(render_template("outages/_board.html", board=rows, since=None).encode()).hexdigest()[:32]
-        services.keep_board_tag(etag, now)
     if etag in request.if_none_match:
         return _polled(make_response("", 304), etag)
-    return _polled(make_response(render_template("outages/_board.html", board=rows, since=now)), etag)
+    return _polled(make_response(render_template("outages/_board.html", board_html=html, since=now)), etag)
 
 
 def _polled(response, etag):
@@ -283,7 +287,7 @@ def end(outage_id):
     except Refused as refused:
         error = str(refused)
     if request.htmx:
-        return render_template("outages/_row.html", outage=outage, now=utcnow(), error=error)
+        return render_template("outages/_row.html", outage=services.log_line(outage), now=utcnow(), error=error)
     return done(error or f"Outage ended at {format_london(outage.end, '%H:%M')}.",
                  url_for("outages.detail", outage_id=outage.id), "error" if error else "success")
 
@@ -314,9 +318,20 @@ def _period_args():
 @login_required
 def availability():
     kind, count = _period_args()
-    spans, table = services.availability_table(kind, utcnow(), count)
+    now = utcnow()
+    spans, table = services.availability_table(kind, now, count)
+    ended = changes.cached(_ended_rows, changes.OUTAGES, changes.REFERENCE, key=(kind, count, to_london(now).date()),
+                           using=(spans, table))
     return render("outages/availability.html", "outages/availability.html", kind=kind, count=count, spans=spans,
-                  table=table, Category=Category)
+                  table=table, ended=ended, Category=Category)
+
+
+def _ended_rows(_kind, _count, _today, spans, table):
+    """Each environment's rows of the periods that have ended, rendered: the same for everyone all day while no
+    outage or environment changes (what services.availability_table keeps of them, behind the same counters)."""
+    row = get_template_attribute("outages/_availability_row.html", "row")
+    return tuple(Markup("").join(row(label, figures) for (label, _, _), figures in zip(spans[:-1], cells[:-1]))
+                 for _, cells in table)
 
 
 @bp.route("/availability.csv")
@@ -324,7 +339,7 @@ def availability():
 def availability_csv():
     kind, count = _period_args()
     spans, table = services.availability_table(kind, utcnow(), count)
-    rows = ([environment.name, label, hours(f.elapsed), hours(f.total), hours(f.planned), hours(f.unplanned),
+    rows = ([environment, label, hours(f.elapsed), hours(f.total), hours(f.planned), hours(f.unplanned),
              "" if f.availability is None else f"{f.availability * 100:.2f}"]
             + [hours(f.by_category.get(c)) for c in Category]
             for environment, cells in table for (label, _, _), f in zip(spans, cells))

@@ -3,9 +3,7 @@ points."""
 
 from flask import render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from ...core.changes import REFERENCE, cached
 from ...core.db import reads_first
 from ...core.forms import database_id, search_text
 from ...core.htmx import done, render
@@ -14,7 +12,7 @@ from ...core.pagination import paginate_sorted, sort_of
 from ...core.permissions import manager_required
 from ...core.services import Invalid, Refused
 from ...directory import choices
-from ...directory.models import Organisation, System
+from ...directory.models import System
 from ...extensions import db
 from .. import queries, services, targets
 from ..clashes import clashes
@@ -77,14 +75,7 @@ def approvals():
     if request.htmx and request.htmx.target == "queue-rows":
         return render("rfcs/approvals.html", "rfcs/_queue_rows.html", **context)
     return render("rfcs/approvals.html", "rfcs/approvals.html", environments=choices.environments(),
-                  organisations=cached(_central_parties, REFERENCE), **context)
-
-
-def _central_parties():
-    """((id, name)) of the organisations whose RFCs the queue holds, by name: the organisation filter's choices, kept
-    per process until the reference data's counter moves."""
-    return tuple(db.session.execute(select(Organisation.id, Organisation.name)
-                                    .where(Organisation.kind == "central_party").order_by(Organisation.name)).tuples())
+                  organisations=choices.central_parties(), **context)
 
 
 @bp.route("/rfcs/<int:rfc_id>/decide", methods=["POST"])
