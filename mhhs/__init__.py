@@ -167,7 +167,7 @@ def _register_hooks(app):
 def _watch_changes():
     """What moves the stored change counters (core/changes.py): the reference data, the outage board, what a
     participant's readiness reads, what connectivity proving rests on (the proving matrix), the emergency fixes still
-    to be carried forward, and the slots."""
+    to be carried forward, the slots, and the schedule's windows (with the freezes that close them)."""
     from .allocation.models import Slot
     from .certificates.models import Certificate, PkiOfficer
     from .core.changes import OUTAGES, PROVING, REFERENCE, SLOTS, WINDOWS, watch
@@ -186,6 +186,7 @@ def _watch_changes():
     from .rfcs.clashes import moves_windows
     from .rfcs.models import Defect, Deployment, Rfc
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
+    from .windows.models import Freeze
 
     for model in (Environment, System, Organisation, MarketRole):
         watch(model, REFERENCE)
@@ -201,6 +202,7 @@ def _watch_changes():
     watch(Defect, CARRY_OVERS)
     watch(Rfc, WINDOWS, when=moves_windows)
     watch(Deployment, WINDOWS)
+    watch(Freeze, WINDOWS)
 
 
 def _register_template_globals(app):

@@ -16,7 +16,8 @@ REFERENCE = "reference"  # environments, systems, organisations, market roles, s
 OUTAGES = "outages"  # the outage log and its updates: the status board
 SLOTS = "slots"  # the allocation's slots: the longest one, which bounds the clash rule's read
 PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
-WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.moves_windows says, deployments
+WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.moves_windows says, deployments,
+# freezes
 
 _watched = {}  # model class: counter names
 _watched_when = {}  # (model class, counter name): whether a changed instance moves it (absent: any change does)
@@ -89,15 +90,21 @@ def values(*names):
     return tuple(found.get(name, 0) for name in names)
 
 
-def cached(load, *names, key=(), fresh=None):
+def cached(load, *names, key=(), fresh=None, most=None):
     """What `load(*key)` returns, read once per process (a copy per key) while these counters stay where they were
     and, when given, fresh(copy) says it still holds (what time alone changes, as a certificate that expires). It
     must return plain values (tuples, strings, numbers, dataclasses of them), never ORM objects: those belong to one
-    request's session."""
+    request's session. most: at most that many copies of this loader are kept (the keys are many, as weeks), the
+    least recently used dropped first, since memory per worker is bounded."""
     now = values(*names)
-    copy = _copies.get((load, key))
+    copy = _copies.pop((load, key), None)  # put back last: the dict's order is the order of use
     if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):
-        copy = _copies[(load, key)] = (now, load(*key))
+        copy = (now, load(*key))
+    _copies[(load, key)] = copy
+    if most is not None:
+        mine = [k for k in _copies if k[0] is load]
+        for old in mine[:len(mine) - most]:
+            del _copies[old]
     return copy[1]
 
 
