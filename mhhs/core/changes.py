@@ -103,7 +103,7 @@ def cached(load, *names, key=(), fresh=None, most=None):
     _copies[(load, key)] = copy
     if most is not None:
         mine = [k for k in _copies if k[0] is load]
-        for old in mine[:len(mine) - most]:
+        for old in mine[:max(len(mine) - most, 0)]:
             del _copies[old]
     return copy[1]
 

@@ -191,3 +191,19 @@ def test_an_rfc_approved_for_next_week_is_planned_on_the_very_next_report(app, a
         approve(rfc_id, "rm.sit@demo.test")
         number = db.session.get(Rfc, rfc_id).number
     assert number not in before and number in planned(rm.get(url).get_data(as_text=True))
+
+
+def test_a_worker_keeps_a_bounded_number_of_weeks_the_latest_read(app):
+    """Memory per worker is bounded: past KEPT_WEEKS weeks read, the least recently read is dropped first."""
+    from mhhs.core import changes
+    from mhhs.core.time import utcnow
+    from mhhs.reports import weekly
+    with app.app_context():
+        now = utcnow()
+        first = weekly.last_complete_week(now.date())
+        mondays = [first - timedelta(days=7 * n) for n in range(weekly.KEPT_WEEKS + 5)]
+        for monday in mondays:
+            weekly.build(None, monday, now)
+            weekly.build(None, first, now)  # read again: the latest read
+        kept = {key[1][0] for key in changes._copies if key[0] is weekly._week_figures}
+    assert len(kept) == weekly.KEPT_WEEKS and first in kept and mondays[-1] in kept and mondays[1] not in kept
