@@ -167,11 +167,13 @@ def _register_hooks(app):
 def _watch_changes():
     """What moves the stored change counters (core/changes.py): the reference data, the outage board, what a
     participant's readiness reads, what connectivity proving rests on (the proving matrix), the emergency fixes still
-    to be carried forward, the slots, and the schedule's windows (with the freezes that close them)."""
+    to be carried forward, the slots, the schedule's windows (with the freezes that close them), and the configuration
+    baseline."""
     from .allocation.models import Slot
+    from .baseline.models import BaselineChange, DeployedVersion
     from .certificates.models import Certificate, PkiOfficer
-    from .core.changes import OUTAGES, PROVING, REFERENCE, SLOTS, WINDOWS, watch
-    from .directory.models import Environment, MarketRole, Organisation, System
+    from .core.changes import BASELINE, OUTAGES, PROVING, REFERENCE, SLOTS, WINDOWS, watch
+    from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System
     from .outages.models import Outage, OutageUpdate
     from .participants.models import (
         ConnectivitySignOff,
@@ -188,7 +190,7 @@ def _watch_changes():
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
     from .windows.models import Freeze
 
-    for model in (Environment, System, Organisation, MarketRole):
+    for model in (Environment, System, Organisation, MarketRole, MajorRelease):
         watch(model, REFERENCE)
     for model in (Outage, OutageUpdate):
         watch(model, OUTAGES)
@@ -203,6 +205,8 @@ def _watch_changes():
     watch(Rfc, WINDOWS, when=moves_windows)
     watch(Deployment, WINDOWS)
     watch(Freeze, WINDOWS)
+    for model in (DeployedVersion, BaselineChange):
+        watch(model, BASELINE)
 
 
 def _register_template_globals(app):

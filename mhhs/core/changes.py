@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 
-REFERENCE = "reference"  # environments, systems, organisations, market roles, support hours
+REFERENCE = "reference"  # environments, systems, organisations, market roles, support hours, major releases
 OUTAGES = "outages"  # the outage log and its updates: the status board
 SLOTS = "slots"  # the allocation's slots: the longest one, which bounds the clash rule's read
 PROVING = "proving"  # what connectivity proving rests on: the register, steps, sign-offs, officers, certificates
 WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.moves_windows says, deployments,
 # freezes
+BASELINE = "baseline"  # the configuration baseline: the version each environment runs of each system, and its history
 
 _watched = {}  # model class: counter names
 _watched_when = {}  # (model class, counter name): whether a changed instance moves it (absent: any change does)
