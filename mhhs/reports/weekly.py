@@ -116,11 +116,11 @@ class Report:
     drift: list
     unread: list  # (rfc, organisation, [users]) of the release notes sent in the last 30 days
     not_carried: list = field(default_factory=list)  # Shown (CarryOver, [defect IDs]) not yet carried (RCM §12.8 NB)
-    owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
+    owed: tuple = ()  # (system name, UIT version, {SIT name: version}) that went to UIT first, owed to SIT (RCM §8.1)
     sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
     past: bool = False  # a week that has ended: reported as it stood then, without today's state
     # participants (issue 26a): the register's gap of EAP §7.1.1 as it stands today (the register keeps no history)
-    without_environment_manager: list = field(default_factory=list)  # Shown participants
+    without_environment_manager: list = field(default_factory=list)  # Shown (organisation, kind, route, interval)
     readiness: object = None  # ReadinessFigures: participants ready per phase, health-check compliance
     # Connectivity proving (issue 26), for Release Managers: progress now per environment and interval (None for an
     # ended week), and the steps that regressed in the week.
@@ -187,6 +187,7 @@ def build(user, monday, now):
         select(Rfc).where(Rfc.id.in_(planned_ids))
         .options(joinedload(Rfc.system).selectinload(System.environments), selectinload(Rfc.environments))
         .order_by(Rfc.window_start)).all()
+    standing = changes.cached(_standing, changes.REFERENCE, changes.BASELINE, changes.PROVING)
     retests = dict(db.session.execute(
         select(Environment.name, func.count()).join(Defect, Defect.found_in_id == Environment.id)
         .join(Rfc, Rfc.id == Defect.rfc_id)
@@ -196,8 +197,7 @@ def build(user, monday, now):
     return Report(week_name(monday), monday, start, end, table, Shown(listed, kept.outages), deployed, planned,
                   retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
                   _unread(user, now) if user and not past else None, Shown(outstanding_emergency_rows()),
-                  baseline.owing_to_sit(), sit_pair_warnings(planned), past,
-                  Shown(participants_without_environment_manager(SHOWN), count_without_environment_manager()),
+                  standing.owed, sit_pair_warnings(planned), past, Shown(standing.gaps, standing.gap_count),
                   _readiness(monday, now), utilisation=used,
                   slots_per_participant=Shown(list(kept.slots_per_participant)),
                   system_names={i: name for i, name, _ in choices.systems()},
@@ -260,6 +260,22 @@ def _week_figures(monday, now):
     return WeekFigures(table, len(week_outages), tuple(o.id for o in week_outages[:SHOWN]),
                        tuple((u.environment.id, u.open_hours, u.allocated_hours) for u in used),
                        tuple(sorted(per_participant.items(), key=lambda item: (-item[1][1], item[0]))))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the report shows as it stands today, whatever the week, as plain values: kept per process while the
+    reference data (systems, organisations), the baseline and the register (PROVING) stay as they were."""
+    owed: tuple  # (system name, the version UIT runs, {SIT environment name: its version or None}) owed to SIT
+    gaps: tuple  # (organisation name, kind, route, interval number or None): the first SHOWN without an Environment
+    gap_count: int  # Manager (EAP §7.1.1), and how many there are
+
+
+def _standing():
+    return Standing(tuple((o.system.name, o.uit, o.sit) for o in baseline.owing_to_sit()),
+                    tuple((p.organisation.name, p.kind, p.route, p.interval.number if p.interval else None)
+                          for p in participants_without_environment_manager(SHOWN)),
+                    count_without_environment_manager())
 
 
 def _planned_ids(monday, past):

@@ -207,3 +207,28 @@ def test_a_worker_keeps_a_bounded_number_of_weeks_the_latest_read(app):
             weekly.build(None, first, now)  # read again: the latest read
         kept = {key[1][0] for key in changes._copies if key[0] is weekly._week_figures}
     assert len(kept) == weekly.KEPT_WEEKS and first in kept and mondays[-1] in kept and mondays[1] not in kept
+
+
+def test_what_stands_today_shows_on_the_very_next_report(app, as_user):
+    """The versions owed to SIT and the participants without an Environment Manager are kept per process behind the
+    baseline's, the reference data's and the register's counters (reports/weekly.py): a version recorded and a
+    participant registered show on the next report at once."""
+    from mhhs.baseline.services import record_baseline
+    from mhhs.core.time import utcnow
+    from mhhs.directory.models import System, User
+    from tests.participants.factory import make_participant
+    rm = as_user("rm.sit@demo.test")
+    before = rm.get("/reports/weekly").get_data(as_text=True)  # kept from here on
+    assert "Owed to SIT <small>0</small>" in before and "Gap Energy" not in before
+    with app.app_context():
+        system, uit = (db.session.scalar(select(model.id).where(model.name == name))
+                       for model, name in ((System, "DIP"), (Environment, "UIT")))
+        record_baseline(db.session.scalar(select(User).where(User.email == "rm.uit@demo.test")), system, uit,
+                        "3.0.0.0", utcnow() - timedelta(days=1), "Adopting the tool")
+    report = rm.get("/reports/weekly").get_data(as_text=True)
+    assert "Owed to SIT <small>1</small>" in report and "DIP 3.0.0.0 runs in UIT" in report
+    with app.app_context():
+        make_participant("Gap Energy")
+    report = rm.get("/reports/weekly").get_data(as_text=True)
+    section = report.split("Participants without an Environment Manager")[1].split("<h2>")[0]
+    assert "Gap Energy (Supplier, SIT)" in section
