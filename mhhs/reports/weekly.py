@@ -15,6 +15,7 @@ from ..allocation import utilisation
 from ..baseline import services as baseline
 from ..certificates.models import SOON_DAYS, Certificate
 from ..certificates.services import dashboard_query
+from ..core import changes
 from ..core.permissions import is_manager
 from ..directory import choices
 from ..directory.models import Environment, System, london_day_start
@@ -115,11 +116,11 @@ class Report:
     drift: list
     unread: list  # (rfc, organisation, [users]) of the release notes sent in the last 30 days
     not_carried: list = field(default_factory=list)  # Shown (CarryOver, [defect IDs]) not yet carried (RCM §12.8 NB)
-    owed: list = field(default_factory=list)  # versions that went to UIT first, owed to SIT (RCM §8.1)
+    owed: tuple = ()  # (system name, UIT version, {SIT name: version}) that went to UIT first, owed to SIT (RCM §8.1)
     sit_pairs: dict = field(default_factory=dict)  # {planned rfc id: SIT-A/SIT-B not on the same working day}
     past: bool = False  # a week that has ended: reported as it stood then, without today's state
     # participants (issue 26a): the register's gap of EAP §7.1.1 as it stands today (the register keeps no history)
-    without_environment_manager: list = field(default_factory=list)  # Shown participants
+    without_environment_manager: list = field(default_factory=list)  # Shown (organisation, kind, route, interval)
     readiness: object = None  # ReadinessFigures: participants ready per phase, health-check compliance
     # Connectivity proving (issue 26), for Release Managers: progress now per environment and interval (None for an
     # ended week), and the steps that regressed in the week.
@@ -160,11 +161,77 @@ def build(user, monday, now):
     """The report of the week from `monday` as `user` may see it; user None: the parts everyone may see (the
     e-mail), without certificates and unread release notes."""
     start, end = london_day_start(monday), london_day_start(monday + timedelta(days=7))
+    past = end <= now  # an ended week is reported as it stood at its end, not with today's state
+    as_of = min(end, now)
+    environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
+                                      .order_by(Environment.position)).all()
+    kept = (changes.cached(_week_figures, *WEEK_FIGURES_READ, key=(monday, end), keep=KEPT_WEEKS) if past
+            else _week_figures(monday, now))
+    table = []
+    for environment in environments:
+        figures_of, systems = kept.environments[environment.id]
+        row = EnvironmentFigures(environment, figures_of)
+        row.systems = [SystemFigures(system, *systems[system.id]) for system in environment.systems]
+        table.append(row)
+    listed = db.session.scalars(select(Outage).where(Outage.id.in_(kept.listed))
+                                .options(selectinload(Outage.systems), joinedload(Outage.environment))
+                                .order_by(Outage.start, Outage.id)).all()
+    by_id = {e.id: e for e in environments}
+    used = [utilisation.Utilisation(by_id[i], open_hours, allocated) for i, open_hours, allocated in kept.utilisation]
+    deployed = db.session.execute(
+        select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id)
+        .where(Deployment.actual_end >= start, Deployment.actual_end < end)
+        .options(joinedload(Deployment.environment), joinedload(Rfc.system)).order_by(Deployment.actual_end)).all()
+    planned_ids = changes.cached(_planned_ids, changes.WINDOWS, key=(monday, past), keep=KEPT_WEEKS)
+    planned = db.session.scalars(
+        select(Rfc).where(Rfc.id.in_(planned_ids))
+        .options(joinedload(Rfc.system).selectinload(System.environments), selectinload(Rfc.environments))
+        .order_by(Rfc.window_start)).all()
+    standing = changes.cached(_standing, changes.REFERENCE, changes.WINDOWS, changes.PROVING)
+    retests = dict(db.session.execute(
+        select(Environment.name, func.count()).join(Defect, Defect.found_in_id == Environment.id)
+        .join(Rfc, Rfc.id == Defect.rfc_id)
+        .where(Defect.ready_for_retest.is_(True), ~select(Retest.id).where(Retest.defect_id == Defect.id).exists(),
+               visible_clause(user) if user else Rfc.status.in_(PUBLIC_STATUSES))
+        .group_by(Environment.name)).all())
+    return Report(week_name(monday), monday, start, end, table, Shown(listed, kept.outages), deployed, planned,
+                  retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
+                  _unread(user, now) if user and not past else None, Shown(outstanding_emergency_rows()),
+                  standing.owed, sit_pair_warnings(planned), past, Shown(standing.gaps, standing.gap_count),
+                  _readiness(monday, now), utilisation=used,
+                  slots_per_participant=Shown(list(kept.slots_per_participant)),
+                  system_names={i: name for i, name, _ in choices.systems()},
+                  decisions=_decisions(environments, start, end, monday + timedelta(days=7)),
+                  **_proving(user, start, end, now, past))
+
+
+# What the week's figures read, each table behind its counter: outages and their systems (OUTAGES), environments,
+# systems and their hours, organisations (REFERENCE), slots and their holders (SLOTS), participants (PROVING), freezes
+# (WINDOWS). An ended week's figures change only when one of these moves; a few dozen weeks are kept per process.
+WEEK_FIGURES_READ = (changes.OUTAGES, changes.REFERENCE, changes.SLOTS, changes.PROVING, changes.WINDOWS,
+                     changes.SCHEDULE)  # SCHEDULE: the freezes
+KEPT_WEEKS = 24
+
+
+@dataclass(frozen=True)
+class WeekFigures:
+    """What the report works out from every outage and slot of a week, as plain values (no ORM objects): kept per
+    process for an ended week, which a thousand outages would otherwise cost at every request."""
+    environments: dict  # {environment id: (Figures, {system id: (in operable hours, in support hours)})}
+    outages: int  # how many outages overlap the week
+    listed: tuple  # the ids of its first SHOWN outages, in order
+    utilisation: tuple  # (environment id, hours open, hours allocated)
+    slots_per_participant: tuple  # (organisation name, (slots, hours)), most hours first
+
+
+def _week_figures(monday, now):
+    """WeekFigures of the week from `monday` as it stands at `now` (its end, for an ended week): availability per
+    environment and per system (its unplanned outages within its operable and support hours), and utilisation."""
+    start, end = london_day_start(monday), london_day_start(monday + timedelta(days=7))
     stop = min(end, now)
     environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
                                       .order_by(Environment.position)).all()
-    # The figures need a few columns of every outage of the week (a thousand or more in a busy one); only those
-    # listed in full are loaded as objects.
+    # The figures need a few columns of every outage of the week (a thousand or more in a busy one).
     week_outages = db.session.execute(select(Outage.id, Outage.environment_id, Outage.planned, Outage.category,
                                              Outage.start, Outage.end).where(overlapping(start, end))
                                       .order_by(Outage.start, Outage.id)).all()
@@ -173,59 +240,51 @@ def build(user, monday, now):
                                                    .join(Outage, Outage.id == outage_systems.c.outage_id)
                                                    .where(overlapping(start, end))):
         systems_of[outage_id].add(system_id)
-    listed = db.session.scalars(select(Outage).where(Outage.id.in_([o.id for o in week_outages[:SHOWN]]))
-                                .options(selectinload(Outage.systems), joinedload(Outage.environment))
-                                .order_by(Outage.start, Outage.id)).all()
     of_environment = defaultdict(list)  # the week's outages of each environment, in one pass
     for o in week_outages:
         of_environment[o.environment_id].append(o)
-    table = []
+    table = {}
     for environment in environments:
         mine = of_environment[environment.id]
-        row = EnvironmentFigures(environment, figures([(o.planned, o.category, o.start, o.end) for o in mine],
-                                                      start, end, now))
         down_by_system = defaultdict(list)  # the unplanned downtime of each system, in one pass over the outages
         for o in mine:
             if not o.planned:
                 for system_id in systems_of[o.id]:
                     down_by_system[system_id].append((max(o.start, start), min(o.end or stop, stop)))
-        for system in environment.systems:
-            down = down_by_system[system.id]
-            row.systems.append(SystemFigures(
-                system, _availability(down, _within(operable_between, system, monday, start, stop)),
-                _availability(down, _within(support_days_between, system, monday, start, stop))))
-        table.append(row)
-    next_monday = monday + timedelta(days=7)
-    past = end <= now  # an ended week is reported as it stood at its end, not with today's state
-    as_of = min(end, now)
-    deployed = db.session.execute(
-        select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id)
-        .where(Deployment.actual_end >= start, Deployment.actual_end < end)
-        .options(joinedload(Deployment.environment), joinedload(Rfc.system)).order_by(Deployment.actual_end)).all()
-    approved = (Rfc.status.in_(PUBLIC_STATUSES), Rfc.approved_at < end) if past else (Rfc.status == RfcStatus.APPROVED,)
-    planned = db.session.scalars(
-        select(Rfc).where(*approved, Rfc.window_start >= end,
-                          Rfc.window_start < london_day_start(next_monday + timedelta(days=7)))
-        .options(joinedload(Rfc.system).selectinload(System.environments), selectinload(Rfc.environments))
-        .order_by(Rfc.window_start)).all()
-    retests = dict(db.session.execute(
-        select(Environment.name, func.count()).join(Defect, Defect.found_in_id == Environment.id)
-        .join(Rfc, Rfc.id == Defect.rfc_id)
-        .where(Defect.ready_for_retest.is_(True), ~select(Retest.id).where(Retest.defect_id == Defect.id).exists(),
-               visible_clause(user) if user else Rfc.status.in_(PUBLIC_STATUSES))
-        .group_by(Environment.name)).all())
+        table[environment.id] = (
+            figures([(o.planned, o.category, o.start, o.end) for o in mine], start, end, now),
+            {system.id: tuple(_availability(down_by_system[system.id], _within(hours, system, monday, start, stop))
+                              for hours in (operable_between, support_days_between))
+             for system in environment.systems})
     used, per_participant = utilisation.week(monday, environments,
                                              [(o.environment_id, o.start, o.end) for o in week_outages])
-    per_participant = sorted(per_participant.items(), key=lambda item: (-item[1][1], item[0]))
-    return Report(week_name(monday), monday, start, end, table, Shown(listed, len(week_outages)), deployed, planned,
-                  retests, _expiring(user, as_of) if user else None, None if past else baseline.drifting(),
-                  _unread(user, now) if user and not past else None, Shown(outstanding_emergency_rows()),
-                  baseline.owing_to_sit(), sit_pair_warnings(planned), past,
-                  Shown(participants_without_environment_manager(SHOWN), count_without_environment_manager()),
-                  _readiness(monday, now), utilisation=used, slots_per_participant=Shown(per_participant),
-                  system_names={i: name for i, name, _ in choices.systems()},
-                  decisions=_decisions(environments, start, end, monday + timedelta(days=7)),
-                  **_proving(user, start, end, now, past))
+    return WeekFigures(table, len(week_outages), tuple(o.id for o in week_outages[:SHOWN]),
+                       tuple((u.environment.id, u.open_hours, u.allocated_hours) for u in used),
+                       tuple(sorted(per_participant.items(), key=lambda item: (-item[1][1], item[0]))))
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the report shows as it stands today, whatever the week, as plain values: kept per process while the
+    reference data (systems, organisations), the baseline and the register (PROVING) stay as they were."""
+    owed: tuple  # (system name, the version UIT runs, {SIT environment name: its version or None}) owed to SIT
+    gaps: tuple  # (organisation name, kind, route, interval number or None): the first SHOWN without an Environment
+    gap_count: int  # Manager (EAP §7.1.1), and how many there are
+
+
+def _standing():
+    return Standing(tuple((o.system.name, o.uit, o.sit) for o in baseline.owing_to_sit()),
+                    tuple((p.organisation.name, p.kind, p.route, p.interval.number if p.interval else None)
+                          for p in participants_without_environment_manager(SHOWN)),
+                    count_without_environment_manager())
+
+
+def _planned_ids(monday, past):
+    """The ids of the RFCs planned for the week after the one from `monday`: approved now, or, for an ended week,
+    approved by its end (what the schedule's counter, WINDOWS, follows: an RFC's status and window)."""
+    end, after = london_day_start(monday + timedelta(days=7)), london_day_start(monday + timedelta(days=14))
+    approved = (Rfc.status.in_(PUBLIC_STATUSES), Rfc.approved_at < end) if past else (Rfc.status == RfcStatus.APPROVED,)
+    return tuple(db.session.scalars(select(Rfc.id).where(*approved, Rfc.window_start >= end, Rfc.window_start < after)))
 
 
 @dataclass

@@ -1,5 +1,8 @@
 """The Retests page (RCM §7.4, §14): per environment, the defects whose fix now runs where they were found, and
 recording a retest's result."""
+from functools import lru_cache
+from types import SimpleNamespace
+
 from flask import Blueprint, abort, request, url_for
 from flask_login import current_user
 from markupsafe import Markup, escape
@@ -11,7 +14,8 @@ from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import login_required
 from ..core.services import Invalid, Refused
-from ..directory.models import Environment
+from ..core.viewer import viewer_of
+from ..directory import choices
 from ..extensions import db
 from . import services
 from .forms import RetestForm
@@ -32,36 +36,44 @@ def follow_up(text):
     return Markup("").join(parts + [escape(text[end:])])
 
 
-def _ready(*columns):
-    """Defects this user may see whose fix reached the environment that found them."""
-    return select(*columns).join(Rfc, Rfc.id == Defect.rfc_id).where(visible_clause(current_user),
+def _ready(viewer, *columns):
+    """Defects this viewer may see whose fix reached the environment that found them."""
+    return select(*columns).join(Rfc, Rfc.id == Defect.rfc_id).where(visible_clause(viewer),
                                                                      Defect.ready_for_retest.is_(True))
 
 
-def _retest_query(environment_id):
-    return (_ready(Defect).where(Defect.found_in_id == environment_id)
-            .options(joinedload(Defect.rfc).joinedload(Rfc.system), joinedload(Defect.rfc).joinedload(Rfc.organisation),
-                     selectinload(Defect.retests)
-                     .joinedload(Retest.by), joinedload(Defect.found_in))
-            .order_by(Defect.id.desc()))  # newest releases first
+@lru_cache(maxsize=128)
+def _statements(viewer, environment_id):
+    """The page's statements for one viewer (what visible_clause reads) and environment (None: the first environment
+    to retest in is still to be found): built once per process and reused, so that SQLAlchemy neither builds nor keys
+    them again at each request."""
+    in_environment = (
+        _ready(viewer, Defect).where(Defect.found_in_id == environment_id)
+        .options(joinedload(Defect.rfc).joinedload(Rfc.system), joinedload(Defect.rfc).joinedload(Rfc.organisation),
+                 selectinload(Defect.retests).joinedload(Retest.by), joinedload(Defect.found_in)))
+    waiting = ~Defect.retests.any()
+    return SimpleNamespace(
+        first=_ready(viewer, Defect.found_in_id).where(waiting).limit(1),  # the first environment to retest in
+        ready=in_environment.where(waiting),  # paginated
+        retested=in_environment.where(Defect.retests.any()).order_by(Defect.id.desc()).limit(50),  # newest first
+        waiting=_ready(viewer, Defect.found_in_id, func.count()).where(waiting).group_by(Defect.found_in_id))
 
 
 def _retests_page(environment_id, forms=None):
-    environments = db.session.scalars(select(Environment).order_by(Environment.position)).all()
+    environments = choices.environments()
+    viewer = viewer_of(current_user)
     if environment_id is None:  # the first environment with something to retest
-        environment_id = db.session.scalar(_ready(Defect.found_in_id).where(~Defect.retests.any()).limit(1))
+        environment_id = db.session.scalar(_statements(viewer, None).first)
     environment = next((e for e in environments if e.id == environment_id), environments[0] if environments else None)
-    ready = paginate(_retest_query(environment.id).where(~Defect.retests.any()), [Defect.id], descending=True) \
-        if environment else None
-    retested = db.session.scalars(_retest_query(environment.id).where(Defect.retests.any()).limit(50)).all() \
-        if environment else []
+    statements = _statements(viewer, environment.id if environment else None)
+    ready = paginate(statements.ready, [Defect.id], descending=True) if environment else None
+    retested = db.session.scalars(statements.retested).all() if environment else []
     forms = forms or {}
     for defect in ready.items if ready else []:
         forms.setdefault(defect.id, RetestForm(formdata=None, prefix=f"defect-{defect.id}"))
     partial = "rfcs/_retest_ready.html" if request.htmx and request.htmx.target == "retest-ready" \
         else "rfcs/retests.html"
-    waiting = dict(db.session.execute(_ready(Defect.found_in_id, func.count()).where(~Defect.retests.any())
-                                      .group_by(Defect.found_in_id)).all())  # each tab's count, in one query
+    waiting = dict(db.session.execute(statements.waiting).all())  # each tab's count, in one query
     return render("rfcs/retests.html", partial, environments=environments, environment=environment, ready=ready,
                   retested=retested, forms=forms, waiting=waiting)
 

@@ -119,3 +119,116 @@ def test_a_past_week_is_reported_as_it_stood_then_and_expired_certificates_are_l
     listed = current.split("Certificates expired or expiring within 30 days")[1].split("<h2")[0]
     assert subjects[1] in listed and "expired" in listed.split(subjects[1])[1][:120]  # missing before
     assert "SIT-A and SIT-B differ" in current and "Releases planned for next week" in current
+
+
+def test_a_kept_week_shows_the_next_change_on_the_page_and_the_pdf_and_keeps_nothing_of_a_viewer(app, as_user):
+    """An ended week's figures are kept per process (reports/weekly.py): an outage, a slot and a freeze of the week
+    show on the very next page and PDF; a Test Participant reading the week a Release Manager's request kept sees the
+    week's figures, and of the rest only its own part."""
+    from mhhs.core.time import utcnow
+    from mhhs.schedule.services import add_freeze
+    from tests.allocation.factory import at, book, make_participant, user
+    from tests.helpers import pdf_pages
+    monday = london(2026, 11, 2).date()  # 2026-W45 (GMT), long ended
+    rm, supplier = as_user("rm.sit@demo.test"), as_user("supplier@demo.test")
+
+    def sit_a(page):
+        return page.split("<td>SIT-A</td>")[1].split("</tr>")[0]
+
+    def utilisation(page):
+        return page.split("Environment utilisation")[1].split("Slots of the week")[0].split("<td>SIT-A</td>")[1]
+
+    with app.app_context():  # expiring within 30 days of the week's end, as the week is reported
+        make_certificate("Avanade", "SIT-A", days=(london(2026, 11, 9) - utcnow()).days + 10, mpid="AVAN")
+        make_participant()
+    before = rm.get("/reports/weekly?week=2026-W45").get_data(as_text=True)  # kept from here on
+    assert "100.00%" in sit_a(before) and "No slots allocated in the week." in before
+    with app.app_context():
+        make_outage("dip@demo.test", start=london(2026, 11, 3, 10), end=london(2026, 11, 3, 16))
+    page = rm.get("/reports/weekly?week=2026-W45").get_data(as_text=True)
+    assert "96.43%" in sit_a(page) and "<td>SIT-A</td><td>DIP</td>" in page  # 1 - 6 / 168
+    assert "Outages of the week <small>1</small>" in page and "Connectivity proving" in page
+    _, texts = pdf_pages(rm.get("/reports/weekly.pdf?week=2026-W45"))
+    assert "96.43%" in "".join(texts)
+    with app.app_context():
+        book([make_participant()], at(monday + timedelta(days=1), 10), at(monday + timedelta(days=1), 12),
+             now=at(monday, 9) - timedelta(days=14))
+    page = rm.get("/reports/weekly?week=2026-W45").get_data(as_text=True)
+    assert "Northwold Energy: 1 slot, 2.0 h" in page
+    open_before = utilisation(page)
+    with app.app_context():
+        add_freeze(user(), None, monday + timedelta(days=3), monday + timedelta(days=3), "Data refresh")
+    page = rm.get("/reports/weekly?week=2026-W45").get_data(as_text=True)
+    assert utilisation(page) != open_before  # a frozen day is not open
+    _, texts = pdf_pages(rm.get("/reports/weekly.pdf?week=2026-W45"))
+    assert "Northwold Energy: 1 slot, 2.0 h" in "".join(texts)
+    theirs = supplier.get("/reports/weekly?week=2026-W45").get_data(as_text=True)
+    assert "96.43%" in sit_a(theirs) and "Northwold Energy: 1 slot, 2.0 h" in theirs  # the week's, everyone's
+    assert "Connectivity proving" not in theirs and "Avanade, SIT-A" not in theirs  # a Release Manager's part
+    page = rm.get("/reports/weekly?week=2026-W45").get_data(as_text=True)
+    assert "Avanade, SIT-A" in page and "Connectivity proving" in page
+
+
+def test_an_rfc_approved_for_next_week_is_planned_on_the_very_next_report(app, as_user):
+    """The RFCs planned for the week after are kept per process behind the schedule's counter (reports/weekly.py):
+    one approved shows on the next page at once."""
+    from mhhs.core.time import to_london, utcnow
+    from mhhs.reports.weekly import week_name
+    from mhhs.rfcs.models import Rfc
+    from tests.rfcs.factory import approve, make_rfc
+    today = to_london(utcnow()).date()
+    monday = today - timedelta(days=today.weekday())
+    url = f"/reports/weekly?week={week_name(monday)}"
+    rm = as_user("rm.sit@demo.test")
+
+    def planned(page):
+        return page.split("Releases planned for next week")[1].split("<h2")[0]
+
+    before = planned(rm.get(url).get_data(as_text=True))  # kept from here on
+    with app.app_context():
+        wednesday = monday + timedelta(days=9)
+        rfc_id = make_rfc(window_start=london(wednesday.year, wednesday.month, wednesday.day, 10))
+        approve(rfc_id, "rm.sit@demo.test")
+        number = db.session.get(Rfc, rfc_id).number
+    assert number not in before and number in planned(rm.get(url).get_data(as_text=True))
+
+
+def test_a_worker_keeps_a_bounded_number_of_weeks_the_latest_read(app):
+    """Memory per worker is bounded: past KEPT_WEEKS weeks read, the least recently read is dropped first."""
+    from mhhs.core import changes
+    from mhhs.core.time import utcnow
+    from mhhs.reports import weekly
+    with app.app_context():
+        now = utcnow()
+        first = weekly.last_complete_week(now.date())
+        mondays = [first - timedelta(days=7 * n) for n in range(weekly.KEPT_WEEKS + 5)]
+        for monday in mondays:
+            weekly.build(None, monday, now)
+            weekly.build(None, first, now)  # read again: the latest read
+        kept = {key[1][0] for key in changes._copies if key[0] is weekly._week_figures}
+    assert len(kept) == weekly.KEPT_WEEKS and first in kept and mondays[-1] in kept and mondays[1] not in kept
+
+
+def test_what_stands_today_shows_on_the_very_next_report(app, as_user):
+    """The versions owed to SIT and the participants without an Environment Manager are kept per process behind the
+    baseline's, the reference data's and the register's counters (reports/weekly.py): a version recorded and a
+    participant registered show on the next report at once."""
+    from mhhs.baseline.services import record_baseline
+    from mhhs.core.time import utcnow
+    from mhhs.directory.models import System, User
+    from tests.participants.factory import make_participant
+    rm = as_user("rm.sit@demo.test")
+    before = rm.get("/reports/weekly").get_data(as_text=True)  # kept from here on
+    assert "Owed to SIT <small>0</small>" in before and "Gap Energy" not in before
+    with app.app_context():
+        system, uit = (db.session.scalar(select(model.id).where(model.name == name))
+                       for model, name in ((System, "DIP"), (Environment, "UIT")))
+        record_baseline(db.session.scalar(select(User).where(User.email == "rm.uit@demo.test")), system, uit,
+                        "3.0.0.0", utcnow() - timedelta(days=1), "Adopting the tool")
+    report = rm.get("/reports/weekly").get_data(as_text=True)
+    assert "Owed to SIT <small>1</small>" in report and "DIP 3.0.0.0 runs in UIT" in report
+    with app.app_context():
+        make_participant("Gap Energy")
+    report = rm.get("/reports/weekly").get_data(as_text=True)
+    section = report.split("Participants without an Environment Manager")[1].split("<h2>")[0]
+    assert "Gap Energy (Supplier, SIT)" in section

@@ -374,6 +374,23 @@ def test_retests_are_recorded_by_the_raising_party_where_the_defect_was_found(ap
         assert [r.result for r in db.session.get(Defect, defect_id).retests] == [RetestResult.FAILED]
 
 
+def test_retests_statements_kept_per_viewer_show_no_one_what_another_may_see(app, as_user):
+    """The page's statements are built once per viewer and environment (rfcs/retests.py): a defect of an RFC that is
+    not public (here set so directly) is listed for its own organisation and the Release Managers, and not for
+    another organisation or a Test Participant reading the page after them."""
+    with app.app_context():
+        rfc_id = approved_earlier(make_rfc(environments=("SIT-A",)))
+        deploy(rfc_id, "SIT-A", DEPLOYED)
+        db.session.get(Rfc, rfc_id).status = RfcStatus.REJECTED
+        db.session.commit()
+        sit_a = env_ids("SIT-A")[0]
+    for email, sees in (("dip@demo.test", True), ("rm.sit@demo.test", True), ("mprs@demo.test", False),
+                        ("supplier@demo.test", False), ("dip@demo.test", True)):
+        client = as_user(email)
+        for url in ("/retests", f"/retests?environment={sit_a}"):
+            assert ("DEF-101" in client.get(url).get_data(as_text=True)) == sees, (email, url)
+
+
 # The grid ----------------------------------------------------------------------------------------
 
 def test_grid_shows_cells_next_versions_and_filters_for_everyone(app, as_user):
