@@ -205,7 +205,7 @@ def test_a_worker_keeps_a_bounded_number_of_weeks_the_latest_read(app):
         for monday in mondays:
             weekly.build(None, monday, now)
             weekly.build(None, first, now)  # read again: the latest read
-        kept = {key[1][0] for key in changes._copies if key[0] is weekly._week_figures}
+        kept = {monday for monday, _end in changes._copies[weekly._week_figures]}
     assert len(kept) == weekly.KEPT_WEEKS and first in kept and mondays[-1] in kept and mondays[1] not in kept
 
 
