@@ -12,8 +12,6 @@ from ..core.permissions import is_manager, login_required, manager_required
 from ..core.services import Invalid, Refused
 from ..core.time import london_to_utc, utc_to_london_naive, utcnow
 from ..directory import choices
-from ..directory.models import Environment, System
-from ..extensions import db
 from . import services as baseline
 from .forms import BaselineForm
 
@@ -61,11 +59,13 @@ def _render_grid(manager, organisation_id, system_id, drift_only, now):
 @login_required
 def cell(environment_id, system_id):
     """A cell's history, shown in place under the grid (or as its own page without JavaScript)."""
-    environment, system = db.session.get(Environment, environment_id), db.session.get(System, system_id)
+    # Their names from the reference data's copies kept per process (directory/choices.py): no query of their own.
+    environment = dict(choices.environments()).get(environment_id)
+    system = next((name for id, name, _owner in choices.systems() if id == system_id), None)
     if environment is None or system is None:
         abort(404)
-    return render("baseline/cell.html", "baseline/_history.html", environment=environment,
-                  system=system, history=baseline.cell_history(environment_id, system_id))
+    return render("baseline/cell.html", "baseline/_history.html", environment_id=environment_id, system_id=system_id,
+                  environment=environment, system=system, history=baseline.cell_history(environment_id, system_id))
 
 
 @bp.route("/baseline/record", methods=["GET", "POST"])

@@ -458,6 +458,22 @@ def test_the_kept_grid_counts_drift_days_as_they_turn(app, as_user, monkeypatch)
     assert "(3 days)" in rm.get("/baseline").get_data(as_text=True)  # no counter moved: time alone did
 
 
+def test_a_cells_history_names_its_cell_and_who_recorded_each_line(app, as_user):
+    with app.app_context():
+        record("DIP", "SIT-A", "1.0.0.0", reason="Avanade release note")
+        baseline.import_baseline("DIP,SIT-A,1.0.1.0,2026-01-05\n", "old register.csv")
+        ids = env_ids("SIT-A")[0], system_id("DIP")
+    supplier = as_user("supplier@demo.test")
+    page = supplier.get("/baseline/{}/{}".format(*ids)).get_data(as_text=True)
+    assert "<title>DIP in SIT-A" in page and "Sam Ashdown" in page and "import" in page and "1.0.1.0" in page
+    with app.app_context():
+        db.session.get(System, ids[1]).name = "DIP hub"  # the reference data renamed: the next page says so
+        db.session.commit()
+    assert "DIP hub in SIT-A: history" in supplier.get("/baseline/{}/{}".format(*ids)).get_data(as_text=True)
+    assert supplier.get(f"/baseline/{ids[0]}/999999").status_code == 404
+    assert supplier.get(f"/baseline/999999/{ids[1]}").status_code == 404
+
+
 def test_the_central_party_saves_the_rollout_report_and_only_a_manager_closes(app, as_user):
     with app.app_context():
         rfc_id = approved_earlier(make_rfc())
