@@ -61,7 +61,10 @@ PAGES = [
     (MANAGER, "/certificates", 4), (MANAGER, "/certificates?last=1", 4),
     # Availability: what it reads kept per process per period and day (outages/services._availability_reads).
     (MANAGER, "/outages/availability", 3), (MANAGER, "/outages/availability?period=month&count=12", 3),
-    (MANAGER, "/baseline", 9), (MANAGER, "/baseline/{environment}/{system}", 5),
+    # The baseline grid is rendered once per process per filters and manager-or-not (baseline.views._kept_grid): the
+    # user and the counters are read, nothing else while no counter moves; the filters' choices are the kept ones.
+    # A cell's history: the environment's and system's names from the kept choices, its lines as one read of columns.
+    (MANAGER, "/baseline", 3), (MANAGER, "/baseline/{environment}/{system}", 4),
     # The calendar, warmed: the process's copy for the viewer, filters and day (schedule/views.py) behind the
     # counters (its count read again after a change: tests/schedule/test_pages.py).
     (MANAGER, "/calendar?date={day}", 3), (MANAGER, "/calendar?view=week&date={day}", 3),

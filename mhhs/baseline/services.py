@@ -5,6 +5,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -15,7 +16,7 @@ from ..core.db import insert_if_missing
 from ..core.permissions import is_manager
 from ..core.services import Invalid, Refused
 from ..core.time import london_to_utc, utcnow
-from ..directory.models import Environment, Phase, System
+from ..directory.models import Environment, Phase, System, User
 from ..extensions import db
 from .models import BaselineChange, DeployedVersion
 from .versions import FORMAT, normal, parse
@@ -57,19 +58,33 @@ def deployed_versions():
     return {(d.environment_id, d.system_id): d.version for d in db.session.scalars(select(DeployedVersion))}
 
 
+class CellChange(NamedTuple):
+    """A line of a cell's history as its page shows it: who recorded it by name (None: imported)."""
+    since: datetime
+    version: str
+    what: str
+    rfc_id: int
+    by: str
+    at: datetime
+    reason: str
+
+
 @lru_cache(maxsize=1)
 def _cell_history_statement():
-    """A cell's changes, newest first, with their RFC and who recorded them: one statement, so SQLAlchemy keys it once
-    (built at first use, when every model is mapped)."""
-    return (select(BaselineChange).where(BaselineChange.environment_id == bindparam("environment_id"),
-                                         BaselineChange.system_id == bindparam("system_id"))
-            .options(joinedload(BaselineChange.rfc), joinedload(BaselineChange.by))
+    """A cell's changes, newest first, as columns with the name of who recorded them: one statement, so SQLAlchemy
+    keys it once (built at first use, when every model is mapped)."""
+    return (select(BaselineChange.since, BaselineChange.version, BaselineChange.what, BaselineChange.rfc_id,
+                   User.name, BaselineChange.at, BaselineChange.reason)
+            .outerjoin(User, User.id == BaselineChange.by_id)
+            .where(BaselineChange.environment_id == bindparam("environment_id"),
+                   BaselineChange.system_id == bindparam("system_id"))
             .order_by(BaselineChange.since.desc(), BaselineChange.id.desc()))
 
 
 def cell_history(environment_id, system_id):
-    return db.session.scalars(_cell_history_statement(),
-                              {"environment_id": environment_id, "system_id": system_id}).all()
+    """[CellChange] of a cell, newest first."""
+    rows = db.session.execute(_cell_history_statement(), {"environment_id": environment_id, "system_id": system_id})
+    return [CellChange(*row) for row in rows]
 
 
 def highest_running(system_id):
