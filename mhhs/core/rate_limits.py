@@ -13,10 +13,11 @@ X-RateLimit headers show is the one the request's own increment returned (no sec
 An API request costs one increment (BEGIN and the UPSERT on SQLite) and one read (the address's failures)."""
 import hashlib
 from datetime import UTC, timedelta
+from functools import cache
 
 from flask import g, has_request_context
 from limits.storage import Storage
-from sqlalchemy import Column, DateTime, Integer, String, case, delete, select
+from sqlalchemy import Column, DateTime, Integer, String, bindparam, case, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -53,6 +54,26 @@ def _epoch(moment):
     return moment.replace(tzinfo=UTC).timestamp()
 
 
+_TABLE = RateLimitCount.__table__
+_NOW, _AMOUNT, _ENDS = (bindparam("now", type_=DateTime), bindparam("amount", type_=Integer),
+                        bindparam("ends", type_=DateTime))
+_ENDED = delete(_TABLE).where(_TABLE.c.expires_at <= _NOW)
+
+
+@cache
+def _upsert(dialect_name):
+    """The count's UPSERT for the dialect, built once with bound parameters (counted, amount, ends, now), so that
+    each request runs it from the compiled cache instead of building and compiling it again."""
+    ended = _TABLE.c.expires_at <= _NOW
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (dialect.insert(_TABLE).values(key=bindparam("counted", type_=_TABLE.c.key.type), count=_AMOUNT,
+                                          expires_at=_ENDS)
+            .on_conflict_do_update(index_elements=[_TABLE.c.key], set_={
+                "count": case((ended, _AMOUNT), else_=_TABLE.c.count + _AMOUNT),
+                "expires_at": case((ended, _ENDS), else_=_TABLE.c.expires_at)})
+            .returning(_TABLE.c.count, _TABLE.c.expires_at))
+
+
 class DatabaseStorage(Storage):
     """Counts in the `rate_limit_counts` table of the app's database (SQLite or PostgreSQL), which every worker
     shares. Used inside an app context (every request is one)."""
@@ -66,19 +87,12 @@ class DatabaseStorage(Storage):
     def incr(self, key, expiry, amount=1):
         """Adds amount to the key's count in its window, starting a new window of `expiry` seconds when the last one
         has ended; returns the count. One INSERT … ON CONFLICT DO UPDATE … RETURNING, atomic on both databases."""
-        table, now, key = RateLimitCount.__table__, utcnow(), _key(key)
-        ends = now + timedelta(seconds=expiry)
+        now, key = utcnow(), _key(key)
+        values = {"counted": key, "amount": amount, "ends": now + timedelta(seconds=expiry), "now": now}
         with db.engine.connect().execution_options(**{WRITES: True}) as connection, connection.begin():
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(table).values(key=key, count=amount, expires_at=ends)
-            ended = table.c.expires_at <= now
-            statement = statement.on_conflict_do_update(index_elements=[table.c.key], set_={
-                "count": case((ended, amount), else_=table.c.count + amount),
-                "expires_at": case((ended, ends), else_=table.c.expires_at),
-            }).returning(table.c.count, table.c.expires_at)
-            row = connection.execute(statement).one()
+            row = connection.execute(_upsert(connection.dialect.name), values).one()
             if row.count == amount:  # a new window: windows that have ended are deleted, so the table stays small
-                connection.execute(delete(table).where(ended))
+                connection.execute(_ENDED, values)
         _seen()[key] = (row.count, row.expires_at)
         return row.count
 
