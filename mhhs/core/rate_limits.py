@@ -13,12 +13,10 @@ X-RateLimit headers show is the one the request's own increment returned (no sec
 An API request costs one increment (BEGIN and the UPSERT on SQLite) and one read (the address's failures)."""
 import hashlib
 from datetime import UTC, timedelta
-from functools import cache
 
 from flask import g, has_request_context
 from limits.storage import Storage
-from sqlalchemy import Column, DateTime, Integer, String, bindparam, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Column, DateTime, Integer, String, bindparam, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
@@ -55,23 +53,19 @@ def _epoch(moment):
 
 
 _TABLE = RateLimitCount.__table__
-_NOW, _AMOUNT, _ENDS = (bindparam("now", type_=DateTime), bindparam("amount", type_=Integer),
-                        bindparam("ends", type_=DateTime))
-_ENDED = delete(_TABLE).where(_TABLE.c.expires_at <= _NOW)
-
-
-@cache
-def _upsert(dialect_name):
-    """The count's UPSERT for the dialect, built once with bound parameters (counted, amount, ends, now), so that
-    each request runs it from the compiled cache instead of building and compiling it again."""
-    ended = _TABLE.c.expires_at <= _NOW
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    return (dialect.insert(_TABLE).values(key=bindparam("counted", type_=_TABLE.c.key.type), count=_AMOUNT,
-                                          expires_at=_ENDS)
-            .on_conflict_do_update(index_elements=[_TABLE.c.key], set_={
-                "count": case((ended, _AMOUNT), else_=_TABLE.c.count + _AMOUNT),
-                "expires_at": case((ended, _ENDS), else_=_TABLE.c.expires_at)})
-            .returning(_TABLE.c.count, _TABLE.c.expires_at))
+_ENDED = delete(_TABLE).where(_TABLE.c.expires_at <= bindparam("now", type_=DateTime))
+# The count's UPSERT, the same on both databases: a text statement with typed parameters and columns, so that it is
+# compiled once (SQLAlchemy does not cache its dialects' ON CONFLICT constructs: built with them, it was compiled
+# again on every API request).
+_UPSERT = text(
+    'INSERT INTO rate_limit_counts ("key", count, expires_at) VALUES (:counted, :amount, :ends) '
+    'ON CONFLICT ("key") DO UPDATE SET '
+    "count = CASE WHEN rate_limit_counts.expires_at <= :now THEN :amount ELSE rate_limit_counts.count + :amount END, "
+    "expires_at = CASE WHEN rate_limit_counts.expires_at <= :now THEN :ends ELSE rate_limit_counts.expires_at END "
+    "RETURNING count, expires_at"
+).bindparams(bindparam("counted", type_=String), bindparam("amount", type_=Integer),
+             bindparam("ends", type_=DateTime), bindparam("now", type_=DateTime)
+             ).columns(count=Integer, expires_at=DateTime)
 
 
 class DatabaseStorage(Storage):
@@ -90,7 +84,7 @@ class DatabaseStorage(Storage):
         now, key = utcnow(), _key(key)
         values = {"counted": key, "amount": amount, "ends": now + timedelta(seconds=expiry), "now": now}
         with db.engine.connect().execution_options(**{WRITES: True}) as connection, connection.begin():
-            row = connection.execute(_upsert(connection.dialect.name), values).one()
+            row = connection.execute(_UPSERT, values).one()
             if row.count == amount:  # a new window: windows that have ended are deleted, so the table stays small
                 connection.execute(_ENDED, values)
         _seen()[key] = (row.count, row.expires_at)
