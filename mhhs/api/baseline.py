@@ -14,7 +14,7 @@ from .names import filtered_by
 
 @bp.route("/baseline", methods=["GET"])
 @api_access("read")
-@bp.arguments(schemas.BaselineFilters, location="query")
+@bp.arguments(schemas.BaselineFilters(), location="query")
 @bp.response(200, schemas.Cell(many=True))
 def baseline_cells(filters):
     """The version of every system in every environment."""

@@ -22,7 +22,7 @@ from .names import Names, filtered_by
 
 @bp.route("/certificates", methods=["GET"])
 @api_access("read")
-@bp.arguments(schemas.CertificateFilters, location="query")
+@bp.arguments(schemas.CertificateFilters(), location="query")
 @bp.response(200, schemas.CertificatePage)
 def certificate_list(filters):
     """Certificates you may see with their expiry status, soonest expiry first, 25 a page (follow next)."""
@@ -50,7 +50,7 @@ def _certificate_bytes(text):
 
 @bp.route("/certificates", methods=["POST"])
 @api_access("certificates", can_keep_certificates)
-@bp.arguments(schemas.CertificateIn)
+@bp.arguments(schemas.CertificateIn())
 @bp.response(201, schemas.Certificate)
 def upload_certificate(data):
     """Upload a certificate (PEM or DER): its fields are read from it; a private key is refused."""

@@ -19,7 +19,7 @@ from .names import Names, filtered_by
 
 @bp.route("/outages", methods=["GET"])
 @api_access("read")
-@bp.arguments(schemas.OutageFilters, location="query")
+@bp.arguments(schemas.OutageFilters(), location="query")
 @bp.response(200, schemas.OutagePage)
 def outage_list(filters):
     """The outage log, newest first, 25 a page (follow next)."""
@@ -39,7 +39,7 @@ def _outage_page(_query, environment_id, system_id, planned):
 
 @bp.route("/outages", methods=["POST"])
 @api_access("outages")
-@bp.arguments(schemas.OutageIn)
+@bp.arguments(schemas.OutageIn())
 @bp.response(201, schemas.Outage)
 def log_outage(data):
     """Log an outage, as "Log outage" does (a Test Participant reports unplanned ones)."""
