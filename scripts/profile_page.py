@@ -8,7 +8,9 @@ Usage: .venv/bin/python scripts/profile_page.py /outages/categories [--rfcs 0] [
            --post "decision=approve&row_version=1&comment=Approved" --first 50001 --requests 200
 With --db, a database already filled there is used as it is (brought to the newest migration), else it is filled
 there and kept: one fill at the large size serves many profiles. A URL under /api/ is asked with a token of the
-user's (every scope), as a pipeline asks it. With --post, each request POSTs the form (with the session's CSRF
+user's (every scope), as a pipeline asks it. With --json, each request POSTs that JSON body to the /api/ URL (with
+the token; e.g. the health check's '{"system": "DIP", "environment": "SIT-A", "health": "green"}'). With --post,
+each request POSTs the form (with the session's CSRF
 token) to the URL with {id} the next id from --first: the writers' approvals, one request at a time (each id
 once, so a filled database serves one run; copy it first), with one session cookie, as wrk does.
 """
@@ -58,6 +60,7 @@ def main():
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--db", type=Path, help="a SQLite file to fill once and reuse")
     parser.add_argument("--post", help="a form to POST (url-encoded) instead of a GET")
+    parser.add_argument("--json", help="a JSON body to POST to an /api/ URL (with the token) instead of a GET")
     parser.add_argument("--dump", type=Path, help="also save the profile there (pstats)")
     parser.add_argument("--first", type=int, default=0, help="the first {id} of the URL (--post)")
     args = parser.parse_args()
@@ -82,6 +85,8 @@ def main():
             poster, headers = app.test_client(use_cookies=False), {"Cookie": f"{cookie.key}={cookie.value}"}
 
         def ask():
+            if args.json:
+                return client.post(args.url, data=args.json, headers=headers, content_type="application/json")
             if args.post:
                 return poster.post(args.url.format(id=next(ids)), data=form, headers=headers,
                                    content_type="application/x-www-form-urlencoded")

@@ -39,7 +39,7 @@ def _participants(names):
 
 @bp.route("/allocation/slots", methods=["GET"])
 @api_access("allocation")
-@bp.arguments(schemas.SlotFilters, location="query")
+@bp.arguments(schemas.SlotFilters(), location="query")
 @bp.response(200, schemas.SlotList)
 def slot_list(filters):
     """The slots to come that the token's user may see (a Test Participant its own), soonest first, at most 200."""
@@ -54,7 +54,7 @@ def slot_list(filters):
 
 @bp.route("/allocation/slots", methods=["POST"])
 @api_access("allocation", _books)
-@bp.arguments(schemas.SlotIn)
+@bp.arguments(schemas.SlotIn())
 @bp.response(201, schemas.SlotList)
 def request_slot(data):
     """Allocate a slot (a Release Manager) or request one for the token's own organisation; a series of weekdays
@@ -78,7 +78,7 @@ def request_slot(data):
 
 @bp.route("/tranches", methods=["GET"])
 @api_access("allocation")
-@bp.arguments(schemas.TrancheFilters, location="query")
+@bp.arguments(schemas.TrancheFilters(), location="query")
 @bp.response(200, schemas.TrancheList)
 def tranche_list(filters):
     """The Qualification and E2E Sandbox tranches, by kind and first day: environment, days, the participants the
@@ -101,7 +101,7 @@ def tranche_list(filters):
 
 @bp.route("/stages", methods=["GET"])
 @api_access("allocation")
-@bp.arguments(schemas.StageFilters, location="query")
+@bp.arguments(schemas.StageFilters(), location="query")
 @bp.response(200, schemas.StageList)
 def stage_list(filters):
     """The test stages on environments, by first day: days, whether each runs alone, and the recorded leave for it to
@@ -146,7 +146,7 @@ def environment_allocation(query, name):
 
 @bp.route("/allocation/check", methods=["GET"])
 @api_access("allocation")
-@bp.arguments(schemas.CheckQuery, location="query")
+@bp.arguments(schemas.CheckQuery(), location="query")
 @bp.response(200, schemas.CheckAnswer)
 def check(query):
     """May a participant test, or an RFC deploy, at a time (now when absent)? allowed (until when it holds), wait

@@ -15,23 +15,28 @@ from ..core.pagination import paginate
 from ..core.time import utcnow
 from . import plain, schemas
 from .authentication import api_access
-from .blueprint import bp, next_link
+from .blueprint import bp, next_link, query_key
 from .errors import check, invalid
 from .names import Names, filtered_by
 
 
 @bp.route("/certificates", methods=["GET"])
 @api_access("read")
-@bp.arguments(schemas.CertificateFilters, location="query")
+@bp.arguments(schemas.CertificateFilters(), location="query")
 @bp.response(200, schemas.CertificatePage)
 def certificate_list(filters):
     """Certificates you may see with their expiry status, soonest expiry first, 25 a page (follow next)."""
     _, environment = filtered_by(filters)
-    page = paginate(services.dashboard_query(current_user, utcnow(), environment_id=environment and environment.id,
-                                             kind=filters.get("kind")),
+    return jsonify(services.kept_listing(_certificate_page, current_user, utcnow(),
+                                         key=(query_key(), environment and environment.id, filters.get("kind"))))
+
+
+def _certificate_page(reader, now, _query, environment_id, kind):
+    """A page of the list as JSON values, as the reader sees it at `now` (kept per reader: services.kept_listing)."""
+    page = paginate(services.dashboard_query(reader, now, environment_id=environment_id, kind=kind),
                     [Certificate.valid_to, Certificate.id], key_of=lambda row: (row[0].valid_to, row[0].id))
-    return jsonify({"items": [plain.dump(schemas.Certificate, row) for row in page.items],
-                    "next": next_link(page, "api.certificate_list")})
+    return {"items": [plain.dump(schemas.Certificate, row) for row in page.items],
+            "next": next_link(page, "api.certificate_list")}
 
 
 def _certificate_bytes(text):
@@ -45,7 +50,7 @@ def _certificate_bytes(text):
 
 @bp.route("/certificates", methods=["POST"])
 @api_access("certificates", can_keep_certificates)
-@bp.arguments(schemas.CertificateIn)
+@bp.arguments(schemas.CertificateIn())
 @bp.response(201, schemas.Certificate)
 def upload_certificate(data):
     """Upload a certificate (PEM or DER): its fields are read from it; a private key is refused."""

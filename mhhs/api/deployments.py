@@ -14,7 +14,7 @@ from .rfcs import visible_rfc_or_404
 
 @bp.route("/rfcs/<int:rfc_id>/deployments", methods=["POST"])
 @api_access("deployments", takes_part_in_rollout)
-@bp.arguments(schemas.DeploymentIn)
+@bp.arguments(schemas.DeploymentIn())
 @bp.response(201, schemas.Rfc)
 def record_deployment(data, rfc_id):
     """The outcome in one target environment, as "Record deployment" does: success sets the baseline."""

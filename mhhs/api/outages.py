@@ -2,6 +2,7 @@
 from flask import abort, jsonify
 from flask_login import current_user
 
+from ..core.changes import OUTAGES, REFERENCE, cached
 from ..core.pagination import paginate
 from ..extensions import db
 from ..outages import services
@@ -11,27 +12,34 @@ from ..outages.rules import outage_problems
 from ..rfcs.numbers import parse_rfc_number
 from . import plain, schemas
 from .authentication import api_access
-from .blueprint import bp, next_link
+from .blueprint import bp, next_link, query_key
 from .errors import check
 from .names import Names, filtered_by
 
 
 @bp.route("/outages", methods=["GET"])
 @api_access("read")
-@bp.arguments(schemas.OutageFilters, location="query")
+@bp.arguments(schemas.OutageFilters(), location="query")
 @bp.response(200, schemas.OutagePage)
 def outage_list(filters):
     """The outage log, newest first, 25 a page (follow next)."""
     system, environment = filtered_by(filters)
-    page = paginate(services.log_query(environment_id=environment and environment.id, system_id=system and system.id,
-                                       planned=filters.get("planned")), [Outage.start, Outage.id], descending=True)
-    return jsonify({"items": [plain.dump(schemas.Outage, outage) for outage in page.items],
-                    "next": next_link(page, "api.outage_list")})
+    return jsonify(cached(_outage_page, OUTAGES, REFERENCE, key=(query_key(),),
+                          using=(environment and environment.id, system and system.id, filters.get("planned"))))
+
+
+def _outage_page(_query, environment_id, system_id, planned):
+    """A page of the log as JSON values: the same for every reader (the log is everyone's), kept per process per
+    query string while no outage and no name it shows changes."""
+    page = paginate(services.log_query(environment_id=environment_id, system_id=system_id, planned=planned),
+                    [Outage.start, Outage.id], descending=True)
+    return {"items": [plain.dump(schemas.Outage, outage) for outage in page.items],
+            "next": next_link(page, "api.outage_list")}
 
 
 @bp.route("/outages", methods=["POST"])
 @api_access("outages")
-@bp.arguments(schemas.OutageIn)
+@bp.arguments(schemas.OutageIn())
 @bp.response(201, schemas.Outage)
 def log_outage(data):
     """Log an outage, as "Log outage" does (a Test Participant reports unplanned ones)."""

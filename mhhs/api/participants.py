@@ -70,7 +70,7 @@ def proving_steps(participant_id, environment):
 
 @bp.route("/participants/<int:participant_id>/proving/<environment>/dip-message", methods=["POST"])
 @api_access("participants", can_record_steps)
-@bp.arguments(schemas.DipMessageIn)
+@bp.arguments(schemas.DipMessageIn())
 @bp.response(200, schemas.ProvingParticipant)
 def record_dip_message(data, participant_id, environment):
     """Record step 4, a DIP message sent and its response received (EAP §11.3.1.3), with its message id and time:

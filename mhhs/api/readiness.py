@@ -15,7 +15,7 @@ from .names import Names
 
 @bp.route("/health-checks", methods=["POST"])
 @api_access("readiness", can_post_health_checks)
-@bp.arguments(schemas.HealthCheckIn)
+@bp.arguments(schemas.HealthCheckIn())
 @bp.response(201, schemas.HealthCheck)
 def post_health_check(data):
     """Report a system's morning health check in an environment (again the same day: it is updated)."""

@@ -75,7 +75,7 @@ def visible_rfc_or_404(rfc_id):
 
 @bp.route("/rfcs", methods=["GET"])
 @api_access("read")
-@bp.arguments(schemas.RfcFilters, location="query")
+@bp.arguments(schemas.RfcFilters(), location="query")
 @bp.response(200, schemas.RfcPage)
 def rfcs(filters):
     """RFCs you may see, newest first, 25 a page (follow next)."""
@@ -91,7 +91,7 @@ def rfcs(filters):
 
 @bp.route("/rfcs", methods=["POST"])
 @api_access("rfcs", can_raise_rfc)
-@bp.arguments(schemas.RfcIn)
+@bp.arguments(schemas.RfcIn())
 @bp.response(201, schemas.Rfc)
 @bp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string", "maxLength": 200},
                      "description": "A retried create with the same key returns the first RFC, not a second one."}])
@@ -141,7 +141,7 @@ def rfc(rfc_id):
 
 @bp.route("/rfcs/<int:rfc_id>", methods=["PATCH"])
 @api_access("rfcs", can_raise_rfc)
-@bp.arguments(schemas.RfcIn)
+@bp.arguments(schemas.RfcIn())
 @bp.response(200, schemas.Rfc)
 def update_rfc(data, rfc_id):
     """Change a draft (or an RFC sent back with changes requested): the fields sent replace those stored."""
@@ -173,7 +173,7 @@ def withdraw_rfc(rfc_id):
 
 @bp.route("/versions/next", methods=["GET"])
 @api_access("read", can_raise_rfc)
-@bp.arguments(schemas.VersionQuery, location="query")
+@bp.arguments(schemas.VersionQuery(), location="query")
 @bp.response(200, schemas.Version)
 def next_version(query):
     """The version the rules propose for one of your systems and a release type."""

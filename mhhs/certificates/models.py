@@ -75,8 +75,10 @@ class Certificate(db.Model):
         # The dashboard's counts per status (ranges of valid_to among current or replaced certificates) and the
         # kinds each organisation holds, current and valid, per environment: both read from this index alone.
         Index("ix_certificates_current", "replaced", "valid_to", "environment_id", "organisation_id", "kind"),
-        # Which organisations test in which environments.
-        Index("ix_certificates_environment_organisation", "environment_id", "organisation_id"),
+        # Which organisations test in which environments, and the DIP certificates one organisation holds current
+        # in one environment until when (participants.proving.facts_for: the allocation check's connectivity step),
+        # a few rows of this index rather than every current certificate's in ix_certificates_current.
+        Index("ix_certificates_held", "environment_id", "organisation_id", "kind", "replaced", "valid_to"),
         # One organisation stores a certificate once; another's copy of the same file never blocks it.
         UniqueConstraint("organisation_id", "fingerprint", name="uq_certificates_organisation_fingerprint"),
     )

@@ -151,6 +151,21 @@ def counts(user, now):
     return found
 
 
+def kept_listing(load, user, now, key=()):
+    """load(reader, now, *key): what a list of the certificates the user sees shows (plain values), kept per process
+    per reader (whose certificates the user sees) and key while no certificate and no name changes (PROVING,
+    REFERENCE) and time alone moves none of the reader's to another status (the API's list)."""
+    found, _read_at, _until = cached(_load_listing, PROVING, REFERENCE, key=(load, _reader_of(user), *key),
+                                     using=(now,), fresh=lambda copy: copy[1] <= now < copy[2])
+    return found
+
+
+def _load_listing(load, organisation_id, *key_and_now):
+    *key, now = key_and_now
+    reader = _Reader(organisation_id)
+    return load(reader, now, *key), now, _next_status_change(reader, now)
+
+
 def _load_counts(organisation_id, now):
     reader = _Reader(organisation_id)
     return status_counts(reader, now), now, _next_status_change(reader, now)

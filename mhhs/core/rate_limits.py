@@ -16,8 +16,7 @@ from datetime import UTC, timedelta
 
 from flask import g, has_request_context
 from limits.storage import Storage
-from sqlalchemy import Column, DateTime, Integer, String, case, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Column, DateTime, Integer, String, bindparam, delete, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
@@ -53,6 +52,22 @@ def _epoch(moment):
     return moment.replace(tzinfo=UTC).timestamp()
 
 
+_TABLE = RateLimitCount.__table__
+_ENDED = delete(_TABLE).where(_TABLE.c.expires_at <= bindparam("now", type_=DateTime))
+# The count's UPSERT, the same on both databases: a text statement with typed parameters and columns, so that it is
+# compiled once (SQLAlchemy does not cache its dialects' ON CONFLICT constructs: built with them, it was compiled
+# again on every API request).
+_UPSERT = text(
+    'INSERT INTO rate_limit_counts ("key", count, expires_at) VALUES (:counted, :amount, :ends) '
+    'ON CONFLICT ("key") DO UPDATE SET '
+    "count = CASE WHEN rate_limit_counts.expires_at <= :now THEN :amount ELSE rate_limit_counts.count + :amount END, "
+    "expires_at = CASE WHEN rate_limit_counts.expires_at <= :now THEN :ends ELSE rate_limit_counts.expires_at END "
+    "RETURNING count, expires_at"
+).bindparams(bindparam("counted", type_=String), bindparam("amount", type_=Integer),
+             bindparam("ends", type_=DateTime), bindparam("now", type_=DateTime)
+             ).columns(count=Integer, expires_at=DateTime)
+
+
 class DatabaseStorage(Storage):
     """Counts in the `rate_limit_counts` table of the app's database (SQLite or PostgreSQL), which every worker
     shares. Used inside an app context (every request is one)."""
@@ -66,19 +81,12 @@ class DatabaseStorage(Storage):
     def incr(self, key, expiry, amount=1):
         """Adds amount to the key's count in its window, starting a new window of `expiry` seconds when the last one
         has ended; returns the count. One INSERT … ON CONFLICT DO UPDATE … RETURNING, atomic on both databases."""
-        table, now, key = RateLimitCount.__table__, utcnow(), _key(key)
-        ends = now + timedelta(seconds=expiry)
+        now, key = utcnow(), _key(key)
+        values = {"counted": key, "amount": amount, "ends": now + timedelta(seconds=expiry), "now": now}
         with db.engine.connect().execution_options(**{WRITES: True}) as connection, connection.begin():
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(table).values(key=key, count=amount, expires_at=ends)
-            ended = table.c.expires_at <= now
-            statement = statement.on_conflict_do_update(index_elements=[table.c.key], set_={
-                "count": case((ended, amount), else_=table.c.count + amount),
-                "expires_at": case((ended, ends), else_=table.c.expires_at),
-            }).returning(table.c.count, table.c.expires_at)
-            row = connection.execute(statement).one()
+            row = connection.execute(_UPSERT, values).one()
             if row.count == amount:  # a new window: windows that have ended are deleted, so the table stays small
-                connection.execute(delete(table).where(ended))
+                connection.execute(_ENDED, values)
         _seen()[key] = (row.count, row.expires_at)
         return row.count
 

@@ -288,10 +288,18 @@ def overview(participant, now):
     no query of its own while nothing changed."""
     rows = []
     for environment in choices.environments():
-        entry = _evaluation(environment.id, now).by_id.get(participant.id)
-        if entry is not None:
-            rows.append((environment, first_open(entry[1]), entry[2] is not None))
+        found = standing_in(participant.id, environment.id, now)
+        if found is not None:
+            rows.append((environment, *found))
     return rows
+
+
+def standing_in(participant_id, environment_id, now):
+    """(first open StepState or None, whether signed off) of a participant proving connectivity to the environment,
+    read off the environment's evaluation (the matrix's, shared, kept per process: `_evaluation`); None for one not
+    proving there."""
+    entry = _evaluation(environment_id, now).by_id.get(participant_id)
+    return None if entry is None else (first_open(entry[1]), entry[2] is not None)
 
 
 PROVING_ACTIONS = ("proving.step_recorded", "connectivity.signed_off", "connectivity.voided", "connectivity.regressed")

@@ -29,7 +29,7 @@ from .permissions import (
     visible_connections,
     visible_environments,
 )
-from .proving import first_open, open_step_words, steps_of
+from .proving import first_open, open_step_words, standing_in, steps_of
 from .rules import CHECKS, connection_problems, entries, normal_entries
 
 SIGN_OFF_NEEDED = "Connectivity to {environment} is not signed off"
@@ -51,15 +51,19 @@ def connectivity_signed_off(participant_id, environment_id):
 def first_open_step(participant_id, environment):
     """What stands between a participant and testing in a central environment, in words, or None when nothing does:
     the first required proving step not done (derived now, so an expired certificate counts at once), else a
-    missing sign-off."""
-    participant = db.session.get(Participant, participant_id)
-    if participant is None:  # not on the register: nothing was proven, let alone signed off
-        return SIGN_OFF_NEEDED.format(environment=environment.name)
-    facts, states = steps_of(participant, environment)
-    state = first_open(states)
+    missing sign-off. A participant proving connectivity there is read off the environment's evaluation kept per
+    process (the matrix's: proving.standing_in); any other is derived here."""
+    found = standing_in(participant_id, environment.id, utcnow())
+    if found is None:
+        participant = db.session.get(Participant, participant_id)
+        if participant is None:  # not on the register: nothing was proven, let alone signed off
+            return SIGN_OFF_NEEDED.format(environment=environment.name)
+        facts, states = steps_of(participant, environment)
+        found = first_open(states), facts.sign_off is not None
+    state, signed_off = found
     if state is not None:
         return f"{environment.name}: {open_step_words(state)}"
-    if facts.sign_off is not None:  # the standing sign-off, read with the steps (connectivity_signed_off's rule)
+    if signed_off:  # the standing sign-off, read with the steps (connectivity_signed_off's rule)
         return None
     return SIGN_OFF_NEEDED.format(environment=environment.name)
 

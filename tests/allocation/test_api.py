@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from mhhs.allocation import services
 from mhhs.allocation.models import Purpose
 from mhhs.core.time import utcnow
+from mhhs.participants import proving
+from mhhs.participants import services as participant_services
 from mhhs.participants.models import Route
 from tests.allocation.factory import at, book, environment, make_participant, next_monday, sign_off, user
 from tests.helpers import iso
@@ -49,6 +51,25 @@ def test_the_check_answers_refused_wait_and_allowed_for_a_participant(app, api, 
     assert answer["answer"] == "wait" and answer["until"].startswith(iso(at(monday, 11))[:16])
     answer = api("GET", url.replace(iso(at(monday, 10)), iso(at(monday, 11, 30))).replace("+", "%2B"), secret).json
     assert answer["answer"] == "allowed" and answer["until"].startswith(iso(at(monday, 12))[:16])
+
+
+def test_the_check_reads_the_kept_proving_evaluation_afresh_once_a_certificate_expires(app, api, make_token,
+                                                                                        monkeypatch):
+    """The connectivity step is read off the environment's evaluation kept per process (the matrix's): time alone,
+    a certificate it counted expiring, refuses the very next check."""
+    with app.app_context():
+        northwold = make_participant()
+        sign_off(northwold)
+        monday = next_monday()
+        book([northwold], at(monday, 11), at(monday, 12), purpose=Purpose.TESTING)
+    secret = make_token("supplier@demo.test")
+    url = f"/allocation/check?participant=Northwold Energy&environment=SIT-A&at={iso(at(monday, 11, 30))}"
+    assert api("GET", url.replace("+", "%2B"), secret).json["answer"] == "allowed"  # kept now
+    later = utcnow() + timedelta(days=400)  # past the certificates' expiry (a year): nothing written
+    monkeypatch.setattr(participant_services, "utcnow", lambda: later)
+    monkeypatch.setattr(proving, "utcnow", lambda: later)
+    answer = api("GET", url.replace("+", "%2B"), secret).json
+    assert answer["answer"] == "refused" and answer["reasons"][0].startswith("SIT-A: Step 2"), answer
 
 
 def test_the_check_answers_for_an_rfc_and_who_holds_an_environment(app, api, make_token):
