@@ -88,6 +88,13 @@ LISTED = {"environments": (), "deployments": ()}
 QUEUED = {"environments": (), "approvals": (), "control_points": (), "revisions": (),
           "consultations": ("organisation",)}
 QUEUED_SYSTEMS = {"environments": ()}
+# And what an RFC's page shows of it (each region reads one): one statement a collection, the people and
+# environments its rows name joined in, instead of a lazy load per collection and per person; SHOWN_DEFECTS, of
+# each of its defects.
+SHOWN = {"environments": (), "defects": ("found_in",), "change_requests": (), "approvals": ("by",),
+         "revisions": ("submitted_by",), "control_points": ("by",), "deployments": ("environment", "by"),
+         "consultations": ("organisation", "shared_by", "responded_by")}
+SHOWN_DEFECTS = {"retests": ("by",)}
 
 
 def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None,
