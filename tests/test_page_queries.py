@@ -50,7 +50,9 @@ PAGES = [
     # per process behind the reference data's counter (directory/choices.py): the counters' one read (which the queue
     # makes anyway), not a query each.
     (MANAGER, "/rfcs", 7), (MANAGER, "/rfcs?last=1", 7), (CENTRAL_PARTY, "/rfcs", 7), (PARTICIPANT, "/rfcs", 7),
-    (MANAGER, "/rfcs/{rfc}", 33), (MANAGER, "/approvals", 22),
+    # An RFC's page reads the RFC with its organisation and system, then each collection it shows in one statement
+    # (rfcs/queries.SHOWN), the people and environments its rows name joined in.
+    (MANAGER, "/rfcs/{rfc}", 31), (MANAGER, "/approvals", 22),
     # The outages page: the log's rows as columns and their systems (its count, the board rendered and the filters'
     # choices kept per process behind the counters), then the regions under the board (participants, health check).
     (MANAGER, "/outages", 9), (MANAGER, "/outages?last=1", 9), (MANAGER, "/outages/board", 3),

@@ -31,7 +31,7 @@ from .blueprint import PAGE_REGIONS, _rfc_or_404, bp, central_party
 @bp.route("/rfcs/<int:rfc_id>")
 @login_required
 def detail(rfc_id):
-    return _detail_page(_rfc_or_404(rfc_id))
+    return _detail_page(services.rfc_or_404(current_user, rfc_id, shown=True))
 
 
 def _detail_page(rfc, closure_form=None, action_form=None, consult_form=None, answer_form=None):
