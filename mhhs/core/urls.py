@@ -5,11 +5,34 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, request, url_for
 
 
+def _public_adapter():
+    """The URL map bound to PUBLIC_URL, once per app (the same for every request)."""
+    made = current_app.extensions.get("public_url_adapter")
+    if made is None:
+        base = urlsplit(current_app.config["PUBLIC_URL"])
+        made = current_app.extensions["public_url_adapter"] = current_app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    return made
+
+
 def public_url(endpoint, **values):
     """The absolute URL of endpoint under PUBLIC_URL (its scheme, host and path prefix)."""
-    base = urlsplit(current_app.config["PUBLIC_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
-    return adapter.build(endpoint, {k: v for k, v in values.items() if v is not None}, force_external=True)
+    return _public_adapter().build(endpoint, {k: v for k, v in values.items() if v is not None}, force_external=True)
+
+
+_MARK = 918273645546372819  # an id no row has, marking where a row's id goes in its URL
+
+
+def public_url_of_id(endpoint, key, row_id):
+    """public_url(endpoint, key=row_id) for an integer id (a row's page in an API answer): the URL built once per app
+    and endpoint with a mark for the id, then the id put in its place, not a URL built per row."""
+    if type(row_id) is not int:
+        return public_url(endpoint, **{key: row_id})
+    made = current_app.extensions.setdefault("public_url_templates", {})
+    template = made.get((endpoint, key))
+    if template is None:
+        template = made[(endpoint, key)] = public_url(endpoint, **{key: _MARK}).replace(str(_MARK), "{}")
+    return template.format(row_id)
 
 
 def trusted_hosts(config):
