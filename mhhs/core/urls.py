@@ -23,16 +23,27 @@ def public_url(endpoint, **values):
 _MARK = 918273645546372819  # an id no row has, marking where a row's id goes in its URL
 
 
-def public_url_of_id(endpoint, key, row_id):
-    """public_url(endpoint, key=row_id) for an integer id (a row's page in an API answer): the URL built once per app
-    and endpoint with a mark for the id, then the id put in its place, not a URL built per row."""
+def _of_id(build, kind, endpoint, key, row_id):
+    """build(endpoint, key=row_id) for an integer id (a row's page in a list): built once per app, kind and endpoint
+    with a mark for the id, then the id put in its place, not a URL built per row."""
     if type(row_id) is not int:
-        return public_url(endpoint, **{key: row_id})
-    made = current_app.extensions.setdefault("public_url_templates", {})
-    template = made.get((endpoint, key))
+        return build(endpoint, **{key: row_id})
+    made = current_app.extensions.setdefault("url_templates", {})
+    shape = (kind, endpoint, key)
+    template = made.get(shape)
     if template is None:
-        template = made[(endpoint, key)] = public_url(endpoint, **{key: _MARK}).replace(str(_MARK), "{}")
+        template = made[shape] = build(endpoint, **{key: _MARK}).replace(str(_MARK), "{}")
     return template.format(row_id)
+
+
+def public_url_of_id(endpoint, key, row_id):
+    """public_url(endpoint, key=row_id), for the rows of an API answer."""
+    return _of_id(public_url, "public", endpoint, key, row_id)
+
+
+def url_of_id(endpoint, key, row_id):
+    """url_for(endpoint, key=row_id), for the rows of a page (under this request's script root)."""
+    return _of_id(url_for, request.script_root, endpoint, key, row_id)
 
 
 def trusted_hosts(config):
