@@ -2,8 +2,9 @@
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
@@ -69,13 +70,18 @@ def tokens_of(user):
                               .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())).all()
 
 
+@cache  # built at first use (the mappers configured), not at import
+def _by_secret():
+    """The token with a secret's hash (bound at execution) and its user: built once, every API request reads it."""
+    return select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.secret_hash == bindparam("secret_hash"))
+
+
 def token_for(secret, now=None):
     """The usable token with this secret (not revoked, not expired, its user active), or None."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     now = now or utcnow()
-    token = db.session.scalar(select(ApiToken).options(joinedload(ApiToken.user))
-                              .where(ApiToken.secret_hash == _hash(secret)))
+    token = db.session.scalar(_by_secret(), {"secret_hash": _hash(secret)})
     if token is None or not token.is_usable(now):
         return None
     if token.last_used_at is None or now - token.last_used_at > TOUCH_EVERY:
