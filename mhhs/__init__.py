@@ -225,7 +225,7 @@ def _register_template_globals(app):
     from .core import permissions as core_rules
     from .core.pagination import link_args
     from .core.time import day_span, format_london
-    from .core.urls import fixed_url, public_url
+    from .core.urls import fixed_url, public_url, url_of_id
     from .mail.services import counted, kind_words
     from .outages import permissions as outage_rules
     from .outages.views import hours
@@ -245,7 +245,8 @@ def _register_template_globals(app):
     app.jinja_env.globals.update(allocation_rules.JINJA_GLOBALS)  # environment allocation (issue 27)
     app.jinja_env.globals.update(links.JINJA_GLOBALS)
     app.jinja_env.globals.update(zip=zip, login_locked_until=locked_until, public_url=public_url, link_args=link_args,
-                                 fixed_url=fixed_url, counted=counted)  # counted: "4 messages", never "message(s)"
+                                 fixed_url=fixed_url, url_of_id=url_of_id,
+                                 counted=counted)  # counted: "4 messages", never "message(s)"
     app.jinja_env.filters.update(london=format_london, day_span=day_span, follow_up=follow_up,
                                  revision_time=rfc_views.revision_time, audit_sentence=sentence, rfc_number=rfc_number,
                                  cert_date=cert_date, hours=hours, kind_words=kind_words)

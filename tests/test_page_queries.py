@@ -53,7 +53,9 @@ PAGES = [
     # per process behind the reference data's counter (directory/choices.py): the counters' one read (which the queue
     # makes anyway), not a query each.
     (MANAGER, "/rfcs", 7), (MANAGER, "/rfcs?last=1", 7), (CENTRAL_PARTY, "/rfcs", 7), (PARTICIPANT, "/rfcs", 7),
-    (MANAGER, "/rfcs/{rfc}", 33), (MANAGER, "/approvals", 22),
+    # An RFC's page reads the RFC with its organisation and system, then each collection it shows in one statement
+    # (rfcs/queries.SHOWN), the people and environments its rows name joined in.
+    (MANAGER, "/rfcs/{rfc}", 31), (MANAGER, "/approvals", 22),
     # The outages page: the log's rows as columns and their systems (its count, the board rendered and the filters'
     # choices kept per process behind the counters), then the regions under the board (participants, health check).
     (MANAGER, "/outages", 9), (MANAGER, "/outages?last=1", 9), (MANAGER, "/outages/board", 3),
@@ -79,9 +81,10 @@ PAGES = [
 ]
 # Under /api/v1: the outages', the certificates' and the baseline's JSON is kept per process per query string (and
 # reader: the certificates) behind their counters (api/outages.py, certificates.services.kept_listing): the
-# counters' read only, after the token and the rate limiter. The allocation check reads the participant's
+# counters' read only, after the token and the rate limiter. One RFC: read with its organisation and system, then
+# each collection it sends in one statement (api/rfcs.SENT). The allocation check reads the participant's
 # connectivity steps off the environment's proving evaluation kept per process (the matrix's: proving.standing_in).
-API = [("/rfcs", 13), ("/rfcs/{rfc}", 14), ("/baseline", 6), ("/outages", 6), ("/certificates", 6),
+API = [("/rfcs", 13), ("/rfcs/{rfc}", 12), ("/baseline", 6), ("/outages", 6), ("/certificates", 6),
        ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 20)]
 # The morning health check a Central Party's monitor posts (an update once the day's check is there), with the day's
 # checks' change counter (`health`: the home page's readiness cards).

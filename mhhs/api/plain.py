@@ -9,7 +9,7 @@ from functools import cache
 from marshmallow import fields
 from marshmallow.utils import missing
 
-from ..core.urls import public_url
+from ..core.urls import public_url_of_id
 from ..rfcs.numbers import rfc_number
 from . import schemas
 
@@ -29,7 +29,7 @@ def _converter(field):
     if kind is schemas.RfcNumber:
         return lambda value: rfc_number(value) if value else None
     if kind is schemas.Page:
-        return _none_or(lambda value: public_url(field.endpoint, **{field.key: value}))
+        return _none_or(lambda value: public_url_of_id(field.endpoint, field.key, value))
     if kind is schemas.UtcTime:
         return _none_or(lambda value: value.replace(tzinfo=UTC).isoformat())
     if kind is fields.String:

@@ -67,7 +67,7 @@ SENT = {"environments": (), "defects": ("found_in",), "change_requests": (), "ap
 
 def visible_rfc_or_404(rfc_id):
     """The RFC with this id if the token's user may see it; a 404 problem in the API's words otherwise."""
-    rfc = services.get_visible(current_user, rfc_id)
+    rfc = services.get_visible(current_user, rfc_id, shown=True)  # each answer sends it whole
     if rfc is None:
         abort(404, f"There is no {rfc_number(rfc_id)} you can see.")
     return rfc
@@ -134,7 +134,9 @@ def _replay(key, fingerprint):
 @bp.alt_response(304, description="Not modified since the ETag sent in If-None-Match.")
 def rfc(rfc_id):
     """One RFC with its status and each phase's decision: poll it (with If-None-Match) until it is approved."""
-    response = jsonify(plain.dump(schemas.Rfc, visible_rfc_or_404(rfc_id)))
+    rfc = visible_rfc_or_404(rfc_id)
+    load_collections([rfc], Rfc, **SENT)
+    response = jsonify(plain.dump(schemas.Rfc, rfc))
     response.add_etag()
     return response.make_conditional(request)
 

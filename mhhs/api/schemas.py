@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, pre_dump, validate
 
 from ..certificates.models import Kind
 from ..core.time import TIME_RANGE_MESSAGE, time_range_problem
-from ..core.urls import public_url
+from ..core.urls import public_url_of_id
 from ..outages.models import Category
 from ..readiness.models import Health
 from ..rfcs.numbers import rfc_number
@@ -81,7 +81,7 @@ class Page(fields.String):
                          metadata={"description": "Its page in Release Desk."}, **kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return public_url(self.endpoint, **{self.key: value})
+        return public_url_of_id(self.endpoint, self.key, value)
 
 
 def _environment(**kwargs):

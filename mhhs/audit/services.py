@@ -1,6 +1,8 @@
 """Writing to the audit trail, always inside the caller's transaction (the caller commits)."""
+from functools import cache
+
 from flask import g, has_request_context, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -26,8 +28,14 @@ def record(action, actor=None, obj=None, summary="", at=None):
     return event
 
 
+@cache  # built at first use (the mappers configured), not at import
+def _history():
+    """One statement for every object's trail, its type and id bound at execution (built once, not per page)."""
+    return (select(AuditEvent).where(AuditEvent.object_type == bindparam("object_type"),
+                                     AuditEvent.object_id == bindparam("object_id"))
+            .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at, AuditEvent.id))
+
+
 def history(obj):
     """The audit trail of one object, oldest first, with who did each thing loaded in the same go."""
-    return db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == obj.__tablename__, AuditEvent.object_id == obj.id)
-        .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at, AuditEvent.id)).all()
+    return db.session.scalars(_history(), {"object_type": obj.__tablename__, "object_id": obj.id}).all()

@@ -5,11 +5,45 @@ from urllib.parse import urlsplit
 from flask import current_app, has_request_context, request, url_for
 
 
+def _public_adapter():
+    """The URL map bound to PUBLIC_URL, once per app (the same for every request)."""
+    made = current_app.extensions.get("public_url_adapter")
+    if made is None:
+        base = urlsplit(current_app.config["PUBLIC_URL"])
+        made = current_app.extensions["public_url_adapter"] = current_app.url_map.bind(
+            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
+    return made
+
+
 def public_url(endpoint, **values):
     """The absolute URL of endpoint under PUBLIC_URL (its scheme, host and path prefix)."""
-    base = urlsplit(current_app.config["PUBLIC_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
-    return adapter.build(endpoint, {k: v for k, v in values.items() if v is not None}, force_external=True)
+    return _public_adapter().build(endpoint, {k: v for k, v in values.items() if v is not None}, force_external=True)
+
+
+_MARK = 918273645546372819  # an id no row has, marking where a row's id goes in its URL
+
+
+def _of_id(build, kind, endpoint, key, row_id):
+    """build(endpoint, key=row_id) for an integer id (a row's page in a list): built once per app, kind and endpoint
+    with a mark for the id, then the id put in its place, not a URL built per row."""
+    if type(row_id) is not int:
+        return build(endpoint, **{key: row_id})
+    made = current_app.extensions.setdefault("url_templates", {})
+    shape = (kind, endpoint, key)
+    template = made.get(shape)
+    if template is None:
+        template = made[shape] = build(endpoint, **{key: _MARK}).replace(str(_MARK), "{}")
+    return template.format(row_id)
+
+
+def public_url_of_id(endpoint, key, row_id):
+    """public_url(endpoint, key=row_id), for the rows of an API answer."""
+    return _of_id(public_url, "public", endpoint, key, row_id)
+
+
+def url_of_id(endpoint, key, row_id):
+    """url_for(endpoint, key=row_id), for the rows of a page (under this request's script root)."""
+    return _of_id(url_for, request.script_root, endpoint, key, row_id)
 
 
 def trusted_hosts(config):

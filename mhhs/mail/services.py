@@ -8,7 +8,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import current_app, g, has_request_context, render_template
-from sqlalchemy import inspect, or_, select, update
+from sqlalchemy import bindparam, inspect, or_, select, update
 
 from ..core import registry
 from ..core.db import writing
@@ -119,11 +119,14 @@ def email_text(template, **context):
     return subject.removeprefix("Subject: ").strip(), body
 
 
+_ABOUT = (select(OutboxMessage).where(OutboxMessage.object_type == bindparam("object_type"),
+                                      OutboxMessage.object_id == bindparam("object_id"))
+          .order_by(OutboxMessage.id))  # built once, the object bound at execution
+
+
 def messages_about(obj):
     """The messages sent (or waiting) about one object (an RFC's communications), oldest first."""
-    return db.session.scalars(select(OutboxMessage).where(OutboxMessage.object_type == obj.__tablename__,
-                                                          OutboxMessage.object_id == obj.id)
-                              .order_by(OutboxMessage.id)).all()
+    return db.session.scalars(_ABOUT, {"object_type": obj.__tablename__, "object_id": obj.id}).all()
 
 
 def attachment_of(message):

@@ -3,8 +3,9 @@ it stands now, and reminders to those who have not. A note that changes after it
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import selectinload
 
 from ..audit.services import record
@@ -83,14 +84,21 @@ class OrganisationReaders:
     unread: list = field(default_factory=list)  # users
 
 
+@cache  # built at first use (the mappers configured), not at import
+def _audiences():
+    """What readers() reads of the RFC (bound at execution): its audiences with their users."""
+    return (select(ReleaseAudience).where(ReleaseAudience.rfc_id == bindparam("rfc_id")).join(Organisation)
+            .options(selectinload(ReleaseAudience.organisation).selectinload(Organisation.users))
+            .order_by(Organisation.name))
+
+
+_ACKNOWLEDGED = select(Acknowledgement).where(Acknowledgement.rfc_id == bindparam("rfc_id"))
+
+
 def readers(rfc):
     """[OrganisationReaders] of the organisations the release note went to, by name, with their active users."""
-    audiences = db.session.scalars(
-        select(ReleaseAudience).where(ReleaseAudience.rfc_id == rfc.id).join(Organisation)
-        .options(selectinload(ReleaseAudience.organisation).selectinload(Organisation.users))
-        .order_by(Organisation.name)).all()
-    acknowledged = {a.user_id: a for a in db.session.scalars(
-        select(Acknowledgement).where(Acknowledgement.rfc_id == rfc.id))}
+    audiences = db.session.scalars(_audiences(), {"rfc_id": rfc.id}).all()
+    acknowledged = {a.user_id: a for a in db.session.scalars(_ACKNOWLEDGED, {"rfc_id": rfc.id})}
     current, found = note_hash(rfc), []
     for audience in audiences:
         row = OrganisationReaders(audience.organisation, audience.communicated_at)

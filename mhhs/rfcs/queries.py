@@ -1,11 +1,13 @@
 """Read-side queries for RFC lists, the approval queue and the environments page."""
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import DateTime, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..core.pagination import SortColumn
 from ..core.time import utcnow
+from ..core.viewer import viewer_of
 from .models import Deployment, PendingApproval, Rfc, priority_of, rfc_environments
 from .permissions import visible_clause
 from .rules import earliest_start
@@ -88,12 +90,26 @@ LISTED = {"environments": (), "deployments": ()}
 QUEUED = {"environments": (), "approvals": (), "control_points": (), "revisions": (),
           "consultations": ("organisation",)}
 QUEUED_SYSTEMS = {"environments": ()}
+# And what an RFC's page shows of it (each region reads one): one statement a collection, the people and
+# environments its rows name joined in, instead of a lazy load per collection and per person; SHOWN_DEFECTS, of
+# each of its defects.
+SHOWN = {"environments": (), "defects": ("found_in",), "change_requests": (), "approvals": ("by",),
+         "revisions": ("submitted_by",), "control_points": ("by",), "deployments": ("environment", "by"),
+         "consultations": ("organisation", "shared_by", "responded_by")}
+SHOWN_DEFECTS = {"retests": ("by",)}
+
+
+@lru_cache(maxsize=32)  # a few roles × organisations
+def _listed(viewer):
+    """The RFCs this viewer may see with their organisations and systems, newest first: built once per viewer (the
+    list and the API start from it), the filters added to it."""
+    return (select(Rfc).where(visible_clause(viewer)).options(joinedload(Rfc.organisation), joinedload(Rfc.system))
+            .order_by(Rfc.id.desc()))
 
 
 def rfc_list_query(user, status=None, system_id=None, release_type=None, environment_id=None, text=None,
                    follow_up=None, work_set=None, now=None):
-    query = (select(Rfc).where(visible_clause(user)).options(joinedload(Rfc.organisation), joinedload(Rfc.system))
-             .order_by(Rfc.id.desc()))
+    query = _listed(viewer_of(user))
     if work_set:
         query = query.where(*WORK_SETS[work_set][1](user, now))
     if status:

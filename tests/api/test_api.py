@@ -428,3 +428,23 @@ def test_an_address_sending_invalid_tokens_is_throttled_and_other_addresses_are_
     assert "Too many requests without a valid API token from your network address" in refused.json["detail"]
     assert valid_from_guesser.status_code == 429
     assert valid_elsewhere.status_code == 200
+
+
+def test_each_rfc_links_its_own_page_in_the_list_and_the_api(app, api, make_token, as_user):
+    """The links of a page of RFCs (made once per app and route, the id put in) each lead to that RFC's own page:
+    the list's rows and the API's `page` (under PUBLIC_URL)."""
+    with app.app_context():
+        first, second = (make_rfc(title="Linked one", version="9.81.0.0"),
+                         make_rfc(title="Linked two", version="9.82.0.0"))
+        submitted = [rfc.id for rfc in db.session.scalars(select(Rfc).where(Rfc.submitted_at.is_not(None))
+                                                                         .order_by(Rfc.id))]
+    listed = api("GET", "/rfcs", make_token())
+    assert listed.status_code == 200
+    for item in listed.json["items"]:
+        assert item["page"] == f"http://localhost/rfcs/{item['id']}"
+    assert {first, second} <= {item["id"] for item in listed.json["items"]}
+    one = api("GET", f"/rfcs/{first}", make_token())
+    assert one.json["page"] == f"http://localhost/rfcs/{first}"
+    html = as_user("rm.sit@demo.test").get("/rfcs").get_data(as_text=True)
+    for rfc_id in submitted[-3:]:
+        assert f'<a href="/rfcs/{rfc_id}">' in html

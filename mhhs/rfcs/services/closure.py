@@ -1,7 +1,9 @@
 """Review and closure (RCM 5.1, 5.2, Table 10 step 3): the rollout report, lessons learnt, closing, and the work-off
 actions each with its owner and due date."""
 
-from sqlalchemy import func, select
+from functools import cache
+
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ...audit.services import record
@@ -106,6 +108,12 @@ def open_work_off_actions(user):
                               .order_by(WorkOffAction.due, WorkOffAction.id)).all()
 
 
+@cache  # built at first use (the mappers configured), not at import
+def _actions():
+    """An RFC's work-off actions with their owners, built once, the RFC bound at execution."""
+    return (select(WorkOffAction).where(WorkOffAction.rfc_id == bindparam("rfc_id"))
+            .options(joinedload(WorkOffAction.owner)).order_by(WorkOffAction.id))
+
+
 def work_off_actions(rfc):
-    return db.session.scalars(select(WorkOffAction).where(WorkOffAction.rfc_id == rfc.id)
-                              .options(joinedload(WorkOffAction.owner)).order_by(WorkOffAction.id)).all()
+    return db.session.scalars(_actions(), {"rfc_id": rfc.id}).all()

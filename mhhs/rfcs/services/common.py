@@ -3,6 +3,7 @@
 from functools import lru_cache
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ...core.services import Conflict, get_visible_or_404
 from ...core.viewer import viewer_of
@@ -25,12 +26,26 @@ def visible_rfc(user, rfc_id):
     return _one_visible(viewer_of(user)).params(rfc_id=rfc_id)
 
 
-def get_visible(user, rfc_id):
-    return db.session.scalar(_one_visible(viewer_of(user)), {"rfc_id": rfc_id})
+def get_visible(user, rfc_id, shown=False):
+    """The RFC if this user may see it, else None; `shown` where it is shown whole (its organisation and system read
+    with it)."""
+    return db.session.scalar(_one(user, shown), {"rfc_id": rfc_id})
 
 
-def rfc_or_404(user, rfc_id):
-    return get_visible_or_404(_one_visible(viewer_of(user)), {"rfc_id": rfc_id})
+@lru_cache(maxsize=32)
+def _one_shown(viewer):
+    """_one_visible with the RFC's organisation and system joined, as its page and the API show them (an action
+    needs neither)."""
+    return _one_visible(viewer).options(joinedload(Rfc.organisation), joinedload(Rfc.system))
+
+
+def _one(user, shown):
+    return (_one_shown if shown else _one_visible)(viewer_of(user))
+
+
+def rfc_or_404(user, rfc_id, shown=False):
+    """The RFC if this user may see it, else 404; `shown` for its page (its organisation and system read with it)."""
+    return get_visible_or_404(_one(user, shown), {"rfc_id": rfc_id})
 
 
 

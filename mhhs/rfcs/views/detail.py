@@ -7,6 +7,7 @@ from ...audit.services import history
 from ...core import registry
 from ...core.db import reads_first
 from ...core.htmx import done, render
+from ...core.loading import load_collections
 from ...core.permissions import login_required
 from ...core.services import Refused
 from .. import queries, services, targets
@@ -21,7 +22,7 @@ from ..forms import (
     WorkOffActionForm,
     consult_label,
 )
-from ..models import CONTROL_POINTS
+from ..models import CONTROL_POINTS, Defect, Rfc
 from ..permissions import can_consult, consultation_of, owns_rfc, phases_to_decide
 from ..rules import open_by_hand
 from .blueprint import PAGE_REGIONS, _rfc_or_404, bp, central_party
@@ -30,10 +31,12 @@ from .blueprint import PAGE_REGIONS, _rfc_or_404, bp, central_party
 @bp.route("/rfcs/<int:rfc_id>")
 @login_required
 def detail(rfc_id):
-    return _detail_page(_rfc_or_404(rfc_id))
+    return _detail_page(services.rfc_or_404(current_user, rfc_id, shown=True))
 
 
 def _detail_page(rfc, closure_form=None, action_form=None, consult_form=None, answer_form=None):
+    load_collections([rfc], Rfc, **queries.SHOWN)
+    load_collections(rfc.defects, Defect, **queries.SHOWN_DEFECTS)
     outstanding = services.outstanding_fixes_of(rfc) if rfc.is_public else []
     return render("rfcs/detail.html", "rfcs/detail.html", rfc=rfc, audit=history(rfc), outstanding=outstanding,
                   decision_form=DecisionForm(row_version=rfc.row_version), governance_form=GovernanceForm(),
