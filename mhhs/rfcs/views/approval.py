@@ -3,7 +3,9 @@ points."""
 
 from flask import render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
+from ...core.changes import OUTAGES, REFERENCE, SCHEDULE, WINDOWS, cached
 from ...core.db import reads_first
 from ...core.forms import database_id, search_text
 from ...core.htmx import done, render
@@ -11,6 +13,8 @@ from ...core.loading import load_collections
 from ...core.pagination import paginate_sorted, sort_of
 from ...core.permissions import manager_required
 from ...core.services import Invalid, Refused
+from ...core.time import utcnow
+from ...core.viewer import viewer_of
 from ...directory import choices
 from ...directory.models import System
 from ...extensions import db
@@ -28,10 +32,40 @@ from .detail import _control_point_context, consult_options
 
 def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
-    return dict(clashes=clashes(rfcs, current_user), notice_given=queries.notice_given,
-                overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
-                sit_pairs=targets.sit_pair_warnings(rfcs), out_of_order=services.deployed_out_of_order(rfcs),
+    return dict(warnings=_warnings(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
                 consult_forms=_consult_forms(rfcs))
+
+
+# What the warnings read besides the rows themselves: other windows and deployments (a decision that moves an RFC's
+# status, as an approval, moves WINDOWS), freezes, planned outages, environments' dates, systems and support hours.
+WARNED = (WINDOWS, SCHEDULE, OUTAGES, REFERENCE)
+KEPT_PAGES = 32  # the queue's pages kept per process (each 25 rows' cells): the first pages of a few filters
+
+
+def _warnings(rfcs):
+    """{rfc id: its warnings cell, rendered}: the costly part of a row (clashes, the SIT pair's partner, the version
+    order, overtaking versions: a query each), kept per process for the viewer (the clashes name only the windows it
+    may see) and the page's rows as they are now (each RFC's row version: any change to its columns; what its
+    consultations say, which move no counter), rendered again when a counter of what they read moves or a row's
+    window ends (its clashes then go)."""
+    rows = tuple((r.id, r.row_version, services.consulted_words(r), services.objection_text(r)) for r in rfcs)
+    return cached(_render_warnings, *WARNED, key=(viewer_of(current_user), rows), using=(rfcs, utcnow()),
+                  fresh=_still_holds, keep=KEPT_PAGES)[1]
+
+
+def _still_holds(copy):
+    until = copy[0]
+    return until is None or utcnow() < until
+
+
+def _render_warnings(_viewer, _rows, rfcs, now):
+    """(until when they hold: the first of the rows' windows to end, or None; {rfc id: warnings cell})."""
+    load_collections({r.system for r in rfcs if r.system}, System, **queries.QUEUED_SYSTEMS)
+    context = dict(clashes=clashes(rfcs, current_user, now), notice_given=queries.notice_given,
+                   overtaken=services.overtaken_by(rfcs), sit_pairs=targets.sit_pair_warnings(rfcs),
+                   out_of_order=services.deployed_out_of_order(rfcs))
+    until = min((r.window_end for r in rfcs if r.window_end and r.window_end > now), default=None)
+    return until, {r.id: Markup(render_template("rfcs/_queue_warnings.html", rfc=r, **context)) for r in rfcs}
 
 
 def _consult_forms(rfcs):
@@ -70,7 +104,6 @@ def approvals():
     sort = sort_of(queries.queue_sorts(order), "window")
     page = paginate_sorted(query, sort, counted=counted)
     load_collections(page.items, Rfc, **queries.QUEUED)
-    load_collections({r.system for r in page.items if r.system}, System, **queries.QUEUED_SYSTEMS)
     context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("rfcs/approvals.html", "rfcs/_queue_rows.html", **context)
