@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import select, text
 
 from mhhs.core.time import utcnow
@@ -11,6 +12,8 @@ from mhhs.rfcs import queries, services
 from mhhs.rfcs.models import PendingApproval, Rfc
 from mhhs.rfcs.services import rebuild_pending
 from mhhs.rfcs.states import Decision, ReleaseType, RfcStatus
+from mhhs.rfcs.views import approval
+from tests.helpers import org_ids
 from tests.rfcs.factory import approve, env_ids, make_rfc, next_week, user
 
 
@@ -237,3 +240,47 @@ def test_a_new_system_or_environment_is_in_the_filters_on_the_next_page(app, as_
     assert ">Tidewater Hub</option>" in page and ">Tidewater PT</option>" in page
     queue = sit.get("/approvals").get_data(as_text=True)
     assert ">Tidewater Central</option>" in queue and ">Tidewater PT</option>" in queue
+
+
+def queue_row(page, rfc_id):
+    return page.get_data(as_text=True).split(f'id="queue-rfc-{rfc_id}"')[1].split("</tr>")[0]
+
+
+def test_the_kept_warnings_show_every_change_on_the_very_next_page(app, as_user, monkeypatch):
+    """A row's warnings are kept per process (views.approval._warnings): a new clashing window, an objection (which
+    moves no counter) and the window's end (its clashes go) each show on the very next page."""
+    with app.app_context():
+        mine = make_rfc(version="1.1.0.0")
+    manager, supplier = as_user("rm.sit@demo.test"), as_user("supplier@demo.test")
+    assert "Clashes with" not in queue_row(manager.get("/approvals"), mine)
+    with app.app_context():
+        theirs = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.0.0",
+                          window_start=next_week() + timedelta(minutes=30))
+    row = queue_row(manager.get("/approvals"), mine)
+    assert "Clashes with</span>" in row and f'<a href="/rfcs/{theirs}">' in row
+    northwold = org_ids(app, "Northwold Energy")
+    assert manager.post(f"/rfcs/{mine}/consult", {"organisation_ids": northwold}).status_code == 303
+    assert "Consulted: Northwold Energy" in queue_row(manager.get("/approvals"), mine)
+    assert supplier.post(f"/rfcs/{mine}/consultation",
+                         {"response": "objection", "reason": "Our regression run"}).status_code == 303
+    assert "objection</span>" in queue_row(manager.get("/approvals"), mine)
+    with app.app_context():
+        ended = db.session.get(Rfc, mine).window_end
+    monkeypatch.setattr(approval, "utcnow", lambda: ended + timedelta(minutes=1))
+    assert "Clashes with" not in queue_row(manager.get("/approvals"), mine)
+
+
+def test_the_kept_warnings_are_the_viewers_own(app, as_user):
+    """The copy is keyed by the viewer: a Central Party's cells never name a window the manager's copy names and the
+    Central Party may not see (another organisation's submitted RFC)."""
+    with app.app_context():
+        mine = make_rfc(version="1.1.0.0")
+        theirs = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.0.0",
+                          window_start=next_week() + timedelta(minutes=30))
+    page = as_user("rm.sit@demo.test").get("/approvals")
+    assert queue_numbers(page.get_data(as_text=True)) == [str(mine), str(theirs)]
+    assert f'<a href="/rfcs/{theirs}">' in queue_row(page, mine)
+    with app.test_request_context("/approvals"):  # the same rows, as the Central Party's
+        g._login_user = user("dip@demo.test")
+        cells = approval._warnings([db.session.get(Rfc, mine), db.session.get(Rfc, theirs)])
+        assert f"/rfcs/{theirs}" not in cells[mine] and f"RFC-{theirs:06d}" not in cells[mine]
