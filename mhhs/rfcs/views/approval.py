@@ -3,6 +3,7 @@ points."""
 
 from flask import render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ...core.changes import OUTAGES, REFERENCE, SCHEDULE, WINDOWS, cached
@@ -68,6 +69,40 @@ def _render_warnings(_viewer, _rows, rfcs, now):
     return until, {r.id: Markup(render_template("rfcs/_queue_warnings.html", rfc=r, **context)) for r in rfcs}
 
 
+# What a row shows besides its warnings (kept on their own, _warnings): the RFC's environments (their change moves
+# WINDOWS, as any change to its columns moves its row version) and the names of organisations, systems and
+# environments, and who is impacted in an environment (the consultation's options).
+ROW_READS = (WINDOWS, REFERENCE)
+# Where a kept row holds what is put in at each request: its warnings cell, and the CSRF token (per user).
+WARNINGS_SLOT, TOKEN_SLOT = "<!--warnings-->", "<!--csrf-->"
+
+
+def _rows(rfcs):
+    """{rfc id: its queue row, rendered}: the page's rows kept per process for the viewer and its phases (what it
+    may decide) and the rows as they are now (_row_state), the warnings cells and this request's CSRF token put in."""
+    state = tuple(_row_state(r) for r in rfcs)
+    rows = cached(_render_rows, *ROW_READS, key=(viewer_of(current_user), frozenset(current_user.phases), state),
+                  using=(rfcs,), keep=KEPT_PAGES)
+    warnings, token = _warnings(rfcs), generate_csrf()
+    return {rfc_id: Markup(row.replace(WARNINGS_SLOT, warnings[rfc_id]).replace(TOKEN_SLOT, token))
+            for rfc_id, row in rows.items()}
+
+
+def _row_state(rfc):
+    """What of a row's RFC moves no counter: its columns (the row version), its decisions, its control points and
+    what its consultations say."""
+    return (rfc.id, rfc.row_version, tuple((a.id, a.revision, a.phase, a.decision) for a in rfc.approvals),
+            tuple((c.id, c.number, c.not_applicable) for c in rfc.control_points),
+            tuple((c.organisation_id, c.response, c.reason) for c in rfc.consultations))
+
+
+def _render_rows(_viewer, _phases, _state, rfcs):
+    token = generate_csrf()  # this request's, taken out again: a kept row holds no user's token
+    context = dict(warnings=dict.fromkeys((r.id for r in rfcs), Markup(WARNINGS_SLOT)),
+                   open_points={r.id: open_by_hand(r) for r in rfcs}, consult_forms=_consult_forms(rfcs))
+    return {r.id: render_template("rfcs/_queue_row.html", rfc=r, **context).replace(token, TOKEN_SLOT) for r in rfcs}
+
+
 def _consult_forms(rfcs):
     """RCM §13: each row's options to share the RFC in place with the impacted organisations not yet consulted,
     ticked (None when there are none; detail.consult_options); a row does not list every participant: the RFC page
@@ -104,7 +139,7 @@ def approvals():
     sort = sort_of(queries.queue_sorts(order), "window")
     page = paginate_sorted(query, sort, counted=counted)
     load_collections(page.items, Rfc, **queries.QUEUED)
-    context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
+    context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, rows=_rows(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("rfcs/approvals.html", "rfcs/_queue_rows.html", **context)
     return render("rfcs/approvals.html", "rfcs/approvals.html", environments=choices.environments(),
