@@ -285,3 +285,36 @@ def test_the_kept_warnings_are_the_viewers_own(app, as_user):
         g._login_user = user("dip@demo.test")
         cells = approval._warnings([db.session.get(Rfc, mine), db.session.get(Rfc, theirs)])
         assert f"/rfcs/{theirs}" not in cells[mine] and f"RFC-{theirs:06d}" not in cells[mine]
+
+
+def test_the_kept_rows_show_every_change_on_the_very_next_page_with_the_readers_own_token(app, as_user):
+    """The queue's rows are kept rendered per process (views.approval._rows): a control point another manager ticks
+    on the RFC page leaves the row's form on the very next page; each page's forms carry its reader's CSRF token."""
+    with app.app_context():
+        rfc_id = make_rfc(gate=False)
+    sit, other = as_user("rm.sit@demo.test"), as_user("rm.uit@demo.test")
+    assert "3 Baseline" in queue_row(sit.get("/approvals"), rfc_id)
+    assert other.post(f"/rfcs/{rfc_id}/control-points",
+                      {"numbers": "3", "action": "tick", "note": "Baseline checked"}).status_code == 303
+    page = sit.get("/approvals")
+    assert "3 Baseline" not in queue_row(page, rfc_id) and "4 Package and instructions" in queue_row(page, rfc_id)
+    text = page.get_data(as_text=True)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', text).group(1)
+    assert set(re.findall(r'name="csrf_token" value="([^"]*)"', queue_row(page, rfc_id))) == {token}
+    assert "<!--csrf-->" not in text and "<!--warnings-->" not in text
+    assert sit.post(f"/rfcs/{rfc_id}/decide", {"decision": "approve", "from": "queue"}, htmx=True).status_code == 200
+
+
+def test_the_kept_rows_are_the_readers_own(app, as_user):
+    """Rows kept for one Release Manager are not another's: once SIT-A's phase is approved, the SIT manager's row
+    offers no decision while the UIT manager's still does; a Central Party's holds no manager's form."""
+    with app.app_context():
+        rfc_id = make_rfc(environments=("SIT-A", "UIT"))
+        approve(rfc_id, "rm.sit@demo.test")
+    rows = {}
+    for email in ("rm.sit@demo.test", "rm.uit@demo.test", "dip@demo.test"):
+        with app.test_request_context("/approvals"):
+            g._login_user = user(email)
+            rows[email] = approval._rows([db.session.get(Rfc, rfc_id)])[rfc_id]
+    assert "row-decision" not in rows["rm.sit@demo.test"] and "row-decision" in rows["rm.uit@demo.test"]
+    assert "row-decision" not in rows["dip@demo.test"] and "Consult before approval" not in rows["dip@demo.test"]
