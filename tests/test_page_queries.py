@@ -51,10 +51,10 @@ PAGES = [
     # makes anyway), not a query each.
     (MANAGER, "/rfcs", 7), (MANAGER, "/rfcs?last=1", 7), (CENTRAL_PARTY, "/rfcs", 7), (PARTICIPANT, "/rfcs", 7),
     (MANAGER, "/rfcs/{rfc}", 33),
-    # The queue: its count and its rows with their decisions, control points, revisions and consultations; the rows
-    # and their warnings kept rendered per process per viewer and rows' state behind the counters of what they read
-    # (rfcs.views.approval._rows).
-    (MANAGER, "/approvals", 10),
+    # The queue: its count and its rows with their decisions, control points and consultations (what says whether
+    # the rows' copies hold); the rows and their warnings kept rendered per process per viewer and rows' state behind
+    # the counters of what they read (rfcs.views.approval._rows).
+    (MANAGER, "/approvals", 8),
     # The outages page: the log's rows as columns and their systems (its count, the board rendered and the filters'
     # choices kept per process behind the counters), then the regions under the board (participants, health check).
     (MANAGER, "/outages", 9), (MANAGER, "/outages?last=1", 9), (MANAGER, "/outages/board", 3),

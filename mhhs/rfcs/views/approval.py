@@ -47,9 +47,9 @@ def _warnings(rfcs):
     """{rfc id: its warnings cell, rendered}: the costly part of a row (clashes, the SIT pair's partner, the version
     order, overtaking versions: a query each), kept per process for the viewer (the clashes name only the windows it
     may see) and the page's rows as they are now (each RFC's row version: any change to its columns; what its
-    consultations say, which move no counter), rendered again when a counter of what they read moves or a row's
+    consultations say, which moves no counter), rendered again when a counter of what they read moves or a row's
     window ends (its clashes then go)."""
-    rows = tuple((r.id, r.row_version, services.consulted_words(r), services.objection_text(r)) for r in rfcs)
+    rows = tuple((r.id, r.row_version, _said(r)) for r in rfcs)
     return cached(_render_warnings, *WARNED, key=(viewer_of(current_user), rows), using=(rfcs, utcnow()),
                   fresh=_still_holds, keep=KEPT_PAGES)[1]
 
@@ -61,7 +61,7 @@ def _still_holds(copy):
 
 def _render_warnings(_viewer, _rows, rfcs, now):
     """(until when they hold: the first of the rows' windows to end, or None; {rfc id: warnings cell})."""
-    load_collections({r.system for r in rfcs if r.system}, System, **queries.QUEUED_SYSTEMS)
+    _load_to_render(rfcs)
     context = dict(clashes=clashes(rfcs, current_user, now), notice_given=queries.notice_given,
                    overtaken=services.overtaken_by(rfcs), sit_pairs=targets.sit_pair_warnings(rfcs),
                    out_of_order=services.deployed_out_of_order(rfcs))
@@ -92,11 +92,24 @@ def _row_state(rfc):
     """What of a row's RFC moves no counter: its columns (the row version), its decisions, its control points and
     what its consultations say."""
     return (rfc.id, rfc.row_version, tuple((a.id, a.revision, a.phase, a.decision) for a in rfc.approvals),
-            tuple((c.id, c.number, c.not_applicable) for c in rfc.control_points),
-            tuple((c.organisation_id, c.response, c.reason) for c in rfc.consultations))
+            tuple((c.id, c.number, c.not_applicable) for c in rfc.control_points), _said(rfc))
+
+
+def _said(rfc):
+    """Who was consulted on the RFC and what each said (their names are reference data)."""
+    return tuple((c.organisation_id, c.response, c.reason) for c in rfc.consultations)
+
+
+def _load_to_render(rfcs):
+    """What rendering the page's rows or their warnings reads besides what says whether their copies hold (once a
+    request, and only when a copy is rendered again)."""
+    if rfcs and "revisions" not in rfcs[0].__dict__:
+        load_collections(rfcs, Rfc, **queries.QUEUED_TO_RENDER)
+        load_collections({r.system for r in rfcs if r.system}, System, **queries.QUEUED_SYSTEMS)
 
 
 def _render_rows(_viewer, _phases, _state, rfcs):
+    _load_to_render(rfcs)
     token = generate_csrf()  # this request's, taken out again: a kept row holds no user's token
     context = dict(warnings=dict.fromkeys((r.id for r in rfcs), Markup(WARNINGS_SLOT)),
                    open_points={r.id: open_by_hand(r) for r in rfcs}, consult_forms=_consult_forms(rfcs))
