@@ -55,7 +55,11 @@ PAGES = [
     (MANAGER, "/rfcs", 7), (MANAGER, "/rfcs?last=1", 7), (CENTRAL_PARTY, "/rfcs", 7), (PARTICIPANT, "/rfcs", 7),
     # An RFC's page reads the RFC with its organisation and system, then each collection it shows in one statement
     # (rfcs/queries.SHOWN), the people and environments its rows name joined in.
-    (MANAGER, "/rfcs/{rfc}", 31), (MANAGER, "/approvals", 22),
+    (MANAGER, "/rfcs/{rfc}", 31),
+    # The queue: its count and its rows with their decisions, control points and consultations (what says whether
+    # the rows' copies hold); the rows and their warnings kept rendered per process per viewer and rows' state behind
+    # the counters of what they read (rfcs.views.approval._rows).
+    (MANAGER, "/approvals", 8),
     # The outages page: the log's rows as columns and their systems (its count, the board rendered and the filters'
     # choices kept per process behind the counters), then the regions under the board (participants, health check).
     (MANAGER, "/outages", 9), (MANAGER, "/outages?last=1", 9), (MANAGER, "/outages/board", 3),

@@ -85,10 +85,12 @@ WORK_SETS = {
 # What a page of the RFC list shows of each row besides its columns (core.loading.load_collections): its
 # environments, and its deployments for the status badge's mixed outcome.
 LISTED = {"environments": (), "deployments": ()}
-# And what a page of the approval queue shows of each row: its decisions, control points, revisions and
-# consultations (the warnings and the forms read them); QUEUED_SYSTEMS, of each row's system (the SIT pair's check).
-QUEUED = {"environments": (), "approvals": (), "control_points": (), "revisions": (),
-          "consultations": ("organisation",)}
+# And what a page of the approval queue reads of each row to know whether its kept copy still holds
+# (rfcs.views.approval._rows): its decisions, control points and consultations; QUEUED_TO_RENDER, what rendering a row
+# reads besides, only when it is rendered again: its environments, revisions and consultations' organisations;
+# QUEUED_SYSTEMS, of each row's system (the SIT pair's check).
+QUEUED = {"approvals": (), "control_points": (), "consultations": ()}
+QUEUED_TO_RENDER = {"environments": (), "revisions": (), "consultations": ("organisation",)}
 QUEUED_SYSTEMS = {"environments": ()}
 # And what an RFC's page shows of it (each region reads one): one statement a collection, the people and
 # environments its rows name joined in, instead of a lazy load per collection and per person; SHOWN_DEFECTS, of

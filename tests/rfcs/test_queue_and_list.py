@@ -3,6 +3,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask import g
 from sqlalchemy import select, text
 
 from mhhs.core.time import utcnow
@@ -11,6 +12,8 @@ from mhhs.rfcs import queries, services
 from mhhs.rfcs.models import PendingApproval, Rfc
 from mhhs.rfcs.services import rebuild_pending
 from mhhs.rfcs.states import Decision, ReleaseType, RfcStatus
+from mhhs.rfcs.views import approval
+from tests.helpers import org_ids
 from tests.rfcs.factory import approve, env_ids, make_rfc, next_week, user
 
 
@@ -130,6 +133,7 @@ def test_rfc_list_queries_are_constant(app, as_user, count_queries):
     with count_queries() as last:
         rm.get("/rfcs?last=1")
     assert last.count == few.count  # the last page costs what the first does
+    rm.get("/approvals")  # its new rows' copies (views.approval._rows) read once, as at any worker's first request
     with count_queries() as queue_many:
         rm.get("/approvals")
     assert queue_many.count == queue_few.count
@@ -237,3 +241,80 @@ def test_a_new_system_or_environment_is_in_the_filters_on_the_next_page(app, as_
     assert ">Tidewater Hub</option>" in page and ">Tidewater PT</option>" in page
     queue = sit.get("/approvals").get_data(as_text=True)
     assert ">Tidewater Central</option>" in queue and ">Tidewater PT</option>" in queue
+
+
+def queue_row(page, rfc_id):
+    return page.get_data(as_text=True).split(f'id="queue-rfc-{rfc_id}"')[1].split("</tr>")[0]
+
+
+def test_the_kept_warnings_show_every_change_on_the_very_next_page(app, as_user, monkeypatch):
+    """A row's warnings are kept per process (views.approval._warnings): a new clashing window, an objection (which
+    moves no counter) and the window's end (its clashes go) each show on the very next page."""
+    with app.app_context():
+        mine = make_rfc(version="1.1.0.0")
+    manager, supplier = as_user("rm.sit@demo.test"), as_user("supplier@demo.test")
+    assert "Clashes with" not in queue_row(manager.get("/approvals"), mine)
+    with app.app_context():
+        theirs = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.0.0",
+                          window_start=next_week() + timedelta(minutes=30))
+    row = queue_row(manager.get("/approvals"), mine)
+    assert "Clashes with</span>" in row and f'<a href="/rfcs/{theirs}">' in row
+    northwold = org_ids(app, "Northwold Energy")
+    assert manager.post(f"/rfcs/{mine}/consult", {"organisation_ids": northwold}).status_code == 303
+    assert "Consulted: Northwold Energy" in queue_row(manager.get("/approvals"), mine)
+    assert supplier.post(f"/rfcs/{mine}/consultation",
+                         {"response": "objection", "reason": "Our regression run"}).status_code == 303
+    assert "objection</span>" in queue_row(manager.get("/approvals"), mine)
+    with app.app_context():
+        ended = db.session.get(Rfc, mine).window_end
+    monkeypatch.setattr(approval, "utcnow", lambda: ended + timedelta(minutes=1))
+    assert "Clashes with" not in queue_row(manager.get("/approvals"), mine)
+
+
+def test_the_kept_warnings_are_the_viewers_own(app, as_user):
+    """The copy is keyed by the viewer: a Central Party's cells never name a window the manager's copy names and the
+    Central Party may not see (another organisation's submitted RFC)."""
+    with app.app_context():
+        mine = make_rfc(version="1.1.0.0")
+        theirs = make_rfc(system="MPRS", email="mprs@demo.test", version="1.0.0.0",
+                          window_start=next_week() + timedelta(minutes=30))
+    page = as_user("rm.sit@demo.test").get("/approvals")
+    assert queue_numbers(page.get_data(as_text=True)) == [str(mine), str(theirs)]
+    assert f'<a href="/rfcs/{theirs}">' in queue_row(page, mine)
+    with app.test_request_context("/approvals"):  # the same rows, as the Central Party's
+        g._login_user = user("dip@demo.test")
+        cells = approval._warnings([db.session.get(Rfc, mine), db.session.get(Rfc, theirs)])
+        assert f"/rfcs/{theirs}" not in cells[mine] and f"RFC-{theirs:06d}" not in cells[mine]
+
+
+def test_the_kept_rows_show_every_change_on_the_very_next_page_with_the_readers_own_token(app, as_user):
+    """The queue's rows are kept rendered per process (views.approval._rows): a control point another manager ticks
+    on the RFC page leaves the row's form on the very next page; each page's forms carry its reader's CSRF token."""
+    with app.app_context():
+        rfc_id = make_rfc(gate=False)
+    sit, other = as_user("rm.sit@demo.test"), as_user("rm.uit@demo.test")
+    assert "3 Baseline" in queue_row(sit.get("/approvals"), rfc_id)
+    assert other.post(f"/rfcs/{rfc_id}/control-points",
+                      {"numbers": "3", "action": "tick", "note": "Baseline checked"}).status_code == 303
+    page = sit.get("/approvals")
+    assert "3 Baseline" not in queue_row(page, rfc_id) and "4 Package and instructions" in queue_row(page, rfc_id)
+    text = page.get_data(as_text=True)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', text).group(1)
+    assert set(re.findall(r'name="csrf_token" value="([^"]*)"', queue_row(page, rfc_id))) == {token}
+    assert "<!--csrf-->" not in text and "<!--warnings-->" not in text
+    assert sit.post(f"/rfcs/{rfc_id}/decide", {"decision": "approve", "from": "queue"}, htmx=True).status_code == 200
+
+
+def test_the_kept_rows_are_the_readers_own(app, as_user):
+    """Rows kept for one Release Manager are not another's: once SIT-A's phase is approved, the SIT manager's row
+    offers no decision while the UIT manager's still does; a Central Party's holds no manager's form."""
+    with app.app_context():
+        rfc_id = make_rfc(environments=("SIT-A", "UIT"))
+        approve(rfc_id, "rm.sit@demo.test")
+    rows = {}
+    for email in ("rm.sit@demo.test", "rm.uit@demo.test", "dip@demo.test"):
+        with app.test_request_context("/approvals"):
+            g._login_user = user(email)
+            rows[email] = approval._rows([db.session.get(Rfc, rfc_id)])[rfc_id]
+    assert "row-decision" not in rows["rm.sit@demo.test"] and "row-decision" in rows["rm.uit@demo.test"]
+    assert "row-decision" not in rows["dip@demo.test"] and "Consult before approval" not in rows["dip@demo.test"]

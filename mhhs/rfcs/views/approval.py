@@ -3,7 +3,10 @@ points."""
 
 from flask import render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
+from ...core.changes import OUTAGES, REFERENCE, SCHEDULE, WINDOWS, cached
 from ...core.db import reads_first
 from ...core.forms import database_id, search_text
 from ...core.htmx import done, render
@@ -11,6 +14,8 @@ from ...core.loading import load_collections
 from ...core.pagination import paginate_sorted, sort_of
 from ...core.permissions import manager_required
 from ...core.services import Invalid, Refused
+from ...core.time import utcnow
+from ...core.viewer import viewer_of
 from ...directory import choices
 from ...directory.models import System
 from ...extensions import db
@@ -28,10 +33,87 @@ from .detail import _control_point_context, consult_options
 
 def _queue_context(rfcs):
     """What each queue row shows beside the RFC itself, computed for the page's rows only."""
-    return dict(clashes=clashes(rfcs, current_user), notice_given=queries.notice_given,
-                overtaken=services.overtaken_by(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
-                sit_pairs=targets.sit_pair_warnings(rfcs), out_of_order=services.deployed_out_of_order(rfcs),
+    return dict(warnings=_warnings(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
                 consult_forms=_consult_forms(rfcs))
+
+
+# What the warnings read besides the rows themselves: other windows and deployments (a decision that moves an RFC's
+# status, as an approval, moves WINDOWS), freezes, planned outages, environments' dates, systems and support hours.
+WARNED = (WINDOWS, SCHEDULE, OUTAGES, REFERENCE)
+KEPT_PAGES = 32  # the queue's pages kept per process (each 25 rows' cells): the first pages of a few filters
+
+
+def _warnings(rfcs):
+    """{rfc id: its warnings cell, rendered}: the costly part of a row (clashes, the SIT pair's partner, the version
+    order, overtaking versions: a query each), kept per process for the viewer (the clashes name only the windows it
+    may see) and the page's rows as they are now (each RFC's row version: any change to its columns; what its
+    consultations say, which moves no counter), rendered again when a counter of what they read moves or a row's
+    window ends (its clashes then go)."""
+    rows = tuple((r.id, r.row_version, _said(r)) for r in rfcs)
+    return cached(_render_warnings, *WARNED, key=(viewer_of(current_user), rows), using=(rfcs, utcnow()),
+                  fresh=_still_holds, keep=KEPT_PAGES)[1]
+
+
+def _still_holds(copy):
+    until = copy[0]
+    return until is None or utcnow() < until
+
+
+def _render_warnings(_viewer, _rows, rfcs, now):
+    """(until when they hold: the first of the rows' windows to end, or None; {rfc id: warnings cell})."""
+    _load_to_render(rfcs)
+    context = dict(clashes=clashes(rfcs, current_user, now), notice_given=queries.notice_given,
+                   overtaken=services.overtaken_by(rfcs), sit_pairs=targets.sit_pair_warnings(rfcs),
+                   out_of_order=services.deployed_out_of_order(rfcs))
+    until = min((r.window_end for r in rfcs if r.window_end and r.window_end > now), default=None)
+    return until, {r.id: Markup(render_template("rfcs/_queue_warnings.html", rfc=r, **context)) for r in rfcs}
+
+
+# What a row shows besides its warnings (kept on their own, _warnings): the RFC's environments (their change moves
+# WINDOWS, as any change to its columns moves its row version) and the names of organisations, systems and
+# environments, and who is impacted in an environment (the consultation's options).
+ROW_READS = (WINDOWS, REFERENCE)
+# Where a kept row holds what is put in at each request: its warnings cell, and the CSRF token (per user).
+WARNINGS_SLOT, TOKEN_SLOT = "<!--warnings-->", "<!--csrf-->"
+
+
+def _rows(rfcs):
+    """{rfc id: its queue row, rendered}: the page's rows kept per process for the viewer and its phases (what it
+    may decide) and the rows as they are now (_row_state), the warnings cells and this request's CSRF token put in."""
+    state = tuple(_row_state(r) for r in rfcs)
+    rows = cached(_render_rows, *ROW_READS, key=(viewer_of(current_user), frozenset(current_user.phases), state),
+                  using=(rfcs,), keep=KEPT_PAGES)
+    warnings, token = _warnings(rfcs), generate_csrf()
+    return {rfc_id: Markup(row.replace(WARNINGS_SLOT, warnings[rfc_id]).replace(TOKEN_SLOT, token))
+            for rfc_id, row in rows.items()}
+
+
+def _row_state(rfc):
+    """What of a row's RFC moves no counter: its columns (the row version), its decisions, its control points and
+    what its consultations say."""
+    return (rfc.id, rfc.row_version, tuple((a.id, a.revision, a.phase, a.decision) for a in rfc.approvals),
+            tuple((c.id, c.number, c.not_applicable) for c in rfc.control_points), _said(rfc))
+
+
+def _said(rfc):
+    """Who was consulted on the RFC and what each said (their names are reference data)."""
+    return tuple((c.organisation_id, c.response, c.reason) for c in rfc.consultations)
+
+
+def _load_to_render(rfcs):
+    """What rendering the page's rows or their warnings reads besides what says whether their copies hold (once a
+    request, and only when a copy is rendered again)."""
+    if rfcs and "revisions" not in rfcs[0].__dict__:
+        load_collections(rfcs, Rfc, **queries.QUEUED_TO_RENDER)
+        load_collections({r.system for r in rfcs if r.system}, System, **queries.QUEUED_SYSTEMS)
+
+
+def _render_rows(_viewer, _phases, _state, rfcs):
+    _load_to_render(rfcs)
+    token = generate_csrf()  # this request's, taken out again: a kept row holds no user's token
+    context = dict(warnings=dict.fromkeys((r.id for r in rfcs), Markup(WARNINGS_SLOT)),
+                   open_points={r.id: open_by_hand(r) for r in rfcs}, consult_forms=_consult_forms(rfcs))
+    return {r.id: render_template("rfcs/_queue_row.html", rfc=r, **context).replace(token, TOKEN_SLOT) for r in rfcs}
 
 
 def _consult_forms(rfcs):
@@ -70,8 +152,7 @@ def approvals():
     sort = sort_of(queries.queue_sorts(order), "window")
     page = paginate_sorted(query, sort, counted=counted)
     load_collections(page.items, Rfc, **queries.QUEUED)
-    load_collections({r.system for r in page.items if r.system}, System, **queries.QUEUED_SYSTEMS)
-    context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, **_queue_context(page.items))
+    context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, rows=_rows(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("rfcs/approvals.html", "rfcs/_queue_rows.html", **context)
     return render("rfcs/approvals.html", "rfcs/approvals.html", environments=choices.environments(),
