@@ -65,7 +65,9 @@ PAGES = [
     (MANAGER, "/plan", 4),  # the stages, freezes and roadmap kept per process and day (schedule/plan.shown)
     (MANAGER, "/reports/weekly", 32), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 8),
     (MANAGER, "/search?q=Release+4", 3),
-    (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
+    # The proving matrix, warmed: rendered once per process per query string behind the counters
+    # (participants/proving_views.py); the user and the counters are read, nothing else.
+    (MANAGER, "/participants/proving?environment={sit_a}", 3), (MANAGER, "/participants/{participant}", 9),
     (MANAGER, "/participants", 8),
     # The timeline is drawn once per process per viewer and period (allocation.views._drawn): the user and the
     # counters are read, nothing else while no counter moves.
