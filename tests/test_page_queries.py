@@ -71,7 +71,9 @@ PAGES = [
     (MANAGER, "/participants", 8),
     # The timeline is drawn once per process per viewer and period (allocation.views._drawn): the user and the
     # counters are read, nothing else while no counter moves.
-    (MANAGER, "/allocation/timeline?view=month", 3), (MANAGER, "/readiness", 3), (MANAGER, "/readiness/health", 5),
+    (MANAGER, "/allocation/timeline?view=month", 3), (MANAGER, "/readiness", 3),
+    # Today's checks, warmed: rendered once per process per viewer behind HEALTH and REFERENCE (readiness/views.py).
+    (MANAGER, "/readiness/health", 3),
 ]
 API = [("/rfcs", 13), ("/rfcs/{rfc}", 14), ("/baseline", 8), ("/outages", 8), ("/certificates", 7),  # under /api/v1
        ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 26)]

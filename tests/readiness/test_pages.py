@@ -2,7 +2,7 @@
 board's region, the heat map and the outage form pre-filled from an amber check."""
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
@@ -235,3 +235,28 @@ def test_a_criterion_is_kept_on_its_form_and_a_derived_one_without_its_environme
                                                     "market_role_id": "", "derived": "connectivity",
                                                     "environment_id": sit_a}).status_code == 303
     assert "From the data: Connectivity signed off (SIT-A)" in manager.get("/readiness?phase=sit").text
+
+
+def test_todays_checks_kept_per_viewer_show_the_next_change_and_never_another_viewers_links(app, as_user,
+                                                                                             monkeypatch):
+    """Today's checks are rendered once per process per viewer (readiness.views._today): a check reported, the
+    deadline moved and the deadline passing each show on the very next page; the links to log an outage of a system
+    are only for who reports on it (a Release Manager, its Central Party), never handed on from their copies."""
+    dip, supplier, manager = as_user("dip@demo.test"), as_user("supplier@demo.test"), as_user("rm.sit@demo.test")
+    monday = datetime(2024, 12, 2, 8, 0)  # 08:00 in London (a business day every environment is open), before 09:30
+    monkeypatch.setattr("mhhs.readiness.views.utcnow", lambda: monday)
+    for viewer in (dip, supplier, manager):
+        page = viewer.get("/readiness/health").text
+        assert "Due by 09:30 today." in page and "Acks slow" not in page  # read and kept
+    key = _pair_key(app)
+    reported = dip.post("/readiness/health/report", {"day": criteria.today_in_london(monday).isoformat(),
+                                                     f"{key}-health": "amber", f"{key}-note": "Acks slow"})
+    assert reported.status_code == 303
+    log_outage = "Log an outage<span class=\"visually-hidden\"> of DIP in SIT-A"
+    for viewer, offered in ((dip, True), (manager, True), (supplier, False), (as_user("mprs@demo.test"), False)):
+        page = viewer.get("/readiness/health").text
+        assert "Acks slow" in page and (log_outage in page) == offered
+    assert manager.post("/readiness/health/deadline", {"due": "10:00"}).status_code == 303
+    assert "Due by 10:00 today." in supplier.get("/readiness/health").text
+    monkeypatch.setattr("mhhs.readiness.views.utcnow", lambda: monday + timedelta(hours=2, minutes=1))
+    assert "missing</strong> after the 10:00 deadline" in supplier.get("/readiness/health").text  # time alone
