@@ -68,7 +68,9 @@ PAGES = [
     # The proving matrix, warmed: rendered once per process per query string behind the counters
     # (participants/proving_views.py); the user and the counters are read, nothing else.
     (MANAGER, "/participants/proving?environment={sit_a}", 3), (MANAGER, "/participants/{participant}", 9),
-    (MANAGER, "/participants", 8),
+    # The register, warmed: rendered once per process per viewer and query string behind PROVING and REFERENCE
+    # (participants/views.py).
+    (MANAGER, "/participants", 3),
     # The timeline is drawn once per process per viewer and period (allocation.views._drawn): the user and the
     # counters are read, nothing else while no counter moves.
     (MANAGER, "/allocation/timeline?view=month", 3), (MANAGER, "/readiness", 3),

@@ -1,19 +1,24 @@
 """The participants' pages: the register (and its CSV), the onboarding intervals, a participant's page, its
 Environment Manager, own environments and their connection details (and CSV), unavailability, and the central
 systems' connection details."""
-from flask import Blueprint, abort, request, url_for
+from typing import NamedTuple
+
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..certificates.models import Certificate, PkiOfficer
 from ..certificates.permissions import visible_certificates
+from ..core.changes import PROVING, REFERENCE, cached
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required, role_required
 from ..core.services import Refused
 from ..core.time import london_to_utc, utcnow
+from ..core.viewer import viewer_of
 from ..exports.csv import csv_download
 from ..extensions import db
 from . import proving, register, services
@@ -42,18 +47,38 @@ def _filters():
             "gap": args.get("gap") if args.get("gap") == register.NO_ENVIRONMENT_MANAGER else None}
 
 
+class _Register(NamedTuple):
+    """The register as one viewer asks it (a query string), rendered: what a row links to, the viewer's own entry and
+    the Release Managers' buttons are the viewer's (core/viewer.py: role and organisation), nothing else of the user."""
+    page: Markup  # participants/_register.html, the rows in it
+    rows: Markup  # participants/_register_rows.html, what the filters and pager swap in
+
+
+REGISTER_COPIES = 48  # regions kept per process: the viewers, filters and pages people ask for most
+
+
 @bp.route("")
 @login_required
 def register_page():
+    """Rendered once per process per viewer and query string, again when the PROVING counter (the register, its
+    intervals and tranches) or REFERENCE (organisations' names, market roles) moves (core/changes.py)."""
+    region = cached(_register, PROVING, REFERENCE, key=(viewer_of(current_user), tuple(request.args.items())),
+                    keep=REGISTER_COPIES)
+    return render("participants/register.html", "participants/_register_copy.html", region=region)
+
+
+def _register(_viewer, _asked):
+    """The register as the request's user (whose viewer is `_viewer`) asks it in its query string (`_asked`)."""
     filters = _filters()
     page = paginate(register.register_rows(**filters), register.REGISTER_ORDER, key_of=register.register_key)
     gaps = (register.count_without_environment_manager(filters["route"], filters["interval_id"])
             if page.total else 0)
-    mine = services.participant_of(current_user.organisation_id)
-    return render("participants/register.html", "participants/_register_rows.html", page=page,
-                  roles=register.role_codes_of([row.id for row in page.items]), gaps=gaps, filters=filters,
-                  intervals=register.intervals(), Route=Route, mine=mine,
-                  NO_ENVIRONMENT_MANAGER=register.NO_ENVIRONMENT_MANAGER)
+    context = dict(page=page, roles=register.role_codes_of([row.id for row in page.items]), gaps=gaps,
+                   filters=filters, intervals=register.intervals(), Route=Route,
+                   mine=services.participant_of(current_user.organisation_id),
+                   NO_ENVIRONMENT_MANAGER=register.NO_ENVIRONMENT_MANAGER)
+    rows = Markup(render_template("participants/_register_rows.html", **context))
+    return _Register(Markup(render_template("participants/_register.html", rows=rows, **context)), rows)
 
 
 @bp.route("/register.csv")
