@@ -55,13 +55,22 @@ def matrix():
     """Participants × criteria of a phase, a page at a time (hundreds of participants: one page of them is what a
     person reads), filtered by readiness; the counts are of every participant of the phase."""
     phase = _phase()
-    found = counts.phase_summary(phase)  # kept per process until what readiness reads moves (readiness/counts.py)
+    # The participants, rendered once per process per query string with the phase's readiness (readiness/counts.py):
+    # the same for every Release Manager (the page's only viewers); the criteria's forms are the request's own.
+    participants = counts.kept_region(phase, _participants, tuple(request.args.items()))
+    return render("readiness/matrix.html", "readiness/_matrix_rows_copy.html", phase=phase, Route=Route,
+                  criteria_list=counts.phase_summary(phase).criteria, participants=participants)
+
+
+def _participants(phase, _asked):
+    """The matrix's participants of the phase as the request's query string (`_asked`, the key) asks them."""
+    found = counts.phase_summary(phase)
     show = request.args.get("show", "")
     show = show if show in SHOWN else ""
     page = page_of([r for r in found.participants if not show or r.key == show])
-    return render("readiness/matrix.html", "readiness/_matrix_rows.html", phase=phase, Route=Route, page=page,
-                  criteria_list=found.criteria, rows=counts.matrix_rows(phase, page.items),
-                  counts=Counter(dict(found.counts)), total=len(found.participants), show=show, shown=SHOWN)
+    return Markup(render_template("readiness/_matrix_rows.html", phase=phase, page=page, criteria_list=found.criteria,
+                                  rows=counts.matrix_rows(phase, page.items), counts=Counter(dict(found.counts)),
+                                  total=len(found.participants), show=show, shown=SHOWN))
 
 
 def _criterion_page(form, criterion):

@@ -260,3 +260,20 @@ def test_todays_checks_kept_per_viewer_show_the_next_change_and_never_another_vi
     assert "Due by 10:00 today." in supplier.get("/readiness/health").text
     monkeypatch.setattr("mhhs.readiness.views.utcnow", lambda: monday + timedelta(hours=2, minutes=1))
     assert "missing</strong> after the 10:00 deadline" in supplier.get("/readiness/health").text  # time alone
+
+
+def test_the_kept_participants_of_the_matrix_show_the_next_change_and_only_to_release_managers(app, as_user):
+    """The matrix's participants are rendered once per process per query string (readiness.views._participants): a
+    mark met shows on the very next page, whole or swapped in by the filter; a Central Party or a Test Participant
+    asking the same is refused, not handed the Release Manager's copy."""
+    participant_id, criterion_id = _setup(app)
+    manager, supplier = as_user("rm.sit@demo.test"), as_user("supplier@demo.test")
+    for url in ("/readiness?phase=sit", "/readiness?phase=sit&show=not-ready"):  # read and kept
+        assert "Not ready (2 open)" in manager.get(url).text
+    assert supplier.post(f"/readiness/participants/{participant_id}/criteria/{criterion_id}/meet",
+                         {f"c{criterion_id}-meet-note": "Loaded"}).status_code == 303
+    assert "Not ready (1 open)" in manager.get("/readiness?phase=sit").text
+    assert "Not ready (1 open)" in manager.get("/readiness?phase=sit&show=not-ready", htmx=True).text
+    for viewer in (supplier, as_user("dip@demo.test")):
+        response = viewer.get("/readiness?phase=sit")
+        assert response.status_code == 403 and "Not ready (1 open)" not in response.text
