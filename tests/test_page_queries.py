@@ -67,7 +67,10 @@ PAGES = [
     (MANAGER, "/search?q=Release+4", 3),
     # The proving matrix, warmed: rendered once per process per query string behind the counters
     # (participants/proving_views.py); the user and the counters are read, nothing else.
-    (MANAGER, "/participants/proving?environment={sit_a}", 3), (MANAGER, "/participants/{participant}", 9),
+    (MANAGER, "/participants/proving?environment={sit_a}", 3),
+    # A participant: its entry (and market roles) and its outages read; its environments, officers and certificates
+    # rendered once per process per viewer behind the counters (participants.views._private).
+    (MANAGER, "/participants/{participant}", 6),
     # The register, warmed: rendered once per process per viewer and query string behind PROVING and REFERENCE
     # (participants/views.py).
     (MANAGER, "/participants", 3),

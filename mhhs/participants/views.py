@@ -165,10 +165,36 @@ def _own_participant_or_404(participant_id):
 CERTIFICATES_SHOWN = 20  # a participant's page lists so many current certificates; the certificates page has all
 
 
+class _Private(NamedTuple):
+    """What one viewer sees of a participant's test environments, PKI officers and current certificates, rendered:
+    which of them it may see is the viewer's (core/viewer.py: role and organisation), nothing else of the user."""
+    environments: Markup  # participants/_environments.html
+    officers: Markup  # participants/_officers.html
+    shown: bool  # any environment, officer or certificate is shown
+
+
+PRIVATE_COPIES = 64  # copies kept per process: the participants people look at most, per viewer
+
+
 @bp.route("/<int:participant_id>")
 @login_required
 def participant(participant_id):
     participant = _participant_or_404(participant_id)
+    # Kept per viewer and participant while the PROVING counter (environments, officers, certificates) and REFERENCE
+    # (central environments, the systems a Central Party runs in them) stay (core/changes.py).
+    private = cached(_private, PROVING, REFERENCE, key=(viewer_of(current_user), participant.id),
+                     using=(participant,), keep=PRIVATE_COPIES)
+    outages = db.session.scalars(services.outages_query(current_user, since=utcnow()).where(
+        ParticipantEnvironment.participant_id == participant.id)).all()
+    return render("participants/participant.html", "participants/participant.html", participant=participant,
+                  private=private, outages=outages, now=utcnow(), outage_label=services.outage_label,
+                  proving_rows=proving.overview(participant, utcnow()) if can_see_proving(current_user, participant)
+                  else None)
+
+
+def _private(_viewer, _participant_id, participant):
+    """The participant's environments, officers and certificates as the request's user (whose viewer is `_viewer`)
+    may see them."""
     shown = db.session.execute(visible_certificates(select(Certificate, func.count().over()), current_user).where(
         Certificate.organisation_id == participant.organisation_id, ~Certificate.replaced)
         .options(joinedload(Certificate.environment)).order_by(Certificate.valid_to, Certificate.id)
@@ -179,14 +205,11 @@ def participant(participant_id):
                                   .options(joinedload(PkiOfficer.environment))
                                   .order_by(PkiOfficer.scheme, PkiOfficer.role, PkiOfficer.name)).all()
     environments = db.session.scalars(services.environments_query(current_user, participant.id)).all()
-    outages = db.session.scalars(services.outages_query(current_user, since=utcnow()).where(
-        ParticipantEnvironment.participant_id == participant.id)).all()
-    return render("participants/participant.html", "participants/participant.html", participant=participant,
-                  certificates=certificates, officers=officers, environments=environments, outages=outages,
-                  now=utcnow(), outage_label=services.outage_label, certificates_total=certificates_total,
-                  proving_rows=proving.overview(participant, utcnow()) if can_see_proving(current_user, participant)
-                  else None, sees_private=bool(
-                      environments or can_keep_participant(current_user, participant) or officers or certificates))
+    return _Private(
+        Markup(render_template("participants/_environments.html", participant=participant, environments=environments)),
+        Markup(render_template("participants/_officers.html", participant=participant, officers=officers,
+                               certificates=certificates, certificates_total=certificates_total)),
+        bool(environments or officers or certificates))
 
 
 @bp.route("/<int:participant_id>/environment-manager", methods=["GET", "POST"])
