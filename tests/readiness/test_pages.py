@@ -277,3 +277,24 @@ def test_the_kept_participants_of_the_matrix_show_the_next_change_and_only_to_re
     for viewer in (supplier, as_user("dip@demo.test")):
         response = viewer.get("/readiness?phase=sit")
         assert response.status_code == 403 and "Not ready (1 open)" not in response.text
+
+
+def test_the_kept_criteria_carry_each_request_its_own_csrf_token_and_remove_without_javascript(app, as_user):
+    """The phase's criteria are rendered once per process (readiness.views._criteria) with a slot for the CSRF token:
+    each Release Manager's page carries that request's own token (never the first viewer's), and the form's plain
+    post (no JavaScript) removes the criterion, gone from the very next page."""
+    _setup(app)
+    tokens = {}
+    for email in ("rm.sit@demo.test", "rm.uit@demo.test"):
+        page = as_user(email).get("/readiness?phase=sit").text
+        header = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        forms = re.findall(r'name="csrf_token" value="([^"]*)"', page)
+        assert len(forms) == 2 and set(forms) == {header}  # a remove form per criterion, with this request's token
+        tokens[email] = header
+    assert tokens["rm.sit@demo.test"] != tokens["rm.uit@demo.test"]
+    manager = as_user("rm.sit@demo.test")
+    page = manager.get("/readiness?phase=sit").text
+    action = re.search(r'<form method="post" action="([^"]+/remove)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)
+    assert manager.post(action, {"csrf_token": token}, csrf=False).status_code == 303
+    assert "Test data loaded and verified" not in manager.get("/readiness?phase=sit").text
