@@ -77,11 +77,20 @@ PAGES = [
     (MANAGER, "/plan", 4),  # the stages, freezes and roadmap kept per process and day (schedule/plan.shown)
     (MANAGER, "/reports/weekly", 21), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 3),
     (MANAGER, "/search?q=Release+4", 3),
-    (MANAGER, "/participants/proving?environment={sit_a}", 8), (MANAGER, "/participants/{participant}", 9),
-    (MANAGER, "/participants", 8),
+    # The proving matrix, warmed: rendered once per process per query string behind the counters
+    # (participants/proving_views.py); the user and the counters are read, nothing else.
+    (MANAGER, "/participants/proving?environment={sit_a}", 3),
+    # A participant: its entry (and market roles) and its outages read; its environments, officers and certificates
+    # rendered once per process per viewer behind the counters (participants.views._private).
+    (MANAGER, "/participants/{participant}", 6),
+    # The register, warmed: rendered once per process per viewer and query string behind PROVING and REFERENCE
+    # (participants/views.py).
+    (MANAGER, "/participants", 3),
     # The timeline is drawn once per process per viewer and period (allocation.views._drawn): the user and the
     # counters are read, nothing else while no counter moves.
-    (MANAGER, "/allocation/timeline?view=month", 3), (MANAGER, "/readiness", 3), (MANAGER, "/readiness/health", 5),
+    (MANAGER, "/allocation/timeline?view=month", 3), (MANAGER, "/readiness", 3),
+    # Today's checks, warmed: rendered once per process per viewer behind HEALTH and REFERENCE (readiness/views.py).
+    (MANAGER, "/readiness/health", 3),
 ]
 # Under /api/v1: the outages', the certificates' and the baseline's JSON is kept per process per query string (and
 # reader: the certificates) behind their counters (api/outages.py, certificates.services.kept_listing): the

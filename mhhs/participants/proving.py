@@ -428,12 +428,13 @@ def _evaluation(environment_id, now):
 def matrix(environment, now, gap=None):
     """The proving matrix of one environment: rows (ProvingParticipant, states, standing sign-off) with the gap, if
     one is asked, and the counts of every participant proving there: done per step, and per interval participants
-    and signed off. Evaluated once (`_evaluation`), read as columns in a fixed number of queries however many
-    participants; the page's other filters are the paged statement's (`matrix_page_statement`)."""
+    and signed off; `until`, when a certificate counted expires (None: none does). Evaluated once (`_evaluation`),
+    read as columns in a fixed number of queries however many participants; the page's other filters are the paged
+    statement's (`matrix_page_statement`)."""
     found = _evaluation(environment.id, now)
     rows = [row for row in found.every if gap is None or _has_gap(gap, row)]
     return {"rows": rows, "total": len(found.every), "done": found.done, "applicable": found.applicable,
-            "per_interval": found.per_interval}
+            "per_interval": found.per_interval, "until": found.until}
 
 
 def progress(now):

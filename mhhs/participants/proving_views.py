@@ -1,10 +1,15 @@
 """Connectivity proving pages: the proving matrix of an environment (the Environment Manager's daily page) and a
 participant's steps in one environment, with the forms in place to record a step, sign off and void."""
-from flask import Blueprint, abort, current_app, request, url_for
+from datetime import datetime
+from typing import NamedTuple
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..core.changes import PROVING, REFERENCE, cached
 from ..core.errors import error_response
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
@@ -39,17 +44,41 @@ def _matrix_filters():
             "gap": args.get("gap") if args.get("gap") in proving.GAPS else None}
 
 
+class _Region(NamedTuple):
+    """The proving matrix as one query string asks it, rendered: what every Release Manager (the page's only
+    viewers; nothing on it depends on which) is shown alike."""
+    title: str  # the environment's name
+    filters: Markup  # participants/proving/_filters.html
+    html: Markup  # participants/proving/_matrix.html
+    until: datetime | None  # when a certificate counted on it expires (None: none does)
+
+
+MATRIX_COPIES = 32  # regions kept per process: the environments, filters and pages people ask for most
+
+
 @bp.route("/proving")
 @role_required(can_see_proving_matrix)
 def matrix():
+    """Rendered once per process per query string (its filters and page) and again when the PROVING or REFERENCE
+    counter moves (core/changes.py: every table the page reads) or a certificate it counted expires."""
+    region = cached(_region, PROVING, REFERENCE, key=(tuple(request.args.items()),), keep=MATRIX_COPIES,
+                    fresh=lambda copy: copy is None or copy.until is None or utcnow() <= copy.until)
+    if region is None:
+        abort(404)
+    return render("participants/proving/matrix.html", "participants/proving/_matrix_copy.html", region=region)
+
+
+def _region(_asked):
+    """The region the request's query string (`_asked`, its key) asks for, or None when no environment has one."""
     environments = _environments()
     chosen = request.args.get("environment", type=database_id)
     environment = (next((e for e in environments if e.id == chosen), None)
                    or proving.first_busy_environment(environments))
     if environment is None:
-        abort(404)
+        return None
+    now = utcnow()
     filters = _matrix_filters()
-    found = proving.matrix(environment, utcnow(), gap=filters["gap"])
+    found = proving.matrix(environment, now, gap=filters["gap"])
     # Every participant is counted; the rows the filters keep are shown a page at a time, by name.
     by_id = {row[0].id: row for row in found["rows"]}
     page = paginate(proving.matrix_page_statement(
@@ -61,7 +90,9 @@ def matrix():
                    tranches=db.session.scalars(select(Tranche).order_by(Tranche.route, Tranche.name)).all(),
                    **dict(found, rows=[by_id[item.id] for item in page.items if item.id in by_id], matching=page.total,
                           page=page))
-    return render("participants/proving/matrix.html", "participants/proving/_matrix.html", **context)
+    return _Region(environment.name, Markup(render_template("participants/proving/_filters.html", **context)),
+                   Markup(render_template("participants/proving/_matrix.html", **context)),
+                   found["until"])
 
 
 def _participant_or_404(participant_id):

@@ -1,19 +1,24 @@
 """The participants' pages: the register (and its CSV), the onboarding intervals, a participant's page, its
 Environment Manager, own environments and their connection details (and CSV), unavailability, and the central
 systems' connection details."""
-from flask import Blueprint, abort, request, url_for
+from typing import NamedTuple
+
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from ..certificates.models import Certificate, PkiOfficer
 from ..certificates.permissions import visible_certificates
+from ..core.changes import PROVING, REFERENCE, cached
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required, role_required
 from ..core.services import Refused
 from ..core.time import london_to_utc, utcnow
+from ..core.viewer import viewer_of
 from ..exports.csv import csv_download
 from ..extensions import db
 from . import proving, register, services
@@ -42,18 +47,38 @@ def _filters():
             "gap": args.get("gap") if args.get("gap") == register.NO_ENVIRONMENT_MANAGER else None}
 
 
+class _Register(NamedTuple):
+    """The register as one viewer asks it (a query string), rendered: what a row links to, the viewer's own entry and
+    the Release Managers' buttons are the viewer's (core/viewer.py: role and organisation), nothing else of the user."""
+    page: Markup  # participants/_register.html, the rows in it
+    rows: Markup  # participants/_register_rows.html, what the filters and pager swap in
+
+
+REGISTER_COPIES = 48  # regions kept per process: the viewers, filters and pages people ask for most
+
+
 @bp.route("")
 @login_required
 def register_page():
+    """Rendered once per process per viewer and query string, again when the PROVING counter (the register, its
+    intervals and tranches) or REFERENCE (organisations' names, market roles) moves (core/changes.py)."""
+    region = cached(_register, PROVING, REFERENCE, key=(viewer_of(current_user), tuple(request.args.items())),
+                    keep=REGISTER_COPIES)
+    return render("participants/register.html", "participants/_register_copy.html", region=region)
+
+
+def _register(_viewer, _asked):
+    """The register as the request's user (whose viewer is `_viewer`) asks it in its query string (`_asked`)."""
     filters = _filters()
     page = paginate(register.register_rows(**filters), register.REGISTER_ORDER, key_of=register.register_key)
     gaps = (register.count_without_environment_manager(filters["route"], filters["interval_id"])
             if page.total else 0)
-    mine = services.participant_of(current_user.organisation_id)
-    return render("participants/register.html", "participants/_register_rows.html", page=page,
-                  roles=register.role_codes_of([row.id for row in page.items]), gaps=gaps, filters=filters,
-                  intervals=register.intervals(), Route=Route, mine=mine,
-                  NO_ENVIRONMENT_MANAGER=register.NO_ENVIRONMENT_MANAGER)
+    context = dict(page=page, roles=register.role_codes_of([row.id for row in page.items]), gaps=gaps,
+                   filters=filters, intervals=register.intervals(), Route=Route,
+                   mine=services.participant_of(current_user.organisation_id),
+                   NO_ENVIRONMENT_MANAGER=register.NO_ENVIRONMENT_MANAGER)
+    rows = Markup(render_template("participants/_register_rows.html", **context))
+    return _Register(Markup(render_template("participants/_register.html", rows=rows, **context)), rows)
 
 
 @bp.route("/register.csv")
@@ -140,10 +165,36 @@ def _own_participant_or_404(participant_id):
 CERTIFICATES_SHOWN = 20  # a participant's page lists so many current certificates; the certificates page has all
 
 
+class _Private(NamedTuple):
+    """What one viewer sees of a participant's test environments, PKI officers and current certificates, rendered:
+    which of them it may see is the viewer's (core/viewer.py: role and organisation), nothing else of the user."""
+    environments: Markup  # participants/_environments.html
+    officers: Markup  # participants/_officers.html
+    shown: bool  # any environment, officer or certificate is shown
+
+
+PRIVATE_COPIES = 64  # copies kept per process: the participants people look at most, per viewer
+
+
 @bp.route("/<int:participant_id>")
 @login_required
 def participant(participant_id):
     participant = _participant_or_404(participant_id)
+    # Kept per viewer and participant while the PROVING counter (environments, officers, certificates) and REFERENCE
+    # (central environments, the systems a Central Party runs in them) stay (core/changes.py).
+    private = cached(_private, PROVING, REFERENCE, key=(viewer_of(current_user), participant.id),
+                     using=(participant,), keep=PRIVATE_COPIES)
+    outages = db.session.scalars(services.outages_query(current_user, since=utcnow()).where(
+        ParticipantEnvironment.participant_id == participant.id)).all()
+    return render("participants/participant.html", "participants/participant.html", participant=participant,
+                  private=private, outages=outages, now=utcnow(), outage_label=services.outage_label,
+                  proving_rows=proving.overview(participant, utcnow()) if can_see_proving(current_user, participant)
+                  else None)
+
+
+def _private(_viewer, _participant_id, participant):
+    """The participant's environments, officers and certificates as the request's user (whose viewer is `_viewer`)
+    may see them."""
     shown = db.session.execute(visible_certificates(select(Certificate, func.count().over()), current_user).where(
         Certificate.organisation_id == participant.organisation_id, ~Certificate.replaced)
         .options(joinedload(Certificate.environment)).order_by(Certificate.valid_to, Certificate.id)
@@ -154,14 +205,11 @@ def participant(participant_id):
                                   .options(joinedload(PkiOfficer.environment))
                                   .order_by(PkiOfficer.scheme, PkiOfficer.role, PkiOfficer.name)).all()
     environments = db.session.scalars(services.environments_query(current_user, participant.id)).all()
-    outages = db.session.scalars(services.outages_query(current_user, since=utcnow()).where(
-        ParticipantEnvironment.participant_id == participant.id)).all()
-    return render("participants/participant.html", "participants/participant.html", participant=participant,
-                  certificates=certificates, officers=officers, environments=environments, outages=outages,
-                  now=utcnow(), outage_label=services.outage_label, certificates_total=certificates_total,
-                  proving_rows=proving.overview(participant, utcnow()) if can_see_proving(current_user, participant)
-                  else None, sees_private=bool(
-                      environments or can_keep_participant(current_user, participant) or officers or certificates))
+    return _Private(
+        Markup(render_template("participants/_environments.html", participant=participant, environments=environments)),
+        Markup(render_template("participants/_officers.html", participant=participant, officers=officers,
+                               certificates=certificates, certificates_total=certificates_total)),
+        bool(environments or officers or certificates))
 
 
 @bp.route("/<int:participant_id>/environment-manager", methods=["GET", "POST"])

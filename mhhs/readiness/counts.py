@@ -57,6 +57,22 @@ def matrix_rows(phase, participants):
     return [(line, rendered.get(line.id) or rendered.setdefault(line.id, render(line))) for line in participants]
 
 
+REGION_COPIES = 32  # regions kept per process (kept_region): the phases, filters and pages people ask for most
+
+
+def kept_region(phase, render, *key):
+    """What render(phase, *key) returns (HTML of the phase's readiness that is the same for every viewer alike),
+    kept once per process per key while the phase's kept readiness holds: rendered again when it is read again."""
+    copy = _copy(phase, None)
+    return cached(_region, READINESS, REFERENCE, key=(render, phase, *key), using=(copy,), keep=REGION_COPIES,
+                  fresh=lambda region: region[0] is copy)[1]
+
+
+def _region(render, phase, *key_and_copy):
+    *key, copy = key_and_copy
+    return copy, render(phase, *key)
+
+
 def ready_counts(now=None):
     """[(phase, participants ready, participants)] for every phase, as readiness.criteria.ready_counts, cached."""
     return [(phase, found.ready, len(found.participants)) for phase in Route

@@ -1,19 +1,25 @@
 """Readiness pages: the matrix of participants × entry criteria of a phase, the criteria themselves, a participant's
 readiness (meet, waive, reopen, standing data), and the morning health check (report, today, a system's heat map)."""
+import secrets
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from ..core.changes import REFERENCE, cached
 from ..core.forms import form_values, show_problems
-from ..core.htmx import done, render
+from ..core.htmx import done, render, wants_partial
 from ..core.pagination import page_of
 from ..core.permissions import login_required, role_required
 from ..core.services import Refused
-from ..core.time import utcnow
+from ..core.time import london_to_utc, utcnow
+from ..core.viewer import viewer_of
 from ..directory.models import System
 from ..exports.download import download
 from ..extensions import db
@@ -51,13 +57,34 @@ def matrix():
     """Participants × criteria of a phase, a page at a time (hundreds of participants: one page of them is what a
     person reads), filtered by readiness; the counts are of every participant of the phase."""
     phase = _phase()
-    found = counts.phase_summary(phase)  # kept per process until what readiness reads moves (readiness/counts.py)
+    # The participants, rendered once per process per query string with the phase's readiness (readiness/counts.py):
+    # the same for every Release Manager (the page's only viewers); the criteria's forms are the request's own.
+    participants = counts.kept_region(phase, _participants, tuple(request.args.items()))
+    criteria_table = None if wants_partial() else Markup(  # the page's criteria, with this request's token
+        counts.kept_region(phase, _criteria).replace(TOKEN_SLOT, escape(generate_csrf())))
+    return render("readiness/matrix.html", "readiness/_matrix_rows_copy.html", phase=phase, Route=Route,
+                  criteria_table=criteria_table, participants=participants)
+
+
+TOKEN_SLOT = f"csrf-{secrets.token_hex(16)}"  # where the kept criteria's forms take the request's CSRF token
+# (no user's is kept); a word no criterion's text can hold
+
+
+def _criteria(phase):
+    """The phase's entry criteria with their forms, a slot for the CSRF token in each."""
+    return str(render_template("readiness/_criteria.html", criteria_list=counts.phase_summary(phase).criteria,
+                               phase=phase, token=TOKEN_SLOT))
+
+
+def _participants(phase, _asked):
+    """The matrix's participants of the phase as the request's query string (`_asked`, the key) asks them."""
+    found = counts.phase_summary(phase)
     show = request.args.get("show", "")
     show = show if show in SHOWN else ""
     page = page_of([r for r in found.participants if not show or r.key == show])
-    return render("readiness/matrix.html", "readiness/_matrix_rows.html", phase=phase, Route=Route, page=page,
-                  criteria_list=found.criteria, rows=counts.matrix_rows(phase, page.items),
-                  counts=Counter(dict(found.counts)), total=len(found.participants), show=show, shown=SHOWN)
+    return Markup(render_template("readiness/_matrix_rows.html", phase=phase, page=page, criteria_list=found.criteria,
+                                  rows=counts.matrix_rows(phase, page.items), counts=Counter(dict(found.counts)),
+                                  total=len(found.participants), show=show, shown=SHOWN))
 
 
 def _criterion_page(form, criterion):
@@ -234,12 +261,36 @@ def standing_data(participant_id):
 
 # The morning health check ---------------------------------------------------------------------------
 
+class _Today(NamedTuple):
+    """Today's checks as one viewer sees them (readiness/_today.html: its links to log an outage are for the systems
+    the viewer reports on), rendered, with the deadline they were read with."""
+    html: Markup
+    deadline: time
+    until: datetime  # when time alone changes it: the deadline passes (reports go missing), or the London day ends
+
+
+TODAY_COPIES = 16  # one per viewer (the Release Managers, each Central Party, any other organisation alike)
+
+
 @bp.route("/health")
 @login_required
 def health_today():
-    due = health.deadline()
-    return render("readiness/health.html", "readiness/health.html", today=health.today(due=due),
-                  deadline=due, deadline_form=DeadlineForm(formdata=None, due=due))
+    """Today's checks rendered once per process per viewer (core/viewer.py) and read again when a check or the
+    deadline (HEALTH) or a system, environment or organisation (REFERENCE) changes, or the deadline or midnight
+    passes; the deadline's form (its CSRF token) is the request's own."""
+    shown = cached(_today, health.HEALTH, REFERENCE, key=(viewer_of(current_user),), keep=TODAY_COPIES,
+                   fresh=lambda copy: utcnow() < copy.until)
+    return render("readiness/health.html", "readiness/health.html", today_html=shown.html, deadline=shown.deadline,
+                  deadline_form=DeadlineForm(formdata=None, due=shown.deadline))
+
+
+def _today(_viewer):
+    """Today's checks as the request's user (whose viewer is `_viewer`, the key) sees them."""
+    now, due = utcnow(), health.deadline()
+    found = health.today(now, due)
+    midnight = london_to_utc(datetime.combine(found.day + timedelta(days=1), time()))
+    until = found.due if found.due is not None and now <= found.due else midnight
+    return _Today(Markup(render_template("readiness/_today.html", today=found)), due, until)
 
 
 def _report_day():

@@ -290,3 +290,29 @@ def test_a_participants_page_lists_its_first_current_certificates_and_links_to_a
         assert f"The {CERTIFICATES_SHOWN} that expire soonest of its {total} current certificates are shown" in page
         assert re.findall(r'href="/certificates/(\d+)"', page)[0] == str(soonest)
         assert re.search(rf'href="/certificates/?\?organisation={organisation_id}">every current certificate', page)
+
+
+def test_the_kept_environments_officers_and_certificates_show_the_next_change_to_who_may_see_them(app, as_user):
+    """A participant's environments, officers and certificates are rendered once per process per viewer
+    (participants.views._private): each added shows on the very next page; a Central Party never gets the
+    certificates or the edit links that the Release Manager's or the participant's own copy holds, and another
+    participant gets 404."""
+    with app.app_context():
+        participant_id = make_participant().id
+        make_other_participant_user()
+    viewers = {email: as_user(email) for email in (SUPPLIER, "rm.sit@demo.test", "dip@demo.test")}
+    for viewer in viewers.values():  # read and kept
+        page = viewer.get(f"/participants/{participant_id}").get_data(as_text=True)
+        assert "Northwold SIT-A" not in page and "Tom Contact" not in page
+    with app.app_context():
+        environment_id = make_environment().id
+        participant = db.session.get(Participant, participant_id)
+        make_officer(participant.organisation.name, name="Tom Contact")
+        make_certificate(participant.organisation.name, "SIT-A")
+    edit = f"/participants/environments/{environment_id}/edit"
+    for email, viewer in viewers.items():
+        page = viewer.get(f"/participants/{participant_id}").get_data(as_text=True)
+        assert "Northwold SIT-A" in page  # the DIP runs in SIT-A: Avanade sees the environment it connects to
+        assert (edit in page) == (email == SUPPLIER)
+        assert ("Tom Contact" in page and ", valid to " in page) == (email != "dip@demo.test")
+    assert as_user(OTHER_PARTICIPANT).get(f"/participants/{participant_id}").status_code == 404

@@ -12,7 +12,13 @@ from mhhs.directory.models import User
 from mhhs.extensions import db
 from mhhs.participants import proving
 from mhhs.participants.models import ConnectivitySignOff, ParticipantKind, ProvingStep, Route, StepStatus
-from tests.participants.proving_factory import certificates_for, environment, make_participant, officers_for
+from tests.participants.proving_factory import (
+    certificates_for,
+    environment,
+    make_interval,
+    make_participant,
+    officers_for,
+)
 
 
 def ids(app, participant_name="Northwold Energy", **kwargs):
@@ -251,3 +257,25 @@ def test_the_matrix_follows_every_change_and_a_certificate_that_expires_with_no_
     body = text(manager.get(url))
     assert re.search(step_2 + "0 of 1", body)
     assert re.search(r"3\. Webhooks registered</th><td>0 of 1", body)  # it waits for step 2 again
+
+
+def test_the_kept_matrix_shows_the_next_change_and_is_shown_to_release_managers_only(app, as_user):
+    """The matrix is rendered once per process per query string (proving_views._region): a renamed participant and
+    a new interval show on the very next page, whole or swapped in; a Central Party or a Test Participant asking
+    the same query string is refused, not handed the Release Manager's copy."""
+    participant_id, environment_id = ids(app)
+    manager = as_user("rm.sit@demo.test")
+    url = f"/participants/proving?environment={environment_id}"
+    assert "Northwold Energy" in text(manager.get(url))
+    with app.app_context():
+        participant = db.session.get(proving.Participant, participant_id)
+        participant.organisation.name = "Southwold Energy"
+        make_interval(7)
+        db.session.commit()
+    body = text(manager.get(url))
+    assert "Southwold Energy" in body and "Northwold Energy" not in body
+    assert "Interval 7</option>" in body
+    assert "Southwold Energy" in text(manager.get(url, htmx=True))
+    for email in ("dip@demo.test", "supplier@demo.test"):
+        response = as_user(email).get(url)
+        assert response.status_code == 403 and "proving-matrix-table" not in text(response)

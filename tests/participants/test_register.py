@@ -181,3 +181,32 @@ def test_editing_an_entry_to_the_sandbox_needs_what_was_passed_and_keeps_the_res
     assert rm.post(f"/participants/{participant_id}/edit", form).status_code == 303
     with app.app_context():
         assert db.session.get(Participant, participant_id).market_roles == []
+
+
+def test_the_kept_register_shows_the_next_change_and_each_viewer_its_own_links(app, as_user):
+    """The register is rendered once per process per viewer and query string (participants.views._register): a
+    change to an entry, to its market roles or to its organisation's name shows on the very next page, whole or
+    swapped in; a Test Participant never gets the links a Release Manager's or a Central Party's copy holds."""
+    with app.app_context():
+        northwold = make_participant().id
+        brightmeter = make_participant("Brightmeter Services").id
+    link = f'href="/participants/{brightmeter}"'
+    viewers = {email: as_user(email) for email in ("rm.sit@demo.test", "dip@demo.test", "supplier@demo.test")}
+    for email, viewer in viewers.items():  # read and kept
+        page = viewer.get("/participants").get_data(as_text=True)
+        assert "2 participants; 2 participants without an Environment Manager." in page
+        assert (link in page) == (email != "supplier@demo.test")
+        assert ("Northwold Energy: your entry" in page) == (email == "supplier@demo.test")
+    with app.app_context():
+        entry = db.session.get(Participant, brightmeter)
+        entry.environment_manager_name, entry.environment_manager_email = "Bea Marlow", "bea@brightmeter.example"
+        entry.market_roles.append(db.session.scalar(select(MarketRole).where(MarketRole.code == "EES")))
+        db.session.get(Participant, northwold).organisation.name = "Southwold Energy"
+        db.session.commit()
+    for email, viewer in viewers.items():
+        for page in (viewer.get("/participants").get_data(as_text=True),
+                     viewer.get("/participants", htmx=True).get_data(as_text=True)):
+            assert "2 participants; 1 participant without an Environment Manager." in page
+            assert "Southwold Energy" in page and "Northwold Energy" not in page and "EES" in page
+            assert (link in page) == (email != "supplier@demo.test")
+        assert "bea@brightmeter.example" not in page

@@ -2,7 +2,7 @@
 board's region, the heat map and the outage form pre-filled from an amber check."""
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
@@ -235,3 +235,66 @@ def test_a_criterion_is_kept_on_its_form_and_a_derived_one_without_its_environme
                                                     "market_role_id": "", "derived": "connectivity",
                                                     "environment_id": sit_a}).status_code == 303
     assert "From the data: Connectivity signed off (SIT-A)" in manager.get("/readiness?phase=sit").text
+
+
+def test_todays_checks_kept_per_viewer_show_the_next_change_and_never_another_viewers_links(app, as_user,
+                                                                                             monkeypatch):
+    """Today's checks are rendered once per process per viewer (readiness.views._today): a check reported, the
+    deadline moved and the deadline passing each show on the very next page; the links to log an outage of a system
+    are only for who reports on it (a Release Manager, its Central Party), never handed on from their copies."""
+    dip, supplier, manager = as_user("dip@demo.test"), as_user("supplier@demo.test"), as_user("rm.sit@demo.test")
+    monday = datetime(2024, 12, 2, 8, 0)  # 08:00 in London (a business day every environment is open), before 09:30
+    monkeypatch.setattr("mhhs.readiness.views.utcnow", lambda: monday)
+    for viewer in (dip, supplier, manager):
+        page = viewer.get("/readiness/health").text
+        assert "Due by 09:30 today." in page and "Acks slow" not in page  # read and kept
+    key = _pair_key(app)
+    reported = dip.post("/readiness/health/report", {"day": criteria.today_in_london(monday).isoformat(),
+                                                     f"{key}-health": "amber", f"{key}-note": "Acks slow"})
+    assert reported.status_code == 303
+    log_outage = "Log an outage<span class=\"visually-hidden\"> of DIP in SIT-A"
+    for viewer, offered in ((dip, True), (manager, True), (supplier, False), (as_user("mprs@demo.test"), False)):
+        page = viewer.get("/readiness/health").text
+        assert "Acks slow" in page and (log_outage in page) == offered
+    assert manager.post("/readiness/health/deadline", {"due": "10:00"}).status_code == 303
+    assert "Due by 10:00 today." in supplier.get("/readiness/health").text
+    monkeypatch.setattr("mhhs.readiness.views.utcnow", lambda: monday + timedelta(hours=2, minutes=1))
+    assert "missing</strong> after the 10:00 deadline" in supplier.get("/readiness/health").text  # time alone
+
+
+def test_the_kept_participants_of_the_matrix_show_the_next_change_and_only_to_release_managers(app, as_user):
+    """The matrix's participants are rendered once per process per query string (readiness.views._participants): a
+    mark met shows on the very next page, whole or swapped in by the filter; a Central Party or a Test Participant
+    asking the same is refused, not handed the Release Manager's copy."""
+    participant_id, criterion_id = _setup(app)
+    manager, supplier = as_user("rm.sit@demo.test"), as_user("supplier@demo.test")
+    for url in ("/readiness?phase=sit", "/readiness?phase=sit&show=not-ready"):  # read and kept
+        assert "Not ready (2 open)" in manager.get(url).text
+    assert supplier.post(f"/readiness/participants/{participant_id}/criteria/{criterion_id}/meet",
+                         {f"c{criterion_id}-meet-note": "Loaded"}).status_code == 303
+    assert "Not ready (1 open)" in manager.get("/readiness?phase=sit").text
+    assert "Not ready (1 open)" in manager.get("/readiness?phase=sit&show=not-ready", htmx=True).text
+    for viewer in (supplier, as_user("dip@demo.test")):
+        response = viewer.get("/readiness?phase=sit")
+        assert response.status_code == 403 and "Not ready (1 open)" not in response.text
+
+
+def test_the_kept_criteria_carry_each_request_its_own_csrf_token_and_remove_without_javascript(app, as_user):
+    """The phase's criteria are rendered once per process (readiness.views._criteria) with a slot for the CSRF token:
+    each Release Manager's page carries that request's own token (never the first viewer's), and the form's plain
+    post (no JavaScript) removes the criterion, gone from the very next page."""
+    _setup(app)
+    tokens = {}
+    for email in ("rm.sit@demo.test", "rm.uit@demo.test"):
+        page = as_user(email).get("/readiness?phase=sit").text
+        header = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        forms = re.findall(r'name="csrf_token" value="([^"]*)"', page)
+        assert len(forms) == 2 and set(forms) == {header}  # a remove form per criterion, with this request's token
+        tokens[email] = header
+    assert tokens["rm.sit@demo.test"] != tokens["rm.uit@demo.test"]
+    manager = as_user("rm.sit@demo.test")
+    page = manager.get("/readiness?phase=sit").text
+    action = re.search(r'<form method="post" action="([^"]+/remove)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]*)"', page).group(1)
+    assert manager.post(action, {"csrf_token": token}, csrf=False).status_code == 303
+    assert "Test data loaded and verified" not in manager.get("/readiness?phase=sit").text
