@@ -1,11 +1,29 @@
 """Small helpers shared by every domain's forms."""
 import re
+import secrets
 
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from wtforms import StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
 from .passwords import password_problem
+
+# Where HTML kept per process (core.changes.cached) holds a form's CSRF token: no user's token is kept, each request
+# puts its own in (with_token). A random word, which nothing a user types can hold.
+TOKEN_SLOT = f"csrf-{secrets.token_hex(16)}"
+
+
+def without_token(html):
+    """HTML rendered with this request's CSRF token, to be kept: the token replaced by its slot."""
+    return html.replace(generate_csrf(), TOKEN_SLOT)
+
+
+def with_token(html):
+    """Kept HTML with this request's CSRF token put in its slots."""
+    return Markup(str(html).replace(TOKEN_SLOT, generate_csrf()))
+
 
 LINE_BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")
 

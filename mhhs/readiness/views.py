@@ -1,19 +1,17 @@
 """Readiness pages: the matrix of participants × entry criteria of a phase, the criteria themselves, a participant's
 readiness (meet, waive, reopen, standing data), and the morning health check (report, today, a system's heat map)."""
-import secrets
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from ..core.changes import REFERENCE, cached
-from ..core.forms import form_values, show_problems
+from ..core.forms import TOKEN_SLOT, form_values, show_problems, with_token
 from ..core.htmx import done, render, wants_partial
 from ..core.pagination import page_of
 from ..core.permissions import login_required, role_required
@@ -60,14 +58,9 @@ def matrix():
     # The participants, rendered once per process per query string with the phase's readiness (readiness/counts.py):
     # the same for every Release Manager (the page's only viewers); the criteria's forms are the request's own.
     participants = counts.kept_region(phase, _participants, tuple(request.args.items()))
-    criteria_table = None if wants_partial() else Markup(  # the page's criteria, with this request's token
-        counts.kept_region(phase, _criteria).replace(TOKEN_SLOT, escape(generate_csrf())))
+    criteria_table = None if wants_partial() else with_token(counts.kept_region(phase, _criteria))
     return render("readiness/matrix.html", "readiness/_matrix_rows_copy.html", phase=phase, Route=Route,
                   criteria_table=criteria_table, participants=participants)
-
-
-TOKEN_SLOT = f"csrf-{secrets.token_hex(16)}"  # where the kept criteria's forms take the request's CSRF token
-# (no user's is kept); a word no criterion's text can hold
 
 
 def _criteria(phase):

@@ -6,6 +6,7 @@ import pytest
 from flask import g
 from sqlalchemy import select, text
 
+from mhhs.core.forms import TOKEN_SLOT
 from mhhs.core.time import utcnow
 from mhhs.extensions import db
 from mhhs.rfcs import queries, services
@@ -301,7 +302,7 @@ def test_the_kept_rows_show_every_change_on_the_very_next_page_with_the_readers_
     text = page.get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', text).group(1)
     assert set(re.findall(r'name="csrf_token" value="([^"]*)"', queue_row(page, rfc_id))) == {token}
-    assert "<!--csrf-->" not in text and "<!--warnings-->" not in text
+    assert TOKEN_SLOT not in text and "<!--warnings-->" not in text
     assert sit.post(f"/rfcs/{rfc_id}/decide", {"decision": "approve", "from": "queue"}, htmx=True).status_code == 200
 
 

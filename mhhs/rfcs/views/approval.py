@@ -3,12 +3,11 @@ points."""
 
 from flask import render_template, request, url_for
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ...core.changes import OUTAGES, REFERENCE, SCHEDULE, WINDOWS, cached
 from ...core.db import reads_first
-from ...core.forms import database_id, search_text
+from ...core.forms import database_id, search_text, with_token, without_token
 from ...core.htmx import done, render
 from ...core.loading import load_collections
 from ...core.pagination import paginate_sorted, sort_of
@@ -73,8 +72,8 @@ def _render_warnings(_viewer, _rows, rfcs, now):
 # WINDOWS, as any change to its columns moves its row version) and the names of organisations, systems and
 # environments, and who is impacted in an environment (the consultation's options).
 ROW_READS = (WINDOWS, REFERENCE)
-# Where a kept row holds what is put in at each request: its warnings cell, and the CSRF token (per user).
-WARNINGS_SLOT, TOKEN_SLOT = "<!--warnings-->", "<!--csrf-->"
+# Where a kept row holds its warnings cell, put in at each request (as its CSRF token: core.forms.with_token).
+WARNINGS_SLOT = "<!--warnings-->"
 
 
 def _rows(rfcs):
@@ -83,9 +82,8 @@ def _rows(rfcs):
     state = tuple(_row_state(r) for r in rfcs)
     rows = cached(_render_rows, *ROW_READS, key=(viewer_of(current_user), frozenset(current_user.phases), state),
                   using=(rfcs,), keep=KEPT_PAGES)
-    warnings, token = _warnings(rfcs), generate_csrf()
-    return {rfc_id: Markup(row.replace(WARNINGS_SLOT, warnings[rfc_id]).replace(TOKEN_SLOT, token))
-            for rfc_id, row in rows.items()}
+    warnings = _warnings(rfcs)
+    return {rfc_id: with_token(row.replace(WARNINGS_SLOT, warnings[rfc_id])) for rfc_id, row in rows.items()}
 
 
 def _row_state(rfc):
@@ -110,10 +108,9 @@ def _load_to_render(rfcs):
 
 def _render_rows(_viewer, _phases, _state, rfcs):
     _load_to_render(rfcs)
-    token = generate_csrf()  # this request's, taken out again: a kept row holds no user's token
     context = dict(warnings=dict.fromkeys((r.id for r in rfcs), Markup(WARNINGS_SLOT)),
                    open_points={r.id: open_by_hand(r) for r in rfcs}, consult_forms=_consult_forms(rfcs))
-    return {r.id: render_template("rfcs/_queue_row.html", rfc=r, **context).replace(token, TOKEN_SLOT) for r in rfcs}
+    return {r.id: without_token(render_template("rfcs/_queue_row.html", rfc=r, **context)) for r in rfcs}
 
 
 def _consult_forms(rfcs):
