@@ -418,5 +418,5 @@ def _participant(user, now):
     tested = _tested_in(user)
     notes, released = _release_notes(user, now, tuple(sorted(tested)) if tested else None)
     return dict(blocks="participant", notes=notes, released=released, notes_where_tested=bool(tested),
-                proving=_proving(user, now), slots=_kept(_participant_slots, (SLOTS, REFERENCE), user, now),
+                proving=_proving(user, now), slots=_kept(_participant_slots, (SLOTS, PROVING, REFERENCE), user, now),
                 kept=_kept(_participant_shared, PARTICIPANT_SHARED, user, now))

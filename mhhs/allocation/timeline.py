@@ -118,15 +118,17 @@ class _Chart:
         days = {}
         # The same SQL text in the select and the GROUP BY (PostgreSQL matches them as written: no bound parameter).
         utc_day, late_hour = func.date(start, type_=Date), extract("hour", start) == literal_column(str(LATE_HOUR))
-        for environment, day, late, count, first_start, last_end, keys in db.session.execute(
-                select(environment_id, utc_day, late_hour, func.count(), func.min(start), func.max(end),
-                       func.aggregate_strings(cast(key, String), ","))
+        for environment, day, late, count, ended, first_start, last_end, keys in db.session.execute(
+                select(environment_id, utc_day, late_hour, func.count(), func.count(end), func.min(start),
+                       func.max(end), func.aggregate_strings(cast(key, String), ","))
                 .where(*where).group_by(environment_id, utc_day, late_hour)):
             day = _london_day(day, late)
+            last_end = last_end if ended == count else None  # one is under way (the maximum passes over it)
             before = days.get((environment, day))
             if before:
-                count, first_start, last_end, keys = (before[0] + count, min(before[1], first_start),
-                                                      max(before[2], last_end), f"{before[3]},{keys}")
+                count, first_start, last_end, keys = (
+                    before[0] + count, min(before[1], first_start),
+                    None if None in (before[2], last_end) else max(before[2], last_end), f"{before[3]},{keys}")
             days[environment, day] = (count, first_start, last_end, keys)
         apart = []
         for (environment, _day), (count, first_start, last_end, keys) in days.items():
@@ -285,7 +287,10 @@ def _stage_texts(stages):
 
 
 def _until(start, end):
-    """A busy day's last end: its time when on its first start's London day, else its day and time."""
+    """A busy day's last end: its time when on its first start's London day, else its day and time; "now (one not
+    yet ended)" while one of them is under way."""
+    if end is None:
+        return "now (one not yet ended)"
     return format_london(end, "%H:%M") if format_london(end, "%Y%m%d") == format_london(start, "%Y%m%d") \
         else format_london(end)
 

@@ -80,6 +80,17 @@ def test_an_outage_under_way_is_drawn_until_now_never_into_next_month(app, as_us
     assert "not yet ended" not in page and "Nothing planned on SIT-B in this month." in page
 
 
+def test_a_busy_day_drawn_as_one_bar_says_when_one_of_its_outages_is_still_under_way(app, as_user):
+    """A day too busy to draw apart (more than two bars in a month) is one bar that counts them: while one of them has
+    no end, the bar says so and runs until now, not to the last of the ended ones."""
+    start = (utcnow() - timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)  # yesterday
+    with app.app_context():
+        for minutes, end in ((0, start + timedelta(minutes=1)), (1, start + timedelta(minutes=2)), (2, None)):
+            make_outage("dip@demo.test", environment="SIT-B", start=start + timedelta(minutes=minutes), end=end)
+    page = text(as_user("rm.sit@demo.test").get(f"/allocation/timeline?view=month&day={start.date()}"))
+    assert re.search(r"3 outages, [^<]*–now \(one not yet ended\)", page)
+
+
 def test_the_today_line_stands_at_this_moment_and_a_span_over_new_year_names_both_years(app, as_user):
     from datetime import date
 
