@@ -44,6 +44,8 @@ def watch(model, *counters, when=None):
         _watched_when.update({(model, counter): when for counter in counters})
     if not event.contains(Session, "before_flush", _bump_written):
         event.listen(Session, "before_flush", _bump_written)
+        event.listen(Session, "after_commit", _transaction_ended)
+        event.listen(Session, "after_rollback", _transaction_ended)
 
 
 def _moves(instance, counter):
@@ -83,8 +85,19 @@ def bump(*names, session=None):
         moved = session.connection().execute(_BUMP, {"counter": name})
         if moved.rowcount == 0:
             session.execute(insert(ChangeCounter).values(name=name, value=1))
+    session.info[BUMPED] = True  # until it commits, nothing it reads is kept (cached): it might yet roll back
     if has_app_context():
         g.pop("_change_counters", None)  # this request reads them again
+
+
+# A session whose transaction has moved counters it has not committed: a copy kept at those values could outlive a
+# rollback, and be taken for what a later transaction, moving them to the same values, wrote.
+BUMPED = "bumped change counters"
+
+
+def _transaction_ended(session, *_args):
+    if session.info.pop(BUMPED, None) and has_app_context():
+        g.pop("_change_counters", None)  # read again: what the transaction moved is now committed, or undone
 
 
 COUNTERS = select(ChangeCounter.name, ChangeCounter.value)
@@ -115,6 +128,8 @@ def cached(load, *names, key=(), fresh=None, keep=None, using=()):
     (the least recently used dropped), as many as a page's viewers, filters and periods need, so that memory per
     worker stays bounded."""
     now = values(*names)
+    if db.session.info.get(BUMPED):  # read in a transaction that has moved counters: not kept (see BUMPED)
+        return load(*key, *using)
     kept = _copies.setdefault(load, OrderedDict())
     copy = kept.pop(key, None)  # popped and put back: the most recently used last (a key dropped meanwhile by
     if copy is None or copy[0] != now or (fresh is not None and not fresh(copy[1])):  # another thread: read again)
