@@ -6,13 +6,14 @@ from flask import current_app, has_request_context, request, url_for
 
 
 def _public_adapter():
-    """The URL map bound to PUBLIC_URL, once per app (the same for every request)."""
-    made = current_app.extensions.get("public_url_adapter")
-    if made is None:
-        base = urlsplit(current_app.config["PUBLIC_URL"])
-        made = current_app.extensions["public_url_adapter"] = current_app.url_map.bind(
-            base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https")
-    return made
+    """The URL map bound to PUBLIC_URL, once per app and PUBLIC_URL (the same for every request)."""
+    public = current_app.config["PUBLIC_URL"]
+    made = current_app.extensions.setdefault("public_url_adapters", {})
+    if public not in made:
+        base = urlsplit(public)
+        made[public] = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
+                                                url_scheme=base.scheme or "https")
+    return made[public]
 
 
 def public_url(endpoint, **values):
@@ -24,8 +25,9 @@ _MARK = 918273645546372819  # an id no row has, marking where a row's id goes in
 
 
 def _of_id(build, kind, endpoint, key, row_id):
-    """build(endpoint, key=row_id) for an integer id (a row's page in a list): built once per app, kind and endpoint
-    with a mark for the id, then the id put in its place, not a URL built per row."""
+    """build(endpoint, key=row_id) for an integer id (a row's page in a list): built once per app, kind (where the URL
+    starts: PUBLIC_URL, or the request's script root) and endpoint with a mark for the id, then the id put in its
+    place, not a URL built per row."""
     if type(row_id) is not int:
         return build(endpoint, **{key: row_id})
     made = current_app.extensions.setdefault("url_templates", {})
@@ -38,7 +40,7 @@ def _of_id(build, kind, endpoint, key, row_id):
 
 def public_url_of_id(endpoint, key, row_id):
     """public_url(endpoint, key=row_id), for the rows of an API answer."""
-    return _of_id(public_url, "public", endpoint, key, row_id)
+    return _of_id(public_url, current_app.config["PUBLIC_URL"], endpoint, key, row_id)
 
 
 def url_of_id(endpoint, key, row_id):
