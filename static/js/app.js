@@ -133,9 +133,10 @@ document.addEventListener("DOMContentLoaded", focusableScrollers);
 document.addEventListener("htmx:load", focusableScrollers);
 window.addEventListener("resize", focusableScrollers);
 
-// After htmx swaps in what a person asked for, the keyboard focus stays with them (WCAG 2.4.3): a form sent back
-// refused lands on its first refused field (its message is read with it); a link or button that was replaced by
-// the answer leaves the focus on the swapped region, not on the page's start. A poll moves nothing.
+// After htmx swaps in what a person asked for, the keyboard focus stays with them (WCAG 2.4.3): a long form sent
+// back refused lands on its error summary (GOV.UK), a short one on its first refused field (its message is read
+// with it); a link or button that was replaced by the answer leaves the focus on the swapped region, not on the
+// page's start. A poll moves nothing.
 document.addEventListener("htmx:afterSettle", function (event) {
   var asked = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
   if (!asked || (asked.type !== "submit" && asked.type !== "click")) return;
@@ -143,7 +144,7 @@ document.addEventListener("htmx:afterSettle", function (event) {
   if (!target || !target.querySelector || !document.body.contains(target)) return;
   var refused = asked.type === "submit" && target.querySelector('[aria-invalid="true"]');
   if (refused) {
-    refused.focus();
+    (target.querySelector(".error-summary") || refused).focus();
   } else if (document.activeElement === document.body || !document.body.contains(document.activeElement)) {
     if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus({ preventScroll: true });

@@ -159,6 +159,8 @@ def test_a_refused_submit_shows_its_summary_there_and_never_on_the_next_page(pag
     page.get_by_role("button", name="Submit").click()
     summary = page.locator(".error-summary")
     expect(summary).to_be_focused()  # GOV.UK: focus moves to the summary, which links to each field in error
+    page.wait_for_function("() => !document.querySelector('.htmx-settling')", timeout=5000)  # htmx has settled
+    expect(summary).to_be_focused()  # and it stays there (not moved on to the first refused field)
     expect(summary.get_by_role("link", name=re.compile("^System"))).to_have_attribute("href", "#system_id")
     shot(page, "rfc-refused-submit-1366")
     summary.get_by_role("link", name=re.compile("^Reason")).click()
