@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
+from ..core.db import insert_if_missing
 from ..core.permissions import require
 from ..core.services import Invalid, Refused, length_problems
 from ..core.time import format_london, is_business_day, london_to_utc, utcnow
@@ -144,14 +145,18 @@ def report(user, day, entries, now=None):
             problems[key + "note"] = f"Say what is wrong with {system.name} in {environment.name}."
     if problems:
         raise Invalid(problems)
-    existing = {(c.system_id, c.environment_id): c for c in db.session.scalars(select(HealthCheck).where(
-        HealthCheck.day == day, HealthCheck.system_id.in_([e.system.id for e in entries])))}
+    # Each check is made if it is missing, then locked and read: two reports of one check at the same moment (a
+    # monitor that posts twice) both go on, the later one updating it, rather than one failing on the day's key.
+    for system, environment, health, *_ in entries:
+        insert_if_missing(HealthCheck, system_id=system.id, environment_id=environment.id, day=day, note="",
+                          health=Health(health), first_reported_at=now, reported_at=now, reported_by_id=user.id)
+    existing = {(c.system_id, c.environment_id): c for c in db.session.scalars(
+        select(HealthCheck).where(HealthCheck.day == day, HealthCheck.system_id.in_([e.system.id for e in entries]))
+        .with_for_update().execution_options(populate_existing=True))}
     saved = []
     for system, environment, health, note, _ in entries:
-        check = existing.get((system.id, environment.id)) or HealthCheck(
-            system_id=system.id, environment_id=environment.id, day=day, first_reported_at=now)
+        check = existing[system.id, environment.id]
         check.health, check.note, check.reported_at, check.reported_by_id = Health(health), note.strip(), now, user.id
-        db.session.add(check)
         saved.append(check)
     db.session.flush()
     reported = []

@@ -3,11 +3,13 @@ refusals, missing reports after the deadline, compliance and the heat map."""
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy import event, insert
 
 from mhhs.core.services import Invalid, Refused
 from mhhs.core.time import london_to_utc
+from mhhs.extensions import db
 from mhhs.readiness import health
-from mhhs.readiness.models import Health
+from mhhs.readiness.models import Health, HealthCheck
 from tests.readiness.factory import environment, report, system, user
 
 
@@ -76,6 +78,34 @@ def test_a_report_again_the_same_day_updates_the_check(ctx):
     [check] = report(day=day, level="red", note="Queue stuck", now=_morning(day, 9))
     assert check.health == Health.RED and check.first_reported_at == _morning(day, 8)
     assert len(health.checks_on(day)) == 1
+
+
+def test_a_report_at_the_same_moment_as_another_updates_its_check(ctx):
+    """A monitor that posts the same check twice at once: the later report updates the check the earlier one made,
+    rather than failing on the day's key. Only PostgreSQL lets two writers in at once (SQLite's queue at BEGIN
+    IMMEDIATE), so there the other report is committed, on a connection of its own, just as this one writes."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's writers take turns: two reports never write at once")
+    day = _business_day()
+    other = dict(system_id=system("DIP").id, environment_id=environment("SIT-A").id, day=day, health=Health.GREEN,
+                 note="", first_reported_at=_morning(day, 8), reported_at=_morning(day, 8),
+                 reported_by_id=user("dip@demo.test").id)
+    committed = []
+
+    def the_other_first(_conn, _cursor, statement, *_args):
+        if statement.startswith("INSERT INTO health_checks") and not committed:
+            committed.append(True)
+            with db.engine.begin() as conn:
+                conn.execute(insert(HealthCheck).values(**other))
+
+    event.listen(db.engine, "before_cursor_execute", the_other_first)
+    try:
+        [check] = report(day=day, level="red", note="Queue stuck", now=_morning(day, 9))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", the_other_first)
+    assert committed  # the other report was there first
+    assert check.health == Health.RED and check.first_reported_at == _morning(day, 8)
+    assert [(c.health, c.note) for c in health.checks_on(day).values()] == [(Health.RED, "Queue stuck")]
 
 
 def test_a_future_day_is_refused(ctx):
