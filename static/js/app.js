@@ -136,11 +136,12 @@ window.addEventListener("resize", focusableScrollers);
 // After htmx swaps in what a person asked for, the keyboard focus stays with them (WCAG 2.4.3): a long form sent
 // back refused lands on its error summary (GOV.UK), a short one on its first refused field (its message is read
 // with it); a link or button that was replaced by the answer leaves the focus on the swapped region, not on the
-// page's start. A poll moves nothing.
-document.addEventListener("htmx:afterSettle", function (event) {
+// page's start. A poll moves nothing. Done as the answer is swapped in (htmx:afterSwap, in the same task), not when it
+// settles ~20 ms later: by then the person may be typing into the next field.
+document.addEventListener("htmx:afterSwap", function (event) {
   var asked = event.detail.requestConfig && event.detail.requestConfig.triggeringEvent;
   if (!asked || (asked.type !== "submit" && asked.type !== "click")) return;
-  var target = event.target; // the swapped region, or what replaced it (an outerHTML swap settles on the new element)
+  var target = event.target; // the swapped region, or what replaced it (an outerHTML swap's new element)
   if (!target || !target.querySelector || !document.body.contains(target)) return;
   var refused = asked.type === "submit" && target.querySelector('[aria-invalid="true"]');
   if (refused) {
