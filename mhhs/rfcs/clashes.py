@@ -42,6 +42,9 @@ def shares_rfc(consultation):
 # How many other windows a span names (the earliest first): one in a busy environment names these and says there are
 # more, so the clashes of a page's windows read a bounded number of rows.
 NAMED_WINDOWS = 5
+# Spans are read this many to a statement, a batch padded to a power of two: a few statement shapes serve every page,
+# and none grows with a month's windows (a statement of hundreds of parts kept built and compiled is megabytes).
+SPANS_A_STATEMENT = 64
 
 
 def scheduled_windows(spans, user):
@@ -52,16 +55,20 @@ def scheduled_windows(spans, user):
     if longest is None or not spans:
         return []
     reach = timedelta(minutes=longest)
-    params = {}
-    for index, span in enumerate(spans):
-        params |= {f"from{index}": span.start - reach, f"to{index}": span.end, f"after{index}": span.start,
-                   f"in{index}": list(span.environment_ids), f"not{index}": span.rfc_id or 0}
     viewer = viewer_of(user) if user else None
-    rows = db.session.execute(_first_windows(len(spans), viewer), params)
     found = {}  # span index: [rfc id] (an RFC in two of the span's environments counts once)
-    for index, rfc_id, _ in rows:
-        if rfc_id not in found.setdefault(index, []):
-            found[index].append(rfc_id)
+    for first in range(0, len(spans), SPANS_A_STATEMENT):
+        batch = spans[first:first + SPANS_A_STATEMENT]
+        size = 1 << (len(batch) - 1).bit_length()  # padded with spans in no environment, which find nothing
+        params = {}
+        for index in range(size):
+            span = batch[min(index, len(batch) - 1)]
+            params |= {f"from{index}": span.start - reach, f"to{index}": span.end, f"after{index}": span.start,
+                       f"in{index}": list(span.environment_ids) if index < len(batch) else [],
+                       f"not{index}": span.rfc_id or 0}
+        for index, rfc_id, _ in db.session.execute(_first_windows(size, viewer), params):
+            if rfc_id not in found.setdefault(first + index, []):
+                found[first + index].append(rfc_id)
     if not found:
         return []
     ids = {rfc_id for ids in found.values() for rfc_id in ids}
@@ -87,7 +94,7 @@ def scheduled_windows(spans, user):
 
 
 @lru_cache(maxsize=64)
-def _first_windows(count, viewer):
+def _first_windows(count, viewer):  # count: a power of two up to SPANS_A_STATEMENT
     """The statement reading each of `count` spans' first NAMED_WINDOWS + 1 scheduled windows (those the viewer may
     see, or every one), in its environments, starting after `from{i}` (the span's start less the longest window)
     and before `to{i}`, ending after `after{i}`, other than RFC `not{i}`: built once and reused with new values, so

@@ -319,3 +319,19 @@ def test_the_kept_rows_are_the_readers_own(app, as_user):
             rows[email] = approval._rows([db.session.get(Rfc, rfc_id)])[rfc_id]
     assert "row-decision" not in rows["rm.sit@demo.test"] and "row-decision" in rows["rm.uit@demo.test"]
     assert "row-decision" not in rows["dip@demo.test"] and "Consult before approval" not in rows["dip@demo.test"]
+
+
+def test_the_clashes_of_more_spans_than_one_statement_reads_are_each_found_for_their_own_span(app):
+    """Spans are read SPANS_A_STATEMENT to a statement, padded: a clash is found for its own span in every batch,
+    and a span beside nothing finds nothing."""
+    from mhhs.rfcs.clashes import SPANS_A_STATEMENT, scheduled_windows
+    from mhhs.windows.clashes import Span
+    with app.app_context():
+        start = next_week()
+        window = make_rfc(version="1.1.0.0", window_start=start)
+        sit_a, sit_b = env_ids("SIT-A")[0], env_ids("SIT-B")[0]
+        count = SPANS_A_STATEMENT * 2 + 3  # two full batches and a padded one
+        spans = [Span(n, (sit_a if n % 7 == 0 else sit_b,), start + timedelta(minutes=30), start + timedelta(hours=1))
+                 for n in range(count)]
+        found = {key for key, clash in scheduled_windows(spans, None) if clash.args == {"rfc_id": window}}
+    assert found == {n for n in range(count) if n % 7 == 0}
