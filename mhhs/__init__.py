@@ -135,7 +135,7 @@ def _register_hooks(app):
     from .outages import services as outages
     from .outages.services import planned_outage_clashes
     from .outages.views import BOARD_REGIONS
-    from .participants import services as participants
+    from .participants import views as participants
     from .participants.proving import certificates_changed
     from .readiness import decisions_views
     from .readiness import views as readiness

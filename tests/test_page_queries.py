@@ -60,9 +60,9 @@ PAGES = [
     # the rows' copies hold); the rows and their warnings kept rendered per process per viewer and rows' state behind
     # the counters of what they read (rfcs.views.approval._rows).
     (MANAGER, "/approvals", 8),
-    # The outages page: the log's rows as columns and their systems (its count, the board rendered and the filters'
-    # choices kept per process behind the counters), then the regions under the board (participants, health check).
-    (MANAGER, "/outages", 9), (MANAGER, "/outages?last=1", 9), (MANAGER, "/outages/board", 3),
+    # The outages page: the log's rows as columns and their systems (its count, the board rendered, the filters'
+    # choices and the regions under the board kept per process behind the counters).
+    (MANAGER, "/outages", 5), (MANAGER, "/outages?last=1", 5), (MANAGER, "/outages/board", 3),
     # The certificates' rows; their counts, gaps and the list's count kept per process per reader.
     (MANAGER, "/certificates", 4), (MANAGER, "/certificates?last=1", 4),
     # Availability: what it reads kept per process per period and day (outages/services._availability_reads).

@@ -32,7 +32,7 @@ from .permissions import can_edit_outage
 
 bp = Blueprint("outages", __name__, url_prefix="/outages")
 # Regions a higher package adds to the outages page under the status board (participants' own environments, the
-# morning health check): functions (user, now) -> (template, context), registered in create_app. Not on the board
+# morning health check): functions (user, now) -> their HTML, registered in create_app. Not on the board
 # itself: the board is one page for everyone, answered from a process-wide ETag.
 BOARD_REGIONS = "outages.views.BOARD_REGIONS"
 

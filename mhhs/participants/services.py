@@ -291,13 +291,10 @@ def outages_query(user, since=None):
 BOARD_AHEAD = timedelta(days=14)
 
 
-def board_region(user, now):
-    """The status board's region about participants' own environments (kept apart from central systems): outages
-    going on now and planned in the next 14 days, as this user may see them."""
-    rows = db.session.scalars(outages_query(user, since=now).where(ParticipantOutage.starts < now + BOARD_AHEAD)).all()
-    return "participants/_board_region.html", {
-        "ongoing": [o for o in rows if o.starts <= now],
-        "upcoming": [o for o in rows if o.starts > now]}
+def board_outages(user, now):
+    """The participants' own environments' outages the status board shows (kept apart from central systems): those
+    going on now and those planned in the next 14 days, as this user may see them."""
+    return db.session.scalars(outages_query(user, since=now).where(ParticipantOutage.starts < now + BOARD_AHEAD)).all()
 
 
 # The central systems' connection details (EAP §7.1.3, §7.3) ----------------------------------------------------

@@ -1,6 +1,7 @@
 """The participants' pages: the register (and its CSV), the onboarding intervals, a participant's page, its
 Environment Manager, own environments and their connection details (and CSV), unavailability, and the central
 systems' connection details."""
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -11,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from ..certificates.models import Certificate, PkiOfficer
 from ..certificates.permissions import visible_certificates
-from ..core.changes import PROVING, REFERENCE, cached
+from ..core.changes import PROVING, REFERENCE, SCHEDULE, cached
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
 from ..core.pagination import paginate
@@ -338,6 +339,30 @@ def end_outage(participant_outage_id):
                                           participant_id=outage.participant_environment.participant_id), "error")
     return done("Unavailability ended.", url_for("participants.participant",
                                                  participant_id=outage.participant_environment.participant_id))
+
+
+class _Board(NamedTuple):
+    html: Markup
+    until: datetime  # when time alone changes it: an outage shown starts or ends, or another comes within 14 days
+
+
+BOARD_RECHECK = timedelta(minutes=1)  # how soon an outage coming within the board's 14 days is shown, at most
+
+
+def board_region(user, now):
+    """The outages page's region (outages.views.BOARD_REGIONS): participants' own environments unavailable now or in
+    the next 14 days, apart from the central systems; rendered once per process per viewer while the outages
+    (SCHEDULE), the register (PROVING) and the names (REFERENCE) stand and no outage shown starts or ends."""
+    return cached(_board, SCHEDULE, PROVING, REFERENCE, key=(viewer_of(user),), using=(user, now),
+                  fresh=lambda copy: utcnow() < copy.until).html
+
+
+def _board(_viewer, user, now):
+    outages = services.board_outages(user, now)
+    ongoing, upcoming = [o for o in outages if o.starts <= now], [o for o in outages if o.starts > now]
+    until = min([o.starts for o in upcoming] + [o.ends for o in ongoing if o.ends] + [now + BOARD_RECHECK])
+    return _Board(Markup(render_template("participants/_board_region.html", ongoing=ongoing, upcoming=upcoming)),
+                  until)
 
 
 # The central systems' connection details ---------------------------------------------------------------------------

@@ -279,11 +279,20 @@ def health_today():
 
 def _today(_viewer):
     """Today's checks as the request's user (whose viewer is `_viewer`, the key) sees them."""
+    return _rendered_today("readiness/_today.html")
+
+
+def _board_today(_viewer):
+    """The status board's region of today's checks, as the request's user sees them (its links to log an outage)."""
+    return _rendered_today("readiness/_board_region.html")
+
+
+def _rendered_today(template):
     now, due = utcnow(), health.deadline()
     found = health.today(now, due)
     midnight = london_to_utc(datetime.combine(found.day + timedelta(days=1), time()))
     until = found.due if found.due is not None and now <= found.due else midnight
-    return _Today(Markup(render_template("readiness/_today.html", today=found)), due, until)
+    return _Today(Markup(render_template(template, today=found)), due, until)
 
 
 def _report_day():
@@ -348,9 +357,11 @@ def outage_link(system, environment, check):
 JINJA_GLOBALS = {"health_outage_link": outage_link}
 
 
-def board_region(_user, _now):
-    """The outages page's region (outages.views.BOARD_REGIONS): today's health checks beside the outages."""
-    return "readiness/_board_region.html", {"today": health.today()}
+def board_region(user, _now):
+    """The outages page's region (outages.views.BOARD_REGIONS): today's health checks beside the outages, rendered
+    once per process per viewer while they hold, as the health page's (health_today)."""
+    return cached(_board_today, health.HEALTH, REFERENCE, key=(viewer_of(user),), keep=TODAY_COPIES,
+                  fresh=lambda copy: utcnow() < copy.until).html
 
 
 def home_context(user, now=None):

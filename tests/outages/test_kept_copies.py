@@ -121,3 +121,44 @@ def test_availability_counts_an_ongoing_outage_up_to_each_requests_now(app, as_u
     later = utcnow() + timedelta(minutes=30)
     monkeypatch.setattr(views, "utcnow", lambda: later)  # no write: only time has passed
     assert "1.60" in rm.get("/outages/availability").get_data(as_text=True)
+
+
+def test_the_participants_region_shows_an_outage_logged_and_one_ended_by_time_on_the_very_next_page(app, as_user,
+                                                                                                  monkeypatch):
+    """The region of participants' own environments is kept per viewer (participants/views.board_region): a new
+    outage is on the next page, another organisation never sees it, and it leaves when it ends, with no write."""
+    from mhhs.participants import views as participant_views
+    from tests.participants.factory import (
+        OTHER_PARTICIPANT,
+        make_environment,
+        make_other_participant_user,
+        make_participant_outage,
+    )
+    nothing = "No participant environment you may see is unavailable now or in the next 14 days."
+    with app.app_context():
+        make_environment("Northwold Energy")
+        make_other_participant_user()
+    dip = as_user("dip@demo.test")
+    assert nothing in dip.get("/outages").text
+    with app.app_context():
+        ends = make_participant_outage().ends  # the outage alone: its environment was there already
+    region = dip.get("/outages").text.split('id="participant-board-title"')[1]
+    assert "Northwold Energy</a> Northwold SIT-A" in region and "unavailable now" in region
+    assert nothing in as_user(OTHER_PARTICIPANT).get("/outages").text
+    later = ends + timedelta(minutes=1)
+    monkeypatch.setattr(views, "utcnow", lambda: later)
+    monkeypatch.setattr(participant_views, "utcnow", lambda: later)
+    assert nothing in dip.get("/outages").text
+
+
+def test_the_health_region_shows_a_check_reported_on_the_very_next_page_with_each_viewers_own_links(app, as_user):
+    """Today's checks under the board are kept per viewer (readiness/views.board_region): a report is on the next
+    page; the link to log an outage from it is for those who report on the system alone."""
+    from tests.readiness.factory import report
+    supplier, dip = as_user("supplier@demo.test"), as_user("dip@demo.test")
+    assert "Queue stuck" not in supplier.get("/outages").text
+    with app.app_context():
+        report(level="red", note="Queue stuck")
+    seen = supplier.get("/outages").text
+    assert "Queue stuck" in seen and "Log an outage" not in seen
+    assert "Queue stuck" in dip.get("/outages").text and "Log an outage" in dip.get("/outages").text
