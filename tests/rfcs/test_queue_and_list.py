@@ -335,3 +335,28 @@ def test_the_clashes_of_more_spans_than_one_statement_reads_are_each_found_for_t
                  for n in range(count)]
         found = {key for key, clash in scheduled_windows(spans, None) if clash.args == {"rfc_id": window}}
     assert found == {n for n in range(count) if n % 7 == 0}
+
+
+def test_the_list_kept_per_viewer_shows_each_change_on_the_very_next_page_and_no_one_elses_rfcs(app, as_user):
+    """A page of the list is kept per process per viewer and query string (rfcs/views/index.py): what changes it is
+    on the very next page, an RFC one organisation may see never reaches another's copy, and a search reads the rows
+    each time (an RFC's reason moves no counter)."""
+    dip, mprs, supplier = as_user("dip@demo.test"), as_user("mprs@demo.test"), as_user("supplier@demo.test")
+    with app.app_context():
+        rfc_id = make_rfc(version="1.1.0.0", title="Ack timeout fix")
+    assert "Ack timeout fix" in dip.get("/rfcs").text  # its organisation's, submitted
+    assert "Ack timeout fix" not in mprs.get("/rfcs").text and "Ack timeout fix" not in supplier.get("/rfcs").text
+    with app.app_context():
+        approve(rfc_id, "rm.sit@demo.test")
+    row = supplier.get("/rfcs").text.split(f"RFC-{rfc_id:06d}")[1].split("</tr>")[0]
+    assert "Ack timeout fix" in row and ">approved<" in row
+    assert "Ack timeout fix" in mprs.get("/rfcs").text  # public now: its copy kept as it stands
+    with app.app_context():
+        db.session.get(Rfc, rfc_id).organisation.name = "Avanade DIP Services"
+        db.session.commit()
+    assert "Avanade DIP Services" in mprs.get("/rfcs").text
+    assert "Ack timeout fix" not in dip.get("/rfcs?q=zebra").text
+    with app.app_context():
+        db.session.get(Rfc, rfc_id).reason = "A zebra crossing of the acknowledgements"
+        db.session.commit()
+    assert "Ack timeout fix" in dip.get("/rfcs?q=zebra").text

@@ -1,14 +1,17 @@
 """The RFC list: filters, follow-ups and sorting, newest first."""
 
-from flask import request
+from flask import current_app, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
+from ...core.changes import REFERENCE, WINDOWS, cached
 from ...core.forms import database_id, search_text
 from ...core.htmx import render
 from ...core.loading import load_collections
 from ...core.pagination import paginate_sorted, sort_of
 from ...core.permissions import login_required
 from ...core.time import utcnow
+from ...core.viewer import viewer_of
 from ...directory import choices
 from .. import queries
 from ..models import Rfc
@@ -28,13 +31,28 @@ def rfcs():
                    else None,
                    work_set=request.args.get("set") if request.args.get("set") in queries.WORK_SETS else None)
     sort = sort_of(queries.RFC_SORTS, "number")
+    if filters["text"] or filters["follow_up"] or filters["work_set"]:
+        rows = _rows(None, None, None, filters, sort)
+    else:
+        rows = cached(_rows, *LIST_READS, key=(viewer_of(current_user), tuple(request.args.items(multi=True)),
+                                               current_app.config["PER_PAGE"]), using=(filters, sort))
+    if request.htmx and request.htmx.target == "rfc-rows":
+        return render("rfcs/list.html", "rfcs/_list_rows_copy.html", rows=rows)
+    return render("rfcs/list.html", "rfcs/list.html", rows=rows, sort=sort, filters=filters, RfcStatus=RfcStatus,
+                  ReleaseType=ReleaseType, follow_ups=queries.FOLLOW_UPS,
+                  work_set=queries.WORK_SETS[filters["work_set"]][0] if filters["work_set"] else None,
+                  systems=choices.systems(), environments=choices.environments())  # kept per process
+
+
+# What the list's rows and pager show and select: the RFCs' statuses, windows, versions, titles, environments and
+# deployments, and who besides their organisation sees them (WINDOWS, rfcs.clashes.moves_windows), and the names of
+# their organisations and systems (REFERENCE). A page of them is kept per process per viewer and query string while
+# these stand; not a search, a follow-up or a work set, which read what moves no counter, or the time.
+LIST_READS = (WINDOWS, REFERENCE)
+
+
+def _rows(_viewer, _asked, _per_page, filters, sort):
+    """The list's rows and pager, rendered, as the request's user (whose viewer is the key's) sees them."""
     page = paginate_sorted(queries.rfc_list_query(current_user, now=utcnow(), **filters), sort)
     load_collections(page.items, Rfc, **queries.LISTED)
-    context = dict(page=page, sort=sort, filters=filters, RfcStatus=RfcStatus, ReleaseType=ReleaseType,
-                   follow_ups=queries.FOLLOW_UPS,
-                   work_set=queries.WORK_SETS[filters["work_set"]][0] if filters["work_set"] else None)
-    if request.htmx and request.htmx.target == "rfc-rows":
-        return render("rfcs/list.html", "rfcs/_list_rows.html", **context)
-    return render("rfcs/list.html", "rfcs/list.html",
-                  systems=choices.systems(), environments=choices.environments(),  # kept per process
-                  **context)
+    return Markup(render_template("rfcs/_list_rows.html", page=page, sort=sort))
