@@ -89,7 +89,6 @@ def _register_blueprints(app):
     from .certificates.cli import cli as certificates_cli
     from .certificates.views import bp as certificates_bp
     from .core.health import bp as health_bp
-    from .demo import cli as demo_cli
     from .directory.cli import cli as directory_cli
     from .directory.views import bp as directory_bp
     from .home import bp as home_bp
@@ -113,6 +112,7 @@ def _register_blueprints(app):
     from .schedule.views import bp as schedule_bp
     from .search.cli import cli as search_cli
     from .search.views import bp as search_bp
+    from .seed_cli import cli as demo_cli
 
     for blueprint in (health_bp, api_pages_bp, auth_bp, directory_bp, notifications_bp, home_bp, certificates_bp,
                       rfcs_bp, retests_bp, release_notes_bp, baseline_bp, environments_bp, mail_bp, outages_bp,

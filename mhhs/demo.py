@@ -1,6 +1,4 @@
-"""`flask seed [--demo]`: the programme's reference data, and for a demo database each domain's demo data."""
-import click
-from flask import Blueprint
+"""The programme's reference data, and for a demo database each domain's demo data (`flask seed`: seed_cli.py)."""
 from sqlalchemy import select
 
 from .allocation.demo import seed_demo_allocation
@@ -18,8 +16,6 @@ from .readiness.demo import seed_demo_readiness
 from .release_notes.demo import seed_demo_communications
 from .rfcs.demo import seed_demo_rfcs
 from .schedule.demo import seed_demo_schedule
-
-cli = Blueprint("demo_cli", __name__, cli_group=None)
 
 
 def seed_everything(demo=False):
@@ -51,11 +47,3 @@ def follow_demo_systems():
             save_preferences(user, kinds, db.session.scalars(select(System.id).where(System.name.in_(systems))).all(),
                              db.session.scalars(select(Environment.id).where(Environment.name.in_(environments)))
                              .all(), weekly_report=True)
-
-
-@cli.cli.command("seed")
-@click.option("--demo", is_flag=True, help="Also add the demo participants, users, RFCs, outages and certificates "
-                                           "(never in production).")
-def seed_command(demo):
-    """Load the programme's reference data; running it again changes nothing."""
-    click.echo(f"Reference data loaded ({seed_everything(demo)} rows added).")
