@@ -64,8 +64,9 @@ PAGES = [
     # The outages page: the log's rows as columns and their systems (its count, the board rendered, the filters'
     # choices and the regions under the board kept per process behind the counters).
     (MANAGER, "/outages", 5), (MANAGER, "/outages?last=1", 5), (MANAGER, "/outages/board", 3),
-    # The certificates' rows; their counts, gaps and the list's count kept per process per reader.
-    (MANAGER, "/certificates", 4), (MANAGER, "/certificates?last=1", 4),
+    # The certificates' rows and pager, their counts, gaps and the list's count kept per process per reader (the rows
+    # per query string), until time alone moves one of the reader's certificates to another status.
+    (MANAGER, "/certificates", 3), (MANAGER, "/certificates?last=1", 3),
     # Availability: what it reads kept per process per period and day (outages/services._availability_reads).
     (MANAGER, "/outages/availability", 3), (MANAGER, "/outages/availability?period=month&count=12", 3),
     # The baseline grid is rendered once per process per filters and manager-or-not (baseline.views._kept_grid): the

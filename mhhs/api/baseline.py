@@ -4,11 +4,12 @@ from sqlalchemy import select
 
 from ..baseline import services
 from ..core.changes import REFERENCE, WINDOWS, cached
+from ..core.pagination import query_key
 from ..directory.models import Environment, System
 from ..extensions import db
 from . import plain, schemas
 from .authentication import api_access
-from .blueprint import bp, query_key
+from .blueprint import bp
 from .names import filtered_by
 
 

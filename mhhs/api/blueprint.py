@@ -20,12 +20,6 @@ def _rate_key():
 limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_key)(bp)
 
 
-def query_key():
-    """The request's query string as a kept copy's key: everything a list reads of it (its filters, the cursor,
-    `last`) and its next link carries on."""
-    return tuple(sorted(request.args.items(multi=True)))
-
-
 def next_link(page, endpoint):
     """The next page's URL (the list's filters and the cursor after its last row), or None on the last page; under
     PUBLIC_URL, never the request's Host."""

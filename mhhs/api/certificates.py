@@ -11,11 +11,11 @@ from ..certificates.models import Certificate
 from ..certificates.parsing import parse_certificate
 from ..certificates.permissions import can_keep_certificates
 from ..certificates.rules import certificate_problems, normal_mpid
-from ..core.pagination import paginate
+from ..core.pagination import paginate, query_key
 from ..core.time import utcnow
 from . import plain, schemas
 from .authentication import api_access
-from .blueprint import bp, next_link, query_key
+from .blueprint import bp, next_link
 from .errors import check, invalid
 from .names import Names, filtered_by
 

@@ -3,7 +3,7 @@ from flask import abort, jsonify
 from flask_login import current_user
 
 from ..core.changes import OUTAGES, REFERENCE, cached
-from ..core.pagination import paginate
+from ..core.pagination import paginate, query_key
 from ..extensions import db
 from ..outages import services
 from ..outages.models import Category, Outage
@@ -12,7 +12,7 @@ from ..outages.rules import outage_problems
 from ..rfcs.numbers import parse_rfc_number
 from . import plain, schemas
 from .authentication import api_access
-from .blueprint import bp, next_link, query_key
+from .blueprint import bp, next_link
 from .errors import check
 from .names import Names, filtered_by
 

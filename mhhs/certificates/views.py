@@ -3,6 +3,7 @@ import base64
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -10,7 +11,7 @@ from ..audit.services import history
 from ..core.errors import error_response
 from ..core.forms import database_id, form_values, show_problems
 from ..core.htmx import done, render
-from ..core.pagination import paginate_sorted, sort_of
+from ..core.pagination import paginate_sorted, query_key, sort_of
 from ..core.permissions import is_manager, login_required, role_required
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, utcnow
@@ -44,13 +45,12 @@ def _filters():
 def index():
     now = utcnow()
     filters = _filters()
-    sort = sort_of(services.DASHBOARD_SORTS, "expires")
-    page = paginate_sorted(services.dashboard_rows(current_user, now, **filters), sort,
-                           total=services.dashboard_count(current_user, now, filters))
-    page.items = services.dashboard_lines(page.items)
-    context = dict(page=page, sort=sort, filters=filters, Status=Status, Kind=Kind)
+    # The page's rows and pager, kept per process per reader and query string (services.kept_listing).
+    rows = services.kept_listing(_rows, current_user, now, key=(query_key(), current_app.config["PER_PAGE"]))
+    context = dict(rows=rows, sort=sort_of(services.DASHBOARD_SORTS, "expires"), filters=filters, Status=Status,
+                   Kind=Kind)
     if request.htmx and request.htmx.target == "certificate-rows":
-        return render("certificates/index.html", "certificates/_rows.html", **context)
+        return render("certificates/index.html", "certificates/_rows_copy.html", **context)
     # The organisation filter, a Release Manager's only: its options rendered once per process (directory.choices).
     organisation_options = choices.organisation_options(filters["organisation_id"]) \
         if is_manager(current_user) else None
@@ -58,6 +58,15 @@ def index():
     return render("certificates/index.html", "certificates/index.html", counts=services.counts(current_user, now),
                   gaps=gaps, organisation_options=organisation_options, contact_gaps=contact_gaps,
                   environments=choices.environments(), **context)
+
+
+def _rows(reader, now, _asked, _per_page):
+    """The dashboard's rows and pager, rendered, as the reader sees them at `now`."""
+    filters, sort = _filters(), sort_of(services.DASHBOARD_SORTS, "expires")
+    page = paginate_sorted(services.dashboard_rows(reader, now, **filters), sort,
+                           total=services.dashboard_count(reader, now, filters))
+    page.items = services.dashboard_lines(page.items)
+    return Markup(render_template("certificates/_rows.html", page=page, sort=sort, Status=Status))
 
 
 @bp.route("/export.csv")

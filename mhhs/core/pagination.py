@@ -92,6 +92,12 @@ def count_of(statement):
                                                               .subquery()))
 
 
+def query_key():
+    """The request's query string as a kept copy's key: everything a list reads of it (its filters, the cursor,
+    `last`) and its links carry on."""
+    return tuple(sorted(request.args.items(multi=True)))
+
+
 def link_args(args):
     """A query string's parameters that a link may carry on: not the names url_for reads itself (_method,
     _external, _anchor, _scheme, endpoint), which a visitor could otherwise type to break the page."""

@@ -85,3 +85,27 @@ def test_the_organisation_filter_offers_every_organisation_and_keeps_the_chosen_
         as_text=True)  # renamed: on the very next page, escaped
     assert "<select name=\"organisation\">" not in as_user("supplier@demo.test").get("/certificates").get_data(
         as_text=True)  # a Release Manager's filter only
+
+
+def test_the_rows_kept_per_reader_show_time_passing_a_rename_and_a_new_certificate(app, as_user, monkeypatch):
+    """A page of rows is kept per reader and query string (views._rows, services.kept_listing): a row's status moves
+    with time alone, a renamed organisation and a new certificate are on the very next page, and another reader's
+    copy never holds it."""
+    def row(person):
+        return person.get("/certificates").text.split("<tbody>")[1].split("</tbody>")[0]
+    with app.app_context():
+        make_certificate("Northwold Energy", "SIT-A", days=32)
+    supplier, central = as_user("supplier@demo.test"), as_user("dip@demo.test")
+    assert ">expiring within 90 days<" in row(supplier) and "Northwold Energy" in row(supplier)
+    assert "No certificates match." in row(central)
+    with app.app_context():
+        db.session.scalar(select(Organisation).where(Organisation.name == "Northwold Energy")).name = "Northwold Ltd"
+        db.session.commit()
+    assert "Northwold Ltd" in row(supplier)
+    later = utcnow() + timedelta(days=3)
+    monkeypatch.setattr(views, "utcnow", lambda: later)  # no write: only time has passed
+    assert ">expiring within 30 days<" in row(supplier)
+    with app.app_context():
+        make_certificate("Northwold Ltd", "SIT-B", days=400)
+    assert in_all(supplier.get("/certificates").text) == "2"
+    assert "No certificates match." in row(central)
