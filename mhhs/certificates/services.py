@@ -176,7 +176,7 @@ def _next_status_change(reader, now):
     within SOON_DAYS or LATER_DAYS of its expiry (datetime.max when none will)."""
     def first(after):
         return visible(select(func.min(Certificate.valid_to))
-                       .where(~Certificate.replaced, Certificate.valid_to > after), reader).scalar_subquery()
+                       .where(~Certificate.replaced, Certificate.valid_to >= after), reader).scalar_subquery()
     bands = (timedelta(0), timedelta(days=SOON_DAYS), timedelta(days=LATER_DAYS))
     found = db.session.execute(select(*(first(now + band) for band in bands))).one()
     return min((valid_to - band for valid_to, band in zip(found, bands) if valid_to), default=datetime.max)

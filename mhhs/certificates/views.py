@@ -47,17 +47,16 @@ def index():
     filters = _filters()
     # The page's rows and pager, kept per process per reader and query string (services.kept_listing).
     rows = services.kept_listing(_rows, current_user, now, key=(query_key(), current_app.config["PER_PAGE"]))
-    context = dict(rows=rows, sort=sort_of(services.DASHBOARD_SORTS, "expires"), filters=filters, Status=Status,
-                   Kind=Kind)
-    if request.htmx and request.htmx.target == "certificate-rows":
-        return render("certificates/index.html", "certificates/_rows_copy.html", **context)
     # The organisation filter, a Release Manager's only: its options rendered once per process (directory.choices).
     organisation_options = choices.organisation_options(filters["organisation_id"]) \
         if is_manager(current_user) else None
     gaps, contact_gaps = services.gaps(current_user, now)  # kept per process per reader, as the counts
-    return render("certificates/index.html", "certificates/index.html", counts=services.counts(current_user, now),
-                  gaps=gaps, organisation_options=organisation_options, contact_gaps=contact_gaps,
-                  environments=choices.environments(), **context)
+    partial = "certificates/_rows_copy.html" if request.htmx and request.htmx.target == "certificate-rows" \
+        else "certificates/index.html"
+    return render("certificates/index.html", partial, rows=rows, sort=sort_of(services.DASHBOARD_SORTS, "expires"),
+                  filters=filters, Status=Status, Kind=Kind, counts=services.counts(current_user, now), gaps=gaps,
+                  organisation_options=organisation_options, contact_gaps=contact_gaps,
+                  environments=choices.environments())
 
 
 def _rows(reader, now, _asked, _per_page):

@@ -109,3 +109,13 @@ def test_the_rows_kept_per_reader_show_time_passing_a_rename_and_a_new_certifica
         make_certificate("Northwold Ltd", "SIT-B", days=400)
     assert in_all(supplier.get("/certificates").text) == "2"
     assert "No certificates match." in row(central)
+
+
+def test_a_boosted_request_aimed_at_the_rows_gets_the_whole_dashboard(as_user):
+    """htmx asks the whole page for a boosted link or a history restore, even aimed at the rows (core/htmx.py)."""
+    headers = {"HX-Request": "true", "HX-Target": "certificate-rows", "HX-Boosted": "true"}
+    response = as_user("supplier@demo.test").http.get("/certificates", headers=headers)
+    assert response.status_code == 200 and "<h1>" in response.text and 'id="certificate-rows"' in response.text
+    rows = as_user("supplier@demo.test").http.get("/certificates", headers={"HX-Request": "true",
+                                                                           "HX-Target": "certificate-rows"}).text
+    assert "<h1>" not in rows and "<table>" in rows

@@ -360,3 +360,12 @@ def test_the_list_kept_per_viewer_shows_each_change_on_the_very_next_page_and_no
         db.session.get(Rfc, rfc_id).reason = "A zebra crossing of the acknowledgements"
         db.session.commit()
     assert "Ack timeout fix" in dip.get("/rfcs?q=zebra").text
+
+
+def test_a_boosted_request_aimed_at_the_rows_gets_the_whole_list_page(as_user):
+    """htmx asks the whole page for a boosted link or a history restore, even aimed at the rows (core/htmx.py)."""
+    headers = {"HX-Request": "true", "HX-Target": "rfc-rows", "HX-Boosted": "true"}
+    response = as_user("dip@demo.test").http.get("/rfcs", headers=headers)
+    assert response.status_code == 200 and "<h1>RFCs</h1>" in response.text
+    rows = as_user("dip@demo.test").http.get("/rfcs", headers={"HX-Request": "true", "HX-Target": "rfc-rows"}).text
+    assert "<h1>" not in rows and "<table>" in rows

@@ -36,9 +36,8 @@ def rfcs():
     else:
         rows = cached(_rows, *LIST_READS, key=(viewer_of(current_user), tuple(request.args.items(multi=True)),
                                                current_app.config["PER_PAGE"]), using=(filters, sort))
-    if request.htmx and request.htmx.target == "rfc-rows":
-        return render("rfcs/list.html", "rfcs/_list_rows_copy.html", rows=rows)
-    return render("rfcs/list.html", "rfcs/list.html", rows=rows, sort=sort, filters=filters, RfcStatus=RfcStatus,
+    partial = "rfcs/_list_rows_copy.html" if request.htmx and request.htmx.target == "rfc-rows" else "rfcs/list.html"
+    return render("rfcs/list.html", partial, rows=rows, sort=sort, filters=filters, RfcStatus=RfcStatus,
                   ReleaseType=ReleaseType, follow_ups=queries.FOLLOW_UPS,
                   work_set=queries.WORK_SETS[filters["work_set"]][0] if filters["work_set"] else None,
                   systems=choices.systems(), environments=choices.environments())  # kept per process
