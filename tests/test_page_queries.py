@@ -61,9 +61,9 @@ PAGES = [
     # the rows' copies hold); the rows and their warnings kept rendered per process per viewer and rows' state behind
     # the counters of what they read (rfcs.views.approval._rows).
     (MANAGER, "/approvals", 8),
-    # The outages page: the log's rows as columns and their systems (its count, the board rendered, the filters'
-    # choices and the regions under the board kept per process behind the counters).
-    (MANAGER, "/outages", 5), (MANAGER, "/outages?last=1", 5), (MANAGER, "/outages/board", 3),
+    # The outages page: a page of the log's rows (per viewer and query string), its count, the board rendered, the
+    # filters' choices and the regions under the board kept per process behind the counters.
+    (MANAGER, "/outages", 3), (MANAGER, "/outages?last=1", 3), (MANAGER, "/outages/board", 3),
     # The certificates' rows and pager, their counts, gaps and the list's count kept per process per reader (the rows
     # per query string), until time alone moves one of the reader's certificates to another status.
     (MANAGER, "/certificates", 3), (MANAGER, "/certificates?last=1", 3),

@@ -1,8 +1,19 @@
 """Outage pages: status board, log with filters and CSV, the form, End now, availability."""
 from datetime import datetime
 from functools import lru_cache, wraps
+from typing import NamedTuple
 
-from flask import Blueprint, abort, flash, get_template_attribute, make_response, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -10,13 +21,14 @@ from werkzeug.datastructures import MultiDict
 from ..audit.services import history
 from ..core import changes
 from ..core.db import reads_first
-from ..core.forms import database_id, search_text, show_problems
-from ..core.htmx import done, render
-from ..core.pagination import paginate_sorted, sort_of
+from ..core.forms import database_id, search_text, show_problems, with_token, without_token
+from ..core.htmx import done, render, wants_partial
+from ..core.pagination import paginate_sorted, query_key, sort_of
 from ..core.permissions import login_required, role_required
 from ..core.registry import functions
 from ..core.services import Refused, get_visible_or_404
 from ..core.time import format_london, london_to_utc, to_london, utc_to_london_naive, utcnow
+from ..core.viewer import viewer_of
 from ..directory import choices
 from ..directory.sessions import may_call, user_not_loaded
 from ..exports.csv import csv_download
@@ -60,18 +72,38 @@ def _filters():
 @login_required
 def index():
     now = utcnow()
-    sort = sort_of(services.LOG_SORTS, "start")
     filters = _filters()
-    page = paginate_sorted(services.log_rows(**filters), sort, total=services.log_count(filters))
-    page.items = services.log_lines(page.items)
-    context = dict(page=page, sort=sort, now=now)
-    if request.htmx and request.htmx.target == "outage-rows":
-        return render("outages/index.html", "outages/_rows.html", **context)
+    if filters["ongoing_at"]:  # what is going on changes with the moment: read at each request
+        log = _log(None, None, None, now, filters)
+    else:
+        log = changes.cached(_log, changes.OUTAGES, changes.REFERENCE,
+                             key=(viewer_of(current_user), query_key(), current_app.config["PER_PAGE"]),
+                             using=(now, filters), fresh=lambda copy: utcnow() < copy.until)
+    context = dict(rows=with_token(log.html), sort=sort_of(services.LOG_SORTS, "start"), now=now)
+    if request.htmx and request.htmx.target == "outage-rows" and wants_partial():
+        return render("outages/index.html", "outages/_rows_copy.html", **context)
     regions = [region(current_user, now) for region in functions(BOARD_REGIONS)]
     return render("outages/index.html", "outages/index.html", board_html=_board(now)[0], Category=Category,
                   board_regions=regions,
                   environments=choices.environments(), systems=choices.systems(),
                   organisations=choices.central_parties(), **context)
+
+
+class _Log(NamedTuple):
+    html: str  # its forms' CSRF token in a slot (core.forms.without_token)
+    until: datetime  # when time alone changes it: an outage listed starts or ends (who may end it now)
+
+
+def _log(_viewer, _asked, _per_page, now, filters):
+    """A page of the log's rows and pager as the request's user (whose viewer is the key's) sees them at `now`: kept
+    per process per viewer and query string while the outages and the names stand (OUTAGES, REFERENCE) and until
+    an outage listed starts or ends, which moves its End now button."""
+    sort = sort_of(services.LOG_SORTS, "start")
+    page = paginate_sorted(services.log_rows(**filters), sort, total=services.log_count(filters))
+    page.items = services.log_lines(page.items)
+    until = min([o.start for o in page.items if o.start > now] + [o.end for o in page.items if o.end and o.end > now],
+                default=datetime.max)
+    return _Log(without_token(render_template("outages/_rows.html", page=page, sort=sort, now=now)), until)
 
 
 def _board(now):

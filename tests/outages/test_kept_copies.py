@@ -162,3 +162,24 @@ def test_the_health_region_shows_a_check_reported_on_the_very_next_page_with_eac
     seen = supplier.get("/outages").text
     assert "Queue stuck" in seen and "Log an outage" not in seen
     assert "Queue stuck" in dip.get("/outages").text and "Log an outage" in dip.get("/outages").text
+
+
+def test_a_page_of_the_log_kept_per_viewer_moves_its_end_now_with_time_and_carries_each_sessions_token(
+        app, as_user, monkeypatch):
+    """A page of the log is kept per viewer and query string (views._log): the End now button of a planned outage
+    comes when it starts and goes when it ends, with no write; two managers share the copy, each with their own CSRF
+    token in its forms."""
+    start = utcnow() + timedelta(hours=1)
+    with app.app_context():
+        make_outage("dip@demo.test", planned=True, category=Category.DATA_LOAD, start=start,
+                    end=start + timedelta(hours=2), description="Gate closure load")
+    sit, uit = as_user("rm.sit@demo.test"), as_user("rm.uit@demo.test")
+    assert "Gate closure load" in sit.get("/outages").text and ">End now</button>" not in sit.get("/outages").text
+    monkeypatch.setattr(views, "utcnow", lambda: start + timedelta(minutes=1))
+    for manager in (sit, uit):
+        page = manager.get("/outages").text
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        form = page.split('id="outage-rows"')[1].split(">End now</button>")[0]
+        assert f'name="csrf_token" value="{token}"' in form
+    monkeypatch.setattr(views, "utcnow", lambda: start + timedelta(hours=2, minutes=1))
+    assert ">End now</button>" not in sit.get("/outages").text
