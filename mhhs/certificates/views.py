@@ -51,7 +51,7 @@ def index():
     organisation_options = choices.organisation_options(filters["organisation_id"]) \
         if is_manager(current_user) else None
     gaps, contact_gaps = services.gaps(current_user, now)  # kept per process per reader, as the counts
-    partial = "certificates/_rows_copy.html" if request.htmx and request.htmx.target == "certificate-rows" \
+    partial = "_rows_copy.html" if request.htmx and request.htmx.target == "certificate-rows" \
         else "certificates/index.html"
     return render("certificates/index.html", partial, rows=rows, sort=sort_of(services.DASHBOARD_SORTS, "expires"),
                   filters=filters, Status=Status, Kind=Kind, counts=services.counts(current_user, now), gaps=gaps,

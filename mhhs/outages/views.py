@@ -79,14 +79,14 @@ def index():
         log = changes.cached(_log, changes.OUTAGES, changes.REFERENCE,
                              key=(viewer_of(current_user), query_key(), current_app.config["PER_PAGE"]),
                              using=(now, filters), fresh=lambda copy: utcnow() < copy.until)
-    context = dict(rows=with_token(log.html), sort=sort_of(services.LOG_SORTS, "start"), now=now)
-    if request.htmx and request.htmx.target == "outage-rows" and wants_partial():
-        return render("outages/index.html", "outages/_rows_copy.html", **context)
+    rows = with_token(log.html)
+    if request.htmx and request.htmx.target == "outage-rows" and wants_partial():  # the regions are not read
+        return render("outages/index.html", "_rows_copy.html", rows=rows)
     regions = [region(current_user, now) for region in functions(BOARD_REGIONS)]
-    return render("outages/index.html", "outages/index.html", board_html=_board(now)[0], Category=Category,
-                  board_regions=regions,
+    return render("outages/index.html", "outages/index.html", rows=rows, sort=sort_of(services.LOG_SORTS, "start"),
+                  now=now, board_html=_board(now)[0], Category=Category, board_regions=regions,
                   environments=choices.environments(), systems=choices.systems(),
-                  organisations=choices.central_parties(), **context)
+                  organisations=choices.central_parties())
 
 
 class _Log(NamedTuple):

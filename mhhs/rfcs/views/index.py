@@ -36,7 +36,7 @@ def rfcs():
     else:
         rows = cached(_rows, *LIST_READS, key=(viewer_of(current_user), tuple(request.args.items(multi=True)),
                                                current_app.config["PER_PAGE"]), using=(filters, sort))
-    partial = "rfcs/_list_rows_copy.html" if request.htmx and request.htmx.target == "rfc-rows" else "rfcs/list.html"
+    partial = "_rows_copy.html" if request.htmx and request.htmx.target == "rfc-rows" else "rfcs/list.html"
     return render("rfcs/list.html", partial, rows=rows, sort=sort, filters=filters, RfcStatus=RfcStatus,
                   ReleaseType=ReleaseType, follow_ups=queries.FOLLOW_UPS,
                   work_set=queries.WORK_SETS[filters["work_set"]][0] if filters["work_set"] else None,
