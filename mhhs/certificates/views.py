@@ -46,7 +46,7 @@ def index():
     now = utcnow()
     filters = _filters()
     # The page's rows and pager, kept per process per reader and query string (services.kept_listing).
-    rows = services.kept_listing(_rows, current_user, now, key=(query_key(), current_app.config["PER_PAGE"]))
+    rows = services.kept_listing(_rows, current_user, now, key=(query_key(),))
     # The organisation filter, a Release Manager's only: its options rendered once per process (directory.choices).
     organisation_options = choices.organisation_options(filters["organisation_id"]) \
         if is_manager(current_user) else None
@@ -59,7 +59,7 @@ def index():
                   environments=choices.environments())
 
 
-def _rows(reader, now, _asked, _per_page):
+def _rows(reader, now, _asked):
     """The dashboard's rows and pager, rendered, as the reader sees them at `now`."""
     filters, sort = _filters(), sort_of(services.DASHBOARD_SORTS, "expires")
     page = paginate_sorted(services.dashboard_rows(reader, now, **filters), sort,

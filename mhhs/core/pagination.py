@@ -93,9 +93,9 @@ def count_of(statement):
 
 
 def query_key():
-    """The request's query string as a kept copy's key: everything a list reads of it (its filters, the cursor,
-    `last`) and its links carry on."""
-    return tuple(sorted(request.args.items(multi=True)))
+    """The request's query string and the page size, as a kept copy's key: everything a list reads of the request
+    (its filters, the cursor, `last`), its links carry on, and how many rows a page holds."""
+    return tuple(sorted(request.args.items(multi=True))), current_app.config["PER_PAGE"]
 
 
 def link_args(args):

@@ -3,17 +3,7 @@ from datetime import datetime
 from functools import lru_cache, wraps
 from typing import NamedTuple
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    get_template_attribute,
-    make_response,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, flash, get_template_attribute, make_response, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
@@ -74,10 +64,10 @@ def index():
     now = utcnow()
     filters = _filters()
     if filters["ongoing_at"]:  # what is going on changes with the moment: read at each request
-        log = _log(None, None, None, now, filters)
+        log = _log(None, None, now, filters)
     else:
         log = changes.cached(_log, changes.OUTAGES, changes.REFERENCE,
-                             key=(viewer_of(current_user), query_key(), current_app.config["PER_PAGE"]),
+                             key=(viewer_of(current_user), query_key()),
                              using=(now, filters), fresh=lambda copy: utcnow() < copy.until)
     rows = with_token(log.html)
     if request.htmx and request.htmx.target == "outage-rows" and wants_partial():  # the regions are not read
@@ -94,7 +84,7 @@ class _Log(NamedTuple):
     until: datetime  # when time alone changes it: an outage listed starts or ends (who may end it now)
 
 
-def _log(_viewer, _asked, _per_page, now, filters):
+def _log(_viewer, _asked, now, filters):
     """A page of the log's rows and pager as the request's user (whose viewer is the key's) sees them at `now`: kept
     per process per viewer and query string while the outages and the names stand (OUTAGES, REFERENCE) and until
     an outage listed starts or ends, which moves its End now button."""

@@ -1,6 +1,6 @@
 """The RFC list: filters, follow-ups and sorting, newest first."""
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -8,7 +8,7 @@ from ...core.changes import REFERENCE, WINDOWS, cached
 from ...core.forms import database_id, search_text
 from ...core.htmx import render
 from ...core.loading import load_collections
-from ...core.pagination import paginate_sorted, sort_of
+from ...core.pagination import paginate_sorted, query_key, sort_of
 from ...core.permissions import login_required
 from ...core.time import utcnow
 from ...core.viewer import viewer_of
@@ -32,10 +32,9 @@ def rfcs():
                    work_set=request.args.get("set") if request.args.get("set") in queries.WORK_SETS else None)
     sort = sort_of(queries.RFC_SORTS, "number")
     if filters["text"] or filters["follow_up"] or filters["work_set"]:
-        rows = _rows(None, None, None, filters, sort)
+        rows = _rows(None, None, filters, sort)
     else:
-        rows = cached(_rows, *LIST_READS, key=(viewer_of(current_user), tuple(request.args.items(multi=True)),
-                                               current_app.config["PER_PAGE"]), using=(filters, sort))
+        rows = cached(_rows, *LIST_READS, key=(viewer_of(current_user), query_key()), using=(filters, sort))
     partial = "_rows_copy.html" if request.htmx and request.htmx.target == "rfc-rows" else "rfcs/list.html"
     return render("rfcs/list.html", partial, rows=rows, sort=sort, filters=filters, RfcStatus=RfcStatus,
                   ReleaseType=ReleaseType, follow_ups=queries.FOLLOW_UPS,
@@ -50,7 +49,7 @@ def rfcs():
 LIST_READS = (WINDOWS, REFERENCE)
 
 
-def _rows(_viewer, _asked, _per_page, filters, sort):
+def _rows(_viewer, _asked, filters, sort):
     """The list's rows and pager, rendered, as the request's user (whose viewer is the key's) sees them."""
     page = paginate_sorted(queries.rfc_list_query(current_user, now=utcnow(), **filters), sort)
     load_collections(page.items, Rfc, **queries.LISTED)
