@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from ..certificates import services
 from ..certificates.models import Certificate
-from ..certificates.parsing import parse_certificate
 from ..certificates.permissions import can_keep_certificates
 from ..certificates.rules import certificate_problems, normal_mpid
 from ..core.pagination import paginate, query_key
@@ -54,6 +53,7 @@ def _certificate_bytes(text):
 @bp.response(201, schemas.Certificate)
 def upload_certificate(data):
     """Upload a certificate (PEM or DER): its fields are read from it; a private key is refused."""
+    from ..certificates.parsing import parse_certificate  # cryptography (7 MB) in a worker once it reads a file
     names = Names()
     environment = names.environment(data["environment"], "environment")
     role = names.market_role(data["market_role"], "market_role") if data["market_role"] else None

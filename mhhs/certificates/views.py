@@ -23,7 +23,6 @@ from ..extensions import db
 from . import services
 from .forms import CertificateForm, OfficerForm
 from .models import Certificate, Kind, PkiOfficer, Status
-from .parsing import CertificateRefused, parse_certificate
 from .permissions import can_keep_certificates, can_manage_certificates, visible_certificates
 
 bp = Blueprint("certificates", __name__, url_prefix="/certificates")
@@ -149,6 +148,7 @@ def _renewing(form):
 
 
 def _parse_submitted(form):
+    from .parsing import CertificateRefused, parse_certificate  # cryptography (7 MB) in a worker once it reads a file
     upload = form.certificate_file.data
     if upload and upload.filename:
         return parse_certificate(upload.read())

@@ -1,8 +1,14 @@
-"""The production server's settings (gunicorn.conf.py) that are code: the memory a large request freed handed back."""
+"""The production server's settings (gunicorn.conf.py) that are code: the memory a large request freed handed back;
+and what a worker holds from its start."""
+import json
+import os
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
-CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+ROOT = Path(__file__).resolve().parents[2]
+CONF = ROOT / "gunicorn.conf.py"
 MB = 1024 * 1024
 
 
@@ -26,3 +32,22 @@ def test_a_worker_hands_back_freed_memory_after_a_request_that_grew_it(monkeypat
         hook(None, None, {}, None)
         assert len(trims) == trimmed, resident
     assert conf["TRIM_MEGABYTES"] == 16
+
+
+# A worker's start: the app made and a page served, then the names of the heavy packages it imported.
+WORKER_START = """
+import json, sys
+from mhhs import create_app
+from mhhs.config import TestConfig
+create_app(TestConfig).test_client().get("/login")
+print(json.dumps(sorted(name for name in ("cryptography", "weasyprint", "mhhs.demo") if name in sys.modules)))
+"""
+
+
+def test_a_worker_starts_without_what_only_a_certificate_upload_a_pdf_or_the_seeding_needs():
+    """Every worker keeps what it imported: the certificate reader (cryptography, 7 MB), the PDF maker (WeasyPrint,
+    27 MB) and the demo data are imported when first used, not by each worker at start."""
+    started = subprocess.run([sys.executable, "-c", WORKER_START], cwd=ROOT, capture_output=True, text=True,
+                             timeout=90, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert started.returncode == 0, started.stderr[-2000:]
+    assert json.loads(started.stdout.strip().splitlines()[-1]) == []
