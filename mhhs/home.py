@@ -8,7 +8,7 @@ from functools import lru_cache
 from flask import Blueprint, get_template_attribute, render_template
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import String, cast, func, select, union_all
+from sqlalchemy import String, bindparam, cast, func, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import UnaryExpression
 
@@ -75,10 +75,13 @@ READINESS_CARDS = (READINESS, HEALTH, REFERENCE)
 
 def _participants(user):
     """participants (issue 26a): a Release Manager's gap of EAP §7.1.1 (participants without an Environment
-    Manager); for anyone else their organisation's register entry, if it tests."""
+    Manager); for a Central Party its organisation's register entry, if it tests (a Test Participant's comes with
+    its cards, which read it anyway: _participant)."""
     if user.role == Role.RELEASE_MANAGER:
         return dict(without_manager=_read(_without_manager_card()), participant_entry=None)
-    return dict(without_manager=None, participant_entry=participant_of(user.organisation_id))
+    if user.role == Role.CENTRAL_PARTY:
+        return dict(without_manager=None, participant_entry=participant_of(user.organisation_id))
+    return dict(without_manager=None)
 
 
 @lru_cache(maxsize=1)
@@ -320,10 +323,9 @@ def _central_party(user, now):
                 kept=_kept(_central_party_shared, CENTRAL_PARTY_SHARED, user, now))
 
 
-def _proving(user, now):
+def _proving(participant, now):
     """The organisation's connectivity proving, per central environment: (environment, first open step or None,
     signed off); None when it is not on the participant register (issue 26)."""
-    participant = participant_of(user.organisation_id)
     if participant is None:
         return None
     return {"participant": participant, "rows": proving.overview(participant, now)}
@@ -333,16 +335,8 @@ def _release_notes(user, now, environment_ids=None):
     """[(environment, [(deployment, rfc, the user's reading state)])] of the release notes deployed in the last 14
     days (to environment_ids only, when given), those waiting for the user's reading first, and how many rows
     (deployments: an RFC deployed to two environments is listed under each) they are."""
-    # The RFC's status as an expression, so that no index on it leads (every public RFC): the fortnight's
-    # deployments are read through their index on the end, newest first, each joined to its RFC by id.
-    query = select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id).where(
-        Deployment.actual_end >= now - RECENT, Deployment.outcome != Outcome.ROLLED_BACK,
-        func.coalesce(Rfc.status, Rfc.status).in_(PUBLIC_STATUSES))
-    if environment_ids is not None:
-        query = query.where(Deployment.environment_id.in_(environment_ids))
-    recent = db.session.execute(
-        query.options(joinedload(Deployment.environment), joinedload(Rfc.system), selectinload(Rfc.deployments))
-        .order_by(Deployment.actual_end.desc()).limit(RECENT_LIMIT)).all()
+    recent = db.session.execute(_recent_deployments(environment_ids is not None),
+                                {"since": now - RECENT, "environment_ids": environment_ids or ()}).all()
     states = acknowledgements.states(user, {rfc for _, rfc in recent})
     notes = {}
     for deployment, rfc in recent:
@@ -350,6 +344,21 @@ def _release_notes(user, now, environment_ids=None):
     for rows in notes.values():  # waiting for this user's reading first, then the newest
         rows.sort(key=lambda row: row[2] in ("current", "not sent"))
     return sorted(notes.items(), key=lambda item: item[0].position), len(recent)
+
+
+@lru_cache(maxsize=2)
+def _recent_deployments(in_environments):
+    """The statement of the release notes' deployments since a moment (bound at execution), in the environments
+    bound too when `in_environments`, built once per process. The RFC's status as an expression, so that no index on
+    it leads (every public RFC): the fortnight's deployments are read through their index on the end, newest first,
+    each joined to its RFC by id."""
+    query = select(Deployment, Rfc).join(Rfc, Rfc.id == Deployment.rfc_id).where(
+        Deployment.actual_end >= bindparam("since"), Deployment.outcome != Outcome.ROLLED_BACK,
+        func.coalesce(Rfc.status, Rfc.status).in_(PUBLIC_STATUSES))
+    if in_environments:
+        query = query.where(Deployment.environment_id.in_(bindparam("environment_ids", expanding=True)))
+    return (query.options(joinedload(Deployment.environment), joinedload(Rfc.system), selectinload(Rfc.deployments))
+            .order_by(Deployment.actual_end.desc()).limit(RECENT_LIMIT))
 
 
 def _systems_of_outage():
@@ -417,6 +426,8 @@ def _participant(user, now):
     any), those waiting for the user's reading first; then the cards the same for its whole organisation."""
     tested = _tested_in(user)
     notes, released = _release_notes(user, now, tuple(sorted(tested)) if tested else None)
+    entry = participant_of(user.organisation_id)
     return dict(blocks="participant", notes=notes, released=released, notes_where_tested=bool(tested),
-                proving=_proving(user, now), slots=_kept(_participant_slots, (SLOTS, PROVING, REFERENCE), user, now),
+                participant_entry=entry, proving=_proving(entry, now),
+                slots=_kept(_participant_slots, (SLOTS, PROVING, REFERENCE), user, now),
                 kept=_kept(_participant_shared, PARTICIPANT_SHARED, user, now))

@@ -35,9 +35,14 @@ from .rules import CHECKS, connection_problems, entries, normal_entries
 SIGN_OFF_NEEDED = "Connectivity to {environment} is not signed off"
 
 
+@lru_cache(maxsize=1)  # built at first use (the mappers configured), not at import
+def _participant_of():
+    return select(Participant).where(Participant.organisation_id == bindparam("organisation_id"))
+
+
 def participant_of(organisation_id):
     """The register entry of an organisation, or None when it does not test."""
-    return db.session.scalar(select(Participant).where(Participant.organisation_id == organisation_id))
+    return db.session.scalar(_participant_of(), {"organisation_id": organisation_id})
 
 
 def connectivity_signed_off(participant_id, environment_id):

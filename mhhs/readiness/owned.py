@@ -1,8 +1,9 @@
 """What conditions of a decision and EWG actions share: an owner (a person or an organisation), a due date, done
 once by its owner or a Release Manager, and shown on the owner's home page until done."""
 from datetime import date
+from functools import cache
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from ..audit.services import record
@@ -76,18 +77,27 @@ def owned_by(model, user):
     return or_(model.owner_user_id == user.id, model.owner_organisation_id == user.organisation_id)
 
 
+@cache  # built at first use (the mappers configured), not at import
+def _open_items():
+    """The statements of a user's open conditions and EWG actions, built once, the user and their organisation bound
+    at execution (every home page asks)."""
+    def owned(model):
+        return or_(model.owner_user_id == bindparam("user_id"),
+                   model.owner_organisation_id == bindparam("organisation_id"))
+    return (select(DecisionCondition).where(DecisionCondition.done_at.is_(None), owned(DecisionCondition))
+            .options(joinedload(DecisionCondition.decision).joinedload(ReadinessDecision.environment),
+                     joinedload(DecisionCondition.owner_user), joinedload(DecisionCondition.owner_organisation)),
+            select(EwgAction).where(EwgAction.done_at.is_(None), owned(EwgAction))
+            .options(joinedload(EwgAction.meeting), joinedload(EwgAction.owner_user),
+                     joinedload(EwgAction.owner_organisation)))
+
+
 def open_items_for(user):
     """The user's open conditions and EWG actions (their own and their organisation's), soonest due first: two
     queries whatever their number."""
-    conditions = db.session.scalars(
-        select(DecisionCondition).where(DecisionCondition.done_at.is_(None), owned_by(DecisionCondition, user))
-        .options(joinedload(DecisionCondition.decision).joinedload(ReadinessDecision.environment),
-                 joinedload(DecisionCondition.owner_user), joinedload(DecisionCondition.owner_organisation))).all()
-    actions = db.session.scalars(
-        select(EwgAction).where(EwgAction.done_at.is_(None), owned_by(EwgAction, user))
-        .options(joinedload(EwgAction.meeting), joinedload(EwgAction.owner_user),
-                 joinedload(EwgAction.owner_organisation))).all()
-    return sorted(conditions + actions, key=lambda item: (item.due_on, item.__tablename__, item.id))
+    whose = {"user_id": user.id, "organisation_id": user.organisation_id}
+    items = [item for statement in _open_items() for item in db.session.scalars(statement, whose)]
+    return sorted(items, key=lambda item: (item.due_on, item.__tablename__, item.id))
 
 
 def item_link(item):

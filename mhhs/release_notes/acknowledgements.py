@@ -50,14 +50,24 @@ def state(user, rfc):
     return ("current" if found.note_hash == note_hash(rfc) else "earlier"), found.at
 
 
+@cache  # built at first use (the mappers configured), not at import
+def _reading_states():
+    """What states() reads (the RFCs, the organisation and the user bound at execution): which of the RFCs were sent
+    to the organisation, and the user's acknowledgements of them."""
+    ids = bindparam("ids", expanding=True)
+    return (select(ReleaseAudience.rfc_id).where(ReleaseAudience.organisation_id == bindparam("organisation_id"),
+                                                 ReleaseAudience.rfc_id.in_(ids)),
+            select(Acknowledgement.rfc_id, Acknowledgement.note_hash).where(
+                Acknowledgement.user_id == bindparam("user_id"), Acknowledgement.rfc_id.in_(ids)))
+
+
 def states(user, rfcs):
     """{rfc id: 'current', 'earlier', None (not read) or 'not sent'} for many RFCs (their deployments loaded), in two
     queries."""
+    sent_statement, read_statement = _reading_states()
     ids = [rfc.id for rfc in rfcs]
-    sent = set(db.session.scalars(select(ReleaseAudience.rfc_id).where(
-        ReleaseAudience.organisation_id == user.organisation_id, ReleaseAudience.rfc_id.in_(ids))))
-    read = dict(db.session.execute(select(Acknowledgement.rfc_id, Acknowledgement.note_hash).where(
-        Acknowledgement.user_id == user.id, Acknowledgement.rfc_id.in_(ids))).all())
+    sent = set(db.session.scalars(sent_statement, {"organisation_id": user.organisation_id, "ids": ids}))
+    read = dict(db.session.execute(read_statement, {"user_id": user.id, "ids": ids}).all())
     return {rfc.id: "not sent" if rfc.id not in sent else
             None if rfc.id not in read else "current" if read[rfc.id] == note_hash(rfc) else "earlier"
             for rfc in rfcs}

@@ -100,12 +100,17 @@ def finish_work_off_action(user, action):
     db.session.commit()
 
 
+@cache  # built at first use (the mappers configured), not at import
+def _open_actions():
+    """A user's work-off actions not yet done, built once, the user bound at execution (every home page asks)."""
+    return (select(WorkOffAction).where(WorkOffAction.owner_id == bindparam("user_id"), WorkOffAction.done_at.is_(None))
+            .options(joinedload(WorkOffAction.rfc).joinedload(Rfc.system))
+            .order_by(WorkOffAction.due, WorkOffAction.id))
+
+
 def open_work_off_actions(user):
     """The user's work-off actions not yet done, the soonest due first (their home page)."""
-    return db.session.scalars(select(WorkOffAction).where(WorkOffAction.owner_id == user.id,
-                                                          WorkOffAction.done_at.is_(None))
-                              .options(joinedload(WorkOffAction.rfc).joinedload(Rfc.system))
-                              .order_by(WorkOffAction.due, WorkOffAction.id)).all()
+    return db.session.scalars(_open_actions(), {"user_id": user.id}).all()
 
 
 @cache  # built at first use (the mappers configured), not at import

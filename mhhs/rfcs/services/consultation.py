@@ -2,7 +2,9 @@
 and participants for awareness; each records no objection, or an objection with its reason. An objection does not
 block approval: the approval step names it."""
 
-from sqlalchemy import func, select
+from functools import cache
+
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ...audit.services import record
@@ -56,14 +58,19 @@ def awaiting_answer(user):
     window first (its home page)."""
     if not is_consulted_role(user):
         return []
-    # The RFC's status as an expression, so that no index on it leads (every submitted RFC): the organisation's
-    # few consultations lead, each joined to its RFC by id.
-    return db.session.scalars(
-        select(Rfc).join(Consultation).where(Consultation.organisation_id == user.organisation_id,
-                                             Consultation.response.is_(None),
-                                             func.coalesce(Rfc.status, Rfc.status) == RfcStatus.SUBMITTED)
-        .options(joinedload(Rfc.system), joinedload(Rfc.organisation), selectinload(Rfc.environments))
-        .order_by(Rfc.window_start, Rfc.id)).all()
+    return db.session.scalars(_unanswered(), {"organisation_id": user.organisation_id}).all()
+
+
+@cache  # built at first use (the mappers configured), not at import
+def _unanswered():
+    """An organisation's consultations not answered yet, built once, the organisation bound at execution (its users'
+    home pages ask). The RFC's status as an expression, so that no index on it leads (every submitted RFC): the
+    organisation's few consultations lead, each joined to its RFC by id."""
+    return (select(Rfc).join(Consultation).where(Consultation.organisation_id == bindparam("organisation_id"),
+                                                 Consultation.response.is_(None),
+                                                 func.coalesce(Rfc.status, Rfc.status) == RfcStatus.SUBMITTED)
+            .options(joinedload(Rfc.system), joinedload(Rfc.organisation), selectinload(Rfc.environments))
+            .order_by(Rfc.window_start, Rfc.id))
 
 
 def consulted_words(rfc):
