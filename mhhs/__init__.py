@@ -167,13 +167,13 @@ def _register_hooks(app):
 def _watch_changes():
     """What moves the stored change counters (core/changes.py): the reference data, the outage board, what a
     participant's readiness reads, what connectivity proving rests on (the proving matrix), the emergency fixes still
-    to be carried forward, the slots, the schedule's windows, what else the calendar shows and the day's health
-    checks."""
+    to be carried forward, the slots, the schedule's windows, what else the calendar shows, the day's health
+    checks and how testing goes (the weekly report)."""
     from .allocation.models import Slot, StageOverlap, TestPhase
     from .baseline.models import BaselineChange, DeployedVersion
     from .certificates.models import Certificate, PkiOfficer
-    from .core.changes import OUTAGES, PROVING, REFERENCE, SCHEDULE, SLOTS, WINDOWS, watch
-    from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System
+    from .core.changes import OUTAGES, PROVING, REFERENCE, SCHEDULE, SLOTS, TESTING, WINDOWS, changed, watch
+    from .directory.models import Environment, MajorRelease, MarketRole, Organisation, System, User
     from .outages.models import DowntimeState, Outage, OutageUpdate
     from .participants.models import (
         ConnectivitySignOff,
@@ -187,9 +187,17 @@ def _watch_changes():
     from .readiness.counts import READINESS
     from .readiness.counts import WATCHED as READINESS_WATCHED
     from .readiness.health import HEALTH
-    from .readiness.models import EwgMeeting, HealthCheck, HealthCheckDeadline, ReadinessDecision
+    from .readiness.models import (
+        DecisionCondition,
+        EwgAction,
+        EwgMeeting,
+        HealthCheck,
+        HealthCheckDeadline,
+        ProvingTest,
+        ReadinessDecision,
+    )
     from .rfcs.clashes import moves_windows, shares_rfc
-    from .rfcs.models import Consultation, Defect, Deployment, Rfc
+    from .rfcs.models import Consultation, Defect, Deployment, Retest, Rfc
     from .rfcs.services.emergencies import CARRY_OVERS, moves_carry_overs
     from .windows.models import Freeze, ReleaseSlot
 
@@ -213,6 +221,9 @@ def _watch_changes():
     watch(Consultation, WINDOWS, when=shares_rfc)
     for model in (Freeze, ReleaseSlot, TestPhase, StageOverlap, ParticipantOutage, ReadinessDecision, EwgMeeting):
         watch(model, SCHEDULE)
+    for model in (Retest, ProvingTest, DecisionCondition, EwgAction):
+        watch(model, TESTING)
+    watch(User, TESTING, when=lambda user: changed(user, "name")[0])  # an owner's name, not each login
 
 
 def _register_template_globals(app):

@@ -42,9 +42,9 @@ MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supp
 # a period reads the stored change counters (one small query) for the longest outage kept per process
 # (outages/downtime.py), so as not to read every outage ending after the period's start. A home page reads its own
 # cards only: those the same for every viewer alike (a Release Manager, an organisation) are kept rendered
-# (home._kept). The weekly report (of the last complete week) keeps that week's figures, the RFCs planned after it and
-# what stands today (versions owed to SIT, the register's gap) per process (reports/weekly.py): warm, it reads
-# neither the week's outages nor its slots, the baseline nor the register. The environments page is rendered once per
+# (home._kept). The weekly report of the last complete week, warmed, is the process's copy for the viewer
+# (reports/views._ended_week_body): the user and the counters are read (the current week's, read at each request:
+# tests/reports/test_weekly.py). The environments page is rendered once per
 # process (reports/environments.py): warm, it reads the user and the change counters.
 PAGES = [
     (MANAGER, "/outages/categories", 2),
@@ -77,7 +77,7 @@ PAGES = [
     # counters (its count read again after a change: tests/schedule/test_pages.py).
     (MANAGER, "/calendar?date={day}", 3), (MANAGER, "/calendar?view=week&date={day}", 3),
     (MANAGER, "/plan", 4),  # the stages, freezes and roadmap kept per process and day (schedule/plan.shown)
-    (MANAGER, "/reports/weekly", 21), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 3),
+    (MANAGER, "/reports/weekly", 3), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 3),
     (MANAGER, "/search?q=Release+4", 3),
     # The proving matrix, warmed: rendered once per process per query string behind the counters
     # (participants/proving_views.py); the user and the counters are read, nothing else.

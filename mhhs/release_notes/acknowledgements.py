@@ -96,29 +96,35 @@ class OrganisationReaders:
 
 @cache  # built at first use (the mappers configured), not at import
 def _audiences():
-    """What readers() reads of the RFC (bound at execution): its audiences with their users."""
-    return (select(ReleaseAudience).where(ReleaseAudience.rfc_id == bindparam("rfc_id")).join(Organisation)
-            .options(selectinload(ReleaseAudience.organisation).selectinload(Organisation.users))
+    """What readers_of() reads of the RFCs (bound at execution): their audiences with their users."""
+    return (select(ReleaseAudience).where(ReleaseAudience.rfc_id.in_(bindparam("rfc_ids", expanding=True)))
+            .join(Organisation).options(selectinload(ReleaseAudience.organisation).selectinload(Organisation.users))
             .order_by(Organisation.name))
 
 
-_ACKNOWLEDGED = select(Acknowledgement).where(Acknowledgement.rfc_id == bindparam("rfc_id"))
+_ACKNOWLEDGED = select(Acknowledgement).where(Acknowledgement.rfc_id.in_(bindparam("rfc_ids", expanding=True)))
 
 
 def readers(rfc):
     """[OrganisationReaders] of the organisations the release note went to, by name, with their active users."""
-    audiences = db.session.scalars(_audiences(), {"rfc_id": rfc.id}).all()
-    acknowledged = {a.user_id: a for a in db.session.scalars(_ACKNOWLEDGED, {"rfc_id": rfc.id})}
-    current, found = note_hash(rfc), []
+    return readers_of([rfc])[rfc.id]
+
+
+def readers_of(rfcs):
+    """{rfc id: readers(rfc)} of many RFCs, in three queries whatever their number."""
+    ids = [rfc.id for rfc in rfcs]
+    audiences = db.session.scalars(_audiences(), {"rfc_ids": ids}).all()
+    acknowledged = {(a.rfc_id, a.user_id): a for a in db.session.scalars(_ACKNOWLEDGED, {"rfc_ids": ids})}
+    current, found = {rfc.id: note_hash(rfc) for rfc in rfcs}, {rfc.id: [] for rfc in rfcs}
     for audience in audiences:
         row = OrganisationReaders(audience.organisation, audience.communicated_at)
         for user in sorted((u for u in audience.organisation.users if u.active), key=lambda u: u.name):
-            ack = acknowledged.get(user.id)
+            ack = acknowledged.get((audience.rfc_id, user.id))
             if ack is None:
                 row.unread.append(user)
             else:
-                (row.read if ack.note_hash == current else row.earlier).append((user, ack.at))
-        found.append(row)
+                (row.read if ack.note_hash == current[audience.rfc_id] else row.earlier).append((user, ack.at))
+        found[audience.rfc_id].append(row)
     return found
 
 

@@ -28,13 +28,15 @@ from ..participants.register import count_without_environment_manager, participa
 from ..readiness import decisions as readiness_decisions
 from ..readiness import owned as readiness_owned
 from ..readiness import proving_tests
-from ..readiness.counts import ready_counts  # cached per process until what readiness reads moves
+from ..readiness.counts import READINESS, ready_counts  # cached per process until what readiness reads moves
+from ..readiness.health import HEALTH
 from ..readiness.health import compliance as health_compliance
 from ..release_notes import acknowledgements
 from ..release_notes.models import ReleaseAudience
 from ..rfcs.models import Defect, Deployment, Retest, Rfc
 from ..rfcs.permissions import visible_clause
 from ..rfcs.services import outstanding_emergency_rows
+from ..rfcs.services.emergencies import CARRY_OVERS
 from ..rfcs.states import PUBLIC_STATUSES, RfcStatus
 from ..rfcs.targets import sit_pair_warnings
 from ..windows.support import operable_between, support_days_between
@@ -79,6 +81,11 @@ def week_name(monday):
 
 def last_complete_week(today):
     return today - timedelta(days=today.weekday() + 7)
+
+
+def ended(monday, now):
+    """Whether the week from `monday` has ended at `now`: its report then tells it as it stood at its end."""
+    return london_day_start(monday + timedelta(days=7)) <= now
 
 
 @dataclass
@@ -161,7 +168,7 @@ def build(user, monday, now):
     """The report of the week from `monday` as `user` may see it; user None: the parts everyone may see (the
     e-mail), without certificates and unread release notes."""
     start, end = london_day_start(monday), london_day_start(monday + timedelta(days=7))
-    past = end <= now  # an ended week is reported as it stood at its end, not with today's state
+    past = ended(monday, now)  # an ended week is reported as it stood at its end, not with today's state
     as_of = min(end, now)
     environments = db.session.scalars(select(Environment).options(selectinload(Environment.systems))
                                       .order_by(Environment.position)).all()
@@ -210,6 +217,11 @@ def build(user, monday, now):
 # (WINDOWS). An ended week's figures change only when one of these moves; a few dozen weeks are kept per process.
 WEEK_FIGURES_READ = (changes.OUTAGES, changes.REFERENCE, changes.SLOTS, changes.PROVING, changes.WINDOWS,
                      changes.SCHEDULE)  # SCHEDULE: the freezes
+# What an ended week's whole report reads besides: deployments, planned and retested RFCs (WINDOWS), certificates,
+# the register and proving regressions (PROVING), GO / NO-GO decisions (SCHEDULE), the emergency fixes not carried
+# (CARRY_OVERS), retests, proving tests, decisions' conditions and EWG actions with their owners' names (TESTING),
+# participants' readiness and the health checks (READINESS, HEALTH), every name (REFERENCE).
+ENDED_WEEK_READ = (*WEEK_FIGURES_READ, CARRY_OVERS, changes.TESTING, READINESS, HEALTH)
 KEPT_WEEKS = 24
 
 
@@ -348,9 +360,10 @@ def _unread(user, now):
     organisation's for anyone else."""
     query = select(Rfc).join(ReleaseAudience).where(ReleaseAudience.communicated_at >= now - timedelta(days=30)) \
         .options(selectinload(Rfc.deployments), joinedload(Rfc.system)).distinct()
-    found = []
-    for rfc in db.session.scalars(query):
-        for row in acknowledgements.readers(rfc):
+    found, rfcs = [], db.session.scalars(query).all()
+    readers = acknowledgements.readers_of(rfcs)
+    for rfc in rfcs:
+        for row in readers[rfc.id]:
             waiting = row.unread + [u for u, _ in row.earlier]
             if waiting and (is_manager(user) or row.organisation.id == user.organisation_id):
                 found.append((rfc, row.organisation, waiting))

@@ -232,3 +232,126 @@ def test_what_stands_today_shows_on_the_very_next_report(app, as_user):
     report = rm.get("/reports/weekly").get_data(as_text=True)
     section = report.split("Participants without an Environment Manager")[1].split("<h2>")[0]
     assert "Gap Energy (Supplier, SIT)" in section
+
+
+def test_an_ended_weeks_report_is_kept_whole_and_shows_how_testing_goes_on_the_very_next_page(app, as_user):
+    """An ended week's report is kept rendered per process per viewer (reports/views.py) behind the counters of all it
+    reads: a retest, an environment proving test passed, a decision's condition done, an EWG action's owner renamed
+    and the action done each show on the very next page, and one viewer's copy never reaches another."""
+    from mhhs.core.time import to_london, utcnow
+    from mhhs.directory.models import System, User
+    from mhhs.readiness.models import EwgAction, ProvingKind, ProvingResult, ProvingTest
+    from mhhs.reports.weekly import last_complete_week
+    from mhhs.rfcs.models import Defect, Retest, RetestResult
+    from tests.readiness.decisions_factory import condition, make_decision, make_meeting
+    from tests.rfcs.factory import make_rfc
+    monday = last_complete_week(to_london(utcnow()).date())
+    with app.app_context():
+        sit_a = db.session.scalar(select(Environment).where(Environment.name == "SIT-A"))
+        manager, owner = (db.session.scalar(select(User).where(User.email == email))
+                          for email in ("rm.sit@demo.test", "helix@demo.test"))
+        rfc_id = make_rfc()
+        defect = Defect(rfc_id=rfc_id, defect_id="DEF-77", found_in_id=sit_a.id, ready_for_retest=True)
+        decision = make_decision(conditions=[condition(owner="organisation:Avanade")])
+        decision.decided_at = london(monday.year, monday.month, monday.day, 12)  # taken in the week reported
+        meeting = make_meeting(monday - timedelta(days=40))
+        action = EwgAction(meeting_id=meeting.id, text="Refresh the SIT-A data", owner_user_id=owner.id,
+                           due_on=monday, created_by_id=manager.id)  # overdue by the week's end
+        db.session.add_all([defect, action])
+        db.session.commit()
+        ids = {"defect": defect.id, "condition": decision.conditions[0].id, "action": action.id, "owner": owner.id,
+               "manager": manager.id, "sit_a": sit_a.id,
+               "dip": db.session.scalar(select(System.id).where(System.name == "DIP"))}
+    rm, supplier = as_user("rm.sit@demo.test"), as_user("supplier@demo.test")
+
+    def section(title, page=None):
+        page = page or rm.get("/reports/weekly").get_data(as_text=True)
+        return page.split(title)[1].split("<h2")[0]
+
+    assert "SIT-A: 1" in section("Defects ready for retest")  # kept from here on
+    assert "(1 of 1 condition open)" in section("GO / NO-GO decisions")
+    proving = section("Environment proving tests passed")
+    assert "SIT-A: 0 of" in proving
+    overdue = section("EWG actions overdue")
+    assert "Refresh the SIT-A data: Helen Hale" in overdue
+    theirs = supplier.get("/reports/weekly").get_data(as_text=True)  # a Test Participant's own copy
+    assert "Connectivity proving" not in theirs and "SIT-A: 1" not in section("Defects ready for retest", theirs)
+    with app.app_context():
+        db.session.add(Retest(defect_id=ids["defect"], result=RetestResult.PASSED, by_id=ids["manager"]))
+        db.session.commit()
+    assert "None waiting." in section("Defects ready for retest")
+    with app.app_context():
+        db.session.add(ProvingTest(environment_id=ids["sit_a"], system_id=ids["dip"], kind=list(ProvingKind)[0],
+                                   result=ProvingResult.PASSED, tested_on=monday, recorded_by_id=ids["manager"]))
+        db.session.commit()
+    assert "SIT-A: 1 of" in section("Environment proving tests passed")
+    with app.app_context():
+        from mhhs.readiness.models import DecisionCondition
+        db.session.get(DecisionCondition, ids["condition"]).done_at = utcnow()
+        db.session.commit()
+    assert "(0 of 1 condition open)" in section("GO / NO-GO decisions")
+    with app.app_context():
+        db.session.get(User, ids["owner"]).name = "Hana Renamed"
+        db.session.commit()
+    assert "Hana Renamed" in section("EWG actions overdue")
+    with app.app_context():
+        db.session.get(EwgAction, ids["action"]).done_at = utcnow()
+        db.session.commit()
+    assert "Refresh the SIT-A data" not in section("EWG actions overdue")
+    page = rm.get("/reports/weekly").get_data(as_text=True)
+    assert "Connectivity proving" in page  # the Release Manager's part, never the Test Participant's copy
+
+
+def test_the_current_weeks_report_reads_the_release_notes_not_yet_read_in_the_same_queries_however_many(
+        app, as_user, count_queries):
+    """The current week's report is read at each request: the readers of every release note sent in the last 30
+    days are read together (acknowledgements.readers_of), not a few queries per note."""
+    from mhhs.core.time import to_london, utcnow
+    from mhhs.reports.weekly import week_name
+    from mhhs.rfcs.models import Rfc
+    from tests.rfcs.factory import approve, make_rfc
+    today = to_london(utcnow()).date()
+    url = f"/reports/weekly?week={week_name(today - timedelta(days=today.weekday()))}"
+    rm = as_user("rm.sit@demo.test")
+
+    def send_a_note(minor):
+        from mhhs.release_notes.models import ReleaseAudience
+        with app.app_context():
+            rfc_id = make_rfc(version=f"1.{minor}.0.0", window_start=utcnow() + timedelta(days=7 + minor))
+            approve(rfc_id, "rm.sit@demo.test")
+            organisation_id = db.session.get(Rfc, rfc_id).organisation_id
+            db.session.add(ReleaseAudience(rfc_id=rfc_id, organisation_id=organisation_id, communicated_at=utcnow()))
+            db.session.commit()
+            return db.session.get(Rfc, rfc_id).number
+
+    def queries():
+        rm.get(url)
+        with count_queries() as counter:
+            page = rm.get(url).get_data(as_text=True)
+        return counter.count, page
+
+    first = send_a_note(1)
+    one, page = queries()
+    assert first in page.split("Release notes not yet read")[1]
+    others = [send_a_note(minor) for minor in (2, 3, 4)]
+    four, page = queries()
+    unread = page.split("Release notes not yet read")[1]
+    assert all(number in unread for number in [first, *others]) and four == one
+
+
+def test_a_kept_report_is_read_again_once_the_readiness_it_shows_has_changed_with_time_alone(
+        as_user, count_queries, monkeypatch):
+    """The participants ready per phase are told as they stand now, and time alone changes them (a waiver ends at
+    midnight, a certificate expires: readiness.counts), with no counter moving: a kept report whose counts no longer
+    stand is read again."""
+    rm = as_user("rm.sit@demo.test")
+    rm.get("/reports/weekly")  # kept from here on
+
+    def queries():
+        with count_queries() as counter:
+            assert rm.get("/reports/weekly").status_code == 200
+        return counter.count
+
+    kept = queries()
+    monkeypatch.setattr("mhhs.reports.views.ready_counts", lambda: [])  # as if they had changed since
+    assert queries() > kept
