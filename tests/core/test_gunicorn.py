@@ -1,5 +1,6 @@
 """The production server's settings (gunicorn.conf.py) that are code: the memory a large request freed handed back;
 and what a worker holds from its start."""
+import gc
 import json
 import os
 import runpy
@@ -51,3 +52,16 @@ def test_a_worker_starts_without_what_only_a_certificate_upload_a_pdf_or_the_see
                              timeout=90, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert started.returncode == 0, started.stderr[-2000:]
     assert json.loads(started.stdout.strip().splitlines()[-1]) == []
+
+
+def test_a_worker_keeps_what_it_made_at_start_out_of_the_garbage_collectors_walks(monkeypatch):
+    """A full collection stops the worker while it walks every object: those made at start, which live as long as the
+    worker, are frozen out of it once the app is loaded (gunicorn's post_worker_init)."""
+    monkeypatch.setenv("PUBLIC_URL", "https://release-desk.example.org")
+    conf = runpy.run_path(str(CONF))
+    try:
+        made_at_start = len(gc.get_objects())
+        conf["post_worker_init"](None)
+        assert gc.get_freeze_count() >= made_at_start and len(gc.get_objects()) < made_at_start
+    finally:
+        gc.unfreeze()
