@@ -38,7 +38,7 @@ from .readiness.owned import item_link, open_items_for
 from .readiness.views import home_context as readiness_home
 from .release_notes import acknowledgements
 from .rfcs import queries, services
-from .rfcs.clashes import clashes
+from .rfcs.clashes import clashes, longest_window
 from .rfcs.models import Approval, Deployment, Rfc
 from .rfcs.queries import RECENT, TO_DO, WORK_SETS
 from .rfcs.services.emergencies import CARRY_OVERS
@@ -247,7 +247,7 @@ def _manager_shared(user, now):
     names = _names()
     # An approved window going on or to come began no earlier than the longest approved one before now: the range
     # of the index on (status, window start) to read, not every approved window of the past.
-    longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status == RfcStatus.APPROVED)) or 0
+    longest = longest_window((RfcStatus.APPROVED,)) or 0
     deployments = _rfcs("next-7-days", user, now, [Rfc.window_start, Rfc.id],
                         where=[Rfc.window_start >= now - timedelta(minutes=longest)])
     follow_ups = {}

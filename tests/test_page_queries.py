@@ -48,7 +48,7 @@ MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supp
 # process (reports/environments.py): warm, it reads the user and the change counters.
 PAGES = [
     (MANAGER, "/outages/categories", 2),
-    (MANAGER, "/", 15), (CENTRAL_PARTY, "/", 15), (PARTICIPANT, "/", 12),
+    (MANAGER, "/", 14), (CENTRAL_PARTY, "/", 15), (PARTICIPANT, "/", 12),
     # The RFC list and the queue offer their filters' environments, systems and organisations from the copies kept
     # per process behind the reference data's counter (directory/choices.py): the counters' one read (which the queue
     # makes anyway), not a query each. The list's rows and pager, warmed, are the process's copy for the viewer and
@@ -56,7 +56,7 @@ PAGES = [
     (MANAGER, "/rfcs", 3), (MANAGER, "/rfcs?last=1", 3), (CENTRAL_PARTY, "/rfcs", 3), (PARTICIPANT, "/rfcs", 3),
     # An RFC's page reads the RFC with its organisation and system, then each collection it shows in one statement
     # (rfcs/queries.SHOWN), the people and environments its rows name joined in.
-    (MANAGER, "/rfcs/{rfc}", 31),
+    (MANAGER, "/rfcs/{rfc}", 30),
     # The queue: its count and its rows with their decisions, control points and consultations (what says whether
     # the rows' copies hold); the rows and their warnings kept rendered per process per viewer and rows' state behind
     # the counters of what they read (rfcs.views.approval._rows).
@@ -99,8 +99,9 @@ PAGES = [
 # counters' read only, after the token and the rate limiter. One RFC: read with its organisation and system, then
 # each collection it sends in one statement (api/rfcs.SENT). The allocation check reads the participant's
 # connectivity steps off the environment's proving evaluation kept per process (the matrix's: proving.standing_in).
+# A page naming windows' clashes reads the longest scheduled window kept per process (rfcs.clashes.longest_window).
 API = [("/rfcs", 13), ("/rfcs/{rfc}", 12), ("/baseline", 6), ("/outages", 6), ("/certificates", 6),
-       ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 20)]
+       ("/allocation/check?participant={participant_name}&environment=SIT-A&at={checked_at}", 19)]
 # The morning health check a Central Party's monitor posts (an update once the day's check is there: made if missing,
 # then locked and read, so two at once both go on), with the day's checks' change counter (`health`: the home page's
 # readiness cards).

@@ -19,6 +19,7 @@ from ..extensions import db
 from ..outages.downtime import overlapping
 from ..outages.models import Outage
 from ..participants.models import Participant, Tranche
+from ..rfcs.clashes import longest_window
 from ..rfcs.models import Rfc, rfc_environments
 from ..rfcs.numbers import rfc_number
 from ..rfcs.permissions import visible_clause
@@ -231,7 +232,7 @@ def _windows(chart, user):
     """The RFCs' deployment windows (ON_TIMELINE) that the user may see (a pending RFC of another organisation is not
     shown to a Central Party or Test Participant, as everywhere else), a bar on each environment they target; found
     through the index on (status, window start), bounded at both ends by the longest window."""
-    longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status.in_(ON_TIMELINE))) or 0
+    longest = longest_window(ON_TIMELINE) or 0
     targets = {}
     for rfc_id, environment_id in chart.busy_days(
             "window", Rfc.id, rfc_environments.c.environment_id,

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 from sqlalchemy import bindparam, func, literal, select, union_all
 
-from ..core.changes import changed
+from ..core.changes import WINDOWS, cached, changed
 from ..core.time import format_london, utcnow
 from ..core.viewer import viewer_of
 from ..directory.models import Environment, System
@@ -47,11 +47,22 @@ NAMED_WINDOWS = 5
 SPANS_A_STATEMENT = 64
 
 
+def longest_window(statuses):
+    """The longest window, in minutes, of the RFCs in these statuses (a tuple), or None when there is none: what bounds
+    a read of windows through the index on (status, window start) at both ends. Read once per process while no
+    window moves (WINDOWS: an RFC's window or status changing moves it)."""
+    return cached(_longest_window, WINDOWS, key=(statuses,))
+
+
+def _longest_window(statuses):
+    return db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status.in_(statuses)))
+
+
 def scheduled_windows(spans, user):
     """[(span key, Clash)]: the scheduled windows the user may see overlapping each span in its environments (the
     first NAMED_WINDOWS, then one saying there are more), found through the index on (status, window start) bounded
     at both ends by the longest scheduled window, read as columns."""
-    longest = db.session.scalar(select(func.max(Rfc.window_minutes)).where(Rfc.status.in_(SCHEDULED)))
+    longest = longest_window(SCHEDULED)
     if longest is None or not spans:
         return []
     reach = timedelta(minutes=longest)
