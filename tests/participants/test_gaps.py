@@ -53,3 +53,31 @@ def test_the_weekly_report_lists_the_first_twenty_gaps_and_links_to_the_register
     assert "<small>22</small>" in section and section.count("<li>") == 20  # what an e-mailed PDF carries
     assert "Gap Energy 19 (" in section and "Gap Energy 20" not in section  # by organisation name
     assert "The first 20 of 22" in section and "/participants?gap=no-environment-manager" in section
+
+
+def test_the_release_managers_gap_card_is_kept_and_shows_the_next_change_at_once(app, as_user):
+    """The card is the same for every Release Manager, kept rendered behind the register's and the names' counters
+    (home._kept): a participant registered, a manager named and an organisation renamed each show on the next page."""
+    from mhhs.extensions import db
+    from mhhs.participants.models import Participant
+    rm = as_user("rm.sit@demo.test")
+
+    def card():
+        home = rm.get("/").get_data(as_text=True)
+        return home.split('id="no-environment-manager"')[1].split("</section>")[0] \
+            if 'id="no-environment-manager"' in home else None
+
+    assert card() is None  # kept from here on
+    with app.app_context():
+        participant_id = make_participant("Northwold Energy").id
+    assert "Northwold Energy" in card()
+    with app.app_context():
+        db.session.get(Participant, participant_id).organisation.name = "Northwold Power"
+        db.session.commit()
+    assert "Northwold Power" in card()
+    with app.app_context():
+        participant = db.session.get(Participant, participant_id)
+        participant.environment_manager_name = "Nia Wold"
+        participant.environment_manager_email = "nia@northwold.example"
+        db.session.commit()
+    assert card() is None
