@@ -17,8 +17,8 @@ from .baseline import services as baseline
 from .certificates.models import SOON_DAYS, Certificate
 from .certificates.permissions import visible_certificates
 from .certificates.services import environments_tested_in, gaps
-from .core.changes import OUTAGES, PROVING, REFERENCE, SCHEDULE, SLOTS, WINDOWS, cached
-from .core.pagination import COUNT_LIMIT, Page
+from .core.changes import OUTAGES, PROVING, REFERENCE, SCHEDULE, SLOTS, TESTING, WINDOWS, cached
+from .core.pagination import COUNT_LIMIT, Page, count_of
 from .core.permissions import Role, login_required
 from .core.time import to_london, utcnow
 from .core.viewer import viewer_of
@@ -310,19 +310,43 @@ def _central_party_shared(user, now):
 CENTRAL_PARTY_SHARED = (WINDOWS, SCHEDULE, OUTAGES, SLOTS, PROVING, REFERENCE)
 
 
+TO_DO_ORDER = [Rfc.updated_at.desc(), Rfc.id.desc()]  # the most recently changed first, as its list's link sorts
+
+
 @lru_cache(maxsize=32)
-def _to_do_card(viewer):
-    """The statement of an organisation's drafts and RFCs with changes requested (`/rfcs?set=to-do`), with the
-    managers' comments, built once per process per organisation (the set names no moment)."""
-    order = [Rfc.updated_at.desc(), Rfc.id.desc()]
-    return _card_statement(select(Rfc).where(*WORK_SETS["to-do"][1](viewer, None)), order,
-                           [joinedload(Rfc.system), selectinload(Rfc.environments),
-                            selectinload(Rfc.approvals).joinedload(Approval.by)],
-                           first=_first_of_each(Rfc.organisation_id == viewer.organisation_id, TO_DO, order))
+def _to_do_first(viewer):
+    """The statement of the first ROWS of an organisation's drafts and RFCs with changes requested (`/rfcs?set=to-do`)
+    as (id, row version): what says whether its kept card holds (any change to an RFC moves its row version), built
+    once per process per organisation (the set names no moment)."""
+    return (select(Rfc.id, Rfc.row_version).where(*WORK_SETS["to-do"][1](viewer, None),
+                                                  _first_of_each(Rfc.organisation_id == viewer.organisation_id, TO_DO,
+                                                                 TO_DO_ORDER))
+            .order_by(*TO_DO_ORDER).limit(ROWS))
+
+
+def _to_do(user):
+    """The card of the organisation's drafts and RFCs with changes requested, rendered: kept per process per
+    organisation and its first rows as they are now; how many there are in all kept behind WINDOWS (an RFC made,
+    deleted or changing status moves it), the names it shows behind REFERENCE and TESTING (the managers')."""
+    viewer = viewer_of(user)
+    first = tuple(tuple(row) for row in db.session.execute(_to_do_first(viewer)))
+    total = cached(_to_do_total, WINDOWS, key=(viewer,))
+    return cached(_render_to_do, REFERENCE, TESTING, key=(viewer, first, total), keep=KEPT_CARDS)
+
+
+def _to_do_total(viewer):
+    return count_of(select(Rfc.id).where(*WORK_SETS["to-do"][1](viewer, None)))
+
+
+def _render_to_do(_viewer, first, total):
+    rfcs = {rfc.id: rfc for rfc in db.session.scalars(
+        select(Rfc).where(Rfc.id.in_([rfc_id for rfc_id, _ in first]))
+        .options(joinedload(Rfc.system), selectinload(Rfc.approvals).joinedload(Approval.by)))}
+    return _cards("to_do", Page(items=[rfcs[rfc_id] for rfc_id, _ in first], total=total))
 
 
 def _central_party(user, now):
-    to_do = _read(_to_do_card(viewer_of(user)))
+    to_do = _to_do(user)
     notes, _ = _release_notes(user, now)  # those sent to the organisation and not read as they stand
     to_read = [(environment, waiting) for environment, rows in notes
                if (waiting := [row for row in rows if row[2] not in ("current", "not sent")])]

@@ -345,3 +345,43 @@ def test_the_health_check_cards_show_a_report_at_the_next_page_and_only_to_its_o
     else:
         assert "DIP in SIT-A" in before and "DIP in SIT-A" not in after
     assert section(mprs.get("/").get_data(as_text=True), "health-owed") == others
+
+
+def test_a_central_partys_kept_drafts_card_shows_each_change_at_the_next_page_and_to_no_other_organisation(
+        app, as_user):
+    """The drafts and changes requested are kept rendered per organisation and its first rows as they are now
+    (home._to_do): a draft edited, one added, changes requested with a manager's comment and a rename of that manager
+    each show on the very next page; another organisation's card never shows them."""
+    from mhhs.rfcs import services
+    from mhhs.rfcs.states import Decision
+    from tests.rfcs.factory import content, user
+    with app.app_context():
+        first = make_rfc(submit=False)
+        second = make_rfc(version="1.2.0.0", submit=False)
+    dip, mprs = as_user("dip@demo.test"), as_user("mprs@demo.test")
+
+    def to_do(client=dip):
+        return section(client.get("/").get_data(as_text=True), "to-do")
+
+    card = to_do()  # kept from here on
+    assert card.index(f"RFC-{second:06d}") < card.index(f"RFC-{first:06d}") and "2 in all" in card
+    with app.app_context():  # the one leading edited: its new title, in the same place
+        services.save_draft(user("dip@demo.test"), db.session.get(Rfc, second),
+                            content(version="1.2.0.0", title="DIP 1.2.0.0 with the batch fix"))
+    assert "DIP 1.2.0.0 with the batch fix" in to_do()
+    with app.app_context():  # the other edited: it leads
+        services.save_draft(user("dip@demo.test"), db.session.get(Rfc, first), content(title="DIP 1.1.0.0 again"))
+    card = to_do()
+    assert card.index(f"RFC-{first:06d}") < card.index(f"RFC-{second:06d}")
+    with app.app_context():
+        third = make_rfc(version="1.3.0.0")  # submitted: not a draft
+        services.decide(user("rm.sit@demo.test"), db.session.get(Rfc, third), Decision.CHANGES_REQUESTED,
+                        "Add the rollback timings")
+    card = to_do()
+    assert "3 in all" in card and "Add the rollback timings" in card
+    with app.app_context():
+        manager = db.session.scalar(select(User).where(User.email == "rm.sit@demo.test"))
+        manager.name = "Sam Renamed"
+        db.session.commit()
+    assert "Sam Renamed: “Add the rollback timings”" in to_do()
+    assert f"RFC-{first:06d}" not in to_do(mprs) and "Add the rollback timings" not in to_do(mprs)
