@@ -77,7 +77,7 @@ PAGES = [
     # counters (its count read again after a change: tests/schedule/test_pages.py).
     (MANAGER, "/calendar?date={day}", 3), (MANAGER, "/calendar?view=week&date={day}", 3),
     (MANAGER, "/plan", 4),  # the stages, freezes and roadmap kept per process and day (schedule/plan.shown)
-    (MANAGER, "/reports/weekly", 3), (CENTRAL_PARTY, "/retests", 10), (MANAGER, "/environments", 3),
+    (MANAGER, "/reports/weekly", 3), (CENTRAL_PARTY, "/retests", 3), (MANAGER, "/environments", 3),
     (MANAGER, "/search?q=Release+4", 3),
     # The proving matrix, warmed: rendered once per process per query string behind the counters
     # (participants/proving_views.py); the user and the counters are read, nothing else.

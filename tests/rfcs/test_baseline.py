@@ -1,4 +1,5 @@
 """The configuration baseline: cells kept true by deployments per environment, drift, proposals, gates, retests."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -392,6 +393,19 @@ def test_retests_statements_kept_per_viewer_show_no_one_what_another_may_see(app
             assert ("DEF-101" in client.get(url).get_data(as_text=True)) == sees, (email, url)
 
 
+def test_the_retests_lists_kept_per_viewer_carry_each_sessions_token(app, as_user):
+    """The page's lists are kept per viewer, environment and query string (rfcs/retests.py): two Release Managers share
+    the copy, each with their own CSRF token in the retest forms."""
+    with app.app_context():
+        deploy(approved_earlier(make_rfc(environments=("SIT-A",))), "SIT-A", DEPLOYED)
+        sit_a = env_ids("SIT-A")[0]
+    for manager in (as_user("rm.sit@demo.test"), as_user("rm.uit@demo.test")):
+        page = manager.get(f"/retests?environment={sit_a}").get_data(as_text=True)
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        form = page.split('id="retest-ready"')[1].split("</form>")[0]
+        assert "Record retest" in form and f'type="hidden" value="{token}"' in form
+
+
 # The grid ----------------------------------------------------------------------------------------
 
 def test_grid_shows_cells_next_versions_and_filters_for_everyone(app, as_user):
@@ -516,16 +530,22 @@ def test_retests_page_queries_do_not_grow_with_defects(app, as_user, count_queri
         deploy(approved_earlier(make_rfc()), "SIT-A", DEPLOYED)
     rm = as_user("rm.sit@demo.test")
     rm.get(f"/retests?environment={sit_a}")
+    with app.app_context():  # read again, as after a retest (the page's lists are kept per process)
+        changes.bump(changes.TESTING)
+        db.session.commit()
     with count_queries() as few:
         rm.get(f"/retests?environment={sit_a}")
     with app.app_context():
         defects = [{"defect_id": f"DEF-{i}", "severity": "Low", "summary": "S", "found_in_id": sit_a}
                    for i in range(30)]
         deploy(approved_earlier(make_rfc(version="1.2.0.0", defects=defects)), "SIT-A", DEPLOYED)
-    with count_queries() as many:
+    with count_queries() as many:  # read again: the defects made ready moved what it is kept behind
         page = rm.get(f"/retests?environment={sit_a}").get_data(as_text=True)
     assert "Ready to retest (31)" in page and ">Next</a>" in page
     assert many.count == few.count
+    with count_queries() as kept:
+        assert rm.get(f"/retests?environment={sit_a}").get_data(as_text=True) == page
+    assert kept.count < few.count
 
 
 def test_an_rfc_builds_on_its_systems_highest_standing_version_below_its_own_in_version_order(app):
