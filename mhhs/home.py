@@ -59,7 +59,7 @@ def index():
     return render_template("home/index.html", now=now, actions=services.open_work_off_actions(current_user),
                            today=to_london(now).date(), shared=services.awaiting_answer(current_user), **work,
                            readiness_items=open_items_for(current_user), item_link=item_link,
-                           **_participants(current_user, now),
+                           **_participants(current_user),
                            readiness=_kept(_readiness, READINESS_CARDS, current_user, now))
 
 
@@ -73,21 +73,22 @@ def _readiness(user, now):
 READINESS_CARDS = (READINESS, HEALTH, REFERENCE)
 
 
-def _participants(user, now):
+def _participants(user):
     """participants (issue 26a): a Release Manager's gap of EAP §7.1.1 (participants without an Environment
-    Manager), rendered and kept as the other cards the same for every Release Manager; for a Central Party its
+    Manager), rendered and kept once per process; for a Central Party its
     organisation's register entry, if it tests (a Test Participant's comes with its cards, which read it anyway:
     _participant)."""
     if user.role == Role.RELEASE_MANAGER:
-        return dict(without_manager=_kept(_without_manager, (PROVING, REFERENCE), user, now), participant_entry=None)
+        return dict(without_manager=cached(_without_manager, PROVING, REFERENCE), participant_entry=None)
     if user.role == Role.CENTRAL_PARTY:
         return dict(without_manager=None, participant_entry=participant_of(user.organisation_id))
     return dict(without_manager=None)
 
 
-def _without_manager(_user, _now):
-    """The card of the participants without an Environment Manager (home/_cards.html): what it reads, the register
-    and the organisations' names, moves PROVING and REFERENCE."""
+def _without_manager():
+    """The card of the participants without an Environment Manager (home/_cards.html), the same for every Release
+    Manager and shown whatever the time: what it reads, the register and the organisations' names, moves PROVING and
+    REFERENCE."""
     return _cards("without_manager", _read(_without_manager_card()))
 
 

@@ -348,10 +348,12 @@ def test_the_health_check_cards_show_a_report_at_the_next_page_and_only_to_its_o
 
 
 def test_a_central_partys_kept_drafts_card_shows_each_change_at_the_next_page_and_to_no_other_organisation(
-        app, as_user):
+        app, as_user, monkeypatch):
     """The drafts and changes requested are kept rendered per organisation and its first rows as they are now
     (home._to_do): a draft edited, one added, changes requested with a manager's comment and a rename of that manager
-    each show on the very next page; another organisation's card never shows them."""
+    each show on the very next page, and an unchanged card is not rendered again; another organisation's card never
+    shows them."""
+    from mhhs import home
     from mhhs.rfcs import services
     from mhhs.rfcs.states import Decision
     from tests.rfcs.factory import content, user
@@ -359,11 +361,14 @@ def test_a_central_partys_kept_drafts_card_shows_each_change_at_the_next_page_an
         first = make_rfc(submit=False)
         second = make_rfc(version="1.2.0.0", submit=False)
     dip, mprs = as_user("dip@demo.test"), as_user("mprs@demo.test")
+    rendered, render = [], home._render_to_do
+    monkeypatch.setattr(home, "_render_to_do", lambda *args: rendered.append(args) or render(*args))
 
     def to_do(client=dip):
         return section(client.get("/").get_data(as_text=True), "to-do")
 
     card = to_do()  # kept from here on
+    assert to_do() == card and len(rendered) == 1
     assert card.index(f"RFC-{second:06d}") < card.index(f"RFC-{first:06d}") and "2 in all" in card
     with app.app_context():  # the one leading edited: its new title, in the same place
         services.save_draft(user("dip@demo.test"), db.session.get(Rfc, second),

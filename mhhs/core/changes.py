@@ -22,8 +22,9 @@ WINDOWS = "windows"  # the schedule's deployment windows: RFCs as rfcs.clashes.m
 # and consultations (who besides an RFC's organisation sees it before approval)
 SCHEDULE = "schedule"  # what else the calendar shows or clashes with: freezes, the weekly release slot, test phases
 # and the overlaps allowed between them, participants' own outages, GO / NO-GO decisions and EWG meetings
-TESTING = "testing"  # how testing goes, as the weekly report tells it: retests, environment proving tests, the
-# conditions of GO / NO-GO decisions, EWG actions and the names of the people who own them
+TESTING = "testing"  # how testing goes: retests, environment proving tests, the conditions of GO / NO-GO decisions
+# and EWG actions (the weekly report, the retests page), and people's names as those and the drafts card show them
+# (who recorded, owns or asked for changes): a user made or renamed
 
 _watched = {}  # model class: counter names
 _watched_when = {}  # (model class, counter name): whether a changed instance moves it (absent: any change does)

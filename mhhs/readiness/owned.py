@@ -73,10 +73,6 @@ def fill(item, values):
     return item
 
 
-def owned_by(model, user):
-    return or_(model.owner_user_id == user.id, model.owner_organisation_id == user.organisation_id)
-
-
 @cache  # built at first use (the mappers configured), not at import
 def _open_items():
     """The statements of a user's open conditions and EWG actions, built once, the user and their organisation bound

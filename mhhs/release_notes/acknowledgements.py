@@ -111,7 +111,8 @@ def readers(rfc):
 
 
 def readers_of(rfcs):
-    """{rfc id: readers(rfc)} of many RFCs, in three queries whatever their number."""
+    """{rfc id: readers(rfc)} of many RFCs, in four queries whatever their number (the audiences, their organisations
+    and users, the acknowledgements)."""
     ids = [rfc.id for rfc in rfcs]
     audiences = db.session.scalars(_audiences(), {"rfc_ids": ids}).all()
     acknowledged = {(a.rfc_id, a.user_id): a for a in db.session.scalars(_ACKNOWLEDGED, {"rfc_ids": ids})}

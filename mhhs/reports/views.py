@@ -48,7 +48,9 @@ def weekly_report():
                            sunday=monday + timedelta(days=6), asked=asked, problem=problem)
 
 
-KEPT_REPORTS = 24  # ended weeks' reports kept per process (per viewer and week)
+# Ended weeks' reports kept per process, per viewer and week: every organisation's last week and a few more (about
+# 20 KB each at programme scale: a few MB per worker at most).
+KEPT_REPORTS = 128
 
 
 def _ended_week_body(monday):

@@ -154,13 +154,13 @@ def test_the_next_free_window(ctx):
     assert next_free_window(dip, ReleaseType.MINOR, sit_a, hour, friday_afternoon) is None
 
 
-def test_a_longer_window_submitted_after_a_check_is_found_by_the_next(ctx):
+def test_a_longer_window_submitted_or_stretched_after_a_check_is_found_by_the_next(ctx):
     """The clashes read the windows that may overlap through the longest window's length, kept per process
-    (rfcs.clashes.longest_window): a longer window submitted since moves it, so the next check still finds a window
-    that began a day before."""
+    (rfcs.clashes.longest_window): a longer window submitted since, or one stretched, moves it, so the next check
+    still finds a window that began a day before."""
     start = next_week()
-    later = make_rfc(window_start=start + timedelta(days=1))  # the span checked: a day after the first window
-    make_rfc(version="1.2.0.0", window_start=start)  # two hours: ends long before
+    later = make_rfc(window_start=start + timedelta(days=1))  # the span checked: a day after the others begin
+    short = make_rfc(version="1.2.0.0", window_start=start)  # two hours: ends long before
     manager = user("rm.sit@demo.test")
 
     def windows_found():
@@ -170,3 +170,9 @@ def test_a_longer_window_submitted_after_a_check_is_found_by_the_next(ctx):
     assert windows_found() == []
     long_one = make_rfc(version="1.3.0.0", window_start=start, window_end=start + timedelta(days=2))
     assert windows_found() == [f"RFC-{long_one:06d} (submitted)"]
+    db.session.get(Rfc, long_one).window_end = start + timedelta(hours=2)  # cut short: two hours again
+    db.session.commit()
+    assert windows_found() == []
+    db.session.get(Rfc, short).window_end = start + timedelta(days=2)  # an RFC already there stretched
+    db.session.commit()
+    assert windows_found() == [f"RFC-{short:06d} (submitted)"]
