@@ -278,22 +278,47 @@ MANAGER_SHARED = (WINDOWS, SCHEDULE, OUTAGES, SLOTS, PROVING, REFERENCE, CARRY_O
 
 
 @lru_cache(maxsize=4)
-def _waiting_card(phases):
-    """The statement of the card of RFCs waiting for a manager of these phases, built once per process per set of
-    phases (rfcs.queries.waiting_query reads only them)."""
+def _waiting_first(phases):
+    """The statement of the first ROWS RFCs waiting for a manager of these phases as (id, row version), and how many
+    there are in all: what says whether the card's kept copy holds. Built once per process per set of phases
+    (rfcs.queries.waiting_query reads only them)."""
     waiting_query, order = queries.waiting_query(_Approver(phases))
     # Counted from the pending approvals alone: each is of one RFC (a foreign key), no need to join it.
-    return _card_statement(waiting_query, order, [joinedload(Rfc.system), selectinload(Rfc.environments)],
-                           counted=select(order[-1]))
+    return _card_statement(waiting_query.with_only_columns(Rfc.id, Rfc.row_version), order, counted=select(order[-1]))
 
 
 _Approver = namedtuple("_Approver", "phases")  # what rfcs.queries.waiting_query reads of a manager
 
 
+# What the waiting card shows besides its rows' columns: their clashes (other windows, freezes and the weekly release
+# slot, planned outages, support hours) and the names (as the queue's warnings: rfcs.views.approval.WARNED).
+WAITING_READS = (WINDOWS, SCHEDULE, OUTAGES, REFERENCE)
+
+
+def _waiting(user):
+    """The card of the RFCs waiting for the manager's phases, rendered: kept per process per set of phases and its
+    first rows as they are now ((id, row version): any change to an RFC moves it; a phase approved takes it off),
+    behind the counters of what their clashes read, until the first of their windows ends (its clashes then go)."""
+    phases = frozenset(user.phases)
+    first = _read(_waiting_first(phases))
+    return cached(_render_waiting, *WAITING_READS, key=(phases, tuple(first.items), first.total), keep=KEPT_CARDS,
+                  fresh=lambda copy: copy[0] is None or utcnow() < copy[0])[1]
+
+
+def _render_waiting(_phases, first, total):
+    """(until when it holds, the card rendered) as the request's Release Manager (whose phases are the key's) sees
+    it."""
+    now = utcnow()
+    found = {rfc.id: rfc for rfc in db.session.scalars(
+        select(Rfc).where(Rfc.id.in_([rfc_id for rfc_id, _ in first]))
+        .options(joinedload(Rfc.system), selectinload(Rfc.environments)))}
+    waiting = Page(items=[found[rfc_id] for rfc_id, _ in first], total=total)
+    until = min((r.window_end for r in waiting.items if r.window_end and r.window_end > now), default=None)
+    return until, _cards("waiting", waiting, clashes(waiting.items, current_user, now), current_user.scope_label)
+
+
 def _manager(user, now):
-    waiting = _read(_waiting_card(frozenset(user.phases)))
-    return dict(blocks="manager", waiting=waiting, clashes=clashes(waiting.items, user, now),
-                kept=_kept(_manager_shared, MANAGER_SHARED, user, now))
+    return dict(blocks="manager", waiting=_waiting(user), kept=_kept(_manager_shared, MANAGER_SHARED, user, now))
 
 
 def _central_party_shared(user, now):

@@ -390,3 +390,41 @@ def test_a_central_partys_kept_drafts_card_shows_each_change_at_the_next_page_an
         db.session.commit()
     assert "Sam Renamed: “Add the rollback timings”" in to_do()
     assert f"RFC-{first:06d}" not in to_do(mprs) and "Add the rollback timings" not in to_do(mprs)
+
+
+def test_a_release_managers_kept_waiting_card_shows_each_change_at_the_next_page(app, as_user, monkeypatch):
+    """The RFCs waiting for a manager's phases are kept rendered per set of phases and its first rows as they are
+    now (home._waiting): an RFC submitted, a window clashing with one and a phase approved each show on the very next
+    page, and an unchanged card is not rendered again."""
+    from mhhs import home
+    rendered, render = [], home._render_waiting
+    monkeypatch.setattr(home, "_render_waiting", lambda *args: rendered.append(args) or render(*args))
+    with app.app_context():
+        first = make_rfc(window_start=next_week())
+    rm = as_user("rm.sit@demo.test")
+
+    def waiting():
+        return section(rm.get("/").get_data(as_text=True), "waiting")
+
+    card = waiting()  # kept from here on
+    assert f"RFC-{first:06d}" in card and "1 in all" in card and waiting() == card and len(rendered) == 1
+    with app.app_context():  # another organisation's window on the same environment and hour: a clash
+        clashing = make_rfc(system="MPRS", email="mprs@demo.test", release_type=ReleaseType.PATCH, version="1.0.1.0",
+                            rollback_plan="", window_start=next_week() + timedelta(days=1))
+        db.session.get(Rfc, clashing).window_start = next_week()
+        db.session.get(Rfc, clashing).window_end = next_week() + timedelta(hours=2)
+        db.session.commit()
+    card = waiting()
+    assert "2 in all" in card and f"RFC-{clashing:06d}" in card.split(f"RFC-{first:06d}")[1]  # named as its clash
+    with app.app_context():
+        approve(first, "rm.sit@demo.test")  # SIT's phase approved: no longer waiting for this manager
+    card = waiting()
+    assert f'<li><a href="/rfcs/{first}">' not in card and "1 in all" in card
+    assert f"RFC-{first:06d}, DIP 1.1.0.0" in card  # still the other's clash
+    with app.app_context():  # a planned outage in that window: a clash, the card's rows as they were
+        make_outage("dip@demo.test", planned=True, category=Category.DATA_LOAD, start=next_week(),
+                    end=next_week() + timedelta(hours=1))
+    assert "planned data load outage of SIT-A" in waiting() and len(rendered) == 4
+    monkeypatch.setattr(home, "utcnow", lambda: next_week() + timedelta(hours=3))  # its window over: no clash left
+    card = waiting()
+    assert f"RFC-{clashing:06d}" in card and "Clashes with" not in card

@@ -48,7 +48,7 @@ MANAGER, CENTRAL_PARTY, PARTICIPANT = "rm.sit@demo.test", "dip@demo.test", "supp
 # process (reports/environments.py): warm, it reads the user and the change counters.
 PAGES = [
     (MANAGER, "/outages/categories", 2),
-    (MANAGER, "/", 13), (CENTRAL_PARTY, "/", 13), (PARTICIPANT, "/", 12),
+    (MANAGER, "/", 7), (CENTRAL_PARTY, "/", 13), (PARTICIPANT, "/", 12),
     # The RFC list and the queue offer their filters' environments, systems and organisations from the copies kept
     # per process behind the reference data's counter (directory/choices.py): the counters' one read (which the queue
     # makes anyway), not a query each. The list's rows and pager, warmed, are the process's copy for the viewer and
