@@ -75,9 +75,8 @@ READINESS_CARDS = (READINESS, HEALTH, REFERENCE)
 
 def _participants(user):
     """participants (issue 26a): a Release Manager's gap of EAP §7.1.1 (participants without an Environment
-    Manager), rendered and kept once per process; for a Central Party its
-    organisation's register entry, if it tests (a Test Participant's comes with its cards, which read it anyway:
-    _participant)."""
+    Manager), rendered and kept once per process; for a Central Party its organisation's register entry, if it tests
+    (a Test Participant's comes with its cards, which read it anyway: _participant)."""
     if user.role == Role.RELEASE_MANAGER:
         return dict(without_manager=cached(_without_manager, PROVING, REFERENCE), participant_entry=None)
     if user.role == Role.CENTRAL_PARTY:
@@ -309,10 +308,7 @@ def _render_waiting(_phases, first, total):
     """(until when it holds, the card rendered) as the request's Release Manager (whose phases are the key's) sees
     it."""
     now = utcnow()
-    found = {rfc.id: rfc for rfc in db.session.scalars(
-        select(Rfc).where(Rfc.id.in_([rfc_id for rfc_id, _ in first]))
-        .options(joinedload(Rfc.system), selectinload(Rfc.environments)))}
-    waiting = Page(items=[found[rfc_id] for rfc_id, _ in first], total=total)
+    waiting = Page(items=_in_order(first, joinedload(Rfc.system), selectinload(Rfc.environments)), total=total)
     until = min((r.window_end for r in waiting.items if r.window_end and r.window_end > now), default=None)
     return until, _cards("waiting", waiting, clashes(waiting.items, current_user, now), current_user.scope_label)
 
@@ -365,10 +361,16 @@ def _to_do_total(viewer):
 
 
 def _render_to_do(_viewer, first, total):
-    rfcs = {rfc.id: rfc for rfc in db.session.scalars(
-        select(Rfc).where(Rfc.id.in_([rfc_id for rfc_id, _ in first]))
-        .options(joinedload(Rfc.system), selectinload(Rfc.approvals).joinedload(Approval.by)))}
-    return _cards("to_do", Page(items=[rfcs[rfc_id] for rfc_id, _ in first], total=total))
+    rfcs = _in_order(first, joinedload(Rfc.system), selectinload(Rfc.approvals).joinedload(Approval.by))
+    return _cards("to_do", Page(items=rfcs, total=total))
+
+
+def _in_order(first, *options):
+    """The RFCs of a kept card's first rows ((id, row version), in the card's order), read with these options to be
+    rendered."""
+    found = {rfc.id: rfc for rfc in db.session.scalars(
+        select(Rfc).where(Rfc.id.in_([rfc_id for rfc_id, _ in first])).options(*options))}
+    return [found[rfc_id] for rfc_id, _ in first]
 
 
 def _central_party(user, now):
