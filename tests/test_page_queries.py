@@ -82,9 +82,9 @@ PAGES = [
     # The proving matrix, warmed: rendered once per process per query string behind the counters
     # (participants/proving_views.py); the user and the counters are read, nothing else.
     (MANAGER, "/participants/proving?environment={sit_a}", 3),
-    # A participant: its entry (and market roles) and its outages read; its environments, officers and certificates
-    # rendered once per process per viewer behind the counters (participants.views._private).
-    (MANAGER, "/participants/{participant}", 6),
+    # A participant: its entry (and market roles) read; its environments, officers and certificates, and its outages
+    # (until one starts or ends), rendered once per process per viewer behind the counters (participants.views).
+    (MANAGER, "/participants/{participant}", 5),
     # The register, warmed: rendered once per process per viewer and query string behind PROVING and REFERENCE
     # (participants/views.py).
     (MANAGER, "/participants", 3),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from ..certificates.models import Certificate, PkiOfficer
 from ..certificates.permissions import visible_certificates
 from ..core.changes import PROVING, REFERENCE, SCHEDULE, cached
-from ..core.forms import database_id, form_values, show_problems
+from ..core.forms import database_id, form_values, show_problems, with_token, without_token
 from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required, role_required
@@ -185,10 +185,10 @@ def participant(participant_id):
     # (central environments, the systems a Central Party runs in them) stay (core/changes.py).
     private = cached(_private, PROVING, REFERENCE, key=(viewer_of(current_user), participant.id),
                      using=(participant,), keep=PRIVATE_COPIES)
-    outages = db.session.scalars(services.outages_query(current_user, since=utcnow()).where(
-        ParticipantEnvironment.participant_id == participant.id)).all()
+    outages = cached(_outages, *OUTAGES_READ, key=(viewer_of(current_user), participant.id), using=(participant,),
+                     keep=PRIVATE_COPIES, fresh=lambda copy: utcnow() < copy.until)
     return render("participants/participant.html", "participants/participant.html", participant=participant,
-                  private=private, outages=outages, now=utcnow(), outage_label=services.outage_label,
+                  private=private, outages=with_token(outages.html),
                   proving_rows=proving.overview(participant, utcnow()) if can_see_proving(current_user, participant)
                   else None)
 
@@ -211,6 +211,28 @@ def _private(_viewer, _participant_id, participant):
         Markup(render_template("participants/_officers.html", participant=participant, officers=officers,
                                certificates=certificates, certificates_total=certificates_total)),
         bool(environments or officers or certificates))
+
+
+# What a participant's unavailability reads: its outages (SCHEDULE), its environments and who may see them (PROVING),
+# the central environments' names and the systems running in them (REFERENCE).
+OUTAGES_READ = (SCHEDULE, PROVING, REFERENCE)
+
+
+class _Outages(NamedTuple):
+    html: Markup  # participants/_outages.html (nothing when there are none), the CSRF tokens in their slots
+    until: datetime  # the next start or end of one listed: its End now button comes or it goes
+
+
+def _outages(_viewer, _participant_id, participant):
+    """The participant's outages from now on as the request's user (whose viewer is `_viewer`) may see them."""
+    now = utcnow()
+    outages = db.session.scalars(services.outages_query(current_user, since=now).where(
+        ParticipantEnvironment.participant_id == participant.id)).all()
+    until = min([o.starts for o in outages if o.starts > now] + [o.ends for o in outages if o.ends and o.ends > now],
+                default=datetime.max)
+    html = render_template("participants/_outages.html", outages=outages, now=now, outage_label=services.outage_label,
+                           own=can_keep_participant(current_user, participant)) if outages else ""
+    return _Outages(Markup(without_token(html)), until)
 
 
 @bp.route("/<int:participant_id>/environment-manager", methods=["GET", "POST"])

@@ -316,3 +316,38 @@ def test_the_kept_environments_officers_and_certificates_show_the_next_change_to
         assert (edit in page) == (email == SUPPLIER)
         assert ("Tom Contact" in page and ", valid to " in page) == (email != "dip@demo.test")
     assert as_user(OTHER_PARTICIPANT).get(f"/participants/{participant_id}").status_code == 404
+
+
+def test_a_participants_unavailability_is_kept_per_viewer_and_moves_with_time_and_each_sessions_token(
+        app, as_user, monkeypatch):
+    """A participant's page keeps its outages from now on rendered per viewer (participants.views._outages) behind the
+    counters of what they read, until one listed starts or ends: an outage logged shows at the next page, its End now
+    button comes when it starts and it goes when it ends, with no write; two sessions of its own users share the copy,
+    each with their own CSRF token; a Release Manager sees it without the button."""
+    from mhhs.participants import views
+    participant_id, environment_id = _ids(app)
+    supplier, rm = as_user(SUPPLIER), as_user("rm.sit@demo.test")
+
+    def unavailability(client):
+        page = client.get(f"/participants/{participant_id}").get_data(as_text=True)
+        return page, page.split('id="outages-title"')[1].split("</section>")[0]
+
+    assert "No unavailability logged from now on" in unavailability(supplier)[1]  # kept from here on
+    start = utcnow() + timedelta(hours=1)
+    with app.app_context():
+        db.session.add(ParticipantOutage(participant_environment_id=environment_id, planned=True, starts=start,
+                                         ends=start + timedelta(hours=2), reason="Replatforming the gateway",
+                                         logged_by_id=db.session.scalar(select(User.id).where(User.email == SUPPLIER)),
+                                         logged_at=utcnow()))
+        db.session.commit()
+    _, listed = unavailability(supplier)
+    assert "Replatforming the gateway" in listed and "End now" not in listed  # not begun
+    monkeypatch.setattr(views, "utcnow", lambda: start + timedelta(minutes=1))
+    for client in (supplier, as_user(SUPPLIER)):
+        page, listed = unavailability(client)
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+        assert ">End now</button>" in listed and f'value="{token}"' in listed
+    _, listed = unavailability(rm)
+    assert "Replatforming the gateway" in listed and "End now" not in listed  # not a Release Manager's to end
+    monkeypatch.setattr(views, "utcnow", lambda: start + timedelta(hours=2, minutes=1))
+    assert "No unavailability logged from now on" in unavailability(supplier)[1]
