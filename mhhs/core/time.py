@@ -22,6 +22,13 @@ def utcnow():
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def next_change(spans, now):
+    """The first start or end of these (start, end) spans (an end None: not ended) to come after `now`, or
+    datetime.max: until when a page listing them holds (an outage's End now button comes, or it goes)."""
+    return min([start for start, _ in spans if start > now] + [end for _, end in spans if end and end > now],
+               default=datetime.max)
+
+
 def to_london(value):
     if value is None:
         return None

@@ -17,7 +17,7 @@ from ..core.pagination import paginate_sorted, query_key, sort_of
 from ..core.permissions import login_required, role_required
 from ..core.registry import functions
 from ..core.services import Refused, get_visible_or_404
-from ..core.time import format_london, london_to_utc, to_london, utc_to_london_naive, utcnow
+from ..core.time import format_london, london_to_utc, next_change, to_london, utc_to_london_naive, utcnow
 from ..core.viewer import viewer_of
 from ..directory import choices
 from ..directory.sessions import may_call, user_not_loaded
@@ -91,8 +91,7 @@ def _log(_viewer, _asked, now, filters):
     sort = sort_of(services.LOG_SORTS, "start")
     page = paginate_sorted(services.log_rows(**filters), sort, total=services.log_count(filters))
     page.items = services.log_lines(page.items)
-    until = min([o.start for o in page.items if o.start > now] + [o.end for o in page.items if o.end and o.end > now],
-                default=datetime.max)
+    until = next_change([(o.start, o.end) for o in page.items], now)
     return _Log(without_token(render_template("outages/_rows.html", page=page, sort=sort, now=now)), until)
 
 

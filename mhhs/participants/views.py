@@ -18,7 +18,7 @@ from ..core.htmx import done, render
 from ..core.pagination import paginate
 from ..core.permissions import login_required, manager_required, role_required
 from ..core.services import Refused
-from ..core.time import london_to_utc, utcnow
+from ..core.time import london_to_utc, next_change, utcnow
 from ..core.viewer import viewer_of
 from ..exports.csv import csv_download
 from ..extensions import db
@@ -228,8 +228,7 @@ def _outages(_viewer, _participant_id, participant):
     now = utcnow()
     outages = db.session.scalars(services.outages_query(current_user, since=now).where(
         ParticipantEnvironment.participant_id == participant.id)).all()
-    until = min([o.starts for o in outages if o.starts > now] + [o.ends for o in outages if o.ends and o.ends > now],
-                default=datetime.max)
+    until = next_change([(o.starts, o.ends) for o in outages], now)
     html = render_template("participants/_outages.html", outages=outages, now=now, outage_label=services.outage_label,
                            own=can_keep_participant(current_user, participant)) if outages else ""
     return _Outages(Markup(without_token(html)), until)
@@ -382,7 +381,7 @@ def board_region(user, now):
 def _board(_viewer, user, now):
     outages = services.board_outages(user, now)
     ongoing, upcoming = [o for o in outages if o.starts <= now], [o for o in outages if o.starts > now]
-    until = min([o.starts for o in upcoming] + [o.ends for o in ongoing if o.ends] + [now + BOARD_RECHECK])
+    until = min(next_change([(o.starts, o.ends) for o in outages], now), now + BOARD_RECHECK)
     return _Board(Markup(render_template("participants/_board_region.html", ongoing=ongoing, upcoming=upcoming)),
                   until)
 
