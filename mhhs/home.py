@@ -308,7 +308,8 @@ def _render_waiting(_phases, first, total):
     """(until when it holds, the card rendered) as the request's Release Manager (whose phases are the key's) sees
     it."""
     now = utcnow()
-    waiting = Page(items=_in_order(first, joinedload(Rfc.system), selectinload(Rfc.environments)), total=total)
+    waiting = Page(items=queries.in_order([rfc_id for rfc_id, _ in first], joinedload(Rfc.system),
+                                          selectinload(Rfc.environments)), total=total)
     until = min((r.window_end for r in waiting.items if r.window_end and r.window_end > now), default=None)
     return until, _cards("waiting", waiting, clashes(waiting.items, current_user, now), current_user.scope_label)
 
@@ -361,16 +362,9 @@ def _to_do_total(viewer):
 
 
 def _render_to_do(_viewer, first, total):
-    rfcs = _in_order(first, joinedload(Rfc.system), selectinload(Rfc.approvals).joinedload(Approval.by))
+    rfcs = queries.in_order([rfc_id for rfc_id, _ in first], joinedload(Rfc.system),
+                            selectinload(Rfc.approvals).joinedload(Approval.by))
     return _cards("to_do", Page(items=rfcs, total=total))
-
-
-def _in_order(first, *options):
-    """The RFCs of a kept card's first rows ((id, row version), in the card's order), read with these options to be
-    rendered."""
-    found = {rfc.id: rfc for rfc in db.session.scalars(
-        select(Rfc).where(Rfc.id.in_([rfc_id for rfc_id, _ in first])).options(*options))}
-    return [found[rfc_id] for rfc_id, _ in first]
 
 
 def _central_party(user, now):

@@ -2,6 +2,7 @@
 import re
 import secrets
 
+from flask import g
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from wtforms import StringField
@@ -21,8 +22,11 @@ def without_token(html):
 
 
 def with_token(html):
-    """Kept HTML with this request's CSRF token put in its slots."""
-    return Markup(str(html).replace(TOKEN_SLOT, generate_csrf()))
+    """Kept HTML with this request's CSRF token put in its slots (the token asked of flask-wtf once a request: a
+    page puts it in each of its kept rows)."""
+    if "_token_for_slots" not in g:
+        g._token_for_slots = generate_csrf()
+    return Markup(str(html).replace(TOKEN_SLOT, g._token_for_slots))
 
 
 LINE_BREAK = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\u2028\u2029]")

@@ -8,7 +8,8 @@ from sqlalchemy.orm import joinedload
 from ..core.pagination import SortColumn
 from ..core.time import utcnow
 from ..core.viewer import viewer_of
-from .models import Deployment, PendingApproval, Rfc, priority_of, rfc_environments
+from ..extensions import db
+from .models import Deployment, PendingApproval, Rfc, rfc_environments
 from .permissions import visible_clause
 from .rules import earliest_start
 from .states import OUTCOMES, PUBLIC_STATUSES, Outcome, RfcStatus
@@ -38,9 +39,9 @@ FOLLOW_UPS = {
 
 def queue_sorts(order):
     """The approval queue's sortable columns: by default emergencies first, then the earliest window (order, from
-    queue_query); or by number, the oldest raised first."""
+    queue_query, whose rows carry their values); or by number, the oldest raised first."""
     return {
-        "window": SortColumn(order, key_of=lambda rfc: (priority_of(rfc), rfc.window_start, rfc.id)),
+        "window": SortColumn(order, key_of=lambda row: (row.priority, row.window_start, row.rfc_id)),
         "number": SortColumn([Rfc.id]),
     }
 
@@ -85,12 +86,12 @@ WORK_SETS = {
 # What a page of the RFC list shows of each row besides its columns (core.loading.load_collections): its
 # environments, and its deployments for the status badge's mixed outcome.
 LISTED = {"environments": (), "deployments": ()}
-# And what a page of the approval queue reads of each row to know whether its kept copy still holds
-# (rfcs.views.approval._rows): its decisions, control points and consultations; QUEUED_TO_RENDER, what rendering a row
-# reads besides, only when it is rendered again: its environments, revisions and consultations' organisations;
-# QUEUED_SYSTEMS, of each row's system (the SIT pair's check).
-QUEUED = {"approvals": (), "control_points": (), "consultations": ()}
-QUEUED_TO_RENDER = {"environments": (), "revisions": (), "consultations": ("organisation",)}
+# And what rendering a row of the approval queue reads of its RFC, only when the row is rendered again
+# (rfcs.views.approval._rows; whether its kept copy holds is read as columns): its decisions, control points,
+# environments, revisions and consultations with their organisations; QUEUED_SYSTEMS, of each row's system (the SIT
+# pair's check).
+QUEUED_TO_RENDER = {"approvals": (), "control_points": (), "environments": (), "revisions": (),
+                    "consultations": ("organisation",)}
 QUEUED_SYSTEMS = {"environments": ()}
 # And what an RFC's page shows of it (each region reads one): one statement a collection, the people and
 # environments its rows name joined in, instead of a lazy load per collection and per person; SHOWN_DEFECTS, of
@@ -133,12 +134,13 @@ def rfc_list_query(user, status=None, system_id=None, release_type=None, environ
 
 def queue_query(user, release_type=None, environment_id=None, organisation_id=None, text=None):
     """Submitted RFCs whose revision waits for one of the manager's phases (the pending-approval rows, read through
-    their index); emergencies first, then by window start. Returns (the select, its sort columns, a select of the
-    same rows to count: without a filter, the pending rows alone, whose index counts them without reading each
-    RFC)."""
+    their index); emergencies first, then by window start. Returns (a select of the rows' id and row version with
+    their sort values: columns, no RFC loaded (rfcs.views.approval reads one only to render its row again), its sort
+    columns, a select of the same rows to count: without a filter, the pending rows alone, whose index counts them
+    without reading each RFC)."""
     query, order = waiting_query(user)
     counted = None if release_type or environment_id or organisation_id or text else select(*order)
-    query = query.options(joinedload(Rfc.organisation), joinedload(Rfc.system)).order_by(*order)
+    query = query.with_only_columns(Rfc.id, Rfc.row_version, *order).order_by(*order)
     if release_type:
         query = query.where(Rfc.release_type == release_type)
     if environment_id:
@@ -150,6 +152,12 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
         like = f"%{text}%"
         query = query.where(or_(Rfc.title.ilike(like), Rfc.version.ilike(like)))
     return query, order, counted
+
+
+def in_order(ids, *options):
+    """The RFCs of these ids, in this order, read with these loader options (a kept row or card rendered again)."""
+    found = {rfc.id: rfc for rfc in db.session.scalars(select(Rfc).where(Rfc.id.in_(ids)).options(*options))}
+    return [found[rfc_id] for rfc_id in ids]
 
 
 def waiting_query(user):

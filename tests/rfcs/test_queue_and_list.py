@@ -284,7 +284,7 @@ def test_the_kept_warnings_are_the_viewers_own(app, as_user):
     assert f'<a href="/rfcs/{theirs}">' in queue_row(page, mine)
     with app.test_request_context("/approvals"):  # the same rows, as the Central Party's
         g._login_user = user("dip@demo.test")
-        cells = approval._warnings([db.session.get(Rfc, mine), db.session.get(Rfc, theirs)])
+        cells = approval._queue_context([db.session.get(Rfc, mine), db.session.get(Rfc, theirs)])["warnings"]
         assert f"/rfcs/{theirs}" not in cells[mine] and f"RFC-{theirs:06d}" not in cells[mine]
 
 

@@ -1,9 +1,12 @@
 """The approval queue and what a Release Manager does from it or the RFC page: decisions, governance approval, control
 points."""
+from functools import cache
 
 from flask import render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from ...core.changes import OUTAGES, REFERENCE, SCHEDULE, WINDOWS, cached
 from ...core.db import reads_first
@@ -21,7 +24,7 @@ from ...extensions import db
 from .. import queries, services, targets
 from ..clashes import clashes
 from ..forms import ControlPointForm, DecisionForm, GovernanceForm
-from ..models import Rfc
+from ..models import Approval, Consultation, ControlPoint, Rfc
 from ..numbers import rfc_number
 from ..permissions import can_consult
 from ..rules import open_by_hand
@@ -31,9 +34,36 @@ from .detail import _control_point_context, consult_options
 
 
 def _queue_context(rfcs):
-    """What each queue row shows beside the RFC itself, computed for the page's rows only."""
-    return dict(warnings=_warnings(rfcs), open_points={r.id: open_by_hand(r) for r in rfcs},
-                consult_forms=_consult_forms(rfcs))
+    """What each queue row shows beside the RFC itself, computed for these rows only (a row answered in place)."""
+    return dict(warnings=_warnings(_states(rfcs), lambda: _load_to_render(rfcs)),
+                open_points={r.id: open_by_hand(r) for r in rfcs}, consult_forms=_consult_forms(rfcs))
+
+
+# What says whether a queue row's kept copies hold besides the counters (what moves none): the RFC's row version
+# (any change to its columns), its decisions, its control points and what its consultations say, read as columns
+# for the page's rows, one statement each made once per process.
+_IDS = bindparam("ids", expanding=True)
+_STATE_READS = (
+    select(Approval.rfc_id, Approval.id, Approval.revision, Approval.phase, Approval.decision)
+    .where(Approval.rfc_id.in_(_IDS)).order_by(Approval.id),
+    select(ControlPoint.rfc_id, ControlPoint.id, ControlPoint.number, ControlPoint.not_applicable)
+    .where(ControlPoint.rfc_id.in_(_IDS)).order_by(ControlPoint.id),
+    select(Consultation.rfc_id, Consultation.organisation_id, Consultation.response, Consultation.reason)
+    .where(Consultation.rfc_id.in_(_IDS)).order_by(Consultation.id),
+)
+
+
+def _states(rows):
+    """{rfc id: (row version, its decisions, its control points, what its consultations say)} of the rows (the
+    queue's columns or RFCs), in their order."""
+    found = {row.id: (row.row_version, [], [], []) for row in rows}
+    if found:
+        connection = db.session.connection()
+        for at, statement in enumerate(_STATE_READS, start=1):
+            for rfc_id, *columns in connection.execute(statement, {"ids": list(found)}):
+                found[rfc_id][at].append(tuple(columns))
+    return {rfc_id: (version, tuple(decided), tuple(ticked), tuple(said))
+            for rfc_id, (version, decided, ticked, said) in found.items()}
 
 
 # What the warnings read besides the rows themselves: other windows and deployments (a decision that moves an RFC's
@@ -42,14 +72,14 @@ WARNED = (WINDOWS, SCHEDULE, OUTAGES, REFERENCE)
 KEPT_PAGES = 32  # the queue's pages kept per process (each 25 rows' cells): the first pages of a few filters
 
 
-def _warnings(rfcs):
+def _warnings(states, loaded):
     """{rfc id: its warnings cell, rendered}: the costly part of a row (clashes, the SIT pair's partner, the version
     order, overtaking versions: a query each), kept per process for the viewer (the clashes name only the windows it
     may see) and the page's rows as they are now (each RFC's row version: any change to its columns; what its
-    consultations say, which moves no counter), rendered again when a counter of what they read moves or a row's
-    window ends (its clashes then go)."""
-    rows = tuple((r.id, r.row_version, _said(r)) for r in rfcs)
-    return cached(_render_warnings, *WARNED, key=(viewer_of(current_user), rows), using=(rfcs, utcnow()),
+    consultations say, which moves no counter), rendered again (with the RFCs `loaded()` gives) when a counter of
+    what they read moves or a row's window ends (its clashes then go)."""
+    rows = tuple((rfc_id, state[0], state[3]) for rfc_id, state in states.items())
+    return cached(_render_warnings, *WARNED, key=(viewer_of(current_user), rows), using=(loaded, utcnow()),
                   fresh=_still_holds, keep=KEPT_PAGES)[1]
 
 
@@ -58,9 +88,9 @@ def _still_holds(copy):
     return until is None or utcnow() < until
 
 
-def _render_warnings(_viewer, _rows, rfcs, now):
+def _render_warnings(_viewer, _rows, loaded, now):
     """(until when they hold: the first of the rows' windows to end, or None; {rfc id: warnings cell})."""
-    _load_to_render(rfcs)
+    rfcs = loaded()
     context = dict(clashes=clashes(rfcs, current_user, now), notice_given=queries.notice_given,
                    overtaken=services.overtaken_by(rfcs), sit_pairs=targets.sit_pair_warnings(rfcs),
                    out_of_order=services.deployed_out_of_order(rfcs))
@@ -76,38 +106,32 @@ ROW_READS = (WINDOWS, REFERENCE)
 WARNINGS_SLOT = "<!--warnings-->"
 
 
-def _rows(rfcs):
-    """{rfc id: its queue row, rendered}: the page's rows kept per process for the viewer and its phases (what it
-    may decide) and the rows as they are now (_row_state), the warnings cells and this request's CSRF token put in."""
-    state = tuple(_row_state(r) for r in rfcs)
-    rows = cached(_render_rows, *ROW_READS, key=(viewer_of(current_user), frozenset(current_user.phases), state),
-                  using=(rfcs,), keep=KEPT_PAGES)
-    warnings = _warnings(rfcs)
+def _rows(listed):
+    """{rfc id: its queue row, rendered}: the page's rows (their columns: queries.queue_query) kept per process for
+    the viewer and its phases (what it may decide) and the rows as they are now (_states), the warnings cells and
+    this request's CSRF token put in. An RFC is read only when a copy is rendered again."""
+    states = _states(listed)
+    loaded = cache(lambda: _load_to_render(queries.in_order(list(states), *TO_RENDER)))  # once a request at most
+    rows = cached(_render_rows, *ROW_READS, key=(viewer_of(current_user), frozenset(current_user.phases),
+                                                 tuple(states.items())), using=(loaded,), keep=KEPT_PAGES)
+    warnings = _warnings(states, loaded)
     return {rfc_id: with_token(row.replace(WARNINGS_SLOT, warnings[rfc_id])) for rfc_id, row in rows.items()}
 
 
-def _row_state(rfc):
-    """What of a row's RFC moves no counter: its columns (the row version), its decisions, its control points and
-    what its consultations say."""
-    return (rfc.id, rfc.row_version, tuple((a.id, a.revision, a.phase, a.decision) for a in rfc.approvals),
-            tuple((c.id, c.number, c.not_applicable) for c in rfc.control_points), _said(rfc))
-
-
-def _said(rfc):
-    """Who was consulted on the RFC and what each said (their names are reference data)."""
-    return tuple((c.organisation_id, c.response, c.reason) for c in rfc.consultations)
+TO_RENDER = (joinedload(Rfc.organisation), joinedload(Rfc.system))
 
 
 def _load_to_render(rfcs):
-    """What rendering the page's rows or their warnings reads besides what says whether their copies hold (once a
-    request, and only when a copy is rendered again)."""
+    """The RFCs with what rendering their rows or their warnings reads (once a request, and only when a copy is
+    rendered again)."""
     if rfcs and "revisions" not in rfcs[0].__dict__:
         load_collections(rfcs, Rfc, **queries.QUEUED_TO_RENDER)
         load_collections({r.system for r in rfcs if r.system}, System, **queries.QUEUED_SYSTEMS)
+    return rfcs
 
 
-def _render_rows(_viewer, _phases, _state, rfcs):
-    _load_to_render(rfcs)
+def _render_rows(_viewer, _phases, _state, loaded):
+    rfcs = loaded()
     context = dict(warnings=dict.fromkeys((r.id for r in rfcs), Markup(WARNINGS_SLOT)),
                    open_points={r.id: open_by_hand(r) for r in rfcs}, consult_forms=_consult_forms(rfcs))
     return {r.id: without_token(render_template("rfcs/_queue_row.html", rfc=r, **context)) for r in rfcs}
@@ -148,7 +172,6 @@ def approvals():
     query, order, counted = queries.queue_query(current_user, **filters)
     sort = sort_of(queries.queue_sorts(order), "window")
     page = paginate_sorted(query, sort, counted=counted)
-    load_collections(page.items, Rfc, **queries.QUEUED)
     context = dict(page=page, sort=sort, filters=filters, ReleaseType=ReleaseType, rows=_rows(page.items))
     if request.htmx and request.htmx.target == "queue-rows":
         return render("rfcs/approvals.html", "rfcs/_queue_rows.html", **context)
