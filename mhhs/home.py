@@ -1,6 +1,5 @@
 """The home page each role lands on after logging in: a work list of what concerns them, each block linking to the
 full list (EAP §12.1.1, RCM §12.11)."""
-from collections import namedtuple
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -279,14 +278,10 @@ MANAGER_SHARED = (WINDOWS, SCHEDULE, OUTAGES, SLOTS, PROVING, REFERENCE, CARRY_O
 @lru_cache(maxsize=4)
 def _waiting_first(phases):
     """The statement of the first ROWS RFCs waiting for a manager of these phases as (id, row version), and how many
-    there are in all: what says whether the card's kept copy holds. Built once per process per set of phases
-    (rfcs.queries.waiting_query reads only them)."""
-    waiting_query, order = queries.waiting_query(_Approver(phases))
+    there are in all: what says whether the card's kept copy holds. Built once per process per set of phases."""
+    waiting_query, order = queries.waiting_query(phases)
     # Counted from the pending approvals alone: each is of one RFC (a foreign key), no need to join it.
     return _card_statement(waiting_query.with_only_columns(Rfc.id, Rfc.row_version), order, counted=select(order[-1]))
-
-
-_Approver = namedtuple("_Approver", "phases")  # what rfcs.queries.waiting_query reads of a manager
 
 
 # What the waiting card shows besides its rows' columns: their clashes (other windows, freezes and the weekly release

@@ -6,6 +6,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from weakref import WeakKeyDictionary
 
 from flask import current_app, request
 from sqlalchemy import func, select, tuple_
@@ -86,10 +87,23 @@ def paginate_sorted(statement, sort, per_page=None, counted=None, total=None):
     return paginate(statement, sort.column.order, sort.descending, per_page, sort.column.key_of, counted, total)
 
 
+# The statements made from a list's statement (its count, its first page), kept as long as that statement is: a list
+# whose statement is built once per process (the approval queue's) then makes them once, and SQLAlchemy, which keeps
+# a statement's cache key on it, does not make their keys again at every request.
+_made = WeakKeyDictionary()
+
+
+def _made_from(statement, what, make):
+    made = _made.setdefault(statement, {})
+    if what not in made:
+        made[what] = make()
+    return made[what]
+
+
 def count_of(statement):
     """How many rows the list `statement` has, counted up to COUNT_LIMIT + 1 (the pager's "more than")."""
-    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).limit(COUNT_LIMIT + 1)
-                                                              .subquery()))
+    return db.session.scalar(_made_from(statement, "count", lambda: select(func.count()).select_from(
+        statement.order_by(None).limit(COUNT_LIMIT + 1).subquery())))
 
 
 def query_key():
@@ -143,7 +157,7 @@ def paginate(statement, order, descending=False, per_page=None, key_of=None, cou
     change counter)."""
     per_page = per_page or current_app.config["PER_PAGE"]
     key_of = key_of or (lambda item: [getattr(item, column.key) for column in order])
-    statement = statement.order_by(None)
+    listed, statement = statement, statement.order_by(None)
     if total is None:
         total = count_of(_keys_of(statement, order) if counted is None else counted)
     after, before = _decode("after", order), _decode("before", order)
@@ -155,7 +169,11 @@ def paginate(statement, order, descending=False, per_page=None, key_of=None, cou
     elif before:
         statement = statement.where(key > tuple_(*before) if descending else key < tuple_(*before))
     newest_first = descending == forward
-    statement = statement.order_by(*(c.desc() if newest_first else c.asc() for c in order)).limit(per_page + 1)
+
+    def ordered():
+        return statement.order_by(*(c.desc() if newest_first else c.asc() for c in order)).limit(per_page + 1)
+    # The first and the last page read the same statement at each request (no cursor): made once from the list's.
+    statement = ordered() if after or before else _made_from(listed, (tuple(order), newest_first, per_page), ordered)
     if len(statement.column_descriptions) == 1:
         items = db.session.scalars(statement).unique().all()
     else:

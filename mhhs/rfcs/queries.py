@@ -138,9 +138,9 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
     their sort values: columns, no RFC loaded (rfcs.views.approval reads one only to render its row again), its sort
     columns, a select of the same rows to count: without a filter, the pending rows alone, whose index counts them
     without reading each RFC)."""
-    query, order = waiting_query(user)
-    counted = None if release_type or environment_id or organisation_id or text else select(*order)
-    query = query.with_only_columns(Rfc.id, Rfc.row_version, *order).order_by(*order)
+    query, order, counted = _queued(frozenset(user.phases))
+    if release_type or environment_id or organisation_id or text:
+        counted = None
     if release_type:
         query = query.where(Rfc.release_type == release_type)
     if environment_id:
@@ -154,16 +154,23 @@ def queue_query(user, release_type=None, environment_id=None, organisation_id=No
     return query, order, counted
 
 
+@lru_cache(maxsize=8)  # a set of phases each
+def _queued(phases):
+    """The queue's select, sort columns and count for a manager of these phases, without a filter: built once."""
+    query, order = waiting_query(phases)
+    return query.with_only_columns(Rfc.id, Rfc.row_version, *order).order_by(*order), order, select(*order)
+
+
 def in_order(ids, *options):
     """The RFCs of these ids, in this order, read with these loader options (a kept row or card rendered again)."""
     found = {rfc.id: rfc for rfc in db.session.scalars(select(Rfc).where(Rfc.id.in_(ids)).options(*options))}
     return [found[rfc_id] for rfc_id in ids]
 
 
-def waiting_query(user):
-    """The RFCs waiting for one of the manager's phases, unordered and without loader options (the queue above; the
+def waiting_query(phases):
+    """The RFCs waiting for one of a manager's phases, unordered and without loader options (the queue above; the
     home page's card reads the first few as it needs them). Returns (the select, its sort columns)."""
-    phases = sorted(user.phases)
+    phases = sorted(phases)
     if len(phases) == 1:
         waiting = select(PendingApproval.rfc_id, PendingApproval.priority, PendingApproval.window_start) \
             .where(PendingApproval.phase == phases[0]).subquery()

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from flask import g
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from mhhs.core.forms import TOKEN_SLOT
 from mhhs.core.time import utcnow
@@ -138,6 +138,36 @@ def test_rfc_list_queries_are_constant(app, as_user, count_queries):
     with count_queries() as queue_many:
         rm.get("/approvals")
     assert queue_many.count == queue_few.count
+
+
+def test_a_kept_queue_page_reads_its_rfcs_as_columns_and_each_order_pages_on_its_own(app, as_user, monkeypatch):
+    """Warm, the queue says whether its kept rows hold from the RFCs' id and row version and their decisions, control
+    points and consultations, read as columns (views.approval._states): an RFC is read whole only to render its row
+    again. Each order pages on its own, its first and last pages' statements each made once (core.pagination)."""
+    with app.app_context():
+        later = str(make_rfc(version="1.1.0.0", window_start=next_week() + timedelta(days=2)))
+        sooner = str(make_rfc(version="1.2.0.0", window_start=next_week()))
+        engine = db.engine
+    rm = as_user("rm.sit@demo.test")
+
+    def numbers(url):
+        return queue_numbers(rm.get(url).get_data(as_text=True))
+    assert numbers("/approvals") == [sooner, later]
+    statements = []
+
+    def seen(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert numbers("/approvals") == [sooner, later]
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert statements and not [s for s in statements if "rfcs.title" in s]
+    assert numbers("/approvals?sort=number&dir=asc") == [later, sooner]
+    assert numbers("/approvals") == [sooner, later]
+    monkeypatch.setitem(app.config, "PER_PAGE", 1)
+    assert numbers("/approvals") == [sooner] and numbers("/approvals?last=1") == [later]
+    assert numbers("/approvals?sort=number&dir=asc&last=1") == [sooner]
 
 
 def test_a_window_outside_an_environments_dates_is_a_warning_not_a_refusal(app, as_user):
