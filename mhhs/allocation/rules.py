@@ -4,6 +4,7 @@ warnings about dates. Times are naive UTC; days and wall-clock times are Europe/
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import joinedload
@@ -133,11 +134,28 @@ def _range(wants):
     return min(w.start for w in wants), max(w.end for w in wants)
 
 
+@lru_cache(maxsize=1)
+def _statements():
+    """The clash rule's reads that name their rows' values only: built once (at first use, when every model is
+    mapped), the values bound at each read (SQLAlchemy keys each once, not at every check)."""
+    return dict(
+        stages=select(TestPhase).options(joinedload(TestPhase.environment)).where(
+            TestPhase.exclusive.is_(True), TestPhase.environment_id.in_(bindparam("environments", expanding=True)),
+            TestPhase.first_day <= bindparam("last"), TestPhase.last_day >= bindparam("first")),
+        overlaps=select(StageOverlap).where(or_(StageOverlap.first_id.in_(bindparam("phases", expanding=True)),
+                                                StageOverlap.second_id.in_(bindparam("phases", expanding=True)))),
+        public=select(Rfc.id).where(Rfc.id.in_(bindparam("ids", expanding=True)), Rfc.status.in_(PUBLIC_STATUSES)),
+        systems=select(environment_systems.c.environment_id, System)
+        .join(System, System.id == environment_systems.c.system_id)
+        .where(environment_systems.c.environment_id.in_(bindparam("environments", expanding=True)))
+        .order_by(System.name))
+
+
 def _stages(wants):
     first, last = _range(wants)
-    stages = db.session.scalars(select(TestPhase).options(joinedload(TestPhase.environment)).where(
-        TestPhase.exclusive.is_(True), TestPhase.environment_id.in_({w.environment.id for w in wants}),
-        TestPhase.first_day <= to_london(last).date(), TestPhase.last_day >= to_london(first).date())).all()
+    stages = db.session.scalars(_statements()["stages"], {
+        "environments": list({w.environment.id for w in wants}), "first": to_london(first).date(),
+        "last": to_london(last).date()}).all()
     if not stages:
         return []
     allowed = _allowed_pairs({w.phase_id for w in wants if w.phase_id})
@@ -151,8 +169,8 @@ def _stages(wants):
 def _allowed_pairs(phase_ids):
     if not phase_ids:
         return set()
-    return {frozenset((o.first_id, o.second_id)) for o in db.session.scalars(select(StageOverlap).where(
-        or_(StageOverlap.first_id.in_(phase_ids), StageOverlap.second_id.in_(phase_ids))))}
+    return {frozenset((o.first_id, o.second_id))
+            for o in db.session.scalars(_statements()["overlaps"], {"phases": list(phase_ids)})}
 
 
 # The held slots of the environments asked about overlapping [first, last), as columns in start order, a row per
@@ -229,8 +247,7 @@ def _windows(wants):
     (SPEC §2)."""
     found = busy([Span(w.key, (w.environment.id,), w.start, w.end) for w in wants], None)
     named = {c.args["rfc_id"] for clashes in found.values() for c in clashes if "rfc_id" in c.args}
-    public = set(db.session.scalars(select(Rfc.id).where(Rfc.id.in_(named), Rfc.status.in_(PUBLIC_STATUSES)))) \
-        if named else set()
+    public = set(db.session.scalars(_statements()["public"], {"ids": list(named)})) if named else set()
     return [(key, clash if clash.args.get("rfc_id", 0) in public or "rfc_id" not in clash.args
              else Clash("window", f"a deployment window not yet approved, {format_london(clash.start)}–"
                         f"{format_london(clash.end, '%H:%M')}", None, {}, clash.start, clash.end))
@@ -239,10 +256,8 @@ def _windows(wants):
 
 def _support_hours(wants):
     systems = {w.environment.id: [] for w in wants}  # read for every environment at once, not one by one
-    for environment_id, system in db.session.execute(
-            select(environment_systems.c.environment_id, System)
-            .join(System, System.id == environment_systems.c.system_id)
-            .where(environment_systems.c.environment_id.in_(systems)).order_by(System.name)).tuples():
+    for environment_id, system in db.session.execute(_statements()["systems"],
+                                                     {"environments": list(systems)}).tuples():
         if set_hours(system):
             systems[environment_id].append(system)
     return [(w.key, Clash("support hours", problem, "schedule.support_hours", {}))

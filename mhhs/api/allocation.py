@@ -2,7 +2,7 @@
 time, and the pipeline's check: allowed, wait (until) or refused (why)."""
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..allocation import check as checks
@@ -28,8 +28,13 @@ def _books(user):
     return can_keep_allocation(user) or can_request_slot(user)
 
 
+# The participants of some organisations, by name: built once, the names bound at each request.
+_BY_NAME = (select(Participant).join(Organisation, Organisation.id == Participant.organisation_id)
+            .where(Organisation.name.in_(bindparam("names", expanding=True))))
+
+
 def _participants(names):
-    found = db.session.scalars(select(Participant).join(Organisation).where(Organisation.name.in_(names))).all()
+    found = db.session.scalars(_BY_NAME, {"names": list(names)}).all()
     if len(found) != len(set(names)):
         known = {p.organisation.name for p in found}
         invalid([{"field": "participants", "detail": f"“{n}” is not on the participant register."}

@@ -8,8 +8,9 @@ run). Every figure is the union of the outages' intervals, so the sum of the day
 days are also kept added up (DowntimeMonth), so that a year reads a few hundred rows: whole months from those,
 the days of a month not complete yet from the days."""
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import Date, case, delete, func, insert, literal, select, union_all
+from sqlalchemy import Date, bindparam, case, delete, func, insert, literal, select, union_all
 
 from ..core import changes
 from ..core.db import insert_if_missing, longest
@@ -50,17 +51,32 @@ def _longest_outage():
 
 
 def overlapping(first, last):
-    """The condition for outages overlapping [first, last): those still open (through the index on end), and those
-    that ended after first, read through the index on start from first less the longest ended outage's length (no
-    ended outage overlapping [first, …) starts before that; the end is tested row by row, coalesce keeping the planner
-    off its index, which would read every outage ending after first, the future's included)."""
-    columns = Outage.__table__.c
-    still_open = select(columns.id).where(columns.end.is_(None), columns.start < last)
+    """The condition for outages overlapping [first, last), its values in it (overlapping_bound)."""
+    condition, values = overlapping_bound(first, last)
+    return condition.params(values)
+
+
+def overlapping_bound(first, last):
+    """(the condition for outages overlapping [first, last) with its values as parameters, built once per process,
+    those values): a statement built once around it is keyed once by SQLAlchemy. The outages still open (through the
+    index on end), and those that ended after first, read through the index on start from first less the longest
+    ended outage's length (no ended outage overlapping [first, …) starts before that; the end is tested row by row,
+    coalesce keeping the planner off its index, which would read every outage ending after first, the future's
+    included)."""
     longest_outage = changes.cached(_longest_outage, changes.OUTAGES)
     if longest_outage is None:
+        return _overlapping(False), {"last": last}
+    return _overlapping(True), {"first": first, "last": last, "earliest": first - longest_outage}
+
+
+@lru_cache(maxsize=2)
+def _overlapping(with_ended):
+    columns = Outage.__table__.c
+    still_open = select(columns.id).where(columns.end.is_(None), columns.start < bindparam("last"))
+    if not with_ended:
         return columns.id.in_(still_open)
-    ended = select(columns.id).where(columns.start >= first - longest_outage, columns.start < last,
-                                     func.coalesce(columns.end, columns.end) > first)
+    ended = select(columns.id).where(columns.start >= bindparam("earliest"), columns.start < bindparam("last"),
+                                     func.coalesce(columns.end, columns.end) > bindparam("first"))
     return columns.id.in_(union_all(still_open, ended))
 
 

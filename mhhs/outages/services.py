@@ -3,8 +3,9 @@ import hashlib
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import DateTime, func, literal, or_, select
+from sqlalchemy import DateTime, bindparam, func, literal, or_, select
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from ..audit.services import record
@@ -22,7 +23,7 @@ from ..rfcs.services import get_visible as get_visible_rfc
 from ..windows.clashes import Clash
 from . import downtime
 from .availability import day_bounds, figures, periods
-from .downtime import MICROSECOND, overlapping
+from .downtime import MICROSECOND, overlapping, overlapping_bound
 from .models import Category, Outage, OutageUpdate, UpdateStatus, outage_systems
 from .permissions import can_announce_window, can_edit_outage, check_may_log
 
@@ -239,16 +240,9 @@ def planned_outage_clashes(spans, user=None):
     outage announced from the span's own RFC is no clash."""
     if not spans:
         return []
-    rows = db.session.execute(
-        select(Outage.id, Outage.environment_id, Outage.rfc_id, Outage.category, Outage.start, Outage.end,
-               Environment.name.label("environment"))
-        .join(Environment, Environment.id == Outage.environment_id)
-        # Found through the index on end (overlapping); planned and the environment are tested row by row (coalesce
-        # and `+ 0` keep the planner off the indexes on them, which would read the environment's whole past).
-        .where(overlapping(min(s.start for s in spans), max(s.end for s in spans)),
-               func.coalesce(Outage.planned, False).is_(True),
-               (Outage.environment_id + 0).in_({e for s in spans for e in s.environment_ids}))
-        .order_by(Outage.start, Outage.id)).all()  # plain rows
+    condition, values = overlapping_bound(min(s.start for s in spans), max(s.end for s in spans))
+    rows = db.session.execute(_planned_overlapping(condition), {
+        **values, "environments": list({e for s in spans for e in s.environment_ids})}).all()  # plain rows
     longest = max((o.end - o.start for o in rows if o.end), default=timedelta(0))
     by_environment = {}  # environment id: (starts, outages) in start order
     for outage in rows:
@@ -272,6 +266,20 @@ def planned_outage_clashes(spans, user=None):
                     f"{format_london(outage.start)}–{until}", "outages.detail", {"outage_id": outage.id},
                     outage.start, outage.end or span.end)))
     return found
+
+
+@lru_cache(maxsize=2)  # one for each of overlapping_bound's conditions
+def _planned_overlapping(condition):
+    """The planned outages of some environments overlapping a period (the condition), as columns: built once."""
+    return (select(Outage.id, Outage.environment_id, Outage.rfc_id, Outage.category, Outage.start, Outage.end,
+                   Environment.name.label("environment"))
+            .join(Environment, Environment.id == Outage.environment_id)
+            # Found through the index on end (overlapping); planned and the environment are tested row by row
+            # (coalesce and `+ 0` keep the planner off the indexes on them, which would read the environment's whole
+            # past).
+            .where(condition, func.coalesce(Outage.planned, False).is_(True),
+                   (Outage.environment_id + 0).in_(bindparam("environments", expanding=True)))
+            .order_by(Outage.start, Outage.id))
 
 
 # An ongoing outage has no end yet: it sorts as ending after every ended one.

@@ -76,13 +76,20 @@ def first_open_step(participant_id, environment):
 def unavailable_between(participant_ids, starts, ends):
     """The participants' own environments' outages that overlap [starts, ends) (an ongoing one has no end), with
     their environment, participant and organisation: one read however many participants."""
-    return db.session.scalars(
-        select(ParticipantOutage).join(ParticipantOutage.participant_environment)
-        .options(joinedload(ParticipantOutage.participant_environment).joinedload(ParticipantEnvironment.participant)
-                 .joinedload(Participant.organisation))
-        .where(ParticipantEnvironment.participant_id.in_(participant_ids), ParticipantOutage.starts < ends,
-               or_(ParticipantOutage.ends.is_(None), ParticipantOutage.ends > starts))
-        .order_by(ParticipantOutage.starts)).all()
+    asked = {"participants": list(participant_ids), "starts": starts, "ends": ends}
+    return db.session.scalars(_unavailable_statement(), asked).all()
+
+
+@lru_cache(maxsize=1)
+def _unavailable_statement():
+    """unavailable_between's statement: built once (at first use, when every model is mapped), its values bound."""
+    return (select(ParticipantOutage).join(ParticipantOutage.participant_environment)
+            .options(joinedload(ParticipantOutage.participant_environment)
+                     .joinedload(ParticipantEnvironment.participant).joinedload(Participant.organisation))
+            .where(ParticipantEnvironment.participant_id.in_(bindparam("participants", expanding=True)),
+                   ParticipantOutage.starts < bindparam("ends"),
+                   or_(ParticipantOutage.ends.is_(None), ParticipantOutage.ends > bindparam("starts")))
+            .order_by(ParticipantOutage.starts))
 
 
 # What a participant's own users keep: its Environment Manager, its environments, their outages -------------------

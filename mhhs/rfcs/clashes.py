@@ -82,15 +82,10 @@ def scheduled_windows(spans, user):
                 found[first + index].append(rfc_id)
     if not found:
         return []
-    ids = {rfc_id for ids in found.values() for rfc_id in ids}
-    others = {row.id: row for row in db.session.execute(
-        select(Rfc.id, Rfc.status, Rfc.version, Rfc.window_start, Rfc.window_end, System.name.label("system"))
-        .outerjoin(System, System.id == Rfc.system_id).where(Rfc.id.in_(ids)))}
-    where, links = {}, rfc_environments.c  # {rfc id: [(environment id, name)]} in the programme's order
-    for rfc_id, environment_id, name in db.session.execute(
-            select(links.rfc_id, Environment.id, Environment.name)
-            .join(Environment, Environment.id == links.environment_id).where(links.rfc_id.in_(ids))
-            .order_by(Environment.position, Environment.name)):
+    ids = {"ids": list({rfc_id for ids in found.values() for rfc_id in ids})}
+    others = {row.id: row for row in db.session.execute(_OTHERS, ids)}
+    where = {}  # {rfc id: [(environment id, name)]} in the programme's order
+    for rfc_id, environment_id, name in db.session.execute(_WHERE, ids):
         where.setdefault(rfc_id, []).append((environment_id, name))
     result = []
     for index in sorted(found):
@@ -102,6 +97,16 @@ def scheduled_windows(spans, user):
             result.append((span.key, Clash("window", "more windows in the same environments at the time",
                                            "schedule.calendar", {"view": "week", "date": _day(span.start)})))
     return result
+
+
+# What the clashes name of the windows found (the RFC and its system, then its environments): built once, the RFCs'
+# ids bound at each read.
+_OTHERS = (select(Rfc.id, Rfc.status, Rfc.version, Rfc.window_start, Rfc.window_end, System.name.label("system"))
+           .outerjoin(System, System.id == Rfc.system_id).where(Rfc.id.in_(bindparam("ids", expanding=True))))
+_WHERE = (select(rfc_environments.c.rfc_id, Environment.id, Environment.name)
+          .join(Environment, Environment.id == rfc_environments.c.environment_id)
+          .where(rfc_environments.c.rfc_id.in_(bindparam("ids", expanding=True)))
+          .order_by(Environment.position, Environment.name))
 
 
 @lru_cache(maxsize=64)

@@ -1,7 +1,7 @@
 """Support hours as data (EAP §12.7) and freezes: when a deployment window may run for a system and environment."""
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from ..core.time import bank_holiday, london_to_utc, to_london
 from ..directory.models import DAY_NAMES, SupportKind
@@ -115,13 +115,17 @@ def support_problem(system, start, end, deploying=True):
     return f"{when} is outside {system.name}'s support hours ({describe(system)})"
 
 
+# Built once, its days and environments bound at each read (SQLAlchemy keys it once, not at every clash check).
+_FREEZES = (select(Freeze).where(Freeze.first_day <= bindparam("last"), Freeze.last_day >= bindparam("first"),
+                                 or_(Freeze.environment_id.is_(None),
+                                     Freeze.environment_id.in_(bindparam("environments", expanding=True))))
+            .order_by(Freeze.first_day))
+
+
 def freezes_between(environment_ids, start, end):
     """The freezes of these environments (or of every environment) that overlap [start, end), naive UTC."""
-    first, last = to_london(start).date(), to_london(end).date()
-    query = (select(Freeze).where(Freeze.first_day <= last, Freeze.last_day >= first,
-                                  or_(Freeze.environment_id.is_(None), Freeze.environment_id.in_(environment_ids)))
-             .order_by(Freeze.first_day))
-    return [f for f in db.session.scalars(query) if f.starts < end and start < f.ends]
+    asked = {"first": to_london(start).date(), "last": to_london(end).date(), "environments": list(environment_ids)}
+    return [f for f in db.session.scalars(_FREEZES, asked) if f.starts < end and start < f.ends]
 
 
 def freeze_text(freeze):
